@@ -1,0 +1,30 @@
+# Two commands do all the set-up on a fresh machine (see README):
+#   make demo   — create .venv, install everything, run the demo park end to end
+#   make test   — create .venv, install everything, run the whole test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export VTK_DEFAULT_OPENGL_WINDOW ?= vtkEGLRenderWindow
+export PYVISTA_OFF_SCREEN ?= true
+export MPLBACKEND ?= Agg
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
+
+.PHONY: install demo test test-nojit bench
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/parktwin demo --out demo-output
+
+test: $(STAMP)
+	$(PY) -m pytest -q -n 2 --dist loadgroup
+	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -m kernel
+
+bench: $(STAMP)
+	$(PY) benchmarks/plume.py
