@@ -1,0 +1,1 @@
+"""ParkTwin: dispersion layer (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""ParkTwin: meteo layer (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""ParkTwin: scenarios layer (see DESIGN.md)."""

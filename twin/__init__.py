@@ -1,0 +1,1 @@
+"""ParkTwin: twin layer (see DESIGN.md)."""

@@ -1,0 +1,63 @@
+"""The one small error hierarchy of ParkTwin.
+
+Every message names the field, the value received and what is allowed, so that a user (or a nightly batch) can act
+on it without reading the code. The CLI maps each class to an exit code a cron job can act on (DESIGN.md):
+0 ok, 2 usage, 65 bad data, 66 missing input, 75 retry later.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = [
+    "ParkTwinError",
+    "InputError",
+    "MissingInputError",
+    "MeteoCoverageError",
+    "NumericalStabilityError",
+    "UsageError",
+]
+
+
+class ParkTwinError(Exception):
+    """Base class of every error ParkTwin raises on purpose."""
+
+    exit_code: int = os.EX_SOFTWARE  # 70: a bug, not the user's fault
+
+
+class InputError(ParkTwinError, ValueError):
+    """A park, scenario or weather file (or an argument) holds a value that is not allowed.
+
+    Build it with :meth:`field` so the message always names the field, the value and what is allowed.
+    """
+
+    exit_code = os.EX_DATAERR  # 65
+
+    @classmethod
+    def field(cls, where: str, field: str, value: object, allowed: str) -> "InputError":
+        """``InputError.field("stack 'S01'", "height", -3.0, "> 0 m")``."""
+        return cls(f"{where}: {field} must be {allowed}, got {value!r}")
+
+
+class MissingInputError(ParkTwinError, FileNotFoundError):
+    """A file the input names does not exist (exit code 66)."""
+
+    exit_code = os.EX_NOINPUT  # 66
+
+
+class MeteoCoverageError(ParkTwinError):
+    """The weather does not cover the time or area asked for (a forecast not yet published: retry later)."""
+
+    exit_code = os.EX_TEMPFAIL  # 75
+
+
+class NumericalStabilityError(ParkTwinError):
+    """No stable time step or a non-physical state was reached; the input must change."""
+
+    exit_code = os.EX_DATAERR  # 65
+
+
+class UsageError(ParkTwinError):
+    """The command line was used wrongly (exit code 2)."""
+
+    exit_code = 2

@@ -1,0 +1,1 @@
+"""ParkTwin: viz layer (see DESIGN.md)."""
