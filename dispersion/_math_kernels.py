@@ -1,0 +1,76 @@
+"""Elementary functions that LLVM can vectorise inside Numba loops.
+
+Numba ≥ 0.62 has no SVML, so ``math.exp`` in a Numba loop is a scalar libm call and keeps the whole loop scalar
+(``../shared/notes/performance.md`` §1: 2.8 ns per call against 0.31 ns for the polynomial below). ``exp_fast`` is
+pure arithmetic — Cody–Waite range reduction, a degree-12 Taylor polynomial and 2^n built from exponent bits — so a
+loop that calls it compiles to packed FMA instructions.
+
+Accuracy: relative error ≤ 2e-15 on [-50, 0] and ≤ 3e-14 on [-700, 0] against ``numpy.exp``
+(``tests/dispersion/test_math_kernels.py`` checks it). Arguments below -700 return 2^-1010-ish tiny numbers instead of
+exact subnormals; the plume never needs them (they are 300 decades below any threshold).
+
+With ``NUMBA_DISABLE_JIT=1`` the same algorithm runs in plain Python (the bit cast falls back to ``struct``), so the
+tests exercise one algorithm, compiled or not.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+
+from numba import config, njit
+from numba.core import types
+from numba.extending import intrinsic
+
+__all__ = ["exp_fast", "KERNEL_OPTIONS", "KERNEL_FASTMATH"]
+
+# One place for the compile options of the hot kernels (numbagg style).
+# fastmath without 'nnan'/'ninf': kernels see finite data only, but keeping those two flags off means a stray inf in
+# an input cannot be silently miscompiled. 'contract' lets LLVM fuse multiply-adds; 'reassoc' lets it vectorise sums.
+KERNEL_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+# error_model='numpy': a float division carries no ZeroDivisionError branch, which would keep loops scalar.
+KERNEL_OPTIONS = dict(nogil=True, cache=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 split in two so that n·ln2_hi is exact (Cody & Waite 1980)
+_LN2_LO = 1.90821492927058770002e-10
+
+if config.DISABLE_JIT:
+
+    def _bits_to_float64(bits):
+        return struct.unpack("<d", struct.pack("<q", int(bits)))[0]
+
+else:
+
+    @intrinsic
+    def _bits_to_float64(typingctx, bits):
+        """Reinterpret the 64 bits of an int64 as a float64 (no conversion)."""
+        signature = types.float64(types.int64)
+
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+        return signature, codegen
+
+
+@njit(inline="always", **KERNEL_OPTIONS)
+def exp_fast(x):
+    """e**x for x ≤ 0 (and moderate x > 0), vectorisable. [x: dimensionless]"""
+    x = max(x, -700.0)
+    n = math.floor(x * _LOG2E + 0.5)
+    r = x - n * _LN2_HI - n * _LN2_LO  # |r| ≤ ln2/2
+    # Taylor series of e**r to degree 12 in Horner form; truncation error < 2e-16 for |r| ≤ 0.347.
+    p = 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    return p * _bits_to_float64((int(n) + 1023) << 52)

@@ -1,0 +1,451 @@
+"""Steady Gaussian plume of many stacks over hours: inputs checked here, the sums done in ``_plume_kernels``.
+
+Physics (ISC3 short-term model, EPA-454/B-95-003b Vol. II §1.1, with the Briggs plume rise of §1.1.4):
+
+    C(x, y, z) = Q / (2π u_s σ_y σ_z) · exp(−y² / 2σ_y²) · exp(−ψ x / u_s) · V(z)                       (ISC3 Eq. 1-1)
+    V(z) = Σ_{n=−N..N} exp(−(z − h_e + 2nL)² / 2σ_z²) + exp(−(z + h_e + 2nL)² / 2σ_z²)                 (ISC3 Eq. 1-50)
+
+with Q the emission rate [kg/s], u_s the wind speed at stack height [m/s] (power law, ≥ 1 m/s), x/y the downwind and
+crosswind distances [m], σ_y/σ_z the dispersion coefficients [m] of the chosen model (with buoyancy-induced dispersion
+σ_e² = σ² + (Δh/3.5)², ISC3 Eq. 1-45/1-46), h_e the effective height [m] (stack height after stack-tip downwash plus
+Briggs final rise), L the mixing height [m], ψ = ln 2 / T½ the first-order decay rate [1/s].
+
+* σ_z > 1.6 L: the well-mixed form C = Q / (√(2π) u_s σ_y L) · exp(−y²/2σ_y²) (ISC3 Eq. 1-52).
+* Unstable or neutral air (A–D) with h_e > L: zero at receptors below the lid (ISC3 §1.1.6). Stable air (E, F):
+  no lid (ISC3 treats the mixing height as unlimited in stable hours), only ground reflection.
+* Simple terrain (ISC3 §1.1.6.1 simple terrain, "terrain truncation"): the plume height above a receptor is
+  h_e − min(z_r − z_s, h_s), z_r the receptor's ground elevation, z_s the stack base, h_s the physical stack height,
+  and never below 0.
+* Receptors closer than 1 m downwind, or upwind, get nothing from that source (ISC3).
+
+Every array crossing into the kernel is float64/int64 and C-contiguous; receptors are re-ordered into tiles for the
+kernel and returned in the caller's order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import xarray as xr
+
+from dispersion.coefficients import power_law_segments, sigma_y_linear_bound, ISC3_PG_SIGMA_Y
+from dispersion import plume_rise as rise
+from meteo.profiles import wind_speed_power_law
+from twin.errors import InputError
+
+__all__ = [
+    "StackSet",
+    "ReceptorSet",
+    "PlumeOptions",
+    "SourceHours",
+    "source_hours",
+    "run_plume",
+    "evaluate_plume",
+    "SIGMA_MODEL_NAMES",
+]
+
+SIGMA_MODEL_NAMES = ("briggs_rural", "briggs_urban", "pasquill_gifford_isc3", "gb13201")
+_NO_LID = 1.0e30  # stands for an unlimited mixing height inside the kernel (no infinities cross into it)
+_MIN_STACK_WIND_SPEED = 1.0  # [m/s] ISC3 floor on the stack-height wind speed
+
+
+@dataclass(frozen=True)
+class StackSet:
+    """Point sources (stacks). All arrays have shape (S,).
+
+    x, y : projected coordinates of the stack [m]; base_elevation : ground elevation at the stack [m];
+    height : physical stack height [m]; inner_diameter [m]; exit_velocity [m/s]; exit_temperature [K].
+    """
+
+    ids: tuple[str, ...]
+    x: np.ndarray
+    y: np.ndarray
+    base_elevation: np.ndarray
+    height: np.ndarray
+    inner_diameter: np.ndarray
+    exit_velocity: np.ndarray
+    exit_temperature: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = len(self.ids)
+        for name in ("x", "y", "base_elevation", "height", "inner_diameter", "exit_velocity", "exit_temperature"):
+            values = np.ascontiguousarray(getattr(self, name), dtype=np.float64)
+            if values.shape != (n,):
+                raise InputError.field("stacks", name, f"shape {values.shape}", f"an array of shape ({n},)")
+            if not np.all(np.isfinite(values)):
+                bad = int(np.flatnonzero(~np.isfinite(values))[0])
+                raise InputError.field(f"stack {self.ids[bad]!r}", name, float(values[bad]), "a finite number")
+            object.__setattr__(self, name, values)
+        for name, unit in (("height", "m"), ("inner_diameter", "m"), ("exit_velocity", "m/s"),
+                           ("exit_temperature", "K")):
+            values = getattr(self, name)
+            if np.any(values <= 0):
+                bad = int(np.flatnonzero(values <= 0)[0])
+                raise InputError.field(f"stack {self.ids[bad]!r}", name, float(values[bad]), f"> 0 {unit}")
+
+
+@dataclass(frozen=True)
+class ReceptorSet:
+    """Receptors. All arrays have shape (R,).
+
+    x, y : projected coordinates [m]; height : height above local ground ("flagpole") [m];
+    ground_elevation : terrain elevation at the receptor [m].
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    height: np.ndarray
+    ground_elevation: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = np.asarray(self.x).shape[0] if np.ndim(self.x) == 1 else -1
+        for name in ("x", "y", "height", "ground_elevation"):
+            values = np.ascontiguousarray(getattr(self, name), dtype=np.float64)
+            if values.ndim != 1 or values.shape[0] != n:
+                raise InputError.field("receptors", name, f"shape {values.shape}", "a 1-D array as long as x")
+            if not np.all(np.isfinite(values)):
+                raise InputError.field("receptors", name, "a non-finite value", "finite numbers")
+            object.__setattr__(self, name, values)
+        if np.any(self.height < 0):
+            raise InputError.field("receptors", "height", float(self.height.min()), ">= 0 m above ground")
+
+
+@dataclass(frozen=True)
+class PlumeOptions:
+    """Model choices of a plume run, all explicit (nothing is inferred from the data).
+
+    sigma_model : one of SIGMA_MODEL_NAMES; averaging_time : averaging time of the concentrations [h] (used by the
+    GB/T 13201 sampling-time correction); stack_tip_downwash, buoyancy_induced_dispersion : ISC3 options;
+    terrain : "simple" (ISC3 terrain truncation) or "flat"; half_life : first-order decay half-life per substance
+    [s] (absent = no decay); grid_convergence : grid north minus true north at the site [degree] (wind directions
+    are from true north; on a Gauss–Krüger grid they are turned by it); utc_offset_hours : local time offset used
+    to cut calendar days for daily means [h]; min_hours_per_day : hours a day needs for a valid daily mean
+    (GB 3095-2012 Table 4: at least 20 hourly values); store_hourly : keep hourly fields (else statistics only);
+    cull : skip receptor tiles upwind or beyond 6 σ_y; parallel : Numba threads over receptor tiles (False inside
+    Dask workers); tile_size [m].
+    """
+
+    sigma_model: str = "briggs_rural"
+    land_use: Literal["rural", "urban"] = "rural"
+    averaging_time: float = 1.0
+    stack_tip_downwash: bool = True
+    buoyancy_induced_dispersion: bool = True
+    terrain: Literal["simple", "flat"] = "simple"
+    half_life: Mapping[str, float] = field(default_factory=dict)
+    grid_convergence: float = 0.0
+    utc_offset_hours: float = 8.0
+    min_hours_per_day: int = 20
+    store_hourly: bool = True
+    cull: bool = True
+    parallel: bool = True
+    tile_size: float = 250.0
+
+    def __post_init__(self) -> None:
+        if self.sigma_model not in SIGMA_MODEL_NAMES:
+            raise InputError.field("plume options", "sigma_model", self.sigma_model, f"one of {SIGMA_MODEL_NAMES}")
+        if self.land_use not in ("rural", "urban"):
+            raise InputError.field("plume options", "land_use", self.land_use, "'rural' or 'urban'")
+        if self.terrain not in ("simple", "flat"):
+            raise InputError.field("plume options", "terrain", self.terrain, "'simple' or 'flat'")
+        if not self.tile_size > 0:
+            raise InputError.field("plume options", "tile_size", self.tile_size, "> 0 m")
+        for key, value in self.half_life.items():
+            if not value > 0:
+                raise InputError.field("plume options", f"half_life[{key!r}]", value, "> 0 s")
+
+
+@dataclass(frozen=True)
+class SourceHours:
+    """Everything hoisted per hour (H,) and per (hour, source) (H, S) before the receptor loop.
+
+    wind_to_x, wind_to_y : unit vector the wind blows towards, in grid axes [-]; mixing_height [m] (1e30 = no lid);
+    stability [0..5]; day : local calendar-day number of each hour; stack_wind_speed : u_s [m/s];
+    effective_height : h_e above the stack base [m]; rise : Briggs final rise Δh [m];
+    bid_variance : (Δh/3.5)² [m²] (0 when buoyancy-induced dispersion is off).
+    """
+
+    wind_to_x: np.ndarray
+    wind_to_y: np.ndarray
+    mixing_height: np.ndarray
+    stability: np.ndarray
+    day: np.ndarray
+    stack_wind_speed: np.ndarray
+    effective_height: np.ndarray
+    rise: np.ndarray
+    bid_variance: np.ndarray
+
+
+def source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> SourceHours:
+    """Hoist the per-hour and per-(hour, stack) quantities: wind vector, lid, plume rise, stack-height wind.
+
+    ``met`` is a prepared weather dataset (``meteo.prepare_dispersion_met``): ``model_wind_speed`` [m/s] at 10 m
+    (calms already reset), ``wind_from_direction`` [degree from true north], ``air_temperature`` [K],
+    ``stability_class`` [0..5], ``atmosphere_boundary_layer_thickness`` [m].
+    """
+    for name in ("model_wind_speed", "wind_from_direction", "air_temperature", "stability_class",
+                 "atmosphere_boundary_layer_thickness"):
+        if name not in met:
+            raise InputError.field("weather", name, "missing", "present (run meteo.prepare_dispersion_met first)")
+    wind_speed = np.asarray(met["model_wind_speed"].values, dtype=np.float64)
+    direction = np.asarray(met["wind_from_direction"].values, dtype=np.float64)
+    temperature = np.asarray(met["air_temperature"].values, dtype=np.float64)
+    stability = np.asarray(met["stability_class"].values).astype(np.int64)
+    lid = np.asarray(met["atmosphere_boundary_layer_thickness"].values, dtype=np.float64)
+    if np.any((stability < 0) | (stability > 5)):
+        raise InputError.field("weather", "stability_class", int(stability.min()), "codes 0..5 (A..F)")
+    if np.any(wind_speed <= 0):
+        raise InputError.field("weather", "model_wind_speed", float(wind_speed.min()), "> 0 m/s")
+
+    # Wind "from" θ (clockwise from true north) blows towards θ + 180°; turn true bearings into grid bearings.
+    bearing_to = np.deg2rad(direction + 180.0 - options.grid_convergence)
+    wind_to_x = np.sin(bearing_to)
+    wind_to_y = np.cos(bearing_to)
+    mixing_height = np.where(stability >= 4, _NO_LID, lid)
+
+    local = met["time"].values.astype("datetime64[ns]") + np.timedelta64(int(options.utc_offset_hours * 3600), "s")
+    day = local.astype("datetime64[D]").astype(np.int64)
+
+    stack_speed = np.maximum(
+        wind_speed_power_law(wind_speed[:, None], stacks.height[None, :], stability[:, None], options.land_use),
+        _MIN_STACK_WIND_SPEED,
+    )
+    if options.stack_tip_downwash:
+        release_height = rise.stack_tip_downwash(stacks.height, stacks.inner_diameter, stacks.exit_velocity, stack_speed)
+    else:
+        release_height = np.broadcast_to(stacks.height, stack_speed.shape)
+    final = rise.plume_rise_briggs(
+        exit_velocity=stacks.exit_velocity,
+        inner_diameter=stacks.inner_diameter,
+        exit_temperature=stacks.exit_temperature,
+        ambient_temperature=temperature[:, None],
+        wind_speed=stack_speed,
+        stability=stability[:, None],
+    )
+    plume_rise = np.asarray(final.rise, dtype=np.float64)
+    bid = (plume_rise / 3.5) ** 2 if options.buoyancy_induced_dispersion else np.zeros_like(plume_rise)
+    return SourceHours(
+        wind_to_x=np.ascontiguousarray(wind_to_x),
+        wind_to_y=np.ascontiguousarray(wind_to_y),
+        mixing_height=np.ascontiguousarray(mixing_height, dtype=np.float64),
+        stability=np.ascontiguousarray(stability),
+        day=np.ascontiguousarray(day),
+        stack_wind_speed=np.ascontiguousarray(stack_speed),
+        effective_height=np.ascontiguousarray(release_height + plume_rise),
+        rise=np.ascontiguousarray(plume_rise),
+        bid_variance=np.ascontiguousarray(bid),
+    )
+
+
+def _sigma_tables(options: PlumeOptions):
+    """Pack the sigma model into the kernel's (6, K, 6) segment tables, modes and σ_y ≤ k·x bounds."""
+    per_class_y, per_class_z, mode_y, mode_z, bound = [], [], [], [], []
+    for cls in range(6):
+        if options.sigma_model == "pasquill_gifford_isc3":
+            c, d = ISC3_PG_SIGMA_Y[cls]
+            seg_y = np.array([[np.inf, c, d, 0.0, 0.0, np.inf]])
+            mode_y.append(2)
+        else:
+            seg_y = power_law_segments(options.sigma_model, cls, "y", averaging_time=options.averaging_time)
+            mode_y.append(0 if _is_briggs_form(seg_y) else 1)
+        seg_z = power_law_segments(options.sigma_model, cls, "z", averaging_time=options.averaging_time)
+        mode_z.append(0 if _is_briggs_form(seg_z) else 1)
+        per_class_y.append(seg_y)
+        per_class_z.append(seg_z)
+        bound.append(sigma_y_linear_bound(options.sigma_model, cls, averaging_time=options.averaging_time))
+
+    def pack(tables):
+        width = max(t.shape[0] for t in tables)
+        out = np.zeros((6, width, 6))
+        for cls, table in enumerate(tables):
+            out[cls, : table.shape[0]] = table
+            out[cls, table.shape[0]:] = table[-1]
+        # No infinities cross into the kernel (fastmath): +inf bounds and caps become 1e300.
+        return np.ascontiguousarray(np.minimum(out, 1e300)), np.array([t.shape[0] for t in tables], dtype=np.int64)
+
+    sig_y, nseg_y = pack(per_class_y)
+    sig_z, nseg_z = pack(per_class_z)
+    return (sig_y, nseg_y, np.array(mode_y, dtype=np.int64), sig_z, nseg_z, np.array(mode_z, dtype=np.int64),
+            np.array(bound, dtype=np.float64))
+
+
+def _is_briggs_form(segments: np.ndarray) -> bool:
+    """One segment, σ = a·x·(1 + b·x)^β with β ∈ {-1, -½, 0, ½} and no cap: the kernel's vectorised path."""
+    if segments.shape[0] != 1:
+        return False
+    _, _, alpha, b, beta, cap = segments[0]
+    return alpha == 1.0 and np.isinf(cap) and (b == 0.0 or beta in (-1.0, -0.5, 0.0, 0.5))
+
+
+@dataclass(frozen=True)
+class _Tiles:
+    order: np.ndarray  # receptor permutation: kernel index -> caller index
+    tile_ptr: np.ndarray
+    tile_cx: np.ndarray
+    tile_cy: np.ndarray
+    tile_rad: np.ndarray
+    group_ptr: np.ndarray
+
+
+def _build_tiles(x: np.ndarray, y: np.ndarray, tile_size: float, tiles_per_group_side: int = 2) -> _Tiles:
+    """Sort receptors into square tiles, tiles into compact groups, groups into a scrambled order.
+
+    The fixed scramble deals groups from all over the domain to each thread, so a skewed wind rose does not leave
+    one thread with all the downwind tiles (Numba's prange splits the group range into equal contiguous blocks).
+    """
+    col = np.floor((x - x.min()) / tile_size).astype(np.int64)
+    row = np.floor((y - y.min()) / tile_size).astype(np.int64)
+    tile_key = row * (col.max() + 1) + col
+    group_key = (row // tiles_per_group_side) * (col.max() // tiles_per_group_side + 1) + col // tiles_per_group_side
+    unique_groups = np.unique(group_key)
+    scramble = np.random.default_rng(20261124).permutation(unique_groups.size)
+    group_rank = np.empty(unique_groups.size, dtype=np.int64)
+    group_rank[scramble] = np.arange(unique_groups.size)
+    rank = group_rank[np.searchsorted(unique_groups, group_key)]
+    order = np.lexsort((np.arange(x.size), tile_key, rank))
+    sorted_tile = tile_key[order]
+    sorted_rank = rank[order]
+    starts = np.flatnonzero(np.r_[True, sorted_tile[1:] != sorted_tile[:-1]])
+    tile_ptr = np.r_[starts, x.size].astype(np.int64)
+    xs, ys = x[order], y[order]
+    x_lo = np.minimum.reduceat(xs, starts)
+    x_hi = np.maximum.reduceat(xs, starts)
+    y_lo = np.minimum.reduceat(ys, starts)
+    y_hi = np.maximum.reduceat(ys, starts)
+    tile_cx = 0.5 * (x_lo + x_hi)
+    tile_cy = 0.5 * (y_lo + y_hi)
+    tile_rad = 0.5 * np.hypot(x_hi - x_lo, y_hi - y_lo)
+    tile_rank = sorted_rank[starts]
+    group_starts = np.flatnonzero(np.r_[True, tile_rank[1:] != tile_rank[:-1]])
+    group_ptr = np.r_[group_starts, starts.size].astype(np.int64)
+    return _Tiles(order, tile_ptr, tile_cx, tile_cy, tile_rad, group_ptr)
+
+
+def run_plume(
+    stacks: StackSet,
+    emission_rates: Mapping[str, np.ndarray],
+    receptors: ReceptorSet,
+    met: xr.Dataset,
+    options: PlumeOptions = PlumeOptions(),
+) -> xr.Dataset:
+    """Hourly concentrations and statistics of a steady Gaussian plume from every stack at every receptor.
+
+    Parameters
+    ----------
+    stacks : StackSet
+        The stacks (S of them).
+    emission_rates : mapping substance key -> array_like
+        Emission rate of each stack, shape (S,) constant or (H, S) per hour. [g/s]
+    receptors : ReceptorSet
+        The receptors (R of them).
+    met : xarray.Dataset
+        Prepared hourly weather (H hours), see :func:`source_hours`.
+    options : PlumeOptions
+        Model choices.
+
+    Returns
+    -------
+    xarray.Dataset
+        For each substance key: ``<key>`` (time, receptor) hourly mass concentration [kg m-3] (when
+        ``store_hourly``), ``<key>_max_1h``, ``<key>_max_24h`` (NaN where no day has ``min_hours_per_day`` hours),
+        ``<key>_period_mean`` (receptor) [kg m-3]; plus per-(time, stack) diagnostics ``effective_height`` [m] and
+        ``stack_wind_speed`` [m/s].
+    """
+    hours = source_hours(stacks, met, options)
+    rates = _rates_array(emission_rates, *hours.effective_height.shape)
+    fields = evaluate_plume(stacks, rates, receptors, hours, options, substances=list(emission_rates))
+    data_vars = {name: (dims, values, {"units": "kg m-3"}) for name, (dims, values) in fields.items()}
+    data_vars["effective_height"] = (("time", "stack"), hours.effective_height, {"units": "m"})
+    data_vars["stack_wind_speed"] = (("time", "stack"), hours.stack_wind_speed, {"units": "m s-1"})
+    return xr.Dataset(
+        data_vars,
+        coords={"time": met["time"].values, "stack": list(stacks.ids), "receptor": np.arange(receptors.x.size)},
+        attrs={"sigma_model": options.sigma_model, "land_use": options.land_use, "terrain": options.terrain},
+    )
+
+
+def _rates_array(emission_rates: Mapping[str, np.ndarray], n_hours: int, n_src: int) -> np.ndarray:
+    """(P, H, S) emission rates [kg/s] from a mapping of (S,) or (H, S) arrays [g/s]."""
+    if not emission_rates:
+        raise InputError.field("plume run", "emission_rates", {}, "at least one substance")
+    rates = np.empty((len(emission_rates), n_hours, n_src))
+    for p, (key, given) in enumerate(emission_rates.items()):
+        values = np.asarray(given, dtype=np.float64)
+        if values.shape not in ((n_src,), (n_hours, n_src)):
+            raise InputError.field("plume run", f"emission_rates[{key!r}]", f"shape {values.shape}",
+                                   f"shape ({n_src},) or ({n_hours}, {n_src})")
+        if np.any(~np.isfinite(values)) or np.any(values < 0):
+            raise InputError.field("plume run", f"emission_rates[{key!r}]", float(np.nanmin(values)), ">= 0 g/s")
+        rates[p] = values * 1e-3  # g/s -> kg/s: concentrations come out in kg m-3 (SI)
+    return rates
+
+
+def evaluate_plume(
+    stacks: StackSet,
+    rates: np.ndarray,
+    receptors: ReceptorSet,
+    hours: SourceHours,
+    options: PlumeOptions,
+    substances: list[str] | None = None,
+) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
+    """Run the kernel on hoisted inputs: ``rates`` (P, H, S) [kg/s] → {name: (dims, array [kg m-3])}.
+
+    Substances sharing a decay rate go through the kernel together (one geometry, P accumulations).
+    """
+    from dispersion._plume_kernels import plume_parallel, plume_serial  # deferred: compile/load cost
+
+    n_sub, n_hours, n_src = rates.shape
+    substances = substances or [f"substance_{p}" for p in range(n_sub)]
+    tiles = _build_tiles(receptors.x, receptors.y, options.tile_size)
+    order = tiles.order
+    rx = np.ascontiguousarray(receptors.x[order])
+    ry = np.ascontiguousarray(receptors.y[order])
+    rz = np.ascontiguousarray(receptors.height[order])
+    if options.terrain == "simple":
+        rzt = np.ascontiguousarray(receptors.ground_elevation[order])
+        sbase = np.ascontiguousarray(stacks.base_elevation)
+    else:
+        rzt = np.zeros_like(rx)
+        sbase = np.zeros(n_src)
+    sig = _sigma_tables(options)
+    qfac = np.ascontiguousarray(1.0 / (2.0 * math.pi * hours.stack_wind_speed))
+    inv_u = np.ascontiguousarray(1.0 / hours.stack_wind_speed)
+    kernel = plume_parallel if options.parallel else plume_serial
+    n_rec = rx.size
+    back = np.empty_like(order)  # kernel order -> caller order
+    back[order] = np.arange(order.size)
+
+    decay_groups: dict[float, list[int]] = {}
+    for p, key in enumerate(substances):
+        half_life = options.half_life.get(key)
+        decay_groups.setdefault(math.log(2.0) / half_life if half_life else 0.0, []).append(p)
+    fields: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
+    for decay, members in decay_groups.items():
+        group_rates = np.ascontiguousarray(rates[members])
+        size = len(members)
+        hourly = np.zeros((n_hours, size, n_rec)) if options.store_hourly else np.zeros((0, 0, 0))
+        max1h = np.zeros((size, n_rec))
+        max24h = np.full((size, n_rec), -1.0)  # -1 marks "no valid day yet"
+        mean = np.zeros((size, n_rec))
+        kernel(
+            tiles.group_ptr, tiles.tile_ptr, tiles.tile_cx, tiles.tile_cy, tiles.tile_rad,
+            rx, ry, rz, rzt, float(rz.max(initial=0.0)),
+            stacks.x, stacks.y, sbase, stacks.height,
+            hours.wind_to_x, hours.wind_to_y, hours.mixing_height, hours.stability, hours.day,
+            hours.effective_height, qfac, inv_u, hours.bid_variance, group_rates, decay,
+            *sig,
+            options.cull, options.store_hourly, options.min_hours_per_day,
+            hourly, max1h, max24h, mean,
+        )
+        max24h[max24h < 0] = np.nan
+        for k, p in enumerate(members):
+            key = substances[p]
+            if options.store_hourly:
+                fields[key] = (("time", "receptor"), hourly[:, k, back])
+            fields[f"{key}_max_1h"] = (("receptor",), max1h[k, back])
+            fields[f"{key}_max_24h"] = (("receptor",), max24h[k, back])
+            fields[f"{key}_period_mean"] = (("receptor",), mean[k, back])
+    return fields
