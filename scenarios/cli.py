@@ -1,0 +1,124 @@
+"""The ``parktwin`` command line.
+
+    parktwin demo [--out DIR]              build the embedded demo park and run its flagship scenario end to end
+    parktwin run SCENARIO.yaml [--out DIR] run a scenario file
+    parktwin validate PARK.yaml            check a park bundle
+    parktwin schema park|scenario          print a JSON Schema
+
+Exit codes a cron job can act on (DESIGN.md): 0 ok, 2 usage, 65 bad data, 66 missing input, 75 retry later,
+70 internal error. Heavy libraries (numba, xarray, pyvista) are imported inside the commands so that ``--help``
+answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+log = logging.getLogger("parktwin")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parktwin",
+        description="ParkTwin: dispersion digital twin of a chemical industrial park.",
+        epilog="Exit codes: 0 ok, 2 usage, 65 bad input data, 66 missing input file, 75 retry later, 70 bug.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="build the demo park and run its scenarios end to end")
+    demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default: demo-output)")
+
+    run = commands.add_parser("run", help="run a scenario file")
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--out", type=Path, default=None,
+                     help="output folder (default: results/<scenario name> beside the scenario file)")
+
+    validate = commands.add_parser("validate", help="check a park bundle (park.yaml and the files it names)")
+    validate.add_argument("park", type=Path, help="park.yaml")
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a park or scenario file")
+    schema.add_argument("which", choices=["park", "scenario"])
+    return parser
+
+
+def _configure_logging(verbose: bool) -> None:
+    level = logging.DEBUG if verbose else logging.INFO
+    if sys.stderr.isatty():
+        from rich.logging import RichHandler
+
+        logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(show_path=False)])
+    else:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                            stream=sys.stderr)
+    logging.getLogger("numba").setLevel(logging.WARNING)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from scenarios.demo import run_demo
+
+    result = run_demo(args.out)
+    print(result.summary_text)
+    print(f"Outputs in {args.out.resolve()}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from scenarios.run import run_scenario_file
+
+    result = run_scenario_file(args.scenario, args.out)
+    print(result.summary_text)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from twin.io import load_park
+
+    park = load_park(args.park)
+    spec = park.spec
+    print(f"{args.park}: OK — {spec.name}: {len(spec.stacks)} stacks, {len(spec.risk_sources)} risk sources, "
+          f"{len(park.buildings)} buildings, {len(spec.receptors)} receptors, {len(spec.monitors)} monitors, "
+          f"EPSG:{spec.epsg}")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    if args.which == "park":
+        from twin.park import park_json_schema
+
+        schema = park_json_schema()
+    else:
+        from scenarios.spec import scenario_json_schema
+
+        schema = scenario_json_schema()
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
+    return 0
+
+
+_COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+    from twin.errors import ParkTwinError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except ParkTwinError as error:
+        log.error("%s", error)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
