@@ -27,7 +27,7 @@ __all__ = ["exp_fast", "KERNEL_OPTIONS", "KERNEL_FASTMATH"]
 # One place for the compile options of the hot kernels (numbagg style).
 # fastmath without 'nnan'/'ninf': kernels see finite data only, but keeping those two flags off means a stray inf in
 # an input cannot be silently miscompiled. 'contract' lets LLVM fuse multiply-adds; 'reassoc' lets it vectorise sums.
-KERNEL_FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+KERNEL_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 # error_model='numpy': a float division carries no ZeroDivisionError branch, which would keep loops scalar.
 KERNEL_OPTIONS = dict(nogil=True, cache=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
 
