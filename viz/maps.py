@@ -1,0 +1,264 @@
+"""2D concentration map (PNG) with matplotlib: field on a log colour scale over terrain, park features and receptors.
+
+Drawn on a ``matplotlib.figure.Figure`` (no pyplot, so no global figure state) inside an ``rc_context`` that puts the
+CJK font first, so Chinese names render and nothing leaks into the caller's matplotlib settings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Polygon, Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import offset_copy
+
+from twin.store import atomic_output
+from viz.fonts import cjk_rc_params
+from viz.model import RECEPTOR_STYLE, FieldLayer, MapView, ReceptorLayer, TerrainLayer
+
+__all__ = ["render_map", "field_colormap"]
+
+_HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+_MAX_LABELLED_STACKS = 20
+_NOTE_SIZE = 7.0  # [points]
+
+
+def field_colormap(band_count: int) -> ListedColormap:
+    """``band_count`` colours from pale yellow to dark red (YlOrRd without its near-white end); over = darkest."""
+    base = matplotlib.colormaps["YlOrRd"]
+    colours = base(np.linspace(0.18, 1.0, band_count))
+    colormap = ListedColormap(colours, name="parktwin_field")
+    return colormap.with_extremes(over=base(1.0) * np.array([0.6, 0.6, 0.6, 1.0]))
+
+
+def _nice_length(target: float) -> float:
+    """Largest 1-2-5 × 10^k length not above ``target``. [m]"""
+    exponent = np.floor(np.log10(target))
+    return max(m * 10.0**exponent for m in (1.0, 2.0, 5.0) if m * 10.0**exponent <= target)
+
+
+_LIGHT_AZIMUTH = np.deg2rad(315.0)  # light from the north-west, the cartographic convention
+_LIGHT_ALTITUDE = np.deg2rad(45.0)
+
+
+def _illumination(x: np.ndarray, y: np.ndarray, elevation: np.ndarray) -> np.ndarray:
+    """Lambert illumination n·l of the ground (1 = facing the light, sin(altitude) = flat ground).
+
+    x, y : increasing grid axes. [m]   elevation : (ny, nx). [m]
+    """
+    slope_north, slope_east = np.gradient(elevation, y, x)
+    normal = np.stack([-slope_east, -slope_north, np.ones_like(elevation)])
+    normal /= np.linalg.norm(normal, axis=0)
+    light = np.array([np.sin(_LIGHT_AZIMUTH) * np.cos(_LIGHT_ALTITUDE),
+                      np.cos(_LIGHT_AZIMUTH) * np.cos(_LIGHT_ALTITUDE), np.sin(_LIGHT_ALTITUDE)])
+    return np.tensordot(light, normal, axes=1)
+
+
+def _draw_terrain(ax, terrain: TerrainLayer) -> None:
+    """Hillshade in grey, sea/no-data in pale blue, and thin labelled elevation contours."""
+    elevation = terrain.elevation
+    missing = ~np.isfinite(elevation)
+    filled = np.where(missing, np.nanmin(elevation), elevation)
+    dx = float(np.mean(np.diff(terrain.x)))
+    dy = float(np.mean(np.diff(terrain.y)))
+    extent = (terrain.x[0] - dx / 2, terrain.x[-1] + dx / 2, terrain.y[0] - dy / 2, terrain.y[-1] + dy / 2)
+    relief = float(filled.max() - filled.min())
+    # Shade exaggerated so that a relief of 2 % of the map width shows: coastal parks are nearly flat.
+    exaggeration = 1.0 if relief <= 0 else float(np.clip(0.02 * (extent[1] - extent[0]) / relief, 1.0, 20.0))
+    relief_shade = _illumination(terrain.x, terrain.y, filled * exaggeration) - np.sin(_LIGHT_ALTITUDE)
+    # Relief only: slopes facing away from the light darken, slopes facing it lighten; flat ground stays untouched,
+    # so the field colours above keep their hue.
+    overlay = np.zeros(filled.shape + (4,))
+    overlay[..., :3] = (relief_shade > 0)[..., None]
+    overlay[..., 3] = np.clip(np.abs(relief_shade) * 1.5, 0.0, 0.45)
+    ax.imshow(overlay, extent=extent, origin="lower", zorder=0, interpolation="bilinear")
+    if missing.any():
+        water = np.ma.masked_where(~missing, np.ones_like(filled))
+        ax.imshow(water, extent=extent, origin="lower", cmap=ListedColormap(["#cfe3f2"]), zorder=0.5,
+                  interpolation="nearest")
+    if relief > 0:
+        step = _nice_length(relief / 6)
+        levels = np.arange(np.ceil(filled.min() / step) * step, filled.max() + step / 2, step)
+        lines = ax.contour(terrain.x, terrain.y, np.ma.masked_array(elevation, missing), levels=levels,
+                           colors="#8c6d46", linewidths=0.5, alpha=0.7, zorder=1)
+        ax.clabel(lines, fontsize=6, fmt=lambda v: f"{v:g} m", inline=True)
+
+
+def _draw_field(fig, ax, field: FieldLayer) -> list:
+    """Filled log-banded contours (values <= 0 or below the lowest level stay transparent) and a colour bar."""
+    levels = field.contour_levels()
+    if levels is None:
+        return []
+    values = np.ma.masked_where(~(np.isfinite(field.values) & (field.values > 0)), field.values)
+    colormap = field_colormap(len(levels) - 1)
+    norm = BoundaryNorm(levels, ncolors=colormap.N)  # above the top level: the colormap's "over" colour
+    extend = "max" if values.max() > levels[-1] else "neither"
+    filled = ax.contourf(field.x, field.y, values, levels=levels, cmap=colormap, norm=norm, extend=extend,
+                         alpha=0.78, zorder=2)
+    ax.contour(field.x, field.y, values, levels=levels, colors="#3b1a08", linewidths=0.35, alpha=0.5, zorder=2.1)
+    colourbar = fig.colorbar(filled, ax=ax, shrink=0.85, pad=0.02, ticks=levels, spacing="uniform",
+                             format=FuncFormatter(lambda v, _: f"{v:g}"))
+    colourbar.set_label(f"{field.title} [{field.units}]")
+    colourbar.ax.tick_params(labelsize=8)
+    row, column = np.unravel_index(np.nanargmax(np.where(values.mask, -np.inf, field.values)), field.values.shape)
+    peak = float(field.values[row, column])
+    ax.plot(field.x[column], field.y[row], marker="X", color="black", markeredgecolor="white", markersize=9,
+            zorder=6)
+    ax.annotate(f"max {peak:.3g} {field.units}", (field.x[column], field.y[row]), xytext=(8, -4),
+                textcoords="offset points", fontsize=8, zorder=7, path_effects=_HALO)
+    return [Line2D([], [], marker="X", color="black", markeredgecolor="white", linestyle="", markersize=8,
+                   label="最大值 maximum")]
+
+
+def _draw_receptors(ax, receptors: ReceptorLayer) -> list:
+    """Polygons outlined and lightly filled by kind, points as markers, every receptor labelled by name."""
+    kinds_with_polygons, kinds_with_points = set(), set()
+    for index, (name, kind) in enumerate(zip(receptors.names, receptors.kinds)):
+        colour, marker, _ = RECEPTOR_STYLE[kind]
+        polygon, point = receptors.polygons[index], receptors.points[index]
+        if polygon is not None:
+            ax.add_patch(Polygon(polygon, closed=True, facecolor=colour, alpha=0.15, edgecolor="none", zorder=3))
+            ax.add_patch(Polygon(polygon, closed=True, facecolor="none", edgecolor=colour, linewidth=1.6, zorder=3))
+            kinds_with_polygons.add(kind)
+        if point is not None:
+            ax.plot(*point, marker=marker, color=colour, markeredgecolor="white", markersize=9, zorder=5)
+            kinds_with_points.add(kind)
+        anchor = receptors.label_point(index)
+        offset = (7, 5) if point is not None else (0, 0)
+        ax.annotate(name, anchor, xytext=offset, textcoords="offset points", fontsize=9.5, color=colour,
+                    ha="left" if point is not None else "center", va="center", zorder=7,
+                    path_effects=_HALO)
+    handles = []
+    for kind, (colour, marker, label) in RECEPTOR_STYLE.items():
+        if kind in kinds_with_polygons:
+            handles.append(Patch(facecolor=matplotlib.colors.to_rgba(colour, 0.15), edgecolor=colour, label=label))
+        elif kind in kinds_with_points:
+            handles.append(Line2D([], [], marker=marker, color=colour, markeredgecolor="white", linestyle="",
+                                  markersize=8, label=label))
+    return handles
+
+
+def _draw_scale_bar(ax, extent) -> None:
+    """A two-segment black/white scale bar in the lower left, labelled in m or km."""
+    xmin, xmax, ymin, ymax = extent
+    length = _nice_length((xmax - xmin) / 5)
+    height = (ymax - ymin) * 0.008
+    x0, y0 = xmin + (xmax - xmin) * 0.04, ymin + (ymax - ymin) * 0.05
+    ax.add_patch(Rectangle((x0 - length * 0.06, y0 - height * 1.5), length * 1.12, height * 6.2, facecolor="white",
+                           alpha=0.8, edgecolor="none", zorder=8))
+    for i in range(2):
+        ax.add_patch(Rectangle((x0 + i * length / 2, y0), length / 2, height, facecolor="black" if i == 0 else "white",
+                               edgecolor="black", linewidth=0.8, zorder=9))
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.text(x0 + length / 2, y0 + height * 1.8, label, ha="center", va="bottom", fontsize=8, zorder=9)
+
+
+def _draw_north_arrow(ax) -> None:
+    """Grid north (the map's +y axis), which differs from true north by the meridian convergence."""
+    ax.annotate("N", xy=(0.95, 0.965), xytext=(0.95, 0.86), xycoords="axes fraction", ha="center", va="center",
+                fontsize=12, zorder=9, path_effects=_HALO,
+                arrowprops=dict(arrowstyle="-|>,head_width=0.35,head_length=0.7", color="black", linewidth=1.6))
+    ax.text(0.95, 0.83, "坐标北\ngrid north", transform=ax.transAxes, ha="center", va="top", fontsize=6, zorder=9,
+            path_effects=_HALO)
+
+
+def _draw_wind_arrow(ax, from_direction: float, speed: float | None) -> None:
+    """An arrow pointing downwind (wind blows from ``from_direction``, degrees clockwise from north).
+
+    The direction is drawn relative to the map's grid north; the meridian convergence (< 1-2° near a Gauss–Krüger
+    central meridian) is ignored at this scale of symbol.
+    """
+    to_direction = np.deg2rad(from_direction + 180.0)
+    unit = np.array([np.sin(to_direction), np.cos(to_direction)])  # (east, north) = screen (right, up)
+    half_length = 17.0  # [points]
+    centre = (0.08, 0.9)
+    head, tail = (offset_copy(ax.transAxes, fig=ax.figure, x=sign * unit[0] * half_length,
+                              y=sign * unit[1] * half_length, units="points") for sign in (1.0, -1.0))
+    arrow = ax.annotate("", xy=centre, xycoords=head, xytext=centre, textcoords=tail, zorder=9,
+                        arrowprops=dict(arrowstyle="-|>,head_width=0.4,head_length=0.8", color="#1f3b57",
+                                        linewidth=2.2, shrinkA=0, shrinkB=0))
+    arrow.arrow_patch.set_path_effects([patheffects.withStroke(linewidth=5, foreground="white")])
+    label = f"风 wind from {from_direction:.0f}°"
+    if speed is not None:
+        label += f"\n{speed:.1f} m/s"
+    ax.text(centre[0], centre[1] - 0.05, label, transform=ax.transAxes, ha="center", va="top", fontsize=7,
+            zorder=9, path_effects=_HALO)
+
+
+def render_map(
+    view: MapView,
+    path: str | os.PathLike,
+    *,
+    dpi: int = 150,
+    figsize: tuple[float, float] | None = None,
+) -> Path:
+    """Render ``view`` as a PNG map at ``path`` (written atomically) and return the path.
+
+    dpi : resolution. [pixel/inch]
+    figsize : (width, height) of the figure [inch]; the PNG is figsize × dpi pixels. Default: 10 inches wide and as
+        tall as the map's aspect ratio needs (plus room for title, legend and notes), clamped to 6–14 inches.
+    """
+    extent = view.extent()
+    if figsize is None:
+        aspect = (extent[3] - extent[2]) / (extent[1] - extent[0])
+        figsize = (10.0, float(np.clip(7.6 * aspect + 1.8 + 0.14 * len(view.notes), 6.0, 14.0)))
+    with matplotlib.rc_context(cjk_rc_params()):
+        fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        ax = fig.add_subplot()
+        ax.set_facecolor("#f4f1ea")
+        handles = []
+        if view.terrain is not None:
+            _draw_terrain(ax, view.terrain)
+        if view.field is not None:
+            handles += _draw_field(fig, ax, view.field)
+            ax.set_title(view.field.title, fontsize=10)
+        if view.receptors is not None:
+            handles += _draw_receptors(ax, view.receptors)
+        if view.buildings is not None:
+            ax.add_collection(PolyCollection(view.buildings.footprints, facecolors="#5e5e5e", edgecolors="#1e1e1e",
+                                             linewidths=0.4, zorder=4))
+            handles.append(Patch(facecolor="#5e5e5e", edgecolor="#1e1e1e", label="建筑 building"))
+        if view.stacks is not None:
+            stacks = view.stacks
+            ax.scatter(stacks.x, stacks.y, s=22, marker="o", c="black", edgecolors="white", linewidths=0.8, zorder=5)
+            if stacks.names and len(stacks.names) <= _MAX_LABELLED_STACKS:
+                for x, y, name in zip(stacks.x, stacks.y, stacks.names):
+                    ax.annotate(name, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=6, zorder=6,
+                                path_effects=_HALO)
+            handles.append(Line2D([], [], marker="o", color="black", markeredgecolor="white", linestyle="",
+                                  markersize=6, label="排气筒 stack"))
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_aspect("equal")
+        _draw_north_arrow(ax)
+        _draw_scale_bar(ax, extent)
+        if view.wind_from_direction is not None:
+            _draw_wind_arrow(ax, view.wind_from_direction, view.wind_speed)
+        ax.set_xlabel(f"Easting [m]  (EPSG:{view.epsg})")
+        ax.set_ylabel(f"Northing [m]  (EPSG:{view.epsg})")
+        ax.ticklabel_format(useOffset=False, style="plain")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(6))
+        ax.tick_params(labelsize=8)
+        fig.suptitle(view.title, fontsize=15)
+        if handles:
+            columns = len(handles) if len(handles) <= 5 else int(np.ceil(len(handles) / 2))
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=columns, fontsize=8,
+                      frameon=False, handletextpad=0.4, columnspacing=1.2)
+        if view.notes:
+            # Reserve a strip at the bottom for the notes; the constrained layout fits everything else above it.
+            strip = (len(view.notes) * _NOTE_SIZE * 1.35 + 6.0) / (figsize[1] * 72.0)
+            fig.get_layout_engine().set(rect=(0.0, strip, 1.0, 1.0 - strip))
+            fig.text(0.01, 0.004, "\n".join(view.notes), ha="left", va="bottom", fontsize=_NOTE_SIZE,
+                     color="#444444")
+        with atomic_output(path) as temporary:
+            fig.savefig(temporary, dpi=dpi, format="png")
+    return Path(path)
