@@ -1,0 +1,158 @@
+"""Turn pydantic validation failures and YAML syntax errors into one readable :class:`twin.errors.InputError`.
+
+Every input file of ParkTwin (``park.yaml``, scenario files) is parsed with :func:`load_yaml` and validated with
+:func:`parse_model`. A user with three typos gets one error that lists all three, each line of the form::
+
+    park.yaml: stacks[3].height: Input should be greater than 0, got -3.0
+
+so the line names the file, the field, what is allowed and the value received.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pydantic
+import yaml
+
+from twin.errors import InputError, MissingInputError
+
+__all__ = ["parse_model", "load_yaml", "format_location"]
+
+ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
+
+_REPR_LIMIT = 120  # characters of an offending value shown in a message
+
+
+def format_location(location: tuple[int | str, ...]) -> str:
+    """``("stacks", 3, "height")`` → ``"stacks[3].height"``."""
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _short_repr(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _REPR_LIMIT else text[: _REPR_LIMIT - 1] + "…"
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types an annotation may hold (``Optional[list[Stack]]`` → ``[list[Stack]]``)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        found: list[Any] = []
+        for arg in typing.get_args(annotation):
+            if arg is not type(None):
+                found.extend(_unwrap(arg))
+        return found
+    return [annotation]
+
+
+def _model_at(model_cls: type[pydantic.BaseModel], location: tuple[int | str, ...]) -> type | None:
+    """Follow ``location`` through field annotations and return the pydantic model found there, if any."""
+    candidates: list[Any] = [model_cls]
+    for part in location:
+        next_candidates: list[Any] = []
+        for candidate in candidates:
+            origin = typing.get_origin(candidate)
+            if isinstance(part, str) and isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel):
+                field = candidate.model_fields.get(part)
+                if field is not None:
+                    next_candidates.extend(_unwrap(field.annotation))
+            elif isinstance(part, int) and origin in (list, tuple):
+                for arg in typing.get_args(candidate):
+                    if arg is not Ellipsis:
+                        next_candidates.extend(_unwrap(arg))
+            elif isinstance(part, str) and origin is dict:
+                next_candidates.extend(_unwrap(typing.get_args(candidate)[1]))
+        candidates = next_candidates
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel):
+            return candidate
+    return None
+
+
+def _describe(model_cls: type[pydantic.BaseModel], error: dict[str, Any], where: str) -> str:
+    location = tuple(error["loc"])
+    path = format_location(location)
+    prefix = f"{where}: {path}: " if path else f"{where}: "
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(model_cls, location[:-1])
+        allowed = ", ".join(sorted(parent.model_fields)) if parent is not None else "see the JSON Schema"
+        return f"{prefix}unknown field (allowed fields: {allowed}), got {_short_repr(error['input'])}"
+    if kind == "missing":
+        return f"{prefix}field required, got nothing"
+    message = str(error["msg"])
+    if kind in ("value_error", "assertion_error"):
+        # Our own validators put the offending value into the message; the raw input may be a whole list.
+        return prefix + message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return f"{prefix}{message}, got {_short_repr(error['input'])}"
+
+
+def parse_model(model_cls: type[ModelT], data: Any, where: str) -> ModelT:
+    """Validate ``data`` as ``model_cls``; raise one :class:`InputError` listing every problem.
+
+    Parameters
+    ----------
+    model_cls : type[pydantic.BaseModel]
+        The model to build (e.g. ``twin.park.ParkSpec``).
+    data : Any
+        Parsed YAML/JSON (usually a dict).
+    where : str
+        Name of the input, used as prefix of every message line (e.g. ``"park.yaml"``).
+
+    Returns
+    -------
+    The validated model instance.
+
+    Raises
+    ------
+    InputError
+        One line per problem: ``"{where}: {dotted.field.path}: {what is allowed}, got {value!r}"``.
+    """
+    try:
+        return model_cls.model_validate(data)
+    except pydantic.ValidationError as exc:
+        lines = [_describe(model_cls, error, where) for error in exc.errors(include_url=False)]
+        raise InputError("\n".join(lines)) from None
+
+
+def load_yaml(path: str | Path, where: str | None = None, *, expect_mapping: bool = True) -> Any:
+    """Read a UTF-8 YAML file.
+
+    Raises
+    ------
+    MissingInputError
+        The file does not exist (exit code 66).
+    InputError
+        The YAML is malformed (the message gives the line and column) or, with ``expect_mapping``, the top level is
+        not a mapping.
+    """
+    path = Path(path)
+    where = where or path.name
+    if not path.is_file():
+        raise MissingInputError(f"{where}: file not found: {path}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where}: must be UTF-8 text, got undecodable byte at offset {exc.start}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{where}: malformed YAML at {place}{problem}") from None
+    if expect_mapping and not isinstance(data, dict):
+        raise InputError(f"{where}: top level must be a mapping of field: value, got {type(data).__name__}")
+    return data
