@@ -1,0 +1,165 @@
+"""Building footprints with heights, read from and written to GeoJSON.
+
+RFC 7946 GeoJSON is WGS84 lon/lat (section 4), exterior rings counter-clockwise and holes clockwise (section 3.1.6);
+coordinates are rounded to 7 decimals (~1 cm, the precision GDAL's RFC 7946 writer uses).
+Footprints in the park CRS (legacy 2008 GeoJSON with a ``crs`` member) are read when ``source_crs="park"``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyproj
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.geometry.polygon import orient
+
+from twin.errors import InputError, MissingInputError
+from twin.store import atomic_output
+
+__all__ = ["Building", "read_buildings", "write_buildings_geojson", "BUILDING_SOURCE_CRS"]
+
+BUILDING_SOURCE_CRS = ("EPSG:4326", "park")
+_WGS84_NAMES = ("EPSG:4326", "urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326", "CRS84")
+GEOJSON_DECIMALS = 7
+
+
+@dataclass(frozen=True, eq=False)
+class Building:
+    """One building.
+
+    Parameters
+    ----------
+    id : str
+        Unique id.
+    name : str
+        Name (Chinese allowed), may be empty.
+    footprint : shapely.Polygon
+        Ground outline in the park CRS. [m]
+    height : float
+        Roof height above ground. [m]
+    """
+
+    id: str
+    name: str
+    footprint: Polygon
+    height: float
+
+
+def _to_park(geometry, transformer: pyproj.Transformer | None):
+    if transformer is None:
+        return geometry
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, project)
+
+
+def _feature_label(index: int, feature: dict[str, Any]) -> str:
+    fid = feature.get("id", (feature.get("properties") or {}).get("id"))
+    return f"feature {index}" + (f" (id {fid!r})" if fid is not None else "")
+
+
+def read_buildings(path: str | Path, crs: pyproj.CRS, source_crs: str = "EPSG:4326", *,
+                   where: str | None = None) -> list[Building]:
+    """Read a GeoJSON FeatureCollection of Polygon/MultiPolygon footprints with a numeric ``height`` [m] property.
+
+    Parameters
+    ----------
+    path : path-like
+        The GeoJSON file (UTF-8).
+    crs : pyproj.CRS
+        The park CRS; footprints are returned in it.
+    source_crs : {"EPSG:4326", "park"}
+        Coordinates of the file: WGS84 lon/lat (RFC 7946) or already in the park CRS.
+    where : str, optional
+        How messages name the file.
+
+    Returns
+    -------
+    list[Building]
+        MultiPolygon features become one Building per part, with ids ``"<id>#<k>"``.
+    """
+    path = Path(path)
+    where = where or path.name
+    if source_crs not in BUILDING_SOURCE_CRS:
+        raise InputError.field(where, "source_crs", source_crs, f"one of {BUILDING_SOURCE_CRS}")
+    if not path.is_file():
+        raise MissingInputError(f"{where}: buildings file not found: {path}")
+    try:
+        collection = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{where}: not valid UTF-8 JSON ({exc})") from None
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        kind = collection.get("type") if isinstance(collection, dict) else type(collection).__name__
+        raise InputError.field(where, "type", kind, "'FeatureCollection'")
+    declared = ((collection.get("crs") or {}).get("properties") or {}).get("name")
+    if source_crs == "EPSG:4326" and declared is not None and declared not in _WGS84_NAMES:
+        raise InputError(f"{where}: file declares crs {declared!r} but buildings_crs is 'EPSG:4326'; "
+                         "set buildings_crs: park in park.yaml if the footprints are in the park CRS")
+    transformer = (pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+                   if source_crs == "EPSG:4326" else None)
+    buildings: list[Building] = []
+    seen: set[str] = set()
+    for index, feature in enumerate(collection.get("features") or []):
+        label = _feature_label(index, feature)
+        properties = feature.get("properties") or {}
+        height = properties.get("height")
+        if isinstance(height, bool) or not isinstance(height, (int, float)) or not np.isfinite(height) or height <= 0:
+            raise InputError(f"{where}: {label}: height must be a number > 0 m, got {height!r}")
+        geometry_json = feature.get("geometry") or {}
+        kind = geometry_json.get("type")
+        if kind not in ("Polygon", "MultiPolygon"):
+            raise InputError(f"{where}: {label}: geometry type must be Polygon or MultiPolygon, got {kind!r}")
+        try:
+            geometry = _to_park(shape(geometry_json), transformer)
+        except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
+            raise InputError(f"{where}: {label}: unreadable geometry ({exc})") from None
+        if not geometry.is_valid or geometry.is_empty:
+            reason = shapely.is_valid_reason(geometry)
+            raise InputError(f"{where}: {label}: footprint must be a valid, non-empty polygon, got {reason}")
+        base_id = str(feature.get("id", properties.get("id", f"B{index:05d}")))
+        parts = list(geometry.geoms) if isinstance(geometry, MultiPolygon) else [geometry]
+        for k, part in enumerate(parts):
+            building_id = base_id if len(parts) == 1 else f"{base_id}#{k}"
+            if building_id in seen:
+                raise InputError(f"{where}: {label}: building ids must be unique, got duplicate {building_id!r}")
+            seen.add(building_id)
+            buildings.append(Building(id=building_id, name=str(properties.get("name") or ""),
+                                      footprint=part, height=float(height)))
+    return buildings
+
+
+def _round_coords(coords) -> list[list[float]]:
+    return [[round(float(x), GEOJSON_DECIMALS), round(float(y), GEOJSON_DECIMALS)] for x, y in coords]
+
+
+def buildings_feature_collection(buildings: list[Building], crs: pyproj.CRS) -> dict[str, Any]:
+    """RFC 7946 FeatureCollection (WGS84 lon/lat, CCW exterior rings, 7 decimals) of ``buildings``."""
+    transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    features = []
+    for building in buildings:
+        lonlat = orient(_to_park(building.footprint, transformer), sign=1.0)  # CCW shell, CW holes
+        geometry = mapping(lonlat)
+        rings = [_round_coords(ring) for ring in geometry["coordinates"]]
+        features.append({
+            "type": "Feature",
+            "id": building.id,
+            "properties": {"id": building.id, "name": building.name, "height": round(building.height, 2)},
+            "geometry": {"type": "Polygon", "coordinates": rings},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_buildings_geojson(path: str | Path, buildings: list[Building], crs: pyproj.CRS) -> Path:
+    """Write ``buildings`` as RFC 7946 GeoJSON (UTF-8, Chinese names kept as characters), atomically."""
+    text = json.dumps(buildings_feature_collection(buildings, crs), ensure_ascii=False, separators=(",", ":"))
+    with atomic_output(path) as temporary:
+        temporary.write_text(text + "\n", encoding="utf-8")
+    return Path(path)
