@@ -1,0 +1,209 @@
+"""Substance properties and toxic endpoints, from the packaged ``twin/chemicals.csv``.
+
+Legal Chinese endpoints (HJ 169-2018 Appendix H, mg/m³) and US emergency guidelines (AEGL 60-min and ERPG, ppm;
+ERPGs are defined for up to 1 h) are kept in separate attributes named by their averaging time; every value family has
+its own source column. A blank cell means the value was not verified and is not used.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass, fields
+from importlib import resources
+
+import numpy as np
+
+from twin.errors import InputError
+
+__all__ = [
+    "Chemical",
+    "ChemicalTable",
+    "load_chemicals",
+    "ppm_to_mg_m3",
+    "mg_m3_to_ppm",
+    "GAS_CONSTANT",
+    "STANDARD_TEMPERATURE",
+    "STANDARD_PRESSURE",
+]
+
+GAS_CONSTANT = 8.314462618  # molar gas constant [J mol-1 K-1], CODATA 2018 (exact)
+STANDARD_TEMPERATURE = 298.15  # 25 °C, the reference of HJ 169 Table H.1 and of AEGL/ERPG mg/m³ values [K]
+STANDARD_PRESSURE = 101325.0  # 1 atm [Pa]
+
+
+def ppm_to_mg_m3(ppm, molar_mass, temperature=STANDARD_TEMPERATURE, pressure=STANDARD_PRESSURE):
+    """Convert a volume mixing ratio to a mass concentration with the ideal-gas law.
+
+    Notes
+    -----
+    c = χ · p · M / (R · T), with χ = ppm · 1e-6 and M in g/mol giving g/m³ (× 1000 for mg/m³). At 25 °C and 1 atm
+    this is the familiar mg/m³ = ppm · M / 24.45 (molar volume 24.45 L/mol; US EPA air-toxics fact sheets,
+    "Conversion Factors"), e.g. benzene 1 ppm = 3.194 mg/m³ (WHO Guidelines for Indoor Air Quality, 2010, ch. 1).
+
+    Parameters
+    ----------
+    ppm : array_like
+        Volume (mole) mixing ratio. [ppm, 1e-6]
+    molar_mass : float
+        Molar mass. [g/mol]
+    temperature : array_like
+        Air temperature. [K]
+    pressure : array_like
+        Air pressure. [Pa]
+
+    Returns
+    -------
+    Mass concentration. [mg/m³]
+    """
+    return np.asarray(ppm) * 1e-6 * pressure * molar_mass / (GAS_CONSTANT * temperature) * 1e3
+
+
+def mg_m3_to_ppm(mg_m3, molar_mass, temperature=STANDARD_TEMPERATURE, pressure=STANDARD_PRESSURE):
+    """Inverse of :func:`ppm_to_mg_m3`: χ = c · R · T / (p · M) (ideal-gas law).
+
+    Parameters
+    ----------
+    mg_m3 : array_like
+        Mass concentration. [mg/m³]
+    molar_mass : float
+        Molar mass. [g/mol]
+    temperature : array_like
+        Air temperature. [K]
+    pressure : array_like
+        Air pressure. [Pa]
+
+    Returns
+    -------
+    Volume mixing ratio. [ppm]
+    """
+    return np.asarray(mg_m3) * 1e-3 * GAS_CONSTANT * temperature / (pressure * molar_mass) * 1e6
+
+
+@dataclass(frozen=True)
+class Chemical:
+    """One row of ``twin/chemicals.csv``. ``None`` marks a value that is unknown or was not verified.
+
+    Attributes
+    ----------
+    key : str
+        Short lowercase key used everywhere (``"chlorine"``).
+    molar_mass : float | None
+        [g/mol]; None for lumped totals (VOCs, particulate matter).
+    boiling_point : float | None
+        Normal boiling point at 101.325 kPa. [K]
+    cf_standard_name : str | None
+        ``mass_concentration_of_<X>_in_air`` if CF standard-name table v93 has it.
+    hj169_endpoint1_mg_m3, hj169_endpoint2_mg_m3 : float | None
+        Legal atmospheric toxic endpoint concentrations 1 and 2 of HJ 169-2018 Table H.1. [mg/m³]
+    aegl1_60min_ppm, aegl2_60min_ppm, aegl3_60min_ppm : float | None
+        US AEGL-1/2/3 for 60-min exposure. [ppm]
+    erpg1_ppm, erpg2_ppm, erpg3_ppm : float | None
+        AIHA ERPG-1/2/3 (up to 1-h exposure). [ppm]
+    """
+
+    key: str
+    name_en: str
+    name_zh: str
+    cas: str | None
+    molar_mass: float | None
+    boiling_point: float | None
+    cf_standard_name: str | None
+    hj169_endpoint1_mg_m3: float | None
+    hj169_endpoint2_mg_m3: float | None
+    aegl1_60min_ppm: float | None
+    aegl2_60min_ppm: float | None
+    aegl3_60min_ppm: float | None
+    erpg1_ppm: float | None
+    erpg2_ppm: float | None
+    erpg3_ppm: float | None
+    source_properties: str
+    source_hj169: str
+    source_aegl: str
+    source_erpg: str
+
+    @property
+    def long_name(self) -> str:
+        """A precise name for NetCDF ``long_name`` when no CF standard name exists."""
+        cas = f", CAS {self.cas}" if self.cas else ""
+        return f"mass concentration of {self.name_en.lower()} in air{cas}"
+
+    def ppm_to_kg_m3(self, ppm, temperature=STANDARD_TEMPERATURE, pressure=STANDARD_PRESSURE):
+        """Mixing ratio [ppm] → mass concentration [kg/m³] at ``temperature`` [K], ``pressure`` [Pa] (ideal gas)."""
+        return ppm_to_mg_m3(ppm, self._require_molar_mass(), temperature, pressure) * 1e-6
+
+    def kg_m3_to_ppm(self, kg_m3, temperature=STANDARD_TEMPERATURE, pressure=STANDARD_PRESSURE):
+        """Mass concentration [kg/m³] → mixing ratio [ppm] at ``temperature`` [K], ``pressure`` [Pa] (ideal gas)."""
+        return mg_m3_to_ppm(np.asarray(kg_m3) * 1e6, self._require_molar_mass(), temperature, pressure)
+
+    def _require_molar_mass(self) -> float:
+        if self.molar_mass is None:
+            raise InputError(f"substance {self.key!r}: molar_mass is blank (a lumped total); ppm conversion needs a "
+                             "molar mass in g/mol")
+        return self.molar_mass
+
+
+_FLOAT_FIELDS = {f.name for f in fields(Chemical) if "float" in str(f.type)}
+_OPTIONAL_TEXT = {"cas", "cf_standard_name"}
+
+
+def _parse_row(row: dict[str, str], line: int) -> Chemical:
+    values: dict[str, object] = {}
+    for name in (f.name for f in fields(Chemical)):
+        text = (row.get(name) or "").strip()
+        if name in _FLOAT_FIELDS:
+            if text:
+                try:
+                    number = float(text)
+                except ValueError:
+                    raise InputError(f"chemicals.csv line {line}: {name} must be a number, got {text!r}") from None
+                if not math.isfinite(number) or number <= 0:
+                    raise InputError(f"chemicals.csv line {line}: {name} must be > 0, got {text!r}")
+                values[name] = number
+            else:
+                values[name] = None
+        elif name in _OPTIONAL_TEXT:
+            values[name] = text or None
+        else:
+            values[name] = text
+    return Chemical(**values)  # type: ignore[arg-type]
+
+
+class ChemicalTable:
+    """The substances known to ParkTwin, looked up by key: ``table["chlorine"]``."""
+
+    def __init__(self, chemicals: list[Chemical]):
+        self._by_key = {c.key: c for c in chemicals}
+
+    def __getitem__(self, key: str) -> Chemical:
+        try:
+            return self._by_key[key]
+        except KeyError:
+            raise InputError(f"substance {key!r} is not in twin/chemicals.csv; valid keys: "
+                             f"{', '.join(self.keys())}") from None
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._by_key
+
+    def __iter__(self):
+        return iter(self._by_key.values())
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def keys(self) -> list[str]:
+        """Substance keys in file order."""
+        return list(self._by_key)
+
+
+def load_chemicals() -> ChemicalTable:
+    """Read the packaged ``twin/chemicals.csv`` (via importlib.resources, so it works from an installed wheel)."""
+    text = resources.files("twin").joinpath("chemicals.csv").read_text(encoding="utf-8")
+    reader = csv.DictReader(io.StringIO(text))
+    chemicals = [_parse_row(row, line) for line, row in enumerate(reader, start=2)]
+    keys = [c.key for c in chemicals]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise InputError(f"chemicals.csv: keys must be unique, got duplicates {duplicates}")
+    return ChemicalTable(chemicals)
