@@ -1,0 +1,354 @@
+"""The park model: the validated ``park.yaml`` schema (pydantic) and the runtime :class:`Park`.
+
+Coordinates are projected metres in the park CRS, x = easting, y = northing (pyproj ``always_xy=True``).
+Elevations are metres above the DEM's vertical datum. Every field documents its unit in the exported JSON Schema.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal, NamedTuple
+
+import numpy as np
+import pyproj
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from shapely.geometry import LineString, Polygon
+
+from twin.buildings import Building
+from twin.chemicals import ChemicalTable
+from twin.errors import InputError
+from twin.terrain import Terrain
+
+__all__ = [
+    "ParkSpec", "Stack", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
+    "Park", "ReceptorPoints", "park_json_schema",
+]
+
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
+
+Identifier = Annotated[str, Field(min_length=1, description="Unique id within its list (e.g. 'S001').")]
+Easting = Annotated[float, Field(description="Easting in the park CRS. [m]")]
+Northing = Annotated[float, Field(description="Northing in the park CRS. [m]")]
+Point = tuple[Easting, Northing]
+EmissionRate = Annotated[float, Field(ge=0, description="Emission rate. [g/s]")]
+
+
+def _check_ring(points: list[tuple[float, float]], what: str) -> list[tuple[float, float]]:
+    """≥ 3 distinct vertices, non-zero area, no self-intersection; the closing vertex is optional."""
+    distinct = {tuple(p) for p in points}
+    if len(distinct) < 3:
+        raise ValueError(f"{what} needs at least 3 distinct vertices [[x, y], ...] in m, got {len(distinct)}: "
+                         f"{points}")
+    polygon = Polygon(points)
+    if not polygon.is_valid or polygon.area <= 0:
+        raise ValueError(f"{what} must be a simple ring with non-zero area (no self-intersection), got {points}")
+    return points
+
+
+class Stack(BaseModel):
+    """A point emission source (chimney/stack) for routine (EIA) emissions."""
+
+    model_config = _STRICT
+    id: Identifier
+    name: str = Field(description="Stack name, e.g. '1#锅炉烟囱'.")
+    enterprise: str = Field(description="Operating enterprise.")
+    enterprise_en: str | None = Field(None, description="English name of the enterprise.")
+    x: Easting
+    y: Northing
+    base_elevation: float | None = Field(None, description="Ground elevation at the stack base; None = from the "
+                                                           "DEM. [m]")
+    height: float = Field(gt=0, description="Stack height above its base. [m]")
+    inner_diameter: float = Field(gt=0, description="Inner diameter at the stack exit. [m]")
+    exit_velocity: float = Field(gt=0, description="Gas exit velocity. [m/s]")
+    exit_temperature: float = Field(gt=0, description="Gas exit temperature. [K]")
+    emissions: dict[str, EmissionRate] = Field(description="Emission rate per substance key of twin/chemicals.csv. "
+                                                            "[g/s]")
+    enterprise_grade: Literal["A", "B", "C", "D"] | None = Field(
+        None, description="Enterprise environmental performance grade (A best … D) used for heavy-pollution "
+                          "emergency measures.")
+
+
+class RiskSource(BaseModel):
+    """A storage or transfer unit that could release a hazardous substance (HJ 169 risk unit)."""
+
+    model_config = _STRICT
+    id: Identifier
+    name: str = Field(description="Name, e.g. '液氯储罐 T-101'.")
+    enterprise: str = Field(description="Operating enterprise.")
+    enterprise_en: str | None = Field(None, description="English name of the enterprise.")
+    kind: Literal["tank", "pipe", "warehouse"] = Field(description="Type of risk unit.")
+    substance: str = Field(description="Substance key of twin/chemicals.csv.")
+    inventory: float = Field(gt=0, description="Maximum amount held. [kg]")
+    pressure: float = Field(gt=0, description="Storage pressure, absolute. [Pa]")
+    temperature: float = Field(gt=0, description="Storage temperature. [K]")
+    x: Easting
+    y: Northing
+    floor_elevation: float | None = Field(None, description="Elevation of the unit's floor or bund floor; None = "
+                                                            "from the DEM. [m]")
+    sill_height: float = Field(0.0, ge=0, description="Height of the door sill or bund wall above the floor that "
+                                                      "flood water must overtop. [m]")
+    diameter: float | None = Field(None, gt=0, description="Inner diameter of the tank or pipe, if known. [m]")
+    footprint: list[Point] | None = Field(None, description="Outline [[x, y], ...] in the park CRS. [m]")
+
+    @field_validator("footprint")
+    @classmethod
+    def _footprint_ring(cls, value):
+        return None if value is None else _check_ring(value, "footprint")
+
+
+class Receptor(BaseModel):
+    """A sensitive receptor (HJ 169 环境敏感目标): exactly one of ``point`` or ``polygon``."""
+
+    model_config = _STRICT
+    id: Identifier
+    name: str = Field(description="Name, e.g. '东港村居民区'.")
+    kind: Literal["residential", "school", "hospital", "water_source", "fence", "other"] = Field(
+        description="Receptor kind.")
+    population: int = Field(0, ge=0, description="People present. [persons]")
+    point: Point | None = Field(None, description="Location [x, y] in the park CRS. [m]")
+    polygon: list[Point] | None = Field(None, description="Outline [[x, y], ...] in the park CRS; closing vertex "
+                                                          "optional. [m]")
+
+    @field_validator("polygon")
+    @classmethod
+    def _polygon_ring(cls, value):
+        return None if value is None else _check_ring(value, "polygon")
+
+    @model_validator(mode="after")
+    def _exactly_one_geometry(self):
+        if (self.point is None) == (self.polygon is None):
+            given = "both point and polygon" if self.point is not None else "neither point nor polygon"
+            raise ValueError(f"receptor {self.id!r}: exactly one of point [x, y] or polygon [[x, y], ...] is "
+                             f"required, got {given}")
+        return self
+
+
+class Monitor(BaseModel):
+    """An air-quality monitoring station."""
+
+    model_config = _STRICT
+    id: Identifier
+    name: str = Field(description="Station name.")
+    x: Easting
+    y: Northing
+    pollutants: list[str] = Field(default_factory=list, description="Substance keys measured.")
+
+
+class FloodDefence(BaseModel):
+    """A sea wall, bund or levee, as a polyline with its crest elevation."""
+
+    model_config = _STRICT
+    id: Identifier
+    name: str = Field(description="Name, e.g. '海堤'.")
+    kind: Literal["sea_wall", "bund", "levee"] = Field(description="Defence type.")
+    line: list[Point] = Field(min_length=2, description="Crest line [[x, y], ...] in the park CRS. [m]")
+    crest_elevation: float = Field(description="Crest elevation above the DEM vertical datum. [m]")
+
+
+class WaterBody(BaseModel):
+    """A river, canal, lake or sea area as a polygon."""
+
+    model_config = _STRICT
+    id: Identifier
+    name: str = Field(description="Name, e.g. '黄海'.")
+    kind: Literal["river", "canal", "lake", "sea"] = Field(description="Water body type.")
+    polygon: list[Point] = Field(description="Outline [[x, y], ...] in the park CRS. [m]")
+
+    @field_validator("polygon")
+    @classmethod
+    def _polygon_ring(cls, value):
+        return _check_ring(value, "polygon")
+
+
+def _unique_ids(items: list, list_name: str) -> list:
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.id in first:
+            raise ValueError(f"ids must be unique within {list_name}, got duplicate id {item.id!r} at items "
+                             f"{first[item.id]} and {index}")
+        first[item.id] = index
+    return items
+
+
+class ParkSpec(BaseModel):
+    """Contents of ``park.yaml`` (schema_version 1)."""
+
+    model_config = _STRICT
+    schema_version: Literal[1] = Field(description="Version of this schema.")
+    name: str = Field(min_length=1, description="Park name (Chinese allowed).")
+    name_en: str | None = Field(None, description="English park name.")
+    epsg: int = Field(description="EPSG code of the projected park CRS, e.g. 4549 = CGCS2000 / 3-degree "
+                                  "Gauss-Kruger CM 120E.")
+    utc_offset_hours: float = Field(8.0, ge=-12, le=14, description="Local time offset from UTC for reports. [h]")
+    land_use: Literal["rural", "urban"] = Field(description="Land use around the park (selects dispersion "
+                                                            "coefficients).")
+    dem: str = Field(min_length=1, description="DEM file (GeoTIFF or NetCDF) in the park CRS, relative to park.yaml.")
+    buildings: str = Field(min_length=1, description="Building footprints GeoJSON with a numeric 'height' [m] "
+                                                     "property, relative to park.yaml.")
+    buildings_crs: Literal["EPSG:4326", "park"] = Field(
+        "EPSG:4326", description="CRS of the buildings file: RFC 7946 WGS84 lon/lat, or 'park' = the park CRS.")
+    stacks: list[Stack] = Field(default_factory=list, description="Emission stacks.")
+    risk_sources: list[RiskSource] = Field(default_factory=list, description="Tanks, pipes and warehouses.")
+    receptors: list[Receptor] = Field(default_factory=list, description="Sensitive receptors.")
+    monitors: list[Monitor] = Field(default_factory=list, description="Monitoring stations.")
+    flood_defences: list[FloodDefence] = Field(default_factory=list, description="Sea walls, bunds, levees.")
+    water_bodies: list[WaterBody] = Field(default_factory=list, description="Rivers, lakes, sea.")
+
+    @field_validator("stacks", "risk_sources", "receptors", "monitors", "flood_defences", "water_bodies")
+    @classmethod
+    def _ids_unique(cls, value, info):
+        return _unique_ids(value, info.field_name)
+
+
+def park_json_schema() -> dict:
+    """JSON Schema (draft 2020-12, as generated by pydantic) of ``park.yaml``; field descriptions carry units."""
+    return ParkSpec.model_json_schema()
+
+
+class ReceptorPoints(NamedTuple):
+    """Receptors as points (a polygon's representative point, which lies inside it)."""
+
+    ids: list[str]
+    names: list[str]
+    kinds: list[str]
+    x: np.ndarray  # [m]
+    y: np.ndarray  # [m]
+    population: np.ndarray  # [persons]
+
+
+@dataclass(frozen=True, eq=False)
+class Park:
+    """A loaded park bundle: the validated spec plus terrain, buildings, CRS and chemicals table.
+
+    Build it with :func:`twin.io.load_park`, which checks everything below is consistent.
+    """
+
+    spec: ParkSpec
+    root: Path
+    crs: pyproj.CRS
+    terrain: Terrain
+    buildings: list[Building]
+    chemicals: ChemicalTable
+
+    @property
+    def stacks(self) -> list[Stack]:
+        return self.spec.stacks
+
+    @property
+    def risk_sources(self) -> list[RiskSource]:
+        return self.spec.risk_sources
+
+    @property
+    def receptors(self) -> list[Receptor]:
+        return self.spec.receptors
+
+    @property
+    def monitors(self) -> list[Monitor]:
+        return self.spec.monitors
+
+    @functools.cached_property
+    def _to_lonlat(self) -> pyproj.Transformer:
+        return pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+
+    @functools.cached_property
+    def _from_lonlat(self) -> pyproj.Transformer:
+        return pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+
+    def to_lonlat(self, x, y):
+        """Park easting/northing [m] → WGS84 (longitude, latitude) [degrees]."""
+        return self._to_lonlat.transform(x, y)
+
+    def from_lonlat(self, lon, lat):
+        """WGS84 (longitude, latitude) [degrees] → park (easting, northing) [m]."""
+        return self._from_lonlat.transform(lon, lat)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(xmin, ymin, xmax, ymax) [m] of all park features: stacks, risk sources, receptors, monitors, buildings."""
+        xs: list[float] = []
+        ys: list[float] = []
+        for item in (*self.spec.stacks, *self.spec.risk_sources, *self.spec.monitors):
+            xs.append(item.x)
+            ys.append(item.y)
+        for receptor in self.spec.receptors:
+            for px, py in ([receptor.point] if receptor.point is not None else receptor.polygon):
+                xs.append(px)
+                ys.append(py)
+        for building in self.buildings:
+            bxmin, bymin, bxmax, bymax = building.footprint.bounds
+            xs += [bxmin, bxmax]
+            ys += [bymin, bymax]
+        if not xs:
+            return self.terrain.bounds
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def centre(self) -> tuple[float, float]:
+        """Centre [m] of the bounding box of stacks and risk sources (the industrial area); DEM centre if none."""
+        sources = [*self.spec.stacks, *self.spec.risk_sources]
+        if not sources:
+            xmin, ymin, xmax, ymax = self.terrain.bounds
+        else:
+            xmin, xmax = min(s.x for s in sources), max(s.x for s in sources)
+            ymin, ymax = min(s.y for s in sources), max(s.y for s in sources)
+        return (xmin + xmax) / 2, (ymin + ymax) / 2
+
+    def centre_lonlat(self) -> tuple[float, float]:
+        """:meth:`centre` as WGS84 (longitude, latitude). [degrees]"""
+        lon, lat = self.to_lonlat(*self.centre())
+        return float(lon), float(lat)
+
+    def pollutants(self) -> list[str]:
+        """Sorted substance keys emitted (rate > 0) by at least one stack."""
+        return sorted({key for stack in self.spec.stacks for key, rate in stack.emissions.items() if rate > 0})
+
+    def stack_arrays(self) -> dict[str, np.ndarray]:
+        """Stack parameters as float64 arrays in stack order.
+
+        Keys: x, y [m], base_elevation [m] (from the DEM where not given), height [m], inner_diameter [m],
+        exit_velocity [m/s], exit_temperature [K].
+        """
+        stacks = self.spec.stacks
+        arrays = {name: np.array([getattr(s, name) for s in stacks], dtype=np.float64)
+                  for name in ("x", "y", "height", "inner_diameter", "exit_velocity", "exit_temperature")}
+        base = np.array([np.nan if s.base_elevation is None else s.base_elevation for s in stacks], dtype=np.float64)
+        missing = np.isnan(base)
+        if missing.any():
+            base[missing] = self.terrain.elevation_at(arrays["x"][missing], arrays["y"][missing])
+        arrays["base_elevation"] = base
+        return arrays
+
+    def emission_rates(self, substance: str) -> np.ndarray:
+        """Emission rate of ``substance`` per stack, in stack order (0 where a stack does not emit it). [g/s]"""
+        self.chemicals[substance]  # unknown key → InputError listing the valid keys
+        emitted = self.pollutants()
+        if substance not in emitted:
+            raise InputError.field(f"park {self.spec.name!r}", "substance", substance,
+                                   f"a substance emitted by a stack ({', '.join(emitted) or 'none'})")
+        return np.array([s.emissions.get(substance, 0.0) for s in self.spec.stacks], dtype=np.float64)
+
+    def receptor_points(self) -> ReceptorPoints:
+        """Receptors as points: (ids, names, kinds, x [m], y [m], population [persons])."""
+        xs, ys = [], []
+        for receptor in self.spec.receptors:
+            if receptor.point is not None:
+                px, py = receptor.point
+            else:
+                point = Polygon(receptor.polygon).representative_point()
+                px, py = point.x, point.y
+            xs.append(px)
+            ys.append(py)
+        receptors = self.spec.receptors
+        return ReceptorPoints(
+            ids=[r.id for r in receptors], names=[r.name for r in receptors], kinds=[r.kind for r in receptors],
+            x=np.array(xs, dtype=np.float64), y=np.array(ys, dtype=np.float64),
+            population=np.array([r.population for r in receptors], dtype=np.float64),
+        )
+
+    def receptor_polygons(self) -> dict[str, Polygon]:
+        """Polygon receptors by id, as shapely polygons in the park CRS."""
+        return {r.id: Polygon(r.polygon) for r in self.spec.receptors if r.polygon is not None}
+
+    def flood_defence_lines(self) -> dict[str, LineString]:
+        """Flood defences by id, as shapely lines in the park CRS."""
+        return {d.id: LineString(d.line) for d in self.spec.flood_defences}
