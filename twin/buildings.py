@@ -18,6 +18,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
 
+from twin import geo
 from twin.errors import InputError, MissingInputError
 from twin.store import atomic_output
 
@@ -103,8 +104,7 @@ def read_buildings(path: str | Path, crs: pyproj.CRS, source_crs: str = "EPSG:43
     if source_crs == "EPSG:4326" and declared is not None and declared not in _WGS84_NAMES:
         raise InputError(f"{where}: file declares crs {declared!r} but buildings_crs is 'EPSG:4326'; "
                          "set buildings_crs: park in park.yaml if the footprints are in the park CRS")
-    transformer = (pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-                   if source_crs == "EPSG:4326" else None)
+    transformer = geo.transformer("EPSG:4326", crs) if source_crs == "EPSG:4326" else None
     buildings: list[Building] = []
     seen: set[str] = set()
     for index, feature in enumerate(collection.get("features") or []):
@@ -142,7 +142,7 @@ def _round_coords(coords) -> list[list[float]]:
 
 def buildings_feature_collection(buildings: list[Building], crs: pyproj.CRS) -> dict[str, Any]:
     """RFC 7946 FeatureCollection (WGS84 lon/lat, CCW exterior rings, 7 decimals) of ``buildings``."""
-    transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    transformer = geo.transformer(crs, "EPSG:4326")
     features = []
     for building in buildings:
         lonlat = orient(_to_park(building.footprint, transformer), sign=1.0)  # CCW shell, CW holes

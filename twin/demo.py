@@ -18,8 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pyproj
 
+from twin import geo
 from twin._demo_industry import WAREHOUSE_UV, industry, risk_sources
 from twin._demo_surroundings import coastline_u, river_v, surroundings
 from twin.io import write_park_bundle
@@ -63,8 +63,7 @@ def demo_terrain(rng: np.random.Generator, cx: float, cy: float) -> Terrain:
 
 def demo_centre_xy() -> tuple[float, float]:
     """:data:`DEMO_CENTRE_LONLAT` in EPSG:4549, rounded to 10 m. [m]"""
-    transformer = pyproj.Transformer.from_crs("EPSG:4326", f"EPSG:{DEMO_EPSG}", always_xy=True)
-    x, y = transformer.transform(*DEMO_CENTRE_LONLAT)
+    x, y = geo.transformer("EPSG:4326", f"EPSG:{DEMO_EPSG}").transform(*DEMO_CENTRE_LONLAT)
     return round(x, -1), round(y, -1)
 
 

@@ -6,7 +6,6 @@ Elevations are metres above the DEM's vertical datum. Every field documents its 
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, NamedTuple
@@ -16,6 +15,7 @@ import pyproj
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from shapely.geometry import LineString, Polygon
 
+from twin import geo
 from twin.buildings import Building
 from twin.chemicals import ChemicalTable
 from twin.errors import InputError
@@ -248,21 +248,13 @@ class Park:
     def monitors(self) -> list[Monitor]:
         return self.spec.monitors
 
-    @functools.cached_property
-    def _to_lonlat(self) -> pyproj.Transformer:
-        return pyproj.Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
-
-    @functools.cached_property
-    def _from_lonlat(self) -> pyproj.Transformer:
-        return pyproj.Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
-
     def to_lonlat(self, x, y):
-        """Park easting/northing [m] → WGS84 (longitude, latitude) [degrees]."""
-        return self._to_lonlat.transform(x, y)
+        """Park easting/northing [m] → WGS84 (longitude, latitude) [degrees] (cached transformer, always_xy)."""
+        return geo.transformer(self.crs, "EPSG:4326").transform(x, y)
 
     def from_lonlat(self, lon, lat):
-        """WGS84 (longitude, latitude) [degrees] → park (easting, northing) [m]."""
-        return self._from_lonlat.transform(lon, lat)
+        """WGS84 (longitude, latitude) [degrees] → park (easting, northing) [m] (cached transformer, always_xy)."""
+        return geo.transformer("EPSG:4326", self.crs).transform(lon, lat)
 
     def bounds(self) -> tuple[float, float, float, float]:
         """(xmin, ymin, xmax, ymax) [m] of all park features: stacks, risk sources, receptors, monitors, buildings."""

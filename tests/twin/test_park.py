@@ -1,0 +1,198 @@
+"""park.yaml validation, load_park checks and the runtime Park."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+from shapely.geometry import Point, Polygon
+
+from tests.twin.park_factory import CELL, X0, Y0, small_spec, write_bundle
+from twin.errors import InputError, MissingInputError
+from twin.io import load_park
+from twin.park import ParkSpec, park_json_schema
+from twin.validation import parse_model
+
+
+@pytest.fixture
+def park(tmp_path):
+    return load_park(write_bundle(tmp_path))
+
+
+def load_with(tmp_path, mutate) -> InputError:
+    """Write the small bundle after ``mutate(spec)`` and return the InputError load_park raises."""
+    spec = small_spec()
+    mutate(spec)
+    with pytest.raises(InputError) as info:
+        load_park(write_bundle(tmp_path, spec))
+    return info.value
+
+
+# --- one test per kind of bad input: each message names the field, the value and what is allowed -------------------
+
+def test_bad_epsg_names_field_value_and_example(tmp_path):
+    error = load_with(tmp_path, lambda s: s.update(epsg=99999))
+    assert str(error) == ("park.yaml: epsg must be an EPSG code of a projected CRS (e.g. 4549 for CGCS2000 / "
+                          "3-degree Gauss-Kruger CM 120E), got 99999")
+    assert error.exit_code == 65
+
+
+def test_geographic_epsg_is_refused(tmp_path):
+    error = load_with(tmp_path, lambda s: s.update(epsg=4490))  # CGCS2000 geographic (degrees)
+    assert "epsg must be an EPSG code of a projected CRS" in str(error)
+    assert "got 4490" in str(error) and "geographic" in str(error)
+
+
+def test_negative_stack_height(tmp_path):
+    error = load_with(tmp_path, lambda s: s["stacks"][1].update(height=-3.0))
+    assert str(error) == "park.yaml: stacks[1].height: Input should be greater than 0, got -3.0"
+
+
+def test_unknown_substance_lists_valid_keys(tmp_path):
+    error = load_with(tmp_path, lambda s: s["risk_sources"][0].update(substance="chlorinee"))
+    message = str(error)
+    assert "risk_sources[0].substance" in message and "'chlorinee'" in message
+    for key in ("chlorine", "ammonia", "hydrogen_sulfide", "benzene", "vocs"):
+        assert key in message
+
+
+def test_unknown_substance_in_stack_emissions(tmp_path):
+    error = load_with(tmp_path, lambda s: s["stacks"][0]["emissions"].update(so2=1.0))
+    assert "stacks[0].emissions" in str(error) and "'so2'" in str(error) and "sulfur_dioxide" in str(error)
+
+
+def test_missing_dem_file_is_a_bad_bundle(tmp_path):
+    spec = small_spec()
+    spec["dem"] = "terrain/missing.tif"
+    with pytest.raises(InputError) as info:
+        load_park(write_bundle(tmp_path, spec))
+    message = str(info.value)
+    assert "dem file not found" in message and "'terrain/missing.tif'" in message
+    assert str(tmp_path.resolve() / "terrain" / "missing.tif") in message
+    assert info.value.exit_code == os.EX_DATAERR  # 65: fix the bundle, not "retry later"
+
+
+def test_extra_unknown_field_lists_allowed_fields(tmp_path):
+    error = load_with(tmp_path, lambda s: s["stacks"][0].update(colour="red"))
+    message = str(error)
+    assert message.startswith("park.yaml: stacks[0].colour: unknown field (allowed fields: ")
+    assert "exit_velocity" in message and "inner_diameter" in message and "got 'red'" in message
+
+
+def test_duplicate_ids(tmp_path):
+    error = load_with(tmp_path, lambda s: s["stacks"][1].update(id="S01"))
+    assert str(error) == ("park.yaml: stacks: ids must be unique within stacks, got duplicate id 'S01' at items 0 "
+                          "and 1")
+
+
+def test_polygon_with_two_vertices(tmp_path):
+    error = load_with(tmp_path, lambda s: s["receptors"][1].update(polygon=[[X0, Y0], [X0 + 10, Y0]]))
+    message = str(error)
+    assert message.startswith("park.yaml: receptors[1].polygon: polygon needs at least 3 distinct vertices")
+    assert "got 2" in message and str(X0 + 10) in message
+
+
+def test_receptor_needs_exactly_one_geometry(tmp_path):
+    error = load_with(tmp_path, lambda s: s["receptors"][0].update(polygon=[[X0, Y0], [X0 + 9, Y0], [X0, Y0 + 9]]))
+    assert "receptors[0]: receptor 'R01': exactly one of point [x, y] or polygon" in str(error)
+    assert "got both point and polygon" in str(error)
+
+
+def test_stack_outside_dem(tmp_path):
+    error = load_with(tmp_path, lambda s: s["stacks"][0].update(x=X0 + 5000.0))
+    message = str(error)
+    assert "stacks[0] ('S01'): position must lie on the DEM" in message and f"({X0 + 5000.0:.1f}," in message
+
+
+def test_every_problem_is_listed_in_one_error(tmp_path):
+    def break_twice(spec):
+        spec["land_use"] = "suburban"
+        spec["stacks"][0]["exit_temperature"] = 0
+
+    lines = str(load_with(tmp_path, break_twice)).splitlines()
+    assert lines == [
+        "park.yaml: land_use: Input should be 'rural' or 'urban', got 'suburban'",
+        "park.yaml: stacks[0].exit_temperature: Input should be greater than 0, got 0",
+    ]
+
+
+def test_malformed_yaml_gives_line_number(tmp_path):
+    path = tmp_path / "park.yaml"
+    path.write_text("schema_version: 1\nname: [unclosed\nepsg: 4549\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"park.yaml: malformed YAML at line \d+, column \d+"):
+        load_park(path)
+
+
+def test_missing_park_yaml_is_missing_input(tmp_path):
+    with pytest.raises(MissingInputError) as info:
+        load_park(tmp_path / "park.yaml")
+    assert info.value.exit_code == os.EX_NOINPUT
+
+
+def test_parse_model_where_prefix():
+    with pytest.raises(InputError, match=r"^scenario.yaml: schema_version: Input should be 1, got 2"):
+        parse_model(ParkSpec, {**small_spec(), "schema_version": 2}, "scenario.yaml")
+
+
+# --- the runtime Park -------------------------------------------------------------------------------------------------
+
+def test_stack_arrays_take_base_elevation_from_dem(park):
+    arrays = park.stack_arrays()
+    assert set(arrays) == {"x", "y", "base_elevation", "height", "inner_diameter", "exit_velocity",
+                           "exit_temperature"}
+    assert all(a.dtype == np.float64 for a in arrays.values())
+    # S01 at (X0+300, Y0+200) on the plane z = 2 + 0.01 dx + 0.02 dy (bilinear is exact on a plane): 9.0 m;
+    # S02 gives base_elevation 9.0 explicitly.
+    np.testing.assert_allclose(arrays["base_elevation"], [2 + 3 + 4, 9.0])
+    np.testing.assert_allclose(arrays["height"], [60.0, 25.0])
+
+
+def test_emission_rates_and_pollutants(park):
+    assert park.pollutants() == ["nitrogen_dioxide", "sulfur_dioxide", "vocs"]  # S02's SO2 rate is 0
+    np.testing.assert_allclose(park.emission_rates("sulfur_dioxide"), [2.5, 0.0])
+    np.testing.assert_allclose(park.emission_rates("vocs"), [0.0, 0.3])
+    with pytest.raises(InputError, match="valid keys"):
+        park.emission_rates("sulphur")
+    with pytest.raises(InputError, match=r"substance must be a substance emitted by a stack .*got 'chlorine'"):
+        park.emission_rates("chlorine")
+
+
+def test_receptor_points_use_a_point_inside_polygons(park):
+    points = park.receptor_points()
+    assert points.ids == ["R01", "R02"] and points.kinds == ["school", "residential"]
+    assert points.names[1] == "东港村居民区"
+    np.testing.assert_allclose([points.x[0], points.y[0]], [X0 + 800, Y0 + 600])
+    polygon = Polygon(park.spec.receptors[1].polygon)
+    assert polygon.contains(Point(points.x[1], points.y[1]))
+    np.testing.assert_allclose(points.population, [800, 3000])
+
+
+def test_lonlat_round_trip_and_centre(park):
+    lon, lat = park.to_lonlat(X0, Y0)
+    assert 121.0 < lon < 122.0 and 32.0 < lat < 33.0  # EPSG:4549 false easting 500 km, CM 120E
+    x, y = park.from_lonlat(lon, lat)
+    assert abs(x - X0) < 1e-6 and abs(y - Y0) < 1e-6
+    cx, cy = park.centre()  # centre of the bounding box of stacks and risk sources
+    assert (cx, cy) == (X0 + 400.0, Y0 + 300.0)
+    assert park.centre_lonlat() == pytest.approx(park.to_lonlat(cx, cy))
+
+
+def test_bounds_cover_all_features(park):
+    xmin, ymin, xmax, ymax = park.bounds()
+    assert xmin <= X0 + 100 and xmax >= X0 + 800 and ymax >= Y0 + 700
+    assert ymin <= Y0 + 100 + 1e-6  # the building's southern edge
+    assert len(park.buildings) == 1 and park.buildings[0].name == "主厂房"
+    assert park.terrain.resolution == (CELL, CELL)
+
+
+def test_json_schema_documents_units():
+    schema = park_json_schema()
+    stack = schema["$defs"]["Stack"]["properties"]
+    assert "[m]" in stack["height"]["description"]
+    assert "[m/s]" in stack["exit_velocity"]["description"]
+    assert "[K]" in stack["exit_temperature"]["description"]
+    assert "[g/s]" in stack["emissions"]["description"]
+    risk = schema["$defs"]["RiskSource"]["properties"]
+    assert "[Pa]" in risk["pressure"]["description"] and "[kg]" in risk["inventory"]["description"]
+    assert schema["$defs"]["Stack"]["additionalProperties"] is False
