@@ -83,7 +83,7 @@ def _grid(where: str, x: object, y: object, values: object, values_name: str) ->
 
 
 def _ring(where: str, ring: object) -> np.ndarray:
-    """An exterior ring as a read-only (n, 2) array with n >= 3 distinct vertices (a repeated closing vertex is dropped)."""
+    """An exterior ring as a read-only (n, 2) array of n >= 3 vertices; a repeated closing vertex is dropped."""
     array = np.array(ring, dtype=np.float64, copy=True)
     if array.ndim != 2 or array.shape[1] != 2:
         raise InputError.field(where, "ring shape", array.shape, "(n, 2) x/y vertices [m]")
@@ -210,7 +210,8 @@ class ReceptorLayer:
         if len(points) != count:
             raise InputError.field("ReceptorLayer", "points length", len(points), f"{count} (one per name, or None)")
         if len(polygons) != count:
-            raise InputError.field("ReceptorLayer", "polygons length", len(polygons), f"{count} (one per name, or None)")
+            raise InputError.field("ReceptorLayer", "polygons length", len(polygons),
+                                   f"{count} (one per name, or None)")
         checked_points: list[np.ndarray | None] = []
         checked_polygons: list[np.ndarray | None] = []
         for name, point, polygon in zip(names, points, polygons):
