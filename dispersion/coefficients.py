@@ -434,7 +434,7 @@ def _check_model(model: str, where: str) -> str:
 
 
 def sigma(model: str, x, stability, *, averaging_time: float | None = None):
-    """σ_y, σ_z [m] of the named model (a key of ``SIGMA_MODELS``) at downwind distance ``x`` [m], class(es) ``stability``.
+    """σ_y, σ_z [m] of a model of ``SIGMA_MODELS`` at downwind distance ``x`` [m] for class code(s) ``stability``.
 
     ``averaging_time`` [h] is used by ``"gb13201"`` only (GB/T 3840-91 σ_y correction; None = its 0.5-h default);
     the ISC3 and Briggs curves are used as published (ISC3 applies them to 1-h averages) and ignore it.
