@@ -518,4 +518,4 @@ def sigma_y_linear_bound(model: str, stability: int, averaging_time: float = 1.0
         if x_upper >= lower:  # ranges ending below 1 m do not matter
             k = max(k, a * lower ** (alpha - 1.0) * (1.0 + b * lower) ** beta)
         lower = max(lower, x_upper)
-    return k * _BOUND_MARGIN
+    return float(k * _BOUND_MARGIN)
