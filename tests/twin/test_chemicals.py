@@ -1,0 +1,113 @@
+"""The chemicals table and the ideal-gas unit conversions."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import compliance_checker
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from twin.chemicals import STANDARD_PRESSURE, STANDARD_TEMPERATURE, load_chemicals, mg_m3_to_ppm, ppm_to_mg_m3
+from twin.errors import InputError
+
+REQUIRED = ["chlorine", "ammonia", "hydrogen_sulfide", "hydrogen_chloride", "benzene", "sulfur_dioxide",
+            "nitrogen_dioxide", "carbon_monoxide", "pm10", "pm2_5", "vocs", "toluene"]
+TABLE = load_chemicals()
+
+
+def _two_significant(value: float) -> float:
+    return round(value, 1 - int(math.floor(math.log10(abs(value)))))
+
+
+def test_required_substances_present():
+    assert set(REQUIRED) <= set(TABLE.keys())
+    assert TABLE["chlorine"].name_zh == "氯气" and TABLE["chlorine"].cas == "7782-50-5"
+    assert TABLE["vocs"].molar_mass is None  # a lumped total has no molar mass
+
+
+def test_unknown_key_lists_valid_keys():
+    with pytest.raises(InputError) as info:
+        TABLE["phosgene"]
+    assert str(info.value).startswith("substance 'phosgene' is not in twin/chemicals.csv; valid keys: chlorine, ")
+    assert "toluene" in str(info.value)
+
+
+def test_benzene_conversion_factor_at_25c():
+    # WHO Guidelines for Indoor Air Quality: Selected Pollutants (2010), benzene ch. 1: "at 25 °C, 1 ppm = 3.194 mg/m3"
+    assert ppm_to_mg_m3(1.0, 78.11) == pytest.approx(3.194, rel=5e-4)
+
+
+def test_chlorine_conversion_factor_matches_epa_24_45_rule():
+    # US EPA air-toxics fact sheet (chlorine): mg/m3 = ppm x MW / 24.45; "for chlorine: 1 ppm = 2.9 mg/m3"
+    assert ppm_to_mg_m3(1.0, TABLE["chlorine"].molar_mass) == pytest.approx(70.906 / 24.45, rel=1e-3)
+    assert round(float(ppm_to_mg_m3(1.0, TABLE["chlorine"].molar_mass)), 1) == 2.9
+
+
+def test_chlorine_hj169_endpoint_is_aegl3_at_25c():
+    # dispersion.md §2.8.3: HJ 169-2018 H.1 endpoint-1 of chlorine 58 mg/m3 = AEGL-3 (60 min) 20 ppm at 25 °C → 58.0
+    chlorine = TABLE["chlorine"]
+    assert round(float(ppm_to_mg_m3(chlorine.aegl3_60min_ppm, chlorine.molar_mass)), 1) == 58.0
+    assert chlorine.hj169_endpoint1_mg_m3 == 58.0
+
+
+@pytest.mark.parametrize("key", ["chlorine", "ammonia", "hydrogen_sulfide", "hydrogen_chloride", "benzene"])
+def test_hj169_endpoints_are_aegl_60min_at_25c_to_two_figures(key):
+    """HJ 169-2018 Table H.1 endpoint-1/-2 = PAC-3/PAC-2 (here = AEGL-3/-2, 60 min) at 25 °C, 1 atm, rounded to two
+    significant figures (dispersion.md §2.8.3: e.g. ammonia 1100 ppm → 766 → 770 mg/m3)."""
+    chemical = TABLE[key]
+    endpoint1 = ppm_to_mg_m3(chemical.aegl3_60min_ppm, chemical.molar_mass)
+    endpoint2 = ppm_to_mg_m3(chemical.aegl2_60min_ppm, chemical.molar_mass)
+    assert _two_significant(float(endpoint1)) == chemical.hj169_endpoint1_mg_m3
+    assert _two_significant(float(endpoint2)) == chemical.hj169_endpoint2_mg_m3
+
+
+def test_legal_and_guideline_values_are_ordered_and_sourced():
+    for chemical in TABLE:
+        if chemical.hj169_endpoint1_mg_m3 is not None:
+            assert chemical.hj169_endpoint1_mg_m3 > chemical.hj169_endpoint2_mg_m3
+            assert "HJ 169-2018" in chemical.source_hj169
+        levels = [v for v in (chemical.aegl1_60min_ppm, chemical.aegl2_60min_ppm, chemical.aegl3_60min_ppm) if v]
+        assert levels == sorted(levels)
+        if levels:
+            assert "AEGL" in chemical.source_aegl
+        erpg = [v for v in (chemical.erpg1_ppm, chemical.erpg2_ppm, chemical.erpg3_ppm) if v]
+        assert erpg == sorted(erpg)
+        assert chemical.source_properties and chemical.source_erpg
+
+
+def _cf_standard_names() -> set[str]:
+    table = Path(compliance_checker.__file__).parent / "data" / "cf-standard-name-table.xml"
+    return {entry.get("id") for entry in ET.parse(table).getroot().iter("entry")}
+
+
+def test_cf_standard_names_exist_in_the_cf_table():
+    names = _cf_standard_names()
+    for chemical in TABLE:
+        if chemical.cf_standard_name is not None:
+            assert chemical.cf_standard_name in names, chemical.key
+    # CF standard-name table v93 has no chlorine or hydrogen sulfide mass concentration (ecosystem.md §1.3)
+    assert TABLE["chlorine"].cf_standard_name is None and TABLE["hydrogen_sulfide"].cf_standard_name is None
+    assert "CAS 7782-50-5" in TABLE["chlorine"].long_name
+
+
+def test_lumped_totals_cannot_be_converted_to_ppm():
+    with pytest.raises(InputError, match="'vocs': molar_mass is blank"):
+        TABLE["vocs"].ppm_to_kg_m3(1.0)
+
+
+@given(ppm=st.floats(1e-6, 1e6), temperature=st.floats(230.0, 330.0), pressure=st.floats(5e4, 1.1e5),
+       molar_mass=st.floats(2.0, 300.0))
+def test_ppm_mg_m3_round_trip(ppm, temperature, pressure, molar_mass):
+    mg_m3 = ppm_to_mg_m3(ppm, molar_mass, temperature, pressure)
+    assert mg_m3_to_ppm(mg_m3, molar_mass, temperature, pressure) == pytest.approx(ppm, rel=1e-12)
+
+
+def test_mass_concentration_scales_with_density_of_air():
+    # ideal gas: at fixed mixing ratio, c ∝ p / T
+    hot = ppm_to_mg_m3(10.0, 17.0305, 2 * STANDARD_TEMPERATURE, STANDARD_PRESSURE)
+    assert hot == pytest.approx(ppm_to_mg_m3(10.0, 17.0305) / 2)
+    assert TABLE["ammonia"].ppm_to_kg_m3(1100.0) == pytest.approx(766e-6, rel=1e-3)  # dispersion.md §2.8.3
