@@ -107,12 +107,15 @@ def to_utc_datetime64(value, *, where: str = "time", field: str = "time") -> np.
             out[i] = item.astype("datetime64[ns]")
             continue
         if isinstance(item, str):
+            text = item
             try:
-                item = _dt.datetime.fromisoformat(item.strip())
+                item = _dt.datetime.fromisoformat(text.strip())
             except ValueError:
-                raise InputError.field(where, label, str(item),
-                                       "an ISO 8601 time with a UTC offset, e.g. 2026-07-01T08:00+08:00") from None
-        if not isinstance(item, _dt.datetime) or item.tzinfo is None or item.utcoffset() is None:
+                item = None
+            if item is None or item.utcoffset() is None:
+                raise InputError.field(where, label, text,
+                                       "an ISO 8601 time with a UTC offset, e.g. 2026-07-01T08:00+08:00")
+        if not isinstance(item, _dt.datetime) or item.utcoffset() is None:
             raise InputError.field(where, label, str(item),
                                    "a datetime64 in UTC, a timezone-aware datetime or an ISO 8601 time with an offset")
         utc = item.astimezone(_dt.timezone.utc).replace(tzinfo=None)

@@ -179,3 +179,10 @@ def test_select_period_gap_is_a_coverage_error():
         select_period(gappy, np.datetime64("2026-07-01T02:00"), np.datetime64("2026-07-01T12:00"))
     with pytest.raises(InputError, match="end"):
         select_period(ds, np.datetime64("2026-07-01T05:00"), np.datetime64("2026-07-01T02:00"))
+
+
+def test_package_exports_resolve():
+    import meteo
+
+    for name in meteo.__all__:
+        assert hasattr(meteo, name), name

@@ -1,0 +1,112 @@
+"""Station CSV reader and writer."""
+
+import numpy as np
+import pytest
+
+from meteo.io import read_station_csv, write_station_csv
+from meteo.synthetic import synthetic_weather
+from twin.errors import InputError, MissingInputError
+
+GOOD = """# station 58362 (illustrative), hourly
+time,wind_speed_m_s,wind_direction_deg,air_temperature_C,total_cloud_tenths,low_cloud_tenths,ceiling_height_m,mixing_height_m,pressure_hPa
+2026-07-01T08:00+08:00,2.5,135,28.5,3,1,inf,,1005.2
+2026-07-01T09:00+08:00,0.4,140,29.0,7,6,1200,900,1005.0
+2026-07-01T10:00+08:00,3.1,150,30.2,10,10,600,,1004.8
+"""
+
+
+def _write(tmp_path, text, name="station.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_read_converts_to_si_and_utc(tmp_path):
+    ds = read_station_csv(_write(tmp_path, GOOD))
+    assert ds["time"].values[0] == np.datetime64("2026-07-01T00:00", "ns")  # 08:00+08:00 → 00:00 UTC
+    assert ds["air_temperature"].values == pytest.approx([301.65, 302.15, 303.35])  # °C + 273.15
+    assert ds["cloud_area_fraction"].values == pytest.approx([0.3, 0.7, 1.0])  # tenths / 10
+    assert ds["low_cloud_area_fraction"].values == pytest.approx([0.1, 0.6, 1.0])
+    assert ds["surface_air_pressure"].values == pytest.approx([100520.0, 100500.0, 100480.0])  # hPa × 100
+    assert np.isinf(ds["ceiling_height"].values[0])
+    mixing = ds["atmosphere_boundary_layer_thickness"].values
+    assert np.isnan(mixing[0]) and mixing[1] == 900.0
+
+
+def test_kelvin_column_accepted(tmp_path):
+    text = "time,wind_speed_m_s,wind_direction_deg,air_temperature_K,total_cloud_tenths,low_cloud_tenths\n" \
+           "2026-01-05T00:00Z,4.0,350,276.5,2,0\n"
+    ds = read_station_csv(_write(tmp_path, text))
+    assert ds["air_temperature"].values[0] == 276.5
+    assert "ceiling_height" not in ds
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(MissingInputError, match="nope.csv"):
+        read_station_csv(tmp_path / "nope.csv")
+
+
+def test_unknown_column_lists_allowed(tmp_path):
+    text = GOOD.replace("pressure_hPa", "pressure_mbar")
+    with pytest.raises(InputError, match=r"line 2: column must be one of \['time', .*'pressure_hPa'\], "
+                                         r"got 'pressure_mbar'"):
+        read_station_csv(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    "old, new, match",
+    [
+        ("2.5,135", "fast,135", r"station\.csv' line 3: wind_speed_m_s must be a number in \[0, 100\] \(m/s\), "
+                                r"got 'fast'"),
+        ("2.5,135", "-2.5,135", r"line 3: wind_speed_m_s .* got '-2.5'"),
+        (",7,6,", ",7,8,", r"line 4: low_cloud_tenths must be .*not above total_cloud_tenths, got '8'"),
+        (",3,1,", ",13,1,", r"line 3: total_cloud_tenths must be a number in \[0, 10\]"),
+        ("2026-07-01T09:00+08:00", "2026-07-01T09:00", r"line 4: time must be an ISO 8601 time with a UTC offset"),
+        ("2026-07-01T09:00+08:00", "2026-07-01T07:00+08:00", r"line 4: time must be strictly after"),
+        (",600,,", ",-600,,", r"line 5: ceiling_height_m must be a number >= 0"),
+        ("1005.0", "", r"line 4: pressure_hPa"),
+    ],
+)
+def test_malformed_row_names_file_line_column_value_and_allowed(tmp_path, old, new, match):
+    with pytest.raises(InputError, match=match):
+        read_station_csv(_write(tmp_path, GOOD.replace(old, new, 1)))
+
+
+def test_header_problems(tmp_path):
+    no_temperature = "time,wind_speed_m_s,wind_direction_deg,total_cloud_tenths,low_cloud_tenths\n"
+    with pytest.raises(InputError, match="exactly one of"):
+        read_station_csv(_write(tmp_path, no_temperature))
+    both = "time,wind_speed_m_s,wind_direction_deg,air_temperature_C,air_temperature_K,total_cloud_tenths," \
+           "low_cloud_tenths\n"
+    with pytest.raises(InputError, match="exactly one of"):
+        read_station_csv(_write(tmp_path, both))
+    with pytest.raises(InputError, match="missing"):
+        read_station_csv(_write(tmp_path, "time,wind_speed_m_s,air_temperature_C\n"))
+    with pytest.raises(InputError, match="at least one observation row"):
+        read_station_csv(_write(tmp_path, GOOD.splitlines()[1] + "\n"))
+    with pytest.raises(InputError, match="number of cells"):
+        read_station_csv(_write(tmp_path, GOOD + "2026-07-01T11:00+08:00,3.0\n"))
+
+
+def test_round_trip_synthetic_year_slice(tmp_path):
+    original = synthetic_weather("2026-01-01T00:00+08:00", 72, latitude=31.9, longitude=121.5, seed=7)
+    original["atmosphere_boundary_layer_thickness"] = (
+        "time", np.where(np.arange(72) % 3 == 0, np.nan, 750.0),
+        {"standard_name": "atmosphere_boundary_layer_thickness", "units": "m"})
+    path = write_station_csv(tmp_path / "out" / "station.csv", original)
+    assert path.exists() and not list(path.parent.glob("*.part*"))
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[1].startswith("2026-01-01T00:00:00+08:00,")
+    back = read_station_csv(path)
+    assert np.array_equal(back["time"].values, original["time"].values)
+    for name in ("wind_speed", "wind_from_direction", "air_temperature", "cloud_area_fraction",
+                 "low_cloud_area_fraction", "ceiling_height", "surface_air_pressure",
+                 "atmosphere_boundary_layer_thickness"):
+        assert np.allclose(back[name].values, original[name].values, rtol=1e-9, atol=1e-9, equal_nan=True), name
+
+
+def test_write_with_utc_offset_zero(tmp_path):
+    original = synthetic_weather("2026-07-01T00:00Z", 3, latitude=31.9, longitude=121.5, seed=1)
+    path = write_station_csv(tmp_path / "utc.csv", original, utc_offset_hours=0)
+    assert path.read_text(encoding="utf-8").splitlines()[1].startswith("2026-07-01T00:00:00+00:00,")
+    assert np.array_equal(read_station_csv(path)["time"].values, original["time"].values)
