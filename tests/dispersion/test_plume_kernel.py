@@ -101,11 +101,11 @@ def test_ground_level_centreline_reference(distance, expected_ug_m3):
 def test_lid_images_approach_well_mixed():
     # As σz/L grows the image sum (ISC3 Eq. 1-50) must approach the well-mixed form (ISC3 Eq. 1-52): by Poisson
     # summation their ratio is 1 + 2·exp(-π²σz²/2L²)·cos(...) + …, i.e. < 1e-5 apart at σz = 1.6 L.
-    lid = 200.0
-    distances = np.linspace(2000.0, 20000.0, 200)
-    stacks = make_stacks([0.0], [0.0], height=[50.0])
+    lid = 100.0
+    distances = np.linspace(2000.0, 20000.0, 200)  # Briggs D: σz/L from 0.6 to 2.15
+    stacks = make_stacks([0.0], [0.0], height=[40.0])
     receptors = make_receptors(distances, np.zeros_like(distances))
-    hours = make_hours(270.0, 3, 4.0, [[60.0]], lid)
+    hours = make_hours(270.0, 3, 4.0, [[50.0]], lid)
     rates = np.full((1, 1, 1), 1.0)
     options = PlumeOptions(sigma_model="briggs_rural", terrain="flat", parallel=False)
     hourly, *_ = run_kernel(stacks, rates, receptors, hours, options)
@@ -154,8 +154,9 @@ def test_kernel_equals_numpy_oracle(case, half_life):
     expected = plume_oracle(stacks, rates, receptors, hours, options, decay=decay, min_hours_per_day=6)
     got = run_kernel(stacks, rates, receptors, hours, options, decay_half_life=half_life)
     scale = max(expected[0].max(), 1e-300)
+    # exp_fast returns e^-700 (not 0) below -700: contributions under ~1e-290 kg m-3 are noise by design.
     for mine, reference in zip(got, expected):
-        np.testing.assert_allclose(mine, reference, rtol=1e-9, atol=1e-12 * scale)
+        np.testing.assert_allclose(mine, reference, rtol=1e-9, atol=1e-12 * scale + 1e-290)
 
 
 def test_culling_changes_little_on_a_realistic_grid():
@@ -193,7 +194,7 @@ def test_linear_in_emission_rate_and_non_negative(case, factor):
     scaled = run_kernel(stacks, rates * factor, receptors, hours, options)
     for a, b in zip(base, scaled):
         assert np.all(np.nan_to_num(a) >= 0.0)
-        np.testing.assert_allclose(b, a * factor, rtol=1e-12, atol=0)
+        np.testing.assert_allclose(b, a * factor, rtol=1e-12, atol=1e-300)  # subnormals round
 
 
 @hypothesis_settings
