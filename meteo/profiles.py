@@ -3,7 +3,9 @@
 * ``wind_speed_power_law``: the ISC3 power law and its rule below 10 m — ISC3 User's Guide Vol. II,
   EPA-454/B-95-003b (1995), §1.1.3 "Wind Speed Profile" (short-term model). The section number is the one the
   weblakes mirror of Vol. II uses (§1.1.4 is plume rise, §1.1.5 the dispersion parameters), not §1.1.5 as first
-  assumed. The exponents are the EPA regulatory defaults, also given in EPA-454/R-99-005 §6.2.5.
+  assumed; the guide's own table was not read. The exponents are the EPA regulatory defaults: the same numbers
+  appear in the CALPUFF default PLX0 (rural), in a public WBGT code citing EPA-454/R-99-005 §6.2.5 (both sets)
+  and in the CCPS rural set (notes/dispersion.md §2.5).
 * ``mixing_height_gb3840``: the mixing-layer height formula of GB/T 3840-91 (also prescribed by GB/T 13201-91),
   h = a_s U10 / f for A–D and h = b_s (U10 / f)^½ for E–F, coefficients by region.
 * ``apply_calm_threshold``: EPA's calm policy for steady-state Gaussian models, EPA-454/R-99-005 §6.9.
@@ -32,7 +34,8 @@ __all__ = [
 ]
 
 # ISC3 default wind-profile exponents p for classes A..F (codes 0..5). ISC3 User's Guide Vol. II
-# (EPA-454/B-95-003b) §1.1.3; identical in EPA-454/R-99-005 §6.2.5 and as the CALPUFF default PLX0 (rural).
+# (EPA-454/B-95-003b) §1.1.3; same numbers as the CALPUFF default PLX0 (rural) and as cited from
+# EPA-454/R-99-005 §6.2.5 in public code (see module docstring; the tables themselves were not read).
 ISC3_WIND_PROFILE_EXPONENTS = {
     "rural": (0.07, 0.07, 0.10, 0.15, 0.35, 0.55),
     "urban": (0.15, 0.15, 0.20, 0.25, 0.30, 0.30),

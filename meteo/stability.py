@@ -4,10 +4,13 @@ Stability is an integer code 0..5 for classes A..F everywhere in ParkTwin (``CLA
 
 * ``stability_turner``: Turner's net-radiation-index method as given by EPA, *Meteorological Monitoring Guidance
   for Regulatory Modeling Applications*, EPA-454/R-99-005 (2000), §6.4.1, Tables 6-4 (class), 6-5 (insolation
-  class) and 6-6 (procedure). Read at http://www.webmet.com/met_monitoring/641.html (the EPA text); the steps of
-  Table 6-6 (c) cut off there were read in the EPA wording quoted in two public codes (code-corpus ids
-  60323429477, 49137152752) and agree with the flowchart of Turner (1961, 1964) on Wikipedia's "Turner
-  stability class" page. Class 7 (G) is merged into 6 (F) as EPA prescribes for regulatory use.
+  class) and 6-6 (procedure). Tables 6-4, 6-5 and items 1–3b of 6-6 read at
+  http://www.webmet.com/met_monitoring/641.html (the EPA text); item 3c ("modify the insolation class number
+  using the following six steps"), cut off there, read in the EPA wording quoted in two public codes
+  (code-corpus ids 60323429477, 49137152752). We apply its steps cumulatively, as written; those two codes apply
+  them as exclusive alternatives (if/elif), and the flowchart of Turner (1961, 1964) on Wikipedia's "Turner
+  stability class" page skips step (3) for ceilings ≥ 16000 ft. The variants differ only for > 5/10 cloud with
+  a ceiling ≥ 7000 ft and 10/10 cover. Class 7 (G) is merged into 6 (F) as EPA prescribes for regulatory use.
 * ``stability_gb3840``: the "modified Pasquill (P·S)" method of GB/T 3840-91 Appendix B, Tables B1 (solar radiation
   grade) and B2 (class). Read in secondary copies of the standard (http://biz.doczj.com/doc/2813192176.html;
   html.hanspub.org table B1) and in the VB code of Artoko/myrisk `tools.vb`, which agree cell by cell.
