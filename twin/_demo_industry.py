@@ -77,7 +77,11 @@ def _plots() -> list[tuple[float, float]]:
 
 def _stack(rng: np.random.Generator, stack_id: str, name: str, enterprise: str, enterprise_en: str, x: float,
            y: float, power_plant: bool, grade: str) -> Stack:
-    """A stack whose size, exit conditions and emission rates are mutually plausible (bigger stacks emit more)."""
+    """A stack whose size, exit conditions and emission rates are mutually plausible (bigger stacks emit more).
+
+    Emission rate = exit-gas concentration x actual exit flow; the concentrations below are illustrative
+    post-abatement values chosen for the demo, not limits from any standard.
+    """
     if power_plant:
         height, diameter = rng.uniform(100, 120), rng.uniform(3.5, 5.5)
         velocity, temperature = rng.uniform(16, 22), rng.uniform(318, 335)  # wet-desulphurised flue gas
@@ -93,7 +97,8 @@ def _stack(rng: np.random.Generator, stack_id: str, name: str, enterprise: str, 
     flow = np.pi * diameter ** 2 / 4.0 * velocity  # actual exit flow [m3/s]
     emissions = {key: round(float(concentration[key] * rng.uniform(0.5, 1.5) * flow / 1000.0), 4)
                  for key in _POLLUTANTS}  # mg/m3 * m3/s / 1000 = g/s
-    return Stack(id=stack_id, name=name, enterprise=enterprise, enterprise_en=enterprise_en, x=round(x, 1), y=round(y, 1),
+    return Stack(id=stack_id, name=name, enterprise=enterprise, enterprise_en=enterprise_en,
+                 x=round(x, 1), y=round(y, 1),
                  height=round(float(height), 1), inner_diameter=round(float(diameter), 2),
                  exit_velocity=round(float(velocity), 1), exit_temperature=round(float(temperature), 1),
                  emissions=emissions, enterprise_grade=grade)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import LineString
 
 from twin._demo_industry import PARK_U, PARK_V, building
 from twin.buildings import Building
