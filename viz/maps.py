@@ -39,6 +39,15 @@ def field_colormap(band_count: int) -> ListedColormap:
     return colormap.with_extremes(over=base(1.0) * np.array([0.6, 0.6, 0.6, 1.0]))
 
 
+def format_value(value: float) -> str:
+    """A concentration for a label: 1,440 / 23.5 / 0.047 (no exponent notation for the usual range)."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 1e-3:
+        return f"{value:.3g}"
+    return f"{value:.2e}"
+
+
 def _nice_length(target: float) -> float:
     """Largest 1-2-5 × 10^k length not above ``target``. [m]"""
     exponent = np.floor(np.log10(target))
@@ -112,7 +121,7 @@ def _draw_field(fig, ax, field: FieldLayer) -> list:
     peak = float(field.values[row, column])
     ax.plot(field.x[column], field.y[row], marker="X", color="black", markeredgecolor="white", markersize=9,
             zorder=6)
-    ax.annotate(f"max {peak:.3g} {field.units}", (field.x[column], field.y[row]), xytext=(8, -4),
+    ax.annotate(f"max {format_value(peak)} {field.units}", (field.x[column], field.y[row]), xytext=(8, -4),
                 textcoords="offset points", fontsize=8, zorder=7, path_effects=_HALO)
     return [Line2D([], [], marker="X", color="black", markeredgecolor="white", linestyle="", markersize=8,
                    label="最大值 maximum")]
@@ -125,21 +134,27 @@ def _draw_receptors(ax, receptors: ReceptorLayer) -> list:
         colour, marker, _ = RECEPTOR_STYLE[kind]
         polygon, point = receptors.polygons[index], receptors.points[index]
         if polygon is not None:
-            ax.add_patch(Polygon(polygon, closed=True, facecolor=colour, alpha=0.15, edgecolor="none", zorder=3))
+            if kind != "fence":  # a fence line is outlined only: its fill would grey out the whole park
+                ax.add_patch(Polygon(polygon, closed=True, facecolor=colour, alpha=0.15, edgecolor="none", zorder=3))
             ax.add_patch(Polygon(polygon, closed=True, facecolor="none", edgecolor=colour, linewidth=1.6, zorder=3))
             kinds_with_polygons.add(kind)
         if point is not None:
             ax.plot(*point, marker=marker, color=colour, markeredgecolor="white", markersize=9, zorder=5)
             kinds_with_points.add(kind)
         anchor = receptors.label_point(index)
-        offset = (7, 5) if point is not None else (0, 0)
-        ax.annotate(name, anchor, xytext=offset, textcoords="offset points", fontsize=9.5, color=colour,
-                    ha="left" if point is not None else "center", va="center", zorder=7,
-                    path_effects=_HALO)
+        if point is not None:
+            offset, ha, va = (7, 5), "left", "center"
+        elif kind == "fence":
+            offset, ha, va = (0, 4), "center", "bottom"
+        else:
+            offset, ha, va = (0, 0), "center", "center"
+        ax.annotate(name, anchor, xytext=offset, textcoords="offset points", fontsize=9.5, color=colour, ha=ha, va=va,
+                    zorder=7, path_effects=_HALO)
     handles = []
     for kind, (colour, marker, label) in RECEPTOR_STYLE.items():
         if kind in kinds_with_polygons:
-            handles.append(Patch(facecolor=matplotlib.colors.to_rgba(colour, 0.15), edgecolor=colour, label=label))
+            fill = "none" if kind == "fence" else matplotlib.colors.to_rgba(colour, 0.15)
+            handles.append(Patch(facecolor=fill, edgecolor=colour, label=label))
         elif kind in kinds_with_points:
             handles.append(Line2D([], [], marker=marker, color=colour, markeredgecolor="white", linestyle="",
                                   markersize=8, label=label))
@@ -207,11 +222,8 @@ def render_map(
         tall as the map's aspect ratio needs (plus room for title, legend and notes), clamped to 6–14 inches.
     """
     extent = view.extent()
-    if figsize is None:
-        aspect = (extent[3] - extent[2]) / (extent[1] - extent[0])
-        figsize = (10.0, float(np.clip(7.6 * aspect + 1.8 + 0.14 * len(view.notes), 6.0, 14.0)))
     with matplotlib.rc_context(cjk_rc_params()):
-        fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        fig = Figure(figsize=figsize or (10.0, 8.0), dpi=dpi, layout="constrained")
         ax = fig.add_subplot()
         ax.set_facecolor("#f4f1ea")
         handles = []
@@ -249,8 +261,15 @@ def render_map(
         ax.yaxis.set_major_locator(MaxNLocator(6))
         ax.tick_params(labelsize=8)
         fig.suptitle(view.title, fontsize=15)
+        legend_rows = 0 if not handles else 1 if len(handles) <= 5 else 2
+        if figsize is None:
+            # 7.6 inches of map width beside the colour bar; the rest is title, axis labels, legend and notes.
+            aspect = (extent[3] - extent[2]) / (extent[1] - extent[0])
+            height = 7.6 * aspect + 1.55 + 0.25 * (view.field is not None) + 0.22 * legend_rows
+            figsize = (10.0, float(np.clip(height + 0.14 * len(view.notes), 6.0, 14.0)))
+            fig.set_size_inches(figsize)
         if handles:
-            columns = len(handles) if len(handles) <= 5 else int(np.ceil(len(handles) / 2))
+            columns = int(np.ceil(len(handles) / legend_rows))
             ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=columns, fontsize=8,
                       frameon=False, handletextpad=0.4, columnspacing=1.2)
         if view.notes:

@@ -231,11 +231,17 @@ class ReceptorLayer:
         object.__setattr__(self, "polygons", tuple(checked_polygons))
 
     def label_point(self, index: int) -> np.ndarray:
-        """Where receptor ``index`` is labelled: its point, else a point inside its polygon. [m]"""
+        """Where receptor ``index`` is labelled: its point, else a point inside its polygon. [m]
+
+        A fence line encloses the whole park (and the release), so it is labelled at its northernmost vertex instead.
+        """
         point = self.points[index]
         if point is not None:
             return point
-        inside = shapely.Polygon(self.polygons[index]).representative_point()
+        ring = self.polygons[index]
+        if self.kinds[index] == "fence":
+            return ring[np.argmax(ring[:, 1])]
+        inside = shapely.Polygon(ring).representative_point()
         return np.array([inside.x, inside.y])
 
 

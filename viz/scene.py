@@ -37,8 +37,8 @@ __all__ = ["render_scene", "export_scene", "scene_blocks"]
 
 #: Muted ground colours, low to high: sand, grey-green, grey-brown.
 TERRAIN_COLORMAP = LinearSegmentedColormap.from_list("parktwin_terrain", ["#d9d4c3", "#b3bc9c", "#a39580"])
-_BUILDING_COLOUR = "#8d8d8d"
-_STACK_COLOUR = "#b03a2e"
+_BUILDING_COLOUR = "#a3a3a3"
+_STACK_COLOUR = "#303030"  # dark and neutral: red stacks would read as part of the plume
 _WIND_COLOUR = "#1f3b57"
 
 
@@ -51,17 +51,21 @@ def _string_field(mesh: pv.DataSet, name: str, values) -> None:
     mesh.GetFieldData().AddArray(array)
 
 
-def _ground_sampler(terrain: TerrainLayer | None):
-    """Return f(x, y) -> ground elevation [m], bilinear inside the DEM, edge value outside, 0 without terrain."""
+def _ground_sampler(terrain: TerrainLayer | None, max_nodes: int | None):
+    """Return f(x, y) -> ground elevation [m], bilinear inside the DEM, edge value outside, 0 without terrain.
+
+    Samples the DEM thinned exactly as the rendered terrain is, so that what sits on the ground (buildings, the
+    draped field, receptor outlines) follows the surface that is drawn rather than cutting into it.
+    """
     if terrain is None:
         return lambda x, y: np.zeros(np.broadcast(x, y).shape)
-    elevation = terrain.elevation
+    x_axis, y_axis, elevation = _thin(terrain.x, terrain.y, terrain.elevation, max_nodes)
     filled = np.where(np.isfinite(elevation), elevation, np.nanmin(elevation))
-    interpolator = RegularGridInterpolator((terrain.y, terrain.x), filled, method="linear")
+    interpolator = RegularGridInterpolator((y_axis, x_axis), filled, method="linear")
 
     def sample(x, y):
-        x = np.clip(x, terrain.x[0], terrain.x[-1])
-        y = np.clip(y, terrain.y[0], terrain.y[-1])
+        x = np.clip(x, x_axis[0], x_axis[-1])
+        y = np.clip(y, y_axis[0], y_axis[-1])
         x, y = np.broadcast_arrays(x, y)
         return interpolator(np.column_stack([y.ravel(), x.ravel()])).reshape(x.shape)
 
@@ -176,7 +180,7 @@ def scene_blocks(
     if not (np.isfinite(vertical_exaggeration) and vertical_exaggeration > 0):
         raise InputError.field("scene", "vertical_exaggeration", vertical_exaggeration, "> 0")
     origin = np.asarray(origin, dtype=np.float64)
-    ground = _ground_sampler(view.terrain)
+    ground = _ground_sampler(view.terrain, max_grid_nodes)
     xmin, xmax, ymin, ymax = view.extent()
     diagonal = float(np.hypot(xmax - xmin, ymax - ymin))
     blocks = pv.MultiBlock()
@@ -190,7 +194,7 @@ def scene_blocks(
     buildings = _prisms(view, ground, origin, vertical_exaggeration)
     if buildings is not None:
         blocks["buildings"] = buildings
-    stacks = _stacks(view, ground, origin, vertical_exaggeration, radius=max(2.0, diagonal / 500.0))
+    stacks = _stacks(view, ground, origin, vertical_exaggeration, radius=max(2.0, diagonal / 800.0))
     if stacks is not None:
         blocks["stacks"] = stacks
     if view.field is not None:
@@ -295,7 +299,9 @@ def _add_receptors(plotter, view: MapView, ground, origin, exaggeration: float, 
         if point is not None:
             z = float(ground(point[0], point[1])) * exaggeration + 2 * lift
             plotter.add_mesh(pv.Sphere(radius=spacing * 4.0, center=(*(point - origin), z)), color=colour)
-        anchor = receptors.label_point(index)
+        # Labels are boxes growing right from their anchor: anchor polygons at their northernmost (far) vertex so
+        # the box does not hide the outline.
+        anchor = receptors.label_point(index) if ring is None else ring[np.argmax(ring[:, 1])]
         label_points.append([*(anchor - origin), float(ground(anchor[0], anchor[1])) * exaggeration + 12 * lift])
         label_texts.append(name)
         kinds_drawn.append(kind)
@@ -305,38 +311,72 @@ def _add_receptors(plotter, view: MapView, ground, origin, exaggeration: float, 
     return kinds_drawn
 
 
-def _add_wind_arrow(plotter, view: MapView, origin, top: float) -> None:
-    """A 3D arrow floating above the upwind corner of the scene, pointing downwind."""
-    xmin, xmax, ymin, ymax = view.extent()
+def _downwind(view: MapView) -> np.ndarray:
+    """Unit vector (east, north, 0) the wind blows towards; the map grid's north is taken as north."""
     to_direction = np.deg2rad(view.wind_from_direction + 180.0)
-    direction = np.array([np.sin(to_direction), np.cos(to_direction), 0.0])
+    return np.array([np.sin(to_direction), np.cos(to_direction), 0.0])
+
+
+def _add_wind_arrow(plotter, view: MapView, ground, origin, exaggeration: float) -> None:
+    """A 3D arrow just outside the upwind edge of the scene, pointing downwind, so it covers nothing."""
+    xmin, xmax, ymin, ymax = view.extent()
+    direction = _downwind(view)
     size = 0.15 * min(xmax - xmin, ymax - ymin)
-    centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2]) - origin
     half = np.array([(xmax - xmin) / 2, (ymax - ymin) / 2])
-    start = centre - direction[:2] * half * 0.8 - direction[:2] * size / 2  # upwind side of the domain
-    arrow = pv.Arrow(start=(*start, top), direction=direction, scale=size, tip_length=0.35, tip_radius=0.12,
-                     shaft_radius=0.04)
-    plotter.add_mesh(arrow, color=_WIND_COLOUR)
+    with np.errstate(divide="ignore"):
+        to_edge = float(np.min(half / np.abs(direction[:2])))
+    centre = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
+    edge = centre - direction[:2] * to_edge
+    tail = edge - direction[:2] * size * 1.15
+    z = float(ground(edge[0], edge[1])) * exaggeration + 0.2 * size
+    arrow = pv.Arrow(start=(*(tail - origin), z), direction=direction, scale=size, tip_length=0.35, tip_radius=0.12,
+                     shaft_radius=0.045)
+    plotter.add_mesh(arrow, color=_WIND_COLOUR, name="wind_arrow")
+
+
+def _screen_angle(plotter, direction: np.ndarray, window_size) -> float:
+    """Angle on screen (degrees, counter-clockwise from the +x screen axis) of a horizontal world direction."""
+    camera = plotter.camera
+    matrix = camera.GetCompositeProjectionTransformMatrix(window_size[0] / window_size[1], -1, 1)
+    transform = np.array([[matrix.GetElement(i, j) for j in range(4)] for i in range(4)])
+    focus = np.array(camera.focal_point)
+    step = 0.01 * camera.distance
+    ends = []
+    for point in (focus, focus + direction * step):
+        clip = transform @ np.r_[point, 1.0]
+        ends.append(clip[:2] / clip[3] * np.array(window_size) / 2)  # normalised device -> pixels
+    delta = ends[1] - ends[0]
+    return float(np.degrees(np.arctan2(delta[1], delta[0])))
 
 
 def _legend(plotter, view: MapView, kinds: list[str], font_file: str, window_size, scale) -> None:
-    """Coloured legend lines in the lower left, one per feature type shown."""
+    """Coloured legend lines in the lower left, one per feature type shown; the wind line has an arrow turned to
+    point downwind on screen (add after the camera is set)."""
     entries = [(RECEPTOR_STYLE[kind][2], RECEPTOR_STYLE[kind][0]) for kind in dict.fromkeys(kinds)]
     if view.buildings is not None:
-        entries.append(("建筑 building", "#555555"))
+        entries.append(("建筑 building", "#7a7a7a"))
     if view.stacks is not None:
         entries.append(("排气筒 stack", _STACK_COLOUR))
+    font_size = scale(12)
+    line_height = int(round(font_size * 2.1))
+    left, bottom = int(window_size[0] * 0.015), int(window_size[1] * 0.03)
     if view.wind_from_direction is not None:
         wind = f"风 wind from {view.wind_from_direction:.0f}°"
         if view.wind_speed is not None:
             wind += f", {view.wind_speed:.1f} m/s"
-        entries.append((f"→ {wind}", _WIND_COLOUR))
-    font_size = scale(12)
-    line_height = int(round(font_size * 2.1))
+        entries.append((wind, None))
     for number, (text, colour) in enumerate(reversed(entries)):
-        plotter.add_text(text if text.startswith("→") else f"■ {text}",
-                         position=(int(window_size[0] * 0.015), int(window_size[1] * 0.03) + number * line_height),
-                         font_size=font_size, color=colour, font_file=font_file)
+        position = (left, bottom + number * line_height)
+        if colour is not None:
+            plotter.add_text(f"■ {text}", position=position, font_size=font_size, color=colour, font_file=font_file)
+            continue
+        plotter.add_text(text, position=(left + int(2.6 * font_size), position[1]), font_size=font_size,
+                         color=_WIND_COLOUR, font_file=font_file)
+        arrow = plotter.add_text("→", position=(left + int(1.3 * font_size), position[1] + int(0.9 * font_size)),
+                                 font_size=int(font_size * 1.5), color=_WIND_COLOUR, font_file=font_file,
+                                 orientation=_screen_angle(plotter, _downwind(view), window_size))
+        arrow.GetTextProperty().SetJustificationToCentered()
+        arrow.GetTextProperty().SetVerticalJustificationToCentered()
 
 
 def render_scene(
@@ -363,7 +403,7 @@ def render_scene(
     origin = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
     blocks = scene_blocks(view, origin=tuple(origin), vertical_exaggeration=vertical_exaggeration,
                           max_grid_nodes=max_grid_nodes)
-    ground = _ground_sampler(view.terrain)
+    ground = _ground_sampler(view.terrain, max_grid_nodes)
     font_file = str(cjk_font_path())
     diagonal = float(np.hypot(xmax - xmin, ymax - ymin))
     lift = max(0.5, diagonal * 4e-4) * max(1.0, vertical_exaggeration / 3.0)
@@ -391,16 +431,14 @@ def render_scene(
         kinds = []
         if view.receptors is not None:
             kinds = _add_receptors(plotter, view, ground, origin, vertical_exaggeration, lift, font_file, scale)
-        top = max(block.bounds[5] for block in blocks) if len(blocks) else 0.0
         if view.wind_from_direction is not None:
-            _add_wind_arrow(plotter, view, origin, top + 0.05 * diagonal)
+            _add_wind_arrow(plotter, view, ground, origin, vertical_exaggeration)
         title = view.title if view.field is None else f"{view.title}\n{view.field.title}"
         plotter.add_text(title, position="upper_edge", font_size=scale(16), color="black", font_file=font_file)
         subtitle = f"EPSG:{view.epsg} · 垂直放大 vertical exaggeration ×{vertical_exaggeration:g}"
         plotter.add_text("\n".join([*view.notes, subtitle]), position="lower_right", font_size=scale(8),
                          color="#444444",
                          font_file=font_file)
-        _legend(plotter, view, kinds, font_file, window_size, scale)
         azimuth, elevation = np.deg2rad(camera_azimuth), np.deg2rad(camera_elevation)
         view_direction = np.array([np.sin(azimuth) * np.cos(elevation), np.cos(azimuth) * np.cos(elevation),
                                    np.sin(elevation)])
@@ -411,6 +449,7 @@ def render_scene(
         plotter.camera.up = (0.0, 0.0, 1.0)
         plotter.reset_camera()
         plotter.camera.zoom(1.2)
+        _legend(plotter, view, kinds, font_file, window_size, scale)
         with atomic_output(path) as temporary:
             plotter.screenshot(str(temporary))
     finally:
