@@ -121,8 +121,9 @@ class PlumeOptions:
     sigma_model : one of SIGMA_MODEL_NAMES; averaging_time : averaging time of the concentrations [h] (used by the
     GB/T 13201 sampling-time correction); stack_tip_downwash, buoyancy_induced_dispersion : ISC3 options;
     terrain : "simple" (ISC3 terrain truncation) or "flat"; half_life : first-order decay half-life per substance
-    [s] (absent = no decay); grid_convergence : grid north minus true north at the site [degree] (wind directions
-    are from true north; on a Gauss–Krüger grid they are turned by it); utc_offset_hours : local time offset used
+    [s] (absent = no decay); true_north_grid_bearing : bearing of true north on the grid at the site [degree
+    clockwise from grid north] (wind directions are from true north; on a Gauss–Krüger grid away from the central
+    meridian, grid and true north differ by the meridian convergence); utc_offset_hours : local time offset used
     to cut calendar days for daily means [h]; min_hours_per_day : hours a day needs for a valid daily mean
     (GB 3095-2012 Table 4: at least 20 hourly values); store_hourly : keep hourly fields (else statistics only);
     cull : skip receptor tiles upwind or beyond 6 σ_y; parallel : Numba threads over receptor tiles (False inside
@@ -136,7 +137,7 @@ class PlumeOptions:
     buoyancy_induced_dispersion: bool = True
     terrain: Literal["simple", "flat"] = "simple"
     half_life: Mapping[str, float] = field(default_factory=dict)
-    grid_convergence: float = 0.0
+    true_north_grid_bearing: float = 0.0
     utc_offset_hours: float = 8.0
     min_hours_per_day: int = 20
     store_hourly: bool = True
@@ -201,7 +202,7 @@ def source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> So
         raise InputError.field("weather", "model_wind_speed", float(wind_speed.min()), "> 0 m/s")
 
     # Wind "from" θ (clockwise from true north) blows towards θ + 180°; turn true bearings into grid bearings.
-    bearing_to = np.deg2rad(direction + 180.0 - options.grid_convergence)
+    bearing_to = np.deg2rad(direction + 180.0 + options.true_north_grid_bearing)
     wind_to_x = np.sin(bearing_to)
     wind_to_y = np.cos(bearing_to)
     mixing_height = np.where(stability >= 4, _NO_LID, lid)

@@ -1,0 +1,164 @@
+"""Run a steady-plume scenario end to end: park → weather → receptors → kernel → NetCDF, maps, summary.
+
+Every output goes through an atomic write (``twin.store``), so an interrupted run leaves either finished files or
+none. The scenario's canonical JSON and its SHA-256 travel into the NetCDF provenance.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from dataclasses import dataclass, field
+from datetime import timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+from scenarios.spec import PlumeScenario, canonical_json, load_scenario
+from scenarios.progress import Stages
+from twin.errors import InputError
+from twin.park import Park
+
+__all__ = ["RunResult", "run_scenario_file", "run_plume_scenario", "grid_axes", "true_north_grid_bearing"]
+
+log = logging.getLogger("parktwin")
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    paths: dict[str, Path] = field(default_factory=dict)
+    summary_text: str = ""
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-") or "scenario"
+
+
+def run_scenario_file(path: str | Path, out_dir: str | Path | None = None) -> RunResult:
+    """Validate and run the scenario file at ``path``; outputs go to ``out_dir`` (default results/<name>)."""
+    path = Path(path)
+    scenario = load_scenario(path)
+    out = Path(out_dir) if out_dir is not None else path.parent / "results" / _slug(scenario.name)
+    return run_plume_scenario(scenario, base_dir=path.parent, out_dir=out, command_line=sys.argv)
+
+
+def grid_axes(scenario: PlumeScenario, park: Park) -> tuple[np.ndarray, np.ndarray]:
+    """Easting and northing [m] of the receptor grid's columns and rows (centred on the stacks by default)."""
+    if scenario.grid.centre is not None:
+        cx, cy = scenario.grid.centre
+    else:
+        stacks = park.stack_arrays()
+        if stacks["x"].size == 0:
+            raise InputError.field(f"park {park.spec.name!r}", "stacks", [], "at least one stack for a plume run")
+        cx, cy = float(stacks["x"].mean()), float(stacks["y"].mean())
+    spacing = scenario.grid.spacing
+    nx = int(scenario.grid.size[0] // spacing) + 1
+    ny = int(scenario.grid.size[1] // spacing) + 1
+    # Round the origin to the spacing so that grids of the same park line up run after run.
+    x0 = np.round((cx - (nx - 1) * spacing / 2) / spacing) * spacing
+    y0 = np.round((cy - (ny - 1) * spacing / 2) / spacing) * spacing
+    return x0 + spacing * np.arange(nx), y0 + spacing * np.arange(ny)
+
+
+def true_north_grid_bearing(park: Park, x: float, y: float) -> float:
+    """Grid bearing of true north at (x, y) [degree clockwise from grid north] (minus the meridian convergence).
+
+    Computed from the CRS itself: the grid vector from (x, y) to a point 0.01° of latitude further north.
+    """
+    lon, lat = park.to_lonlat(x, y)
+    nx_, ny_ = park.from_lonlat(lon, lat + 0.01)
+    return float(np.degrees(np.arctan2(nx_ - x, ny_ - y)))
+
+
+def _load_weather(scenario: PlumeScenario, base_dir: Path, park: Park):
+    from meteo import prepare_dispersion_met, read_station_csv, select_period, synthetic_weather
+
+    spec = scenario.weather
+    lon, lat = park.centre_lonlat()
+    if spec.source == "synthetic":
+        weather = synthetic_weather(spec.start, spec.hours, latitude=lat, longitude=lon, seed=spec.seed,
+                                    utc_offset_hours=park.spec.utc_offset_hours)
+    else:
+        weather = read_station_csv(base_dir / spec.path)
+    start = np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")  # UTC inside
+    end = start + np.timedelta64(spec.hours - 1, "h")
+    weather = select_period(weather, start, end)
+    if weather.sizes["time"] != spec.hours:
+        raise InputError.field(f"weather {spec.path or 'synthetic'}", "time", f"{weather.sizes['time']} records",
+                               f"exactly one record per hour for the {spec.hours} hours from {spec.start.isoformat()}")
+    return prepare_dispersion_met(weather, latitude=lat, longitude=lon, stability_method=spec.stability_method,
+                                  land_use=park.spec.land_use)
+
+
+def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path,
+                       command_line: list[str] | str = "") -> RunResult:
+    """Run ``scenario`` (paths relative to ``base_dir``) and write every output into ``out_dir``."""
+    from dispersion.plume import PlumeOptions, ReceptorSet, StackSet, run_plume
+    from twin.io import load_park
+
+    stages = Stages(6, scenario.name)
+    try:
+        with stages.stage("park"):
+            park = load_park(base_dir / scenario.park)
+            pollutants = scenario.pollutants or park.pollutants()
+            for key in pollutants:
+                if key not in park.chemicals:
+                    raise InputError.field(scenario.name, "pollutants", key,
+                                           f"a substance of the chemicals table ({', '.join(park.chemicals.keys())})")
+            if not pollutants:
+                raise InputError.field(scenario.name, "pollutants", [], "at least one substance the stacks emit")
+        with stages.stage("weather"):
+            met = _load_weather(scenario, base_dir, park)
+        with stages.stage("receptors"):
+            gx, gy = grid_axes(scenario, park)
+            mesh_x, mesh_y = np.meshgrid(gx, gy)
+            sensitive = park.receptor_points()
+            rx = np.concatenate([mesh_x.ravel(), sensitive.x])
+            ry = np.concatenate([mesh_y.ravel(), sensitive.y])
+            ground = np.asarray(park.terrain.elevation_at(rx, ry), dtype=np.float64)
+            receptors = ReceptorSet(x=rx, y=ry, height=np.full(rx.size, scenario.grid.receptor_height),
+                                    ground_elevation=ground)
+            arrays = park.stack_arrays()
+            stacks = StackSet(ids=tuple(s.id for s in park.stacks), **arrays)
+            rates = {key: park.emission_rates(key) for key in pollutants}
+        with stages.stage("plume kernel"):
+            model = scenario.model
+            options = PlumeOptions(
+                sigma_model=model.sigma or f"briggs_{park.spec.land_use}",
+                land_use=park.spec.land_use,
+                terrain=model.terrain,
+                stack_tip_downwash=model.stack_tip_downwash,
+                buoyancy_induced_dispersion=model.buoyancy_induced_dispersion,
+                half_life=dict(model.half_life),
+                true_north_grid_bearing=true_north_grid_bearing(park, float(gx.mean()), float(gy.mean())),
+                utc_offset_hours=park.spec.utc_offset_hours,
+                store_hourly=True,
+            )
+            result = run_plume(stacks, rates, receptors, met, options)
+        from scenarios.outputs import write_outputs
+
+        with stages.stage("NetCDF"):
+            paths = write_outputs(scenario, park, met, result, gx, gy, pollutants, out_dir,
+                                  canonical_json(scenario), command_line)
+        with stages.stage("maps and summary"):
+            from scenarios.outputs import write_pictures_and_summary
+
+            paths.update(write_pictures_and_summary(scenario, park, met, result, gx, gy, pollutants, out_dir))
+    finally:
+        stages.close()
+    summary = paths["summary"].read_text(encoding="utf-8")
+    return RunResult(out_dir=out_dir, paths=paths, summary_text=summary)
+
+
+def hour_labels(met, utc_offset_hours: float) -> list[str]:
+    """Local clock labels of the hourly times, e.g. '2026-07-15 14:00 +08:00'."""
+    offset = timedelta(hours=utc_offset_hours)
+    sign = "+" if utc_offset_hours >= 0 else "-"
+    hh, mm = divmod(int(round(abs(utc_offset_hours) * 60)), 60)
+    labels = []
+    for value in met["time"].values.astype("datetime64[s]").astype(object):
+        local = value + offset
+        labels.append(f"{local:%Y-%m-%d %H:%M} {sign}{hh:02d}:{mm:02d}")
+    return labels

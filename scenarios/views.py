@@ -1,0 +1,57 @@
+"""Fill viz's plain view model from a park and a result field (viz knows what a map shows, not where it comes from)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.park import Park
+from viz.model import BuildingLayer, FieldLayer, MapView, ReceptorLayer, StackLayer, TerrainLayer
+
+__all__ = ["map_view"]
+
+
+def _crop_terrain(park: Park, extent: tuple[float, float, float, float], margin: float) -> TerrainLayer:
+    xmin, xmax, ymin, ymax = extent
+    terrain = park.terrain
+    cols = (terrain.x >= xmin - margin) & (terrain.x <= xmax + margin)
+    rows = (terrain.y >= ymin - margin) & (terrain.y <= ymax + margin)
+    return TerrainLayer(x=terrain.x[cols], y=terrain.y[rows], elevation=terrain.elevation[np.ix_(rows, cols)])
+
+
+def map_view(park: Park, field: FieldLayer, *, title: str, wind_from_direction: float | None = None,
+             wind_speed: float | None = None, notes: tuple[str, ...] = ()) -> MapView:
+    """A MapView of ``field`` over the park: terrain, buildings and receptors cropped to the field's extent."""
+    extent = (float(field.x.min()), float(field.x.max()), float(field.y.min()), float(field.y.max()))
+    margin = 200.0
+
+    def inside(x: float, y: float) -> bool:
+        return extent[0] - margin <= x <= extent[1] + margin and extent[2] - margin <= y <= extent[3] + margin
+
+    buildings = [b for b in park.buildings if inside(*b.footprint.centroid.coords[0])]
+    stacks = [s for s in park.stacks if inside(s.x, s.y)]
+    receptors = [r for r in park.receptors
+                 if (r.point is not None and inside(*r.point))
+                 or (r.polygon is not None and any(inside(px, py) for px, py in r.polygon))]
+    return MapView(
+        title=title,
+        field=field,
+        terrain=_crop_terrain(park, extent, margin),
+        buildings=BuildingLayer(
+            footprints=[np.asarray(b.footprint.exterior.coords) for b in buildings],
+            heights=np.array([b.height for b in buildings], dtype=np.float64),
+            names=[b.name or "" for b in buildings],
+        ),
+        stacks=StackLayer(
+            x=np.array([s.x for s in stacks]), y=np.array([s.y for s in stacks]),
+            height=np.array([s.height for s in stacks]), names=[s.name for s in stacks],
+        ),
+        receptors=ReceptorLayer(
+            names=[r.name for r in receptors], kinds=[r.kind for r in receptors],
+            points=[tuple(r.point) if r.point is not None else None for r in receptors],
+            polygons=[np.asarray(r.polygon) if r.polygon is not None else None for r in receptors],
+        ),
+        epsg=park.spec.epsg,
+        wind_from_direction=wind_from_direction,
+        wind_speed=wind_speed,
+        notes=notes,
+    )
