@@ -261,7 +261,9 @@ def render_map(
         ax.yaxis.set_major_locator(MaxNLocator(6))
         ax.tick_params(labelsize=8)
         fig.suptitle(view.title, fontsize=15)
-        legend_rows = 0 if not handles else 1 if len(handles) <= 5 else 2
+        width = figsize[0] if figsize is not None else 10.0
+        columns = max(1, min(len(handles), int(width / 1.9)))  # a legend entry needs about 1.9 inches
+        legend_rows = int(np.ceil(len(handles) / columns))
         if figsize is None:
             # 7.6 inches of map width beside the colour bar; the rest is title, axis labels, legend and notes.
             aspect = (extent[3] - extent[2]) / (extent[1] - extent[0])
@@ -269,9 +271,11 @@ def render_map(
             figsize = (10.0, float(np.clip(height + 0.14 * len(view.notes), 6.0, 14.0)))
             fig.set_size_inches(figsize)
         if handles:
-            columns = int(np.ceil(len(handles) / legend_rows))
-            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=columns, fontsize=8,
-                      frameon=False, handletextpad=0.4, columnspacing=1.2)
+            # Below the tick labels and the x label (a fixed distance in points, whatever the size of the axes). An
+            # axes legend, unlike an "outside" figure legend, respects the strip reserved for the notes.
+            below_labels = offset_copy(ax.transAxes, fig=fig, y=-34.0, units="points")
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below_labels,
+                      ncols=columns, fontsize=8, frameon=False, handletextpad=0.4, columnspacing=1.2)
         if view.notes:
             # Reserve a strip at the bottom for the notes; the constrained layout fits everything else above it.
             strip = (len(view.notes) * _NOTE_SIZE * 1.35 + 6.0) / (figsize[1] * 72.0)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
-import numpy as np
 import pytest
 
 from viz.maps import _nice_length, render_map
@@ -51,6 +52,14 @@ def test_no_global_matplotlib_state_leaks(tmp_path):
     before = list(matplotlib.rcParams["font.sans-serif"])
     render_map(synthetic_view(), tmp_path / "m.png", dpi=40, figsize=FIGSIZE)
     assert matplotlib.rcParams["font.sans-serif"] == before
+
+
+def test_chinese_names_render_without_missing_glyphs(tmp_path):
+    # the synthetic view has Chinese in the title, the field title, the receptor names and the legend
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_map(synthetic_view(), tmp_path / "m.png", dpi=40, figsize=FIGSIZE)
+    assert not [w for w in caught if "missing from font" in str(w.message)]
 
 
 def test_default_size_follows_map_aspect(tmp_path):

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 import pyvista as pv
 
+from twin.errors import InputError
+from viz.model import MapView
 from viz.scene import _level_position, export_scene, render_scene
 
 from ._png import distinct_colours, plume_red_pixels, read_png
@@ -70,3 +72,29 @@ def test_export_reads_back_in_true_coordinates(tmp_path):
     stacks = blocks["stacks"]
     assert 80.0 < stacks.bounds[5] < 80.0 + 60.0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["park", "park.vtm"]
+
+
+def test_export_keeps_values_at_their_grid_nodes(tmp_path):
+    # point order of a StructuredGrid is x fastest: a mix-up of rows and columns would move the peak or the hill
+    view = synthetic_view()
+    blocks = pv.read(export_scene(view, tmp_path / "park.vtm"))
+    field = blocks["field"]
+    peak_point = field.points[np.nanargmax(field.point_data["value"])]
+    row, column = np.unravel_index(np.argmax(view.field.values), view.field.values.shape)
+    assert peak_point[:2] == pytest.approx([view.field.x[column], view.field.y[row]])
+    terrain = blocks["terrain"]
+    np.testing.assert_allclose(terrain.points[:, 2], terrain.point_data["elevation"])
+    highest = terrain.points[np.argmax(terrain.points[:, 2])]
+    row, column = np.unravel_index(np.argmax(view.terrain.elevation), view.terrain.elevation.shape)
+    assert highest[:2] == pytest.approx([view.terrain.x[column], view.terrain.y[row]])
+
+
+def test_export_path_must_end_in_vtm(tmp_path):
+    with pytest.raises(InputError, match="path_vtm"):
+        export_scene(synthetic_view(), tmp_path / "park.vtk")
+
+
+def test_scene_of_buildings_only_renders(tmp_path):
+    view = MapView(title="建筑 only", epsg=4549, buildings=synthetic_view().buildings)
+    pixels = read_png(render_scene(view, tmp_path / "b.png", window_size=(320, 200)))
+    assert pixels.shape == (200, 320, 3) and pixels.std() > 10.0
