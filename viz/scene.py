@@ -149,6 +149,12 @@ def _stacks(view: MapView, ground, origin: np.ndarray, exaggeration: float, radi
     return mesh
 
 
+def _lift(diagonal: float, exaggeration: float) -> float:
+    """How far [rendered m] overlays float above the ground so the depth test never hides them (0.04 % of the scene
+    diagonal, more with stronger exaggeration)."""
+    return max(0.5, diagonal * 4e-4) * max(1.0, exaggeration / 3.0)
+
+
 def _drape(field: FieldLayer, ground, origin, exaggeration: float, lift: float, max_nodes) -> pv.StructuredGrid:
     """The field on a surface that follows the ground, ``lift`` [rendered m] above it."""
     x, y, values = _thin(field.x, field.y, field.values, max_nodes)
@@ -198,7 +204,7 @@ def scene_blocks(
     if stacks is not None:
         blocks["stacks"] = stacks
     if view.field is not None:
-        lift = max(0.5, diagonal * 4e-4) * max(1.0, vertical_exaggeration / 3.0)
+        lift = _lift(diagonal, vertical_exaggeration)
         blocks["field"] = _drape(view.field, ground, origin, vertical_exaggeration, lift, max_grid_nodes)
     return blocks
 
@@ -406,7 +412,7 @@ def render_scene(
     ground = _ground_sampler(view.terrain, max_grid_nodes)
     font_file = str(cjk_font_path())
     diagonal = float(np.hypot(xmax - xmin, ymax - ymin))
-    lift = max(0.5, diagonal * 4e-4) * max(1.0, vertical_exaggeration / 3.0)
+    lift = _lift(diagonal, vertical_exaggeration)
     # font sizes are given for the default 1600 × 1000 window and scaled with the window
     factor = min(window_size[0] / 1600.0, window_size[1] / 1000.0)
 
@@ -437,8 +443,7 @@ def render_scene(
         plotter.add_text(title, position="upper_edge", font_size=scale(16), color="black", font_file=font_file)
         subtitle = f"EPSG:{view.epsg} · 垂直放大 vertical exaggeration ×{vertical_exaggeration:g}"
         plotter.add_text("\n".join([*view.notes, subtitle]), position="lower_right", font_size=scale(8),
-                         color="#444444",
-                         font_file=font_file)
+                         color="#444444", font_file=font_file)
         azimuth, elevation = np.deg2rad(camera_azimuth), np.deg2rad(camera_elevation)
         view_direction = np.array([np.sin(azimuth) * np.cos(elevation), np.cos(azimuth) * np.cos(elevation),
                                    np.sin(elevation)])
