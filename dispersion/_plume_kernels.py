@@ -36,16 +36,29 @@ _IMAGE_CUTOFF_SIGMAS = 8.6
 
 
 @njit(inline="always", **KERNEL_OPTIONS)
-def _briggs_factor(u, beta):
-    """u**beta for beta in {-1, -1/2, 0, 1/2} without a pow call (selects vectorise)."""
-    root = math.sqrt(u)
+def _briggs_ratio(u, beta):
+    """(numerator, denominator) of u**(2·beta) for beta in {-1, -1/2, 0, 1/2}: no pow, no division, no sqrt.
+
+    The squared Briggs sigma a²x²(1 + bx)^(2β) is then a ratio of polynomials, so the kernel can form 1/σ² for both
+    axes and the amplitude 1/(σ_y σ_z) with one division and one square root per receptor (divisions and square
+    roots, not exponentials, dominate the geometry pass otherwise).
+    """
     if beta > 0.25:
-        return root
+        return u, 1.0
     if beta > -0.25:
-        return 1.0
+        return 1.0, 1.0
     if beta > -0.75:
-        return 1.0 / root
-    return 1.0 / u
+        return 1.0, u
+    return 1.0, u * u
+
+
+@njit(inline="always", **KERNEL_OPTIONS)
+def _sigma_at(fast, a, b, beta, mode, seg, nseg, x):
+    """σ [m] at x [m]: the Briggs form without pow when ``fast``, else the general :func:`sigma_eval`."""
+    if fast:
+        num, den = _briggs_ratio(1.0 + b * x, beta)
+        return a * x * math.sqrt(num / den)
+    return sigma_eval(mode, seg, nseg, x)
 
 
 @njit(**KERNEL_OPTIONS)
@@ -91,12 +104,13 @@ def _plume_group(
     day_count = 0
     current_day = day[0]
     lateral = np.empty(width)
-    inv_sz = np.empty(width)
-    sz_eff = np.empty(width)
+    inv_var_y = np.empty(width)
+    inv_var_z = np.empty(width)
     height = np.empty(width)
     amp = np.empty(width)
     vert = np.empty(width)
     unit = np.empty(width)
+    ground_only = z_max == 0.0  # every receptor at z = 0: the ±h images coincide pairwise, half the exponentials
 
     for t in range(n_hours):
         acc[:, :] = 0.0
@@ -145,17 +159,20 @@ def _plume_group(
                         x = dx * ext + dy * eyt
                         y = dy * ext - dx * eyt
                         xp = max(x, 1.0)
-                        syv = ay * xp * _briggs_factor(1.0 + by * xp, bety)
-                        szv = az * xp * _briggs_factor(1.0 + bz * xp, betz)
-                        isy = 1.0 / math.sqrt(syv * syv + b2)
-                        sze = math.sqrt(szv * szv + b2)
-                        isz = 1.0 / sze
-                        yy = y * isy
-                        lateral[j] = -0.5 * yy * yy - k_dec * xp
-                        inv_sz[j] = isz
-                        sz_eff[j] = sze
+                        num_y, den_y = _briggs_ratio(1.0 + by * xp, bety)
+                        num_z, den_z = _briggs_ratio(1.0 + bz * xp, betz)
+                        ax = ay * xp
+                        az_ = az * xp
+                        var_y = ax * ax * num_y + b2 * den_y  # σ_y² · den_y (σ_y² incl. buoyancy spread)
+                        var_z = az_ * az_ * num_z + b2 * den_z
+                        inv = 1.0 / (var_y * var_z)
+                        ivy = den_y * var_z * inv  # 1/σ_y²
+                        ivz = den_z * var_y * inv  # 1/σ_z²
+                        lateral[j] = -0.5 * y * y * ivy - k_dec * xp
+                        inv_var_y[j] = ivy
+                        inv_var_z[j] = ivz
                         height[j] = max(h_eff - min(rzt[i] - base, hstack), 0.0)
-                        amp[j] = q * isy * isz if x > 1.0 else 0.0
+                        amp[j] = q * math.sqrt(den_y * den_z * inv) if x > 1.0 else 0.0  # q/(σ_y σ_z)
                 else:
                     for j in range(n):
                         i = i0 + j
@@ -166,33 +183,39 @@ def _plume_group(
                         xp = max(x, 1.0)
                         syv = sigma_eval(mode_y[cls], sig_y[cls], nseg_y[cls], xp)
                         szv = sigma_eval(mode_z[cls], sig_z[cls], nseg_z[cls], xp)
-                        isy = 1.0 / math.sqrt(syv * syv + b2)
-                        sze = math.sqrt(szv * szv + b2)
-                        yy = y * isy
-                        lateral[j] = -0.5 * yy * yy - k_dec * xp
-                        inv_sz[j] = 1.0 / sze
-                        sz_eff[j] = sze
+                        ivy = 1.0 / (syv * syv + b2)
+                        ivz = 1.0 / (szv * szv + b2)
+                        lateral[j] = -0.5 * y * y * ivy - k_dec * xp
+                        inv_var_y[j] = ivy
+                        inv_var_z[j] = ivz
                         height[j] = max(h_eff - min(rzt[i] - base, hstack), 0.0)
-                        amp[j] = q * isy / sze if x > 1.0 else 0.0
+                        amp[j] = q * math.sqrt(ivy * ivz) if x > 1.0 else 0.0
                 # Vertical spread range inside this tile (sigma_z grows with x).
                 x_lo = max(xc - rad, 1.0)
-                sz_hi = sigma_eval(mode_z[cls], sig_z[cls], nseg_z[cls], x_hi)
-                sz_lo = sigma_eval(mode_z[cls], sig_z[cls], nseg_z[cls], x_lo)
+                sz_hi = _sigma_at(fast, az, bz, betz, mode_z[cls], sig_z[cls], nseg_z[cls], x_hi)
+                sz_lo = _sigma_at(fast, az, bz, betz, mode_z[cls], sig_z[cls], nseg_z[cls], x_lo)
                 sz_hi = math.sqrt(sz_hi * sz_hi + b2)
                 sz_lo = math.sqrt(sz_lo * sz_lo + b2)
+                # Receptors with σ_z > 1.6 L take the well-mixed form (ISC3):
+                # C = Q / (sqrt(2 pi) u σ_y L) exp(-y²/2σ_y²) = q · sqrt(2 pi) / L · (1/σ_y) · exp(lateral).
+                mixed_limit = 1.0 / (1.6 * mix) ** 2  # σ_z > 1.6 L  <=>  1/σ_z² < mixed_limit
                 if sz_lo > 1.6 * mix:
-                    # Whole tile well mixed below the lid (ISC3: sigma_z > 1.6 L):
-                    # C = Q / (sqrt(2 pi) u sigma_y L) exp(-y²/2sigma_y²) = amp · sigma_z · sqrt(2 pi) / L · exp(lateral)
-                    wm = _SQRT_2PI / mix
+                    wm = q * _SQRT_2PI / mix
                     for j in range(n):
-                        unit[j] = amp[j] * sz_eff[j] * wm * exp_fast(lateral[j])
+                        unit[j] = wm * math.sqrt(inv_var_y[j]) * exp_fast(lateral[j]) if amp[j] > 0.0 else 0.0
                 else:
-                    # Pass 2: ground reflection (n = 0) and, when sigma_z reaches the lid, image pairs ±2nL.
-                    for j in range(n):
-                        zr = rz[i0 + j]
-                        a1 = (zr - height[j]) * inv_sz[j]
-                        a2 = (zr + height[j]) * inv_sz[j]
-                        vert[j] = exp_fast(lateral[j] - 0.5 * a1 * a1) + exp_fast(lateral[j] - 0.5 * a2 * a2)
+                    # Pass 2: ground reflection (n = 0) and, when σ_z reaches the lid, image pairs ±2nL.
+                    if ground_only:
+                        for j in range(n):
+                            hj = height[j]
+                            vert[j] = 2.0 * exp_fast(lateral[j] - 0.5 * hj * hj * inv_var_z[j])
+                    else:
+                        for j in range(n):
+                            zr = rz[i0 + j]
+                            d1 = zr - height[j]
+                            d2 = zr + height[j]
+                            w = 0.5 * inv_var_z[j]
+                            vert[j] = exp_fast(lateral[j] - d1 * d1 * w) + exp_fast(lateral[j] - d2 * d2 * w)
                     n_images = 0
                     if _IMAGE_CUTOFF_SIGMAS * sz_hi > 2.0 * mix - h_eff - z_max:
                         n_images = min(
@@ -200,29 +223,39 @@ def _plume_group(
                         )
                     for m in range(1, n_images + 1):
                         shift = 2.0 * m * mix
-                        for j in range(n):
-                            zr = rz[i0 + j]
-                            hj = height[j]
-                            w = inv_sz[j]
-                            a1 = (zr - hj - shift) * w
-                            a2 = (zr + hj - shift) * w
-                            a3 = (zr - hj + shift) * w
-                            a4 = (zr + hj + shift) * w
-                            lat = lateral[j]
-                            vert[j] += (
-                                exp_fast(lat - 0.5 * a1 * a1)
-                                + exp_fast(lat - 0.5 * a2 * a2)
-                                + exp_fast(lat - 0.5 * a3 * a3)
-                                + exp_fast(lat - 0.5 * a4 * a4)
-                            )
+                        if ground_only:
+                            # z = 0: (-h - s)² = (h + s)² and (h - s)² = (-h + s)²: two distinct terms, each twice.
+                            for j in range(n):
+                                hj = height[j]
+                                w = 0.5 * inv_var_z[j]
+                                lat = lateral[j]
+                                d1 = hj + shift
+                                d2 = hj - shift
+                                vert[j] += 2.0 * (exp_fast(lat - d1 * d1 * w) + exp_fast(lat - d2 * d2 * w))
+                        else:
+                            for j in range(n):
+                                zr = rz[i0 + j]
+                                hj = height[j]
+                                w = 0.5 * inv_var_z[j]
+                                lat = lateral[j]
+                                d1 = zr - hj - shift
+                                d2 = zr + hj - shift
+                                d3 = zr - hj + shift
+                                d4 = zr + hj + shift
+                                vert[j] += (
+                                    exp_fast(lat - d1 * d1 * w)
+                                    + exp_fast(lat - d2 * d2 * w)
+                                    + exp_fast(lat - d3 * d3 * w)
+                                    + exp_fast(lat - d4 * d4 * w)
+                                )
                     for j in range(n):
                         unit[j] = amp[j] * vert[j]
                     if sz_hi > 1.6 * mix:
                         # Part of the tile is well mixed: switch those receptors to the well-mixed form.
-                        wm = _SQRT_2PI / mix
+                        wm = q * _SQRT_2PI / mix
                         for j in range(n):
-                            if sz_eff[j] > 1.6 * mix:
-                                unit[j] = amp[j] * sz_eff[j] * wm * exp_fast(lateral[j])
+                            if inv_var_z[j] < mixed_limit and amp[j] > 0.0:
+                                unit[j] = wm * math.sqrt(inv_var_y[j]) * exp_fast(lateral[j])
                 # Pass 3: scale the unit-emission field by each substance's rate and accumulate.
                 offset = i0 - r0
                 for p in range(n_sub):
