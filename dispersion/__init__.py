@@ -1,1 +1,60 @@
-"""ParkTwin: dispersion layer (see DESIGN.md)."""
+"""ParkTwin layer 3: dispersion physics — coefficients, plume rise, the steady plume (kernels in ``_*_kernels``).
+
+``import dispersion`` stays light: the Numba kernels are compiled or loaded from cache on the first run.
+"""
+
+from dispersion.coefficients import (
+    SIGMA_MODELS,
+    power_law_segments,
+    sigma,
+    sigma_briggs_rural,
+    sigma_briggs_urban,
+    sigma_gb13201,
+    sigma_pasquill_gifford_isc3,
+    sigma_y_linear_bound,
+)
+from dispersion.plume import (
+    SIGMA_MODEL_NAMES,
+    PlumeOptions,
+    ReceptorSet,
+    SourceHours,
+    StackSet,
+    evaluate_plume,
+    run_plume,
+    source_hours,
+)
+from dispersion.plume_rise import (
+    BriggsRise,
+    buoyancy_flux,
+    buoyancy_induced_dispersion,
+    momentum_flux,
+    plume_rise_briggs,
+    plume_rise_briggs_gradual,
+    stack_tip_downwash,
+)
+
+__all__ = [
+    "SIGMA_MODELS",
+    "SIGMA_MODEL_NAMES",
+    "power_law_segments",
+    "sigma",
+    "sigma_briggs_rural",
+    "sigma_briggs_urban",
+    "sigma_gb13201",
+    "sigma_pasquill_gifford_isc3",
+    "sigma_y_linear_bound",
+    "PlumeOptions",
+    "ReceptorSet",
+    "SourceHours",
+    "StackSet",
+    "evaluate_plume",
+    "run_plume",
+    "source_hours",
+    "BriggsRise",
+    "buoyancy_flux",
+    "buoyancy_induced_dispersion",
+    "momentum_flux",
+    "plume_rise_briggs",
+    "plume_rise_briggs_gradual",
+    "stack_tip_downwash",
+]
