@@ -1,0 +1,35 @@
+"""The hot loops really are vectorised: packed FMA instructions and no scalar libm exp/pow calls.
+
+A silent loss of vectorisation (e.g. a library ``math.exp`` slipping into a loop, or the default error model's
+ZeroDivisionError branches) would cost 3-10x without failing any numerical test (../shared/notes/performance.md §1).
+This test compiles the kernel afresh (cached code cannot be inspected) and reads its assembly.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from numba import njit
+
+from dispersion._math_kernels import KERNEL_OPTIONS
+from dispersion._plume_kernels import _plume_group
+
+
+def test_plume_group_is_vectorised_without_libm_calls():
+    fresh = njit(**{**KERNEL_OPTIONS, "cache": False})(_plume_group.py_func)
+    f8, i8 = np.float64, np.int64
+    ptr = np.array([0, 1], i8)
+    one = np.ones(1)
+    sig = np.zeros((6, 1, 6))
+    fresh(0, ptr, ptr, one, one, one, one, one, one, one, 0.0, one, one, one, one, one, one, one,
+          np.zeros(1, i8), np.zeros(1, i8), one.reshape(1, 1), one.reshape(1, 1), one.reshape(1, 1),
+          one.reshape(1, 1), one.reshape(1, 1, 1), f8(0.0), sig, np.ones(6, i8), np.zeros(6, i8), sig,
+          np.ones(6, i8), np.zeros(6, i8), np.ones(6), True, True, 0, np.zeros((1, 1, 1)), np.zeros((1, 1)),
+          np.zeros((1, 1)), np.zeros((1, 1)))
+    asm = fresh.inspect_asm(fresh.signatures[0])
+    packed_fma = re.findall(r"vfmadd\w*pd\s+%[yz]mm", asm)
+    assert len(packed_fma) >= 20, "the receptor loops no longer compile to packed FMA instructions"
+    # The general sigma model may call pow/log/tan; nothing may call a library exponential (exp_fast is inlined).
+    llvm_ir = fresh.inspect_llvm(fresh.signatures[0])
+    assert not re.search(r"@(llvm\.)?exp(\.\w+)?\(", llvm_ir), "a library exp call is back in the kernel"
