@@ -1,0 +1,168 @@
+"""The `parktwin` command line: fast help, JSON Schemas, `validate`, and the exit code and message of each kind of
+mistake (DESIGN.md: 0 ok, 2 usage, 65 bad data, 66 missing input, 75 retry later).
+
+Every case runs the installed console script in a subprocess, as a cron job would, and reads its stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.scenarios.conftest import PARKTWIN, XDIST_GROUP, cli_env, parktwin
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
+
+EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_TEMPFAIL = 2, 65, 66, 75
+HEAVY_MODULES = ("numba", "xarray", "pyvista", "vtk", "matplotlib")
+
+
+def assert_error(result, code: int, *fragments: str) -> None:
+    """Exit ``code``, nothing on stdout, no traceback, and every fragment on stderr."""
+    assert result.returncode == code, f"exit {result.returncode}, expected {code}; stderr:\n{result.stderr}"
+    assert result.stdout == "", result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, f"{fragment!r} not in stderr:\n{result.stderr}"
+
+
+# ----------------------------------------------------------------------------------------------- help and imports
+
+
+def test_help_answers_at_once():
+    started = time.perf_counter()
+    done = subprocess.run([str(PARKTWIN), "--help"], capture_output=True, text=True, env=cli_env(), timeout=30)
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    for command in ("demo", "run", "validate", "schema"):
+        assert command in done.stdout
+    assert "65" in done.stdout and "75" in done.stdout  # the epilog tells a cron job what exit codes mean
+    assert seconds < 1.5, f"`parktwin --help` took {seconds:.2f} s"
+
+
+def test_help_imports_no_heavy_library():
+    """Importing the CLI and answering --help must not pull numba, xarray, pyvista/vtk or matplotlib (seconds each)."""
+    probe = (
+        "import json, sys\n"
+        "import scenarios.cli\n"
+        "after_import = sorted(sys.modules)\n"
+        "try:\n"
+        "    scenarios.cli.main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps({'import': after_import, 'help': sorted(sys.modules)}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=cli_env(), timeout=30)
+    assert done.returncode == 0, done.stderr
+    loaded = json.loads(done.stdout.splitlines()[-1])
+    for stage, modules in loaded.items():
+        heavy = sorted({name.split(".")[0] for name in modules} & set(HEAVY_MODULES))
+        assert heavy == [], f"after {stage}: {heavy} imported"
+
+
+def test_no_command_is_a_usage_error():
+    assert_error(parktwin(), EX_USAGE, "usage:")
+
+
+def test_run_without_scenario_is_a_usage_error():
+    assert_error(parktwin("run"), EX_USAGE, "usage:", "scenario")
+
+
+def test_unknown_schema_is_a_usage_error():
+    assert_error(parktwin("schema", "reactor"), EX_USAGE, "'reactor'", "park", "scenario")
+
+
+# ----------------------------------------------------------------------------------------------- schema
+
+
+@pytest.mark.parametrize(("which", "fields"), [
+    ("park", {"epsg", "dem", "buildings", "stacks", "risk_sources", "receptors"}),
+    ("scenario", {"kind", "name", "park", "weather", "grid", "model", "pollutants"}),
+])
+def test_schema_prints_json_schema(which, fields):
+    result = parktwin("schema", which)
+    assert result.returncode == 0, result.stderr
+    schema = json.loads(result.stdout)
+    assert schema["type"] == "object"
+    assert fields <= set(schema["properties"]), sorted(schema["properties"])
+    assert schema.get("additionalProperties") is False  # extra="forbid": a misspelt key is an error
+
+
+# ----------------------------------------------------------------------------------------------- validate
+
+
+def test_validate_the_demo_park(demo):
+    result = parktwin("validate", demo.park_yaml)
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout
+    assert "滨海化工园区" in result.stdout  # the park's name
+    assert "117 stacks" in result.stdout and "EPSG:4549" in result.stdout
+
+
+def test_validate_bad_epsg(bundle):
+    bundle.replace_in(bundle.park_yaml, "epsg: 4549", "epsg: 99999")
+    assert_error(parktwin("validate", bundle.park_yaml), EX_DATAERR, "park.yaml", "epsg", "99999", "projected CRS")
+
+
+def test_validate_negative_stack_height(bundle):
+    bundle.replace_in(bundle.park_yaml, "  height: 26.9\n", "  height: -26.9\n")  # stack S001, the first stack
+    assert_error(parktwin("validate", bundle.park_yaml), EX_DATAERR,
+                 "park.yaml", "stacks[0].height", "-26.9", "greater than 0")
+
+
+def test_validate_unknown_substance(bundle):
+    bundle.replace_in(bundle.park_yaml, "sulfur_dioxide: 0.1239", "unobtainium: 0.1239")  # stack S001
+    assert_error(parktwin("validate", bundle.park_yaml), EX_DATAERR,
+                 "stacks[0].emissions", "'unobtainium'", "S001", "sulfur_dioxide, nitrogen_dioxide")
+
+
+def test_validate_missing_dem(bundle):
+    """A file named by park.yaml that is absent is a bad bundle (65), not a missing input (twin/io.py docstring)."""
+    (bundle.park_yaml.parent / "dem.tif").unlink()
+    assert_error(parktwin("validate", bundle.park_yaml), EX_DATAERR, "park.yaml", "dem", "'dem.tif'", "not found")
+
+
+def test_validate_missing_park_yaml(tmp_path):
+    assert_error(parktwin("validate", tmp_path / "park.yaml"), EX_NOINPUT, "park.yaml", "not found")
+
+
+# ----------------------------------------------------------------------------------------------- run
+
+
+def test_run_malformed_station_csv_row(bundle):
+    lines = bundle.weather_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].strip().split(",")
+    column = header.index("wind_speed_m_s")
+    cells = lines[4].split(",")  # line 5 of the file: the 4th observation
+    cells[column] = "abc"
+    lines[4] = ",".join(cells)
+    bundle.weather_csv.write_text("".join(lines), encoding="utf-8")
+    out = bundle.root / "out"
+    assert_error(parktwin("run", bundle.scenario_yaml, "--out", out), EX_DATAERR,
+                 "weather.csv", "line 5", "wind_speed_m_s", "'abc'", "[0, 100]")
+    assert not out.exists() or not any(out.iterdir()), "a failed run left files behind"
+
+
+def test_run_scenario_with_unknown_key(bundle):
+    text = bundle.scenario_yaml.read_text(encoding="utf-8")
+    bundle.scenario_yaml.write_text(text + "colour: red\n", encoding="utf-8")
+    assert_error(parktwin("run", bundle.scenario_yaml), EX_DATAERR,
+                 "scenario.yaml", "colour", "unknown field", "'red'", "weather")
+
+
+def test_run_missing_scenario_file(tmp_path):
+    assert_error(parktwin("run", tmp_path / "nowhere.yaml"), EX_NOINPUT, "nowhere.yaml", "not found")
+
+
+def test_run_weather_not_covering_the_period(bundle):
+    """The demo weather covers 2026-07-15 00:00..23:00 +08:00; 24 h from noon run past its end: retry later (75)."""
+    bundle.replace_in(bundle.scenario_yaml, "2026-07-15T00:00:00+08:00", "2026-07-15T12:00:00+08:00")
+    out = bundle.root / "out"
+    # Requested and available ranges, in UTC (+08:00 → Z): 2026-07-15T04:00Z..07-16T03:00Z vs ..07-15T15:00Z.
+    assert_error(parktwin("run", bundle.scenario_yaml, "--out", out), EX_TEMPFAIL,
+                 "does not cover", "2026-07-16T03:00", "2026-07-15T15:00")
+    assert not out.exists() or not any(out.iterdir()), "a failed run left files behind"
