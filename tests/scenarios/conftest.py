@@ -17,10 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
 XDIST_GROUP = "scenarios-demo"
 REPO = Path(__file__).resolve().parents[2]
 PARKTWIN = Path(sys.executable).parent / "parktwin"  # the console script installed by `pip install -e .`
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: park.yaml is ~60 kB
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def cli_env() -> dict[str, str]:
@@ -109,6 +112,12 @@ class Bundle:
         text = path.read_text(encoding="utf-8")
         assert old in text, f"{old!r} not found in {path}: update the test to the current demo"
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def edit_yaml(self, path: Path, edit) -> None:
+        """Load ``path`` as YAML, let ``edit(data)`` change it in place, write it back."""
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        edit(data)
+        path.write_text(yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 @pytest.fixture
