@@ -1,0 +1,179 @@
+"""Scenario files (scenarios/spec.py) and the checks a run makes before any physics (scenarios/run.py), in-process.
+
+A scenario's hash identifies its meaning, not its spelling; a bad file is one InputError (exit 65) whose message
+names the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyproj
+import pytest
+import yaml
+
+from scenarios.run import run_scenario_file, true_north_grid_bearing
+from scenarios.spec import load_scenario, scenario_hash, scenario_json_schema
+from tests.scenarios.conftest import XDIST_GROUP
+from twin.errors import InputError, MissingInputError
+from twin.io import load_park
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
+
+MINIMAL = """\
+kind: plume
+name: night-check
+park: park/park.yaml
+weather:
+  source: synthetic
+  start: "2026-07-15T00:00:00+08:00"
+"""
+
+
+def write(tmp_path, text: str, name: str = "scenario.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problem(tmp_path, text: str) -> str:
+    """The message of the InputError that loading ``text`` raises (and check its exit code: 65)."""
+    with pytest.raises(InputError) as caught:
+        load_scenario(write(tmp_path, text))
+    assert caught.value.exit_code == 65
+    return str(caught.value)
+
+
+# ----------------------------------------------------------------------------------------------- hash
+
+
+def test_the_hash_ignores_spelling_but_not_meaning(tmp_path):
+    """Key order, comments, quoting and flow vs block style do not change the hash; defaults written out equal
+    defaults left out; any changed value does. (The same instant with another UTC offset, 2026-07-14T16:00:00Z,
+    does change it today: the offset is kept in the canonical JSON.)"""
+    base = scenario_hash(load_scenario(write(tmp_path, MINIMAL, "a.yaml")))
+    respelt = """\
+# the same scenario, written differently
+weather: {start: 2026-07-15T00:00:00+08:00, source: synthetic, hours: 24}
+park: 'park/park.yaml'
+name: "night-check"
+kind: plume
+grid: {spacing: 25.0}
+"""
+    assert scenario_hash(load_scenario(write(tmp_path, respelt, "b.yaml"))) == base
+    for old, new in (("night-check", "night-check-2"), ("+08:00", "+09:00"), ("synthetic\n", "synthetic\n  seed: 1\n")):
+        changed = write(tmp_path, MINIMAL.replace(old, new), "c.yaml")
+        assert scenario_hash(load_scenario(changed)) != base, (old, new)
+
+
+def test_the_demo_scenario_file_loads(demo):
+    scenario = load_scenario(demo.scenario_yaml)
+    assert scenario.name == "demo-24h-plume"
+    assert scenario.weather.hours == 24 and scenario.grid.spacing == 25
+    assert scenario.pollutants == ["sulfur_dioxide", "nitrogen_dioxide", "pm10"]
+    assert len(scenario_hash(scenario)) == 64
+
+
+def test_the_schema_documents_units():
+    schema = scenario_json_schema()
+    grid = schema["$defs"]["GridSpec"]["properties"]
+    assert "[m]" in grid["spacing"]["description"]
+    assert schema["$defs"]["WeatherSpec"]["additionalProperties"] is False
+
+
+# ----------------------------------------------------------------------------------------------- bad files
+
+
+def test_a_time_without_utc_offset(tmp_path):
+    message = problem(tmp_path, MINIMAL.replace("+08:00", ""))
+    assert "weather" in message and "start" in message and "2026-07-15T00:00:00" in message
+    assert "UTC offset" in message
+
+
+def test_station_csv_without_path(tmp_path):
+    message = problem(tmp_path, MINIMAL.replace("synthetic", "station_csv"))
+    assert "weather" in message and "path" in message and "station_csv" in message
+
+
+def test_a_misspelt_nested_key_lists_the_allowed_ones(tmp_path):
+    message = problem(tmp_path, MINIMAL + "grid:\n  spaceing: 50\n")
+    assert "grid.spaceing" in message and "50" in message
+    assert "spacing" in message.split("allowed fields:")[1]
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    text = MINIMAL.replace("kind: plume", "kind: plum").replace('"2026-07-15T00:00:00+08:00"', "yesterday")
+    message = problem(tmp_path, text + "grid:\n  spacing: -5\n")
+    lines = message.splitlines()
+    assert len(lines) >= 3, message
+    for field, value in (("kind", "'plum'"), ("weather.start", "'yesterday'"), ("grid.spacing", "-5")):
+        assert any(field in line and value in line for line in lines), (field, message)
+
+
+def test_too_many_receptors(tmp_path):
+    message = problem(tmp_path, MINIMAL + "grid:\n  size: [20000, 20000]\n  spacing: 5\n")
+    assert "grid" in message and "16008001" in message and "4,000,000" in message
+
+
+def test_malformed_yaml_gives_line_and_column(tmp_path):
+    message = problem(tmp_path, MINIMAL + "grid: [unclosed\n")
+    assert "line" in message and "column" in message
+
+
+def test_a_missing_scenario_file(tmp_path):
+    with pytest.raises(MissingInputError) as caught:
+        load_scenario(tmp_path / "absent.yaml")
+    assert caught.value.exit_code == 66 and "absent.yaml" in str(caught.value)
+
+
+# ----------------------------------------------------------------------------------------------- checks before physics
+
+
+def test_an_unknown_pollutant_lists_the_known_ones(bundle):
+    bundle.edit_yaml(bundle.scenario_yaml, lambda data: data.update(pollutants=["unobtainium"]))
+    with pytest.raises(InputError) as caught:
+        run_scenario_file(bundle.scenario_yaml, bundle.root / "out")
+    message = str(caught.value)
+    assert "pollutants" in message and "'unobtainium'" in message and "sulfur_dioxide" in message
+    assert not (bundle.root / "out").exists()
+
+
+def test_a_pollutant_no_stack_emits_lists_the_emitted_ones(bundle):
+    bundle.edit_yaml(bundle.scenario_yaml, lambda data: data.update(pollutants=["chlorine"]))
+    with pytest.raises(InputError) as caught:
+        run_scenario_file(bundle.scenario_yaml, bundle.root / "out")
+    message = str(caught.value)
+    assert "'chlorine'" in message and "emitted" in message
+    assert "nitrogen_dioxide, pm10, sulfur_dioxide, vocs" in message  # what the demo stacks emit
+
+
+def test_a_missing_station_csv_is_missing_input(bundle):
+    bundle.weather_csv.unlink()
+    with pytest.raises(MissingInputError) as caught:
+        run_scenario_file(bundle.scenario_yaml, bundle.root / "out")
+    assert caught.value.exit_code == 66 and "weather.csv" in str(caught.value)
+
+
+def test_true_north_on_the_gauss_kruger_grid(demo):
+    """East of the central meridian (120°E) in the northern hemisphere, meridians lean towards the central meridian
+    as they go north, so true north lies west of grid north: a negative grid bearing. Its size is the meridian
+    convergence, which PROJ computes independently from the projection's derivatives (pyproj Proj.get_factors)."""
+    park = load_park(demo.park_yaml)
+    x, y = park.centre()
+    lon, lat = park.to_lonlat(x, y)
+    convergence = pyproj.Proj(park.crs).get_factors(lon, lat).meridian_convergence  # [degree]
+    bearing = true_north_grid_bearing(park, x, y)
+    assert bearing < 0
+    # 1e-3°: the function differences over 0.01° of latitude, over which the convergence changes by ~1e-4°.
+    assert math.isclose(-bearing, abs(convergence), abs_tol=1e-3), (bearing, convergence)
+    # Spherical transverse Mercator: tan γ = tan Δλ · sin φ gives 0.697° here; the ellipsoid changes it by < 1e-3°.
+    spherical = math.degrees(math.atan(math.tan(math.radians(lon - 120.0)) * math.sin(math.radians(lat))))
+    assert math.isclose(-bearing, spherical, abs_tol=1e-3), (bearing, spherical)
+
+
+def test_yaml_dump_of_the_demo_scenario_round_trips(demo, tmp_path):
+    """What `edit_yaml` (the tests' helper) writes back means the same scenario: the helper itself is sound."""
+    data = yaml.safe_load(demo.scenario_yaml.read_text(encoding="utf-8"))
+    copy = write(tmp_path, yaml.safe_dump(data, allow_unicode=True))
+    (tmp_path / "park").symlink_to(demo.park_dir)
+    assert scenario_hash(load_scenario(copy)) == scenario_hash(load_scenario(demo.scenario_yaml))
