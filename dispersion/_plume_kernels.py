@@ -110,6 +110,7 @@ def _plume_group(
     amp = np.empty(width)
     vert = np.empty(width)
     unit = np.empty(width)
+    inv_hours = 1.0 / n_hours
     ground_only = z_max == 0.0  # every receptor at z = 0: the ±h images coincide pairwise, half the exponentials
 
     for t in range(n_hours):
@@ -150,12 +151,17 @@ def _plume_group(
                     continue  # the whole tile is beyond 6 sigma_y of the axis
                 i0 = tile_ptr[tile]
                 n = tile_ptr[tile + 1] - i0
+                # Views of this tile's receptors: indexing a view with the loop counter (known >= 0) spares the
+                # negative-index wrap-around test that an offset index i0 + j carries, which keeps loops scalar.
+                tx = rx[i0:i0 + n]
+                ty = ry[i0:i0 + n]
+                tz = rz[i0:i0 + n]
+                tzt = rzt[i0:i0 + n]
                 # Pass 1: geometry, sigmas, lateral exponent (vectorised in the fast path).
                 if fast:
                     for j in range(n):
-                        i = i0 + j
-                        dx = rx[i] - xs
-                        dy = ry[i] - ys
+                        dx = tx[j] - xs
+                        dy = ty[j] - ys
                         x = dx * ext + dy * eyt
                         y = dy * ext - dx * eyt
                         xp = max(x, 1.0)
@@ -171,13 +177,12 @@ def _plume_group(
                         lateral[j] = -0.5 * y * y * ivy - k_dec * xp
                         inv_var_y[j] = ivy
                         inv_var_z[j] = ivz
-                        height[j] = max(h_eff - min(rzt[i] - base, hstack), 0.0)
+                        height[j] = max(h_eff - min(tzt[j] - base, hstack), 0.0)
                         amp[j] = q * math.sqrt(den_y * den_z * inv) if x > 1.0 else 0.0  # q/(σ_y σ_z)
                 else:
                     for j in range(n):
-                        i = i0 + j
-                        dx = rx[i] - xs
-                        dy = ry[i] - ys
+                        dx = tx[j] - xs
+                        dy = ty[j] - ys
                         x = dx * ext + dy * eyt
                         y = dy * ext - dx * eyt
                         xp = max(x, 1.0)
@@ -188,7 +193,7 @@ def _plume_group(
                         lateral[j] = -0.5 * y * y * ivy - k_dec * xp
                         inv_var_y[j] = ivy
                         inv_var_z[j] = ivz
-                        height[j] = max(h_eff - min(rzt[i] - base, hstack), 0.0)
+                        height[j] = max(h_eff - min(tzt[j] - base, hstack), 0.0)
                         amp[j] = q * math.sqrt(ivy * ivz) if x > 1.0 else 0.0
                 # Vertical spread range inside this tile (sigma_z grows with x).
                 x_lo = max(xc - rad, 1.0)
@@ -211,7 +216,7 @@ def _plume_group(
                             vert[j] = 2.0 * exp_fast(lateral[j] - 0.5 * hj * hj * inv_var_z[j])
                     else:
                         for j in range(n):
-                            zr = rz[i0 + j]
+                            zr = tz[j]
                             d1 = zr - height[j]
                             d2 = zr + height[j]
                             w = 0.5 * inv_var_z[j]
@@ -234,7 +239,7 @@ def _plume_group(
                                 vert[j] += 2.0 * (exp_fast(lat - d1 * d1 * w) + exp_fast(lat - d2 * d2 * w))
                         else:
                             for j in range(n):
-                                zr = rz[i0 + j]
+                                zr = tz[j]
                                 hj = height[j]
                                 w = 0.5 * inv_var_z[j]
                                 lat = lateral[j]
@@ -261,32 +266,39 @@ def _plume_group(
                 for p in range(n_sub):
                     rate = rates[p, t, s]
                     if rate != 0.0:
+                        acc_tile = acc[p, offset:offset + n]
                         for j in range(n):
-                            acc[p, offset + j] += rate * unit[j]
-        # End of hour: statistics, and the hourly field when asked for.
+                            acc_tile[j] += rate * unit[j]
+        # End of hour: statistics, and the hourly field when asked for (views: see the tile loop).
         if day[t] != current_day:
             if day_count >= min_hours_day:
                 for p in range(n_sub):
+                    best = out_max24h[p, r0:r0 + n_rec]
+                    sums = day_sum[p]
                     for j in range(n_rec):
-                        out_max24h[p, r0 + j] = max(out_max24h[p, r0 + j], day_sum[p, j] / day_count)
+                        best[j] = max(best[j], sums[j] / day_count)
             day_sum[:, :] = 0.0
             day_count = 0
             current_day = day[t]
         day_count += 1
         for p in range(n_sub):
+            values = acc[p]
+            peak = out_max1h[p, r0:r0 + n_rec]
+            total = out_mean[p, r0:r0 + n_rec]
+            sums = day_sum[p]
             for j in range(n_rec):
-                value = acc[p, j]
-                out_max1h[p, r0 + j] = max(out_max1h[p, r0 + j], value)
-                out_mean[p, r0 + j] += value / n_hours
-                day_sum[p, j] += value
-        if store_hourly:
-            for p in range(n_sub):
-                for j in range(n_rec):
-                    out_hourly[t, p, r0 + j] = acc[p, j]
+                value = values[j]
+                peak[j] = max(peak[j], value)
+                total[j] += value * inv_hours
+                sums[j] += value
+            if store_hourly:
+                out_hourly[t, p, r0:r0 + n_rec] = values
     if day_count >= min_hours_day:
         for p in range(n_sub):
+            best = out_max24h[p, r0:r0 + n_rec]
+            sums = day_sum[p]
             for j in range(n_rec):
-                out_max24h[p, r0 + j] = max(out_max24h[p, r0 + j], day_sum[p, j] / day_count)
+                best[j] = max(best[j], sums[j] / day_count)
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)

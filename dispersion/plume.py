@@ -127,7 +127,8 @@ class PlumeOptions:
     to cut calendar days for daily means [h]; min_hours_per_day : hours a day needs for a valid daily mean
     (GB 3095-2012 Table 4: at least 20 hourly values); store_hourly : keep hourly fields (else statistics only);
     cull : skip receptor tiles upwind or beyond 6 σ_y; parallel : Numba threads over receptor tiles (False inside
-    Dask workers); tile_size [m].
+    Dask workers); tile_size : side of the square receptor tiles [m] (None: about 100 receptors a tile, long enough
+    for vectorised loops, small enough to cull well).
     """
 
     sigma_model: str = "briggs_rural"
@@ -143,7 +144,7 @@ class PlumeOptions:
     store_hourly: bool = True
     cull: bool = True
     parallel: bool = True
-    tile_size: float = 250.0
+    tile_size: float | None = None
 
     def __post_init__(self) -> None:
         if self.sigma_model not in SIGMA_MODEL_NAMES:
@@ -152,8 +153,8 @@ class PlumeOptions:
             raise InputError.field("plume options", "land_use", self.land_use, "'rural' or 'urban'")
         if self.terrain not in ("simple", "flat"):
             raise InputError.field("plume options", "terrain", self.terrain, "'simple' or 'flat'")
-        if not self.tile_size > 0:
-            raise InputError.field("plume options", "tile_size", self.tile_size, "> 0 m")
+        if self.tile_size is not None and not self.tile_size > 0:
+            raise InputError.field("plume options", "tile_size", self.tile_size, "> 0 m or None (automatic)")
         for key, value in self.half_life.items():
             if not value > 0:
                 raise InputError.field("plume options", f"half_life[{key!r}]", value, "> 0 s")
@@ -281,6 +282,14 @@ def _is_briggs_form(segments: np.ndarray) -> bool:
     return alpha == 1.0 and np.isinf(cap) and (b == 0.0 or beta in (-1.0, -0.5, 0.0, 0.5))
 
 
+def _automatic_tile_size(receptors: ReceptorSet, per_tile: int = 100) -> float:
+    """Tile side [m] holding about ``per_tile`` receptors at the receptors' mean density (at least 1 m)."""
+    extent_x = float(np.ptp(receptors.x)) if receptors.x.size else 0.0
+    extent_y = float(np.ptp(receptors.y)) if receptors.y.size else 0.0
+    area = max(extent_x, 1.0) * max(extent_y, 1.0)
+    return max(math.sqrt(area * per_tile / max(receptors.x.size, 1)), 1.0)
+
+
 @dataclass(frozen=True)
 class _Tiles:
     order: np.ndarray  # receptor permutation: kernel index -> caller index
@@ -400,7 +409,7 @@ def evaluate_plume(
 
     n_sub, n_hours, n_src = rates.shape
     substances = substances or [f"substance_{p}" for p in range(n_sub)]
-    tiles = _build_tiles(receptors.x, receptors.y, options.tile_size)
+    tiles = _build_tiles(receptors.x, receptors.y, options.tile_size or _automatic_tile_size(receptors))
     order = tiles.order
     rx = np.ascontiguousarray(receptors.x[order])
     ry = np.ascontiguousarray(receptors.y[order])
