@@ -331,7 +331,7 @@ def prepare_dispersion_met(
     return out
 
 
-def select_period(ds: xr.Dataset, start, end) -> xr.Dataset:
+def select_period(ds: xr.Dataset, start, end, *, where: str = "weather") -> xr.Dataset:
     """The part of ``ds`` from ``start`` to ``end`` (both inclusive); MeteoCoverageError if not covered.
 
     Parameters
@@ -340,6 +340,8 @@ def select_period(ds: xr.Dataset, start, end) -> xr.Dataset:
         Weather on ``time``.
     start, end
         Period bounds (datetime64 in UTC, aware ``datetime`` or ISO 8601 with offset).
+    where : str
+        What the weather is (a file name), used as the prefix of messages.
 
     Raises
     ------
@@ -348,7 +350,6 @@ def select_period(ds: xr.Dataset, start, end) -> xr.Dataset:
         longer than one hour inside it (a forecast not yet published: retry later). The message names the
         requested and the available ranges.
     """
-    where = "select_period"
     start64 = to_utc_datetime64(start, where=where, field="start")[()]
     end64 = to_utc_datetime64(end, where=where, field="end")[()]
     if end64 < start64:

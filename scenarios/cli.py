@@ -5,8 +5,8 @@
     parktwin validate PARK.yaml            check a park bundle
     parktwin schema park|scenario          print a JSON Schema
 
-Exit codes a cron job can act on (DESIGN.md): 0 ok, 2 usage, 65 bad data, 66 missing input, 75 retry later,
-70 internal error. Heavy libraries (numba, xarray, pyvista) are imported inside the commands so that ``--help``
+Exit codes a cron job can act on (DESIGN.md): 0 ok, 2 usage, 65 bad data, 66 missing input, 73 cannot write
+output, 75 retry later, 70 internal error. Heavy libraries (numba, xarray, pyvista) are imported inside the commands so that ``--help``
 answers at once.
 """
 
@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parktwin",
         description="ParkTwin: dispersion digital twin of a chemical industrial park.",
-        epilog="Exit codes: 0 ok, 2 usage, 65 bad input data, 66 missing input file, 75 retry later, 70 bug.",
+        epilog="Exit codes: 0 ok, 2 usage, 65 bad input data, 66 missing input file, 73 cannot write output, "
+               "75 retry later, 70 bug.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -73,7 +74,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from scenarios.run import run_scenario_file
 
-    result = run_scenario_file(args.scenario, args.out)
+    result = run_scenario_file(args.scenario, args.out, command_line=["parktwin", *sys.argv[1:]])
     print(result.summary_text)
     return 0
 
@@ -118,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception:  # a bug: say so plainly, keep the traceback for the report, exit 70 (EX_SOFTWARE)
+        log.exception("internal error (please report it with this traceback)")
+        return os.EX_SOFTWARE
 
 
 if __name__ == "__main__":  # pragma: no cover

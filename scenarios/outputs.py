@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ from twin.park import Park
 from twin.schema import Substance, grid_dataset, receptor_dataset
 from twin.store import Provenance, write_netcdf, write_text_atomic
 
-__all__ = ["write_outputs", "write_pictures_and_summary"]
+__all__ = ["write_outputs", "write_pictures_and_summary", "write_manifest", "read_manifest"]
 
 STATISTICS = ("max_1h", "max_24h", "period_mean")
 _UG = 1e9  # kg m-3 -> µg m-3, the unit of GB 3095-2012 and HJ 2.2-2018 tables (reports only; files convert in schema)
@@ -93,9 +93,11 @@ def _where(park: Park, x: float, y: float) -> str:
 
 
 def _local(time: np.datetime64, offset_hours: float) -> str:
+    """'2026-07-15 14:00 +08:00': local clock time of a UTC instant."""
     moment = time.astype("datetime64[s]").astype(datetime).replace(tzinfo=timezone.utc)
-    local = moment.astimezone(timezone(np.timedelta64(int(offset_hours * 3600), "s").astype(object)))
-    return local.strftime("%Y-%m-%d %H:%M %z")
+    local = moment.astimezone(timezone(timedelta(hours=offset_hours)))
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
 
 
 def summarise(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: xr.Dataset, gx: np.ndarray,
@@ -177,3 +179,24 @@ def write_pictures_and_summary(scenario: PlumeScenario, park: Park, met: xr.Data
         if index == 0:
             paths["scene"] = render_scene(view, out_dir / "scene.png") or out_dir / "scene.png"
     return paths
+
+
+def write_manifest(out_dir: Path, scenario: PlumeScenario, paths: dict[str, Path]) -> Path:
+    """run.json, written last: the scenario's SHA-256 and every output file — its presence marks a complete run."""
+    from scenarios.spec import scenario_hash
+
+    manifest = {
+        "scenario": scenario.name,
+        "scenario_config_sha256": scenario_hash(scenario),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "outputs": {name: path.name for name, path in sorted(paths.items())},
+    }
+    return write_text_atomic(out_dir / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+
+
+def read_manifest(out_dir: Path) -> dict | None:
+    """The run.json of a finished run in ``out_dir``, or None when the run did not finish."""
+    try:
+        return json.loads((Path(out_dir) / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import timezone
 from pathlib import Path
 
 import numpy as np
 
 from scenarios.spec import PlumeScenario, canonical_json, load_scenario
 from scenarios.progress import Stages
-from twin.errors import InputError
+from twin.errors import InputError, OutputError
 from twin.park import Park
 
 __all__ = ["RunResult", "run_scenario_file", "run_plume_scenario", "grid_axes", "true_north_grid_bearing"]
@@ -36,12 +35,16 @@ def _slug(name: str) -> str:
     return re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-") or "scenario"
 
 
-def run_scenario_file(path: str | Path, out_dir: str | Path | None = None) -> RunResult:
+def run_scenario_file(path: str | Path, out_dir: str | Path | None = None,
+                      command_line: list[str] | str | None = None) -> RunResult:
     """Validate and run the scenario file at ``path``; outputs go to ``out_dir`` (default results/<name>)."""
     path = Path(path)
     scenario = load_scenario(path)
     out = Path(out_dir) if out_dir is not None else path.parent / "results" / _slug(scenario.name)
-    return run_plume_scenario(scenario, base_dir=path.parent, out_dir=out, command_line=sys.argv)
+    if command_line is None:
+        command_line = f"parktwin run {path}" + (f" --out {out_dir}" if out_dir is not None else "")
+    return run_plume_scenario(scenario, base_dir=path.parent, out_dir=out, command_line=command_line,
+                              where=path.name)
 
 
 def grid_axes(scenario: PlumeScenario, park: Park) -> tuple[np.ndarray, np.ndarray]:
@@ -72,7 +75,7 @@ def true_north_grid_bearing(park: Park, x: float, y: float) -> float:
     return float(np.degrees(np.arctan2(nx_ - x, ny_ - y)))
 
 
-def _load_weather(scenario: PlumeScenario, base_dir: Path, park: Park):
+def _load_weather(scenario: PlumeScenario, base_dir: Path, park: Park, where: str):
     from meteo import prepare_dispersion_met, read_station_csv, select_period, synthetic_weather
 
     spec = scenario.weather
@@ -84,17 +87,34 @@ def _load_weather(scenario: PlumeScenario, base_dir: Path, park: Park):
         weather = read_station_csv(base_dir / spec.path)
     start = np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")  # UTC inside
     end = start + np.timedelta64(spec.hours - 1, "h")
-    weather = select_period(weather, start, end)
+    source = spec.path or "synthetic weather"
+    weather = select_period(weather, start, end,
+                            where=f"{where}: weather.start/weather.hours ({spec.start.isoformat()}, "
+                                  f"{spec.hours} h) in {source}")
     if weather.sizes["time"] != spec.hours:
-        raise InputError.field(f"weather {spec.path or 'synthetic'}", "time", f"{weather.sizes['time']} records",
+        raise InputError.field(f"{where}: weather {source}", "time", f"{weather.sizes['time']} records",
                                f"exactly one record per hour for the {spec.hours} hours from {spec.start.isoformat()}")
     return prepare_dispersion_met(weather, latitude=lat, longitude=lon, stability_method=spec.stability_method,
                                   land_use=park.spec.land_use)
 
 
+def _check_writable(out_dir: Path) -> None:
+    """Fail before the computation, not after it, when the output folder cannot be written."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".parktwin-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise OutputError(f"output folder {str(out_dir)!r} must be writable, got {error.strerror or error}") from error
+
+
 def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path,
-                       command_line: list[str] | str = "") -> RunResult:
-    """Run ``scenario`` (paths relative to ``base_dir``) and write every output into ``out_dir``."""
+                       command_line: list[str] | str = "", where: str = "scenario") -> RunResult:
+    """Run ``scenario`` (paths relative to ``base_dir``) and write every output into ``out_dir``.
+
+    ``run.json`` is written last: its presence (with the scenario's SHA-256) marks a complete run.
+    """
     from dispersion.plume import PlumeOptions, ReceptorSet, StackSet, run_plume
     from twin.io import load_park
 
@@ -102,15 +122,17 @@ def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path
     try:
         with stages.stage("park"):
             park = load_park(base_dir / scenario.park)
-            pollutants = scenario.pollutants or park.pollutants()
-            for key in pollutants:
-                if key not in park.chemicals:
-                    raise InputError.field(scenario.name, "pollutants", key,
-                                           f"a substance of the chemicals table ({', '.join(park.chemicals.keys())})")
+            emitted = park.pollutants()
+            pollutants = scenario.pollutants or emitted
             if not pollutants:
-                raise InputError.field(scenario.name, "pollutants", [], "at least one substance the stacks emit")
+                raise InputError.field(where, "pollutants", [], "at least one substance the stacks emit")
+            for key in pollutants:
+                if key not in emitted:
+                    raise InputError.field(where, "pollutants", key,
+                                           f"a substance emitted by the park's stacks ({', '.join(emitted)})")
+            _check_writable(out_dir)  # before the computation, not after it
         with stages.stage("weather"):
-            met = _load_weather(scenario, base_dir, park)
+            met = _load_weather(scenario, base_dir, park, where)
         with stages.stage("receptors"):
             gx, gy = grid_axes(scenario, park)
             mesh_x, mesh_y = np.meshgrid(gx, gy)
@@ -143,22 +165,11 @@ def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path
             paths = write_outputs(scenario, park, met, result, gx, gy, pollutants, out_dir,
                                   canonical_json(scenario), command_line)
         with stages.stage("maps and summary"):
-            from scenarios.outputs import write_pictures_and_summary
+            from scenarios.outputs import write_manifest, write_pictures_and_summary
 
             paths.update(write_pictures_and_summary(scenario, park, met, result, gx, gy, pollutants, out_dir))
+            paths["manifest"] = write_manifest(out_dir, scenario, paths)
     finally:
         stages.close()
     summary = paths["summary"].read_text(encoding="utf-8")
     return RunResult(out_dir=out_dir, paths=paths, summary_text=summary)
-
-
-def hour_labels(met, utc_offset_hours: float) -> list[str]:
-    """Local clock labels of the hourly times, e.g. '2026-07-15 14:00 +08:00'."""
-    offset = timedelta(hours=utc_offset_hours)
-    sign = "+" if utc_offset_hours >= 0 else "-"
-    hh, mm = divmod(int(round(abs(utc_offset_hours) * 60)), 60)
-    labels = []
-    for value in met["time"].values.astype("datetime64[s]").astype(object):
-        local = value + offset
-        labels.append(f"{local:%Y-%m-%d %H:%M} {sign}{hh:02d}:{mm:02d}")
-    return labels

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from twin.validation import load_yaml, parse_model
 
@@ -40,6 +40,11 @@ class WeatherSpec(_Strict):
     stability_method: Literal["gb3840", "turner"] = Field(
         "gb3840", description="Pasquill–Gifford class method: GB/T 3840-91 (default for Chinese parks) or "
                               "Turner (1964) net-radiation index")
+
+    @field_serializer("start")
+    def _start_in_utc(self, start: datetime) -> str:
+        """Serialised in UTC, so the same instant written with another offset hashes the same."""
+        return start.astimezone(timezone.utc).isoformat() if start.tzinfo is not None else start.isoformat()
 
     @model_validator(mode="after")
     def _check(self) -> "WeatherSpec":

@@ -11,6 +11,7 @@ from twin.errors import (
     MeteoCoverageError,
     MissingInputError,
     NumericalStabilityError,
+    OutputError,
     ParkTwinError,
     UsageError,
 )
@@ -46,4 +47,5 @@ __all__ = [
     "MeteoCoverageError",
     "NumericalStabilityError",
     "UsageError",
+    "OutputError",
 ]

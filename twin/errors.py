@@ -2,7 +2,7 @@
 
 Every message names the field, the value received and what is allowed, so that a user (or a nightly batch) can act
 on it without reading the code. The CLI maps each class to an exit code a cron job can act on (DESIGN.md):
-0 ok, 2 usage, 65 bad data, 66 missing input, 75 retry later.
+0 ok, 2 usage, 65 bad data, 66 missing input, 73 cannot write output, 75 retry later, 70 internal error.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ __all__ = [
     "MeteoCoverageError",
     "NumericalStabilityError",
     "UsageError",
+    "OutputError",
 ]
 
 
@@ -55,6 +56,12 @@ class NumericalStabilityError(ParkTwinError):
     """No stable time step or a non-physical state was reached; the input must change."""
 
     exit_code = os.EX_DATAERR  # 65
+
+
+class OutputError(ParkTwinError):
+    """An output cannot be written (folder not writable, disk full): exit code 73 (EX_CANTCREAT)."""
+
+    exit_code = os.EX_CANTCREAT  # 73
 
 
 class UsageError(ParkTwinError):

@@ -379,7 +379,7 @@ def _convert(values, dims: tuple, shape: tuple, name: str, factor: float) -> np.
         raise InputError.field("output", f"shape of {name}", array.shape, f"{shape} {dims}".replace("'", ""))
     # The one unit conversion of the output: kg m-3 (SI inside ParkTwin) -> the output unit (µg m-3 by default,
     # the unit of GB 3095-2012 and HJ 2.2-2018). float32 keeps 7 significant digits, the precision written.
-    return np.multiply(array, factor, dtype=np.float32)
+    return (np.asarray(array, dtype=np.float64) * factor).astype(np.float32)  # scale in f64, then round once
 
 
 def _realization_attrs() -> dict:

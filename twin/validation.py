@@ -81,9 +81,26 @@ def _model_at(model_cls: type[pydantic.BaseModel], location: tuple[int | str, ..
     return None
 
 
-def _describe(model_cls: type[pydantic.BaseModel], error: dict[str, Any], where: str) -> str:
+def _located_path(data: Any, location: tuple) -> str:
+    """The dotted path, with the id of the list item it passes through: ``stacks[3] (id 'S004').height``."""
+    text, node = "", data
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("id"), str):
+            text += f" (id {node['id']!r})"
+    return text
+
+
+def _describe(model_cls: type[pydantic.BaseModel], error: dict[str, Any], where: str, data: Any = None) -> str:
     location = tuple(error["loc"])
-    path = format_location(location)
+    path = _located_path(data, location)
     prefix = f"{where}: {path}: " if path else f"{where}: "
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -123,7 +140,7 @@ def parse_model(model_cls: type[ModelT], data: Any, where: str) -> ModelT:
     try:
         return model_cls.model_validate(data)
     except pydantic.ValidationError as exc:
-        lines = [_describe(model_cls, error, where) for error in exc.errors(include_url=False)]
+        lines = [_describe(model_cls, error, where, data) for error in exc.errors(include_url=False)]
         raise InputError("\n".join(lines)) from None
 
 

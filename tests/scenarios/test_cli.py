@@ -111,7 +111,7 @@ def test_validate_bad_epsg(bundle):
 def test_validate_negative_stack_height(bundle):
     bundle.replace_in(bundle.park_yaml, "  height: 26.9\n", "  height: -26.9\n")  # stack S001, the first stack
     assert_error(parktwin("validate", bundle.park_yaml), EX_DATAERR,
-                 "park.yaml", "stacks[0].height", "-26.9", "greater than 0")
+                 "park.yaml", "stacks[0] (id 'S001').height", "-26.9", "greater than 0")
 
 
 def test_validate_unknown_substance(bundle):
@@ -166,3 +166,12 @@ def test_run_weather_not_covering_the_period(bundle):
     assert_error(parktwin("run", bundle.scenario_yaml, "--out", out), EX_TEMPFAIL,
                  "does not cover", "2026-07-16T03:00", "2026-07-15T15:00")
     assert not out.exists() or not any(out.iterdir()), "a failed run left files behind"
+
+
+def test_run_into_an_unwritable_folder_fails_before_the_computation(bundle, tmp_path):
+    """An output folder that cannot be created is reported as EX_CANTCREAT (73), naming the folder."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = parktwin("run", bundle.scenario_yaml, "--out", blocker / "results")
+    assert_error(result, 73, "output folder", str(blocker / "results"), "writable")
+    assert "plume kernel" not in result.stderr  # refused before the kernel stage started

@@ -32,7 +32,7 @@ STATISTICS = ("max_1h", "max_24h", "period_mean")
 HOURS = 24  # scenarios/demo.py: DEMO_HOURS
 GRID_SIDE = 201  # 5000 m / 25 m + 1 receptors per side (the demo scenario's grid)
 SENSITIVE_RECEPTORS = 25  # the demo park's receptors (twin/_demo_surroundings.py)
-FILES = ("plume.nc", "receptors.nc", "summary.txt", "summary.json", "scene.png",
+FILES = ("plume.nc", "receptors.nc", "summary.txt", "summary.json", "scene.png", "run.json",
          *(f"map_{key}.png" for key in POLLUTANTS))
 
 
@@ -195,3 +195,13 @@ def test_pictures_are_pngs_with_content(demo, name):
     colours, counts = np.unique(packed, return_counts=True)
     assert len(colours) > 200, f"{name}: only {len(colours)} colours"
     assert counts.max() < 0.9 * height * width, f"{name}: one colour covers {counts.max() / (height * width):.0%}"
+
+
+def test_run_json_marks_the_finished_run_with_its_scenario_hash(demo):
+    from scenarios.outputs import read_manifest
+    from scenarios.spec import load_scenario, scenario_hash
+
+    manifest = read_manifest(demo.results)
+    assert manifest is not None
+    assert manifest["scenario_config_sha256"] == scenario_hash(load_scenario(demo.scenario_yaml))
+    assert set(manifest["outputs"].values()) == set(FILES) - {"run.json"}

@@ -46,7 +46,7 @@ def test_geographic_epsg_is_refused(tmp_path):
 
 def test_negative_stack_height(tmp_path):
     error = load_with(tmp_path, lambda s: s["stacks"][1].update(height=-3.0))
-    assert str(error) == "park.yaml: stacks[1].height: Input should be greater than 0, got -3.0"
+    assert str(error) == "park.yaml: stacks[1] (id 'S02').height: Input should be greater than 0, got -3.0"
 
 
 def test_unknown_substance_lists_valid_keys(tmp_path):
@@ -76,7 +76,7 @@ def test_missing_dem_file_is_a_bad_bundle(tmp_path):
 def test_extra_unknown_field_lists_allowed_fields(tmp_path):
     error = load_with(tmp_path, lambda s: s["stacks"][0].update(colour="red"))
     message = str(error)
-    assert message.startswith("park.yaml: stacks[0].colour: unknown field (allowed fields: ")
+    assert message.startswith("park.yaml: stacks[0] (id 'S01').colour: unknown field (allowed fields: ")
     assert "exit_velocity" in message and "inner_diameter" in message and "got 'red'" in message
 
 
@@ -89,13 +89,13 @@ def test_duplicate_ids(tmp_path):
 def test_polygon_with_two_vertices(tmp_path):
     error = load_with(tmp_path, lambda s: s["receptors"][1].update(polygon=[[X0, Y0], [X0 + 10, Y0]]))
     message = str(error)
-    assert message.startswith("park.yaml: receptors[1].polygon: polygon needs at least 3 distinct vertices")
+    assert message.startswith("park.yaml: receptors[1] (id 'R02').polygon: polygon needs at least 3 distinct vertices")
     assert "got 2" in message and str(X0 + 10) in message
 
 
 def test_receptor_needs_exactly_one_geometry(tmp_path):
     error = load_with(tmp_path, lambda s: s["receptors"][0].update(polygon=[[X0, Y0], [X0 + 9, Y0], [X0, Y0 + 9]]))
-    assert "receptors[0]: receptor 'R01': exactly one of point [x, y] or polygon" in str(error)
+    assert "receptors[0] (id 'R01'): receptor 'R01': exactly one of point [x, y] or polygon" in str(error)
     assert "got both point and polygon" in str(error)
 
 
@@ -113,7 +113,7 @@ def test_every_problem_is_listed_in_one_error(tmp_path):
     lines = str(load_with(tmp_path, break_twice)).splitlines()
     assert lines == [
         "park.yaml: land_use: Input should be 'rural' or 'urban', got 'suburban'",
-        "park.yaml: stacks[0].exit_temperature: Input should be greater than 0, got 0",
+        "park.yaml: stacks[0] (id 'S01').exit_temperature: Input should be greater than 0, got 0",
     ]
 
 
