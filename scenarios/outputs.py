@@ -83,6 +83,14 @@ def write_outputs(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: 
     return {"netcdf": plume_path, "receptors_netcdf": receptor_path}
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-justify to a terminal width, counting East-Asian wide characters (Chinese names) as two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 1)
+
+
 def _where(park: Park, x: float, y: float) -> str:
     cx, cy = park.centre()
     distance = math.hypot(x - cx, y - cy)
@@ -147,7 +155,7 @@ def summarise(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: xr.D
         lines.append("  sensitive receptors (highest 1-h mean):")
         entry["receptors"] = {}
         for i in order:
-            lines.append(f"    {sensitive.names[i]:<24s} {sensitive.kinds[i]:<13s} {station_max[i] * _UG:12.3f}")
+            lines.append(f"    {_pad(sensitive.names[i], 26)}{sensitive.kinds[i]:<13s} {station_max[i] * _UG:12.3f}")
             entry["receptors"][sensitive.ids[i]] = float(station_max[i] * _UG)
         lines.append("")
         data["pollutants"][key] = entry
