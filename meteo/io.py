@@ -27,7 +27,7 @@ import numpy as np
 import xarray as xr
 
 from twin.errors import InputError, MissingInputError
-from twin.store import atomic_output
+from twin.atomic import atomic_output
 
 from .weather import MAX_TIME_STEP, make_weather, to_utc_datetime64, validate_weather
 

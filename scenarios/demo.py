@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from scenarios.run import RunResult, run_scenario_file
-from twin.store import write_text_atomic
+from twin.atomic import write_text_atomic
 
 __all__ = ["run_demo", "DEMO_START", "DEMO_HOURS"]
 

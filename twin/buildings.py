@@ -20,7 +20,7 @@ from shapely.geometry.polygon import orient
 
 from twin import geo
 from twin.errors import InputError, MissingInputError
-from twin.store import atomic_output
+from twin.atomic import atomic_output
 
 __all__ = ["Building", "read_buildings", "write_buildings_geojson", "BUILDING_SOURCE_CRS"]
 

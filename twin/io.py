@@ -17,7 +17,7 @@ from twin.buildings import Building, read_buildings, write_buildings_geojson
 from twin.chemicals import load_chemicals
 from twin.errors import InputError
 from twin.park import Park, ParkSpec
-from twin.store import atomic_output
+from twin.atomic import atomic_output
 from twin.terrain import Terrain, read_dem, write_dem_geotiff
 from twin.validation import load_yaml, parse_model
 
@@ -119,7 +119,7 @@ def write_park_bundle(folder: str | Path, spec: ParkSpec, terrain: Terrain, buil
 
     File names come from ``spec.dem`` and ``spec.buildings`` (relative to the folder). The DEM must be a
     ``.tif``; buildings are written as RFC 7946 WGS84, so ``spec.buildings_crs`` must be ``"EPSG:4326"``.
-    Every file is written atomically (``twin.store.atomic_output``).
+    Every file is written atomically (``twin.atomic.atomic_output``).
     """
     folder = Path(folder)
     if Path(spec.dem).suffix.lower() not in (".tif", ".tiff"):

@@ -11,12 +11,11 @@ the ACDD discovery attributes and the provenance of the run (scenario JSON and i
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -29,6 +28,7 @@ import xarray as xr
 from shapely.geometry.polygon import orient
 
 from twin import schema
+from twin.atomic import atomic_output, write_text_atomic  # re-exported: the store's public API
 from twin.errors import InputError, MissingInputError
 
 __all__ = [
@@ -40,33 +40,6 @@ __all__ = [
     "read_netcdf",
     "finished_output_matches",
 ]
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it to ``path`` when the block ends without error.
-
-    The temporary file keeps the final suffix (``map.png`` → ``map.part.png``) so libraries that pick a format from
-    the suffix (matplotlib, VTK, netCDF4) still do. On error the temporary file is removed and nothing is renamed.
-    """
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    temporary = final.with_name(f"{final.stem}.part{final.suffix}")
-    try:
-        yield temporary
-        with open(temporary, "rb+") as handle:  # flush the data to disk before the rename makes it visible
-            os.fsync(handle.fileno())
-        os.replace(temporary, final)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically and return the final path."""
-    with atomic_output(path) as temporary:
-        temporary.write_text(text, encoding="utf-8")
-    return Path(path)
 
 
 # --------------------------------------------------------------------------------------------------- NetCDF store

@@ -14,7 +14,7 @@ import pyproj
 import tifffile
 
 from twin.errors import InputError, MissingInputError
-from twin.store import atomic_output
+from twin.atomic import atomic_output
 
 __all__ = ["Terrain", "read_dem", "write_dem_geotiff", "DEM_SUFFIXES"]
 

@@ -20,7 +20,7 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import offset_copy
 
-from twin.store import atomic_output
+from twin.atomic import atomic_output
 from viz.fonts import cjk_rc_params
 from viz.model import RECEPTOR_STYLE, FieldLayer, MapView, ReceptorLayer, TerrainLayer
 

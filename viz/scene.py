@@ -26,7 +26,7 @@ from scipy.interpolate import RegularGridInterpolator
 from vtkmodules.vtkCommonCore import VTK_FONT_FILE, vtkStringArray
 
 from twin.errors import InputError
-from twin.store import atomic_output
+from twin.atomic import atomic_output
 from viz.fonts import cjk_font_path
 from viz.maps import field_colormap
 from viz.model import RECEPTOR_STYLE, FieldLayer, MapView, TerrainLayer
