@@ -80,6 +80,9 @@ class EnsembleSpec(BaseModel):
     members: int = Field(gt=0, le=100_000, description="number of members")
     seed: int = Field(0, ge=0, description="ensemble seed (combined with the scenario hash)")
     perturbations: dict[str, PerturbationSpec] = Field(default_factory=dict)
+    thresholds_ug_m3: dict[str, list[float]] = Field(
+        default_factory=dict, description="per substance, concentration thresholds [µg/m³] whose exceedance "
+                                          "probability is mapped (e.g. GB 3095-2012 1-h limits)")
 
     @model_validator(mode="after")
     def _names(self) -> "EnsembleSpec":

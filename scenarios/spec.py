@@ -16,6 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
+from scenarios.ensemble import EnsembleSpec
 from twin.validation import load_yaml, parse_model
 
 __all__ = ["PlumeScenario", "WeatherSpec", "GridSpec", "ModelSpec", "OutputSpec", "load_scenario",
@@ -104,6 +105,8 @@ class PlumeScenario(_Strict):
     model: ModelSpec = ModelSpec()
     pollutants: list[str] | None = Field(None, description="substance keys to model; default: all the stacks emit")
     output: OutputSpec = OutputSpec()
+    ensemble: EnsembleSpec | None = Field(None, description="optional ensemble of perturbed members "
+                                                            "(run with scenarios.ensemble_run.run_ensemble)")
 
 
 def load_scenario(path: str | Path) -> PlumeScenario:

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shlex
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -29,6 +30,11 @@ from shapely.geometry.polygon import orient
 
 from twin import schema
 from twin.atomic import atomic_output, write_text_atomic  # re-exported: the store's public API
+
+# The HDF5 library under netCDF4 is not thread-safe: two threads writing files at once fail with "NetCDF: Can't open
+# HDF5 attribute" (seen with ensemble members on Dask threads). Every NetCDF write or attribute read of this module
+# holds this lock; members still compute in parallel, only the few milliseconds of file writing are serialised.
+NETCDF_LOCK = threading.RLock()
 from twin.errors import InputError, MissingInputError
 
 __all__ = [
@@ -142,7 +148,7 @@ def write_netcdf(
     out = ds.copy(deep=False)
     out.attrs = _global_attrs(ds, path, provenance, title=title, summary=summary, keywords=keywords)
     encoding = _encoding(out, int(complevel))
-    with atomic_output(path) as temporary:
+    with atomic_output(path) as temporary, NETCDF_LOCK:
         out.to_netcdf(temporary, engine="netcdf4", format="NETCDF4", encoding=encoding)
     return Path(path)
 
@@ -165,7 +171,7 @@ def finished_output_matches(path: str | os.PathLike, sha256: str) -> bool:
     if not Path(path).is_file():
         return False
     try:
-        with netCDF4.Dataset(path) as nc:
+        with NETCDF_LOCK, netCDF4.Dataset(path) as nc:
             return getattr(nc, "scenario_config_sha256", None) == sha256
     except OSError:
         return False

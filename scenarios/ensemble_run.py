@@ -1,0 +1,256 @@
+"""Run a plume scenario's ensemble on Dask: one file per member, resumable, then probabilities.
+
+Parallelism has one owner (DESIGN.md): members run on Dask with the serial ``nogil`` kernel — local threads by
+default, or a ``dask.distributed`` cluster given by its scheduler address (``tcp://host:8786``). Each member writes
+``members/member_0007.nc`` atomically and returns its path; a re-run skips members whose finished file carries the
+member's own SHA-256 (scenario + member index), so a killed worker or a killed batch loses nothing and duplicates
+nothing. Nothing is held only in a worker's memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from scenarios.ensemble import Member, exceedance_probability, expand_members, percentile_fields, perturb_weather
+from scenarios.spec import PlumeScenario, canonical_json, load_scenario, scenario_hash
+from twin.errors import InputError
+
+__all__ = ["EnsembleContext", "load_context", "member_path", "member_digest", "run_member", "run_member_from_file",
+           "run_ensemble", "EnsembleResult"]
+
+log = logging.getLogger("parktwin")
+PERCENTILES = (50.0, 90.0, 99.0)
+
+
+@dataclass(frozen=True)
+class EnsembleContext:
+    """Everything members share, loaded once per process: park, weather, receptors, stacks, options, members."""
+
+    scenario: PlumeScenario
+    scenario_sha256: str
+    out_dir: Path
+    park: object
+    met: object
+    grid_x: np.ndarray
+    grid_y: np.ndarray
+    stacks: object
+    receptors: object
+    rates: dict
+    options: object
+    members: tuple[Member, ...]
+
+
+def load_context(scenario_path: str | Path, out_dir: str | Path) -> EnsembleContext:
+    """Validate the scenario and load what every member needs (the expensive, shared part)."""
+    from dispersion.plume import PlumeOptions, ReceptorSet, StackSet
+    from scenarios.run import _load_weather, grid_axes, true_north_grid_bearing
+    from twin.io import load_park
+
+    scenario_path = Path(scenario_path)
+    scenario = load_scenario(scenario_path)
+    if scenario.ensemble is None:
+        raise InputError.field(scenario_path.name, "ensemble", None, "an ensemble block (members, perturbations)")
+    base = scenario_path.parent
+    park = load_park(base / scenario.park)
+    pollutants = scenario.pollutants or park.pollutants()
+    met = _load_weather(scenario, base, park, scenario_path.name)
+    gx, gy = grid_axes(scenario, park)
+    mx, my = np.meshgrid(gx, gy)
+    receptors = ReceptorSet(x=mx.ravel(), y=my.ravel(), height=np.full(mx.size, scenario.grid.receptor_height),
+                            ground_elevation=np.asarray(park.terrain.elevation_at(mx.ravel(), my.ravel())))
+    stacks = StackSet(ids=tuple(s.id for s in park.stacks), **park.stack_arrays())
+    model = scenario.model
+    options = PlumeOptions(
+        sigma_model=model.sigma or f"briggs_{park.spec.land_use}", land_use=park.spec.land_use,
+        terrain=model.terrain, stack_tip_downwash=model.stack_tip_downwash,
+        buoyancy_induced_dispersion=model.buoyancy_induced_dispersion, half_life=dict(model.half_life),
+        true_north_grid_bearing=true_north_grid_bearing(park, float(gx.mean()), float(gy.mean())),
+        utc_offset_hours=park.spec.utc_offset_hours,
+        store_hourly=False,
+        parallel=False,  # members are the parallel unit: never Numba threads inside Dask threads
+    )
+    sha = scenario_hash(scenario)
+    return EnsembleContext(
+        scenario=scenario, scenario_sha256=sha, out_dir=Path(out_dir), park=park, met=met, grid_x=gx, grid_y=gy,
+        stacks=stacks, receptors=receptors, rates={key: park.emission_rates(key) for key in pollutants},
+        options=options, members=tuple(expand_members(scenario.ensemble, sha)),
+    )
+
+
+def member_path(out_dir: Path, index: int) -> Path:
+    return Path(out_dir) / "members" / f"member_{index:04d}.nc"
+
+
+def member_digest(scenario_sha256: str, index: int) -> str:
+    """SHA-256 of the member's configuration (scenario hash + member index): what its file must carry."""
+    return hashlib.sha256(_member_config(scenario_sha256, index).encode("utf-8")).hexdigest()
+
+
+def _member_config(scenario_sha256: str, index: int) -> str:
+    return json.dumps({"scenario_sha256": scenario_sha256, "member": index}, sort_keys=True, separators=(",", ":"))
+
+
+def run_member(context: EnsembleContext, index: int) -> Path:
+    """Compute member ``index`` and write its file atomically, unless a finished file already matches."""
+    from dispersion.plume import run_plume
+    from twin.schema import grid_dataset
+    from twin.store import Provenance, finished_output_matches, write_netcdf
+    from scenarios.outputs import _substance, _time_bounds
+
+    path = member_path(context.out_dir, index)
+    if finished_output_matches(path, member_digest(context.scenario_sha256, index)):
+        return path
+    member = context.members[index]
+    met = perturb_weather(context.met, member.parameters)
+    factor = member.parameters.get("emission_factor", 1.0)
+    result = run_plume(context.stacks, {k: v * factor for k, v in context.rates.items()}, context.receptors, met,
+                       context.options)
+    shape = (context.grid_y.size, context.grid_x.size)
+    statistics = {key: {stat: result[f"{key}_{stat}"].values.reshape(shape)[None, None]
+                        for stat in ("max_1h", "max_24h", "period_mean")} for key in context.rates}
+    dataset = grid_dataset(
+        x=context.grid_x, y=context.grid_y, z=np.array([context.scenario.grid.receptor_height]),
+        time=met["time"].values, crs_epsg=context.park.spec.epsg, lon=None, lat=None,
+        fields={key: None for key in context.rates}, statistics=statistics,
+        substances=[_substance(context.park, key) for key in context.rates], time_bounds=_time_bounds(met),
+        attrs={}, realization=[index])
+    provenance = Provenance(
+        scenario_config=_member_config(context.scenario_sha256, index),
+        command_line=f"parktwin ensemble member {index}", random_seed=member.seed,
+        extra_attrs={"scenario_id": context.scenario.name, "scenario_sha256": context.scenario_sha256,
+                     "member_index": index, "member_parameters": json.dumps(member.parameters, sort_keys=True)})
+    return write_netcdf(dataset, path, provenance,
+                        title=f"ParkTwin ensemble member {index}: {context.scenario.name}",
+                        summary=f"Statistics of ensemble member {index} with perturbed inputs "
+                                f"{json.dumps(member.parameters, sort_keys=True)}.",
+                        keywords=["ensemble", "dispersion", "chemical industrial park"])
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_context(scenario_path: str, out_dir: str, stamp: float) -> EnsembleContext:
+    return load_context(scenario_path, out_dir)
+
+
+def run_member_from_file(scenario_path: str, out_dir: str, index: int) -> str:
+    """Task for a ``dask.distributed`` worker: only paths cross the wire; the context is loaded once per worker."""
+    context = _cached_context(str(scenario_path), str(out_dir), os.stat(scenario_path).st_mtime)
+    return str(run_member(context, index))
+
+
+def _warm_kernels(context: EnsembleContext) -> None:
+    """Compile (or load from cache) the serial kernel once before fan-out: workers must not race to compile."""
+    from dispersion.plume import ReceptorSet, run_plume
+
+    tiny = ReceptorSet(x=np.array([0.0, 100.0]), y=np.zeros(2), height=np.zeros(2), ground_elevation=np.zeros(2))
+    first = next(iter(context.rates))
+    run_plume(context.stacks, {first: context.rates[first]}, tiny, context.met.isel(time=slice(0, 1)),
+              replace(context.options, min_hours_per_day=1))
+
+
+@dataclass
+class EnsembleResult:
+    member_paths: list[Path]
+    probability_path: Path
+    computed: int
+
+
+def run_ensemble(scenario_path: str | Path, out_dir: str | Path, *, scheduler: str | None = None,
+                 workers: int | None = None) -> EnsembleResult:
+    """Run every member (skipping finished ones), then write ``ensemble.nc`` with probabilities and percentiles.
+
+    scheduler : None or "threads" (local threads, default), "synchronous" (one by one, for debugging), or the
+        address of a running ``dask.distributed`` scheduler (``tcp://host:8786``; also read from
+        ``DASK_SCHEDULER_ADDRESS``). workers : local threads (default: the number of cores).
+    """
+    import dask
+
+    scenario_path = Path(scenario_path)
+    out_dir = Path(out_dir)
+    context = load_context(scenario_path, out_dir)
+    count = len(context.members)
+    before = {i for i in range(count)
+              if _finished(member_path(out_dir, i), member_digest(context.scenario_sha256, i))}
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
+    _warm_kernels(context)
+    if scheduler in ("threads", "synchronous"):
+        tasks = [dask.delayed(run_member, pure=False)(context, i) for i in range(count)]
+        paths = list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers or os.cpu_count()))
+        log.info("%d/%d members done", count, count)
+    else:
+        from distributed import Client, as_completed
+
+        with Client(scheduler, timeout="30s") as client:
+            futures = client.map(run_member_from_file, [str(scenario_path.resolve())] * count,
+                                 [str(out_dir.resolve())] * count, list(range(count)), retries=3, pure=False)
+            done = 0
+            for _ in as_completed(futures):
+                done += 1
+                log.info("%d/%d members done", done, count)
+            paths = client.gather(futures)
+    paths = [Path(p) for p in paths]
+    probability = _write_probabilities(context, paths)
+    return EnsembleResult(member_paths=paths, probability_path=probability, computed=count - len(before))
+
+
+def _finished(path: Path, digest: str) -> bool:
+    from twin.store import finished_output_matches
+
+    return finished_output_matches(path, digest)
+
+
+def _write_probabilities(context: EnsembleContext, paths: list[Path]) -> Path:
+    """ensemble.nc: per substance, P(max 1-h > threshold) per threshold, and percentiles over members."""
+    import xarray as xr
+
+    from twin.atomic import atomic_output
+    from twin.schema import geographic_coordinates
+
+    thresholds = context.scenario.ensemble.thresholds_ug_m3
+    data_vars = {}
+    maxima = {key: [] for key in context.rates}
+    for path in paths:
+        with xr.open_dataset(path, engine="netcdf4") as member:
+            for key in context.rates:
+                maxima[key].append(member[f"{key}_max_1h"].values[0, 0].astype(np.float64))  # ug m-3
+    for key, values in maxima.items():
+        stack = np.stack(values)
+        levels = np.asarray(thresholds.get(key, []), dtype=np.float64)
+        if levels.size:
+            probability = np.stack([exceedance_probability(stack, level) for level in levels])
+            data_vars[f"{key}_max_1h_exceedance_probability"] = (
+                (f"{key}_threshold", "y", "x"), probability,
+                {"long_name": f"probability that the maximum 1-h mean concentration of {key} exceeds the threshold",
+                 "units": "1", "grid_mapping": "crs", "coverage_content_type": "modelResult"})
+            data_vars[f"{key}_threshold"] = ((f"{key}_threshold",), levels,
+                                             {"long_name": f"{key} concentration threshold", "units": "ug m-3"})
+        data_vars[f"{key}_max_1h_percentile"] = (
+            ("percentile", "y", "x"), percentile_fields(stack, PERCENTILES),
+            {"long_name": f"percentile over ensemble members of the maximum 1-h mean concentration of {key}",
+             "units": "ug m-3", "grid_mapping": "crs", "coverage_content_type": "modelResult"})
+    lon, lat = geographic_coordinates(context.grid_x[None, :], context.grid_y[:, None], context.park.spec.epsg)
+    import pyproj
+
+    dataset = xr.Dataset(
+        data_vars,
+        coords={"x": ("x", context.grid_x, {"standard_name": "projection_x_coordinate", "units": "m"}),
+                "y": ("y", context.grid_y, {"standard_name": "projection_y_coordinate", "units": "m"}),
+                "percentile": ("percentile", np.array(PERCENTILES), {"long_name": "percentile", "units": "percent"}),
+                "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
+                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"})},
+        attrs={"Conventions": "CF-1.11", "title": f"ParkTwin ensemble probabilities: {context.scenario.name}",
+               "ensemble_size": len(paths), "scenario_config_sha256": context.scenario_sha256,
+               "scenario_config": canonical_json(context.scenario)},
+    )
+    dataset["crs"] = ((), 0, pyproj.CRS.from_epsg(context.park.spec.epsg).to_cf())
+    path = context.out_dir / "ensemble.nc"
+    with atomic_output(path) as temporary:
+        dataset.to_netcdf(temporary, engine="netcdf4")
+    return path
