@@ -1,0 +1,122 @@
+"""Ensemble execution: same members whatever the scheduler, resumable, and safe when a Dask worker dies."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from scenarios.ensemble_run import member_path, run_ensemble
+
+MEMBERS = 8
+
+
+def ensemble_block(data, members=MEMBERS):
+    data["grid"] = {"size": [2000, 2000], "spacing": 50}  # 41 x 41: members of ~0.1 s
+    data["ensemble"] = {
+        "members": members, "seed": 11,
+        "perturbations": {"wind_direction_offset": {"distribution": "uniform", "low": -25.0, "high": 25.0},
+                          "emission_factor": {"distribution": "lognormal", "median": 1.0, "sigma_ln": 0.3}},
+        "thresholds_ug_m3": {"sulfur_dioxide": [5.0, 20.0]},
+    }
+
+
+def member_arrays(out: Path, count: int) -> list[np.ndarray]:
+    arrays = []
+    for index in range(count):
+        with xr.open_dataset(member_path(out, index), engine="netcdf4") as ds:
+            arrays.append(np.stack([ds[name].values for name in sorted(ds.data_vars) if name.endswith("_max_1h")]))
+    return arrays
+
+
+def test_threads_and_synchronous_give_bit_identical_members_and_a_rerun_only_fills_gaps(bundle):
+    bundle.edit_yaml(bundle.scenario_yaml, ensemble_block)
+    threaded = run_ensemble(bundle.scenario_yaml, bundle.root / "threads", scheduler="threads", workers=2)
+    serial = run_ensemble(bundle.scenario_yaml, bundle.root / "sync", scheduler="synchronous")
+    assert threaded.computed == serial.computed == MEMBERS
+    for a, b in zip(member_arrays(bundle.root / "threads", MEMBERS), member_arrays(bundle.root / "sync", MEMBERS)):
+        np.testing.assert_array_equal(a, b)
+
+    # Resume: remove one member's file, re-run: only that member is computed, and it comes back identical.
+    before = member_arrays(bundle.root / "threads", MEMBERS)
+    stamps = {i: member_path(bundle.root / "threads", i).stat().st_mtime_ns for i in range(MEMBERS)}
+    member_path(bundle.root / "threads", 3).unlink()
+    again = run_ensemble(bundle.scenario_yaml, bundle.root / "threads")
+    assert again.computed == 1
+    for i in range(MEMBERS):
+        if i != 3:
+            assert member_path(bundle.root / "threads", i).stat().st_mtime_ns == stamps[i]
+    for a, b in zip(before, member_arrays(bundle.root / "threads", MEMBERS)):
+        np.testing.assert_array_equal(a, b)
+
+    with xr.open_dataset(threaded.probability_path, engine="netcdf4") as probability:
+        p = probability["sulfur_dioxide_max_1h_exceedance_probability"].values
+        assert p.shape == (2, 41, 41) and np.all((p >= 0) & (p <= 1))
+        assert np.all(p[1] <= p[0])  # exceeding the higher threshold implies exceeding the lower one
+        assert set(np.unique(p * MEMBERS).round(9)) <= set(float(k) for k in range(MEMBERS + 1))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(args: list[str], log: Path) -> subprocess.Popen:
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1", "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    return subprocess.Popen(args, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+
+
+def test_a_killed_dask_worker_loses_and_duplicates_nothing(bundle, tmp_path):
+    """A real scheduler and two worker processes on loopback; one worker is SIGKILLed mid-run."""
+    members = 12
+    bundle.edit_yaml(bundle.scenario_yaml, lambda data: ensemble_block(data, members))
+    dask_cli = str(Path(sys.executable).with_name("dask"))
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    processes = [_start([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                        tmp_path / "scheduler.log")]
+    try:
+        time.sleep(2.0)
+        for k in range(2):
+            processes.append(_start([dask_cli, "worker", address, "--nthreads", "1", "--no-dashboard",
+                                     "--name", f"w{k}"], tmp_path / f"worker{k}.log"))
+        out = bundle.root / "distributed"
+        victim = processes[1]
+
+        def kill_when_started() -> None:  # runs beside the ensemble: kill a worker once members are landing
+            deadline = time.time() + 120
+            while time.time() < deadline:
+                if any((out / "members").glob("member_*.nc")):
+                    os.killpg(victim.pid, signal.SIGKILL)
+                    return
+                time.sleep(0.05)
+
+        import threading
+
+        killer = threading.Thread(target=kill_when_started, daemon=True)
+        killer.start()
+        result = run_ensemble(bundle.scenario_yaml, out, scheduler=address)
+        killer.join(timeout=5)
+        assert victim.poll() is not None, "the worker was not killed during the run"
+        assert result.computed == members
+        assert sorted(p.name for p in (out / "members").iterdir()) == [f"member_{i:04d}.nc" for i in range(members)]
+
+        local = run_ensemble(bundle.scenario_yaml, bundle.root / "local", scheduler="threads")
+        for a, b in zip(member_arrays(out, members), member_arrays(bundle.root / "local", members)):
+            np.testing.assert_array_equal(a, b)
+        assert local.computed == members
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
