@@ -2,6 +2,7 @@
 
     parktwin demo [--out DIR]              build the embedded demo park and run its flagship scenario end to end
     parktwin run SCENARIO.yaml [--out DIR] run a scenario file
+    parktwin ensemble SCENARIO.yaml [--scheduler tcp://HOST:8786]   run its ensemble on Dask
     parktwin validate PARK.yaml            check a park bundle
     parktwin schema park|scenario          print a JSON Schema
 
@@ -42,6 +43,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=None,
                      help="output folder (default: results/<scenario name> beside the scenario file)")
 
+    ensemble = commands.add_parser("ensemble", help="run the ensemble block of a scenario file on Dask")
+    ensemble.add_argument("scenario", type=Path, help="scenario YAML file with an ensemble: block")
+    ensemble.add_argument("--out", type=Path, default=None,
+                          help="output folder (default: results/<scenario name>-ensemble beside the scenario file)")
+    ensemble.add_argument("--scheduler", default=None,
+                          help="'threads' (default), 'synchronous', or a dask.distributed scheduler address such as "
+                               "tcp://HOST:8786 (also read from DASK_SCHEDULER_ADDRESS)")
+    ensemble.add_argument("--workers", type=int, default=None, help="local threads (default: the number of cores)")
+
     validate = commands.add_parser("validate", help="check a park bundle (park.yaml and the files it names)")
     validate.add_argument("park", type=Path, help="park.yaml")
 
@@ -79,6 +89,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ensemble(args: argparse.Namespace) -> int:
+    from scenarios.ensemble_run import run_ensemble
+    from scenarios.spec import load_scenario
+
+    out = args.out or args.scenario.parent / "results" / f"{load_scenario(args.scenario).name}-ensemble"
+    result = run_ensemble(args.scenario, out, scheduler=args.scheduler, workers=args.workers)
+    print(f"{len(result.member_paths)} members ({result.computed} computed, the rest already finished); "
+          f"probabilities in {result.probability_path}")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from twin.io import load_park
 
@@ -103,7 +124,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "validate": _cmd_validate, "schema": _cmd_schema}
+_COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "validate": _cmd_validate,
+             "schema": _cmd_schema}
 
 
 def main(argv: list[str] | None = None) -> int:
