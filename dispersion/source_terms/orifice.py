@@ -57,8 +57,9 @@ GAS_DISCHARGE_COEFFICIENT_HJ169: Mapping[str, float] = MappingProxyType(
     {"circular": 1.00, "triangular": 0.95, "rectangular": 0.90})
 # HJ 169-2018 note to Eq. (F.6): two-phase discharge coefficient C_d = 0.8.
 TWO_PHASE_DISCHARGE_COEFFICIENT_HJ169 = 0.8
-# HJ/T 169-2004 Appendix A.1 (two-phase leak): critical pressure P_c = 0.55 P. HJ 169-2018 prints "P_C 取 0.55 Pa", which is
-# dimensionally a misprint of 0.55 P (the 2004 text); 0.55 P is used here.
+# Two-phase critical pressure P_c = 0.55 P (HJ/T 169-2004 Appendix A.1 as reproduced in exam-preparation material;
+# not seen in the primary text). HJ 169-2018 prints "P_C 取 0.55 Pa", read here (as by a public implementation of
+# the standard) as a misprint of 0.55 P.
 TWO_PHASE_CRITICAL_PRESSURE_FRACTION_HJ169 = 0.55
 
 
