@@ -135,14 +135,15 @@ def run_member(context: EnsembleContext, index: int) -> Path:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_context(scenario_path: str, out_dir: str, stamp: float) -> EnsembleContext:
-    return load_context(scenario_path, out_dir)
+def _cached_context(scenario_path: str, stamp: float) -> EnsembleContext:
+    return load_context(scenario_path, ".")
 
 
 def run_member_from_file(scenario_path: str, out_dir: str, index: int) -> str:
-    """Task for a ``dask.distributed`` worker: only paths cross the wire; the context is loaded once per worker."""
-    context = _cached_context(str(scenario_path), str(out_dir), os.stat(scenario_path).st_mtime)
-    return str(run_member(context, index))
+    """Task for a ``dask.distributed`` worker: only paths cross the wire; the context is loaded once per worker
+    (and again only if the scenario file changes)."""
+    context = _cached_context(str(scenario_path), os.stat(scenario_path).st_mtime)
+    return str(run_member(replace(context, out_dir=Path(out_dir)), index))
 
 
 def _warm_kernels(context: EnsembleContext) -> None:
