@@ -39,13 +39,15 @@ __all__ = [
 ]
 
 # HJ 169-2018 Table F.2 (from HJ/T 169-2004): ground thermal conductivity λ [W/(m K)] and thermal diffusivity
-# α [m²/s]. Values as coded by a public implementation of HJ/T 169-2004 (the primary table was not seen here;
-# the wet-ground α = 2.5e-7 in particular is unverified).
+# α [m²/s]. Values as reproduced in exam-preparation material for HJ/T 169-2004 ("表2-10 某些地面的热传递性质") and,
+# except wet ground, in a public implementation of HJ/T 169-2004; the primary table was not seen here. For wet
+# ground the two secondary sources disagree (α = 3.3e-7 in the reproduced table, 2.5e-7 in the code): 3.3e-7 is used
+# and is unverified.
 GROUND_THERMAL_PROPERTIES_HJ169: Mapping[str, tuple[float, float]] = MappingProxyType({
     "concrete": (1.1, 1.29e-7),          # 水泥
     "soil_8pct_water": (0.9, 4.3e-7),    # 土地（含水 8 %）
     "dry_open_ground": (0.3, 2.3e-7),    # 干阔土地
-    "wet_ground": (0.6, 2.5e-7),         # 湿地
+    "wet_ground": (0.6, 3.3e-7),         # 湿地 [unverified: 2.5e-7 elsewhere]
     "gravel": (2.5, 11.0e-7),            # 砂砾地
 })
 
