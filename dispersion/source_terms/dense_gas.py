@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dispersion.source_terms._checks import GRAVITY, checked
+from dispersion.source_terms._checks import GRAVITY, checked, out
 from twin.errors import InputError
 
 __all__ = [
@@ -59,7 +59,7 @@ def travel_time_hj169(distance, wind_speed):
     """T = 2X/U_r (HJ 169-2018 Eq. (G.4)): travel time to the receptor. X [m], U_r (10 m wind) [m/s] → T [s]."""
     x = checked("travel_time_hj169", "distance", distance, unit="m")
     u = checked("travel_time_hj169", "wind_speed", wind_speed, unit="m/s")
-    return float(2.0 * x / u) if np.ndim(x / u) == 0 else 2.0 * x / u
+    return out(2.0 * x / u)
 
 
 def is_continuous_release(release_duration, distance, wind_speed) -> bool:
@@ -98,8 +98,7 @@ def richardson_number_continuous(release_rate, release_density, ambient_density,
     rho_a = checked(where, "ambient_density", ambient_density, unit="kg/m³")
     d = checked(where, "source_diameter", source_diameter, unit="m")
     u = checked(where, "wind_speed", wind_speed, unit="m/s")
-    value = np.cbrt(GRAVITY * (rho - rho_a) / rho_a * q / (rho * d)) / u
-    return float(value) if np.ndim(value) == 0 else value
+    return out(np.cbrt(GRAVITY * (rho - rho_a) / rho_a * q / (rho * d)) / u)
 
 
 def richardson_number_instantaneous(released_mass, release_density, ambient_density, wind_speed):
@@ -126,8 +125,7 @@ def richardson_number_instantaneous(released_mass, release_density, ambient_dens
     rho = checked(where, "release_density", release_density, unit="kg/m³")
     rho_a = checked(where, "ambient_density", ambient_density, unit="kg/m³")
     u = checked(where, "wind_speed", wind_speed, unit="m/s")
-    value = GRAVITY * np.cbrt(m / rho) / u**2 * (rho - rho_a) / rho_a
-    return float(value) if np.ndim(value) == 0 else value
+    return out(GRAVITY * np.cbrt(m / rho) / u**2 * (rho - rho_a) / rho_a)
 
 
 def is_dense_gas(*, release_density, ambient_density, wind_speed, distance, release_duration,
@@ -146,8 +144,8 @@ def is_dense_gas(*, release_density, ambient_density, wind_speed, distance, rele
                                    "both given for a continuous release (T_d > 2X/U_r)")
         ri = richardson_number_continuous(release_rate, release_density, ambient_density, source_diameter,
                                           wind_speed)
-        threshold, dense, kind, relation = RICHARDSON_DENSE_CONTINUOUS_HJ169, ri >= RICHARDSON_DENSE_CONTINUOUS_HJ169, \
-            "continuous", ">="
+        threshold, kind, relation = RICHARDSON_DENSE_CONTINUOUS_HJ169, "continuous", ">="
+        dense = ri >= threshold
     else:
         if released_mass is None:
             if release_rate is None:
@@ -155,8 +153,8 @@ def is_dense_gas(*, release_density, ambient_density, wind_speed, distance, rele
                                        "given (or release_rate) for an instantaneous release (T_d <= 2X/U_r)")
             released_mass = float(release_rate) * float(release_duration)
         ri = richardson_number_instantaneous(released_mass, release_density, ambient_density, wind_speed)
-        threshold, dense, kind, relation = (RICHARDSON_DENSE_INSTANTANEOUS_HJ169,
-                                            ri > RICHARDSON_DENSE_INSTANTANEOUS_HJ169, "instantaneous", ">")
+        threshold, kind, relation = RICHARDSON_DENSE_INSTANTANEOUS_HJ169, "instantaneous", ">"
+        dense = ri > threshold
     if dense:
         message = (f"dense gas: {kind} release, Ri = {ri:.3g} {relation} {threshold:.3g} (HJ 169-2018 G.2.1); the "
                    f"neutral-gas Gaussian model is outside its validity here (HJ 169 names SLAB)")

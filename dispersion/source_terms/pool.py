@@ -147,6 +147,9 @@ def flash_evaporation_rate(release_rate, heat_capacity, storage_temperature, boi
                            heat_of_vaporization):
     r"""Flash evaporation rate Q₁ = F_v Q_L, F_v = C_p (T_T − T_b)/H_v (HJ 169-2018 Eqs. (F.9)–(F.10)).
 
+    HJ 169 writes Q₁ = F_v W_T / t₁ (total spilled mass over the flash time); with W_T / t₁ the release rate the two
+    are the same.
+
     Parameters
     ----------
     release_rate : array_like

@@ -77,7 +77,9 @@ class TankDepletion(NamedTuple):
 
     time [s]; release_rate [kg/s] (the rate at that state; 0 after ``empty_time``); released_mass cumulative [kg];
     remaining_mass in the vessel [kg]; releasable_inventory [kg] (liquid above the hole, or gas above ambient
-    pressure); empty_time [s] when the releasable inventory ran out (nan if not within the duration).
+    pressure); empty_time [s] when the releasable inventory ran out (nan if not within the duration). A liquid tank
+    whose head-space pressure is below ambient stops leaking while liquid remains above the hole: the event then
+    does not fire and the released total stays below the inventory.
     """
 
     time: np.ndarray

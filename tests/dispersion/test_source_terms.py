@@ -323,6 +323,16 @@ def test_liquid_tank_duration_limit_releases_less_than_inventory():
     np.testing.assert_allclose(result.released_mass + result.remaining_mass, tank.liquid_mass, rtol=1e-12)
 
 
+def test_liquid_tank_under_vacuum_stops_with_liquid_left():
+    # [ANA] head-space 0.95 atm: outflow stops where 2 (P − P₀)/ρ + 2 g h = 0, h* = 0.05 atm/(ρ g)
+    tank = LiquidTank(1000.0 * 1.0 * 2.0, 1000.0, 1.0, 1e-3, 0.6, headspace_pressure=0.95 * ATM, ambient_pressure=ATM)
+    result = tank_depletion(tank, duration=20000.0)
+    level_left = 0.05 * ATM / (1000.0 * GRAVITY)
+    assert math.isnan(result.empty_time)
+    assert result.released_mass[-1] == pytest.approx(1000.0 * (2.0 - level_left), rel=1e-6)
+    assert result.release_rate[-1] == pytest.approx(0.0, abs=1e-9)
+
+
 def test_gas_tank_isothermal_choked_blowdown_is_exponential():
     tank = GasTank(volume=2.0, pressure=20e5, temperature=300.0, molar_mass=0.028, heat_capacity_ratio=1.4,
                    hole_area=1e-5, discharge_coefficient=1.0)
