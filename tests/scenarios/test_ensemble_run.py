@@ -120,3 +120,36 @@ def test_a_killed_dask_worker_loses_and_duplicates_nothing(bundle, tmp_path):
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def test_a_sigkilled_batch_leaves_only_complete_members_and_resumes_with_the_missing_ones(bundle, tmp_path):
+    """`parktwin ensemble` is SIGKILLed once members are landing; finished files are complete, none is half-written,
+    and the re-run computes exactly the missing members, giving the same numbers as an uninterrupted run."""
+    from tests.scenarios.conftest import PARKTWIN, cli_env
+
+    members = 16
+    bundle.edit_yaml(bundle.scenario_yaml, lambda data: ensemble_block(data, members))
+    out = bundle.root / "killed"
+    process = subprocess.Popen([str(PARKTWIN), "ensemble", str(bundle.scenario_yaml), "--out", str(out),
+                                "--workers", "1"], env=cli_env(), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 120
+    def finished_names() -> list[str]:
+        return sorted(p.name for p in (out / "members").glob("member_*.nc") if ".part" not in p.name)
+
+    while time.time() < deadline and len(finished_names()) < 3:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    finished = finished_names()
+    assert 3 <= len(finished) < members, finished
+    for name in finished:  # every file that carries a final name opens and reads completely
+        with xr.open_dataset(out / "members" / name, engine="netcdf4") as ds:
+            ds.load()
+    assert not (out / "ensemble.nc").exists()
+
+    resumed = run_ensemble(bundle.scenario_yaml, out, scheduler="threads", workers=1)
+    assert resumed.computed == members - len(finished)
+    clean = run_ensemble(bundle.scenario_yaml, bundle.root / "clean", scheduler="threads")
+    for a, b in zip(member_arrays(out, members), member_arrays(bundle.root / "clean", members)):
+        np.testing.assert_array_equal(a, b)
