@@ -11,7 +11,8 @@ Every reader returns the same track form, an ``xarray.Dataset`` on ``time`` (dat
     translation_eastward      m s-1           velocity of the centre (centred differences along the track)
     translation_northward     m s-1
 
-plus ``intensity_category`` (int8) for CMA tracks. Units are converted to SI here, once.
+plus ``intensity_category`` (int8) for CMA tracks. Units are converted to SI here, once. ``complete_track`` turns a
+track into what ``meteo.typhoon_wind.typhoon_wind_field`` needs (10-minute winds, R_max estimated where missing).
 
 CMA format (CMA-STI Best Track Dataset, file CHYYYYBST.txt, described at typhoon.gov.cn/en/data/detail.php?id=44;
 the header layout was read there, the data-line fields were read in the same page's sample lines and in a public
@@ -41,10 +42,14 @@ import xarray as xr
 
 from twin.errors import InputError, MissingInputError
 
+from .typhoon import rmax_willoughby_2006
+from .typhoon_wind import convert_to_10min_mean, gradient_to_surface_factor_mcconochie_2004
+
 __all__ = [
     "CMA_INTENSITY_CATEGORIES",
     "EARTH_RADIUS",
     "IBTRACS_COLUMNS",
+    "complete_track",
     "design_typhoon_track",
     "make_track",
     "read_cma_best_track",
@@ -462,3 +467,48 @@ def design_typhoon_track(landfall_lon, landfall_lat, heading_deg, forward_speed,
                "landfall_longitude": float(landfall_lon), "landfall_latitude": float(landfall_lat)},
         where=where,
     )
+
+
+def complete_track(track: xr.Dataset, *, exposure="at_sea", averaging_period=None) -> xr.Dataset:
+    """Make a track ready for ``typhoon_wind_field``: 10-minute winds and a radius of maximum wind everywhere.
+
+    1. ``max_wind_speed`` is converted to a 10-minute mean with ``convert_to_10min_mean`` from its
+       ``averaging_period`` attribute (CMA: 120 s). IBTrACS tracks carry 0 ("agency dependent"): pass
+       ``averaging_period`` explicitly.
+    2. Missing ``radius_of_maximum_wind`` is estimated by Willoughby et al. (2006) Eq. 7a
+       (``rmax_willoughby_2006``) from the gradient-level maximum wind V_s / K(V_g), K the McConochie et al.
+       (2004) surface factor, and the latitude. The attribute ``source`` of the variable says which points were
+       estimated.
+
+    Parameters
+    ----------
+    track : xarray.Dataset
+        A track as returned by the readers.
+    exposure : str, default "at_sea"
+        Key of ``AVERAGING_FACTORS_TO_10MIN``.
+    averaging_period : int, optional
+        Averaging period of ``max_wind_speed``, overriding the attribute. [s]
+
+    Returns
+    -------
+    xarray.Dataset
+        A new track; ``max_wind_speed`` has ``averaging_period`` = 600.
+    """
+    out = track.copy(deep=True)
+    period = averaging_period if averaging_period is not None else out.max_wind_speed.attrs.get("averaging_period")
+    wind = np.asarray(convert_to_10min_mean(np.nan_to_num(out.max_wind_speed.values, nan=0.0), period, exposure),
+                      dtype=np.float64)
+    wind = np.where(np.isnan(out.max_wind_speed.values), np.nan, wind)
+    out["max_wind_speed"].values = wind
+    out["max_wind_speed"].attrs["averaging_period"] = 600
+    rmax = out.radius_of_maximum_wind.values.copy()
+    missing = np.isnan(rmax) & np.isfinite(wind) & (wind > 0)
+    if missing.any():
+        gradient = wind[missing] / 0.8
+        for _ in range(20):  # V_g = V_s / K(V_g): fixed point, K varies slowly with V_g
+            gradient = wind[missing] / np.asarray(gradient_to_surface_factor_mcconochie_2004(gradient))
+        rmax[missing] = rmax_willoughby_2006(gradient, out.latitude.values[missing])
+        out["radius_of_maximum_wind"].values = rmax
+        out["radius_of_maximum_wind"].attrs["source"] = (
+            f"{int(missing.sum())} of {rmax.size} points estimated by Willoughby et al. (2006) Eq. 7a")
+    return out

@@ -178,7 +178,8 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
     track_point : mapping or xarray.Dataset row
         ``central_pressure`` [Pa], ``radius_of_maximum_wind`` [m], ``latitude`` [degree]; optional
         ``max_wind_speed`` (10-min surface) [m/s], ``holland_b`` [1], ``translation_eastward`` and
-        ``translation_northward`` [m/s].
+        ``translation_northward`` [m/s]. A ``max_wind_speed`` whose ``averaging_period`` attribute is not 600 s is
+        refused: convert first (``meteo.typhoon_tracks.complete_track``).
     x, y : array_like
         Projected easting and northing of the points. [m]
     centre_x, centre_y : float, default 0.0
@@ -213,6 +214,13 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
         value = float(np.asarray(value))
         return default if not np.isfinite(value) else value
 
+    try:
+        period = track_point["max_wind_speed"].attrs.get("averaging_period", 600)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        period = 600
+    if period != 600:
+        raise InputError.field(where, "track_point['max_wind_speed'].attrs['averaging_period']", period,
+                               "600 s (convert first: meteo.typhoon_tracks.complete_track)")
     pc = get("central_pressure")
     rm = get("radius_of_maximum_wind")
     lat = get("latitude")

@@ -10,7 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from meteo.typhoon_tracks import EARTH_RADIUS, design_typhoon_track, read_cma_best_track, read_ibtracs_csv
+from meteo.typhoon import rmax_willoughby_2006
+from meteo.typhoon_tracks import (
+    EARTH_RADIUS,
+    complete_track,
+    design_typhoon_track,
+    read_cma_best_track,
+    read_ibtracs_csv,
+)
 from meteo.typhoon_wind import convert_to_10min_mean, typhoon_wind_field
 from twin.errors import InputError, MissingInputError
 
@@ -145,3 +152,23 @@ def test_super_typhoon_landfall_20_km_south_of_the_park():
     u, v, p = typhoon_wind_field(landfall, 0.0, 20e3)
     assert float(u) < -30.0 and abs(float(v)) < abs(float(u))
     assert 92000.0 < float(p) < 100830.0
+
+
+def test_complete_cma_track_then_wind_field():
+    raw = read_cma_best_track(CMA, storm="PARKTEST")
+    with pytest.raises(InputError, match=r"averaging_period'\] must be 600 s \(convert first"):
+        typhoon_wind_field(raw.isel(time=6), 0.0, 30e3)
+    track = complete_track(raw)
+    assert track.max_wind_speed.attrs["averaging_period"] == 600
+    np.testing.assert_allclose(track.max_wind_speed, convert_to_10min_mean(raw.max_wind_speed.values, 120))
+    assert "Willoughby et al. (2006) Eq. 7a" in track.radius_of_maximum_wind.attrs["source"]
+    # Point 7: 58 m/s (2-min) -> 55.16 m/s (10-min); V_g = V_s / K(V_g) = 55.16 / 0.66 = 83.6 m/s; Eq. 7a at 20.8°N.
+    vs = 58.0 * convert_to_10min_mean(1.0, 120)
+    assert float(track.radius_of_maximum_wind[6]) == pytest.approx(rmax_willoughby_2006(vs / 0.66, 20.8), rel=1e-9)
+    assert np.all((track.radius_of_maximum_wind > 5e3) & (track.radius_of_maximum_wind < 60e3))
+    x = np.linspace(1.0, 200e3, 2001)
+    u, v, _ = typhoon_wind_field(track.isel(time=6), x, np.zeros_like(x), use_coriolis=False, asymmetry_fraction=0)
+    assert np.hypot(u, v).max() == pytest.approx(vs, rel=5e-3)  # B fitted to the track's 10-min wind
+    with pytest.raises(InputError, match="averaging_period must be one of"):
+        complete_track(read_ibtracs_csv(IBTRACS))  # agency dependent: the caller must say which
+    assert complete_track(read_ibtracs_csv(IBTRACS), averaging_period=600).sizes["time"] == 4
