@@ -51,14 +51,16 @@ ENVIRONMENTAL_PRESSURE_WNP = 100830.0
 # 10-minute mean, by exposure. The at-sea 1-minute factor 0.93 is the Harper et al. (2010) recommendation as used by
 # cht-cyclones (``wind_conversion_factor = 0.93``) and, as 1/1.069, by TCRM (notes/flood-typhoon.md §4.2);
 # WMO/TD-1555's own table was NOT read, so no other exposure and no 3-s or hourly factor is given here.
-# CMA best tracks report 2-minute means: no published 2-min factor was read. ParkTwin's explicit choice: interpolate
-# linearly in ln(averaging period) between the 1-min factor and 1.0 at 10 min, i.e. f(120 s) = 1 − (1 − f60)·ln5/ln10
-# (0.951 at sea). This is an assumption, not a citation; the two bounds (0.93 and 1.0) bracket the true value.
+# CMA best tracks report 2-minute means. No 2-min factor of WMO/TD-1555 was read; ParkTwin chains two stated
+# factors: 2-min -> 1-min x 1.04 ("a conversion factor of about 1.04 to change a two minute average wind into a one
+# minute average", NOAA/AOML Hurricane Research Division FAQ as reproduced on experts123.com, not the FAQ itself)
+# and 1-min -> 10-min x 0.93: 0.967. Both bounds of the true value (0.93 and 1.0) are within 4 % of it.
 _F60_AT_SEA = 0.93
+_F120_TO_F60 = 1.04
 AVERAGING_FACTORS_TO_10MIN = {
     "at_sea": {
         60: _F60_AT_SEA,
-        120: 1.0 - (1.0 - _F60_AT_SEA) * math.log(600 / 120) / math.log(600 / 60),
+        120: _F60_AT_SEA * _F120_TO_F60,
         600: 1.0,
     },
 }

@@ -162,7 +162,7 @@ def test_complete_cma_track_then_wind_field():
     assert track.max_wind_speed.attrs["averaging_period"] == 600
     np.testing.assert_allclose(track.max_wind_speed, convert_to_10min_mean(raw.max_wind_speed.values, 120))
     assert "Willoughby et al. (2006) Eq. 7a" in track.radius_of_maximum_wind.attrs["source"]
-    # Point 7: 58 m/s (2-min) -> 55.16 m/s (10-min); V_g = V_s / K(V_g) = 55.16 / 0.66 = 83.6 m/s; Eq. 7a at 20.8°N.
+    # Point 7: 58 m/s (2-min) -> 56.10 m/s (10-min); V_g = V_s / K(V_g) = 56.10 / 0.66 = 85.0 m/s; Eq. 7a at 20.8°N.
     vs = 58.0 * convert_to_10min_mean(1.0, 120)
     assert float(track.radius_of_maximum_wind[6]) == pytest.approx(rmax_willoughby_2006(vs / 0.66, 20.8), rel=1e-9)
     assert np.all((track.radius_of_maximum_wind > 5e3) & (track.radius_of_maximum_wind < 60e3))
