@@ -164,7 +164,8 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
 
     1. Gradient wind V_g(r): ``holland_1980`` with f from the centre latitude (``use_coriolis``), Δp = p_n − p_c and
        B from the track (``b``, else the track's ``holland_b``, else B = ρ e V_m,g² / Δp with V_m,g the track's
-       ``max_wind_speed`` divided by the surface factor at that speed, else 1.3 — ``holland_b_from_vmax``).
+       ``max_wind_speed`` divided by the surface factor at that speed — ``holland_b_from_vmax`` — else 1.3, the
+       default of TCRM ``wind/vmax.py``).
     2. Surface reduction K: ``gradient_to_surface_factor_mcconochie_2004`` (over water; ``surface_model="constant"``
        uses ``surface_factor`` instead). No extra over-land roughness reduction is applied here.
     3. Direction: counter-clockwise in the Northern Hemisphere (clockwise in the Southern), turned toward the centre
@@ -252,7 +253,7 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
                 vg = vmax_surface / float(surface_k(vg))
             b = holland_b_from_vmax(vg, dp, air_density)
         else:
-            b = 1.3  # TCRM / CLIMADA default when nothing better is known
+            b = 1.3  # default of TCRM wind/vmax.py (vmax(..., beta=1.3)) when the track gives neither B nor V_m
     f = float(coriolis_parameter(lat)) if use_coriolis else 0.0
     hemisphere = 1.0 if lat >= 0 else -1.0
 
