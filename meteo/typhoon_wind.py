@@ -10,6 +10,8 @@ Built on the Holland (1980) profile of ``meteo.typhoon``. Every step is an expli
 * Harper, B. A., J. D. Kepert and J. D. Ginger (2010): Guidelines for converting between various wind averaging
   periods in tropical cyclone conditions. WMO/TD-No. 1555. **Its conversion table was not read**; see
   ``AVERAGING_FACTORS_TO_10MIN``.
+* Knaff, J. A., et al. (2011), J. Appl. Meteor. Climatol. 50, 2149–2166: the 0.8 over-land reduction, as
+  documented by the R package stormwindmodel; not read in the paper.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .typhoon import (
 __all__ = [
     "AVERAGING_FACTORS_TO_10MIN",
     "ENVIRONMENTAL_PRESSURE_WNP",
+    "OVER_LAND_REDUCTION_KNAFF_2011",
     "SURFACE_WIND_MODELS",
     "convert_to_10min_mean",
     "gradient_to_surface_factor_mcconochie_2004",
@@ -64,6 +67,11 @@ AVERAGING_FACTORS_TO_10MIN = {
         600: 1.0,
     },
 }
+
+# Extra reduction of the 10 m wind over land relative to over water: 0.8, after Knaff et al. (2011, J. Appl. Meteor.
+# Climatol. 50, 2149–2166, Fig. 3) as documented by the R package stormwindmodel (``calc_gradient_speed``: "If over
+# land, this reduction factor is reduced by 20 %"); the paper itself was not read. [1]
+OVER_LAND_REDUCTION_KNAFF_2011 = 0.8
 
 # Gradient-to-surface (10 m) models understood by ``typhoon_wind_field``.
 SURFACE_WIND_MODELS = ("mcconochie_2004", "constant")
@@ -157,7 +165,7 @@ def convert_to_10min_mean(wind_speed, averaging_period, exposure="at_sea"):
 def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
                        environmental_pressure=ENVIRONMENTAL_PRESSURE_WNP, b=None,
                        air_density=AIR_DENSITY_HOLLAND_1980, surface_model="mcconochie_2004",
-                       surface_factor=0.8, asymmetry_fraction=0.5, use_coriolis=True):
+                       surface_factor=0.8, asymmetry_fraction=0.5, use_coriolis=True, over_land=None):
     """10 m wind and surface pressure of a Holland (1980) vortex on projected points around a centre.
 
     Steps (each an explicit choice):
@@ -167,7 +175,8 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
        ``max_wind_speed`` divided by the surface factor at that speed — ``holland_b_from_vmax`` — else 1.3, the
        default of TCRM ``wind/vmax.py``).
     2. Surface reduction K: ``gradient_to_surface_factor_mcconochie_2004`` (over water; ``surface_model="constant"``
-       uses ``surface_factor`` instead). No extra over-land roughness reduction is applied here.
+       uses ``surface_factor`` instead); where ``over_land`` is true the whole wind (asymmetry included) is further
+       multiplied by ``OVER_LAND_REDUCTION_KNAFF_2011`` (0.8). Site-specific terrain and roughness are not modelled.
     3. Direction: counter-clockwise in the Northern Hemisphere (clockwise in the Southern), turned toward the centre
        by the inflow angle ``inflow_angle_mcconochie_2004``.
     4. Forward-motion asymmetry: the translation velocity (track variables ``translation_eastward`` /
@@ -201,6 +210,8 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
         Fraction of the translation velocity added at the radius of maximum wind. [1]
     use_coriolis : bool, default True
         Include f in the gradient wind balance.
+    over_land : array_like of bool, optional
+        True where a point is over land (broadcast with x, y); None = all over water.
 
     Returns
     -------
@@ -279,5 +290,9 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
         weight = float(asymmetry_fraction) * vs / vs_max
         u = u + weight * vt_e
         v = v + weight * vt_n
+    if over_land is not None:
+        land = np.broadcast_to(np.asarray(over_land, dtype=bool), u.shape)
+        u = np.where(land, OVER_LAND_REDUCTION_KNAFF_2011 * u, u)
+        v = np.where(land, OVER_LAND_REDUCTION_KNAFF_2011 * v, v)
     pressure = np.asarray(holland_1980_pressure(r, pc, dp, rm, b))
     return u, v, pressure

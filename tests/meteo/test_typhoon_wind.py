@@ -91,6 +91,17 @@ def test_forward_motion_makes_the_right_hand_side_stronger():
     assert v[0] - still_v[0] == pytest.approx(0.5 * 8.0, rel=0.05)
 
 
+def test_over_land_reduction():
+    x, y = _ring(50e3)
+    land = x < 0  # western half over land
+    u, v, p = typhoon_wind_field(POINT, x, y, over_land=land)
+    u0, v0, p0 = typhoon_wind_field(POINT, x, y)
+    ratio = np.hypot(u, v) / np.hypot(u0, v0)
+    np.testing.assert_allclose(ratio[land], 0.8)  # Knaff et al. (2011) via stormwindmodel
+    np.testing.assert_allclose(ratio[~land], 1.0)
+    np.testing.assert_array_equal(p, p0)
+
+
 def test_max_wind_from_track_sets_b():
     # Without holland_b, B comes from the track's 10 m maximum wind through the surface factor (Holland 1980 inverse).
     point = {k: v for k, v in POINT.items() if k != "holland_b"}
