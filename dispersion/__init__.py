@@ -23,6 +23,7 @@ from dispersion.plume import (
     run_plume,
     source_hours,
 )
+from dispersion.puff import PuffMet, PuffOptions, PuffRelease, puff_states, run_puff
 from dispersion.plume_rise import (
     BriggsRise,
     buoyancy_flux,
@@ -57,4 +58,9 @@ __all__ = [
     "plume_rise_briggs",
     "plume_rise_briggs_gradual",
     "stack_tip_downwash",
+    "PuffMet",
+    "PuffOptions",
+    "PuffRelease",
+    "puff_states",
+    "run_puff",
 ]

@@ -4,6 +4,7 @@ The Weather data model is an ``xarray.Dataset`` on ``time`` (datetime64[ns], UTC
 ``meteo.weather``. Stability is an int8 code 0..5 for Pasquill–Gifford classes A..F (``CLASS_LABELS``).
 """
 
+from meteo.forecast import read_forecast_netcdf, write_sample_forecast
 from meteo.io import read_station_csv, write_station_csv
 from meteo.profiles import (
     GB3840_MIXING_HEIGHT_COEFFICIENTS,
@@ -24,6 +25,9 @@ from meteo.stability import (
     turner_is_daytime,
 )
 from meteo.synthetic import synthetic_weather
+from meteo.typhoon import holland_1980, holland_2010, holland_b_from_vmax, rmax_willoughby_2006
+from meteo.typhoon_tracks import complete_track, design_typhoon_track, read_cma_best_track, read_ibtracs_csv
+from meteo.typhoon_wind import convert_to_10min_mean, typhoon_wind_field
 from meteo.weather import make_weather, prepare_dispersion_met, select_period, to_utc_datetime64, validate_weather
 
 __all__ = [
@@ -55,4 +59,18 @@ __all__ = [
     "wind_speed_power_law",
     "mixing_height_gb3840",
     "apply_calm_threshold",
+    # forecasts
+    "read_forecast_netcdf",
+    "write_sample_forecast",
+    # typhoons
+    "holland_1980",
+    "holland_2010",
+    "holland_b_from_vmax",
+    "rmax_willoughby_2006",
+    "typhoon_wind_field",
+    "convert_to_10min_mean",
+    "read_cma_best_track",
+    "read_ibtracs_csv",
+    "design_typhoon_track",
+    "complete_track",
 ]
