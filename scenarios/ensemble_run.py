@@ -236,6 +236,13 @@ def _write_probabilities(context: EnsembleContext, paths: list[Path]) -> Path:
             ("percentile", "y", "x"), percentile_fields(stack, PERCENTILES),
             {"long_name": f"percentile over ensemble members of the maximum 1-h mean concentration of {key}",
              "units": "ug m-3", "grid_mapping": "crs", "coverage_content_type": "modelResult"})
+    units = {"wind_direction_offset": "degree", "stability_shift": "1"}
+    for name in sorted(context.scenario.ensemble.perturbations):  # the members and their parameters, listed
+        data_vars[f"member_{name}"] = (
+            ("realization",), np.array([m.parameters[name] for m in context.members]),
+            {"long_name": f"ensemble member's {name.replace('_', ' ')}", "units": units.get(name, "1")})
+    data_vars["member_seed"] = (("realization",), np.array([m.seed for m in context.members], dtype=np.int64),
+                                {"long_name": "ensemble member's own random seed", "units": "1"})
     lon, lat = geographic_coordinates(context.grid_x[None, :], context.grid_y[:, None], context.park.spec.epsg)
     import pyproj
 
@@ -244,6 +251,8 @@ def _write_probabilities(context: EnsembleContext, paths: list[Path]) -> Path:
         coords={"x": ("x", context.grid_x, {"standard_name": "projection_x_coordinate", "units": "m"}),
                 "y": ("y", context.grid_y, {"standard_name": "projection_y_coordinate", "units": "m"}),
                 "percentile": ("percentile", np.array(PERCENTILES), {"long_name": "percentile", "units": "percent"}),
+                "realization": ("realization", np.arange(len(context.members)),
+                                {"standard_name": "realization", "units": "1"}),
                 "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
                 "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"})},
         attrs={"Conventions": "CF-1.11", "title": f"ParkTwin ensemble probabilities: {context.scenario.name}",

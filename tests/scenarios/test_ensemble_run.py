@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -62,6 +63,11 @@ def test_threads_and_synchronous_give_bit_identical_members_and_a_rerun_only_fil
         assert p.shape == (2, 41, 41) and np.all((p >= 0) & (p <= 1))
         assert np.all(p[1] <= p[0])  # exceeding the higher threshold implies exceeding the lower one
         assert set(np.unique(p * MEMBERS).round(9)) <= set(float(k) for k in range(MEMBERS + 1))
+        # The members are listed with their parameters, as the per-member files record them.
+        offsets = probability["member_wind_direction_offset"].values
+        assert offsets.shape == (MEMBERS,) and np.all(np.abs(offsets) <= 25.0)
+        with xr.open_dataset(member_path(bundle.root / "threads", 5), engine="netcdf4") as member:
+            assert json.loads(member.attrs["member_parameters"])["wind_direction_offset"] == offsets[5]
 
 
 def _free_port() -> int:
