@@ -1,7 +1,8 @@
 """``parktwin demo``: build the embedded demo park as a real bundle, write its weather and scenario, run it.
 
 Everything is generated in code (no downloads) and written as files a user can copy and edit:
-``OUT/park/`` (park.yaml, buildings.geojson, dem.tif, weather.csv), ``OUT/scenario.yaml``, ``OUT/results/``.
+``OUT/park/`` (park.yaml, buildings.geojson, dem.tif, weather.csv), ``OUT/scenario.yaml`` (24-h plume of every
+stack) with ``OUT/results/``, and ``OUT/leak.yaml`` (a chlorine-tank leak) with ``OUT/leak/`` (zones, plan draft).
 """
 
 from __future__ import annotations
@@ -43,6 +44,30 @@ pollutants: [sulfur_dioxide, nitrogen_dioxide, pm10]
 """
 
 
+_LEAK = """\
+# ParkTwin scenario: the outlet valve of liquid-chlorine tank T-CL01 breaks at 02:00 (HJ 169-2018 worst-case weather).
+schema_version: 1
+kind: leak
+name: demo-chlorine-leak
+park: park/park.yaml
+risk_source: T-CL01
+source_term:
+  model: tank_liquid_hole
+  hole_diameter: 0.025     # m, a broken DN25 outlet valve
+  liquid_density: 1400     # kg/m3, liquid chlorine near 25 C (input of the scenario, not of the table)
+  release_height: 1.0      # m
+start: "2026-07-15T02:00:00+08:00"
+duration_limit: 1800       # s: the leak is isolated after 30 minutes
+simulation_hours: 2
+meteorology:
+  preset: hj169_worst      # F, 1.5 m/s, 25 C, 50 % RH, blowing towards the nearest residential area
+grid:
+  size: [16000, 16000]     # m
+  spacing: 80              # m -> 201 x 201 receptors
+language: zh
+"""
+
+
 def run_demo(out: str | Path) -> RunResult:
     """Build the demo park into ``out`` and run its 24-hour plume scenario; return the run result."""
     from meteo import synthetic_weather, write_station_csv
@@ -57,5 +82,10 @@ def run_demo(out: str | Path) -> RunResult:
                                 utc_offset_hours=park.spec.utc_offset_hours)
     write_station_csv(out / "park" / "weather.csv", weather, utc_offset_hours=park.spec.utc_offset_hours)
     scenario_path = write_text_atomic(out / "scenario.yaml", _SCENARIO.format(start=DEMO_START, hours=DEMO_HOURS))
-    log.info("demo park and scenario written to %s", out)
-    return run_scenario_file(scenario_path, out / "results")
+    leak_path = write_text_atomic(out / "leak.yaml", _LEAK)
+    log.info("demo park and scenarios written to %s", out)
+    plume = run_scenario_file(scenario_path, out / "results")
+    leak = run_scenario_file(leak_path, out / "leak")
+    plume.summary_text += "\n\n" + leak.summary_text + f"\nEmergency-plan draft: {leak.out_dir / 'plan.html'}"
+    plume.paths.update({f"leak_{name}": path for name, path in leak.paths.items()})
+    return plume

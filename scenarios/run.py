@@ -43,6 +43,14 @@ def run_scenario_file(path: str | Path, out_dir: str | Path | None = None,
     out = Path(out_dir) if out_dir is not None else path.parent / "results" / _slug(scenario.name)
     if command_line is None:
         command_line = f"parktwin run {path}" + (f" --out {out_dir}" if out_dir is not None else "")
+    if scenario.kind == "leak":
+        from scenarios.leak import run_leak_scenario, summary_text
+
+        view = run_leak_scenario(scenario, base_dir=path.parent, out_dir=out, command_line=command_line,
+                                 where=path.name)
+        return RunResult(out_dir=out, paths={"plan": out / "plan.html", "zones": out / "zones.geojson",
+                                             "netcdf": out / "leak.nc", "impacts": out / "impacts.json"},
+                         summary_text=summary_text(view))
     return run_plume_scenario(scenario, base_dir=path.parent, out_dir=out, command_line=command_line,
                               where=path.name)
 

@@ -12,14 +12,15 @@ import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
 from scenarios.ensemble import EnsembleSpec
+from twin.errors import InputError
 from twin.validation import load_yaml, parse_model
 
-__all__ = ["PlumeScenario", "WeatherSpec", "GridSpec", "ModelSpec", "OutputSpec", "load_scenario",
+__all__ = ["PlumeScenario", "LeakScenario", "SourceTermSpec", "LeakMeteorologySpec", "WeatherSpec", "GridSpec", "ModelSpec", "OutputSpec", "load_scenario",
            "scenario_json_schema", "canonical_json", "scenario_hash"]
 
 
@@ -109,15 +110,107 @@ class PlumeScenario(_Strict):
                                                             "(run with scenarios.ensemble_run.run_ensemble)")
 
 
-def load_scenario(path: str | Path) -> PlumeScenario:
+class SourceTermSpec(_Strict):
+    """How the substance leaves its containment (explicit physical inputs; see dispersion.source_terms)."""
+
+    model: Literal["direct", "tank_liquid_hole", "tank_gas_hole"] = Field(
+        description="direct: a given rate; tank_liquid_hole: liquid through a hole below the liquid level (HJ 169 "
+                    "Eq. F.1) with tank depletion; tank_gas_hole: vapour through a hole (HJ 169 Eqs. F.2-F.5)")
+    rate: float | None = Field(None, gt=0, description="direct: release rate [kg/s]")
+    duration: float | None = Field(None, gt=0, description="direct: release duration [s]")
+    hole_diameter: float | None = Field(None, gt=0, description="tank models: equivalent hole diameter [m]")
+    hole_shape: Literal["circular", "triangular", "rectangular"] = "circular"
+    liquid_density: float | None = Field(None, gt=0, description="tank_liquid_hole: liquid density [kg/m3]")
+    heat_capacity_ratio: float | None = Field(None, gt=1, description="tank_gas_hole: cp/cv of the gas [-]")
+    release_height: float = Field(1.0, ge=0, description="height of the release above ground [m]")
+
+    @model_validator(mode="after")
+    def _check(self) -> "SourceTermSpec":
+        needed = {"direct": ("rate", "duration"), "tank_liquid_hole": ("hole_diameter", "liquid_density"),
+                  "tank_gas_hole": ("hole_diameter", "heat_capacity_ratio")}[self.model]
+        missing = [name for name in needed if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"source term {self.model!r} needs {', '.join(missing)}")
+        return self
+
+
+class LeakMeteorologySpec(_Strict):
+    """Either the HJ 169-2018 worst case (F, 1.5 m/s, 25 °C, 50 % RH) or hourly weather."""
+
+    preset: Literal["hj169_worst"] | None = Field(None, description="hj169_worst: stability F, 1.5 m/s at 10 m, "
+                                                                    "25 °C, 50 % relative humidity")
+    wind_from_direction: float | None = Field(None, ge=0, lt=360, description="preset only: wind direction "
+                                              "[degree from north]; default: blowing towards the nearest "
+                                              "residential area (the most unfavourable direction)")
+    weather: WeatherSpec | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> "LeakMeteorologySpec":
+        if (self.preset is None) == (self.weather is None):
+            raise ValueError("exactly one of preset or weather is required")
+        return self
+
+
+class LeakScenario(_Strict):
+    """``kind: leak`` — a toxic release from one of the park's risk sources, followed by Gaussian puffs."""
+
+    schema_version: Literal[1] = 1
+    kind: Literal["leak"]
+    name: str = Field(min_length=1)
+    park: str = Field(description="park.yaml path, relative to the scenario file")
+    risk_source: str = Field(description="id of the risk source in park.yaml")
+    source_term: SourceTermSpec
+    start: datetime = Field(description="start of the release, ISO 8601 with an explicit UTC offset")
+    duration_limit: float = Field(3600.0, gt=0, description="the release is stopped after this time [s]")
+    simulation_hours: float = Field(3.0, gt=0, le=72, description="how long the cloud is followed [h]")
+    meteorology: LeakMeteorologySpec
+    grid: GridSpec = GridSpec(size=(10000.0, 10000.0), spacing=50.0)
+    sigma: Literal["briggs_rural", "briggs_urban", "pasquill_gifford_isc3", "gb13201"] | None = None
+    puff_interval: float = Field(30.0, gt=0, description="one puff every ... [s]")
+    sampling_step: float = Field(60.0, gt=0, description="concentrations sampled every ... [s]")
+    output_step: float = Field(600.0, gt=0, description="grid snapshots every ... [s]")
+    language: Literal["zh", "en"] = Field("zh", description="language of the emergency-plan draft")
+
+    @model_validator(mode="after")
+    def _check(self) -> "LeakScenario":
+        if self.start.tzinfo is None:
+            raise ValueError(f"start must carry an explicit UTC offset (e.g. +08:00), got {self.start.isoformat()}")
+        for name in ("output_step", "duration_limit"):
+            steps = getattr(self, name) / self.sampling_step
+            if name == "output_step" and abs(steps - round(steps)) > 1e-9:
+                raise ValueError(f"output_step must be a multiple of sampling_step {self.sampling_step} s, "
+                                 f"got {self.output_step}")
+        return self
+
+    @field_serializer("start")
+    def _start_in_utc(self, start: datetime) -> str:
+        return start.astimezone(timezone.utc).isoformat() if start.tzinfo is not None else start.isoformat()
+
+
+Scenario = Annotated[PlumeScenario | LeakScenario, Field(discriminator="kind")]
+
+
+class _ScenarioFile(BaseModel):
+    scenario: Scenario
+
+
+def load_scenario(path: str | Path) -> PlumeScenario | LeakScenario:
     """Read and validate a scenario YAML file (InputError names every bad field; MissingInputError if absent)."""
     path = Path(path)
     data = load_yaml(path, where=path.name)
-    return parse_model(PlumeScenario, data, where=path.name)
+    kind = data.get("kind")
+    models = {"plume": PlumeScenario, "leak": LeakScenario}
+    if kind not in models:
+        raise InputError.field(path.name, "kind", kind, f"one of {', '.join(models)}")
+    return parse_model(models[kind], data, where=path.name)
 
 
 def scenario_json_schema() -> dict:
-    return PlumeScenario.model_json_schema()
+    """JSON Schema of a scenario file: one of the kinds, chosen by ``kind``."""
+    definitions = _ScenarioFile.model_json_schema()["$defs"]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "ParkTwin scenario",
+            "oneOf": [{"$ref": "#/$defs/PlumeScenario"}, {"$ref": "#/$defs/LeakScenario"}],
+            "discriminator": {"propertyName": "kind"}, "$defs": definitions}
 
 
 def canonical_json(scenario: BaseModel) -> str:

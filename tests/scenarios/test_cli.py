@@ -79,14 +79,18 @@ def test_unknown_schema_is_a_usage_error():
 # ----------------------------------------------------------------------------------------------- schema
 
 
-@pytest.mark.parametrize(("which", "fields"), [
-    ("park", {"epsg", "dem", "buildings", "stacks", "risk_sources", "receptors"}),
-    ("scenario", {"kind", "name", "park", "weather", "grid", "model", "pollutants"}),
+@pytest.mark.parametrize(("which", "kind", "fields"), [
+    ("park", None, {"epsg", "dem", "buildings", "stacks", "risk_sources", "receptors"}),
+    ("scenario", "PlumeScenario", {"kind", "name", "park", "weather", "grid", "model", "pollutants"}),
+    ("scenario", "LeakScenario", {"kind", "name", "park", "risk_source", "source_term", "meteorology", "grid"}),
 ])
-def test_schema_prints_json_schema(which, fields):
+def test_schema_prints_json_schema(which, kind, fields):
     result = parktwin("schema", which)
     assert result.returncode == 0, result.stderr
     schema = json.loads(result.stdout)
+    if kind is not None:  # a scenario is one of the kinds, chosen by its `kind` field
+        assert {"$ref": f"#/$defs/{kind}"} in schema["oneOf"]
+        schema = schema["$defs"][kind]
     assert schema["type"] == "object"
     assert fields <= set(schema["properties"]), sorted(schema["properties"])
     assert schema.get("additionalProperties") is False  # extra="forbid": a misspelt key is an error

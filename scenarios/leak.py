@@ -1,0 +1,390 @@
+"""Run a toxic-leak scenario: source term → puffs → threat zones, receptor impacts, response level, plan draft.
+
+Thresholds are compared with running means over their averaging time: the HJ 169-2018 Appendix H endpoints and
+the AEGL/ERPG values are 60-minute values, so zones and impacts use the maximum 60-min running mean (never an
+instantaneous peak). AEGL/ERPG values in ppm are converted to mass concentrations at the scenario's air temperature
+and pressure (ideal gas).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+
+from scenarios.impact import Threshold, receptor_impacts
+from scenarios.spec import LeakScenario, canonical_json
+from scenarios.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
+from twin.errors import InputError
+
+__all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_text", "RESPONSE_RULES"]
+
+log = logging.getLogger("parktwin")
+
+HJ169_WORST = {"wind_speed": 1.5, "stability": 5, "air_temperature": 298.15, "relative_humidity": 0.5}  # HJ 169 §9
+AVERAGING_TIME = 3600.0  # HJ 169 Appendix H endpoints and AEGL-60 min / ERPG: 60-minute values [s]
+PEOPLE_KINDS = ("residential", "school", "hospital")
+# ParkTwin's default grading rule (to be aligned with each park's own emergency plan), stated in every report.
+RESPONSE_RULES = (
+    ("I", "endpoint-1 reached at a residential area, school or hospital"),
+    ("II", "endpoint-2 reached at a residential area, school or hospital"),
+    ("III", "endpoint-2 reached beyond the park's fence line, but at no residential area, school or hospital"),
+    ("IV", "endpoint-2 not reached beyond the fence line"),
+)
+SHELTER_IF_ARRIVAL_WITHIN = 1800.0  # [s] too little time to move people out before the cloud arrives
+
+
+@dataclass
+class _SourceTerm:
+    rate_times: np.ndarray
+    rates: np.ndarray
+    released: float
+    description: str
+
+
+def _source_term(scenario: LeakScenario, risk_source, chemical, ambient_pressure: float) -> _SourceTerm:
+    """Release rate over time [kg/s] from the scenario's source-term choice and the risk source's data."""
+    from dispersion.source_terms import (GasTank, LiquidTank, liquid_discharge_coefficient_hj169,
+                                         tank_depletion)
+
+    spec = scenario.source_term
+    limit = scenario.duration_limit
+    if spec.model == "direct":
+        duration = min(spec.duration, limit)
+        return _SourceTerm(np.array([0.0, duration]), np.array([spec.rate]), spec.rate * duration,
+                           f"direct release {spec.rate:g} kg/s for {duration:g} s")
+    if risk_source.diameter is None:
+        raise InputError.field(f"risk source {risk_source.id!r}", "diameter", None,
+                               f"a tank diameter [m] for the {spec.model} source term")
+    hole_area = math.pi * spec.hole_diameter**2 / 4.0
+    if spec.model == "tank_liquid_hole":
+        tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=spec.liquid_density,
+                          cross_section_area=math.pi * risk_source.diameter**2 / 4.0, hole_area=hole_area,
+                          discharge_coefficient=float(liquid_discharge_coefficient_hj169(spec.hole_shape, 1e5)),
+                          headspace_pressure=risk_source.pressure, ambient_pressure=ambient_pressure)
+        label = (f"liquid through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole below the liquid "
+                 f"level (HJ 169-2018 Eq. F.1, C_d from Table F.1, Re > 100), tank depleting")
+    else:
+        if chemical.molar_mass is None:
+            raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for a gas release")
+        molar = chemical.molar_mass * 1e-3  # g/mol -> kg/mol
+        volume = risk_source.inventory * 8.314462618 * risk_source.temperature / (risk_source.pressure * molar)
+        tank = GasTank(volume=volume, pressure=risk_source.pressure, temperature=risk_source.temperature,
+                       molar_mass=molar, heat_capacity_ratio=spec.heat_capacity_ratio, hole_area=hole_area,
+                       ambient_pressure=ambient_pressure)
+        label = (f"gas through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole (HJ 169-2018 Eqs. "
+                 f"F.2-F.5), vessel blowing down")
+    depletion = tank_depletion(tank, duration=limit, output_interval=scenario.sampling_step)
+    times = depletion.time
+    released = depletion.released_mass
+    rates = np.diff(released) / np.diff(times)  # piecewise-constant rates holding the exact released mass
+    keep = np.r_[True, np.diff(times) > 0]
+    return _SourceTerm(times[keep], rates[keep[1:]] if rates.size else rates, float(released[-1]), label)
+
+
+def _thresholds(chemical, temperature: float, pressure: float) -> list[tuple[str, float]]:
+    """(name, value [kg m-3]) for every 60-min threshold the chemicals table holds for the substance."""
+    found = []
+    for name, attribute in (("HJ 169 endpoint-1", "hj169_endpoint1_mg_m3"), ("HJ 169 endpoint-2", "hj169_endpoint2_mg_m3")):
+        value = getattr(chemical, attribute)
+        if value is not None:
+            found.append((name, value * 1e-6))  # mg/m3 -> kg/m3
+    for name, attribute in (("AEGL-1 (60 min)", "aegl1_60min_ppm"), ("AEGL-2 (60 min)", "aegl2_60min_ppm"),
+                            ("AEGL-3 (60 min)", "aegl3_60min_ppm"), ("ERPG-1", "erpg1_ppm"), ("ERPG-2", "erpg2_ppm"),
+                            ("ERPG-3", "erpg3_ppm")):
+        value = getattr(chemical, attribute, None)
+        if value is not None:
+            found.append((name, float(chemical.ppm_to_kg_m3(value, temperature, pressure))))
+    return found
+
+
+def response_level(reached_people_endpoint1: bool, reached_people_endpoint2: bool,
+                   beyond_fence_endpoint2: bool) -> tuple[str, str]:
+    """Graded response level and the rule that produced it (:data:`RESPONSE_RULES`)."""
+    if reached_people_endpoint1:
+        return RESPONSE_RULES[0]
+    if reached_people_endpoint2:
+        return RESPONSE_RULES[1]
+    if beyond_fence_endpoint2:
+        return RESPONSE_RULES[2]
+    return RESPONSE_RULES[3]
+
+
+def protective_action(arrival_time: float, time_above: float) -> str:
+    """'evacuate', 'shelter' or 'none' for one receptor from the endpoint-2 arrival time and duration [s].
+
+    Default rule (stated in the report): nothing when endpoint-2 is never reached; shelter in place when the cloud
+    arrives within 30 min (no time to move people out safely); otherwise evacuate before it arrives.
+    """
+    if not np.isfinite(arrival_time) or time_above <= 0:
+        return "none"
+    return "shelter" if arrival_time <= SHELTER_IF_ARRIVAL_WITHIN else "evacuate"
+
+
+def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, command_line="",
+                      where: str = "scenario") -> dict:
+    """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's view data (a dict)."""
+    from dispersion.plume import ReceptorSet
+    from dispersion.puff import PuffMet, PuffOptions, PuffRelease, run_puff
+    from dispersion.source_terms import is_dense_gas
+    from scenarios.run import _check_writable, true_north_grid_bearing
+    from twin.io import load_park
+
+    park = load_park(base_dir / scenario.park)
+    sources = {r.id: r for r in park.risk_sources}
+    if scenario.risk_source not in sources:
+        raise InputError.field(where, "risk_source", scenario.risk_source, f"one of {', '.join(sources)}")
+    source = sources[scenario.risk_source]
+    chemical = park.chemicals[source.substance]
+    _check_writable(out_dir)
+
+    # Meteorology (piecewise constant) and the air the thresholds are converted at.
+    receptors_all = park.receptor_points()
+    people = [i for i, kind in enumerate(receptors_all.kinds) if kind in PEOPLE_KINDS]
+    steps = int(round(scenario.simulation_hours * 3600.0 / scenario.sampling_step))
+    if scenario.meteorology.preset == "hj169_worst":
+        direction = scenario.meteorology.wind_from_direction
+        if direction is None:  # the most unfavourable direction: towards the nearest residential area/school/hospital
+            distances = [math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in people]
+            target = people[int(np.argmin(distances))]
+            bearing = math.degrees(math.atan2(receptors_all.x[target] - source.x, receptors_all.y[target] - source.y))
+            direction = (bearing + 180.0) % 360.0
+        met = PuffMet(times=np.array([0.0]), wind_speed=np.array([HJ169_WORST["wind_speed"]]),
+                      wind_from_direction=np.array([direction]), stability=np.array([HJ169_WORST["stability"]]),
+                      mixing_height=np.array([1e30]))
+        air_temperature, weather_text = HJ169_WORST["air_temperature"], (
+            f"HJ 169-2018 worst case: stability F, 1.5 m/s, 25 °C, 50 % RH, wind from {direction:.0f}°")
+    else:
+        from scenarios.run import _load_weather
+
+        spec = scenario.meteorology.weather
+        prepared = _load_weather(_WeatherScenario(spec), base_dir, park, where)
+        seconds = (prepared["time"].values - prepared["time"].values[0]) / np.timedelta64(1, "s")
+        met = PuffMet(times=seconds.astype(float), wind_speed=prepared["model_wind_speed"].values.astype(float),
+                      wind_from_direction=prepared["wind_from_direction"].values.astype(float),
+                      stability=prepared["stability_class"].values.astype(np.int64),
+                      mixing_height=prepared["atmosphere_boundary_layer_thickness"].values.astype(float))
+        air_temperature = float(prepared["air_temperature"].values[0])
+        weather_text = f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})"
+    pressure = 101325.0
+
+    term = _source_term(scenario, source, chemical, pressure)
+    release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
+                          scenario.source_term.release_height, term.rate_times, term.rates)
+
+    # Receptors: a grid centred on the source, then the sensitive receptors (their series are kept).
+    spacing = scenario.grid.spacing
+    nx = int(scenario.grid.size[0] // spacing) + 1
+    ny = int(scenario.grid.size[1] // spacing) + 1
+    gx = np.round(source.x / spacing) * spacing + spacing * (np.arange(nx) - (nx - 1) // 2)
+    gy = np.round(source.y / spacing) * spacing + spacing * (np.arange(ny) - (ny - 1) // 2)
+    mx, my = np.meshgrid(gx, gy)
+    rx = np.concatenate([mx.ravel(), receptors_all.x])
+    ry = np.concatenate([my.ravel(), receptors_all.y])
+    receptors = ReceptorSet(x=rx, y=ry, height=np.full(rx.size, 1.5),  # breathing height [m]
+                            ground_elevation=np.asarray(park.terrain.elevation_at(rx, ry, clamp=True)))
+    options = PuffOptions(
+        sigma_model=scenario.sigma or f"briggs_{park.spec.land_use}", puff_interval=scenario.puff_interval,
+        sampling_step=scenario.sampling_step, duration=steps * scenario.sampling_step,
+        averaging_windows=(AVERAGING_TIME,),
+        output_times=tuple(scenario.output_step * np.arange(1, int(steps * scenario.sampling_step
+                                                                 // scenario.output_step) + 1)),
+        true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y), parallel=True)
+    n_grid = gx.size * gy.size
+    series_index = np.arange(n_grid, rx.size)
+    result = run_puff(release, receptors, met, options, series_receptors=series_index)
+    field = result[f"max_mean_{int(AVERAGING_TIME)}s"].values[:n_grid].reshape(gy.size, gx.size)
+    field = np.nan_to_num(field)
+
+    # Zones and impacts.
+    thresholds = _thresholds(chemical, air_temperature, pressure)
+    if not thresholds:
+        raise InputError.field(f"substance {chemical.key!r}", "thresholds", None,
+                               "at least one HJ 169 endpoint or AEGL/ERPG value in twin/chemicals.csv")
+    zones = []
+    for name, value in thresholds:
+        polygon = threat_zone(gx, gy, field, value)
+        zones.append(ThreatZone(name, value * 1e6, "mg/m3", polygon, polygon.area,
+                                farthest_distance(polygon, source.x, source.y)))
+    impact = receptor_impacts(result["series"].values, scenario.sampling_step,
+                              [Threshold(name, value, AVERAGING_TIME) for name, value in thresholds],
+                              np.asarray(receptors_all.population), arrival_threshold=_endpoint2_name(thresholds))
+    endpoint1 = next((n for n, _ in thresholds if "endpoint-1" in n), None)
+    endpoint2 = _endpoint2_name(thresholds)
+    people_mask = np.array([k in PEOPLE_KINDS for k in receptors_all.kinds])
+    fence_mask = np.array([k == "fence" for k in receptors_all.kinds])
+    hit2 = impact.time_above[endpoint2] > 0
+    hit1 = impact.time_above[endpoint1] > 0 if endpoint1 else np.zeros_like(hit2)
+    beyond_fence = zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance > max(
+        (math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in np.flatnonzero(fence_mask)),
+        default=0.0)
+    level, rule = response_level(bool(np.any(hit1 & people_mask)), bool(np.any(hit2 & people_mask)), beyond_fence)
+
+    # Dense gas: HJ 169-2018 Appendix G Richardson-number criteria, at 1 km.
+    molar = (chemical.molar_mass or 28.96) * 1e-3
+    release_density = pressure * molar / (8.314462618 * air_temperature)
+    ambient_density = pressure * 0.028964 / (8.314462618 * air_temperature)
+    duration = float(term.rate_times[-1] - term.rate_times[0])
+    verdict = is_dense_gas(release_density=release_density, ambient_density=ambient_density,
+                           wind_speed=float(met.wind_speed[0]), distance=1000.0, release_duration=duration,
+                           release_rate=max(float(term.rates.max()), 1e-12), source_diameter=max(
+                               scenario.source_term.hole_diameter or 0.1, 0.01), released_mass=term.released)
+
+    # Outputs.
+    out_dir.mkdir(parents=True, exist_ok=True)
+    zones_path = write_zones_geojson(out_dir / "zones.geojson", zones, park.to_lonlat)
+    start_local = scenario.start.astimezone(timezone(timedelta(hours=park.spec.utc_offset_hours)))
+    rows = []
+    for i, rid in enumerate(receptors_all.ids):
+        arrival = impact.arrival_time[i]
+        rows.append({
+            "id": rid, "name": receptors_all.names[i], "kind": receptors_all.kinds[i],
+            "population": int(receptors_all.population[i]),
+            "distance_m": round(math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y)),
+            "arrival": None if not np.isfinite(arrival) else
+            (start_local + timedelta(seconds=float(arrival))).strftime("%H:%M"),
+            "arrival_minutes": None if not np.isfinite(arrival) else round(float(arrival) / 60.0),
+            "peak_mg_m3": round(float(impact.peak[endpoint2][i]) * 1e6, 3),
+            "minutes_above_endpoint2": round(float(impact.time_above[endpoint2][i]) / 60.0),
+            "level": next((n for n, _ in reversed(thresholds) if impact.time_above[n][i] > 0 and "HJ" in n), "—"),
+            "action": protective_action(float(arrival), float(impact.time_above[endpoint2][i])),
+        })
+    rows.sort(key=lambda r: (r["arrival_minutes"] is None, r["arrival_minutes"] or 0, -r["peak_mg_m3"]))
+    view = {
+        "scenario": scenario.name, "park": park.spec.name, "language": scenario.language,
+        "substance": chemical.name_zh if scenario.language == "zh" else chemical.name_en,
+        "substance_key": chemical.key, "cas": chemical.cas,
+        "risk_source": f"{source.name} ({source.id})", "enterprise": source.enterprise,
+        "start": start_local.strftime("%Y-%m-%d %H:%M %z"), "weather": weather_text,
+        "source_term": term.description, "released_kg": round(term.released, 1),
+        "release_minutes": round(duration / 60.0, 1), "peak_rate_kg_s": round(float(term.rates.max()), 3),
+        "zones": [{"name": z.name, "level_mg_m3": round(z.level, 3), "area_km2": round(z.area / 1e6, 3),
+                   "farthest_m": round(z.farthest_distance),
+                   "reaches_grid_edge": _touches_edge(z.polygon, gx, gy)} for z in zones],
+        "grid_extent_m": [float(gx[-1] - gx[0]), float(gy[-1] - gy[0])],
+        "receptors": rows, "response_level": level, "response_rule": rule,
+        "response_rules": [list(r) for r in RESPONSE_RULES],
+        "evacuation_distance_m": round(zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance),
+        "dense_gas": verdict.dense, "dense_gas_message": verdict.message,
+        "shelter_rule_minutes": SHELTER_IF_ARRIVAL_WITHIN / 60.0,
+        "population_reached": impact.population_reached,
+        "averaging": "60 min",
+    }
+    from twin.atomic import write_text_atomic
+
+    write_text_atomic(out_dir / "impacts.json", json.dumps(view, ensure_ascii=False, indent=2) + "\n")
+    _write_leak_netcdf(out_dir / "leak.nc", scenario, park, gx, gy, result, n_grid, chemical, command_line)
+    _render(out_dir, scenario, park, gx, gy, field, zones, view, met)
+    from scenarios.outputs import write_manifest
+
+    write_manifest(out_dir, scenario, {"zones": zones_path, "impacts": out_dir / "impacts.json",
+                                       "netcdf": out_dir / "leak.nc", "map": out_dir / "map.png",
+                                       "scene": out_dir / "scene.png", "plan": out_dir / "plan.html"})
+    return view
+
+
+def summary_text(view: dict) -> str:
+    """A few lines for the terminal and the morning shift: level, zones, first receptors reached."""
+    lines = [f"ParkTwin leak — {view['scenario']} — {view['park']}",
+             f"{view['risk_source']}: {view['substance']}, {view['released_kg']} kg in {view['release_minutes']} min "
+             f"({view['source_term']})",
+             f"Weather: {view['weather']}",
+             f"Response level {view['response_level']}: {view['response_rule']}",
+             f"Evacuation distance (endpoint-2): {view['evacuation_distance_m']} m"]
+    lines += [f"  {z['name']:<20s} {z['level_mg_m3']:>10} mg/m3  area {z['area_km2']} km2  farthest {z['farthest_m']} m"
+              + ("  (reaches the grid edge: enlarge grid.size)" if z["reaches_grid_edge"] else "")
+              for z in view["zones"]]
+    reached = [r for r in view["receptors"] if r["arrival"]]
+    lines.append(f"Receptors reached by endpoint-2: {len(reached)}")
+    lines += [f"  {r['name']} ({r['kind']}): arrival {r['arrival']}, peak {r['peak_mg_m3']} mg/m3, {r['action']}"
+              for r in reached[:10]]
+    if view["dense_gas"]:
+        lines.append(f"WARNING: {view['dense_gas_message']}")
+    return "\n".join(lines)
+
+
+def _touches_edge(polygon, gx: np.ndarray, gy: np.ndarray) -> bool:
+    """True when the zone reaches the border of the modelled grid: it extends further than the grid shows."""
+    if polygon.is_empty:
+        return False
+    xmin, ymin, xmax, ymax = polygon.bounds
+    tolerance = 0.5 * float(gx[1] - gx[0])
+    return bool(xmin <= gx[0] + tolerance or xmax >= gx[-1] - tolerance or ymin <= gy[0] + tolerance
+                or ymax >= gy[-1] - tolerance)
+
+
+def _endpoint2_name(thresholds) -> str:
+    names = [n for n, _ in thresholds]
+    return next((n for n in names if "endpoint-2" in n), next((n for n in names if "AEGL-2" in n), names[0]))
+
+
+@dataclass(frozen=True)
+class _WeatherScenario:
+    """Adapter: the plume scenario's weather loader reads ``scenario.weather``."""
+
+    weather: object
+
+
+def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, command_line) -> None:
+    import xarray as xr
+
+    from twin.schema import geographic_coordinates
+    from twin.store import Provenance, write_netcdf
+
+    shape = (gy.size, gx.size)
+    units = "mg m-3"  # emergency products: thresholds are in mg/m3 (HJ 169 Appendix H)
+    lon, lat = geographic_coordinates(gx[None, :], gy[:, None], park.spec.epsg)
+    name = f"concentration of {chemical.name_en.lower()} in air (CAS {chemical.cas})"
+    snapshots = result["snapshot"].values[:, :n_grid].reshape(-1, *shape) * 1e6  # kg m-3 -> mg m-3
+    start = np.datetime64(scenario.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")
+    times = start + (result["output_time"].values * 1e9).astype("timedelta64[ns]")
+    import pyproj
+
+    dataset = xr.Dataset(
+        {
+            "concentration": (("time", "y", "x"), snapshots.astype(np.float32),
+                              {"long_name": f"instantaneous {name}", "units": units, "grid_mapping": "crs"}),
+            "max_mean_60min": (("y", "x"), (result["max_mean_3600s"].values[:n_grid].reshape(shape) * 1e6)
+                               .astype(np.float32),
+                               {"long_name": f"maximum 60-minute running mean {name}", "units": units,
+                                "grid_mapping": "crs"}),
+            "dose": (("y", "x"), (result["dose"].values[:n_grid].reshape(shape) * 1e6).astype(np.float32),
+                     {"long_name": f"time-integrated {name}", "units": "mg s m-3", "grid_mapping": "crs"}),
+            "crs": ((), 0, pyproj.CRS.from_epsg(park.spec.epsg).to_cf()),
+        },
+        coords={"time": ("time", times, {"standard_name": "time"}),
+                "x": ("x", gx, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
+                "y": ("y", gy, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
+                "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
+                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"})},
+    )
+    write_netcdf(dataset, path, Provenance(scenario_config=canonical_json(scenario), command_line=command_line),
+                 title=f"ParkTwin toxic leak: {scenario.name}",
+                 summary=f"Gaussian-puff concentrations of {chemical.name_en} released from {scenario.risk_source}.",
+                 keywords=["toxic release", "emergency planning", "Gaussian puff", "chemical industrial park"])
+
+
+def _render(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:
+    from scenarios.views import map_view
+    from viz import FieldLayer, render_map, render_scene
+    from viz.plan import render_plan
+
+    levels = []
+    for level in sorted(z.level for z in zones):  # one colour band per distinct threshold (58 and 57.96 are one)
+        if not levels or level > levels[-1] * 1.02:
+            levels.append(level)
+    levels = np.array(levels)
+    layer = FieldLayer(x=gx, y=gy, values=field * 1e6, units="mg/m³", levels=levels,
+                       title=f"{view['substance']}: 最大 60 分钟平均浓度 maximum 60-min mean")
+    wind = float(met.wind_from_direction[0]) if met.wind_from_direction.size == 1 else None
+    mview = map_view(park, layer, title=f"{park.spec.name} — {scenario.name}", wind_from_direction=wind,
+                     wind_speed=float(met.wind_speed[0]) if wind is not None else None,
+                     notes=(f"threat zones at {', '.join(z.name for z in zones)}",))
+    render_map(mview, out_dir / "map.png")
+    render_scene(mview, out_dir / "scene.png")
+    render_plan(view, out_dir / "plan.html", map_png=out_dir / "map.png", scene_png=out_dir / "scene.png")

@@ -1,0 +1,81 @@
+"""The demo's chlorine leak end to end: zones, impacts, response level and the emergency-plan draft."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import shapely
+import xarray as xr
+from shapely.geometry import shape
+
+from scenarios.leak import RESPONSE_RULES, protective_action, response_level
+from viz.plan import render_plan
+
+
+@pytest.fixture(scope="module")
+def leak(demo):
+    return demo.root / "leak"
+
+
+def test_the_leak_writes_every_output(leak):
+    names = sorted(p.name for p in leak.iterdir())
+    assert names == ["impacts.json", "leak.nc", "map.png", "plan.html", "run.json", "scene.png", "zones.geojson"]
+
+
+def test_zones_are_rfc7946_and_agree_with_the_gridded_field(leak):
+    collection = json.loads((leak / "zones.geojson").read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection" and "crs" not in collection
+    with xr.open_dataset(leak / "leak.nc", engine="netcdf4") as ds:
+        field = ds["max_mean_60min"].values.astype(float)  # mg m-3
+        cell = float(ds["x"][1] - ds["x"][0]) * float(ds["y"][1] - ds["y"][0])
+    for feature in collection["features"]:
+        properties = feature["properties"]
+        if feature["geometry"] is None:
+            continue
+        polygon = shape(feature["geometry"])
+        assert polygon.is_valid
+        for part in getattr(polygon, "geoms", [polygon]):
+            assert shapely.LinearRing(part.exterior.coords).is_ccw  # RFC 7946 §3.1.6 right-hand rule
+            assert all(not shapely.LinearRing(hole.coords).is_ccw for hole in part.interiors)
+        lon, lat = np.asarray(polygon.exterior.coords if polygon.geom_type == "Polygon"
+                              else polygon.geoms[0].exterior.coords).T
+        assert np.all((lon > 120) & (lon < 123) & (lat > 31) & (lat < 34))  # WGS84 lon/lat near the park
+        # The polygon's area (in the park CRS) matches the cells above the threshold to within the edge band.
+        cells = (field >= properties["level"]).sum() * cell
+        assert properties["area_m2"] == pytest.approx(cells, rel=0.05)
+
+
+def test_impacts_and_plan_tell_the_commander_what_to_do(leak):
+    view = json.loads((leak / "impacts.json").read_text(encoding="utf-8"))
+    assert view["released_kg"] <= 60000.0  # never more than the tank holds (T-CL01: 60 t)
+    assert view["response_level"] in [level for level, _ in RESPONSE_RULES]
+    reached = [r for r in view["receptors"] if r["arrival"]]
+    assert reached and all(r["action"] in ("evacuate", "shelter") for r in reached)
+    assert view["dense_gas"]  # chlorine is heavier than air: the report must say the neutral model is stretched
+    html = (leak / "plan.html").read_text(encoding="utf-8")
+    for text in ("突发环境事件应急预案", "响应级别", "敏感目标受影响情况", "疏散", reached[0]["name"],
+                 "data:image/png;base64,", "SLAB"):
+        assert text in html, text
+    assert html.count("data:image/png;base64,") == 2  # map and 3D scene embedded: one self-contained file
+
+
+def test_the_english_template_renders_the_same_view(leak, tmp_path):
+    view = json.loads((leak / "impacts.json").read_text(encoding="utf-8")) | {"language": "en"}
+    html = render_plan(view, tmp_path / "plan_en.html", map_png=leak / "map.png").read_text(encoding="utf-8")
+    assert "Emergency plan draft" in html and "Response level" in html and "突发" not in html
+    assert html.count("data:image/png;base64,") == 1
+
+
+def test_response_level_rules():
+    assert response_level(True, True, True)[0] == "I"
+    assert response_level(False, True, True)[0] == "II"
+    assert response_level(False, False, True)[0] == "III"
+    assert response_level(False, False, False)[0] == "IV"
+
+
+def test_protective_action_rule():
+    assert protective_action(float("nan"), 0.0) == "none"
+    assert protective_action(600.0, 1200.0) == "shelter"  # arrives in 10 min: no time to evacuate safely
+    assert protective_action(3600.0, 1200.0) == "evacuate"  # an hour ahead: move people out first
