@@ -81,9 +81,13 @@ def test_kernel_equals_numpy_oracle(seed, terrain, parallel):
                           parallel=parallel, tile_size=400.0)
     result = run_puff(release, rec, steady_met(), options, series_receptors=np.arange(n_rec), states=states)
     expected = oracle(states, rec, 5.0, 10.0, terrain)
-    # The 6.5-sigma tile cut drops only terms below exp(-21.1) = 6.7e-10 of a puff's centre value (x2 reflection).
-    centre = states.mass / ((2 * math.pi) ** 1.5 * states.sigma_y**2 * states.sigma_z)
-    scale = max(2.0 * centre.max() * n_puffs, 1e-300)
+    # The 6.5-sigma tile cut drops only terms below exp(-21.1) = 6.7e-10 of a puff's largest possible value:
+    # M/(2π σy²) times the vertical factor, bounded by 2(1/(√(2π) σz) + 1/L) (reflection plus lid images, whose
+    # Poisson sum is at most 1 + √(2π) σz / 2L per pair; also covers the well-mixed form M/(2π σy² L)).
+    lid = np.minimum(states.mixing_height[:, None], 1e30)
+    largest = states.mass / (2 * math.pi * states.sigma_y**2) * 2 * (
+        1 / (math.sqrt(2 * math.pi) * states.sigma_z) + 1 / lid)
+    scale = max(largest.max() * n_puffs, 1e-300)
     np.testing.assert_allclose(result["series"].values, expected.T, rtol=1e-8, atol=1e-9 * scale)
     np.testing.assert_allclose(result["peak"].values, expected.max(axis=0), rtol=1e-8, atol=1e-9 * scale)
     np.testing.assert_allclose(result["dose"].values, expected.sum(axis=0) * 60.0, rtol=1e-8, atol=1e-7 * scale)
