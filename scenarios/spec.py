@@ -201,7 +201,13 @@ def load_scenario(path: str | Path) -> PlumeScenario | LeakScenario:
     kind = data.get("kind")
     models = {"plume": PlumeScenario, "leak": LeakScenario}
     if kind not in models:
-        raise InputError.field(path.name, "kind", kind, f"one of {', '.join(models)}")
+        # Report every problem at once: the kind, then what the rest of the file gets wrong as a plume scenario.
+        problems = [str(InputError.field(path.name, "kind", kind, f"one of {', '.join(models)}"))]
+        try:
+            parse_model(PlumeScenario, {**data, "kind": "plume"}, where=path.name)
+        except InputError as error:
+            problems += str(error).splitlines()
+        raise InputError("\n".join(problems))
     return parse_model(models[kind], data, where=path.name)
 
 
