@@ -36,6 +36,12 @@ RESPONSE_RULES = (
     ("III", "endpoint-2 reached beyond the park's fence line, but at no residential area, school or hospital"),
     ("IV", "endpoint-2 not reached beyond the fence line"),
 )
+RESPONSE_RULES_ZH = {
+    "I": "居民区、学校或医院处达到毒性终点浓度-1",
+    "II": "居民区、学校或医院处达到毒性终点浓度-2",
+    "III": "厂界外达到毒性终点浓度-2，但居民区、学校、医院处未达到",
+    "IV": "厂界外未达到毒性终点浓度-2",
+}
 SHELTER_IF_ARRIVAL_WITHIN = 1800.0  # [s] too little time to move people out before the cloud arrives
 
 
@@ -269,6 +275,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         "grid_extent_m": [float(gx[-1] - gx[0]), float(gy[-1] - gy[0])],
         "receptors": rows, "response_level": level, "response_rule": rule,
         "response_rules": [list(r) for r in RESPONSE_RULES],
+        "response_rule_zh": RESPONSE_RULES_ZH[level],
+        "response_rules_zh": [[lv, RESPONSE_RULES_ZH[lv]] for lv, _ in RESPONSE_RULES],
         "evacuation_distance_m": round(zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance),
         "dense_gas": verdict.dense, "dense_gas_message": verdict.message,
         "shelter_rule_minutes": SHELTER_IF_ARRIVAL_WITHIN / 60.0,
