@@ -257,7 +257,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
             "arrival_minutes": None if not np.isfinite(arrival) else round(float(arrival) / 60.0),
             "peak_mg_m3": round(float(impact.peak[endpoint2][i]) * 1e6, 3),
             "minutes_above_endpoint2": round(float(impact.time_above[endpoint2][i]) / 60.0),
-            "level": next((n for n, _ in reversed(thresholds) if impact.time_above[n][i] > 0 and "HJ" in n), "—"),
+            "level": _worst_reached(thresholds, impact, i),
             "action": protective_action(float(arrival), float(impact.time_above[endpoint2][i])),
         })
     rows.sort(key=lambda r: (r["arrival_minutes"] is None, r["arrival_minutes"] or 0, -r["peak_mg_m3"]))
@@ -314,6 +314,14 @@ def summary_text(view: dict) -> str:
     if view["dense_gas"]:
         lines.append(f"WARNING: {view['dense_gas_message']}")
     return "\n".join(lines)
+
+
+def _worst_reached(thresholds, impact, index: int) -> str:
+    """The most severe HJ 169 endpoint reached at receptor ``index`` (endpoint-1 before endpoint-2), or '—'."""
+    for name in sorted((n for n, _ in thresholds if "endpoint" in n)):  # "endpoint-1" sorts before "endpoint-2"
+        if impact.time_above[name][index] > 0:
+            return name
+    return "—"
 
 
 def _touches_edge(polygon, gx: np.ndarray, gy: np.ndarray) -> bool:

@@ -79,3 +79,17 @@ def test_protective_action_rule():
     assert protective_action(float("nan"), 0.0) == "none"
     assert protective_action(600.0, 1200.0) == "shelter"  # arrives in 10 min: no time to evacuate safely
     assert protective_action(3600.0, 1200.0) == "evacuate"  # an hour ahead: move people out first
+
+
+def test_a_receptor_reached_by_endpoint_1_is_graded_endpoint_1():
+    from scenarios.impact import ReceptorImpact
+    from scenarios.leak import _worst_reached
+
+    thresholds = [("HJ 169 endpoint-1", 58e-6), ("HJ 169 endpoint-2", 5.8e-6), ("AEGL-2 (60 min)", 5.8e-6)]
+    impact = ReceptorImpact(arrival_time=np.array([60.0, 60.0, np.nan]), peak={}, dose=np.zeros(3),
+                            time_above={"HJ 169 endpoint-1": np.array([60.0, 0.0, 0.0]),
+                                        "HJ 169 endpoint-2": np.array([600.0, 60.0, 0.0]),
+                                        "AEGL-2 (60 min)": np.array([600.0, 60.0, 0.0])},
+                            population_reached={})
+    assert [_worst_reached(thresholds, impact, i) for i in range(3)] == [
+        "HJ 169 endpoint-1", "HJ 169 endpoint-2", "—"]
