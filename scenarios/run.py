@@ -91,6 +91,10 @@ def _load_weather(scenario: PlumeScenario, base_dir: Path, park: Park, where: st
     if spec.source == "synthetic":
         weather = synthetic_weather(spec.start, spec.hours, latitude=lat, longitude=lon, seed=spec.seed,
                                     utc_offset_hours=park.spec.utc_offset_hours)
+    elif spec.source == "forecast_netcdf":
+        from meteo.forecast import read_forecast_netcdf
+
+        weather = read_forecast_netcdf(base_dir / spec.path, longitude=lon, latitude=lat)
     else:
         weather = read_station_csv(base_dir / spec.path)
     start = np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")  # UTC inside

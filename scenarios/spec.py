@@ -31,10 +31,11 @@ class _Strict(BaseModel):
 class WeatherSpec(_Strict):
     """Where the hourly weather comes from."""
 
-    source: Literal["station_csv", "synthetic"] = Field(
-        description="station_csv: an hourly station CSV (meteo.read_station_csv); synthetic: the deterministic "
-                    "coastal East-China generator (meteo.synthetic_weather)")
-    path: str | None = Field(None, description="station CSV path, relative to the scenario file")
+    source: Literal["station_csv", "forecast_netcdf", "synthetic"] = Field(
+        description="station_csv: an hourly station CSV (meteo.read_station_csv); forecast_netcdf: a weather "
+                    "forecast NetCDF read at the park (meteo.read_forecast_netcdf; not there yet = retry later); "
+                    "synthetic: the deterministic coastal East-China generator (meteo.synthetic_weather)")
+    path: str | None = Field(None, description="station CSV or forecast NetCDF path, relative to the scenario file")
     start: datetime = Field(description="first hour, ISO 8601 with an explicit UTC offset, e.g. "
                                         "2026-07-15T00:00:00+08:00")
     hours: int = Field(24, gt=0, le=8784, description="number of hourly steps [h]")
@@ -52,8 +53,8 @@ class WeatherSpec(_Strict):
     def _check(self) -> "WeatherSpec":
         if self.start.tzinfo is None:
             raise ValueError(f"start must carry an explicit UTC offset (e.g. +08:00), got {self.start.isoformat()}")
-        if self.source == "station_csv" and not self.path:
-            raise ValueError("path is required when source is 'station_csv'")
+        if self.source in ("station_csv", "forecast_netcdf") and not self.path:
+            raise ValueError(f"path is required when source is {self.source!r}")
         return self
 
 

@@ -177,3 +177,29 @@ def test_yaml_dump_of_the_demo_scenario_round_trips(demo, tmp_path):
     copy = write(tmp_path, yaml.safe_dump(data, allow_unicode=True))
     (tmp_path / "park").symlink_to(demo.park_dir)
     assert scenario_hash(load_scenario(copy)) == scenario_hash(load_scenario(demo.scenario_yaml))
+
+
+def test_a_plume_run_reads_a_forecast_file_and_waits_for_a_missing_one(demo, tmp_path):
+    """weather.source: forecast_netcdf — the run reads the forecast at the park; a forecast not yet published is
+    MeteoCoverageError (exit 75, retry later), not a data error."""
+    import shutil
+
+    import yaml
+
+    from meteo.forecast import write_sample_forecast
+    from scenarios.run import run_scenario_file
+    from twin.errors import MeteoCoverageError
+
+    shutil.copytree(demo.root / "park", tmp_path / "park")
+    scenario = yaml.safe_load((demo.root / "scenario.yaml").read_text(encoding="utf-8"))
+    scenario["weather"] = {"source": "forecast_netcdf", "path": "forecast.nc", "start": "2026-07-15T00:00:00+08:00",
+                           "hours": 6}
+    scenario["grid"] = {"size": [2000, 2000], "spacing": 100}
+    scenario["output"] = {"maps": False}
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(MeteoCoverageError, match="not there yet"):
+        run_scenario_file(tmp_path / "scenario.yaml", tmp_path / "early")
+    write_sample_forecast(tmp_path / "forecast.nc", start="2026-07-14T20:00:00+08:00", hours=24, longitude=121.3,
+                          latitude=32.4)
+    result = run_scenario_file(tmp_path / "scenario.yaml", tmp_path / "out")
+    assert "6 h" in result.summary_text and (tmp_path / "out" / "plume.nc").is_file()
