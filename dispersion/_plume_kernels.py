@@ -11,6 +11,11 @@ every input). The physics is documented in :func:`dispersion.plume.run_plume`; t
 * tiles are dealt to groups; ``plume_parallel`` runs groups in a ``prange`` (one parallel region per run, never in
   the innermost loop), ``plume_serial`` runs them in order for use inside Dask threads (``nogil``).
 
+Statistics: ``day`` holds each hour's 0-based local calendar-day index (hours in time order); at the end of each
+day with at least ``min_hours_day`` hours the kernel writes the daily mean into ``out_daily[p, day, receptor]`` and
+leaves days with fewer hours untouched (the wrapper pre-fills −1, "no valid daily mean"). ``out_max1h`` and
+``out_mean`` (sum of hourly values / number of hours) are accumulated hour by hour.
+
 Sigma encoding (per stability class c = 0..5 for A..F, per axis): ``sig[c, k, :] = [x_upper, a, alpha, b, beta, cap]``
 means σ(x) = min(cap, a·x^alpha·(1 + b·x)^beta) for x ≤ x_upper (see ``dispersion.coefficients.power_law_segments``).
 ``mode[c]`` = 0: one segment with alpha = 1, beta ∈ {-1, -½, 0, ½}, no cap (Briggs form, vectorised fast path);
@@ -86,7 +91,7 @@ def _plume_group(
     he, qfac, inv_u, bid, rates, decay,
     sig_y, nseg_y, mode_y, sig_z, nseg_z, mode_z, ky,
     cull, store_hourly, min_hours_day,
-    out_hourly, out_max1h, out_max24h, out_mean,
+    out_hourly, out_max1h, out_daily, out_mean,
 ):
     first_tile = group_ptr[group]
     end_tile = group_ptr[group + 1]
@@ -272,11 +277,12 @@ def _plume_group(
         # End of hour: statistics, and the hourly field when asked for (views: see the tile loop).
         if day[t] != current_day:
             if day_count >= min_hours_day:
+                inv_count = 1.0 / day_count
                 for p in range(n_sub):
-                    best = out_max24h[p, r0:r0 + n_rec]
+                    daily = out_daily[p, current_day, r0:r0 + n_rec]
                     sums = day_sum[p]
                     for j in range(n_rec):
-                        best[j] = max(best[j], sums[j] / day_count)
+                        daily[j] = sums[j] * inv_count
             day_sum[:, :] = 0.0
             day_count = 0
             current_day = day[t]
@@ -294,11 +300,12 @@ def _plume_group(
             if store_hourly:
                 out_hourly[t, p, r0:r0 + n_rec] = values
     if day_count >= min_hours_day:
+        inv_count = 1.0 / day_count
         for p in range(n_sub):
-            best = out_max24h[p, r0:r0 + n_rec]
+            daily = out_daily[p, current_day, r0:r0 + n_rec]
             sums = day_sum[p]
             for j in range(n_rec):
-                best[j] = max(best[j], sums[j] / day_count)
+                daily[j] = sums[j] * inv_count
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
@@ -310,7 +317,7 @@ def plume_parallel(
     he, qfac, inv_u, bid, rates, decay,
     sig_y, nseg_y, mode_y, sig_z, nseg_z, mode_z, ky,
     cull, store_hourly, min_hours_day,
-    out_hourly, out_max1h, out_max24h, out_mean,
+    out_hourly, out_max1h, out_daily, out_mean,
 ):
     """All groups of receptor tiles in parallel (one parallel region; use outside Dask)."""
     for group in prange(group_ptr.shape[0] - 1):
@@ -318,7 +325,7 @@ def plume_parallel(
             group, group_ptr, tile_ptr, tile_cx, tile_cy, tile_rad,
             rx, ry, rz, rzt, z_max, sx, sy, sbase, shs, ex, ey, lid, stab, day,
             he, qfac, inv_u, bid, rates, decay, sig_y, nseg_y, mode_y, sig_z, nseg_z, mode_z, ky,
-            cull, store_hourly, min_hours_day, out_hourly, out_max1h, out_max24h, out_mean,
+            cull, store_hourly, min_hours_day, out_hourly, out_max1h, out_daily, out_mean,
         )
 
 
@@ -331,7 +338,7 @@ def plume_serial(
     he, qfac, inv_u, bid, rates, decay,
     sig_y, nseg_y, mode_y, sig_z, nseg_z, mode_z, ky,
     cull, store_hourly, min_hours_day,
-    out_hourly, out_max1h, out_max24h, out_mean,
+    out_hourly, out_max1h, out_daily, out_mean,
 ):
     """All groups in order, releasing the GIL: the kernel for Dask threads (never nested parallelism)."""
     for group in range(group_ptr.shape[0] - 1):
@@ -339,5 +346,5 @@ def plume_serial(
             group, group_ptr, tile_ptr, tile_cx, tile_cy, tile_rad,
             rx, ry, rz, rzt, z_max, sx, sy, sbase, shs, ex, ey, lid, stab, day,
             he, qfac, inv_u, bid, rates, decay, sig_y, nseg_y, mode_y, sig_z, nseg_z, mode_z, ky,
-            cull, store_hourly, min_hours_day, out_hourly, out_max1h, out_max24h, out_mean,
+            cull, store_hourly, min_hours_day, out_hourly, out_max1h, out_daily, out_mean,
         )

@@ -126,6 +126,7 @@ class PlumeOptions:
     meridian, grid and true north differ by the meridian convergence); utc_offset_hours : local time offset used
     to cut calendar days for daily means [h]; min_hours_per_day : hours a day needs for a valid daily mean
     (GB 3095-2012 Table 4: at least 20 hourly values); store_hourly : keep hourly fields (else statistics only);
+    store_daily : also return the daily means (day, receptor), which percentile statistics (HJ 663-2013) need;
     cull : skip receptor tiles upwind or beyond 6 σ_y; parallel : Numba threads over receptor tiles (False inside
     Dask workers); tile_size : side of the square receptor tiles [m] (None: about 100 receptors a tile, long enough
     for vectorised loops, small enough to cull well).
@@ -142,6 +143,7 @@ class PlumeOptions:
     utc_offset_hours: float = 8.0
     min_hours_per_day: int = 20
     store_hourly: bool = True
+    store_daily: bool = False
     cull: bool = True
     parallel: bool = True
     tile_size: float | None = None
@@ -361,7 +363,9 @@ def run_plume(
     xarray.Dataset
         For each substance key: ``<key>`` (time, receptor) hourly mass concentration [kg m-3] (when
         ``store_hourly``), ``<key>_max_1h``, ``<key>_max_24h`` (NaN where no day has ``min_hours_per_day`` hours),
-        ``<key>_period_mean`` (receptor) [kg m-3]; plus per-(time, stack) diagnostics ``effective_height`` [m] and
+        ``<key>_period_mean`` (receptor) [kg m-3]; with ``store_daily``, ``<key>_daily`` (day, receptor) daily
+        means [kg m-3] (NaN for days with fewer than ``min_hours_per_day`` hours) on the coordinate ``day``
+        (local calendar dates); plus per-(time, stack) diagnostics ``effective_height`` [m] and
         ``stack_wind_speed`` [m/s].
     """
     hours = source_hours(stacks, met, options)
@@ -370,9 +374,12 @@ def run_plume(
     data_vars = {name: (dims, values, {"units": "kg m-3"}) for name, (dims, values) in fields.items()}
     data_vars["effective_height"] = (("time", "stack"), hours.effective_height, {"units": "m"})
     data_vars["stack_wind_speed"] = (("time", "stack"), hours.stack_wind_speed, {"units": "m s-1"})
+    coords = {"time": met["time"].values, "stack": list(stacks.ids), "receptor": np.arange(receptors.x.size)}
+    if options.store_daily:
+        coords["day"] = np.arange(hours.day[0], hours.day[-1] + 1).astype("datetime64[D]")
     return xr.Dataset(
         data_vars,
-        coords={"time": met["time"].values, "stack": list(stacks.ids), "receptor": np.arange(receptors.x.size)},
+        coords=coords,
         attrs={"sigma_model": options.sigma_model, "land_use": options.land_use, "terrain": options.terrain},
     )
 
@@ -425,6 +432,11 @@ def evaluate_plume(
     inv_u = np.ascontiguousarray(1.0 / hours.stack_wind_speed)
     kernel = plume_parallel if options.parallel else plume_serial
     n_rec = rx.size
+    # Local calendar days as 0-based indices; the kernel writes each valid day's mean at its index.
+    if np.any(np.diff(hours.day) < 0):
+        raise InputError.field("plume run", "time", "not increasing", "hours in time order")
+    day_index = np.ascontiguousarray(hours.day - hours.day[0]) if n_hours else np.zeros(0, dtype=np.int64)
+    n_days = int(day_index[-1]) + 1 if n_hours else 0
     back = np.empty_like(order)  # kernel order -> caller order
     back[order] = np.arange(order.size)
 
@@ -438,24 +450,28 @@ def evaluate_plume(
         size = len(members)
         hourly = np.zeros((n_hours, size, n_rec)) if options.store_hourly else np.zeros((0, 0, 0))
         max1h = np.zeros((size, n_rec))
-        max24h = np.full((size, n_rec), -1.0)  # -1 marks "no valid day yet"
+        daily = np.full((size, n_days, n_rec), -1.0)  # -1 marks "no valid daily mean"
         mean = np.zeros((size, n_rec))
         kernel(
             tiles.group_ptr, tiles.tile_ptr, tiles.tile_cx, tiles.tile_cy, tiles.tile_rad,
             rx, ry, rz, rzt, float(rz.max(initial=0.0)),
             stacks.x, stacks.y, sbase, stacks.height,
-            hours.wind_to_x, hours.wind_to_y, hours.mixing_height, hours.stability, hours.day,
+            hours.wind_to_x, hours.wind_to_y, hours.mixing_height, hours.stability, day_index,
             hours.effective_height, qfac, inv_u, hours.bid_variance, group_rates, decay,
             *sig,
             options.cull, options.store_hourly, options.min_hours_per_day,
-            hourly, max1h, max24h, mean,
+            hourly, max1h, daily, mean,
         )
-        max24h[max24h < 0] = np.nan
+        daily[daily < 0] = np.nan
+        valid_day = ~np.all(np.isnan(daily[0]), axis=1) if n_rec else np.zeros(n_days, dtype=bool)
         for k, p in enumerate(members):
             key = substances[p]
             if options.store_hourly:
                 fields[key] = (("time", "receptor"), hourly[:, k, back])
             fields[f"{key}_max_1h"] = (("receptor",), max1h[k, back])
-            fields[f"{key}_max_24h"] = (("receptor",), max24h[k, back])
+            best = daily[k][valid_day].max(axis=0) if valid_day.any() else np.full(n_rec, np.nan)
+            fields[f"{key}_max_24h"] = (("receptor",), best[back])
+            if options.store_daily:
+                fields[f"{key}_daily"] = (("day", "receptor"), daily[k][:, back])
             fields[f"{key}_period_mean"] = (("receptor",), mean[k, back])
     return fields

@@ -26,7 +26,7 @@ def test_plume_group_is_vectorised_without_libm_calls():
           np.zeros(1, i8), np.zeros(1, i8), one.reshape(1, 1), one.reshape(1, 1), one.reshape(1, 1),
           one.reshape(1, 1), one.reshape(1, 1, 1), f8(0.0), sig, np.ones(6, i8), np.zeros(6, i8), sig,
           np.ones(6, i8), np.zeros(6, i8), np.ones(6), True, True, 0, np.zeros((1, 1, 1)), np.zeros((1, 1)),
-          np.zeros((1, 1)), np.zeros((1, 1)))
+          np.zeros((1, 1, 1)), np.zeros((1, 1)))
     asm = fresh.inspect_asm(fresh.signatures[0])
     packed_fma = re.findall(r"vfmadd\w*pd\s+%[yz]mm", asm)
     assert len(packed_fma) >= 20, "the receptor loops no longer compile to packed FMA instructions"

@@ -245,3 +245,26 @@ def test_invariant_under_rotation_of_the_frame(case, angle, cx, cy):
     scale = max(base[0].max(), 1e-300)
     for a, b in zip(base, turned):
         np.testing.assert_allclose(b, a, rtol=1e-7, atol=1e-10 * scale)
+
+
+@hypothesis_settings
+@given(plume_cases())
+def test_daily_means_are_the_means_of_the_hourly_fields(case):
+    # GB 3095-2012 Table 4: a daily mean needs >= min_hours_per_day hourly values; the cases give 8 hours a day,
+    # except a last day of fewer hours, which must come out NaN when it has fewer than 6.
+    stacks, rates, receptors, hours, options = case
+    options = PlumeOptions(**{**options.__dict__, "store_hourly": True, "store_daily": True})
+    names = [f"s{p}" for p in range(rates.shape[0])]
+    fields = evaluate_plume(stacks, rates, receptors, hours, options, substances=names)
+    for p, name in enumerate(names):
+        hourly = fields[name][1]
+        daily = fields[f"{name}_daily"][1]
+        assert daily.shape == (hours.day[-1] - hours.day[0] + 1, receptors.x.size)
+        for d in range(daily.shape[0]):
+            in_day = hours.day - hours.day[0] == d
+            if in_day.sum() >= options.min_hours_per_day:
+                np.testing.assert_allclose(daily[d], hourly[in_day].mean(axis=0), rtol=1e-12, atol=1e-300)
+            else:
+                assert np.all(np.isnan(daily[d]))
+        np.testing.assert_array_equal(np.nanmax(daily, axis=0) if np.isfinite(daily).any() else daily[0],
+                                      fields[f"{name}_max_24h"][1])
