@@ -1,0 +1,118 @@
+"""Source–receptor transfer matrices: the concentration each source gives at each receptor per unit emission.
+
+Every statistic that is linear in the emissions — hourly values, running means, daily means, annual means — is
+``A·q`` for a transfer matrix ``A`` (receptor × source, per hour or day) and the vector ``q`` of source emission
+rates. The total-emission-cap optimiser (``scenarios.caps``) works on these matrices.
+
+How: the plume kernel accumulates P "substances" over one geometry pass; giving a chunk of c sources to the kernel
+as c substances, substance k emitting only from source k (an identity rate matrix), returns each source's own field
+in one call. Per-hour emission factors (a schedule) multiply the unit rate, so ``A[h, s, r]`` is the concentration
+at receptor r in hour h when source s emits ``factor[h, s]`` × 1 g/s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume
+from twin.errors import InputError
+
+__all__ = ["TransferMatrices", "source_responses", "subset_hours", "subset_stacks"]
+
+
+@dataclass(frozen=True)
+class TransferMatrices:
+    """Per unit emission (1 g/s × schedule factor) of each source, in kg m-3 per g s-1.
+
+    hourly : (H, S, R) or None; daily : (D, S, R) daily means (NaN on days with too few hours) or None;
+    period_mean : (S, R) mean of the hourly values; max_1h : (S, R) each source's own largest hourly value.
+    """
+
+    hourly: np.ndarray | None
+    daily: np.ndarray | None
+    period_mean: np.ndarray
+    max_1h: np.ndarray
+
+
+def subset_stacks(stacks: StackSet, index: np.ndarray) -> StackSet:
+    index = np.asarray(index, dtype=np.int64)
+    return StackSet(ids=tuple(stacks.ids[i] for i in index), x=stacks.x[index], y=stacks.y[index],
+                    base_elevation=stacks.base_elevation[index], height=stacks.height[index],
+                    inner_diameter=stacks.inner_diameter[index], exit_velocity=stacks.exit_velocity[index],
+                    exit_temperature=stacks.exit_temperature[index])
+
+
+def subset_hours(hours: SourceHours, hour_index=None, source_index=None) -> SourceHours:
+    """The hoisted inputs restricted to some hours (in time order) and/or some sources."""
+    t = slice(None) if hour_index is None else np.asarray(hour_index, dtype=np.int64)
+    s = slice(None) if source_index is None else np.asarray(source_index, dtype=np.int64)
+    if hour_index is not None and np.any(np.diff(t) <= 0):
+        raise InputError.field("transfer matrix", "hour_index", "not strictly increasing", "hours in time order")
+
+    def per_source(array):
+        return np.ascontiguousarray(array[t][:, s])
+
+    return SourceHours(
+        wind_to_x=np.ascontiguousarray(hours.wind_to_x[t]), wind_to_y=np.ascontiguousarray(hours.wind_to_y[t]),
+        mixing_height=np.ascontiguousarray(hours.mixing_height[t]),
+        stability=np.ascontiguousarray(hours.stability[t]), day=np.ascontiguousarray(hours.day[t]),
+        stack_wind_speed=per_source(hours.stack_wind_speed), effective_height=per_source(hours.effective_height),
+        rise=per_source(hours.rise), bid_variance=per_source(hours.bid_variance),
+    )
+
+
+def source_responses(stacks: StackSet, receptors: ReceptorSet, hours: SourceHours, options: PlumeOptions,
+                     factors: np.ndarray | None = None, *, chunk: int = 16) -> TransferMatrices:
+    """Transfer matrices of every source at every receptor.
+
+    Parameters
+    ----------
+    stacks, receptors, hours, options
+        As for :func:`dispersion.plume.evaluate_plume` (``options.store_hourly`` / ``store_daily`` choose which
+        matrices are returned; hourly matrices cost H·S·R·8 bytes, so keep R small for a year).
+    factors : array_like, shape (H, S) or (S,), optional
+        Emission factor of each source in each hour [-] (its schedule); default 1.
+    chunk : int
+        Sources per kernel call (the identity rate array is chunk² × H).
+
+    Returns
+    -------
+    TransferMatrices in kg m-3 per g s-1 (run with decay: ``options.half_life`` under the key "unit").
+    """
+    n_hours, n_src = hours.effective_height.shape
+    factors = np.ones((n_hours, n_src)) if factors is None else np.asarray(factors, dtype=np.float64)
+    if factors.shape == (n_src,):
+        factors = np.broadcast_to(factors, (n_hours, n_src))
+    if factors.shape != (n_hours, n_src) or np.any(~np.isfinite(factors)) or np.any(factors < 0):
+        raise InputError.field("transfer matrix", "factors", f"shape {factors.shape}",
+                               f"finite values >= 0 of shape ({n_hours}, {n_src}) or ({n_src},)")
+    n_rec = receptors.x.size
+    hourly = np.empty((n_hours, n_src, n_rec)) if options.store_hourly else None
+    daily = None
+    period_mean = np.empty((n_src, n_rec))
+    max_1h = np.empty((n_src, n_rec))
+    names = None
+    for first in range(0, n_src, chunk):
+        index = np.arange(first, min(first + chunk, n_src))
+        c = index.size
+        rates = np.zeros((c, n_hours, c))
+        for k, s in enumerate(index):
+            rates[k, :, k] = factors[:, s] * 1e-3  # 1 g/s × factor, in kg/s
+        names = [f"unit{k}" for k in range(c)]
+        chunk_options = replace(options, half_life={name: options.half_life["unit"] for name in names}
+                                if "unit" in options.half_life else {})
+        fields = evaluate_plume(subset_stacks(stacks, index), rates, receptors,
+                                subset_hours(hours, source_index=index), chunk_options, substances=names)
+        for k, s in enumerate(index):
+            if hourly is not None:
+                hourly[:, s, :] = fields[names[k]][1]
+            if options.store_daily:
+                values = fields[f"{names[k]}_daily"][1]
+                if daily is None:
+                    daily = np.empty((values.shape[0], n_src, n_rec))
+                daily[:, s, :] = values
+            period_mean[s] = fields[f"{names[k]}_period_mean"][1]
+            max_1h[s] = fields[f"{names[k]}_max_1h"][1]
+    return TransferMatrices(hourly=hourly, daily=daily, period_mean=period_mean, max_1h=max_1h)
