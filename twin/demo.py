@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from twin import geo
-from twin._demo_industry import WAREHOUSE_UV, industry, risk_sources
+from twin._demo_industry import PARK_U, PARK_V, WAREHOUSE_UV, industry, risk_sources
 from twin._demo_surroundings import coastline_u, river_v, surroundings
 from twin.io import write_park_bundle
 from twin.park import ParkSpec
@@ -83,5 +83,7 @@ def build_demo_park(folder: str | Path) -> Path:
         buildings_crs="EPSG:4326", stacks=stacks, risk_sources=risk_sources(enterprises, cx, cy),
         receptors=around.receptors, monitors=around.monitors, flood_defences=around.flood_defences,
         water_bodies=around.water_bodies,
+        boundary=[(round(cx + u, 1), round(cy + v, 1)) for u, v in
+                  ((PARK_U[0], PARK_V[0]), (PARK_U[1], PARK_V[0]), (PARK_U[1], PARK_V[1]), (PARK_U[0], PARK_V[1]))],
     )
     return write_park_bundle(folder, spec, terrain, [*buildings, *around.buildings])

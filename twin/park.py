@@ -13,7 +13,7 @@ from typing import Annotated, Literal, NamedTuple
 import numpy as np
 import pyproj
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import LineString, MultiPoint, Polygon
 
 from twin import geo
 from twin.buildings import Building
@@ -22,7 +22,7 @@ from twin.errors import InputError
 from twin.terrain import Terrain
 
 __all__ = [
-    "ParkSpec", "Stack", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
+    "ParkSpec", "Stack", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
     "Park", "ReceptorPoints", "park_json_schema",
 ]
 
@@ -47,6 +47,34 @@ def _check_ring(points: list[tuple[float, float]], what: str) -> list[tuple[floa
     return points
 
 
+class EmissionSchedule(BaseModel):
+    """Multiplicative emission factors by local hour of day, day of week and month (the AERMOD ``EMISFACT``
+    HROFDY / WEEKDAY / MONTH idea): the rate in an hour is the stack's rate × hour × weekday × month factor.
+    Omitted lists mean factor 1."""
+
+    model_config = _STRICT
+
+    hour_of_day: list[Annotated[float, Field(ge=0)]] | None = Field(
+        None, min_length=24, max_length=24, description="24 factors for local hours 0..23. [-]")
+    day_of_week: list[Annotated[float, Field(ge=0)]] | None = Field(
+        None, min_length=7, max_length=7, description="7 factors, Monday first. [-]")
+    month: list[Annotated[float, Field(ge=0)]] | None = Field(
+        None, min_length=12, max_length=12, description="12 factors, January first. [-]")
+
+    def factors(self, local_times: np.ndarray) -> np.ndarray:
+        """Factor of each hour; ``local_times`` are local clock times as datetime64. [-]"""
+        times = np.asarray(local_times).astype("datetime64[h]")
+        out = np.ones(times.shape)
+        if self.hour_of_day is not None:
+            out *= np.asarray(self.hour_of_day)[(times - times.astype("datetime64[D]")).astype(np.int64)]
+        if self.day_of_week is not None:
+            # 1970-01-01 was a Thursday (index 3, Monday = 0).
+            out *= np.asarray(self.day_of_week)[(times.astype("datetime64[D]").astype(np.int64) + 3) % 7]
+        if self.month is not None:
+            out *= np.asarray(self.month)[times.astype("datetime64[M]").astype(np.int64) % 12]
+        return out
+
+
 class Stack(BaseModel):
     """A point emission source (chimney/stack) for routine (EIA) emissions."""
 
@@ -65,6 +93,8 @@ class Stack(BaseModel):
     exit_temperature: float = Field(gt=0, description="Gas exit temperature. [K]")
     emissions: dict[str, EmissionRate] = Field(description="Emission rate per substance key of twin/chemicals.csv. "
                                                             "[g/s]")
+    schedule: EmissionSchedule | None = Field(None, description="Time variation of the emission rates "
+                                                                "(default: constant).")
     enterprise_grade: Literal["A", "B", "C", "D"] | None = Field(
         None, description="Enterprise environmental performance grade (A best … D) used for heavy-pollution "
                           "emergency measures.")
@@ -195,6 +225,14 @@ class ParkSpec(BaseModel):
     monitors: list[Monitor] = Field(default_factory=list, description="Monitoring stations.")
     flood_defences: list[FloodDefence] = Field(default_factory=list, description="Sea walls, bunds, levees.")
     water_bodies: list[WaterBody] = Field(default_factory=list, description="Rivers, lakes, sea.")
+    boundary: list[Point] | None = Field(None, description="Park boundary (fence line, 厂界) [[x, y], ...] in the "
+                                                           "park CRS; sets the atmospheric protection distance "
+                                                           "(HJ 2.2-2018). [m]")
+
+    @field_validator("boundary")
+    @classmethod
+    def _boundary_ring(cls, value):
+        return None if value is None else _check_ring(value, "boundary")
 
     @field_validator("stacks", "risk_sources", "receptors", "monitors", "flood_defences", "water_bodies")
     @classmethod
@@ -319,6 +357,16 @@ class Park:
                                    f"a substance emitted by a stack ({', '.join(emitted) or 'none'})")
         return np.array([s.emissions.get(substance, 0.0) for s in self.spec.stacks], dtype=np.float64)
 
+    def schedule_factors(self, times_utc: np.ndarray) -> np.ndarray:
+        """(H, S) emission factor of every stack in every hour (UTC times; schedules read local clock time). [-]"""
+        local = np.asarray(times_utc).astype("datetime64[s]") + np.timedelta64(
+            int(round(self.spec.utc_offset_hours * 3600)), "s")
+        out = np.ones((local.size, len(self.spec.stacks)))
+        for s, stack in enumerate(self.spec.stacks):
+            if stack.schedule is not None:
+                out[:, s] = stack.schedule.factors(local)
+        return out
+
     def receptor_points(self) -> ReceptorPoints:
         """Receptors as points: (ids, names, kinds, x [m], y [m], population [persons])."""
         xs, ys = [], []
@@ -340,6 +388,17 @@ class Park:
     def receptor_polygons(self) -> dict[str, Polygon]:
         """Polygon receptors by id, as shapely polygons in the park CRS."""
         return {r.id: Polygon(r.polygon) for r in self.spec.receptors if r.polygon is not None}
+
+    def boundary_polygon(self) -> Polygon | None:
+        """The park boundary: ``boundary`` when given, else the convex hull of the fence-line receptors (≥ 3), else
+        None."""
+        if self.spec.boundary is not None:
+            return Polygon(self.spec.boundary)
+        fence = [r.point for r in self.spec.receptors if r.kind == "fence" and r.point is not None]
+        if len(fence) >= 3:
+            hull = MultiPoint(fence).convex_hull
+            return hull if isinstance(hull, Polygon) and hull.area > 0 else None
+        return None
 
     def flood_defence_lines(self) -> dict[str, LineString]:
         """Flood defences by id, as shapely lines in the park CRS."""

@@ -60,6 +60,13 @@ _STATISTICS = {
         "maximum over the period of the daily (24-hour) mean",
     ),
     "period_mean": (f"{PERIOD}: mean", PERIOD, "mean over the period of the"),
+    # EIA statistics (HJ 2.2-2018, HJ 663-2013). CF has no cell method for percentiles (CF-1.11 Appendix E), so the
+    # percentile statistics carry none and say what they are in long_name and comment.
+    "max_8h": (f"{PERIOD}: maximum", PERIOD, "maximum over the period of the 8-hour running mean"),
+    "annual_mean": (f"{PERIOD_DAYS}: mean within days {PERIOD_DAYS}: mean over days", PERIOD_DAYS,
+                    "mean over the valid days of the daily (24-hour) mean (GB 3095-2012 annual mean)"),
+    "p98_24h": (None, PERIOD_DAYS, "98th percentile (HJ 663-2013) over the period of the daily (24-hour) mean"),
+    "p95_24h": (None, PERIOD_DAYS, "95th percentile (HJ 663-2013) over the period of the daily (24-hour) mean"),
 }
 STATISTICS = tuple(_STATISTICS)
 
@@ -126,7 +133,11 @@ def concentration_attrs(substance: Substance, statistic: str | None = None, unit
         _check_statistic(statistic, where=f"substance {substance.key!r}")
         cell_methods, _, words = _STATISTICS[statistic]
         long_name = f"{words} {long_name}"
-        attrs["cell_methods"] = cell_methods
+        if cell_methods is not None:
+            attrs["cell_methods"] = cell_methods
+        else:
+            attrs["comment"] = (f"{words}: sort the valid daily means X(1) <= ... <= X(n), k = 1 + (n - 1) p/100, "
+                                "m_p = X(s) + (X(s+1) - X(s))(k - s), s the integer part of k (HJ 663-2013)")
     attrs.update(
         long_name=long_name,
         units=units,

@@ -127,3 +127,9 @@ def test_receptors_within_5_km_and_most_residents_on_the_5_km_grid(park):
     river = Polygon(next(w for w in park.spec.water_bodies if w.kind == "river").polygon)
     assert any(Polygon(r.polygon).intersects(river) for r in park.receptors if r.kind == "water_source")
     assert not any(river.contains(Point(s.x, s.y)) for s in park.stacks)
+
+
+def test_demo_park_has_a_boundary_around_its_stacks(park):
+    boundary = park.boundary_polygon()
+    assert boundary is not None and boundary.area == pytest.approx(3600.0 * 3400.0)
+    assert all(boundary.covers(Point(s.x, s.y)) for s in park.stacks)

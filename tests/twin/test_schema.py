@@ -131,8 +131,8 @@ def test_cell_methods(statistic, cell_methods):
 
 
 def test_unknown_statistic_and_unit_are_rejected_with_the_valid_choices():
-    with pytest.raises(InputError, match=r"statistic must be one of \['max_1h', 'max_24h', 'period_mean'\], got 'max_8h'"):
-        schema.concentration_attrs(SULFUR_DIOXIDE, "max_8h")
+    with pytest.raises(InputError, match=r"statistic must be one of \['max_1h', 'max_24h', 'period_mean', 'max_8h', 'annual_mean', 'p98_24h', 'p95_24h'\], got 'max_2h'"):
+        schema.concentration_attrs(SULFUR_DIOXIDE, "max_2h")
     with pytest.raises(InputError, match="units must be one of"):
         schema.concentration_attrs(SULFUR_DIOXIDE, units="ppm")
 
@@ -207,7 +207,7 @@ def test_wrong_shapes_and_keys_are_rejected():
     with pytest.raises(InputError, match=r"substance key must be one of \['chlorine', 'sulfur_dioxide'\], got 'ammonia'"):
         make_grid(fields={"ammonia": make_fields()})
     with pytest.raises(InputError, match="statistic must be one of"):
-        make_grid(statistics={"chlorine": {"max_8h": make_fields().max(axis=1)}})
+        make_grid(statistics={"chlorine": {"max_2h": make_fields().max(axis=1)}})
     with pytest.raises(InputError, match="x must be strictly monotonic"):
         make_grid(x=X[[0, 2, 1, 3, 4, 5]])
     bad_bounds = TIME_BOUNDS.copy()
