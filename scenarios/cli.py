@@ -3,6 +3,8 @@
     parktwin demo [--out DIR]              build the embedded demo park and run its flagship scenario end to end
     parktwin run SCENARIO.yaml [--out DIR] run a scenario file
     parktwin ensemble SCENARIO.yaml [--scheduler tcp://HOST:8786]   run its ensemble on Dask
+    parktwin eia SCENARIO.yaml [--out DIR]  EIA year run: statistics, transfer matrices, summary tables
+    parktwin caps SCENARIO.yaml [--out DIR] total-emission cap (linear program) of an eia scenario
     parktwin validate PARK.yaml            check a park bundle
     parktwin schema park|scenario          print a JSON Schema
 
@@ -52,6 +54,16 @@ def _parser() -> argparse.ArgumentParser:
                                "tcp://HOST:8786 (also read from DASK_SCHEDULER_ADDRESS)")
     ensemble.add_argument("--workers", type=int, default=None, help="local threads (default: the number of cores)")
 
+    eia = commands.add_parser("eia", help="EIA year run: HJ 2.2 statistics, transfer matrices, summary tables")
+    eia.add_argument("scenario", type=Path, help="scenario YAML file of kind: eia")
+    eia.add_argument("--out", type=Path, default=None,
+                     help="output folder (default: results/<scenario name> beside the scenario file)")
+
+    caps = commands.add_parser("caps", help="total-emission cap of the caps: block of an eia scenario")
+    caps.add_argument("scenario", type=Path, help="scenario YAML file of kind: eia with a caps: block")
+    caps.add_argument("--out", type=Path, default=None,
+                      help="output folder (default: results/<scenario name>-caps beside the scenario file)")
+
     validate = commands.add_parser("validate", help="check a park bundle (park.yaml and the files it names)")
     validate.add_argument("park", type=Path, help="park.yaml")
 
@@ -100,6 +112,20 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eia(args: argparse.Namespace) -> int:
+    from scenarios.eia import run_eia_file
+
+    print(run_eia_file(args.scenario, args.out, command_line=["parktwin", *sys.argv[1:]]))
+    return 0
+
+
+def _cmd_caps(args: argparse.Namespace) -> int:
+    from scenarios.caps_run import run_caps_file
+
+    print(run_caps_file(args.scenario, args.out, command_line=["parktwin", *sys.argv[1:]]))
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from twin.io import load_park
 
@@ -124,7 +150,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "validate": _cmd_validate,
+_COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia": _cmd_eia, "caps": _cmd_caps,
+             "validate": _cmd_validate,
              "schema": _cmd_schema}
 
 

@@ -134,11 +134,13 @@ def write_netcdf(
     summary: str,
     keywords: str | Sequence[str],
     complevel: int = 4,
+    float64: Sequence[str] = (),
 ) -> Path:
     """Write ``ds`` (built by :mod:`twin.schema`) as CF-1.11 + ACDD-1.3 NetCDF-4, atomically; return the path.
 
     Data variables are float32 with ``_FillValue`` -9999, zlib + shuffle at ``complevel``, chunked one realization,
-    one level and one day (24 steps, or all if fewer) by the full horizontal extent. Coordinates get no fill value
+    one level and one day (24 steps, or all if fewer) by the full horizontal extent; variables named in ``float64``
+    keep double precision (transfer matrices, whose users solve linear programs with them). Coordinates get no fill value
     (CF §5: coordinate values must not be missing). Times are written as float64 "hours since <first day>",
     proleptic Gregorian calendar. Discovery attributes (ACDD-1.3) are computed from the data; identity attributes
     (institution, creator_*, license, id, ...) come from ``ds.attrs`` when set there.
@@ -148,6 +150,8 @@ def write_netcdf(
     out = ds.copy(deep=False)
     out.attrs = _global_attrs(ds, path, provenance, title=title, summary=summary, keywords=keywords)
     encoding = _encoding(out, int(complevel))
+    for name in float64:
+        encoding[name]["dtype"] = "float64"
     with atomic_output(path) as temporary, NETCDF_LOCK:
         out.to_netcdf(temporary, engine="netcdf4", format="NETCDF4", encoding=encoding)
     return Path(path)

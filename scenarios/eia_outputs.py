@@ -1,0 +1,296 @@
+"""Outputs of an EIA run: eia.nc, eia_receptors.nc, transfer.nc, eia_summary.{csv,json,html} and maps."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from scenarios.outputs import _substance, _time_bounds
+from twin.atomic import atomic_output, write_text_atomic
+from twin.schema import grid_dataset, receptor_dataset
+from twin.store import Provenance, write_netcdf
+
+__all__ = ["write_eia_netcdf", "write_transfer_netcdf", "write_eia_report", "LIMIT_WORDS"]
+
+_UG = 1e9
+LIMIT_WORDS = {"1h": ("1 小时平均", "1-h mean"), "8h": ("8 小时平均", "8-h mean"),
+               "24h": ("24 小时平均", "24-h mean"), "annual": ("年平均", "annual mean")}
+
+
+def _statistic_arrays(per: dict, select: slice) -> dict[str, np.ndarray]:
+    """{schema statistic name: values} of one pollutant on a receptor slice; NaN-only statistics are left out."""
+    out = {}
+    for item in per.values():
+        values = item["contribution"][select]
+        if np.isfinite(values).any():
+            out[item["statistic"]] = values
+        if "max_daily" in item and np.isfinite(item["max_daily"][select]).any():
+            out["max_24h"] = item["max_daily"][select]
+    return out
+
+
+def _provenance(setup, config_json: str, command_line) -> Provenance:
+    return Provenance(scenario_config=config_json, command_line=command_line,
+                      extra_attrs={"scenario_id": setup.scenario.name, "park_name": setup.park.spec.name,
+                                   "sigma_model": setup.options.sigma_model,
+                                   "ambient_standard": f"GB 3095-2012 grade {'I' if setup.scenario.grade == 1 else 'II'}"})
+
+
+def write_eia_netcdf(setup, stats: dict, fields: dict, out_dir: Path, config_json: str, command_line) -> dict:
+    """eia.nc (grid statistics, contribution only) and eia_receptors.nc (sensitive receptors)."""
+    park, n_grid = setup.park, setup.n_grid
+    shape = (setup.gy.size, setup.gx.size)
+    time = setup.met["time"].values.astype("datetime64[ns]")
+    bounds = _time_bounds(setup.met)
+    substances = [_substance(park, key) for key in setup.pollutants]
+    grid_stats = {}
+    station_stats = {}
+    for key, per in stats.items():
+        grid_stats[key] = {name: values.reshape(shape)[None, None]
+                           for name, values in _statistic_arrays(per, slice(0, n_grid)).items()}
+        station_stats[key] = _statistic_arrays(per, slice(n_grid, None))
+    provenance = _provenance(setup, config_json, command_line)
+    common = dict(title=f"ParkTwin EIA year run: {setup.scenario.name} ({park.spec.name})",
+                  keywords=["air quality", "environmental impact assessment", "HJ 2.2-2018", "GB 3095-2012",
+                            "Gaussian plume", "chemical industrial park"])
+    n_hours = time.size
+    grid = grid_dataset(x=setup.gx, y=setup.gy, z=np.array([setup.scenario.grid.receptor_height]), time=time,
+                        crs_epsg=park.spec.epsg, lon=None, lat=None, fields={k: None for k in setup.pollutants},
+                        statistics=grid_stats, substances=substances, time_bounds=bounds, attrs={})
+    paths = {"netcdf": write_netcdf(
+        grid, out_dir / "eia.nc", provenance,
+        summary=(f"The park's contribution (no background) of {', '.join(setup.pollutants)} from "
+                 f"{len(park.stacks)} stacks over {n_hours} hours: maximum 1-h mean, HJ 663-2013 percentile and "
+                 "maximum of the daily means, annual mean of the valid daily means (GB 3095-2012 Table 4); "
+                 "statistics only."), **common)}
+    sensitive = park.receptor_points()
+    stations = receptor_dataset(
+        station_id=sensitive.ids, station_name=sensitive.names, kind=sensitive.kinds,
+        population=np.asarray(sensitive.population, dtype=np.int64), x=sensitive.x, y=sensitive.y,
+        height=np.full(len(sensitive.ids), setup.scenario.grid.receptor_height), time=time,
+        crs_epsg=park.spec.epsg, fields={k: None for k in setup.pollutants}, statistics=station_stats,
+        substances=substances, time_bounds=bounds, attrs={})
+    paths["receptors_netcdf"] = write_netcdf(
+        stations, out_dir / "eia_receptors.nc", provenance,
+        summary=f"EIA statistics of the park's contribution at the {len(sensitive.ids)} sensitive and fence "
+                f"receptors of {park.spec.name}.", **common)
+    return paths
+
+
+def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, config_json: str,
+                          command_line) -> Path:
+    """transfer.nc: concentration per unit emission rate of each stack at each sensitive receptor.
+
+    ``transfer_hourly`` (time, source, station), ``transfer_daily`` (day, source, station), ``transfer_annual``
+    (source, station), in µg m-3 per g s-1, schedule factors included, no decay; C = Σ_s A[..., s, :] q_s with q_s
+    the stack's nominal rate [g/s]. Double precision.
+    """
+    park = setup.park
+    sensitive = park.receptor_points()
+    stacks = [park.stacks[i] for i in emitting]
+    time = setup.met["time"].values.astype("datetime64[ns]")
+    n_days = transfer.daily.shape[0]
+    first_day = np.datetime64(int(setup.hours.day[0]), "D")
+    days = first_day + np.arange(n_days).astype("timedelta64[D]")
+    unit_attrs = {"units": "ug m-3 (g s-1)-1", "coverage_content_type": "modelResult",
+                  "comment": "concentration at the station when the source emits 1 g/s times its schedule factor; "
+                             "linear: C = sum over sources of A * q [g/s]"}
+    from twin.schema import geographic_coordinates
+
+    lon, lat = geographic_coordinates(sensitive.x, sensitive.y, park.spec.epsg)
+    slon, slat = geographic_coordinates(np.array([s.x for s in stacks]), np.array([s.y for s in stacks]),
+                                        park.spec.epsg)
+    annual = np.nanmean(transfer.daily, axis=0)  # mean of the valid daily means (NaN days left out)
+    data_vars = {
+        "transfer_daily": (("day", "source", "station"), transfer.daily * _UG,
+                           {**unit_attrs, "long_name": "daily-mean concentration per unit emission rate",
+                            "cell_methods": "day: mean"}),
+        "transfer_annual": (("source", "station"), annual * _UG,
+                            {**unit_attrs, "long_name": "annual-mean concentration (mean of valid daily means) per "
+                                                        "unit emission rate", "cell_methods": "period: mean"}),
+        "source_rate": (("source", "pollutant"),
+                        np.array([[s.emissions.get(k, 0.0) for k in setup.pollutants] for s in stacks]),
+                        {"long_name": "nominal emission rate of the source", "units": "g s-1"}),
+        "source_mean_factor": (("source",), setup.factors[:, emitting].mean(axis=0),
+                               {"long_name": "mean schedule factor of the source over the period", "units": "1"}),
+    }
+    if transfer.hourly is not None:
+        data_vars["transfer_hourly"] = (("time", "source", "station"), transfer.hourly * _UG,
+                                        {**unit_attrs, "long_name": "hourly concentration per unit emission rate",
+                                         "cell_methods": "time: mean"})
+    coords = {
+        "time": ("time", time, {"standard_name": "time", "long_name": "start of the hour (UTC)", "axis": "T"}),
+        "day": ("day", days.astype("datetime64[ns]"), {"standard_name": "time",
+                                                        "long_name": "local calendar day (start, UTC-naive)"}),
+        "source": ("source", np.array([s.id for s in stacks], dtype=object), {"long_name": "stack identifier"}),
+        "pollutant": ("pollutant", np.array(setup.pollutants, dtype=object), {"long_name": "substance key"}),
+        "source_x": ("source", np.array([s.x for s in stacks]), {"standard_name": "projection_x_coordinate",
+                                                                 "units": "m", "long_name": "stack easting"}),
+        "source_y": ("source", np.array([s.y for s in stacks]), {"standard_name": "projection_y_coordinate",
+                                                                 "units": "m", "long_name": "stack northing"}),
+        "source_lon": ("source", slon, {"standard_name": "longitude", "units": "degrees_east"}),
+        "source_lat": ("source", slat, {"standard_name": "latitude", "units": "degrees_north"}),
+        "source_height": ("source", np.array([s.height for s in stacks]), {"long_name": "stack height",
+                                                                           "units": "m"}),
+        "station_id": ("station", np.array(sensitive.ids, dtype=object), {"long_name": "receptor identifier",
+                                                                           "cf_role": "timeseries_id"}),
+        "station_name": ("station", np.array(sensitive.names, dtype=object), {"long_name": "receptor name"}),
+        "station_x": ("station", sensitive.x, {"standard_name": "projection_x_coordinate", "units": "m"}),
+        "station_y": ("station", sensitive.y, {"standard_name": "projection_y_coordinate", "units": "m"}),
+        "lon": ("station", lon, {"standard_name": "longitude", "units": "degrees_east"}),
+        "lat": ("station", lat, {"standard_name": "latitude", "units": "degrees_north"}),
+    }
+    ds = xr.Dataset(data_vars, coords)
+    names = [n for n in ("transfer_hourly", "transfer_daily", "transfer_annual") if n in ds]
+    return write_netcdf(
+        ds, out_dir / "transfer.nc", _provenance(setup, config_json, command_line),
+        title=f"ParkTwin source-receptor transfer matrices: {setup.scenario.name} ({park.spec.name})",
+        summary="Unit-emission response of every emitting stack at every sensitive and fence receptor: hourly, daily "
+                "and annual means (linear statistics; C = A q). For total-emission-cap optimisation.",
+        keywords=["transfer matrix", "source-receptor matrix", "total emission control"], float64=names)
+
+
+def _fmt(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "—"
+    return f"{value:.{digits}g}"
+
+
+def write_eia_report(setup, stats: dict, summary: dict, out_dir: Path) -> dict[str, Path]:
+    """eia_summary.csv (one row per pollutant, averaging time and receptor), eia_summary.json, eia_summary.html,
+    and maps of the annual-mean and percentile fields."""
+    from scenarios.eia import summary_json
+
+    paths: dict[str, Path] = {}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["pollutant", "averaging", "statistic", "receptor_id", "receptor_name", "kind",
+                     "contribution_ug_m3", "total_with_background_ug_m3", "limit_ug_m3", "percent_of_limit",
+                     "complies", "standard"])
+    for key, entry in summary["pollutants"].items():
+        for limit in entry["limits"]:
+            if limit["grid_max_total_ug_m3"] is not None:
+                writer.writerow([key, limit["averaging"], limit["statistic"], "GRID_MAX", "grid maximum", "grid",
+                                 _fmt(limit["grid_max_contribution_ug_m3"], 6), _fmt(limit["grid_max_total_ug_m3"], 6),
+                                 _fmt(limit["limit_ug_m3"], 6), _fmt(limit["grid_percent_of_limit"], 4),
+                                 "yes" if limit["grid_percent_of_limit"] <= 100 else "no", limit["source"]])
+            for r in limit["receptors"]:
+                writer.writerow([key, limit["averaging"], limit["statistic"], r["id"], r["name"], r["kind"],
+                                 _fmt(r["contribution_ug_m3"], 6), _fmt(r["total_ug_m3"], 6),
+                                 _fmt(limit["limit_ug_m3"], 6), _fmt(r["percent_of_limit"], 4),
+                                 "yes" if r["complies"] else "no", limit["source"]])
+    with atomic_output(out_dir / "eia_summary.csv") as temporary:  # BOM: spreadsheet programs then read UTF-8
+        temporary.write_text(buffer.getvalue(), encoding="utf-8-sig")
+    paths["summary_csv"] = out_dir / "eia_summary.csv"
+    paths["summary_json"] = write_text_atomic(out_dir / "eia_summary.json", summary_json(summary))
+    images = _maps(setup, stats, out_dir) if setup.scenario.maps else {}
+    paths.update({f"map_{name}": path for name, path in images.items()})
+    from viz.report import render_report
+
+    paths["summary_html"] = render_report(_report_view(setup, summary, images), out_dir / "eia_summary.html",
+                                          images=images)
+    return paths
+
+
+def _maps(setup, stats: dict, out_dir: Path) -> dict[str, Path]:
+    from scenarios.views import map_view
+    from viz import FieldLayer, render_map
+
+    images = {}
+    shape = (setup.gy.size, setup.gx.size)
+    for key, per in stats.items():
+        chem = setup.park.chemicals[key]
+        for averaging in ("annual", "24h"):
+            if averaging not in per:
+                continue
+            item = per[averaging]
+            values = item["contribution"][: setup.n_grid].reshape(shape) * _UG
+            words = ("年平均浓度贡献 annual-mean contribution" if averaging == "annual" else
+                     f"第{item['percentile']:g}百分位日平均浓度贡献 {item['percentile']:g}th-percentile daily mean")
+            layer = FieldLayer(x=setup.gx, y=setup.gy, values=values, units="µg/m³",
+                               title=f"{chem.name_zh} {chem.name_en}: {words}")
+            view = map_view(setup.park, layer, title=f"{setup.park.spec.name} — {setup.scenario.name}",
+                            notes=(f"{setup.met.sizes['time']} h, limit {item['limit'] * _UG:g} µg/m³ "
+                                   f"(GB 3095-2012 grade {'I' if setup.scenario.grade == 1 else 'II'})",))
+            name = f"{key}_{item['statistic']}"
+            path = out_dir / f"map_{name}.png"
+            images[name] = render_map(view, path) or path
+    return images
+
+
+def _report_view(setup, summary: dict, images: dict) -> dict:
+    grade = "I" if summary["grade"] == 1 else "II"
+    sections = []
+    rows = []
+    for key, entry in summary["pollutants"].items():
+        s = entry["screening"]
+        rows.append({"cells": [f"{entry['name_zh']} {key}", _fmt(s["cmax_1h_ug_m3"], 4), _fmt(s["c0_ug_m3"], 4),
+                               s["c0_basis"], f"{s['pmax_percent']:.2f}", s["level"]]})
+    sections.append({
+        "heading": "1. 估算与评价等级 Screening and assessment level (HJ 2.2-2018 §5.3)",
+        "paragraphs": [{"text": "Pmax = Cmax / C0 × 100 %; level 1 if Pmax ≥ 10 %, level 2 if 1 % ≤ Pmax < 10 %, "
+                                "level 3 if Pmax < 1 %. Cmax is the largest 1-h contribution on the grid of this "
+                                "year run (HJ 2.2 uses a screening model for it)."}],
+        "columns": ["污染物 Pollutant", "Cmax (µg/m³)", "C0 (µg/m³)", "C0 basis", "Pmax (%)", "Level"],
+        "rows": rows})
+    rows = []
+    for key, entry in summary["pollutants"].items():
+        for limit in entry["limits"]:
+            zh, en = LIMIT_WORDS[limit["averaging"]]
+            candidates = [("grid maximum", limit["grid_max_contribution_ug_m3"], limit["grid_max_total_ug_m3"],
+                           limit["grid_percent_of_limit"])] if limit["grid_max_total_ug_m3"] is not None else []
+            candidates += [(f"{r['name']} ({r['id']})", r["contribution_ug_m3"], r["total_ug_m3"],
+                            r["percent_of_limit"]) for r in limit["receptors"]]
+            for where, c, t, pct in candidates:
+                flag = "exceed" if pct is not None and pct > 100 else ""
+                rows.append({"cells": [key, f"{zh} {en}", limit["statistic"], where, _fmt(c, 4), _fmt(t, 4),
+                                       _fmt(limit["limit_ug_m3"], 4), _fmt(pct, 3)], "flag": flag})
+    bound_note = [{"text": "Grid 1-h totals with an hourly background are an upper bound (max contribution + max "
+                           "background); receptor values are exact.", "warn": False}]
+    sections.append({
+        "heading": f"2. 叠加背景后的预测结果 Contribution + background vs GB 3095-2012 grade {grade}",
+        "paragraphs": bound_note,
+        "columns": ["Pollutant", "Averaging", "Statistic", "Receptor", "Contribution (µg/m³)",
+                    "Total (µg/m³)", "Limit (µg/m³)", "% of limit"],
+        "rows": rows, "images": list(images)})
+    rows = []
+    for key, entry in summary["pollutants"].items():
+        distance = entry["protection_distance_m"]
+        rows.append({"cells": [key, "—" if distance is None else f"{distance:.0f}",
+                               str(entry.get("protection_distance_at") or "—")]})
+    paragraphs = [{"text": "Largest distance beyond the park boundary at which the park's short-term (1-h or "
+                           "24-h) contribution exceeds the limit (HJ 2.2-2018 §8.8.5)."}]
+    if summary["grid_spacing_m"] > 50:
+        paragraphs.append({"text": f"The grid spacing is {summary['grid_spacing_m']:g} m; HJ 2.2 asks for ≤ 50 m "
+                                   "near the boundary: refine the grid before using this distance.", "warn": True})
+    sections.append({"heading": "3. 大气环境防护距离 Atmospheric protection distance", "paragraphs": paragraphs,
+                     "columns": ["Pollutant", "Distance (m)", "Farthest point (x, y)"], "rows": rows})
+    episode = summary.get("heavy_pollution")
+    if episode is not None:
+        rows = []
+        for key, entry in episode["pollutants"].items():
+            for r in [{"name": "grid maximum", "id": "", **entry["grid"]}, *entry["receptors"]]:
+                rows.append({"cells": [key, f"{r['name']} {r['id']}".strip(),
+                                       _fmt(r["max_1h_base_ug_m3"], 4), _fmt(r["max_1h_cut_ug_m3"], 4),
+                                       _fmt(r["max_24h_base_ug_m3"], 4), _fmt(r["max_24h_cut_ug_m3"], 4)]})
+        cuts = ", ".join(f"{g}: {100 * c:.0f} %" for g, c in episode["cuts"].items())
+        counts = ", ".join(f"{g}: {n}" for g, n in episode["stacks_by_grade"].items())
+        sections.append({
+            "heading": "4. 重污染天气应急减排 Heavy-pollution episode: grade-dependent cuts",
+            "paragraphs": [{"text": f"Episode from {episode['start']}, {episode['hours']} h. Cuts by enterprise "
+                                    f"grade — {cuts}; stacks per grade — {counts}. Emission cut over the episode: "
+                                    + ", ".join(f"{k} {v['emission_cut_percent']:.1f} %"
+                                                for k, v in episode["pollutants"].items()) + "."}],
+            "columns": ["Pollutant", "Receptor", "Max 1-h before (µg/m³)", "after", "Max daily before (µg/m³)",
+                        "after"],
+            "rows": rows})
+    return {"language": "zh", "title": f"大气环境影响预测与评价 — {summary['scenario']}",
+            "subtitle": f"{summary['park']} · {summary['hours']} h · GB 3095-2012 grade {grade} · ParkTwin",
+            "footer": "ParkTwin EIA year run; contributions from the steady Gaussian plume of every stack; "
+                      "percentiles per HJ 663-2013; limits per GB 3095-2012 (twin/air_quality_standards.csv).",
+            "sections": sections}
