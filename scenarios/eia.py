@@ -69,9 +69,6 @@ def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Pa
     """Hourly background per pollutant [kg m-3] on the weather's hours (UTC datetime64): from ``spec.hourly_csv``
     (one row per hour, every model hour present) or ``spec.constant`` [µg/m³]; 0 where none is given."""
     out = {key: np.full(times.size, spec.constant.get(key, 0.0) * 1e-9) for key in pollutants}
-    for key in spec.constant:
-        if key not in pollutants:
-            raise InputError.field(f"{where}: background.constant", "pollutant", key, f"one of {pollutants}")
     if spec.hourly_csv is None:
         return out
     from meteo.weather import to_utc_datetime64
@@ -137,6 +134,10 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
 
     park = load_park(base_dir / scenario.park)
     pollutants = _eia_pollutants(scenario, park, where)
+    for key in scenario.background.constant:
+        if key not in park.pollutants():
+            raise InputError.field(f"{where}: background.constant", "pollutant", key,
+                                   f"a substance the stacks emit ({', '.join(park.pollutants())})")
     met = _load_weather(scenario, base_dir, park, where)
     gx, gy = grid_axes(scenario, park)
     mesh_x, mesh_y = np.meshgrid(gx, gy)
@@ -182,7 +183,7 @@ def _statistics(setup: EiaSetup, key: str, fields: dict, hourly_sensitive: np.nd
         entry: dict = {"standard": standard, "limit": limit}
         if standard.averaging == "1h":
             contribution = fields[f"{key}_max_1h"][1]
-            total = contribution + background.max()  # grid: a bound (see module docstring)
+            total = contribution + background.max()  # grid: a bound unless the background is constant
             total[n_grid:] = running_mean_max(hourly_sensitive + background[:, None], 1)
             entry.update(statistic="max_1h", contribution=contribution, total=total, exact_from=n_grid)
         elif standard.averaging == "8h":
@@ -362,7 +363,7 @@ def summarise(setup: EiaSetup, stats: dict, max_hourly: dict[str, np.ndarray], e
                 if np.isfinite(item["contribution"][:n_grid]).any() else None,
                 "grid_max_at": [float(gx_mesh.ravel()[grid_best]), float(gy_mesh.ravel()[grid_best])]
                 if grid_best >= 0 else None,
-                "grid_total_is_bound": averaging == "1h" and bool(np.any(setup.background[key] > 0)),
+                "grid_total_is_bound": averaging == "1h" and bool(np.ptp(setup.background[key]) > 0),
                 "grid_percent_of_limit": 100.0 * float(grid_total[grid_best]) / limit if grid_best >= 0 else None,
             }
             if "valid_days" in item:
