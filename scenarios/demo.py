@@ -2,7 +2,8 @@
 
 Everything is generated in code (no downloads) and written as files a user can copy and edit:
 ``OUT/park/`` (park.yaml, buildings.geojson, dem.tif, weather.csv), ``OUT/scenario.yaml`` (24-h plume of every
-stack) with ``OUT/results/``, and ``OUT/leak.yaml`` (a chlorine-tank leak) with ``OUT/leak/`` (zones, plan draft).
+stack) with ``OUT/results/``, ``OUT/leak.yaml`` (a chlorine-tank leak) with ``OUT/leak/`` (zones, plan draft), and
+``OUT/eia.yaml`` (a year of hourly weather on a coarse grid, with the NO2 cap) with ``OUT/eia/``.
 """
 
 from __future__ import annotations
@@ -68,6 +69,40 @@ language: zh
 """
 
 
+_EIA = """\
+# ParkTwin scenario: a year of hourly (synthetic) weather over every stack on a coarse grid — HJ 2.2-2018 statistics,
+# transfer matrices, a heavy-pollution episode with grade-dependent cuts, and the NO2 total-emission cap.
+# Run with `parktwin eia eia.yaml` and `parktwin caps eia.yaml` (`parktwin run eia.yaml` runs both).
+schema_version: 1
+kind: eia
+name: demo-year-eia
+park: park/park.yaml
+weather:
+  source: synthetic        # deterministic coastal East-China year; use station_csv or aermet for real data
+  start: "2025-01-01T00:00:00+08:00"
+  hours: 8760
+grid:
+  size: [6000, 6000]       # m, centred on the stacks
+  spacing: 500             # m: a coarse demo grid (HJ 2.2 wants <= 100 m near the park; use 100 m for a study)
+grade: 2                   # GB 3095-2012 grade II (residential, commercial, industrial areas)
+background:
+  constant: {sulfur_dioxide: 12, nitrogen_dioxide: 25, pm10: 55}   # ug/m3, current monitoring (illustrative)
+transfer_hourly: false     # daily and annual transfer matrices only (hourly ones are 100 MB for a year)
+heavy_pollution:
+  start: "2025-01-10T00:00:00+08:00"
+  hours: 72
+  cuts: {A: 0.0, B: 0.3, C: 0.5, D: 1.0, ungraded: 0.3}   # illustrative; set by the local emergency plan
+caps:
+  pollutant: nitrogen_dioxide
+  rule: optimal
+  safety_factor: 0.9
+  upper_bound_factor: 1.5          # no stack above 1.5 x its current rate
+  technical_minimum_fraction: 0.2  # nor below 20 % of it
+  receptor_spacing: 1000           # m, plus every sensitive and fence receptor
+  a_value: 4.2                     # GB/T 3840-91 A, East-China coastal range (verify for the province)
+"""
+
+
 def run_demo(out: str | Path) -> RunResult:
     """Build the demo park into ``out`` and run its 24-hour plume scenario; return the run result."""
     from meteo import synthetic_weather, write_station_csv
@@ -83,9 +118,13 @@ def run_demo(out: str | Path) -> RunResult:
     write_station_csv(out / "park" / "weather.csv", weather, utc_offset_hours=park.spec.utc_offset_hours)
     scenario_path = write_text_atomic(out / "scenario.yaml", _SCENARIO.format(start=DEMO_START, hours=DEMO_HOURS))
     leak_path = write_text_atomic(out / "leak.yaml", _LEAK)
+    eia_path = write_text_atomic(out / "eia.yaml", _EIA)
     log.info("demo park and scenarios written to %s", out)
     plume = run_scenario_file(scenario_path, out / "results")
     leak = run_scenario_file(leak_path, out / "leak")
     plume.summary_text += "\n\n" + leak.summary_text + f"\nEmergency-plan draft: {leak.out_dir / 'plan.html'}"
     plume.paths.update({f"leak_{name}": path for name, path in leak.paths.items()})
+    eia = run_scenario_file(eia_path, out / "eia")
+    plume.summary_text += "\n\n" + eia.summary_text + f"\nEIA tables: {eia.out_dir / 'eia_summary.html'}"
+    plume.paths.update({f"eia_{name}": path for name, path in eia.paths.items()})
     return plume

@@ -51,6 +51,21 @@ def run_scenario_file(path: str | Path, out_dir: str | Path | None = None,
         return RunResult(out_dir=out, paths={"plan": out / "plan.html", "zones": out / "zones.geojson",
                                              "netcdf": out / "leak.nc", "impacts": out / "impacts.json"},
                          summary_text=summary_text(view))
+    if scenario.kind == "eia":
+        from scenarios.eia import run_eia_scenario, text_summary
+
+        text = text_summary(run_eia_scenario(scenario, base_dir=path.parent, out_dir=out,
+                                             command_line=command_line, where=path.name))
+        paths = {"netcdf": out / "eia.nc", "summary": out / "eia_summary.html", "transfer": out / "transfer.nc"}
+        if scenario.caps is not None:
+            from scenarios.caps_run import run_caps
+            from scenarios.caps_run import text_summary as caps_text
+
+            caps_out = out / "caps"
+            text += "\n" + caps_text(run_caps(scenario, base_dir=path.parent, out_dir=caps_out,
+                                               command_line=command_line, where=path.name))
+            paths["caps"] = caps_out / "caps.html"
+        return RunResult(out_dir=out, paths=paths, summary_text=text)
     return run_plume_scenario(scenario, base_dir=path.parent, out_dir=out, command_line=command_line,
                               where=path.name)
 
