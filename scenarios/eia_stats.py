@@ -38,6 +38,12 @@ def hj663_percentile(values: np.ndarray, percentile: float, axis: int = 0) -> np
     values = np.asarray(values, dtype=np.float64)
     if values.shape[axis] == 0 or np.all(np.isnan(values)):
         return np.full(np.delete(values.shape, axis), np.nan) if values.ndim > 1 else np.float64(np.nan)
+    # Invalid days are invalid at every receptor: drop those rows first, and use the plain (fast, vectorised)
+    # percentile when no NaN is left; numpy's nanpercentile loops over columns in Python.
+    moved = np.moveaxis(values, axis, 0)
+    kept = moved[~np.all(np.isnan(moved.reshape(moved.shape[0], -1)), axis=1)]
+    if kept.shape[0] and not np.isnan(kept).any():
+        return np.percentile(kept, percentile, axis=0, method="linear")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN, which is what we want
         return np.nanpercentile(values, percentile, axis=axis, method="linear")
