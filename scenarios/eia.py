@@ -223,12 +223,13 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
         n_hours = setup.met.sizes["time"]
         with stages.stage(f"year run ({len(park.stacks)} stacks x {setup.receptors.x.size} receptors x "
                           f"{n_hours} h)"):
-            rates = np.stack([park.emission_rates(k)[None, :] * setup.factors * 1e-3 for k in pollutants])
-            fields = evaluate_plume(setup.stacks, rates, setup.receptors, setup.hours, setup.options,
-                                    substances=pollutants)
-            # Hourly series at the sensitive receptors only (exact 1-h/8-h totals with an hourly background).
             from dataclasses import replace
 
+            rates = np.stack([park.emission_rates(k)[None, :] * setup.factors * 1e-3 for k in pollutants])
+            fields = evaluate_plume(setup.stacks, rates, setup.receptors, setup.hours,
+                                    replace(setup.options, store_hourly=scenario.hourly_fields),
+                                    substances=pollutants)
+            # Hourly series at the sensitive receptors only (exact 1-h/8-h totals with an hourly background).
             from dispersion.plume import ReceptorSet
 
             r = setup.receptors

@@ -60,7 +60,9 @@ def write_eia_netcdf(setup, stats: dict, fields: dict, out_dir: Path, config_jso
                             "Gaussian plume", "chemical industrial park"])
     n_hours = time.size
     grid = grid_dataset(x=setup.gx, y=setup.gy, z=np.array([setup.scenario.grid.receptor_height]), time=time,
-                        crs_epsg=park.spec.epsg, lon=None, lat=None, fields={k: None for k in setup.pollutants},
+                        crs_epsg=park.spec.epsg, lon=None, lat=None,
+                        fields={k: fields[k][1][:, :n_grid].reshape(time.size, *shape)[None, :, None]
+                                if k in fields else None for k in setup.pollutants},
                         statistics=grid_stats, substances=substances, time_bounds=bounds, attrs={})
     paths = {"netcdf": write_netcdf(
         grid, out_dir / "eia.nc", provenance,
@@ -97,6 +99,7 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
     n_days = transfer.daily.shape[0]
     first_day = np.datetime64(int(setup.hours.day[0]), "D")
     days = first_day + np.arange(n_days).astype("timedelta64[D]")
+    # CF has no standard name for a source-receptor coefficient; long_name and comment say what it is.
     unit_attrs = {"units": "ug m-3 (g s-1)-1", "coverage_content_type": "modelResult",
                   "comment": "concentration at the station when the source emits 1 g/s times its schedule factor; "
                              "linear: C = sum over sources of A * q [g/s]"}
@@ -113,28 +116,35 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
         "transfer_annual": (("source", "station"), annual * _UG,
                             {**unit_attrs, "long_name": "annual-mean concentration (mean of valid daily means) per "
                                                         "unit emission rate", "cell_methods": "period: mean"}),
-        "source_rate": (("source", "pollutant"),
-                        np.array([[s.emissions.get(k, 0.0) for k in setup.pollutants] for s in stacks]),
-                        {"long_name": "nominal emission rate of the source", "units": "g s-1"}),
-        "source_mean_factor": (("source",), setup.factors[:, emitting].mean(axis=0),
-                               {"long_name": "mean schedule factor of the source over the period", "units": "1"}),
     }
     if transfer.hourly is not None:
         data_vars["transfer_hourly"] = (("time", "source", "station"), transfer.hourly * _UG,
                                         {**unit_attrs, "long_name": "hourly concentration per unit emission rate",
                                          "cell_methods": "time: mean"})
     coords = {
+        # Per-source inputs as auxiliary coordinates (ACDD asks data variables for standard names).
+        "source_rate": (("source", "pollutant"),
+                        np.array([[s.emissions.get(k, 0.0) for k in setup.pollutants] for s in stacks]),
+                        {"long_name": "nominal emission rate of the source", "units": "g s-1",
+                         "coverage_content_type": "auxiliaryInformation"}),
+        "source_mean_factor": (("source",), setup.factors[:, emitting].mean(axis=0),
+                               {"long_name": "mean schedule factor of the source over the period", "units": "1",
+                                "coverage_content_type": "auxiliaryInformation"}),
         "time": ("time", time, {"standard_name": "time", "long_name": "start of the hour (UTC)", "axis": "T"}),
         "day": ("day", days.astype("datetime64[ns]"), {"standard_name": "time",
                                                         "long_name": "local calendar day (start, UTC-naive)"}),
-        "source": ("source", np.array([s.id for s in stacks], dtype=object), {"long_name": "stack identifier"}),
-        "pollutant": ("pollutant", np.array(setup.pollutants, dtype=object), {"long_name": "substance key"}),
+        # Identifiers as auxiliary coordinates (string dimension coordinates trip CF monotonicity checks).
+        "source_id": ("source", np.array([s.id for s in stacks], dtype=object), {"long_name": "stack identifier"}),
+        "pollutant_key": ("pollutant", np.array(setup.pollutants, dtype=object),
+                          {"long_name": "substance key of twin/chemicals.csv"}),
         "source_x": ("source", np.array([s.x for s in stacks]), {"standard_name": "projection_x_coordinate",
                                                                  "units": "m", "long_name": "stack easting"}),
         "source_y": ("source", np.array([s.y for s in stacks]), {"standard_name": "projection_y_coordinate",
                                                                  "units": "m", "long_name": "stack northing"}),
-        "source_lon": ("source", slon, {"standard_name": "longitude", "units": "degrees_east"}),
-        "source_lat": ("source", slat, {"standard_name": "latitude", "units": "degrees_north"}),
+        "source_lon": ("source", slon, {"standard_name": "longitude", "long_name": "stack longitude",
+                                        "units": "degrees_east"}),
+        "source_lat": ("source", slat, {"standard_name": "latitude", "long_name": "stack latitude",
+                                        "units": "degrees_north"}),
         "source_height": ("source", np.array([s.height for s in stacks]), {"long_name": "stack height",
                                                                            "units": "m"}),
         "station_id": ("station", np.array(sensitive.ids, dtype=object), {"long_name": "receptor identifier",

@@ -275,6 +275,8 @@ class EiaScenario(_Strict):
     caps: CapsSpec | None = None
     heavy_pollution: HeavyPollutionSpec | None = None
     maps: bool = Field(True, description="render maps of the annual-mean and percentile fields")
+    hourly_fields: bool = Field(False, description="also write the hourly grid fields into eia.nc (a year on "
+                                                   "40,000 receptors is 1.4 GB per pollutant in float32)")
 
 
 Scenario = Annotated[PlumeScenario | LeakScenario | EiaScenario, Field(discriminator="kind")]

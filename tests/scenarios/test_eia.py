@@ -29,6 +29,7 @@ grid: {{size: [4000, 4000], spacing: 1000}}
 pollutants: [sulfur_dioxide, vocs]
 background: {{hourly_csv: background.csv}}
 maps: false
+hourly_fields: true
 heavy_pollution: {{start: "2025-03-03T00:00:00+08:00", hours: 48}}
 caps: {{pollutant: sulfur_dioxide, upper_bound_factor: null, receptor_spacing: 2000, a_value: 4.2}}
 """
@@ -121,7 +122,8 @@ def test_transfer_matrix_reproduces_the_run(small):
     root, scenario, summary = small
     with xr.open_dataset(root / "out" / "transfer.nc") as transfer, \
             xr.open_dataset(root / "out" / "eia_receptors.nc") as receptors:
-        q = transfer["source_rate"].sel(pollutant="sulfur_dioxide").values
+        column = list(transfer["pollutant_key"].values).index("sulfur_dioxide")
+        q = transfer["source_rate"].values[:, column]
         annual = transfer["transfer_annual"].values.T @ q
         np.testing.assert_allclose(annual, receptors["sulfur_dioxide_annual_mean"].values, rtol=2e-6)
         daily = np.einsum("dsr,s->dr", transfer["transfer_daily"].values, q)
@@ -131,6 +133,16 @@ def test_transfer_matrix_reproduces_the_run(small):
         np.testing.assert_allclose(np.nanmax(daily[valid], axis=0), receptors["sulfur_dioxide_max_24h"].values,
                                    rtol=2e-6)
         np.testing.assert_allclose(hourly.max(axis=0), receptors["sulfur_dioxide_max_1h"].values, rtol=2e-6)
+
+
+def test_hourly_fields_only_when_asked(small, demo):
+    root, _, _ = small
+    with xr.open_dataset(root / "out" / "eia.nc") as ds:
+        assert ds["sulfur_dioxide"].dims == ("realization", "time", "z", "y", "x")
+        np.testing.assert_allclose(ds["sulfur_dioxide"].max("time").values, ds["sulfur_dioxide_max_1h"].values,
+                                   rtol=1e-6)
+    with xr.open_dataset(demo.root / "eia" / "eia.nc") as ds:
+        assert "sulfur_dioxide" not in ds and "sulfur_dioxide_max_1h" in ds
 
 
 def test_heavy_pollution_cuts_never_raise_a_concentration(small):
@@ -167,3 +179,23 @@ def test_bad_inputs_exit_65_naming_the_field(small, tmp_path):
     plume.write_text(SMALL.format(hours=48).replace("kind: eia", "kind: plume"), encoding="utf-8")
     result = parktwin("eia", plume, "--out", tmp_path / "y")
     assert result.returncode == 65
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_eia_netcdf_passes_cf_and_acdd_checks(small, tmp_path):
+    from compliance_checker.runner import CheckSuite
+
+    from tests.twin.test_store import high_priority_failures, readable
+
+    root, _, _ = small
+    CheckSuite().load_all_available_checkers()
+    # Known, stated ACDD items (README): CF has no standard name for total VOC mass nor for a source-receptor
+    # coefficient. Nothing else may fail.
+    def unexpected(failures, *known):
+        return [f for f in failures["acdd:1.3"]
+                if not (any(k in str(f) for k in known) and "standard_name" in str(f))]
+
+    failures = high_priority_failures(root / "out" / "eia.nc", tmp_path / "eia.json")
+    assert failures["cf:1.11"] == [] and unexpected(failures, '"vocs') == [], readable(failures)
+    failures = high_priority_failures(root / "out" / "transfer.nc", tmp_path / "transfer.json")
+    assert failures["cf:1.11"] == [] and unexpected(failures, '"transfer_', '"source_rate') == [], readable(failures)
