@@ -24,7 +24,7 @@ from numba import config, njit
 from numba.core import types
 from numba.extending import intrinsic
 
-__all__ = ["exp_fast", "KERNEL_OPTIONS", "KERNEL_FASTMATH"]
+__all__ = ["exp_fast", "inv_pow_7_3", "KERNEL_OPTIONS", "KERNEL_FASTMATH"]
 
 # One place for the compile options of the hot kernels (numbagg style).
 # fastmath without 'nnan'/'ninf': kernels see finite data only, but keeping those two flags off means a stray inf in
@@ -43,6 +43,9 @@ if config.DISABLE_JIT:
     def _bits_to_float64(bits):
         return struct.unpack("<d", struct.pack("<q", int(bits)))[0]
 
+    def _float64_to_bits(value):
+        return struct.unpack("<q", struct.pack("<d", float(value)))[0]
+
 else:
 
     @intrinsic
@@ -54,6 +57,37 @@ else:
             return builder.bitcast(args[0], context.get_value_type(types.float64))
 
         return signature, codegen
+
+    @intrinsic
+    def _float64_to_bits(typingctx, value):
+        """Reinterpret the 64 bits of a float64 as an int64 (no conversion)."""
+        signature = types.int64(types.float64)
+
+        def codegen(context, builder, sig, args):
+            return builder.bitcast(args[0], context.get_value_type(types.int64))
+
+        return signature, codegen
+
+
+# Initial guess of x^(-1/3) from the bits of x (the inverse-cube-root analogue of the fast inverse square root):
+# bits(y0) = K − bits(x)/3 with K tuned near (4/3)·bits(1.0) (../shared/notes/performance.md §4).
+_INV_CBRT_MAGIC = 0x553EF0FF289DD796
+
+
+@njit(inline="always", **KERNEL_OPTIONS)
+def inv_pow_7_3(x):
+    """x**(-7/3) for x > 0 (a depth in m, result in m^-7/3), vectorisable: no libm pow/cbrt.
+
+    y ≈ x^(-1/3) from the exponent bits, then four Newton steps on f(y) = y^-3 − x, y ← y (4 − x y³) / 3 (each
+    roughly triples the correct bits: relative error below 4e-15 on [1e-6, 1e6]); x^(-7/3) = y^7. Manning friction
+    in the local inertial scheme needs h_f^(-7/3) at every face every step, and libm pow costs about six times the
+    rest of the step (performance.md §4).
+    """
+    y = _bits_to_float64(_INV_CBRT_MAGIC - _float64_to_bits(x) // 3)
+    for _ in range(4):
+        y = y * (4.0 - x * y * y * y) * (1.0 / 3.0)
+    y2 = y * y
+    return y2 * y2 * y2 * y
 
 
 @njit(inline="always", **KERNEL_OPTIONS)
