@@ -3,8 +3,9 @@
 Plain arrays in, arrays written in place, no Python objects, no checks (``dispersion/flood.py`` validates and
 prepares every input and documents the physics). Layout on an (ny, nx) raster of square cells of side ``dx`` [m]:
 
-* cell arrays (ny, nx): bed elevation ``z`` [m], depth ``h`` [m], ``n2`` = Manning n² [s² m^-2/3], ``open_`` (1 =
-  water may enter, 0 = a building or outside the domain);
+* cell arrays (ny, nx): bed elevation ``z`` [m] (blocked cells — buildings, outside the domain — raised far above
+  any water surface by the wrapper, so their faces never carry water), depth ``h`` [m], ``n2`` = Manning n²
+  [s² m^-2/3], ``open_`` (1 = water may enter, 0 = blocked; rain falls on open cells only);
 * x-face discharges per unit width ``qx`` (ny, nx + 1) [m² s-1], face i between cells i − 1 and i, faces 0 and nx on
   the domain edge (closed: always 0); y-face discharges ``qy`` (ny + 1, nx) likewise along rows.
 
@@ -32,8 +33,12 @@ G = 9.80665  # standard gravity [m s-2]
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
-def momentum_x(h, z, open_, n2, qx, qy, qx_new, dt, dx, theta, hmin):
-    """x-face discharges at t + dt (Bates et al. 2010 Eq. 11 with the de Almeida et al. 2012 Eq. 18 θ-weighting)."""
+def momentum_x(h, z, n2, qx, qy, qx_new, dt, dx, theta, hmin):
+    """x-face discharges at t + dt (Bates et al. 2010 Eq. 11 with the de Almeida et al. 2012 Eq. 18 θ-weighting).
+
+    Branch-free so that LLVM vectorises the row loop: every face is computed, then kept only where h_f > h_min.
+    Blocked cells (buildings) arrive with a bed far above any water surface, so h_f ≤ 0 on their faces.
+    """
     ny, nx = h.shape
     for j in prange(ny):
         qx_new[j, 0] = 0.0
@@ -43,19 +48,19 @@ def momentum_x(h, z, open_, n2, qx, qy, qx_new, dt, dx, theta, hmin):
             eta_l = z[j, left] + h[j, left]
             eta_r = z[j, i] + h[j, i]
             hf = max(eta_l, eta_r) - max(z[j, left], z[j, i])  # face flow depth, well balanced (Bates 2010)
-            if hf <= hmin or open_[j, left] == 0 or open_[j, i] == 0:
-                qx_new[j, i] = 0.0
-                continue
+            active = hf > hmin
+            hf = max(hf, hmin)
             q0 = qx[j, i]
             q_tilde = theta * q0 + 0.5 * (1.0 - theta) * (qx[j, left] + qx[j, i + 1])
             qy_mean = 0.25 * (qy[j, left] + qy[j + 1, left] + qy[j, i] + qy[j + 1, i])
             q_norm = math.sqrt(q0 * q0 + qy_mean * qy_mean)
             friction = G * dt * 0.5 * (n2[j, left] + n2[j, i]) * q_norm * inv_pow_7_3(hf)
-            qx_new[j, i] = (q_tilde - G * hf * dt * (eta_r - eta_l) / dx) / (1.0 + friction)
+            q = (q_tilde - G * hf * dt * (eta_r - eta_l) / dx) / (1.0 + friction)
+            qx_new[j, i] = q if active else 0.0
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
-def momentum_y(h, z, open_, n2, qx, qy, qy_new, dt, dx, theta, hmin):
+def momentum_y(h, z, n2, qx, qy, qy_new, dt, dx, theta, hmin):
     """y-face discharges at t + dt (as :func:`momentum_x`, rows j − 1 and j meet at face j)."""
     ny, nx = h.shape
     for j in prange(ny + 1):
@@ -68,15 +73,15 @@ def momentum_y(h, z, open_, n2, qx, qy, qy_new, dt, dx, theta, hmin):
             eta_b = z[below, i] + h[below, i]
             eta_a = z[j, i] + h[j, i]
             hf = max(eta_b, eta_a) - max(z[below, i], z[j, i])
-            if hf <= hmin or open_[below, i] == 0 or open_[j, i] == 0:
-                qy_new[j, i] = 0.0
-                continue
+            active = hf > hmin
+            hf = max(hf, hmin)
             q0 = qy[j, i]
             q_tilde = theta * q0 + 0.5 * (1.0 - theta) * (qy[below, i] + qy[j + 1, i])
             qx_mean = 0.25 * (qx[below, i] + qx[below, i + 1] + qx[j, i] + qx[j, i + 1])
             q_norm = math.sqrt(q0 * q0 + qx_mean * qx_mean)
             friction = G * dt * 0.5 * (n2[below, i] + n2[j, i]) * q_norm * inv_pow_7_3(hf)
-            qy_new[j, i] = (q_tilde - G * hf * dt * (eta_a - eta_b) / dx) / (1.0 + friction)
+            q = (q_tilde - G * hf * dt * (eta_a - eta_b) / dx) / (1.0 + friction)
+            qy_new[j, i] = q if active else 0.0
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
@@ -122,22 +127,23 @@ def continuity(h, qx, qy, dt, dx, t_end, wet_depth, row_hmax, max_depth, max_spe
             depth = max(depth, 0.0)  # the limiter makes this ≥ 0 up to rounding (~1e-18 m)
             h[j, i] = depth
             top = max(top, depth)
-            if depth > wet_depth:
-                ux = 0.5 * (qx[j, i] + qx[j, i + 1])
-                uy = 0.5 * (qy[j, i] + qy[j + 1, i])
-                speed = math.sqrt(ux * ux + uy * uy) / depth
-                hazard = depth * (speed + 0.5) + (1.0 if depth > 0.25 else 0.0)
-                max_speed[j, i] = max(max_speed[j, i], speed)
-                max_hazard[j, i] = max(max_hazard[j, i], hazard)
-                if arrival[j, i] < 0.0:
-                    arrival[j, i] = t_end
             max_depth[j, i] = max(max_depth[j, i], depth)
+            # Branch-free from here (vectorised): speed and hazard computed everywhere, kept where wet.
+            wet = depth > wet_depth
+            ux = 0.5 * (qx[j, i] + qx[j, i + 1])
+            uy = 0.5 * (qy[j, i] + qy[j + 1, i])
+            speed = math.sqrt(ux * ux + uy * uy) / max(depth, wet_depth)
+            hazard = depth * (speed + 0.5) + (1.0 if depth > 0.25 else 0.0)
+            max_speed[j, i] = max(max_speed[j, i], speed if wet else 0.0)
+            max_hazard[j, i] = max(max_hazard[j, i], hazard if wet else 0.0)
+            first = arrival[j, i]
+            arrival[j, i] = t_end if (wet and first < 0.0) else first
         row_hmax[j] = top
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
 def sources(h, z, rain, open_, dt, stage_mask, stage, loss_capacity, drain_capacity, ks, psi_dtheta, infiltrated,
-            budget_rows):
+            budget_rows, full):
     """Rain in, the stage boundary imposed, then Green–Ampt infiltration and sewer drainage out, per cell.
 
     rain [m s-1] (ny, nx); stage_mask 1 where the water level is imposed (sea, river) to ``stage`` [m];
@@ -145,7 +151,9 @@ def sources(h, z, rain, open_, dt, stage_mask, stage, loss_capacity, drain_capac
     F the infiltrated depth so far [m] (``infiltrated``), K_s = ``ks`` [m s-1], ψΔθ = ``psi_dtheta`` [m] (0 on paved
     cells: K_s = 0); ``loss_capacity`` [m s-1] a constant extra loss rate; sewer drainage at most
     ``drain_capacity`` [m s-1] (the design capacity as an equivalent rainfall rate). Budget per row:
-    [rain in, boundary in (− out), infiltration out, drainage out] [m] (× cell area = m³).
+    [rain in, boundary in (− out), infiltration out, drainage out] [m] (× cell area = m³). ``full`` False: rain only
+    (the caller knows there is no stage and no loss), a single vectorised pass; ``rain`` must then be 0 on blocked
+    cells.
     """
     ny, nx = h.shape
     for j in prange(ny):
@@ -153,6 +161,17 @@ def sources(h, z, rain, open_, dt, stage_mask, stage, loss_capacity, drain_capac
         boundary = 0.0
         infiltration = 0.0
         drained = 0.0
+        if not full:
+            # Rain only (no stage, no losses): rain is already 0 on blocked cells; one vectorised pass.
+            for i in range(nx):
+                added = rain[j, i] * dt
+                h[j, i] += added
+                rain_in += added
+            budget_rows[j, 0] = rain_in
+            budget_rows[j, 1] = 0.0
+            budget_rows[j, 2] = 0.0
+            budget_rows[j, 3] = 0.0
+            continue
         for i in range(nx):
             if open_[j, i] == 0:
                 continue

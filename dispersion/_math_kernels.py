@@ -83,7 +83,9 @@ def inv_pow_7_3(x):
     in the local inertial scheme needs h_f^(-7/3) at every face every step, and libm pow costs about six times the
     rest of the step (performance.md §4).
     """
-    y = _bits_to_float64(_INV_CBRT_MAGIC - _float64_to_bits(x) // 3)
+    # bits/3 through a float64 (exact to ~2^-44 of the bits, far below what Newton corrects): packed int64 division
+    # does not exist on x86, a float multiply and two conversions do.
+    y = _bits_to_float64(_INV_CBRT_MAGIC - int(float(_float64_to_bits(x)) * (1.0 / 3.0)))
     for _ in range(4):
         y = y * (4.0 - x * y * y * y) * (1.0 / 3.0)
     y2 = y * y

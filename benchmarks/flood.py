@@ -1,0 +1,119 @@
+"""Flood kernel throughput against Landlab's OverlandFlow on the same DEM, rain and Manning n, in one run.
+
+    .venv/bin/python benchmarks/flood.py [--quick]
+
+Landlab is an optional benchmark dependency: ``pip install "landlab>=2.9" "requireit==0.8.0"`` (on Python 3.11
+Landlab's requireit 0.9 does not import; pyproject extra ``bench``).
+
+Common case (../shared/notes/flood-typhoon.md §5): a 2 km × 2 km slope, z = 0.001 x + 0.0005 y + 0.05 sin(x/137)
+cos(y/91) [m], Manning n = 0.03, uniform rain of 100 mm/h for 1800 s on a dry start, closed edges, θ = 0.8, α = 0.7;
+both codes run the de Almeida et al. (2012) local inertial scheme. Landlab's grid of N × N nodes has (N − 2)² core
+cells (its perimeter nodes are closed boundaries); ParkTwin runs exactly those core cells.
+
+Printed: cell-steps per second of each code on that case (ParkTwin on 2 threads), their ratio, the maximum depths
+and stored volumes; then ParkTwin alone on a 2000 × 2000 grid (4 million cells, everything wet) — target ≥ 1e8
+cell-steps/s on this machine, and ≥ 10× Landlab.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dispersion.flood import FloodGrid, FloodOptions, run_flood  # noqa: E402
+
+RAIN = 100e-3 / 3600.0  # [m/s]
+DURATION = 1800.0  # [s]
+
+
+def surface(n_nodes: int, dx: float) -> np.ndarray:
+    coords = np.arange(n_nodes) * dx
+    x, y = np.meshgrid(coords, coords)
+    return 0.001 * x + 0.0005 * y + 0.05 * np.sin(x / 137.0) * np.cos(y / 91.0)
+
+
+def run_landlab(n_nodes: int, dx: float):
+    from landlab import RasterModelGrid
+    from landlab.components import OverlandFlow
+
+    grid = RasterModelGrid((n_nodes, n_nodes), xy_spacing=dx)
+    grid.add_field("topographic__elevation", surface(n_nodes, dx).ravel(), at="node")
+    grid.add_zeros("surface_water__depth", at="node")
+    grid.set_closed_boundaries_at_grid_edges(True, True, True, True)
+    flow = OverlandFlow(grid, mannings_n=0.03, theta=0.8, alpha=0.7, rainfall_intensity=RAIN, h_init=1e-5)
+    cores = grid.core_nodes.size
+    started = time.perf_counter()
+    t, steps = 0.0, 0
+    while t < DURATION - 1e-9:
+        dt = min(flow.calc_time_step(), DURATION - t)
+        flow.run_one_step(dt=dt)
+        t += dt
+        steps += 1
+    seconds = time.perf_counter() - started
+    depth = grid.at_node["surface_water__depth"].reshape(n_nodes, n_nodes)[1:-1, 1:-1]
+    return seconds, steps, cores, depth
+
+
+def run_parktwin(n_nodes: int, dx: float):
+    z = surface(n_nodes, dx)[1:-1, 1:-1]
+    axis = np.arange(1, n_nodes - 1) * dx
+    grid = FloodGrid(x=axis, y=axis, z=z, manning=0.03)
+    options = FloodOptions(theta=0.8, alpha=0.7, hmin=1e-5, dt_max=1e9)
+    run_flood(grid, output_times=[1.0], rain=lambda t0, t1: RAIN, options=options)  # load/compile the kernels
+    started = time.perf_counter()
+    result = run_flood(grid, output_times=[DURATION], rain=lambda t0, t1: RAIN, options=options)
+    seconds = time.perf_counter() - started
+    return seconds, result.steps, z.size, result.depth[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller grids")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before the run")
+    n_nodes, dx = (102, 20.0) if args.quick else (202, 10.0)
+    area = dx * dx
+    rain_volume = RAIN * DURATION * area * (n_nodes - 2) ** 2
+    print(f"\ncommon case: {(n_nodes - 2)}² cells at {dx:g} m, 100 mm/h for {DURATION:g} s "
+          f"(rain volume {rain_volume:,.0f} m³)")
+    ours = run_parktwin(n_nodes, dx)
+    rows = [("ParkTwin (2 threads)", *ours)]
+    try:
+        rows.append(("Landlab OverlandFlow", *run_landlab(n_nodes, dx)))
+    except ImportError as error:
+        print(f"  Landlab not installed ({error}); pip install 'landlab>=2.9' 'requireit==0.8.0'")
+    print(f"  {'':24s} {'seconds':>8s} {'steps':>6s} {'cell-steps/s':>13s} {'max depth m':>12s} {'volume m³':>11s}")
+    for label, seconds, steps, cells, depth in rows:
+        print(f"  {label:24s} {seconds:8.3f} {steps:6d} {cells * steps / seconds:13.3e} {depth.max():12.4f} "
+              f"{depth.sum() * area:11.1f}")
+    if len(rows) == 2:
+        (_, s1, n1, c1, d1), (_, s2, n2, c2, d2) = rows
+        print(f"  ratio ParkTwin / Landlab (cell-steps/s): {(c1 * n1 / s1) / (c2 * n2 / s2):.1f} x; "
+              f"max depth {d1.max():.4f} vs {d2.max():.4f} m; volume vs rain {d1.sum() * area / rain_volume - 1:+.2e}"
+              f" / {d2.sum() * area / rain_volume - 1:+.2e}; depth RMSE between codes "
+              f"{np.sqrt(np.mean((d1 - d2) ** 2)) * 1000:.2f} mm")
+
+    size = 500 if args.quick else 2000
+    z = surface(size, 1.0)
+    axis = np.arange(size) * 1.0
+    grid = FloodGrid(x=axis, y=axis, z=z, manning=0.03)
+    wet = np.full((size, size), 0.05)
+    options = FloodOptions(theta=0.8, alpha=0.7, hmin=1e-3, dt_max=1e9)
+    run_flood(grid, output_times=[0.05], initial_depth=wet, options=options)
+    started = time.perf_counter()
+    result = run_flood(grid, output_times=[60.0], initial_depth=wet, rain=lambda t0, t1: RAIN, options=options)
+    seconds = time.perf_counter() - started
+    rate = size * size * result.steps / seconds
+    print(f"\n{size} x {size} cells (all wet), {result.steps} steps in {seconds:.3f} s: {rate:.3e} cell-steps/s "
+          f"(target >= 1e8: {'met' if rate >= 1e8 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
