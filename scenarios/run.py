@@ -51,6 +51,21 @@ def run_scenario_file(path: str | Path, out_dir: str | Path | None = None,
         return RunResult(out_dir=out, paths={"plan": out / "plan.html", "zones": out / "zones.geojson",
                                              "netcdf": out / "leak.nc", "impacts": out / "impacts.json"},
                          summary_text=summary_text(view))
+    if scenario.kind == "typhoon":
+        from scenarios.typhoon import run_typhoon_scenario
+
+        summary = run_typhoon_scenario(scenario, base_dir=path.parent, out_dir=out, command_line=command_line,
+                                       where=path.name)
+        lines = [f"Typhoon {scenario.name}: landfall {summary['landfall_utc']}, peak sea level "
+                 f"{summary['peak_sea_level_m']} m, flooded: {', '.join(summary['flooded']) or 'none'}"]
+        for event in summary["assets"][:5]:
+            lines.append(f"  {event['id']} {event['name']}: "
+                         + (f"floods at {event['first_flooded_utc']}, {event['peak_water_above_floor_m']:.2f} m above "
+                            f"the floor" if event["flooded"] else
+                            ("no water around it" if event["margin_to_flooding_m"] is None else
+                             f"stays dry ({event['margin_to_flooding_m']:.2f} m below its sill)")))
+        return RunResult(out_dir=out, paths={"netcdf": out / "flood.nc", "report": out / "report.html",
+                                             "assets": out / "assets.json"}, summary_text="\n".join(lines))
     if scenario.kind == "eia":
         from scenarios.eia import run_eia_scenario, text_summary
 

@@ -20,7 +20,7 @@ from scenarios.ensemble import EnsembleSpec
 from twin.errors import InputError
 from twin.validation import load_yaml, parse_model
 
-__all__ = ["PlumeScenario", "LeakScenario", "EiaScenario", "CapsSpec", "HeavyPollutionSpec", "BackgroundSpec", "SourceTermSpec", "LeakMeteorologySpec", "WeatherSpec", "GridSpec", "ModelSpec", "OutputSpec", "load_scenario",
+__all__ = ["PlumeScenario", "LeakScenario", "EiaScenario", "TyphoonScenario", "DesignTrackSpec", "TideSpec", "CapsSpec", "HeavyPollutionSpec", "BackgroundSpec", "SourceTermSpec", "LeakMeteorologySpec", "WeatherSpec", "GridSpec", "ModelSpec", "OutputSpec", "load_scenario",
            "scenario_json_schema", "canonical_json", "scenario_hash"]
 
 
@@ -279,19 +279,89 @@ class EiaScenario(_Strict):
                                                    "40,000 receptors is 1.4 GB per pollutant in float32)")
 
 
-Scenario = Annotated[PlumeScenario | LeakScenario | EiaScenario, Field(discriminator="kind")]
+class DesignTrackSpec(_Strict):
+    """A straight design typhoon ("a super typhoon making landfall 20 km south of the park")."""
+
+    landfall_offset_km: tuple[float, float] = Field(description="landfall point relative to the park centre "
+                                                                "(east, north) [km]")
+    landfall_time: datetime = Field(description="ISO 8601 with an explicit UTC offset")
+    heading_deg: float = Field(ge=0, lt=360, description="direction of motion, clockwise from north [degree]")
+    forward_speed: float = Field(gt=0, le=30, description="translation speed [m/s]")
+    central_pressure_hpa: float = Field(gt=850, lt=1010, description="central pressure [hPa]")
+    rmax_km: float = Field(gt=0, le=200, description="radius of maximum wind [km]")
+    max_wind_speed: float | None = Field(None, gt=0, description="10-min mean maximum 10 m wind [m/s] "
+                                                                 "(default: from the pressure deficit)")
+
+    @field_serializer("landfall_time")
+    def _utc(self, value: datetime) -> str:
+        return value.astimezone(timezone.utc).isoformat() if value.tzinfo is not None else value.isoformat()
+
+
+class TideSpec(_Strict):
+    mean_level: float = Field(0.0, description="mean sea level above the DEM datum [m]")
+    constituents: list[tuple[str, float, float, float]] = Field(
+        default_factory=lambda: [("M2", 1.5, 12.4206, 0.0), ("S2", 0.5, 12.0, 0.0)],
+        description="harmonic constituents (name, amplitude [m], period [h], phase at the simulation start "
+                    "[degree]); default: an illustrative semidiurnal East-China-Sea tide")
+
+
+class TyphoonScenario(_Strict):
+    """``kind: typhoon`` — wind, rain and sea level from a track, a flood over the park, warehouses that flood."""
+
+    schema_version: Literal[1] = 1
+    kind: Literal["typhoon"]
+    name: str = Field(min_length=1)
+    park: str = Field(description="park.yaml path, relative to the scenario file")
+    track: DesignTrackSpec
+    start: datetime = Field(description="start of the flood simulation, ISO 8601 with an explicit UTC offset")
+    hours: float = Field(24.0, gt=0, le=96, description="simulated time [h]")
+    rain_model: Literal["rcliper", "ipet"] = "rcliper"
+    rain_scale: float = Field(1.0, gt=0, le=5, description="multiplies the parametric rain (orographic or "
+                                                           "forecast adjustment) [-]")
+    tide: TideSpec = TideSpec()
+    surge: bool = Field(True, description="add the inverse barometer and the wind set-up to the tide")
+    shelf_depth: float = Field(20.0, gt=0, description="mean depth of the shelf for the wind set-up [m]")
+    shelf_width_km: float = Field(80.0, gt=0, description="width of the shelf for the wind set-up [km]")
+    grid_spacing: float = Field(20.0, ge=2, le=200, description="flood grid cell size [m]")
+    grid_size: tuple[float, float] = Field((10000.0, 10000.0), description="flood domain (east-west, "
+                                                                           "north-south) centred on the park; "
+                                                                           "include the sea boundary [m]")
+    manning_paved: float = Field(0.02, gt=0, description="Manning n inside the park boundary [s m^-1/3]")
+    manning_ground: float = Field(0.035, gt=0, description="Manning n outside [s m^-1/3]")
+    drainage_mm_h: float = Field(30.0, ge=0, description="sewer design capacity inside the park as a rain "
+                                                         "rate [mm/h]")
+    soil_ks_mm_h: float = Field(3.4, ge=0, description="Green-Ampt K_s outside the park [mm/h] (loam, Rawls "
+                                                       "et al. 1983)")
+    soil_psi_dtheta_m: float = Field(0.027, ge=0, description="Green-Ampt suction head × moisture deficit [m]")
+    output_minutes: float = Field(10.0, gt=0, le=180, description="depth snapshots and asset checks every ... [min]")
+    language: Literal["zh", "en"] = "zh"
+
+    @model_validator(mode="after")
+    def _check(self) -> "TyphoonScenario":
+        if self.start.tzinfo is None:
+            raise ValueError(f"start must carry an explicit UTC offset (e.g. +08:00), got {self.start.isoformat()}")
+        if self.track.landfall_time.tzinfo is None:
+            raise ValueError("track.landfall_time must carry an explicit UTC offset")
+        return self
+
+    @field_serializer("start")
+    def _start_utc(self, value: datetime) -> str:
+        return value.astimezone(timezone.utc).isoformat()
+
+
+Scenario = Annotated[PlumeScenario | LeakScenario | EiaScenario | TyphoonScenario, Field(discriminator="kind")]
 
 
 class _ScenarioFile(BaseModel):
     scenario: Scenario
 
 
-def load_scenario(path: str | Path) -> PlumeScenario | LeakScenario | EiaScenario:
+def load_scenario(path: str | Path) -> PlumeScenario | LeakScenario | EiaScenario | TyphoonScenario:
     """Read and validate a scenario YAML file (InputError names every bad field; MissingInputError if absent)."""
     path = Path(path)
     data = load_yaml(path, where=path.name)
     kind = data.get("kind")
-    models = {"plume": PlumeScenario, "leak": LeakScenario, "eia": EiaScenario}
+    models = {"plume": PlumeScenario, "leak": LeakScenario, "eia": EiaScenario, "typhoon": TyphoonScenario}
     if kind not in models:
         # Report every problem at once: the kind, then what the rest of the file gets wrong as a plume scenario.
         problems = [str(InputError.field(path.name, "kind", kind, f"one of {', '.join(models)}"))]
@@ -308,7 +378,7 @@ def scenario_json_schema() -> dict:
     definitions = _ScenarioFile.model_json_schema()["$defs"]
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "ParkTwin scenario",
             "oneOf": [{"$ref": "#/$defs/PlumeScenario"}, {"$ref": "#/$defs/LeakScenario"},
-                      {"$ref": "#/$defs/EiaScenario"}],
+                      {"$ref": "#/$defs/EiaScenario"}, {"$ref": "#/$defs/TyphoonScenario"}],
             "discriminator": {"propertyName": "kind"}, "$defs": definitions}
 
 
