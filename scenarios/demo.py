@@ -3,7 +3,8 @@
 Everything is generated in code (no downloads) and written as files a user can copy and edit:
 ``OUT/park/`` (park.yaml, buildings.geojson, dem.tif, weather.csv), ``OUT/scenario.yaml`` (24-h plume of every
 stack) with ``OUT/results/``, ``OUT/leak.yaml`` (a chlorine-tank leak) with ``OUT/leak/`` (zones, plan draft), and
-``OUT/eia.yaml`` (a year of hourly weather on a coarse grid, with the NO2 cap) with ``OUT/eia/``.
+``OUT/eia.yaml`` (a year of hourly weather on a coarse grid, with the NO2 cap) with ``OUT/eia/``, and
+``OUT/typhoon.yaml`` (a design typhoon flooding the park) with ``OUT/typhoon/``.
 """
 
 from __future__ import annotations
@@ -103,6 +104,31 @@ caps:
 """
 
 
+_TYPHOON = """\
+# ParkTwin scenario: a design super typhoon making landfall 20 km south of the park (935 hPa), heading NNW.
+# Rain (R-CLIPER x 2), tide + surge at the sea wall, a 12-hour flood of the park; which warehouses take water, when.
+schema_version: 1
+kind: typhoon
+name: demo-design-typhoon
+park: park/park.yaml
+track:
+  landfall_offset_km: [0, -20]          # km east, north of the park centre
+  landfall_time: "2026-09-15T06:00:00+08:00"
+  heading_deg: 330
+  forward_speed: 6.0                    # m/s
+  central_pressure_hpa: 935
+  rmax_km: 30
+start: "2026-09-14T22:00:00+08:00"
+hours: 12
+rain_model: rcliper
+rain_scale: 2.0                         # a wet landfall (orographic and rain-band enhancement)
+grid_spacing: 50                        # m
+drainage_mm_h: 30                       # sewer design capacity inside the park
+output_minutes: 10
+language: zh
+"""
+
+
 def run_demo(out: str | Path) -> RunResult:
     """Build the demo park into ``out`` and run its 24-hour plume scenario; return the run result."""
     from meteo import synthetic_weather, write_station_csv
@@ -119,6 +145,7 @@ def run_demo(out: str | Path) -> RunResult:
     scenario_path = write_text_atomic(out / "scenario.yaml", _SCENARIO.format(start=DEMO_START, hours=DEMO_HOURS))
     leak_path = write_text_atomic(out / "leak.yaml", _LEAK)
     eia_path = write_text_atomic(out / "eia.yaml", _EIA)
+    typhoon_path = write_text_atomic(out / "typhoon.yaml", _TYPHOON)
     log.info("demo park and scenarios written to %s", out)
     plume = run_scenario_file(scenario_path, out / "results")
     leak = run_scenario_file(leak_path, out / "leak")
@@ -127,4 +154,7 @@ def run_demo(out: str | Path) -> RunResult:
     eia = run_scenario_file(eia_path, out / "eia")
     plume.summary_text += "\n\n" + eia.summary_text + f"\nEIA tables: {eia.out_dir / 'eia_summary.html'}"
     plume.paths.update({f"eia_{name}": path for name, path in eia.paths.items()})
+    typhoon = run_scenario_file(typhoon_path, out / "typhoon")
+    plume.summary_text += "\n\n" + typhoon.summary_text + f"\nTyphoon plan section: {typhoon.out_dir / 'report.html'}"
+    plume.paths.update({f"typhoon_{name}": path for name, path in typhoon.paths.items()})
     return plume
