@@ -297,6 +297,16 @@ class DesignTrackSpec(_Strict):
         return value.astimezone(timezone.utc).isoformat() if value.tzinfo is not None else value.isoformat()
 
 
+class TrackFileSpec(_Strict):
+    """An observed or forecast track from a file (CMA best track or IBTrACS-style CSV)."""
+
+    file: str = Field(description="track file, relative to the scenario file")
+    format: Literal["cma", "ibtracs"] = Field(description="cma: CHYYYYBST.txt; ibtracs: IBTrACS-style CSV")
+    storm: str | None = Field(None, description="storm name or number in the file (default: the only storm)")
+    averaging_period: int | None = Field(None, gt=0, description="averaging period of the file's winds [s] "
+                                                                  "(CMA: 120; IBTrACS: required)")
+
+
 class TideSpec(_Strict):
     mean_level: float = Field(0.0, description="mean sea level above the DEM datum [m]")
     constituents: list[tuple[str, float, float, float]] = Field(
@@ -312,7 +322,7 @@ class TyphoonScenario(_Strict):
     kind: Literal["typhoon"]
     name: str = Field(min_length=1)
     park: str = Field(description="park.yaml path, relative to the scenario file")
-    track: DesignTrackSpec
+    track: DesignTrackSpec | TrackFileSpec
     start: datetime = Field(description="start of the flood simulation, ISO 8601 with an explicit UTC offset")
     hours: float = Field(24.0, gt=0, le=96, description="simulated time [h]")
     rain_model: Literal["rcliper", "ipet"] = "rcliper"
@@ -340,7 +350,7 @@ class TyphoonScenario(_Strict):
     def _check(self) -> "TyphoonScenario":
         if self.start.tzinfo is None:
             raise ValueError(f"start must carry an explicit UTC offset (e.g. +08:00), got {self.start.isoformat()}")
-        if self.track.landfall_time.tzinfo is None:
+        if isinstance(self.track, DesignTrackSpec) and self.track.landfall_time.tzinfo is None:
             raise ValueError("track.landfall_time must carry an explicit UTC offset")
         return self
 

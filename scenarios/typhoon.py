@@ -103,20 +103,32 @@ def build_flood_grid(park, scenario: TyphoonScenario):
 class _Storm:
     """The track interpolated in time, with the rain and sea-level forcing it drives."""
 
-    def __init__(self, park, scenario: TyphoonScenario):
-        from meteo.typhoon_tracks import design_typhoon_track
+    def __init__(self, park, scenario: TyphoonScenario, base_dir: Path):
+        from meteo.typhoon_tracks import complete_track, design_typhoon_track, read_cma_best_track, read_ibtracs_csv
 
         spec = scenario.track
         cx, cy = park.centre()
-        lon, lat = park.to_lonlat(cx + spec.landfall_offset_km[0] * 1e3, cy + spec.landfall_offset_km[1] * 1e3)
-        landfall = _utc64(spec.landfall_time)
         start = _utc64(scenario.start)
         end = start + np.timedelta64(int(scenario.hours * 3600), "s")
-        before = max((landfall - start) / np.timedelta64(1, "h"), 0.0) + 2.0
-        after = max((end - landfall) / np.timedelta64(1, "h"), 0.0) + 2.0
-        self.track = design_typhoon_track(float(lon), float(lat), spec.heading_deg, spec.forward_speed,
-                                          spec.central_pressure_hpa * 100.0, spec.rmax_km * 1e3, before, after, 0.5,
-                                          landfall_time=str(landfall), max_wind_speed=spec.max_wind_speed)
+        if hasattr(spec, "landfall_offset_km"):
+            lon, lat = park.to_lonlat(cx + spec.landfall_offset_km[0] * 1e3, cy + spec.landfall_offset_km[1] * 1e3)
+            landfall = _utc64(spec.landfall_time)
+            before = max((landfall - start) / np.timedelta64(1, "h"), 0.0) + 2.0
+            after = max((end - landfall) / np.timedelta64(1, "h"), 0.0) + 2.0
+            self.track = design_typhoon_track(float(lon), float(lat), spec.heading_deg, spec.forward_speed,
+                                              spec.central_pressure_hpa * 100.0, spec.rmax_km * 1e3, before, after,
+                                              0.5, landfall_time=str(landfall), max_wind_speed=spec.max_wind_speed)
+        else:
+            reader = read_cma_best_track if spec.format == "cma" else read_ibtracs_csv
+            track = reader(base_dir / spec.file, storm=spec.storm)
+            self.track = complete_track(track, averaging_period=spec.averaging_period)
+            times = self.track["time"].values
+            if times[0] > start or times[-1] < end:
+                raise InputError.field(f"track {spec.file}", "time", f"{times[0]} to {times[-1]}",
+                                       f"a track covering the simulation {start} to {end}")
+            # "Landfall" for a file track: the closest approach to the park centre.
+            tx, ty = park.from_lonlat(self.track["longitude"].values, self.track["latitude"].values)
+            landfall = times[int(np.argmin(np.hypot(np.asarray(tx) - cx, np.asarray(ty) - cy)))]
         self.park, self.scenario, self.start, self.landfall = park, scenario, start, landfall
         seconds = (self.track["time"].values - start) / np.timedelta64(1, "s")
         cx_track, cy_track = park.from_lonlat(self.track["longitude"].values, self.track["latitude"].values)
@@ -127,10 +139,12 @@ class _Storm:
         from meteo.typhoon_wind import ENVIRONMENTAL_PRESSURE_WNP
 
         self.environmental_pressure = ENVIRONMENTAL_PRESSURE_WNP
-        if spec.max_wind_speed is not None:
-            self.vmax = float(spec.max_wind_speed)
-        else:  # Holland (1980) cyclostrophic peak with B = 1.3, reduced to 10 m by 0.8 (a stated planning choice)
-            self.vmax = 0.8 * float(holland_vmax_cyclostrophic(self.environmental_pressure - self._pc[0], 1.3))
+        winds = self.track["max_wind_speed"].values.astype(np.float64)
+        # Where the track has no wind: Holland (1980) cyclostrophic peak with B = 1.3, reduced to 10 m by 0.8 (a
+        # stated planning choice).
+        fallback = 0.8 * holland_vmax_cyclostrophic(np.maximum(self.environmental_pressure - self._pc, 0.0), 1.3)
+        self._vmax = np.where(np.isfinite(winds), winds, fallback)
+        self.vmax = float(np.nanmax(self._vmax))
         # The coast point: the sea cell of the flood domain nearest the park centre; onshore = towards the centre.
         self.coast = None
 
@@ -143,7 +157,7 @@ class _Storm:
         x0, y0 = self.centre(t)
         r = np.hypot(gx - x0, gy - y0)
         if self.scenario.rain_model == "rcliper":
-            rate = rcliper_rain_rate(r, self.vmax)
+            rate = rcliper_rain_rate(r, float(np.interp(t, self._t, self._vmax)))
         else:
             dp = self.environmental_pressure - float(np.interp(t, self._t, self._pc))
             rate = ipet_rain_rate(r, float(np.interp(t, self._t, self._rmax)), dp)
@@ -238,7 +252,7 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
             park = load_park(base_dir / scenario.park)
             _check_writable(out_dir)
             grid, water = build_flood_grid(park, scenario)
-            storm = _Storm(park, scenario)
+            storm = _Storm(park, scenario, base_dir)
             gx, gy = np.meshgrid(grid.x, grid.y)
             sea = grid.stage_mask.astype(bool)
             if sea.any():
@@ -345,7 +359,7 @@ def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary,
     with atomic_output(out_dir / "flood_budget.csv") as temporary:
         temporary.write_text(buffer.getvalue(), encoding="utf-8")
     paths["budget"] = out_dir / "flood_budget.csv"
-    paths["map"] = _map(out_dir, scenario, park, grid, result)
+    paths["map"], paths["scene"] = _map(out_dir, scenario, park, grid, result)
     paths["report"] = _report(out_dir, scenario, summary, paths["map"])
     return paths
 
@@ -360,7 +374,11 @@ def _map(out_dir, scenario, park, grid, result) -> Path:
     view = map_view(park, layer, title=f"{park.spec.name} — {scenario.name}",
                     notes=(f"{scenario.hours:g} h, {scenario.rain_model} rain, cells {grid.dx:g} m",))
     path = out_dir / "map.png"
-    return render_map(view, path) or path
+    scene = out_dir / "scene.png"
+    from viz import render_scene
+
+    # The 3D scene drapes the maximum flood depth over the terrain, buildings and stacks of the park.
+    return render_map(view, path) or path, render_scene(view, scene) or scene
 
 
 def _report(out_dir, scenario, summary, map_png) -> Path:
@@ -394,7 +412,7 @@ def _report(out_dir, scenario, summary, map_png) -> Path:
         {"heading": "2. 风险单元进水时间线 Asset flooding timeline" if zh else "2. Asset flooding timeline",
          "columns": ["Asset", "Kind", "Substance", "First flooded (UTC)", "Peak above floor (m)", "Hours above sill",
                      "Hazard", "Hours after landfall", "Margin (m)"],
-         "rows": rows, "images": ["map"]},
+         "rows": rows, "images": ["map", "scene"]},
         {"heading": "3. 行动建议 Actions" if zh else "3. Actions",
          "paragraphs": actions or [{"text": "No risk unit takes water in this scenario." if not zh
                                     else "本情景下无风险单元进水。"}]},
@@ -408,4 +426,4 @@ def _report(out_dir, scenario, summary, map_png) -> Path:
             "title": (f"台风内涝应急预案草案 — {scenario.name}" if zh else f"Typhoon flood plan draft — {scenario.name}"),
             "subtitle": f"{summary['park']} · ParkTwin", "sections": sections,
             "footer": "Local inertial flood model on the park DEM; to be reviewed by the emergency command."}
-    return render_report(view, out_dir / "report.html", images={"map": map_png})
+    return render_report(view, out_dir / "report.html", images={"map": map_png, "scene": map_png.with_name("scene.png")})

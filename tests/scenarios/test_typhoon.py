@@ -71,3 +71,27 @@ def test_flood_netcdf_and_report(typhoon_run):
     budget = (root / "out" / "flood_budget.csv").read_text(encoding="utf-8").splitlines()
     assert budget[0].startswith("time_s,rain_m3") and len(budget) == 1 + 8 * 6  # every 10 minutes for 8 h
     assert (root / "out" / "run.json").is_file()
+
+
+def test_a_track_file_drives_the_same_chain(demo, tmp_path):
+    # An IBTrACS-style CSV (ISO_TIME, LAT, LON, WMO_PRES [hPa], WMO_WIND [kt], USA_RMW [nmi]) passing 0.2° west of the
+    # park, read by meteo.typhoon_tracks.read_ibtracs_csv and completed to 10-min winds (averaging period given).
+    shutil.copytree(demo.park_dir, tmp_path / "park")
+    lines = ["SID,ISO_TIME,LAT,LON,WMO_PRES,WMO_WIND,USA_RMW"]
+    for k, hour in enumerate(range(0, 13, 3)):
+        lines.append(f"2026258N30121,2026-09-14 {hour:02d}:00:00,{31.6 + 0.2 * k:.2f},121.10,950,80,20")
+    (tmp_path / "track.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = SCENARIO.format(hours=3).replace(
+        """track:
+  landfall_offset_km: [0, -20]
+  landfall_time: "2026-09-15T06:00:00+08:00"
+  heading_deg: 330
+  forward_speed: 6.0
+  central_pressure_hpa: 935
+  rmax_km: 30""", """track: {file: track.csv, format: ibtracs, averaging_period: 600}""").replace(
+        'start: "2026-09-15T00:00:00+08:00"', 'start: "2026-09-14T11:00:00+08:00"')
+    (tmp_path / "typhoon.yaml").write_text(text, encoding="utf-8")
+    run_scenario_file(tmp_path / "typhoon.yaml", tmp_path / "out")
+    summary = json.loads((tmp_path / "out" / "assets.json").read_text(encoding="utf-8"))
+    assert summary["landfall_utc"].startswith("2026-09-14T12:00")  # closest approach: 31.6 + 4 x 0.2 = 32.4 N, 12 UTC
+    assert summary["rain_total_m3"] > 0 and abs(summary["budget_relative_error"]) < 1e-9
