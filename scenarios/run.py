@@ -121,6 +121,12 @@ def _load_weather(scenario: PlumeScenario, base_dir: Path, park: Park, where: st
     if spec.source == "synthetic":
         weather = synthetic_weather(spec.start, spec.hours, latitude=lat, longitude=lon, seed=spec.seed,
                                     utc_offset_hours=park.spec.utc_offset_hours)
+    elif spec.source == "typhoon":
+        from scenarios.typhoon import _Storm
+
+        storm = _Storm(park, None, base_dir, track=spec.typhoon_track, start=spec.start, hours=spec.hours)
+        times = storm.start + np.arange(spec.hours).astype("timedelta64[h]").astype("timedelta64[ns]")
+        weather = storm.point_weather(times, *park.centre())
     elif spec.source == "forecast_netcdf":
         from meteo.forecast import read_forecast_netcdf
 

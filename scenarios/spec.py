@@ -28,13 +28,43 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class DesignTrackSpec(_Strict):
+    """A straight design typhoon ("a super typhoon making landfall 20 km south of the park")."""
+
+    landfall_offset_km: tuple[float, float] = Field(description="landfall point relative to the park centre "
+                                                                "(east, north) [km]")
+    landfall_time: datetime = Field(description="ISO 8601 with an explicit UTC offset")
+    heading_deg: float = Field(ge=0, lt=360, description="direction of motion, clockwise from north [degree]")
+    forward_speed: float = Field(gt=0, le=30, description="translation speed [m/s]")
+    central_pressure_hpa: float = Field(gt=850, lt=1010, description="central pressure [hPa]")
+    rmax_km: float = Field(gt=0, le=200, description="radius of maximum wind [km]")
+    max_wind_speed: float | None = Field(None, gt=0, description="10-min mean maximum 10 m wind [m/s] "
+                                                                 "(default: from the pressure deficit)")
+
+    @field_serializer("landfall_time")
+    def _utc(self, value: datetime) -> str:
+        return value.astimezone(timezone.utc).isoformat() if value.tzinfo is not None else value.isoformat()
+
+
+class TrackFileSpec(_Strict):
+    """An observed or forecast track from a file (CMA best track or IBTrACS-style CSV)."""
+
+    file: str = Field(description="track file, relative to the scenario file")
+    format: Literal["cma", "ibtracs"] = Field(description="cma: CHYYYYBST.txt; ibtracs: IBTrACS-style CSV")
+    storm: str | None = Field(None, description="storm name or number in the file (default: the only storm)")
+    averaging_period: int | None = Field(None, gt=0, description="averaging period of the file's winds [s] "
+                                                                  "(CMA: 120; IBTrACS: required)")
+
+
 class WeatherSpec(_Strict):
     """Where the hourly weather comes from."""
 
-    source: Literal["station_csv", "forecast_netcdf", "synthetic"] = Field(
+    source: Literal["station_csv", "forecast_netcdf", "synthetic", "typhoon"] = Field(
         description="station_csv: an hourly station CSV (meteo.read_station_csv); forecast_netcdf: a weather "
                     "forecast NetCDF read at the park (meteo.read_forecast_netcdf; not there yet = retry later); "
-                    "synthetic: the deterministic coastal East-China generator (meteo.synthetic_weather)")
+                    "synthetic: the deterministic coastal East-China generator (meteo.synthetic_weather); typhoon: "
+                    "the 10 m wind of the typhoon_track's Holland vortex at the park (neutral class D)")
+    typhoon_track: DesignTrackSpec | TrackFileSpec | None = Field(None, description="source typhoon: the track")
     path: str | None = Field(None, description="station CSV or forecast NetCDF path, relative to the scenario file")
     start: datetime = Field(description="first hour, ISO 8601 with an explicit UTC offset, e.g. "
                                         "2026-07-15T00:00:00+08:00")
@@ -55,6 +85,8 @@ class WeatherSpec(_Strict):
             raise ValueError(f"start must carry an explicit UTC offset (e.g. +08:00), got {self.start.isoformat()}")
         if self.source in ("station_csv", "forecast_netcdf") and not self.path:
             raise ValueError(f"path is required when source is {self.source!r}")
+        if (self.source == "typhoon") != (self.typhoon_track is not None):
+            raise ValueError("typhoon_track is required when source is 'typhoon', and only then")
         return self
 
 
@@ -277,34 +309,6 @@ class EiaScenario(_Strict):
     maps: bool = Field(True, description="render maps of the annual-mean and percentile fields")
     hourly_fields: bool = Field(False, description="also write the hourly grid fields into eia.nc (a year on "
                                                    "40,000 receptors is 1.4 GB per pollutant in float32)")
-
-
-class DesignTrackSpec(_Strict):
-    """A straight design typhoon ("a super typhoon making landfall 20 km south of the park")."""
-
-    landfall_offset_km: tuple[float, float] = Field(description="landfall point relative to the park centre "
-                                                                "(east, north) [km]")
-    landfall_time: datetime = Field(description="ISO 8601 with an explicit UTC offset")
-    heading_deg: float = Field(ge=0, lt=360, description="direction of motion, clockwise from north [degree]")
-    forward_speed: float = Field(gt=0, le=30, description="translation speed [m/s]")
-    central_pressure_hpa: float = Field(gt=850, lt=1010, description="central pressure [hPa]")
-    rmax_km: float = Field(gt=0, le=200, description="radius of maximum wind [km]")
-    max_wind_speed: float | None = Field(None, gt=0, description="10-min mean maximum 10 m wind [m/s] "
-                                                                 "(default: from the pressure deficit)")
-
-    @field_serializer("landfall_time")
-    def _utc(self, value: datetime) -> str:
-        return value.astimezone(timezone.utc).isoformat() if value.tzinfo is not None else value.isoformat()
-
-
-class TrackFileSpec(_Strict):
-    """An observed or forecast track from a file (CMA best track or IBTrACS-style CSV)."""
-
-    file: str = Field(description="track file, relative to the scenario file")
-    format: Literal["cma", "ibtracs"] = Field(description="cma: CHYYYYBST.txt; ibtracs: IBTrACS-style CSV")
-    storm: str | None = Field(None, description="storm name or number in the file (default: the only storm)")
-    averaging_period: int | None = Field(None, gt=0, description="averaging period of the file's winds [s] "
-                                                                  "(CMA: 120; IBTrACS: required)")
 
 
 class TideSpec(_Strict):

@@ -103,13 +103,16 @@ def build_flood_grid(park, scenario: TyphoonScenario):
 class _Storm:
     """The track interpolated in time, with the rain and sea-level forcing it drives."""
 
-    def __init__(self, park, scenario: TyphoonScenario, base_dir: Path):
+    def __init__(self, park, scenario: TyphoonScenario | None, base_dir: Path, *, track=None, start=None,
+                 hours: float | None = None):
+        """From a typhoon scenario, or (``scenario=None``) from a ``track`` spec, ``start`` and ``hours`` alone (the
+        typhoon weather of a plume or leak scenario: no rain, no sea level)."""
         from meteo.typhoon_tracks import complete_track, design_typhoon_track, read_cma_best_track, read_ibtracs_csv
 
-        spec = scenario.track
+        spec = scenario.track if scenario is not None else track
         cx, cy = park.centre()
-        start = _utc64(scenario.start)
-        end = start + np.timedelta64(int(scenario.hours * 3600), "s")
+        start = _utc64(scenario.start if scenario is not None else start)
+        end = start + np.timedelta64(int((scenario.hours if scenario is not None else hours) * 3600), "s")
         if hasattr(spec, "landfall_offset_km"):
             lon, lat = park.to_lonlat(cx + spec.landfall_offset_km[0] * 1e3, cy + spec.landfall_offset_km[1] * 1e3)
             landfall = _utc64(spec.landfall_time)
@@ -147,6 +150,26 @@ class _Storm:
         self.vmax = float(np.nanmax(self._vmax))
         # The coast point: the sea cell of the flood domain nearest the park centre; onshore = towards the centre.
         self.coast = None
+
+    def point_weather(self, times: np.ndarray, x: float, y: float, air_temperature: float = 298.15):
+        """Hourly Weather (``meteo.make_weather``) at (x, y) from the vortex: 10 m wind and direction, surface
+        pressure; overcast (cloud 1.0) — in typhoon winds GB/T 3840 and Turner both give neutral class D."""
+        from meteo import make_weather
+        from meteo.typhoon_wind import typhoon_wind_field
+
+        speed, direction, pressure = [], [], []
+        for t64 in np.asarray(times, dtype="datetime64[ns]"):
+            t = float((t64 - self.start) / np.timedelta64(1, "s"))
+            x0, y0 = self.centre(t)
+            index = int(np.clip(np.searchsorted(self._t, t), 1, self._t.size - 1))
+            u, v, p = typhoon_wind_field(self.track.isel(time=index), np.array([x]), np.array([y]),
+                                         centre_x=x0, centre_y=y0)
+            speed.append(float(np.hypot(u[0], v[0])))
+            direction.append(float(np.degrees(np.arctan2(-u[0], -v[0])) % 360.0))  # the direction it blows from
+            pressure.append(float(p[0]))
+        n = len(speed)
+        return make_weather(times, np.array(speed), np.array(direction), np.full(n, air_temperature),
+                            np.ones(n), np.ones(n), surface_air_pressure=np.array(pressure))
 
     def centre(self, t: float) -> tuple[float, float]:
         return float(np.interp(t, self._t, self._x)), float(np.interp(t, self._t, self._y))
