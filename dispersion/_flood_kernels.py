@@ -11,8 +11,8 @@ prepares every input and documents the physics). Layout on an (ny, nx) raster of
 
 Sweeps (each a ``prange`` over rows; every array element is written by one iteration only):
 
-1. ``momentum_x`` / ``momentum_y``: new face discharges from the old ones (double buffered, so the θ-weighting and
-   the 2-D |q| read only old values);
+1. ``momentum``: new face discharges from the old ones (double buffered, so the θ-weighting and the 2-D |q| read
+   only old values);
 2. ``limit_outflow``: a factor ≤ 1 per cell so that what leaves a cell in the step is at most what it holds, then
    ``scale_faces`` applies the donor cell's factor to each face — depths stay ≥ 0 and mass is exact;
 3. ``continuity``: the depth update, per-row maxima for the next time step, and the running statistics.
@@ -27,101 +27,115 @@ from numba import njit, prange
 
 from dispersion._math_kernels import KERNEL_OPTIONS, inv_pow_7_3
 
-__all__ = ["momentum_x", "momentum_y", "limit_outflow", "scale_faces", "continuity"]
+__all__ = ["momentum", "limit_outflow", "scale_faces", "continuity", "sources"]
 
 G = 9.80665  # standard gravity [m s-2]
 
 
-@njit(parallel=True, **KERNEL_OPTIONS)
-def momentum_x(h, z, n2, qx, qy, qx_new, dt, dx, theta, hmin):
-    """x-face discharges at t + dt (Bates et al. 2010 Eq. 11 with the de Almeida et al. 2012 Eq. 18 θ-weighting).
+@njit(inline="always", **KERNEL_OPTIONS)
+def _face_discharge(q0, q_prev, q_next, q_cross, eta_1, eta_2, z_1, z_2, n2_face, dt, dx, theta, hmin):
+    """One face's discharge at t + dt (Bates et al. 2010 Eq. 11; de Almeida et al. 2012 Eq. 18 θ-weighting), from
+    its old value q0, its two old neighbours along the flow, the mean q_cross of the four orthogonal faces around
+    it, the water surfaces η and beds z of the cells on each side (1 upstream in the index direction, 2 downstream).
 
     Branch-free so that LLVM vectorises the row loop: every face is computed, then kept only where h_f > h_min.
     Blocked cells (buildings) arrive with a bed far above any water surface, so h_f ≤ 0 on their faces.
     """
-    ny, nx = h.shape
-    for j in prange(ny):
-        qx_new[j, 0] = 0.0
-        qx_new[j, nx] = 0.0
-        for i in range(1, nx):
-            left = i - 1
-            eta_l = z[j, left] + h[j, left]
-            eta_r = z[j, i] + h[j, i]
-            hf = max(eta_l, eta_r) - max(z[j, left], z[j, i])  # face flow depth, well balanced (Bates 2010)
-            active = hf > hmin
-            hf = max(hf, hmin)
-            q0 = qx[j, i]
-            q_tilde = theta * q0 + 0.5 * (1.0 - theta) * (qx[j, left] + qx[j, i + 1])
-            qy_mean = 0.25 * (qy[j, left] + qy[j + 1, left] + qy[j, i] + qy[j + 1, i])
-            q_norm = math.sqrt(q0 * q0 + qy_mean * qy_mean)
-            friction = G * dt * 0.5 * (n2[j, left] + n2[j, i]) * q_norm * inv_pow_7_3(hf)
-            q = (q_tilde - G * hf * dt * (eta_r - eta_l) / dx) / (1.0 + friction)
-            qx_new[j, i] = q if active else 0.0
+    hf = max(eta_1, eta_2) - max(z_1, z_2)  # face flow depth, well balanced (Bates 2010)
+    active = hf > hmin
+    hf = max(hf, hmin)
+    q_tilde = theta * q0 + 0.5 * (1.0 - theta) * (q_prev + q_next)
+    q_norm = math.sqrt(q0 * q0 + q_cross * q_cross)
+    friction = G * dt * n2_face * q_norm * inv_pow_7_3(hf)
+    q = (q_tilde - G * hf * dt * (eta_2 - eta_1) / dx) / (1.0 + friction)
+    return q if active else 0.0
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
-def momentum_y(h, z, n2, qx, qy, qy_new, dt, dx, theta, hmin):
-    """y-face discharges at t + dt (as :func:`momentum_x`, rows j − 1 and j meet at face j)."""
+def momentum(h, z, n2, qx, qy, qx_new, qy_new, dt, dx, theta, hmin):
+    """All face discharges at t + dt in one sweep over rows: the x-faces of row j and the y-face between rows j − 1
+    and j share the loads of row j (old discharges read, new ones written: no element is read after being written).
+    Domain-edge faces stay 0 (closed)."""
     ny, nx = h.shape
     for j in prange(ny + 1):
+        if j < ny:
+            qx_new[j, 0] = 0.0
+            qx_new[j, nx] = 0.0
+            for i in range(1, nx):
+                left = i - 1
+                qx_new[j, i] = _face_discharge(
+                    qx[j, i], qx[j, left], qx[j, i + 1],
+                    0.25 * (qy[j, left] + qy[j + 1, left] + qy[j, i] + qy[j + 1, i]),
+                    z[j, left] + h[j, left], z[j, i] + h[j, i], z[j, left], z[j, i],
+                    0.5 * (n2[j, left] + n2[j, i]), dt, dx, theta, hmin)
         if j == 0 or j == ny:
             for i in range(nx):
                 qy_new[j, i] = 0.0
             continue
         below = j - 1
         for i in range(nx):
-            eta_b = z[below, i] + h[below, i]
-            eta_a = z[j, i] + h[j, i]
-            hf = max(eta_b, eta_a) - max(z[below, i], z[j, i])
-            active = hf > hmin
-            hf = max(hf, hmin)
-            q0 = qy[j, i]
-            q_tilde = theta * q0 + 0.5 * (1.0 - theta) * (qy[below, i] + qy[j + 1, i])
-            qx_mean = 0.25 * (qx[below, i] + qx[below, i + 1] + qx[j, i] + qx[j, i + 1])
-            q_norm = math.sqrt(q0 * q0 + qx_mean * qx_mean)
-            friction = G * dt * 0.5 * (n2[below, i] + n2[j, i]) * q_norm * inv_pow_7_3(hf)
-            q = (q_tilde - G * hf * dt * (eta_a - eta_b) / dx) / (1.0 + friction)
-            qy_new[j, i] = q if active else 0.0
+            qy_new[j, i] = _face_discharge(
+                qy[j, i], qy[below, i], qy[j + 1, i],
+                0.25 * (qx[below, i] + qx[below, i + 1] + qx[j, i] + qx[j, i + 1]),
+                z[below, i] + h[below, i], z[j, i] + h[j, i], z[below, i], z[j, i],
+                0.5 * (n2[below, i] + n2[j, i]), dt, dx, theta, hmin)
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
-def limit_outflow(h, qx, qy, dt, dx, factor):
-    """factor[j, i] = min(1, h / outflow depth of the step): scaling a cell's outgoing faces by it keeps h ≥ 0."""
+def limit_outflow(h, qx, qy, dt, dx, factor, row_limited):
+    """factor[j, i] = min(1, h / outflow depth of the step): scaling a cell's outgoing faces by it keeps h ≥ 0.
+    row_limited[j] = 1 when some cell of row j needs it (most rows, most steps, do not)."""
     ny, nx = h.shape
+    scale = dt / dx
     for j in prange(ny):
+        limited = 0
         for i in range(nx):
             out = (max(qx[j, i + 1], 0.0) + max(-qx[j, i], 0.0) + max(qy[j + 1, i], 0.0)
-                   + max(-qy[j, i], 0.0)) * dt / dx
-            factor[j, i] = h[j, i] / out if out > h[j, i] else 1.0
+                   + max(-qy[j, i], 0.0)) * scale
+            over = out > h[j, i]
+            factor[j, i] = h[j, i] / out if over else 1.0
+            limited += 1 if over else 0
+        row_limited[j] = 1 if limited > 0 else 0
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
-def scale_faces(qx, qy, factor):
-    """Scale every face by the factor of its donor (upwind) cell."""
+def scale_faces(qx, qy, factor, row_limited):
+    """Scale every face by the factor of its donor (upwind) cell; rows whose cells all have factor 1 are skipped."""
     ny, nx = factor.shape
     for j in prange(ny + 1):
-        if j < ny:
+        if j < ny and row_limited[j]:
             for i in range(1, nx):
                 q = qx[j, i]
                 qx[j, i] = q * (factor[j, i - 1] if q > 0.0 else factor[j, i])
-        if 0 < j < ny:
+        if 0 < j < ny and (row_limited[j - 1] or row_limited[j]):
             for i in range(nx):
                 q = qy[j, i]
                 qy[j, i] = q * (factor[j - 1, i] if q > 0.0 else factor[j, i])
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
-def continuity(h, qx, qy, dt, dx, t_end, wet_depth, row_hmax, max_depth, max_speed, max_hazard, arrival):
+def continuity(h, qx, qy, dt, dx, t_end, wet_depth, row_hmax, max_depth, max_speed, max_hazard, arrival,
+               with_stats):
     """h ← h + dt·(net inflow)/dx; per-row maximum depth; running max depth, speed, DEFRA hazard, arrival time.
 
     Speed at a cell: the magnitude of the mean of its two x-face and two y-face discharges over its depth [m s-1].
     Hazard rating (DEFRA/EA FD2320, HR Wallingford 2006): HR = d (v + 0.5) + DF, DF = 0 for d ≤ 0.25 m, else 1
     (urban debris factor) [-]. Arrival: the first time the depth exceeds ``wet_depth`` [s]; −1 while dry.
+    ``with_stats`` False skips speed, hazard and arrival for this step (the maximum depth is always kept).
     """
     ny, nx = h.shape
     inv_dx = 1.0 / dx
     for j in prange(ny):
         top = 0.0
+        if not with_stats:  # depth and its maximum only (about a third of the cost of the full pass)
+            for i in range(nx):
+                depth = h[j, i] + dt * inv_dx * (qx[j, i] - qx[j, i + 1] + qy[j, i] - qy[j + 1, i])
+                depth = max(depth, 0.0)
+                h[j, i] = depth
+                top = max(top, depth)
+                max_depth[j, i] = max(max_depth[j, i], depth)
+            row_hmax[j] = top
+            continue
         for i in range(nx):
             depth = h[j, i] + dt * inv_dx * (qx[j, i] - qx[j, i + 1] + qy[j, i] - qy[j + 1, i])
             depth = max(depth, 0.0)  # the limiter makes this ≥ 0 up to rounding (~1e-18 m)

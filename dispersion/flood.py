@@ -116,13 +116,16 @@ class FloodGrid:
 @dataclass(frozen=True)
 class FloodOptions:
     """θ (de Almeida et al. 2012: 0.7–0.9 damps checkerboard modes; 1 = Bates 2010), α (CFL, ≤ 0.7), h_min [m]
-    (faces shallower carry nothing), dt_max [s], wet_depth [m] (arrival and speed threshold)."""
+    (faces shallower carry nothing), dt_max [s], wet_depth [m] (arrival and speed threshold), statistics_every:
+    speed, hazard and arrival are updated every this many steps and at every output time (1 = every step, exact;
+    larger samples them, e.g. for a very large grid; the maximum depth is always updated every step)."""
 
     theta: float = 0.8
     alpha: float = 0.7
     hmin: float = 1e-3
     dt_max: float = 30.0
     wet_depth: float = 0.01
+    statistics_every: int = 1
 
     def __post_init__(self) -> None:
         for name, low, high in (("theta", 0.0, 1.0), ("alpha", 0.0, 1.0)):
@@ -132,6 +135,8 @@ class FloodOptions:
         for name in ("hmin", "dt_max", "wet_depth"):
             if not getattr(self, name) > 0:
                 raise InputError.field("flood options", name, getattr(self, name), "> 0")
+        if not (isinstance(self.statistics_every, int) and self.statistics_every >= 1):
+            raise InputError.field("flood options", "statistics_every", self.statistics_every, "an integer >= 1")
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,7 @@ def run_flood(grid: FloodGrid, *, output_times: Sequence[float], rain: Callable[
     qy_new = np.zeros_like(qy)
     factor = np.ones((ny, nx))
     row_hmax = np.zeros(ny)
+    row_limited = np.zeros(ny, dtype=np.uint8)
     budget_rows = np.zeros((ny, 4))
     infiltrated = np.zeros((ny, nx))
     loss_capacity = np.zeros((ny, nx))
@@ -260,14 +266,14 @@ def run_flood(grid: FloodGrid, *, output_times: Sequence[float], rain: Callable[
                 volume = max(float(inflow.discharge(t + 0.5 * dt)), 0.0) * dt
                 h[inflow.j, inflow.i] += volume / area
                 totals["inflow"] += volume
-            k.momentum_x(h, z_flow, n2, qx, qy, qx_new, dt, dx, options.theta, options.hmin)
-            k.momentum_y(h, z_flow, n2, qx, qy, qy_new, dt, dx, options.theta, options.hmin)
+            k.momentum(h, z_flow, n2, qx, qy, qx_new, qy_new, dt, dx, options.theta, options.hmin)
             qx, qx_new = qx_new, qx
             qy, qy_new = qy_new, qy
-            k.limit_outflow(h, qx, qy, dt, dx, factor)
-            k.scale_faces(qx, qy, factor)
+            k.limit_outflow(h, qx, qy, dt, dx, factor, row_limited)
+            k.scale_faces(qx, qy, factor, row_limited)
+            with_stats = (steps + 1) % options.statistics_every == 0 or t + dt >= t_out - 1e-9
             k.continuity(h, qx, qy, dt, dx, t + dt, options.wet_depth, row_hmax, max_depth, max_speed, max_hazard,
-                         arrival)
+                         arrival, with_stats)
             h_max = float(row_hmax.max())
             t += dt
             steps += 1
