@@ -5,6 +5,8 @@
     parktwin ensemble SCENARIO.yaml [--scheduler tcp://HOST:8786]   run its ensemble on Dask
     parktwin eia SCENARIO.yaml [--out DIR]  EIA year run: statistics, transfer matrices, summary tables
     parktwin caps SCENARIO.yaml [--out DIR] total-emission cap (linear program) of an eia scenario
+    parktwin forecast PARK.yaml FORECAST.nc --out OUT   nightly batch: risk sources in the forecast weather
+    parktwin sample-forecast PARK.yaml OUT.nc    write a realistic sample forecast NetCDF
     parktwin validate PARK.yaml            check a park bundle
     parktwin schema park|scenario          print a JSON Schema
 
@@ -63,6 +65,31 @@ def _parser() -> argparse.ArgumentParser:
     caps.add_argument("scenario", type=Path, help="scenario YAML file of kind: eia with a caps: block")
     caps.add_argument("--out", type=Path, default=None,
                       help="output folder (default: results/<scenario name>-caps beside the scenario file)")
+
+    forecast = commands.add_parser(
+        "forecast", help="nightly batch: every risk source's credible-worst release in the forecast weather",
+        description="Run the nightly forecast cycle into OUT/YYYYMMDDHH/ (summary.json, brief.html, per-source "
+                    "NetCDF/GeoJSON/PNG, log.jsonl, run.json last). A finished cycle is not recomputed unless "
+                    "--force. Exit codes: 0 ok (or already done), 65 malformed forecast, 75 forecast not there yet "
+                    "or another batch holds the lock (retry later).")
+    forecast.add_argument("park", type=Path, help="park.yaml")
+    forecast.add_argument("forecast", type=Path, help="forecast NetCDF (CF names; see meteo.forecast)")
+    forecast.add_argument("--out", type=Path, required=True, help="root of the dated cycle folders")
+    forecast.add_argument("--force", action="store_true", help="recompute a cycle that is already finished")
+    forecast.add_argument("--members", type=int, default=20, help="ensemble members per risk source (default 20)")
+    forecast.add_argument("--hours", type=int, default=24, help="forecast horizon searched, 24..72 h (default 24)")
+    forecast.add_argument("--cycle", default=None, help="expected cycle YYYYMMDDHH (UTC); default: the file's")
+    forecast.add_argument("--grid-spacing", type=float, default=250.0, help="receptor grid spacing [m] (default 250)")
+    forecast.add_argument("--grid-size", type=float, default=10000.0, help="receptor grid side [m] (default 10000)")
+    forecast.add_argument("--scheduler", default=None,
+                          help="'threads' (default), 'synchronous', or a dask.distributed address tcp://HOST:8786")
+
+    sample = commands.add_parser("sample-forecast", help="write a realistic sample forecast NetCDF for a park")
+    sample.add_argument("park", type=Path, help="park.yaml (e.g. demo-output/park/park.yaml)")
+    sample.add_argument("out", type=Path, help="forecast NetCDF to write")
+    sample.add_argument("--start", default=None, help="first hour, ISO 8601 with offset (default: 00 UTC today)")
+    sample.add_argument("--hours", type=int, default=72, help="length [h] (default 72)")
+    sample.add_argument("--seed", type=int, default=0, help="seed of the synthetic weather (default 0)")
 
     validate = commands.add_parser("validate", help="check a park bundle (park.yaml and the files it names)")
     validate.add_argument("park", type=Path, help="park.yaml")
@@ -126,6 +153,33 @@ def _cmd_caps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from scenarios.forecast import run_forecast
+
+    result = run_forecast(args.park, args.forecast, args.out, cycle=args.cycle, force=args.force,
+                          members=args.members, hours=args.hours, scheduler=args.scheduler,
+                          grid_size=args.grid_size, grid_spacing=args.grid_spacing,
+                          command_line=" ".join(["parktwin", *sys.argv[1:]]))
+    if result.skipped:
+        print(f"cycle {result.cycle} already finished in {result.folder} (use --force to recompute)")
+    else:
+        top = result.summary["sources"][:3]
+        print(f"cycle {result.cycle}: {len(result.summary['sources'])} risk sources, {result.computed_members} "
+              f"members computed; brief in {result.folder / 'brief.html'}")
+        for row in top:
+            print(f"  {row['rank']}. {row['id']} ({row['substance']}): expected people above endpoint-2 "
+                  f"{row['risk_score']}, max P {row['max_probability_endpoint2']:.0%}")
+    return 0
+
+
+def _cmd_sample_forecast(args: argparse.Namespace) -> int:
+    from scenarios.forecast import write_demo_sample_forecast
+
+    path = write_demo_sample_forecast(args.park, args.out, start=args.start, hours=args.hours, seed=args.seed)
+    print(f"sample forecast written to {path}")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from twin.io import load_park
 
@@ -151,6 +205,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia": _cmd_eia, "caps": _cmd_caps,
+             "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast,
              "validate": _cmd_validate,
              "schema": _cmd_schema}
 

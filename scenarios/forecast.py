@@ -421,7 +421,7 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
     try:
         with BatchLock(out_root / "forecast.lock", journal):
             journal("info", "batch_started", pid=os.getpid(), forecast=str(forecast_nc), park=str(park_yaml),
-                    settings={k: v for k, v in settings.items() if k != "perturbations"})
+                    settings={k: v for k, v in settings.items() if k not in ("perturbations", "rule")})
             park = load_park(park_yaml)
             from meteo.forecast import read_forecast_netcdf
 
