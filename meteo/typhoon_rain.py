@@ -107,3 +107,52 @@ def wind_setup_dean_dalrymple(wind_speed_onshore, shelf_depth: float, shelf_widt
     stress = AIR_DENSITY * drag * u * u
     a = n_b * stress * shelf_width / (SEAWATER_DENSITY * G * shelf_depth**2)
     return shelf_depth * (np.sqrt(1.0 + 2.0 * a) - 1.0)
+
+
+_RAIN_NAMES = {  # CF standard name → factor to m s-1
+    "lwe_precipitation_rate": 1.0,  # [m s-1]
+    "rainfall_rate": 1.0,  # [m s-1]
+    "precipitation_flux": 1e-3,  # [kg m-2 s-1] of water (1000 kg m-3) → m s-1
+    "rainfall_flux": 1e-3,
+}
+
+
+def read_gridded_rain(path) -> "xr.DataArray":
+    """Gridded rain (radar QPE or a forecast) from a CF NetCDF, as a rate [m s-1] on (time, latitude, longitude).
+
+    The variable is found by its ``standard_name`` (lwe_precipitation_rate or rainfall_rate [m s-1],
+    precipitation_flux or rainfall_flux [kg m-2 s-1]); the horizontal coordinates by their standard names
+    ``latitude`` and ``longitude`` (1-D). Units are checked against the standard name. Each time stamp holds the mean
+    rate over the following interval (until the next stamp).
+    """
+    import os
+
+    import xarray as xr
+
+    from twin.errors import MissingInputError
+
+    if not os.path.isfile(path):
+        raise MissingInputError(f"gridded rain {str(path)!r} does not exist")
+    with xr.open_dataset(path) as ds:
+        found = [name for name, var in ds.data_vars.items() if var.attrs.get("standard_name") in _RAIN_NAMES]
+        if not found:
+            raise InputError.field(str(path), "standard_name", sorted(ds.data_vars),
+                                   f"a variable with standard_name one of {sorted(_RAIN_NAMES)}")
+        var = ds[found[0]]
+        standard = var.attrs["standard_name"]
+        expected = "kg m-2 s-1" if _RAIN_NAMES[standard] == 1e-3 else "m s-1"
+        if var.attrs.get("units") != expected:
+            raise InputError.field(f"{path}: {found[0]}", "units", var.attrs.get("units"), f"{expected!r}")
+        rename = {}
+        for coord in var.coords:
+            name = ds[coord].attrs.get("standard_name")
+            if name in ("latitude", "longitude"):
+                rename[coord] = name
+        var = var.rename(rename)
+        if set(var.dims) != {"time", "latitude", "longitude"}:
+            raise InputError.field(f"{path}: {found[0]}", "dims", var.dims, "(time, latitude, longitude)")
+        rate = (var.transpose("time", "latitude", "longitude") * _RAIN_NAMES[standard]).load()
+    if np.any(rate.values < 0) or not np.all(np.isfinite(rate.values)):
+        raise InputError.field(str(path), found[0], float(np.nanmin(rate.values)), "finite rates >= 0")
+    rate.attrs = {"units": "m s-1", "source_variable": found[0]}
+    return rate

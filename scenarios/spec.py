@@ -329,7 +329,10 @@ class TyphoonScenario(_Strict):
     track: DesignTrackSpec | TrackFileSpec
     start: datetime = Field(description="start of the flood simulation, ISO 8601 with an explicit UTC offset")
     hours: float = Field(24.0, gt=0, le=96, description="simulated time [h]")
-    rain_model: Literal["rcliper", "ipet"] = "rcliper"
+    rain_model: Literal["rcliper", "ipet", "gridded"] = Field(
+        "rcliper", description="rcliper / ipet: parametric from the track; gridded: rain_file (radar QPE, forecast)")
+    rain_file: str | None = Field(None, description="rain_model gridded: CF NetCDF of rain on (time, lat, lon), "
+                                                    "relative to the scenario file")
     rain_scale: float = Field(1.0, gt=0, le=5, description="multiplies the parametric rain (orographic or "
                                                            "forecast adjustment) [-]")
     tide: TideSpec = TideSpec()
@@ -354,6 +357,8 @@ class TyphoonScenario(_Strict):
     def _check(self) -> "TyphoonScenario":
         if self.start.tzinfo is None:
             raise ValueError(f"start must carry an explicit UTC offset (e.g. +08:00), got {self.start.isoformat()}")
+        if (self.rain_model == "gridded") != (self.rain_file is not None):
+            raise ValueError("rain_file is required when rain_model is 'gridded', and only then")
         if isinstance(self.track, DesignTrackSpec) and self.track.landfall_time.tzinfo is None:
             raise ValueError("track.landfall_time must carry an explicit UTC offset")
         return self

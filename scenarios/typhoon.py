@@ -133,6 +133,7 @@ class _Storm:
             tx, ty = park.from_lonlat(self.track["longitude"].values, self.track["latitude"].values)
             landfall = times[int(np.argmin(np.hypot(np.asarray(tx) - cx, np.asarray(ty) - cy)))]
         self.park, self.scenario, self.start, self.landfall = park, scenario, start, landfall
+        self.base_dir = base_dir
         seconds = (self.track["time"].values - start) / np.timedelta64(1, "s")
         cx_track, cy_track = park.from_lonlat(self.track["longitude"].values, self.track["latitude"].values)
         self._t, self._x, self._y = seconds.astype(np.float64), np.asarray(cx_track), np.asarray(cy_track)
@@ -177,6 +178,8 @@ class _Storm:
     def rain_field(self, t: float, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
         from meteo.typhoon_rain import ipet_rain_rate, rcliper_rain_rate
 
+        if self.scenario.rain_model == "gridded":
+            return self._gridded_rain(t, gx, gy) * self.scenario.rain_scale
         x0, y0 = self.centre(t)
         r = np.hypot(gx - x0, gy - y0)
         if self.scenario.rain_model == "rcliper":
@@ -185,6 +188,28 @@ class _Storm:
             dp = self.environmental_pressure - float(np.interp(t, self._t, self._pc))
             rate = ipet_rain_rate(r, float(np.interp(t, self._t, self._rmax)), dp)
         return rate * self.scenario.rain_scale
+
+    def _gridded_rain(self, t: float, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+        """The rain file's rate over the interval holding t, bilinear at the flood cells (0 outside its grid)."""
+        import xarray as xr
+
+        if not hasattr(self, "_rain"):
+            from meteo.typhoon_rain import read_gridded_rain
+
+            self._rain = read_gridded_rain(self.base_dir / self.scenario.rain_file)
+            lon, lat = self.park.to_lonlat(gx.ravel(), gy.ravel())
+            self._cells = (xr.DataArray(np.asarray(lat), dims="cell"), xr.DataArray(np.asarray(lon), dims="cell"))
+            self._rain_t = (self._rain["time"].values.astype("datetime64[ns]") - self.start) / np.timedelta64(1, "s")
+            self._rain_cache = {}
+        slot = int(np.searchsorted(self._rain_t, t, side="right")) - 1
+        if slot < 0 or t > self._rain_t[-1] + (self._rain_t[-1] - self._rain_t[-2] if self._rain_t.size > 1 else 0):
+            raise InputError.field(f"rain_file {self.scenario.rain_file}", "time",
+                                   f"no rain for {t:.0f} s after the start", "rain covering the simulation")
+        if slot not in self._rain_cache:
+            lat, lon = self._cells
+            values = self._rain.isel(time=slot).interp(latitude=lat, longitude=lon).fillna(0.0).values
+            self._rain_cache = {slot: values.reshape(gx.shape)}
+        return self._rain_cache[slot]
 
     def sea_level(self, t: float) -> dict:
         """Tide, inverse barometer, wind set-up and their sum at the coast point [m]."""

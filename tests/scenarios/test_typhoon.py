@@ -127,3 +127,27 @@ output: {maps: false}
     assert set(np.unique(met["stability_class"].values)) == {3}
     result = run_scenario_file(tmp_path / "plume.yaml", tmp_path / "out")
     assert (tmp_path / "out" / "plume.nc").is_file() and "sulfur" in result.summary_text.lower()
+
+
+def test_gridded_rain_from_netcdf(demo, tmp_path):
+    # rain_model: gridded — a CF NetCDF of precipitation_flux [kg m-2 s-1] on (time, lat, lon): 36 mm/h uniform
+    # for 1 h over the domain, then nothing. Rain volume = 0.036 m x open-cell area, to rounding of the bilinear
+    # interpolation of a uniform field (exact).
+    shutil.copytree(demo.park_dir, tmp_path / "park")
+    lat = np.linspace(32.2, 32.6, 9)
+    lon = np.linspace(121.0, 121.6, 9)
+    times = np.array(["2026-09-14T16:00", "2026-09-14T17:00", "2026-09-14T18:00"], dtype="datetime64[ns]")
+    flux = np.zeros((3, 9, 9))
+    flux[0] = 36.0 / 3600.0  # kg m-2 s-1 = mm/s
+    xr.Dataset({"pr": (("time", "lat", "lon"), flux, {"standard_name": "precipitation_flux", "units": "kg m-2 s-1"})},
+               coords={"time": times, "lat": ("lat", lat, {"standard_name": "latitude"}),
+                       "lon": ("lon", lon, {"standard_name": "longitude"})}).to_netcdf(tmp_path / "rain.nc")
+    text = SCENARIO.format(hours=2).replace("rain_scale: 2.0", "rain_scale: 1.0\nrain_model: gridded\n"
+                                            "rain_file: rain.nc\nsurge: false")
+    (tmp_path / "typhoon.yaml").write_text(text.replace('start: "2026-09-15T00:00:00+08:00"',
+                                                        'start: "2026-09-15T00:00:00+08:00"'), encoding="utf-8")
+    run_scenario_file(tmp_path / "typhoon.yaml", tmp_path / "out")
+    summary = json.loads((tmp_path / "out" / "assets.json").read_text(encoding="utf-8"))
+    with xr.open_dataset(tmp_path / "out" / "flood.nc") as ds:
+        open_cells = int(np.isfinite(ds["ground_elevation"].values).sum())
+    assert summary["rain_total_m3"] == pytest.approx(0.036 * 80.0 * 80.0 * open_cells, rel=0.02)
