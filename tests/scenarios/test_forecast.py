@@ -1,0 +1,250 @@
+"""The nightly forecast batch (`parktwin forecast`) on the demo park with the sample forecast.
+
+A trimmed copy of the demo park (three assessed risk sources and one that is not), a coarse grid and few members
+keep each run to seconds. The unattended behaviour is checked the way cron sees it: exit codes of the real console
+script, a held lock, a batch killed with SIGKILL and run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+import yaml
+
+from scenarios.forecast import (BatchLock, JsonLinesLog, RELEASE_RULE, release_rule, risk_score, run_forecast,
+                                worst_start_hour, write_demo_sample_forecast)
+from tests.scenarios.conftest import PARKTWIN, cli_env, parktwin
+from twin.chemicals import load_chemicals
+
+KEEP = ("T-CL01", "T-NH01", "P-CL01", "T-BZ01")  # T-BZ01: benzene pool, listed as not assessed
+CYCLE = "2026071500"
+MEMBERS = 4
+FAST = {"members": MEMBERS, "hours": 24, "grid_spacing": 500.0, "grid_size": 10000.0}
+FAST_CLI = ["--members", str(MEMBERS), "--hours", "24", "--grid-spacing", "500"]
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory):
+    """The demo park trimmed to four risk sources, and a 48-h sample forecast starting 2026-07-15 00 UTC."""
+    from twin.demo import build_demo_park
+
+    root = tmp_path_factory.mktemp("forecast-inputs")
+    park_yaml = build_demo_park(root / "park")
+    data = yaml.safe_load(park_yaml.read_text(encoding="utf-8"))
+    data["risk_sources"] = [r for r in data["risk_sources"] if r["id"] in KEEP]
+    assert sorted(r["id"] for r in data["risk_sources"]) == sorted(KEEP), "the demo park changed: update KEEP"
+    park_yaml.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    forecast = write_demo_sample_forecast(park_yaml, root / "forecast.nc", start="2026-07-15T00:00:00+00:00",
+                                          hours=48)
+    return park_yaml, forecast
+
+
+@pytest.fixture(scope="module")
+def first(inputs, tmp_path_factory):
+    """One finished cycle, run in-process; its wall time is kept for the report."""
+    park_yaml, forecast = inputs
+    out = tmp_path_factory.mktemp("forecast-out")
+    started = time.perf_counter()
+    result = run_forecast(park_yaml, forecast, out, **FAST)
+    return result, out, time.perf_counter() - started
+
+
+# ------------------------------------------------------------------------------------------------ pure rules
+
+
+def test_release_rule_is_the_10_minute_release_of_the_inventory():
+    chemicals = load_chemicals()
+
+    class Unit:
+        def __init__(self, kind, inventory, temperature=298.15):
+            self.kind, self.inventory, self.temperature = kind, inventory, temperature
+
+    assert release_rule(Unit("tank", 60000.0), chemicals["chlorine"]) == (100.0, 600.0)  # 60 t / 600 s
+    assert release_rule(Unit("pipe", 400.0), chemicals["ammonia"]) == pytest.approx((400.0 / 600.0, 600.0))
+    assert "pool" in release_rule(Unit("tank", 8e5), chemicals["benzene"])  # 298 K < 353 K boiling point
+    assert "warehouse" in release_rule(Unit("warehouse", 2e4), chemicals["chlorine"])
+
+
+def test_worst_start_hour_prefers_stable_then_light_wind_then_early():
+    stability = np.array([3, 5, 5, 4, 5, 5])
+    wind = np.array([1.0, 2.0, 1.5, 0.5, 1.5, 0.1])
+    assert worst_start_hour(stability, wind, usable=5) == 2  # F at 1.5 m/s beats F at 2.0; hour 5 is not usable
+    assert worst_start_hour(stability, wind, usable=6) == 5
+    assert worst_start_hour(np.array([2, 2]), np.array([1.0, 1.0]), usable=2) == 0
+
+
+def test_risk_score_counts_people_only():
+    assert risk_score(np.array([0.5, 1.0, 0.25]), np.array([1000, 200, 4000]), np.array([True, False, True])) == 1500.0
+
+
+def test_a_live_lock_refuses_and_a_dead_one_is_taken_over(tmp_path):
+    journal = JsonLinesLog(tmp_path / "log.jsonl")
+    lock = tmp_path / "forecast.lock"
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "started": "x"}))
+    with pytest.raises(Exception) as error:
+        BatchLock(lock, journal).__enter__()
+    assert getattr(error.value, "exit_code", None) == 75 and str(os.getpid()) in str(error.value)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    lock.write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(), "started": "x"}))
+    with BatchLock(lock, journal):
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+    assert not lock.exists()
+    assert "stale_lock_taken_over" in (tmp_path / "log.jsonl").read_text()
+
+
+# ------------------------------------------------------------------------------------------------ a cycle
+
+
+@pytest.mark.slow
+def test_a_cycle_writes_the_dated_folder_summary_and_brief(first, inputs):
+    result, out, _seconds = first
+    folder = out / CYCLE
+    assert result.cycle == CYCLE and result.folder == folder and not result.skipped
+    assert sorted(p.name for p in out.iterdir()) == [CYCLE]  # no work folder, no lock left behind
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert summary["cycle"] == CYCLE and summary["release_rule"] == RELEASE_RULE
+    assert [s["id"] for s in summary["not_assessed"]] == ["T-BZ01"]
+    rows = summary["sources"]
+    assert sorted(r["id"] for r in rows) == ["P-CL01", "T-CL01", "T-NH01"]
+    assert [r["rank"] for r in rows] == [1, 2, 3]
+    keys = [(-r["risk_score"], -r["max_probability_endpoint2"], -r["endpoint2_distance_m"]["p50"]) for r in rows]
+    assert keys == sorted(keys)
+    for row in rows:
+        probabilities = [r["probability_endpoint2"] for r in row["receptors"]]
+        assert all(round(p * MEMBERS) == pytest.approx(p * MEMBERS) for p in probabilities)  # k of N members
+        expected = sum(r["probability_endpoint2"] * r["population"] for r in row["receptors"]
+                       if r["kind"] in ("residential", "school", "hospital"))
+        assert row["risk_score"] == pytest.approx(expected, abs=0.06)
+        assert [r["id"] for r in row["receptors_reached"]] == [
+            r["id"] for r in sorted((r for r in row["receptors"] if r["probability_endpoint2"] > 0),
+                                    key=lambda r: (-r["probability_endpoint2"], r["distance_m"]))]
+        assert 0 <= row["endpoint2_distance_m"]["p50"] <= row["endpoint2_distance_m"]["max"] <= 5000 * math.sqrt(2)
+        assert row["endpoint1_distance_m"]["max"] <= row["endpoint2_distance_m"]["max"]  # endpoint-1 > endpoint-2
+        for name in ("forecast.nc", "zones.geojson", "map.png", "scenario.yaml"):
+            assert (folder / row["id"] / name).is_file(), name
+    # 60 t of chlorine in 10 min outranks 400 kg from a pipe; the big tank reaches further.
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["T-CL01"]["released_kg"] == pytest.approx(60000.0)
+    assert by_id["T-CL01"]["endpoint2_distance_m"]["p50"] > by_id["P-CL01"]["endpoint2_distance_m"]["p50"]
+    assert by_id["T-CL01"]["rank"] < by_id["P-CL01"]["rank"]
+
+    # The per-source NetCDF agrees with the summary's probabilities being fractions of members.
+    with xr.open_dataset(folder / "T-CL01" / "forecast.nc", engine="netcdf4") as ds:
+        p2 = ds["probability_endpoint2"].values
+        assert set(np.unique(np.round(p2 * MEMBERS, 4))) <= set(range(MEMBERS + 1))
+        assert ds.attrs["Conventions"].startswith("CF-1.11")
+        assert (ds["probability_endpoint1"].values <= p2 + 1e-6).all()
+    zones = json.loads((folder / "T-CL01" / "zones.geojson").read_text(encoding="utf-8"))
+    assert zones["type"] == "FeatureCollection" and len(zones["features"]) == 5
+
+    brief = (folder / "brief.html").read_text(encoding="utf-8")
+    positions = [brief.index(f"({r['id']})") for r in rows]
+    assert positions == sorted(positions)  # ranked order in the page
+    assert "T-BZ01" in brief and "Not assessed" in brief and "data:image/png;base64," in brief and "{{" not in brief
+
+    lines = [json.loads(line) for line in (folder / "log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all({"time", "level", "event"} <= set(line) for line in lines)
+    events = [line["event"] for line in lines]
+    assert events[0] == "batch_started" and "release_start_chosen" in events and events[-1] == "cycle_published"
+    marker = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert marker["forecast_sha256"] == hashlib.sha256(inputs[1].read_bytes()).hexdigest()
+    assert marker["cycle"] == CYCLE and "summary.json" in marker["outputs"] and "brief.html" in marker["outputs"]
+
+
+@pytest.mark.slow
+def test_a_second_run_is_a_no_op_and_force_recomputes(first, inputs):
+    _result, out, _seconds = first
+    park_yaml, forecast = inputs
+    folder = out / CYCLE
+    files = [p for p in folder.rglob("*") if p.is_file() and p.name != "log.jsonl"]
+    before = {p: p.stat().st_mtime_ns for p in files}
+    again = run_forecast(park_yaml, forecast, out, **FAST)
+    assert again.skipped and again.computed_members == 0
+    assert {p: p.stat().st_mtime_ns for p in files} == before
+    assert sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "log.jsonl") == sorted(files)
+    assert json.loads((folder / "log.jsonl").read_text().splitlines()[-1])["event"] == "cycle_already_finished"
+
+    forced = run_forecast(park_yaml, forecast, out, force=True, **FAST)
+    assert not forced.skipped and forced.computed_members == 3 * MEMBERS
+    summary = folder / "summary.json"
+    assert summary.stat().st_mtime_ns > before[summary]
+    assert json.loads(summary.read_text())["sources"] == again.summary["sources"]  # same seed, same answer
+    assert sorted(p.name for p in out.iterdir()) == [CYCLE]
+
+
+# ------------------------------------------------------------------------------------------------ as cron sees it
+
+
+def _finished_members(work: Path) -> int:
+    """Member files renamed into place (a ``member_NNNN.part.npz`` being written does not count)."""
+    return sum(1 for p in work.glob("*/members/member_*.npz") if ".part" not in p.name)
+
+
+@pytest.mark.slow
+def test_exit_codes_missing_malformed_and_locked(inputs, tmp_path):
+    park_yaml, forecast = inputs
+    out = tmp_path / "out"
+    missing = parktwin("forecast", park_yaml, tmp_path / "not-yet.nc", "--out", out, *FAST_CLI)
+    assert missing.returncode == 75 and "not there yet" in missing.stderr
+
+    with xr.open_dataset(forecast, engine="netcdf4") as ds:
+        ds.load().drop_vars("u10").to_netcdf(tmp_path / "bad.nc")
+    bad = parktwin("forecast", park_yaml, tmp_path / "bad.nc", "--out", out, *FAST_CLI)
+    assert bad.returncode == 65 and "u10" in bad.stderr and "eastward_wind" in bad.stderr
+    assert not (out / CYCLE).exists()
+    failures = [json.loads(line) for line in (out / "forecast-log.jsonl").read_text().splitlines()
+                if json.loads(line)["event"] == "batch_failed"]
+    assert [f["exit_code"] for f in failures] == [75, 65]
+
+    (out / "forecast.lock").write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                                   "started": "2026-07-15T02:15:00+00:00"}))
+    locked = parktwin("forecast", park_yaml, forecast, "--out", out, *FAST_CLI)
+    assert locked.returncode == 75 and "another forecast batch is running" in locked.stderr
+    assert not (out / CYCLE).exists()
+
+
+@pytest.mark.slow
+def test_a_killed_batch_leaves_no_finished_cycle_and_the_rerun_completes(inputs, tmp_path):
+    park_yaml, forecast = inputs
+    out = tmp_path / "out"
+    work = out / f".{CYCLE}.work"
+    members = 12
+    process = subprocess.Popen([str(PARKTWIN), "forecast", str(park_yaml), str(forecast), "--out", str(out),
+                                "--members", str(members), "--grid-spacing", "500", "--scheduler", "synchronous"],
+                               env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and _finished_members(work) < 3:
+            assert process.poll() is None, "the batch finished before it could be killed"
+            time.sleep(0.05)
+        assert _finished_members(work) >= 3, "no member was written in time"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    done_before = _finished_members(work)
+    assert not (out / CYCLE).exists() and not (work / "run.json").exists()
+    assert json.loads((out / "forecast.lock").read_text())["pid"] == process.pid  # stale lock left behind
+
+    rerun = parktwin("forecast", park_yaml, forecast, "--out", out, "--members", str(members), "--grid-spacing",
+                     "500")
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert (out / CYCLE / "run.json").is_file() and not work.exists() and not (out / "forecast.lock").exists()
+    events = [json.loads(line) for line in (out / CYCLE / "log.jsonl").read_text().splitlines()]
+    names = [e["event"] for e in events]
+    assert "stale_lock_taken_over" in names
+    started = [e for e in events if e["event"] == "members_started"]
+    assert started[-1]["total"] == 3 * members and started[-1]["to_compute"] == 3 * members - done_before
+    summary = json.loads((out / CYCLE / "summary.json").read_text())
+    assert len(summary["sources"]) == 3 and summary["members"] == members
