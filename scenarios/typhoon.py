@@ -278,11 +278,20 @@ def asset_events(park, grid, result, times_s: np.ndarray, start: np.datetime64, 
             entry["first_flooded_utc"] = str(first.astype("datetime64[m]")) + "Z"
             entry["hours_above_sill"] = round(float(wet.sum()) * step_hours, 2)
             entry["lead_time_from_landfall_h"] = round(float((first - landfall) / np.timedelta64(1, "m")) / 60, 2)
+        if source.water_reactive:
+            touched = ring_depth.max(axis=1) > 0.005
+            entry["water_reactive"] = True
+            if touched.any():
+                # GHS H260/H261 contents: water at the door is already the emergency, sill or not.
+                entry["escalated"] = True
+                entry["water_at_unit_utc"] = str((start + np.timedelta64(int(times_s[int(np.argmax(touched))]),
+                                                                         "s")).astype("datetime64[m]")) + "Z"
         if source.kind == "tank" and source.diameter:
             area = math.pi * source.diameter**2 / 4
             entry["flotation_depth_full_m"] = round(source.inventory / (WATER_DENSITY * area), 2)
         events.append(entry)
-    events.sort(key=lambda e: (not e["flooded"], e.get("first_flooded_utc", ""),
+    events.sort(key=lambda e: (not (e["flooded"] or e.get("escalated", False)),
+                               e.get("first_flooded_utc", e.get("water_at_unit_utc", "")),
                                e["margin_to_flooding_m"] if e["margin_to_flooding_m"] is not None else math.inf))
     return events
 
@@ -442,6 +451,12 @@ def _report(out_dir, scenario, summary, map_png) -> Path:
                                e.get("lead_time_from_landfall_h", "—"),
                                "dry" if e["margin_to_flooding_m"] is None else f"{e['margin_to_flooding_m']:+.2f}"],
                      "flag": "exceed" if e["flooded"] else ""})
+        if e.get("escalated"):
+            actions.append({"text": (f"{e['name']}（{e['id']}）存放遇水反应物质：{e['water_at_unit_utc']} 起周边有积水，"
+                                     "立即升级响应，优先转移，禁止用水施救。") if zh else
+                            (f"{e['name']} ({e['id']}) holds water-reactive contents and water reaches it at "
+                             f"{e['water_at_unit_utc']}: escalate now, move them first, no water for firefighting."),
+                            "warn": True})
         if e["flooded"]:
             actions.append({"text": (f"{e['name']}（{e['id']}，{e['substance']}）预计 {e['first_flooded_utc']} 进水，"
                                      f"峰值水深高于地坪 {e['peak_water_above_floor_m']:.2f} m：在此之前转移危险化学品/危险废物，"

@@ -121,6 +121,9 @@ class RiskSource(BaseModel):
                                                       "flood water must overtop. [m]")
     diameter: float | None = Field(None, gt=0, description="Inner diameter of the tank or pipe, if known. [m]")
     footprint: list[Point] | None = Field(None, description="Outline [[x, y], ...] in the park CRS. [m]")
+    water_reactive: bool = Field(False, description="Contents react dangerously with water (GHS H260/H261, e.g. "
+                                                    "sodium, calcium carbide, metal phosphides): any water at the "
+                                                    "unit escalates, even below the sill.")
 
     @field_validator("footprint")
     @classmethod

@@ -151,3 +151,25 @@ def test_gridded_rain_from_netcdf(demo, tmp_path):
     with xr.open_dataset(tmp_path / "out" / "flood.nc") as ds:
         open_cells = int(np.isfinite(ds["ground_elevation"].values).sum())
     assert summary["rain_total_m3"] == pytest.approx(0.036 * 80.0 * 80.0 * open_cells, rel=0.02)
+
+
+def test_water_reactive_contents_escalate_below_the_sill(demo, tmp_path):
+    # A warehouse marked water_reactive (GHS H260/H261) escalates as soon as water stands at it, even when the
+    # sill keeps the floor dry: raise W-HW01's sill far above any flood and mark it water-reactive.
+    import yaml
+
+    shutil.copytree(demo.park_dir, tmp_path / "park")
+    park_yaml = tmp_path / "park" / "park.yaml"
+    data = yaml.safe_load(park_yaml.read_text(encoding="utf-8"))
+    for source in data["risk_sources"]:
+        if source["id"] == "W-HW01":
+            source["sill_height"] = 9.0
+            source["water_reactive"] = True
+    park_yaml.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (tmp_path / "typhoon.yaml").write_text(SCENARIO.format(hours=6), encoding="utf-8")
+    run_scenario_file(tmp_path / "typhoon.yaml", tmp_path / "out")
+    summary = json.loads((tmp_path / "out" / "assets.json").read_text(encoding="utf-8"))
+    warehouse = next(e for e in summary["assets"] if e["id"] == "W-HW01")
+    assert not warehouse["flooded"] and warehouse["escalated"] and warehouse["water_at_unit_utc"]
+    assert summary["assets"][0]["id"] == "W-HW01"
+    assert "no water for firefighting" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
