@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     forecast.add_argument("--hours", type=int, default=24, help="forecast horizon searched, 24..72 h (default 24)")
     forecast.add_argument("--cycle", default=None, help="expected cycle YYYYMMDDHH (UTC); default: the file's")
     forecast.add_argument("--grid-spacing", type=float, default=250.0, help="receptor grid spacing [m] (default 250)")
-    forecast.add_argument("--grid-size", type=float, default=10000.0, help="receptor grid side [m] (default 10000)")
+    forecast.add_argument("--grid-size", type=float, default=20000.0, help="receptor grid side [m] (default 20000)")
     forecast.add_argument("--scheduler", default=None,
                           help="'threads' (default), 'synchronous', or a dask.distributed address tcp://HOST:8786")
 

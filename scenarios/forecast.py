@@ -376,7 +376,7 @@ class ForecastResult:
 
 def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, force: bool = False,
                  members: int = 20, hours: int = 24, scheduler: str | None = None, simulation_hours: float = 3.0,
-                 grid_size: float = 10000.0, grid_spacing: float = 250.0, seed: int = 0, maps: bool = True,
+                 grid_size: float = 20000.0, grid_spacing: float = 250.0, seed: int = 0, maps: bool = True,
                  command_line: str = "") -> ForecastResult:
     """Run the nightly forecast cycle of ``forecast_nc`` for the park ``park_yaml`` into ``out_root/YYYYMMDDHH``.
 
@@ -453,7 +453,7 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
             journal("info", "cycle_started", cycle=name, forecast_sha256=forecast_sha, work=str(work),
                     force=force, resumed=any(work.glob("*/members/*.npz")))
             if not _finished(work, forecast_sha, settings_sha):
-                computed = _run_cycle(park, park_yaml, forecast_nc, weather, cycle_time, work, journal,
+                computed = _run_cycle(park, park_yaml, forecast_nc, forecast_sha, cycle_time, work, journal,
                                       members=int(members), hours=int(hours), simulation_hours=simulation_hours,
                                       grid_size=grid_size, grid_spacing=grid_spacing, seed=int(seed),
                                       scheduler=scheduler, maps=maps)
@@ -509,7 +509,7 @@ def _publish(work: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _run_cycle(park, park_yaml: Path, forecast_nc: Path, weather, cycle_time: datetime, work: Path,
+def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycle_time: datetime, work: Path,
                journal: JsonLinesLog, *, members: int, hours: int, simulation_hours: float, grid_size: float,
                grid_spacing: float, seed: int, scheduler: str | None, maps: bool) -> int:
     """Build every source's scenario and members, run them, aggregate, write the outputs. Returns members computed."""
@@ -519,7 +519,7 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, weather, cycle_time: da
     from scenarios.leak import _endpoint2_name, _source_term, _thresholds
     from scenarios.run import _load_weather, true_north_grid_bearing
     from scenarios.leak import _WeatherScenario
-    from scenarios.spec import LeakScenario, canonical_json, scenario_hash
+    from scenarios.spec import LeakScenario, canonical_json
     from twin.atomic import write_text_atomic
 
     # The whole window once (prepared: stability classes, model wind, mixing height), then the worst start.
@@ -583,7 +583,11 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, weather, cycle_time: da
         temperature = float(met["air_temperature"].values[0])
         thresholds = tuple(_thresholds(chemical, temperature, 101325.0))
         names = [n for n, _ in thresholds]
-        sha = scenario_hash(scenario)
+        # Members depend on what the files hold, not where they are: paths are replaced by the files' SHA-256.
+        identity = scenario.model_dump(mode="json")
+        identity["park"] = _sha256_file(park_yaml)
+        identity["meteorology"]["weather"]["path"] = forecast_sha
+        sha = hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
         digest = hashlib.sha256((sha + canonical_json(ensemble)).encode()).hexdigest()
         contexts.append((source, chemical, gx, gy, term, _SourceContext(
             source_id=source.id, digest=digest, release=release, receptors=receptors, met=met, options=options,
