@@ -13,13 +13,16 @@ What one cycle does (``run_forecast``):
    ``OUT/YYYYMMDDHH`` only once complete: a killed batch never leaves a folder that looks finished.
 4. **Credible-worst release of every risk source** (the rule, stated in every brief, :data:`RELEASE_RULE`):
    HJ 169-2018 Appendix E Table E.1 lists, for storage tanks, "the whole inventory released within 10 min"
-   (5×10⁻⁶ /a, above the 10⁻⁶ /a below which HJ 169-2018 §8.1.2 calls an event extremely improbable), and the
-   release time of a unit with emergency isolation is 10 min (HJ 169-2018 Appendix F.1.1). So: a **tank** releases
+   (5×10⁻⁶ /a, above the 10⁻⁶ /a below which HJ 169-2018 §8 calls an event extremely improbable), and the
+   release time of a unit with emergency isolation is 10 min (30 min without; HJ 169-2018 Appendix F). [These
+   clause numbers and frequencies are quoted from memory of the standard and were not re-checked against its text
+   when this was written: verify before relying on them.] So: a **tank** releases
    its whole inventory [kg] at the constant rate inventory / 600 s for 600 s; a **pipe** (full-bore rupture) releases
    its segment hold-up (``inventory`` [kg]) over the same 10-min isolation time. Everything released is taken as
    airborne (flash + aerosol, no rain-out credit: the conservative choice). Substances whose normal boiling point is
-   above the storage temperature (benzene, toluene: a spreading, evaporating pool) and **warehouses** are *not*
-   modelled — ParkTwin has no pool-evaporation source term wired to the park data yet — and the brief lists them
+   above the storage temperature (benzene, toluene: a spreading, evaporating pool), substances above their boiling
+   point but stored at ≤ 1.5 atm (they cannot be liquefied under their own vapour pressure: a solution such as
+   31 % hydrochloric acid, or a gas holder) and **warehouses** are *not* modelled — ParkTwin has no pool-evaporation source term wired to the park data yet — and the brief lists them
    as "not assessed" instead of inventing a rate. The release uses the ``direct`` source term of ``kind: leak``
    (:func:`scenarios.leak._source_term`), and each source's central scenario is written as a ``leak`` scenario file.
 5. **Release start** (:func:`worst_start_hour`): the forecast hour closest to the HJ 169-2018 §9 worst case
@@ -59,15 +62,17 @@ import numpy as np
 from twin.errors import InputError, ParkTwinError
 
 __all__ = ["run_forecast", "ForecastResult", "BatchLockedError", "BatchLock", "JsonLinesLog", "worst_start_hour",
-           "risk_score", "release_rule", "RELEASE_RULE", "FORECAST_PERTURBATIONS", "write_demo_sample_forecast"]
+           "risk_score", "release_rule", "RELEASE_RULE", "ATMOSPHERIC_STORAGE_LIMIT", "FORECAST_PERTURBATIONS", "write_demo_sample_forecast"]
 
 log = logging.getLogger("parktwin")
 
-ISOLATED_RELEASE_TIME = 600.0  # [s] HJ 169-2018 Appendix F.1.1: release time of a unit with emergency isolation
+ISOLATED_RELEASE_TIME = 600.0  # [s] HJ 169-2018 Appendix F: release time of a unit with emergency isolation
+ATMOSPHERIC_STORAGE_LIMIT = 1.5 * 101325.0  # [Pa] at or below: not a liquefied gas under its own vapour pressure
 RELEASE_RULE = ("tank: whole inventory released within 10 min (HJ 169-2018 Table E.1, 5e-6 /a); pipe: full-bore "
-                "rupture, the segment hold-up released over the 10-min isolation time (HJ 169-2018 F.1.1); all of "
-                "it airborne (no rain-out credit); liquids stored below their boiling point (pools) and warehouses "
-                "are not assessed (no pool-evaporation source term yet)")
+                "rupture, the segment hold-up released over the 10-min isolation time (HJ 169-2018 App. F); all of "
+                "it airborne (no rain-out credit); liquids stored below their boiling point (pools), solutions or gases "
+                "stored near atmospheric pressure (<= 1.5 atm) and warehouses are not assessed (no pool-evaporation "
+                "source term yet)")
 START_RULE = ("release at the forecast hour closest to the HJ 169-2018 worst case (F, 1.5 m/s): most stable class, "
               "then lightest wind, then earliest")
 RANK_RULE = ("expected people above endpoint-2 at residential areas, schools and hospitals (sum of P x population), "
@@ -228,6 +233,13 @@ def release_rule(risk_source, chemical) -> tuple[float, float] | str:
         return (f"{chemical.name_en} stored below its boiling point ({risk_source.temperature:.0f} K < "
                 f"{chemical.boiling_point:.0f} K): an evaporating pool, no pool-evaporation source term yet "
                 f"(not assessed)")
+    if chemical.boiling_point is not None and risk_source.pressure <= ATMOSPHERIC_STORAGE_LIMIT:
+        # Above its normal boiling point a pure substance stays liquid only under (at least) its vapour pressure,
+        # which exceeds one atmosphere: a "tank" of it near ambient pressure holds a solution (hydrochloric acid,
+        # ammonia water) or a gas holder — neither is a liquefied gas flashing on release.
+        return (f"{chemical.name_en} above its boiling point ({chemical.boiling_point:.0f} K) but stored near "
+                f"atmospheric pressure ({risk_source.pressure:.0f} Pa): a solution or gas holder, whose release is "
+                f"an evaporating pool or a small vapour volume, no source term for it yet (not assessed)")
     return risk_source.inventory / ISOLATED_RELEASE_TIME, ISOLATED_RELEASE_TIME
 
 

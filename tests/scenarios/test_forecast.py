@@ -67,13 +67,15 @@ def test_release_rule_is_the_10_minute_release_of_the_inventory():
     chemicals = load_chemicals()
 
     class Unit:
-        def __init__(self, kind, inventory, temperature=298.15):
-            self.kind, self.inventory, self.temperature = kind, inventory, temperature
+        def __init__(self, kind, inventory, temperature=298.15, pressure=7.8e5):
+            self.kind, self.inventory, self.temperature, self.pressure = kind, inventory, temperature, pressure
 
     assert release_rule(Unit("tank", 60000.0), chemicals["chlorine"]) == (100.0, 600.0)  # 60 t / 600 s
     assert release_rule(Unit("pipe", 400.0), chemicals["ammonia"]) == pytest.approx((400.0 / 600.0, 600.0))
     assert "pool" in release_rule(Unit("tank", 8e5), chemicals["benzene"])  # 298 K < 353 K boiling point
     assert "warehouse" in release_rule(Unit("warehouse", 2e4), chemicals["chlorine"])
+    # Hydrogen chloride (boils at 188 K) in a tank at 1 atm is hydrochloric acid, not a liquefied gas.
+    assert "solution" in release_rule(Unit("tank", 6e4, pressure=101325.0), chemicals["hydrogen_chloride"])
 
 
 def test_worst_start_hour_prefers_stable_then_light_wind_then_early():
