@@ -763,7 +763,9 @@ def _render_map(path: Path, park, source, chemical, gx, gy, p2, context) -> None
     from scenarios.views import map_view
     from viz import FieldLayer, render_map
 
-    layer = FieldLayer(x=gx, y=gy, values=p2 * 100.0, units="%", levels=np.array([1.0, 10.0, 50.0, 90.0, 100.01]),
+    # Bands 1-10-50-90-100 %; a certain exceedance (100 %) is drawn in the top band, not above it.
+    layer = FieldLayer(x=gx, y=gy, values=np.minimum(p2 * 100.0, 99.999), units="%",
+                       levels=np.array([1.0, 10.0, 50.0, 90.0, 100.0]),
                        title=f"{chemical.name_zh}: P(终点浓度-2) P(endpoint-2 reached) — {source.id}")
     view = map_view(park, layer, title=f"{park.spec.name} — {source.id} {chemical.name_en}",
                     wind_from_direction=float(context.met["wind_from_direction"].values[0]),
