@@ -132,7 +132,16 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     from scenarios.ensemble_run import run_ensemble
     from scenarios.spec import load_scenario
 
-    out = args.out or args.scenario.parent / "results" / f"{load_scenario(args.scenario).name}-ensemble"
+    scenario = load_scenario(args.scenario)
+    out = args.out or args.scenario.parent / "results" / f"{scenario.name}-ensemble"
+    if scenario.kind == "typhoon":  # flood members run one after another, each on all cores (no nested threads)
+        from scenarios.typhoon_ensemble import run_typhoon_ensemble
+
+        summary = run_typhoon_ensemble(scenario, base_dir=args.scenario.parent, out_dir=out,
+                                       where=args.scenario.name)
+        print(f"{summary['members']} members ({summary['computed_now']} computed now); P(flooded): "
+              + ", ".join(f"{a['id']} {a['p_flooded']:.2f}" for a in summary["assets"][:5]) + f"; outputs in {out}")
+        return 0
     result = run_ensemble(args.scenario, out, scheduler=args.scheduler, workers=args.workers)
     print(f"{len(result.member_paths)} members ({result.computed} computed, the rest already finished); "
           f"probabilities in {result.probability_path}")

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
-from scenarios.ensemble import EnsembleSpec
+from scenarios.ensemble import EnsembleSpec, PerturbationSpec
 from twin.errors import InputError
 from twin.validation import load_yaml, parse_model
 
@@ -319,6 +319,30 @@ class TideSpec(_Strict):
                     "[degree]); default: an illustrative semidiurnal East-China-Sea tide")
 
 
+TYPHOON_PERTURBATIONS = ("track_offset_east_km", "track_offset_north_km", "central_pressure_delta_hpa",
+                         "forward_speed_factor", "rain_scale_factor")
+
+
+class TyphoonEnsembleSpec(_Strict):
+    """``ensemble:`` block of a typhoon scenario: members perturbing the track, the intensity and the rain."""
+
+    members: int = Field(gt=0, le=10_000, description="number of members")
+    seed: int = Field(0, ge=0, description="ensemble seed (combined with the scenario hash)")
+    perturbations: dict[str, PerturbationSpec] = Field(
+        default_factory=dict, description=f"any of {', '.join(TYPHOON_PERTURBATIONS)}: cross-track offsets of the "
+                                          "whole track [km], central-pressure change [hPa], factors on the forward "
+                                          "speed and on the rain [-]")
+    flooded_depth_m: float = Field(0.15, gt=0, description="a cell counts as flooded above this depth [m] (the "
+                                                           "light/moderate class boundary of Chinese risk studies)")
+
+    @model_validator(mode="after")
+    def _names(self) -> "TyphoonEnsembleSpec":
+        unknown = sorted(set(self.perturbations) - set(TYPHOON_PERTURBATIONS))
+        if unknown:
+            raise ValueError(f"unknown perturbation {unknown[0]!r}; allowed: {', '.join(TYPHOON_PERTURBATIONS)}")
+        return self
+
+
 class TyphoonScenario(_Strict):
     """``kind: typhoon`` — wind, rain and sea level from a track, a flood over the park, warehouses that flood."""
 
@@ -352,6 +376,7 @@ class TyphoonScenario(_Strict):
     soil_psi_dtheta_m: float = Field(0.027, ge=0, description="Green-Ampt suction head × moisture deficit [m]")
     output_minutes: float = Field(10.0, gt=0, le=180, description="depth snapshots and asset checks every ... [min]")
     language: Literal["zh", "en"] = "zh"
+    ensemble: TyphoonEnsembleSpec | None = Field(None, description="optional ensemble (parktwin ensemble)")
 
     @model_validator(mode="after")
     def _check(self) -> "TyphoonScenario":

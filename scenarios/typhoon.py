@@ -297,8 +297,10 @@ def asset_events(park, grid, result, times_s: np.ndarray, start: np.datetime64, 
 
 
 def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: Path, command_line: str = "",
-                         where: str = "scenario") -> dict:
-    """Run the typhoon flood and write every output into ``out_dir`` (``run.json`` last); return the summary."""
+                         where: str = "scenario", render: bool = True) -> dict:
+    """Run the typhoon flood and write every output into ``out_dir`` (``run.json`` last); return the summary.
+
+    ``render`` False skips the map, scene and report (ensemble members: the ensemble draws its own products)."""
     from dispersion.flood import FloodOptions, run_flood
     from scenarios.run import _check_writable
     from twin.io import load_park
@@ -353,7 +355,8 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
                    "budget_relative_error": result.budget[-1]["relative_error"],
                    "assets": events, "flooded": [e["id"] for e in events if e["flooded"]]}
         with stages.stage("outputs"):
-            paths = _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line)
+            paths = _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line,
+                                   render)
             from scenarios.outputs import write_manifest
 
             paths["manifest"] = write_manifest(out_dir, scenario, paths)
@@ -362,7 +365,8 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
     return summary
 
 
-def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line) -> dict:
+def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line,
+                   render: bool = True) -> dict:
     from twin.schema import geographic_coordinates
     from twin.store import Provenance, write_netcdf
 
@@ -416,8 +420,9 @@ def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary,
     with atomic_output(out_dir / "flood_budget.csv") as temporary:
         temporary.write_text(buffer.getvalue(), encoding="utf-8")
     paths["budget"] = out_dir / "flood_budget.csv"
-    paths["map"], paths["scene"] = _map(out_dir, scenario, park, grid, result)
-    paths["report"] = _report(out_dir, scenario, summary, paths["map"])
+    if render:
+        paths["map"], paths["scene"] = _map(out_dir, scenario, park, grid, result)
+        paths["report"] = _report(out_dir, scenario, summary, paths["map"])
     return paths
 
 

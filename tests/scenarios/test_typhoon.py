@@ -173,3 +173,33 @@ def test_water_reactive_contents_escalate_below_the_sill(demo, tmp_path):
     assert not warehouse["flooded"] and warehouse["escalated"] and warehouse["water_at_unit_utc"]
     assert summary["assets"][0]["id"] == "W-HW01"
     assert "no water for firefighting" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_typhoon_ensemble_probabilities_and_resume(demo, tmp_path):
+    # Three members (cross-track offset and rain factor by Latin hypercube): P(flooded) per asset is the fraction of
+    # members in which it floods (checked against the members' own assets.json), and a re-run computes nothing.
+    from scenarios.spec import load_scenario
+    from scenarios.typhoon_ensemble import run_typhoon_ensemble
+
+    shutil.copytree(demo.park_dir, tmp_path / "park")
+    text = SCENARIO.format(hours=5).replace("grid_spacing: 80", "grid_spacing: 100") + """\
+ensemble:
+  members: 3
+  seed: 7
+  perturbations:
+    track_offset_east_km: {distribution: uniform, low: -30, high: 30}
+    rain_scale_factor: {distribution: uniform, low: 0.3, high: 1.2}
+"""
+    (tmp_path / "typhoon.yaml").write_text(text, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "typhoon.yaml")
+    first = run_typhoon_ensemble(scenario, base_dir=tmp_path, out_dir=tmp_path / "ens")
+    assert first["members"] == 3 and first["computed_now"] == 3
+    flooded = [json.loads((tmp_path / "ens" / "members" / f"member_{i:04d}" / "assets.json").read_text(
+        encoding="utf-8"))["flooded"] for i in range(3)]
+    warehouse = next(a for a in first["assets"] if a["id"] == "W-HW01")
+    assert warehouse["p_flooded"] == pytest.approx(sum("W-HW01" in f for f in flooded) / 3)
+    with xr.open_dataset(tmp_path / "ens" / "flood_probability.nc") as ds:
+        p = ds["flood_probability"].values
+        assert p.min() >= 0 and p.max() <= 1 and set(np.unique(np.round(p * 3))) <= {0, 1, 2, 3}
+    again = run_typhoon_ensemble(scenario, base_dir=tmp_path, out_dir=tmp_path / "ens")
+    assert again["computed_now"] == 0 and again["assets"] == first["assets"]
