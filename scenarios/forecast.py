@@ -1,4 +1,4 @@
-"""``parktwin forecast``: the unattended nightly batch — every risk source's credible-worst release in tomorrow's weather.
+"""``parktwin forecast``: the unattended nightly batch — each risk source's worst credible release, forecast weather.
 
 What one cycle does (``run_forecast``):
 
@@ -22,7 +22,8 @@ What one cycle does (``run_forecast``):
    airborne (flash + aerosol, no rain-out credit: the conservative choice). Substances whose normal boiling point is
    above the storage temperature (benzene, toluene: a spreading, evaporating pool), substances above their boiling
    point but stored at ≤ 1.5 atm (they cannot be liquefied under their own vapour pressure: a solution such as
-   31 % hydrochloric acid, or a gas holder) and **warehouses** are *not* modelled — ParkTwin has no pool-evaporation source term wired to the park data yet — and the brief lists them
+   31 % hydrochloric acid, or a gas holder) and **warehouses** are *not* modelled — ParkTwin has no
+   pool-evaporation source term wired to the park data yet — and the brief lists them
    as "not assessed" instead of inventing a rate. The release uses the ``direct`` source term of ``kind: leak``
    (:func:`scenarios.leak._source_term`), and each source's central scenario is written as a ``leak`` scenario file.
 5. **Release start** (:func:`worst_start_hour`): the forecast hour closest to the HJ 169-2018 §9 worst case
@@ -62,7 +63,8 @@ import numpy as np
 from twin.errors import InputError, ParkTwinError
 
 __all__ = ["run_forecast", "ForecastResult", "BatchLockedError", "BatchLock", "JsonLinesLog", "worst_start_hour",
-           "risk_score", "release_rule", "RELEASE_RULE", "ATMOSPHERIC_STORAGE_LIMIT", "FORECAST_PERTURBATIONS", "write_demo_sample_forecast"]
+           "risk_score", "release_rule", "RELEASE_RULE", "ATMOSPHERIC_STORAGE_LIMIT", "FORECAST_PERTURBATIONS",
+           "write_demo_sample_forecast"]
 
 log = logging.getLogger("parktwin")
 
@@ -70,9 +72,9 @@ ISOLATED_RELEASE_TIME = 600.0  # [s] HJ 169-2018 Appendix F: release time of a u
 ATMOSPHERIC_STORAGE_LIMIT = 1.5 * 101325.0  # [Pa] at or below: not a liquefied gas under its own vapour pressure
 RELEASE_RULE = ("tank: whole inventory released within 10 min (HJ 169-2018 Table E.1, 5e-6 /a); pipe: full-bore "
                 "rupture, the segment hold-up released over the 10-min isolation time (HJ 169-2018 App. F); all of "
-                "it airborne (no rain-out credit); liquids stored below their boiling point (pools), solutions or gases "
-                "stored near atmospheric pressure (<= 1.5 atm) and warehouses are not assessed (no pool-evaporation "
-                "source term yet)")
+                "it airborne (no rain-out credit); liquids stored below their boiling point (pools), solutions or "
+                "gases stored near atmospheric pressure (<= 1.5 atm) and warehouses are not assessed (no "
+                "pool-evaporation source term yet)")
 START_RULE = ("release at the forecast hour closest to the HJ 169-2018 worst case (F, 1.5 m/s): most stable class, "
               "then lightest wind, then earliest")
 RANK_RULE = ("expected people above endpoint-2 at residential areas, schools and hospitals (sum of P x population), "
