@@ -4,7 +4,8 @@ Everything is generated in code (no downloads) and written as files a user can c
 ``OUT/park/`` (park.yaml, buildings.geojson, dem.tif, weather.csv), ``OUT/scenario.yaml`` (24-h plume of every
 stack) with ``OUT/results/``, ``OUT/leak.yaml`` (a chlorine-tank leak) with ``OUT/leak/`` (zones, plan draft), and
 ``OUT/eia.yaml`` (a year of hourly weather on a coarse grid, with the NO2 cap) with ``OUT/eia/``, and
-``OUT/typhoon.yaml`` (a design typhoon flooding the park) with ``OUT/typhoon/``.
+``OUT/typhoon.yaml`` (a design typhoon flooding the park) with ``OUT/typhoon/``, and ``OUT/ensemble.yaml`` (the
+plume as a 50-member ensemble) with ``OUT/ensemble/`` (exceedance-probability maps).
 """
 
 from __future__ import annotations
@@ -104,6 +105,37 @@ caps:
 """
 
 
+_ENSEMBLE = """\
+# ParkTwin scenario: the demo's 24-hour plume as a 50-member ensemble (Latin hypercube over wind direction, wind
+# speed, stability and emission uncertainty) on a coarser grid: P(max 1-h SO2 > 50 / 150 ug/m3) maps.
+# Run with `parktwin ensemble ensemble.yaml` (add --scheduler tcp://HOST:8786 for a dask.distributed cluster).
+schema_version: 1
+kind: plume
+name: demo-plume-ensemble
+park: park/park.yaml
+weather:
+  source: station_csv
+  path: park/weather.csv
+  start: "{start}"
+  hours: {hours}
+grid:
+  size: [5000, 5000]
+  spacing: 100             # m -> 51 x 51 receptors
+pollutants: [sulfur_dioxide]
+output: {{hourly_fields: false, maps: false}}
+ensemble:
+  members: 50
+  seed: 1
+  perturbations:
+    wind_direction_offset: {{distribution: normal, mean: 0, std: 15, low: -45, high: 45}}   # degree
+    wind_speed_factor: {{distribution: lognormal, median: 1.0, sigma_ln: 0.2}}
+    stability_shift: {{distribution: uniform, low: -1, high: 1}}
+    emission_factor: {{distribution: lognormal, median: 1.0, sigma_ln: 0.3}}
+  thresholds_ug_m3:
+    sulfur_dioxide: [50, 150]    # 10 % of the SO2 1-h grade II limit (HJ 2.2 level-1 screening line), grade I limit
+"""
+
+
 _TYPHOON = """\
 # ParkTwin scenario: a design super typhoon making landfall 20 km south of the park (935 hPa), heading NNW.
 # Rain (R-CLIPER x 2), tide + surge at the sea wall, a 12-hour flood of the park; which warehouses take water, when.
@@ -146,6 +178,7 @@ def run_demo(out: str | Path) -> RunResult:
     leak_path = write_text_atomic(out / "leak.yaml", _LEAK)
     eia_path = write_text_atomic(out / "eia.yaml", _EIA)
     typhoon_path = write_text_atomic(out / "typhoon.yaml", _TYPHOON)
+    ensemble_path = write_text_atomic(out / "ensemble.yaml", _ENSEMBLE.format(start=DEMO_START, hours=DEMO_HOURS))
     log.info("demo park and scenarios written to %s", out)
     plume = run_scenario_file(scenario_path, out / "results")
     leak = run_scenario_file(leak_path, out / "leak")
@@ -154,6 +187,12 @@ def run_demo(out: str | Path) -> RunResult:
     eia = run_scenario_file(eia_path, out / "eia")
     plume.summary_text += "\n\n" + eia.summary_text + f"\nEIA tables: {eia.out_dir / 'eia_summary.html'}"
     plume.paths.update({f"eia_{name}": path for name, path in eia.paths.items()})
+    from scenarios.ensemble_run import run_ensemble
+
+    ensemble = run_ensemble(ensemble_path, out / "ensemble")
+    plume.summary_text += (f"\n\nEnsemble: {len(ensemble.member_paths)} members; exceedance probabilities in "
+                           f"{ensemble.probability_path}, maps {out / 'ensemble' / 'probability_sulfur_dioxide_50.png'}")
+    plume.paths["ensemble"] = ensemble.probability_path
     typhoon = run_scenario_file(typhoon_path, out / "typhoon")
     plume.summary_text += "\n\n" + typhoon.summary_text + f"\nTyphoon plan section: {typhoon.out_dir / 'report.html'}"
     plume.paths.update({f"typhoon_{name}": path for name, path in typhoon.paths.items()})

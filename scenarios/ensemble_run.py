@@ -263,4 +263,26 @@ def _write_probabilities(context: EnsembleContext, paths: list[Path]) -> Path:
     path = context.out_dir / "ensemble.nc"
     with atomic_output(path) as temporary:
         dataset.to_netcdf(temporary, engine="netcdf4")
+    _draw_probability_maps(context, dataset)
     return path
+
+
+def _draw_probability_maps(context: EnsembleContext, dataset) -> None:
+    """probability_<key>_<threshold>.png: exceedance probability with contours at 0.1, 0.3, 0.5, 0.7, 0.9 — a
+    planner reads "the 50 % line reaches the school", not one deterministic line."""
+    from scenarios.views import map_view
+    from viz import FieldLayer, render_map
+
+    for key in context.rates:
+        name = f"{key}_max_1h_exceedance_probability"
+        if name not in dataset:
+            continue
+        chem = context.park.chemicals[key]
+        for k, level in enumerate(dataset[f"{key}_threshold"].values):
+            values = dataset[name].values[k]
+            layer = FieldLayer(x=context.grid_x, y=context.grid_y, values=np.where(values > 0, values, np.nan),
+                               units="P", levels=(0.1, 0.3, 0.5, 0.7, 0.9),
+                               title=f"{chem.name_zh} {chem.name_en}: P(最大小时浓度 max 1-h > {level:g} µg/m³)")
+            view = map_view(context.park, layer, title=f"{context.park.spec.name} — {context.scenario.name}",
+                            notes=(f"{len(context.members)} members",))
+            render_map(view, context.out_dir / f"probability_{key}_{level:g}.png")
