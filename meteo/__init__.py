@@ -4,6 +4,7 @@ The Weather data model is an ``xarray.Dataset`` on ``time`` (datetime64[ns], UTC
 ``meteo.weather``. Stability is an int8 code 0..5 for Pasquill–Gifford classes A..F (``CLASS_LABELS``).
 """
 
+from meteo.aermet import read_aermet
 from meteo.forecast import read_forecast_netcdf, write_sample_forecast
 from meteo.io import read_station_csv, write_station_csv
 from meteo.profiles import (
@@ -20,6 +21,7 @@ from meteo.stability import (
     class_codes,
     net_radiation_index_turner,
     radiation_grade_gb3840,
+    stability_from_obukhov,
     stability_gb3840,
     stability_turner,
     turner_is_daytime,
@@ -39,6 +41,7 @@ __all__ = [
     "to_utc_datetime64",
     "read_station_csv",
     "write_station_csv",
+    "read_aermet",
     "synthetic_weather",
     # sun
     "solar_declination_gb3840",
@@ -49,6 +52,7 @@ __all__ = [
     "class_codes",
     "stability_gb3840",
     "stability_turner",
+    "stability_from_obukhov",
     "radiation_grade_gb3840",
     "net_radiation_index_turner",
     "turner_is_daytime",

@@ -11,6 +11,10 @@ Stability is an integer code 0..5 for classes A..F everywhere in ParkTwin (``CLA
   them as exclusive alternatives (if/elif), and the flowchart of Turner (1961, 1964) on Wikipedia's "Turner
   stability class" page skips step (3) for ceilings ≥ 16000 ft. The variants differ only for > 5/10 cloud with
   a ceiling ≥ 7000 ft and 10/10 cover. Class 7 (G) is merged into 6 (F) as EPA prescribes for regulatory use.
+* ``stability_from_obukhov``: Golder (1972), Boundary-Layer Meteorol. 3:47–58, Fig. 4 — the PG class from the
+  Obukhov length L and the roughness length z0, through the straight-line fit 1/L = a + b·log10(z0) per class as
+  tabulated in Seinfeld & Pandis, *Atmospheric Chemistry and Physics* (Wiley) [table number and edition to verify].
+  Used by ``meteo.aermet`` to give AERMET hours a PG class.
 * ``stability_gb3840``: the "modified Pasquill (P·S)" method of GB/T 3840-91 Appendix B, Tables B1 (solar radiation
   grade) and B2 (class). Read in secondary copies of the standard (http://biz.doczj.com/doc/2813192176.html;
   html.hanspub.org table B1) and in the VB code of Artoko/myrisk `tools.vb`, which agree cell by cell.
@@ -29,10 +33,13 @@ __all__ = [
     "GB3840_CLASS_TABLE",
     "GB3840_INTERMEDIATE_CLASS_CODES",
     "GB3840_RADIATION_GRADE_TABLE",
+    "GOLDER_1972_INVERSE_OBUKHOV_COEFFICIENTS",
+    "GOLDER_1972_ROUGHNESS_RANGE",
     "TURNER_CLASS_TABLE",
     "class_codes",
     "net_radiation_index_turner",
     "radiation_grade_gb3840",
+    "stability_from_obukhov",
     "stability_gb3840",
     "stability_turner",
     "turner_is_daytime",
@@ -330,3 +337,71 @@ def stability_gb3840(wind_speed, solar_elevation, total_cloud, low_cloud):
     column = 3 - grade.astype(np.int64)  # grade +3 → column 0 … −2 → column 5
     labels = np.asarray(GB3840_CLASS_TABLE)[row, column]
     return _output(class_codes(labels)), _output(labels)
+
+
+# --- Golder (1972): PG class from the Obukhov length ----------------------------------------------------------------
+
+# 1/L = a + b·log10(z0) [1/L in m-1, z0 in m] at the centre of each class A..F: Golder (1972), Boundary-Layer
+# Meteorol. 3:47–58, Fig. 4, as fitted in Seinfeld & Pandis, Atmospheric Chemistry and Physics [table number to
+# verify]. At z0 = 0.1 m the centres are L = −8.0, −15.2, −50, ∞, 45.5, 14.1 m.
+GOLDER_1972_INVERSE_OBUKHOV_COEFFICIENTS = {  # class: (a [m-1], b [m-1 per decade of z0])
+    "A": (-0.096, 0.029),
+    "B": (-0.037, 0.029),
+    "C": (-0.002, 0.018),
+    "D": (0.0, 0.0),
+    "E": (0.004, -0.018),
+    "F": (0.035, -0.036),
+}
+# z0 is clipped to this range before the fit is used [m]. The straight lines are a fit over the roughness range of
+# Golder's figure; beyond it they cross (the C centre turns positive above z0 ≈ 1.3 m). The range 0.01–0.5 m is the
+# one MMIF's Golder routine clips to "following CTDMplus's LSTAB routine, which is also used by CALPUFF" (MMIF
+# pg_golder, code-corpus id 33050394251); Golder's own axis limits were not read.
+GOLDER_1972_ROUGHNESS_RANGE = (0.01, 0.5)
+
+
+def stability_from_obukhov(obukhov_length, roughness_length):
+    """Pasquill–Gifford class from the Obukhov length and the roughness length, after Golder (1972).
+
+    Parameters
+    ----------
+    obukhov_length : array_like
+        Obukhov length L; negative when the surface heats the air (convective), positive when stable, ±inf
+        neutral; not 0, not NaN. [m]
+    roughness_length : array_like
+        Surface roughness length z0 (broadcast against ``obukhov_length``); > 0 and finite. [m]
+
+    Returns
+    -------
+    numpy.ndarray of int8 (or an int8 scalar)
+        Stability code 0..5 (A..F).
+
+    Notes
+    -----
+    Class centres: 1/L_k = a_k + b_k log10(z0) with (a_k, b_k) from ``GOLDER_1972_INVERSE_OBUKHOV_COEFFICIENTS``
+    (Golder 1972, Fig. 4, as fitted in Seinfeld & Pandis [table number to verify]), after clipping z0 to
+    ``GOLDER_1972_ROUGHNESS_RANGE``. An hour takes the class whose centre is nearest in 1/L: the boundary between
+    adjacent classes k and k+1 is the midpoint (1/L_k + 1/L_{k+1})/2, and a value exactly on a boundary goes to
+    the more stable class. This is ParkTwin's choice; AERMOD's LTOPG (the routine for its FASTAREA option, as
+    quoted in MMIF's ``ltopg``) also puts the boundaries halfway between class curves, but of quadratic fits in
+    ln z0 that MMIF found not to match Golder's figures. Nearest-in-1/L keeps the class monotone in 1/L at any
+    z0 (the centres are in order over the clipped range), and |L| → ∞ gives D.
+    """
+    where = "stability_from_obukhov"
+    length = _float_array(obukhov_length, where=where, field="obukhov_length")
+    _check_range(length, where=where, field="obukhov_length", allowed="a length in m, not NaN (±inf = neutral)",
+                 allow_inf=True)
+    zero = length == 0.0
+    if zero.any():
+        index = tuple(int(i) for i in np.argwhere(zero)[0])
+        label = "obukhov_length" if length.ndim == 0 else f"obukhov_length[{', '.join(map(str, index))}]"
+        raise InputError.field(where, label, 0.0, "non-zero (negative unstable, positive stable, ±inf neutral)")
+    roughness = _float_array(roughness_length, where=where, field="roughness_length")
+    _check_range(roughness, where=where, field="roughness_length", allowed="> 0 m and finite", lower=0.0,
+                 lower_inclusive=False)
+    z0 = np.clip(roughness, *GOLDER_1972_ROUGHNESS_RANGE)
+    coefficients = np.asarray([GOLDER_1972_INVERSE_OBUKHOV_COEFFICIENTS[label] for label in CLASS_LABELS])
+    centres = coefficients[:, 0] + coefficients[:, 1] * np.log10(z0)[..., None]  # (..., 6) [m-1]
+    boundaries = 0.5 * (centres[..., :-1] + centres[..., 1:])  # (..., 5) [m-1]
+    inverse_length, boundaries = np.broadcast_arrays((1.0 / length)[..., None], boundaries)
+    codes = np.sum(inverse_length >= boundaries, axis=-1).astype(np.int8)
+    return _output(codes)
