@@ -59,13 +59,21 @@ class TrackFileSpec(_Strict):
 class WeatherSpec(_Strict):
     """Where the hourly weather comes from."""
 
-    source: Literal["station_csv", "forecast_netcdf", "synthetic", "typhoon"] = Field(
+    source: Literal["station_csv", "forecast_netcdf", "synthetic", "typhoon", "aermet"] = Field(
         description="station_csv: an hourly station CSV (meteo.read_station_csv); forecast_netcdf: a weather "
                     "forecast NetCDF read at the park (meteo.read_forecast_netcdf; not there yet = retry later); "
                     "synthetic: the deterministic coastal East-China generator (meteo.synthetic_weather); typhoon: "
-                    "the 10 m wind of the typhoon_track's Holland vortex at the park (neutral class D)")
+                    "the 10 m wind of the typhoon_track's Holland vortex at the park (neutral class D); aermet: an "
+                    "AERMET surface file (path) and optional profile file (pfl_path), stability from the Obukhov "
+                    "length (Golder 1972) and mixing height from zic/zim (meteo.read_aermet); hours in the park's "
+                    "utc_offset_hours")
     typhoon_track: DesignTrackSpec | TrackFileSpec | None = Field(None, description="source typhoon: the track")
-    path: str | None = Field(None, description="station CSV or forecast NetCDF path, relative to the scenario file")
+    path: str | None = Field(None, description="station CSV, forecast NetCDF or AERMET .SFC path, relative to the "
+                                               "scenario file")
+    pfl_path: str | None = Field(None, description="source aermet: the matching AERMET .PFL profile file, "
+                                                   "relative to the scenario file (optional)")
+    aermet_fill_missing: bool = Field(False, description="source aermet: persist the previous complete hour into "
+                                                         "hours AERMET marks missing (otherwise they are an error)")
     start: datetime = Field(description="first hour, ISO 8601 with an explicit UTC offset, e.g. "
                                         "2026-07-15T00:00:00+08:00")
     hours: int = Field(24, gt=0, le=8784, description="number of hourly steps [h]")
@@ -83,8 +91,10 @@ class WeatherSpec(_Strict):
     def _check(self) -> "WeatherSpec":
         if self.start.tzinfo is None:
             raise ValueError(f"start must carry an explicit UTC offset (e.g. +08:00), got {self.start.isoformat()}")
-        if self.source in ("station_csv", "forecast_netcdf") and not self.path:
+        if self.source in ("station_csv", "forecast_netcdf", "aermet") and not self.path:
             raise ValueError(f"path is required when source is {self.source!r}")
+        if self.source != "aermet" and (self.pfl_path is not None or self.aermet_fill_missing):
+            raise ValueError(f"pfl_path and aermet_fill_missing apply to source 'aermet' only, not {self.source!r}")
         if (self.source == "typhoon") != (self.typhoon_track is not None):
             raise ValueError("typhoon_track is required when source is 'typhoon', and only then")
         return self

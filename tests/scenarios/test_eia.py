@@ -199,3 +199,93 @@ def test_eia_netcdf_passes_cf_and_acdd_checks(small, tmp_path):
     assert failures["cf:1.11"] == [] and unexpected(failures, '"vocs') == [], readable(failures)
     failures = high_priority_failures(root / "out" / "transfer.nc", tmp_path / "transfer.json")
     assert failures["cf:1.11"] == [] and unexpected(failures, '"transfer_', '"source_rate') == [], readable(failures)
+
+
+AERMET_EIA = """\
+schema_version: 1
+kind: eia
+name: aermet-eia
+park: park/park.yaml
+weather: {source: aermet, path: met/SITE.SFC, pfl_path: met/SITE.PFL, start: "2025-03-01T00:00:00+08:00", hours: 48}
+grid: {size: [4000, 4000], spacing: 1000}
+pollutants: [sulfur_dioxide]
+maps: false
+"""
+
+
+def _aermet_files(folder: Path, days: int = 3) -> None:
+    """A synthetic AERMET SFC/PFL pair in AERMET's column layout (hour-ending local standard time): convective
+    days (L < 0, zic growing to 1200 m) and stable nights (L > 0), a veering wind, one calm hour. Values are
+    chosen to exercise the path, not to describe real weather."""
+    folder.mkdir()
+    header = ("   31.900N  121.200E          UA_ID: 00058362  SF_ID: 58362     OS_ID:              "
+              "VERSION: 24142    CCVR_Sub TEMP_Sub")
+    sfc, pfl = [header], []
+    for index in range(days * 24):
+        day = 28 + index // 24  # 2025-02-28 .. (local), hours 1..24 ending
+        month, dom = (2, day) if day <= 28 else (3, day - 28)
+        julian = dom + (31 if month == 2 else 59)
+        hour = index % 24 + 1
+        daytime = 8 <= hour <= 17
+        length = -20.0 - 10 * abs(hour - 13) if daytime else 40.0 + 5 * (hour % 7)
+        heat = 120.0 if daytime else -15.0
+        zic = 200.0 + 100 * (hour - 8) if daytime else -999.0
+        speed = 0.0 if index == 30 else 2.0 + (index % 5) * 0.6
+        direction = (90.0 + 7.5 * index) % 360.0
+        wstar = "1.200" if daytime else "-9.000"
+        sfc.append(f"2025 {month:2d} {dom:2d} {julian:3d} {hour:2d} {heat:7.1f}  0.300 {wstar} 0.005 {zic:6.0f}. "
+                   f" 400. {length:9.1f}  0.1000   1.00  0.20 {speed:6.2f} {direction:6.1f}  10.0  283.0   2.0  0 "
+                   f"-9.00 999. 1013.  0 NAD-SFC NoSubs")
+        pfl.append(f"25 {month:2d} {dom:2d} {hour:2d}    10.0 1 {direction:7.1f} {speed:8.2f}     9.85    99.00    99.00")
+    (folder / "SITE.SFC").write_text("\n".join(sfc) + "\n")
+    (folder / "SITE.PFL").write_text("\n".join(pfl) + "\n")
+
+
+def test_eia_runs_on_aermet_meteorology(demo, tmp_path):
+    """weather.source aermet: the year-run path takes the AERMET met as prepared (Golder class from L, mixing
+    height from zic/zim) — the setup's met equals meteo.read_aermet's over the window, and the 1-h maxima equal a
+    direct hourly run on that met."""
+    import shutil
+
+    from dispersion.plume import ReceptorSet, evaluate_plume
+    from meteo import read_aermet
+
+    shutil.copytree(demo.park_dir, tmp_path / "park")
+    _aermet_files(tmp_path / "met")
+    (tmp_path / "eia.yaml").write_text(AERMET_EIA, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "eia.yaml")
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    direct = read_aermet(tmp_path / "met/SITE.SFC", tmp_path / "met/SITE.PFL", utc_offset_hours=8.0)
+    window = direct.sel(time=setup.met["time"])
+    assert setup.met.sizes["time"] == 48
+    assert str(setup.met["time"].values[0]) == "2025-02-28T16:00:00.000000000"  # 00:00+08 → 16:00Z
+    np.testing.assert_array_equal(setup.met["stability_class"].values, window["stability_class"].values)
+    np.testing.assert_array_equal(setup.met["atmosphere_boundary_layer_thickness"].values,
+                                  window["atmosphere_boundary_layer_thickness"].values)
+    classes = set(np.unique(setup.met["stability_class"].values))
+    assert min(classes) <= 2 and max(classes) >= 4  # convective (A-C) and stable (E-F) hours both present
+    assert setup.met.attrs["land_use"] == setup.park.spec.land_use
+
+    summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    r = setup.receptors
+    tail = slice(setup.n_grid, None)
+    sensitive = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail], ground_elevation=r.ground_elevation[tail])
+    rates = setup.park.emission_rates("sulfur_dioxide")[None, :] * setup.factors * 1e-3
+    hourly = evaluate_plume(setup.stacks, rates[None], sensitive, setup.hours,
+                            replace(setup.options, store_hourly=True, store_daily=False),
+                            substances=["so2"])["so2"][1] * 1e9
+    one_hour = {item["averaging"]: item for item in summary["pollutants"]["sulfur_dioxide"]["limits"]}["1h"]
+    for i, receptor in enumerate(one_hour["receptors"]):
+        assert receptor["total_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9)
+    assert hourly.max() > 0
+
+
+def test_aermet_weather_needs_its_path_and_only_aermet_takes_a_profile(tmp_path):
+    from pydantic import ValidationError
+
+    from scenarios.spec import WeatherSpec
+
+    with pytest.raises(ValidationError, match="path is required when source is 'aermet'"):
+        WeatherSpec(source="aermet", start="2025-03-01T00:00:00+08:00")
+    with pytest.raises(ValidationError, match="apply to source 'aermet' only"):
+        WeatherSpec(source="synthetic", pfl_path="x.PFL", start="2025-03-01T00:00:00+08:00")
