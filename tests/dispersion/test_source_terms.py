@@ -358,6 +358,48 @@ def test_gas_tank_adiabatic_releases_the_isentropic_inventory():
         tank_depletion(GasTank(1.0, 10e5, 300.0, 0.028, 1.4, 1e-5, process="polytropic"))
 
 
+@pytest.mark.parametrize("gauge, interval", [(0.0, None), (0.3 * ATM, None), (2.0 * ATM, 45.0)])
+def test_liquid_tank_run_to_empty_releases_exactly_the_inventory(gauge, interval):
+    # released total ≤ inventory at every output time, and equal to it (exactly, not approximately) when run to
+    # empty, on both output paths (the solver's own steps and a fixed output interval)
+    tank = LiquidTank(5000.0, 800.0, 1.5, 1e-3, 0.61, ATM + gauge, ATM)
+    result = tank_depletion(tank, output_interval=interval)
+    assert np.isfinite(result.empty_time)
+    assert result.releasable_inventory == tank.liquid_mass
+    assert np.all(result.released_mass <= tank.liquid_mass)
+    assert np.all(np.diff(result.released_mass) >= 0.0)
+    assert result.released_mass[-1] == tank.liquid_mass
+    assert result.remaining_mass[-1] == 0.0
+    assert result.release_rate[-1] == 0.0
+
+
+@pytest.mark.parametrize("process, pressure, interval", [
+    ("isothermal", 3e5, None), ("isothermal", 20e5, 60.0), ("adiabatic", 3e5, None), ("adiabatic", 1e7, 60.0)])
+def test_gas_tank_run_to_empty_releases_exactly_the_releasable_inventory(process, pressure, interval):
+    # the releasable inventory of a gas tank is the gas above ambient pressure [ANA]: m0 (1 − P_a/P0) isothermal,
+    # m0 (1 − (P_a/P0)^{1/κ}) adiabatic. Released ≤ it at every output time; equal to it exactly when run to empty
+    tank = GasTank(2.0, pressure, 300.0, 0.028, 1.4, 1e-5, process=process)
+    result = tank_depletion(tank, output_interval=interval)
+    m0 = pressure * 0.028 * 2.0 / (GAS_CONSTANT * 300.0)
+    left = m0 * (ATM / pressure if process == "isothermal" else (ATM / pressure) ** (1.0 / 1.4))
+    assert result.releasable_inventory == pytest.approx(m0 - left, rel=1e-12)
+    assert np.isfinite(result.empty_time)
+    assert np.all(result.released_mass <= result.releasable_inventory)
+    assert np.all(np.diff(result.released_mass) >= 0.0)
+    assert result.released_mass[-1] == result.releasable_inventory
+    np.testing.assert_allclose(result.released_mass + result.remaining_mass, m0, rtol=1e-12)
+    assert result.release_rate[-1] == 0.0
+
+
+def test_gas_tank_duration_limit_releases_less_than_inventory():
+    tank = GasTank(2.0, 20e5, 300.0, 0.028, 1.4, 1e-5)
+    result = tank_depletion(tank, duration=600.0, output_interval=60.0)
+    assert math.isnan(result.empty_time)
+    assert result.time[-1] == 600.0
+    assert 0.0 < result.released_mass[-1] < result.releasable_inventory
+    assert result.release_rate[-1] > 0.0
+
+
 @settings(max_examples=15, deadline=None)
 @given(head=st.floats(0.5, 20.0), section=st.floats(0.5, 50.0), hole=st.floats(1e-5, 1e-2),
        gauge=st.floats(0.0, 5e5), duration=st.floats(10.0, 3e4))
