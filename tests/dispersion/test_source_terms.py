@@ -15,13 +15,29 @@ Reference values and where they come from (next to each number below as well):
         example p. 47, inputs as encoded in the GasDispersion.jl test suite (aefarrell/GasDispersion.jl,
         test/source_models/jet_source_tests.jl). The numbers there are that package's results, not the book's
         printed answers (not seen): an independent implementation agreeing to 1e-9, not a published answer.
+[FM1331] Fox, McDonald & Pritchard, Introduction to Fluid Mechanics (Wiley), end-of-chapter Problem 13.31, solution
+        from the book's solutions manual as reproduced on coursehero.com (file 6716609, "Problem 13.31
+        [Difficulty: 3]"); the edition was not identified and the book itself was not seen. Gas R = 296.8 J/(kg K),
+        κ = 1.4, tank T0 = 450 K, p0 = 150 kPa (abs), converging nozzle A = 30 cm², back pressure 100 kPa: "not
+        choked", exit M = 0.7837, T_e = 400.78 K, V_e = 319.80 m/s, ρ_e = 0.8407 kg/m³, m = 0.807 kg/s. An ideal
+        nozzle (C_d = 1): the published check of the subsonic branch of the gas orifice. It is a worked problem
+        solution, not a numbered Example.
 [ANA]   Analytic solutions: Torricelli draining time with C_d and a constant over-pressure head; isothermal choked
         blow-down P = P₀ exp(−t/τ); the isentropic orifice equation in its pressure-ratio form; the exact time
         integral of the HJ 169 heat-transfer rate; critical ratio of κ = 1.4, 0.52828.
 [HAND]  The HJ 169-2018 formula evaluated by hand, written out next to the number.
 
-No published worked example with its printed answer was found for the two-phase orifice, the pool evaporation
-terms or the Richardson numbers: those are tested by [ANA] and [HAND] only.
+Still without a published worked example with its printed answer (searched: Crowl & Louvar ch. 4 flashing and
+gas-through-hole examples, CCPS (1999) examples, TNO Yellow Book CPR 14E calculation examples, HJ/T 169-2004 and
+HJ 169-2018 算例, Lees/Mannan, course slides and solution pages, code that quotes book examples): the choked branch
+of the gas orifice (only the [CCPS] p. 47 cross-implementation), the two-phase orifice (HJ 169 form), the flash
+fraction, the heat-transfer and mass-transfer pool evaporation terms (HJ 169 forms; Crowl & Louvar's pool
+evaporation is a different, mass-transfer-coefficient model), the gravity pool spreading radius and the Richardson
+numbers; those are tested by [ANA] and [HAND] only. For the Richardson numbers the CCPS (1999) p. 122 Britter-McQuaid
+LNG (Burro) example has known inputs (0.23 m³/s LNG, 425.6 and 1.76 kg/m³, 10.9 m/s at 10 m; seen in
+GasDispersion.jl and its author's blog) but its printed criterion value was not seen, so it is not used.
+Tank depletion: released ≤ inventory throughout, and exactly equal to the (releasable) inventory when run to empty,
+for liquid and gas (isothermal and adiabatic) tanks on both output paths.
 """
 
 from __future__ import annotations
@@ -108,6 +124,23 @@ def test_gas_jet_ccps_page_47_cross_implementation():
     molar_mass = 8.90 * GAS_CONSTANT * 298.0 / 501e3  # the density given, as a molar mass (ideal gas)
     rate = gas_release_rate(circle(0.01), 501e3, 298.0, molar_mass, 1.15, ATM, discharge_coefficient=0.85)
     assert rate == pytest.approx(0.09002799947040846, rel=1e-9)
+
+
+def test_gas_orifice_subsonic_fox_mcdonald_problem_13_31():
+    # [FM1331] gas R = 296.8 J/(kg K), κ = 1.4, tank T0 = 450 K and p0 = 150 kPa (abs), nozzle area 30 cm², back
+    # pressure 100 kPa, ideal (isentropic) converging nozzle: "not choked", printed m = 0.807 kg/s. ParkTwin's
+    # subsonic branch (Y < 1) with C_d = 1 is the same isentropic nozzle; the specific gas constant enters only as
+    # R/M, so M = R_u/296.8 reproduces the book's gas exactly.
+    molar_mass = GAS_CONSTANT / 296.8
+    ratio = 100e3 / 150e3
+    assert ratio > critical_pressure_ratio(1.4)  # subsonic, as the solution says
+    assert gas_flow_coefficient(ratio, 1.4) < 1.0
+    rate = gas_release_rate(30e-4, 150e3, 450.0, molar_mass, 1.4, 100e3, discharge_coefficient=1.0)
+    # printed to 3 significant figures: within half a unit of the last digit (our 0.80655)
+    assert rate == pytest.approx(0.807, abs=0.0005)
+    # tighter: the solution's printed exit state ρ_e = 0.8407 kg/m³, V_e = 319.80 m/s gives ρ_e V_e A = 0.806568 kg/s;
+    # their rounding (±0.00005/0.8407 + ±0.005/319.80) bounds the product to ±7.5e-5 relative (we differ by 2.5e-5)
+    assert rate == pytest.approx(0.8407 * 319.80 * 30e-4, rel=7.5e-5)
 
 
 # ---------------------------------------------------------------------------------------- HJ 169-2018 tables
