@@ -18,11 +18,20 @@ tests exercise one algorithm, compiled or not.
 from __future__ import annotations
 
 import math
+import os
 import struct
 
-from numba import config, njit
-from numba.core import types
-from numba.extending import intrinsic
+# OpenMP (Numba's 'omp' threading layer here) lets idle workers spin-wait between parallel regions. On a 2-core
+# machine that anything else also uses — a Dask thread, a browser, the next job — a spinning worker holds the core
+# the other one needs, and every barrier waits a scheduler quantum: the flood step on 200² cells took 4.5 ms with
+# spinning and 0.48 ms passive, under the same load (benchmarks/flood.py, 2026-12-03). A user's own setting wins;
+# it must be set before the first parallel region starts the OpenMP runtime, hence here, where every kernel
+# module imports from.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from numba import config, njit  # noqa: E402
+from numba.core import types  # noqa: E402
+from numba.extending import intrinsic  # noqa: E402
 
 __all__ = ["exp_fast", "inv_pow_7_3", "KERNEL_OPTIONS", "KERNEL_FASTMATH"]
 

@@ -39,6 +39,10 @@ __all__ = ["FloodGrid", "FloodOptions", "FloodResult", "PointInflow", "run_flood
            "HAZARD_CLASSES"]
 
 G = 9.80665  # [m s-2]
+# Grids smaller than this run the kernels on one thread: a parallel region costs tens of microseconds to start and
+# join, as much as a 40,000-cell sweep takes, and far more when another process holds the second core (measured on
+# this 2-core machine, benchmarks/flood.py: 200² cells, 0.40 ms a step on 1 thread against 0.56 ms on 2, loaded).
+SERIAL_BELOW_CELLS = 100_000
 # DEFRA/EA FD2320 (HR Wallingford 2006) Table 13.1 hazard classes by HR.
 HAZARD_CLASSES = ((0.75, "low"), (1.25, "danger for some"), (2.0, "danger for most"), (math.inf, "danger for all"))
 
@@ -118,7 +122,8 @@ class FloodOptions:
     """θ (de Almeida et al. 2012: 0.7–0.9 damps checkerboard modes; 1 = Bates 2010), α (CFL, ≤ 0.7), h_min [m]
     (faces shallower carry nothing), dt_max [s], wet_depth [m] (arrival and speed threshold), statistics_every:
     speed, hazard and arrival are updated every this many steps and at every output time (1 = every step, exact;
-    larger samples them, e.g. for a very large grid; the maximum depth is always updated every step)."""
+    larger samples them, e.g. for a very large grid; the maximum depth is always updated every step), threads:
+    kernel threads (None: one below ``SERIAL_BELOW_CELLS`` cells, else Numba's thread count; capped by it)."""
 
     theta: float = 0.8
     alpha: float = 0.7
@@ -126,6 +131,7 @@ class FloodOptions:
     dt_max: float = 30.0
     wet_depth: float = 0.01
     statistics_every: int = 1
+    threads: int | None = None
 
     def __post_init__(self) -> None:
         for name, low, high in (("theta", 0.0, 1.0), ("alpha", 0.0, 1.0)):
@@ -137,6 +143,8 @@ class FloodOptions:
                 raise InputError.field("flood options", name, getattr(self, name), "> 0")
         if not (isinstance(self.statistics_every, int) and self.statistics_every >= 1):
             raise InputError.field("flood options", "statistics_every", self.statistics_every, "an integer >= 1")
+        if self.threads is not None and not (isinstance(self.threads, int) and self.threads >= 1):
+            raise InputError.field("flood options", "threads", self.threads, "None (automatic) or an integer >= 1")
 
 
 @dataclass(frozen=True)
@@ -181,6 +189,21 @@ def run_flood(grid: FloodGrid, *, output_times: Sequence[float], rain: Callable[
     inflows : point discharges.
     initial_depth : (ny, nx) depth at t = 0 [m] (default dry).
     """
+    import numba
+
+    available = numba.get_num_threads()
+    if options.threads is not None:
+        threads = min(options.threads, available)
+    else:
+        threads = 1 if grid.z.size < SERIAL_BELOW_CELLS else available
+    numba.set_num_threads(threads)  # this thread's parallel regions only (Dask threads keep their own setting)
+    try:
+        return _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options, max_steps)
+    finally:
+        numba.set_num_threads(available)
+
+
+def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options, max_steps) -> FloodResult:
     from dispersion import _flood_kernels as k
 
     times = np.asarray(output_times, dtype=np.float64)

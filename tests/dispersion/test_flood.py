@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dispersion.flood import FloodGrid, FloodOptions, PointInflow, hazard_class, run_flood
+from twin.errors import InputError
 
 
 
@@ -44,6 +45,25 @@ def test_closed_basin_under_rain_conserves_volume(seed, theta):
     assert abs(final["storage_m3"] - expected) <= 1e-10 * expected
     assert result.depth[-1][~open_].max() == 0.0
     assert result.depth.min() >= 0.0
+
+
+def test_one_and_two_threads_give_identical_results_and_threads_is_checked():
+    # Every array element is written by one prange iteration and reductions are per row, so the thread count
+    # (automatic: 1 below SERIAL_BELOW_CELLS) cannot change a single bit. Small grids run serial by default, so
+    # this is also the test that keeps the parallel path exercised.
+    rng = np.random.default_rng(11)
+    ny, nx = 60, 70
+    z = np.cumsum(rng.normal(0, 0.04, (ny, nx)), axis=0) + rng.uniform(0, 0.2, (ny, nx))
+    open_ = rng.random((ny, nx)) > 0.05
+    grid = FloodGrid(x=np.arange(nx) * 5.0, y=np.arange(ny) * 5.0, z=z, manning=0.035, open_=open_)
+    runs = [run_flood(grid, output_times=[600.0, 1200.0], rain=lambda t0, t1: 80e-3 / 3600.0,
+                      options=FloodOptions(threads=threads)) for threads in (1, 2)]
+    for name in ("depth", "max_depth", "max_speed", "max_hazard", "arrival", "qx", "qy"):
+        np.testing.assert_array_equal(getattr(runs[0], name), getattr(runs[1], name), err_msg=name)
+    assert runs[0].steps == runs[1].steps and runs[0].budget == runs[1].budget
+    for bad in (0, 1.5, -2):
+        with pytest.raises(InputError, match="threads"):
+            FloodOptions(threads=bad)
 
 
 def test_hunter_travelling_front_matches_the_analytic_profile():
