@@ -84,7 +84,9 @@ def momentum(h, z, n2, qx, qy, qx_new, qy_new, dt, dx, theta, hmin):
 @njit(parallel=True, **KERNEL_OPTIONS)
 def limit_outflow(h, qx, qy, dt, dx, factor, row_limited):
     """factor[j, i] = min(1, h / outflow depth of the step): scaling a cell's outgoing faces by it keeps h ≥ 0.
-    row_limited[j] = 1 when some cell of row j needs it (most rows, most steps, do not)."""
+    row_limited[j] = 1 when some cell of row j needs it (most rows, most steps, do not). Only the rows that need it
+    get their factors written (a read-only counting pass first): ``scale_faces`` reads no other row's factors, and
+    a whole-array write costs as much as the count on a large grid."""
     ny, nx = h.shape
     scale = dt / dx
     for j in prange(ny):
@@ -92,15 +94,21 @@ def limit_outflow(h, qx, qy, dt, dx, factor, row_limited):
         for i in range(nx):
             out = (max(qx[j, i + 1], 0.0) + max(-qx[j, i], 0.0) + max(qy[j + 1, i], 0.0)
                    + max(-qy[j, i], 0.0)) * scale
-            over = out > h[j, i]
-            factor[j, i] = h[j, i] / out if over else 1.0
-            limited += 1 if over else 0
+            limited += 1 if out > h[j, i] else 0
         row_limited[j] = 1 if limited > 0 else 0
+        if limited == 0:
+            continue
+        for i in range(nx):
+            out = (max(qx[j, i + 1], 0.0) + max(-qx[j, i], 0.0) + max(qy[j + 1, i], 0.0)
+                   + max(-qy[j, i], 0.0)) * scale
+            factor[j, i] = h[j, i] / out if out > h[j, i] else 1.0
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
 def scale_faces(qx, qy, factor, row_limited):
-    """Scale every face by the factor of its donor (upwind) cell; rows whose cells all have factor 1 are skipped."""
+    """Scale every face by the factor of its donor (upwind) cell; rows whose cells all have factor 1 are skipped.
+    The factors of a row are valid only where ``row_limited`` says the row was written this step; a y-face between
+    a limited and an unlimited row takes 1 for the unlimited side."""
     ny, nx = factor.shape
     for j in prange(ny + 1):
         if j < ny and row_limited[j]:
@@ -108,9 +116,13 @@ def scale_faces(qx, qy, factor, row_limited):
                 q = qx[j, i]
                 qx[j, i] = q * (factor[j, i - 1] if q > 0.0 else factor[j, i])
         if 0 < j < ny and (row_limited[j - 1] or row_limited[j]):
+            below_valid = row_limited[j - 1] != 0
+            here_valid = row_limited[j] != 0
             for i in range(nx):
                 q = qy[j, i]
-                qy[j, i] = q * (factor[j - 1, i] if q > 0.0 else factor[j, i])
+                below = factor[j - 1, i] if below_valid else 1.0
+                here = factor[j, i] if here_valid else 1.0
+                qy[j, i] = q * (below if q > 0.0 else here)
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
