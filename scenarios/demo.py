@@ -158,6 +158,13 @@ grid_spacing: 50                        # m
 drainage_mm_h: 30                       # sewer design capacity inside the park
 output_minutes: 10
 language: zh
+# The natech chain: when the hazardous-waste warehouse floods, its toluene drums breach and the slick evaporates
+# into the storm's wind. 2 kg/s for 30 min is a screening assumption, not a computed evaporation rate.
+triggered_leak:
+  risk_source: W-HW01
+  source_term: {model: direct, rate: 2.0, duration: 1800, release_height: 0.5}
+  simulation_hours: 2
+  grid: {size: [6000, 6000], spacing: 100}
 """
 
 

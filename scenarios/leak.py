@@ -176,7 +176,9 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
                       stability=prepared["stability_class"].values.astype(np.int64),
                       mixing_height=prepared["atmosphere_boundary_layer_thickness"].values.astype(float))
         air_temperature = float(prepared["air_temperature"].values[0])
-        weather_text = f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})"
+        weather_text = (f"the typhoon's 10 m wind at the park (Holland vortex, class D) from {spec.start.isoformat()}"
+                        if spec.source == "typhoon" else
+                        f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})")
     pressure = 101325.0
 
     term = _source_term(scenario, source, chemical, pressure)

@@ -64,8 +64,16 @@ def run_scenario_file(path: str | Path, out_dir: str | Path | None = None,
                             f"the floor" if event["flooded"] else
                             ("no water around it" if event["margin_to_flooding_m"] is None else
                              f"stays dry ({event['margin_to_flooding_m']:.2f} m below its sill)")))
-        return RunResult(out_dir=out, paths={"netcdf": out / "flood.nc", "report": out / "report.html",
-                                             "assets": out / "assets.json"}, summary_text="\n".join(lines))
+        paths = {"netcdf": out / "flood.nc", "report": out / "report.html", "assets": out / "assets.json"}
+        leak = summary.get("triggered_leak")
+        if leak and leak["triggered"]:
+            lines.append(f"  secondary release from {leak['risk_source']} at {leak['start_utc']}: response level "
+                         f"{leak['response_level']}, endpoint-2 reaches {', '.join(leak['receptors_reached']) or 'no receptor'}"
+                         f" (plan: {out / leak['folder'] / 'plan.html'})")
+            paths["leak_plan"] = out / leak["folder"] / "plan.html"
+        elif leak:
+            lines.append(f"  {leak['risk_source']} stays dry: no secondary release")
+        return RunResult(out_dir=out, paths=paths, summary_text="\n".join(lines))
     if scenario.kind == "eia":
         from scenarios.eia import run_eia_scenario, text_summary
 

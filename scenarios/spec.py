@@ -353,6 +353,19 @@ class TyphoonEnsembleSpec(_Strict):
         return self
 
 
+class TriggeredLeakSpec(_Strict):
+    """A release from an asset the flood reaches (a natech event), dispersed with the typhoon's own wind."""
+
+    risk_source: str = Field(description="id of the risk source (in park.yaml) whose flooding triggers the release")
+    trigger: Literal["flooded", "water_at_unit"] = Field(
+        "flooded", description="flooded: the water level on the asset's perimeter passes its floor plus sill; "
+                               "water_at_unit: the first water around it (water-reactive contents only)")
+    source_term: SourceTermSpec
+    duration_limit: float = Field(3600.0, gt=0, description="the release is stopped after this time [s]")
+    simulation_hours: float = Field(3.0, gt=0, le=24, description="how long the cloud is followed [h]")
+    grid: GridSpec = GridSpec(size=(10000.0, 10000.0), spacing=100.0)
+
+
 class TyphoonScenario(_Strict):
     """``kind: typhoon`` — wind, rain and sea level from a track, a flood over the park, warehouses that flood."""
 
@@ -387,6 +400,9 @@ class TyphoonScenario(_Strict):
     output_minutes: float = Field(10.0, gt=0, le=180, description="depth snapshots and asset checks every ... [min]")
     language: Literal["zh", "en"] = "zh"
     ensemble: TyphoonEnsembleSpec | None = Field(None, description="optional ensemble (parktwin ensemble)")
+    triggered_leak: TriggeredLeakSpec | None = Field(
+        None, description="optional: when this asset floods, release its contents (a kind: leak run in leak/, with "
+                          "the typhoon's wind at the park from the moment it floods)")
 
     @model_validator(mode="after")
     def _check(self) -> "TyphoonScenario":

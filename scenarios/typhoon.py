@@ -296,6 +296,46 @@ def asset_events(park, grid, result, times_s: np.ndarray, start: np.datetime64, 
     return events
 
 
+def run_triggered_leak(scenario: TyphoonScenario, park, events: list, *, base_dir: Path, out_dir: Path,
+                       where: str = "scenario") -> dict:
+    """The release of ``scenario.triggered_leak`` (a natech event): when its asset floods (or, for water-reactive
+    contents, when water first reaches it), run a ``kind: leak`` scenario from that moment with the typhoon's 10 m
+    wind at the park (``weather.source: typhoon``, neutral class D) into ``out_dir``. Returns what the summary and
+    the report say of it; nothing is run when the asset stays dry."""
+    from datetime import datetime
+
+    from scenarios.leak import run_leak_scenario
+    from scenarios.spec import LeakScenario
+
+    spec = scenario.triggered_leak
+    event = next((e for e in events if e["id"] == spec.risk_source), None)
+    if event is None:
+        ids = ", ".join(r.id for r in park.risk_sources)
+        raise InputError.field(f"{where}: triggered_leak", "risk_source", spec.risk_source,
+                               f"a risk source of the park the flood grid covers ({ids})")
+    if spec.trigger == "water_at_unit" and not event.get("water_reactive"):
+        raise InputError.field(f"{where}: triggered_leak", "trigger", spec.trigger,
+                               f"'flooded' ({spec.risk_source} holds no water-reactive contents)")
+    when = event.get("first_flooded_utc") if spec.trigger == "flooded" else event.get("water_at_unit_utc")
+    out = {"risk_source": spec.risk_source, "trigger": spec.trigger, "triggered": when is not None}
+    if when is None:
+        return out
+    start = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    hours = math.ceil(spec.simulation_hours) + 1
+    leak = LeakScenario(
+        kind="leak", name=f"{scenario.name}-{spec.risk_source}-release", park=scenario.park,
+        risk_source=spec.risk_source, source_term=spec.source_term, start=start, duration_limit=spec.duration_limit,
+        simulation_hours=spec.simulation_hours, grid=spec.grid, language=scenario.language,
+        meteorology={"weather": {"source": "typhoon", "typhoon_track": scenario.track, "start": start,
+                                 "hours": hours}})
+    view = run_leak_scenario(leak, base_dir=base_dir, out_dir=out_dir, where=f"{where}: triggered_leak")
+    out.update({"start_utc": when, "folder": out_dir.name, "response_level": view["response_level"],
+                "response_rule": view["response_rule"], "released_kg": view["released_kg"],
+                "evacuation_distance_m": view["evacuation_distance_m"],
+                "receptors_reached": [r["id"] for r in view["receptors"] if r["arrival_minutes"] is not None]})
+    return out
+
+
 def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: Path, command_line: str = "",
                          where: str = "scenario", render: bool = True) -> dict:
     """Run the typhoon flood and write every output into ``out_dir`` (``run.json`` last); return the summary.
@@ -305,7 +345,7 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
     from scenarios.run import _check_writable
     from twin.io import load_park
 
-    stages = Stages(5, scenario.name)
+    stages = Stages(5 + (scenario.triggered_leak is not None), scenario.name)
     try:
         with stages.stage("park and flood grid"):
             park = load_park(base_dir / scenario.park)
@@ -354,6 +394,10 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
                    "rain_total_m3": result.budget[-1]["rain_m3"],
                    "budget_relative_error": result.budget[-1]["relative_error"],
                    "assets": events, "flooded": [e["id"] for e in events if e["flooded"]]}
+        if scenario.triggered_leak is not None:
+            with stages.stage(f"triggered release from {scenario.triggered_leak.risk_source}"):
+                summary["triggered_leak"] = run_triggered_leak(scenario, park, events, base_dir=base_dir,
+                                                               out_dir=out_dir / "leak", where=where)
         with stages.stage("outputs"):
             paths = _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line,
                                    render)
@@ -469,6 +513,20 @@ def _report(out_dir, scenario, summary, map_png) -> Path:
                             (f"{e['name']} ({e['id']}, {e['substance']}) takes water at {e['first_flooded_utc']}, "
                              f"{e['peak_water_above_floor_m']:.2f} m above its floor at peak: move its contents out "
                              "before then, seal the door sill, cut the power."), "warn": True})
+    leak = summary.get("triggered_leak")
+    if leak and leak["triggered"]:
+        reached = ", ".join(leak["receptors_reached"]) or ("无" if zh else "none")
+        actions.insert(0, {"text": (
+            f"次生泄漏：{leak['risk_source']} 于 {leak['start_utc']} 进水后释放 {leak['released_kg']} kg，按台风风场扩散："
+            f"响应等级 {leak['response_level']}（{leak['response_rule']}），疏散距离 {leak['evacuation_distance_m']} m，"
+            f"毒性终点-2 到达的敏感目标：{reached}。详见 {leak['folder']}/plan.html。") if zh else (
+            f"Secondary release: {leak['risk_source']} floods at {leak['start_utc']} and releases "
+            f"{leak['released_kg']} kg, carried by the typhoon's wind: response level {leak['response_level']} "
+            f"({leak['response_rule']}), evacuation distance {leak['evacuation_distance_m']} m, endpoint-2 reaches: "
+            f"{reached}. Plan draft: {leak['folder']}/plan.html."), "warn": True})
+    elif leak:
+        actions.append({"text": (f"{leak['risk_source']} 本情景下未进水，未触发次生泄漏。" if zh else
+                                 f"{leak['risk_source']} stays dry in this scenario: no secondary release.")})
     sections = [
         {"heading": "1. 台风与边界条件 Typhoon and boundary conditions" if zh else "1. Typhoon and boundary conditions",
          "paragraphs": [{"text": f"Landfall {summary['landfall_utc']}, maximum 10-min wind {summary['max_wind_speed_m_s']} "
@@ -488,7 +546,9 @@ def _report(out_dir, scenario, summary, map_png) -> Path:
          "paragraphs": [{"text": "Parametric symmetric rain (no orography); screening surge (inverse barometer and "
                                  "steady wind set-up), not a surge model; buildings block flow; tanks' flotation "
                                  "depth is for a full tank with its shell neglected — an emptied tank floats far "
-                                 "earlier, keep tanks ballasted; water-reactive contents are not yet flagged."}]},
+                                 "earlier, keep tanks ballasted; water-reactive contents (GHS H260/H261) escalate at the first "
+                                 "water around them, below the sill too. A triggered release uses the typhoon's "
+                                 "10 m wind at the park centre in neutral class D, not a wind field over the domain."}]},
     ]
     view = {"language": scenario.language,
             "title": (f"台风内涝应急预案草案 — {scenario.name}" if zh else f"Typhoon flood plan draft — {scenario.name}"),

@@ -34,7 +34,8 @@ log = logging.getLogger("parktwin")
 
 
 def member_scenario(scenario: TyphoonScenario, parameters: dict[str, float]) -> TyphoonScenario:
-    """The scenario of one member: the perturbations applied, the ensemble block removed."""
+    """The scenario of one member: the perturbations applied, the ensemble and triggered-release blocks removed
+    (members answer P(flooded); a release is run on the deterministic scenario)."""
     track = scenario.track
     updates: dict = {}
     if hasattr(track, "landfall_offset_km"):
@@ -51,6 +52,7 @@ def member_scenario(scenario: TyphoonScenario, parameters: dict[str, float]) -> 
                                "only rain_scale_factor for a track read from a file")
     updates["rain_scale"] = scenario.rain_scale * parameters.get("rain_scale_factor", 1.0)
     updates["ensemble"] = None
+    updates["triggered_leak"] = None
     return scenario.model_copy(update=updates)
 
 

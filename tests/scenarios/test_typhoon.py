@@ -38,9 +38,59 @@ language: en
 def typhoon_run(demo, tmp_path_factory):
     root = tmp_path_factory.mktemp("typhoon")
     shutil.copytree(demo.park_dir, root / "park")
-    (root / "typhoon.yaml").write_text(SCENARIO.format(hours=8), encoding="utf-8")
+    (root / "typhoon.yaml").write_text(SCENARIO.format(hours=8) + TRIGGERED, encoding="utf-8")
     result = run_scenario_file(root / "typhoon.yaml", root / "out")
     return root, result
+
+
+TRIGGERED = """\
+triggered_leak:
+  risk_source: W-HW01
+  source_term: {model: direct, rate: 2.0, duration: 1800, release_height: 0.5}
+  simulation_hours: 1
+  grid: {size: [4000, 4000], spacing: 100}
+"""
+
+
+def test_a_flooded_warehouse_triggers_a_release_in_the_typhoon_wind(typhoon_run):
+    # The natech chain: W-HW01 floods → its toluene is released from that minute, dispersed with the storm's wind.
+    root, _ = typhoon_run
+    summary = json.loads((root / "out" / "assets.json").read_text(encoding="utf-8"))
+    warehouse = next(e for e in summary["assets"] if e["id"] == "W-HW01")
+    leak = summary["triggered_leak"]
+    assert leak["triggered"] and leak["start_utc"] == warehouse["first_flooded_utc"]
+    assert leak["released_kg"] == pytest.approx(2.0 * 1800)  # direct: rate x duration
+    impacts = json.loads((root / "out" / "leak" / "impacts.json").read_text(encoding="utf-8"))
+    assert impacts["substance_key"] == "toluene" and "typhoon" in impacts["weather"]
+    assert impacts["response_level"] == leak["response_level"]
+    for name in ("plan.html", "leak.nc", "zones.geojson", "run.json"):
+        assert (root / "out" / "leak" / name).is_file(), name
+    assert "Secondary release" in (root / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_triggered_release_rules_without_a_flood_run():
+    # Unit checks of run_triggered_leak on hand-made asset events: dry asset → nothing run; bad id / trigger named.
+    from pathlib import Path as _Path
+    from types import SimpleNamespace
+
+    from scenarios.spec import TyphoonScenario
+    from scenarios.typhoon import run_triggered_leak
+    from twin.errors import InputError
+
+    import yaml
+
+    data = yaml.safe_load(SCENARIO.format(hours=8) + TRIGGERED)
+    scenario = TyphoonScenario.model_validate(data)
+    park = SimpleNamespace(risk_sources=[SimpleNamespace(id="W-HW01"), SimpleNamespace(id="T-01")])
+    dry = [{"id": "W-HW01", "flooded": False}]
+    assert run_triggered_leak(scenario, park, dry, base_dir=_Path("."), out_dir=_Path("unused")) == {
+        "risk_source": "W-HW01", "trigger": "flooded", "triggered": False}
+    with pytest.raises(InputError, match="risk_source must be a risk source.*T-01.*got 'W-HW01'"):
+        run_triggered_leak(scenario, park, [{"id": "T-01"}], base_dir=_Path("."), out_dir=_Path("unused"))
+    reactive = scenario.model_copy(update={"triggered_leak": scenario.triggered_leak.model_copy(
+        update={"trigger": "water_at_unit"})})
+    with pytest.raises(InputError, match="trigger.*no water-reactive.*water_at_unit"):
+        run_triggered_leak(reactive, park, dry, base_dir=_Path("."), out_dir=_Path("unused"))
 
 
 def test_the_low_warehouse_floods_and_is_first_in_the_log(typhoon_run):
