@@ -22,6 +22,8 @@ __all__ = [
     "ChemicalTable",
     "load_chemicals",
     "ppm_to_mg_m3",
+    "vapour_pressure",
+    "boiling_temperature",
     "mg_m3_to_ppm",
     "GAS_CONSTANT",
     "STANDARD_TEMPERATURE",
@@ -101,6 +103,19 @@ class Chemical:
         US AEGL-1/2/3 for 60-min exposure. [ppm]
     erpg1_ppm, erpg2_ppm, erpg3_ppm : float | None
         AIHA ERPG-1/2/3 (up to 1-h exposure). [ppm]
+    liquid_density_kg_m3 : float | None
+        Saturated-liquid density at 298.15 K (source terms: tank head, pool spreading). [kg/m³]
+    liquid_heat_capacity_j_kg_k : float | None
+        Saturated-liquid specific heat at the normal boiling point (flash fraction, HJ 169-2018 Eq. F.9). [J/(kg K)]
+    heat_of_vaporization_j_kg : float | None
+        Latent heat of vaporization at the normal boiling point. [J/kg]
+    heat_capacity_ratio : float | None
+        κ = C_p/C_v of the ideal gas at 298.15 K (gas outflow, HJ 169-2018 Eqs. F.2-F.5). [-]
+    vapour_pressure_dippr101 : tuple[float, ...] | None
+        (C1, C2, C3, C4, C5, T_min, T_max) of DIPPR Eq. 101, ln p = C1 + C2/T + C3 ln T + C4 T^C5, p in Pa, T in K,
+        valid for T_min <= T <= T_max (see :func:`vapour_pressure`).
+    probit_a, probit_b, probit_n : float | None
+        Lethality probit Y = a + b ln(Σ Cⁿ Δt), C in mg/m³ and Δt in min (see ``scenarios.impact``). [-]
     """
 
     key: str
@@ -118,6 +133,16 @@ class Chemical:
     erpg1_ppm: float | None
     erpg2_ppm: float | None
     erpg3_ppm: float | None
+    liquid_density_kg_m3: float | None
+    liquid_heat_capacity_j_kg_k: float | None
+    heat_of_vaporization_j_kg: float | None
+    heat_capacity_ratio: float | None
+    vapour_pressure_dippr101: tuple[float, ...] | None
+    probit_a: float | None
+    probit_b: float | None
+    probit_n: float | None
+    source_source_term: str
+    source_probit: str
     source_properties: str
     source_hj169: str
     source_aegl: str
@@ -144,8 +169,10 @@ class Chemical:
         return self.molar_mass
 
 
-_FLOAT_FIELDS = {f.name for f in fields(Chemical) if "float" in str(f.type)}
+_FLOAT_FIELDS = {f.name for f in fields(Chemical) if f.type == "float | None"}
+_SIGNED_FLOAT_FIELDS = {"probit_a"}  # a probit intercept is usually negative
 _OPTIONAL_TEXT = {"cas", "cf_standard_name"}
+_DIPPR101_COUNT = 7  # C1..C5, T_min, T_max
 
 
 def _parse_row(row: dict[str, str], line: int) -> Chemical:
@@ -158,16 +185,74 @@ def _parse_row(row: dict[str, str], line: int) -> Chemical:
                     number = float(text)
                 except ValueError:
                     raise InputError(f"chemicals.csv line {line}: {name} must be a number, got {text!r}") from None
-                if not math.isfinite(number) or number <= 0:
+                if not math.isfinite(number) or (number <= 0 and name not in _SIGNED_FLOAT_FIELDS):
                     raise InputError(f"chemicals.csv line {line}: {name} must be > 0, got {text!r}")
                 values[name] = number
             else:
                 values[name] = None
+        elif name == "vapour_pressure_dippr101":
+            values[name] = _parse_dippr101(text, line) if text else None
         elif name in _OPTIONAL_TEXT:
             values[name] = text or None
         else:
             values[name] = text
     return Chemical(**values)  # type: ignore[arg-type]
+
+
+def _parse_dippr101(text: str, line: int) -> tuple[float, ...]:
+    try:
+        numbers = tuple(float(part) for part in text.split(";"))
+    except ValueError:
+        numbers = ()
+    if len(numbers) != _DIPPR101_COUNT or not all(math.isfinite(x) for x in numbers) or not numbers[5] < numbers[6]:
+        raise InputError(f"chemicals.csv line {line}: vapour_pressure_dippr101 must be 7 numbers 'C1;C2;C3;C4;C5;"
+                         f"Tmin;Tmax' with Tmin < Tmax, got {text!r}")
+    return numbers
+
+
+def vapour_pressure(chemical: Chemical, temperature: float) -> float:
+    r"""Saturation vapour pressure from DIPPR Eq. 101 (Perry's Chemical Engineers' Handbook 8th ed., Table 2-8).
+
+    .. math:: \ln p = C_1 + C_2/T + C_3 \ln T + C_4 T^{C_5}
+
+    Parameters
+    ----------
+    chemical : Chemical
+        A row with ``vapour_pressure_dippr101``.
+    temperature : float
+        T, within the correlation's [T_min, T_max]. [K]
+
+    Returns
+    -------
+    float
+        p. [Pa]
+    """
+    coefficients = chemical.vapour_pressure_dippr101
+    if coefficients is None:
+        raise InputError(f"substance {chemical.key!r}: vapour_pressure_dippr101 is blank in twin/chemicals.csv; "
+                         "give the vapour pressure in the scenario")
+    c1, c2, c3, c4, c5, t_min, t_max = coefficients
+    if not t_min <= temperature <= t_max:
+        raise InputError(f"substance {chemical.key!r}: temperature must be within the vapour-pressure correlation's "
+                         f"range {t_min:g}..{t_max:g} K, got {temperature:g}")
+    return float(np.exp(c1 + c2 / temperature + c3 * np.log(temperature) + c4 * temperature**c5))
+
+
+def boiling_temperature(chemical: Chemical, pressure: float) -> float:
+    """Temperature [K] at which the DIPPR Eq. 101 vapour pressure equals ``pressure`` [Pa] (root by brentq; the
+    correlation increases monotonically with T over its range)."""
+    from scipy.optimize import brentq
+
+    coefficients = chemical.vapour_pressure_dippr101
+    if coefficients is None:
+        raise InputError(f"substance {chemical.key!r}: vapour_pressure_dippr101 is blank in twin/chemicals.csv; "
+                         "give the boiling temperature in the scenario")
+    t_min, t_max = coefficients[5], coefficients[6]
+    low, high = vapour_pressure(chemical, t_min), vapour_pressure(chemical, t_max)
+    if not low <= pressure <= high:
+        raise InputError(f"substance {chemical.key!r}: pressure must be within the vapour-pressure correlation's "
+                         f"range {low:.4g}..{high:.4g} Pa, got {pressure:g}")
+    return float(brentq(lambda t: vapour_pressure(chemical, t) - pressure, t_min, t_max, xtol=1e-9))
 
 
 class ChemicalTable:

@@ -120,6 +120,9 @@ class RiskSource(BaseModel):
     sill_height: float = Field(0.0, ge=0, description="Height of the door sill or bund wall above the floor that "
                                                       "flood water must overtop. [m]")
     diameter: float | None = Field(None, gt=0, description="Inner diameter of the tank or pipe, if known. [m]")
+    bund_area: float | None = Field(None, gt=0, description="Area inside the bund (dike, 围堰) that contains a liquid "
+                                                         "spill, if the unit has one: the largest pool area "
+                                                         "(HJ 169-2018 §8.2.2.1). [m²]")
     footprint: list[Point] | None = Field(None, description="Outline [[x, y], ...] in the park CRS. [m]")
     water_reactive: bool = Field(False, description="Contents react dangerously with water (GHS H260/H261, e.g. "
                                                     "sodium, calcium carbide, metal phosphides): any water at the "
