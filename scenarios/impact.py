@@ -14,7 +14,10 @@ import numpy as np
 
 from twin.errors import InputError
 
-__all__ = ["Threshold", "ReceptorImpact", "running_mean", "receptor_impacts"]
+__all__ = ["Threshold", "ReceptorImpact", "running_mean", "receptor_impacts", "ProbitCoefficients", "toxic_load",
+           "probit_value", "death_probability", "receptor_probits", "NOT_AVAILABLE"]
+
+NOT_AVAILABLE = "not available"  # what a report shows when a substance has no probit constants from a citable source
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,66 @@ def receptor_impacts(series: np.ndarray, step: float, thresholds: Sequence[Thres
             arrival = np.where(exceeded.any(axis=1), times[first], np.nan)
     return ReceptorImpact(arrival_time=arrival, peak=peak, time_above=above, dose=series.sum(axis=1) * step,
                           population_reached=reached)
+
+
+@dataclass(frozen=True)
+class ProbitCoefficients:
+    """Lethality probit Y = a + b ln(Σ Cⁿ Δt) with C in mg/m³ and Δt in min (TNO Purple Book CPR 18E form, as
+    HJ 169-2018 Appendix I writes it); ``source`` names the table the constants came from."""
+
+    a: float
+    b: float
+    n: float
+    source: str
+
+
+def toxic_load(series: np.ndarray, step: float, exponent: float) -> np.ndarray:
+    """Toxic load Σ Cⁿ Δt per receptor (TNO Purple Book CPR 18E §5; HJ 169-2018 Appendix I).
+
+    Parameters
+    ----------
+    series : numpy.ndarray
+        Concentrations (receptors, steps), sample k holding over ((k)·step, (k + 1)·step]. [kg m-3]
+    step : float
+        Sampling step Δt. [s]
+    exponent : float
+        n, > 0. [-]
+
+    Returns
+    -------
+    numpy.ndarray
+        Σ Cⁿ Δt. [(mg m-3)ⁿ min]
+    """
+    if not step > 0 or not exponent > 0:
+        raise InputError.field("toxic_load", "step/exponent", (step, exponent), "both > 0 (s, -)")
+    concentration = np.maximum(np.asarray(series, dtype=np.float64), 0.0) * 1e6  # kg m-3 -> mg m-3 (probit units)
+    minutes = step / 60.0  # s -> min: the probit constants are defined for time in minutes
+    return (concentration**exponent).sum(axis=-1) * minutes
+
+
+def probit_value(series: np.ndarray, step: float, coefficients: ProbitCoefficients) -> np.ndarray:
+    """Probit Y = a + b ln(Σ Cⁿ Δt) per receptor (the lethality probit of the TNO Purple Book CPR 18E and of HJ 169-2018 Appendix I),
+    C in mg/m³ and Δt in min (converted here from the SI series [kg m-3] and step [s]). No exposure gives −inf."""
+    load = toxic_load(series, step, coefficients.n)
+    with np.errstate(divide="ignore"):
+        return coefficients.a + coefficients.b * np.log(load)
+
+
+def death_probability(probit) -> np.ndarray:
+    """Probability of death P = Φ(Y − 5), Φ the standard normal distribution function (Finney 1971, Probit
+    Analysis; TNO Purple Book CPR 18E). Y = −inf (no exposure) gives 0. [-]"""
+    from scipy.special import ndtr
+
+    return ndtr(np.asarray(probit, dtype=np.float64) - 5.0)
+
+
+def receptor_probits(series: np.ndarray, step: float, coefficients: ProbitCoefficients | None) -> list[dict]:
+    """Per receptor {"probit": Y or None (no exposure), "probability_of_death": P}; with no coefficients both are
+    :data:`NOT_AVAILABLE` — a report must never show a number the table cannot back."""
+    series = np.asarray(series, dtype=np.float64)
+    if coefficients is None:
+        return [{"probit": NOT_AVAILABLE, "probability_of_death": NOT_AVAILABLE} for _ in range(series.shape[0])]
+    probits = probit_value(series, step, coefficients)
+    probabilities = death_probability(probits)
+    return [{"probit": float(y) if np.isfinite(y) else None, "probability_of_death": float(p)}
+            for y, p in zip(probits, probabilities)]

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from scenarios.impact import Threshold, receptor_impacts
+from scenarios.impact import NOT_AVAILABLE, ProbitCoefficients, Threshold, receptor_impacts, receptor_probits
+from scenarios.leak_source import airborne_source_term
 from scenarios.spec import LeakScenario, canonical_json
 from scenarios.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
 from twin.errors import InputError
@@ -43,54 +44,6 @@ RESPONSE_RULES_ZH = {
     "IV": "厂界外未达到毒性终点浓度-2",
 }
 SHELTER_IF_ARRIVAL_WITHIN = 1800.0  # [s] too little time to move people out before the cloud arrives
-
-
-@dataclass
-class _SourceTerm:
-    rate_times: np.ndarray
-    rates: np.ndarray
-    released: float
-    description: str
-
-
-def _source_term(scenario: LeakScenario, risk_source, chemical, ambient_pressure: float) -> _SourceTerm:
-    """Release rate over time [kg/s] from the scenario's source-term choice and the risk source's data."""
-    from dispersion.source_terms import (GasTank, LiquidTank, liquid_discharge_coefficient_hj169,
-                                         tank_depletion)
-
-    spec = scenario.source_term
-    limit = scenario.duration_limit
-    if spec.model == "direct":
-        duration = min(spec.duration, limit)
-        return _SourceTerm(np.array([0.0, duration]), np.array([spec.rate]), spec.rate * duration,
-                           f"direct release {spec.rate:g} kg/s for {duration:g} s")
-    if risk_source.diameter is None:
-        raise InputError.field(f"risk source {risk_source.id!r}", "diameter", None,
-                               f"a tank diameter [m] for the {spec.model} source term")
-    hole_area = math.pi * spec.hole_diameter**2 / 4.0
-    if spec.model == "tank_liquid_hole":
-        tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=spec.liquid_density,
-                          cross_section_area=math.pi * risk_source.diameter**2 / 4.0, hole_area=hole_area,
-                          discharge_coefficient=float(liquid_discharge_coefficient_hj169(spec.hole_shape, 1e5)),
-                          headspace_pressure=risk_source.pressure, ambient_pressure=ambient_pressure)
-        label = (f"liquid through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole below the liquid "
-                 f"level (HJ 169-2018 Eq. F.1, C_d from Table F.1, Re > 100), tank depleting")
-    else:
-        if chemical.molar_mass is None:
-            raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for a gas release")
-        molar = chemical.molar_mass * 1e-3  # g/mol -> kg/mol
-        volume = risk_source.inventory * 8.314462618 * risk_source.temperature / (risk_source.pressure * molar)
-        tank = GasTank(volume=volume, pressure=risk_source.pressure, temperature=risk_source.temperature,
-                       molar_mass=molar, heat_capacity_ratio=spec.heat_capacity_ratio, hole_area=hole_area,
-                       ambient_pressure=ambient_pressure)
-        label = (f"gas through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole (HJ 169-2018 Eqs. "
-                 f"F.2-F.5), vessel blowing down")
-    depletion = tank_depletion(tank, duration=limit, output_interval=scenario.sampling_step)
-    times = depletion.time
-    released = depletion.released_mass
-    rates = np.diff(released) / np.diff(times)  # piecewise-constant rates holding the exact released mass
-    keep = np.r_[True, np.diff(times) > 0]
-    return _SourceTerm(times[keep], rates[keep[1:]] if rates.size else rates, float(released[-1]), label)
 
 
 def _thresholds(chemical, temperature: float, pressure: float) -> list[tuple[str, float]]:
@@ -181,7 +134,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
                         f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})")
     pressure = 101325.0
 
-    term = _source_term(scenario, source, chemical, pressure)
+    term = airborne_source_term(scenario, source, chemical, ambient_pressure=pressure, air_temperature=air_temperature,
+                                wind_speed=float(met.wind_speed[0]), stability=int(met.stability[0]))
     release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
                           scenario.source_term.release_height, term.rate_times, term.rates)
 
@@ -222,6 +176,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     impact = receptor_impacts(result["series"].values, scenario.sampling_step,
                               [Threshold(name, value, AVERAGING_TIME) for name, value in thresholds],
                               np.asarray(receptors_all.population), arrival_threshold=_endpoint2_name(thresholds))
+    probit = _probit_coefficients(chemical)
+    probits = receptor_probits(result["series"].values, scenario.sampling_step, probit)
     endpoint1 = next((n for n, _ in thresholds if "endpoint-1" in n), None)
     endpoint2 = _endpoint2_name(thresholds)
     people_mask = np.array([k in PEOPLE_KINDS for k in receptors_all.kinds])
@@ -261,6 +217,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
             "minutes_above_endpoint2": round(float(impact.time_above[endpoint2][i]) / 60.0),
             "level": _worst_reached(thresholds, impact, i),
             "action": protective_action(float(arrival), float(impact.time_above[endpoint2][i])),
+            "probit": _rounded(probits[i]["probit"], 2),
+            "probability_of_death": _rounded(probits[i]["probability_of_death"], 4),
         })
     rows.sort(key=lambda r: (r["arrival_minutes"] is None, r["arrival_minutes"] or 0, -r["peak_mg_m3"]))
     view = {
@@ -269,7 +227,14 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         "substance_key": chemical.key, "cas": chemical.cas,
         "risk_source": f"{source.name} ({source.id})", "enterprise": source.enterprise,
         "start": start_local.strftime("%Y-%m-%d %H:%M %z"), "weather": weather_text,
-        "source_term": term.description, "released_kg": round(term.released, 1),
+        "source_term": term.description, "source_model": term.model, "source_rule": term.rule,
+        "airborne_split_kg": {name: round(value, 1) for name, value in term.split.items()},
+        "outflow_kg": round(term.outflow, 1), "remaining_pool_kg": round(term.remaining_pool, 1),
+        "remaining_tank_kg": round(term.remaining_tank, 1),
+        "probit_source": probit.source if probit else NOT_AVAILABLE,
+        "probit_equation": (f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt), C in mg/m3, Δt in min; "
+                            "P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
+        "released_kg": round(term.released, 1),
         "release_minutes": round(duration / 60.0, 1), "peak_rate_kg_s": round(float(term.rates.max()), 3),
         "zones": [{"name": z.name, "level_mg_m3": round(z.level, 3), "area_km2": round(z.area / 1e6, 3),
                    "farthest_m": round(z.farthest_distance),
@@ -288,7 +253,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     from twin.atomic import write_text_atomic
 
     write_text_atomic(out_dir / "impacts.json", json.dumps(view, ensure_ascii=False, indent=2) + "\n")
-    _write_leak_netcdf(out_dir / "leak.nc", scenario, park, gx, gy, result, n_grid, chemical, command_line)
+    _write_leak_netcdf(out_dir / "leak.nc", scenario, park, gx, gy, result, n_grid, chemical, command_line,
+                       term=term, receptor_ids=list(receptors_all.ids), probits=probits)
     _render(out_dir, scenario, park, gx, gy, field, zones, view, met)
     from scenarios.outputs import write_manifest
 
@@ -303,6 +269,9 @@ def summary_text(view: dict) -> str:
     lines = [f"ParkTwin leak — {view['scenario']} — {view['park']}",
              f"{view['risk_source']}: {view['substance']}, {view['released_kg']} kg in {view['release_minutes']} min "
              f"({view['source_term']})",
+             "Airborne split: " + ", ".join(f"{name} {value} kg" for name, value in view["airborne_split_kg"].items())
+             + f" (model {view['source_model']}; outflow {view['outflow_kg']} kg, pool left "
+               f"{view['remaining_pool_kg']} kg, tank left {view['remaining_tank_kg']} kg)",
              f"Weather: {view['weather']}",
              f"Response level {view['response_level']}: {view['response_rule']}",
              f"Evacuation distance (endpoint-2): {view['evacuation_distance_m']} m"]
@@ -311,11 +280,24 @@ def summary_text(view: dict) -> str:
               for z in view["zones"]]
     reached = [r for r in view["receptors"] if r["arrival"]]
     lines.append(f"Receptors reached by endpoint-2: {len(reached)}")
-    lines += [f"  {r['name']} ({r['kind']}): arrival {r['arrival']}, peak {r['peak_mg_m3']} mg/m3, {r['action']}"
-              for r in reached[:10]]
+    lines += [f"  {r['name']} ({r['kind']}): arrival {r['arrival']}, peak {r['peak_mg_m3']} mg/m3, {r['action']}, "
+              f"probability of death {r['probability_of_death']}" for r in reached[:10]]
     if view["dense_gas"]:
         lines.append(f"WARNING: {view['dense_gas_message']}")
     return "\n".join(lines)
+
+
+def _probit_coefficients(chemical) -> ProbitCoefficients | None:
+    """The lethality probit constants of twin/chemicals.csv, or None when the table has none for the substance."""
+    values = (chemical.probit_a, chemical.probit_b, chemical.probit_n)
+    if any(value is None for value in values):
+        return None
+    return ProbitCoefficients(*values, source=chemical.source_probit)
+
+
+def _rounded(value, digits: int):
+    """Round numbers for the view; keep None and the 'not available' marker as they are."""
+    return round(value, digits) if isinstance(value, float) else value
 
 
 def _worst_reached(thresholds, impact, index: int) -> str:
@@ -348,7 +330,8 @@ class _WeatherScenario:
     weather: object
 
 
-def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, command_line) -> None:
+def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, command_line, *, term,
+                       receptor_ids, probits) -> None:
     import xarray as xr
 
     from twin.schema import geographic_coordinates
@@ -374,17 +357,41 @@ def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, c
             "dose": (("y", "x"), (result["dose"].values[:n_grid].reshape(shape) * 1e6).astype(np.float32),
                      {"long_name": f"time-integrated {name}", "units": "mg s m-3", "grid_mapping": "crs"}),
             "crs": ((), 0, pyproj.CRS.from_epsg(park.spec.epsg).to_cf()),
+            "airborne_release_rate": (("release_step",), term.rates.astype(np.float64),
+                                      {"long_name": f"airborne release rate of {chemical.name_en.lower()} (source "
+                                                    f"model {term.model})", "units": "kg s-1",
+                                       "source_term_model": term.model, "source_term": term.description,
+                                       "source_term_rule": term.rule,
+                                       **{f"airborne_{name}_kg": value for name, value in term.split.items()},
+                                       "outflow_kg": term.outflow, "remaining_pool_kg": term.remaining_pool,
+                                       "remaining_tank_kg": term.remaining_tank}),
+            "release_step_start": (("release_step",), term.rate_times[:-1].astype(np.float64),
+                                   {"long_name": "start of the release step after the release began", "units": "s"}),
+            "probit": (("receptor",), np.array([_nan_if_missing(p["probit"]) for p in probits], dtype=np.float64),
+                       {"long_name": "lethality probit Y = a + b ln(sum C^n dt), C in mg m-3, dt in min",
+                        "units": "1", "comment": "NaN: no exposure, or no probit constants for the substance",
+                        "probit_source": chemical.source_probit}),
+            "probability_of_death": (("receptor",), np.array([_nan_if_missing(p["probability_of_death"])
+                                                              for p in probits], dtype=np.float64),
+                                     {"long_name": "probability of death P = Phi(Y - 5) at the receptor",
+                                      "units": "1", "comment": "NaN: no probit constants for the substance"}),
         },
         coords={"time": ("time", times, {"standard_name": "time"}),
                 "x": ("x", gx, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
                 "y": ("y", gy, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
                 "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
-                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"})},
+                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
+                "receptor_id": (("receptor",), np.array(receptor_ids, dtype=str),
+                                {"long_name": "sensitive receptor id (park.yaml)"})},
     )
     write_netcdf(dataset, path, Provenance(scenario_config=canonical_json(scenario), command_line=command_line),
                  title=f"ParkTwin toxic leak: {scenario.name}",
                  summary=f"Gaussian-puff concentrations of {chemical.name_en} released from {scenario.risk_source}.",
                  keywords=["toxic release", "emergency planning", "Gaussian puff", "chemical industrial park"])
+
+
+def _nan_if_missing(value) -> float:
+    return float(value) if isinstance(value, float) else float("nan")
 
 
 def _render(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:

@@ -154,23 +154,52 @@ class PlumeScenario(_Strict):
 
 
 class SourceTermSpec(_Strict):
-    """How the substance leaves its containment (explicit physical inputs; see dispersion.source_terms)."""
+    """How the substance leaves its containment and what becomes airborne (see dispersion.source_terms).
 
-    model: Literal["direct", "tank_liquid_hole", "tank_gas_hole"] = Field(
-        description="direct: a given rate; tank_liquid_hole: liquid through a hole below the liquid level (HJ 169 "
-                    "Eq. F.1) with tank depletion; tank_gas_hole: vapour through a hole (HJ 169 Eqs. F.2-F.5)")
+    Physical properties default to twin/chemicals.csv (each with its source); a value given here overrides the table,
+    and a property neither gives is an error naming the field when the model needs it.
+    """
+
+    model: Literal["direct", "tank_liquid_hole", "tank_gas_hole", "tank_two_phase_hole"] = Field(
+        description="direct: a given airborne rate; tank_liquid_hole: liquid through a hole below the liquid level "
+                    "(HJ 169 Eq. F.1) with tank depletion; airborne = flash vapour (superheated liquid, HJ 169 Eqs. "
+                    "F.9-F.10) + evaporation of the pool the rest forms (heat transfer if it boils at ambient "
+                    "temperature, Eq. F.11, else mass transfer, Eq. F.12); tank_gas_hole: vapour through a hole "
+                    "(HJ 169 Eqs. F.2-F.5); tank_two_phase_hole: flashing two-phase jet of a liquefied gas under "
+                    "pressure (HJ 169 Eqs. F.6-F.8), all of it airborne (vapour + liquid as aerosol)")
     rate: float | None = Field(None, gt=0, description="direct: release rate [kg/s]")
     duration: float | None = Field(None, gt=0, description="direct: release duration [s]")
     hole_diameter: float | None = Field(None, gt=0, description="tank models: equivalent hole diameter [m]")
     hole_shape: Literal["circular", "triangular", "rectangular"] = "circular"
-    liquid_density: float | None = Field(None, gt=0, description="tank_liquid_hole: liquid density [kg/m3]")
-    heat_capacity_ratio: float | None = Field(None, gt=1, description="tank_gas_hole: cp/cv of the gas [-]")
+    liquid_density: float | None = Field(None, gt=0, description="liquid and two-phase models: liquid density "
+                                                                 "[kg/m3]; default: twin/chemicals.csv")
+    liquid_heat_capacity: float | None = Field(None, gt=0, description="liquid and two-phase models: liquid "
+                                                                       "specific heat [J/(kg K)]; default: "
+                                                                       "twin/chemicals.csv")
+    heat_of_vaporization: float | None = Field(None, gt=0, description="liquid and two-phase models: latent heat "
+                                                                       "of vaporization [J/kg]; default: "
+                                                                       "twin/chemicals.csv")
+    boiling_temperature: float | None = Field(None, gt=0, description="liquid model: normal boiling point [K]; "
+                                                                      "default: twin/chemicals.csv")
+    vapour_pressure: float | None = Field(None, gt=0, description="liquid model, pool below its boiling point: "
+                                                                  "vapour pressure at the air temperature [Pa]; "
+                                                                  "default: the DIPPR-101 correlation of "
+                                                                  "twin/chemicals.csv")
+    two_phase_boiling_temperature: float | None = Field(
+        None, gt=0, description="tank_two_phase_hole: boiling temperature T_c at the critical pressure P_c = 0.55 P "
+                                "[K]; default: from the DIPPR-101 vapour pressure of twin/chemicals.csv")
+    heat_capacity_ratio: float | None = Field(None, gt=1, description="tank_gas_hole: cp/cv of the gas [-]; "
+                                                                      "default: twin/chemicals.csv")
+    pool_minimum_thickness: float = Field(0.01, gt=0, le=1, description="tank_liquid_hole: an unbunded pool "
+                                                                        "spreads no thinner than this [m]")
+    ground: Literal["concrete", "soil_8pct_water", "dry_open_ground", "wet_ground", "gravel"] = Field(
+        "concrete", description="tank_liquid_hole: ground under the pool (HJ 169 Table F.2)")
     release_height: float = Field(1.0, ge=0, description="height of the release above ground [m]")
 
     @model_validator(mode="after")
     def _check(self) -> "SourceTermSpec":
-        needed = {"direct": ("rate", "duration"), "tank_liquid_hole": ("hole_diameter", "liquid_density"),
-                  "tank_gas_hole": ("hole_diameter", "heat_capacity_ratio")}[self.model]
+        needed = {"direct": ("rate", "duration"), "tank_liquid_hole": ("hole_diameter",),
+                  "tank_gas_hole": ("hole_diameter",), "tank_two_phase_hole": ("hole_diameter",)}[self.model]
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(f"source term {self.model!r} needs {', '.join(missing)}")

@@ -8,6 +8,7 @@ gas through a hole       HJ 169-2018 Eqs. (F.2)–(F.5) (choked / subsonic, Y)  
 two-phase flashing       HJ 169-2018 Eqs. (F.6)–(F.8)                                  :mod:`.orifice`
 pool spread, evaporation HJ 169-2018 Eqs. (F.9)–(F.12), Tables F.2–F.3; CCPS 1999      :mod:`.pool`
 tank depletion           the orifice models integrated over time (solve_ivp)           :mod:`.tank`
+airborne from a spill    flash + pool evaporation series; two-phase jet all airborne   :mod:`.spill`
 dense-gas flag           HJ 169-2018 Appendix G.2.1 (Richardson number)                :mod:`.dense_gas`
 =======================  ============================================================  ==========================
 
@@ -51,6 +52,7 @@ from dispersion.source_terms.pool import (
     pool_radius_gravity_spreading,
     pool_radius_limit,
 )
+from dispersion.source_terms.spill import PoolConditions, SpillSeries, flash_and_pool_series, two_phase_series
 from dispersion.source_terms.tank import GasTank, LiquidTank, TankDepletion, tank_depletion, torricelli_emptying_time
 
 __all__ = [
@@ -82,6 +84,10 @@ __all__ = [
     "TankDepletion",
     "tank_depletion",
     "torricelli_emptying_time",
+    "PoolConditions",
+    "SpillSeries",
+    "flash_and_pool_series",
+    "two_phase_series",
     "RICHARDSON_DENSE_CONTINUOUS_HJ169",
     "RICHARDSON_DENSE_INSTANTANEOUS_HJ169",
     "DenseGasVerdict",

@@ -1,0 +1,215 @@
+"""The airborne source term of a leak scenario: the spec's model, the risk source's data and the chemicals table.
+
+Physical properties come from the scenario's ``source_term`` when given there, else from ``twin/chemicals.csv``
+(each value with its source); a property that neither gives raises an InputError naming the field. Every model
+returns the airborne rate as piecewise-constant steps plus the split by mechanism and the mass balance, so the
+report states which model produced the rate and how much each part contributed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from twin.errors import InputError
+
+__all__ = ["AirborneSourceTerm", "airborne_source_term", "TWO_PHASE_RULE", "POOL_RULE", "C_CLASS_ROW"]
+
+TWO_PHASE_RULE = ("two-phase rule: HJ 169-2018 F.1.3 takes the two-phase rate Q_LG as the rate into the air; all of it "
+                  "is counted airborne — the flash fraction as vapour and the liquid fraction as aerosol carried with "
+                  "the cloud (no rain-out, no pool)")
+POOL_RULE = ("pool rule: the liquid not flashed forms a pool (bund area, else gravity spreading down to the minimum "
+             "thickness); it evaporates by heat transfer from the ground if it boils at the air temperature "
+             "(HJ 169-2018 Eq. F.11), else by mass transfer (Eq. F.12), until it is gone or the duration limit")
+# HJ 169-2018 Table F.3 has no row for class C: ParkTwin uses the neutral row (larger α, the conservative choice).
+C_CLASS_ROW = "neutral"
+_TABLE_F3_ROW = {0: "unstable", 1: "unstable", 2: C_CLASS_ROW, 3: "neutral", 4: "stable", 5: "stable"}
+
+
+@dataclass
+class AirborneSourceTerm:
+    """Airborne rate steps (rate_times: n + 1 edges [s], rates: n values [kg/s]), airborne total [kg], the model and
+    a description, the split by mechanism [kg], the mass balance [kg] and rate series by mechanism [kg/s]."""
+
+    rate_times: np.ndarray
+    rates: np.ndarray
+    released: float
+    model: str
+    description: str
+    split: dict[str, float]
+    outflow: float
+    remaining_pool: float = 0.0
+    remaining_tank: float = 0.0
+    rule: str = ""
+    series: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _property(spec, chemical, name: str, column: str, unit: str) -> float:
+    """The scenario's value for ``name``, else the table's ``column``, else an InputError naming both."""
+    value = getattr(spec, name)
+    if value is None:
+        value = getattr(chemical, column)
+    if value is None:
+        raise InputError.field("source_term", name, None,
+                               f"given in the scenario [{unit}] for model {spec.model!r}: twin/chemicals.csv has no "
+                               f"{column} for substance {chemical.key!r}")
+    return float(value)
+
+
+def _trim(times: np.ndarray, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop trailing steps with no airborne release (keep at least one step)."""
+    active = np.flatnonzero(rates > 0.0)
+    last = int(active[-1]) + 1 if active.size else 1
+    return times[: last + 1], rates[:last]
+
+
+def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: float, air_temperature: float,
+                         wind_speed: float, stability: int) -> AirborneSourceTerm:
+    """Airborne release [kg/s] over time for ``scenario.source_term`` from ``risk_source`` (park.yaml) holding
+    ``chemical``; the weather at the start (air temperature [K], 10 m wind [m/s], Pasquill–Gifford code 0..5) sets
+    the pool's evaporation."""
+    spec = scenario.source_term
+    limit = scenario.duration_limit
+    if spec.model == "direct":
+        duration = min(spec.duration, limit)
+        released = spec.rate * duration
+        return AirborneSourceTerm(np.array([0.0, duration]), np.array([spec.rate]), released, "direct",
+                                  f"direct release {spec.rate:g} kg/s for {duration:g} s", {"direct": released},
+                                  released)
+    if risk_source.diameter is None:
+        raise InputError.field(f"risk source {risk_source.id!r}", "diameter", None,
+                               f"a tank diameter [m] for the {spec.model} source term")
+    hole_area = math.pi * spec.hole_diameter**2 / 4.0
+    if spec.model == "tank_gas_hole":
+        return _gas(scenario, risk_source, chemical, hole_area, ambient_pressure)
+    if spec.model == "tank_two_phase_hole":
+        return _two_phase(scenario, risk_source, chemical, hole_area)
+    return _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
+                   stability)
+
+
+def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> AirborneSourceTerm:
+    from dispersion.source_terms import GasTank, tank_depletion
+
+    spec = scenario.source_term
+    if chemical.molar_mass is None:
+        raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for a gas release")
+    kappa = _property(spec, chemical, "heat_capacity_ratio", "heat_capacity_ratio", "-")
+    molar = chemical.molar_mass * 1e-3  # g/mol -> kg/mol
+    volume = risk_source.inventory * 8.314462618 * risk_source.temperature / (risk_source.pressure * molar)
+    tank = GasTank(volume=volume, pressure=risk_source.pressure, temperature=risk_source.temperature,
+                   molar_mass=molar, heat_capacity_ratio=kappa, hole_area=hole_area, ambient_pressure=ambient_pressure)
+    depletion = tank_depletion(tank, duration=scenario.duration_limit, output_interval=scenario.sampling_step)
+    times, released = depletion.time, depletion.released_mass
+    keep = np.r_[True, np.diff(times) > 0]
+    times, released = times[keep], released[keep]
+    rates = np.diff(released) / np.diff(times)  # piecewise-constant rates holding the exact released mass
+    total = float(released[-1])
+    label = (f"gas through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole (HJ 169-2018 Eqs. F.2-F.5), "
+             f"vessel blowing down")
+    return AirborneSourceTerm(times, rates, total, "tank_gas_hole", label, {"gas": total}, total,
+                              remaining_tank=float(depletion.remaining_mass[-1]), series={"gas": rates})
+
+
+def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
+            stability) -> AirborneSourceTerm:
+    from dispersion.source_terms import (LiquidTank, PoolConditions, flash_and_pool_series, flash_fraction,
+                                         liquid_discharge_coefficient_hj169, tank_depletion)
+    from twin.chemicals import vapour_pressure
+
+    spec = scenario.source_term
+    density = _property(spec, chemical, "liquid_density", "liquid_density_kg_m3", "kg/m3")
+    boiling = _property(spec, chemical, "boiling_temperature", "boiling_point", "K")
+    superheated = risk_source.temperature > boiling
+    heat_of_vaporization = _property(spec, chemical, "heat_of_vaporization", "heat_of_vaporization_j_kg", "J/kg")
+    fraction = 0.0
+    if superheated:
+        heat_capacity = _property(spec, chemical, "liquid_heat_capacity", "liquid_heat_capacity_j_kg_k", "J/(kg K)")
+        fraction = float(flash_fraction(heat_capacity, risk_source.temperature, boiling, heat_of_vaporization))
+    pool_boils = boiling < air_temperature
+    pressure = None
+    if not pool_boils:
+        pressure = spec.vapour_pressure if spec.vapour_pressure is not None else (
+            vapour_pressure(chemical, air_temperature) if chemical.vapour_pressure_dippr101 is not None else None)
+        if pressure is None:
+            raise InputError.field("source_term", "vapour_pressure", None,
+                                   f"given in the scenario [Pa]: twin/chemicals.csv has no vapour_pressure_dippr101 "
+                                   f"for substance {chemical.key!r} (its pool evaporates by mass transfer)")
+    if chemical.molar_mass is None:
+        raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for pool evaporation")
+    tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=density,
+                      cross_section_area=math.pi * risk_source.diameter**2 / 4.0, hole_area=hole_area,
+                      discharge_coefficient=float(liquid_discharge_coefficient_hj169(spec.hole_shape, 1e5)),
+                      headspace_pressure=risk_source.pressure, ambient_pressure=ambient_pressure)
+    step = scenario.sampling_step
+    depletion = tank_depletion(tank, duration=scenario.duration_limit, output_interval=step)
+    # Extend to the duration limit: the pool goes on evaporating after the outflow stops.
+    times = np.unique(np.concatenate([depletion.time, np.arange(0.0, scenario.duration_limit, step),
+                                      [scenario.duration_limit]]))
+    tank_mass = np.interp(times, depletion.time, depletion.remaining_mass)
+    pool = PoolConditions(liquid_density=density, boiling_temperature=boiling,
+                          heat_of_vaporization=heat_of_vaporization, molar_mass=chemical.molar_mass * 1e-3,
+                          ambient_temperature=air_temperature, wind_speed=wind_speed,
+                          stability=_TABLE_F3_ROW[int(stability)], vapour_pressure=pressure,
+                          bund_area=risk_source.bund_area, minimum_thickness=spec.pool_minimum_thickness,
+                          ground=spec.ground)
+    spill = flash_and_pool_series(times, tank_mass, fraction, pool)
+    dt = np.diff(spill.time)
+    split = {"flash": float((spill.flash * dt).sum()), "pool_evaporation": float((spill.pool_evaporation * dt).sum())}
+    rate_times, rates = _trim(spill.time, spill.airborne)
+    mechanism = "heat transfer (boiling pool)" if pool_boils else "mass transfer (pool below its boiling point)"
+    label = (f"liquid through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole below the liquid level (HJ "
+             f"169-2018 Eq. F.1, C_d Table F.1), tank depleting; airborne = flash vapour (F_v = {fraction:.3f}, "
+             f"Eqs. F.9-F.10) + pool evaporation by {mechanism}"
+             + (f", pool limited by the bund ({risk_source.bund_area:g} m²)" if risk_source.bund_area else
+                f", unbunded pool down to {spec.pool_minimum_thickness * 1000:g} mm"))
+    return AirborneSourceTerm(rate_times, rates, float(spill.airborne_mass[-1]), "tank_liquid_hole", label, split,
+                              float(spill.inventory - spill.tank_mass[-1]),
+                              remaining_pool=float(spill.pool_mass[-1]), remaining_tank=float(spill.tank_mass[-1]),
+                              rule=POOL_RULE,
+                              series={"flash": spill.flash, "pool_evaporation": spill.pool_evaporation,
+                                      "airborne": spill.airborne, "time": spill.time})
+
+
+def _two_phase(scenario, risk_source, chemical, hole_area) -> AirborneSourceTerm:
+    from dispersion.source_terms import (TWO_PHASE_CRITICAL_PRESSURE_FRACTION_HJ169, flash_fraction,
+                                         two_phase_release_rate, two_phase_series)
+    from twin.chemicals import boiling_temperature
+
+    spec = scenario.source_term
+    density = _property(spec, chemical, "liquid_density", "liquid_density_kg_m3", "kg/m3")
+    heat_capacity = _property(spec, chemical, "liquid_heat_capacity", "liquid_heat_capacity_j_kg_k", "J/(kg K)")
+    heat_of_vaporization = _property(spec, chemical, "heat_of_vaporization", "heat_of_vaporization_j_kg", "J/kg")
+    if chemical.molar_mass is None:
+        raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for a two-phase release")
+    critical_pressure = TWO_PHASE_CRITICAL_PRESSURE_FRACTION_HJ169 * risk_source.pressure
+    t_c = spec.two_phase_boiling_temperature
+    if t_c is None:
+        if chemical.vapour_pressure_dippr101 is None:
+            raise InputError.field("source_term", "two_phase_boiling_temperature", None,
+                                   f"given in the scenario [K]: twin/chemicals.csv has no vapour_pressure_dippr101 "
+                                   f"for substance {chemical.key!r}")
+        t_c = boiling_temperature(chemical, critical_pressure)
+    if not t_c < risk_source.temperature:
+        raise InputError.field(f"risk source {risk_source.id!r}", "temperature", risk_source.temperature,
+                               f"above the boiling temperature at P_c = 0.55 P ({t_c:.1f} K) for a flashing "
+                               f"two-phase release (a liquefied gas under pressure); use tank_liquid_hole")
+    vapour_density = critical_pressure * chemical.molar_mass * 1e-3 / (8.314462618 * t_c)  # ideal gas at P_c, T_c
+    rate = float(two_phase_release_rate(hole_area, risk_source.pressure, risk_source.temperature, t_c, heat_capacity,
+                                        heat_of_vaporization, vapour_density, density))
+    fraction = float(flash_fraction(heat_capacity, risk_source.temperature, t_c, heat_of_vaporization))
+    spill = two_phase_series(rate, fraction, risk_source.inventory, scenario.duration_limit, scenario.sampling_step)
+    dt = np.diff(spill.time)
+    split = {"two_phase_vapour": float((spill.two_phase_vapour * dt).sum()),
+             "two_phase_aerosol": float((spill.two_phase_aerosol * dt).sum())}
+    label = (f"two-phase flashing jet through a {spec.hole_diameter * 1000:g} mm hole (HJ 169-2018 Eqs. F.6-F.8, "
+             f"C_d 0.8, P_c = 0.55 P, T_c = {t_c:.1f} K, F_v = {fraction:.3f}), {rate:.3g} kg/s while liquid remains; "
+             f"all airborne (vapour + aerosol)")
+    return AirborneSourceTerm(spill.time, spill.airborne, float(spill.airborne_mass[-1]), "tank_two_phase_hole",
+                              label, split, float(spill.airborne_mass[-1]),
+                              remaining_tank=float(spill.tank_mass[-1]), rule=TWO_PHASE_RULE,
+                              series={"two_phase_vapour": spill.two_phase_vapour,
+                                      "two_phase_aerosol": spill.two_phase_aerosol, "airborne": spill.airborne,
+                                      "time": spill.time})
