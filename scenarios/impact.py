@@ -93,7 +93,7 @@ class ProbitCoefficients:
 
 
 def toxic_load(series: np.ndarray, step: float, exponent: float) -> np.ndarray:
-    """Toxic load Σ Cⁿ Δt per receptor (TNO Purple Book CPR 18E §5; HJ 169-2018 Appendix I).
+    """Toxic load Σ Cⁿ Δt per receptor (TNO Purple Book CPR 18E, lethal toxicity; HJ 169-2018 Appendix I).
 
     Parameters
     ----------
@@ -117,8 +117,9 @@ def toxic_load(series: np.ndarray, step: float, exponent: float) -> np.ndarray:
 
 
 def probit_value(series: np.ndarray, step: float, coefficients: ProbitCoefficients) -> np.ndarray:
-    """Probit Y = a + b ln(Σ Cⁿ Δt) per receptor (the lethality probit of the TNO Purple Book CPR 18E and of HJ 169-2018 Appendix I),
-    C in mg/m³ and Δt in min (converted here from the SI series [kg m-3] and step [s]). No exposure gives −inf."""
+    """Probit Y = a + b ln(Σ Cⁿ Δt) per receptor (the lethality probit of the TNO Purple Book CPR 18E and of
+    HJ 169-2018 Appendix I), C in mg/m³ and Δt in min (converted here from the SI series [kg m-3] and step [s]).
+    No exposure gives −inf. Arguments as :func:`toxic_load`; returns Y [-]."""
     load = toxic_load(series, step, coefficients.n)
     with np.errstate(divide="ignore"):
         return coefficients.a + coefficients.b * np.log(load)

@@ -15,7 +15,8 @@ import numpy as np
 
 from twin.errors import InputError
 
-__all__ = ["AirborneSourceTerm", "airborne_source_term", "TWO_PHASE_RULE", "POOL_RULE", "C_CLASS_ROW"]
+__all__ = ["AirborneSourceTerm", "airborne_source_term", "TWO_PHASE_RULE", "POOL_RULE",
+           "C_CLASS_ROW"]
 
 TWO_PHASE_RULE = ("two-phase rule: HJ 169-2018 F.1.3 takes the two-phase rate Q_LG as the rate into the air; all of it "
                   "is counted airborne — the flash fraction as vapour and the liquid fraction as aerosol carried with "
