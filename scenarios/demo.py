@@ -55,10 +55,11 @@ name: demo-chlorine-leak
 park: park/park.yaml
 risk_source: T-CL01
 source_term:
-  model: tank_liquid_hole
+  model: tank_liquid_hole  # liquid outflow; airborne = flash vapour + evaporation of the boiling pool (HJ 169 F.1.4)
   hole_diameter: 0.025     # m, a broken DN25 outlet valve
-  liquid_density: 1400     # kg/m3, liquid chlorine near 25 C (input of the scenario, not of the table)
   release_height: 1.0      # m
+  # liquid density, heat capacity and heat of vaporization come from twin/chemicals.csv (Perry's 8th ed., CRC);
+  # try `model: tank_two_phase_hole` for a flashing two-phase jet (HJ 169 F.1.3, all of it airborne)
 start: "2026-07-15T02:00:00+08:00"
 duration_limit: 1800       # s: the leak is isolated after 30 minutes
 simulation_hours: 2

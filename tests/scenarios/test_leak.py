@@ -124,3 +124,150 @@ def test_a_leak_in_hourly_weather_runs_and_follows_the_wind(demo, tmp_path):
     cx, cy = (field * x).sum() / field.sum() - source["x"], (field * y).sum() / field.sum() - source["y"]
     towards = np.degrees(np.arctan2(cx, cy)) % 360.0
     assert abs((towards - (came_from + 180.0) + 180.0) % 360.0 - 180.0) < 30.0  # grid vs true north < 1°
+
+
+def test_the_report_states_the_source_model_the_split_and_the_mass_balance(leak):
+    view = json.loads((leak / "impacts.json").read_text(encoding="utf-8"))
+    assert view["source_model"] == "tank_liquid_hole" and "pool" in view["source_rule"]
+    split = view["airborne_split_kg"]
+    assert set(split) == {"flash", "pool_evaporation"} and split["flash"] > 0 and split["pool_evaporation"] > 0
+    # airborne + pool left + tank left = the 60 t inventory of T-CL01 (each figure rounded to 0.1 kg)
+    total = split["flash"] + split["pool_evaporation"] + view["remaining_pool_kg"] + view["remaining_tank_kg"]
+    assert total == pytest.approx(60000.0, abs=0.5)
+    assert view["released_kg"] == pytest.approx(split["flash"] + split["pool_evaporation"], abs=0.2)
+    assert view["released_kg"] < view["outflow_kg"]  # the pool left at the duration limit never became airborne
+    with xr.open_dataset(leak / "leak.nc", engine="netcdf4") as ds:
+        rate = ds["airborne_release_rate"]
+        assert rate.attrs["source_term_model"] == "tank_liquid_hole"
+        # the peak airborne rate reported (and given to the dense-gas check) is the airborne series' peak
+        assert view["peak_rate_kg_s"] == pytest.approx(float(rate.max()), abs=1e-3)
+        probability = ds["probability_of_death"].values
+        assert ds["receptor_id"].size == probability.size and np.all((probability >= 0) & (probability <= 1))
+
+
+def test_receptors_carry_probit_and_probability_of_death(leak):
+    view = json.loads((leak / "impacts.json").read_text(encoding="utf-8"))
+    assert "Purple Book" in view["probit_source"] and view["probit_equation"].startswith("Y = -6.35 + 0.5 ln")
+    for row in view["receptors"]:
+        assert 0.0 <= row["probability_of_death"] <= 1.0
+        assert row["probit"] is None or isinstance(row["probit"], float)
+    html = (leak / "plan.html").read_text(encoding="utf-8")
+    for text in ("源项模型", "闪蒸", "液池蒸发", "死亡概率", "概率单位", "Purple Book"):
+        assert text in html, text
+
+
+def test_the_english_plan_shows_probit_columns_and_not_available(leak, tmp_path):
+    view = json.loads((leak / "impacts.json").read_text(encoding="utf-8")) | {"language": "en"}
+    view["receptors"] = [r | {"probit": "not available", "probability_of_death": "not available"}
+                         for r in view["receptors"]]
+    view |= {"probit_source": "not available", "probit_equation": "not available"}
+    html = render_plan(view, tmp_path / "plan_en.html", map_png=leak / "map.png").read_text(encoding="utf-8")
+    assert "Probability of death" in html and "Source model" in html and "pool evaporation" in html
+    assert html.count("not available") >= len(view["receptors"])
+
+
+def _source_scenario(**source_term):
+    from types import SimpleNamespace
+
+    from scenarios.spec import SourceTermSpec
+
+    return SimpleNamespace(source_term=SourceTermSpec(**source_term), duration_limit=1800.0, sampling_step=60.0)
+
+
+def _tank(**values):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**({"id": "T-1", "diameter": 4.0, "bund_area": None} | values))
+
+
+WORST = {"ambient_pressure": 101325.0, "air_temperature": 298.15, "wind_speed": 1.5, "stability": 5}
+
+
+def test_liquid_chlorine_flash_and_boiling_pool_conserve_mass():
+    from scenarios.leak_source import airborne_source_term
+    from twin.chemicals import load_chemicals
+
+    term = airborne_source_term(_source_scenario(model="tank_liquid_hole", hole_diameter=0.025),
+                                _tank(inventory=60000.0, pressure=7.8e5, temperature=298.15),
+                                load_chemicals()["chlorine"], **WORST)
+    assert term.split["flash"] == pytest.approx(0.190028 * term.outflow, rel=1e-5)  # F_v by hand, test_spill.py
+    assert sum(term.split.values()) + term.remaining_pool + term.remaining_tank == pytest.approx(60000.0, rel=1e-12)
+    assert float((term.rates * np.diff(term.rate_times)).sum()) == pytest.approx(term.released, rel=1e-12)
+    assert "heat transfer" in term.description
+
+
+def test_a_bunded_benzene_pool_evaporates_by_mass_transfer_only():
+    from scenarios.leak_source import airborne_source_term
+    from twin.chemicals import load_chemicals
+
+    term = airborne_source_term(_source_scenario(model="tank_liquid_hole", hole_diameter=0.05),
+                                _tank(inventory=800000.0, pressure=101325.0, temperature=298.15, diameter=12.0,
+                                      bund_area=900.0), load_chemicals()["benzene"], **WORST)
+    assert term.split["flash"] == 0.0 and term.split["pool_evaporation"] > 0.0  # 25 °C is below 80 °C: no flash
+    assert "mass transfer" in term.description and "bund (900 m²)" in term.description
+    assert sum(term.split.values()) + term.remaining_pool + term.remaining_tank == pytest.approx(800000.0, rel=1e-12)
+
+
+def test_two_phase_chlorine_follows_hj169_f6_and_is_all_airborne():
+    import math
+
+    from scenarios.leak_source import TWO_PHASE_RULE, airborne_source_term
+    from twin.chemicals import boiling_temperature, load_chemicals
+
+    chlorine = load_chemicals()["chlorine"]
+    term = airborne_source_term(_source_scenario(model="tank_two_phase_hole", hole_diameter=0.025),
+                                _tank(inventory=60000.0, pressure=7.8e5, temperature=298.15), chlorine, **WORST)
+    # [HAND] HJ 169-2018 Eqs. F.6-F.8: P_c = 0.55 P, T_c = T_sat(P_c), F_v = C_p (T − T_c)/H, ρ₁ ideal gas at
+    # (P_c, T_c), ρ_m = 1/(F_v/ρ₁ + (1 − F_v)/ρ₂), Q = 0.8 A √(2 ρ_m (P − P_c)).
+    p, pc = 7.8e5, 0.55 * 7.8e5
+    tc = boiling_temperature(chlorine, pc)
+    fv = 927.1 * (298.15 - tc) / 287846.0
+    rho1 = pc * 0.070906 / (8.314462618 * tc)
+    rho_m = 1.0 / (fv / rho1 + (1.0 - fv) / 1393.9)
+    rate = 0.8 * math.pi * 0.025**2 / 4.0 * math.sqrt(2.0 * rho_m * (p - pc))
+    np.testing.assert_allclose(term.rates, rate, rtol=1e-12)
+    assert term.split["two_phase_vapour"] == pytest.approx(fv * term.released, rel=1e-9)
+    assert term.released == pytest.approx(rate * 1800.0, rel=1e-12) and term.released == term.outflow
+    assert term.released + term.remaining_tank == pytest.approx(60000.0) and term.rule == TWO_PHASE_RULE
+
+
+def test_a_missing_property_names_the_field_and_the_substance():
+    from scenarios.leak_source import airborne_source_term
+    from twin.chemicals import load_chemicals
+    from twin.errors import InputError
+
+    hcl = load_chemicals()["hydrogen_chloride"]  # no liquid properties in the table
+    tank = _tank(inventory=1000.0, pressure=4.7e6, temperature=298.15)
+    with pytest.raises(InputError, match=r"source_term: liquid_density must be given in the scenario \[kg/m3\].*"
+                                         r"'hydrogen_chloride'"):
+        airborne_source_term(_source_scenario(model="tank_two_phase_hole", hole_diameter=0.02), tank, hcl, **WORST)
+    with pytest.raises(InputError, match="liquid_heat_capacity"):
+        airborne_source_term(_source_scenario(model="tank_two_phase_hole", hole_diameter=0.02, liquid_density=1190.0),
+                             tank, hcl, **WORST)
+    with pytest.raises(InputError, match="temperature must be above the boiling temperature at P_c"):
+        airborne_source_term(_source_scenario(model="tank_two_phase_hole", hole_diameter=0.02),
+                             _tank(inventory=1000.0, pressure=7.8e5, temperature=250.0),
+                             load_chemicals()["chlorine"], **WORST)
+
+
+def test_a_two_phase_leak_runs_end_to_end(demo, tmp_path):
+    import shutil
+
+    import yaml
+
+    from scenarios.run import run_scenario_file
+
+    shutil.copytree(demo.root / "park", tmp_path / "park")
+    scenario = yaml.safe_load((demo.root / "leak.yaml").read_text(encoding="utf-8"))
+    scenario["source_term"] = {"model": "tank_two_phase_hole", "hole_diameter": 0.025, "release_height": 1.0}
+    scenario["grid"] = {"size": [6000, 6000], "spacing": 100}
+    scenario["simulation_hours"] = 1
+    (tmp_path / "leak.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    result = run_scenario_file(tmp_path / "leak.yaml", tmp_path / "out")
+    view = json.loads((tmp_path / "out" / "impacts.json").read_text(encoding="utf-8"))
+    assert view["source_model"] == "tank_two_phase_hole" and "aerosol" in view["source_rule"]
+    assert set(view["airborne_split_kg"]) == {"two_phase_vapour", "two_phase_aerosol"}
+    assert view["released_kg"] == pytest.approx(view["outflow_kg"]) and view["remaining_pool_kg"] == 0.0
+    assert "two_phase_aerosol" in result.summary_text
+    html = (tmp_path / "out" / "plan.html").read_text(encoding="utf-8")
+    assert "两相流（液滴）" in html and "all of it is counted airborne" in html
