@@ -25,7 +25,8 @@ What one cycle does (``run_forecast``):
    31 % hydrochloric acid, or a gas holder) and **warehouses** are *not* modelled — ParkTwin has no
    pool-evaporation source term wired to the park data yet — and the brief lists them
    as "not assessed" instead of inventing a rate. The release uses the ``direct`` source term of ``kind: leak``
-   (:func:`scenarios.leak._source_term`), and each source's central scenario is written as a ``leak`` scenario file.
+   (:func:`scenarios.leak_source.airborne_source_term`), and each source's central scenario is written as a ``leak``
+   scenario file.
 5. **Release start** (:func:`worst_start_hour`): the forecast hour closest to the HJ 169-2018 §9 worst case
    (stability F, 1.5 m/s): the most stable Pasquill–Gifford class, ties broken by the lightest wind, then the
    earliest hour, among the hours that leave ``simulation_hours`` of forecast after the start.
@@ -530,7 +531,8 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
     from dispersion.plume import ReceptorSet
     from dispersion.puff import PuffOptions, PuffRelease
     from scenarios.ensemble import EnsembleSpec, expand_members
-    from scenarios.leak import _endpoint2_name, _source_term, _thresholds
+    from scenarios.leak import _endpoint2_name, _thresholds
+    from scenarios.leak_source import airborne_source_term
     from scenarios.run import _load_weather, true_north_grid_bearing
     from scenarios.leak import _WeatherScenario
     from scenarios.spec import LeakScenario, canonical_json
@@ -577,7 +579,7 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                           f"# Central member of the forecast cycle {cycle_time:%Y%m%d%H} for {source.id}: "
                           f"{RELEASE_RULE}.\n# Run alone with `parktwin run scenario.yaml`.\n"
                           + yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
-        term = _source_term(scenario, source, chemical, 101325.0)
+        term = airborne_source_term(scenario, source, chemical, ambient_pressure=101325.0)
         release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
                               scenario.source_term.release_height, term.rate_times, term.rates)
         nx = int(grid_size // grid_spacing) + 1

@@ -66,11 +66,12 @@ def _trim(times: np.ndarray, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return times[: last + 1], rates[:last]
 
 
-def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: float, air_temperature: float,
-                         wind_speed: float, stability: int) -> AirborneSourceTerm:
+def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: float,
+                         air_temperature: float | None = None, wind_speed: float | None = None,
+                         stability: int | None = None) -> AirborneSourceTerm:
     """Airborne release [kg/s] over time for ``scenario.source_term`` from ``risk_source`` (park.yaml) holding
-    ``chemical``; the weather at the start (air temperature [K], 10 m wind [m/s], Pasquill–Gifford code 0..5) sets
-    the pool's evaporation."""
+    ``chemical``; ambient_pressure [Pa]. The weather at the start (air temperature [K], 10 m wind [m/s],
+    Pasquill–Gifford code 0..5) sets the pool's evaporation: required for ``tank_liquid_hole`` only."""
     spec = scenario.source_term
     limit = scenario.duration_limit
     if spec.model == "direct":
@@ -87,6 +88,10 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
         return _gas(scenario, risk_source, chemical, hole_area, ambient_pressure)
     if spec.model == "tank_two_phase_hole":
         return _two_phase(scenario, risk_source, chemical, hole_area)
+    if air_temperature is None or wind_speed is None or stability is None:
+        raise InputError.field("airborne_source_term", "air_temperature/wind_speed/stability",
+                               (air_temperature, wind_speed, stability), "all given for tank_liquid_hole (pool "
+                                                                         "evaporation)")
     return _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
                    stability)
 
