@@ -196,8 +196,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     duration = float(term.rate_times[-1] - term.rate_times[0])
     verdict = is_dense_gas(release_density=release_density, ambient_density=ambient_density,
                            wind_speed=float(met.wind_speed[0]), distance=1000.0, release_duration=duration,
-                           release_rate=max(float(term.rates.max()), 1e-12), source_diameter=max(
-                               scenario.source_term.hole_diameter or 0.1, 0.01), released_mass=term.released)
+                           release_rate=max(float(term.rates.max()), 1e-12),  # the airborne rate
+                           source_diameter=max(term.source_diameter or 0.1, 0.01), released_mass=term.released)
 
     # Outputs.
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,8 @@ TWO_PHASE_RULE = ("two-phase rule: HJ 169-2018 F.1.3 takes the two-phase rate Q_
                   "the cloud (no rain-out, no pool)")
 POOL_RULE = ("pool rule: the liquid not flashed forms a pool (bund area, else gravity spreading down to the minimum "
              "thickness); it evaporates by heat transfer from the ground if it boils at the air temperature "
-             "(HJ 169-2018 Eq. F.11), else by mass transfer (Eq. F.12), until it is gone or the duration limit")
+             "(HJ 169-2018 Eq. F.11), else by mass transfer (Eq. F.12; stability class C, which Table F.3 lacks, "
+             "uses the neutral row), until it is gone or the duration limit; what is left then stays as the pool")
 # HJ 169-2018 Table F.3 has no row for class C: ParkTwin uses the neutral row (larger α, the conservative choice).
 C_CLASS_ROW = "neutral"
 _TABLE_F3_ROW = {0: "unstable", 1: "unstable", 2: C_CLASS_ROW, 3: "neutral", 4: "stable", 5: "stable"}
@@ -45,6 +46,7 @@ class AirborneSourceTerm:
     remaining_tank: float = 0.0
     rule: str = ""
     series: dict[str, np.ndarray] = field(default_factory=dict)
+    source_diameter: float | None = None  # D_rel of HJ 169 Eq. G.2 [m]: the hole, or the pool when there is one
 
 
 def _property(spec, chemical, name: str, column: str, unit: str) -> float:
@@ -57,6 +59,14 @@ def _property(spec, chemical, name: str, column: str, unit: str) -> float:
                                f"given in the scenario [{unit}] for model {spec.model!r}: twin/chemicals.csv has no "
                                f"{column} for substance {chemical.key!r}")
     return float(value)
+
+
+def _table_f3_row(stability) -> str:
+    """HJ 169-2018 Table F.3 row for a Pasquill–Gifford code 0..5 (A..F)."""
+    try:
+        return _TABLE_F3_ROW[int(stability)]
+    except (KeyError, TypeError, ValueError):
+        raise InputError.field("source_term", "stability", stability, "a Pasquill-Gifford code 0..5 (A..F)") from None
 
 
 def _trim(times: np.ndarray, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +126,8 @@ def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> Airbor
     label = (f"gas through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole (HJ 169-2018 Eqs. F.2-F.5), "
              f"vessel blowing down")
     return AirborneSourceTerm(times, rates, total, "tank_gas_hole", label, {"gas": total}, total,
-                              remaining_tank=float(depletion.remaining_mass[-1]), series={"gas": rates})
+                              remaining_tank=float(depletion.remaining_mass[-1]), series={"gas": rates},
+                              source_diameter=spec.hole_diameter)
 
 
 def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
@@ -158,7 +169,7 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
     pool = PoolConditions(liquid_density=density, boiling_temperature=boiling,
                           heat_of_vaporization=heat_of_vaporization, molar_mass=chemical.molar_mass * 1e-3,
                           ambient_temperature=air_temperature, wind_speed=wind_speed,
-                          stability=_TABLE_F3_ROW[int(stability)], vapour_pressure=pressure,
+                          stability=_table_f3_row(stability), vapour_pressure=pressure,
                           bund_area=risk_source.bund_area, minimum_thickness=spec.pool_minimum_thickness,
                           ground=spec.ground)
     spill = flash_and_pool_series(times, tank_mass, fraction, pool)
@@ -175,6 +186,7 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
                               float(spill.inventory - spill.tank_mass[-1]),
                               remaining_pool=float(spill.pool_mass[-1]), remaining_tank=float(spill.tank_mass[-1]),
                               rule=POOL_RULE,
+                              source_diameter=max(spec.hole_diameter, 2.0 * float(spill.pool_radius.max())),
                               series={"flash": spill.flash, "pool_evaporation": spill.pool_evaporation,
                                       "airborne": spill.airborne, "time": spill.time})
 
@@ -216,6 +228,7 @@ def _two_phase(scenario, risk_source, chemical, hole_area) -> AirborneSourceTerm
     return AirborneSourceTerm(spill.time, spill.airborne, float(spill.airborne_mass[-1]), "tank_two_phase_hole",
                               label, split, float(spill.airborne_mass[-1]),
                               remaining_tank=float(spill.tank_mass[-1]), rule=TWO_PHASE_RULE,
+                              source_diameter=spec.hole_diameter,
                               series={"two_phase_vapour": spill.two_phase_vapour,
                                       "two_phase_aerosol": spill.two_phase_aerosol, "airborne": spill.airborne,
                                       "time": spill.time})

@@ -194,6 +194,7 @@ def test_liquid_chlorine_flash_and_boiling_pool_conserve_mass():
     assert sum(term.split.values()) + term.remaining_pool + term.remaining_tank == pytest.approx(60000.0, rel=1e-12)
     assert float((term.rates * np.diff(term.rate_times)).sum()) == pytest.approx(term.released, rel=1e-12)
     assert "heat transfer" in term.description
+    assert term.source_diameter > 1.0  # the dense-gas check sees the pool (tens of metres), not the 25 mm hole
 
 
 def test_a_bunded_benzene_pool_evaporates_by_mass_transfer_only():

@@ -203,3 +203,35 @@ def test_a_plume_run_reads_a_forecast_file_and_waits_for_a_missing_one(demo, tmp
                           latitude=32.4)
     result = run_scenario_file(tmp_path / "scenario.yaml", tmp_path / "out")
     assert "6 h" in result.summary_text and (tmp_path / "out" / "plume.nc").is_file()
+
+
+LEAK = """\
+kind: leak
+name: spill
+park: park/park.yaml
+risk_source: T-CL01
+start: "2026-07-15T02:00:00+08:00"
+meteorology:
+  preset: hj169_worst
+source_term:
+  model: tank_two_phase_hole
+  hole_diameter: 0.025
+"""
+
+
+def test_every_new_source_term_field_documents_its_unit():
+    properties = scenario_json_schema()["$defs"]["SourceTermSpec"]["properties"]
+    for name in ("liquid_density", "liquid_heat_capacity", "heat_of_vaporization", "boiling_temperature",
+                 "vapour_pressure", "two_phase_boiling_temperature", "heat_capacity_ratio", "pool_minimum_thickness"):
+        assert "[" in properties[name]["description"], name
+    assert "tank_two_phase_hole" in properties["model"]["description"]
+
+
+def test_the_two_phase_model_loads_and_bad_source_term_inputs_name_field_value_and_allowed(tmp_path):
+    assert load_scenario(write(tmp_path, LEAK)).source_term.model == "tank_two_phase_hole"
+    message = problem(tmp_path, LEAK.replace("  hole_diameter: 0.025\n", ""))
+    assert "tank_two_phase_hole" in message and "hole_diameter" in message
+    message = problem(tmp_path, LEAK + "  ground: marsh\n")
+    assert "source_term.ground" in message and "marsh" in message and "concrete" in message
+    message = problem(tmp_path, LEAK + "  liquid_heat_capacity: -5\n")
+    assert "source_term.liquid_heat_capacity" in message and "-5" in message and "greater than 0" in message
