@@ -31,6 +31,9 @@ def cli_env() -> dict[str, str]:
     env.setdefault("MPLBACKEND", "Agg")
     env.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
     env.setdefault("NUMBA_CACHE_DIR", str(REPO / ".numba_cache"))
+    # The `parktwin` subprocess must import the packages of the checkout under test, not whichever checkout the
+    # venv's editable install points at (a git worktree sharing another checkout's venv would test that one).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 
 
