@@ -9,6 +9,9 @@ export PYVISTA_OFF_SCREEN ?= true
 export MPLBACKEND ?= Agg
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
 
+BROWSER_STAMP := $(VENV)/.chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 .PHONY: install demo test test-nojit bench
 
 $(STAMP): pyproject.toml
@@ -19,10 +22,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser test of the plan draft opens it in Debian's Chromium (a system package: apt, as root or with sudo).
+$(BROWSER_STAMP): $(STAMP)
+	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		$(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	command -v chromium >/dev/null || { echo "install Debian's chromium package (the plan draft's browser test)"; exit 1; }
+	touch $(BROWSER_STAMP)
+
 demo: $(STAMP)
 	$(VENV)/bin/parktwin demo --out demo-output
 
-test: $(STAMP)
+test: $(STAMP) $(BROWSER_STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -m kernel
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from twin.atomic import write_text_atomic
-from viz.plan import _embed
+from viz.plan import _embed, write_html
 
 __all__ = ["render_brief"]
 
@@ -23,4 +22,4 @@ def render_brief(view: dict, path: str | os.PathLike, *, images: dict[str, str |
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     html = environment.get_template("brief.html").render(
         v=view, images={name: _embed(p) for name, p in (images or {}).items()})
-    return write_text_atomic(path, html)
+    return write_html(path, html)

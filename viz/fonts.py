@@ -1,7 +1,11 @@
 """The CJK font for Chinese names in maps, scenes and reports.
 
 The base image has no CJK font (ecosystem.md §0.8): without one, matplotlib and VTK draw empty boxes ("tofu") for
-居民区 and 学校. The PyPI package ``noto-cjk-sans-otc`` ships Noto Sans CJK Regular as one OpenType collection
+居民区 and 学校 — and so does a browser showing the HTML plan draft on a machine without Chinese fonts (seen in
+headless Chromium here: every Chinese heading and table cell was a row of boxes while the embedded maps were fine).
+The HTML outputs therefore carry their own font: the Simplified-Chinese face subset to the characters the page uses,
+as a WOFF data URI in an ``@font-face`` rule (``embed_cjk_font``; about 100 KB for a plan draft). Noto fonts are
+under the SIL Open Font License 1.1, which allows embedding and subsetting. The PyPI package ``noto-cjk-sans-otc`` ships Noto Sans CJK Regular as one OpenType collection
 (``noto_cjk_sans_otc/NotoSansCJK-Regular.ttc``); matplotlib registers every face of the collection, of which we put
 the Simplified-Chinese face first. VTK (``font_file=``) reads the first face of the collection (Japanese glyph
 forms); for the Han characters of place names the difference is small.
@@ -9,12 +13,17 @@ forms); for the Han characters of place names the difference is small.
 
 from __future__ import annotations
 
+import base64
+import functools
 import importlib.resources
+import io
+from collections.abc import Iterable
 from pathlib import Path
 
 from twin.errors import MissingInputError
 
-__all__ = ["CJK_FAMILY", "cjk_font_path", "use_cjk_font", "cjk_rc_params"]
+__all__ = ["CJK_FAMILY", "CJK_WEB_FAMILY", "FONT_FACE_MARKER", "cjk_font_path", "use_cjk_font", "cjk_rc_params",
+           "cjk_font_face_css", "embed_cjk_font"]
 
 #: matplotlib family name of the Simplified-Chinese face of the collection.
 CJK_FAMILY = "Noto Sans CJK SC"
@@ -69,3 +78,51 @@ def use_cjk_font() -> Path:
 
     matplotlib.rcParams.update(cjk_rc_params())
     return cjk_font_path()
+
+
+#: CSS family name of the embedded subset (first in the templates' font-family list).
+CJK_WEB_FAMILY = "ParkTwin CJK"
+#: Where the templates (``viz/templates/_style.html``) want the ``@font-face`` rule.
+FONT_FACE_MARKER = "/* parktwin:cjk-font-face */"
+
+
+@functools.lru_cache(maxsize=1)
+def _simplified_chinese_face() -> int:
+    """Index of the "Noto Sans CJK SC" face in the collection."""
+    from fontTools.ttLib import TTCollection
+
+    collection = TTCollection(str(cjk_font_path()), lazy=True)
+    for index, face in enumerate(collection.fonts):
+        if face["name"].getDebugName(1) == CJK_FAMILY:
+            return index
+    raise MissingInputError(f"CJK font: no face named {CJK_FAMILY!r} in {cjk_font_path()}")
+
+
+def cjk_font_face_css(characters: Iterable[str]) -> str:
+    """An ``@font-face`` rule for :data:`CJK_WEB_FAMILY` holding the glyphs of ``characters`` only (WOFF, base64).
+
+    fontTools does the subsetting (the glyph closure, CFF outlines, cmap); characters the font lacks are left to
+    the browser's fallback fonts."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(cjk_font_path()), fontNumber=_simplified_chinese_face())
+    options = subset.Options()
+    options.hinting = False  # screen and print at any size; hints only add bytes
+    options.flavor = "woff"  # zlib; WOFF2 would need the brotli module
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted({ord(c) for c in characters}))
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.flavor = "woff"
+    font.save(buffer)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'@font-face {{ font-family: "{CJK_WEB_FAMILY}"; font-weight: normal bold; '
+            f'src: url(data:font/woff;base64,{data}) format("woff"); }}')
+
+
+def embed_cjk_font(html: str) -> str:
+    """``html`` with :data:`FONT_FACE_MARKER` replaced by the rule for the non-ASCII characters it contains."""
+    characters = {c for c in html if ord(c) > 0x7F}
+    css = cjk_font_face_css(characters) if characters else ""
+    return html.replace(FONT_FACE_MARKER, css, 1)

@@ -14,8 +14,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from twin.atomic import write_text_atomic
-from viz.plan import _embed
+from viz.plan import _embed, write_html
 
 __all__ = ["render_report"]
 
@@ -29,4 +28,4 @@ def render_report(view: dict, path: str | os.PathLike, *, images: dict[str, str 
     sections = [{"paragraphs": [], "columns": [], "rows": [], "images": [], **section} for section in view["sections"]]
     html = environment.get_template("report.html").render(
         v={**view, "sections": sections}, images={name: _embed(p) for name, p in (images or {}).items()})
-    return write_text_atomic(path, html)
+    return write_html(path, html)

@@ -272,3 +272,49 @@ def test_a_two_phase_leak_runs_end_to_end(demo, tmp_path):
     assert "two_phase_aerosol" in result.summary_text
     html = (tmp_path / "out" / "plan.html").read_text(encoding="utf-8")
     assert "两相流（液滴）" in html and "all of it is counted airborne" in html
+
+
+CHROMIUM_FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]  # a closed network: no background connections
+
+
+def test_the_plan_renders_in_a_browser_with_maps_and_chinese_glyphs(leak, tmp_path):
+    """Opened as a commander would open it: Debian's Chromium (``make test`` installs it), driven by Playwright.
+    The embedded maps must decode, and every Chinese character of the title and of the first table must be drawn
+    by the font embedded in the file (Chrome DevTools' CSS.getPlatformFontsForNode names the font that drew each
+    glyph) — this machine has no Chinese system font, so without the embedded subset they would be boxes."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from viz.fonts import CJK_FAMILY
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "the browser test needs Debian's chromium package (make test installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 1000})
+            page.goto((leak / "plan.html").as_uri(), wait_until="load")
+            images = page.eval_on_selector_all(
+                "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
+            assert len(images) >= 2 and all(done and w > 200 and h > 200 for done, w, h in images), images
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("DOM.enable")
+            cdp.send("CSS.enable")
+            root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+            checked = 0
+            for selector in ("h1", "h2", "table th", "table td"):
+                node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+                text = page.inner_text(selector)
+                chinese = sum(1 for c in text if ord(c) > 0x2E7F)  # CJK punctuation and ideographs
+                fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+                embedded = sum(f["glyphCount"] for f in fonts if f["isCustomFont"]
+                               and f["familyName"].startswith(CJK_FAMILY))
+                assert embedded >= chinese > 0 or chinese == 0, (selector, text, fonts)
+                checked += chinese
+            assert checked > 20
+            page.screenshot(path=str(tmp_path / "plan.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (tmp_path / "plan.png").stat().st_size > 100_000  # a page of text and maps, not a blank
