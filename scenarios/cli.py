@@ -2,7 +2,8 @@
 
     parktwin demo [--out DIR]              build the embedded demo park and run its flagship scenario end to end
     parktwin run SCENARIO.yaml [--out DIR] run a scenario file
-    parktwin ensemble SCENARIO.yaml [--scheduler tcp://HOST:8786]   run its ensemble on Dask
+    parktwin ensemble SCENARIO.yaml [--out DIR] [--scheduler tcp://HOST:8786]   run its ensemble (plume, leak on
+                                           Dask; typhoon member after member)
     parktwin eia SCENARIO.yaml [--out DIR]  EIA year run: statistics, transfer matrices, summary tables
     parktwin caps SCENARIO.yaml [--out DIR] total-emission cap (linear program) of an eia scenario
     parktwin forecast PARK.yaml FORECAST.nc --out OUT   nightly batch: risk sources in the forecast weather
@@ -141,6 +142,15 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
                                        where=args.scenario.name)
         print(f"{summary['members']} members ({summary['computed_now']} computed now); P(flooded): "
               + ", ".join(f"{a['id']} {a['p_flooded']:.2f}" for a in summary["assets"][:5]) + f"; outputs in {out}")
+        return 0
+    if scenario.kind == "leak":  # puff members on Dask threads (serial kernel) or a dask.distributed cluster
+        from scenarios.leak_ensemble import run_leak_ensemble
+
+        leak = run_leak_ensemble(args.scenario, out, scheduler=args.scheduler, workers=args.workers)
+        print(f"{len(leak.member_paths)} members ({leak.computed} computed, the rest already finished); "
+              f"P({leak.summary['endpoint2']}): "
+              + ", ".join(f"{r['id']} {r['probability_endpoint2']:.2f}" for r in leak.summary["receptors"][:5])
+              + f"; plan section {leak.paths['plan']}")
         return 0
     result = run_ensemble(args.scenario, out, scheduler=args.scheduler, workers=args.workers)
     print(f"{len(result.member_paths)} members ({result.computed} computed, the rest already finished); "

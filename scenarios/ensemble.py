@@ -12,7 +12,9 @@ Perturbations (all explicit, none inferred):
 * ``wind_speed_factor`` [-] multiplying the wind speed (calms are re-applied after);
 * ``stability_shift`` [classes] added to the Pasquill–Gifford class code and clipped to A..F;
 * ``mixing_height_factor`` [-] multiplying the mixing height;
-* ``emission_factor`` [-] multiplying every emission (or release) rate.
+* ``emission_factor`` [-] multiplying every emission (or release) rate;
+* ``hole_diameter_factor`` [-] multiplying the hole of a leak's tank model (``kind: leak`` only,
+  :class:`LeakEnsembleSpec`; see :mod:`scenarios.leak_ensemble`).
 
 Each is ``uniform(low, high)``, ``normal(mean, std)`` (optionally truncated) or ``lognormal(median, sigma_ln)``,
 mapped from the hypercube's uniform margins by the inverse CDF.
@@ -30,12 +32,16 @@ from scipy.stats import qmc
 
 from twin.errors import InputError
 
-__all__ = ["PerturbationSpec", "EnsembleSpec", "Member", "expand_members", "member_seed", "PERTURBATION_NAMES",
-           "perturb_weather",
+__all__ = ["PerturbationSpec", "EnsembleSpec", "LeakEnsembleSpec", "Member", "expand_members", "member_seed",
+           "PERTURBATION_NAMES", "LEAK_PERTURBATION_NAMES", "perturb_weather",
            "exceedance_probability", "percentile_fields"]
 
 PERTURBATION_NAMES = ("wind_direction_offset", "wind_speed_factor", "stability_shift", "mixing_height_factor",
                       "emission_factor")
+# A leak's release is perturbed where its uncertainty lives: the given rate of a ``direct`` release, or the hole of a
+# tank model (the rate then follows from the orifice equations and the tank's depletion, mass conserved).
+LEAK_PERTURBATION_NAMES = ("wind_direction_offset", "wind_speed_factor", "stability_shift", "mixing_height_factor",
+                           "emission_factor", "hole_diameter_factor")
 
 
 class PerturbationSpec(BaseModel):
@@ -89,6 +95,38 @@ class EnsembleSpec(BaseModel):
         unknown = sorted(set(self.perturbations) - set(PERTURBATION_NAMES))
         if unknown:
             raise ValueError(f"unknown perturbation {unknown[0]!r}; allowed: {', '.join(PERTURBATION_NAMES)}")
+        return self
+
+
+class LeakEnsembleSpec(BaseModel):
+    """``ensemble:`` block of a ``kind: leak`` scenario (run with ``parktwin ensemble``).
+
+    Thresholds are not listed here: a leak is judged against the substance's own 60-min values (HJ 169-2018
+    Appendix H endpoints, AEGL/ERPG where twin/chemicals.csv holds them), exactly as the deterministic run.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    members: int = Field(gt=0, le=10_000, description="number of members")
+    seed: int = Field(0, ge=0, description="ensemble seed (combined with the scenario hash)")
+    perturbations: dict[str, PerturbationSpec] = Field(
+        default_factory=dict,
+        description=f"any of {', '.join(LEAK_PERTURBATION_NAMES)}: wind direction offset [degree], factors on the "
+                    "wind speed and the mixing height [-], stability shift [classes], and the release: "
+                    "emission_factor [-] on the rate of a direct release, hole_diameter_factor [-] on the hole of "
+                    "a tank model")
+
+    @model_validator(mode="after")
+    def _names(self) -> "LeakEnsembleSpec":
+        unknown = sorted(set(self.perturbations) - set(LEAK_PERTURBATION_NAMES))
+        if unknown:
+            raise ValueError(f"unknown perturbation {unknown[0]!r}; allowed: {', '.join(LEAK_PERTURBATION_NAMES)}")
+        for name, perturbation in sorted(self.perturbations.items()):
+            # A factor multiplies a positive quantity: its distribution must stay above 0 (lognormal always does).
+            if name.endswith("_factor") and perturbation.distribution != "lognormal" and not (
+                    perturbation.low is not None and perturbation.low > 0):
+                raise ValueError(f"perturbation {name!r}: a {perturbation.distribution} factor needs low > 0 "
+                                 f"(or distribution lognormal), got low={perturbation.low}")
         return self
 
 

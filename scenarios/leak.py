@@ -88,10 +88,9 @@ def protective_action(arrival_time: float, time_above: float) -> str:
 def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, command_line="",
                       where: str = "scenario") -> dict:
     """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's view data (a dict)."""
-    from dispersion.plume import ReceptorSet
-    from dispersion.puff import PuffMet, PuffOptions, PuffRelease, run_puff
+    from dispersion.puff import PuffRelease, run_puff
     from dispersion.source_terms import is_dense_gas
-    from scenarios.run import _check_writable, true_north_grid_bearing
+    from scenarios.run import _check_writable
     from twin.io import load_park
 
     park = load_park(base_dir / scenario.park)
@@ -104,34 +103,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
 
     # Meteorology (piecewise constant) and the air the thresholds are converted at.
     receptors_all = park.receptor_points()
-    people = [i for i, kind in enumerate(receptors_all.kinds) if kind in PEOPLE_KINDS]
-    steps = int(round(scenario.simulation_hours * 3600.0 / scenario.sampling_step))
-    if scenario.meteorology.preset == "hj169_worst":
-        direction = scenario.meteorology.wind_from_direction
-        if direction is None:  # the most unfavourable direction: towards the nearest residential area/school/hospital
-            distances = [math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in people]
-            target = people[int(np.argmin(distances))]
-            bearing = math.degrees(math.atan2(receptors_all.x[target] - source.x, receptors_all.y[target] - source.y))
-            direction = (bearing + 180.0) % 360.0
-        met = PuffMet(times=np.array([0.0]), wind_speed=np.array([HJ169_WORST["wind_speed"]]),
-                      wind_from_direction=np.array([direction]), stability=np.array([HJ169_WORST["stability"]]),
-                      mixing_height=np.array([1e30]))
-        air_temperature, weather_text = HJ169_WORST["air_temperature"], (
-            f"HJ 169-2018 worst case: stability F, 1.5 m/s, 25 °C, 50 % RH, wind from {direction:.0f}°")
-    else:
-        from scenarios.run import _load_weather
-
-        spec = scenario.meteorology.weather
-        prepared = _load_weather(_WeatherScenario(spec), base_dir, park, where)
-        seconds = (prepared["time"].values - prepared["time"].values[0]) / np.timedelta64(1, "s")
-        met = PuffMet(times=seconds.astype(float), wind_speed=prepared["model_wind_speed"].values.astype(float),
-                      wind_from_direction=prepared["wind_from_direction"].values.astype(float),
-                      stability=prepared["stability_class"].values.astype(np.int64),
-                      mixing_height=prepared["atmosphere_boundary_layer_thickness"].values.astype(float))
-        air_temperature = float(prepared["air_temperature"].values[0])
-        weather_text = (f"the typhoon's 10 m wind at the park (Holland vortex, class D) from {spec.start.isoformat()}"
-                        if spec.source == "typhoon" else
-                        f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})")
+    met, air_temperature, weather_text = _leak_meteorology(scenario, park, source, receptors_all, base_dir, where)
     pressure = 101325.0
 
     term = airborne_source_term(scenario, source, chemical, ambient_pressure=pressure, air_temperature=air_temperature,
@@ -140,25 +112,10 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
                           scenario.source_term.release_height, term.rate_times, term.rates)
 
     # Receptors: a grid centred on the source, then the sensitive receptors (their series are kept).
-    spacing = scenario.grid.spacing
-    nx = int(scenario.grid.size[0] // spacing) + 1
-    ny = int(scenario.grid.size[1] // spacing) + 1
-    gx = np.round(source.x / spacing) * spacing + spacing * (np.arange(nx) - (nx - 1) // 2)
-    gy = np.round(source.y / spacing) * spacing + spacing * (np.arange(ny) - (ny - 1) // 2)
-    mx, my = np.meshgrid(gx, gy)
-    rx = np.concatenate([mx.ravel(), receptors_all.x])
-    ry = np.concatenate([my.ravel(), receptors_all.y])
-    receptors = ReceptorSet(x=rx, y=ry, height=np.full(rx.size, 1.5),  # breathing height [m]
-                            ground_elevation=np.asarray(park.terrain.elevation_at(rx, ry, clamp=True)))
-    options = PuffOptions(
-        sigma_model=scenario.sigma or f"briggs_{park.spec.land_use}", puff_interval=scenario.puff_interval,
-        sampling_step=scenario.sampling_step, duration=steps * scenario.sampling_step,
-        averaging_windows=(AVERAGING_TIME,),
-        output_times=tuple(scenario.output_step * np.arange(1, int(steps * scenario.sampling_step
-                                                                 // scenario.output_step) + 1)),
-        true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y), parallel=True)
+    gx, gy, receptors = _leak_receptors(scenario, park, source, receptors_all)
+    options = _puff_options(scenario, park, source, parallel=True)
     n_grid = gx.size * gy.size
-    series_index = np.arange(n_grid, rx.size)
+    series_index = np.arange(n_grid, receptors.x.size)
     result = run_puff(release, receptors, met, options, series_receptors=series_index)
     field = result[f"max_mean_{int(AVERAGING_TIME)}s"].values[:n_grid].reshape(gy.size, gx.size)
     field = np.nan_to_num(field)
@@ -262,6 +219,74 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
                                        "netcdf": out_dir / "leak.nc", "map": out_dir / "map.png",
                                        "scene": out_dir / "scene.png", "plan": out_dir / "plan.html"})
     return view
+
+
+def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_dir: Path, where: str):
+    """(PuffMet, air temperature [K], description) of the leak's weather: the HJ 169-2018 §9 worst case (F, 1.5 m/s,
+    25 °C; wind towards the nearest residential area, school or hospital unless a direction is given) or the
+    prepared hourly weather (piecewise constant per hour)."""
+    from dispersion.puff import PuffMet
+
+    if scenario.meteorology.preset == "hj169_worst":
+        direction = scenario.meteorology.wind_from_direction
+        if direction is None:  # the most unfavourable direction: towards the nearest residential area/school/hospital
+            people = [i for i, kind in enumerate(receptors_all.kinds) if kind in PEOPLE_KINDS]
+            distances = [math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in people]
+            target = people[int(np.argmin(distances))]
+            bearing = math.degrees(math.atan2(receptors_all.x[target] - source.x, receptors_all.y[target] - source.y))
+            direction = (bearing + 180.0) % 360.0
+        met = PuffMet(times=np.array([0.0]), wind_speed=np.array([HJ169_WORST["wind_speed"]]),
+                      wind_from_direction=np.array([direction]), stability=np.array([HJ169_WORST["stability"]]),
+                      mixing_height=np.array([1e30]))
+        return met, HJ169_WORST["air_temperature"], (
+            f"HJ 169-2018 worst case: stability F, 1.5 m/s, 25 °C, 50 % RH, wind from {direction:.0f}°")
+    from scenarios.run import _load_weather
+
+    spec = scenario.meteorology.weather
+    prepared = _load_weather(_WeatherScenario(spec), base_dir, park, where)
+    seconds = (prepared["time"].values - prepared["time"].values[0]) / np.timedelta64(1, "s")
+    met = PuffMet(times=seconds.astype(float), wind_speed=prepared["model_wind_speed"].values.astype(float),
+                  wind_from_direction=prepared["wind_from_direction"].values.astype(float),
+                  stability=prepared["stability_class"].values.astype(np.int64),
+                  mixing_height=prepared["atmosphere_boundary_layer_thickness"].values.astype(float))
+    weather_text = (f"the typhoon's 10 m wind at the park (Holland vortex, class D) from {spec.start.isoformat()}"
+                    if spec.source == "typhoon" else
+                    f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})")
+    return met, float(prepared["air_temperature"].values[0]), weather_text
+
+
+def _leak_receptors(scenario: LeakScenario, park, source, receptors_all):
+    """(gx [m], gy [m], ReceptorSet): the grid centred on the source (row-major, y then x), then the park's
+    receptors, all at breathing height 1.5 m above the ground."""
+    from dispersion.plume import ReceptorSet
+
+    spacing = scenario.grid.spacing
+    nx = int(scenario.grid.size[0] // spacing) + 1
+    ny = int(scenario.grid.size[1] // spacing) + 1
+    gx = np.round(source.x / spacing) * spacing + spacing * (np.arange(nx) - (nx - 1) // 2)
+    gy = np.round(source.y / spacing) * spacing + spacing * (np.arange(ny) - (ny - 1) // 2)
+    mx, my = np.meshgrid(gx, gy)
+    rx = np.concatenate([mx.ravel(), receptors_all.x])
+    ry = np.concatenate([my.ravel(), receptors_all.y])
+    receptors = ReceptorSet(x=rx, y=ry, height=np.full(rx.size, 1.5),  # breathing height [m]
+                            ground_elevation=np.asarray(park.terrain.elevation_at(rx, ry, clamp=True)))
+    return gx, gy, receptors
+
+
+def _puff_options(scenario: LeakScenario, park, source, *, parallel: bool, output_times: bool = True):
+    """PuffOptions of the leak: 60-min running means, snapshots every output_step (unless ``output_times`` is
+    False), Numba threads only when ``parallel`` (never inside an ensemble's Dask threads)."""
+    from dispersion.puff import PuffOptions
+    from scenarios.run import true_north_grid_bearing
+
+    steps = int(round(scenario.simulation_hours * 3600.0 / scenario.sampling_step))
+    snapshots = tuple(scenario.output_step * np.arange(1, int(steps * scenario.sampling_step
+                                                              // scenario.output_step) + 1))
+    return PuffOptions(
+        sigma_model=scenario.sigma or f"briggs_{park.spec.land_use}", puff_interval=scenario.puff_interval,
+        sampling_step=scenario.sampling_step, duration=steps * scenario.sampling_step,
+        averaging_windows=(AVERAGING_TIME,), output_times=snapshots if output_times else (),
+        true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y), parallel=parallel)
 
 
 def summary_text(view: dict) -> str:

@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
-from scenarios.ensemble import EnsembleSpec, PerturbationSpec
+from scenarios.ensemble import EnsembleSpec, LeakEnsembleSpec, PerturbationSpec
 from twin.errors import InputError
 from twin.validation import load_yaml, parse_model
 
@@ -242,6 +242,21 @@ class LeakScenario(_Strict):
     sampling_step: float = Field(60.0, gt=0, description="concentrations sampled every ... [s]")
     output_step: float = Field(600.0, gt=0, description="grid snapshots every ... [s]")
     language: Literal["zh", "en"] = Field("zh", description="language of the emergency-plan draft")
+    ensemble: LeakEnsembleSpec | None = Field(None, description="optional ensemble of perturbed members "
+                                                                "(run with parktwin ensemble)")
+
+    @model_validator(mode="after")
+    def _check_ensemble_release(self) -> "LeakScenario":
+        """The release perturbation must fit the source term: a rate factor needs a given rate, a hole factor a hole."""
+        perturbations = self.ensemble.perturbations if self.ensemble is not None else {}
+        if "emission_factor" in perturbations and self.source_term.model != "direct":
+            raise ValueError(f"ensemble.perturbations.emission_factor applies to source_term.model 'direct' only, "
+                             f"got {self.source_term.model!r}; use hole_diameter_factor for a tank model")
+        if "hole_diameter_factor" in perturbations and self.source_term.hole_diameter is None:
+            raise ValueError(f"ensemble.perturbations.hole_diameter_factor needs a source term with a hole_diameter "
+                             f"(the tank models), got source_term.model {self.source_term.model!r}; use "
+                             f"emission_factor for a direct release")
+        return self
 
     @model_validator(mode="after")
     def _check(self) -> "LeakScenario":

@@ -1,0 +1,313 @@
+"""Leak ensembles: the probability that a toxic cloud's endpoint-2 zone reaches a school, and when it would arrive.
+
+A ``kind: leak`` scenario with an ``ensemble:`` block (:class:`scenarios.ensemble.LeakEnsembleSpec`) is run as N
+members. Each member is the deterministic leak (:func:`scenarios.leak.run_leak_scenario`'s weather, source term,
+receptor grid and Gaussian puffs, built by the same functions) with its own perturbed inputs:
+
+* ``wind_direction_offset`` [degree], ``wind_speed_factor`` [-], ``stability_shift`` [classes] and
+  ``mixing_height_factor`` [-], applied to the leak's weather by :func:`scenarios.ensemble.perturb_weather` (the
+  same rules as the plume ensembles, including its 1 m/s floor on the scaled wind speed);
+* the release: ``emission_factor`` [-] multiplies the rate of a ``direct`` release; ``hole_diameter_factor`` [-]
+  multiplies the hole of a tank model, whose airborne rate then follows from the orifice equations, the tank's
+  depletion and (liquid) the flash and pool evaporation in the member's own weather
+  (:func:`scenarios.leak_source.airborne_source_term`, HJ 169-2018 Appendix F), so mass stays balanced.
+
+Members are a Latin hypercube (McKay, Beckman & Conover 1979) drawn by :func:`scenarios.ensemble.expand_members`:
+member k is re-created from (scenario SHA-256, ensemble seed, k) alone, on any worker.
+
+Execution follows DESIGN.md "parallelism has one owner": members run on Dask with the serial ``nogil`` puff kernel
+(local threads by default, or a ``dask.distributed`` scheduler address); the kernel is compiled once before the
+fan-out. Each member writes ``members/member_0007.nc`` atomically (``.part`` then ``os.replace``, by
+:func:`twin.store.write_netcdf`) carrying its own digest (scenario hash + index); a re-run skips members whose
+finished file matches. Aggregation (probabilities, percentiles, arrival distributions, maps, plan) is in
+:mod:`scenarios.leak_ensemble_outputs`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from scenarios.ensemble import Member, expand_members, perturb_weather
+from scenarios.ensemble_run import _member_config, member_digest, member_path
+from scenarios.spec import LeakScenario, load_scenario, scenario_hash
+from twin.errors import InputError
+
+__all__ = ["LeakEnsembleContext", "LeakEnsembleResult", "load_leak_context", "perturb_puff_met",
+           "member_scenario", "run_leak_member", "run_leak_member_from_file", "run_leak_ensemble"]
+
+log = logging.getLogger("parktwin")
+AMBIENT_PRESSURE = 101325.0  # [Pa] the deterministic leak's air pressure (scenarios.leak)
+
+
+@dataclass(frozen=True)
+class LeakEnsembleContext:
+    """What every member shares, built once per process: the park, the risk source, the unperturbed weather, the
+    receptor grid (gx, gy [m]) followed by the park's receptors, the 60-min thresholds [kg m-3], the serial puff
+    options and the members."""
+
+    scenario: LeakScenario
+    scenario_sha256: str
+    scenario_path: Path
+    out_dir: Path
+    park: object
+    source: object
+    chemical: object
+    met: object  # dispersion.puff.PuffMet
+    air_temperature: float
+    weather_text: str
+    gx: np.ndarray
+    gy: np.ndarray
+    receptors: object  # dispersion.plume.ReceptorSet: grid (row-major), then receptors_all
+    receptors_all: object  # twin.park.ReceptorPoints
+    thresholds: tuple[tuple[str, float], ...]
+    endpoint1: str | None
+    endpoint2: str
+    options: object  # dispersion.puff.PuffOptions, parallel=False
+    release: object  # the unperturbed PuffRelease (warms the kernel)
+    members: tuple[Member, ...]
+
+    @property
+    def n_grid(self) -> int:
+        return self.gx.size * self.gy.size
+
+
+def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEnsembleContext:
+    """Validate the scenario and build what every member needs (the shared, expensive part)."""
+    from dispersion.puff import PuffRelease
+    from scenarios.leak import _endpoint2_name, _leak_meteorology, _leak_receptors, _puff_options, _thresholds
+    from twin.io import load_park
+
+    scenario_path = Path(scenario_path)
+    where = scenario_path.name
+    scenario = load_scenario(scenario_path)
+    if not isinstance(scenario, LeakScenario):
+        raise InputError.field(where, "kind", scenario.kind, "'leak' for a leak ensemble")
+    if scenario.ensemble is None:
+        raise InputError.field(where, "ensemble", None, "an ensemble block (members, seed, perturbations)")
+    base_dir = scenario_path.parent
+    park = load_park(base_dir / scenario.park)
+    sources = {r.id: r for r in park.risk_sources}
+    if scenario.risk_source not in sources:
+        raise InputError.field(where, "risk_source", scenario.risk_source, f"one of {', '.join(sources)}")
+    source = sources[scenario.risk_source]
+    chemical = park.chemicals[source.substance]
+    receptors_all = park.receptor_points()
+    met, air_temperature, weather_text = _leak_meteorology(scenario, park, source, receptors_all, base_dir, where)
+    gx, gy, receptors = _leak_receptors(scenario, park, source, receptors_all)
+    thresholds = tuple(_thresholds(chemical, air_temperature, AMBIENT_PRESSURE))
+    if not thresholds:
+        raise InputError.field(f"substance {chemical.key!r}", "thresholds", None,
+                               "at least one HJ 169 endpoint or AEGL/ERPG value in twin/chemicals.csv")
+    term = _release_term(scenario, source, chemical, met, air_temperature)
+    release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
+                          scenario.source_term.release_height, term.rate_times, term.rates)
+    sha = scenario_hash(scenario)
+    return LeakEnsembleContext(
+        scenario=scenario, scenario_sha256=sha, scenario_path=scenario_path, out_dir=Path(out_dir), park=park,
+        source=source, chemical=chemical, met=met, air_temperature=air_temperature, weather_text=weather_text,
+        gx=gx, gy=gy, receptors=receptors, receptors_all=receptors_all, thresholds=thresholds,
+        endpoint1=next((name for name, _ in thresholds if "endpoint-1" in name), None),
+        endpoint2=_endpoint2_name(thresholds),
+        options=_puff_options(scenario, park, source, parallel=False, output_times=False),  # members: serial kernel
+        release=release, members=tuple(expand_members(scenario.ensemble, sha)))
+
+
+def perturb_puff_met(met, parameters: dict[str, float]):
+    """A member's PuffMet: :func:`scenarios.ensemble.perturb_weather` applied to the leak's piecewise-constant
+    weather (direction turned [degree], speed scaled with the 1 m/s floor [m/s], stability class shifted and
+    clipped to A..F, mixing height scaled [m]). The unperturbed ``met`` is returned when nothing applies."""
+    import xarray as xr
+
+    from dispersion.puff import PuffMet
+
+    if not parameters:
+        return met
+    weather = xr.Dataset({
+        "wind_from_direction": ("time", np.asarray(met.wind_from_direction, dtype=np.float64)),
+        "model_wind_speed": ("time", np.asarray(met.wind_speed, dtype=np.float64)),
+        "stability_class": ("time", np.asarray(met.stability, dtype=np.int64)),
+        "atmosphere_boundary_layer_thickness": ("time", np.asarray(met.mixing_height, dtype=np.float64)),
+    })
+    perturbed = perturb_weather(weather, parameters)
+    return PuffMet(times=np.asarray(met.times, dtype=np.float64),
+                   wind_speed=perturbed["model_wind_speed"].values.astype(np.float64),
+                   wind_from_direction=perturbed["wind_from_direction"].values.astype(np.float64),
+                   stability=perturbed["stability_class"].values.astype(np.int64),
+                   mixing_height=perturbed["atmosphere_boundary_layer_thickness"].values.astype(np.float64))
+
+
+def member_scenario(scenario: LeakScenario, parameters: dict[str, float]) -> LeakScenario:
+    """The scenario of one member's release: rate × ``emission_factor`` (direct) or hole diameter ×
+    ``hole_diameter_factor`` (tank models); the ensemble block removed. Weather perturbations are applied to the
+    weather itself (:func:`perturb_puff_met`)."""
+    term = scenario.source_term
+    updates = {}
+    for name, field in (("emission_factor", "rate"), ("hole_diameter_factor", "hole_diameter")):
+        if name in parameters:
+            factor = parameters[name]
+            if not factor > 0 or getattr(term, field) is None:
+                raise InputError.field("leak ensemble member", name, factor,
+                                       f"> 0, on a source term with a {field} (source_term.model {term.model!r})")
+            updates[field] = getattr(term, field) * factor
+    return scenario.model_copy(update={"source_term": term.model_copy(update=updates), "ensemble": None})
+
+
+def _release_term(scenario: LeakScenario, source, chemical, met, air_temperature: float):
+    """The leak's airborne source term (:func:`scenarios.leak_source.airborne_source_term`, as
+    :func:`scenarios.leak.run_leak_scenario` calls it) in the weather ``met`` [PuffMet] and air temperature [K]: the
+    first period's 10 m wind [m/s] and stability class set a pool's evaporation, so a member with other weather
+    evaporates at its own rate. Returns rate_times [s], rates [kg/s], released [kg], description."""
+    from scenarios.leak_source import airborne_source_term
+
+    return airborne_source_term(scenario, source, chemical, ambient_pressure=AMBIENT_PRESSURE,
+                                air_temperature=air_temperature, wind_speed=float(met.wind_speed[0]),
+                                stability=int(met.stability[0]))
+
+
+def _member_release(context: LeakEnsembleContext, member: Member, met):
+    """(PuffRelease, released mass [kg], source-term description) of one member, in the member's weather ``met``."""
+    scenario = member_scenario(context.scenario, member.parameters)
+    term = _release_term(scenario, context.source, context.chemical, met, context.air_temperature)
+    return (replace(context.release, rate_times=term.rate_times, rates=term.rates), float(term.released),
+            term.description)
+
+
+def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
+    """Compute member ``index`` and write ``members/member_NNNN.nc`` atomically, unless a finished file matches.
+
+    The file holds, in double precision: ``max_mean_60min`` (realization, y, x) [kg m-3] on the grid;
+    ``receptor_max_mean_60min`` (realization, receptor) [kg m-3]; ``time_above`` (realization, threshold,
+    receptor) [s] (60-min running mean above each threshold); ``arrival_time`` (realization, receptor) [s after the
+    release starts] when the endpoint-2 running mean is first exceeded, NaN when never; ``released_mass``
+    (realization) [kg], the airborne total.
+    """
+    import xarray as xr
+
+    from dispersion.puff import run_puff
+    from scenarios.impact import Threshold, receptor_impacts
+    from scenarios.leak import AVERAGING_TIME
+    from twin.store import Provenance, finished_output_matches, write_netcdf
+
+    path = member_path(context.out_dir, index)
+    if finished_output_matches(path, member_digest(context.scenario_sha256, index)):
+        return path
+    member = context.members[index]
+    met = perturb_puff_met(context.met, member.parameters)
+    release, released, description = _member_release(context, member, met)
+    n_grid = context.n_grid
+    series_index = np.arange(n_grid, context.receptors.x.size)
+    result = run_puff(release, context.receptors, met, context.options, series_receptors=series_index)
+    window = f"max_mean_{int(AVERAGING_TIME)}s"
+    field = np.nan_to_num(result[window].values[:n_grid]).reshape(context.gy.size, context.gx.size)
+    impact = receptor_impacts(result["series"].values, context.scenario.sampling_step,
+                              [Threshold(name, value, AVERAGING_TIME) for name, value in context.thresholds],
+                              np.zeros(series_index.size), arrival_threshold=context.endpoint2)
+    names = [name for name, _ in context.thresholds]
+    concentration = f"{context.chemical.name_en.lower()} in air (CAS {context.chemical.cas})"
+    dataset = xr.Dataset(
+        {
+            "max_mean_60min": (("realization", "y", "x"), field[None], {
+                "long_name": f"maximum 60-minute running mean concentration of {concentration}", "units": "kg m-3",
+                "coverage_content_type": "modelResult"}),
+            "receptor_max_mean_60min": (("realization", "receptor"), impact.peak[context.endpoint2][None], {
+                "long_name": f"maximum 60-minute running mean concentration of {concentration} at the receptor",
+                "units": "kg m-3", "coverage_content_type": "modelResult"}),
+            "time_above": (("realization", "threshold", "receptor"),
+                           np.stack([impact.time_above[name] for name in names])[None], {
+                               "long_name": "time the 60-minute running mean exceeds the threshold", "units": "s",
+                               "coverage_content_type": "modelResult"}),
+            "arrival_time": (("realization", "receptor"), impact.arrival_time[None], {
+                "long_name": f"time after the release starts when the 60-minute running mean first exceeds "
+                             f"{context.endpoint2} (NaN: never)", "units": "s",
+                "coverage_content_type": "modelResult"}),
+            "released_mass": (("realization",), np.array([released]), {
+                "long_name": "airborne mass released by the member's source term", "units": "kg",
+                "coverage_content_type": "modelResult"}),
+        },
+        coords={"realization": ("realization", np.array([index]), {"standard_name": "realization", "units": "1"}),
+                "x": ("x", context.gx, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
+                "y": ("y", context.gy, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
+                "receptor_id": ("receptor", np.array(context.receptors_all.ids, dtype=str),
+                                {"long_name": "receptor id (park.yaml)"}),
+                "threshold_name": ("threshold", np.array(names, dtype=str), {"long_name": "threshold"})},
+    )
+    provenance = Provenance(
+        scenario_config=_member_config(context.scenario_sha256, index),
+        command_line=f"parktwin ensemble member {index}", random_seed=member.seed,
+        extra_attrs={"scenario_id": context.scenario.name, "scenario_sha256": context.scenario_sha256,
+                     "member_index": index, "member_parameters": json.dumps(member.parameters, sort_keys=True),
+                     "source_term": description})
+    return write_netcdf(dataset, path, provenance,
+                        title=f"ParkTwin leak ensemble member {index}: {context.scenario.name}",
+                        summary=f"Gaussian-puff 60-minute running means of member {index} with perturbed inputs "
+                                f"{json.dumps(member.parameters, sort_keys=True)}.",
+                        keywords=["toxic release", "ensemble", "Gaussian puff", "chemical industrial park"],
+                        float64=list(dataset.data_vars))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_context(scenario_path: str, stamp: float) -> LeakEnsembleContext:
+    return load_leak_context(scenario_path, ".")
+
+
+def run_leak_member_from_file(scenario_path: str, out_dir: str, index: int) -> str:
+    """Task for a ``dask.distributed`` worker: only paths cross the wire; the context is built once per worker
+    (and again only when the scenario file changes)."""
+    context = _cached_context(str(scenario_path), os.stat(scenario_path).st_mtime)
+    return str(run_leak_member(replace(context, out_dir=Path(out_dir)), index))
+
+
+@dataclass
+class LeakEnsembleResult:
+    member_paths: list[Path]
+    computed: int
+    summary: dict
+    paths: dict
+
+
+def run_leak_ensemble(scenario_path: str | Path, out_dir: str | Path, *, scheduler: str | None = None,
+                      workers: int | None = None) -> LeakEnsembleResult:
+    """Run every member of a leak scenario's ensemble (skipping finished ones), then write the ensemble products.
+
+    scheduler : None or "threads" (local threads, default), "synchronous" (one after another), or the address of a
+        running ``dask.distributed`` scheduler (``tcp://host:8786``; also read from ``DASK_SCHEDULER_ADDRESS``).
+    workers : local threads (default: the number of cores).
+    """
+    import dask
+
+    from scenarios.forecast import _warm_kernel
+    from scenarios.leak_ensemble_outputs import write_leak_ensemble_outputs
+    from twin.store import finished_output_matches
+
+    scenario_path, out_dir = Path(scenario_path), Path(out_dir)
+    if workers is not None and not int(workers) >= 1:
+        raise InputError.field("ensemble", "workers", workers, "an integer >= 1")
+    context = load_leak_context(scenario_path, out_dir)
+    count = len(context.members)
+    finished = sum(finished_output_matches(member_path(out_dir, i), member_digest(context.scenario_sha256, i))
+                   for i in range(count))
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
+    log.info("%s: %d members, %d already finished, scheduler %s", context.scenario.name, count, finished, scheduler)
+    _warm_kernel(context)  # compile (or load) the serial kernel once: threads must not race to compile it
+    if scheduler in ("threads", "synchronous"):
+        tasks = [dask.delayed(run_leak_member, pure=False)(context, i) for i in range(count)]
+        paths = list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers or os.cpu_count()))
+    else:
+        from distributed import Client, as_completed
+
+        with Client(scheduler, timeout="30s") as client:
+            futures = client.map(run_leak_member_from_file, [str(scenario_path.resolve())] * count,
+                                 [str(out_dir.resolve())] * count, list(range(count)), retries=3, pure=False)
+            for done, _future in enumerate(as_completed(futures), start=1):
+                log.info("%d/%d members done", done, count)
+            paths = client.gather(futures)
+    paths = [Path(p) for p in paths]
+    summary, outputs = write_leak_ensemble_outputs(context, paths)
+    return LeakEnsembleResult(member_paths=paths, computed=count - finished, summary=summary, paths=outputs)
