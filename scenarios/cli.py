@@ -110,6 +110,7 @@ def _configure_logging(verbose: bool) -> None:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                             stream=sys.stderr)
     logging.getLogger("numba").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # the CJK subsetting of every HTML output
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -2,7 +2,8 @@
 
 Everything is generated in code (no downloads) and written as files a user can copy and edit:
 ``OUT/park/`` (park.yaml, buildings.geojson, dem.tif, weather.csv), ``OUT/scenario.yaml`` (24-h plume of every
-stack) with ``OUT/results/``, ``OUT/leak.yaml`` (a chlorine-tank leak) with ``OUT/leak/`` (zones, plan draft), and
+stack) with ``OUT/results/``, ``OUT/leak.yaml`` (a chlorine-tank leak) with ``OUT/leak/`` (zones, plan draft),
+``OUT/leak_ensemble.yaml`` (that leak as a 50-member ensemble) with ``OUT/leak_ensemble/``, and
 ``OUT/eia.yaml`` (a year of hourly weather on a coarse grid, with the NO2 cap) with ``OUT/eia/``, and
 ``OUT/typhoon.yaml`` (a design typhoon flooding the park) with ``OUT/typhoon/``, and ``OUT/ensemble.yaml`` (the
 plume as a 50-member ensemble) with ``OUT/ensemble/`` (exceedance-probability maps).
@@ -71,6 +72,18 @@ grid:
 language: zh
 """
 
+
+# The same leak as an ensemble: the forecast of the wind is uncertain by tens of degrees, the hole size is a guess.
+_LEAK_ENSEMBLE = _LEAK.replace("name: demo-chlorine-leak", "name: demo-chlorine-leak-ensemble").replace(
+    "  spacing: 80              # m -> 201 x 201 receptors", "  spacing: 160             # m -> 101 x 101 receptors") + """\
+ensemble:                  # parktwin ensemble leak_ensemble.yaml: P(endpoint-2 reached) per receptor and on the map
+  members: 50
+  seed: 7
+  perturbations:
+    wind_direction_offset: {distribution: normal, mean: 0, std: 15}    # degree
+    wind_speed_factor: {distribution: uniform, low: 0.8, high: 1.5}
+    hole_diameter_factor: {distribution: uniform, low: 0.6, high: 1.4}  # DN15 to DN35
+"""
 
 _EIA = """\
 # ParkTwin scenario: a year of hourly (synthetic) weather over every stack on a coarse grid — HJ 2.2-2018 statistics,
@@ -184,6 +197,7 @@ def run_demo(out: str | Path) -> RunResult:
     write_station_csv(out / "park" / "weather.csv", weather, utc_offset_hours=park.spec.utc_offset_hours)
     scenario_path = write_text_atomic(out / "scenario.yaml", _SCENARIO.format(start=DEMO_START, hours=DEMO_HOURS))
     leak_path = write_text_atomic(out / "leak.yaml", _LEAK)
+    leak_ensemble_path = write_text_atomic(out / "leak_ensemble.yaml", _LEAK_ENSEMBLE)
     eia_path = write_text_atomic(out / "eia.yaml", _EIA)
     typhoon_path = write_text_atomic(out / "typhoon.yaml", _TYPHOON)
     ensemble_path = write_text_atomic(out / "ensemble.yaml", _ENSEMBLE.format(start=DEMO_START, hours=DEMO_HOURS))
@@ -192,6 +206,13 @@ def run_demo(out: str | Path) -> RunResult:
     leak = run_scenario_file(leak_path, out / "leak")
     plume.summary_text += "\n\n" + leak.summary_text + f"\nEmergency-plan draft: {leak.out_dir / 'plan.html'}"
     plume.paths.update({f"leak_{name}": path for name, path in leak.paths.items()})
+    from scenarios.leak_ensemble import run_leak_ensemble
+
+    leak_ensemble = run_leak_ensemble(leak_ensemble_path, out / "leak_ensemble")
+    reached = ", ".join(f"{r['id']} {r['probability_endpoint2']:.2f}" for r in leak_ensemble.summary["receptors"][:4])
+    plume.summary_text += (f"\nLeak ensemble ({len(leak_ensemble.member_paths)} members): P(endpoint-2 reached) "
+                           f"{reached}; plan section {leak_ensemble.paths['plan']}")
+    plume.paths["leak_ensemble_plan"] = leak_ensemble.paths["plan"]
     eia = run_scenario_file(eia_path, out / "eia")
     plume.summary_text += "\n\n" + eia.summary_text + f"\nEIA tables: {eia.out_dir / 'eia_summary.html'}"
     plume.paths.update({f"eia_{name}": path for name, path in eia.paths.items()})

@@ -205,3 +205,21 @@ def test_run_json_marks_the_finished_run_with_its_scenario_hash(demo):
     assert manifest is not None
     assert manifest["scenario_config_sha256"] == scenario_hash(load_scenario(demo.scenario_yaml))
     assert set(manifest["outputs"].values()) == set(FILES) - {"run.json"}
+
+
+def test_the_demo_runs_the_leak_as_an_ensemble(demo):
+    # 50 members of the chlorine leak (wind direction, speed, hole size): probabilities, arrival spread, plan.
+    import json
+
+    out = demo.root / "leak_ensemble"
+    assert len(list((out / "members").glob("member_*.nc"))) == 50
+    for name in ("ensemble.nc", "plan_ensemble.html", "probability_endpoint2.png", "probability_contours.geojson",
+                 "receptor_probabilities.csv"):
+        assert (out / name).is_file(), name
+    receptors = json.loads((out / "receptor_probabilities.json").read_text(encoding="utf-8"))
+    probabilities = [r["probability_endpoint2"] for r in receptors]
+    assert all(0.0 <= p <= 1.0 for p in probabilities)
+    # The wind spread is ±15°: the residential area in the worst-case direction is reached by some members, not all.
+    assert any(0.0 < p < 1.0 for p in probabilities)
+    for r in receptors:  # the count and the probability say the same thing
+        assert r["members_reached_endpoint2"] == round(r["probability_endpoint2"] * 50)
