@@ -39,10 +39,11 @@ __all__ = ["FloodGrid", "FloodOptions", "FloodResult", "PointInflow", "run_flood
            "HAZARD_CLASSES"]
 
 G = 9.80665  # [m s-2]
-# Grids smaller than this run the kernels on one thread: a parallel region costs tens of microseconds to start and
-# join, as much as a 40,000-cell sweep takes, and far more when another process holds the second core (measured on
-# this 2-core machine, benchmarks/flood.py: 200² cells, 0.40 ms a step on 1 thread against 0.56 ms on 2, loaded).
-SERIAL_BELOW_CELLS = 100_000
+# Grids smaller than this run the kernels on one thread, where starting and joining a parallel region costs more
+# than the sweep. Measured on this 2-core machine, quiet, µs a step on 1 / 2 threads: 2,500 cells 38 / 33,
+# 10,000 cells 91 / 60, 40,000 cells 289 / 161 — two threads win from a few thousand cells. When another process
+# holds the second core the balance turns (40,000 cells: 395 / 561 µs): set FloodOptions(threads=1) there.
+SERIAL_BELOW_CELLS = 2_000
 # DEFRA/EA FD2320 (HR Wallingford 2006) Table 13.1 hazard classes by HR.
 HAZARD_CLASSES = ((0.75, "low"), (1.25, "danger for some"), (2.0, "danger for most"), (math.inf, "danger for all"))
 
