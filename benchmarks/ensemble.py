@@ -12,6 +12,7 @@ the threaded scheduler's cost per task measured on 2000 no-op tasks.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import sys
@@ -81,7 +82,8 @@ def main() -> None:
 
         for label, workers in (("dask threads, 1 thread", 1), ("dask threads, 2 threads", 2)):
             context = fresh(label.replace(" ", "_").replace(",", ""))
-            tasks = [dask.delayed(run_member, pure=False)(context, i) for i in range(n)]
+            member = functools.partial(run_member, context)  # as scenarios.ensemble_run.run_ensemble builds its tasks
+            tasks = [dask.delayed(member, pure=False)(i) for i in range(n)]
             started = time.perf_counter()
             dask.compute(*tasks, scheduler="threads", num_workers=workers)
             record(label, time.perf_counter() - started)

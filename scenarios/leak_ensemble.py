@@ -195,7 +195,7 @@ def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
     from scenarios.leak import AVERAGING_TIME
     from twin.store import Provenance, finished_output_matches, write_netcdf
 
-    path = member_path(context.out_dir, index)
+    path = member_path(context.out_dir, index, ".nc")
     if finished_output_matches(path, member_digest(context.scenario_sha256, index)):
         return path
     member = context.members[index]
@@ -291,13 +291,14 @@ def run_leak_ensemble(scenario_path: str | Path, out_dir: str | Path, *, schedul
         raise InputError.field("ensemble", "workers", workers, "an integer >= 1")
     context = load_leak_context(scenario_path, out_dir)
     count = len(context.members)
-    finished = sum(finished_output_matches(member_path(out_dir, i), member_digest(context.scenario_sha256, i))
-                   for i in range(count))
+    finished = sum(finished_output_matches(member_path(out_dir, i, ".nc"),
+                                           member_digest(context.scenario_sha256, i)) for i in range(count))
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
     log.info("%s: %d members, %d already finished, scheduler %s", context.scenario.name, count, finished, scheduler)
     _warm_kernel(context)  # compile (or load) the serial kernel once: threads must not race to compile it
     if scheduler in ("threads", "synchronous"):
-        tasks = [dask.delayed(run_leak_member, pure=False)(context, i) for i in range(count)]
+        member = functools.partial(run_leak_member, context)  # Dask does not walk a partial's arguments per task
+        tasks = [dask.delayed(member, pure=False)(i) for i in range(count)]
         paths = list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers or os.cpu_count()))
     else:
         from distributed import Client, as_completed

@@ -11,6 +11,8 @@ the ACDD discovery attributes and the provenance of the run (scenario JSON and i
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import json
 import os
@@ -184,7 +186,9 @@ def finished_output_matches(path: str | os.PathLike, sha256: str) -> bool:
 # --------------------------------------------------------------------------------------------------- helpers
 
 
+@functools.lru_cache(maxsize=None)
 def _version(distribution: str) -> str:
+    """Installed version (parsed from the package metadata once per process: 0.8 ms a call, 10 per file)."""
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from scenarios.ensemble_run import member_path, run_ensemble
+from scenarios.ensemble_run import member_path, read_member, run_ensemble
 
 MEMBERS = 8
 
@@ -33,8 +33,8 @@ def ensemble_block(data, members=MEMBERS):
 def member_arrays(out: Path, count: int) -> list[np.ndarray]:
     arrays = []
     for index in range(count):
-        with xr.open_dataset(member_path(out, index), engine="netcdf4") as ds:
-            arrays.append(np.stack([ds[name].values for name in sorted(ds.data_vars) if name.endswith("_max_1h")]))
+        member = read_member(member_path(out, index))
+        arrays.append(np.stack([member[name] for name in sorted(member) if name.endswith("_max_1h")]))
     return arrays
 
 
@@ -66,8 +66,17 @@ def test_threads_and_synchronous_give_bit_identical_members_and_a_rerun_only_fil
         # The members are listed with their parameters, as the per-member files record them.
         offsets = probability["member_wind_direction_offset"].values
         assert offsets.shape == (MEMBERS,) and np.all(np.abs(offsets) <= 25.0)
-        with xr.open_dataset(member_path(bundle.root / "threads", 5), engine="netcdf4") as member:
-            assert json.loads(member.attrs["member_parameters"])["wind_direction_offset"] == offsets[5]
+        member = read_member(member_path(bundle.root / "threads", 5))
+        assert json.loads(str(member["parameters"]))["wind_direction_offset"] == offsets[5]
+    # members.nc: every member's statistics on the realization dimension, equal to the member files.
+    with xr.open_dataset(bundle.root / "threads" / "members.nc", engine="netcdf4") as members:
+        field = members["sulfur_dioxide_max_1h"]
+        assert field.dims[0] == "realization" and field.sizes["realization"] == MEMBERS
+        for index in range(MEMBERS):
+            raw = read_member(member_path(bundle.root / "threads", index))["sulfur_dioxide_max_1h"]
+            expected = (raw.astype(np.float64) * 1e9).astype(np.float32)  # kg m-3 -> ug m-3, float32
+            np.testing.assert_array_equal(field.values[index].reshape(raw.shape), expected)
+        np.testing.assert_array_equal(members["member_wind_direction_offset"].values, offsets)
 
 
 def _free_port() -> int:
@@ -102,7 +111,7 @@ def test_a_killed_dask_worker_loses_and_duplicates_nothing(bundle, tmp_path):
         def kill_when_started() -> None:  # runs beside the ensemble: kill a worker once members are landing
             deadline = time.time() + 120
             while time.time() < deadline:
-                if any((out / "members").glob("member_*.nc")):
+                if any((out / "members").glob("member_*.npz")):
                     os.killpg(victim.pid, signal.SIGKILL)
                     return
                 time.sleep(0.05)
@@ -115,7 +124,7 @@ def test_a_killed_dask_worker_loses_and_duplicates_nothing(bundle, tmp_path):
         killer.join(timeout=5)
         assert victim.poll() is not None, "the worker was not killed during the run"
         assert result.computed == members
-        assert sorted(p.name for p in (out / "members").iterdir()) == [f"member_{i:04d}.nc" for i in range(members)]
+        assert sorted(p.name for p in (out / "members").iterdir()) == [f"member_{i:04d}.npz" for i in range(members)]
 
         local = run_ensemble(bundle.scenario_yaml, bundle.root / "local", scheduler="threads")
         for a, b in zip(member_arrays(out, members), member_arrays(bundle.root / "local", members)):
@@ -141,7 +150,7 @@ def test_a_sigkilled_batch_leaves_only_complete_members_and_resumes_with_the_mis
                                stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
     def finished_names() -> list[str]:
-        return sorted(p.name for p in (out / "members").glob("member_*.nc") if ".part" not in p.name)
+        return sorted(p.name for p in (out / "members").glob("member_*.npz") if ".part" not in p.name)
 
     while time.time() < deadline and len(finished_names()) < 3:
         time.sleep(0.02)
@@ -150,8 +159,7 @@ def test_a_sigkilled_batch_leaves_only_complete_members_and_resumes_with_the_mis
     finished = finished_names()
     assert 3 <= len(finished) < members, finished
     for name in finished:  # every file that carries a final name opens and reads completely
-        with xr.open_dataset(out / "members" / name, engine="netcdf4") as ds:
-            ds.load()
+        assert set(read_member(out / "members" / name)) >= {"digest", "seed", "parameters", "sulfur_dioxide_max_1h"}
     assert not (out / "ensemble.nc").exists()
 
     resumed = run_ensemble(bundle.scenario_yaml, out, scheduler="threads", workers=1)

@@ -62,7 +62,7 @@ SPREAD = {"members": 6, "seed": 5, "perturbations": {
 def _member_arrays(out, count):
     arrays = []
     for index in range(count):
-        with xr.open_dataset(member_path(out, index), engine="netcdf4") as ds:
+        with xr.open_dataset(member_path(out, index, ".nc"), engine="netcdf4") as ds:
             arrays.append({name: ds[name].values.copy() for name in ds.data_vars})
     return arrays
 
@@ -88,14 +88,14 @@ def test_one_and_two_threads_give_bit_identical_results_and_a_rerun_computes_onl
 
     # Resume: delete one member file; the re-run computes that member only, and every product comes back identical.
     out = park_dir / "two"
-    stamps = {i: member_path(out, i).stat().st_mtime_ns for i in range(6)}
+    stamps = {i: member_path(out, i, ".nc").stat().st_mtime_ns for i in range(6)}
     products = {name: (out / name).read_bytes() for name in ("receptor_probabilities.csv",
                                                             "receptor_probabilities.json",
                                                             "probability_contours.geojson")}
-    member_path(out, 2).unlink()
+    member_path(out, 2, ".nc").unlink()
     again = run_leak_ensemble(scenario, out, scheduler="threads", workers=2)
     assert again.computed == 1
-    assert all(member_path(out, i).stat().st_mtime_ns == stamps[i] for i in range(6) if i != 2)
+    assert all(member_path(out, i, ".nc").stat().st_mtime_ns == stamps[i] for i in range(6) if i != 2)
     for a, b in zip(_member_arrays(park_dir / "one", 6), _member_arrays(out, 6)):
         for name in a:
             np.testing.assert_array_equal(a[name], b[name])
@@ -133,7 +133,7 @@ def test_one_and_two_threads_give_bit_identical_results_and_a_rerun_computes_onl
         probability = ds["exceedance_probability"].values
         assert np.all((probability >= 0) & (probability <= 1))
         assert set(np.unique(probability * 6).round(9)) <= set(float(k) for k in range(7))
-    for path in (out / "ensemble.nc", member_path(out, 0)):
+    for path in (out / "ensemble.nc", member_path(out, 0, ".nc")):
         assert _cf_failures(path, park_dir / "cf.json") == [], path
 
 
