@@ -7,7 +7,8 @@ Chain (each link cited where it is defined):
 3. Sea level in the sea cells (the stage boundary): harmonic tide + inverse barometer from the Holland (1980)
    pressure at the coast + Dean–Dalrymple wind set-up from the onshore component of the 10 m wind there
    (``meteo.typhoon_wind.typhoon_wind_field``).
-4. The flood grid: the park DEM sampled at ``grid_spacing`` (bilinear), flood defences (sea wall, levees) burned in
+4. The flood grid (``scenarios.park_flood``, shared with the nightly forecast): the park DEM sampled at
+   ``grid_spacing`` (bilinear), flood defences (sea wall, levees) burned in
    with max-aggregation along their crest lines, buildings as blocked cells, paved cells inside the park boundary
    (no infiltration, sewer drainage at ``drainage_mm_h``), Green–Ampt soil outside, sea cells as stage cells.
 5. The local inertial flood (``dispersion.flood.run_flood``).
@@ -34,7 +35,6 @@ from datetime import timezone
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
 
 from scenarios.progress import Stages
 from scenarios.spec import TyphoonScenario, canonical_json
@@ -52,52 +52,14 @@ def _utc64(moment) -> np.datetime64:
 
 
 def build_flood_grid(park, scenario: TyphoonScenario):
-    """(FloodGrid, sea mask) on the scenario's domain, from the park bundle (see module docstring, step 4)."""
-    import shapely
-    from shapely.geometry import Polygon
+    """(FloodGrid, water-body mask) on the scenario's domain, from the park bundle (see module docstring, step 4;
+    the set-up is :func:`scenarios.park_flood.park_flood_grid`, shared with the nightly forecast)."""
+    from scenarios.park_flood import park_flood_grid
 
-    from dispersion.flood import FloodGrid
-
-    spacing = scenario.grid_spacing
-    cx, cy = park.centre()
-    nx = int(scenario.grid_size[0] // spacing)
-    ny = int(scenario.grid_size[1] // spacing)
-    x = cx + (np.arange(nx) - (nx - 1) / 2) * spacing
-    y = cy + (np.arange(ny) - (ny - 1) / 2) * spacing
-    gx, gy = np.meshgrid(x, y)
-    z = np.asarray(park.terrain.elevation_at(gx.ravel(), gy.ravel(), clamp=True), dtype=np.float64).reshape(ny, nx)
-    # Flood defences: sample each crest line every quarter cell and raise the cells it crosses to the crest.
-    for defence in park.spec.flood_defences:
-        line = shapely.LineString(defence.line)
-        distances = np.arange(0.0, line.length + spacing / 4, spacing / 4)
-        points = shapely.line_interpolate_point(line, distances)
-        px, py = shapely.get_x(points), shapely.get_y(points)
-        i = np.round((px - x[0]) / spacing).astype(int)
-        j = np.round((py - y[0]) / spacing).astype(int)
-        inside = (i >= 0) & (i < nx) & (j >= 0) & (j < ny)
-        np.maximum.at(z, (j[inside], i[inside]), defence.crest_elevation)
-    centres = shapely.points(gx.ravel(), gy.ravel())
-    blocked = np.zeros(nx * ny, dtype=bool)
-    for building in park.buildings:
-        blocked |= shapely.contains_xy(building.footprint, gx.ravel(), gy.ravel())
-    sea = np.zeros(nx * ny, dtype=bool)
-    water = np.zeros(nx * ny, dtype=bool)
-    for body in park.spec.water_bodies:
-        covered = shapely.contains_xy(Polygon(body.polygon), gx.ravel(), gy.ravel())
-        water |= covered
-        if body.kind == "sea":
-            sea |= covered
-    boundary = park.boundary_polygon()
-    paved = shapely.contains_xy(boundary, gx.ravel(), gy.ravel()) if boundary is not None else np.zeros_like(sea)
-    del centres
-    shape = (ny, nx)
-    manning = np.where(paved, scenario.manning_paved, scenario.manning_ground)
-    ks = np.where(paved | water, 0.0, scenario.soil_ks_mm_h * 1e-3 / 3600.0)
-    drain = np.where(paved, scenario.drainage_mm_h * 1e-3 / 3600.0, 0.0)
-    grid = FloodGrid(x=x, y=y, z=z, manning=manning.reshape(shape), open_=(~blocked).reshape(shape),
-                     ks=ks.reshape(shape), psi_dtheta=scenario.soil_psi_dtheta_m,
-                     drain_capacity=drain.reshape(shape), stage_mask=(sea & ~blocked).reshape(shape))
-    return grid, water.reshape(shape)
+    return park_flood_grid(park, grid_spacing=scenario.grid_spacing, grid_size=scenario.grid_size,
+                           manning_paved=scenario.manning_paved, manning_ground=scenario.manning_ground,
+                           drainage_mm_h=scenario.drainage_mm_h, soil_ks_mm_h=scenario.soil_ks_mm_h,
+                           soil_psi_dtheta_m=scenario.soil_psi_dtheta_m)
 
 
 class _Storm:
@@ -191,25 +153,13 @@ class _Storm:
 
     def _gridded_rain(self, t: float, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
         """The rain file's rate over the interval holding t, bilinear at the flood cells (0 outside its grid)."""
-        import xarray as xr
-
         if not hasattr(self, "_rain"):
             from meteo.typhoon_rain import read_gridded_rain
+            from scenarios.park_flood import GriddedRain
 
-            self._rain = read_gridded_rain(self.base_dir / self.scenario.rain_file)
-            lon, lat = self.park.to_lonlat(gx.ravel(), gy.ravel())
-            self._cells = (xr.DataArray(np.asarray(lat), dims="cell"), xr.DataArray(np.asarray(lon), dims="cell"))
-            self._rain_t = (self._rain["time"].values.astype("datetime64[ns]") - self.start) / np.timedelta64(1, "s")
-            self._rain_cache = {}
-        slot = int(np.searchsorted(self._rain_t, t, side="right")) - 1
-        if slot < 0 or t > self._rain_t[-1] + (self._rain_t[-1] - self._rain_t[-2] if self._rain_t.size > 1 else 0):
-            raise InputError.field(f"rain_file {self.scenario.rain_file}", "time",
-                                   f"no rain for {t:.0f} s after the start", "rain covering the simulation")
-        if slot not in self._rain_cache:
-            lat, lon = self._cells
-            values = self._rain.isel(time=slot).interp(latitude=lat, longitude=lon).fillna(0.0).values
-            self._rain_cache = {slot: values.reshape(gx.shape)}
-        return self._rain_cache[slot]
+            self._rain = GriddedRain(read_gridded_rain(self.base_dir / self.scenario.rain_file), park=self.park,
+                                     start=self.start, where=f"rain_file {self.scenario.rain_file}")
+        return self._rain(t, gx, gy)
 
     def sea_level(self, t: float) -> dict:
         """Tide, inverse barometer, wind set-up and their sum at the coast point [m]."""
@@ -341,7 +291,7 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
     """Run the typhoon flood and write every output into ``out_dir`` (``run.json`` last); return the summary.
 
     ``render`` False skips the map, scene and report (ensemble members: the ensemble draws its own products)."""
-    from dispersion.flood import FloodOptions, run_flood
+    from scenarios.park_flood import run_park_flood
     from scenarios.run import _check_writable
     from twin.io import load_park
 
@@ -360,30 +310,11 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
                 j, i = np.unravel_index(int(np.argmin(distance)), distance.shape)
                 length = max(math.hypot(cx - gx[j, i], cy - gy[j, i]), 1.0)
                 storm.coast = (float(gx[j, i]), float(gy[j, i]), (cx - gx[j, i]) / length, (cy - gy[j, i]) / length)
-            level0 = storm.sea_level(0.0)["total"]
-            initial = np.where(water & (grid.open_ != 0), np.maximum(level0 - grid.z, 0.0), 0.0)
         with stages.stage(f"flood ({grid.shape[0]} x {grid.shape[1]} cells, {scenario.hours:g} h)"):
-            step = scenario.output_minutes * 60.0
-            times = np.arange(step, scenario.hours * 3600.0 + 1e-6, step)
-            cache: dict[int, np.ndarray] = {}
-
-            def rain(t0: float, t1: float):  # piecewise constant over 5-minute slots
-                slot = int(0.5 * (t0 + t1) // 300.0)
-                if slot not in cache:
-                    cache.clear()
-                    cache[slot] = storm.rain_field(slot * 300.0 + 150.0, gx, gy)
-                return cache[slot]
-
-            levels: dict[int, float] = {}
-
-            def stage(t: float) -> float:
-                slot = int(t // 300.0)
-                if slot not in levels:
-                    levels[slot] = storm.sea_level(slot * 300.0 + 150.0)["total"]
-                return levels[slot]
-
-            result = run_flood(grid, output_times=times, rain=rain, stage=stage if sea.any() else None,
-                               initial_depth=initial, options=FloodOptions(dt_max=60.0))
+            result, times, levels = run_park_flood(grid, water, hours=scenario.hours,
+                                                   output_minutes=scenario.output_minutes,
+                                                   rain_at=storm.rain_field,
+                                                   sea_level_at=lambda t: storm.sea_level(t)["total"])
         with stages.stage("assets"):
             events = asset_events(park, grid, result, times, storm.start, storm.landfall)
         summary = {"scenario": scenario.name, "park": park.spec.name, "start_utc": str(storm.start) + "Z",
@@ -411,41 +342,10 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
 
 def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line,
                    render: bool = True) -> dict:
-    from twin.schema import geographic_coordinates
+    from scenarios.park_flood import flood_dataset
     from twin.store import Provenance, write_netcdf
 
-    time = storm.start + (times * 1e9).astype("timedelta64[ns]")
-    lon, lat = geographic_coordinates(grid.x[None, :], grid.y[:, None], park.spec.epsg)
-    from twin.schema import _crs  # the grid-mapping attributes every ParkTwin file uses
-
-    common = {"grid_mapping": "crs", "coverage_content_type": "modelResult"}
-    ds = xr.Dataset(
-        {
-            "crs": ((), np.int32(0), _crs(park.spec.epsg).to_cf()),
-            "water_depth": (("time", "y", "x"), result.depth,
-                            {"standard_name": "flood_water_thickness",
-                             "long_name": "flood water depth", "units": "m", **common}),
-            "max_water_depth": (("y", "x"), result.max_depth,
-                                {"standard_name": "flood_water_thickness", "long_name": "maximum flood water depth",
-                                 "units": "m", "cell_methods": "time: maximum", **common}),
-            "max_flow_speed": (("y", "x"), result.max_speed,
-                               {"standard_name": "flood_water_speed", "long_name": "maximum depth-averaged speed",
-                                "units": "m s-1", "cell_methods": "time: maximum", **common}),
-            "max_hazard_rating": (("y", "x"), result.max_hazard,
-                                  {"long_name": "maximum DEFRA FD2320 flood hazard rating d (v + 0.5) + DF",
-                                   "units": "1", "cell_methods": "time: maximum", **common}),
-            "arrival_time": (("y", "x"), np.where(result.arrival >= 0, result.arrival, np.nan),
-                             {"long_name": "time from the start until the depth first exceeds 0.01 m", "units": "s",
-                              **common}),
-            "ground_elevation": (("y", "x"), grid.z, {"standard_name": "ground_level_altitude",
-                                                      "long_name": "ground elevation with flood defences burned in",
-                                                      "units": "m", "grid_mapping": "crs"}),
-        },
-        coords={"time": ("time", time, {"standard_name": "time", "axis": "T"}),
-                "y": ("y", grid.y, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
-                "x": ("x", grid.x, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
-                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
-                "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"})})
+    ds = flood_dataset(park, grid, result, times, storm.start)
     provenance = Provenance(scenario_config=canonical_json(scenario), command_line=command_line,
                             extra_attrs={"scenario_id": scenario.name, "park_name": park.spec.name})
     paths = {"netcdf": write_netcdf(
@@ -471,13 +371,11 @@ def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary,
 
 
 def _map(out_dir, scenario, park, grid, result) -> Path:
+    from scenarios.park_flood import depth_layer
     from scenarios.views import map_view
-    from viz import FieldLayer, render_map
+    from viz import render_map
 
-    values = np.where(result.max_depth > 0.01, result.max_depth, np.nan)
-    layer = FieldLayer(x=grid.x, y=grid.y, values=values, units="m",
-                       title="最大积水深度 maximum flood depth", levels=(0.05, 0.15, 0.3, 0.5, 1.0, 2.0))
-    view = map_view(park, layer, title=f"{park.spec.name} — {scenario.name}",
+    view = map_view(park, depth_layer(grid, result), title=f"{park.spec.name} — {scenario.name}",
                     notes=(f"{scenario.hours:g} h, {scenario.rain_model} rain, cells {grid.dx:g} m",))
     path = out_dir / "map.png"
     scene = out_dir / "scene.png"

@@ -1,0 +1,216 @@
+"""The park flood set-up shared by ``kind: typhoon`` and the nightly forecast batch.
+
+Both flood the same park the same way; only the forcing differs (a typhoon's rain and sea level, or a forecast's
+gridded rain and the tide). What is shared:
+
+* :func:`park_flood_grid` — the flood grid from the park bundle: the DEM sampled at ``grid_spacing`` (bilinear), flood
+  defences (sea wall, levees) burned in with max-aggregation along their crest lines, buildings as blocked cells,
+  paved cells inside the park boundary (no infiltration, sewer drainage at ``drainage_mm_h``), Green–Ampt soil
+  outside, sea cells as stage cells. Defaults: :data:`FLOOD_GRID_DEFAULTS`, those of ``kind: typhoon``.
+* :class:`GriddedRain` — a gridded rain rate [m s-1] on (time, latitude, longitude), bilinear at the flood cells.
+* :func:`run_park_flood` — the local inertial flood (:func:`dispersion.flood.run_flood`) with rain and stage
+  forcing sampled in 5-minute slots, water bodies filled to the initial stage.
+* :func:`flood_dataset`, :func:`depth_layer` — the CF grid written as ``flood.nc`` and the maximum-depth map layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import xarray as xr
+
+from twin.errors import InputError
+
+__all__ = ["FLOOD_GRID_DEFAULTS", "park_flood_grid", "GriddedRain", "run_park_flood", "flood_dataset",
+           "depth_layer", "FORCING_SLOT"]
+
+FORCING_SLOT = 300.0  # [s] rain and stage are held constant over 5-minute slots (sampled at the slot's middle)
+
+
+def _typhoon_defaults() -> dict:
+    """The flood-grid defaults of ``kind: typhoon`` (``scenarios.spec.TyphoonScenario``), read from its fields so
+    the two never drift apart."""
+    from scenarios.spec import TyphoonScenario
+
+    names = ("grid_spacing", "grid_size", "manning_paved", "manning_ground", "drainage_mm_h", "soil_ks_mm_h",
+             "soil_psi_dtheta_m")
+    return {name: TyphoonScenario.model_fields[name].default for name in names}
+
+
+FLOOD_GRID_DEFAULTS = _typhoon_defaults()
+
+
+def park_flood_grid(park, *, grid_spacing: float, grid_size: tuple[float, float], manning_paved: float,
+                    manning_ground: float, drainage_mm_h: float, soil_ks_mm_h: float, soil_psi_dtheta_m: float):
+    """(FloodGrid, water-body mask) on a domain centred on the park (see the module docstring).
+
+    Parameters
+    ----------
+    grid_spacing : cell side. [m]
+    grid_size : domain (east-west, north-south). [m]
+    manning_paved, manning_ground : Manning n inside / outside the park boundary. [s m^-1/3]
+    drainage_mm_h : sewer design capacity inside the park as a rain rate. [mm/h]
+    soil_ks_mm_h : Green–Ampt saturated conductivity outside the park. [mm/h]
+    soil_psi_dtheta_m : Green–Ampt suction head × moisture deficit. [m]
+    """
+    import shapely
+    from shapely.geometry import Polygon
+
+    from dispersion.flood import FloodGrid
+
+    spacing = float(grid_spacing)
+    cx, cy = park.centre()
+    nx = int(grid_size[0] // spacing)
+    ny = int(grid_size[1] // spacing)
+    x = cx + (np.arange(nx) - (nx - 1) / 2) * spacing
+    y = cy + (np.arange(ny) - (ny - 1) / 2) * spacing
+    gx, gy = np.meshgrid(x, y)
+    z = np.asarray(park.terrain.elevation_at(gx.ravel(), gy.ravel(), clamp=True), dtype=np.float64).reshape(ny, nx)
+    # Flood defences: sample each crest line every quarter cell and raise the cells it crosses to the crest.
+    for defence in park.spec.flood_defences:
+        line = shapely.LineString(defence.line)
+        distances = np.arange(0.0, line.length + spacing / 4, spacing / 4)
+        points = shapely.line_interpolate_point(line, distances)
+        px, py = shapely.get_x(points), shapely.get_y(points)
+        i = np.round((px - x[0]) / spacing).astype(int)
+        j = np.round((py - y[0]) / spacing).astype(int)
+        inside = (i >= 0) & (i < nx) & (j >= 0) & (j < ny)
+        np.maximum.at(z, (j[inside], i[inside]), defence.crest_elevation)
+    blocked = np.zeros(nx * ny, dtype=bool)
+    for building in park.buildings:
+        blocked |= shapely.contains_xy(building.footprint, gx.ravel(), gy.ravel())
+    sea = np.zeros(nx * ny, dtype=bool)
+    water = np.zeros(nx * ny, dtype=bool)
+    for body in park.spec.water_bodies:
+        covered = shapely.contains_xy(Polygon(body.polygon), gx.ravel(), gy.ravel())
+        water |= covered
+        if body.kind == "sea":
+            sea |= covered
+    boundary = park.boundary_polygon()
+    paved = shapely.contains_xy(boundary, gx.ravel(), gy.ravel()) if boundary is not None else np.zeros_like(sea)
+    shape = (ny, nx)
+    manning = np.where(paved, manning_paved, manning_ground)
+    ks = np.where(paved | water, 0.0, soil_ks_mm_h * 1e-3 / 3600.0)  # mm/h -> m/s
+    drain = np.where(paved, drainage_mm_h * 1e-3 / 3600.0, 0.0)  # mm/h -> m/s
+    grid = FloodGrid(x=x, y=y, z=z, manning=manning.reshape(shape), open_=(~blocked).reshape(shape),
+                     ks=ks.reshape(shape), psi_dtheta=soil_psi_dtheta_m,
+                     drain_capacity=drain.reshape(shape), stage_mask=(sea & ~blocked).reshape(shape))
+    return grid, water.reshape(shape)
+
+
+class GriddedRain:
+    """A gridded rain rate [m s-1] on (time, latitude, longitude) — each time stamp holding the mean rate until the
+    next one (the convention of :func:`meteo.typhoon_rain.read_gridded_rain`) — sampled at the flood cells.
+
+    ``rate(t, gx, gy)`` returns the rate over the interval holding ``t`` [s after ``start``], bilinear at the cells
+    (0 outside the rain grid). A ``t`` before the first stamp or beyond one interval after the last raises an
+    InputError naming ``where``.
+    """
+
+    def __init__(self, rate: xr.DataArray, *, park, start: np.datetime64, where: str):
+        self.rate_field, self.park, self.where = rate, park, where
+        self._t = (rate["time"].values.astype("datetime64[ns]") - start) / np.timedelta64(1, "s")
+        self._cells = None
+        self._cache: dict[int, np.ndarray] = {}
+
+    def __call__(self, t: float, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+        if self._cells is None:
+            lon, lat = self.park.to_lonlat(gx.ravel(), gy.ravel())
+            self._cells = (xr.DataArray(np.asarray(lat), dims="cell"), xr.DataArray(np.asarray(lon), dims="cell"))
+        slot = int(np.searchsorted(self._t, t, side="right")) - 1
+        if slot < 0 or t > self._t[-1] + (self._t[-1] - self._t[-2] if self._t.size > 1 else 0):
+            raise InputError.field(self.where, "time", f"no rain for {t:.0f} s after the start",
+                                   "rain covering the simulation")
+        if slot not in self._cache:
+            lat, lon = self._cells
+            values = self.rate_field.isel(time=slot).interp(latitude=lat, longitude=lon).fillna(0.0).values
+            self._cache = {slot: values.reshape(gx.shape)}
+        return self._cache[slot]
+
+
+def run_park_flood(grid, water: np.ndarray, *, hours: float, output_minutes: float,
+                   rain_at: Callable[[float, np.ndarray, np.ndarray], np.ndarray],
+                   sea_level_at: Callable[[float], float]):
+    """The flood of the park: ``(result, output times [s], stage levels by slot [m])``.
+
+    rain_at(t, gx, gy) : rain rate at the cell centres at t seconds after the start [m s-1], held constant over
+        :data:`FORCING_SLOT` slots. sea_level_at(t) : water level of the sea [m] — imposed in the stage cells (when
+        the grid has any), and the level every water body starts at (depth max(level(0) − z, 0)).
+    hours : simulated time [h]; output_minutes : depth snapshots every ... [min].
+    """
+    from dispersion.flood import FloodOptions, run_flood
+
+    gx, gy = np.meshgrid(grid.x, grid.y)
+    sea = grid.stage_mask.astype(bool)
+    level0 = sea_level_at(0.0)
+    initial = np.where(water & (grid.open_ != 0), np.maximum(level0 - grid.z, 0.0), 0.0)
+    step = output_minutes * 60.0
+    times = np.arange(step, hours * 3600.0 + 1e-6, step)
+    cache: dict[int, np.ndarray] = {}
+
+    def rain(t0: float, t1: float):  # piecewise constant over 5-minute slots
+        slot = int(0.5 * (t0 + t1) // FORCING_SLOT)
+        if slot not in cache:
+            cache.clear()
+            cache[slot] = rain_at(slot * FORCING_SLOT + FORCING_SLOT / 2, gx, gy)
+        return cache[slot]
+
+    levels: dict[int, float] = {}
+
+    def stage(t: float) -> float:
+        slot = int(t // FORCING_SLOT)
+        if slot not in levels:
+            levels[slot] = sea_level_at(slot * FORCING_SLOT + FORCING_SLOT / 2)
+        return levels[slot]
+
+    result = run_flood(grid, output_times=times, rain=rain, stage=stage if sea.any() else None,
+                       initial_depth=initial, options=FloodOptions(dt_max=60.0))
+    return result, times, levels
+
+
+def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -> xr.Dataset:
+    """The flood as a CF dataset (``flood.nc``): depth snapshots, maximum depth, speed and hazard rating, arrival
+    time and the ground elevation with the defences burned in, on the projected grid with lat/lon."""
+    from twin.schema import _crs  # the grid-mapping attributes every ParkTwin file uses
+    from twin.schema import geographic_coordinates
+
+    time = start + (times * 1e9).astype("timedelta64[ns]")
+    lon, lat = geographic_coordinates(grid.x[None, :], grid.y[:, None], park.spec.epsg)
+    common = {"grid_mapping": "crs", "coverage_content_type": "modelResult"}
+    return xr.Dataset(
+        {
+            "crs": ((), np.int32(0), _crs(park.spec.epsg).to_cf()),
+            "water_depth": (("time", "y", "x"), result.depth,
+                            {"standard_name": "flood_water_thickness",
+                             "long_name": "flood water depth", "units": "m", **common}),
+            "max_water_depth": (("y", "x"), result.max_depth,
+                                {"standard_name": "flood_water_thickness", "long_name": "maximum flood water depth",
+                                 "units": "m", "cell_methods": "time: maximum", **common}),
+            "max_flow_speed": (("y", "x"), result.max_speed,
+                               {"standard_name": "flood_water_speed", "long_name": "maximum depth-averaged speed",
+                                "units": "m s-1", "cell_methods": "time: maximum", **common}),
+            "max_hazard_rating": (("y", "x"), result.max_hazard,
+                                  {"long_name": "maximum DEFRA FD2320 flood hazard rating d (v + 0.5) + DF",
+                                   "units": "1", "cell_methods": "time: maximum", **common}),
+            "arrival_time": (("y", "x"), np.where(result.arrival >= 0, result.arrival, np.nan),
+                             {"long_name": "time from the start until the depth first exceeds 0.01 m", "units": "s",
+                              **common}),
+            "ground_elevation": (("y", "x"), grid.z, {"standard_name": "ground_level_altitude",
+                                                      "long_name": "ground elevation with flood defences burned in",
+                                                      "units": "m", "grid_mapping": "crs"}),
+        },
+        coords={"time": ("time", time, {"standard_name": "time", "axis": "T"}),
+                "y": ("y", grid.y, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
+                "x": ("x", grid.x, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
+                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
+                "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"})})
+
+
+def depth_layer(grid, result):
+    """The maximum flood depth as a map layer [m] (cells shallower than 1 cm transparent)."""
+    from viz import FieldLayer
+
+    values = np.where(result.max_depth > 0.01, result.max_depth, np.nan)
+    return FieldLayer(x=grid.x, y=grid.y, values=values, units="m",
+                      title="最大积水深度 maximum flood depth", levels=(0.05, 0.15, 0.3, 0.5, 1.0, 2.0))
