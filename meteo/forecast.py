@@ -22,7 +22,8 @@ import xarray as xr
 from meteo.weather import make_weather
 from twin.errors import InputError, MeteoCoverageError
 
-__all__ = ["read_forecast_netcdf", "write_sample_forecast", "NAME_ADAPTER"]
+__all__ = ["read_forecast_netcdf", "read_forecast_precipitation", "write_sample_forecast", "NAME_ADAPTER",
+           "PRECIPITATION_UNITS"]
 
 # Quantity -> (CF standard names, variable names used by common models), searched in that order.
 NAME_ADAPTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -35,6 +36,11 @@ NAME_ADAPTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "precipitation": (("precipitation_flux",), ("tp_rate", "PRATE_surface")),
 }
 _REQUIRED = ("u10", "v10", "t2", "cloud")
+# Precipitation rate units -> factor to [m s-1] of liquid water. A mass flux of water [kg m-2 s-1] is a depth rate
+# once divided by the density of water (1000 kg m-3): 1 kg m-2 = 1 mm.
+PRECIPITATION_UNITS = {"kg m-2 s-1": 1e-3, "kg m**-2 s**-1": 1e-3, "kg/m^2/s": 1e-3, "kg/m2/s": 1e-3,
+                       "mm s-1": 1e-3, "mm/s": 1e-3, "mm h-1": 1e-3 / 3600.0, "mm/h": 1e-3 / 3600.0,
+                       "m s-1": 1.0}
 
 
 def _find(ds: xr.Dataset, quantity: str, where: str) -> xr.DataArray | None:
@@ -119,14 +125,80 @@ def read_forecast_netcdf(path: str | os.PathLike, *, longitude: float, latitude:
     return make_weather(time, speed, direction, series["t2"], cloud, low, **optional)
 
 
+def read_forecast_precipitation(path: str | os.PathLike) -> xr.DataArray | None:
+    """The forecast's precipitation as a rate field [m s-1] on (time, latitude, longitude), or None when the file
+    carries none.
+
+    The variable is found as :func:`read_forecast_netcdf` finds it (standard_name ``precipitation_flux``, else a
+    variable named ``tp_rate`` or ``PRATE_surface``); its ``units`` must be one of :data:`PRECIPITATION_UNITS`
+    (converted here, once, to m s-1). Each time stamp is taken to hold the mean rate until the next stamp (the
+    convention of :func:`meteo.typhoon_rain.read_gridded_rain`). The grid must be regular (1-D ``lon``/``longitude``
+    and ``lat``/``latitude``): the flood samples it bilinearly.
+    """
+    path = Path(path)
+    where = path.name
+    if not path.is_file():
+        raise MeteoCoverageError(f"{where}: forecast file not there yet ({path}); retry later")
+    with xr.open_dataset(path, engine="netcdf4") as ds:
+        variable = _find(ds, "precipitation", where)
+        if variable is None:
+            return None
+        units = str(variable.attrs.get("units", ""))
+        if units not in PRECIPITATION_UNITS:
+            raise InputError.field(f"{where}: {variable.name}", "units", units or None,
+                                   f"one of {', '.join(PRECIPITATION_UNITS)}")
+        lon_name = next((n for n in ("lon", "longitude") if n in ds.variables), None)
+        lat_name = next((n for n in ("lat", "latitude") if n in ds.variables), None)
+        if lon_name is None or lat_name is None or ds[lon_name].ndim != 1 or ds[lat_name].ndim != 1:
+            raise InputError.field(f"{where}: {variable.name}", "grid", variable.dims,
+                                   "a regular grid with 1-D lon/longitude and lat/latitude coordinates")
+        rate = variable.rename({ds[lon_name].dims[0]: "longitude", ds[lat_name].dims[0]: "latitude"})
+        if set(rate.dims) != {"time", "latitude", "longitude"}:
+            raise InputError.field(f"{where}: {variable.name}", "dims", variable.dims, "(time, lat, lon)")
+        rate = (rate.transpose("time", "latitude", "longitude").astype(np.float64)
+                * PRECIPITATION_UNITS[units]).load()
+    if not np.all(np.isfinite(rate.values)) or np.any(rate.values < 0):
+        raise InputError.field(f"{where}: {variable.name}", "values", float(np.nanmin(rate.values)),
+                               "finite precipitation rates >= 0")
+    rate.attrs = {"units": "m s-1", "source_variable": str(variable.name)}
+    return rate
+
+
+# The sample's precipitation (illustrative values chosen for demos and tests, not climatology):
+# dry: a light shower of 1.5 mm/h over the whole grid in hours 14-17 after the start (6 mm, "light rain");
+# wet: a north-south rain band with a Gaussian cross-section (standard deviation 20 km) moving east at 10 km/h and
+# peaking at 30 mm/h, whose axis crosses the site 12 h after the start. At the site the rate is then
+# 30 exp(-(t - 12 h)^2 / (2 (2 h)^2)) mm/h, so the event total is 30 × 2 × sqrt(2π) = 150.4 mm, nearly all of it
+# within 24 h (a rainstorm or heavier by the 24-h grades of GB/T 28592-2012).
+SAMPLE_SHOWER = {"rate_mm_h": 1.5, "first_hour": 14, "last_hour": 17}
+SAMPLE_RAIN_BAND = {"peak_mm_h": 30.0, "sigma_km": 20.0, "speed_km_h": 10.0, "crossing_hour": 12.0}
+SAMPLE_RAIN = ("dry", "wet")
+
+
+def _sample_precipitation(rain: str, hours_since_start: np.ndarray, east_km: np.ndarray) -> np.ndarray:
+    """Precipitation rate [mm h-1] on (time, lon) of the sample (:data:`SAMPLE_SHOWER`, :data:`SAMPLE_RAIN_BAND`)."""
+    t = hours_since_start[:, None]
+    if rain == "dry":
+        shower = (t >= SAMPLE_SHOWER["first_hour"]) & (t <= SAMPLE_SHOWER["last_hour"])
+        return np.where(shower, SAMPLE_SHOWER["rate_mm_h"], 0.0) * np.ones((1, east_km.size))
+    band = SAMPLE_RAIN_BAND
+    axis = band["speed_km_h"] * (t - band["crossing_hour"])  # the band's axis, km east of the site
+    return band["peak_mm_h"] * np.exp(-0.5 * ((east_km[None, :] - axis) / band["sigma_km"]) ** 2)
+
+
 def write_sample_forecast(path: str | os.PathLike, *, start, hours: int, longitude: float, latitude: float,
-                          seed: int = 0, half_width_deg: float = 0.15, step_deg: float = 0.05) -> Path:
+                          seed: int = 0, half_width_deg: float = 0.15, step_deg: float = 0.05,
+                          rain: str = "dry") -> Path:
     """A realistic sample forecast file around a site: the synthetic coastal weather on a small lat/lon grid.
 
     The site's series comes from :func:`meteo.synthetic.synthetic_weather`; across the grid the wind turns and
     strengthens slightly towards the sea (east) and the temperature falls 0.6 K per 0.1° eastward, so a reader
     that interpolates in the wrong axis gives a different answer. CF standard names, hourly, written atomically.
+    Precipitation (``precipitation_flux`` [kg m-2 s-1], the mean rate until the next stamp): ``rain`` "dry" (a light
+    shower) or "wet" (a rain band crossing the site), see :data:`SAMPLE_SHOWER` and :data:`SAMPLE_RAIN_BAND`.
     """
+    if rain not in SAMPLE_RAIN:
+        raise InputError.field("sample forecast", "rain", rain, f"one of {', '.join(SAMPLE_RAIN)}")
     from meteo.synthetic import synthetic_weather
     from twin.atomic import atomic_output
 
@@ -142,6 +214,10 @@ def write_sample_forecast(path: str | os.PathLike, *, start, hours: int, longitu
     local_hour = (weather["time"].values.astype("datetime64[m]").astype(np.int64) / 60.0 + longitude / 15.0) % 24
     blh = 300.0 + 800.0 * np.clip(np.sin(np.pi * (local_hour - 7.0) / 12.0), 0.0, None)
     shape = u.shape
+    hours_since_start = (weather["time"].values - weather["time"].values[0]) / np.timedelta64(1, "h")
+    east_km = (lons - longitude) * 111.32 * np.cos(np.deg2rad(latitude))  # km per degree of longitude there
+    rain_rate = _sample_precipitation(rain, hours_since_start.astype(np.float64), east_km)[:, None, :]
+    precipitation = rain_rate / 3600.0  # mm h-1 -> kg m-2 s-1 (1 mm of water = 1 kg m-2)
 
     def field(values, standard_name, units, **extra):
         return (("time", "lat", "lon"), np.broadcast_to(values, shape).astype(np.float32),
@@ -156,11 +232,14 @@ def write_sample_forecast(path: str | os.PathLike, *, start, hours: int, longitu
             "lcc": field(weather["low_cloud_area_fraction"].values[:, None, None], "low_type_cloud_area_fraction",
                          "1"),
             "blh": field(blh[:, None, None], "atmosphere_boundary_layer_thickness", "m"),
+            "pr": field(precipitation, "precipitation_flux", "kg m-2 s-1",
+                        comment="mean rate from this time stamp until the next"),
         },
         coords={"time": weather["time"].values,
                 "lat": ("lat", lats, {"standard_name": "latitude", "units": "degrees_north"}),
                 "lon": ("lon", lons, {"standard_name": "longitude", "units": "degrees_east"})},
-        attrs={"Conventions": "CF-1.11", "title": "ParkTwin sample forecast (synthetic, for demos and tests)"},
+        attrs={"Conventions": "CF-1.11", "title": "ParkTwin sample forecast (synthetic, for demos and tests)",
+               "sample_rain": rain},
     )
     with atomic_output(path) as temporary:
         dataset.to_netcdf(temporary, engine="netcdf4")
