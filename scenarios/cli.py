@@ -84,6 +84,15 @@ def _parser() -> argparse.ArgumentParser:
     forecast.add_argument("--grid-size", type=float, default=20000.0, help="receptor grid side [m] (default 20000)")
     forecast.add_argument("--scheduler", default=None,
                           help="'threads' (default), 'synchronous', or a dask.distributed address tcp://HOST:8786")
+    for window, default, source in ((24, 50, "GB/T 28592-2012"), (12, 30, "GB/T 28592-2012"),
+                                    (1, 16, "hourly grade, not verified")):
+        forecast.add_argument(f"--heavy-rain-{window}h-mm", default=None, metavar="MM",
+                              help=f"flood when the forecast rain at the park reaches this many mm in {window} h "
+                                   f"(default {default}, {source})")
+    forecast.add_argument("--flood-grid-spacing", type=float, default=None,
+                          help="flood grid cell size [m] (default 20, as kind: typhoon)")
+    forecast.add_argument("--flood-grid-size", type=float, default=None,
+                          help="flood domain side [m] (default 10000, as kind: typhoon)")
 
     sample = commands.add_parser("sample-forecast", help="write a realistic sample forecast NetCDF for a park")
     sample.add_argument("park", type=Path, help="park.yaml (e.g. demo-output/park/park.yaml)")
@@ -91,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("--start", default=None, help="first hour, ISO 8601 with offset (default: 00 UTC today)")
     sample.add_argument("--hours", type=int, default=72, help="length [h] (default 72)")
     sample.add_argument("--seed", type=int, default=0, help="seed of the synthetic weather (default 0)")
+    sample.add_argument("--rain", choices=("dry", "wet"), default="dry",
+                        help="dry: a light 6-mm shower (default); wet: a rain band crossing the park, ~150 mm in a "
+                             "day (fires the flood part of the nightly batch)")
 
     validate = commands.add_parser("validate", help="check a park bundle (park.yaml and the files it names)")
     validate.add_argument("park", type=Path, help="park.yaml")
@@ -179,7 +191,9 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     result = run_forecast(args.park, args.forecast, args.out, cycle=args.cycle, force=args.force,
                           members=args.members, hours=args.hours, scheduler=args.scheduler,
                           grid_size=args.grid_size, grid_spacing=args.grid_spacing,
-                          command_line=" ".join(["parktwin", *sys.argv[1:]]))
+                          heavy_rain_24h_mm=args.heavy_rain_24h_mm, heavy_rain_12h_mm=args.heavy_rain_12h_mm,
+                          heavy_rain_1h_mm=args.heavy_rain_1h_mm, flood_grid_spacing=args.flood_grid_spacing,
+                          flood_grid_size=args.flood_grid_size, command_line=" ".join(["parktwin", *sys.argv[1:]]))
     if result.skipped:
         print(f"cycle {result.cycle} already finished in {result.folder} (use --force to recompute)")
     else:
@@ -189,13 +203,17 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
         for row in top:
             print(f"  {row['rank']}. {row['id']} ({row['substance']}): expected people above endpoint-2 "
                   f"{row['risk_score']}, max P {row['max_probability_endpoint2']:.0%}")
+        flood = result.summary["flood"]
+        print(f"  flood: {flood['decision']}"
+              + (f"; flooded: {', '.join(flood['flooded_ids']) or 'none'}" if flood.get("triggered") else ""))
     return 0
 
 
 def _cmd_sample_forecast(args: argparse.Namespace) -> int:
     from scenarios.forecast import write_demo_sample_forecast
 
-    path = write_demo_sample_forecast(args.park, args.out, start=args.start, hours=args.hours, seed=args.seed)
+    path = write_demo_sample_forecast(args.park, args.out, start=args.start, hours=args.hours, seed=args.seed,
+                                      rain=args.rain)
     print(f"sample forecast written to {path}")
     return 0
 

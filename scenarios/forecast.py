@@ -35,7 +35,13 @@ What one cycle does (``run_forecast``):
    run on Dask (threads by default, or a ``dask.distributed`` scheduler address) with the serial puff kernel.
    P(endpoint-2 reached) at a receptor = fraction of members whose 60-min running mean there exceeds the HJ 169
    endpoint-2 value (Monte Carlo estimate, standard error sqrt(p(1-p)/N)).
-7. **Outputs** in the dated folder: per source ``<ID>/forecast.nc`` (P(endpoint-1/2) fields and percentiles of the
+7. **Flood** (:mod:`scenarios.forecast_flood`): the forecast's precipitation at the park centre against the
+   rainstorm (暴雨) grades — ≥ 50 mm in 24 h or ≥ 30 mm in 12 h (GB/T 28592-2012 Table 1), ≥ 16 mm in 1 h (hourly
+   grade, quoted, not verified), each configurable. When the rule fires, the park flood of ``kind: typhoon`` runs
+   over the horizon with the forecast's gridded rain and the tide, and every risk source gets its flood events
+   (``flood/flood.nc``, ``flood/assets.json``, ``flood/map.png``); either way ``summary.json`` has a ``flood`` block
+   with the rule, the rain totals and the decision.
+8. **Outputs** in the dated folder: per source ``<ID>/forecast.nc`` (P(endpoint-1/2) fields and percentiles of the
    maximum 60-min mean), ``<ID>/zones.geojson`` (endpoint zones of the 90th-percentile field and P(endpoint-2)
    contours), ``<ID>/map.png``, ``<ID>/scenario.yaml``; ``summary.json``; ``brief.html``; ``log.jsonl``; ``run.json``
    (last).
@@ -392,6 +398,8 @@ class ForecastResult:
 def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, force: bool = False,
                  members: int = 20, hours: int = 24, scheduler: str | None = None, simulation_hours: float = 3.0,
                  grid_size: float = 20000.0, grid_spacing: float = 250.0, seed: int = 0, maps: bool = True,
+                 heavy_rain_24h_mm=None, heavy_rain_12h_mm=None, heavy_rain_1h_mm=None,
+                 flood_grid_spacing: float | None = None, flood_grid_size: float | None = None,
                  command_line: str = "") -> ForecastResult:
     """Run the nightly forecast cycle of ``forecast_nc`` for the park ``park_yaml`` into ``out_root/YYYYMMDDHH``.
 
@@ -411,6 +419,10 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
         How long each cloud is followed after the release start [h].
     grid_size, grid_spacing : float
         Square receptor grid centred on each source: side and spacing [m].
+    heavy_rain_24h_mm, heavy_rain_12h_mm, heavy_rain_1h_mm : float or str, optional
+        Heavy-rain thresholds of the flood rule [mm] (default 50 / 30 / 16: :mod:`scenarios.forecast_flood`).
+    flood_grid_spacing, flood_grid_size : float, optional
+        Flood grid cell size and square domain side [m] (default: ``kind: typhoon``'s, 20 m and 10 km).
     """
     park_yaml, forecast_nc, out_root = Path(park_yaml), Path(forecast_nc), Path(out_root)
     if not 24 <= int(hours) <= 72:
@@ -419,6 +431,11 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
         raise InputError.field("forecast", "members", members, "between 1 and 1000")
     if cycle is not None and not (len(cycle) == 10 and cycle.isdigit()):
         raise InputError.field("forecast", "cycle", cycle, "YYYYMMDDHH (UTC), e.g. 2026071500")
+    from scenarios.forecast_flood import flood_settings
+
+    flood = flood_settings(heavy_rain_24h_mm=heavy_rain_24h_mm, heavy_rain_12h_mm=heavy_rain_12h_mm,
+                           heavy_rain_1h_mm=heavy_rain_1h_mm, grid_spacing=flood_grid_spacing,
+                           grid_size=flood_grid_size)
     from twin.io import load_park
 
     journal = JsonLinesLog()
@@ -431,7 +448,8 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
     settings = {"members": int(members), "hours": int(hours), "simulation_hours": float(simulation_hours),
                 "grid_size": float(grid_size), "grid_spacing": float(grid_spacing), "seed": int(seed),
                 "perturbations": FORECAST_PERTURBATIONS, "park_sha256": _sha256_file(park_yaml)
-                if park_yaml.is_file() else None, "rule": RELEASE_RULE, "maps": bool(maps)}
+                if park_yaml.is_file() else None, "rule": RELEASE_RULE, "maps": bool(maps),
+                "flood": flood}
     started = time.perf_counter()
     try:
         with BatchLock(out_root / "forecast.lock", journal):
@@ -471,7 +489,8 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
                 computed = _run_cycle(park, park_yaml, forecast_nc, forecast_sha, cycle_time, work, journal,
                                       members=int(members), hours=int(hours), simulation_hours=simulation_hours,
                                       grid_size=grid_size, grid_spacing=grid_spacing, seed=int(seed),
-                                      scheduler=scheduler, maps=maps)
+                                      scheduler=scheduler, maps=maps, flood=flood,
+                                      park_sha=settings["park_sha256"])
                 elapsed = time.perf_counter() - started
                 journal("info", "cycle_finished", cycle=name, seconds=round(elapsed, 2), computed_members=computed)
                 from twin.atomic import write_text_atomic
@@ -526,7 +545,8 @@ def _publish(work: Path, final: Path) -> None:
 
 def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycle_time: datetime, work: Path,
                journal: JsonLinesLog, *, members: int, hours: int, simulation_hours: float, grid_size: float,
-               grid_spacing: float, seed: int, scheduler: str | None, maps: bool) -> int:
+               grid_spacing: float, seed: int, scheduler: str | None, maps: bool, flood: dict,
+               park_sha: str | None) -> int:
     """Build every source's scenario and members, run them, aggregate, write the outputs. Returns members computed."""
     from dispersion.plume import ReceptorSet
     from dispersion.puff import PuffOptions, PuffRelease
@@ -630,12 +650,17 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
     rows.sort(key=lambda r: (-r["risk_score"], -r["max_probability_endpoint2"], -r["endpoint2_distance_m"]["p50"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
+    from scenarios.forecast_flood import run_forecast_flood
+
+    flood_block = run_forecast_flood(park, forecast_nc, cycle_time, hours, work, journal, settings=flood,
+                                     forecast_sha=forecast_sha, park_sha=park_sha, maps=maps)
     summary = {
         "cycle": f"{cycle_time:%Y%m%d%H}", "cycle_time_utc": cycle_time.isoformat(), "park": park.spec.name,
         "forecast_file": forecast_nc.name, "horizon_hours": hours, "members": members,
         "release_rule": RELEASE_RULE, "start_rule": START_RULE, "rank_rule": RANK_RULE,
         "release_start": start_weather, "simulation_hours": sim_steps,
         "perturbations": FORECAST_PERTURBATIONS, "sources": rows, "not_assessed": skipped,
+        "flood": {k: v for k, v in flood_block.items() if k not in ("assets", "digest")},
     }
     write_text_atomic(work / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     _write_brief(summary, park, work)
@@ -782,12 +807,17 @@ def _write_brief(summary: dict, park, work: Path) -> None:
     from viz.brief import render_brief
 
     images = {row["id"]: work / row["files"]["map"] for row in summary["sources"] if row["files"]["map"]}
+    flood_map = (summary["flood"].get("files") or {}).get("map")
+    if flood_map:
+        images["flood/map"] = work / flood_map
     render_brief(summary, work / "brief.html", images=images)
 
 
-def write_demo_sample_forecast(park_yaml, path, *, start: str | None = None, hours: int = 72, seed: int = 0) -> Path:
+def write_demo_sample_forecast(park_yaml, path, *, start: str | None = None, hours: int = 72, seed: int = 0,
+                               rain: str = "dry") -> Path:
     """The sample forecast for a park (default: the demo's): :func:`meteo.forecast.write_sample_forecast` around
-    the park centre, starting at ``start`` (ISO 8601 with offset; default: 00 UTC today), ``hours`` long."""
+    the park centre, starting at ``start`` (ISO 8601 with offset; default: 00 UTC today), ``hours`` long; ``rain``
+    "dry" (a light shower, below the heavy-rain rule) or "wet" (a rain band crossing the park: the flood runs)."""
     from meteo.forecast import write_sample_forecast
     from twin.io import load_park
 
@@ -796,4 +826,4 @@ def write_demo_sample_forecast(park_yaml, path, *, start: str | None = None, hou
     if start is None:
         today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
         start = today.isoformat()
-    return write_sample_forecast(path, start=start, hours=hours, longitude=lon, latitude=lat, seed=seed)
+    return write_sample_forecast(path, start=start, hours=hours, longitude=lon, latitude=lat, seed=seed, rain=rain)
