@@ -51,6 +51,22 @@ def inputs(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def wet_inputs(inputs, tmp_path_factory):
+    """The same park plus the low-lying hazardous-waste warehouse W-HW01, and the wet 48-h sample forecast."""
+    park_yaml, _dry = inputs
+    from twin.demo import build_demo_park
+
+    root = tmp_path_factory.mktemp("forecast-wet-inputs")
+    wet_park = build_demo_park(root / "park")
+    data = yaml.safe_load(wet_park.read_text(encoding="utf-8"))
+    data["risk_sources"] = [r for r in data["risk_sources"] if r["id"] in KEEP + ("W-HW01",)]
+    wet_park.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    forecast = write_demo_sample_forecast(wet_park, root / "wet.nc", start="2026-07-15T00:00:00+00:00", hours=48,
+                                          rain="wet")
+    return wet_park, forecast
+
+
+@pytest.fixture(scope="module")
 def first(inputs, tmp_path_factory):
     """One finished cycle, run in-process; its wall time is kept for the report."""
     park_yaml, forecast = inputs
@@ -251,3 +267,144 @@ def test_a_killed_batch_leaves_no_finished_cycle_and_the_rerun_completes(inputs,
     assert started[-1]["total"] == 3 * members and started[-1]["to_compute"] == 3 * members - done_before
     summary = json.loads((out / CYCLE / "summary.json").read_text())
     assert len(summary["sources"]) == 3 and summary["members"] == members
+
+
+# ------------------------------------------------------------------------------------------------ the flood part
+
+FLOOD_FAST = {**FAST, "flood_grid_spacing": 200.0}  # 50 x 50 cells over the 10-km domain
+
+
+def _site_rain_mm(forecast: Path, park_yaml: Path) -> np.ndarray:
+    """Hourly rain [mm] at the park centre read straight from the file: the sample's grid is centred on the park,
+    so the centre is the middle grid node; pr [kg m-2 s-1] x 3600 s = mm per hourly step."""
+    from twin.io import load_park
+
+    lon, lat = load_park(park_yaml).centre_lonlat()
+    with xr.open_dataset(forecast, engine="netcdf4") as ds:
+        assert ds["pr"].attrs["units"] == "kg m-2 s-1"
+        j, i = ds.sizes["lat"] // 2, ds.sizes["lon"] // 2
+        assert abs(float(ds["lon"][i]) - lon) < 1e-4 and abs(float(ds["lat"][j]) - lat) < 1e-4
+        return ds["pr"].values[:, j, i].astype(float) * 3600.0
+
+
+@pytest.fixture(scope="module")
+def wet(wet_inputs, tmp_path_factory):
+    park_yaml, forecast = wet_inputs
+    out = tmp_path_factory.mktemp("forecast-wet-out")
+    started = time.perf_counter()
+    result = run_forecast(park_yaml, forecast, out, **FLOOD_FAST)
+    return result, out, time.perf_counter() - started
+
+
+def test_the_rule_counts_windows_of_the_step_function():
+    from scenarios.forecast_flood import heavy_rain_rule, rain_accumulations
+
+    start = np.datetime64("2026-07-15T00:00")
+    times = start + np.arange(8).astype("timedelta64[h]") * 3  # 3-hourly steps: 24 h
+    rate = np.array([0, 0, 10, 4, 0, 0, 0, 0]) / 3.6e6  # mm/h -> m/s
+    acc = rain_accumulations(rate, times, start, 24)
+    assert acc["total_mm"] == pytest.approx(42.0)  # 3 h x 10 + 3 h x 4
+    assert acc["windows"]["12h"]["max_mm"] == pytest.approx(42.0)
+    assert acc["windows"]["1h"]["max_mm"] == pytest.approx(10.0)  # the mean rate over the 3-h step, for 1 h
+    assert acc["windows"]["1h"]["window_start_utc"] == "2026-07-15T06:00Z"
+    fires, why = heavy_rain_rule(acc, {"24h": 50.0, "12h": 30.0, "1h": 16.0})
+    assert fires and "12h 42 mm >= 30 mm" in why and "24h" not in why
+    assert not heavy_rain_rule(acc, {"24h": 50.0, "12h": 45.0, "1h": 16.0})[0]
+
+
+@pytest.mark.slow
+def test_the_dry_sample_does_not_trigger_the_flood(first, inputs):
+    result, out, _seconds = first
+    hourly = _site_rain_mm(inputs[1], inputs[0])
+    assert hourly[:24].sum() == pytest.approx(6.0, abs=1e-4)  # the 1.5 mm/h shower of hours 14-17
+    flood = result.summary["flood"]
+    assert flood["triggered"] is False and flood["rain"]["total_mm"] == pytest.approx(hourly[:24].sum(), abs=0.01)
+    assert flood["rain"]["windows"]["24h"]["max_mm"] == pytest.approx(6.0, abs=0.01)
+    assert flood["rain"]["windows"]["1h"]["max_mm"] == pytest.approx(hourly.max(), abs=0.01) == 1.5
+    assert "not triggered" in flood["decision"] and "6 mm < 50 mm" in flood["decision"]
+    assert not (out / CYCLE / "flood").exists()
+    brief = (out / CYCLE / "brief.html").read_text(encoding="utf-8")
+    assert "heavy-rain rule" in brief and "not triggered" in brief and "GB/T 28592-2012" in brief
+
+
+@pytest.mark.slow
+def test_the_wet_sample_floods_the_warehouse_and_says_when(wet, wet_inputs):
+    result, out, seconds = wet
+    folder = out / CYCLE
+    hourly = _site_rain_mm(wet_inputs[1], wet_inputs[0])
+    # Hand check: the band peaks at 30 mm/h at hour 12 with sigma 2 h, 30 x 2 x sqrt(2 pi) = 150.4 mm in the day.
+    assert hourly[12] == pytest.approx(30.0, abs=1e-3) and hourly[:24].sum() == pytest.approx(150.4, abs=0.1)
+    flood = result.summary["flood"]
+    assert flood["triggered"] is True and "triggered" in flood["decision"]
+    assert flood["rain"]["windows"]["24h"]["max_mm"] == pytest.approx(hourly[:24].sum(), abs=0.01)
+    assert flood["rain"]["windows"]["1h"] == {"max_mm": pytest.approx(30.0, abs=0.01),
+                                             "window_start_utc": "2026-07-15T12:00Z"}
+    assert flood["grid"] == {"cells": [50, 50], "spacing_m": 200.0}
+    assert flood["budget_relative_error"] < 1e-6
+    # The rain the flood received is the forecast's: the site total over the domain to within the band's gradient.
+    assert flood["rain_total_m3"] == pytest.approx(0.1504 * 50 * 50 * 200.0**2, rel=0.1)
+    flooded = {a["id"]: a for a in flood["flooded"]}
+    assert "W-HW01" in flooded and [a["rank"] for a in flood["flooded"]] == list(range(1, len(flooded) + 1))
+    first_flooded = [a["first_flooded_utc"] for a in flood["flooded"]]
+    assert first_flooded == sorted(first_flooded)
+    assert "2026-07-15T06:00Z" <= flooded["W-HW01"]["first_flooded_utc"] <= "2026-07-15T23:59Z"
+    for name in ("flood.nc", "assets.json", "map.png"):
+        assert (folder / "flood" / name).is_file(), name
+    assets = json.loads((folder / "flood" / "assets.json").read_text(encoding="utf-8"))
+    assert {a["id"] for a in assets["assets"]} >= {"W-HW01", "T-CL01"} and assets["flooded"] == flood["flooded"]
+    with xr.open_dataset(folder / "flood" / "flood.nc", engine="netcdf4") as ds:
+        assert ds.attrs["Conventions"].startswith("CF-1.11")
+        assert ds["max_water_depth"].attrs["standard_name"] == "flood_water_thickness"
+        assert ds.sizes["time"] == 48  # every 30 min over 24 h
+    marker = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert {"flood/flood.nc", "flood/assets.json", "flood/map.png"} <= set(marker["outputs"])
+    brief = (folder / "brief.html").read_text(encoding="utf-8")
+    section = brief[brief.index("内涝 Flooding"):]
+    assert "(W-HW01)" in section and flooded["W-HW01"]["first_flooded_utc"] in section
+    assert section.count("data:image/png;base64,") == 1
+    print(f"wet cycle: {seconds:.1f} s")
+
+
+@pytest.mark.slow
+def test_a_wet_rerun_recomputes_nothing(wet, wet_inputs):
+    _result, out, _seconds = wet
+    folder = out / CYCLE
+    files = [p for p in folder.rglob("*") if p.is_file() and p.name != "log.jsonl"]
+    before = {p: p.stat().st_mtime_ns for p in files}
+    again = run_forecast(*wet_inputs, out, **FLOOD_FAST)
+    assert again.skipped and {p: p.stat().st_mtime_ns for p in files} == before
+    assert again.summary["flood"]["flooded"] == _result.summary["flood"]["flooded"]
+
+
+@pytest.mark.slow
+def test_a_resumed_cycle_reuses_a_finished_flood(wet_inputs, tmp_path):
+    # A batch killed after its flood: the flood's assets.json (written last, with its input digest) is reused.
+    from datetime import datetime, timezone
+
+    from scenarios.forecast_flood import flood_settings, run_forecast_flood
+    from twin.io import load_park
+
+    park_yaml, forecast = wet_inputs
+    park = load_park(park_yaml)
+    settings = flood_settings(grid_spacing=200.0, grid_size=4000.0)
+    cycle = datetime(2026, 7, 15, tzinfo=timezone.utc)
+    journal = JsonLinesLog(tmp_path / "log.jsonl")
+    kwargs = {"settings": settings, "forecast_sha": "f", "park_sha": "p", "maps": False}
+    block = run_forecast_flood(park, forecast, cycle, 24, tmp_path, journal, **kwargs)
+    written = (tmp_path / "flood" / "flood.nc").stat().st_mtime_ns
+    again = run_forecast_flood(park, forecast, cycle, 24, tmp_path, journal, **kwargs)
+    assert again == json.loads(json.dumps(block, default=float)) and (tmp_path / "flood" / "flood.nc").stat().st_mtime_ns == written
+    assert json.loads((tmp_path / "log.jsonl").read_text().splitlines()[-1])["event"] == "flood_already_done"
+    other = run_forecast_flood(park, forecast, cycle, 24, tmp_path, journal, **{**kwargs, "forecast_sha": "g"})
+    assert other["digest"] != block["digest"]  # other inputs: computed afresh
+
+
+@pytest.mark.slow
+def test_a_bad_heavy_rain_threshold_exits_65_naming_the_option(inputs, tmp_path):
+    park_yaml, forecast = inputs
+    for value in ("-5", "lots"):
+        bad = parktwin("forecast", park_yaml, forecast, "--out", tmp_path / "out", *FAST_CLI,
+                       f"--heavy-rain-24h-mm={value}")
+        assert bad.returncode == 65, bad.stderr[-2000:]
+        assert "--heavy-rain-24h-mm" in bad.stderr and value in bad.stderr and "> 0" in bad.stderr
+    assert not (tmp_path / "out" / CYCLE).exists()
