@@ -5,7 +5,7 @@ The Weather data model is an ``xarray.Dataset`` on ``time`` (datetime64[ns], UTC
 """
 
 from meteo.aermet import read_aermet
-from meteo.forecast import read_forecast_netcdf, write_sample_forecast
+from meteo.forecast import read_forecast_netcdf, read_forecast_precipitation, write_sample_forecast
 from meteo.io import read_station_csv, write_station_csv
 from meteo.profiles import (
     GB3840_MIXING_HEIGHT_COEFFICIENTS,
@@ -65,6 +65,7 @@ __all__ = [
     "apply_calm_threshold",
     # forecasts
     "read_forecast_netcdf",
+    "read_forecast_precipitation",
     "write_sample_forecast",
     # typhoons
     "holland_1980",

@@ -70,3 +70,29 @@ def test_a_malformed_forecast_is_fix_the_input(sample, tmp_path):
     (tmp_path / "junk.nc").write_text("not netcdf")
     with pytest.raises(InputError, match="not a readable NetCDF"):
         read_forecast_netcdf(tmp_path / "junk.nc", longitude=LON, latitude=LAT)
+
+
+def test_precipitation_is_read_as_a_rate_field_in_m_per_s(tmp_path):
+    from meteo.forecast import read_forecast_precipitation
+
+    wet = write_sample_forecast(tmp_path / "wet.nc", start=START, hours=24, longitude=LON, latitude=LAT, rain="wet")
+    rate = read_forecast_precipitation(wet)
+    assert rate.dims == ("time", "latitude", "longitude") and rate.attrs["units"] == "m s-1"
+    # The band peaks at 30 mm/h over the site 12 h after the start (meteo.forecast.SAMPLE_RAIN_BAND).
+    assert float(rate.sel(latitude=LAT, longitude=LON).isel(time=12)) * 3.6e6 == pytest.approx(30.0, rel=1e-5)
+    with xr.open_dataset(wet, engine="netcdf4") as ds:
+        gfs = ds.load()
+    gfs = gfs.rename({"pr": "PRATE_surface"})
+    gfs["PRATE_surface"].attrs = {"units": "mm h-1"}
+    gfs["PRATE_surface"] = gfs["PRATE_surface"] * 3600.0  # kg m-2 s-1 -> mm h-1
+    gfs["PRATE_surface"].attrs = {"units": "mm h-1"}
+    gfs.to_netcdf(tmp_path / "gfs.nc", engine="netcdf4")
+    np.testing.assert_allclose(read_forecast_precipitation(tmp_path / "gfs.nc").values, rate.values, rtol=1e-6)
+    gfs["PRATE_surface"].attrs = {"units": "inch/h"}
+    gfs.to_netcdf(tmp_path / "inches.nc", engine="netcdf4")
+    with pytest.raises(InputError, match="PRATE_surface: units must be one of .*kg m-2 s-1.*got 'inch/h'"):
+        read_forecast_precipitation(tmp_path / "inches.nc")
+    assert read_forecast_precipitation(gfs.drop_vars("PRATE_surface").to_netcdf(tmp_path / "none.nc") or
+                                       tmp_path / "none.nc") is None
+    with pytest.raises(InputError, match="rain must be one of dry, wet"):
+        write_sample_forecast(tmp_path / "x.nc", start=START, hours=2, longitude=LON, latitude=LAT, rain="monsoon")
