@@ -393,7 +393,8 @@ def test_a_resumed_cycle_reuses_a_finished_flood(wet_inputs, tmp_path):
     block = run_forecast_flood(park, forecast, cycle, 24, tmp_path, journal, **kwargs)
     written = (tmp_path / "flood" / "flood.nc").stat().st_mtime_ns
     again = run_forecast_flood(park, forecast, cycle, 24, tmp_path, journal, **kwargs)
-    assert again == json.loads(json.dumps(block, default=float)) and (tmp_path / "flood" / "flood.nc").stat().st_mtime_ns == written
+    assert again == json.loads(json.dumps(block, default=float))
+    assert (tmp_path / "flood" / "flood.nc").stat().st_mtime_ns == written
     assert json.loads((tmp_path / "log.jsonl").read_text().splitlines()[-1])["event"] == "flood_already_done"
     other = run_forecast_flood(park, forecast, cycle, 24, tmp_path, journal, **{**kwargs, "forecast_sha": "g"})
     assert other["digest"] != block["digest"]  # other inputs: computed afresh
@@ -408,3 +409,10 @@ def test_a_bad_heavy_rain_threshold_exits_65_naming_the_option(inputs, tmp_path)
         assert bad.returncode == 65, bad.stderr[-2000:]
         assert "--heavy-rain-24h-mm" in bad.stderr and value in bad.stderr and "> 0" in bad.stderr
     assert not (tmp_path / "out" / CYCLE).exists()
+    from twin.errors import InputError
+
+    for option, value in (("flood_grid_spacing", 500.0), ("flood_grid_size", 10.0), ("heavy_rain_1h_mm", "nan")):
+        flag = "--" + option.replace("_", "-") if option.startswith("flood") else "--heavy-rain-1h-mm"
+        with pytest.raises(InputError, match=flag) as caught:
+            run_forecast(park_yaml, forecast, tmp_path / "out", **{**FAST, option: value})
+        assert caught.value.exit_code == 65
