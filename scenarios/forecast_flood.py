@@ -238,7 +238,11 @@ def _flood(park, rate, start: np.datetime64, cycle: str, hours: int, folder: Pat
                                                          "peak_water_above_floor_m", "hours_above_sill",
                                                          "hazard_class")}}
                for rank, e in enumerate((e for e in events if e["flooded"]), start=1)]
-    journal("info", "flood_finished", seconds=seconds, steps=result.steps, flooded=[e["id"] for e in flooded])
+    # GHS H260/H261 contents: water at the door is already the emergency, below the sill too (asset_events).
+    escalated = [{k: e.get(k) for k in ("id", "name", "substance", "water_at_unit_utc")}
+                 for e in events if e.get("escalated")]
+    journal("info", "flood_finished", seconds=seconds, steps=result.steps, flooded=[e["id"] for e in flooded],
+            escalated=[e["id"] for e in escalated])
     out = {"start_utc": str(start.astype("datetime64[m]")) + "Z", "hours": hours,
            "grid": {"cells": list(grid.shape), "spacing_m": grid.dx}, "steps": result.steps,
            "sea_level": f"astronomical tide only ({', '.join(c[0] for c in tide.constituents)}, kind: typhoon's "
@@ -246,7 +250,8 @@ def _flood(park, rate, start: np.datetime64, cycle: str, hours: int, folder: Pat
            "peak_sea_level_m": round(max(levels.values()), 3) if levels else None,
            "rain_total_m3": round(float(result.budget[-1]["rain_m3"]), 1),
            "budget_relative_error": float(result.budget[-1]["relative_error"]),
-           "flooded": flooded, "flooded_ids": [e["id"] for e in flooded], "assets": events,
+           "flooded": flooded, "flooded_ids": [e["id"] for e in flooded], "water_reactive_wet": escalated,
+           "assets": events,
            "files": {"netcdf": "flood/flood.nc", "assets": "flood/assets.json",
                      "map": "flood/map.png" if maps else None}}
     _write_netcdf(folder / "flood.nc", park, grid, result, times, start, cycle, settings)
