@@ -126,14 +126,14 @@ def read_forecast_netcdf(path: str | os.PathLike, *, longitude: float, latitude:
 
 
 def read_forecast_precipitation(path: str | os.PathLike) -> xr.DataArray | None:
-    """The forecast's precipitation as a rate field [m s-1] on (time, latitude, longitude), or None when the file
-    carries none.
+    """The forecast's precipitation as a rate field [m s-1] on (time, latitude, longitude) — or on (time, y, x) with
+    2-D ``latitude``/``longitude`` coordinates for a projected grid — or None when the file carries none.
 
     The variable is found as :func:`read_forecast_netcdf` finds it (standard_name ``precipitation_flux``, else a
     variable named ``tp_rate`` or ``PRATE_surface``); its ``units`` must be one of :data:`PRECIPITATION_UNITS`
     (converted here, once, to m s-1). Each time stamp is taken to hold the mean rate until the next stamp (the
-    convention of :func:`meteo.typhoon_rain.read_gridded_rain`). The grid must be regular (1-D ``lon``/``longitude``
-    and ``lat``/``latitude``): the flood samples it bilinearly.
+    convention of :func:`meteo.typhoon_rain.read_gridded_rain`). Coordinates as :func:`read_forecast_netcdf` takes
+    them (``lon``/``longitude``/``XLONG``, ``lat``/``latitude``/``XLAT``, 1-D or 2-D).
     """
     path = Path(path)
     where = path.name
@@ -147,16 +147,26 @@ def read_forecast_precipitation(path: str | os.PathLike) -> xr.DataArray | None:
         if units not in PRECIPITATION_UNITS:
             raise InputError.field(f"{where}: {variable.name}", "units", units or None,
                                    f"one of {', '.join(PRECIPITATION_UNITS)}")
-        lon_name = next((n for n in ("lon", "longitude") if n in ds.variables), None)
-        lat_name = next((n for n in ("lat", "latitude") if n in ds.variables), None)
-        if lon_name is None or lat_name is None or ds[lon_name].ndim != 1 or ds[lat_name].ndim != 1:
-            raise InputError.field(f"{where}: {variable.name}", "grid", variable.dims,
-                                   "a regular grid with 1-D lon/longitude and lat/latitude coordinates")
-        rate = variable.rename({ds[lon_name].dims[0]: "longitude", ds[lat_name].dims[0]: "latitude"})
-        if set(rate.dims) != {"time", "latitude", "longitude"}:
+        lon_name = next((n for n in ("lon", "longitude", "XLONG") if n in ds.variables), None)
+        lat_name = next((n for n in ("lat", "latitude", "XLAT") if n in ds.variables), None)
+        if lon_name is None or lat_name is None:
+            raise InputError(f"{where}: longitude/latitude coordinates are required (lon/longitude, lat/latitude)")
+        lons, lats = ds[lon_name], ds[lat_name]
+        if lons.ndim == 1 and lats.ndim == 1:
+            rate = variable.rename({lons.dims[0]: "longitude", lats.dims[0]: "latitude"})
+            order = ("time", "latitude", "longitude")
+        else:  # a projected grid: keep its two dims (renamed y, x) and carry 2-D latitude/longitude
+            spatial = [d for d in variable.dims if d != "time"]
+            if len(spatial) != 2 or lons.shape != tuple(variable.sizes[d] for d in spatial):
+                raise InputError.field(f"{where}: {variable.name}", "dims", variable.dims,
+                                       "(time, y, x) matching the 2-D longitude/latitude")
+            rate = variable.reset_coords(drop=True).rename({spatial[0]: "y", spatial[1]: "x"})
+            rate = rate.assign_coords(latitude=(("y", "x"), np.asarray(lats, dtype=np.float64)),
+                                      longitude=(("y", "x"), np.asarray(lons, dtype=np.float64)))
+            order = ("time", "y", "x")
+        if set(rate.dims) != set(order):
             raise InputError.field(f"{where}: {variable.name}", "dims", variable.dims, "(time, lat, lon)")
-        rate = (rate.transpose("time", "latitude", "longitude").astype(np.float64)
-                * PRECIPITATION_UNITS[units]).load()
+        rate = (rate.transpose(*order).astype(np.float64) * PRECIPITATION_UNITS[units]).load()
     if not np.all(np.isfinite(rate.values)) or np.any(rate.values < 0):
         raise InputError.field(f"{where}: {variable.name}", "values", float(np.nanmin(rate.values)),
                                "finite precipitation rates >= 0")

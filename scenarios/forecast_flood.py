@@ -17,8 +17,9 @@ last stamp's interval is as long as the one before it), so a window's total is t
 
 **Flood** (:func:`run_forecast_flood`), when the rule fires: the park flood of ``kind: typhoon`` (same DEM, grid,
 defences, drainage and soil defaults: :mod:`scenarios.park_flood`) over the forecast horizon from the cycle time,
-with the forecast's own gridded rain (bilinear at every cell, 0 outside the forecast grid) and no typhoon: the sea
-level is the astronomical tide alone (``kind: typhoon``'s default tide, :class:`scenarios.spec.TideSpec`, phase at
+with the forecast's own gridded rain (bilinear at every cell, 0 outside the forecast grid; on a projected forecast
+grid with 2-D lat/lon, the park-centre series on every cell — the 10-km domain spans about one cell of a regional
+model) and no typhoon: the sea level is the astronomical tide alone (``kind: typhoon``'s default tide, :class:`scenarios.spec.TideSpec`, phase at
 the cycle start — a forecast file does not say where the tide stands; an assumption, stated in the summary).
 Then :func:`scenarios.typhoon.asset_events` for every risk source. Outputs in ``flood/`` of the cycle folder:
 ``flood.nc`` (CF, as the typhoon writes it), ``assets.json`` (the summary block and every asset; written last, with
@@ -117,7 +118,7 @@ def rain_accumulations(rate: np.ndarray, times: np.ndarray, start: np.datetime64
     windows = {}
     for window in HEAVY_RAIN_GRADES_MM:
         amounts = total(starts, np.minimum(starts + window * 3600.0, end))
-        best = int(np.argmax(amounts)) if amounts.size else 0
+        best = int(np.argmax(np.round(amounts, 6))) if amounts.size else 0  # ties (to 1e-6 mm): the earliest
         windows[f"{window}h"] = {
             "max_mm": round(float(amounts[best]), 2) if amounts.size else 0.0,
             "window_start_utc": (str((np.datetime64(start, "s") + np.timedelta64(int(starts[best]), "s"))
@@ -151,6 +152,7 @@ def run_forecast_flood(park, forecast_nc: Path, cycle_time: datetime, hours: int
     ``assets.json`` with the same input digest is reused as it is (resume).
     """
     from meteo.forecast import read_forecast_precipitation
+    from scenarios.park_flood import GriddedRain
 
     cycle = f"{cycle_time:%Y%m%d%H}"
     folder = work / "flood"
@@ -174,22 +176,59 @@ def run_forecast_flood(park, forecast_nc: Path, cycle_time: datetime, hours: int
         journal("warning", "flood_not_assessed", reason=block["decision"])
         return block
     start = np.datetime64(cycle_time.replace(tzinfo=None), "ns")
-    site = rate.interp(latitude=lat, longitude=lon).values
-    if not np.all(np.isfinite(site)):
-        raise InputError.field(forecast_nc.name, "precipitation site", (lon, lat),
-                               "the park centre inside the forecast grid")
+    site = _site_series(rate, lon, lat, forecast_nc.name)
     accumulations = rain_accumulations(site, rate["time"].values, start, hours)
     triggered, decision = heavy_rain_rule(accumulations, settings["heavy_rain_mm"])
     block.update(triggered=triggered, rain=accumulations, decision=decision)
     journal("info", "heavy_rain_rule", triggered=triggered, decision=decision)
     if not triggered:
         return block
-    block.update(_flood(park, rate, start, cycle, hours, folder, journal, settings=settings, maps=maps))
+    if _regular(rate):
+        rain, rain_text = (GriddedRain(rate, park=park, start=start, where="forecast precipitation"),
+                           "the forecast's gridded rain, bilinear at every cell")
+    else:
+        rain, rain_text = (_UniformRain(site, rate["time"].values, start),
+                           "the forecast's rain at the park centre on every cell (projected forecast grid)")
+    block.update(_flood(park, rain, rain_text, start, cycle, hours, folder, journal, settings=settings, maps=maps))
     block["digest"] = digest
     from twin.atomic import write_text_atomic
 
     write_text_atomic(folder / "assets.json", json.dumps(block, ensure_ascii=False, indent=2, default=float) + "\n")
     return block
+
+
+def _regular(rate) -> bool:
+    return rate["latitude"].ndim == 1
+
+
+def _site_series(rate, lon: float, lat: float, where: str) -> np.ndarray:
+    """The rate at the park centre [m s-1]: bilinear on a regular grid, the nearest point on a 2-D one (as
+    :func:`meteo.forecast.read_forecast_netcdf` reads every other quantity)."""
+    if _regular(rate):
+        site = rate.interp(latitude=lat, longitude=lon).values
+    else:
+        distance = (rate["longitude"].values - lon) ** 2 + (rate["latitude"].values - lat) ** 2
+        row, col = np.unravel_index(int(np.argmin(distance)), distance.shape)
+        site = rate.isel(y=row, x=col).values
+    if not np.all(np.isfinite(site)):
+        raise InputError.field(where, "precipitation site", (lon, lat), "the park centre inside the forecast grid")
+    return np.asarray(site, dtype=np.float64)
+
+
+class _UniformRain:
+    """A projected (2-D lat/lon) forecast grid: the park-centre series applied to every flood cell — the flood
+    domain (10 km) is about one NWP cell of a regional model; stated in the summary."""
+
+    def __init__(self, site: np.ndarray, times: np.ndarray, start: np.datetime64):
+        self.site = site
+        self._t = (np.asarray(times, dtype="datetime64[ns]") - start) / np.timedelta64(1, "s")
+
+    def __call__(self, t: float, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
+        slot = int(np.searchsorted(self._t, t, side="right")) - 1
+        if slot < 0 or t > self._t[-1] + (self._t[-1] - self._t[-2] if self._t.size > 1 else 0):
+            raise InputError.field("forecast precipitation", "time", f"no rain for {t:.0f} s after the start",
+                                   "rain covering the simulation")
+        return np.full(gx.shape, self.site[slot])
 
 
 def _finished_flood(folder: Path, digest: str, maps: bool) -> dict | None:
@@ -204,14 +243,14 @@ def _finished_flood(folder: Path, digest: str, maps: bool) -> dict | None:
     return block
 
 
-def _flood(park, rate, start: np.datetime64, cycle: str, hours: int, folder: Path, journal, *, settings: dict,
+def _flood(park, rain, rain_text: str, start: np.datetime64, cycle: str, hours: int, folder: Path, journal, *, settings: dict,
            maps: bool) -> dict:
-    """Run the flood with the forecast's rain and the tide; write flood.nc and the map; return the flood fields of
+    """Run the flood with ``rain(t, gx, gy)`` [m s-1] and the tide; write flood.nc and the map; return the flood fields of
     the block (assets ranked by first flooded time)."""
     import time
 
     from meteo.typhoon_rain import TideConstituent, astronomical_tide
-    from scenarios.park_flood import FLOOD_GRID_DEFAULTS, GriddedRain, park_flood_grid, run_park_flood
+    from scenarios.park_flood import FLOOD_GRID_DEFAULTS, park_flood_grid, run_park_flood
     from scenarios.spec import TideSpec
     from scenarios.typhoon import asset_events
 
@@ -221,7 +260,6 @@ def _flood(park, rate, start: np.datetime64, cycle: str, hours: int, folder: Pat
                                   **defaults)
     tide = TideSpec()
     constituents = [TideConstituent(*c) for c in tide.constituents]
-    rain = GriddedRain(rate, park=park, start=start, where="forecast precipitation")
     journal("info", "flood_started", cells=list(grid.shape), spacing_m=grid.dx, hours=hours)
     started = time.perf_counter()
     result, times, levels = run_park_flood(
@@ -243,7 +281,7 @@ def _flood(park, rate, start: np.datetime64, cycle: str, hours: int, folder: Pat
                  for e in events if e.get("escalated")]
     journal("info", "flood_finished", seconds=seconds, steps=result.steps, flooded=[e["id"] for e in flooded],
             escalated=[e["id"] for e in escalated])
-    out = {"start_utc": str(start.astype("datetime64[m]")) + "Z", "hours": hours,
+    out = {"start_utc": str(start.astype("datetime64[m]")) + "Z", "hours": hours, "rain_field": rain_text,
            "grid": {"cells": list(grid.shape), "spacing_m": grid.dx}, "steps": result.steps,
            "sea_level": f"astronomical tide only ({', '.join(c[0] for c in tide.constituents)}, kind: typhoon's "
                         f"default constituents, phase 0 at the cycle start; no surge)",

@@ -416,3 +416,37 @@ def test_a_bad_heavy_rain_threshold_exits_65_naming_the_option(inputs, tmp_path)
         with pytest.raises(InputError, match=flag) as caught:
             run_forecast(park_yaml, forecast, tmp_path / "out", **{**FAST, option: value})
         assert caught.value.exit_code == 65
+
+
+@pytest.mark.slow
+def test_a_projected_forecast_grid_gives_the_same_rule_and_a_uniform_rain_flood(wet_inputs, tmp_path):
+    # A WRF-like file (2-D XLAT/XLONG on south_north/west_east): the park centre is a grid node of the sample, so
+    # the nearest point is the regular grid's bilinear value there, and the rule reads the same numbers.
+    from datetime import datetime, timezone
+
+    from scenarios.forecast_flood import flood_settings, run_forecast_flood
+    from twin.io import load_park
+
+    park_yaml, forecast = wet_inputs
+    with xr.open_dataset(forecast, engine="netcdf4") as ds:
+        regular = ds.load()
+    lon2, lat2 = np.meshgrid(regular["lon"].values, regular["lat"].values)
+    wrf = regular.rename({"lat": "south_north", "lon": "west_east"}).drop_vars(["south_north", "west_east"])
+    wrf = wrf.assign_coords(XLAT=(("south_north", "west_east"), lat2), XLONG=(("south_north", "west_east"), lon2))
+    wrf.to_netcdf(tmp_path / "wrf.nc", engine="netcdf4")
+    park = load_park(park_yaml)
+    cycle = datetime(2026, 7, 15, tzinfo=timezone.utc)
+    kwargs = {"settings": flood_settings(grid_spacing=200.0, grid_size=4000.0), "forecast_sha": "f",
+              "park_sha": "p", "maps": False}
+    a = run_forecast_flood(park, forecast, cycle, 24, tmp_path / "a", JsonLinesLog(tmp_path / "a.jsonl"), **kwargs)
+    b = run_forecast_flood(park, tmp_path / "wrf.nc", cycle, 24, tmp_path / "b", JsonLinesLog(tmp_path / "b.jsonl"),
+                           **kwargs)
+    assert a["rain"] == b["rain"] and a["triggered"] and b["triggered"]
+    assert "bilinear" in a["rain_field"] and "park centre on every cell" in b["rain_field"]
+    # Uniform rain at the site's rate: every open cell (buildings take none: dispersion.flood) receives the site's
+    # 24-h total, 150.4 mm.
+    from scenarios.park_flood import FLOOD_GRID_DEFAULTS, park_flood_grid
+
+    grid, _water = park_flood_grid(park, **{**FLOOD_GRID_DEFAULTS, "grid_spacing": 200.0, "grid_size": (4000, 4000)})
+    open_cells = int((grid.open_ != 0).sum())
+    assert b["rain_total_m3"] == pytest.approx(0.1504 * open_cells * 200.0**2, rel=1e-3)
