@@ -90,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
                               help=f"flood when the forecast rain at the park reaches this many mm in {window} h "
                                    f"(default {default}, {source})")
     forecast.add_argument("--flood-grid-spacing", type=float, default=None,
-                          help="flood grid cell size [m] (default 20, as kind: typhoon)")
+                          help="flood grid cell size [m] (default 50; kind: typhoon uses 20)")
     forecast.add_argument("--flood-grid-size", type=float, default=None,
                           help="flood domain side [m] (default 10000, as kind: typhoon)")
 

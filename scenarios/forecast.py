@@ -422,7 +422,8 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
     heavy_rain_24h_mm, heavy_rain_12h_mm, heavy_rain_1h_mm : float or str, optional
         Heavy-rain thresholds of the flood rule [mm] (default 50 / 30 / 16: :mod:`scenarios.forecast_flood`).
     flood_grid_spacing, flood_grid_size : float, optional
-        Flood grid cell size and square domain side [m] (default: ``kind: typhoon``'s, 20 m and 10 km).
+        Flood grid cell size and square domain side [m] (default 50 m — ``scenarios.forecast_flood`` says why — and
+        ``kind: typhoon``'s 10 km).
     """
     park_yaml, forecast_nc, out_root = Path(park_yaml), Path(forecast_nc), Path(out_root)
     if not 24 <= int(hours) <= 72:
