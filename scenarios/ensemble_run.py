@@ -238,14 +238,16 @@ def _write_members_netcdf(context: EnsembleContext, paths: list[Path]) -> Path:
         fields={key: None for key in context.rates}, statistics=statistics,
         substances=[_substance(context.park, key) for key in context.rates], time_bounds=_time_bounds(context.met),
         attrs={}, realization=list(range(len(members))))
+    # The member parameters and seeds are auxiliary coordinates of the realization axis (CF §5), not measured
+    # quantities: no standard name exists for "wind-direction offset of member k".
     units = {"wind_direction_offset": "degree", "stability_shift": "1"}
-    for name in sorted(context.scenario.ensemble.perturbations):
-        dataset[f"member_{name}"] = (("realization",), np.array([m.parameters[name] for m in context.members]),
-                                     {"long_name": f"ensemble member's {name.replace('_', ' ')}",
-                                      "units": units.get(name, "1"), "coverage_content_type": "auxiliaryInformation"})
-    dataset["member_seed"] = (("realization",), np.array([int(m["seed"]) for m in members], dtype=np.int64),
-                              {"long_name": "ensemble member's own random seed", "units": "1",
-                               "coverage_content_type": "auxiliaryInformation"})
+    labels = {f"member_{name}": (("realization",), np.array([m.parameters[name] for m in context.members]),
+                                 {"long_name": f"ensemble member's {name.replace('_', ' ')}",
+                                  "units": units.get(name, "1")})
+              for name in sorted(context.scenario.ensemble.perturbations)}
+    labels["member_seed"] = (("realization",), np.array([int(m["seed"]) for m in members], dtype=np.int64),
+                             {"long_name": "ensemble member's own random seed", "units": "1"})
+    dataset = dataset.assign_coords(labels)
     provenance = Provenance(scenario_config=canonical_json(context.scenario), command_line="parktwin ensemble",
                             extra_attrs={"scenario_id": context.scenario.name, "ensemble_size": len(members)})
     return write_netcdf(dataset, context.out_dir / "members.nc", provenance,
