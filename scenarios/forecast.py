@@ -22,8 +22,9 @@ What one cycle does (``run_forecast``):
    airborne (flash + aerosol, no rain-out credit: the conservative choice). Substances whose normal boiling point is
    above the storage temperature (benzene, toluene: a spreading, evaporating pool), substances above their boiling
    point but stored at ≤ 1.5 atm (they cannot be liquefied under their own vapour pressure: a solution such as
-   31 % hydrochloric acid, or a gas holder) and **warehouses** are *not* modelled — ParkTwin has no
-   pool-evaporation source term wired to the park data yet — and the brief lists them
+   31 % hydrochloric acid, or a gas holder) and **warehouses** are *not* modelled by this rule — pool evaporation
+   is a ``kind: leak`` source term (``tank_liquid_hole``) that needs a hole size and the pool's ground, which the
+   nightly rule does not choose yet — and the brief lists them
    as "not assessed" instead of inventing a rate. The release uses the ``direct`` source term of ``kind: leak``
    (:func:`scenarios.leak_source.airborne_source_term`), and each source's central scenario is written as a ``leak``
    scenario file.
@@ -80,8 +81,8 @@ ATMOSPHERIC_STORAGE_LIMIT = 1.5 * 101325.0  # [Pa] at or below: not a liquefied 
 RELEASE_RULE = ("tank: whole inventory released within 10 min (HJ 169-2018 Table E.1, 5e-6 /a); pipe: full-bore "
                 "rupture, the segment hold-up released over the 10-min isolation time (HJ 169-2018 App. F); all of "
                 "it airborne (no rain-out credit); liquids stored below their boiling point (pools), solutions or "
-                "gases stored near atmospheric pressure (<= 1.5 atm) and warehouses are not assessed (no "
-                "pool-evaporation source term yet)")
+                "gases stored near atmospheric pressure (<= 1.5 atm) and warehouses are not assessed (the nightly rule "
+                "does not size pool releases yet; kind: leak does)")
 START_RULE = ("release at the forecast hour closest to the HJ 169-2018 worst case (F, 1.5 m/s): most stable class, "
               "then lightest wind, then earliest")
 RANK_RULE = ("expected people above endpoint-2 at residential areas, schools and hospitals (sum of P x population), "
@@ -240,8 +241,8 @@ def release_rule(risk_source, chemical) -> tuple[float, float] | str:
         return f"{chemical.key}: no HJ 169-2018 endpoint-2 value in twin/chemicals.csv (not assessed)"
     if chemical.boiling_point is not None and chemical.boiling_point > risk_source.temperature:
         return (f"{chemical.name_en} stored below its boiling point ({risk_source.temperature:.0f} K < "
-                f"{chemical.boiling_point:.0f} K): an evaporating pool, no pool-evaporation source term yet "
-                f"(not assessed)")
+                f"{chemical.boiling_point:.0f} K): an evaporating pool, which the nightly rule does not size yet "
+                f"(not assessed; run it as a kind: leak tank_liquid_hole scenario)")
     if chemical.boiling_point is not None and risk_source.pressure <= ATMOSPHERIC_STORAGE_LIMIT:
         # Above its normal boiling point a pure substance stays liquid only under (at least) its vapour pressure,
         # which exceeds one atmosphere: a "tank" of it near ambient pressure holds a solution (hydrochloric acid,
@@ -738,8 +739,8 @@ def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, re
         "substance": chemical.name_en, "substance_zh": chemical.name_zh, "cas": chemical.cas,
         "released_kg": round(term.released, 1), "release_rate_kg_s": round(float(term.rates.max()), 3),
         "release_minutes": round(float(term.rate_times[-1] - term.rate_times[0]) / 60.0, 1),
-        "endpoint1_mg_m3": values[context.endpoint1] * 1e6 if context.endpoint1 else None,
-        "endpoint2_mg_m3": values[context.endpoint2] * 1e6,
+        "endpoint1_mg_m3": float(f"{values[context.endpoint1] * 1e6:.6g}") if context.endpoint1 else None,
+        "endpoint2_mg_m3": float(f"{values[context.endpoint2] * 1e6:.6g}"),  # kg m-3 -> mg m-3, no 109.99999
         "endpoint1_distance_m": {"p50": round(float(np.median(far1))), "max": round(float(far1.max()))},
         "endpoint2_distance_m": {"p50": round(float(np.median(far2))), "max": round(float(far2.max()))},
         "reaches_grid_edge": bool(far2.max() >= min(edge, source.x - gx[0]) - (gx[1] - gx[0])),
