@@ -18,16 +18,17 @@ What one cycle does (``run_forecast``):
    clause numbers and frequencies are quoted from memory of the standard and were not re-checked against its text
    when this was written: verify before relying on them.] So: a **tank** releases
    its whole inventory [kg] at the constant rate inventory / 600 s for 600 s; a **pipe** (full-bore rupture) releases
-   its segment hold-up (``inventory`` [kg]) over the same 10-min isolation time. Everything released is taken as
-   airborne (flash + aerosol, no rain-out credit: the conservative choice). Substances whose normal boiling point is
-   above the storage temperature (benzene, toluene: a spreading, evaporating pool), substances above their boiling
-   point but stored at ≤ 1.5 atm (they cannot be liquefied under their own vapour pressure: a solution such as
-   31 % hydrochloric acid, or a gas holder) and **warehouses** are *not* modelled by this rule — pool evaporation
-   is a ``kind: leak`` source term (``tank_liquid_hole``) that needs a hole size and the pool's ground, which the
-   nightly rule does not choose yet — and the brief lists them
-   as "not assessed" instead of inventing a rate. The release uses the ``direct`` source term of ``kind: leak``
-   (:func:`scenarios.leak_source.airborne_source_term`), and each source's central scenario is written as a ``leak``
-   scenario file.
+   its segment hold-up (``inventory`` [kg]) over the same 10-min isolation time. A liquefied gas (stored above
+   its normal boiling point, under pressure) is taken as all airborne (flash + aerosol, no rain-out credit: the
+   conservative choice; the ``direct`` source term). A liquid stored below its normal boiling point (benzene) spills
+   the same 10-min outflow into its bund (``bund_area`` of park.yaml; unbunded, it spreads down to 1 cm) and the
+   pool evaporates by mass transfer (HJ 169-2018 Eq. F.12) in the wind and stability of the release hour, for the
+   whole followed window (the ``liquid_spill`` source term; conservative: nobody covers the pool). A liquid without
+   the properties the pool needs in twin/chemicals.csv (toluene today), substances above their boiling point but
+   stored at ≤ 1.5 atm (they cannot be liquefied under their own vapour pressure: a solution such as 31 %
+   hydrochloric acid, or a gas holder) and **warehouses** are *not* modelled, and the brief lists them as "not
+   assessed" instead of inventing a rate. Each source's central scenario is written as a ``leak`` scenario file
+   (:func:`scenarios.leak_source.airborne_source_term` gives the airborne rate).
 5. **Release start** (:func:`worst_start_hour`): the forecast hour closest to the HJ 169-2018 §9 worst case
    (stability F, 1.5 m/s): the most stable Pasquill–Gifford class, ties broken by the lightest wind, then the
    earliest hour, among the hours that leave ``simulation_hours`` of forecast after the start.
@@ -65,6 +66,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -79,10 +81,11 @@ log = logging.getLogger("parktwin")
 ISOLATED_RELEASE_TIME = 600.0  # [s] HJ 169-2018 Appendix F: release time of a unit with emergency isolation
 ATMOSPHERIC_STORAGE_LIMIT = 1.5 * 101325.0  # [Pa] at or below: not a liquefied gas under its own vapour pressure
 RELEASE_RULE = ("tank: whole inventory released within 10 min (HJ 169-2018 Table E.1, 5e-6 /a); pipe: full-bore "
-                "rupture, the segment hold-up released over the 10-min isolation time (HJ 169-2018 App. F); all of "
-                "it airborne (no rain-out credit); liquids stored below their boiling point (pools), solutions or "
-                "gases stored near atmospheric pressure (<= 1.5 atm) and warehouses are not assessed (the nightly rule "
-                "does not size pool releases yet; kind: leak does)")
+                "rupture, the segment hold-up released over the 10-min isolation time (HJ 169-2018 App. F); a "
+                "liquefied gas is all airborne (no rain-out credit); a liquid stored below its boiling point spills "
+                "into its bund (else spreads to 1 cm) and the pool evaporates by mass transfer (HJ 169 Eq. F.12) "
+                "for the whole followed window; solutions or gases stored near atmospheric pressure (<= 1.5 atm) "
+                "and warehouses are not assessed")
 START_RULE = ("release at the forecast hour closest to the HJ 169-2018 worst case (F, 1.5 m/s): most stable class, "
               "then lightest wind, then earliest")
 RANK_RULE = ("expected people above endpoint-2 at residential areas, schools and hospitals (sum of P x population), "
@@ -232,17 +235,36 @@ def _forecast_cycle(path: Path, weather) -> datetime:
 # ------------------------------------------------------------------------------------------------ rules (pure)
 
 
-def release_rule(risk_source, chemical) -> tuple[float, float] | str:
-    """(rate [kg/s], duration [s]) of the credible-worst release of ``risk_source`` (:data:`RELEASE_RULE`), or the
-    reason why it is not assessed (a string)."""
+class ReleaseRule(NamedTuple):
+    """The credible-worst release of a risk source: outflow rate [kg/s] for duration [s], and the ``kind: leak``
+    source-term model that turns it into an airborne rate (``direct``: all of it; ``liquid_spill``: a pool)."""
+
+    rate: float
+    duration: float
+    model: str
+
+
+# Chemicals-table columns the pool of a liquid_spill needs (scenarios.leak_source): density, latent heat, molar
+# mass and the DIPPR-101 vapour pressure (mass-transfer evaporation below the boiling point, HJ 169 Eq. F.12).
+POOL_PROPERTIES = ("liquid_density_kg_m3", "heat_of_vaporization_j_kg", "molar_mass", "vapour_pressure_dippr101")
+
+
+def release_rule(risk_source, chemical) -> ReleaseRule | str:
+    """The credible-worst release of ``risk_source`` (:data:`RELEASE_RULE`), or the reason why it is not assessed
+    (a string)."""
     if risk_source.kind == "warehouse":
         return "warehouse: packaged goods, no release rule yet (not assessed)"
     if chemical.hj169_endpoint2_mg_m3 is None:
         return f"{chemical.key}: no HJ 169-2018 endpoint-2 value in twin/chemicals.csv (not assessed)"
     if chemical.boiling_point is not None and chemical.boiling_point > risk_source.temperature:
-        return (f"{chemical.name_en} stored below its boiling point ({risk_source.temperature:.0f} K < "
-                f"{chemical.boiling_point:.0f} K): an evaporating pool, which the nightly rule does not size yet "
-                f"(not assessed; run it as a kind: leak tank_liquid_hole scenario)")
+        # The inventory spills in 10 min into the bund (or spreads unbunded) and the pool evaporates: the
+        # liquid_spill source term of kind: leak, which needs the liquid's properties.
+        missing = [name for name in POOL_PROPERTIES if getattr(chemical, name, None) is None]
+        if missing:
+            return (f"{chemical.name_en} stored below its boiling point ({risk_source.temperature:.0f} K < "
+                    f"{chemical.boiling_point:.0f} K): an evaporating pool, but twin/chemicals.csv lacks "
+                    f"{', '.join(missing)} for it (not assessed)")
+        return ReleaseRule(risk_source.inventory / ISOLATED_RELEASE_TIME, ISOLATED_RELEASE_TIME, "liquid_spill")
     if chemical.boiling_point is not None and risk_source.pressure <= ATMOSPHERIC_STORAGE_LIMIT:
         # Above its normal boiling point a pure substance stays liquid only under (at least) its vapour pressure,
         # which exceeds one atmosphere: a "tank" of it near ambient pressure holds a solution (hydrochloric acid,
@@ -250,7 +272,7 @@ def release_rule(risk_source, chemical) -> tuple[float, float] | str:
         return (f"{chemical.name_en} above its boiling point ({chemical.boiling_point:.0f} K) but stored near "
                 f"atmospheric pressure ({risk_source.pressure:.0f} Pa): a solution or gas holder, whose release is "
                 f"an evaporating pool or a small vapour volume, no source term for it yet (not assessed)")
-    return risk_source.inventory / ISOLATED_RELEASE_TIME, ISOLATED_RELEASE_TIME
+    return ReleaseRule(risk_source.inventory / ISOLATED_RELEASE_TIME, ISOLATED_RELEASE_TIME, "direct")
 
 
 def worst_start_hour(stability: np.ndarray, wind_speed: np.ndarray, usable: int) -> int:
@@ -585,12 +607,15 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
             skipped.append({"id": source.id, "name": source.name, "substance": chemical.name_en, "reason": rule})
             journal("info", "source_not_assessed", source=source.id, reason=rule)
             continue
-        rate, duration = rule
+        pool = rule.model == "liquid_spill"
         scenario = LeakScenario.model_validate({
             "kind": "leak", "name": f"forecast-{cycle_time:%Y%m%d%H}-{source.id}", "park": str(park_yaml.resolve()),
             "risk_source": source.id,
-            "source_term": {"model": "direct", "rate": rate, "duration": duration, "release_height": 1.0},
-            "start": start.isoformat(), "duration_limit": duration, "simulation_hours": sim_steps,
+            "source_term": {"model": rule.model, "rate": rule.rate, "duration": rule.duration,
+                            "release_height": 0.0 if pool else 1.0},
+            # A pool evaporates for the whole followed window (conservative); a jet stops with the isolation.
+            "start": start.isoformat(), "duration_limit": sim_steps * 3600.0 if pool else rule.duration,
+            "simulation_hours": sim_steps,
             "meteorology": {"weather": _weather_spec(forecast_nc.resolve(), start, sim_steps + 1).model_dump()},
             "grid": {"size": [grid_size, grid_size], "spacing": grid_spacing}, "language": "en"})
         source_dir = work / source.id
@@ -601,7 +626,10 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                           f"# Central member of the forecast cycle {cycle_time:%Y%m%d%H} for {source.id}: "
                           f"{RELEASE_RULE}.\n# Run alone with `parktwin run scenario.yaml`.\n"
                           + yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
-        term = airborne_source_term(scenario, source, chemical, ambient_pressure=101325.0)
+        term = airborne_source_term(scenario, source, chemical, ambient_pressure=101325.0,
+                                    air_temperature=float(met["air_temperature"].values[0]),
+                                    wind_speed=float(met["model_wind_speed"].values[0]),
+                                    stability=int(met["stability_class"].values[0]))
         release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
                               scenario.source_term.release_height, term.rate_times, term.rates)
         nx = int(grid_size // grid_spacing) + 1

@@ -90,6 +90,13 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
         return AirborneSourceTerm(np.array([0.0, duration]), np.array([spec.rate]), released, "direct",
                                   f"direct release {spec.rate:g} kg/s for {duration:g} s", {"direct": released},
                                   released)
+    if spec.model == "liquid_spill":
+        if air_temperature is None or wind_speed is None or stability is None:
+            raise InputError.field("airborne_source_term", "air_temperature/wind_speed/stability",
+                                   (air_temperature, wind_speed, stability), "all given for liquid_spill (pool "
+                                                                             "evaporation)")
+        return _liquid(scenario, risk_source, chemical, None, ambient_pressure, air_temperature, wind_speed,
+                       stability)
     if risk_source.diameter is None:
         raise InputError.field(f"risk source {risk_source.id!r}", "diameter", None,
                                f"a tank diameter [m] for the {spec.model} source term")
@@ -156,16 +163,23 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
                                    f"for substance {chemical.key!r} (its pool evaporates by mass transfer)")
     if chemical.molar_mass is None:
         raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for pool evaporation")
-    tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=density,
-                      cross_section_area=math.pi * risk_source.diameter**2 / 4.0, hole_area=hole_area,
-                      discharge_coefficient=float(liquid_discharge_coefficient_hj169(spec.hole_shape, 1e5)),
-                      headspace_pressure=risk_source.pressure, ambient_pressure=ambient_pressure)
     step = scenario.sampling_step
-    depletion = tank_depletion(tank, duration=scenario.duration_limit, output_interval=step)
-    # Extend to the duration limit: the pool goes on evaporating after the outflow stops.
-    times = np.unique(np.concatenate([depletion.time, np.arange(0.0, scenario.duration_limit, step),
-                                      [scenario.duration_limit]]))
-    tank_mass = np.interp(times, depletion.time, depletion.remaining_mass)
+    if hole_area is None:  # liquid_spill: a given outflow rate for a given time, at most the inventory
+        spilled = min(spec.rate * min(spec.duration, scenario.duration_limit), risk_source.inventory)
+        times = np.unique(np.concatenate([np.arange(0.0, scenario.duration_limit, step),
+                                          [min(spilled / spec.rate, scenario.duration_limit),
+                                           scenario.duration_limit]]))
+        tank_mass = np.maximum(spilled - spec.rate * times, 0.0)
+    else:
+        tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=density,
+                          cross_section_area=math.pi * risk_source.diameter**2 / 4.0, hole_area=hole_area,
+                          discharge_coefficient=float(liquid_discharge_coefficient_hj169(spec.hole_shape, 1e5)),
+                          headspace_pressure=risk_source.pressure, ambient_pressure=ambient_pressure)
+        depletion = tank_depletion(tank, duration=scenario.duration_limit, output_interval=step)
+        # Extend to the duration limit: the pool goes on evaporating after the outflow stops.
+        times = np.unique(np.concatenate([depletion.time, np.arange(0.0, scenario.duration_limit, step),
+                                          [scenario.duration_limit]]))
+        tank_mass = np.interp(times, depletion.time, depletion.remaining_mass)
     pool = PoolConditions(liquid_density=density, boiling_temperature=boiling,
                           heat_of_vaporization=heat_of_vaporization, molar_mass=chemical.molar_mass * 1e-3,
                           ambient_temperature=air_temperature, wind_speed=wind_speed,
@@ -177,16 +191,18 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
     split = {"flash": float((spill.flash * dt).sum()), "pool_evaporation": float((spill.pool_evaporation * dt).sum())}
     rate_times, rates = _trim(spill.time, spill.airborne)
     mechanism = "heat transfer (boiling pool)" if pool_boils else "mass transfer (pool below its boiling point)"
-    label = (f"liquid through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole below the liquid level (HJ "
-             f"169-2018 Eq. F.1, C_d Table F.1), tank depleting; airborne = flash vapour (F_v = {fraction:.3f}, "
+    outflow = (f"liquid spilled at {spec.rate:g} kg/s for {spec.duration:g} s" if hole_area is None else
+               f"liquid through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole below the liquid level (HJ "
+               f"169-2018 Eq. F.1, C_d Table F.1), tank depleting")
+    label = (f"{outflow}; airborne = flash vapour (F_v = {fraction:.3f}, "
              f"Eqs. F.9-F.10) + pool evaporation by {mechanism}"
              + (f", pool limited by the bund ({risk_source.bund_area:g} m²)" if risk_source.bund_area else
                 f", unbunded pool down to {spec.pool_minimum_thickness * 1000:g} mm"))
-    return AirborneSourceTerm(rate_times, rates, float(spill.airborne_mass[-1]), "tank_liquid_hole", label, split,
+    return AirborneSourceTerm(rate_times, rates, float(spill.airborne_mass[-1]), spec.model, label, split,
                               float(spill.inventory - spill.tank_mass[-1]),
                               remaining_pool=float(spill.pool_mass[-1]), remaining_tank=float(spill.tank_mass[-1]),
                               rule=POOL_RULE,
-                              source_diameter=max(spec.hole_diameter, 2.0 * float(spill.pool_radius.max())),
+                              source_diameter=max(spec.hole_diameter or 0.0, 2.0 * float(spill.pool_radius.max())),
                               series={"flash": spill.flash, "pool_evaporation": spill.pool_evaporation,
                                       "airborne": spill.airborne, "time": spill.time})
 

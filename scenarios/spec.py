@@ -160,15 +160,17 @@ class SourceTermSpec(_Strict):
     and a property neither gives is an error naming the field when the model needs it.
     """
 
-    model: Literal["direct", "tank_liquid_hole", "tank_gas_hole", "tank_two_phase_hole"] = Field(
+    model: Literal["direct", "tank_liquid_hole", "tank_gas_hole", "tank_two_phase_hole", "liquid_spill"] = Field(
         description="direct: a given airborne rate; tank_liquid_hole: liquid through a hole below the liquid level "
                     "(HJ 169 Eq. F.1) with tank depletion; airborne = flash vapour (superheated liquid, HJ 169 Eqs. "
                     "F.9-F.10) + evaporation of the pool the rest forms (heat transfer if it boils at ambient "
                     "temperature, Eq. F.11, else mass transfer, Eq. F.12); tank_gas_hole: vapour through a hole "
                     "(HJ 169 Eqs. F.2-F.5); tank_two_phase_hole: flashing two-phase jet of a liquefied gas under "
-                    "pressure (HJ 169 Eqs. F.6-F.8), all of it airborne (vapour + liquid as aerosol)")
-    rate: float | None = Field(None, gt=0, description="direct: release rate [kg/s]")
-    duration: float | None = Field(None, gt=0, description="direct: release duration [s]")
+                    "pressure (HJ 169 Eqs. F.6-F.8), all of it airborne (vapour + liquid as aerosol); "
+                    "liquid_spill: liquid poured out at rate for duration (a tank emptying into its bund, a "
+                    "tanker spill), airborne = flash vapour + pool evaporation as for tank_liquid_hole")
+    rate: float | None = Field(None, gt=0, description="direct: airborne rate; liquid_spill: liquid outflow [kg/s]")
+    duration: float | None = Field(None, gt=0, description="direct, liquid_spill: release duration [s]")
     hole_diameter: float | None = Field(None, gt=0, description="tank models: equivalent hole diameter [m]")
     hole_shape: Literal["circular", "triangular", "rectangular"] = "circular"
     liquid_density: float | None = Field(None, gt=0, description="liquid and two-phase models: liquid density "
@@ -199,7 +201,8 @@ class SourceTermSpec(_Strict):
     @model_validator(mode="after")
     def _check(self) -> "SourceTermSpec":
         needed = {"direct": ("rate", "duration"), "tank_liquid_hole": ("hole_diameter",),
-                  "tank_gas_hole": ("hole_diameter",), "tank_two_phase_hole": ("hole_diameter",)}[self.model]
+                  "tank_gas_hole": ("hole_diameter",), "tank_two_phase_hole": ("hole_diameter",),
+                  "liquid_spill": ("rate", "duration")}[self.model]
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(f"source term {self.model!r} needs {', '.join(missing)}")

@@ -54,6 +54,11 @@ TANK_FARMS = [  # (id prefix, substance, tank name, count, inventory kg, pressur
     ("T-HCL", "hydrogen_chloride", "盐酸储罐（31%）", 2, 60000.0, ATMOSPHERIC, T25, 8.0, 200.0, -600.0, "氯碱"),
     ("T-BZ", "benzene", "苯储罐", 2, 800000.0, ATMOSPHERIC, T25, 12.0, 1400.0, 200.0, "石化"),
 ]
+# Bunds (防火堤) of the atmospheric liquid tank farms, area inside [m²]: a bund must hold the largest tank of its
+# group (GB 50351-2014 §3.2, quoted, not re-checked): benzene 916 m³ (800 t at 873 kg/m³) behind a 1.2 m wall
+# needs about 760 m² plus the tanks' footprints; 1,200 m² holds it with margin. The pressurised liquefied-gas tanks
+# are left unbunded (their spill model is the flashing jet and its boiling pool).
+BUND_AREAS = {"T-BZ": 1200.0, "T-HCL": 800.0}
 NOTABLE_BUILDINGS = [  # (id, name, u, v, width m, depth m, height m)
     ("N-01", "园区管委会大楼", 0.0, 0.0, 70.0, 30.0, 38.0),
     ("N-02", "园区消防站", -300.0, -250.0, 60.0, 35.0, 12.0),
@@ -168,7 +173,7 @@ def risk_sources(enterprises: list[Enterprise], cx: float, cy: float) -> list[Ri
                 id=f"{prefix}{k + 1:02d}", name=f"{name} {prefix}{k + 1:02d}", enterprise=operator[0],
                 enterprise_en=operator[1], kind="tank", substance=substance, inventory=inventory, pressure=pressure,
                 temperature=temperature, x=tx, y=ty, sill_height=1.2, diameter=diameter,
-                footprint=_rect(tx, ty, 0.0, 0.0, diameter + 6.0, diameter + 6.0)))
+                bund_area=BUND_AREAS.get(prefix), footprint=_rect(tx, ty, 0.0, 0.0, diameter + 6.0, diameter + 6.0)))
     pipes = [("P-CL01", "chlorine", "液氯输送管道", 400.0, 7.8e5, -350.0, 400.0),
              ("P-NH01", "ammonia", "液氨输送管道", 600.0, 1.0e6, 450.0, 1000.0)]
     for pid, substance, name, inventory, pressure, u, v in pipes:

@@ -27,7 +27,7 @@ from scenarios.forecast import (BatchLock, JsonLinesLog, RELEASE_RULE, release_r
 from tests.scenarios.conftest import PARKTWIN, cli_env, parktwin
 from twin.chemicals import load_chemicals
 
-KEEP = ("T-CL01", "T-NH01", "P-CL01", "T-BZ01")  # T-BZ01: benzene pool, listed as not assessed
+KEEP = ("T-CL01", "T-NH01", "P-CL01", "T-BZ01", "T-HCL01")  # T-BZ01: a benzene pool; T-HCL01: acid, not assessed
 CYCLE = "2026071500"
 MEMBERS = 4
 FAST = {"members": MEMBERS, "hours": 24, "grid_spacing": 500.0, "grid_size": 10000.0}
@@ -36,7 +36,7 @@ FAST_CLI = ["--members", str(MEMBERS), "--hours", "24", "--grid-spacing", "500",
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory):
-    """The demo park trimmed to four risk sources, and a 48-h sample forecast starting 2026-07-15 00 UTC."""
+    """The demo park trimmed to five risk sources, and a 48-h sample forecast starting 2026-07-15 00 UTC."""
     from twin.demo import build_demo_park
 
     root = tmp_path_factory.mktemp("forecast-inputs")
@@ -86,9 +86,13 @@ def test_release_rule_is_the_10_minute_release_of_the_inventory():
         def __init__(self, kind, inventory, temperature=298.15, pressure=7.8e5):
             self.kind, self.inventory, self.temperature, self.pressure = kind, inventory, temperature, pressure
 
-    assert release_rule(Unit("tank", 60000.0), chemicals["chlorine"]) == (100.0, 600.0)  # 60 t / 600 s
-    assert release_rule(Unit("pipe", 400.0), chemicals["ammonia"]) == pytest.approx((400.0 / 600.0, 600.0))
-    assert "pool" in release_rule(Unit("tank", 8e5), chemicals["benzene"])  # 298 K < 353 K boiling point
+    assert release_rule(Unit("tank", 60000.0), chemicals["chlorine"]) == (100.0, 600.0, "direct")  # 60 t / 600 s
+    rule = release_rule(Unit("pipe", 400.0), chemicals["ammonia"])
+    assert rule.model == "direct" and (rule.rate, rule.duration) == pytest.approx((400.0 / 600.0, 600.0))
+    # Benzene (298 K < 353 K boiling point): the 10-min outflow spills into a pool (liquid_spill).
+    assert release_rule(Unit("tank", 8e5), chemicals["benzene"]) == pytest.approx((8e5 / 600.0, 600.0, "liquid_spill"))
+    # Toluene has no pool properties in the table yet: not assessed, naming what is missing.
+    assert "lacks liquid_density_kg_m3" in release_rule(Unit("tank", 8e5), chemicals["toluene"])
     assert "warehouse" in release_rule(Unit("warehouse", 2e4), chemicals["chlorine"])
     # Hydrogen chloride (boils at 188 K) in a tank at 1 atm is hydrochloric acid, not a liquefied gas.
     assert "solution" in release_rule(Unit("tank", 6e4, pressure=101325.0), chemicals["hydrogen_chloride"])
@@ -133,10 +137,10 @@ def test_a_cycle_writes_the_dated_folder_summary_and_brief(first, inputs):
     assert sorted(p.name for p in out.iterdir()) == [CYCLE]  # no work folder, no lock left behind
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     assert summary["cycle"] == CYCLE and summary["release_rule"] == RELEASE_RULE
-    assert [s["id"] for s in summary["not_assessed"]] == ["T-BZ01"]
+    assert [s["id"] for s in summary["not_assessed"]] == ["T-HCL01"]
     rows = summary["sources"]
-    assert sorted(r["id"] for r in rows) == ["P-CL01", "T-CL01", "T-NH01"]
-    assert [r["rank"] for r in rows] == [1, 2, 3]
+    assert sorted(r["id"] for r in rows) == ["P-CL01", "T-BZ01", "T-CL01", "T-NH01"]
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4]
     keys = [(-r["risk_score"], -r["max_probability_endpoint2"], -r["endpoint2_distance_m"]["p50"]) for r in rows]
     assert keys == sorted(keys)
     for row in rows:
@@ -170,7 +174,13 @@ def test_a_cycle_writes_the_dated_folder_summary_and_brief(first, inputs):
     brief = (folder / "brief.html").read_text(encoding="utf-8")
     positions = [brief.index(f"({r['id']})") for r in rows]
     assert positions == sorted(positions)  # ranked order in the page
-    assert "T-BZ01" in brief and "Not assessed" in brief and "data:image/png;base64," in brief and "{{" not in brief
+    assert "T-HCL01" in brief and "Not assessed" in brief and "data:image/png;base64," in brief and "{{" not in brief
+    # The benzene tank is assessed as a pool: its 10-min spill evaporates over the followed window, far less
+    # than the inventory becomes airborne (mass transfer, HJ 169 Eq. F.12).
+    benzene = by_id["T-BZ01"]
+    scenario = yaml.safe_load((folder / "T-BZ01" / "scenario.yaml").read_text(encoding="utf-8").split("\n", 2)[2])
+    assert scenario["source_term"]["model"] == "liquid_spill"
+    assert 0.0 < benzene["released_kg"] < 0.5 * scenario["source_term"]["rate"] * 600.0
 
     lines = [json.loads(line) for line in (folder / "log.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all({"time", "level", "event"} <= set(line) for line in lines)
@@ -195,7 +205,7 @@ def test_a_second_run_is_a_no_op_and_force_recomputes(first, inputs):
     assert json.loads((folder / "log.jsonl").read_text().splitlines()[-1])["event"] == "cycle_already_finished"
 
     forced = run_forecast(park_yaml, forecast, out, force=True, **FAST)
-    assert not forced.skipped and forced.computed_members == 3 * MEMBERS
+    assert not forced.skipped and forced.computed_members == 4 * MEMBERS  # four assessed sources
     summary = folder / "summary.json"
     assert summary.stat().st_mtime_ns > before[summary]
     assert json.loads(summary.read_text())["sources"] == again.summary["sources"]  # same seed, same answer
@@ -264,9 +274,9 @@ def test_a_killed_batch_leaves_no_finished_cycle_and_the_rerun_completes(inputs,
     names = [e["event"] for e in events]
     assert "stale_lock_taken_over" in names
     started = [e for e in events if e["event"] == "members_started"]
-    assert started[-1]["total"] == 3 * members and started[-1]["to_compute"] == 3 * members - done_before
+    assert started[-1]["total"] == 4 * members and started[-1]["to_compute"] == 4 * members - done_before
     summary = json.loads((out / CYCLE / "summary.json").read_text())
-    assert len(summary["sources"]) == 3 and summary["members"] == members
+    assert len(summary["sources"]) == 4 and summary["members"] == members
 
 
 # ------------------------------------------------------------------------------------------------ the flood part

@@ -11,6 +11,7 @@ import xarray as xr
 from shapely.geometry import shape
 
 from scenarios.leak import RESPONSE_RULES, protective_action, response_level
+from twin.errors import InputError
 from viz.plan import render_plan
 
 
@@ -207,6 +208,31 @@ def test_a_bunded_benzene_pool_evaporates_by_mass_transfer_only():
     assert term.split["flash"] == 0.0 and term.split["pool_evaporation"] > 0.0  # 25 °C is below 80 °C: no flash
     assert "mass transfer" in term.description and "bund (900 m²)" in term.description
     assert sum(term.split.values()) + term.remaining_pool + term.remaining_tank == pytest.approx(800000.0, rel=1e-12)
+
+
+def test_a_liquid_spill_into_a_bund_matches_the_same_pool_fed_by_a_hole():
+    # liquid_spill: a given outflow (rate x duration, at most the inventory) feeds the same flash + pool model.
+    # With the outflow equal to what the hole released, step by step, the pool and its evaporation are the same.
+    from scenarios.leak_source import airborne_source_term
+    from twin.chemicals import load_chemicals
+
+    benzene = load_chemicals()["benzene"]
+    tank = _tank(inventory=800000.0, pressure=101325.0, temperature=298.15, diameter=12.0, bund_area=900.0)
+    spill = airborne_source_term(_source_scenario(model="liquid_spill", rate=800000.0 / 600.0, duration=600.0),
+                                 tank, benzene, **WORST)
+    assert spill.model == "liquid_spill" and "spilled at 1333.33 kg/s for 600 s" in spill.description
+    assert spill.outflow == pytest.approx(800000.0, rel=1e-12)  # the whole inventory in 10 min (HJ 169 Table E.1)
+    assert spill.split["flash"] == 0.0 and spill.split["pool_evaporation"] > 0.0
+    assert sum(spill.split.values()) + spill.remaining_pool + spill.remaining_tank == pytest.approx(800000.0,
+                                                                                                rel=1e-12)
+    # Mass transfer (Eq. F.12) from the full 900 m² bund: the rate stops growing once the bund is covered.
+    assert spill.rates[-1] == pytest.approx(spill.rates.max(), rel=1e-9)
+    capped = airborne_source_term(_source_scenario(model="liquid_spill", rate=1000.0, duration=1e5), tank, benzene,
+                                  **WORST)  # asks for more than the tank holds
+    assert capped.outflow == pytest.approx(800000.0, rel=1e-12) and capped.outflow <= tank.inventory
+    with pytest.raises(InputError, match="air_temperature/wind_speed/stability"):
+        airborne_source_term(_source_scenario(model="liquid_spill", rate=1.0, duration=60.0), tank, benzene,
+                             ambient_pressure=101325.0)
 
 
 def test_two_phase_chlorine_follows_hj169_f6_and_is_all_airborne():
