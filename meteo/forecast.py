@@ -62,13 +62,18 @@ def _find(ds: xr.Dataset, quantity: str, where: str) -> xr.DataArray | None:
     return None
 
 
-def _at_site(variable: xr.DataArray, ds: xr.Dataset, lon: float, lat: float, where: str) -> np.ndarray:
-    """The variable's time series at (lon, lat): bilinear on a regular grid, nearest point on a 2-D one."""
+def _lon_lat(ds: xr.Dataset, where: str) -> tuple[xr.DataArray, xr.DataArray]:
+    """The forecast's longitude and latitude variables (1-D on a regular grid, 2-D on a projected one)."""
     lon_name = next((n for n in ("lon", "longitude", "XLONG") if n in ds.variables), None)
     lat_name = next((n for n in ("lat", "latitude", "XLAT") if n in ds.variables), None)
     if lon_name is None or lat_name is None:
         raise InputError(f"{where}: longitude/latitude coordinates are required (lon/longitude, lat/latitude)")
-    lons, lats = ds[lon_name], ds[lat_name]
+    return ds[lon_name], ds[lat_name]
+
+
+def _at_site(variable: xr.DataArray, ds: xr.Dataset, lon: float, lat: float, where: str) -> np.ndarray:
+    """The variable's time series at (lon, lat): bilinear on a regular grid, nearest point on a 2-D one."""
+    lons, lats = _lon_lat(ds, where)
     if lons.ndim == 1 and lats.ndim == 1:
         if not (float(lons.min()) <= lon <= float(lons.max()) and float(lats.min()) <= lat <= float(lats.max())):
             raise InputError.field(where, "site", (lon, lat),
@@ -147,11 +152,7 @@ def read_forecast_precipitation(path: str | os.PathLike) -> xr.DataArray | None:
         if units not in PRECIPITATION_UNITS:
             raise InputError.field(f"{where}: {variable.name}", "units", units or None,
                                    f"one of {', '.join(PRECIPITATION_UNITS)}")
-        lon_name = next((n for n in ("lon", "longitude", "XLONG") if n in ds.variables), None)
-        lat_name = next((n for n in ("lat", "latitude", "XLAT") if n in ds.variables), None)
-        if lon_name is None or lat_name is None:
-            raise InputError(f"{where}: longitude/latitude coordinates are required (lon/longitude, lat/latitude)")
-        lons, lats = ds[lon_name], ds[lat_name]
+        lons, lats = _lon_lat(ds, where)
         if lons.ndim == 1 and lats.ndim == 1:
             rate = variable.rename({lons.dims[0]: "longitude", lats.dims[0]: "latitude"})
             order = ("time", "latitude", "longitude")

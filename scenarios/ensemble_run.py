@@ -29,6 +29,7 @@ from scenarios.spec import PlumeScenario, canonical_json, load_scenario, scenari
 from twin.errors import InputError
 
 __all__ = ["EnsembleContext", "load_context", "member_path", "member_digest", "member_finished", "read_member",
+           "compute_members",
            "run_member", "run_member_from_file",
            "run_ensemble", "EnsembleResult"]
 
@@ -182,6 +183,35 @@ class EnsembleResult:
     computed: int
 
 
+def compute_members(run_local, run_from_file, scenario_path: Path, out_dir: Path, count: int, *,
+                    scheduler: str | None = None, workers: int | None = None) -> list[Path]:
+    """Run members 0..count-1 and return their files' paths, in member order.
+
+    run_local(index) runs one member in this process: on Dask's local threads (``scheduler`` None or "threads";
+    ``workers`` threads, default the number of cores) or one by one ("synchronous"). Any other ``scheduler`` (or
+    ``DASK_SCHEDULER_ADDRESS``) is a ``dask.distributed`` address: there ``run_from_file(scenario_path, out_dir,
+    index)`` runs, so only paths cross the wire, with 3 retries per member. The local callable should be a
+    ``functools.partial`` of the shared context: Dask does not walk a partial's arguments per task.
+    """
+    import dask
+
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
+    if scheduler in ("threads", "synchronous"):
+        tasks = [dask.delayed(run_local, pure=False)(i) for i in range(count)]
+        paths = list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers or os.cpu_count()))
+        log.info("%d/%d members done", count, count)
+    else:
+        from distributed import Client, as_completed
+
+        with Client(scheduler, timeout="30s") as client:
+            futures = client.map(run_from_file, [str(Path(scenario_path).resolve())] * count,
+                                 [str(Path(out_dir).resolve())] * count, list(range(count)), retries=3, pure=False)
+            for done, _future in enumerate(as_completed(futures), start=1):
+                log.info("%d/%d members done", done, count)
+            paths = client.gather(futures)
+    return [Path(p) for p in paths]
+
+
 def run_ensemble(scenario_path: str | Path, out_dir: str | Path, *, scheduler: str | None = None,
                  workers: int | None = None) -> EnsembleResult:
     """Run every member (skipping finished ones), then write ``ensemble.nc`` with probabilities and percentiles.
@@ -190,46 +220,28 @@ def run_ensemble(scenario_path: str | Path, out_dir: str | Path, *, scheduler: s
         address of a running ``dask.distributed`` scheduler (``tcp://host:8786``; also read from
         ``DASK_SCHEDULER_ADDRESS``). workers : local threads (default: the number of cores).
     """
-    import dask
-
     scenario_path = Path(scenario_path)
     out_dir = Path(out_dir)
     context = load_context(scenario_path, out_dir)
     count = len(context.members)
     before = {i for i in range(count)
               if member_finished(member_path(out_dir, i), member_digest(context.scenario_sha256, i))}
-    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
     _warm_kernels(context)
-    if scheduler in ("threads", "synchronous"):
-        member = functools.partial(run_member, context)  # a partial: Dask does not walk the context's fields per task
-        tasks = [dask.delayed(member, pure=False)(i) for i in range(count)]
-        paths = list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers or os.cpu_count()))
-        log.info("%d/%d members done", count, count)
-    else:
-        from distributed import Client, as_completed
-
-        with Client(scheduler, timeout="30s") as client:
-            futures = client.map(run_member_from_file, [str(scenario_path.resolve())] * count,
-                                 [str(out_dir.resolve())] * count, list(range(count)), retries=3, pure=False)
-            done = 0
-            for _ in as_completed(futures):
-                done += 1
-                log.info("%d/%d members done", done, count)
-            paths = client.gather(futures)
-    paths = [Path(p) for p in paths]
-    _write_members_netcdf(context, paths)
-    probability = _write_probabilities(context, paths)
+    paths = compute_members(functools.partial(run_member, context), run_member_from_file, scenario_path, out_dir,
+                            count, scheduler=scheduler, workers=workers)
+    members = [read_member(path) for path in paths]  # read once, for both products
+    _write_members_netcdf(context, members)
+    probability = _write_probabilities(context, members)
     return EnsembleResult(member_paths=paths, probability_path=probability, computed=count - len(before))
 
 
-def _write_members_netcdf(context: EnsembleContext, paths: list[Path]) -> Path:
+def _write_members_netcdf(context: EnsembleContext, members: list[dict[str, np.ndarray]]) -> Path:
     """members.nc: every member's statistics on the ``realization`` dimension (CF-1.11, ACDD-1.3), with the
     member parameters and seeds; written once, atomically, from the member work files."""
     from twin.schema import grid_dataset
     from twin.store import Provenance, write_netcdf
     from scenarios.outputs import _substance, _time_bounds
 
-    members = [read_member(path) for path in paths]
     statistics = {key: {stat: np.stack([m[f"{key}_{stat}"] for m in members])[:, None]
                         for stat in STATISTICS} for key in context.rates}
     dataset = grid_dataset(
@@ -258,7 +270,7 @@ def _write_members_netcdf(context: EnsembleContext, paths: list[Path]) -> Path:
                         float64=[f"member_{name}" for name in context.scenario.ensemble.perturbations])
 
 
-def _write_probabilities(context: EnsembleContext, paths: list[Path]) -> Path:
+def _write_probabilities(context: EnsembleContext, members: list[dict[str, np.ndarray]]) -> Path:
     """ensemble.nc: per substance, P(max 1-h > threshold) per threshold, and percentiles over members."""
     import xarray as xr
 
@@ -268,8 +280,7 @@ def _write_probabilities(context: EnsembleContext, paths: list[Path]) -> Path:
     thresholds = context.scenario.ensemble.thresholds_ug_m3
     data_vars = {}
     maxima = {key: [] for key in context.rates}
-    for path in paths:
-        member = read_member(path)
+    for member in members:
         for key in context.rates:  # kg m-3 in the work file -> ug m-3 rounded to float32, exactly as members.nc
             ug = (member[f"{key}_max_1h"].astype(np.float64) * CONCENTRATION_UNITS["ug m-3"]).astype(np.float32)
             maxima[key].append(ug.astype(np.float64))
@@ -308,7 +319,7 @@ def _write_probabilities(context: EnsembleContext, paths: list[Path]) -> Path:
                 "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
                 "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"})},
         attrs={"Conventions": "CF-1.11", "title": f"ParkTwin ensemble probabilities: {context.scenario.name}",
-               "ensemble_size": len(paths), "scenario_config_sha256": context.scenario_sha256,
+               "ensemble_size": len(members), "scenario_config_sha256": context.scenario_sha256,
                "scenario_config": canonical_json(context.scenario)},
     )
     dataset["crs"] = ((), 0, pyproj.CRS.from_epsg(context.park.spec.epsg).to_cf())

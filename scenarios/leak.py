@@ -28,6 +28,7 @@ __all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_
 log = logging.getLogger("parktwin")
 
 HJ169_WORST = {"wind_speed": 1.5, "stability": 5, "air_temperature": 298.15, "relative_humidity": 0.5}  # HJ 169 §9
+AMBIENT_PRESSURE = 101325.0  # [Pa] air pressure of the release: thresholds' ppm conversion, gas densities, orifices
 AVERAGING_TIME = 3600.0  # HJ 169 Appendix H endpoints and AEGL-60 min / ERPG: 60-minute values [s]
 PEOPLE_KINDS = ("residential", "school", "hospital")
 # ParkTwin's default grading rule (to be aligned with each park's own emergency plan), stated in every report.
@@ -85,6 +86,24 @@ def protective_action(arrival_time: float, time_above: float) -> str:
     return "shelter" if arrival_time <= SHELTER_IF_ARRIVAL_WITHIN else "evacuate"
 
 
+def leak_source_and_chemical(scenario: LeakScenario, park, where: str):
+    """The scenario's risk source in the park and the chemical it holds; InputError for an unknown id."""
+    sources = {r.id: r for r in park.risk_sources}
+    if scenario.risk_source not in sources:
+        raise InputError.field(where, "risk_source", scenario.risk_source, f"one of {', '.join(sources)}")
+    source = sources[scenario.risk_source]
+    return source, park.chemicals[source.substance]
+
+
+def release_term(scenario: LeakScenario, source, chemical, met, air_temperature: float):
+    """The airborne source term (:func:`scenarios.leak_source.airborne_source_term`) in the weather ``met``
+    [PuffMet] and air temperature [K]: the first period's 10 m wind [m/s] and stability class set a pool's
+    evaporation, so an ensemble member with other weather evaporates at its own rate."""
+    return airborne_source_term(scenario, source, chemical, ambient_pressure=AMBIENT_PRESSURE,
+                                air_temperature=air_temperature, wind_speed=float(met.wind_speed[0]),
+                                stability=int(met.stability[0]))
+
+
 def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, command_line="",
                       where: str = "scenario") -> dict:
     """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's view data (a dict)."""
@@ -94,20 +113,15 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     from twin.io import load_park
 
     park = load_park(base_dir / scenario.park)
-    sources = {r.id: r for r in park.risk_sources}
-    if scenario.risk_source not in sources:
-        raise InputError.field(where, "risk_source", scenario.risk_source, f"one of {', '.join(sources)}")
-    source = sources[scenario.risk_source]
-    chemical = park.chemicals[source.substance]
+    source, chemical = leak_source_and_chemical(scenario, park, where)
     _check_writable(out_dir)
 
     # Meteorology (piecewise constant) and the air the thresholds are converted at.
     receptors_all = park.receptor_points()
     met, air_temperature, weather_text = _leak_meteorology(scenario, park, source, receptors_all, base_dir, where)
-    pressure = 101325.0
+    pressure = AMBIENT_PRESSURE
 
-    term = airborne_source_term(scenario, source, chemical, ambient_pressure=pressure, air_temperature=air_temperature,
-                                wind_speed=float(met.wind_speed[0]), stability=int(met.stability[0]))
+    term = release_term(scenario, source, chemical, met, air_temperature)
     release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
                           scenario.source_term.release_height, term.rate_times, term.rates)
 

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from scenarios.ensemble import Member, expand_members, perturb_weather
-from scenarios.ensemble_run import _member_config, member_digest, member_path
+from scenarios.ensemble_run import _member_config, compute_members, member_digest, member_path
 from scenarios.spec import LeakScenario, load_scenario, scenario_hash
 from twin.errors import InputError
 
@@ -43,7 +43,6 @@ __all__ = ["LeakEnsembleContext", "LeakEnsembleResult", "load_leak_context", "pe
            "member_scenario", "run_leak_member", "run_leak_member_from_file", "run_leak_ensemble"]
 
 log = logging.getLogger("parktwin")
-AMBIENT_PRESSURE = 101325.0  # [Pa] the deterministic leak's air pressure (scenarios.leak)
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,8 @@ class LeakEnsembleContext:
 def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEnsembleContext:
     """Validate the scenario and build what every member needs (the shared, expensive part)."""
     from dispersion.puff import PuffRelease
-    from scenarios.leak import _endpoint2_name, _leak_meteorology, _leak_receptors, _puff_options, _thresholds
+    from scenarios.leak import (AMBIENT_PRESSURE, _endpoint2_name, _leak_meteorology, _leak_receptors,
+                                _puff_options, _thresholds, leak_source_and_chemical, release_term)
     from twin.io import load_park
 
     scenario_path = Path(scenario_path)
@@ -93,11 +93,7 @@ def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEns
         raise InputError.field(where, "ensemble", None, "an ensemble block (members, seed, perturbations)")
     base_dir = scenario_path.parent
     park = load_park(base_dir / scenario.park)
-    sources = {r.id: r for r in park.risk_sources}
-    if scenario.risk_source not in sources:
-        raise InputError.field(where, "risk_source", scenario.risk_source, f"one of {', '.join(sources)}")
-    source = sources[scenario.risk_source]
-    chemical = park.chemicals[source.substance]
+    source, chemical = leak_source_and_chemical(scenario, park, where)
     receptors_all = park.receptor_points()
     met, air_temperature, weather_text = _leak_meteorology(scenario, park, source, receptors_all, base_dir, where)
     gx, gy, receptors = _leak_receptors(scenario, park, source, receptors_all)
@@ -105,7 +101,7 @@ def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEns
     if not thresholds:
         raise InputError.field(f"substance {chemical.key!r}", "thresholds", None,
                                "at least one HJ 169 endpoint or AEGL/ERPG value in twin/chemicals.csv")
-    term = _release_term(scenario, source, chemical, met, air_temperature)
+    term = release_term(scenario, source, chemical, met, air_temperature)
     release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
                           scenario.source_term.release_height, term.rate_times, term.rates)
     sha = scenario_hash(scenario)
@@ -159,22 +155,12 @@ def member_scenario(scenario: LeakScenario, parameters: dict[str, float]) -> Lea
     return scenario.model_copy(update={"source_term": term.model_copy(update=updates), "ensemble": None})
 
 
-def _release_term(scenario: LeakScenario, source, chemical, met, air_temperature: float):
-    """The leak's airborne source term (:func:`scenarios.leak_source.airborne_source_term`, as
-    :func:`scenarios.leak.run_leak_scenario` calls it) in the weather ``met`` [PuffMet] and air temperature [K]: the
-    first period's 10 m wind [m/s] and stability class set a pool's evaporation, so a member with other weather
-    evaporates at its own rate. Returns rate_times [s], rates [kg/s], released [kg], description."""
-    from scenarios.leak_source import airborne_source_term
-
-    return airborne_source_term(scenario, source, chemical, ambient_pressure=AMBIENT_PRESSURE,
-                                air_temperature=air_temperature, wind_speed=float(met.wind_speed[0]),
-                                stability=int(met.stability[0]))
-
-
 def _member_release(context: LeakEnsembleContext, member: Member, met):
     """(PuffRelease, released mass [kg], source-term description) of one member, in the member's weather ``met``."""
     scenario = member_scenario(context.scenario, member.parameters)
-    term = _release_term(scenario, context.source, context.chemical, met, context.air_temperature)
+    from scenarios.leak import release_term
+
+    term = release_term(scenario, context.source, context.chemical, met, context.air_temperature)
     return (replace(context.release, rate_times=term.rate_times, rates=term.rates), float(term.released),
             term.description)
 
@@ -280,7 +266,6 @@ def run_leak_ensemble(scenario_path: str | Path, out_dir: str | Path, *, schedul
         running ``dask.distributed`` scheduler (``tcp://host:8786``; also read from ``DASK_SCHEDULER_ADDRESS``).
     workers : local threads (default: the number of cores).
     """
-    import dask
 
     from scenarios.forecast import _warm_kernel
     from scenarios.leak_ensemble_outputs import write_leak_ensemble_outputs
@@ -296,19 +281,7 @@ def run_leak_ensemble(scenario_path: str | Path, out_dir: str | Path, *, schedul
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
     log.info("%s: %d members, %d already finished, scheduler %s", context.scenario.name, count, finished, scheduler)
     _warm_kernel(context)  # compile (or load) the serial kernel once: threads must not race to compile it
-    if scheduler in ("threads", "synchronous"):
-        member = functools.partial(run_leak_member, context)  # Dask does not walk a partial's arguments per task
-        tasks = [dask.delayed(member, pure=False)(i) for i in range(count)]
-        paths = list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers or os.cpu_count()))
-    else:
-        from distributed import Client, as_completed
-
-        with Client(scheduler, timeout="30s") as client:
-            futures = client.map(run_leak_member_from_file, [str(scenario_path.resolve())] * count,
-                                 [str(out_dir.resolve())] * count, list(range(count)), retries=3, pure=False)
-            for done, _future in enumerate(as_completed(futures), start=1):
-                log.info("%d/%d members done", done, count)
-            paths = client.gather(futures)
-    paths = [Path(p) for p in paths]
+    paths = compute_members(functools.partial(run_leak_member, context), run_leak_member_from_file, scenario_path,
+                            out_dir, count, scheduler=scheduler, workers=workers)
     summary, outputs = write_leak_ensemble_outputs(context, paths)
     return LeakEnsembleResult(member_paths=paths, computed=count - finished, summary=summary, paths=outputs)

@@ -81,7 +81,8 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
                          stability: int | None = None) -> AirborneSourceTerm:
     """Airborne release [kg/s] over time for ``scenario.source_term`` from ``risk_source`` (park.yaml) holding
     ``chemical``; ambient_pressure [Pa]. The weather at the start (air temperature [K], 10 m wind [m/s],
-    Pasquill–Gifford code 0..5) sets the pool's evaporation: required for ``tank_liquid_hole`` only."""
+    Pasquill–Gifford code 0..5) sets the pool's evaporation: required for ``tank_liquid_hole`` and
+    ``liquid_spill`` only."""
     spec = scenario.source_term
     limit = scenario.duration_limit
     if spec.model == "direct":
@@ -90,11 +91,12 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
         return AirborneSourceTerm(np.array([0.0, duration]), np.array([spec.rate]), released, "direct",
                                   f"direct release {spec.rate:g} kg/s for {duration:g} s", {"direct": released},
                                   released)
+    pool = spec.model in ("tank_liquid_hole", "liquid_spill")
+    if pool and (air_temperature is None or wind_speed is None or stability is None):
+        raise InputError.field("airborne_source_term", "air_temperature/wind_speed/stability",
+                               (air_temperature, wind_speed, stability), f"all given for {spec.model} (pool "
+                                                                         "evaporation)")
     if spec.model == "liquid_spill":
-        if air_temperature is None or wind_speed is None or stability is None:
-            raise InputError.field("airborne_source_term", "air_temperature/wind_speed/stability",
-                                   (air_temperature, wind_speed, stability), "all given for liquid_spill (pool "
-                                                                             "evaporation)")
         return _liquid(scenario, risk_source, chemical, None, ambient_pressure, air_temperature, wind_speed,
                        stability)
     if risk_source.diameter is None:
@@ -105,10 +107,6 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
         return _gas(scenario, risk_source, chemical, hole_area, ambient_pressure)
     if spec.model == "tank_two_phase_hole":
         return _two_phase(scenario, risk_source, chemical, hole_area)
-    if air_temperature is None or wind_speed is None or stability is None:
-        raise InputError.field("airborne_source_term", "air_temperature/wind_speed/stability",
-                               (air_temperature, wind_speed, stability), "all given for tank_liquid_hole (pool "
-                                                                         "evaporation)")
     return _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
                    stability)
 

@@ -140,39 +140,27 @@ def _load_weather(scenario: PlumeScenario, base_dir: Path, park: Park, where: st
 
         weather = read_forecast_netcdf(base_dir / spec.path, longitude=lon, latitude=lat)
     elif spec.source == "aermet":
-        return _load_aermet(spec, base_dir, park, where)
+        from meteo import read_aermet
+
+        pfl = base_dir / spec.pfl_path if spec.pfl_path else None
+        weather = read_aermet(base_dir / spec.path, pfl, utc_offset_hours=park.spec.utc_offset_hours,
+                              fill_missing=spec.aermet_fill_missing)
     else:
         weather = read_station_csv(base_dir / spec.path)
     start = np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")  # UTC inside
     end = start + np.timedelta64(spec.hours - 1, "h")
-    source = spec.path or "synthetic weather"
+    source = (f"AERMET file {spec.path}" if spec.source == "aermet" else spec.path) or "synthetic weather"
     weather = select_period(weather, start, end,
                             where=f"{where}: weather.start/weather.hours ({spec.start.isoformat()}, "
                                   f"{spec.hours} h) in {source}")
     if weather.sizes["time"] != spec.hours:
         raise InputError.field(f"{where}: weather {source}", "time", f"{weather.sizes['time']} records",
                                f"exactly one record per hour for the {spec.hours} hours from {spec.start.isoformat()}")
+    if spec.source == "aermet":  # already prepared: stability from L, mixing height from zic/zim, not cloud cover
+        weather.attrs["land_use"] = park.spec.land_use  # wind-profile exponents and dispersion-coefficient family
+        return weather
     return prepare_dispersion_met(weather, latitude=lat, longitude=lon, stability_method=spec.stability_method,
                                   land_use=park.spec.land_use)
-
-
-def _load_aermet(spec, base_dir: Path, park: Park, where: str):
-    """AERMET met is already prepared (stability from L, mixing height from zic/zim): cut the window, no
-    re-derivation of classes from cloud cover."""
-    from meteo import read_aermet, select_period
-
-    pfl = base_dir / spec.pfl_path if spec.pfl_path else None
-    met = read_aermet(base_dir / spec.path, pfl, utc_offset_hours=park.spec.utc_offset_hours,
-                      fill_missing=spec.aermet_fill_missing)
-    start = np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")
-    end = start + np.timedelta64(spec.hours - 1, "h")
-    met = select_period(met, start, end, where=f"{where}: weather.start/weather.hours ({spec.start.isoformat()}, "
-                                               f"{spec.hours} h) in AERMET file {spec.path}")
-    if met.sizes["time"] != spec.hours:
-        raise InputError.field(f"{where}: weather {spec.path}", "time", f"{met.sizes['time']} records",
-                               f"exactly one record per hour for the {spec.hours} hours from {spec.start.isoformat()}")
-    met.attrs["land_use"] = park.spec.land_use  # wind-profile exponents and dispersion-coefficient family
-    return met
 
 
 def _check_writable(out_dir: Path) -> None:

@@ -43,6 +43,19 @@ def hj663(values, p):
     return xs[-1] if s >= len(xs) else xs[s - 1] + (xs[s] - xs[s - 1]) * (k - s)
 
 
+def hourly_so2_at_sensitive_receptors(setup) -> np.ndarray:
+    """(hours, sensitive receptors) SO2 contribution [µg/m³] of a direct hourly kernel run on the year run's set-up."""
+    from dispersion.plume import ReceptorSet, evaluate_plume
+
+    r = setup.receptors
+    tail = slice(setup.n_grid, None)
+    sensitive = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail], ground_elevation=r.ground_elevation[tail])
+    rates = setup.park.emission_rates("sulfur_dioxide")[None, :] * setup.factors * 1e-3
+    return evaluate_plume(setup.stacks, rates[None], sensitive, setup.hours,
+                          replace(setup.options, store_hourly=True, store_daily=False),
+                          substances=["so2"])["so2"][1] * 1e9
+
+
 @pytest.fixture(scope="module")
 def small(demo, tmp_path_factory):
     """A 20-day EIA scenario on a 5 x 5 grid of the demo park, with an hourly background series."""
@@ -89,17 +102,9 @@ def test_demo_writes_the_eia_and_caps_outputs(demo):
 
 def test_statistics_equal_a_direct_hourly_run_with_the_background(small):
     """Percentiles, annual means and 1-h maxima at the sensitive receptors, recomputed by hand from hourly values."""
-    from dispersion.plume import ReceptorSet, evaluate_plume
-
     root, scenario, summary = small
     setup = prepare_eia(scenario, base_dir=root)
-    r = setup.receptors
-    tail = slice(setup.n_grid, None)
-    sensitive = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail], ground_elevation=r.ground_elevation[tail])
-    rates = setup.park.emission_rates("sulfur_dioxide")[None, :] * setup.factors * 1e-3
-    hourly = evaluate_plume(setup.stacks, rates[None], sensitive, setup.hours,
-                            replace(setup.options, store_hourly=True, store_daily=False),
-                            substances=["so2"])["so2"][1] * 1e9  # µg/m³
+    hourly = hourly_so2_at_sensitive_receptors(setup)  # µg/m³
     background = setup.background["sulfur_dioxide"] * 1e9
     total = hourly + background[:, None]
     days = setup.day_index
@@ -247,7 +252,6 @@ def test_eia_runs_on_aermet_meteorology(demo, tmp_path):
     direct hourly run on that met."""
     import shutil
 
-    from dispersion.plume import ReceptorSet, evaluate_plume
     from meteo import read_aermet
 
     shutil.copytree(demo.park_dir, tmp_path / "park")
@@ -267,13 +271,7 @@ def test_eia_runs_on_aermet_meteorology(demo, tmp_path):
     assert setup.met.attrs["land_use"] == setup.park.spec.land_use
 
     summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
-    r = setup.receptors
-    tail = slice(setup.n_grid, None)
-    sensitive = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail], ground_elevation=r.ground_elevation[tail])
-    rates = setup.park.emission_rates("sulfur_dioxide")[None, :] * setup.factors * 1e-3
-    hourly = evaluate_plume(setup.stacks, rates[None], sensitive, setup.hours,
-                            replace(setup.options, store_hourly=True, store_daily=False),
-                            substances=["so2"])["so2"][1] * 1e9
+    hourly = hourly_so2_at_sensitive_receptors(setup)
     one_hour = {item["averaging"]: item for item in summary["pollutants"]["sulfur_dioxide"]["limits"]}["1h"]
     for i, receptor in enumerate(one_hour["receptors"]):
         assert receptor["total_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9)
