@@ -134,8 +134,9 @@ def death_probability(probit) -> np.ndarray:
 
 
 def receptor_probits(series: np.ndarray, step: float, coefficients: ProbitCoefficients | None) -> list[dict]:
-    """Per receptor {"probit": Y or None (no exposure), "probability_of_death": P}; with no coefficients both are
-    :data:`NOT_AVAILABLE` — a report must never show a number the table cannot back."""
+    """Per receptor {"probit": Y or None (no exposure), "probability_of_death": P} from concentration series
+    (receptors, steps) [kg m-3] sampled every ``step`` [s] (:func:`probit_value`, :func:`death_probability`); with no
+    coefficients both are :data:`NOT_AVAILABLE` — a report must never show a number the table cannot back."""
     series = np.asarray(series, dtype=np.float64)
     if coefficients is None:
         return [{"probit": NOT_AVAILABLE, "probability_of_death": NOT_AVAILABLE} for _ in range(series.shape[0])]

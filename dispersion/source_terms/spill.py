@@ -120,7 +120,9 @@ def _step_evaporation(pool: PoolConditions, mass: float, spilled: float, age_sta
 
 
 def flash_and_pool_series(time, tank_mass, flash_fraction: float, pool: PoolConditions) -> SpillSeries:
-    """Flash vapour and pool evaporation from a tank's liquid outflow (module docstring: the model and its rules).
+    """Flash vapour and pool evaporation from a tank's liquid outflow (module docstring: the model and its rules):
+    flash by HJ 169-2018 Eqs. (F.9)–(F.10), pool spreading by CCPS (1999) §2.3.2, evaporation by HJ 169-2018
+    Eq. (F.11) (boiling pool, heat transfer) or Eq. (F.12) with Table F.3 (mass transfer).
 
     Parameters
     ----------
