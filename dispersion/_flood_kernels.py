@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numba import njit, prange
 
 from dispersion._math_kernels import KERNEL_OPTIONS, _bits_to_float64, _float64_to_bits, inv_pow_7_3

@@ -19,8 +19,7 @@ Model*, §2.1, with the Gaussian puff of Turner 1970 / Seinfeld & Pandis 2016 Eq
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr

@@ -117,7 +117,7 @@ _RAIN_NAMES = {  # CF standard name → factor to m s-1
 }
 
 
-def read_gridded_rain(path) -> "xr.DataArray":
+def read_gridded_rain(path):
     """Gridded rain (radar QPE or a forecast) from a CF NetCDF, as a rate [m s-1] on (time, latitude, longitude).
 
     The variable is found by its ``standard_name`` (lwe_precipitation_rate or rainfall_rate [m s-1],

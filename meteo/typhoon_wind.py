@@ -16,7 +16,6 @@ Built on the Holland (1980) profile of ``meteo.typhoon``. Every step is an expli
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 

@@ -124,7 +124,6 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
 def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_line: str = "",
              where: str = "scenario") -> dict:
     """Solve the cap of ``scenario.caps`` and write caps.csv/json/html and run.json into ``out_dir``."""
-    from dispersion.plume import evaluate_plume
     from dispersion.transfer import source_responses, subset_hours, subset_stacks
     from scenarios.run import _check_writable
 

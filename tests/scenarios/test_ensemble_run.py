@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 import xarray as xr
 
 from scenarios.ensemble_run import member_path, read_member, run_ensemble
@@ -165,5 +164,6 @@ def test_a_sigkilled_batch_leaves_only_complete_members_and_resumes_with_the_mis
     resumed = run_ensemble(bundle.scenario_yaml, out, scheduler="threads", workers=1)
     assert resumed.computed == members - len(finished)
     clean = run_ensemble(bundle.scenario_yaml, bundle.root / "clean", scheduler="threads")
+    assert clean.computed == members
     for a, b in zip(member_arrays(out, members), member_arrays(bundle.root / "clean", members)):
         np.testing.assert_array_equal(a, b)

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.twin.test_schema import CHLORINE, SULFUR_DIOXIDE, make_grid, make_receptors
-from twin import schema, store
+from twin import store
 from twin.errors import InputError, MissingInputError
 
 SCENARIO = {"kind": "leak", "substance": "chlorine", "tank": "T-101", "start": "2025-07-01T08:00:00+08:00", "名称": "液氯储罐泄漏"}
