@@ -5,6 +5,7 @@ The Weather data model is an ``xarray.Dataset`` on ``time`` (datetime64[ns], UTC
 """
 
 from meteo.aermet import read_aermet
+from meteo.climatology import MostCommonConditions, most_common_conditions
 from meteo.forecast import read_forecast_netcdf, read_forecast_precipitation, write_sample_forecast
 from meteo.io import read_station_csv, write_station_csv
 from meteo.profiles import (
@@ -43,6 +44,8 @@ __all__ = [
     "write_station_csv",
     "read_aermet",
     "synthetic_weather",
+    "MostCommonConditions",
+    "most_common_conditions",
     # sun
     "solar_declination_gb3840",
     "solar_elevation_gb3840",

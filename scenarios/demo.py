@@ -66,6 +66,8 @@ duration_limit: 1800       # s: the leak is isolated after 30 minutes
 simulation_hours: 2
 meteorology:
   preset: hj169_worst      # F, 1.5 m/s, 25 C, 50 % RH, blowing towards the nearest residential area
+  # or `preset: hj169_most_common` with `climatology: {source: synthetic, start: "2025-01-01T00:00:00+08:00",
+  # hours: 8760}` (a year of local weather): its most frequent class and that class's mean non-calm wind
 grid:
   size: [16000, 16000]     # m
   spacing: 80              # m -> 201 x 201 receptors

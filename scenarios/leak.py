@@ -236,27 +236,48 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
 
 
 def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_dir: Path, where: str):
-    """(PuffMet, air temperature [K], description) of the leak's weather: the HJ 169-2018 §9 worst case (F, 1.5 m/s,
-    25 °C; wind towards the nearest residential area, school or hospital unless a direction is given) or the
-    prepared hourly weather (piecewise constant per hour)."""
+    """(PuffMet, air temperature [K], description) of the leak's weather: a preset of HJ 169-2018 §9 — the worst
+    case (F, 1.5 m/s, 25 °C) or the most common conditions of a year of local weather — blowing towards the
+    nearest residential area, school or hospital unless a direction is given; or the prepared hourly weather
+    (piecewise constant per hour)."""
     from dispersion.puff import PuffMet
 
-    if scenario.meteorology.preset == "hj169_worst":
-        direction = scenario.meteorology.wind_from_direction
+    spec = scenario.meteorology
+    if spec.preset is not None:
+        direction = spec.wind_from_direction
+        if spec.preset == "hj169_worst":
+            speed, stability, temperature = (HJ169_WORST["wind_speed"], HJ169_WORST["stability"],
+                                             HJ169_WORST["air_temperature"])
+            mixing_height, text = 1e30, "HJ 169-2018 worst case: stability F, 1.5 m/s, 25 °C, 50 % RH"
+        else:
+            from meteo import most_common_conditions
+            from scenarios.run import _load_weather
+
+            climate = _load_weather(_WeatherScenario(spec.climatology), base_dir, park,
+                                    f"{where}: meteorology.climatology")
+            common = most_common_conditions(climate, utc_offset_hours=park.spec.utc_offset_hours,
+                                            where=f"{where}: meteorology.climatology")
+            speed, stability, temperature = common.wind_speed, common.stability, common.air_temperature
+            mixing_height = common.mixing_height
+            if direction == "most_frequent":
+                direction = common.wind_from_direction
+            source_text = spec.climatology.path or "the synthetic generator"
+            text = (f"HJ 169-2018 most common conditions (rule quoted from memory, unverified) of "
+                    f"{common.hours} h of weather from {source_text}: {common.describe()}; mixing height "
+                    f"{mixing_height:.0f} m (median of those hours)")
         if direction is None:  # the most unfavourable direction: towards the nearest residential area/school/hospital
             people = [i for i, kind in enumerate(receptors_all.kinds) if kind in PEOPLE_KINDS]
             distances = [math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in people]
             target = people[int(np.argmin(distances))]
             bearing = math.degrees(math.atan2(receptors_all.x[target] - source.x, receptors_all.y[target] - source.y))
             direction = (bearing + 180.0) % 360.0
-        met = PuffMet(times=np.array([0.0]), wind_speed=np.array([HJ169_WORST["wind_speed"]]),
-                      wind_from_direction=np.array([direction]), stability=np.array([HJ169_WORST["stability"]]),
-                      mixing_height=np.array([1e30]))
-        return met, HJ169_WORST["air_temperature"], (
-            f"HJ 169-2018 worst case: stability F, 1.5 m/s, 25 °C, 50 % RH, wind from {direction:.0f}°")
+        met = PuffMet(times=np.array([0.0]), wind_speed=np.array([speed]),
+                      wind_from_direction=np.array([float(direction)]), stability=np.array([stability]),
+                      mixing_height=np.array([mixing_height]))
+        return met, temperature, f"{text}, wind from {direction:.0f}°"
     from scenarios.run import _load_weather
 
-    spec = scenario.meteorology.weather
+    spec = spec.weather
     prepared = _load_weather(_WeatherScenario(spec), base_dir, park, where)
     seconds = (prepared["time"].values - prepared["time"].values[0]) / np.timedelta64(1, "s")
     met = PuffMet(times=seconds.astype(float), wind_speed=prepared["model_wind_speed"].values.astype(float),

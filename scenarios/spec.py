@@ -210,19 +210,38 @@ class SourceTermSpec(_Strict):
 
 
 class LeakMeteorologySpec(_Strict):
-    """Either the HJ 169-2018 worst case (F, 1.5 m/s, 25 °C, 50 % RH) or hourly weather."""
+    """A preset of HJ 169-2018 §9 — the worst case (F, 1.5 m/s, 25 °C, 50 % RH) or the most common local conditions
+    of a year of weather — or hourly weather for the event itself."""
 
-    preset: Literal["hj169_worst"] | None = Field(None, description="hj169_worst: stability F, 1.5 m/s at 10 m, "
-                                                                    "25 °C, 50 % relative humidity")
-    wind_from_direction: float | None = Field(None, ge=0, lt=360, description="preset only: wind direction "
-                                              "[degree from north]; default: blowing towards the nearest "
-                                              "residential area (the most unfavourable direction)")
+    preset: Literal["hj169_worst", "hj169_most_common"] | None = Field(
+        None, description="hj169_worst: stability F, 1.5 m/s at 10 m, 25 °C, 50 % relative humidity; "
+                          "hj169_most_common: the most common conditions of the climatology (at least a year of "
+                          "local hourly weather): the most frequent stability class, that class's mean non-calm "
+                          "10 m wind (calm < 0.5 m/s), the mean daily maximum temperature (meteo.most_common_conditions)")
+    wind_from_direction: float | Literal["most_frequent"] | None = Field(
+        None, description="preset only: wind direction [degree from north], or most_frequent (hj169_most_common: "
+                          "the most frequent 22.5° sector of the class's non-calm hours); default: blowing towards "
+                          "the nearest residential area, school or hospital (the most unfavourable direction)")
+    climatology: WeatherSpec | None = Field(None, description="hj169_most_common only: the local hourly weather "
+                                                              "(at least 8,760 hours) the conditions come from")
     weather: WeatherSpec | None = None
 
     @model_validator(mode="after")
     def _check(self) -> "LeakMeteorologySpec":
         if (self.preset is None) == (self.weather is None):
             raise ValueError("exactly one of preset or weather is required")
+        if (self.preset == "hj169_most_common") != (self.climatology is not None):
+            raise ValueError(f"climatology (a year of local hourly weather) is required with preset "
+                             f"'hj169_most_common', and only then; got preset {self.preset!r}")
+        if isinstance(self.wind_from_direction, float) and not 0.0 <= self.wind_from_direction < 360.0:
+            raise ValueError(f"wind_from_direction must be in [0, 360) degrees or 'most_frequent', got "
+                             f"{self.wind_from_direction}")
+        if self.wind_from_direction == "most_frequent" and self.preset != "hj169_most_common":
+            raise ValueError(f"wind_from_direction 'most_frequent' needs preset 'hj169_most_common', got preset "
+                             f"{self.preset!r}")
+        if self.climatology is not None and self.climatology.hours < 8760:
+            raise ValueError(f"climatology.hours must be >= 8760 (at least one year of hourly weather, HJ 169-2018), "
+                             f"got {self.climatology.hours}")
         return self
 
 

@@ -127,6 +127,65 @@ def test_a_leak_in_hourly_weather_runs_and_follows_the_wind(demo, tmp_path):
     assert abs((towards - (came_from + 180.0) + 180.0) % 360.0 - 180.0) < 30.0  # grid vs true north < 1°
 
 
+def test_the_most_common_conditions_preset_runs_the_year_s_most_frequent_class(demo, tmp_path):
+    """preset hj169_most_common: the class, wind and temperature of the run are those meteo.most_common_conditions
+    finds in the same synthetic year, and wind_from_direction most_frequent sends the cloud the way that year's
+    class mostly blows (centre of the 60-min field within 30° of downwind of the sector centre)."""
+    import shutil
+
+    import yaml
+
+    from meteo import CLASS_LABELS, most_common_conditions
+    from scenarios.run import _load_weather, run_scenario_file
+    from scenarios.spec import WeatherSpec
+    from twin.io import load_park
+
+    shutil.copytree(demo.root / "park", tmp_path / "park")
+    scenario = yaml.safe_load((demo.root / "leak.yaml").read_text(encoding="utf-8"))
+    climatology = {"source": "synthetic", "start": "2025-01-01T00:00:00+08:00", "hours": 8760}
+    scenario["meteorology"] = {"preset": "hj169_most_common", "climatology": climatology,
+                               "wind_from_direction": "most_frequent"}
+    scenario["grid"] = {"size": [6000, 6000], "spacing": 100}
+    scenario["simulation_hours"] = 1
+    (tmp_path / "leak.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    run_scenario_file(tmp_path / "leak.yaml", tmp_path / "out")
+    view = json.loads((tmp_path / "out" / "impacts.json").read_text(encoding="utf-8"))
+
+    park = load_park(tmp_path / "park" / "park.yaml")
+
+    class _Holder:
+        weather = WeatherSpec(**climatology)
+
+    common = most_common_conditions(_load_weather(_Holder(), tmp_path, park, "test"),
+                                    utc_offset_hours=park.spec.utc_offset_hours)
+    assert "most common conditions" in view["weather"]
+    assert f"stability {CLASS_LABELS[common.stability]}" in view["weather"]
+    assert f"mean non-calm wind {common.wind_speed:.2f} m/s" in view["weather"]
+    assert f"wind from {common.wind_from_direction:.0f}°" in view["weather"]
+    with xr.open_dataset(tmp_path / "out" / "leak.nc", engine="netcdf4") as ds:
+        field = ds["max_mean_60min"].values.astype(float)
+        x, y = np.meshgrid(ds["x"].values, ds["y"].values)
+    source = next(r for r in yaml.safe_load((tmp_path / "park" / "park.yaml").read_text(encoding="utf-8"))[
+        "risk_sources"] if r["id"] == scenario["risk_source"])
+    cx, cy = (field * x).sum() / field.sum() - source["x"], (field * y).sum() / field.sum() - source["y"]
+    towards = np.degrees(np.arctan2(cx, cy)) % 360.0
+    assert abs((towards - (common.wind_from_direction + 180.0) + 180.0) % 360.0 - 180.0) < 30.0
+
+
+def test_the_most_common_preset_needs_a_year_of_climatology():
+    from scenarios.spec import LeakMeteorologySpec
+
+    with pytest.raises(ValueError, match="climatology .* is required with preset 'hj169_most_common'"):
+        LeakMeteorologySpec(preset="hj169_most_common")
+    with pytest.raises(ValueError, match="climatology.hours must be >= 8760.*got 24"):
+        LeakMeteorologySpec(preset="hj169_most_common", climatology={"source": "synthetic", "hours": 24,
+                                                                     "start": "2025-01-01T00:00:00+08:00"})
+    with pytest.raises(ValueError, match="'most_frequent' needs preset 'hj169_most_common'"):
+        LeakMeteorologySpec(preset="hj169_worst", wind_from_direction="most_frequent")
+    with pytest.raises(ValueError, match=r"wind_from_direction must be in \[0, 360\)"):
+        LeakMeteorologySpec(preset="hj169_worst", wind_from_direction=400.0)
+
+
 def test_the_report_states_the_source_model_the_split_and_the_mass_balance(leak):
     view = json.loads((leak / "impacts.json").read_text(encoding="utf-8"))
     assert view["source_model"] == "tank_liquid_hole" and "pool" in view["source_rule"]
