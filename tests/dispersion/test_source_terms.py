@@ -22,6 +22,22 @@ Reference values and where they come from (next to each number below as well):
         choked", exit M = 0.7837, T_e = 400.78 K, V_e = 319.80 m/s, ρ_e = 0.8407 kg/m³, m = 0.807 kg/s. An ideal
         nozzle (C_d = 1): the published check of the subsonic branch of the gas orifice. It is a worked problem
         solution, not a numbered Example.
+[YB]    TNO "Yellow Book", Methods for the calculation of physical effects, CPR 14E, 3rd ed., 2nd revised print
+        (2005), worked examples: §2.6.2.1 / Table 2.3 (hydrogen, 50 bar abs, 288.15 K, 0.1 m hole, C_d 0.62: printed
+        15.31 kg/s at t = 0; κ not printed), §2.6.4.1 (acrylonitrile, ρ 812.5 kg/m³, 0.1 m hole, C_d 0.62, vented
+        tank, level 11.12 m at 500 s: printed 58.44 kg/s) and §6.6.3 (benzene, 28.3 m³ spread 0.02 m thick: printed
+        D = 42.445 m, A = 1415 m²). The book's pages were NOT seen: inputs and printed answers as transcribed, tagged
+        "PUBLISHED ... printed", in a public validation oracle of another consequence-modelling project (GitHub file
+        tools/validation/hse/oracle_consequence.py; the hydrogen case is also asserted in the openthermo/HydDown test
+        suites). That transcription notes the §2.6.4.1 Table 2.8 t = 0 row (60.915 kg/s at 11.20 m) does not
+        reproduce; it is not used.
+[AF20]  A. Farrell, "Chemical Release Screening Example – Butane leak", blog post, 2020-11-20 (aefarrell.github.io;
+        source in the GitHub repository aefarrell/aefarrell.github.io, _posts/2020-11-20-butane_leak_example.md):
+        n-butane, 2-in hole, C_d 0.61, 250 psig, liquid head 50 ft, 25 °C, T_b 272.55 K, ρ 573.230 kg/m³,
+        c_p 2417.30 J/(kg K), ΔH_v 361,290 J/kg (Perry's 8th ed. correlations, as the post evaluates them); printed
+        Q_l = 56.31092763613714 kg/s and f_v = 0.17128269541302374. A worked example in a blog whose printed numbers
+        are its code's output, citing CCPS (1996) Eqs. 4-10 and 4-14: the weakest source here, and the only published
+        number found for the flash fraction.
 [ANA]   Analytic solutions: Torricelli draining time with C_d and a constant over-pressure head; isothermal choked
         blow-down P = P₀ exp(−t/τ); the isentropic orifice equation in its pressure-ratio form; the exact time
         integral of the HJ 169 heat-transfer rate; critical ratio of κ = 1.4, 0.52828.
@@ -29,13 +45,15 @@ Reference values and where they come from (next to each number below as well):
 
 Still without a published worked example with its printed answer (searched: Crowl & Louvar ch. 4 flashing and
 gas-through-hole examples, CCPS (1999) examples, TNO Yellow Book CPR 14E calculation examples, HJ/T 169-2004 and
-HJ 169-2018 算例, Lees/Mannan, course slides and solution pages, code that quotes book examples): the choked branch
-of the gas orifice (only the [CCPS] p. 47 cross-implementation), the two-phase orifice (HJ 169 form), the flash
-fraction, the heat-transfer and mass-transfer pool evaporation terms (HJ 169 forms; Crowl & Louvar's pool
-evaporation is a different, mass-transfer-coefficient model), the gravity pool spreading radius and the Richardson
-numbers; those are tested by [ANA] and [HAND] only. For the Richardson numbers the CCPS (1999) p. 122 Britter-McQuaid
-LNG (Burro) example has known inputs (0.23 m³/s LNG, 425.6 and 1.76 kg/m³, 10.9 m/s at 10 m; seen in
-GasDispersion.jl and its author's blog) but its printed criterion value was not seen, so it is not used.
+HJ 169-2018 算例, Lees/Mannan, the US EPA RMP Offsite Consequence Analysis Guidance (only its contents pages are
+stored here), API 520 Part I (the printed answer of its Example 1 not seen), course slides and solution pages, code
+that quotes book examples): the two-phase orifice (HJ 169 form), the heat-transfer and mass-transfer pool
+evaporation terms (HJ 169 forms; Crowl & Louvar's and the Yellow Book's non-boiling pool evaporation is a different,
+mass-transfer-coefficient model), the gravity pool spreading radius and the Richardson numbers; those are tested by
+[ANA] and [HAND] only. The bund/thickness limit of the pool is checked by [YB] §6.6.3. For the Richardson numbers the
+CCPS (1999) p. 122 Britter-McQuaid LNG (Burro) example has known inputs (0.23 m³/s LNG, 425.6 and 1.76 kg/m³, 10.9 m/s
+at 10 m; seen in GasDispersion.jl and its author's blog) but its printed criterion value was not seen (only its
+printed distance, 367 m, a dispersion result), so it is not used.
 Tank depletion: released ≤ inventory throughout, and exactly equal to the (releasable) inventory when run to empty,
 for liquid and gas (isothermal and adiabatic) tanks on both output paths.
 """
@@ -141,6 +159,46 @@ def test_gas_orifice_subsonic_fox_mcdonald_problem_13_31():
     # tighter: the solution's printed exit state ρ_e = 0.8407 kg/m³, V_e = 319.80 m/s gives ρ_e V_e A = 0.806568 kg/s;
     # their rounding (±0.00005/0.8407 + ±0.005/319.80) bounds the product to ±7.5e-5 relative (we differ by 2.5e-5)
     assert rate == pytest.approx(0.8407 * 319.80 * 30e-4, rel=7.5e-5)
+
+
+def test_choked_gas_orifice_yellow_book_2_6_2_1_hydrogen():
+    # [YB] §2.6.2.1: hydrogen 50 bar abs, 288.15 K, 0.1 m hole, C_d 0.62, to 1 atm; printed 15.31 kg/s at t = 0.
+    # κ is not printed: 1.405 (hydrogen near 288 K) reproduces the printed value; κ = 1.40 would give 15.293.
+    assert 101325.0 / 50e5 < critical_pressure_ratio(1.405)  # choked, as the example is
+    rate = gas_release_rate(circle(0.1), 50e5, 288.15, 2.016e-3, 1.405, ATM, discharge_coefficient=0.62)
+    assert rate == pytest.approx(15.31, abs=0.005)  # [YB] printed to 2 decimals
+    assert gas_release_rate(circle(0.1), 50e5, 288.15, 2.016e-3, 1.40, ATM,
+                            discharge_coefficient=0.62) == pytest.approx(15.29, abs=0.005)
+
+
+def test_liquid_orifice_yellow_book_2_6_4_1_acrylonitrile():
+    # [YB] §2.6.4.1: vented tank, level 11.12 m above the 0.1 m hole, ρ 812.5 kg/m³, C_d 0.62; printed 58.44 kg/s.
+    # The book's arithmetic uses g = 9.81 m/s² (58.4396 with it); ParkTwin uses standard gravity 9.80665 m/s²
+    # (58.4296, 0.017 % lower). A head scaled by 9.81/9.80665 stands for the book's g.
+    book_head = 11.12 * 9.81 / GRAVITY
+    rate = liquid_release_rate(circle(0.1), 812.5, ATM, ATM, book_head, discharge_coefficient=0.62)
+    assert rate == pytest.approx(58.44, abs=0.005)  # [YB] printed to 2 decimals
+    assert liquid_release_rate(circle(0.1), 812.5, ATM, ATM, 11.12,
+                               discharge_coefficient=0.62) == pytest.approx(58.44, rel=2e-4)
+
+
+def test_pool_size_at_a_given_thickness_yellow_book_6_6_3_benzene():
+    # [YB] §6.6.3: 28.3 m³ of benzene spread 0.02 m thick: printed D = 42.445 m, A = 1415 m². The pool's mass and
+    # density enter only as their ratio (the volume); 879 kg/m³ is benzene's density [CL41].
+    radius = pool_radius_limit(28.3 * 879.0, 879.0, minimum_thickness=0.02)
+    # [YB] printed 42.445: √(4 · 1415/π) = 42.44566, so the book cut (not rounded) the fourth decimal
+    assert 42.445 <= 2.0 * radius < 42.446
+    assert math.pi * radius**2 == pytest.approx(1415.0, abs=0.5)  # [YB] printed to the unit
+
+
+def test_liquid_orifice_and_flash_fraction_farrell_butane_leak():
+    # [AF20]: 250 psig over 14.7 psi atmosphere, 50 ft head, 2-in hole, C_d 0.61 → printed Q_l = 56.31092763613714
+    # kg/s (the post's g is 9.81 m/s²: the head is scaled as in the Yellow Book test).
+    head = 50.0 * FT * 9.81 / GRAVITY
+    rate = liquid_release_rate(circle(2.0 * INCH), 573.230, 264.7 * PSI, 14.7 * PSI, head, discharge_coefficient=0.61)
+    assert rate == pytest.approx(56.31092763613714, rel=2e-6)  # properties printed to 6 figures
+    # f_v = c_p (T − T_b)/ΔH_v at 298.15 K over T_b = 272.55 K → printed 0.17128269541302374
+    assert flash_fraction(2417.30, 298.15, 272.55, 361290.0) == pytest.approx(0.17128269541302374, rel=1e-5)
 
 
 # ---------------------------------------------------------------------------------------- HJ 169-2018 tables
