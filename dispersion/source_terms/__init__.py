@@ -8,6 +8,7 @@ gas through a hole       HJ 169-2018 Eqs. (F.2)–(F.5) (choked / subsonic, Y)  
 two-phase flashing       HJ 169-2018 Eqs. (F.6)–(F.8)                                  :mod:`.orifice`
 pool spread, evaporation HJ 169-2018 Eqs. (F.9)–(F.12), Tables F.2–F.3; CCPS 1999      :mod:`.pool`
 tank depletion           the orifice models integrated over time (solve_ivp)           :mod:`.tank`
+pipe break               orifice rate at operating pressure until isolation            :mod:`.pipe`
 airborne from a spill    flash + pool evaporation series; two-phase jet all airborne   :mod:`.spill`
 dense-gas flag           HJ 169-2018 Appendix G.2.1 (Richardson number)                :mod:`.dense_gas`
 =======================  ============================================================  ==========================
@@ -39,6 +40,13 @@ from dispersion.source_terms.orifice import (
     liquid_release_rate,
     two_phase_mixture_density,
     two_phase_release_rate,
+)
+from dispersion.source_terms.pipe import (
+    ISOLATION_TIME_WITH_EMERGENCY_SYSTEM_HJ169,
+    ISOLATION_TIME_WITHOUT_EMERGENCY_SYSTEM_HJ169,
+    PipeOutflow,
+    full_bore_hole_area,
+    pipe_outflow,
 )
 from dispersion.source_terms.pool import (
     GROUND_THERMAL_PROPERTIES_HJ169,
@@ -84,6 +92,11 @@ __all__ = [
     "TankDepletion",
     "tank_depletion",
     "torricelli_emptying_time",
+    "ISOLATION_TIME_WITH_EMERGENCY_SYSTEM_HJ169",
+    "ISOLATION_TIME_WITHOUT_EMERGENCY_SYSTEM_HJ169",
+    "PipeOutflow",
+    "full_bore_hole_area",
+    "pipe_outflow",
     "PoolConditions",
     "SpillSeries",
     "flash_and_pool_series",

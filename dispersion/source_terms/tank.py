@@ -1,19 +1,22 @@
 r"""Tank depletion over time: the release rate falls as the liquid head or the gas pressure falls.
 
 The vessel's remaining mass m(t) is integrated with ``scipy.integrate.solve_ivp`` (dm/dt = −Q(m)), with a terminal
-event when the releasable inventory is gone: the liquid above the hole is drained, or the gas is down to ambient
-pressure. The rate models are those of :mod:`dispersion.source_terms.orifice` (HJ 169-2018 Eqs. (F.1), (F.2)–(F.5)).
+event when the releasable inventory is gone: the liquid above the hole is drained (the liquid below it stays), or
+the gas is down to ambient pressure. The rate models are those of :mod:`dispersion.source_terms.orifice` (HJ 169-2018 Eqs. (F.1), (F.2)–(F.5)).
 Mass is conserved by construction: released(t) = m(0) − m(t), and m is kept within [0, m(0)] and non-increasing.
 
 Model assumptions, stated:
 
-* liquid: a prismatic vertical tank (constant horizontal section), hole at the bottom of the releasable liquid,
-  constant head-space pressure (a vented or pressure-padded tank), constant C_d;
+* liquid: a prismatic vertical tank (constant horizontal section), the hole ``hole_height`` above the tank bottom
+  (default 0: at the bottom); only the liquid above the hole drains (head = level − hole_height) and the outflow
+  stops when the level reaches the hole, the liquid below it staying in the tank; constant head-space pressure
+  (a vented or pressure-padded tank), constant C_d;
 * gas: ideal gas in a fixed volume, isothermal (slow blow-down, heat from the walls) or adiabatic (isentropic:
   P ∝ ρ^κ, fast blow-down), constant C_d.
 
 Checks against analytic solutions (tests): Torricelli's draining time
-t_e = (A_t / (C_d A_h)) √(2/g) (√(h₀ + H) − √H), H = (P − P₀)/(ρ g), and the isothermal choked blow-down
+t_e = (A_t / (C_d A_h)) √(2/g) (√(h₀ + H) − √H), H = (P − P₀)/(ρ g), h₀ = initial level − hole height, and the
+isothermal choked blow-down
 P(t) = P(0) exp(−t/τ), τ = M V / (R T c) with Q = c P.
 """
 
@@ -36,11 +39,14 @@ _GAS_PROCESSES = {"isothermal": "isothermal", "adiabatic": "adiabatic"}
 
 @dataclass(frozen=True)
 class LiquidTank:
-    """A vertical prismatic tank leaking liquid through a hole at the bottom of the releasable liquid.
+    """A vertical prismatic tank leaking liquid through a hole in its wall ``hole_height`` above the tank bottom.
 
-    liquid_mass [kg] (above the hole), liquid_density [kg/m³], cross_section_area of the tank [m²], hole_area [m²],
-    discharge_coefficient [-] (e.g. from ``liquid_discharge_coefficient_hj169``), headspace_pressure and
-    ambient_pressure absolute [Pa] (head-space pressure held constant).
+    liquid_mass: all the liquid in the tank [kg] (level = liquid_mass / (liquid_density × cross_section_area) [m]),
+    liquid_density [kg/m³], cross_section_area of the tank [m²], hole_area [m²], discharge_coefficient [-] (e.g. from
+    ``liquid_discharge_coefficient_hj169``), headspace_pressure and ambient_pressure absolute [Pa] (head-space
+    pressure held constant), hole_height of the hole above the tank bottom [m], in [0, initial level): only the
+    liquid above it drains (head = level − hole_height, HJ 169-2018 Eq. (F.1)'s h); the rest stays in the tank.
+    A hole at or above the liquid level is in the vapour space: a gas release (GasTank), not this model.
     """
 
     liquid_mass: float
@@ -50,6 +56,7 @@ class LiquidTank:
     discharge_coefficient: float
     headspace_pressure: float = 101325.0
     ambient_pressure: float = 101325.0
+    hole_height: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -113,14 +120,21 @@ def _liquid_model(tank: LiquidTank):
     m0 = float(checked(where, "liquid_mass", tank.liquid_mass, low_inclusive=True, unit="kg"))
     rho = float(checked(where, "liquid_density", tank.liquid_density, unit="kg/m³"))
     section = float(checked(where, "cross_section_area", tank.cross_section_area, unit="m²"))
+    level = m0 / (rho * section)
+    hole_height = float(checked(where, "hole_height", tank.hole_height, low_inclusive=True, unit="m"))
+    if m0 > 0.0 and not hole_height < level:
+        raise InputError.field(where, "hole_height", tank.hole_height,
+                               f">= 0 m and below the initial liquid level {level:.6g} m (a hole at or above the "
+                               f"level is in the vapour space: a gas release, GasTank / tank_gas_hole)")
+    m_end = min(rho * section * hole_height, m0)  # the liquid below the hole never drains
 
     def rate(mass):
-        head = np.maximum(mass, 0.0) / (rho * section)
+        head = np.maximum(mass - m_end, 0.0) / (rho * section)  # level − hole_height [m]
         return np.asarray(liquid_release_rate(tank.hole_area, rho, tank.headspace_pressure, tank.ambient_pressure,
                                               head, discharge_coefficient=tank.discharge_coefficient))
 
-    # releasable inventory: all liquid above the hole; "empty" when it is drained
-    return m0, m0, 0.0, rate
+    # releasable inventory: the liquid above the hole; "empty" when it is drained down to the hole
+    return m0, m0 - m_end, m_end, rate
 
 
 def _gas_model(tank: GasTank):
@@ -193,8 +207,10 @@ def tank_depletion(tank: LiquidTank | GasTank, *, duration: float = 86400.0, out
     # inventory) is counted as released at that instant, so "run to empty" releases exactly the inventory
     tolerance = 1e-10 * releasable
 
+    # The solver integrates the releasable mass left, y = m − m_end (→ 0 when empty), so its relative tolerance
+    # applies to what is still to drain, not to the liquid below the hole (or the gas left at ambient pressure).
     def empty(_t, y):
-        return y[0] - m_end - tolerance
+        return y[0] - tolerance
 
     empty.terminal = True
     empty.direction = -1
@@ -204,8 +220,8 @@ def tank_depletion(tank: LiquidTank | GasTank, *, duration: float = 86400.0, out
         remaining = np.array([m0, m0])
         empty_time = 0.0 if releasable <= 0.0 else float("nan")
     else:
-        solution = solve_ivp(lambda _t, y: -rate(y), (0.0, duration), [m0], method="RK45", events=empty,
-                             dense_output=True, rtol=rtol, atol=1e-12 * m0)
+        solution = solve_ivp(lambda _t, y: -rate(y + m_end), (0.0, duration), [releasable], method="RK45",
+                             events=empty, dense_output=True, rtol=rtol, atol=1e-12 * releasable)
         t_stop = float(solution.t[-1])
         emptied = solution.status == 1
         empty_time = t_stop if emptied else float("nan")
@@ -214,7 +230,7 @@ def tank_depletion(tank: LiquidTank | GasTank, *, duration: float = 86400.0, out
         else:
             times = np.append(np.arange(0.0, t_stop, output_interval), t_stop)
             times = np.unique(times)
-        remaining = solution.sol(times)[0] if output_interval is not None else solution.y[0]
+        remaining = m_end + (solution.sol(times)[0] if output_interval is not None else solution.y[0])
         remaining = np.minimum.accumulate(np.clip(remaining, m_end, m0))
         remaining[0] = m0
         if emptied:

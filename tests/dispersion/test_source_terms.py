@@ -38,7 +38,9 @@ Reference values and where they come from (next to each number below as well):
         Q_l = 56.31092763613714 kg/s and f_v = 0.17128269541302374. A worked example in a blog whose printed numbers
         are its code's output, citing CCPS (1996) Eqs. 4-10 and 4-14: the weakest source here, and the only published
         number found for the flash fraction.
-[ANA]   Analytic solutions: Torricelli draining time with C_d and a constant over-pressure head; isothermal choked
+[ANA]   Analytic solutions: Torricelli draining time with C_d and a constant over-pressure head (from the bottom and
+        from a hole above it: head = level − hole height); the constant-pressure pipe outflow released = Q min(t_iso,
+        M/Q) and the full-bore area π D²/4; isothermal choked
         blow-down P = P₀ exp(−t/τ); the isentropic orifice equation in its pressure-ratio form; the exact time
         integral of the HJ 169 heat-transfer rate; critical ratio of κ = 1.4, 0.52828.
 [HAND]  The HJ 169-2018 formula evaluated by hand, written out next to the number.
@@ -77,6 +79,7 @@ from dispersion.source_terms import (
     critical_pressure_ratio,
     flash_evaporation_rate,
     flash_fraction,
+    full_bore_hole_area,
     gas_flow_coefficient,
     gas_release_rate,
     heat_transfer_evaporated_mass,
@@ -86,6 +89,7 @@ from dispersion.source_terms import (
     liquid_discharge_coefficient_hj169,
     liquid_release_rate,
     mass_transfer_evaporation_rate,
+    pipe_outflow,
     pool_evaporation_rate,
     pool_radius_gravity_spreading,
     pool_radius_limit,
@@ -560,3 +564,91 @@ def test_dense_gas_verdicts():
 def test_bad_input_names_argument_value_and_range(call, message):
     with pytest.raises(InputError, match=message):
         call()
+
+
+# ------------------------------------------------------------------------------------- hole location, pipe break
+
+
+@pytest.mark.parametrize("gauge", [0.0, 0.5 * ATM])
+def test_liquid_tank_raised_hole_drains_to_the_hole_torricelli(gauge):
+    # [ANA] Torricelli from a hole 2 m above the bottom of a 5 m column: the head is level − hole height, so the
+    # draining time is that of a 3 m column, and the 2 m below the hole stay in the tank
+    density, section, hole, level, height = 1000.0, 2.0, 1e-3, 5.0, 2.0
+    tank = LiquidTank(density * section * level, density, section, hole, 0.62, ATM + gauge, ATM, hole_height=height)
+    result = tank_depletion(tank, output_interval=30.0)
+    big_h = gauge / (density * GRAVITY)
+    expected = torricelli_emptying_time(level - height, section, hole, 0.62, big_h)
+    assert result.empty_time == pytest.approx(expected, rel=2e-5)
+    assert result.releasable_inventory == pytest.approx(density * section * (level - height), rel=1e-15)
+    assert result.remaining_mass[-1] == pytest.approx(density * section * height, rel=1e-15)
+    assert result.released_mass[-1] == result.releasable_inventory
+    assert result.release_rate[-1] == 0.0
+    # √(h − h_hole + H) falls linearly [ANA]
+    t = result.time[5]
+    head = (math.sqrt(level - height + big_h) - 0.62 * hole / section * math.sqrt(GRAVITY / 2.0) * t) ** 2 - big_h
+    assert result.remaining_mass[5] == pytest.approx(density * section * (height + head), rel=1e-6)
+    # the raised hole drains slower than the same head at the bottom would from the full column: less released
+    bottom = tank_depletion(LiquidTank(tank.liquid_mass, density, section, hole, 0.62, ATM + gauge, ATM),
+                            output_interval=30.0)
+    assert bottom.released_mass[-1] > result.released_mass[-1]
+
+
+@settings(max_examples=20, deadline=None)
+@given(level=st.floats(0.5, 20.0), height_fraction=st.floats(0.0, 0.95), section=st.floats(0.5, 50.0),
+       hole=st.floats(1e-5, 1e-2), gauge=st.floats(0.0, 5e5), duration=st.floats(10.0, 3e4),
+       interval=st.one_of(st.none(), st.floats(5.0, 600.0)))
+def test_raised_hole_conserves_mass_and_keeps_the_liquid_below_it(level, height_fraction, section, hole, gauge,
+                                                                  duration, interval):
+    height = height_fraction * level
+    tank = LiquidTank(900.0 * section * level, 900.0, section, hole, 0.61, ATM + gauge, ATM, hole_height=height)
+    below = 900.0 * section * height
+    result = tank_depletion(tank, duration=duration, output_interval=interval)
+    np.testing.assert_allclose(result.released_mass + result.remaining_mass, tank.liquid_mass, rtol=1e-13)
+    assert np.all(result.remaining_mass >= below)  # nothing below the hole ever leaves
+    assert np.all(result.release_rate >= 0.0) and np.all(np.diff(result.released_mass) >= 0.0)
+    assert result.releasable_inventory == tank.liquid_mass - below
+    if np.isfinite(result.empty_time):
+        assert result.released_mass[-1] == tank.liquid_mass - below  # exactly the liquid above the hole
+        assert result.remaining_mass[-1] == below
+
+
+@pytest.mark.parametrize("height", [5.0, 7.5])
+def test_a_hole_at_or_above_the_level_is_an_error_naming_the_field(height):
+    tank = LiquidTank(1000.0 * 2.0 * 5.0, 1000.0, 2.0, 1e-3, 0.62, hole_height=height)  # level 5 m
+    with pytest.raises(InputError, match=rf"LiquidTank: hole_height must be >= 0 m and below the initial liquid "
+                                         rf"level 5 m .*tank_gas_hole\), got {height}"):
+        tank_depletion(tank)
+
+
+def test_full_bore_area_is_the_pipe_cross_section():
+    # [ANA] A = π D²/4: DN100 (0.1 m inner diameter) → 7.853982e-3 m²
+    assert full_bore_hole_area(0.1) == pytest.approx(7.853981633974483e-3, rel=1e-15)
+    np.testing.assert_allclose(full_bore_hole_area([0.05, 0.2]), np.pi * np.array([0.05, 0.2]) ** 2 / 4.0, rtol=0)
+    with pytest.raises(InputError, match="full_bore_hole_area: inner_diameter must be a finite number > 0 m"):
+        full_bore_hole_area(0.0)
+
+
+@pytest.mark.parametrize("rate, inventory, isolation", [(2.0, 10000.0, 600.0), (2.0, 400.0, 600.0),
+                                                        (22.0, 400.0, 1800.0), (0.5, 300.0, 600.0)])
+def test_pipe_outflow_is_rate_times_the_shorter_of_isolation_and_inventory_over_rate(rate, inventory, isolation):
+    # [ANA] constant pressure until isolation: released = Q min(t_iso, M/Q); 0.5 kg/s × 600 s = 300 kg exactly
+    result = pipe_outflow(rate, inventory, isolation, 60.0)
+    expected = rate * min(isolation, inventory / rate)
+    assert result.released_mass[-1] == pytest.approx(expected, rel=1e-12)
+    assert result.end_time == pytest.approx(min(isolation, inventory / rate), rel=1e-12)
+    np.testing.assert_allclose(result.release_rate, rate, rtol=1e-9)  # no depletion: the rate never falls
+    np.testing.assert_allclose(result.released_mass + result.remaining_mass, inventory, rtol=1e-15)
+    if inventory / rate <= isolation:
+        assert result.released_mass[-1] == inventory and result.remaining_mass[-1] == 0.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(rate=st.floats(1e-3, 500.0), inventory=st.floats(1.0, 1e6), isolation=st.floats(1.0, 7200.0),
+       step=st.floats(1.0, 600.0))
+def test_pipe_outflow_never_releases_more_than_the_inventory(rate, inventory, isolation, step):
+    result = pipe_outflow(rate, inventory, isolation, step)
+    assert np.all(np.diff(result.time) > 0) and result.time[0] == 0.0
+    assert np.all(result.released_mass <= inventory) and np.all(np.diff(result.released_mass) >= 0.0)
+    assert result.released_mass[-1] == pytest.approx(min(rate * isolation, inventory), rel=1e-9)
+    assert float((result.release_rate * np.diff(result.time)).sum()) == pytest.approx(result.released_mass[-1],
+                                                                                     rel=1e-12)
