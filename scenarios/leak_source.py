@@ -4,6 +4,9 @@ Physical properties come from the scenario's ``source_term`` when given there, e
 (each value with its source); a property that neither gives raises an InputError naming the field. Every model
 returns the airborne rate as piecewise-constant steps plus the split by mechanism and the mass balance, so the
 report states which model produced the rate and how much each part contributed.
+
+A tank model on a pipe (or a pipe model on a tank) is an InputError naming the risk source's kind and the models it
+takes: a line fed at constant pressure until isolation is not a vessel that empties.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scenarios.spec import PIPE_MODELS, TANK_MODELS
 from twin.errors import InputError
 
 __all__ = ["AirborneSourceTerm", "airborne_source_term", "TWO_PHASE_RULE", "POOL_RULE",
@@ -81,8 +85,14 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
                          stability: int | None = None) -> AirborneSourceTerm:
     """Airborne release [kg/s] over time for ``scenario.source_term`` from ``risk_source`` (park.yaml) holding
     ``chemical``; ambient_pressure [Pa]. The weather at the start (air temperature [K], 10 m wind [m/s],
-    Pasquill–Gifford code 0..5) sets the pool's evaporation: required for ``tank_liquid_hole`` and
-    ``liquid_spill`` only."""
+    Pasquill–Gifford code 0..5) sets the pool's evaporation: required for ``tank_liquid_hole``, ``liquid_spill`` and
+    ``pipe_liquid`` only.
+
+    The ``tank_*`` models need a risk source of kind ``tank`` (a vertical prismatic tank of its ``diameter``, the
+    hole ``hole_height`` above the bottom), the ``pipe_*`` models one of kind ``pipe`` (a line at its operating
+    ``pressure`` and ``temperature``, inner ``diameter``, ``inventory`` = the isolable segment plus the inflow
+    before isolation): the same HJ 169-2018 Appendix F rates at the constant operating pressure until
+    ``duration_limit`` (the isolation time) or the inventory is gone (:mod:`dispersion.source_terms.pipe`)."""
     spec = scenario.source_term
     limit = scenario.duration_limit
     if spec.model == "direct":
@@ -91,7 +101,7 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
         return AirborneSourceTerm(np.array([0.0, duration]), np.array([spec.rate]), released, "direct",
                                   f"direct release {spec.rate:g} kg/s for {duration:g} s", {"direct": released},
                                   released)
-    pool = spec.model in ("tank_liquid_hole", "liquid_spill")
+    pool = spec.model in ("tank_liquid_hole", "liquid_spill", "pipe_liquid")
     if pool and (air_temperature is None or wind_speed is None or stability is None):
         raise InputError.field("airborne_source_term", "air_temperature/wind_speed/stability",
                                (air_temperature, wind_speed, stability), f"all given for {spec.model} (pool "
@@ -99,46 +109,105 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
     if spec.model == "liquid_spill":
         return _liquid(scenario, risk_source, chemical, None, ambient_pressure, air_temperature, wind_speed,
                        stability)
-    if risk_source.diameter is None:
-        raise InputError.field(f"risk source {risk_source.id!r}", "diameter", None,
-                               f"a tank diameter [m] for the {spec.model} source term")
-    hole_area = math.pi * spec.hole_diameter**2 / 4.0
-    if spec.model == "tank_gas_hole":
+    hole_area = _hole_area(spec, risk_source)
+    if spec.model in ("tank_gas_hole", "pipe_gas"):
         return _gas(scenario, risk_source, chemical, hole_area, ambient_pressure)
-    if spec.model == "tank_two_phase_hole":
+    if spec.model in ("tank_two_phase_hole", "pipe_two_phase"):
         return _two_phase(scenario, risk_source, chemical, hole_area)
     return _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
                    stability)
 
 
+def _hole_area(spec, risk_source) -> float:
+    """Hole area [m²] of a tank or pipe model, after checking that the model fits the risk source's kind: the hole
+    of ``hole_diameter``, or for a full-bore rupture the pipe's inner cross-section π D²/4."""
+    from dispersion.source_terms import full_bore_hole_area
+
+    where = f"risk source {risk_source.id!r}"
+    kind = getattr(risk_source, "kind", None)
+    allowed = {"tank": TANK_MODELS, "pipe": PIPE_MODELS}
+    for wanted, models in allowed.items():
+        if spec.model in models and kind != wanted:
+            fits = ", ".join(allowed.get(kind, ()) + ("direct", "liquid_spill"))
+            raise InputError.field(where, "kind", kind, f"{wanted!r} for source_term.model {spec.model!r} "
+                                                        f"(a {kind} risk source takes {fits})")
+    if risk_source.diameter is None:
+        raise InputError.field(where, "diameter", None,
+                               f"a {kind} inner diameter [m] for the {spec.model} source term")
+    if spec.failure == "full_bore_rupture":
+        if spec.hole_diameter is not None and not math.isclose(spec.hole_diameter, risk_source.diameter,
+                                                               rel_tol=1e-9):
+            raise InputError.field("source_term", "hole_diameter", spec.hole_diameter,
+                                   f"omitted or equal to the inner diameter of pipe {risk_source.id!r} "
+                                   f"({risk_source.diameter:g} m) for failure 'full_bore_rupture'; use failure "
+                                   f"'hole' for a smaller hole")
+        return float(full_bore_hole_area(risk_source.diameter))
+    if spec.model in PIPE_MODELS and not spec.hole_diameter <= risk_source.diameter:
+        raise InputError.field("source_term", "hole_diameter", spec.hole_diameter,
+                               f"<= the inner diameter of pipe {risk_source.id!r} ({risk_source.diameter:g} m); "
+                               f"a break across the whole pipe is failure 'full_bore_rupture'")
+    return math.pi * spec.hole_diameter**2 / 4.0
+
+
+def _hole_words(spec, risk_source) -> str:
+    """'a 25 mm circular hole' or 'a full-bore rupture (100 mm inner diameter)' for the labels."""
+    if spec.failure == "full_bore_rupture":
+        return f"a full-bore rupture (circular hole of the {risk_source.diameter * 1000:g} mm inner diameter)"
+    return f"a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole"
+
+
+def _pipe_words(scenario, risk_source, rate: float, end: float) -> str:
+    """What a pipe model assumed about the time: constant operating pressure until isolation or the inventory cap."""
+    capped = end < scenario.duration_limit
+    return (f"{rate:.4g} kg/s at the constant operating pressure {risk_source.pressure / 1e5:g} bar (a) (line fed "
+            f"until isolation, no depletion) for {end:g} s: "
+            + (f"the pipe's inventory ({risk_source.inventory:g} kg, segment + inflow before isolation) is released "
+               f"before isolation at duration_limit {scenario.duration_limit:g} s" if capped else
+               f"isolated at duration_limit {scenario.duration_limit:g} s"))
+
+
 def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> AirborneSourceTerm:
-    from dispersion.source_terms import GasTank, tank_depletion
+    from dispersion.source_terms import (GAS_DISCHARGE_COEFFICIENT_HJ169, GasTank, gas_release_rate, pipe_outflow,
+                                         tank_depletion)
 
     spec = scenario.source_term
     if chemical.molar_mass is None:
         raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for a gas release")
     kappa = _property(spec, chemical, "heat_capacity_ratio", "heat_capacity_ratio", "-")
     molar = chemical.molar_mass * 1e-3  # g/mol -> kg/mol
-    volume = risk_source.inventory * 8.314462618 * risk_source.temperature / (risk_source.pressure * molar)
-    tank = GasTank(volume=volume, pressure=risk_source.pressure, temperature=risk_source.temperature,
-                   molar_mass=molar, heat_capacity_ratio=kappa, hole_area=hole_area, ambient_pressure=ambient_pressure)
-    depletion = tank_depletion(tank, duration=scenario.duration_limit, output_interval=scenario.sampling_step)
-    times, released = depletion.time, depletion.released_mass
-    keep = np.r_[True, np.diff(times) > 0]
-    times, released = times[keep], released[keep]
+    if spec.model == "pipe_gas":
+        # HJ 169-2018 Eqs. F.2-F.5 at the operating pressure and temperature, C_d from the note to Eq. F.4
+        rate = float(gas_release_rate(hole_area, risk_source.pressure, risk_source.temperature, molar, kappa,
+                                      ambient_pressure, hole_shape=spec.hole_shape))
+        outflow = pipe_outflow(rate, risk_source.inventory, scenario.duration_limit, scenario.sampling_step)
+        times, released, remaining = outflow.time, outflow.released_mass, float(outflow.remaining_mass[-1])
+        cd = GAS_DISCHARGE_COEFFICIENT_HJ169[spec.hole_shape]
+        label = (f"gas through {_hole_words(spec, risk_source)} in the pipe (HJ 169-2018 Eqs. F.2-F.5, C_d {cd:g} "
+                 f"from the note to Eq. F.4), {_pipe_words(scenario, risk_source, rate, outflow.end_time)}; all "
+                 f"airborne")
+    else:
+        volume = risk_source.inventory * 8.314462618 * risk_source.temperature / (risk_source.pressure * molar)
+        tank = GasTank(volume=volume, pressure=risk_source.pressure, temperature=risk_source.temperature,
+                       molar_mass=molar, heat_capacity_ratio=kappa, hole_area=hole_area,
+                       ambient_pressure=ambient_pressure)
+        depletion = tank_depletion(tank, duration=scenario.duration_limit, output_interval=scenario.sampling_step)
+        times, released = depletion.time, depletion.released_mass
+        keep = np.r_[True, np.diff(times) > 0]
+        times, released = times[keep], released[keep]
+        remaining = float(depletion.remaining_mass[-1])
+        label = (f"gas through {_hole_words(spec, risk_source)} (HJ 169-2018 Eqs. F.2-F.5), vessel blowing down")
     rates = np.diff(released) / np.diff(times)  # piecewise-constant rates holding the exact released mass
     total = float(released[-1])
-    label = (f"gas through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole (HJ 169-2018 Eqs. F.2-F.5), "
-             f"vessel blowing down")
-    return AirborneSourceTerm(times, rates, total, "tank_gas_hole", label, {"gas": total}, total,
-                              remaining_tank=float(depletion.remaining_mass[-1]), series={"gas": rates},
-                              source_diameter=spec.hole_diameter)
+    return AirborneSourceTerm(times, rates, total, spec.model, label, {"gas": total}, total,
+                              remaining_tank=remaining, series={"gas": rates},
+                              source_diameter=math.sqrt(4.0 * hole_area / math.pi))
 
 
 def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
             stability) -> AirborneSourceTerm:
     from dispersion.source_terms import (LiquidTank, PoolConditions, flash_and_pool_series, flash_fraction,
-                                         liquid_discharge_coefficient_hj169, tank_depletion)
+                                         liquid_discharge_coefficient_hj169, liquid_release_rate, pipe_outflow,
+                                         tank_depletion)
     from twin.chemicals import vapour_pressure
 
     spec = scenario.source_term
@@ -162,22 +231,49 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
     if chemical.molar_mass is None:
         raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for pool evaporation")
     step = scenario.sampling_step
+    cd = float(liquid_discharge_coefficient_hj169(spec.hole_shape, 1e5))  # Table F.1, turbulent (Re > 100) row
     if hole_area is None:  # liquid_spill: a given outflow rate for a given time, at most the inventory
         spilled = min(spec.rate * min(spec.duration, scenario.duration_limit), risk_source.inventory)
         times = np.unique(np.concatenate([np.arange(0.0, scenario.duration_limit, step),
                                           [min(spilled / spec.rate, scenario.duration_limit),
                                            scenario.duration_limit]]))
         tank_mass = np.maximum(spilled - spec.rate * times, 0.0)
+        outflow = f"liquid spilled at {spec.rate:g} kg/s for {spec.duration:g} s"
+    elif spec.model == "pipe_liquid":
+        # HJ 169-2018 Eq. F.1 at the line's operating pressure (no liquid head in a pipe), held until isolation
+        rate = float(liquid_release_rate(hole_area, density, risk_source.pressure, ambient_pressure,
+                                         discharge_coefficient=cd))
+        if not rate > 0.0:
+            raise InputError.field(f"risk source {risk_source.id!r}", "pressure", risk_source.pressure,
+                                   f"above the ambient pressure ({ambient_pressure:g} Pa) for liquid to flow out "
+                                   f"of the pipe")
+        line = pipe_outflow(rate, risk_source.inventory, scenario.duration_limit, step)
+        # Extend to the duration limit: the pool goes on evaporating after the outflow stops.
+        times = np.unique(np.concatenate([line.time, np.arange(0.0, scenario.duration_limit, step),
+                                          [scenario.duration_limit]]))
+        tank_mass = np.interp(times, line.time, line.remaining_mass)
+        outflow = (f"liquid through {_hole_words(spec, risk_source)} in the pipe (HJ 169-2018 Eq. F.1, C_d {cd:g} "
+                   f"from Table F.1, Re > 100), {_pipe_words(scenario, risk_source, rate, line.end_time)}")
     else:
-        tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=density,
-                          cross_section_area=math.pi * risk_source.diameter**2 / 4.0, hole_area=hole_area,
-                          discharge_coefficient=float(liquid_discharge_coefficient_hj169(spec.hole_shape, 1e5)),
-                          headspace_pressure=risk_source.pressure, ambient_pressure=ambient_pressure)
+        section = math.pi * risk_source.diameter**2 / 4.0
+        level = risk_source.inventory / (density * section)  # vertical prismatic tank [m]
+        if not spec.hole_height < level:
+            raise InputError.field("source_term", "hole_height", spec.hole_height,
+                                   f">= 0 m and below the initial liquid level {level:.3g} m of tank "
+                                   f"{risk_source.id!r} (inventory / (ρ π D²/4)); a hole in the vapour space is "
+                                   f"model tank_gas_hole")
+        tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=density, cross_section_area=section,
+                          hole_area=hole_area, discharge_coefficient=cd, headspace_pressure=risk_source.pressure,
+                          ambient_pressure=ambient_pressure, hole_height=spec.hole_height)
         depletion = tank_depletion(tank, duration=scenario.duration_limit, output_interval=step)
         # Extend to the duration limit: the pool goes on evaporating after the outflow stops.
         times = np.unique(np.concatenate([depletion.time, np.arange(0.0, scenario.duration_limit, step),
                                           [scenario.duration_limit]]))
         tank_mass = np.interp(times, depletion.time, depletion.remaining_mass)
+        where = "at the bottom" if spec.hole_height == 0.0 else (
+            f"{spec.hole_height:g} m above the bottom (the liquid below it stays in the tank)")
+        outflow = (f"liquid through {_hole_words(spec, risk_source)} {where}, below the liquid level "
+                   f"({level:.3g} m) (HJ 169-2018 Eq. F.1, C_d {cd:g} from Table F.1, Re > 100), tank depleting")
     pool = PoolConditions(liquid_density=density, boiling_temperature=boiling,
                           heat_of_vaporization=heat_of_vaporization, molar_mass=chemical.molar_mass * 1e-3,
                           ambient_temperature=air_temperature, wind_speed=wind_speed,
@@ -189,9 +285,6 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
     split = {"flash": float((spill.flash * dt).sum()), "pool_evaporation": float((spill.pool_evaporation * dt).sum())}
     rate_times, rates = _trim(spill.time, spill.airborne)
     mechanism = "heat transfer (boiling pool)" if pool_boils else "mass transfer (pool below its boiling point)"
-    outflow = (f"liquid spilled at {spec.rate:g} kg/s for {spec.duration:g} s" if hole_area is None else
-               f"liquid through a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole below the liquid level (HJ "
-               f"169-2018 Eq. F.1, C_d Table F.1), tank depleting")
     label = (f"{outflow}; airborne = flash vapour (F_v = {fraction:.3f}, "
              f"Eqs. F.9-F.10) + pool evaporation by {mechanism}"
              + (f", pool limited by the bund ({risk_source.bund_area:g} m²)" if risk_source.bund_area else
@@ -200,7 +293,8 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
                               float(spill.inventory - spill.tank_mass[-1]),
                               remaining_pool=float(spill.pool_mass[-1]), remaining_tank=float(spill.tank_mass[-1]),
                               rule=POOL_RULE,
-                              source_diameter=max(spec.hole_diameter or 0.0, 2.0 * float(spill.pool_radius.max())),
+                              source_diameter=max(math.sqrt(4.0 * (hole_area or 0.0) / math.pi),
+                                                  2.0 * float(spill.pool_radius.max())),
                               series={"flash": spill.flash, "pool_evaporation": spill.pool_evaporation,
                                       "airborne": spill.airborne, "time": spill.time})
 
@@ -227,22 +321,46 @@ def _two_phase(scenario, risk_source, chemical, hole_area) -> AirborneSourceTerm
     if not t_c < risk_source.temperature:
         raise InputError.field(f"risk source {risk_source.id!r}", "temperature", risk_source.temperature,
                                f"above the boiling temperature at P_c = 0.55 P ({t_c:.1f} K) for a flashing "
-                               f"two-phase release (a liquefied gas under pressure); use tank_liquid_hole")
+                               f"two-phase release (a liquefied gas under pressure); use "
+                               f"{'pipe_liquid' if spec.model == 'pipe_two_phase' else 'tank_liquid_hole'}")
     vapour_density = critical_pressure * chemical.molar_mass * 1e-3 / (8.314462618 * t_c)  # ideal gas at P_c, T_c
     rate = float(two_phase_release_rate(hole_area, risk_source.pressure, risk_source.temperature, t_c, heat_capacity,
                                         heat_of_vaporization, vapour_density, density))
     fraction = float(flash_fraction(heat_capacity, risk_source.temperature, t_c, heat_of_vaporization))
-    spill = two_phase_series(rate, fraction, risk_source.inventory, scenario.duration_limit, scenario.sampling_step)
+    jet = (f"two-phase flashing jet through {_hole_words(spec, risk_source)}"
+           + (" in the pipe" if spec.model == "pipe_two_phase" else "")
+           + f" (HJ 169-2018 Eqs. F.6-F.8, C_d 0.8 from the note to Eq. F.6, P_c = 0.55 P, T_c = {t_c:.1f} K, "
+             f"F_v = {fraction:.3f}), ")
+    below_hole = 0.0
+    if spec.model == "pipe_two_phase":
+        spill = two_phase_series(rate, fraction, risk_source.inventory, scenario.duration_limit,
+                                 scenario.sampling_step)
+        end = float(spill.time[-1])
+        label = f"{jet}{_pipe_words(scenario, risk_source, rate, end)}; all airborne (vapour + aerosol)"
+    else:
+        # A vertical prismatic tank (as tank_liquid_hole): level = inventory / (ρ_L π D²/4), the vapour's mass
+        # neglected. The rate does not depend on the head (HJ 169 F.1.3 is pressure-driven); only the liquid above
+        # the hole leaves, the rest stays in the tank.
+        section = math.pi * risk_source.diameter**2 / 4.0
+        level = risk_source.inventory / (density * section)
+        if not spec.hole_height < level:
+            raise InputError.field("source_term", "hole_height", spec.hole_height,
+                                   f">= 0 m and below the initial liquid level {level:.3g} m of tank "
+                                   f"{risk_source.id!r} (inventory / (ρ π D²/4)); a hole in the vapour space is "
+                                   f"model tank_gas_hole")
+        below_hole = density * section * spec.hole_height
+        spill = two_phase_series(rate, fraction, risk_source.inventory - below_hole, scenario.duration_limit,
+                                 scenario.sampling_step)
+        where = "" if spec.hole_height == 0.0 else (
+            f", hole {spec.hole_height:g} m above the bottom ({below_hole:.4g} kg below it stays in the tank)")
+        label = f"{jet}{rate:.3g} kg/s while liquid remains above the hole{where}; all airborne (vapour + aerosol)"
     dt = np.diff(spill.time)
     split = {"two_phase_vapour": float((spill.two_phase_vapour * dt).sum()),
              "two_phase_aerosol": float((spill.two_phase_aerosol * dt).sum())}
-    label = (f"two-phase flashing jet through a {spec.hole_diameter * 1000:g} mm hole (HJ 169-2018 Eqs. F.6-F.8, "
-             f"C_d 0.8, P_c = 0.55 P, T_c = {t_c:.1f} K, F_v = {fraction:.3f}), {rate:.3g} kg/s while liquid remains; "
-             f"all airborne (vapour + aerosol)")
-    return AirborneSourceTerm(spill.time, spill.airborne, float(spill.airborne_mass[-1]), "tank_two_phase_hole",
+    return AirborneSourceTerm(spill.time, spill.airborne, float(spill.airborne_mass[-1]), spec.model,
                               label, split, float(spill.airborne_mass[-1]),
-                              remaining_tank=float(spill.tank_mass[-1]), rule=TWO_PHASE_RULE,
-                              source_diameter=spec.hole_diameter,
+                              remaining_tank=float(spill.tank_mass[-1]) + below_hole, rule=TWO_PHASE_RULE,
+                              source_diameter=math.sqrt(4.0 * hole_area / math.pi),
                               series={"two_phase_vapour": spill.two_phase_vapour,
                                       "two_phase_aerosol": spill.two_phase_aerosol, "airborne": spill.airborne,
                                       "time": spill.time})

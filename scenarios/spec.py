@@ -153,6 +153,11 @@ class PlumeScenario(_Strict):
                                                             "(run with scenarios.ensemble_run.run_ensemble)")
 
 
+# Source-term models by the kind of risk source they describe (scenarios.leak_source checks the risk source's kind).
+TANK_MODELS = ("tank_liquid_hole", "tank_gas_hole", "tank_two_phase_hole")
+PIPE_MODELS = ("pipe_liquid", "pipe_gas", "pipe_two_phase")
+
+
 class SourceTermSpec(_Strict):
     """How the substance leaves its containment and what becomes airborne (see dispersion.source_terms).
 
@@ -160,7 +165,8 @@ class SourceTermSpec(_Strict):
     and a property neither gives is an error naming the field when the model needs it.
     """
 
-    model: Literal["direct", "tank_liquid_hole", "tank_gas_hole", "tank_two_phase_hole", "liquid_spill"] = Field(
+    model: Literal["direct", "tank_liquid_hole", "tank_gas_hole", "tank_two_phase_hole", "liquid_spill",
+                   "pipe_liquid", "pipe_gas", "pipe_two_phase"] = Field(
         description="direct: a given airborne rate; tank_liquid_hole: liquid through a hole below the liquid level "
                     "(HJ 169 Eq. F.1) with tank depletion; airborne = flash vapour (superheated liquid, HJ 169 Eqs. "
                     "F.9-F.10) + evaporation of the pool the rest forms (heat transfer if it boils at ambient "
@@ -168,10 +174,25 @@ class SourceTermSpec(_Strict):
                     "(HJ 169 Eqs. F.2-F.5); tank_two_phase_hole: flashing two-phase jet of a liquefied gas under "
                     "pressure (HJ 169 Eqs. F.6-F.8), all of it airborne (vapour + liquid as aerosol); "
                     "liquid_spill: liquid poured out at rate for duration (a tank emptying into its bund, a "
-                    "tanker spill), airborne = flash vapour + pool evaporation as for tank_liquid_hole")
+                    "tanker spill), airborne = flash vapour + pool evaporation as for tank_liquid_hole. "
+                    "The tank_* models need a risk source of kind tank. pipe_liquid, pipe_gas, pipe_two_phase: a "
+                    "break in a risk source of kind pipe (failure: hole or full_bore_rupture), the same equations "
+                    "(F.1 then flash + pool; F.2-F.5 all airborne; F.6-F.8 all airborne) at the line's constant "
+                    "operating pressure until duration_limit (the isolation time) or until the pipe's inventory "
+                    "(the isolable segment plus the inflow before isolation) is released")
+    failure: Literal["hole", "full_bore_rupture"] = Field(
+        "hole", description="pipe models: hole (a hole of hole_diameter in the wall) or full_bore_rupture (the "
+                            "pipe broken across: a circular hole of the pipe's inner diameter)")
+    hole_height: float = Field(0.0, ge=0, description="tank_liquid_hole, tank_two_phase_hole: height of the hole "
+                                                      "above the tank bottom [m]; only the liquid above it is "
+                                                      "released, the rest stays in the tank; it must be below the "
+                                                      "initial liquid level (a hole in the vapour space is "
+                                                      "tank_gas_hole)")
     rate: float | None = Field(None, gt=0, description="direct: airborne rate; liquid_spill: liquid outflow [kg/s]")
     duration: float | None = Field(None, gt=0, description="direct, liquid_spill: release duration [s]")
-    hole_diameter: float | None = Field(None, gt=0, description="tank models: equivalent hole diameter [m]")
+    hole_diameter: float | None = Field(None, gt=0, description="tank models, pipe models with failure hole: "
+                                                                "equivalent hole diameter [m]; full_bore_rupture: "
+                                                                "omit it (or give the pipe's inner diameter)")
     hole_shape: Literal["circular", "triangular", "rectangular"] = "circular"
     liquid_density: float | None = Field(None, gt=0, description="liquid and two-phase models: liquid density "
                                                                  "[kg/m3]; default: twin/chemicals.csv")
@@ -200,12 +221,24 @@ class SourceTermSpec(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> "SourceTermSpec":
+        full_bore = self.failure == "full_bore_rupture"
         needed = {"direct": ("rate", "duration"), "tank_liquid_hole": ("hole_diameter",),
                   "tank_gas_hole": ("hole_diameter",), "tank_two_phase_hole": ("hole_diameter",),
-                  "liquid_spill": ("rate", "duration")}[self.model]
+                  "liquid_spill": ("rate", "duration"), "pipe_liquid": () if full_bore else ("hole_diameter",),
+                  "pipe_gas": () if full_bore else ("hole_diameter",),
+                  "pipe_two_phase": () if full_bore else ("hole_diameter",)}[self.model]
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(f"source term {self.model!r} needs {', '.join(missing)}")
+        if full_bore and self.model not in PIPE_MODELS:
+            raise ValueError(f"failure 'full_bore_rupture' applies to the pipe models ({', '.join(PIPE_MODELS)}), "
+                             f"got model {self.model!r}")
+        if full_bore and self.hole_shape != "circular":
+            raise ValueError(f"failure 'full_bore_rupture' is a circular hole of the pipe's inner diameter: "
+                             f"hole_shape must be 'circular', got {self.hole_shape!r}")
+        if self.hole_height > 0.0 and self.model not in ("tank_liquid_hole", "tank_two_phase_hole"):
+            raise ValueError(f"hole_height applies to tank_liquid_hole and tank_two_phase_hole only, got "
+                             f"{self.hole_height} m for model {self.model!r}")
         return self
 
 
@@ -276,8 +309,11 @@ class LeakScenario(_Strict):
                              f"got {self.source_term.model!r}; use hole_diameter_factor for a tank model")
         if "hole_diameter_factor" in perturbations and self.source_term.hole_diameter is None:
             raise ValueError(f"ensemble.perturbations.hole_diameter_factor needs a source term with a hole_diameter "
-                             f"(the tank models), got source_term.model {self.source_term.model!r}; use "
-                             f"emission_factor for a direct release")
+                             f"(the tank models, the pipe models with failure 'hole'), got source_term.model "
+                             f"{self.source_term.model!r}; use emission_factor for a direct release")
+        if "hole_diameter_factor" in perturbations and self.source_term.failure == "full_bore_rupture":
+            raise ValueError("ensemble.perturbations.hole_diameter_factor does not apply to failure "
+                             "'full_bore_rupture' (the hole is the pipe's inner diameter)")
         return self
 
     @model_validator(mode="after")

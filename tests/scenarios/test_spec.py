@@ -222,9 +222,14 @@ source_term:
 def test_every_new_source_term_field_documents_its_unit():
     properties = scenario_json_schema()["$defs"]["SourceTermSpec"]["properties"]
     for name in ("liquid_density", "liquid_heat_capacity", "heat_of_vaporization", "boiling_temperature",
-                 "vapour_pressure", "two_phase_boiling_temperature", "heat_capacity_ratio", "pool_minimum_thickness"):
+                 "vapour_pressure", "two_phase_boiling_temperature", "heat_capacity_ratio", "pool_minimum_thickness",
+                 "hole_height"):
         assert "[" in properties[name]["description"], name
     assert "tank_two_phase_hole" in properties["model"]["description"]
+    for model in ("pipe_liquid", "pipe_gas", "pipe_two_phase"):
+        assert model in properties["model"]["enum"] and model in properties["model"]["description"]
+    assert properties["failure"]["enum"] == ["hole", "full_bore_rupture"]
+    assert "isolation" in properties["model"]["description"]
 
 
 def test_the_two_phase_model_loads_and_bad_source_term_inputs_name_field_value_and_allowed(tmp_path):
