@@ -60,7 +60,10 @@ source_term:
   hole_diameter: 0.025     # m, a broken DN25 outlet valve
   release_height: 1.0      # m
   # liquid density, heat capacity and heat of vaporization come from twin/chemicals.csv (Perry's 8th ed., CRC);
-  # try `model: tank_two_phase_hole` for a flashing two-phase jet (HJ 169 F.1.3, all of it airborne)
+  # try `model: tank_two_phase_hole` for a flashing two-phase jet (HJ 169 F.1.3, all of it airborne);
+  # `hole_height: 1.0` (m above the tank bottom) for a hole in the shell: only the liquid above it drains;
+  # or the chlorine line: `risk_source: P-CL01` with `model: pipe_two_phase` and `failure: full_bore_rupture`
+  # (constant operating pressure until isolation at duration_limit, at most the line's 400 kg inventory)
 start: "2026-07-15T02:00:00+08:00"
 duration_limit: 1800       # s: the leak is isolated after 30 minutes
 simulation_hours: 2
