@@ -1,7 +1,8 @@
 r"""What becomes airborne when a tank leaks liquid: flash vapour plus evaporation of the pool the rest forms, or a
 two-phase jet taken as airborne whole (HJ 169-2018 Appendix F.1.3–F.1.4).
 
-Liquid through a hole (``tank_liquid_hole``), per time step of the tank outflow (mass ΔM leaving the tank):
+Liquid through a hole (``tank_liquid_hole``; the same for ``pipe_liquid``, whose outflow is constant until
+isolation), per time step of the tank outflow (mass ΔM leaving the tank):
 
 * flash: F_v ΔM becomes vapour at once, F_v = C_p (T − T_b)/H_v for a superheated liquid (storage temperature above
   the normal boiling point), 0 otherwise (HJ 169-2018 Eqs. (F.9)–(F.10), :func:`.orifice.flash_fraction`);
@@ -79,7 +80,8 @@ class SpillSeries(NamedTuple):
 
     Rates hold over each of the n steps [kg/s]: outflow (leaving the tank), flash, pool_evaporation, two_phase_vapour,
     two_phase_aerosol and airborne (their sum). Masses at the edges [kg]: pool_mass, pool_radius [m], tank_mass
-    (releasable liquid left in the tank), airborne_mass (cumulative). inventory [kg] is the releasable liquid at 0.
+    (liquid left in the tank, including any below a raised hole that never drains; for a pipe, what of its
+    inventory cap was not released), airborne_mass (cumulative). inventory [kg] is tank_mass at 0.
     """
 
     time: np.ndarray
@@ -129,8 +131,9 @@ def flash_and_pool_series(time, tank_mass, flash_fraction: float, pool: PoolCond
     time : array_like
         Step edges, increasing, starting at 0. [s]
     tank_mass : array_like
-        Releasable liquid left in the tank at each edge, non-increasing (e.g. ``tank_depletion(...).remaining_mass``
-        held constant after the tank stops). [kg]
+        Liquid left in the tank at each edge, non-increasing (e.g. ``tank_depletion(...).remaining_mass`` held
+        constant after the tank stops, which includes the liquid below a raised hole; or a pipe's
+        ``pipe_outflow(...).remaining_mass``): only its decrease is outflow. [kg]
     flash_fraction : float
         F_v of the outflow, in [0, 1] (:func:`.orifice.flash_fraction`). [-]
     pool : PoolConditions
