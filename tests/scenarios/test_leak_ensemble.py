@@ -216,15 +216,21 @@ def test_a_wind_direction_ensemble_reaches_the_school_exactly_for_the_members_ai
     """Known answer: only the wind direction varies (uniform ±30°, 10 members). A member reaches the school when
     its cloud passes close enough; the Gaussian estimate says which members clearly do (more than twice the
     endpoint-2 value) and which clearly do not (less than half of it) — the design is checked to hold no member in
-    between — so the expected P(endpoint-2) is counted from the member list and must be matched exactly."""
-    ensemble = {"members": 10, "seed": 0, "perturbations": {
-        "wind_direction_offset": {"distribution": "uniform", "low": -30.0, "high": 30.0}}}
-    scenario = write_scenario(park_dir, "direction", ensemble, grid_size=1000.0, spacing=250.0)
-    context = load_leak_context(scenario, park_dir / "direction")
-    ratios = np.array([_expected_reach(context, m.parameters["wind_direction_offset"]) for m in context.members])
-    assert not np.any((ratios > 0.5) & (ratios < 2.0)), f"ambiguous member in the design: {ratios.round(2)}"
-    expected = np.mean(ratios >= 2.0)
-    assert 0.0 < expected < 1.0  # some members reach the school, some do not
+    between — so the expected P(endpoint-2) is counted from the member list and must be matched exactly. The draws
+    depend on the scenario's hash (every field, defaults included), so the test takes the first ensemble seed whose
+    design is unambiguous rather than a fixed one that a new scenario field would shift."""
+    for seed in range(40):
+        ensemble = {"members": 10, "seed": seed, "perturbations": {
+            "wind_direction_offset": {"distribution": "uniform", "low": -30.0, "high": 30.0}}}
+        scenario = write_scenario(park_dir, "direction", ensemble, grid_size=1000.0, spacing=250.0)
+        context = load_leak_context(scenario, park_dir / "direction")
+        ratios = np.array([_expected_reach(context, m.parameters["wind_direction_offset"])
+                           for m in context.members])
+        expected = np.mean(ratios >= 2.0)
+        if not np.any((ratios > 0.5) & (ratios < 2.0)) and 0.0 < expected < 1.0:
+            break  # no member in between, and some members reach the school while some do not
+    else:
+        pytest.fail("no seed in 0..39 gives an unambiguous design")
 
     result = run_leak_ensemble(scenario, park_dir / "direction", scheduler="threads", workers=2)
     row = next(r for r in result.summary["receptors"] if r["id"] == SCHOOL)
