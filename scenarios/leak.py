@@ -202,6 +202,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         "airborne_split_kg": {name: round(value, 1) for name, value in term.split.items()},
         "outflow_kg": round(term.outflow, 1), "remaining_pool_kg": round(term.remaining_pool, 1),
         "remaining_tank_kg": round(term.remaining_tank, 1),
+        "container_kind": source.kind,  # tank: "tank left" is liquid still in it; pipe: the inventory not released
         "probit_source": probit.source if probit else NOT_AVAILABLE,
         "probit_equation": (f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt), C in mg/m3, Δt in min; "
                             "P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
@@ -331,7 +332,9 @@ def summary_text(view: dict) -> str:
              f"({view['source_term']})",
              "Airborne split: " + ", ".join(f"{name} {value} kg" for name, value in view["airborne_split_kg"].items())
              + f" (model {view['source_model']}; outflow {view['outflow_kg']} kg, pool left "
-               f"{view['remaining_pool_kg']} kg, tank left {view['remaining_tank_kg']} kg)",
+               f"{view['remaining_pool_kg']} kg, "
+               + (f"not released (line isolated) {view['remaining_tank_kg']} kg)" if view.get("container_kind") == "pipe"
+                  else f"tank left {view['remaining_tank_kg']} kg)"),
              f"Weather: {view['weather']}",
              f"Response level {view['response_level']}: {view['response_rule']}",
              f"Evacuation distance (endpoint-2): {view['evacuation_distance_m']} m"]

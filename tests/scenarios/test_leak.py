@@ -548,6 +548,8 @@ def test_a_full_bore_pipe_rupture_runs_end_to_end(demo, tmp_path):
     assert view["remaining_tank_kg"] == pytest.approx(400.0 - rate * 600.0, abs=0.1)
     assert "constant operating pressure" in view["source_term"] and "isolated at duration_limit 600 s" in view[
         "source_term"]
+    html = (tmp_path / "out" / "plan.html").read_text(encoding="utf-8")  # a line, not a tank, in the plan's words
+    assert view["container_kind"] == "pipe" and "管道隔离后未泄漏" in html and "罐内剩余" not in html
 
 
 CHROMIUM_FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
