@@ -232,7 +232,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
 
     write_manifest(out_dir, scenario, {"zones": zones_path, "impacts": out_dir / "impacts.json",
                                        "netcdf": out_dir / "leak.nc", "map": out_dir / "map.png",
-                                       "scene": out_dir / "scene.png", "plan": out_dir / "plan.html"})
+                                       "scene": out_dir / "scene.png", "scene_gltf": out_dir / "scene.glb",
+                                       "plan": out_dir / "plan.html"})
     return view
 
 
@@ -464,6 +465,7 @@ def _nan_if_missing(value) -> float:
 def _render(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:
     from scenarios.views import map_view
     from viz import FieldLayer, render_map, render_scene
+    from viz.gltf import export_scene_gltf
     from viz.plan import render_plan
 
     levels = []
@@ -479,4 +481,5 @@ def _render(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:
                      notes=(f"threat zones at {', '.join(z.name for z in zones)}",))
     render_map(mview, out_dir / "map.png")
     render_scene(mview, out_dir / "scene.png")
+    export_scene_gltf(mview, out_dir / "scene.glb")
     render_plan(view, out_dir / "plan.html", map_png=out_dir / "map.png", scene_png=out_dir / "scene.png")

@@ -174,6 +174,7 @@ def write_pictures_and_summary(scenario: PlumeScenario, park: Park, met: xr.Data
         return paths
     from scenarios.views import map_view
     from viz import FieldLayer, render_map, render_scene
+    from viz.gltf import export_scene_gltf
 
     n_grid = gx.size * gy.size
     for index, key in enumerate(pollutants):
@@ -186,6 +187,7 @@ def write_pictures_and_summary(scenario: PlumeScenario, park: Park, met: xr.Data
         paths[f"map_{key}"] = render_map(view, out_dir / f"map_{key}.png") or out_dir / f"map_{key}.png"
         if index == 0:
             paths["scene"] = render_scene(view, out_dir / "scene.png") or out_dir / "scene.png"
+            paths["scene_gltf"] = export_scene_gltf(view, out_dir / "scene.glb")
     return paths
 
 

@@ -25,7 +25,8 @@ def leak(demo):
 
 def test_the_leak_writes_every_output(leak):
     names = sorted(p.name for p in leak.iterdir())
-    assert names == ["impacts.json", "leak.nc", "map.png", "plan.html", "run.json", "scene.png", "zones.geojson"]
+    assert names == ["impacts.json", "leak.nc", "map.png", "plan.html", "run.json", "scene.glb", "scene.png",
+                     "zones.geojson"]
 
 
 def test_zones_are_rfc7946_and_agree_with_the_gridded_field(leak):

@@ -32,7 +32,7 @@ STATISTICS = ("max_1h", "max_24h", "period_mean")
 HOURS = 24  # scenarios/demo.py: DEMO_HOURS
 GRID_SIDE = 201  # 5000 m / 25 m + 1 receptors per side (the demo scenario's grid)
 SENSITIVE_RECEPTORS = 25  # the demo park's receptors (twin/_demo_surroundings.py)
-FILES = ("plume.nc", "receptors.nc", "summary.txt", "summary.json", "scene.png", "run.json",
+FILES = ("plume.nc", "receptors.nc", "summary.txt", "summary.json", "scene.png", "scene.glb", "run.json",
          *(f"map_{key}.png" for key in POLLUTANTS))
 
 
