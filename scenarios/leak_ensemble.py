@@ -139,10 +139,12 @@ def perturb_puff_met(met, parameters: dict[str, float]):
                    mixing_height=perturbed["atmosphere_boundary_layer_thickness"].values.astype(np.float64))
 
 
-def member_scenario(scenario: LeakScenario, parameters: dict[str, float]) -> LeakScenario:
+def member_scenario(scenario: LeakScenario, parameters: dict[str, float], *,
+                    pipe_diameter: float | None = None) -> LeakScenario:
     """The scenario of one member's release: rate × ``emission_factor`` (direct) or hole diameter ×
-    ``hole_diameter_factor`` (tank models); the ensemble block removed. Weather perturbations are applied to the
-    weather itself (:func:`perturb_puff_met`)."""
+    ``hole_diameter_factor`` (tank and pipe models); the ensemble block removed. A hole in a pipe cannot be wider
+    than the pipe: given ``pipe_diameter`` [m] (the risk source's inner diameter), a scaled hole beyond it becomes a
+    full-bore rupture. Weather perturbations are applied to the weather itself (:func:`perturb_puff_met`)."""
     term = scenario.source_term
     updates = {}
     for name, field in (("emission_factor", "rate"), ("hole_diameter_factor", "hole_diameter")):
@@ -152,12 +154,15 @@ def member_scenario(scenario: LeakScenario, parameters: dict[str, float]) -> Lea
                 raise InputError.field("leak ensemble member", name, factor,
                                        f"> 0, on a source term with a {field} (source_term.model {term.model!r})")
             updates[field] = getattr(term, field) * factor
+    if pipe_diameter is not None and updates.get("hole_diameter", 0.0) >= pipe_diameter:
+        updates.update(hole_diameter=None, failure="full_bore_rupture")
     return scenario.model_copy(update={"source_term": term.model_copy(update=updates), "ensemble": None})
 
 
 def _member_release(context: LeakEnsembleContext, member: Member, met):
     """(PuffRelease, released mass [kg], source-term description) of one member, in the member's weather ``met``."""
-    scenario = member_scenario(context.scenario, member.parameters)
+    pipe = context.source.diameter if context.source.kind == "pipe" else None
+    scenario = member_scenario(context.scenario, member.parameters, pipe_diameter=pipe)
     from scenarios.leak import release_term
 
     term = release_term(scenario, context.source, context.chemical, met, context.air_temperature)

@@ -286,6 +286,12 @@ def test_a_member_scales_the_rate_of_a_direct_release_and_the_hole_of_a_tank_mod
     assert member_scenario(tank, {"hole_diameter_factor": 1.2}).source_term.hole_diameter == pytest.approx(0.03)
     with pytest.raises(InputError, match="hole_diameter_factor must be > 0"):
         member_scenario(tank, {"hole_diameter_factor": -1.0})
+    # a pipe's hole scaled past the pipe's bore is a full-bore rupture, not a member that fails
+    line = tank.model_copy(update={"source_term": tank.source_term.model_copy(update={"model": "pipe_liquid"})})
+    wide = member_scenario(line, {"hole_diameter_factor": 5.0}, pipe_diameter=0.1)
+    assert wide.source_term.failure == "full_bore_rupture" and wide.source_term.hole_diameter is None
+    narrow = member_scenario(line, {"hole_diameter_factor": 2.0}, pipe_diameter=0.1)
+    assert narrow.source_term.failure == "hole" and narrow.source_term.hole_diameter == pytest.approx(0.05)
 
 
 def test_a_tank_ensemble_perturbs_the_hole_and_the_airborne_mass_grows_with_it(park_dir):
