@@ -19,8 +19,8 @@ import numpy as np
 from scenarios.spec import PIPE_MODELS, TANK_MODELS
 from twin.errors import InputError
 
-__all__ = ["AirborneSourceTerm", "airborne_source_term", "TWO_PHASE_RULE", "POOL_RULE",
-           "C_CLASS_ROW"]
+__all__ = ["AirborneSourceTerm", "airborne_source_term", "TWO_PHASE_RULE", "POOL_RULE", "TWO_PHASE_RULE_ZH",
+           "POOL_RULE_ZH", "SOURCE_MODELS_ZH", "C_CLASS_ROW"]
 
 TWO_PHASE_RULE = ("two-phase rule: HJ 169-2018 F.1.3 takes the two-phase rate Q_LG as the rate into the air; all of it "
                   "is counted airborne — the flash fraction as vapour and the liquid fraction as aerosol carried with "
@@ -29,6 +29,19 @@ POOL_RULE = ("pool rule: the liquid not flashed forms a pool (bund area, else gr
              "thickness); it evaporates by heat transfer from the ground if it boils at the air temperature "
              "(HJ 169-2018 Eq. F.11), else by mass transfer (Eq. F.12; stability class C, which Table F.3 lacks, "
              "uses the neutral row), until it is gone or the duration limit; what is left then stays as the pool")
+# The same rules in the terms of HJ 169-2018 (闪蒸, 液池, 热量蒸发, 质量蒸发) for the Chinese plan.
+TWO_PHASE_RULE_ZH = ("两相流规则：按 HJ 169-2018 F.1.3，以两相流泄漏速率 Q_LG 作为进入大气的速率；全部计入大气——"
+                     "闪蒸部分为蒸气，液相部分为随云团迁移的液滴（气溶胶）（不考虑液滴沉降，不形成液池）")
+POOL_RULE_ZH = ("液池规则：未闪蒸的液体形成液池（有围堰时取围堰面积，否则按重力扩展至最小液层厚度）；液体在气温下沸腾时"
+                "按地面传热的热量蒸发计算（HJ 169-2018 式 F.11），否则按质量蒸发计算（式 F.12；表 F.3 无稳定度 C "
+                "类，取中性行），直至液池蒸发完毕或达到泄漏持续时间上限；届时剩余的液体仍留作液池")
+SOURCE_MODELS_ZH = {
+    "direct": "给定源强直接释放", "liquid_spill": "给定液体泄漏速率（液池蒸发）",
+    "tank_liquid_hole": "储罐液相孔口泄漏", "tank_gas_hole": "储罐气相孔口泄漏",
+    "tank_two_phase_hole": "储罐两相流孔口泄漏", "pipe_liquid": "管道液体泄漏", "pipe_gas": "管道气体泄漏",
+    "pipe_two_phase": "管道两相流泄漏",
+}
+_HOLE_SHAPES_ZH = {"circular": "圆形", "triangular": "三角形", "rectangular": "矩形"}
 # HJ 169-2018 Table F.3 has no row for class C: ParkTwin uses the neutral row (larger α, the conservative choice).
 C_CLASS_ROW = "neutral"
 _TABLE_F3_ROW = {0: "unstable", 1: "unstable", 2: C_CLASS_ROW, 3: "neutral", 4: "stable", 5: "stable"}
@@ -51,6 +64,8 @@ class AirborneSourceTerm:
     rule: str = ""
     series: dict[str, np.ndarray] = field(default_factory=dict)
     source_diameter: float | None = None  # D_rel of HJ 169 Eq. G.2 [m]: the hole, or the pool when there is one
+    description_zh: str = ""  # the description in Chinese, with the same numbers (the Chinese plan shows it)
+    rule_zh: str = ""  # the rule in Chinese
 
 
 def _property(spec, chemical, name: str, column: str, unit: str) -> float:
@@ -100,7 +115,7 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
         released = spec.rate * duration
         return AirborneSourceTerm(np.array([0.0, duration]), np.array([spec.rate]), released, "direct",
                                   f"direct release {spec.rate:g} kg/s for {duration:g} s", {"direct": released},
-                                  released)
+                                  released, description_zh=f"按给定速率 {spec.rate:g} kg/s 直接释放 {duration:g} s")
     pool = spec.model in ("tank_liquid_hole", "liquid_spill", "pipe_liquid")
     if pool and (air_temperature is None or wind_speed is None or stability is None):
         raise InputError.field("airborne_source_term", "air_temperature/wind_speed/stability",
@@ -156,6 +171,13 @@ def _hole_words(spec, risk_source) -> str:
     return f"a {spec.hole_diameter * 1000:g} mm {spec.hole_shape} hole"
 
 
+def _hole_words_zh(spec, risk_source) -> str:
+    """' 25 mm 圆形泄漏孔' or '全管径断裂处（按 100 mm 管道内径的圆形孔计）': :func:`_hole_words` in Chinese."""
+    if spec.failure == "full_bore_rupture":
+        return f"全管径断裂处（按 {risk_source.diameter * 1000:g} mm 管道内径的圆形孔计）"
+    return f" {spec.hole_diameter * 1000:g} mm {_HOLE_SHAPES_ZH[spec.hole_shape]}泄漏孔"  # spaced from the text before
+
+
 def _pipe_words(scenario, risk_source, rate: float, end: float) -> str:
     """What a pipe model assumed about the time: constant operating pressure until isolation or the inventory cap."""
     capped = end < scenario.duration_limit
@@ -164,6 +186,16 @@ def _pipe_words(scenario, risk_source, rate: float, end: float) -> str:
             + (f"the pipe's inventory ({risk_source.inventory:g} kg, segment + inflow before isolation) is released "
                f"before isolation at duration_limit {scenario.duration_limit:g} s" if capped else
                f"isolated at duration_limit {scenario.duration_limit:g} s"))
+
+
+def _pipe_words_zh(scenario, risk_source, rate: float, end: float) -> str:
+    """:func:`_pipe_words` in Chinese, with the same numbers."""
+    capped = end < scenario.duration_limit
+    return (f"泄漏速率 {rate:.4g} kg/s，管道维持运行压力 {risk_source.pressure / 1e5:g} bar（绝压）不变（隔离前持续供料，"
+            f"不考虑压力衰减），持续 {end:g} s："
+            + (f"管道存量（{risk_source.inventory:g} kg，含隔离管段及隔离前流入量）在 {scenario.duration_limit:g} s "
+               f"隔离（泄漏持续时间上限）前已全部泄漏" if capped else
+               f"于 {scenario.duration_limit:g} s 隔离（泄漏持续时间上限）"))
 
 
 def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> AirborneSourceTerm:
@@ -185,6 +217,8 @@ def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> Airbor
         label = (f"gas through {_hole_words(spec, risk_source)} in the pipe (HJ 169-2018 Eqs. F.2-F.5, C_d {cd:g} "
                  f"from the note to Eq. F.4), {_pipe_words(scenario, risk_source, rate, outflow.end_time)}; all "
                  f"airborne")
+        label_zh = (f"气体经管道上的{_hole_words_zh(spec, risk_source)}喷出（HJ 169-2018 式 F.2～F.5，C_d {cd:g} 取自式 "
+                    f"F.4 注），{_pipe_words_zh(scenario, risk_source, rate, outflow.end_time)}；全部进入大气")
     else:
         volume = risk_source.inventory * 8.314462618 * risk_source.temperature / (risk_source.pressure * molar)
         tank = GasTank(volume=volume, pressure=risk_source.pressure, temperature=risk_source.temperature,
@@ -196,11 +230,12 @@ def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> Airbor
         times, released = times[keep], released[keep]
         remaining = float(depletion.remaining_mass[-1])
         label = (f"gas through {_hole_words(spec, risk_source)} (HJ 169-2018 Eqs. F.2-F.5), vessel blowing down")
+        label_zh = f"气体经{_hole_words_zh(spec, risk_source)}喷出（HJ 169-2018 式 F.2～F.5），容器压力逐渐降低"
     rates = np.diff(released) / np.diff(times)  # piecewise-constant rates holding the exact released mass
     total = float(released[-1])
     return AirborneSourceTerm(times, rates, total, spec.model, label, {"gas": total}, total,
                               remaining_tank=remaining, series={"gas": rates},
-                              source_diameter=math.sqrt(4.0 * hole_area / math.pi))
+                              source_diameter=math.sqrt(4.0 * hole_area / math.pi), description_zh=label_zh)
 
 
 def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
@@ -239,6 +274,7 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
                                            scenario.duration_limit]]))
         tank_mass = np.maximum(spilled - spec.rate * times, 0.0)
         outflow = f"liquid spilled at {spec.rate:g} kg/s for {spec.duration:g} s"
+        outflow_zh = f"液体以 {spec.rate:g} kg/s 的速率泄漏 {spec.duration:g} s"
     elif spec.model == "pipe_liquid":
         # HJ 169-2018 Eq. F.1 at the line's operating pressure (no liquid head in a pipe), held until isolation
         rate = float(liquid_release_rate(hole_area, density, risk_source.pressure, ambient_pressure,
@@ -254,6 +290,8 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
         tank_mass = np.interp(times, line.time, line.remaining_mass)
         outflow = (f"liquid through {_hole_words(spec, risk_source)} in the pipe (HJ 169-2018 Eq. F.1, C_d {cd:g} "
                    f"from Table F.1, Re > 100), {_pipe_words(scenario, risk_source, rate, line.end_time)}")
+        outflow_zh = (f"液体经管道上的{_hole_words_zh(spec, risk_source)}流出（HJ 169-2018 式 F.1，C_d {cd:g} 取自表 F.1，"
+                      f"Re > 100），{_pipe_words_zh(scenario, risk_source, rate, line.end_time)}")
     else:
         section = math.pi * risk_source.diameter**2 / 4.0
         level = risk_source.inventory / (density * section)  # vertical prismatic tank [m]
@@ -274,6 +312,10 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
             f"{spec.hole_height:g} m above the bottom (the liquid below it stays in the tank)")
         outflow = (f"liquid through {_hole_words(spec, risk_source)} {where}, below the liquid level "
                    f"({level:.3g} m) (HJ 169-2018 Eq. F.1, C_d {cd:g} from Table F.1, Re > 100), tank depleting")
+        where_zh = "位于罐底" if spec.hole_height == 0.0 else (
+            f"位于罐底以上 {spec.hole_height:g} m 处（孔以下的液体留在罐内）")
+        outflow_zh = (f"液体经{_hole_words_zh(spec, risk_source)}流出，泄漏孔{where_zh}，在液面（{level:.3g} m）以下"
+                      f"（HJ 169-2018 式 F.1，C_d {cd:g} 取自表 F.1，Re > 100），储罐液位随泄漏下降")
     pool = PoolConditions(liquid_density=density, boiling_temperature=boiling,
                           heat_of_vaporization=heat_of_vaporization, molar_mass=chemical.molar_mass * 1e-3,
                           ambient_temperature=air_temperature, wind_speed=wind_speed,
@@ -289,10 +331,14 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
              f"Eqs. F.9-F.10) + pool evaporation by {mechanism}"
              + (f", pool limited by the bund ({risk_source.bund_area:g} m²)" if risk_source.bund_area else
                 f", unbunded pool down to {spec.pool_minimum_thickness * 1000:g} mm"))
+    mechanism_zh = "热量蒸发（沸腾液池）" if pool_boils else "质量蒸发（液池温度低于沸点）"
+    label_zh = (f"{outflow_zh}；进入大气量 = 闪蒸蒸气（F_v = {fraction:.3f}，式 F.9～F.10）+ 液池{mechanism_zh}"
+                + (f"，液池面积受围堰限制（{risk_source.bund_area:g} m²）" if risk_source.bund_area else
+                   f"，无围堰，液池扩展至最小液层厚度 {spec.pool_minimum_thickness * 1000:g} mm"))
     return AirborneSourceTerm(rate_times, rates, float(spill.airborne_mass[-1]), spec.model, label, split,
                               float(spill.inventory - spill.tank_mass[-1]),
                               remaining_pool=float(spill.pool_mass[-1]), remaining_tank=float(spill.tank_mass[-1]),
-                              rule=POOL_RULE,
+                              rule=POOL_RULE, description_zh=label_zh, rule_zh=POOL_RULE_ZH,
                               source_diameter=max(math.sqrt(4.0 * (hole_area or 0.0) / math.pi),
                                                   2.0 * float(spill.pool_radius.max())),
                               series={"flash": spill.flash, "pool_evaporation": spill.pool_evaporation,
@@ -331,12 +377,16 @@ def _two_phase(scenario, risk_source, chemical, hole_area) -> AirborneSourceTerm
            + (" in the pipe" if spec.model == "pipe_two_phase" else "")
            + f" (HJ 169-2018 Eqs. F.6-F.8, C_d 0.8 from the note to Eq. F.6, P_c = 0.55 P, T_c = {t_c:.1f} K, "
              f"F_v = {fraction:.3f}), ")
+    jet_zh = (f"两相流闪蒸喷射，经{'管道上的' if spec.model == 'pipe_two_phase' else ''}{_hole_words_zh(spec, risk_source)}"
+              f"喷出（HJ 169-2018 式 F.6～F.8，C_d 0.8 取自式 F.6 注，P_c = 0.55 P，T_c = {t_c:.1f} K，"
+              f"F_v = {fraction:.3f}），")
     below_hole = 0.0
     if spec.model == "pipe_two_phase":
         spill = two_phase_series(rate, fraction, risk_source.inventory, scenario.duration_limit,
                                  scenario.sampling_step)
         end = float(spill.time[-1])
         label = f"{jet}{_pipe_words(scenario, risk_source, rate, end)}; all airborne (vapour + aerosol)"
+        label_zh = f"{jet_zh}{_pipe_words_zh(scenario, risk_source, rate, end)}；全部进入大气（蒸气 + 液滴）"
     else:
         # A vertical prismatic tank (as tank_liquid_hole): level = inventory / (ρ_L π D²/4), the vapour's mass
         # neglected. The rate does not depend on the head (HJ 169 F.1.3 is pressure-driven); only the liquid above
@@ -354,12 +404,16 @@ def _two_phase(scenario, risk_source, chemical, hole_area) -> AirborneSourceTerm
         where = "" if spec.hole_height == 0.0 else (
             f", hole {spec.hole_height:g} m above the bottom ({below_hole:.4g} kg below it stays in the tank)")
         label = f"{jet}{rate:.3g} kg/s while liquid remains above the hole{where}; all airborne (vapour + aerosol)"
+        where_zh = "" if spec.hole_height == 0.0 else (
+            f"，泄漏孔位于罐底以上 {spec.hole_height:g} m（孔以下 {below_hole:.4g} kg 液体留在罐内）")
+        label_zh = (f"{jet_zh}孔以上仍有液体期间泄漏速率 {rate:.3g} kg/s{where_zh}；全部进入大气（蒸气 + 液滴）")
     dt = np.diff(spill.time)
     split = {"two_phase_vapour": float((spill.two_phase_vapour * dt).sum()),
              "two_phase_aerosol": float((spill.two_phase_aerosol * dt).sum())}
     return AirborneSourceTerm(spill.time, spill.airborne, float(spill.airborne_mass[-1]), spec.model,
                               label, split, float(spill.airborne_mass[-1]),
                               remaining_tank=float(spill.tank_mass[-1]) + below_hole, rule=TWO_PHASE_RULE,
+                              description_zh=label_zh, rule_zh=TWO_PHASE_RULE_ZH,
                               source_diameter=math.sqrt(4.0 * hole_area / math.pi),
                               series={"two_phase_vapour": spill.two_phase_vapour,
                                       "two_phase_aerosol": spill.two_phase_aerosol, "airborne": spill.airborne,

@@ -597,3 +597,55 @@ def test_the_plan_renders_in_a_browser_with_maps_and_chinese_glyphs(leak, tmp_pa
         finally:
             browser.close()
     assert (tmp_path / "plan.png").stat().st_size > 100_000  # a page of text and maps, not a blank
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers a sentence states, as written (same rounding): '3.43', '169', '0.190', '1.752e+04'."""
+    import re
+
+    return set(re.findall(r"\d+(?:\.\d+)?(?:e[+-]\d+)?", text))
+
+
+_ZH_SOURCE_CASES = {  # one case per model and wording branch of scenarios.leak_source
+    "direct": ({"model": "direct", "rate": 2.0, "duration": 600.0}, "tank", {}, "chlorine"),
+    "tank_liquid_hole, boiling, unbunded": ({"model": "tank_liquid_hole", "hole_diameter": 0.025}, "tank", {},
+                                            "chlorine"),
+    "tank_liquid_hole, raised hole, bund": (
+        {"model": "tank_liquid_hole", "hole_diameter": 0.05, "hole_height": 1.0}, "tank",
+        {"inventory": 800000.0, "pressure": 101325.0, "diameter": 12.0, "bund_area": 900.0}, "benzene"),
+    "liquid_spill": ({"model": "liquid_spill", "rate": 800000.0 / 600.0, "duration": 600.0}, "tank",
+                     {"inventory": 800000.0, "pressure": 101325.0, "diameter": 12.0, "bund_area": 900.0}, "benzene"),
+    "tank_gas_hole": ({"model": "tank_gas_hole", "hole_diameter": 0.02}, "tank", {"inventory": 1000.0}, "chlorine"),
+    "tank_two_phase_hole, raised hole": ({"model": "tank_two_phase_hole", "hole_diameter": 0.025, "hole_height": 1.0},
+                                         "tank", {}, "chlorine"),
+    "pipe_liquid, full bore, inventory first": ({"model": "pipe_liquid", "failure": "full_bore_rupture"}, "pipe", {},
+                                                "chlorine"),
+    "pipe_liquid, hole, isolated": ({"model": "pipe_liquid", "hole_diameter": 0.01}, "pipe", {"inventory": 1e6},
+                                    "chlorine"),
+    "pipe_gas, triangular hole": ({"model": "pipe_gas", "hole_diameter": 0.02, "hole_shape": "triangular"}, "pipe",
+                                  {"inventory": 1e6}, "chlorine"),
+    "pipe_two_phase, full bore": ({"model": "pipe_two_phase", "failure": "full_bore_rupture"}, "pipe", {},
+                                  "chlorine"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_ZH_SOURCE_CASES))
+def test_the_chinese_source_term_states_the_same_numbers_as_the_english(case):
+    """The Chinese plan's 源项 and rule: every number of the English sentence, written the same way, and no English
+    word (the HJ 169-2018 symbols C_d, F_v, P_c, T_c, Q_LG, Re and the units are shorter than four letters)."""
+    import re
+
+    from scenarios.leak_source import airborne_source_term
+    from twin.chemicals import load_chemicals
+
+    source_term, kind, values, substance = _ZH_SOURCE_CASES[case]
+    if kind == "tank":  # the demo's T-CL01 unless the case says otherwise
+        risk_source = _tank(**({"inventory": 60000.0, "pressure": 7.8e5, "temperature": 298.15} | values))
+    else:  # the demo's P-CL01
+        risk_source = _pipe(**values)
+    term = airborne_source_term(_source_scenario(**source_term), risk_source, load_chemicals()[substance], **WORST)
+    assert term.description_zh and term.description_zh != term.description
+    assert _numbers(term.description) <= _numbers(term.description_zh), (term.description, term.description_zh)
+    assert not re.findall(r"[A-Za-z]{4,}", term.description_zh), term.description_zh  # "bar", "kg", "mm": units
+    assert bool(term.rule) == bool(term.rule_zh) and _numbers(term.rule) <= _numbers(term.rule_zh)
+    assert not re.findall(r"[A-Za-z]{4,}", term.rule_zh), term.rule_zh
