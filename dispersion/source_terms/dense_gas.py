@@ -42,6 +42,8 @@ __all__ = [
 
 RICHARDSON_DENSE_CONTINUOUS_HJ169 = 1.0 / 6.0  # HJ 169-2018 G.2.1: continuous release dense if Ri >= 1/6 [unverified]
 RICHARDSON_DENSE_INSTANTANEOUS_HJ169 = 0.04  # HJ 169-2018 G.2.1: instantaneous release dense if Ri > 0.04 [unverified]
+_RELEASE_KINDS_ZH = {"continuous": "连续排放", "instantaneous": "瞬时排放"}  # HJ 169-2018 G.2.1 terms
+_SIGNS = {">=": "≥", ">": ">"}  # the relations as the Chinese sentence prints them
 
 
 class DenseGasVerdict(NamedTuple):
@@ -53,6 +55,7 @@ class DenseGasVerdict(NamedTuple):
     release_kind: str  # "continuous" or "instantaneous"
     travel_time: float  # T = 2X/U_r [s]
     message: str  # one sentence for outputs and reports
+    message_zh: str  # the same sentence in Chinese (重质气体, 理查德森数), with the same numbers
 
 
 def travel_time_hj169(distance, wind_speed):
@@ -158,7 +161,11 @@ def is_dense_gas(*, release_density, ambient_density, wind_speed, distance, rele
     if dense:
         message = (f"dense gas: {kind} release, Ri = {ri:.3g} {relation} {threshold:.3g} (HJ 169-2018 G.2.1); the "
                    f"neutral-gas Gaussian model is outside its validity here (HJ 169 names SLAB)")
+        message_zh = (f"重质气体：{_RELEASE_KINDS_ZH[kind]}，理查德森数 Ri = {ri:.3g} {_SIGNS[relation]} {threshold:.3g}"
+                      f"（HJ 169-2018 G.2.1）；中性气体高斯模型在此超出其适用范围（HJ 169 推荐 SLAB 模型）")
     else:
         message = (f"neutral or light gas: {kind} release, Ri = {ri:.3g}, not {relation} {threshold:.3g} "
                    f"(HJ 169-2018 G.2.1); a neutral-gas model applies (HJ 169 names AFTOX)")
-    return DenseGasVerdict(bool(dense), float(ri), float(threshold), kind, float(travel), message)
+        message_zh = (f"中性或轻质气体：{_RELEASE_KINDS_ZH[kind]}，理查德森数 Ri = {ri:.3g}，不满足 Ri {_SIGNS[relation]} "
+                      f"{threshold:.3g}（HJ 169-2018 G.2.1）；适用中性气体模型（HJ 169 推荐 AFTOX 模型）")
+    return DenseGasVerdict(bool(dense), float(ri), float(threshold), kind, float(travel), message, message_zh)

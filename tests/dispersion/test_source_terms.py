@@ -540,6 +540,14 @@ def test_dense_gas_verdicts():
     # [HAND] Ri = 9.80665 × (10/1.25)^{1/3} / 25 × 0.07/1.18 = 0.04654 > 0.04 → dense
     assert puff.richardson_number == pytest.approx(GRAVITY * 2.0 / 25.0 * 0.07 / 1.18, rel=1e-12)
     assert puff.dense
+    # the Chinese sentence of the plan: the same verdict and numbers, in HJ 169 terms
+    import re
+
+    for verdict, words in ((chlorine, "重质气体：连续排放"), (light, "中性或轻质气体：连续排放"),
+                           (puff, "重质气体：瞬时排放")):
+        assert verdict.message_zh.startswith(words) and "理查德森数" in verdict.message_zh
+        numbers = set(re.findall(r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?", verdict.message))
+        assert numbers <= set(re.findall(r"-?\d+(?:\.\d+)?(?:e[+-]\d+)?", verdict.message_zh)), verdict
     with pytest.raises(InputError, match="release_rate/source_diameter"):
         is_dense_gas(release_density=3.2, ambient_density=1.18, wind_speed=1.5, distance=500.0,
                      release_duration=1800.0)
