@@ -53,6 +53,12 @@ class MostCommonConditions(NamedTuple):
                 f"{self.air_temperature - 273.15:.1f} °C, most frequent direction {self.wind_from_direction:.1f}° "
                 f"({100 * self.direction_frequency:.1f} % of the class's non-calm hours)")
 
+    def describe_zh(self) -> str:
+        """:meth:`describe` in Chinese (大气稳定度, 非静风), with the same numbers."""
+        return (f"大气稳定度 {CLASS_LABELS[self.stability]} 类（占 {self.hours} h 的 {100 * self.stability_frequency:.1f} %），"
+                f"非静风平均风速 {self.wind_speed:.2f} m/s，日最高气温平均值 {self.air_temperature - 273.15:.1f} °C，"
+                f"最多风向 {self.wind_from_direction:.1f}°（占该稳定度非静风小时数的 {100 * self.direction_frequency:.1f} %）")
+
 
 def most_common_conditions(met, *, utc_offset_hours: float, calm_below: float = HJ2_2_CALM_BELOW,
                            minimum_hours: int = HOURS_PER_YEAR, where: str = "weather") -> MostCommonConditions:

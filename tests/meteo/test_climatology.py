@@ -51,6 +51,11 @@ def test_a_constructed_year_gives_its_mode_mean_wind_sector_and_daily_maximum():
     assert common.mixing_height == pytest.approx(np.median(mixing[chosen]))
     assert common.calm_hours == int((wind < 0.5).sum()) and common.hours == hours
     assert "stability D (50.0 % of 8760 h)" in common.describe()
+    assert "大气稳定度 D 类（占 8760 h 的 50.0 %）" in common.describe_zh()  # the Chinese plan's wording
+    import re
+
+    numbers = re.compile(r"\d+(?:\.\d+)?")
+    assert set(numbers.findall(common.describe())) == set(numbers.findall(common.describe_zh()))
 
 
 def test_daily_maxima_are_taken_over_local_days_and_partial_days_are_left_out():
