@@ -116,6 +116,9 @@ class Chemical:
         valid for T_min <= T <= T_max (see :func:`vapour_pressure`).
     probit_a, probit_b, probit_n : float | None
         Lethality probit Y = a + b ln(Σ Cⁿ Δt), C in mg/m³ and Δt in min (see ``scenarios.impact``). [-]
+    source_* : str
+        Where each group of values comes from; ``source_probit_zh`` is ``source_probit`` in Chinese (the
+        bibliographic title kept as published) for the Chinese plan, blank when not translated.
     """
 
     key: str
@@ -147,6 +150,7 @@ class Chemical:
     source_hj169: str
     source_aegl: str
     source_erpg: str
+    source_probit_zh: str = ""  # source_probit in Chinese for the Chinese plan (blank: the plan shows source_probit)
 
     @property
     def long_name(self) -> str:

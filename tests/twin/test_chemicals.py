@@ -141,6 +141,9 @@ def test_source_term_properties_and_probit_constants_carry_their_source():
         assert all(v is None for v in probit) or all(v is not None for v in probit)
         if chemical.probit_a is not None:
             assert "Purple Book" in chemical.source_probit
+            # the Chinese plan's citation: the same title as published, the same caveat, in Chinese
+            title = chemical.source_probit.split(")", 1)[0] + ")"
+            assert chemical.source_probit_zh.startswith(title) and "待核实" in chemical.source_probit_zh
     assert TABLE["benzene"].probit_a is None  # no citable probit constants: the reports say "not available"
 
 
