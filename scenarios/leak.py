@@ -18,12 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from scenarios.impact import NOT_AVAILABLE, ProbitCoefficients, Threshold, receptor_impacts, receptor_probits
-from scenarios.leak_source import airborne_source_term
+from scenarios.leak_source import SOURCE_MODELS_ZH, airborne_source_term
 from scenarios.spec import LeakScenario, canonical_json
 from scenarios.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
 from twin.errors import InputError
 
-__all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_text", "RESPONSE_RULES"]
+__all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_text", "RESPONSE_RULES",
+           "RECEPTOR_KINDS_ZH", "threshold_name_zh"]
 
 log = logging.getLogger("parktwin")
 
@@ -44,6 +45,11 @@ RESPONSE_RULES_ZH = {
     "III": "厂界外达到毒性终点浓度-2，但居民区、学校、医院处未达到",
     "IV": "厂界外未达到毒性终点浓度-2",
 }
+# The Chinese plan's words for park.yaml's receptor kinds and for the HJ 169-2018 Appendix H thresholds (毒性终点浓度);
+# AEGL and ERPG are proper names and keep theirs.
+RECEPTOR_KINDS_ZH = {"residential": "居民区", "school": "学校", "hospital": "医院", "water_source": "饮用水水源保护区",
+                     "fence": "厂界", "other": "其他"}
+THRESHOLD_NAMES_ZH = {"HJ 169 endpoint-1": "毒性终点浓度-1", "HJ 169 endpoint-2": "毒性终点浓度-2"}
 SHELTER_IF_ARRIVAL_WITHIN = 1800.0  # [s] too little time to move people out before the cloud arrives
 
 
@@ -61,6 +67,11 @@ def _thresholds(chemical, temperature: float, pressure: float) -> list[tuple[str
         if value is not None:
             found.append((name, float(chemical.ppm_to_kg_m3(value, temperature, pressure))))
     return found
+
+
+def threshold_name_zh(name: str) -> str:
+    """The Chinese plan's name of a threshold of :func:`_thresholds`: 毒性终点浓度-1/-2, AEGL/ERPG unchanged."""
+    return THRESHOLD_NAMES_ZH.get(name, name)
 
 
 def response_level(reached_people_endpoint1: bool, reached_people_endpoint2: bool,
@@ -118,7 +129,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
 
     # Meteorology (piecewise constant) and the air the thresholds are converted at.
     receptors_all = park.receptor_points()
-    met, air_temperature, weather_text = _leak_meteorology(scenario, park, source, receptors_all, base_dir, where)
+    met, air_temperature, weather_text, weather_zh = _leak_meteorology(scenario, park, source, receptors_all,
+                                                                      base_dir, where)
     pressure = AMBIENT_PRESSURE
 
     term = release_term(scenario, source, chemical, met, air_temperature)
@@ -179,6 +191,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         arrival = impact.arrival_time[i]
         rows.append({
             "id": rid, "name": receptors_all.names[i], "kind": receptors_all.kinds[i],
+            "kind_zh": RECEPTOR_KINDS_ZH.get(receptors_all.kinds[i], receptors_all.kinds[i]),
             "population": int(receptors_all.population[i]),
             "distance_m": round(math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y)),
             "arrival": None if not np.isfinite(arrival) else
@@ -187,6 +200,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
             "peak_mg_m3": round(float(impact.peak[endpoint2][i]) * 1e6, 3),
             "minutes_above_endpoint2": round(float(impact.time_above[endpoint2][i]) / 60.0),
             "level": _worst_reached(thresholds, impact, i),
+            "level_zh": threshold_name_zh(_worst_reached(thresholds, impact, i)),
             "action": protective_action(float(arrival), float(impact.time_above[endpoint2][i])),
             "probit": _rounded(probits[i]["probit"], 2),
             "probability_of_death": _rounded(probits[i]["probability_of_death"], 4),
@@ -197,8 +211,10 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         "substance": chemical.name_zh if scenario.language == "zh" else chemical.name_en,
         "substance_key": chemical.key, "cas": chemical.cas,
         "risk_source": f"{source.name} ({source.id})", "enterprise": source.enterprise,
-        "start": start_local.strftime("%Y-%m-%d %H:%M %z"), "weather": weather_text,
+        "start": start_local.strftime("%Y-%m-%d %H:%M %z"), "weather": weather_text, "weather_zh": weather_zh,
         "source_term": term.description, "source_model": term.model, "source_rule": term.rule,
+        "source_term_zh": term.description_zh, "source_model_zh": SOURCE_MODELS_ZH[term.model],
+        "source_rule_zh": term.rule_zh,
         "airborne_split_kg": {name: round(value, 1) for name, value in term.split.items()},
         "outflow_kg": round(term.outflow, 1), "remaining_pool_kg": round(term.remaining_pool, 1),
         "remaining_tank_kg": round(term.remaining_tank, 1),
@@ -206,9 +222,13 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         "probit_source": probit.source if probit else NOT_AVAILABLE,
         "probit_equation": (f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt), C in mg/m3, Δt in min; "
                             "P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
+        "probit_source_zh": (chemical.source_probit_zh or chemical.source_probit) if probit else NOT_AVAILABLE,
+        "probit_equation_zh": (f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt)，式中 C 为浓度（mg/m³），Δt 为"
+                               "时间步长（min）；P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
         "released_kg": round(term.released, 1),
         "release_minutes": round(duration / 60.0, 1), "peak_rate_kg_s": round(float(term.rates.max()), 3),
-        "zones": [{"name": z.name, "level_mg_m3": round(z.level, 3), "area_km2": round(z.area / 1e6, 3),
+        "zones": [{"name": z.name, "name_zh": threshold_name_zh(z.name), "level_mg_m3": round(z.level, 3),
+                   "area_km2": round(z.area / 1e6, 3),
                    "farthest_m": round(z.farthest_distance),
                    "reaches_grid_edge": _touches_edge(z.polygon, gx, gy)} for z in zones],
         "grid_extent_m": [float(gx[-1] - gx[0]), float(gy[-1] - gy[0])],
@@ -217,7 +237,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         "response_rule_zh": RESPONSE_RULES_ZH[level],
         "response_rules_zh": [[lv, RESPONSE_RULES_ZH[lv]] for lv, _ in RESPONSE_RULES],
         "evacuation_distance_m": round(zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance),
-        "dense_gas": verdict.dense, "dense_gas_message": verdict.message,
+        "dense_gas": verdict.dense, "dense_gas_message": verdict.message, "dense_gas_message_zh": verdict.message_zh,
         "shelter_rule_minutes": SHELTER_IF_ARRIVAL_WITHIN / 60.0,
         "population_reached": impact.population_reached,
         "averaging": "60 min",
@@ -238,10 +258,10 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
 
 
 def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_dir: Path, where: str):
-    """(PuffMet, air temperature [K], description) of the leak's weather: a preset of HJ 169-2018 §9 — the worst
-    case (F, 1.5 m/s, 25 °C) or the most common conditions of a year of local weather — blowing towards the
-    nearest residential area, school or hospital unless a direction is given; or the prepared hourly weather
-    (piecewise constant per hour)."""
+    """(PuffMet, air temperature [K], description, the description in Chinese) of the leak's weather: a preset of
+    HJ 169-2018 §9 — the worst case (F, 1.5 m/s, 25 °C) or the most common conditions of a year of local weather —
+    blowing towards the nearest residential area, school or hospital unless a direction is given; or the prepared
+    hourly weather (piecewise constant per hour)."""
     from dispersion.puff import PuffMet
 
     spec = scenario.meteorology
@@ -251,6 +271,7 @@ def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_
             speed, stability, temperature = (HJ169_WORST["wind_speed"], HJ169_WORST["stability"],
                                              HJ169_WORST["air_temperature"])
             mixing_height, text = 1e30, "HJ 169-2018 worst case: stability F, 1.5 m/s, 25 °C, 50 % RH"
+            text_zh = "HJ 169-2018 最不利气象条件：大气稳定度 F 类，风速 1.5 m/s，气温 25 °C，相对湿度 50 %"
         else:
             from meteo import most_common_conditions
             from scenarios.run import _load_weather
@@ -267,6 +288,10 @@ def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_
             text = (f"HJ 169-2018 most common conditions (rule quoted from memory, unverified) of "
                     f"{common.hours} h of weather from {source_text}: {common.describe()}; mixing height "
                     f"{mixing_height:.0f} m (median of those hours)")
+            text_zh = (f"HJ 169-2018 最常见气象条件（规则凭记忆引用，未经核实），依据"
+                       f"{' ' + spec.climatology.path + ' 中' if spec.climatology.path else '合成气象生成器给出的'} "
+                       f"{common.hours} h 气象资料：{common.describe_zh()}；混合层高度 {mixing_height:.0f} m"
+                       f"（上述小时的中位数）")
         if direction is None:  # the most unfavourable direction: towards the nearest residential area/school/hospital
             people = [i for i, kind in enumerate(receptors_all.kinds) if kind in PEOPLE_KINDS]
             distances = [math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in people]
@@ -276,7 +301,7 @@ def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_
         met = PuffMet(times=np.array([0.0]), wind_speed=np.array([speed]),
                       wind_from_direction=np.array([float(direction)]), stability=np.array([stability]),
                       mixing_height=np.array([mixing_height]))
-        return met, temperature, f"{text}, wind from {direction:.0f}°"
+        return met, temperature, f"{text}, wind from {direction:.0f}°", f"{text_zh}，风向 {direction:.0f}°（来向）"
     from scenarios.run import _load_weather
 
     spec = spec.weather
@@ -289,7 +314,11 @@ def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_
     weather_text = (f"the typhoon's 10 m wind at the park (Holland vortex, class D) from {spec.start.isoformat()}"
                     if spec.source == "typhoon" else
                     f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})")
-    return met, float(prepared["air_temperature"].values[0]), weather_text
+    weather_zh = (f"台风在园区处的 10 m 风场（Holland 台风风场模型，大气稳定度 D 类），起始时间 {spec.start.isoformat()}"
+                  if spec.source == "typhoon" else
+                  f"逐时气象资料，来自{' ' + spec.path if spec.path else '合成气象生成器'}"
+                  f"（大气稳定度分类方法：{_STABILITY_METHODS_ZH.get(spec.stability_method, spec.stability_method)}）")
+    return met, float(prepared["air_temperature"].values[0]), weather_text, weather_zh
 
 
 def _leak_receptors(scenario: LeakScenario, park, source, receptors_all):
@@ -385,6 +414,9 @@ def _touches_edge(polygon, gx: np.ndarray, gy: np.ndarray) -> bool:
 def _endpoint2_name(thresholds) -> str:
     names = [n for n, _ in thresholds]
     return next((n for n in names if "endpoint-2" in n), next((n for n in names if "AEGL-2" in n), names[0]))
+
+
+_STABILITY_METHODS_ZH = {"gb3840": "GB/T 3840-91 规定的方法", "turner": "Turner 净辐射指数法"}
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class LeakEnsembleContext:
     met: object  # dispersion.puff.PuffMet
     air_temperature: float
     weather_text: str
+    weather_zh: str  # weather_text in Chinese, for the Chinese plan
     gx: np.ndarray
     gy: np.ndarray
     receptors: object  # dispersion.plume.ReceptorSet: grid (row-major), then receptors_all
@@ -95,7 +96,8 @@ def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEns
     park = load_park(base_dir / scenario.park)
     source, chemical = leak_source_and_chemical(scenario, park, where)
     receptors_all = park.receptor_points()
-    met, air_temperature, weather_text = _leak_meteorology(scenario, park, source, receptors_all, base_dir, where)
+    met, air_temperature, weather_text, weather_zh = _leak_meteorology(scenario, park, source, receptors_all,
+                                                                      base_dir, where)
     gx, gy, receptors = _leak_receptors(scenario, park, source, receptors_all)
     thresholds = tuple(_thresholds(chemical, air_temperature, AMBIENT_PRESSURE))
     if not thresholds:
@@ -108,6 +110,7 @@ def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEns
     return LeakEnsembleContext(
         scenario=scenario, scenario_sha256=sha, scenario_path=scenario_path, out_dir=Path(out_dir), park=park,
         source=source, chemical=chemical, met=met, air_temperature=air_temperature, weather_text=weather_text,
+        weather_zh=weather_zh,
         gx=gx, gy=gy, receptors=receptors, receptors_all=receptors_all, thresholds=thresholds,
         endpoint1=next((name for name, _ in thresholds if "endpoint-1" in name), None),
         endpoint2=_endpoint2_name(thresholds),

@@ -32,6 +32,7 @@ import numpy as np
 
 from scenarios.ensemble import exceedance_probability, percentile_fields
 from scenarios.forecast import PEOPLE_KINDS, PROBABILITY_LEVELS, SENSITIVE_KINDS, risk_score
+from scenarios.leak import RECEPTOR_KINDS_ZH, threshold_name_zh
 from twin.errors import InputError
 
 __all__ = ["arrival_percentiles", "load_members", "write_leak_ensemble_outputs", "FIELD_PERCENTILES",
@@ -39,6 +40,15 @@ __all__ = ["arrival_percentiles", "load_members", "write_leak_ensemble_outputs",
 
 FIELD_PERCENTILES = (50.0, 90.0, 99.0)
 ARRIVAL_PERCENTILES = (10.0, 50.0, 90.0)
+# The Chinese plan's words for the perturbed parameters, their distributions and units (the English plan shows the
+# scenario file's names).
+PERTURBATIONS_ZH = {"wind_direction_offset": "风向偏移", "stability_shift": "大气稳定度级别偏移",
+                    "wind_speed_factor": "风速系数", "mixing_height_factor": "混合层高度系数",
+                    "emission_factor": "源强系数", "hole_diameter_factor": "泄漏孔径系数"}
+DISTRIBUTION_WORDS_ZH = {"distribution": "分布", "uniform": "均匀分布", "normal": "正态分布", "lognormal": "对数正态分布",
+                         "low": "下限", "high": "上限", "mean": "均值", "std": "标准差", "median": "中位数",
+                         "sigma_ln": "对数标准差"}
+UNITS_ZH = {"degree": "°", "class": "级", "1": "无量纲"}
 PERTURBATION_UNITS = {"wind_direction_offset": "degree", "stability_shift": "class", "wind_speed_factor": "1",
                       "mixing_height_factor": "1", "emission_factor": "1", "hole_diameter_factor": "1"}
 
@@ -144,6 +154,7 @@ def _receptor_rows(context, names, probability, member_arrivals, arrivals, expec
         reached = np.isfinite(member_arrivals[:, i])
         rows.append({
             "id": receptors.ids[i], "name": receptors.names[i], "kind": kind,
+            "kind_zh": RECEPTOR_KINDS_ZH.get(kind, kind),
             "population": int(receptors.population[i]),
             "distance_m": round(math.hypot(receptors.x[i] - source.x, receptors.y[i] - source.y)),
             "probability_endpoint1": None if endpoint1 is None else round(float(probability[endpoint1, i]), 4),
@@ -188,25 +199,41 @@ def _summary(context, data, rows, contours, expected_people: float) -> dict:
         "substance": chemical.name_zh if language == "zh" else chemical.name_en, "cas": chemical.cas,
         "risk_source": f"{context.source.name} ({context.source.id})", "enterprise": context.source.enterprise,
         "start": start_local.strftime("%Y-%m-%d %H:%M %z"), "weather": context.weather_text,
+        "weather_zh": context.weather_zh,
         "members": len(context.members), "seed": scenario.ensemble.seed,
         "scenario_sha256": context.scenario_sha256,
         "perturbations": {name: scenario.ensemble.perturbations[name].model_dump(exclude_none=True)
                           for name in parameter_names},
         "parameter_names": parameter_names,
         "parameter_units": {name: PERTURBATION_UNITS[name] for name in parameter_names},
-        "thresholds": [{"name": name, "mg_m3": round(value * 1e6, 4)} for name, value in context.thresholds],
-        "endpoint2": context.endpoint2, "averaging": "60 min",
+        "parameter_names_zh": {name: PERTURBATIONS_ZH.get(name, name) for name in parameter_names},
+        "parameter_units_zh": {name: UNITS_ZH.get(PERTURBATION_UNITS[name], PERTURBATION_UNITS[name])
+                               for name in parameter_names},
+        "perturbations_zh": {name: _perturbation_zh(scenario.ensemble.perturbations[name]) for name in parameter_names},
+        "thresholds": [{"name": name, "name_zh": threshold_name_zh(name), "mg_m3": round(value * 1e6, 4)}
+                       for name, value in context.thresholds],
+        "endpoint2": context.endpoint2, "endpoint2_zh": threshold_name_zh(context.endpoint2), "averaging": "60 min",
         "released_kg": {"min": round(float(data["released"].min()), 1),
                         "median": round(float(np.median(data["released"])), 1),
                         "max": round(float(data["released"].max()), 1)},
         "probability_levels": list(PROBABILITY_LEVELS),
-        "contours": [{"name": zone.name, "level": zone.level, "area_km2": round(zone.area / 1e6, 3),
+        "contours": [{"name": zone.name, "name_zh": f"P（{threshold_name_zh(context.endpoint2)}）≥ {zone.level:.0%}",
+                      "level": zone.level, "area_km2": round(zone.area / 1e6, 3),
                       "farthest_m": round(zone.farthest_distance)} for zone in contours],
         "expected_people_endpoint2": round(expected_people, 1),
         "standard_error_note": f"Monte Carlo standard error sqrt(p(1-p)/N): at most "
                                f"{0.5 / math.sqrt(len(context.members)):.2f} with N = {len(context.members)}",
+        "standard_error_note_zh": f"蒙特卡罗标准误差 √(p(1−p)/N) 不超过 {0.5 / math.sqrt(len(context.members)):.2f}"
+                                  f"（N = {len(context.members)}）",
         "receptors": rows, "member_table": members,
     }
+
+
+def _perturbation_zh(perturbation) -> str:
+    """'分布 = 均匀分布，下限 = 0.6，上限 = 1.4': a PerturbationSpec in the Chinese plan's words."""
+    words = DISTRIBUTION_WORDS_ZH
+    return "，".join(f"{words.get(key, key)} = {words.get(value, value) if key == 'distribution' else value}"
+                    for key, value in perturbation.model_dump(exclude_none=True).items())
 
 
 def _write_netcdf(path, context, names, values, data, grid_probability, field_percentiles, receptor_probability,

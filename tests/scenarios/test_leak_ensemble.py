@@ -108,7 +108,7 @@ def test_one_and_two_threads_give_bit_identical_results_and_a_rerun_computes_onl
     html = (out / "plan_ensemble.html").read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") == 1
     assert "data:font/woff;base64," in html  # the Chinese glyphs travel with the file (viz.plan.write_html)
-    for text in ("集合预报", "东港小学", "终点浓度-2 到达时间", "成员", "wind_direction_offset"):
+    for text in ("集合预报", "东港小学", "终点浓度-2 到达时间", "成员", "风向偏移"):  # wind_direction_offset
         assert text in html, text
     from viz.ensemble_plan import render_ensemble_plan
 
