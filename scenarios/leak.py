@@ -510,7 +510,7 @@ def _render(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:
     wind = float(met.wind_from_direction[0]) if met.wind_from_direction.size == 1 else None
     mview = map_view(park, layer, title=f"{park.spec.name} — {scenario.name}", wind_from_direction=wind,
                      wind_speed=float(met.wind_speed[0]) if wind is not None else None,
-                     notes=(f"threat zones at {', '.join(z.name for z in zones)}",))
+                     notes=(f"威胁区 threat zones: {', '.join(z.name for z in zones)}",))
     render_map(mview, out_dir / "map.png")
     render_scene(mview, out_dir / "scene.png")
     export_scene_gltf(mview, out_dir / "scene.glb")

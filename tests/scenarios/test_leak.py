@@ -91,7 +91,9 @@ def visible_text(html: str) -> str:
 # min, mg/m³, km², bar, ln, P(...). Names and ids from the scenario and park files (the scenario name, the source
 # model id shown next to its Chinese name, risk-source, enterprise and receptor names) and the probit source's
 # bibliographic title, kept in its original language, are added per plan by _allowed_english.
-ALLOWED_ENGLISH_ZH = ("ParkTwin", "AEGL", "ERPG", "SLAB", "AFTOX", "Holland", "grid.size")
+ALLOWED_ENGLISH_ZH = ("ParkTwin", "AEGL", "ERPG", "SLAB", "AFTOX", "Holland", "grid.size",
+                      # the 3D model's file name and format, and the programs that open it (proper names)
+                      "scene.glb", "glTF", "Windows", "Blender")
 PROBIT_TITLE = "TNO Purple Book, CPR 18E (Guidelines for quantitative risk assessment, 2005)"
 
 
@@ -124,6 +126,18 @@ def test_the_chinese_plans_show_no_english_sentences(demo, plan, view):
     assert english_words(html, _allowed_english(view)) == []
     # the check itself sees English: the view's English sentences rendered into the same page would fail it
     assert english_words(html + f"<p>{view['weather']}</p>", _allowed_english(view))
+
+
+def test_the_plans_say_what_left_the_container_in_its_own_words(demo):
+    """A tank's plan speaks of what left the tank and what is left in it; the typhoon's flooded warehouse (a direct
+    release) only of what was released in the warehouse; the 3D model is pointed to next to the 3D picture."""
+    tank = (demo.root / "leak" / "plan.html").read_text(encoding="utf-8")
+    assert "泄漏出罐" in tank and "罐内剩余" in tank and "scene.glb" in tank
+    assert (demo.root / "leak" / "scene.glb").stat().st_size > 0
+    warehouse = (demo.root / "typhoon" / "leak" / "plan.html").read_text(encoding="utf-8")
+    assert json.loads((demo.root / "typhoon" / "leak" / "impacts.json").read_text(encoding="utf-8"))[
+        "container_kind"] == "warehouse"
+    assert "仓库内泄漏" in warehouse and "罐内剩余" not in warehouse and "泄漏出罐" not in warehouse
 
 
 def test_the_chinese_plan_states_the_english_plan_s_numbers(leak):
