@@ -128,6 +128,21 @@ def test_the_chinese_plans_show_no_english_sentences(demo, plan, view):
     assert english_words(html + f"<p>{view['weather']}</p>", _allowed_english(view))
 
 
+def test_the_chinese_typhoon_report_shows_no_english_sentences(demo):
+    """The demo's typhoon plan section (language zh) in Chinese: boundary conditions, the assets table (kinds,
+    substances, FD2320 hazard classes), actions, limits and footer. Allowed beyond ALLOWED_ENGLISH_ZH: the scenario
+    name, the rain model's proper name (R-CLIPER) and the triggered leak's plan path the report points to."""
+    import yaml
+
+    scenario = yaml.safe_load((demo.root / "typhoon.yaml").read_text(encoding="utf-8"))
+    assert scenario.get("language", "zh") == "zh"
+    html = (demo.root / "typhoon" / "report.html").read_text(encoding="utf-8")
+    allowed = [scenario["name"], "R-CLIPER", "leak/plan.html", *ALLOWED_ENGLISH_ZH]
+    assert english_words(html, allowed) == []
+    assert "对所有人员危险" in html or "对多数人员危险" in html or "对部分人员危险" in html or "低" in html
+    assert english_words(html + "<p>move its contents out</p>", allowed)  # the check sees English
+
+
 def test_the_plans_say_what_left_the_container_in_its_own_words(demo):
     """A tank's plan speaks of what left the tank and what is left in it; the typhoon's flooded warehouse (a direct
     release) only of what was released in the warehouse; the 3D model is pointed to next to the 3D picture."""
