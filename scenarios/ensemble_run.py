@@ -155,14 +155,20 @@ def read_member(path: Path) -> dict[str, np.ndarray]:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached_context(scenario_path: str, stamp: float) -> EnsembleContext:
-    return load_context(scenario_path, ".")
+def _cached_context(loader, scenario_path: str, stamp: float):
+    return loader(scenario_path, ".")
+
+
+def worker_context(loader, scenario_path):
+    """``loader(scenario_path, ".")`` once per worker process, again only when the scenario file changes (its
+    modification time is part of the cache key): what the ``*_from_file`` tasks of both ensembles use."""
+    return _cached_context(loader, str(scenario_path), os.stat(scenario_path).st_mtime)
 
 
 def run_member_from_file(scenario_path: str, out_dir: str, index: int) -> str:
     """Task for a ``dask.distributed`` worker: only paths cross the wire; the context is loaded once per worker
     (and again only if the scenario file changes)."""
-    context = _cached_context(str(scenario_path), os.stat(scenario_path).st_mtime)
+    context = worker_context(load_context, scenario_path)
     return str(run_member(replace(context, out_dir=Path(out_dir)), index))
 
 

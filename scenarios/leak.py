@@ -189,6 +189,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     rows = []
     for i, rid in enumerate(receptors_all.ids):
         arrival = impact.arrival_time[i]
+        worst = _worst_reached(thresholds, impact, i)
         rows.append({
             "id": rid, "name": receptors_all.names[i], "kind": receptors_all.kinds[i],
             "kind_zh": RECEPTOR_KINDS_ZH.get(receptors_all.kinds[i], receptors_all.kinds[i]),
@@ -199,8 +200,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
             "arrival_minutes": None if not np.isfinite(arrival) else round(float(arrival) / 60.0),
             "peak_mg_m3": round(float(impact.peak[endpoint2][i]) * 1e6, 3),
             "minutes_above_endpoint2": round(float(impact.time_above[endpoint2][i]) / 60.0),
-            "level": _worst_reached(thresholds, impact, i),
-            "level_zh": threshold_name_zh(_worst_reached(thresholds, impact, i)),
+            "level": worst, "level_zh": threshold_name_zh(worst),
             "action": protective_action(float(arrival), float(impact.time_above[endpoint2][i])),
             "probit": _rounded(probits[i]["probit"], 2),
             "probability_of_death": _rounded(probits[i]["probability_of_death"], 4),

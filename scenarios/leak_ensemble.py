@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from scenarios.ensemble import Member, expand_members, perturb_weather
-from scenarios.ensemble_run import _member_config, compute_members, member_digest, member_path
+from scenarios.ensemble_run import _member_config, compute_members, member_digest, member_path, worker_context
 from scenarios.spec import LeakScenario, load_scenario, scenario_hash
 from twin.errors import InputError
 
@@ -246,15 +246,10 @@ def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
                         float64=list(dataset.data_vars))
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_context(scenario_path: str, stamp: float) -> LeakEnsembleContext:
-    return load_leak_context(scenario_path, ".")
-
-
 def run_leak_member_from_file(scenario_path: str, out_dir: str, index: int) -> str:
     """Task for a ``dask.distributed`` worker: only paths cross the wire; the context is built once per worker
     (and again only when the scenario file changes)."""
-    context = _cached_context(str(scenario_path), os.stat(scenario_path).st_mtime)
+    context = worker_context(load_leak_context, scenario_path)
     return str(run_leak_member(replace(context, out_dir=Path(out_dir)), index))
 
 

@@ -164,6 +164,19 @@ def _hole_area(spec, risk_source) -> float:
     return math.pi * spec.hole_diameter**2 / 4.0
 
 
+def _tank_section_and_level(spec, risk_source, density: float) -> tuple[float, float]:
+    """(cross-section π D²/4 [m²], initial liquid level inventory / (ρ section) [m]) of a vertical prismatic tank,
+    after checking that ``source_term.hole_height`` lies below that level."""
+    section = math.pi * risk_source.diameter**2 / 4.0
+    level = risk_source.inventory / (density * section)
+    if not spec.hole_height < level:
+        raise InputError.field("source_term", "hole_height", spec.hole_height,
+                               f">= 0 m and below the initial liquid level {level:.3g} m of tank "
+                               f"{risk_source.id!r} (inventory / (ρ π D²/4)); a hole in the vapour space is "
+                               f"model tank_gas_hole")
+    return section, level
+
+
 def _hole_words(spec, risk_source) -> str:
     """'a 25 mm circular hole' or 'a full-bore rupture (100 mm inner diameter)' for the labels."""
     if spec.failure == "full_bore_rupture":
@@ -293,13 +306,7 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
         outflow_zh = (f"液体经管道上的{_hole_words_zh(spec, risk_source)}流出（HJ 169-2018 式 F.1，C_d {cd:g} 取自表 F.1，"
                       f"Re > 100），{_pipe_words_zh(scenario, risk_source, rate, line.end_time)}")
     else:
-        section = math.pi * risk_source.diameter**2 / 4.0
-        level = risk_source.inventory / (density * section)  # vertical prismatic tank [m]
-        if not spec.hole_height < level:
-            raise InputError.field("source_term", "hole_height", spec.hole_height,
-                                   f">= 0 m and below the initial liquid level {level:.3g} m of tank "
-                                   f"{risk_source.id!r} (inventory / (ρ π D²/4)); a hole in the vapour space is "
-                                   f"model tank_gas_hole")
+        section, level = _tank_section_and_level(spec, risk_source, density)
         tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=density, cross_section_area=section,
                           hole_area=hole_area, discharge_coefficient=cd, headspace_pressure=risk_source.pressure,
                           ambient_pressure=ambient_pressure, hole_height=spec.hole_height)
@@ -388,16 +395,9 @@ def _two_phase(scenario, risk_source, chemical, hole_area) -> AirborneSourceTerm
         label = f"{jet}{_pipe_words(scenario, risk_source, rate, end)}; all airborne (vapour + aerosol)"
         label_zh = f"{jet_zh}{_pipe_words_zh(scenario, risk_source, rate, end)}；全部进入大气（蒸气 + 液滴）"
     else:
-        # A vertical prismatic tank (as tank_liquid_hole): level = inventory / (ρ_L π D²/4), the vapour's mass
-        # neglected. The rate does not depend on the head (HJ 169 F.1.3 is pressure-driven); only the liquid above
-        # the hole leaves, the rest stays in the tank.
-        section = math.pi * risk_source.diameter**2 / 4.0
-        level = risk_source.inventory / (density * section)
-        if not spec.hole_height < level:
-            raise InputError.field("source_term", "hole_height", spec.hole_height,
-                                   f">= 0 m and below the initial liquid level {level:.3g} m of tank "
-                                   f"{risk_source.id!r} (inventory / (ρ π D²/4)); a hole in the vapour space is "
-                                   f"model tank_gas_hole")
+        # The rate does not depend on the head (HJ 169 F.1.3 is pressure-driven); only the liquid above the hole
+        # leaves, the rest stays in the tank (the vapour's mass neglected in the level).
+        section, _ = _tank_section_and_level(spec, risk_source, density)
         below_hole = density * section * spec.hole_height
         spill = two_phase_series(rate, fraction, risk_source.inventory - below_hole, scenario.duration_limit,
                                  scenario.sampling_step)

@@ -222,11 +222,10 @@ class SourceTermSpec(_Strict):
     @model_validator(mode="after")
     def _check(self) -> "SourceTermSpec":
         full_bore = self.failure == "full_bore_rupture"
-        needed = {"direct": ("rate", "duration"), "tank_liquid_hole": ("hole_diameter",),
-                  "tank_gas_hole": ("hole_diameter",), "tank_two_phase_hole": ("hole_diameter",),
-                  "liquid_spill": ("rate", "duration"), "pipe_liquid": () if full_bore else ("hole_diameter",),
-                  "pipe_gas": () if full_bore else ("hole_diameter",),
-                  "pipe_two_phase": () if full_bore else ("hole_diameter",)}[self.model]
+        if self.model in ("direct", "liquid_spill"):
+            needed = ("rate", "duration")
+        else:  # tank and pipe models: a hole, unless the pipe is broken across (its diameter is the hole)
+            needed = () if full_bore and self.model in PIPE_MODELS else ("hole_diameter",)
         missing = [name for name in needed if getattr(self, name) is None]
         if missing:
             raise ValueError(f"source term {self.model!r} needs {', '.join(missing)}")

@@ -394,16 +394,15 @@ _RAIN_MODEL_ZH = {"gridded": "格点降雨（雷达或预报）", "rcliper": "R-
 
 
 def _report(out_dir, scenario, summary, map_png) -> Path:
-    from viz.report import render_report
-
     from twin.chemicals import load_chemicals
+    from viz.report import render_report
 
     zh = scenario.language == "zh"
     kinds = _KIND_ZH if zh else {}
     chemicals = load_chemicals()
     substances = {chemical.key: chemical.name_zh for chemical in chemicals} if zh else {}
     hazards = _HAZARD_ZH if zh else {}
-    dry = "无积水" if zh else "dry"
+    dry = hazards.get("dry", "dry")
     rows = []
     actions = []
     for e in summary["assets"]:

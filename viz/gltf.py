@@ -25,7 +25,8 @@ from twin.atomic import atomic_output
 from twin.errors import InputError
 from viz.maps import field_colormap
 from viz.model import RECEPTOR_STYLE, MapView
-from viz.scene import (_BUILDING_COLOUR, _STACK_COLOUR, TERRAIN_COLORMAP, _ground_sampler, _lift, scene_blocks)
+from viz.scene import (_BUILDING_COLOUR, _STACK_COLOUR, TERRAIN_COLORMAP, _ground_sampler, _lift, densified_ring,
+                       scene_blocks)
 
 __all__ = ["export_scene_gltf"]
 
@@ -89,10 +90,7 @@ def _receptor_meshes(view: MapView, ground, origin: np.ndarray, exaggeration: fl
         colour = RECEPTOR_STYLE[kind][0]
         ring = receptors.polygons[index]
         if ring is not None:
-            closed = np.vstack([ring, ring[:1]])
-            pieces = [np.linspace(a, b, max(2, int(np.ceil(np.hypot(*(b - a)) / spacing))), endpoint=False)
-                      for a, b in zip(closed[:-1], closed[1:])]
-            outline = np.vstack(pieces + [closed[-1:]])
+            outline = densified_ring(ring, spacing)
             base = ground(outline[:, 0], outline[:, 1]) * exaggeration + lift
             xy = outline - origin
             n = xy.shape[0]

@@ -284,6 +284,15 @@ def _add_field(plotter, drape: pv.StructuredGrid, field: FieldLayer, font_file: 
             plotter.add_mesh(contours, color="#6b3a22", line_width=1.2, name="field_contours")
 
 
+def densified_ring(ring: np.ndarray, spacing: float) -> np.ndarray:
+    """The closed outline of polygon ``ring`` (n, 2) [m] with points every ``spacing`` [m] or closer along each edge,
+    first vertex repeated at the end, so a line draped on the terrain follows the ground between the vertices."""
+    closed = np.vstack([ring, ring[:1]])
+    pieces = [np.linspace(a, b, max(2, int(np.ceil(np.hypot(*(b - a)) / spacing))), endpoint=False)
+              for a, b in zip(closed[:-1], closed[1:])]
+    return np.vstack(pieces + [closed[-1:]])
+
+
 def _add_receptors(plotter, view: MapView, ground, origin, exaggeration: float, lift: float, font_file: str, scale):
     """Receptor polygons as lines on the ground (densified to follow it), points as spheres, names as labels."""
     receptors = view.receptors
@@ -294,10 +303,7 @@ def _add_receptors(plotter, view: MapView, ground, origin, exaggeration: float, 
         colour = RECEPTOR_STYLE[kind][0]
         ring = receptors.polygons[index]
         if ring is not None:
-            closed = np.vstack([ring, ring[:1]])
-            pieces = [np.linspace(a, b, max(2, int(np.ceil(np.hypot(*(b - a)) / spacing))), endpoint=False)
-                      for a, b in zip(closed[:-1], closed[1:])]
-            outline = np.vstack(pieces + [closed[-1:]])
+            outline = densified_ring(ring, spacing)
             z = ground(outline[:, 0], outline[:, 1]) * exaggeration + 2 * lift
             line = pv.lines_from_points(np.column_stack([outline - origin, z]))
             plotter.add_mesh(line, color=colour, line_width=4)
