@@ -314,6 +314,10 @@ class _SourceContext:
     endpoint2: str
     members: tuple
     member_dir: Path
+    term: object = None  # scenarios.leak_source.AirborneSourceTerm of the central member
+    chemical: object = None
+    air: object = None  # scenarios.leak_dispersion.LeakAir
+    hole: float | None = None  # hole area [m²] (jets)
 
 
 def _member_file(context: _SourceContext, index: int) -> Path:
@@ -332,9 +336,10 @@ def _member_finished(path: Path, digest: str) -> bool:
 
 def _run_member(context: _SourceContext, index: int) -> str:
     """Compute member ``index`` of one source and write ``member_NNNN.npz`` atomically (skip a finished one)."""
-    from dispersion.puff import PuffMet, run_puff
+    from dispersion.puff import PuffMet
     from scenarios.ensemble import perturb_weather
     from scenarios.impact import Threshold, receptor_impacts
+    from scenarios.leak_dispersion import choose_dispersion_model, disperse_leak
     from twin.atomic import atomic_output
 
     path = _member_file(context, index)
@@ -349,7 +354,13 @@ def _run_member(context: _SourceContext, index: int) -> str:
                        stability=met["stability_class"].values.astype(np.int64),
                        mixing_height=met["atmosphere_boundary_layer_thickness"].values.astype(float))
     series_index = np.arange(context.n_grid, context.receptors.x.size)
-    result = run_puff(context.release, context.receptors, puff_met, context.options, series_receptors=series_index)
+    # The leak's own HJ 169-2018 model choice in this member's weather (a dense member runs dense).
+    choice = choose_dispersion_model(context.term, context.chemical, forced="auto",
+                                     wind_speed=float(puff_met.wind_speed[0]),
+                                     air_temperature=context.air.air_temperature, pressure=context.air.pressure)
+    result = disperse_leak(choice, context.term, context.chemical, release=context.release,
+                           receptors=context.receptors, met=puff_met, options=context.options,
+                           series_receptors=series_index, air=context.air, hole=context.hole)
     grid_max = np.nan_to_num(result["max_mean_3600s"].values[:context.n_grid])  # [kg m-3]
     thresholds = [Threshold(name, value, 3600.0) for name, value in context.thresholds]
     impact = receptor_impacts(result["series"].values, context.options.sampling_step, thresholds,
@@ -576,6 +587,7 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
     from dispersion.puff import PuffOptions, PuffRelease
     from scenarios.ensemble import EnsembleSpec, expand_members
     from scenarios.leak import _endpoint2_name, _thresholds
+    from scenarios.leak_dispersion import ROUGHNESS_BY_LAND_USE, LeakAir, hole_area
     from scenarios.leak_source import airborne_source_term
     from scenarios.run import _load_weather, true_north_grid_bearing
     from scenarios.leak import _WeatherScenario
@@ -660,7 +672,10 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
             n_grid=mx.size, grid_distance=np.hypot(mx.ravel() - source.x, my.ravel() - source.y),
             thresholds=thresholds, endpoint1=next((n for n in names if "endpoint-1" in n), None),
             endpoint2=_endpoint2_name(thresholds), members=tuple(expand_members(ensemble, sha)),
-            member_dir=source_dir / "members")))
+            member_dir=source_dir / "members", term=term, chemical=chemical,
+            air=LeakAir(air_temperature=temperature, relative_humidity=50.0,
+                        roughness=ROUGHNESS_BY_LAND_USE[park.spec.land_use], pressure=101325.0),
+            hole=hole_area(scenario, source))))
 
     tasks = [(context, i) for *_, context in contexts for i in range(members)]
     pending = [(c, i) for c, i in tasks if not _member_finished(_member_file(c, i), f"{c.digest}:{i}")]

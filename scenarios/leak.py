@@ -18,9 +18,12 @@ from pathlib import Path
 import numpy as np
 
 from scenarios.impact import NOT_AVAILABLE, ProbitCoefficients, Threshold, receptor_impacts, receptor_probits
+from scenarios.leak_dispersion import (CONSTANT_WEATHER_DISTANCE_LIMIT, MODEL_NAMES_ZH, ROUGHNESS_BY_LAND_USE,
+                                       MODEL_NAMES_EN, LeakAir, choose_dispersion_model, cloud_paths, disperse_leak, hole_area)
 from scenarios.leak_source import SOURCE_MODELS_ZH, airborne_source_term
 from scenarios.spec import LeakScenario, canonical_json
-from scenarios.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
+from scenarios.zones import (ThreatZone, farthest_distance, limit_to_distance, threat_zone, transect, transect_extent,
+                             write_zones_geojson)
 from twin.errors import InputError
 
 __all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_text", "RESPONSE_RULES",
@@ -118,8 +121,7 @@ def release_term(scenario: LeakScenario, source, chemical, met, air_temperature:
 def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, command_line="",
                       where: str = "scenario") -> dict:
     """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's view data (a dict)."""
-    from dispersion.puff import PuffRelease, run_puff
-    from dispersion.source_terms import is_dense_gas
+    from dispersion.puff import PuffRelease
     from scenarios.run import _check_writable
     from twin.io import load_park
 
@@ -136,26 +138,38 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     term = release_term(scenario, source, chemical, met, air_temperature)
     release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
                           scenario.source_term.release_height, term.rate_times, term.rates)
+    # The model: HJ 169-2018 G.2.1 (Richardson number of what leaves the hole, aerosol included) or forced.
+    choice = choose_dispersion_model(term, chemical, forced=scenario.dispersion_model,
+                                     wind_speed=float(met.wind_speed[0]), air_temperature=air_temperature,
+                                     pressure=pressure)
+    constant_weather = scenario.meteorology.preset is not None or choice.dense
 
-    # Receptors: a grid centred on the source, then the sensitive receptors (their series are kept).
+    # Receptors: a grid centred on the source, the sensitive receptors (their series are kept), then a transect
+    # along and across the cloud's paths, fine enough for a zone of any width (zones.transect).
     gx, gy, receptors = _leak_receptors(scenario, park, source, receptors_all)
     options = _puff_options(scenario, park, source, parallel=True)
     n_grid = gx.size * gy.size
-    series_index = np.arange(n_grid, receptors.x.size)
-    result = run_puff(release, receptors, met, options, series_receptors=series_index)
-    field = result[f"max_mean_{int(AVERAGING_TIME)}s"].values[:n_grid].reshape(gy.size, gx.size)
-    field = np.nan_to_num(field)
+    n_receptors = receptors.x.size
+    paths = cloud_paths(met, source_x=source.x, source_y=source.y, release_start=float(term.rate_times[0]),
+                        release_end=float(term.rate_times[-1]), simulation_end=options.duration,
+                        grid_bearing=options.true_north_grid_bearing)
+    line = transect(paths)
+    receptors = _with_transect(receptors, line, park)
+    series_index = np.arange(n_grid, n_receptors)
+    result = disperse_leak(choice, term, chemical, release=release, receptors=receptors, met=met, options=options,
+                           series_receptors=series_index, air=_leak_air(scenario, park, air_temperature, pressure),
+                           hole=hole_area(scenario, source))
+    means = np.nan_to_num(result[f"max_mean_{int(AVERAGING_TIME)}s"].values)
+    field = means[:n_grid].reshape(gy.size, gx.size)
+    along_line = means[n_receptors:]
 
     # Zones and impacts.
     thresholds = _thresholds(chemical, air_temperature, pressure)
     if not thresholds:
         raise InputError.field(f"substance {chemical.key!r}", "thresholds", None,
                                "at least one HJ 169 endpoint or AEGL/ERPG value in twin/chemicals.csv")
-    zones = []
-    for name, value in thresholds:
-        polygon = threat_zone(gx, gy, field, value)
-        zones.append(ThreatZone(name, value * 1e6, "mg/m3", polygon, polygon.area,
-                                farthest_distance(polygon, source.x, source.y)))
+    limit = CONSTANT_WEATHER_DISTANCE_LIMIT if constant_weather else None
+    zones, zone_notes = _zones(thresholds, gx, gy, field, line, along_line, source, limit)
     impact = receptor_impacts(result["series"].values, scenario.sampling_step,
                               [Threshold(name, value, AVERAGING_TIME) for name, value in thresholds],
                               np.asarray(receptors_all.population), arrival_threshold=_endpoint2_name(thresholds))
@@ -171,16 +185,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         (math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in np.flatnonzero(fence_mask)),
         default=0.0)
     level, rule = response_level(bool(np.any(hit1 & people_mask)), bool(np.any(hit2 & people_mask)), beyond_fence)
-
-    # Dense gas: HJ 169-2018 Appendix G Richardson-number criteria, at 1 km.
-    molar = (chemical.molar_mass or 28.96) * 1e-3
-    release_density = pressure * molar / (8.314462618 * air_temperature)
-    ambient_density = pressure * 0.028964 / (8.314462618 * air_temperature)
     duration = float(term.rate_times[-1] - term.rate_times[0])
-    verdict = is_dense_gas(release_density=release_density, ambient_density=ambient_density,
-                           wind_speed=float(met.wind_speed[0]), distance=1000.0, release_duration=duration,
-                           release_rate=max(float(term.rates.max()), 1e-12),  # the airborne rate
-                           source_diameter=max(term.source_diameter or 0.1, 0.01), released_mass=term.released)
+    validity, validity_zh = _validity_text(constant_weather, choice, zones)
 
     # Outputs.
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -230,14 +236,27 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         "zones": [{"name": z.name, "name_zh": threshold_name_zh(z.name), "level_mg_m3": round(z.level, 3),
                    "area_km2": round(z.area / 1e6, 3),
                    "farthest_m": round(z.farthest_distance),
-                   "reaches_grid_edge": _touches_edge(z.polygon, gx, gy)} for z in zones],
+                   "reaches_grid_edge": _touches_edge(z.polygon, gx, gy),
+                   "max_width_m": round(zone_notes[z.name]["width"], 1),
+                   "from_transect": zone_notes[z.name]["from_transect"],
+                   "limited_at_m": zone_notes[z.name]["limited_at"],
+                   "note": zone_notes[z.name]["note"], "note_zh": zone_notes[z.name]["note_zh"]} for z in zones],
         "grid_extent_m": [float(gx[-1] - gx[0]), float(gy[-1] - gy[0])],
         "receptors": rows, "response_level": level, "response_rule": rule,
         "response_rules": [list(r) for r in RESPONSE_RULES],
         "response_rule_zh": RESPONSE_RULES_ZH[level],
         "response_rules_zh": [[lv, RESPONSE_RULES_ZH[lv]] for lv, _ in RESPONSE_RULES],
         "evacuation_distance_m": round(zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance),
-        "dense_gas": verdict.dense, "dense_gas_message": verdict.message, "dense_gas_message_zh": verdict.message_zh,
+        "dense_gas": choice.dense, "dense_gas_message": choice.rule, "dense_gas_message_zh": choice.rule_zh,
+        "dispersion_model": choice.model, "dispersion_model_zh": MODEL_NAMES_ZH[choice.model],
+        "dispersion_model_en": MODEL_NAMES_EN[choice.model],
+        "dispersion_model_forced": choice.forced, "richardson_number": round(choice.richardson_number, 4),
+        "richardson_threshold": round(choice.threshold, 4), "release_kind": choice.release_kind,
+        "release_density_kg_m3": round(choice.release_density, 4),
+        "ambient_density_kg_m3": round(choice.ambient_density, 4),
+        "aerosol_fraction": round(choice.liquid_fraction, 4), "buoyancy_flux_m4_s3": round(choice.buoyancy_flux, 4),
+        "dispersion_rule": choice.rule, "dispersion_rule_zh": choice.rule_zh,
+        "validity": validity, "validity_zh": validity_zh,
         "shelter_rule_minutes": SHELTER_IF_ARRIVAL_WITHIN / 60.0,
         "population_reached": impact.population_reached,
         "averaging": "60 min",
@@ -246,7 +265,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
 
     write_text_atomic(out_dir / "impacts.json", json.dumps(view, ensure_ascii=False, indent=2) + "\n")
     _write_leak_netcdf(out_dir / "leak.nc", scenario, park, gx, gy, result, n_grid, chemical, command_line,
-                       term=term, receptor_ids=list(receptors_all.ids), probits=probits)
+                       term=term, receptor_ids=list(receptors_all.ids), probits=probits, choice=choice)
     _render(out_dir, scenario, park, gx, gy, field, zones, view, met)
     from scenarios.outputs import write_manifest
 
@@ -426,8 +445,84 @@ class _WeatherScenario:
     weather: object
 
 
+def _leak_air(scenario: LeakScenario, park, air_temperature: float, pressure: float) -> LeakAir:
+    """The air of the dense model: temperature [K], 50 % relative humidity (HJ 169 §9's worst case; the hourly
+    weather files carry none), the scenario's roughness or the land use's [m], pressure [Pa]."""
+    roughness = scenario.surface_roughness or ROUGHNESS_BY_LAND_USE[park.spec.land_use]
+    return LeakAir(air_temperature=air_temperature, relative_humidity=HJ169_WORST["relative_humidity"] * 100.0,
+                   roughness=roughness, pressure=pressure)
+
+
+def _with_transect(receptors, line, park):
+    """``receptors`` with the transect's points appended (breathing height 1.5 m)."""
+    from dispersion.plume import ReceptorSet
+
+    x = np.concatenate([receptors.x, line.x])
+    y = np.concatenate([receptors.y, line.y])
+    ground = np.asarray(park.terrain.elevation_at(line.x, line.y, clamp=True)) if line.x.size else np.zeros(0)
+    return ReceptorSet(x=x, y=y, height=np.full(x.size, 1.5),
+                       ground_elevation=np.concatenate([receptors.ground_elevation, ground]))
+
+
+def _zones(thresholds, gx, gy, field, line, along_line, source, limit):
+    """ThreatZones (level in mg/m³) and, per zone name, how it was measured: the map grid's contour for the shape,
+    the transect (zones.transect) for the distance, width and — where the zone is narrower than two cells — the area;
+    stopped at ``limit`` [m] from the source under constant weather (None: not stopped)."""
+    spacing = float(gx[1] - gx[0])
+    zones, notes = [], {}
+    for name, value in thresholds:
+        polygon = threat_zone(gx, gy, field, value)
+        extent = transect_extent(line, along_line, value, source.x, source.y)
+        grid_distance = farthest_distance(polygon, source.x, source.y)
+        distance = max(grid_distance, extent.farthest_distance)
+        narrow = extent.width < 2.0 * spacing and extent.farthest_distance > 0
+        area = extent.area if (narrow or polygon.is_empty) and extent.area > 0 else polygon.area
+        from_transect = distance > grid_distance + 0.5 * spacing or (narrow and extent.area > polygon.area)
+        note = note_zh = ""
+        if from_transect:
+            note = (f"narrower than the map's {spacing:g} m cells (widest {extent.width:.0f} m): distance and area "
+                    f"from the transect along the cloud's path, the map shows only part of it")
+            note_zh = (f"威胁区窄于地图网格（{spacing:g} m，最宽 {extent.width:.0f} m）：距离与面积按沿烟云路径的加密断面计算，"
+                       f"地图仅显示其一部分")
+        limited_at = None
+        if limit is not None and distance > limit:
+            polygon = limit_to_distance(polygon, source.x, source.y, limit)
+            area = min(area, polygon.area) if not polygon.is_empty else area * limit / distance
+            limited_at = limit
+            note = (note + "; " if note else "") + (
+                f"reaches beyond {limit / 1000:g} km ({distance / 1000:.1f} km under the constant weather); shown "
+                f"to {limit / 1000:g} km, where one constant hour of weather stops being credible")
+            note_zh = (note_zh + "；" if note_zh else "") + (
+                f"超出 {limit / 1000:g} km（恒定气象条件下为 {distance / 1000:.1f} km）；仅给出 {limit / 1000:g} km 以内，"
+                f"更远处单一恒定气象条件已不可信")
+            distance = limit
+        zones.append(ThreatZone(name, value * 1e6, "mg/m3", polygon, area, distance))
+        notes[name] = {"width": extent.width, "from_transect": bool(from_transect), "limited_at": limited_at,
+                       "note": note, "note_zh": note_zh}
+    return zones, notes
+
+
+def _validity_text(constant_weather: bool, choice, zones) -> tuple[str, str]:
+    """How far and how long the answer holds, in English and Chinese."""
+    if not constant_weather:
+        return ("hourly weather carries the cloud (each hour's wind, class and mixing height); the answer holds "
+                "as long as the weather file covers the simulation",
+                "烟云随逐时气象（每小时的风、稳定度与混合层高度）输送；在气象资料覆盖的时段内有效")
+    model = ("the dense-gas model runs on one constant weather (the first hour's)" if choice.dense
+             else "one constant preset weather")
+    limit_km = CONSTANT_WEATHER_DISTANCE_LIMIT / 1000
+    stopped = [z.name for z in zones if z.farthest_distance >= CONSTANT_WEATHER_DISTANCE_LIMIT]
+    text = (f"{model}: zones are stopped at {limit_km:g} km from the source (as ALOHA does) — beyond that, and more "
+            f"than about an hour after the release ends, the wind will not have stayed the same"
+            + (f"; stopped there: {', '.join(stopped)}" if stopped else ""))
+    model_zh = "重质气体模型采用单一恒定气象条件（首小时）" if choice.dense else "采用单一恒定的预设气象条件"
+    text_zh = (f"{model_zh}：威胁区在距源 {limit_km:g} km 处截止（与 ALOHA 做法一致），更远处或泄漏结束约一小时之后，"
+               f"风况不会保持不变" + (f"；在该处截止的有：{'、'.join(threshold_name_zh(n) for n in stopped)}" if stopped else ""))
+    return text, text_zh
+
+
 def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, command_line, *, term,
-                       receptor_ids, probits) -> None:
+                       receptor_ids, probits, choice) -> None:
     import xarray as xr
 
     from twin.schema import geographic_coordinates
@@ -461,7 +556,16 @@ def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, c
                                        "source_term_rule": term.rule,
                                        **{f"airborne_{name}_kg": value for name, value in term.split.items()},
                                        "outflow_kg": term.outflow, "remaining_pool_kg": term.remaining_pool,
-                                       "remaining_tank_kg": term.remaining_tank}),
+                                       "remaining_tank_kg": term.remaining_tank,
+                                       # The HJ 169-2018 G.2.1 model choice (scenarios.leak_dispersion).
+                                       "dispersion_model": choice.model,
+                                       "dispersion_model_forced": int(choice.forced),
+                                       "richardson_number": choice.richardson_number,
+                                       "richardson_threshold": choice.threshold,
+                                       "release_kind": choice.release_kind,
+                                       "release_density_kg_m3": choice.release_density,
+                                       "aerosol_fraction": choice.liquid_fraction,
+                                       "dispersion_rule": choice.rule}),
             "release_step_start": (("release_step",), term.rate_times[:-1].astype(np.float64),
                                    {"long_name": "start of the release step after the release began", "units": "s",
                                     "coverage_content_type": "coordinate"}),
@@ -486,8 +590,10 @@ def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, c
     )
     write_netcdf(dataset, path, Provenance(scenario_config=canonical_json(scenario), command_line=command_line),
                  title=f"ParkTwin toxic leak: {scenario.name}",
-                 summary=f"Gaussian-puff concentrations of {chemical.name_en} released from {scenario.risk_source}.",
-                 keywords=["toxic release", "emergency planning", "Gaussian puff", "chemical industrial park"])
+                 summary=(f"{'Dense-gas (SLAB equations)' if choice.dense else 'Gaussian-puff'} concentrations of "
+                          f"{chemical.name_en} released from {scenario.risk_source}. {choice.rule}"),
+                 keywords=["toxic release", "emergency planning", "dense gas" if choice.dense else "Gaussian puff",
+                           "chemical industrial park"])
 
 
 def _nan_if_missing(value) -> float:

@@ -71,6 +71,7 @@ class LeakEnsembleContext:
     endpoint2: str
     options: object  # dispersion.puff.PuffOptions, parallel=False
     release: object  # the unperturbed PuffRelease (warms the kernel)
+    air: object  # scenarios.leak_dispersion.LeakAir: the dense model's air
     members: tuple[Member, ...]
 
     @property
@@ -81,7 +82,7 @@ class LeakEnsembleContext:
 def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEnsembleContext:
     """Validate the scenario and build what every member needs (the shared, expensive part)."""
     from dispersion.puff import PuffRelease
-    from scenarios.leak import (AMBIENT_PRESSURE, _endpoint2_name, _leak_meteorology, _leak_receptors,
+    from scenarios.leak import (AMBIENT_PRESSURE, _endpoint2_name, _leak_air, _leak_meteorology, _leak_receptors,
                                 _puff_options, _thresholds, leak_source_and_chemical, release_term)
     from twin.io import load_park
 
@@ -115,7 +116,8 @@ def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEns
         endpoint1=next((name for name, _ in thresholds if "endpoint-1" in name), None),
         endpoint2=_endpoint2_name(thresholds),
         options=_puff_options(scenario, park, source, parallel=False, output_times=False),  # members: serial kernel
-        release=release, members=tuple(expand_members(scenario.ensemble, sha)))
+        release=release, air=_leak_air(scenario, park, air_temperature, AMBIENT_PRESSURE),
+        members=tuple(expand_members(scenario.ensemble, sha)))
 
 
 def perturb_puff_met(met, parameters: dict[str, float]):
@@ -163,14 +165,13 @@ def member_scenario(scenario: LeakScenario, parameters: dict[str, float], *,
 
 
 def _member_release(context: LeakEnsembleContext, member: Member, met):
-    """(PuffRelease, released mass [kg], source-term description) of one member, in the member's weather ``met``."""
+    """(PuffRelease, airborne source term, the member's scenario) of one member, in the member's weather ``met``."""
     pipe = context.source.diameter if context.source.kind == "pipe" else None
     scenario = member_scenario(context.scenario, member.parameters, pipe_diameter=pipe)
     from scenarios.leak import release_term
 
     term = release_term(scenario, context.source, context.chemical, met, context.air_temperature)
-    return (replace(context.release, rate_times=term.rate_times, rates=term.rates), float(term.released),
-            term.description)
+    return replace(context.release, rate_times=term.rate_times, rates=term.rates), term, scenario
 
 
 def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
@@ -184,9 +185,9 @@ def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
     """
     import xarray as xr
 
-    from dispersion.puff import run_puff
     from scenarios.impact import Threshold, receptor_impacts
-    from scenarios.leak import AVERAGING_TIME
+    from scenarios.leak import AMBIENT_PRESSURE, AVERAGING_TIME
+    from scenarios.leak_dispersion import MODEL_NAMES_EN, choose_dispersion_model, disperse_leak, hole_area
     from twin.store import Provenance, finished_output_matches, write_netcdf
 
     path = member_path(context.out_dir, index, ".nc")
@@ -194,10 +195,17 @@ def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
         return path
     member = context.members[index]
     met = perturb_puff_met(context.met, member.parameters)
-    release, released, description = _member_release(context, member, met)
+    release, term, scenario = _member_release(context, member, met)
+    released = float(term.released)
     n_grid = context.n_grid
     series_index = np.arange(n_grid, context.receptors.x.size)
-    result = run_puff(release, context.receptors, met, context.options, series_receptors=series_index)
+    # Each member takes the HJ 169-2018 model choice of its own release and weather: a dense member runs dense.
+    choice = choose_dispersion_model(term, context.chemical, forced=scenario.dispersion_model,
+                                     wind_speed=float(met.wind_speed[0]), air_temperature=context.air_temperature,
+                                     pressure=AMBIENT_PRESSURE)
+    result = disperse_leak(choice, term, context.chemical, release=release, receptors=context.receptors, met=met,
+                           options=context.options, series_receptors=series_index, air=context.air,
+                           hole=hole_area(scenario, context.source))
     window = f"max_mean_{int(AVERAGING_TIME)}s"
     field = np.nan_to_num(result[window].values[:n_grid]).reshape(context.gy.size, context.gx.size)
     impact = receptor_impacts(result["series"].values, context.scenario.sampling_step,
@@ -237,12 +245,14 @@ def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
         command_line=f"parktwin ensemble member {index}", random_seed=member.seed,
         extra_attrs={"scenario_id": context.scenario.name, "scenario_sha256": context.scenario_sha256,
                      "member_index": index, "member_parameters": json.dumps(member.parameters, sort_keys=True),
-                     "source_term": description})
+                     "source_term": term.description, "dispersion_model": choice.model,
+                     "richardson_number": choice.richardson_number, "dispersion_rule": choice.rule})
     return write_netcdf(dataset, path, provenance,
                         title=f"ParkTwin leak ensemble member {index}: {context.scenario.name}",
-                        summary=f"Gaussian-puff 60-minute running means of member {index} with perturbed inputs "
-                                f"{json.dumps(member.parameters, sort_keys=True)}.",
-                        keywords=["toxic release", "ensemble", "Gaussian puff", "chemical industrial park"],
+                        summary=f"{MODEL_NAMES_EN[choice.model]}: 60-minute running means of member {index} with "
+                                f"perturbed inputs {json.dumps(member.parameters, sort_keys=True)}.",
+                        keywords=["toxic release", "ensemble", "dense gas" if choice.dense else "Gaussian puff",
+                                  "chemical industrial park"],
                         float64=list(dataset.data_vars))
 
 

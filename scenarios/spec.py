@@ -292,6 +292,13 @@ class LeakScenario(_Strict):
     meteorology: LeakMeteorologySpec
     grid: GridSpec = GridSpec(size=(10000.0, 10000.0), spacing=50.0)
     sigma: Literal["briggs_rural", "briggs_urban", "pasquill_gifford_isc3", "gb13201"] | None = None
+    dispersion_model: Literal["auto", "dense", "passive"] = Field(
+        "auto", description="auto: the HJ 169-2018 G.2.1 Richardson-number rule chooses the dense-gas model (SLAB "
+                            "equations) or Gaussian puffs (neutral or light gas, buoyant rise); dense or passive "
+                            "forces one")
+    surface_roughness: float | None = Field(
+        None, gt=0, le=3.0, description="aerodynamic roughness length z0 of the dense-gas model [m]; default by the "
+                                        "park's land use: rural 0.1, urban 1.0 (Wieringa 1992)")
     puff_interval: float = Field(30.0, gt=0, description="one puff every ... [s]")
     sampling_step: float = Field(60.0, gt=0, description="concentrations sampled every ... [s]")
     output_step: float = Field(600.0, gt=0, description="grid snapshots every ... [s]")
