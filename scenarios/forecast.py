@@ -380,7 +380,8 @@ def _run_member(context: _SourceContext, index: int) -> str:
                      else np.zeros(series_index.size, bool),
                      arrival=impact.arrival_time,
                      farthest1=farthest.get(context.endpoint1, 0.0), farthest2=farthest[context.endpoint2],
-                     parameters=np.array(json.dumps(member.parameters, sort_keys=True)))
+                     parameters=np.array(json.dumps(member.parameters, sort_keys=True)),
+                     dense=np.array(choice.dense), richardson_number=np.array(choice.richardson_number))
     return str(path)
 
 
@@ -740,6 +741,7 @@ def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, re
     arrivals = np.stack([m["arrival"] for m in loaded])
     far2 = np.array([float(m["farthest2"]) for m in loaded])
     far1 = np.array([float(m["farthest1"]) for m in loaded])
+    dense = np.array([bool(m["dense"]) if "dense" in m else False for m in loaded])
     source_dir = work / source.id
 
     receptor_rows = []
@@ -788,6 +790,8 @@ def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, re
         "endpoint2_distance_m": {"p50": round(float(np.median(far2))), "max": round(float(far2.max()))},
         "reaches_grid_edge": bool(far2.max() >= min(edge, source.x - gx[0]) - (gx[1] - gx[0])),
         "risk_score": round(score, 1), "max_probability_endpoint2": round(float(reached2.max(initial=0.0)), 4),
+        # HJ 169-2018 G.2.1 per member: the share of members that ran the dense-gas model (SLAB equations).
+        "dense_gas_member_fraction": round(float(dense.mean()), 4) if dense.size else 0.0,
         "receptors_reached": reached_rows, "receptors": receptor_rows,
         "files": {"netcdf": f"{source.id}/forecast.nc", "geojson": f"{source.id}/zones.geojson",
                   "map": f"{source.id}/map.png" if maps else None, "scenario": f"{source.id}/scenario.yaml"},

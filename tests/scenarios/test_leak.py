@@ -32,6 +32,7 @@ def test_the_leak_writes_every_output(leak):
 def test_zones_are_rfc7946_and_agree_with_the_gridded_field(leak):
     collection = json.loads((leak / "zones.geojson").read_text(encoding="utf-8"))
     assert collection["type"] == "FeatureCollection" and "crs" not in collection
+    measured = {z["name"]: z for z in json.loads((leak / "impacts.json").read_text(encoding="utf-8"))["zones"]}
     with xr.open_dataset(leak / "leak.nc", engine="netcdf4") as ds:
         field = ds["max_mean_60min"].values.astype(float)  # mg m-3
         cell = float(ds["x"][1] - ds["x"][0]) * float(ds["y"][1] - ds["y"][0])
@@ -47,9 +48,13 @@ def test_zones_are_rfc7946_and_agree_with_the_gridded_field(leak):
         lon, lat = np.asarray(polygon.exterior.coords if polygon.geom_type == "Polygon"
                               else polygon.geoms[0].exterior.coords).T
         assert np.all((lon > 120) & (lon < 123) & (lat > 31) & (lat < 34))  # WGS84 lon/lat near the park
-        # The polygon's area (in the park CRS) matches the cells above the threshold to within the edge band.
-        cells = (field >= properties["level"]).sum() * cell
-        assert properties["area_m2"] == pytest.approx(cells, rel=0.05)
+        zone = measured[properties["name"]]
+        if zone["limited_at_m"] is not None:  # stopped at the constant-weather limit: the polygon stops there too
+            assert properties["farthest_distance_m"] <= zone["limited_at_m"] + 1.0
+        elif not zone["from_transect"]:
+            # The polygon's area (in the park CRS) matches the cells above the threshold to within the edge band.
+            cells = (field >= properties["level"]).sum() * cell
+            assert properties["area_m2"] == pytest.approx(cells, rel=0.05)
 
 
 def test_impacts_and_plan_tell_the_commander_what_to_do(leak):
@@ -58,7 +63,16 @@ def test_impacts_and_plan_tell_the_commander_what_to_do(leak):
     assert view["response_level"] in [level for level, _ in RESPONSE_RULES]
     reached = [r for r in view["receptors"] if r["arrival"]]
     assert reached and all(r["action"] in ("evacuate", "shelter") for r in reached)
-    assert view["dense_gas"]  # chlorine is heavier than air: the report must say the neutral model is stretched
+    # Chlorine from a boiling pool is heavier than air: HJ 169-2018 G.2.1 chooses the dense-gas model, and says why.
+    assert view["dense_gas"] and view["dispersion_model"] == "slab" and not view["dispersion_model_forced"]
+    assert view["richardson_number"] >= view["richardson_threshold"] > 0
+    assert view["release_density_kg_m3"] > view["ambient_density_kg_m3"]
+    assert "HJ 169-2018 G.2.1" in view["dispersion_rule"] and "理查德森数" in view["dispersion_rule_zh"]
+    assert view["validity"] and view["validity_zh"]
+    with xr.open_dataset(leak / "leak.nc", engine="netcdf4") as ds:
+        attrs = ds["airborne_release_rate"].attrs
+        assert attrs["dispersion_model"] == "slab"
+        assert attrs["richardson_number"] == pytest.approx(view["richardson_number"], abs=1e-4)
     html = (leak / "plan.html").read_text(encoding="utf-8")
     for text in ("突发环境事件应急预案", "响应级别", "敏感目标受影响情况", "疏散", reached[0]["name"],
                  "data:image/png;base64,", "SLAB"):
@@ -92,6 +106,8 @@ def visible_text(html: str) -> str:
 # model id shown next to its Chinese name, risk-source, enterprise and receptor names) and the probit source's
 # bibliographic title, kept in its original language, are added per plan by _allowed_english.
 ALLOWED_ENGLISH_ZH = ("ParkTwin", "AEGL", "ERPG", "SLAB", "AFTOX", "Holland", "grid.size",
+                      # ALOHA (whose 10 km limit the validity note cites), the authors of the dense-gas and rise models
+                      "ALOHA", "Ermak", "Briggs",
                       # the 3D model's file name and format, and the programs that open it (proper names)
                       "scene.glb", "glTF", "Windows", "Blender")
 PROBIT_TITLE = "TNO Purple Book, CPR 18E (Guidelines for quantitative risk assessment, 2005)"
