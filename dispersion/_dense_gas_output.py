@@ -170,13 +170,45 @@ def _interpolate(ta, i, w, col):
 
 
 @njit(**KERNEL_ACCURATE)
+def _snapshot_at_time(ta, time):
+    """Cloud centre x_c(t), half-length b_x(t) and edge β_x(t) at time t [s], interpolated linearly in the
+    stations' times (SLAB's 't, xc(t), bx(t), betax(t)' columns); after the last station the centre moves on at
+    the last cloud speed."""
+    n = ta.shape[0]
+    if time <= ta[0, A_TCC]:
+        return ta[0, A_XCC], ta[0, A_BX], ta[0, A_BETAX]
+    if time >= ta[n - 1, A_TCC]:
+        return (ta[n - 1, A_XCC] + ta[n - 1, A_U] * (time - ta[n - 1, A_TCC]), ta[n - 1, A_BX],
+                ta[n - 1, A_BETAX])
+    i = 0
+    while ta[i + 1, A_TCC] < time:
+        i += 1
+    span = ta[i + 1, A_TCC] - ta[i, A_TCC]
+    w = (time - ta[i, A_TCC]) / span if span > 0.0 else 1.0
+    return _interpolate(ta, i, w, A_XCC), _interpolate(ta, i, w, A_BX), _interpolate(ta, i, w, A_BETAX)
+
+
+@njit(**KERNEL_ACCURATE)
+def _along_wind_share(x, time, half_window, ta):
+    """½∫ [erf((s + b_x)/(√2β_x)) − erf((s − b_x)/(√2β_x))] ds [m] over the averaging window around x for the
+    cloud snapshot at time t (see :func:`along_wind_window`); 0 while the snapshot has no length."""
+    xc, bx, betax = _snapshot_at_time(ta, time)
+    if bx <= 0.0:
+        return 0.0
+    betax = max(betax, 1e-9 * bx)
+    return along_wind_window(x - xc, half_window, bx, betax) * SQRT2 * betax  # ½∫ erf pair ds [m]
+
+
+@njit(**KERNEL_ACCURATE)
 def concentration_points(ta, tav, x, y, z, t, use_time, out):
     """Time-averaged volume fraction at points (x, y, z) [m] and times t [s] (flat arrays of equal length).
 
-    Between stations the profile parameters are interpolated linearly in x, the along-wind factor at the peak
-    log-linearly (it spans decades). With use_time the along-wind factor is scaled by the time shape
-    W(d)/W(0), d = u·(t − t_max), of :func:`along_wind_window` (a plateau of the plume's duration for the steady
-    stations); without, the maximum over time is returned. Points upwind of the first station get 0.
+    Between stations the profile parameters are interpolated linearly in x, the along-wind factor at the time of
+    the maximum (SLAB's value) log-linearly (it spans decades). Without use_time that maximum over time is
+    returned. With use_time it is scaled by W(t)/W(t_max) ≤ 1, W the along-wind erf pair of the cloud snapshot at
+    time t (x_c(t), b_x(t), β_x(t)) averaged over a window u·t_av: 0 before the cloud arrives, a plateau while a
+    plume covers the point, the passage of the puff after the release ends. Points upwind of the first station
+    get 0.
     """
     n = ta.shape[0]
     for k in range(x.size):
@@ -202,14 +234,9 @@ def concentration_points(ta, tav, x, y, z, t, use_time, out):
         sig = _interpolate(ta, i, w, A_SIG)
         shape = 1.0
         if use_time:
-            u = _interpolate(ta, i, w, A_U)
-            bx = _interpolate(ta, i, w, A_BX)
-            betax = _interpolate(ta, i, w, A_BETAX)
-            tmax = _interpolate(ta, i, w, A_TIMP)
-            half = 0.5 * u * tav
-            if betax > 0.0:
-                shape = along_wind_window(u * (t[k] - tmax), half, bx, betax) / along_wind_window(0.0, half, bx, betax)
-            elif abs(u * (t[k] - tmax)) > bx + half:
-                shape = 0.0
+            half = 0.5 * _interpolate(ta, i, w, A_U) * tav
+            at_max = _along_wind_share(xk, _interpolate(ta, i, w, A_TIMP), half, ta)
+            now = _along_wind_share(xk, t[k], half, ta)
+            shape = min(now / at_max, 1.0) if at_max > 0.0 else 0.0
         value = fcx * shape * crosswind_factor(y[k], b, betac) * vertical_factor(z[k], zc, sig)
         out[k] = min(max(value, 0.0), 1.0)

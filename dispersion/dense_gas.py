@@ -143,7 +143,9 @@ class SlabMet:
                    "a number 1–6 (A–F)")
         else:
             _check(where, "inverse_obukhov_length", self.inverse_obukhov_length,
-                   -1.0 <= self.inverse_obukhov_length <= 1.0, "in 1/m, within ±1 (0 is neutral)")
+                   -1.0 <= self.inverse_obukhov_length <= 1.0
+                   and (self.inverse_obukhov_length == 0.0 or abs(self.inverse_obukhov_length) >= 1e-6),
+                   "in 1/m, 0 (neutral) or 1e-6 <= |1/L| <= 1")
         _check(where, "ambient_pressure", self.ambient_pressure, 5.0e4 <= self.ambient_pressure <= 1.2e5,
                "in Pa, 5e4–1.2e5")
 
@@ -237,9 +239,9 @@ def run_slab(release: SlabRelease, met: SlabMet, options: SlabOptions | None = N
                                f"{0.5 * math.sqrt(release.source_area):.1f} m) for this stability")
     if out[O_STATUS] != 0.0:
         raise InputError.field(_WHERE, "rate/source_area", (release.rate, release.source_area),
-                               "a source SLAB can integrate (the cloud state became non-finite: for a pool, the "
-                               "area is too small for the rate — the vapour leaves faster than the wind can carry "
-                               "it; enlarge the area or model the release as a jet)")
+                               "a source SLAB can integrate in this weather (the cloud state became non-finite, "
+                               "where the original SLAB prints NaN; e.g. a small pool with a high rate under "
+                               "rough, stable conditions: enlarge the area, or model the release as a jet)")
     nxtr = int(out[O_NXTR])
     ta = np.zeros((N_STATIONS, A_COUNT))
     time_averaged_table(p, rec, nxtr, options.averaging_time, ta)
