@@ -16,9 +16,8 @@ import numpy as np
 from numba import njit
 
 from dispersion._dense_gas_kernels import (
-    ENTRAIN_TOP, JET_SHEAR, SQRT3, ambient_wind, entrainment_and_fluxes, layer_averaged_wind, normalised_wind,
-    plume_apply_increments, plume_slope, plume_speed_and_shape, puff_apply_increments, puff_slope,
-    puff_speed_and_shape, side_entrainment, stability_factor, wind_profile,
+    SQRT3, ambient_wind, entrainment_and_fluxes, normalised_wind, plume_apply_increments, plume_slope,
+    plume_speed_and_shape, puff_apply_increments, puff_slope, puff_speed_and_shape, wind_profile,
 )
 from dispersion._dense_gas_source import (
     SOURCE_POOL_SETUP_STATIONS, horizontal_jet_setup, instantaneous_setup, jet_initial_state,
@@ -26,12 +25,9 @@ from dispersion._dense_gas_source import (
 )
 from dispersion._dense_gas_state import *  # noqa: F403 (slot names)
 from dispersion._dense_gas_thermo import (
-    AIR_HEAT_CAPACITY, GAS_CONSTANT, GRAVITY, KERNEL_ACCURATE, VON_KARMAN, WATER_SATURATION_A, WATER_SATURATION_B,
+    GAS_CONSTANT, GRAVITY, KERNEL_ACCURATE, VON_KARMAN, WATER_SATURATION_A, WATER_SATURATION_B,
     humid_air_properties, mixture_thermodynamics,
 )
-
-_STEP_TOLERANCE_UNUSED = 0.0
-
 
 @njit(**KERNEL_ACCURATE)
 def stability_to_inverse_length(z0, stab):

@@ -18,7 +18,7 @@ import math
 from numba import njit
 
 from dispersion._dense_gas_state import (
-    P_AFA, P_ALA, P_ALA0, P_BSE, P_CF0, P_CU1, P_CU2, P_HMX, P_IDSPL, P_PHGAM, P_PHIMI, P_QS, P_QTCS, P_RCF,
+    P_AFA, P_ALA, P_ALA0, P_BSE, P_CU1, P_CU2, P_HMX, P_IDSPL, P_PHGAM, P_PHIMI, P_QS, P_QTCS, P_RCF,
     P_RHOA, P_STB, P_TA, P_TGON, P_TSD, P_URF, P_USTAR, P_WS, P_Z0, P_ZL, P_ZT,
     S_ALFG, S_B, S_B_OLD, S_BB, S_BB_OLD, S_BBV, S_BBV_OLD, S_BBVX, S_BBVX_OLD, S_BBX, S_BBX_OLD, S_BETA,
     S_BETAX, S_BV, S_BV_OLD, S_BVX, S_BVX_OLD, S_BX, S_BX_OLD, S_CM, S_CP, S_DBBX, S_FT, S_FU, S_FUG, S_FV, S_FW,

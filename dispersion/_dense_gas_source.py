@@ -16,7 +16,7 @@ from dispersion._dense_gas_kernels import (
 )
 from dispersion._dense_gas_state import *  # noqa: F403 (slot names)
 from dispersion._dense_gas_thermo import (
-    AIR_HEAT_CAPACITY, AIR_MOLECULAR_WEIGHT, GRAVITY, KERNEL_ACCURATE, VON_KARMAN, mixture_thermodynamics,
+    AIR_HEAT_CAPACITY, GRAVITY, KERNEL_ACCURATE, VON_KARMAN, mixture_thermodynamics,
 )
 
 SOURCE_POOL_SETUP_STATIONS = 11

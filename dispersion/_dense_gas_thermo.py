@@ -17,7 +17,7 @@ import math
 from numba import njit
 
 from dispersion._dense_gas_state import (
-    P_CMDAA, P_CMWA, P_CPAA, P_CPS, P_CPSL, P_DHE, P_QS, P_BSE, P_RHOA, P_RHOSL, P_SPA, P_SPAW, P_SPB, P_SPBW,
+    P_CMWA, P_CPAA, P_CPS, P_CPSL, P_DHE, P_QS, P_BSE, P_RHOA, P_RHOSL, P_SPA, P_SPAW, P_SPB, P_SPBW,
     P_SPC, P_TA, P_TBP, P_TS, P_TSD, P_WMAE, P_WMS,
     S_CM, S_CM_OLD, S_CMEV, S_CMEV_OLD, S_CMW, S_CMW_OLD, S_CMWV, S_CMWV_OLD, S_CP, S_CP_OLD, S_CV, S_IDPF,
     S_R, S_R_OLD, S_RHO, S_RMI, S_SFT, S_T, S_T_OLD, S_TIMN, S_XN,

@@ -28,7 +28,7 @@ from dispersion._dense_gas_output import A_XCC, A_ZM, A_TCC
 from dispersion._dense_gas_state import (
     I_ALA, I_AREA, I_CMED0, I_COUNT, I_CPS, I_CPSL, I_DHE, I_HS, I_IDSPL, I_NCALC, I_PA, I_QS, I_QTIS, I_RH,
     I_RHOSL, I_SPB, I_SPC, I_STAB, I_TA, I_TBP, I_TS, I_TSD, I_UA, I_WMS, I_XFFM, I_Z0, I_ZA, N_STATIONS,
-    O_ALA, O_COUNT, O_HMX, O_HS, O_IDSPL, O_NXTR, O_RHOA, O_RHOS, O_STAB, O_STATUS, O_US, O_USTAR, O_WS, P_COUNT,
+    O_ALA, O_COUNT, O_HMX, O_IDSPL, O_NXTR, O_RHOA, O_RHOS, O_STAB, O_STATUS, O_USTAR, P_COUNT,
     R_B, R_BB, R_BBX, R_BETA, R_BX, R_CM, R_COUNT, R_CV, R_H, R_RHO, R_T, R_U, R_UA, R_V, R_VG, R_W, R_X, R_ZC,
     S_COUNT,
 )
