@@ -72,15 +72,16 @@ meteorology:
   # or `preset: hj169_most_common` with `climatology: {source: synthetic, start: "2025-01-01T00:00:00+08:00",
   # hours: 8760}` (a year of local weather): its most frequent class and that class's mean non-calm wind
 grid:
-  size: [16000, 16000]     # m
-  spacing: 80              # m -> 201 x 201 receptors
+  size: [22000, 22000]     # m: the zones stop at 10 km under constant weather (ALOHA's limit), inside the grid
+  spacing: 110             # m -> 201 x 201 receptors (zone distances and widths come from a finer transect)
 language: zh
 """
 
 
 # The same leak as an ensemble: the forecast of the wind is uncertain by tens of degrees, the hole size is a guess.
 _LEAK_ENSEMBLE = _LEAK.replace("name: demo-chlorine-leak", "name: demo-chlorine-leak-ensemble").replace(
-    "  spacing: 80              # m -> 201 x 201 receptors", "  spacing: 160             # m -> 101 x 101 receptors") + """\
+    "  spacing: 110             # m -> 201 x 201 receptors (zone distances and widths come from a finer transect)",
+    "  spacing: 220             # m -> 101 x 101 receptors") + """\
 ensemble:                  # parktwin ensemble leak_ensemble.yaml: P(endpoint-2 reached) per receptor and on the map
   members: 50
   seed: 7

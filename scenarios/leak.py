@@ -394,8 +394,8 @@ def summary_text(view: dict) -> str:
     lines.append(f"Receptors reached by endpoint-2: {len(reached)}")
     lines += [f"  {r['name']} ({r['kind']}): arrival {r['arrival']}, peak {r['peak_mg_m3']} mg/m3, {r['action']}, "
               f"probability of death {r['probability_of_death']}" for r in reached[:10]]
-    if view["dense_gas"]:
-        lines.append(f"WARNING: {view['dense_gas_message']}")
+    lines.append(f"Model: {view['dispersion_model_en']} — {view['dispersion_rule']}")
+    lines.append(f"Validity: {view['validity']}")
     return "\n".join(lines)
 
 

@@ -226,7 +226,7 @@ def slab_inputs(term, chemical, choice: DispersionChoice, *, release_height: flo
         instantaneous_mass=0.0, height=height)
     met = SlabMet(roughness=roughness, wind_height=10.0, wind_speed=max(wind_speed, 0.5),
                   air_temperature=air_temperature, relative_humidity=relative_humidity,
-                  stability=float(stability) + 1.0, ambient_pressure=pressure)
+                  stability_class=float(stability) + 1.0, ambient_pressure=pressure)
     options = SlabOptions(averaging_time=averaging_time, max_distance=max_distance, heights=(1.5,))
     return release, met, options
 
@@ -369,4 +369,4 @@ def disperse_leak(choice: DispersionChoice, term, chemical, *, release, receptor
 
 def _reach(receptors, release) -> float:
     """SLAB's last distance [m]: the farthest receptor, at least 1 km."""
-    return float(max(np.hypot(receptors.x - release.x, receptors.y - release.y).max(initial=0.0), 1000.0))
+    return float(max(1.05 * np.hypot(receptors.x - release.x, receptors.y - release.y).max(initial=0.0), 1000.0))

@@ -2,7 +2,8 @@ r"""Dense-gas flag by the Richardson-number criteria of HJ 169-2018 Appendix G.2
 
 HJ 169-2018 chooses the atmospheric model by the release's Richardson number: SLAB (dense gas) when the release is
 dense, AFTOX (neutral / light gas) otherwise. ParkTwin's Gaussian plume and puff are neutral-gas models, so a dense
-verdict means the outputs are outside the model's validity (a dense-gas model comes later).
+verdict sends the leak to the dense-gas model (``dispersion.dense_gas``, the SLAB equations; the choice is made in
+``scenarios.leak_dispersion``).
 
 Source
 ------
@@ -160,9 +161,9 @@ def is_dense_gas(*, release_density, ambient_density, wind_speed, distance, rele
         dense = ri > threshold
     if dense:
         message = (f"dense gas: {kind} release, Ri = {ri:.3g} {relation} {threshold:.3g} (HJ 169-2018 G.2.1); the "
-                   f"neutral-gas Gaussian model is outside its validity here (HJ 169 names SLAB)")
+                   f"neutral-gas Gaussian model is outside its validity here: a dense-gas model applies (HJ 169 names SLAB)")
         message_zh = (f"重质气体：{_RELEASE_KINDS_ZH[kind]}，理查德森数 Ri = {ri:.3g} {_SIGNS[relation]} {threshold:.3g}"
-                      f"（HJ 169-2018 G.2.1）；中性气体高斯模型在此超出其适用范围（HJ 169 推荐 SLAB 模型）")
+                      f"（HJ 169-2018 G.2.1）；中性气体高斯模型在此超出其适用范围，应采用重质气体模型（HJ 169 推荐 SLAB 模型）")
     else:
         message = (f"neutral or light gas: {kind} release, Ri = {ri:.3g}, not {relation} {threshold:.3g} "
                    f"(HJ 169-2018 G.2.1); a neutral-gas model applies (HJ 169 names AFTOX)")
