@@ -13,7 +13,8 @@ which codes Briggs (1969, 1971, 1972, 1974, 1975, 1984). Section numbers below a
 §1.1.4.7   stable crossover ΔT_c (Eq. 1-18)                 :func:`crossover_temperature_difference`
 §1.1.4.8   stable buoyant final rise                        :func:`plume_rise_briggs` (regime 2)
 §1.1.4.9   stable momentum final rise                       :func:`plume_rise_briggs` (regime 3)
-§1.1.4.10  gradual rise, x < x_f (Eqs. 1-22 to 1-25)        :func:`plume_rise_briggs_gradual`
+§1.1.4.10  gradual rise, x < x_f (Eqs. 1-22 to 1-25)        :func:`plume_rise_briggs_gradual`,
+                                                           :func:`plume_rise_briggs_buoyant` (F_b given)
 §1.1.5.4   buoyancy-induced dispersion (Pasquill 1976)      :func:`buoyancy_induced_dispersion`
 =========  ===============================================  ==============================
 
@@ -71,6 +72,7 @@ __all__ = [
     "plume_rise_briggs",
     "plume_rise_briggs_calm_stable",
     "plume_rise_briggs_gradual",
+    "plume_rise_briggs_buoyant",
     "buoyancy_induced_dispersion",
 ]
 
@@ -428,3 +430,70 @@ def plume_rise_briggs_gradual(downwind_distance, exit_velocity, inner_diameter, 
     momentum_stable = np.cbrt(3.0 * fm * np.sin(x * np.sqrt(s) / us) / (beta_j**2 * us * np.sqrt(s)))
     gradual = np.where(buoyant, buoyant_rise, np.where(stable, momentum_stable, momentum_unstable))
     return _out(np.asarray(np.where(x < xf, np.minimum(gradual, final), final)))
+
+
+# ------------------------------------------------------------------------------- rise from a given buoyancy flux
+
+
+def plume_rise_briggs_buoyant(downwind_distance, buoyancy_flux, wind_speed, stability, ambient_temperature=293.15,
+                              potential_temperature_gradient=None, *, calm_stable_limit: bool = True):
+    r"""Buoyant rise Δh(x) [m] of a release whose buoyancy flux is known (a light or warm gas, no stack).
+
+    The gradual "2/3 law" rise, limited to the buoyant final rise of the class:
+
+    .. math::
+        Δh(x) = \min\left(1.60\,F_b^{1/3} x^{2/3} / u,\ Δh_f\right)
+
+    (Briggs 1975 [2]_ §3; ISC3 §1.1.4.10, Eq. 1-22, numbering inferred), with Δh_f the buoyancy-dominated final
+    rise of :func:`plume_rise_briggs`: 21.425 F_b^{3/4}/u (F_b < 55) or 38.71 F_b^{3/5}/u (F_b ≥ 55) in classes
+    A–D (ISC3 §1.1.4.4), 2.6 (F_b/(u s))^{1/3} in E–F (ISC3 §1.1.4.8), and with ``calm_stable_limit`` the lesser
+    of that and the calm rise 4 F_b^{1/4} s^{-3/8} (Briggs 1975; :func:`plume_rise_briggs_calm_stable`). The
+    2/3 law meets each final rise at ISC3's distance to final rise x_f (49 F_b^{5/8}, 119 F_b^{2/5},
+    2.0715 u/√s), so the minimum is continuous. F_b ≤ 0 (a dense release) gives no rise.
+
+    Parameters
+    ----------
+    downwind_distance : array_like
+        Travel distance x from the release, ≥ 0. [m]
+    buoyancy_flux : array_like
+        F_b = g V̇ (1 − ρ/ρ_a)/π for a gas of density ρ released at V̇ [m³/s] into air of density ρ_a (Briggs 1975),
+        or :func:`buoyancy_flux` for a stack. [m⁴/s³]
+    wind_speed : array_like
+        Wind speed u, > 0 (ISC3 floors it at 1 m/s before this point). [m/s]
+    stability : int or array_like of int
+        Pasquill–Gifford class code 0..5 (A..F).
+    ambient_temperature : array_like, default 293.15
+        T_a, for the stability parameter s in classes E–F. [K]
+    potential_temperature_gradient : array_like, optional
+        ∂θ/∂z in E–F; None = ``DEFAULT_POTENTIAL_TEMPERATURE_GRADIENT``. [K/m]
+    calm_stable_limit : bool, default True
+        Limit the stable rise by the calm rise (False = ISC3 exactly).
+
+    Returns
+    -------
+    numpy.ndarray or float
+        Δh(x). [m]
+    """
+    where = "plume_rise_briggs_buoyant"
+    x = np.asarray(downwind_distance, dtype=np.float64)
+    if np.any(~np.isfinite(x) | (x < 0.0)):
+        raise InputError.field(where, "downwind_distance", float(x[~(np.isfinite(x) & (x >= 0.0))].flat[0]),
+                               "a finite distance >= 0 m")
+    us = _positive(where, "wind_speed", wind_speed, "m/s")
+    ta = _positive(where, "ambient_temperature", ambient_temperature, "K")
+    cls = _classes(where, stability)
+    fb = np.maximum(np.asarray(buoyancy_flux, dtype=np.float64), 0.0)
+    stable = cls >= 4
+    if potential_temperature_gradient is None:
+        gradient = np.where(cls == 5, DEFAULT_POTENTIAL_TEMPERATURE_GRADIENT[5],
+                            DEFAULT_POTENTIAL_TEMPERATURE_GRADIENT[4])
+    else:
+        gradient = np.where(stable, np.asarray(potential_temperature_gradient, dtype=np.float64), 1.0)
+    s = GRAVITY_ISC3 * gradient / ta  # ISC3 Eq. 1-17 (numbering inferred) [1/s²]
+    final_unstable = np.where(fb < BUOYANCY_FLUX_BREAK, 21.425 * fb**0.75, 38.71 * fb**0.6) / us
+    final_stable = 2.6 * np.cbrt(fb / (us * s))
+    if calm_stable_limit:
+        final_stable = np.minimum(final_stable, 4.0 * fb**0.25 * s**-0.375)
+    final = np.where(stable, final_stable, final_unstable)
+    gradual = 1.60 * np.cbrt(fb * x**2) / us
+    return _out(np.asarray(np.minimum(gradual, final)))
