@@ -140,6 +140,9 @@ def choose_dispersion_model(term, chemical, *, forced: str, wind_speed: float, a
                            distance=distance, release_duration=duration, release_rate=peak,
                            source_diameter=max(term.source_diameter or 0.1, 0.01), released_mass=term.released)
     model = {"dense": "slab", "passive": "gaussian_puff"}.get(forced, "slab" if verdict.dense else "gaussian_puff")
+    missing = missing_dense_properties(chemical, temperature, fraction) if model == "slab" else []
+    if missing:
+        model = "gaussian_puff"
     light = rho < rho_air
     flux = GRAVITY / math.pi * (peak / rho) * (1.0 - rho / rho_air) if (light and model == "gaussian_puff") else 0.0
     aerosol = f", {fraction:.0%} of it as aerosol" if fraction > 0 else ""
@@ -154,6 +157,13 @@ def choose_dispersion_model(term, chemical, *, forced: str, wind_speed: float, a
     else:
         rule = f"model forced by the scenario (dispersion_model: {forced}); the HJ 169-2018 G.2.1 rule says: {what}"
         rule_zh = f"情景指定{MODEL_NAMES_ZH[model]}；HJ 169-2018 G.2.1 判据：{what_zh}"
+    if missing:
+        rule += (f"; the dense-gas model cannot run: twin/chemicals.csv has no {', '.join(missing)} for "
+                 f"{chemical.key!r} (needed because the release is below its boiling point or carries aerosol, so "
+                 f"it can condense) — Gaussian puffs instead, outside their validity for a dense gas: add the "
+                 f"properties to run it")
+        rule_zh += (f"；重质气体模型无法运行：twin/chemicals.csv 缺少该物质的 {', '.join(missing)}（排放物低于沸点或含液滴，"
+                    f"可能冷凝）——改用高斯烟团模型，对重质气体超出其适用范围：补充物性参数后可运行重质气体模型")
     if flux > 0:
         rule += f"; lighter than air: buoyant rise with F = {flux:.3g} m⁴/s³ (Briggs 1975)"
         rule_zh += f"；轻于空气：按 Briggs (1975) 浮力抬升，F = {flux:.3g} m⁴/s³"
@@ -163,10 +173,37 @@ def choose_dispersion_model(term, chemical, *, forced: str, wind_speed: float, a
                             buoyancy_flux=flux, rule=rule, rule_zh=rule_zh)
 
 
+# Properties SLAB reads for the released substance, by twin/chemicals.csv column.
+DENSE_PROPERTIES = ("heat_capacity_ratio", "heat_of_vaporization_j_kg", "liquid_heat_capacity_j_kg_k",
+                    "liquid_density_kg_m3", "boiling_point")
+# Stand-ins for an isothermal vapour that cannot condense (released at the air temperature, above its boiling point,
+# no aerosol): SLAB's heat capacity then only weighs a temperature difference that is zero, and the liquid's
+# properties enter only once the vapour condenses, which it cannot — so these values do not change the result
+# (tests/scenarios/test_leak_dispersion.py checks it). They are used only when the table has no value.
+_ISOTHERMAL_VAPOUR_STAND_INS = {"heat_capacity_ratio": 1.3, "heat_of_vaporization_j_kg": 4.0e5,
+                                "liquid_heat_capacity_j_kg_k": 2000.0, "liquid_density_kg_m3": 1000.0}
+
+
+def missing_dense_properties(chemical, release_temperature: float, liquid_fraction: float) -> list[str]:
+    """twin/chemicals.csv columns the dense model needs for this release and the table lacks: none are needed
+    beyond the boiling point for a vapour above its boiling point without aerosol (it cannot condense)."""
+    if chemical.boiling_point is None:
+        return ["boiling_point"]
+    can_condense = liquid_fraction > 0 or release_temperature < chemical.boiling_point
+    if not can_condense:
+        return []
+    return [name for name in DENSE_PROPERTIES if getattr(chemical, name) is None]
+
+
+def _property_or_stand_in(chemical, column: str) -> float:
+    value = getattr(chemical, column)
+    return float(value) if value is not None else _ISOTHERMAL_VAPOUR_STAND_INS[column]
+
+
 def _vapour_heat_capacity(chemical) -> float:
     """Ideal-gas c_p = κ R / ((κ − 1) M) [J/(kg K)] from the heat-capacity ratio κ [-] and molar mass M [kg/mol]."""
-    kappa = chemical.heat_capacity_ratio
-    if kappa is None or chemical.molar_mass is None:
+    kappa = _property_or_stand_in(chemical, "heat_capacity_ratio")
+    if chemical.molar_mass is None:
         raise InputError.field(f"substance {chemical.key!r}", "heat_capacity_ratio", kappa,
                                "a heat-capacity ratio and molar mass in twin/chemicals.csv (the dense-gas model "
                                "needs the vapour's heat capacity)")
@@ -192,6 +229,11 @@ def slab_inputs(term, chemical, choice: DispersionChoice, *, release_height: flo
     """
     from dispersion.dense_gas import SlabMet, SlabOptions, SlabRelease
 
+    missing = missing_dense_properties(chemical, choice.release_temperature, choice.liquid_fraction)
+    if missing:
+        raise InputError.field(f"substance {chemical.key!r}", missing[0], None,
+                               "a value in twin/chemicals.csv: the dense-gas model needs it for a release that can "
+                               "condense")
     molar = chemical.molar_mass * 1e-3
     peak = float(term.rates.max())
     if not peak > 0:
@@ -209,7 +251,7 @@ def slab_inputs(term, chemical, choice: DispersionChoice, *, release_height: flo
         # unverified): Q u_e = Q u_0 + (p_0 − p_a) A_0 with the orifice velocity u_0 = Q/(ρ_0 A_0). Without the
         # orifice state here we take the limit the flashing jet reaches — the exit area at the mixture density
         # moving at the speed of sound of the vapour at the release temperature (a choked jet's exit velocity).
-        sound = math.sqrt((chemical.heat_capacity_ratio or 1.3) * GAS_CONSTANT * choice.release_temperature / molar)
+        sound = math.sqrt(_property_or_stand_in(chemical, "heat_capacity_ratio") * GAS_CONSTANT * choice.release_temperature / molar)
         source_type, height = "horizontal_jet", max(release_height, 0.0)
         area = max(peak / (choice.release_density * sound), hole_area)
     else:  # direct: a gentle area source of vapour at the release temperature
@@ -218,9 +260,9 @@ def slab_inputs(term, chemical, choice: DispersionChoice, *, release_height: flo
     release = SlabRelease(
         source_type=source_type, molecular_weight=molar, vapour_heat_capacity=_vapour_heat_capacity(chemical),
         boiling_temperature=boiling, liquid_mass_fraction=choice.liquid_fraction,
-        heat_of_vaporization=_required(chemical, "heat_of_vaporization_j_kg", "heat of vaporization"),
-        liquid_heat_capacity=_required(chemical, "liquid_heat_capacity_j_kg_k", "liquid heat capacity"),
-        liquid_density=_required(chemical, "liquid_density_kg_m3", "liquid density"),
+        heat_of_vaporization=_property_or_stand_in(chemical, "heat_of_vaporization_j_kg"),
+        liquid_heat_capacity=_property_or_stand_in(chemical, "liquid_heat_capacity_j_kg_k"),
+        liquid_density=_property_or_stand_in(chemical, "liquid_density_kg_m3"),
         saturation_pressure_b=None, saturation_pressure_c=0.0,
         source_temperature=choice.release_temperature, rate=peak, source_area=area, duration=duration,
         instantaneous_mass=0.0, height=height)

@@ -151,3 +151,39 @@ def test_limit_to_distance_stops_a_zone():
     clipped = limit_to_distance(zone, 0.0, 0.0, 10000.0)
     assert clipped.bounds[2] == pytest.approx(10000.0, abs=1.0)
     assert clipped.area == pytest.approx(200.0 * 10000.0, rel=1e-3)
+
+
+def test_a_vapour_that_cannot_condense_does_not_need_liquid_properties():
+    """H2S released at 25 °C (boiling point −59.5 °C, no aerosol): the table has no liquid properties, the dense model
+    runs on stand-ins, and the stand-ins do not change the answer (two very different sets give the same field)."""
+    from dataclasses import replace as dc_replace
+
+    from dispersion.dense_gas import run_slab, slab_concentration, slab_peak_concentration
+    from scenarios.leak_dispersion import slab_inputs
+
+    h2s = CHEMICALS["hydrogen_sulfide"]
+    assert h2s.heat_capacity_ratio is None and h2s.liquid_density_kg_m3 is None
+    release = term("direct", rate=20.0, duration=600.0)
+    choice = choose_dispersion_model(release, h2s, forced="auto", wind_speed=1.5, air_temperature=298.15, pressure=P)
+    assert choice.dense, choice.rule
+    fields = []
+    for stand_in in (None, dict(heat_capacity_ratio=1.1, heat_of_vaporization_j_kg=9e5, liquid_heat_capacity_j_kg_k=4000.0,
+                                liquid_density_kg_m3=600.0)):
+        chemical = h2s if stand_in is None else dc_replace(h2s, **stand_in)
+        inputs = slab_inputs(release, chemical, choice, release_height=1.0, hole_area=None, wind_speed=1.5,
+                             stability=5, air_temperature=298.15, relative_humidity=50.0, roughness=0.1,
+                             pressure=P, averaging_time=60.0, max_distance=3000.0)
+        result = run_slab(*inputs)
+        x = np.array([50.0, 200.0, 1000.0, 2500.0])
+        fields.append(np.concatenate([slab_peak_concentration(result, x, np.zeros(4), np.full(4, 1.5)),
+                                      slab_concentration(result, x, np.zeros(4), np.full(4, 1.5), np.full(4, 900.0))]))
+    assert np.all(fields[0][:4] > 0)
+    np.testing.assert_allclose(fields[0], fields[1], rtol=1e-3)
+
+
+def test_a_dense_vapour_that_can_condense_without_properties_runs_puffs_and_says_why():
+    toluene = CHEMICALS["toluene"]  # boils at 110.6 °C: its vapour at 25 °C can condense; no liquid data in the table
+    choice = choose_dispersion_model(term("direct", rate=2.0), toluene, forced="auto", wind_speed=1.5,
+                                     air_temperature=298.15, pressure=P)
+    assert choice.model == "gaussian_puff" and choice.richardson_number > choice.threshold
+    assert "cannot run" in choice.rule and "heat_capacity_ratio" in choice.rule and "无法运行" in choice.rule_zh
