@@ -299,8 +299,10 @@ class LeakScenario(_Strict):
     surface_roughness: float | None = Field(
         None, gt=0, le=3.0, description="aerodynamic roughness length z0 of the dense-gas model [m]; default by the "
                                         "park's land use: rural 0.1, urban 1.0 (Wieringa 1992)")
-    puff_interval: float = Field(30.0, gt=0, description="one puff every ... [s]")
-    sampling_step: float = Field(60.0, gt=0, description="concentrations sampled every ... [s]")
+    puff_interval: Annotated[float, Field(gt=0)] | Literal["auto"] = Field(
+        "auto", description="one puff every ... [s]; auto: puffs at most half a σ_y (at 50 m) apart "
+                            "(dispersion.puff.automatic_puff_interval)")
+    sampling_step: float = Field(60.0, gt=0, description="concentrations averaged over intervals of ... [s]")
     output_step: float = Field(600.0, gt=0, description="grid snapshots every ... [s]")
     language: Literal["zh", "en"] = Field("zh", description="language of the emergency-plan draft")
     ensemble: LeakEnsembleSpec | None = Field(None, description="optional ensemble of perturbed members "
