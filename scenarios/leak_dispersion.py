@@ -162,8 +162,8 @@ def choose_dispersion_model(term, chemical, *, forced: str, wind_speed: float, a
                  f"{chemical.key!r} (needed because the release is below its boiling point or carries aerosol, so "
                  f"it can condense) — Gaussian puffs instead, outside their validity for a dense gas: add the "
                  f"properties to run it")
-        rule_zh += (f"；重质气体模型无法运行：twin/chemicals.csv 缺少该物质的 {', '.join(missing)}（排放物低于沸点或含液滴，"
-                    f"可能冷凝）——改用高斯烟团模型，对重质气体超出其适用范围：补充物性参数后可运行重质气体模型")
+        names_zh = "、".join(PROPERTY_NAMES_ZH[m] for m in missing)
+        rule_zh += (f"；重质气体模型无法运行：物性表缺少该物质的{names_zh}（排放物低于沸点或含液滴，可能冷凝）——改用高斯烟团模型，对重质气体超出其适用范围：补充物性参数后可运行重质气体模型")
     if flux > 0:
         rule += f"; lighter than air: buoyant rise with F = {flux:.3g} m⁴/s³ (Briggs 1975)"
         rule_zh += f"；轻于空气：按 Briggs (1975) 浮力抬升，F = {flux:.3g} m⁴/s³"
@@ -173,6 +173,9 @@ def choose_dispersion_model(term, chemical, *, forced: str, wind_speed: float, a
                             buoyancy_flux=flux, rule=rule, rule_zh=rule_zh)
 
 
+PROPERTY_NAMES_ZH = {"heat_capacity_ratio": "比热容比", "heat_of_vaporization_j_kg": "汽化热",
+                     "liquid_heat_capacity_j_kg_k": "液体比热容", "liquid_density_kg_m3": "液体密度",
+                     "boiling_point": "沸点"}
 # Properties SLAB reads for the released substance, by twin/chemicals.csv column.
 DENSE_PROPERTIES = ("heat_capacity_ratio", "heat_of_vaporization_j_kg", "liquid_heat_capacity_j_kg_k",
                     "liquid_density_kg_m3", "boiling_point")

@@ -39,7 +39,7 @@ def park_dir(tmp_path_factory):
 
 
 def write_scenario(root, name: str, ensemble: dict, grid_size: float = 6000.0, spacing: float = 200.0,
-                   **source_term) -> object:
+                   dispersion_model: str = "auto", **source_term) -> object:
     data = {
         "schema_version": 1, "kind": "leak", "name": name, "park": "park/park.yaml", "risk_source": SOURCE,
         "source_term": source_term or {"model": "direct", "rate": 5.0, "duration": 600, "release_height": 1.0},
@@ -47,6 +47,7 @@ def write_scenario(root, name: str, ensemble: dict, grid_size: float = 6000.0, s
         "meteorology": {"preset": "hj169_worst", "wind_from_direction": WIND_FROM},
         "grid": {"size": [grid_size, grid_size], "spacing": spacing},
         "puff_interval": 60, "sampling_step": 60, "output_step": 600, "language": "zh", "ensemble": ensemble,
+        "dispersion_model": dispersion_model,
     }
     path = root / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -222,7 +223,9 @@ def test_a_wind_direction_ensemble_reaches_the_school_exactly_for_the_members_ai
     for seed in range(40):
         ensemble = {"members": 10, "seed": seed, "perturbations": {
             "wind_direction_offset": {"distribution": "uniform", "low": -30.0, "high": 30.0}}}
-        scenario = write_scenario(park_dir, "direction", ensemble, grid_size=1000.0, spacing=250.0)
+        # Gaussian known answer: the puffs are forced (HJ 169 would choose the dense model for this chlorine).
+        scenario = write_scenario(park_dir, "direction", ensemble, grid_size=1000.0, spacing=250.0,
+                                  dispersion_model="passive")
         context = load_leak_context(scenario, park_dir / "direction")
         ratios = np.array([_expected_reach(context, m.parameters["wind_direction_offset"])
                            for m in context.members])
@@ -305,3 +308,21 @@ def test_a_tank_ensemble_perturbs_the_hole_and_the_airborne_mass_grows_with_it(p
     table = sorted(result.summary["member_table"], key=lambda m: m["hole_diameter_factor"])
     released = [m["released_kg"] for m in table]
     assert released == sorted(released) and len(set(released)) == 3 and released[-1] < 60000.0
+
+
+def test_a_dense_member_runs_the_dense_model(park_dir):
+    """HJ 169-2018 G.2.1 per member: the chlorine release is dense in F at 1.5 m/s, so every member runs the SLAB
+    equations (their files say so), and a forced passive ensemble of the same release runs puffs and differs."""
+    ensemble = {"members": 2, "seed": 3, "perturbations": {
+        "wind_speed_factor": {"distribution": "uniform", "low": 0.9, "high": 1.1}}}
+    dense = write_scenario(park_dir, "dense-members", ensemble, grid_size=2000.0, spacing=200.0)
+    passive = write_scenario(park_dir, "passive-members", ensemble, grid_size=2000.0, spacing=200.0,
+                             dispersion_model="passive")
+    run_leak_ensemble(dense, park_dir / "dense-members", scheduler="threads", workers=1)
+    run_leak_ensemble(passive, park_dir / "passive-members", scheduler="threads", workers=1)
+    for index in range(2):
+        with xr.open_dataset(member_path(park_dir / "dense-members", index, ".nc"), engine="netcdf4") as a, \
+                xr.open_dataset(member_path(park_dir / "passive-members", index, ".nc"), engine="netcdf4") as b:
+            assert a.attrs["dispersion_model"] == "slab" and a.attrs["richardson_number"] > 1 / 6
+            assert b.attrs["dispersion_model"] == "gaussian_puff"
+            assert not np.allclose(a["max_mean_60min"].values, b["max_mean_60min"].values)
