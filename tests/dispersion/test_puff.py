@@ -243,6 +243,20 @@ def test_automatic_puff_interval_spacing():
     assert automatic.puff_interval == pytest.approx(interval)
 
 
+def test_automatic_puff_interval_is_the_sampling_step_in_one_weather():
+    # An HJ 169 preset: one weather from the release on, every puff on the same path with the same growth: the
+    # integrated puffs tile the plume whatever their spacing, so one puff per sampling interval is converged (the
+    # halving and reference tests below run on such weather).
+    met = PuffMet(times=np.array([0.0]), wind_speed=np.array([1.5]), wind_from_direction=np.array([90.0]),
+                  stability=np.array([5]), mixing_height=np.array([1e30]))
+    release = PuffRelease(0.0, 0.0, 0.0, 1.0, np.array([0.0, 1800.0]), np.array([1.0]))
+    assert automatic_puff_interval(release, met, PuffOptions(sampling_step=60.0, duration=3600.0)) == 15.0
+    turning = PuffMet(times=np.array([0.0, 3000.0]), wind_speed=np.array([1.5, 1.5]),
+                      wind_from_direction=np.array([90.0, 120.0]), stability=np.array([5, 5]),
+                      mixing_height=np.array([1e30, 1e30]))
+    assert automatic_puff_interval(release, turning, PuffOptions(sampling_step=60.0, duration=3600.0)) < 2.0
+
+
 def test_window_longer_than_the_simulation_is_the_dose_over_the_window():
     # A 60-min window on a 20-min simulation: the concentration is 0 outside the simulated time, so the largest
     # 60-min mean is dose / 3600 s — never NaN (a NaN was read as "safe").
