@@ -49,8 +49,10 @@ _AT_REST = 1.0e-6  # a segment shorter than this × σ_y is a puff at rest
 @njit(**KERNEL_OPTIONS)
 def erf_difference(upper, lower):
     """erf(upper) − erf(lower) for upper ≥ lower, through erfc on either tail (no cancellation). [dimensionless]"""
-    if upper > 6.0 and lower < -6.0:
-        return 2.0  # erfc(6) = 2.2e-17
+    if upper > 6.0:  # erf(upper) = 1 to 2e-17 (erfc(6) = 2.2e-17): one erfc instead of two
+        return 2.0 if lower < -6.0 else math.erfc(lower)
+    if lower < -6.0:  # erf(lower) = −1 likewise
+        return math.erfc(-upper)
     if lower >= 0.0:
         return math.erfc(lower) - math.erfc(upper)
     if upper <= 0.0:
