@@ -38,3 +38,8 @@ test: $(STAMP) $(BROWSER_STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/plume.py
+	$(PY) benchmarks/puff.py
+	$(PY) benchmarks/puff_convergence.py
+	$(PY) benchmarks/dense_gas.py
+	$(PY) benchmarks/slab_examples.py
+	$(PY) benchmarks/leak_run.py
