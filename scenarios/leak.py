@@ -19,7 +19,7 @@ import numpy as np
 
 from scenarios.impact import NOT_AVAILABLE, ProbitCoefficients, Threshold, receptor_impacts, receptor_probits
 from scenarios.leak_dispersion import (CONSTANT_WEATHER_DISTANCE_LIMIT, MODEL_NAMES_ZH, ROUGHNESS_BY_LAND_USE,
-                                       MODEL_NAMES_EN, LeakAir, choose_dispersion_model, cloud_paths, disperse_leak, hole_area)
+                                       MODEL_NAMES_EN, choose_dispersion_model, cloud_paths, disperse_leak, hole_area, leak_air)
 from scenarios.leak_source import SOURCE_MODELS_ZH, airborne_source_term
 from scenarios.spec import LeakScenario, canonical_json
 from scenarios.zones import (ThreatZone, farthest_distance, limit_to_distance, threat_zone, transect, transect_extent,
@@ -157,7 +157,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     receptors = _with_transect(receptors, line, park)
     series_index = np.arange(n_grid, n_receptors)
     result = disperse_leak(choice, term, chemical, release=release, receptors=receptors, met=met, options=options,
-                           series_receptors=series_index, air=_leak_air(scenario, park, air_temperature, pressure),
+                           series_receptors=series_index, air=leak_air(scenario, park, air_temperature, pressure),
                            hole=hole_area(scenario, source))
     means = np.nan_to_num(result[f"max_mean_{int(AVERAGING_TIME)}s"].values)
     field = means[:n_grid].reshape(gy.size, gx.size)
@@ -443,14 +443,6 @@ class _WeatherScenario:
     """Adapter: the plume scenario's weather loader reads ``scenario.weather``."""
 
     weather: object
-
-
-def _leak_air(scenario: LeakScenario, park, air_temperature: float, pressure: float) -> LeakAir:
-    """The air of the dense model: temperature [K], 50 % relative humidity (HJ 169 §9's worst case; the hourly
-    weather files carry none), the scenario's roughness or the land use's [m], pressure [Pa]."""
-    roughness = scenario.surface_roughness or ROUGHNESS_BY_LAND_USE[park.spec.land_use]
-    return LeakAir(air_temperature=air_temperature, relative_humidity=HJ169_WORST["relative_humidity"] * 100.0,
-                   roughness=roughness, pressure=pressure)
 
 
 def _with_transect(receptors, line, park):

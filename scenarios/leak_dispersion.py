@@ -50,7 +50,8 @@ from dispersion.source_terms import is_dense_gas
 from dispersion.source_terms._checks import GAS_CONSTANT, GRAVITY
 from twin.errors import InputError
 
-__all__ = ["DispersionChoice", "choose_dispersion_model", "release_density", "slab_inputs", "run_dense_leak",
+__all__ = ["DispersionChoice", "LeakAir", "leak_air", "hole_area", "disperse_leak", "cloud_paths", "wind_axes",
+           "CONSTANT_WEATHER_DISTANCE_LIMIT", "choose_dispersion_model", "release_density", "slab_inputs", "run_dense_leak",
            "ROUGHNESS_BY_LAND_USE", "AIR_MOLAR_MASS"]
 
 AIR_MOLAR_MASS = 0.028964  # dry air [kg/mol] (U.S. Standard Atmosphere 1976: 28.9644 g/mol)
@@ -368,6 +369,19 @@ class LeakAir:
     relative_humidity: float
     roughness: float
     pressure: float
+
+
+# Relative humidity of the dense model's air [%]: HJ 169-2018 §9's worst case (50 %); the hourly weather files
+# carry none.
+DEFAULT_RELATIVE_HUMIDITY = 50.0
+
+
+def leak_air(scenario, park, air_temperature: float, pressure: float) -> LeakAir:
+    """The air of a leak's dense model: air temperature [K], 50 % relative humidity, the scenario's
+    ``surface_roughness`` or the park's land use's [m] (``ROUGHNESS_BY_LAND_USE``), pressure [Pa]."""
+    roughness = scenario.surface_roughness or ROUGHNESS_BY_LAND_USE[park.spec.land_use]
+    return LeakAir(air_temperature=air_temperature, relative_humidity=DEFAULT_RELATIVE_HUMIDITY,
+                   roughness=roughness, pressure=pressure)
 
 
 def hole_area(scenario, source) -> float | None:

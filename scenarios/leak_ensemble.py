@@ -82,8 +82,9 @@ class LeakEnsembleContext:
 def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEnsembleContext:
     """Validate the scenario and build what every member needs (the shared, expensive part)."""
     from dispersion.puff import PuffRelease
-    from scenarios.leak import (AMBIENT_PRESSURE, _endpoint2_name, _leak_air, _leak_meteorology, _leak_receptors,
+    from scenarios.leak import (AMBIENT_PRESSURE, _endpoint2_name, _leak_meteorology, _leak_receptors,
                                 _puff_options, _thresholds, leak_source_and_chemical, release_term)
+    from scenarios.leak_dispersion import leak_air
     from twin.io import load_park
 
     scenario_path = Path(scenario_path)
@@ -116,7 +117,7 @@ def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEns
         endpoint1=next((name for name, _ in thresholds if "endpoint-1" in name), None),
         endpoint2=_endpoint2_name(thresholds),
         options=_puff_options(scenario, park, source, parallel=False, output_times=False),  # members: serial kernel
-        release=release, air=_leak_air(scenario, park, air_temperature, AMBIENT_PRESSURE),
+        release=release, air=leak_air(scenario, park, air_temperature, AMBIENT_PRESSURE),
         members=tuple(expand_members(scenario.ensemble, sha)))
 
 
