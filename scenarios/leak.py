@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from scenarios.impact import NOT_AVAILABLE, ProbitCoefficients, Threshold, receptor_impacts, receptor_probits
-from scenarios.leak_dispersion import (CONSTANT_WEATHER_DISTANCE_LIMIT, MODEL_NAMES_ZH,
-                                       MODEL_NAMES_EN, choose_dispersion_model, cloud_paths, disperse_leak, hole_area, leak_air)
+from scenarios.leak_dispersion import (CONSTANT_WEATHER_DISTANCE_LIMIT, MODEL_NAMES_EN, MODEL_NAMES_ZH,
+                                       choose_dispersion_model, cloud_paths, disperse_leak, hole_area, leak_air)
 from scenarios.leak_source import SOURCE_MODELS_ZH, airborne_source_term
 from scenarios.spec import LeakScenario, canonical_json
 from scenarios.zones import (ThreatZone, farthest_distance, limit_to_distance, threat_zone, transect, transect_extent,
