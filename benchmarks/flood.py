@@ -5,7 +5,7 @@
 Landlab is an optional benchmark dependency: ``pip install "landlab>=2.9" "requireit==0.8.0"`` (on Python 3.11
 Landlab's requireit 0.9 does not import; pyproject extra ``bench``).
 
-Common case (../shared/notes/flood-typhoon.md §5): a 2 km × 2 km slope, z = 0.001 x + 0.0005 y + 0.05 sin(x/137)
+Common case (a synthetic case of this project): a 2 km × 2 km slope, z = 0.001 x + 0.0005 y + 0.05 sin(x/137)
 cos(y/91) [m], Manning n = 0.03, uniform rain of 100 mm/h for 1800 s on a dry start, closed edges, θ = 0.8, α = 0.7;
 both codes run the de Almeida et al. (2012) local inertial scheme. Landlab's grid of N × N nodes has (N − 2)² core
 cells (its perimeter nodes are closed boundaries); ParkTwin runs exactly those core cells.

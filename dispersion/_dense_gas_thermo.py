@@ -26,7 +26,8 @@ from dispersion._dense_gas_state import (
 KERNEL_ACCURATE = dict(nogil=True, cache=True, error_model="numpy")  # no fastmath: results must match SLAB's
 
 # Physical constants as SLAB sets them (UCRL-MA-105607 §3 lists air and water properties; values as in the program).
-GAS_CONSTANT = 8.31431  # R [J/(mol K)]
+# Deliberately not twin.constants: the SLAB reference listings depend on SLAB's own R and dry-air M.
+GAS_CONSTANT = 8.31431  # R [J/(mol K)], SLAB's (CODATA 2018: twin.constants.GAS_CONSTANT); the listings need it
 GRAVITY = 9.80665  # g [m/s2]
 VON_KARMAN = 0.41  # k [-]
 AIR_MOLECULAR_WEIGHT = 0.02896  # dry air [kg/mol]

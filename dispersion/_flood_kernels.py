@@ -25,10 +25,11 @@ import math
 from numba import njit, prange
 
 from dispersion._math_kernels import KERNEL_OPTIONS, _bits_to_float64, _float64_to_bits, inv_pow_7_3
+from twin.constants import STANDARD_GRAVITY
 
 __all__ = ["momentum", "limit_outflow", "scale_faces", "continuity", "sources"]
 
-G = 9.80665  # standard gravity [m s-2]
+G = STANDARD_GRAVITY  # [m s-2]
 
 
 @njit(inline="always", **KERNEL_OPTIONS)

@@ -32,6 +32,7 @@ from dispersion._dense_gas_state import (
     R_B, R_BB, R_BBX, R_BETA, R_BX, R_CM, R_COUNT, R_CV, R_H, R_RHO, R_T, R_U, R_UA, R_V, R_VG, R_W, R_X, R_ZC,
     S_COUNT,
 )
+from twin.constants import STANDARD_PRESSURE
 from twin.errors import InputError
 
 __all__ = ["SlabRelease", "SlabMet", "SlabOptions", "SlabResult", "run_slab", "slab_concentration",
@@ -124,7 +125,7 @@ class SlabMet:
     relative_humidity: float
     stability_class: float | None = None
     inverse_obukhov_length: float | None = None
-    ambient_pressure: float = 101325.0
+    ambient_pressure: float = STANDARD_PRESSURE
 
     def __post_init__(self) -> None:
         where = "SLAB met"

@@ -33,12 +33,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from twin.constants import STANDARD_GRAVITY
 from twin.errors import InputError, NumericalStabilityError
 
 __all__ = ["FloodGrid", "FloodOptions", "FloodResult", "PointInflow", "run_flood", "hazard_class",
            "HAZARD_CLASSES"]
 
-G = 9.80665  # [m s-2]
+G = STANDARD_GRAVITY  # [m s-2]
 # Grids smaller than this run the kernels on one thread, where starting and joining a parallel region costs more
 # than the sweep. Measured on this 2-core machine, quiet, µs a step on 1 / 2 threads: 2,500 cells 38 / 33,
 # 10,000 cells 91 / 60, 40,000 cells 289 / 161 — two threads win from a few thousand cells. When another process

@@ -76,7 +76,7 @@ __all__ = [
     "buoyancy_induced_dispersion",
 ]
 
-GRAVITY_ISC3 = 9.80616  # [m/s²] the value ISC3 uses
+GRAVITY_ISC3 = 9.80616  # [m/s²] the value ISC3 uses (not standard g = 9.80665, twin.constants)
 BUOYANCY_FLUX_BREAK = 55.0  # [m⁴/s³] ISC3 §1.1.4.3–4: F_b < 55 and F_b ≥ 55 use different Briggs fits
 # ISC3 §1.1.4.6: default ∂θ/∂z [K/m] for stable classes E (4) and F (5).
 DEFAULT_POTENTIAL_TEMPERATURE_GRADIENT: Mapping[int, float] = MappingProxyType({4: 0.020, 5: 0.035})

@@ -59,6 +59,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from twin.constants import ZERO_CELSIUS
 from twin.errors import InputError, MissingInputError
 
 from .profiles import STEADY_STATE_CALM_THRESHOLD, apply_calm_threshold
@@ -107,7 +108,7 @@ AERMET_PFL_COLUMNS = (
 )
 _SFC_INTEGER_COLUMNS = 5
 _PFL_INTEGER_COLUMNS = {0, 1, 2, 3, 5}
-_CELSIUS_TO_KELVIN = 273.15
+_CELSIUS_TO_KELVIN = ZERO_CELSIUS
 # AERMOD METEXT SET_METDATA: "Limit ZI to 4000 meters" (zic and zim) and a 1 m floor on the mixing height.
 AERMOD_MIXING_HEIGHT_CAP = 4000.0  # [m]
 AERMOD_MIXING_HEIGHT_FLOOR = 1.0  # [m]

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from meteo.stability import CLASS_LABELS
+from twin.constants import ZERO_CELSIUS
 from twin.errors import InputError
 
 __all__ = ["MostCommonConditions", "most_common_conditions", "HJ2_2_CALM_BELOW", "HOURS_PER_YEAR"]
@@ -50,13 +51,14 @@ class MostCommonConditions(NamedTuple):
         """One line for reports: the values and the share of the year they stand for."""
         return (f"stability {CLASS_LABELS[self.stability]} ({100 * self.stability_frequency:.1f} % of "
                 f"{self.hours} h), mean non-calm wind {self.wind_speed:.2f} m/s, mean daily maximum "
-                f"{self.air_temperature - 273.15:.1f} °C, most frequent direction {self.wind_from_direction:.1f}° "
+                f"{self.air_temperature - ZERO_CELSIUS:.1f} °C, "
+                f"most frequent direction {self.wind_from_direction:.1f}° "
                 f"({100 * self.direction_frequency:.1f} % of the class's non-calm hours)")
 
     def describe_zh(self) -> str:
         """:meth:`describe` in Chinese (大气稳定度, 非静风), with the same numbers."""
         return (f"大气稳定度 {CLASS_LABELS[self.stability]} 类（占 {self.hours} h 的 {100 * self.stability_frequency:.1f} %），"
-                f"非静风平均风速 {self.wind_speed:.2f} m/s，日最高气温平均值 {self.air_temperature - 273.15:.1f} °C，"
+                f"非静风平均风速 {self.wind_speed:.2f} m/s，日最高气温平均值 {self.air_temperature - ZERO_CELSIUS:.1f} °C，"
                 f"最多风向 {self.wind_from_direction:.1f}°（占该稳定度非静风小时数的 {100 * self.direction_frequency:.1f} %）")
 
 

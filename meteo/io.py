@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from twin.constants import ZERO_CELSIUS
 from twin.errors import InputError, MissingInputError
 from twin.atomic import atomic_output
 
@@ -70,7 +71,7 @@ _BOUNDS = {
     "mixing_height_m": (1.0, 10000.0),
     "pressure_hPa": (500.0, 1100.0),
 }
-_CELSIUS_TO_KELVIN = 273.15
+_CELSIUS_TO_KELVIN = ZERO_CELSIUS
 _PA_PER_HPA = 100.0
 
 

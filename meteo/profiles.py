@@ -5,7 +5,7 @@
   weblakes mirror of Vol. II uses (§1.1.4 is plume rise, §1.1.5 the dispersion parameters), not §1.1.5 as first
   assumed; the guide's own table was not read. The exponents are the EPA regulatory defaults: the same numbers
   appear in the CALPUFF default PLX0 (rural), in a public WBGT code citing EPA-454/R-99-005 §6.2.5 (both sets)
-  and in the CCPS rural set (notes/dispersion.md §2.5).
+  and in the CCPS (1999) rural set.
 * ``mixing_height_gb3840``: the mixing-layer height formula of GB/T 3840-91 (also prescribed by GB/T 13201-91),
   h = a_s U10 / f for A–D and h = b_s (U10 / f)^½ for E–F, coefficients by region.
 * ``apply_calm_threshold``: EPA's calm policy for steady-state Gaussian models, EPA-454/R-99-005 §6.9.

@@ -34,6 +34,7 @@ import datetime as _dt
 import numpy as np
 import xarray as xr
 
+from twin.constants import STANDARD_PRESSURE, ZERO_CELSIUS
 from twin.errors import InputError
 
 from .solar import local_mean_solar_time
@@ -41,7 +42,7 @@ from .weather import make_weather, to_utc_datetime64
 
 __all__ = ["synthetic_weather"]
 
-_CELSIUS_TO_KELVIN = 273.15
+_CELSIUS_TO_KELVIN = ZERO_CELSIUS
 _WINTER_WIND_FROM_DEG = 340.0
 _SUMMER_WIND_FROM_DEG = 150.0  # turning clockwise from 340° through ENE to 150° (170° of turn)
 _PREVAILING_SPEED = 2.5  # [m/s]
@@ -165,7 +166,7 @@ def synthetic_weather(start, hours: int, *, latitude: float, longitude: float, s
     ceiling = np.where(total_tenths > 5,
                        np.where(low_tenths > 5, 300.0 + 1700.0 * ceiling_draw, 2500.0 + 4000.0 * ceiling_draw),
                        np.inf)
-    pressure = 101325.0 + 900.0 * np.cos(2.0 * np.pi * (day_of_year - 15.0) / 365.0) + 400.0 * pressure_noise
+    pressure = STANDARD_PRESSURE + 900.0 * np.cos(2.0 * np.pi * (day_of_year - 15.0) / 365.0) + 400.0 * pressure_noise
 
     weather = make_weather(
         time=time,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.constants import STANDARD_GRAVITY
 from twin.errors import InputError
 
 __all__ = ["rcliper_rain_rate", "ipet_rain_rate", "TideConstituent", "astronomical_tide", "inverse_barometer",
@@ -29,7 +30,7 @@ __all__ = ["rcliper_rain_rate", "ipet_rain_rate", "TideConstituent", "astronomic
 KNOT = 0.514444  # [m/s]
 SEAWATER_DENSITY = 1025.0  # [kg m-3]
 AIR_DENSITY = 1.15  # [kg m-3], near-surface air in a typhoon (warm, low pressure)
-G = 9.80665  # [m s-2]
+G = STANDARD_GRAVITY  # [m s-2]
 _INCH_PER_DAY = 25.4 / 24.0 / 1000.0 / 3600.0  # inch/day → m/s
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from twin.constants import EARTH_RADIUS  # mean Earth radius (GRS 80 R1), for the spherical track geometry [m]
 from twin.errors import InputError, MissingInputError
 
 from .typhoon import rmax_willoughby_2006
@@ -72,8 +73,6 @@ CMA_INTENSITY_CATEGORIES = {
 _CMA_FLAG_MEANINGS = ("below_tropical_depression_or_unknown tropical_depression tropical_storm severe_tropical_storm "
                       "typhoon severe_typhoon super_typhoon extratropical_transition")
 
-# IUGG mean Earth radius, used for the spherical track geometry (design tracks, translation velocity). [m]
-EARTH_RADIUS = 6371008.8
 
 _KNOT = 1852.0 / 3600.0  # [m/s] exact (international nautical mile per hour)
 _NAUTICAL_MILE = 1852.0  # [m] exact

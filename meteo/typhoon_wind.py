@@ -5,7 +5,7 @@ Built on the Holland (1980) profile of ``meteo.typhoon``. Every step is an expli
 
 * McConochie, J. D., T. A. Hardy and L. B. Mason (2004): Modelling tropical cyclone over-water wind and pressure
   fields. Ocean Eng. 31, 1757–1782: the speed-dependent gradient-to-surface factor and the inflow angle, as
-  reproduced in the project notes (notes/flood-typhoon.md §4.2) and (the factor) in a public Chinese
+  reproduced in secondary sources and (the factor) in a public Chinese
   implementation; **not read in the paper**.
 * Harper, B. A., J. D. Kepert and J. D. Ginger (2010): Guidelines for converting between various wind averaging
   periods in tropical cyclone conditions. WMO/TD-No. 1555. **Its conversion table was not read**; see
@@ -51,7 +51,7 @@ ENVIRONMENTAL_PRESSURE_WNP = 100830.0
 
 # Factor that turns a wind averaged over the given period ("sustained" wind, the highest mean of that length) into a
 # 10-minute mean, by exposure. The at-sea 1-minute factor 0.93 is the Harper et al. (2010) recommendation as used by
-# cht-cyclones (``wind_conversion_factor = 0.93``) and, as 1/1.069, by TCRM (notes/flood-typhoon.md §4.2);
+# cht-cyclones (``wind_conversion_factor = 0.93``) and, as 1/1.069, by TCRM (Geoscience Australia);
 # WMO/TD-1555's own table was NOT read, so no other exposure and no 3-s or hourly factor is given here.
 # CMA best tracks report 2-minute means. No 2-min factor of WMO/TD-1555 was read; ParkTwin chains two stated
 # factors: 2-min -> 1-min x 1.04 ("a conversion factor of about 1.04 to change a two minute average wind into a one

@@ -70,6 +70,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from twin.constants import STANDARD_PRESSURE
 from twin.errors import InputError, ParkTwinError
 
 __all__ = ["run_forecast", "ForecastResult", "BatchLockedError", "BatchLock", "JsonLinesLog", "worst_start_hour",
@@ -79,7 +80,8 @@ __all__ = ["run_forecast", "ForecastResult", "BatchLockedError", "BatchLock", "J
 log = logging.getLogger("parktwin")
 
 ISOLATED_RELEASE_TIME = 600.0  # [s] HJ 169-2018 Appendix F: release time of a unit with emergency isolation
-ATMOSPHERIC_STORAGE_LIMIT = 1.5 * 101325.0  # [Pa] at or below: not a liquefied gas under its own vapour pressure
+# [Pa] at or below: not a liquefied gas under its own vapour pressure
+ATMOSPHERIC_STORAGE_LIMIT = 1.5 * STANDARD_PRESSURE
 RELEASE_RULE = ("tank: whole inventory released within 10 min (HJ 169-2018 Table E.1, 5e-6 /a); pipe: full-bore "
                 "rupture, the segment hold-up released over the 10-min isolation time (HJ 169-2018 App. F); a "
                 "liquefied gas is all airborne (no rain-out credit); a liquid stored below its boiling point spills "
@@ -639,7 +641,7 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                           f"# Central member of the forecast cycle {cycle_time:%Y%m%d%H} for {source.id}: "
                           f"{RELEASE_RULE}.\n# Run alone with `parktwin run scenario.yaml`.\n"
                           + yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
-        term = airborne_source_term(scenario, source, chemical, ambient_pressure=101325.0,
+        term = airborne_source_term(scenario, source, chemical, ambient_pressure=STANDARD_PRESSURE,
                                     air_temperature=float(met["air_temperature"].values[0]),
                                     wind_speed=float(met["model_wind_speed"].values[0]),
                                     stability=int(met["stability_class"].values[0]))
@@ -660,7 +662,7 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                               true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y),
                               parallel=False)  # members are the parallel unit (DESIGN.md)
         temperature = float(met["air_temperature"].values[0])
-        thresholds = tuple(_thresholds(chemical, temperature, 101325.0))
+        thresholds = tuple(_thresholds(chemical, temperature, STANDARD_PRESSURE))
         names = [n for n, _ in thresholds]
         # Members depend on what the files hold, not where they are: paths are replaced by the files' SHA-256.
         identity = scenario.model_dump(mode="json")
@@ -675,7 +677,7 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
             endpoint2=_endpoint2_name(thresholds), members=tuple(expand_members(ensemble, sha)),
             member_dir=source_dir / "members", term=term, chemical=chemical,
             air=LeakAir(air_temperature=temperature, relative_humidity=50.0,
-                        roughness=ROUGHNESS_BY_LAND_USE[park.spec.land_use], pressure=101325.0),
+                        roughness=ROUGHNESS_BY_LAND_USE[park.spec.land_use], pressure=STANDARD_PRESSURE),
             hole=hole_area(scenario, source))))
 
     tasks = [(context, i) for *_, context in contexts for i in range(members)]

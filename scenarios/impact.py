@@ -1,8 +1,9 @@
 """What a release does at each sensitive receptor: arrival, peak, time above thresholds, dose, people affected.
 
 Thresholds carry their averaging time, and a concentration series is compared with its running mean over that
-time — a 60-min AEGL or HJ 169 endpoint with 60-min means, never with instantaneous peaks (the mistake the notes
-found in a pip peer, ``../shared/notes/dispersion.md`` §4.2). Pure functions on arrays, SI units.
+time — a 60-min AEGL or HJ 169 endpoint with 60-min means, never with instantaneous peaks (a mistake found on this
+project in the PyPI package deepsafety, whose toxic registry gives 10-min AEGLs of chlorine and hydrogen sulfide as
+60-min values). Pure functions on arrays, SI units.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from scenarios.leak_source import SOURCE_MODELS_ZH, airborne_source_term
 from scenarios.spec import LeakScenario, canonical_json
 from scenarios.zones import (ThreatZone, farthest_distance, limit_to_distance, threat_zone, transect, transect_extent,
                              write_zones_geojson)
+from twin.constants import STANDARD_PRESSURE
 from twin.errors import InputError
 
 __all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_text", "RESPONSE_RULES",
@@ -32,7 +33,8 @@ __all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_
 log = logging.getLogger("parktwin")
 
 HJ169_WORST = {"wind_speed": 1.5, "stability": 5, "air_temperature": 298.15, "relative_humidity": 0.5}  # HJ 169 §9
-AMBIENT_PRESSURE = 101325.0  # [Pa] air pressure of the release: thresholds' ppm conversion, gas densities, orifices
+# [Pa] air pressure of the release: thresholds' ppm conversion, gas densities, orifices
+AMBIENT_PRESSURE = STANDARD_PRESSURE
 AVERAGING_TIME = 3600.0  # HJ 169 Appendix H endpoints and AEGL-60 min / ERPG: 60-minute values [s]
 PEOPLE_KINDS = ("residential", "school", "hospital")
 # ParkTwin's default grading rule (to be aligned with each park's own emergency plan), stated in every report.

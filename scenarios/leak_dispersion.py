@@ -47,14 +47,14 @@ import numpy as np
 import xarray as xr
 
 from dispersion.source_terms import is_dense_gas
-from dispersion.source_terms._checks import GAS_CONSTANT, GRAVITY
+from twin.constants import AIR_MOLAR_MASS, GAS_CONSTANT, ZERO_CELSIUS
+from twin.constants import STANDARD_GRAVITY as GRAVITY
 from twin.errors import InputError
 
 __all__ = ["DispersionChoice", "LeakAir", "leak_air", "hole_area", "disperse_leak", "cloud_paths", "wind_axes",
            "CONSTANT_WEATHER_DISTANCE_LIMIT", "choose_dispersion_model", "release_density", "slab_inputs", "run_dense_leak",
            "ROUGHNESS_BY_LAND_USE", "AIR_MOLAR_MASS"]
 
-AIR_MOLAR_MASS = 0.028964  # dry air [kg/mol] (U.S. Standard Atmosphere 1976: 28.9644 g/mol)
 # Aerodynamic roughness length [m] by land use when the scenario gives none: "roughly open" (0.1 m) and "closed"
 # (1.0 m) of the Davenport classification as revised by Wieringa (1992), Table 1.
 ROUGHNESS_BY_LAND_USE = {"rural": 0.1, "urban": 1.0}
@@ -148,9 +148,10 @@ def choose_dispersion_model(term, chemical, *, forced: str, wind_speed: float, a
     flux = GRAVITY / math.pi * (peak / rho) * (1.0 - rho / rho_air) if (light and model == "gaussian_puff") else 0.0
     aerosol = f", {fraction:.0%} of it as aerosol" if fraction > 0 else ""
     aerosol_zh = f"，其中 {fraction:.0%} 为液滴（气溶胶）" if fraction > 0 else ""
-    what = (f"release density {rho:.3g} kg/m³ at {temperature - 273.15:.1f} °C{aerosol} against air "
+    what = (f"release density {rho:.3g} kg/m³ at {temperature - ZERO_CELSIUS:.1f} °C{aerosol} against air "
             f"{rho_air:.3g} kg/m³; {verdict.message}")
-    what_zh = f"排放物密度 {rho:.3g} kg/m³（{temperature - 273.15:.1f} °C{aerosol_zh}），空气 {rho_air:.3g} kg/m³；{verdict.message_zh}"
+    what_zh = (f"排放物密度 {rho:.3g} kg/m³（{temperature - ZERO_CELSIUS:.1f} °C{aerosol_zh}），"
+               f"空气 {rho_air:.3g} kg/m³；{verdict.message_zh}")
     if forced == "auto":
         chosen = "dense-gas model (SLAB equations)" if model == "slab" else "Gaussian puffs"
         rule = f"HJ 169-2018 G.2.1 model choice: {what} → {chosen}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scenarios.spec import PIPE_MODELS, TANK_MODELS
+from twin.constants import GAS_CONSTANT
 from twin.errors import InputError
 
 __all__ = ["AirborneSourceTerm", "airborne_source_term", "TWO_PHASE_RULE", "POOL_RULE", "TWO_PHASE_RULE_ZH",
@@ -233,7 +234,7 @@ def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> Airbor
         label_zh = (f"气体经管道上的{_hole_words_zh(spec, risk_source)}喷出（HJ 169-2018 式 F.2～F.5，C_d {cd:g} 取自式 "
                     f"F.4 注），{_pipe_words_zh(scenario, risk_source, rate, outflow.end_time)}；全部进入大气")
     else:
-        volume = risk_source.inventory * 8.314462618 * risk_source.temperature / (risk_source.pressure * molar)
+        volume = risk_source.inventory * GAS_CONSTANT * risk_source.temperature / (risk_source.pressure * molar)
         tank = GasTank(volume=volume, pressure=risk_source.pressure, temperature=risk_source.temperature,
                        molar_mass=molar, heat_capacity_ratio=kappa, hole_area=hole_area,
                        ambient_pressure=ambient_pressure)
@@ -376,7 +377,7 @@ def _two_phase(scenario, risk_source, chemical, hole_area) -> AirborneSourceTerm
                                f"above the boiling temperature at P_c = 0.55 P ({t_c:.1f} K) for a flashing "
                                f"two-phase release (a liquefied gas under pressure); use "
                                f"{'pipe_liquid' if spec.model == 'pipe_two_phase' else 'tank_liquid_hole'}")
-    vapour_density = critical_pressure * chemical.molar_mass * 1e-3 / (8.314462618 * t_c)  # ideal gas at P_c, T_c
+    vapour_density = critical_pressure * chemical.molar_mass * 1e-3 / (GAS_CONSTANT * t_c)  # ideal gas at P_c, T_c
     rate = float(two_phase_release_rate(hole_area, risk_source.pressure, risk_source.temperature, t_c, heat_capacity,
                                         heat_of_vaporization, vapour_density, density))
     fraction = float(flash_fraction(heat_capacity, risk_source.temperature, t_c, heat_of_vaporization))

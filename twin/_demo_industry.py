@@ -7,11 +7,12 @@ from shapely.affinity import rotate
 from shapely.geometry import Polygon, box
 
 from twin.buildings import Building
+from twin.constants import STANDARD_PRESSURE
 from twin.park import RiskSource, Stack
 
 N_ENTERPRISES = 82
 MAX_POWER_PLANTS = 2  # thermal power enterprises with 100-120 m stacks; other 热电 enterprises run boilers
-ATMOSPHERIC = 101325.0  # [Pa]
+ATMOSPHERIC = STANDARD_PRESSURE  # [Pa]
 T25 = 298.15  # 25 °C [K]
 # Industrial area in local coordinates (u = east, v = north of the park centre) [m]
 PARK_U = (-1800.0, 1800.0)

@@ -15,6 +15,7 @@ from importlib import resources
 
 import numpy as np
 
+from twin.constants import GAS_CONSTANT, STANDARD_PRESSURE  # re-exported: [J mol-1 K-1], [Pa]
 from twin.errors import InputError
 
 __all__ = [
@@ -30,9 +31,7 @@ __all__ = [
     "STANDARD_PRESSURE",
 ]
 
-GAS_CONSTANT = 8.314462618  # molar gas constant [J mol-1 K-1], CODATA 2018 (exact)
 STANDARD_TEMPERATURE = 298.15  # 25 °C, the reference of HJ 169 Table H.1 and of AEGL/ERPG mg/m³ values [K]
-STANDARD_PRESSURE = 101325.0  # 1 atm [Pa]
 
 
 def ppm_to_mg_m3(ppm, molar_mass, temperature=STANDARD_TEMPERATURE, pressure=STANDARD_PRESSURE):

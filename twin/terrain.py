@@ -240,7 +240,9 @@ def _read_netcdf(path: Path, crs: pyproj.CRS | None, where: str) -> Terrain:
     import xarray as xr  # local import: xarray is only needed for NetCDF DEMs
 
     try:
-        dataset = xr.open_dataset(path, engine="netcdf4")  # explicit engine: see notes/ecosystem.md §0.3
+        # Explicit engine: with cfgrib installed, xarray's backend guessing loads eccodes, whose pip wheels (2.49/2.50,
+        # seen on this project) bundle their own libproj and make later pyproj calls crash the interpreter.
+        dataset = xr.open_dataset(path, engine="netcdf4")
     except (OSError, ValueError) as exc:
         raise InputError(f"{where}: not a readable NetCDF file ({exc})") from None
     with dataset:

@@ -1,6 +1,6 @@
 """The CJK font for Chinese names in maps, scenes and reports.
 
-The base image has no CJK font (ecosystem.md §0.8): without one, matplotlib and VTK draw empty boxes ("tofu") for
+The base image has no CJK font: without one, matplotlib and VTK draw empty boxes ("tofu") for
 居民区 and 学校 — and so does a browser showing the HTML plan draft on a machine without Chinese fonts (seen in
 headless Chromium here: every Chinese heading and table cell was a row of boxes while the embedded maps were fine).
 The HTML outputs therefore carry their own font: the Simplified-Chinese face subset to the characters the page uses,

@@ -2,7 +2,8 @@
 
 Off-screen rendering needs no display: VTK >= 9.4 picks EGL (Mesa llvmpipe on CPU-only machines) when
 ``VTK_DEFAULT_OPENGL_WINDOW=vtkEGLRenderWindow`` is set, which this module sets (if unset) before importing PyVista
-(ecosystem.md §3.1).
+(since VTK 9.4 the PyPI wheel carries GLX, EGL and OSMesa and picks one at run time:
+https://docs.vtk.org/en/v9.4.2/advanced/available_python_wheels.html).
 
 Meshes for rendering are shifted to a local origin (the scene centre): OpenGL works in float32, and 7-digit
 Gauss–Krüger northings would jitter. The ``.vtm`` export keeps the true projected coordinates in float64.

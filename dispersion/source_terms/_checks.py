@@ -12,11 +12,6 @@ import numpy as np
 
 from twin.errors import InputError
 
-# Standard acceleration of gravity (CGPM 1901; ISO 80000-3). HJ 169-2018 writes g without fixing more digits. [m/s²]
-GRAVITY = 9.80665
-# Molar gas constant, CODATA 2018 exact value. [J/(mol K)]
-GAS_CONSTANT = 8.314462618
-
 
 def as_array(value) -> np.ndarray:
     return np.asarray(value, dtype=np.float64)

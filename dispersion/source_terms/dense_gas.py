@@ -11,7 +11,7 @@ Source
    continuous vs instantaneous by T = 2X/U_r, Eq. (G.4). Equation numbers and the variable names (X, U_r, T_d,
    ρ_rel, ρ_a, Q, D_rel, Q_t) were read from a public implementation of the standard. The Ri formulas and the
    thresholds (continuous: dense if Ri ≥ 1/6; instantaneous: dense if Ri > 0.04) are those widely quoted from the
-   standard (and in /work/shared/notes/dispersion.md §1.2) but were NOT checked against the primary text here.
+   standard but were NOT checked against the primary text here: unverified (docs/unverified.md).
 
 .. math::
 
@@ -27,7 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dispersion.source_terms._checks import GRAVITY, checked, out
+from dispersion.source_terms._checks import checked, out
+from twin.constants import STANDARD_GRAVITY as GRAVITY  # HJ 169-2018 fixes no more digits of g
 from twin.errors import InputError
 
 __all__ = [

@@ -22,7 +22,9 @@ from types import MappingProxyType
 
 import numpy as np
 
-from dispersion.source_terms._checks import GAS_CONSTANT, GRAVITY, as_array, checked, lookup, out
+from dispersion.source_terms._checks import as_array, checked, lookup, out
+from twin.constants import GAS_CONSTANT, STANDARD_PRESSURE
+from twin.constants import STANDARD_GRAVITY as GRAVITY  # HJ 169-2018 fixes no more digits of g
 from twin.errors import InputError
 
 __all__ = [
@@ -45,8 +47,8 @@ __all__ = [
 HOLE_SHAPES = ("circular", "triangular", "rectangular")
 
 # HJ 169-2018 Table F.1: liquid discharge coefficient C_d by hole shape (圆形（多边形）/三角形/长方形) and by
-# Reynolds number (Re > 100 | Re <= 100). Values as listed in /work/shared/notes/dispersion.md §2.7 and as coded by
-# two independent public implementations of the standard; the primary table was not seen here.
+# Reynolds number (Re > 100 | Re <= 100). Values as coded by two independent public implementations of the
+# standard; the primary table was not seen here: unverified (docs/unverified.md).
 REYNOLDS_NUMBER_BREAK_HJ169 = 100.0
 LIQUID_DISCHARGE_COEFFICIENT_HJ169: Mapping[str, Mapping[str, float]] = MappingProxyType({
     "Re>100": MappingProxyType({"circular": 0.65, "triangular": 0.60, "rectangular": 0.55}),
@@ -85,7 +87,7 @@ def liquid_discharge_coefficient_hj169(hole_shape: str, reynolds_number):
     return out(np.where(reynolds > REYNOLDS_NUMBER_BREAK_HJ169, high, low))
 
 
-def liquid_release_rate(hole_area, liquid_density, pressure, ambient_pressure=101325.0, liquid_head=0.0, *,
+def liquid_release_rate(hole_area, liquid_density, pressure, ambient_pressure=STANDARD_PRESSURE, liquid_head=0.0, *,
                         discharge_coefficient=None, hole_shape=None, reynolds_number=None):
     r"""Liquid release through a hole: Bernoulli with a discharge coefficient (HJ 169-2018 Eq. (F.1); [CL] Ch. 4).
 
@@ -182,8 +184,8 @@ def gas_flow_coefficient(pressure_ratio, heat_capacity_ratio):
     return out(np.where(choked, 1.0, subsonic))
 
 
-def gas_release_rate(hole_area, pressure, temperature, molar_mass, heat_capacity_ratio, ambient_pressure=101325.0, *,
-                     discharge_coefficient=None, hole_shape="circular"):
+def gas_release_rate(hole_area, pressure, temperature, molar_mass, heat_capacity_ratio,
+                     ambient_pressure=STANDARD_PRESSURE, *, discharge_coefficient=None, hole_shape="circular"):
     r"""Gas release through a hole, choked or subsonic (HJ 169-2018 Eqs. (F.2)–(F.5); [CL] Ch. 4).
 
     .. math:: Q_G = Y C_d A P \sqrt{\frac{M κ}{R T_G}\left(\frac{2}{κ+1}\right)^{(κ+1)/(κ-1)}}

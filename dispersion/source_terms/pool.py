@@ -20,8 +20,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dispersion.source_terms._checks import GAS_CONSTANT, GRAVITY, as_array, checked, lookup, out
+from dispersion.source_terms._checks import as_array, checked, lookup, out
 from dispersion.source_terms.orifice import flash_fraction
+from twin.constants import GAS_CONSTANT
+from twin.constants import STANDARD_GRAVITY as GRAVITY  # HJ 169-2018 fixes no more digits of g
 from twin.errors import InputError
 
 __all__ = [
@@ -52,8 +54,8 @@ GROUND_THERMAL_PROPERTIES_HJ169: Mapping[str, tuple[float, float]] = MappingProx
 })
 
 # HJ 169-2018 Table F.3: mass-transfer evaporation coefficients (n [-], α [-]) by atmospheric stability
-# (unstable A, B / neutral D / stable E, F). Values as in /work/shared/notes/dispersion.md §2.7 and in two public
-# implementations of the standard; the primary table was not seen here.
+# (unstable A, B / neutral D / stable E, F). Values as coded by two public implementations of the standard; the
+# primary table was not seen here: unverified (docs/unverified.md).
 MASS_TRANSFER_COEFFICIENTS_HJ169: Mapping[str, tuple[float, float]] = MappingProxyType({
     "unstable": (0.2, 3.846e-3),
     "neutral": (0.25, 4.685e-3),

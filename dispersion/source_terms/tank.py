@@ -28,8 +28,10 @@ from typing import NamedTuple
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from dispersion.source_terms._checks import GAS_CONSTANT, GRAVITY, checked, lookup
+from dispersion.source_terms._checks import checked, lookup
 from dispersion.source_terms.orifice import gas_release_rate, liquid_release_rate
+from twin.constants import GAS_CONSTANT, STANDARD_PRESSURE
+from twin.constants import STANDARD_GRAVITY as GRAVITY
 from twin.errors import InputError
 
 __all__ = ["LiquidTank", "GasTank", "TankDepletion", "tank_depletion", "torricelli_emptying_time"]
@@ -54,8 +56,8 @@ class LiquidTank:
     cross_section_area: float
     hole_area: float
     discharge_coefficient: float
-    headspace_pressure: float = 101325.0
-    ambient_pressure: float = 101325.0
+    headspace_pressure: float = STANDARD_PRESSURE
+    ambient_pressure: float = STANDARD_PRESSURE
     hole_height: float = 0.0
 
 
@@ -75,7 +77,7 @@ class GasTank:
     heat_capacity_ratio: float
     hole_area: float
     discharge_coefficient: float = 1.0
-    ambient_pressure: float = 101325.0
+    ambient_pressure: float = STANDARD_PRESSURE
     process: str = "isothermal"
 
 

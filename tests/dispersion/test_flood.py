@@ -70,7 +70,8 @@ def test_hunter_travelling_front_matches_the_analytic_profile():
     # Hunter et al. (2005) / Bates et al. (2010) section 3.1: a front moving at u over a flat bed with Manning n has
     # h(x, t) = [(7/3) n^2 u^2 (u t - x)]^(3/7) for x <= u t (from dh/dx = -n^2 u^2 / h^(4/3)), fed at x = 0 by the
     # discharge q = u h(0, t), h(0, t) = [(7/3) n^2 u^3 t]^(3/7). n = 0.01, u = 1 m/s, dx = 10 m, t = 3600 s: the case
-    # on which the team measured Landlab at 7.2 cm RMSE (../shared/notes/flood-typhoon.md section 5). Gate: <= 5 cm.
+    # on which Landlab 2.11's OverlandFlow (theta = 1, inflow depth imposed each step), run on this project's
+    # benchmark machine, had 7.2 cm RMSE over the wet cells. Gate: <= 5 cm.
     # The inflow enters through the west face of column 0, so x is measured from that face (cell centres at
     # (i + 1/2) dx). Imposing the inflow depth as a stage in column 0 instead under-supplies 5.5 % of the volume
     # and gives 7.1 cm — the discharge is the boundary condition the analytic solution assumes.
@@ -133,7 +134,7 @@ def test_ritter_dam_break_against_swashes():
     # scheme drops the advection term, so it is outside its validity on this supercritical front (de Almeida &
     # Bates 2013): measured here, relative L1 error 0.10 of the depth (RMSE 0.51 mm with theta = 0.8) and a front at
     # 5.97 m instead of 7.47 m (where the exact depth falls below 0.01 mm). The gate records that level, so that
-    # a regression shows; the full-SWE fallback the notes recommend for dam breaks is future work.
+    # a regression shows; a full shallow-water fallback for dam breaks is future work.
     import shutil
     import subprocess
     import sys
@@ -182,7 +183,8 @@ def test_ea_benchmark_2_filling_floodplain_depressions():
     # cos 2 pi (y-250)/500)), general slopes 1:1500 north-south and 1:3000 west-east (2 m drop NW to SE), n = 0.03,
     # closed, dry; inflow on the 100 m of the west wall south of the NW corner: 0 to 5 min, rising to 20 m3/s at
     # 10 min, held to 86 min, 0 at 91 min (97,200 m3); 48 h. The report sets no numeric tolerance; the robust checks
-    # (../shared/notes/flood-typhoon.md section 3.1): ponds fill to their sills (level <= spill level + 0.03 m),
+    # (those of the open deceris_inundation benchmark suite, github.com/u11d-com/deceris_inundation): ponds fill
+    # to their sills (level <= spill level + 0.03 m),
     # the eastern column stays dry, volume drift <= 2e-4. Measured: ponds at most 1.5 cm above their spill level,
     # drift 7e-15.
     dx, n = 20.0, 100

@@ -1,7 +1,8 @@
 """The hot loops really are vectorised: packed FMA instructions and no scalar libm exp/pow calls.
 
 A silent loss of vectorisation (e.g. a library ``math.exp`` slipping into a loop, or the default error model's
-ZeroDivisionError branches) would cost 3-10x without failing any numerical test (../shared/notes/performance.md §1).
+ZeroDivisionError branches) would cost 3-10x without failing any numerical test (measured on this project's
+benchmark machine with prototypes of the plume kernel).
 This test compiles the kernel afresh (cached code cannot be inspected) and reads its assembly.
 """
 
@@ -37,7 +38,7 @@ def test_plume_group_is_vectorised_without_libm_calls():
 
 def test_flood_momentum_has_no_libm_pow_or_cbrt():
     # Manning friction needs h_f^(-7/3) at every face every step; libm pow costs ~6x the whole step
-    # (../shared/notes/performance.md section 4), so the kernel uses the bit-trick + Newton inv_pow_7_3.
+    # (measured on this project's benchmark machine), so the kernel uses the bit-trick + Newton inv_pow_7_3.
     from dispersion._flood_kernels import momentum
 
     fresh = njit(**{**KERNEL_OPTIONS, "cache": False})(momentum.py_func)

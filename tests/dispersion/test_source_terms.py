@@ -100,7 +100,8 @@ from dispersion.source_terms import (
     travel_time_hj169,
     two_phase_release_rate,
 )
-from dispersion.source_terms._checks import GAS_CONSTANT, GRAVITY
+from twin.constants import GAS_CONSTANT
+from twin.constants import STANDARD_GRAVITY as GRAVITY
 from twin.errors import InputError
 
 # exact unit conversions (NIST SP 811)

@@ -11,7 +11,7 @@ from meteo.typhoon_rain import (KNOT, TideConstituent, astronomical_tide, invers
 
 def test_rcliper_by_hand():
     # V_m = 100 kt: U = 1 + 65/33 = 2.9697; T_m = -1.60 + 4.80 U = 12.654 inch/day = 13.39 mm/h at
-    # r_m = 64.5 - 13.0 U = 25.89 km (Tuleya et al. 2007 Table 2; the team notes quote T_m ~ 13.4 mm/h, r_m ~ 26 km).
+    # r_m = 64.5 - 13.0 U = 25.89 km (Tuleya et al. 2007 Table 2).
     u = 1 + 65 / 33
     rm = (64.5 - 13.0 * u) * 1000
     peak = rcliper_rain_rate(rm, 100 * KNOT) * 3600e3
@@ -24,14 +24,14 @@ def test_rcliper_by_hand():
 
 
 def test_ipet_by_hand():
-    # dp = 75 hPa: 1.14 + 0.12 x 75 = 10.14 mm/h inside R_max (notes: "10.1 mm/h core rate").
+    # dp = 75 hPa: 1.14 + 0.12 x 75 = 10.14 mm/h inside R_max.
     assert ipet_rain_rate(10e3, 30e3, 7500.0) * 3600e3 == pytest.approx(10.14, rel=1e-12)
     assert ipet_rain_rate(60e3, 30e3, 7500.0) * 3600e3 == pytest.approx(10.14 * np.exp(-0.3), rel=1e-12)
 
 
 def test_water_level_pieces():
     assert inverse_barometer(7500.0) == pytest.approx(0.746, abs=1e-3)  # ~1 cm/hPa; 75 hPa -> 0.75 m
-    # U = 40 m/s, L = 100 km, h = 20 m (the notes' example, ~2.9 m): C_d capped 2.5e-3, tau = 1.15 x 2.5e-3 x 1600.
+    # U = 40 m/s, L = 100 km, h = 20 m (~2.9 m): C_d capped 2.5e-3, tau = 1.15 x 2.5e-3 x 1600.
     tau = 1.15 * 2.5e-3 * 1600
     a = 1.15 * tau * 100e3 / (1025 * 9.80665 * 400)
     assert wind_setup_dean_dalrymple(40.0, 20.0, 100e3) == pytest.approx(20 * (np.sqrt(1 + 2 * a) - 1), rel=1e-12)

@@ -49,7 +49,7 @@ def test_chlorine_conversion_factor_matches_epa_24_45_rule():
 
 
 def test_chlorine_hj169_endpoint_is_aegl3_at_25c():
-    # dispersion.md §2.8.3: HJ 169-2018 H.1 endpoint-1 of chlorine 58 mg/m3 = AEGL-3 (60 min) 20 ppm at 25 °C → 58.0
+    # HJ 169-2018 Table H.1 endpoint-1 of chlorine 58 mg/m3 = AEGL-3 (60 min) 20 ppm at 25 °C → 58.0
     chlorine = TABLE["chlorine"]
     assert round(float(ppm_to_mg_m3(chlorine.aegl3_60min_ppm, chlorine.molar_mass)), 1) == 58.0
     assert chlorine.hj169_endpoint1_mg_m3 == 58.0
@@ -58,7 +58,7 @@ def test_chlorine_hj169_endpoint_is_aegl3_at_25c():
 @pytest.mark.parametrize("key", ["chlorine", "ammonia", "hydrogen_sulfide", "hydrogen_chloride", "benzene"])
 def test_hj169_endpoints_are_aegl_60min_at_25c_to_two_figures(key):
     """HJ 169-2018 Table H.1 endpoint-1/-2 = PAC-3/PAC-2 (here = AEGL-3/-2, 60 min) at 25 °C, 1 atm, rounded to two
-    significant figures (dispersion.md §2.8.3: e.g. ammonia 1100 ppm → 766 → 770 mg/m3)."""
+    significant figures (e.g. ammonia 1100 ppm → 766 → 770 mg/m3)."""
     chemical = TABLE[key]
     endpoint1 = ppm_to_mg_m3(chemical.aegl3_60min_ppm, chemical.molar_mass)
     endpoint2 = ppm_to_mg_m3(chemical.aegl2_60min_ppm, chemical.molar_mass)
@@ -90,7 +90,7 @@ def test_cf_standard_names_exist_in_the_cf_table():
     for chemical in TABLE:
         if chemical.cf_standard_name is not None:
             assert chemical.cf_standard_name in names, chemical.key
-    # CF standard-name table v93 has no chlorine or hydrogen sulfide mass concentration (ecosystem.md §1.3)
+    # CF standard-name table v93 has no chlorine or hydrogen sulfide mass concentration (CF Standard Name Table v93)
     assert TABLE["chlorine"].cf_standard_name is None and TABLE["hydrogen_sulfide"].cf_standard_name is None
     assert "CAS 7782-50-5" in TABLE["chlorine"].long_name
 
@@ -111,7 +111,7 @@ def test_mass_concentration_scales_with_density_of_air():
     # ideal gas: at fixed mixing ratio, c ∝ p / T
     hot = ppm_to_mg_m3(10.0, 17.0305, 2 * STANDARD_TEMPERATURE, STANDARD_PRESSURE)
     assert hot == pytest.approx(ppm_to_mg_m3(10.0, 17.0305) / 2)
-    assert TABLE["ammonia"].ppm_to_kg_m3(1100.0) == pytest.approx(766e-6, rel=1e-3)  # dispersion.md §2.8.3
+    assert TABLE["ammonia"].ppm_to_kg_m3(1100.0) == pytest.approx(766e-6, rel=1e-3)  # ammonia AEGL-3 (60 min) at 25 °C
 
 
 @pytest.mark.parametrize("key", ["chlorine", "ammonia", "benzene"])
