@@ -24,7 +24,7 @@ import math
 
 from numba import njit, prange
 
-from dispersion._math_kernels import KERNEL_OPTIONS, _bits_to_float64, _float64_to_bits, inv_pow_7_3
+from dispersion._math_kernels import KERNEL_OPTIONS, bits_to_float64, float64_to_bits, inv_pow_7_3
 from twin.constants import STANDARD_GRAVITY
 
 __all__ = ["momentum", "limit_outflow", "scale_faces", "continuity", "sources"]
@@ -148,15 +148,15 @@ def continuity(h, qx, qy, dt, dx, t_end, wet_depth, row_hmax, max_depth, max_spe
                 depth = h[j, i] + dt * inv_dx * (qx[j, i] - qx[j, i + 1] + qy[j, i] - qy[j + 1, i])
                 depth = max(depth, 0.0)
                 h[j, i] = depth
-                top = max(top, _float64_to_bits(depth))
+                top = max(top, float64_to_bits(depth))
                 max_depth[j, i] = max(max_depth[j, i], depth)
-            row_hmax[j] = _bits_to_float64(top)
+            row_hmax[j] = bits_to_float64(top)
             continue
         for i in range(nx):
             depth = h[j, i] + dt * inv_dx * (qx[j, i] - qx[j, i + 1] + qy[j, i] - qy[j + 1, i])
             depth = max(depth, 0.0)  # the limiter makes this ≥ 0 up to rounding (~1e-18 m)
             h[j, i] = depth
-            top = max(top, _float64_to_bits(depth))
+            top = max(top, float64_to_bits(depth))
             max_depth[j, i] = max(max_depth[j, i], depth)
             # Branch-free from here (vectorised): speed and hazard computed everywhere, kept where wet.
             wet = depth > wet_depth
@@ -168,7 +168,7 @@ def continuity(h, qx, qy, dt, dx, t_end, wet_depth, row_hmax, max_depth, max_spe
             max_hazard[j, i] = max(max_hazard[j, i], hazard if wet else 0.0)
             first = arrival[j, i]
             arrival[j, i] = t_end if (wet and first < 0.0) else first
-        row_hmax[j] = _bits_to_float64(top)
+        row_hmax[j] = bits_to_float64(top)
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)

@@ -34,7 +34,7 @@ from numba import config, njit  # noqa: E402
 from numba.core import types  # noqa: E402
 from numba.extending import intrinsic  # noqa: E402
 
-__all__ = ["exp_fast", "inv_pow_7_3", "KERNEL_OPTIONS", "KERNEL_FASTMATH"]
+__all__ = ["exp_fast", "inv_pow_7_3", "bits_to_float64", "float64_to_bits", "KERNEL_OPTIONS", "KERNEL_FASTMATH"]
 
 # One place for the compile options of the hot kernels (numbagg style).
 # fastmath without 'nnan'/'ninf': kernels see finite data only, but keeping those two flags off means a stray inf in
@@ -50,16 +50,16 @@ _LN2_LO = 1.90821492927058770002e-10
 
 if config.DISABLE_JIT:
 
-    def _bits_to_float64(bits):
+    def bits_to_float64(bits):
         return struct.unpack("<d", struct.pack("<q", int(bits)))[0]
 
-    def _float64_to_bits(value):
+    def float64_to_bits(value):
         return struct.unpack("<q", struct.pack("<d", float(value)))[0]
 
 else:
 
     @intrinsic
-    def _bits_to_float64(typingctx, bits):
+    def bits_to_float64(typingctx, bits):
         """Reinterpret the 64 bits of an int64 as a float64 (no conversion)."""
         signature = types.float64(types.int64)
 
@@ -69,7 +69,7 @@ else:
         return signature, codegen
 
     @intrinsic
-    def _float64_to_bits(typingctx, value):
+    def float64_to_bits(typingctx, value):
         """Reinterpret the 64 bits of a float64 as an int64 (no conversion)."""
         signature = types.int64(types.float64)
 
@@ -95,7 +95,7 @@ def inv_pow_7_3(x):
     """
     # bits/3 through a float64 (exact to ~2^-44 of the bits, far below what Newton corrects): packed int64 division
     # does not exist on x86, a float multiply and two conversions do.
-    y = _bits_to_float64(_INV_CBRT_MAGIC - int(float(_float64_to_bits(x)) * (1.0 / 3.0)))
+    y = bits_to_float64(_INV_CBRT_MAGIC - int(float(float64_to_bits(x)) * (1.0 / 3.0)))
     for _ in range(4):
         y = y * (4.0 - x * y * y * y) * (1.0 / 3.0)
     y2 = y * y
@@ -123,4 +123,4 @@ def exp_fast(x):
     p = p * r + 0.5
     p = p * r + 1.0
     p = p * r + 1.0
-    return 0.0 if underflow else p * _bits_to_float64((int(n) + 1023) << 52)
+    return 0.0 if underflow else p * bits_to_float64((int(n) + 1023) << 52)
