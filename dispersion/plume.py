@@ -36,6 +36,7 @@ import xarray as xr
 
 from dispersion.coefficients import power_law_segments, sigma_y_linear_bound, ISC3_PG_SIGMA_Y
 from dispersion import plume_rise as rise
+from dispersion.tiles import automatic_tile_size, build_tiles, tiled_receptors
 from meteo.profiles import wind_speed_power_law
 from twin.errors import InputError
 
@@ -47,6 +48,7 @@ __all__ = [
     "source_hours",
     "run_plume",
     "evaluate_plume",
+    "rates_array",
     "SIGMA_MODEL_NAMES",
 ]
 
@@ -293,58 +295,6 @@ def _is_briggs_form(segments: np.ndarray) -> bool:
     return alpha == 1.0 and np.isinf(cap) and (b == 0.0 or beta in (-1.0, -0.5, 0.0, 0.5))
 
 
-def _automatic_tile_size(receptors: ReceptorSet, per_tile: int = 100) -> float:
-    """Tile side [m] holding about ``per_tile`` receptors at the receptors' mean density (at least 1 m)."""
-    extent_x = float(np.ptp(receptors.x)) if receptors.x.size else 0.0
-    extent_y = float(np.ptp(receptors.y)) if receptors.y.size else 0.0
-    area = max(extent_x, 1.0) * max(extent_y, 1.0)
-    return max(math.sqrt(area * per_tile / max(receptors.x.size, 1)), 1.0)
-
-
-@dataclass(frozen=True)
-class _Tiles:
-    order: np.ndarray  # receptor permutation: kernel index -> caller index
-    tile_ptr: np.ndarray
-    tile_cx: np.ndarray
-    tile_cy: np.ndarray
-    tile_rad: np.ndarray
-    group_ptr: np.ndarray
-
-
-def _build_tiles(x: np.ndarray, y: np.ndarray, tile_size: float, tiles_per_group_side: int = 2) -> _Tiles:
-    """Sort receptors into square tiles, tiles into compact groups, groups into a scrambled order.
-
-    The fixed scramble deals groups from all over the domain to each thread, so a skewed wind rose does not leave
-    one thread with all the downwind tiles (Numba's prange splits the group range into equal contiguous blocks).
-    """
-    col = np.floor((x - x.min()) / tile_size).astype(np.int64)
-    row = np.floor((y - y.min()) / tile_size).astype(np.int64)
-    tile_key = row * (col.max() + 1) + col
-    group_key = (row // tiles_per_group_side) * (col.max() // tiles_per_group_side + 1) + col // tiles_per_group_side
-    unique_groups = np.unique(group_key)
-    scramble = np.random.default_rng(20261124).permutation(unique_groups.size)
-    group_rank = np.empty(unique_groups.size, dtype=np.int64)
-    group_rank[scramble] = np.arange(unique_groups.size)
-    rank = group_rank[np.searchsorted(unique_groups, group_key)]
-    order = np.lexsort((np.arange(x.size), tile_key, rank))
-    sorted_tile = tile_key[order]
-    sorted_rank = rank[order]
-    starts = np.flatnonzero(np.r_[True, sorted_tile[1:] != sorted_tile[:-1]])
-    tile_ptr = np.r_[starts, x.size].astype(np.int64)
-    xs, ys = x[order], y[order]
-    x_lo = np.minimum.reduceat(xs, starts)
-    x_hi = np.maximum.reduceat(xs, starts)
-    y_lo = np.minimum.reduceat(ys, starts)
-    y_hi = np.maximum.reduceat(ys, starts)
-    tile_cx = 0.5 * (x_lo + x_hi)
-    tile_cy = 0.5 * (y_lo + y_hi)
-    tile_rad = 0.5 * np.hypot(x_hi - x_lo, y_hi - y_lo)
-    tile_rank = sorted_rank[starts]
-    group_starts = np.flatnonzero(np.r_[True, tile_rank[1:] != tile_rank[:-1]])
-    group_ptr = np.r_[group_starts, starts.size].astype(np.int64)
-    return _Tiles(order, tile_ptr, tile_cx, tile_cy, tile_rad, group_ptr)
-
-
 def run_plume(
     stacks: StackSet,
     emission_rates: Mapping[str, np.ndarray],
@@ -378,7 +328,7 @@ def run_plume(
         ``stack_wind_speed`` [m/s].
     """
     hours = source_hours(stacks, met, options)
-    rates = _rates_array(emission_rates, *hours.effective_height.shape)
+    rates = rates_array(emission_rates, *hours.effective_height.shape)
     fields = evaluate_plume(stacks, rates, receptors, hours, options, substances=list(emission_rates))
     data_vars = {name: (dims, values, {"units": "kg m-3"}) for name, (dims, values) in fields.items()}
     data_vars["effective_height"] = (("time", "stack"), hours.effective_height, {"units": "m"})
@@ -393,7 +343,7 @@ def run_plume(
     )
 
 
-def _rates_array(emission_rates: Mapping[str, np.ndarray], n_hours: int, n_src: int) -> np.ndarray:
+def rates_array(emission_rates: Mapping[str, np.ndarray], n_hours: int, n_src: int) -> np.ndarray:
     """(P, H, S) emission rates [kg/s] from a mapping of (S,) or (H, S) arrays [g/s]."""
     if not emission_rates:
         raise InputError.field("plume run", "emission_rates", {}, "at least one substance")
@@ -421,31 +371,33 @@ def evaluate_plume(
 
     Substances sharing a decay rate go through the kernel together (one geometry, P accumulations).
     """
-    from dispersion._plume_kernels import plume_parallel, plume_serial  # deferred: compile/load cost
+    from dispersion import _plume_kernels as kernels  # deferred: compile/load cost
 
     n_sub, n_hours, n_src = rates.shape
     substances = substances or [f"substance_{p}" for p in range(n_sub)]
-    tiles = _build_tiles(receptors.x, receptors.y, options.tile_size or _automatic_tile_size(receptors))
-    order = tiles.order
-    rx = np.ascontiguousarray(receptors.x[order])
-    ry = np.ascontiguousarray(receptors.y[order])
-    rz = np.ascontiguousarray(receptors.height[order])
-    if options.terrain == "simple":
-        rzt = np.ascontiguousarray(receptors.ground_elevation[order])
-        sbase = np.ascontiguousarray(stacks.base_elevation)
-    else:
-        rzt = np.zeros_like(rx)
-        sbase = np.zeros(n_src)
-    sig = _sigma_tables(options)
-    qfac = np.ascontiguousarray(1.0 / (2.0 * math.pi * hours.stack_wind_speed))
-    inv_u = np.ascontiguousarray(1.0 / hours.stack_wind_speed)
-    kernel = plume_parallel if options.parallel else plume_serial
-    n_rec = rx.size
+    order, tiles = build_tiles(receptors.x, receptors.y, options.tile_size or automatic_tile_size(receptors))
+    terrain = options.terrain == "simple"
+    tiled = tiled_receptors(receptors, order, terrain)
+    stack_base = np.ascontiguousarray(stacks.base_elevation) if terrain else np.zeros(n_src)
+    stack_arrays = kernels.Stacks(x=stacks.x, y=stacks.y, base_elevation=stack_base, height=stacks.height)
+    sigmas = kernels.Sigmas(*_sigma_tables(options))
+    stack_hours = kernels.StackHours(
+        effective_height=hours.effective_height,
+        dilution=np.ascontiguousarray(1.0 / (2.0 * math.pi * hours.stack_wind_speed)),
+        inverse_wind_speed=np.ascontiguousarray(1.0 / hours.stack_wind_speed),
+        buoyancy_variance=hours.bid_variance,
+    )
+    switches = kernels.Switches(cull=bool(options.cull), store_hourly=bool(options.store_hourly),
+                                min_hours_per_day=options.min_hours_per_day)
+    kernel = kernels.plume_parallel if options.parallel else kernels.plume_serial
+    n_rec = tiled.x.size
     # Local calendar days as 0-based indices; the kernel writes each valid day's mean at its index.
     if np.any(np.diff(hours.day) < 0):
         raise InputError.field("plume run", "time", "not increasing", "hours in time order")
     day_index = np.ascontiguousarray(hours.day - hours.day[0]) if n_hours else np.zeros(0, dtype=np.int64)
     n_days = int(day_index[-1]) + 1 if n_hours else 0
+    met = kernels.HourlyMet(wind_to_x=hours.wind_to_x, wind_to_y=hours.wind_to_y, mixing_height=hours.mixing_height,
+                            stability=hours.stability, day=day_index)
     back = np.empty_like(order)  # kernel order -> caller order
     back[order] = np.arange(order.size)
 
@@ -455,22 +407,16 @@ def evaluate_plume(
         decay_groups.setdefault(math.log(2.0) / half_life if half_life else 0.0, []).append(p)
     fields: dict[str, tuple[tuple[str, ...], np.ndarray]] = {}
     for decay, members in decay_groups.items():
-        group_rates = np.ascontiguousarray(rates[members])
         size = len(members)
-        hourly = np.zeros((n_hours, size, n_rec)) if options.store_hourly else np.zeros((0, 0, 0))
-        max1h = np.zeros((size, n_rec))
-        daily = np.full((size, n_days, n_rec), -1.0)  # -1 marks "no valid daily mean"
-        mean = np.zeros((size, n_rec))
-        kernel(
-            tiles.group_ptr, tiles.tile_ptr, tiles.tile_cx, tiles.tile_cy, tiles.tile_rad,
-            rx, ry, rz, rzt, float(rz.max(initial=0.0)),
-            stacks.x, stacks.y, sbase, stacks.height,
-            hours.wind_to_x, hours.wind_to_y, hours.mixing_height, hours.stability, day_index,
-            hours.effective_height, qfac, inv_u, hours.bid_variance, group_rates, decay,
-            *sig,
-            options.cull, options.store_hourly, options.min_hours_per_day,
-            hourly, max1h, daily, mean,
+        emissions = kernels.Emissions(rates=np.ascontiguousarray(rates[members]), decay_rate=float(decay))
+        out = kernels.Outputs(
+            hourly=np.zeros((n_hours, size, n_rec)) if options.store_hourly else np.zeros((0, 0, 0)),
+            max_1h=np.zeros((size, n_rec)),
+            daily=np.full((size, n_days, n_rec), -1.0),  # -1 marks "no valid daily mean"
+            mean=np.zeros((size, n_rec)),
         )
+        kernel(tiles, tiled, stack_arrays, met, stack_hours, emissions, sigmas, switches, out)
+        hourly, max1h, daily, mean = out
         daily[daily < 0] = np.nan
         valid_day = ~np.all(np.isnan(daily[0]), axis=1) if n_rec else np.zeros(n_days, dtype=bool)
         for k, p in enumerate(members):
@@ -484,3 +430,6 @@ def evaluate_plume(
                 fields[f"{key}_daily"] = (("day", "receptor"), daily[k][:, back])
             fields[f"{key}_period_mean"] = (("receptor",), mean[k, back])
     return fields
+
+
+_rates_array = rates_array  # alias for scenarios until issue-15 move lands

@@ -53,8 +53,9 @@ import numpy as np
 import xarray as xr
 
 from dispersion.coefficients import sigma
-from dispersion.plume import SIGMA_MODEL_NAMES, ReceptorSet, _automatic_tile_size, _build_tiles
+from dispersion.plume import SIGMA_MODEL_NAMES, ReceptorSet
 from dispersion.plume_rise import plume_rise_briggs_buoyant
+from dispersion.tiles import automatic_tile_size, build_tiles
 from twin.errors import InputError
 
 __all__ = ["PuffRelease", "PuffMet", "PuffOptions", "PuffStates", "automatic_puff_interval", "puff_states",
@@ -451,8 +452,7 @@ def run_puff(release: PuffRelease, receptors: ReceptorSet, met: PuffMet, options
 
     states = states or puff_states(release, met, options)
     n_steps = states.times.size
-    tiles = _build_tiles(receptors.x, receptors.y, options.tile_size or _automatic_tile_size(receptors))
-    order = tiles.order
+    order, tiles = build_tiles(receptors.x, receptors.y, options.tile_size or automatic_tile_size(receptors))
     back = np.empty_like(order)
     back[order] = np.arange(order.size)
     rx = np.ascontiguousarray(receptors.x[order])
@@ -485,7 +485,7 @@ def run_puff(release: PuffRelease, receptors: ReceptorSet, met: PuffMet, options
     dose = np.zeros(rx.size)
     window_max = np.zeros((windows.size, rx.size))
     kernel = puff_parallel if options.parallel else puff_serial
-    kernel(tiles.group_ptr, tiles.tile_ptr, tiles.tile_cx, tiles.tile_cy, tiles.tile_rad, rx, ry, rz, rzt,
+    kernel(tiles.group_ptr, tiles.tile_ptr, tiles.center_x, tiles.center_y, tiles.radius, rx, ry, rz, rzt,
            float(rz.max(initial=0.0)), base, float(release.height), step_ptr,
            *(column(a) for a in (states.x0, states.y0, states.x1, states.y1, states.sigma_y0, states.sigma_y1,
                                  states.sigma_z0, states.sigma_z1, states.height0, states.height1)),

@@ -14,20 +14,24 @@ import numpy as np
 from numba import njit
 
 from dispersion._math_kernels import KERNEL_OPTIONS
-from dispersion._plume_kernels import _plume_group
+from dispersion._plume_kernels import (Emissions, HourlyMet, Outputs, Sigmas, StackHours, Stacks, Switches,
+                                       _plume_group)
+from dispersion.tiles import TiledReceptors, Tiles
 
 
 def test_plume_group_is_vectorised_without_libm_calls():
     fresh = njit(**{**KERNEL_OPTIONS, "cache": False})(_plume_group.py_func)
-    f8, i8 = np.float64, np.int64
+    i8 = np.int64
     ptr = np.array([0, 1], i8)
     one = np.ones(1)
+    hour_stack = one.reshape(1, 1)
     sig = np.zeros((6, 1, 6))
-    fresh(0, ptr, ptr, one, one, one, one, one, one, one, 0.0, one, one, one, one, one, one, one,
-          np.zeros(1, i8), np.zeros(1, i8), one.reshape(1, 1), one.reshape(1, 1), one.reshape(1, 1),
-          one.reshape(1, 1), one.reshape(1, 1, 1), f8(0.0), sig, np.ones(6, i8), np.zeros(6, i8), sig,
-          np.ones(6, i8), np.zeros(6, i8), np.ones(6), True, True, 0, np.zeros((1, 1, 1)), np.zeros((1, 1)),
-          np.zeros((1, 1, 1)), np.zeros((1, 1)))
+    fresh(0, Tiles(ptr, ptr, one, one, one), TiledReceptors(one, one, one, one, 0.0), Stacks(one, one, one, one),
+          HourlyMet(one, one, one, np.zeros(1, i8), np.zeros(1, i8)),
+          StackHours(hour_stack, hour_stack, hour_stack, hour_stack), Emissions(one.reshape(1, 1, 1), 0.0),
+          Sigmas(sig, np.ones(6, i8), np.zeros(6, i8), sig, np.ones(6, i8), np.zeros(6, i8), np.ones(6)),
+          Switches(True, True, 0),
+          Outputs(np.zeros((1, 1, 1)), np.zeros((1, 1)), np.zeros((1, 1, 1)), np.zeros((1, 1))))
     asm = fresh.inspect_asm(fresh.signatures[0])
     packed_fma = re.findall(r"vfmadd\w*pd\s+%[yz]mm", asm)
     assert len(packed_fma) >= 20, "the receptor loops no longer compile to packed FMA instructions"
