@@ -25,18 +25,23 @@ integral), the maximum running mean over each averaging window (a ring buffer of
 means; the window's mean is taken at every interval, so a window reaching before the start counts zeros there and a
 simulation shorter than the window gives dose / window), snapshots at the output intervals, and the full series at
 the receptors flagged as sensitive.
+
+Arguments come in named tuples of plain arrays and scalars (:class:`dispersion.tiles.Tiles`,
+:class:`dispersion.tiles.TiledReceptors`, :class:`Release`, :class:`Segments`, :class:`Sampling`, :class:`Outputs`),
+each field with its shape and unit below; ``puff_parallel`` and ``puff_serial`` call the same :func:`_puff_group`.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
 
 from dispersion._math_kernels import KERNEL_OPTIONS, exp_fast
 
-__all__ = ["puff_parallel", "puff_serial", "erf_difference"]
+__all__ = ["Release", "Segments", "Sampling", "Outputs", "puff_parallel", "puff_serial", "erf_difference"]
 
 _INV_TWO_PI_THREE_HALVES = 1.0 / (2.0 * math.pi) ** 1.5
 _SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
@@ -44,6 +49,75 @@ _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _CUTOFF_SIGMAS = 6.5
 _MAX_IMAGES = 50
 _AT_REST = 1.0e-6  # a segment shorter than this × σ_y is a puff at rest
+
+
+class Release(NamedTuple):
+    """The release point, for the simple-terrain truncation of the puff height."""
+
+    base_elevation: float  # ground elevation at the release [m] (0 for flat terrain)
+    height: float  # release height above ground, the h_s of the truncation [m]
+
+
+class Segments(NamedTuple):
+    """The puffs' straight path segments (N of them), grouped by sampling interval; float64 (N,) unless stated."""
+
+    step_ptr: np.ndarray  # int64 (T + 1,): the segments of interval k are step_ptr[k]:step_ptr[k + 1]
+    x0: np.ndarray  # start A of the segment, projected x [m]
+    y0: np.ndarray  # start A, projected y [m]
+    x1: np.ndarray  # end B, projected x [m]
+    y1: np.ndarray  # end B, projected y [m]
+    sigma_y0: np.ndarray  # σ_y at A [m]
+    sigma_y1: np.ndarray  # σ_y at B [m]
+    sigma_z0: np.ndarray  # σ_z at A [m]
+    sigma_z1: np.ndarray  # σ_z at B [m]
+    height0: np.ndarray  # puff height above the release base at A [m]
+    height1: np.ndarray  # puff height above the release base at B [m]
+    mass: np.ndarray  # q = the puff's mass × the segment's share of the sampling interval [kg]
+    mixing_height: np.ndarray  # mixing height L [m] (1e30: no lid)
+
+
+class Sampling(NamedTuple):
+    """The sampling intervals (T of them) and what is kept of them."""
+
+    step: float  # sampling step Δt [s]
+    windows: np.ndarray  # int64 (W,): averaging windows [sampling intervals]
+    snapshot_index: np.ndarray  # int64 (T,): row of ``Outputs.snapshots`` for interval k, −1 for none
+    series_index: np.ndarray  # int64 (R,): row of ``Outputs.series`` for each receptor (kernel order), −1 for none
+
+
+class Outputs(NamedTuple):
+    """Buffers the kernel writes, float64, receptors in kernel (tile) order; pre-filled with 0."""
+
+    snapshots: np.ndarray  # (K, R): interval means at the output intervals [kg m-3]
+    series: np.ndarray  # (N_series, T): interval means at the flagged receptors [kg m-3]
+    peak: np.ndarray  # (R,): largest interval mean [kg m-3]
+    dose: np.ndarray  # (R,): Σ interval mean × Δt [kg s m-3]
+    window_max: np.ndarray  # (W, R): largest running mean over each window [kg m-3]
+
+
+class _Segment(NamedTuple):
+    """One segment as the receptor loop uses it (built inside the kernel)."""
+
+    q: float  # mass [kg]
+    ax: float  # start [m] (the middle for a puff at rest)
+    ay: float
+    ex: float  # unit vector along the segment [-] (0 at rest)
+    ey: float
+    length: float  # d [m] (0 at rest)
+    inv_length: float  # 1/d [1/m] (0 at rest)
+    moving: bool  # False: a puff at rest (d < 1e-6 σ_y)
+    a_sy: float  # σ_y at the start [m] and its change over the segment [m]
+    d_sy: float
+    a_sz: float  # σ_z likewise [m]
+    d_sz: float
+    a_h: float  # height above the release base likewise [m]
+    d_h: float
+    sy_lo: float  # floors of the extrapolated σ_y, σ_z: half the smaller end value [m]
+    sz_lo: float
+    sy_hi: float  # larger end values of σ_y, σ_z and the height [m]
+    sz_hi: float
+    h_hi: float
+    mix: float  # mixing height L [m]
 
 
 @njit(**KERNEL_OPTIONS)
@@ -69,186 +143,210 @@ def _segment_distance(px, py, ax, ay, ex, ey, length):
     return math.hypot(qx - along * ex, qy - along * ey)
 
 
-@njit(**KERNEL_OPTIONS)
-def _puff_group(
-    group, group_ptr, tile_ptr, tile_cx, tile_cy, tile_rad,
-    rx, ry, rz, rzt, z_max, base, stack_height,
-    step_ptr, sx0, sy0, sx1, sy1, ssy0, ssy1, ssz0, ssz1, sh0, sh1, smass, slid,
-    dt, windows, snapshot_index, series_index,
-    out_snapshots, out_series, out_peak, out_dose, out_window_max,
-):
-    first_tile = group_ptr[group]
-    end_tile = group_ptr[group + 1]
-    r0 = tile_ptr[first_tile]
-    n_rec = tile_ptr[end_tile] - r0
-    n_steps = step_ptr.shape[0] - 1
-    n_windows = windows.shape[0]
-    # The group's bounding circle (for a first, coarse cull).
+@njit(inline="always", **KERNEL_OPTIONS)
+def _group_circle(tiles, first_tile, end_tile):
+    """Centre (x, y) [m] and radius [m] of a circle around every tile of a group (for a first, coarse cull)."""
     x_lo = 1e300
     x_hi = -1e300
     y_lo = 1e300
     y_hi = -1e300
     for tile in range(first_tile, end_tile):
-        x_lo = min(x_lo, tile_cx[tile] - tile_rad[tile])
-        x_hi = max(x_hi, tile_cx[tile] + tile_rad[tile])
-        y_lo = min(y_lo, tile_cy[tile] - tile_rad[tile])
-        y_hi = max(y_hi, tile_cy[tile] + tile_rad[tile])
-    group_cx = 0.5 * (x_lo + x_hi)
-    group_cy = 0.5 * (y_lo + y_hi)
-    group_rad = 0.5 * math.hypot(x_hi - x_lo, y_hi - y_lo)
-    acc = np.zeros(n_rec)
-    longest = 1
-    for w in range(n_windows):
-        longest = max(longest, windows[w])
-    ring = np.zeros((n_windows, longest, n_rec))
-    running = np.zeros((n_windows, n_rec))
-    ground_only = z_max == 0.0
+        x_lo = min(x_lo, tiles.center_x[tile] - tiles.radius[tile])
+        x_hi = max(x_hi, tiles.center_x[tile] + tiles.radius[tile])
+        y_lo = min(y_lo, tiles.center_y[tile] - tiles.radius[tile])
+        y_hi = max(y_hi, tiles.center_y[tile] + tiles.radius[tile])
+    return 0.5 * (x_lo + x_hi), 0.5 * (y_lo + y_hi), 0.5 * math.hypot(x_hi - x_lo, y_hi - y_lo)
 
-    for t in range(n_steps):
-        acc[:] = 0.0
-        for seg in range(step_ptr[t], step_ptr[t + 1]):
-            q = smass[seg]
-            if q <= 0.0:
-                continue
-            ax = sx0[seg]
-            ay = sy0[seg]
-            dxs = sx1[seg] - ax
-            dys = sy1[seg] - ay
-            length = math.hypot(dxs, dys)
-            a_sy = ssy0[seg]
-            d_sy = ssy1[seg] - a_sy
-            a_sz = ssz0[seg]
-            d_sz = ssz1[seg] - a_sz
-            a_h = sh0[seg]
-            d_h = sh1[seg] - a_h
-            sy_hi = max(a_sy, ssy1[seg])
-            sz_hi = max(a_sz, ssz1[seg])
-            h_hi = max(a_h, sh1[seg])
-            moving = length > _AT_REST * min(a_sy, ssy1[seg])
-            if moving:
-                ex = dxs / length
-                ey = dys / length
-            else:  # at rest at the middle, with the mean σ and height
-                ax = ax + 0.5 * dxs
-                ay = ay + 0.5 * dys
-                length = 0.0
-                ex = 0.0
-                ey = 0.0
-                a_sy = a_sy + 0.5 * d_sy
-                a_sz = a_sz + 0.5 * d_sz
-                a_h = a_h + 0.5 * d_h
-                d_sy = 0.0
-                d_sz = 0.0
-                d_h = 0.0
-            inv_length = 1.0 / length if moving else 0.0
-            sy_lo = 0.5 * min(a_sy, a_sy + d_sy)
-            sz_lo = 0.5 * min(a_sz, a_sz + d_sz)
-            mix = slid[seg]
-            reach = _CUTOFF_SIGMAS * sy_hi
-            if _segment_distance(group_cx, group_cy, ax, ay, ex, ey, length) - group_rad > reach:
-                continue
-            # σ_z is extrapolated beyond the segment's ends: the largest within reach sets the lid images.
-            sz_hi = max(sz_hi, a_sz + (1.0 + reach * inv_length) * d_sz, a_sz - reach * inv_length * d_sz)
-            n_images = 0
-            if _CUTOFF_SIGMAS * sz_hi > 2.0 * mix - h_hi - z_max:
-                n_images = min(int(math.ceil((_CUTOFF_SIGMAS * sz_hi + h_hi + z_max) / (2.0 * mix))), _MAX_IMAGES)
-            for tile in range(first_tile, end_tile):
-                if _segment_distance(tile_cx[tile], tile_cy[tile], ax, ay, ex, ey, length) - tile_rad[tile] > reach:
-                    continue  # the whole tile is beyond 6.5 sigma of this segment
-                i0 = tile_ptr[tile]
-                n = tile_ptr[tile + 1] - i0
-                offset = i0 - r0
-                for j in range(n):
-                    qx = rx[i0 + j] - ax
-                    qy = ry[i0 + j] - ay
-                    along = qx * ex + qy * ey
-                    across = qx * ey - qy * ex if moving else math.hypot(qx, qy)
-                    excess = max(-along, along - length, 0.0)
-                    if across * across + excess * excess > reach * reach:
-                        continue  # beyond 6.5 σ_y of the segment: dropped (part of the model, not of the tiling)
-                    f = along * inv_length  # the receptor's position along the segment, 0 at A and 1 at B
-                    sy = max(a_sy + f * d_sy, sy_lo)
-                    sz = max(a_sz + f * d_sz, sz_lo)
-                    f = min(max(f, 0.0), 1.0)
-                    inv_var_y = 1.0 / (sy * sy)
-                    if moving:
-                        c = _INV_SQRT2 / sy
-                        horizontal = (_SQRT_HALF_PI * sy * inv_length * erf_difference(along * c, (along - length) * c)
-                                      * exp_fast(-0.5 * across * across * inv_var_y))
-                    else:
-                        horizontal = exp_fast(-0.5 * (qx * qx + qy * qy) * inv_var_y)
-                    if horizontal == 0.0:
-                        continue
-                    hj = max(a_h + f * d_h - min(rzt[i0 + j] - base, stack_height), 0.0)
-                    if sz > 1.6 * mix:
-                        # σ_z > 1.6 L: uniform below the lid, M/(2π σ_y² L) × the horizontal factor (plume Eq. 1-52)
-                        acc[offset + j] += q * inv_var_y / (2.0 * math.pi * mix) * horizontal
-                        continue
-                    w_z = 0.5 / (sz * sz)
-                    amplitude = q * _INV_TWO_PI_THREE_HALVES * inv_var_y / sz * horizontal
-                    zr = rz[i0 + j]
-                    if ground_only:
-                        vertical = 2.0 * exp_fast(-hj * hj * w_z)
-                    else:
-                        d1 = zr - hj
-                        d2 = zr + hj
-                        vertical = exp_fast(-d1 * d1 * w_z) + exp_fast(-d2 * d2 * w_z)
-                    for m in range(1, n_images + 1):
-                        shift = 2.0 * m * mix
-                        d1 = zr - hj - shift
-                        d2 = zr + hj - shift
-                        d3 = zr - hj + shift
-                        d4 = zr + hj + shift
-                        vertical += (exp_fast(-d1 * d1 * w_z) + exp_fast(-d2 * d2 * w_z)
-                                     + exp_fast(-d3 * d3 * w_z) + exp_fast(-d4 * d4 * w_z))
-                    acc[offset + j] += amplitude * vertical
-        # Statistics of this sampling interval.
-        peak = out_peak[r0:r0 + n_rec]
-        dose = out_dose[r0:r0 + n_rec]
+
+@njit(inline="always", **KERNEL_OPTIONS)
+def _segment(segments, seg):
+    """The :class:`_Segment` of segment ``seg``; a segment shorter than 1e-6 σ_y becomes a puff at rest at its
+    middle, with the mean σ and height."""
+    ax = segments.x0[seg]
+    ay = segments.y0[seg]
+    dxs = segments.x1[seg] - ax
+    dys = segments.y1[seg] - ay
+    length = math.hypot(dxs, dys)
+    a_sy = segments.sigma_y0[seg]
+    d_sy = segments.sigma_y1[seg] - a_sy
+    a_sz = segments.sigma_z0[seg]
+    d_sz = segments.sigma_z1[seg] - a_sz
+    a_h = segments.height0[seg]
+    d_h = segments.height1[seg] - a_h
+    sy_hi = max(a_sy, segments.sigma_y1[seg])
+    sz_hi = max(a_sz, segments.sigma_z1[seg])
+    h_hi = max(a_h, segments.height1[seg])
+    moving = length > _AT_REST * min(a_sy, segments.sigma_y1[seg])
+    if moving:
+        ex = dxs / length
+        ey = dys / length
+    else:  # at rest at the middle, with the mean σ and height
+        ax = ax + 0.5 * dxs
+        ay = ay + 0.5 * dys
+        length = 0.0
+        ex = 0.0
+        ey = 0.0
+        a_sy = a_sy + 0.5 * d_sy
+        a_sz = a_sz + 0.5 * d_sz
+        a_h = a_h + 0.5 * d_h
+        d_sy = 0.0
+        d_sz = 0.0
+        d_h = 0.0
+    inv_length = 1.0 / length if moving else 0.0  # (a local: Numba takes no control flow in keyword arguments)
+    return _Segment(
+        q=segments.mass[seg], ax=ax, ay=ay, ex=ex, ey=ey, length=length, inv_length=inv_length, moving=moving,
+        a_sy=a_sy, d_sy=d_sy, a_sz=a_sz, d_sz=d_sz, a_h=a_h, d_h=d_h,
+        sy_lo=0.5 * min(a_sy, a_sy + d_sy), sz_lo=0.5 * min(a_sz, a_sz + d_sz),
+        sy_hi=sy_hi, sz_hi=sz_hi, h_hi=h_hi, mix=segments.mixing_height[seg],
+    )
+
+
+@njit(inline="always", **KERNEL_OPTIONS)
+def _image_count(sg, reach, z_max):
+    """Mixing-lid image pairs needed within ``reach`` [m] of the segment: σ_z is extrapolated beyond the segment's
+    ends, and the largest within reach sets the count (images until 6.5 σ_z, at most 50)."""
+    sz_hi = max(sg.sz_hi, sg.a_sz + (1.0 + reach * sg.inv_length) * sg.d_sz, sg.a_sz - reach * sg.inv_length * sg.d_sz)
+    n_images = 0
+    if _CUTOFF_SIGMAS * sz_hi > 2.0 * sg.mix - sg.h_hi - z_max:
+        n_images = min(int(math.ceil((_CUTOFF_SIGMAS * sz_hi + sg.h_hi + z_max) / (2.0 * sg.mix))), _MAX_IMAGES)
+    return n_images
+
+
+@njit(inline="always", **KERNEL_OPTIONS)
+def _vertical(zr, hj, w_z, mix, n_images, ground_only):
+    """V(z): ground reflection and ``n_images`` mixing-lid image pairs, w_z = 1/2σ_z² [1/m²] (module docstring)."""
+    if ground_only:
+        vertical = 2.0 * exp_fast(-hj * hj * w_z)
+    else:
+        d1 = zr - hj
+        d2 = zr + hj
+        vertical = exp_fast(-d1 * d1 * w_z) + exp_fast(-d2 * d2 * w_z)
+    for m in range(1, n_images + 1):
+        shift = 2.0 * m * mix
+        d1 = zr - hj - shift
+        d2 = zr + hj - shift
+        d3 = zr - hj + shift
+        d4 = zr + hj + shift
+        vertical += (exp_fast(-d1 * d1 * w_z) + exp_fast(-d2 * d2 * w_z)
+                     + exp_fast(-d3 * d3 * w_z) + exp_fast(-d4 * d4 * w_z))
+    return vertical
+
+
+@njit(inline="always", **KERNEL_OPTIONS)
+def _add_segment_to_tile(sg, reach, n_images, receptors, release, i0, n, ground_only, acc_tile):
+    """Add one segment's interval-mean concentration at the ``n`` receptors from ``i0`` of a tile to ``acc_tile``."""
+    for j in range(n):
+        qx = receptors.x[i0 + j] - sg.ax
+        qy = receptors.y[i0 + j] - sg.ay
+        along = qx * sg.ex + qy * sg.ey
+        across = qx * sg.ey - qy * sg.ex if sg.moving else math.hypot(qx, qy)
+        excess = max(-along, along - sg.length, 0.0)
+        if across * across + excess * excess > reach * reach:
+            continue  # beyond 6.5 σ_y of the segment: dropped (part of the model, not of the tiling)
+        f = along * sg.inv_length  # the receptor's position along the segment, 0 at A and 1 at B
+        sy = max(sg.a_sy + f * sg.d_sy, sg.sy_lo)
+        sz = max(sg.a_sz + f * sg.d_sz, sg.sz_lo)
+        f = min(max(f, 0.0), 1.0)
+        inv_var_y = 1.0 / (sy * sy)
+        if sg.moving:
+            c = _INV_SQRT2 / sy
+            horizontal = (_SQRT_HALF_PI * sy * sg.inv_length * erf_difference(along * c, (along - sg.length) * c)
+                          * exp_fast(-0.5 * across * across * inv_var_y))
+        else:
+            horizontal = exp_fast(-0.5 * (qx * qx + qy * qy) * inv_var_y)
+        if horizontal == 0.0:
+            continue
+        hj = max(sg.a_h + f * sg.d_h - min(receptors.ground_elevation[i0 + j] - release.base_elevation,
+                                             release.height), 0.0)
+        if sz > 1.6 * sg.mix:
+            # σ_z > 1.6 L: uniform below the lid, M/(2π σ_y² L) × the horizontal factor (plume Eq. 1-52)
+            acc_tile[j] += sg.q * inv_var_y / (2.0 * math.pi * sg.mix) * horizontal
+            continue
+        amplitude = sg.q * _INV_TWO_PI_THREE_HALVES * inv_var_y / sz * horizontal
+        acc_tile[j] += amplitude * _vertical(receptors.height[i0 + j], hj, 0.5 / (sz * sz), sg.mix, n_images,
+                                             ground_only)
+
+
+@njit(inline="always", **KERNEL_OPTIONS)
+def _interval_statistics(acc, t, r0, ring, running, sampling, out):
+    """Fold interval ``t``'s means ``acc`` of the group's receptors (from ``r0``) into the peak, the dose, the
+    running means over each window (``ring`` holds the last window's means, ``running`` their sums), the snapshot
+    and the series."""
+    n_rec = acc.shape[0]
+    peak = out.peak[r0:r0 + n_rec]
+    dose = out.dose[r0:r0 + n_rec]
+    for j in range(n_rec):
+        value = acc[j]
+        peak[j] = max(peak[j], value)
+        dose[j] += value * sampling.step
+    for w in range(sampling.windows.shape[0]):
+        length_w = sampling.windows[w]
+        slot = t % length_w
+        best = out.window_max[w, r0:r0 + n_rec]
+        old = ring[w, slot]
+        total = running[w]
         for j in range(n_rec):
-            value = acc[j]
-            peak[j] = max(peak[j], value)
-            dose[j] += value * dt
-        for w in range(n_windows):
-            length_w = windows[w]
-            slot = t % length_w
-            best = out_window_max[w, r0:r0 + n_rec]
-            old = ring[w, slot]
-            total = running[w]
-            for j in range(n_rec):
-                total[j] += acc[j] - old[j]
-                old[j] = acc[j]
-                best[j] = max(best[j], total[j] / length_w)  # zeros before t = 0 (see the module docstring)
-        k = snapshot_index[t]
-        if k >= 0:
-            out_snapshots[k, r0:r0 + n_rec] = acc
-        for j in range(n_rec):
-            s = series_index[r0 + j]
-            if s >= 0:
-                out_series[s, t] = acc[j]
-
-
-@njit(parallel=True, **KERNEL_OPTIONS)
-def puff_parallel(group_ptr, tile_ptr, tile_cx, tile_cy, tile_rad, rx, ry, rz, rzt, z_max, base, stack_height,
-                  step_ptr, sx0, sy0, sx1, sy1, ssy0, ssy1, ssz0, ssz1, sh0, sh1, smass, slid,
-                  dt, windows, snapshot_index, series_index,
-                  out_snapshots, out_series, out_peak, out_dose, out_window_max):
-    """All receptor-tile groups in parallel (one parallel region; use outside Dask)."""
-    for group in prange(group_ptr.shape[0] - 1):
-        _puff_group(group, group_ptr, tile_ptr, tile_cx, tile_cy, tile_rad, rx, ry, rz, rzt, z_max, base,
-                    stack_height, step_ptr, sx0, sy0, sx1, sy1, ssy0, ssy1, ssz0, ssz1, sh0, sh1, smass, slid,
-                    dt, windows, snapshot_index, series_index,
-                    out_snapshots, out_series, out_peak, out_dose, out_window_max)
+            total[j] += acc[j] - old[j]
+            old[j] = acc[j]
+            best[j] = max(best[j], total[j] / length_w)  # zeros before t = 0 (see the module docstring)
+    k = sampling.snapshot_index[t]
+    if k >= 0:
+        out.snapshots[k, r0:r0 + n_rec] = acc
+    for j in range(n_rec):
+        s = sampling.series_index[r0 + j]
+        if s >= 0:
+            out.series[s, t] = acc[j]
 
 
 @njit(**KERNEL_OPTIONS)
-def puff_serial(group_ptr, tile_ptr, tile_cx, tile_cy, tile_rad, rx, ry, rz, rzt, z_max, base, stack_height,
-                step_ptr, sx0, sy0, sx1, sy1, ssy0, ssy1, ssz0, ssz1, sh0, sh1, smass, slid,
-                dt, windows, snapshot_index, series_index,
-                out_snapshots, out_series, out_peak, out_dose, out_window_max):
+def _puff_group(group, tiles, receptors, release, segments, sampling, out):
+    """Every sampling interval, segment and tile of one group of receptor tiles: the interval means and their
+    statistics."""
+    first_tile = tiles.group_ptr[group]
+    end_tile = tiles.group_ptr[group + 1]
+    r0 = tiles.tile_ptr[first_tile]
+    n_rec = tiles.tile_ptr[end_tile] - r0
+    n_steps = segments.step_ptr.shape[0] - 1
+    n_windows = sampling.windows.shape[0]
+    group_cx, group_cy, group_rad = _group_circle(tiles, first_tile, end_tile)
+    acc = np.zeros(n_rec)
+    longest = 1
+    for w in range(n_windows):
+        longest = max(longest, sampling.windows[w])
+    ring = np.zeros((n_windows, longest, n_rec))
+    running = np.zeros((n_windows, n_rec))
+    ground_only = receptors.max_height == 0.0
+
+    for t in range(n_steps):
+        acc[:] = 0.0
+        for seg in range(segments.step_ptr[t], segments.step_ptr[t + 1]):
+            if segments.mass[seg] <= 0.0:
+                continue
+            sg = _segment(segments, seg)
+            reach = _CUTOFF_SIGMAS * sg.sy_hi
+            if _segment_distance(group_cx, group_cy, sg.ax, sg.ay, sg.ex, sg.ey, sg.length) - group_rad > reach:
+                continue
+            n_images = _image_count(sg, reach, receptors.max_height)
+            for tile in range(first_tile, end_tile):
+                if (_segment_distance(tiles.center_x[tile], tiles.center_y[tile], sg.ax, sg.ay, sg.ex, sg.ey,
+                                      sg.length) - tiles.radius[tile] > reach):
+                    continue  # the whole tile is beyond 6.5 sigma of this segment
+                i0 = tiles.tile_ptr[tile]
+                n = tiles.tile_ptr[tile + 1] - i0
+                _add_segment_to_tile(sg, reach, n_images, receptors, release, i0, n, ground_only,
+                                     acc[i0 - r0:i0 - r0 + n])
+        _interval_statistics(acc, t, r0, ring, running, sampling, out)
+
+
+@njit(parallel=True, **KERNEL_OPTIONS)
+def puff_parallel(tiles, receptors, release, segments, sampling, out):
+    """All receptor-tile groups in parallel (one parallel region; use outside Dask)."""
+    for group in prange(tiles.group_ptr.shape[0] - 1):
+        _puff_group(group, tiles, receptors, release, segments, sampling, out)
+
+
+@njit(**KERNEL_OPTIONS)
+def puff_serial(tiles, receptors, release, segments, sampling, out):
     """All groups in order, releasing the GIL: the kernel for Dask threads."""
-    for group in range(group_ptr.shape[0] - 1):
-        _puff_group(group, group_ptr, tile_ptr, tile_cx, tile_cy, tile_rad, rx, ry, rz, rzt, z_max, base,
-                    stack_height, step_ptr, sx0, sy0, sx1, sy1, ssy0, ssy1, ssz0, ssz1, sh0, sh1, smass, slid,
-                    dt, windows, snapshot_index, series_index,
-                    out_snapshots, out_series, out_peak, out_dose, out_window_max)
+    for group in range(tiles.group_ptr.shape[0] - 1):
+        _puff_group(group, tiles, receptors, release, segments, sampling, out)

@@ -55,7 +55,7 @@ import xarray as xr
 from dispersion.coefficients import sigma
 from dispersion.plume import SIGMA_MODEL_NAMES, ReceptorSet
 from dispersion.plume_rise import plume_rise_briggs_buoyant
-from dispersion.tiles import automatic_tile_size, build_tiles
+from dispersion.tiles import automatic_tile_size, build_tiles, tiled_receptors
 from twin.errors import InputError
 
 __all__ = ["PuffRelease", "PuffMet", "PuffOptions", "PuffStates", "automatic_puff_interval", "puff_states",
@@ -448,21 +448,20 @@ def run_puff(release: PuffRelease, receptors: ReceptorSet, met: PuffMet, options
 
     Attributes: ``puff_interval`` [s] used, ``puffs`` released, ``segments`` integrated.
     """
-    from dispersion._puff_kernels import puff_parallel, puff_serial
+    from dispersion import _puff_kernels as kernels
 
     states = states or puff_states(release, met, options)
     n_steps = states.times.size
     order, tiles = build_tiles(receptors.x, receptors.y, options.tile_size or automatic_tile_size(receptors))
     back = np.empty_like(order)
     back[order] = np.arange(order.size)
-    rx = np.ascontiguousarray(receptors.x[order])
-    ry = np.ascontiguousarray(receptors.y[order])
-    rz = np.ascontiguousarray(receptors.height[order])
     flat = options.terrain == "flat"
-    rzt = np.zeros_like(rx) if flat else np.ascontiguousarray(receptors.ground_elevation[order])
-    base = 0.0 if flat else float(release.base_elevation)
+    tiled = tiled_receptors(receptors, order, terrain=not flat)
+    n_rec = tiled.x.size
+    release_point = kernels.Release(base_elevation=0.0 if flat else float(release.base_elevation),
+                                    height=float(release.height))
     series_receptors = np.arange(0) if series_receptors is None else np.asarray(series_receptors, dtype=np.int64)
-    series_index = np.full(rx.size, -1, dtype=np.int64)
+    series_index = np.full(n_rec, -1, dtype=np.int64)
     series_index[back[series_receptors]] = np.arange(series_receptors.size)
     windows = np.array([int(round(w / options.sampling_step)) for w in options.averaging_windows], dtype=np.int64)
     snapshot_index = np.full(n_steps, -1, dtype=np.int64)
@@ -471,6 +470,8 @@ def run_puff(release: PuffRelease, receptors: ReceptorSet, met: PuffMet, options
         if not 0 <= step < n_steps:
             raise InputError.field("puff options", "output_times", t, f"within (0, {options.duration}] s")
         snapshot_index[step] = k
+    sampling = kernels.Sampling(step=float(options.sampling_step), windows=windows, snapshot_index=snapshot_index,
+                                series_index=series_index)
     # Segments that cannot reach any receptor are dropped here (order kept, so the sums are unchanged).
     keep = _inside(states, receptors)
     step_of = np.repeat(np.arange(n_steps), np.diff(states.step_ptr))
@@ -479,18 +480,17 @@ def run_puff(release: PuffRelease, receptors: ReceptorSet, met: PuffMet, options
     def column(values):
         return np.ascontiguousarray(values[keep], dtype=np.float64)
 
-    snapshots = np.zeros((len(options.output_times), rx.size))
-    series = np.zeros((series_receptors.size, n_steps))
-    peak = np.zeros(rx.size)
-    dose = np.zeros(rx.size)
-    window_max = np.zeros((windows.size, rx.size))
-    kernel = puff_parallel if options.parallel else puff_serial
-    kernel(tiles.group_ptr, tiles.tile_ptr, tiles.center_x, tiles.center_y, tiles.radius, rx, ry, rz, rzt,
-           float(rz.max(initial=0.0)), base, float(release.height), step_ptr,
-           *(column(a) for a in (states.x0, states.y0, states.x1, states.y1, states.sigma_y0, states.sigma_y1,
-                                 states.sigma_z0, states.sigma_z1, states.height0, states.height1)),
-           column(states.mass * states.weight), column(states.mixing_height), float(options.sampling_step), windows,
-           snapshot_index, series_index, snapshots, series, peak, dose, window_max)
+    segments = kernels.Segments(
+        step_ptr=step_ptr, x0=column(states.x0), y0=column(states.y0), x1=column(states.x1), y1=column(states.y1),
+        sigma_y0=column(states.sigma_y0), sigma_y1=column(states.sigma_y1), sigma_z0=column(states.sigma_z0),
+        sigma_z1=column(states.sigma_z1), height0=column(states.height0), height1=column(states.height1),
+        mass=column(states.mass * states.weight), mixing_height=column(states.mixing_height))
+    out = kernels.Outputs(snapshots=np.zeros((len(options.output_times), n_rec)),
+                          series=np.zeros((series_receptors.size, n_steps)), peak=np.zeros(n_rec),
+                          dose=np.zeros(n_rec), window_max=np.zeros((windows.size, n_rec)))
+    kernel = kernels.puff_parallel if options.parallel else kernels.puff_serial
+    kernel(tiles, tiled, release_point, segments, sampling, out)
+    snapshots, series, peak, dose, window_max = out
     data = {
         "peak": (("receptor",), peak[back], {"units": "kg m-3"}),
         "dose": (("receptor",), dose[back], {"units": "kg s m-3"}),
