@@ -38,6 +38,20 @@ REPO = Path(__file__).resolve().parents[1]
 PREVIOUS = "e32afad"  # the last commit with instantaneous puffs
 
 
+# The tile builder as the previous model called it (same tiles, the old attribute names).
+_PREVIOUS_TILES = """
+from types import SimpleNamespace
+
+from dispersion.tiles import automatic_tile_size as _automatic_tile_size, build_tiles
+
+
+def _build_tiles(x, y, tile_size):
+    order, tiles = build_tiles(x, y, tile_size)
+    return SimpleNamespace(order=order, tile_ptr=tiles.tile_ptr, tile_cx=tiles.center_x, tile_cy=tiles.center_y,
+                           tile_rad=tiles.radius, group_ptr=tiles.group_ptr)
+"""
+
+
 def load_previous_model(commit: str = PREVIOUS):
     """dispersion/puff.py and _puff_kernels.py as of ``commit``, imported as ``_previous_puff`` from a temporary
     folder (its kernel compiled there), so both models run in this process on the same machine state."""
@@ -45,8 +59,13 @@ def load_previous_model(commit: str = PREVIOUS):
     for name, path in (("_previous_puff_kernels", "dispersion/_puff_kernels.py"), ("_previous_puff", "dispersion/puff.py")):
         source = subprocess.run(["git", "-C", str(REPO), "show", f"{commit}:{path}"], check=True, capture_output=True,
                                 text=True).stdout
-        (folder / f"{name}.py").write_text(source.replace("from dispersion._puff_kernels import",
-                                                          "from _previous_puff_kernels import"))
+        source = source.replace("from dispersion._puff_kernels import", "from _previous_puff_kernels import")
+        # The tile builder has moved from dispersion.plume's private names to dispersion.tiles (issue 15).
+        source = source.replace("from dispersion.plume import SIGMA_MODEL_NAMES, ReceptorSet, _automatic_tile_size, "
+                                "_build_tiles", "from dispersion.plume import SIGMA_MODEL_NAMES, ReceptorSet\n"
+                                "from _previous_tiles import _automatic_tile_size, _build_tiles")
+        (folder / f"{name}.py").write_text(source)
+    (folder / "_previous_tiles.py").write_text(_PREVIOUS_TILES)
     sys.path.insert(0, str(folder))
     return importlib.import_module("_previous_puff")
 
