@@ -21,11 +21,9 @@ import numpy as np
 
 from twin.errors import InputError
 
+from .checks import finite_array, float_if_scalar, positive_array
 from .typhoon import (
     AIR_DENSITY_HOLLAND_1980,
-    _array,
-    _positive,
-    _scalar,
     coriolis_parameter,
     holland_1980,
     holland_1980_pressure,
@@ -98,11 +96,11 @@ def gradient_to_surface_factor_mcconochie_2004(gradient_wind_speed):
     float or numpy.ndarray
         K. [1]
     """
-    v = _array(gradient_wind_speed, "gradient_wind_speed", "gradient_to_surface_factor_mcconochie_2004")
+    v = finite_array(gradient_wind_speed, "gradient_wind_speed", "gradient_to_surface_factor_mcconochie_2004")
     k = np.where(v < 6.0, 0.81,
                  np.where(v < 19.5, 0.81 - 0.00296 * (v - 6.0),
                           np.where(v < 45.0, 0.77 - 0.00431 * (v - 19.5), 0.66)))
-    return _scalar(k)
+    return float_if_scalar(k)
 
 
 def inflow_angle_mcconochie_2004(radius, rmax):
@@ -125,11 +123,11 @@ def inflow_angle_mcconochie_2004(radius, rmax):
         β, toward the centre. [radian]
     """
     where = "inflow_angle_mcconochie_2004"
-    r = _array(radius, "radius", where)
-    rm = _positive(rmax, "rmax", where, "m")
+    r = finite_array(radius, "radius", where)
+    rm = positive_array(rmax, "rmax", where, "m")
     s = r / rm
     degrees = np.where(s < 1.0, 10.0 * s, np.where(s < 1.2, 10.0 + 75.0 * (s - 1.0), 25.0))
-    return _scalar(np.radians(degrees))
+    return float_if_scalar(np.radians(degrees))
 
 
 def convert_to_10min_mean(wind_speed, averaging_period, exposure="at_sea"):
@@ -157,8 +155,8 @@ def convert_to_10min_mean(wind_speed, averaging_period, exposure="at_sea"):
     table = AVERAGING_FACTORS_TO_10MIN[exposure]
     if averaging_period not in table:
         raise InputError.field(where, "averaging_period", averaging_period, f"one of {list(table)} s")
-    v = _array(wind_speed, "wind_speed", where)
-    return _scalar(v * table[averaging_period])
+    v = finite_array(wind_speed, "wind_speed", where)
+    return float_if_scalar(v * table[averaging_period])
 
 
 def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
@@ -267,7 +265,7 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
     f = float(coriolis_parameter(lat)) if use_coriolis else 0.0
     hemisphere = 1.0 if lat >= 0 else -1.0
 
-    xx, yy = np.broadcast_arrays(_array(x, "x", where), _array(y, "y", where))
+    xx, yy = np.broadcast_arrays(finite_array(x, "x", where), finite_array(y, "y", where))
     dx = xx - float(centre_x)
     dy = yy - float(centre_y)
     r = np.hypot(dx, dy)

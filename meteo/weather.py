@@ -28,6 +28,7 @@ import xarray as xr
 
 from twin.errors import InputError, MeteoCoverageError
 
+from .checks import float_array
 from .profiles import (
     GB3840_MIXING_HEIGHT_REGIONS,
     ISC3_WIND_PROFILE_EXPONENTS,
@@ -35,7 +36,7 @@ from .profiles import (
     apply_calm_threshold,
     mixing_height_gb3840,
 )
-from .solar import _float_array, solar_elevation_gb3840
+from .solar import solar_elevation_gb3840
 from .stability import CLASS_LABELS, stability_gb3840, stability_turner, turner_is_daytime
 
 __all__ = [
@@ -156,7 +157,7 @@ def make_weather(time, wind_speed, wind_from_direction, air_temperature, cloud_a
     } | optional
     data_vars = {}
     for name, value in values.items():
-        array = np.atleast_1d(_float_array(value, where=where, field=name))
+        array = np.atleast_1d(float_array(value, where=where, field=name))
         if array.shape != times.shape:
             raise InputError.field(where, f"{name} length", array.shape,
                                    f"one value per time, shape {times.shape}")
