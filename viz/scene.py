@@ -440,16 +440,7 @@ def render_scene(
     plotter = pv.Plotter(off_screen=True, window_size=list(window_size))
     try:
         plotter.set_background("white", top="#c9d9e8")
-        if "terrain" in blocks.keys():
-            plotter.add_mesh(blocks["terrain"], scalars="elevation", cmap=TERRAIN_COLORMAP, nan_color="#cfe3f2",
-                             smooth_shading=True, show_scalar_bar=False, name="terrain")
-        else:
-            plane = pv.Plane(center=(0, 0, 0), i_size=xmax - xmin, j_size=ymax - ymin)
-            plotter.add_mesh(plane, color="#e4e0d6", name="ground")
-        if "buildings" in blocks.keys():
-            plotter.add_mesh(blocks["buildings"], color=BUILDING_COLOUR, name="buildings")
-        if "stacks" in blocks.keys():
-            plotter.add_mesh(blocks["stacks"], color=STACK_COLOUR, smooth_shading=True, name="stacks")
+        _add_ground_buildings_stacks(plotter, blocks, (xmax - xmin, ymax - ymin))
         if view.field is not None:
             _add_field(plotter, blocks["field"], view.field, font_file, contour_lines, lift, scale)
         kinds = []
@@ -462,19 +453,40 @@ def render_scene(
         subtitle = f"EPSG:{view.epsg} · 垂直放大 vertical exaggeration ×{vertical_exaggeration:g}"
         plotter.add_text("\n".join([*view.notes, subtitle]), position="lower_right", font_size=scale(8),
                          color="#444444", font_file=font_file)
-        azimuth, elevation = np.deg2rad(camera_azimuth), np.deg2rad(camera_elevation)
-        view_direction = np.array([np.sin(azimuth) * np.cos(elevation), np.cos(azimuth) * np.cos(elevation),
-                                   np.sin(elevation)])
-        focus = np.array([0.0, 0.0, 0.0 if view.terrain is None
-                          else float(np.nanmean(view.terrain.elevation)) * vertical_exaggeration])
-        plotter.camera.focal_point = focus
-        plotter.camera.position = focus + view_direction * diagonal
-        plotter.camera.up = (0.0, 0.0, 1.0)
-        plotter.reset_camera()
-        plotter.camera.zoom(1.2)
+        _place_camera(plotter, view, camera_azimuth, camera_elevation, diagonal, vertical_exaggeration)
         _legend(plotter, view, kinds, font_file, window_size, scale)
         with atomic_output(path) as temporary:
             plotter.screenshot(str(temporary))
     finally:
         plotter.close()
     return Path(path)
+
+
+def _add_ground_buildings_stacks(plotter, blocks, size) -> None:
+    """The terrain (or a flat ground plane of ``size`` = (width, depth) [m] without one), buildings and stacks."""
+    if "terrain" in blocks.keys():
+        plotter.add_mesh(blocks["terrain"], scalars="elevation", cmap=TERRAIN_COLORMAP, nan_color="#cfe3f2",
+                         smooth_shading=True, show_scalar_bar=False, name="terrain")
+    else:
+        plane = pv.Plane(center=(0, 0, 0), i_size=size[0], j_size=size[1])
+        plotter.add_mesh(plane, color="#e4e0d6", name="ground")
+    if "buildings" in blocks.keys():
+        plotter.add_mesh(blocks["buildings"], color=BUILDING_COLOUR, name="buildings")
+    if "stacks" in blocks.keys():
+        plotter.add_mesh(blocks["stacks"], color=STACK_COLOUR, smooth_shading=True, name="stacks")
+
+
+def _place_camera(plotter, view: MapView, camera_azimuth: float, camera_elevation: float, diagonal: float,
+                  vertical_exaggeration: float) -> None:
+    """Look at the scene centre (at the mean terrain height) from ``camera_azimuth`` and ``camera_elevation``
+    [degree], one scene ``diagonal`` [m] away, then fit the scene and zoom in by 1.2."""
+    azimuth, elevation = np.deg2rad(camera_azimuth), np.deg2rad(camera_elevation)
+    view_direction = np.array([np.sin(azimuth) * np.cos(elevation), np.cos(azimuth) * np.cos(elevation),
+                               np.sin(elevation)])
+    focus = np.array([0.0, 0.0, 0.0 if view.terrain is None
+                      else float(np.nanmean(view.terrain.elevation)) * vertical_exaggeration])
+    plotter.camera.focal_point = focus
+    plotter.camera.position = focus + view_direction * diagonal
+    plotter.camera.up = (0.0, 0.0, 1.0)
+    plotter.reset_camera()
+    plotter.camera.zoom(1.2)
