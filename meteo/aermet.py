@@ -454,6 +454,73 @@ def read_aermet(
         A malformed line (the message names file, line, column and what is allowed), hours out of order or
         skipped, a profile that does not match the surface hours, or missing hours without ``fill_missing``.
     """
+    _check_options(utc_offset_hours, z0_override)
+    path, header, sfc = _read_sfc(sfc_path)
+    where = _where("surface", path)
+    profiles = None
+    if pfl_path is not None:
+        profiles = _read_pfl(pfl_path, sfc["local_start"], sfc["line"], where)
+
+    calm, reason = _missing_reasons(sfc)
+    missing = reason != ""
+    _check_missing_hours(sfc, reason, fill_missing, where)
+
+    fields, from_profile = _hourly_fields(sfc, profiles, missing, calm, z0_override, where)
+    fields, from_profile, flag = _fill_hours(fields, from_profile, missing, where)
+    return _dataset(fields, from_profile, flag, sfc["local_start"], header, utc_offset_hours=utc_offset_hours,
+                    z0_override=z0_override, sources=(path, pfl_path))
+
+
+def _hourly_fields(sfc: dict, profiles, missing: np.ndarray, calm: np.ndarray, z0_override, where: str):
+    """Per hour, the values the model uses: wind and temperature levels (``_pick_levels``), z0, the AERMET scalars.
+
+    Returns a dict of arrays (speed [m s-1], direction [degree], height [m], temperature [K], roughness [m],
+    length [m], ustar, wstar [m s-1], zic, zim [m], heat [W m-2]) and whether each hour's wind came from the PFL.
+    """
+    usable = ~missing & ~calm
+    speed, direction, height, temperature, from_profile = _pick_levels(sfc, profiles, usable)
+    n_hours = sfc["line"].size
+    roughness = np.full(n_hours, float(z0_override)) if z0_override is not None else sfc["roughness_length"].copy()
+    _check_usable_values(sfc, roughness, height, direction, ~missing, where, z0_override)
+    fields = {
+        "speed": speed, "direction": direction, "height": height, "temperature": temperature,
+        "roughness": roughness, "length": sfc["obukhov_length"].copy(), "ustar": sfc["friction_velocity"].copy(),
+        "wstar": sfc["convective_velocity_scale"].copy(), "zic": sfc["convective_mixing_height"].copy(),
+        "zim": sfc["mechanical_mixing_height"].copy(), "heat": sfc["sensible_heat_flux"].copy(),
+    }
+    return fields, from_profile
+
+
+def _dataset(fields: dict, from_profile, flag, local_start, header: dict, *, utc_offset_hours, z0_override,
+             sources) -> xr.Dataset:
+    """The prepared-met dataset on UTC ``time`` from the filled hourly fields (variables, attributes: read_aermet)."""
+    path, pfl_path = sources
+    calm = fields["speed"] == 0.0
+    length = _obukhov_length_aermod(fields["length"], fields["heat"])
+    offset = np.timedelta64(int(round(utc_offset_hours * 60)), "m")
+    times = (local_start.astype("datetime64[m]") - offset).astype("datetime64[ns]")  # local standard → UTC
+    data_vars = {
+        **_weather_variables(fields, length, calm, times, header),
+        **_aermet_variables(fields, length, calm, flag),
+    }
+    time_attrs = {"standard_name": "time", "axis": "T", "long_name": "start of the hour (UTC)",
+                  "comment": f"AERMET hour h (hour ending, local standard time UTC{utc_offset_hours:+g} h) of day d is "
+                             "stamped d + (h-1) h, converted to UTC"}
+    dataset = xr.Dataset(data_vars, coords={"time": ("time", times, time_attrs)})
+    dataset.attrs.update({
+        "source": f"AERMET surface file {path.name} (AERMET version {header['version']})"
+                  + (f" and profile file {Path(pfl_path).name}" if pfl_path is not None else ""),
+        "site_latitude": header["latitude"], "site_longitude": header["longitude"],
+        "utc_offset_hours": float(utc_offset_hours),
+        "aermet_calm_hours": int(np.sum(flag == 1)), "aermet_filled_missing_hours": int(np.sum(flag == 2)),
+        "aermet_profile_wind_hours": int(np.sum(from_profile & (flag == 0))),
+        "roughness_length_source": "z0_override" if z0_override is not None else "AERMET hourly z0",
+    })
+    return dataset
+
+
+def _check_options(utc_offset_hours, z0_override) -> None:
+    """The keyword arguments of ``read_aermet``: a UTC offset in [-14, 14] h, and z0_override None or in (0, 10) m."""
     where_call = "read_aermet"
     if isinstance(utc_offset_hours, bool) or not isinstance(utc_offset_hours, (int, float)) \
             or not -14.0 <= utc_offset_hours <= 14.0:
@@ -462,14 +529,10 @@ def read_aermet(
                                     or not 0.0 < z0_override < WIND_MEASUREMENT_HEIGHT):
         raise InputError.field(where_call, "z0_override", z0_override, "None, or a roughness length in (0, 10) m")
 
-    path, header, sfc = _read_sfc(sfc_path)
-    where = _where("surface", path)
-    n_hours = sfc["line"].size
-    profiles = None
-    if pfl_path is not None:
-        profiles = _read_pfl(pfl_path, sfc["local_start"], sfc["line"], where)
 
-    calm, reason = _missing_reasons(sfc)
+def _check_missing_hours(sfc: dict, reason: np.ndarray, fill_missing: bool, where: str) -> None:
+    """Refuse missing hours (listing the first five) unless ``fill_missing``; refuse a file with no complete hour."""
+    n_hours = sfc["line"].size
     missing = reason != ""
     if missing.any() and not fill_missing:
         first = np.flatnonzero(missing)[:5]
@@ -482,17 +545,14 @@ def read_aermet(
     if missing.all():
         raise InputError.field(where, "hours", f"all {n_hours} missing", "at least one complete hour to persist")
 
-    usable = ~missing & ~calm
-    speed, direction, height, temperature, from_profile = _pick_levels(sfc, profiles, usable)
-    roughness = np.full(n_hours, float(z0_override)) if z0_override is not None else sfc["roughness_length"].copy()
-    _check_usable_values(sfc, roughness, height, direction, ~missing, where, z0_override)
 
-    fields = {
-        "speed": speed, "direction": direction, "height": height, "temperature": temperature,
-        "roughness": roughness, "length": sfc["obukhov_length"].copy(), "ustar": sfc["friction_velocity"].copy(),
-        "wstar": sfc["convective_velocity_scale"].copy(), "zic": sfc["convective_mixing_height"].copy(),
-        "zim": sfc["mechanical_mixing_height"].copy(), "heat": sfc["sensible_heat_flux"].copy(),
-    }
+def _fill_hours(fields: dict, from_profile: np.ndarray, missing: np.ndarray, where: str):
+    """Persist the previous complete hour into missing hours, and the last non-calm hour's state into calm hours.
+
+    Returns the filled ``fields``, ``from_profile`` and the ``aermet_hour_flag`` (0 observed, 1 calm filled,
+    2 missing filled). AERMET leaves a calm hour's direction and boundary-layer scalars missing (module docstring).
+    """
+    n_hours = missing.size
     flag = np.zeros(n_hours, dtype=np.int8)
     # Missing hours: the whole previous complete hour (calm or not), persisted.
     source = _persist_index(~missing)
@@ -509,36 +569,44 @@ def read_aermet(
         for name in ("direction", "length", "ustar", "wstar", "zic", "zim", "heat"):
             fields[name] = np.where(calm, fields[name][source], fields[name])
         flag[calm & (flag == 0)] = 1
+    return fields, from_profile, flag
 
-    # AERMOD METQA: |L| ≥ 1 m; L = 0 takes the sign opposite to the heat flux.
-    length = fields["length"]
+
+def _obukhov_length_aermod(length: np.ndarray, heat: np.ndarray) -> np.ndarray:
+    """AERMOD METQA: |L| ≥ 1 m; L = 0 takes the sign opposite to the heat flux H. [m]"""
     small = np.abs(length) < AERMOD_MINIMUM_ABS_OBUKHOV_LENGTH
-    sign = np.where(length != 0.0, np.sign(length), -np.sign(fields["heat"]))
+    sign = np.where(length != 0.0, np.sign(length), -np.sign(heat))
     sign = np.where(sign == 0.0, 1.0, sign)
-    length = np.where(small, sign * AERMOD_MINIMUM_ABS_OBUKHOV_LENGTH, length)
+    return np.where(small, sign * AERMOD_MINIMUM_ABS_OBUKHOV_LENGTH, length)
 
-    # Wind at 10 m by the neutral logarithmic profile: u(10) = u(z) ln(10/z0)/ln(z/z0) (module docstring).
-    z0 = fields["roughness"]
+
+def _wind_at_10m(speed: np.ndarray, height: np.ndarray, roughness: np.ndarray, calm: np.ndarray) -> np.ndarray:
+    """Wind at 10 m by the neutral logarithmic profile: u(10) = u(z) ln(10/z0)/ln(z/z0) (module docstring). [m s-1]
+
+    ``speed`` [m s-1] measured at ``height`` [m] over roughness length ``roughness`` [m]; 0 in ``calm`` hours.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.log(WIND_MEASUREMENT_HEIGHT / z0) / np.log(fields["height"] / z0)
-    wind_10m = np.where(calm, 0.0, fields["speed"] * np.where(fields["height"] == WIND_MEASUREMENT_HEIGHT, 1.0,
-                                                                factor))
-    model_wind, calm_flag = apply_calm_threshold(wind_10m)
+        factor = np.log(WIND_MEASUREMENT_HEIGHT / roughness) / np.log(height / roughness)
+    return np.where(calm, 0.0, speed * np.where(height == WIND_MEASUREMENT_HEIGHT, 1.0, factor))
 
+
+def _mixing_height_aermod(zic: np.ndarray, zim: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """AERMOD SET_METDATA: zic, zim capped at 4000 m; zi = max(zic, zim) when L < 0, else zim; zi ≥ 1 m. [m]"""
+    zic = np.minimum(zic, AERMOD_MIXING_HEIGHT_CAP)
+    zim = np.minimum(zim, AERMOD_MIXING_HEIGHT_CAP)
+    return np.maximum(np.where(length < 0.0, np.maximum(zic, zim), zim), AERMOD_MIXING_HEIGHT_FLOOR)
+
+
+def _weather_variables(fields: dict, length: np.ndarray, calm: np.ndarray, times: np.ndarray, header: dict) -> dict:
+    """The variables of ``meteo.weather.prepare_dispersion_met`` (same names, units and attributes), from AERMET."""
+    z0 = fields["roughness"]
+    wind_10m = _wind_at_10m(fields["speed"], fields["height"], z0, calm)
+    model_wind, calm_flag = apply_calm_threshold(wind_10m)
     codes = np.atleast_1d(stability_from_obukhov(length, z0)).astype(np.int8)
     labels = np.asarray(list(CLASS_LABELS))[codes]
-
-    # AERMOD SET_METDATA: zic, zim capped at 4000 m; zi = max(zic, zim) when L < 0, else zim; zi ≥ 1 m.
-    zic = np.minimum(fields["zic"], AERMOD_MIXING_HEIGHT_CAP)
-    zim = np.minimum(fields["zim"], AERMOD_MIXING_HEIGHT_CAP)
-    mixing = np.maximum(np.where(length < 0.0, np.maximum(zic, zim), zim), AERMOD_MIXING_HEIGHT_FLOOR)
-
-    offset = np.timedelta64(int(round(utc_offset_hours * 60)), "m")
-    times = (sfc["local_start"].astype("datetime64[m]") - offset).astype("datetime64[ns]")  # local standard → UTC
+    mixing = _mixing_height_aermod(fields["zic"], fields["zim"], length)
     elevation = np.atleast_1d(np.asarray(solar_elevation_gb3840(times, header["latitude"], header["longitude"]),
                                          dtype=np.float64))
-    convective = length < 0.0
-    wstar = np.where(convective & (fields["wstar"] >= 0.0), fields["wstar"], np.nan)
 
     wind_attrs = dict(WEATHER_VARIABLE_ATTRS["wind_speed"])
     wind_attrs["comment"] = ("AERMET reference wind (or the profile level nearest 10 m) moved to 10 m by the neutral "
@@ -548,7 +616,7 @@ def read_aermet(
     mixing_attrs = dict(WEATHER_VARIABLE_ATTRS["atmosphere_boundary_layer_thickness"])
     mixing_attrs["comment"] = ("AERMET: max(zic, zim) when L < 0, else zim; zic, zim capped at 4000 m, zi >= 1 m "
                                "(AERMOD model formulation EPA-454/R-03-004; AERMOD METEXT SET_METDATA)")
-    data_vars = {
+    return {
         "wind_speed": ("time", wind_10m, wind_attrs),
         "wind_from_direction": ("time", fields["direction"], direction_attrs),
         "air_temperature": ("time", fields["temperature"], dict(WEATHER_VARIABLE_ATTRS["air_temperature"])),
@@ -572,27 +640,22 @@ def read_aermet(
             "long_name": "calm hour (wind below the steady-state threshold, reset)",
             "flag_values": np.array([0, 1], dtype=np.int8), "flag_meanings": "not_calm calm"}),
         "atmosphere_boundary_layer_thickness": ("time", mixing, mixing_attrs),
+    }
+
+
+def _aermet_variables(fields: dict, length: np.ndarray, calm: np.ndarray, flag: np.ndarray) -> dict:
+    """The AERMET boundary-layer scalars and the measurement used, with ``AERMET_VARIABLE_ATTRS``."""
+    convective = length < 0.0
+    wstar = np.where(convective & (fields["wstar"] >= 0.0), fields["wstar"], np.nan)  # w* only when convective
+    return {
         "obukhov_length": ("time", length, dict(AERMET_VARIABLE_ATTRS["obukhov_length"])),
         "friction_velocity": ("time", fields["ustar"], dict(AERMET_VARIABLE_ATTRS["friction_velocity"])),
         "convective_velocity_scale": ("time", wstar, dict(AERMET_VARIABLE_ATTRS["convective_velocity_scale"])),
-        "surface_roughness_length": ("time", z0, dict(AERMET_VARIABLE_ATTRS["surface_roughness_length"])),
+        "surface_roughness_length": ("time", fields["roughness"],
+                                     dict(AERMET_VARIABLE_ATTRS["surface_roughness_length"])),
         "sensible_heat_flux": ("time", fields["heat"], dict(AERMET_VARIABLE_ATTRS["sensible_heat_flux"])),
         "reference_wind_speed": ("time", np.where(calm, 0.0, fields["speed"]),
                                  dict(AERMET_VARIABLE_ATTRS["reference_wind_speed"])),
         "reference_wind_height": ("time", fields["height"], dict(AERMET_VARIABLE_ATTRS["reference_wind_height"])),
         "aermet_hour_flag": ("time", flag, dict(AERMET_VARIABLE_ATTRS["aermet_hour_flag"])),
     }
-    time_attrs = {"standard_name": "time", "axis": "T", "long_name": "start of the hour (UTC)",
-                  "comment": f"AERMET hour h (hour ending, local standard time UTC{utc_offset_hours:+g} h) of day d is "
-                             "stamped d + (h-1) h, converted to UTC"}
-    dataset = xr.Dataset(data_vars, coords={"time": ("time", times, time_attrs)})
-    dataset.attrs.update({
-        "source": f"AERMET surface file {path.name} (AERMET version {header['version']})"
-                  + (f" and profile file {Path(pfl_path).name}" if pfl_path is not None else ""),
-        "site_latitude": header["latitude"], "site_longitude": header["longitude"],
-        "utc_offset_hours": float(utc_offset_hours),
-        "aermet_calm_hours": int(np.sum(flag == 1)), "aermet_filled_missing_hours": int(np.sum(flag == 2)),
-        "aermet_profile_wind_hours": int(np.sum(from_profile & (flag == 0))),
-        "roughness_length_source": "z0_override" if z0_override is not None else "AERMET hourly z0",
-    })
-    return dataset

@@ -17,7 +17,7 @@ import numpy as np
 
 from twin.errors import InputError
 
-from .solar import _check_range, _float_array
+from .checks import check_range, float_array
 from .stability import CLASS_LABELS
 
 __all__ = [
@@ -128,13 +128,13 @@ def wind_speed_power_law(wind_speed_ref, height, stability, land_use, reference_
     """
     where = "wind_speed_power_law"
     exponents = np.asarray(_lookup(ISC3_WIND_PROFILE_EXPONENTS, land_use, where=where, field="land_use"))
-    u_ref = _float_array(wind_speed_ref, where=where, field="wind_speed_ref")
-    _check_range(u_ref, where=where, field="wind_speed_ref", allowed=">= 0 m/s and finite", lower=0.0)
-    z = _float_array(height, where=where, field="height")
-    _check_range(z, where=where, field="height", allowed=">= 0 m and finite", lower=0.0)
-    z_ref = _float_array(reference_height, where=where, field="reference_height")
-    _check_range(z_ref, where=where, field="reference_height", allowed="> 0 m and finite", lower=0.0,
-                 lower_inclusive=False)
+    u_ref = float_array(wind_speed_ref, where=where, field="wind_speed_ref")
+    check_range(u_ref, where=where, field="wind_speed_ref", allowed=">= 0 m/s and finite", lower=0.0)
+    z = float_array(height, where=where, field="height")
+    check_range(z, where=where, field="height", allowed=">= 0 m and finite", lower=0.0)
+    z_ref = float_array(reference_height, where=where, field="reference_height")
+    check_range(z_ref, where=where, field="reference_height", allowed="> 0 m and finite", lower=0.0,
+                lower_inclusive=False)
     p = exponents[_stability_codes(stability, where=where)]
 
     below = z < ISC3_MINIMUM_PROFILE_HEIGHT
@@ -175,12 +175,12 @@ def mixing_height_gb3840(stability, wind_speed_10m, latitude, region):
     where = "mixing_height_gb3840"
     coefficients = np.asarray(_lookup(GB3840_MIXING_HEIGHT_COEFFICIENTS, region, where=where, field="region"))
     codes = _stability_codes(stability, where=where)
-    wind = _float_array(wind_speed_10m, where=where, field="wind_speed_10m")
-    _check_range(wind, where=where, field="wind_speed_10m", allowed=">= 0 m/s and finite", lower=0.0)
-    lat = _float_array(latitude, where=where, field="latitude")
-    _check_range(lat, where=where, field="latitude",
-                 allowed="in [-90, 90] degrees and at least 1 degree from the equator (f = 2Ω sin φ ≠ 0)",
-                 lower=-90.0, upper=90.0)
+    wind = float_array(wind_speed_10m, where=where, field="wind_speed_10m")
+    check_range(wind, where=where, field="wind_speed_10m", allowed=">= 0 m/s and finite", lower=0.0)
+    lat = float_array(latitude, where=where, field="latitude")
+    check_range(lat, where=where, field="latitude",
+                allowed="in [-90, 90] degrees and at least 1 degree from the equator (f = 2Ω sin φ ≠ 0)",
+                lower=-90.0, upper=90.0)
     near_equator = np.abs(lat) < 1.0
     if near_equator.any():
         raise InputError.field(where, "latitude", float(lat[near_equator].ravel()[0]),
@@ -218,10 +218,10 @@ def apply_calm_threshold(wind_speed, threshold=STEADY_STATE_CALM_THRESHOLD):
     static-wind hours is not implemented: not read in a primary source).
     """
     where = "apply_calm_threshold"
-    wind = _float_array(wind_speed, where=where, field="wind_speed")
-    _check_range(wind, where=where, field="wind_speed", allowed=">= 0 m/s and finite", lower=0.0)
-    limit = _float_array(threshold, where=where, field="threshold")
-    _check_range(limit, where=where, field="threshold", allowed="> 0 m/s and finite", lower=0.0,
-                 lower_inclusive=False)
+    wind = float_array(wind_speed, where=where, field="wind_speed")
+    check_range(wind, where=where, field="wind_speed", allowed=">= 0 m/s and finite", lower=0.0)
+    limit = float_array(threshold, where=where, field="threshold")
+    check_range(limit, where=where, field="threshold", allowed="> 0 m/s and finite", lower=0.0,
+                lower_inclusive=False)
     calm = wind < limit
     return np.where(calm, limit, wind), calm.astype(np.int8)

@@ -20,15 +20,13 @@ university lecture (hezhiquan.com, Yan'an University) and in the VB code of Arto
 (`RiskSystem/Safety/泄漏和扩散模型/tools.vb`). All print the cos θ0 coefficient as **0.39912**, whereas Spencer
 (1971), from whom the series comes, and NOAA's "General Solar Position Calculations" use 0.399912. We follow the
 standard's text; the two differ in δ by at most 0.045°.
-
-This module is the bottom of meteo's import chain, so the small input checks the other modules share live here.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin.errors import InputError
+from .checks import as_utc_datetime64, check_range, float_array
 
 __all__ = [
     "GB3840_DECLINATION_COEFFICIENTS",
@@ -43,64 +41,6 @@ GB3840_DECLINATION_COEFFICIENTS = (0.006918, -0.39912, 0.070257, -0.006758, 0.00
 
 _NANOSECONDS_PER_HOUR = 3_600_000_000_000
 _NANOSECONDS_PER_DAY = 24 * _NANOSECONDS_PER_HOUR
-
-
-# --- shared input checks (used by stability.py, profiles.py, weather.py) -------------------------------------------
-
-
-def _float_array(value, *, where: str, field: str) -> np.ndarray:
-    """``value`` as a float64 array; non-numeric input raises InputError naming the field."""
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError.field(where, field, value, "a number or an array of numbers") from None
-    return array
-
-
-def _check_range(
-    array: np.ndarray,
-    *,
-    where: str,
-    field: str,
-    allowed: str,
-    lower: float | None = None,
-    upper: float | None = None,
-    lower_inclusive: bool = True,
-    upper_inclusive: bool = True,
-    allow_nan: bool = False,
-    allow_inf: bool = False,
-) -> None:
-    """Raise InputError naming the first element outside the allowed range (and its index for arrays)."""
-    bad = np.zeros(array.shape, dtype=bool)
-    nan = np.isnan(array)
-    if not allow_nan:
-        bad |= nan
-    finite_or_nan = nan | np.isfinite(array)
-    if not allow_inf:
-        bad |= ~finite_or_nan
-    with np.errstate(invalid="ignore"):
-        if lower is not None:
-            bad |= (array < lower) if lower_inclusive else (array <= lower)
-        if upper is not None:
-            bad |= (array > upper) if upper_inclusive else (array >= upper)
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        label = field if array.ndim == 0 else f"{field}[{', '.join(map(str, index))}]"
-        raise InputError.field(where, label, float(array[index]), allowed)
-
-
-def _as_utc_datetime64(time_utc, *, where: str, field: str = "time_utc") -> np.ndarray:
-    """``time_utc`` as datetime64[ns]; values are taken to be UTC (the convention inside ParkTwin)."""
-    try:
-        array = np.asarray(time_utc)
-        if not np.issubdtype(array.dtype, np.datetime64):
-            raise TypeError
-        return array.astype("datetime64[ns]")
-    except (TypeError, ValueError):
-        raise InputError.field(where, field, time_utc, "numpy datetime64 values in UTC") from None
-
-
-# --- physics --------------------------------------------------------------------------------------------------------
 
 
 def solar_declination_gb3840(day_of_year):
@@ -129,9 +69,9 @@ def solar_declination_gb3840(day_of_year):
     sun, Search 2(5), 172.
     """
     where = "solar_declination_gb3840"
-    day = _float_array(day_of_year, where=where, field="day_of_year")
-    _check_range(day, where=where, field="day_of_year", allowed="in [0, 366) (zero-based day number d_n)",
-                 lower=0.0, upper=366.0, upper_inclusive=False)
+    day = float_array(day_of_year, where=where, field="day_of_year")
+    check_range(day, where=where, field="day_of_year", allowed="in [0, 366) (zero-based day number d_n)",
+                lower=0.0, upper=366.0, upper_inclusive=False)
     theta = 2.0 * np.pi * day / 365.0  # radians
     a0, a1, b1, a2, b2, a3, b3 = GB3840_DECLINATION_COEFFICIENTS
     declination = (
@@ -155,9 +95,9 @@ def local_mean_solar_time(time_utc, longitude):
         Longitude, positive east. [deg]
     """
     where = "local_mean_solar_time"
-    times = _as_utc_datetime64(time_utc, where=where)
-    lon = _float_array(longitude, where=where, field="longitude")
-    _check_range(lon, where=where, field="longitude", allowed="in [-180, 180] degrees", lower=-180.0, upper=180.0)
+    times = as_utc_datetime64(time_utc, where=where)
+    lon = float_array(longitude, where=where, field="longitude")
+    check_range(lon, where=where, field="longitude", allowed="in [-180, 180] degrees", lower=-180.0, upper=180.0)
     shift = np.rint(lon * _NANOSECONDS_PER_HOUR / 15.0).astype(np.int64)  # λ/15 hours, in ns
     return times + shift.astype("timedelta64[ns]")
 
@@ -195,8 +135,8 @@ def solar_elevation_gb3840(time_utc, latitude, longitude):
     GB/T 3840-91, Appendix B, Eq. (B1).
     """
     where = "solar_elevation_gb3840"
-    lat = _float_array(latitude, where=where, field="latitude")
-    _check_range(lat, where=where, field="latitude", allowed="in [-90, 90] degrees", lower=-90.0, upper=90.0)
+    lat = float_array(latitude, where=where, field="latitude")
+    check_range(lat, where=where, field="latitude", allowed="in [-90, 90] degrees", lower=-90.0, upper=90.0)
     lmst = local_mean_solar_time(time_utc, longitude)
 
     ns = lmst.astype(np.int64)  # nanoseconds since 1970-01-01T00:00 (local mean solar clock)

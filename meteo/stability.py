@@ -26,7 +26,8 @@ import numpy as np
 
 from twin.errors import InputError
 
-from .solar import _as_utc_datetime64, _check_range, _float_array, solar_elevation_gb3840
+from .checks import as_utc_datetime64, check_range, float_array
+from .solar import solar_elevation_gb3840
 
 __all__ = [
     "CLASS_LABELS",
@@ -124,21 +125,21 @@ def _round_half_up(array: np.ndarray) -> np.ndarray:
 
 def _cloud_tenths(value, *, where: str, field: str) -> tuple[np.ndarray, np.ndarray]:
     """Validated cloud amount [tenths] and its whole-tenths value (observations are whole tenths)."""
-    cloud = _float_array(value, where=where, field=field)
-    _check_range(cloud, where=where, field=field, allowed="in [0, 10] tenths of sky", lower=0.0, upper=10.0)
+    cloud = float_array(value, where=where, field=field)
+    check_range(cloud, where=where, field=field, allowed="in [0, 10] tenths of sky", lower=0.0, upper=10.0)
     return cloud, _round_half_up(cloud)
 
 
 def _wind(value, *, where: str) -> np.ndarray:
-    wind = _float_array(value, where=where, field="wind_speed")
-    _check_range(wind, where=where, field="wind_speed", allowed=">= 0 m/s and finite", lower=0.0)
+    wind = float_array(value, where=where, field="wind_speed")
+    check_range(wind, where=where, field="wind_speed", allowed=">= 0 m/s and finite", lower=0.0)
     return wind
 
 
 def _elevation(value, *, where: str) -> np.ndarray:
-    elevation = _float_array(value, where=where, field="solar_elevation")
-    _check_range(elevation, where=where, field="solar_elevation", allowed="in [-90, 90] degrees",
-                 lower=-90.0, upper=90.0)
+    elevation = float_array(value, where=where, field="solar_elevation")
+    check_range(elevation, where=where, field="solar_elevation", allowed="in [-90, 90] degrees",
+                lower=-90.0, upper=90.0)
     return elevation
 
 
@@ -163,7 +164,7 @@ def turner_is_daytime(time_utc, latitude, longitude) -> np.ndarray:
         True where the sun was up one hour earlier and is still up one hour later (EPA-454/R-99-005 Table 6-6,
         item 2), with the sun's position from ``solar_elevation_gb3840``.
     """
-    times = _as_utc_datetime64(time_utc, where="turner_is_daytime")
+    times = as_utc_datetime64(time_utc, where="turner_is_daytime")
     hour = np.timedelta64(1, "h")
     before = solar_elevation_gb3840(times - hour, latitude, longitude)
     after = solar_elevation_gb3840(times + hour, latitude, longitude)
@@ -204,9 +205,9 @@ def net_radiation_index_turner(solar_elevation, cloud_cover, ceiling_height, is_
 def _net_radiation_index(solar_elevation, cloud_cover, ceiling_height, is_daytime, *, where: str):
     elevation = _elevation(solar_elevation, where=where)
     _, tenths = _cloud_tenths(cloud_cover, where=where, field="cloud_cover")
-    ceiling = _float_array(ceiling_height, where=where, field="ceiling_height")
-    _check_range(ceiling, where=where, field="ceiling_height", allowed=">= 0 m (inf for no ceiling)",
-                 lower=0.0, allow_inf=True)
+    ceiling = float_array(ceiling_height, where=where, field="ceiling_height")
+    check_range(ceiling, where=where, field="ceiling_height", allowed=">= 0 m (inf for no ceiling)",
+                lower=0.0, allow_inf=True)
     day = np.asarray(is_daytime, dtype=bool)
     elevation, tenths, ceiling, day = np.broadcast_arrays(elevation, tenths, ceiling, day)
 
@@ -387,17 +388,17 @@ def stability_from_obukhov(obukhov_length, roughness_length):
     z0 (the centres are in order over the clipped range), and |L| → ∞ gives D.
     """
     where = "stability_from_obukhov"
-    length = _float_array(obukhov_length, where=where, field="obukhov_length")
-    _check_range(length, where=where, field="obukhov_length", allowed="a length in m, not NaN (±inf = neutral)",
-                 allow_inf=True)
+    length = float_array(obukhov_length, where=where, field="obukhov_length")
+    check_range(length, where=where, field="obukhov_length", allowed="a length in m, not NaN (±inf = neutral)",
+                allow_inf=True)
     zero = length == 0.0
     if zero.any():
         index = tuple(int(i) for i in np.argwhere(zero)[0])
         label = "obukhov_length" if length.ndim == 0 else f"obukhov_length[{', '.join(map(str, index))}]"
         raise InputError.field(where, label, 0.0, "non-zero (negative unstable, positive stable, ±inf neutral)")
-    roughness = _float_array(roughness_length, where=where, field="roughness_length")
-    _check_range(roughness, where=where, field="roughness_length", allowed="> 0 m and finite", lower=0.0,
-                 lower_inclusive=False)
+    roughness = float_array(roughness_length, where=where, field="roughness_length")
+    check_range(roughness, where=where, field="roughness_length", allowed="> 0 m and finite", lower=0.0,
+                lower_inclusive=False)
     z0 = np.clip(roughness, *GOLDER_1972_ROUGHNESS_RANGE)
     coefficients = np.asarray([GOLDER_1972_INVERSE_OBUKHOV_COEFFICIENTS[label] for label in CLASS_LABELS])
     centres = coefficients[:, 0] + coefficients[:, 1] * np.log10(z0)[..., None]  # (..., 6) [m-1]

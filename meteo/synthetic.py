@@ -116,57 +116,20 @@ def synthetic_weather(start, hours: int, *, latitude: float, longitude: float, s
         raise InputError.field(where, "latitude", latitude, "in [-90, 90] degrees")
     n = int(hours)
     time = _start_time(start, utc_offset_hours) + np.arange(n) * np.timedelta64(1, "h")
-    solar = local_mean_solar_time(time, longitude)
-    hour = (solar - solar.astype("datetime64[D]")).astype("timedelta64[s]").astype(np.float64) / 3600.0
-    day_of_year = (solar - solar.astype("datetime64[Y]")).astype("timedelta64[s]").astype(np.float64) / 86400.0
-    summer = 0.5 * (1.0 - np.cos(2.0 * np.pi * (day_of_year - 15.0) / 365.0))  # 0 mid-January … 1 mid-July
+    hour, day_of_year, summer = _solar_calendar(time, longitude)
+    noise = _random_draws(seed, n)
 
-    rng = np.random.Generator(np.random.PCG64(seed))
-    gust_u = _ar1(rng, n, 0.97)
-    gust_v = _ar1(rng, n, 0.97)
-    temperature_noise = _ar1(rng, n, 0.98)
-    cloud_noise = _ar1(rng, n, 0.96)
-    low_share_noise = _ar1(rng, n, 0.95)
-    ceiling_draw = rng.uniform(size=n)
-    pressure_noise = _ar1(rng, n, 0.99)
-
-    # Cloud first: it damps the diurnal temperature range and the sea breeze.
-    total_fraction = np.clip(0.55 + 0.15 * summer + 0.35 * cloud_noise, 0.0, 1.0)
-    total_tenths = np.floor(10.0 * total_fraction + 0.5)
-    low_share = np.clip(0.45 + 0.3 * low_share_noise, 0.0, 1.0)
-    low_tenths = np.floor(total_tenths * low_share)
-    cloud = total_tenths / 10.0
-
-    # Wind: seasonal prevailing + persistent fluctuations, diurnally modulated, plus sea/land breeze.
-    prevailing_from = np.mod(_WINTER_WIND_FROM_DEG + summer * np.mod(
-        _SUMMER_WIND_FROM_DEG - _WINTER_WIND_FROM_DEG, 360.0), 360.0)
-    mean_u, mean_v = _vector_from(prevailing_from, _PREVAILING_SPEED)
-    diurnal = 0.75 + 0.35 * np.maximum(0.0, np.sin(np.pi * (hour - 7.0) / 12.0))
-    synoptic_u = diurnal * (mean_u + _SYNOPTIC_SIGMA * gust_u)
-    synoptic_v = diurnal * (mean_v + _SYNOPTIC_SIGMA * gust_v)
-    sea = np.where((hour > 9.0) & (hour < 19.0), np.sin(np.pi * (hour - 9.0) / 10.0), 0.0)
-    sea_speed = 1.8 * sea * (1.0 - 0.6 * cloud) * (0.5 + 0.5 * summer)
-    land_phase = np.mod(hour - 21.0, 24.0)
-    land_speed = 0.6 * np.where(land_phase < 10.0, np.sin(np.pi * land_phase / 10.0), 0.0)
-    sea_u, sea_v = _vector_from(_SEA_BREEZE_FROM_DEG, sea_speed)
-    land_u, land_v = _vector_from(_LAND_BREEZE_FROM_DEG, land_speed)
-    u = synoptic_u + sea_u + land_u
-    v = synoptic_v + sea_v + land_v
-    speed = np.hypot(u, v)
-    scale = np.where(speed > _MAX_SPEED, _MAX_SPEED / np.maximum(speed, 1e-12), 1.0)
-    speed = speed * scale
-    direction_from = np.mod(np.degrees(np.arctan2(-u, -v)), 360.0)
-
-    # Temperature.
-    seasonal_celsius = 16.5 + 12.0 * np.cos(2.0 * np.pi * (day_of_year - 205.0) / 365.0)
-    diurnal_celsius = 3.5 * (1.0 - 0.5 * cloud) * np.cos(2.0 * np.pi * (hour - 14.5) / 24.0)
-    temperature = seasonal_celsius + diurnal_celsius + 1.5 * temperature_noise + _CELSIUS_TO_KELVIN
-
+    total_tenths, low_tenths = _cloud_cover_tenths(summer, noise)
+    cloud = total_tenths / 10.0  # cloud first: it damps the diurnal temperature range and the sea breeze
+    speed, direction_from = _wind(hour, summer, cloud, noise)
+    temperature = _temperature(hour, day_of_year, cloud, noise)
     # Ceiling (Turner needs it) and pressure.
     ceiling = np.where(total_tenths > 5,
-                       np.where(low_tenths > 5, 300.0 + 1700.0 * ceiling_draw, 2500.0 + 4000.0 * ceiling_draw),
+                       np.where(low_tenths > 5, 300.0 + 1700.0 * noise["ceiling_draw"],
+                                2500.0 + 4000.0 * noise["ceiling_draw"]),
                        np.inf)
-    pressure = STANDARD_PRESSURE + 900.0 * np.cos(2.0 * np.pi * (day_of_year - 15.0) / 365.0) + 400.0 * pressure_noise
+    pressure = (STANDARD_PRESSURE + 900.0 * np.cos(2.0 * np.pi * (day_of_year - 15.0) / 365.0)
+                + 400.0 * noise["pressure"])
 
     weather = make_weather(
         time=time,
@@ -185,3 +148,65 @@ def synthetic_weather(start, hours: int, *, latitude: float, longitude: float, s
         "site_longitude": float(longitude),
     })
     return weather
+
+
+def _solar_calendar(time: np.ndarray, longitude: float):
+    """Hour of the day [h] and day of the year [day] in local mean solar time, and the season weight (0 … 1)."""
+    solar = local_mean_solar_time(time, longitude)
+    hour = (solar - solar.astype("datetime64[D]")).astype("timedelta64[s]").astype(np.float64) / 3600.0
+    day_of_year = (solar - solar.astype("datetime64[Y]")).astype("timedelta64[s]").astype(np.float64) / 86400.0
+    summer = 0.5 * (1.0 - np.cos(2.0 * np.pi * (day_of_year - 15.0) / 365.0))  # 0 mid-January … 1 mid-July
+    return hour, day_of_year, summer
+
+
+def _random_draws(seed: int, n: int) -> dict[str, np.ndarray]:
+    """Every random series, drawn from one PCG64 generator in a fixed order (the order fixes the numbers)."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    return {
+        "gust_u": _ar1(rng, n, 0.97),
+        "gust_v": _ar1(rng, n, 0.97),
+        "temperature": _ar1(rng, n, 0.98),
+        "cloud": _ar1(rng, n, 0.96),
+        "low_share": _ar1(rng, n, 0.95),
+        "ceiling_draw": rng.uniform(size=n),
+        "pressure": _ar1(rng, n, 0.99),
+    }
+
+
+def _cloud_cover_tenths(summer: np.ndarray, noise: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Total and low cloud cover [tenths], whole tenths as observed, low ≤ total (module docstring)."""
+    total_fraction = np.clip(0.55 + 0.15 * summer + 0.35 * noise["cloud"], 0.0, 1.0)
+    total_tenths = np.floor(10.0 * total_fraction + 0.5)
+    low_share = np.clip(0.45 + 0.3 * noise["low_share"], 0.0, 1.0)
+    return total_tenths, np.floor(total_tenths * low_share)
+
+
+def _wind(hour: np.ndarray, summer: np.ndarray, cloud: np.ndarray, noise: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Wind speed [m/s] and direction it blows from [degree]: seasonal prevailing + persistent fluctuations,
+    diurnally modulated, plus sea/land breeze; capped at 10 m/s (module docstring)."""
+    prevailing_from = np.mod(_WINTER_WIND_FROM_DEG + summer * np.mod(
+        _SUMMER_WIND_FROM_DEG - _WINTER_WIND_FROM_DEG, 360.0), 360.0)
+    mean_u, mean_v = _vector_from(prevailing_from, _PREVAILING_SPEED)
+    diurnal = 0.75 + 0.35 * np.maximum(0.0, np.sin(np.pi * (hour - 7.0) / 12.0))
+    synoptic_u = diurnal * (mean_u + _SYNOPTIC_SIGMA * noise["gust_u"])
+    synoptic_v = diurnal * (mean_v + _SYNOPTIC_SIGMA * noise["gust_v"])
+    sea = np.where((hour > 9.0) & (hour < 19.0), np.sin(np.pi * (hour - 9.0) / 10.0), 0.0)
+    sea_speed = 1.8 * sea * (1.0 - 0.6 * cloud) * (0.5 + 0.5 * summer)
+    land_phase = np.mod(hour - 21.0, 24.0)
+    land_speed = 0.6 * np.where(land_phase < 10.0, np.sin(np.pi * land_phase / 10.0), 0.0)
+    sea_u, sea_v = _vector_from(_SEA_BREEZE_FROM_DEG, sea_speed)
+    land_u, land_v = _vector_from(_LAND_BREEZE_FROM_DEG, land_speed)
+    u = synoptic_u + sea_u + land_u
+    v = synoptic_v + sea_v + land_v
+    speed = np.hypot(u, v)
+    scale = np.where(speed > _MAX_SPEED, _MAX_SPEED / np.maximum(speed, 1e-12), 1.0)
+    speed = speed * scale
+    direction_from = np.mod(np.degrees(np.arctan2(-u, -v)), 360.0)
+    return speed, direction_from
+
+
+def _temperature(hour: np.ndarray, day_of_year: np.ndarray, cloud: np.ndarray, noise: dict) -> np.ndarray:
+    """Air temperature [K]: seasonal and diurnal cosines plus AR(1) noise (module docstring)."""
+    seasonal_celsius = 16.5 + 12.0 * np.cos(2.0 * np.pi * (day_of_year - 205.0) / 365.0)
+    diurnal_celsius = 3.5 * (1.0 - 0.5 * cloud) * np.cos(2.0 * np.pi * (hour - 14.5) / 24.0)
+    return seasonal_celsius + diurnal_celsius + 1.5 * noise["temperature"] + _CELSIUS_TO_KELVIN  # °C → K, here

@@ -29,6 +29,7 @@ import numpy as np
 
 from twin.errors import InputError
 
+from .checks import finite_array, float_if_scalar, positive_array
 from .profiles import EARTH_ANGULAR_VELOCITY
 
 __all__ = [
@@ -49,23 +50,6 @@ __all__ = [
 AIR_DENSITY_HOLLAND_1980 = 1.15
 
 
-def _array(value, name: str, where: str) -> np.ndarray:
-    try:
-        out = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError.field(where, name, value, "a number or an array of numbers") from None
-    if not np.all(np.isfinite(out)):
-        raise InputError.field(where, name, value, "finite")
-    return out
-
-
-def _positive(value, name: str, where: str, unit: str) -> np.ndarray:
-    out = _array(value, name, where)
-    if np.any(out <= 0):
-        raise InputError.field(where, name, float(out[out <= 0].ravel()[0]), f"> 0 {unit}")
-    return out
-
-
 _RATIO_CAP = 700.0  # (R_m/r)^B beyond this gives exp(-700) ~ 1e-304: the profile is 0 to double precision
 
 
@@ -74,10 +58,6 @@ def _ratio_power(r: np.ndarray, rmax, b) -> np.ndarray:
     with np.errstate(divide="ignore", over="ignore"):
         ratio = np.where(r > 0, (rmax / np.where(r > 0, r, 1.0)) ** b, _RATIO_CAP)
     return np.minimum(ratio, _RATIO_CAP)
-
-
-def _scalar(out: np.ndarray):
-    return float(out) if out.ndim == 0 else out
 
 
 def coriolis_parameter(latitude):
@@ -93,8 +73,8 @@ def coriolis_parameter(latitude):
     float or numpy.ndarray
         Coriolis parameter, positive in the Northern Hemisphere. [s-1]
     """
-    lat = _array(latitude, "latitude", "coriolis_parameter")
-    return _scalar(2.0 * EARTH_ANGULAR_VELOCITY * np.sin(np.radians(lat)))
+    lat = finite_array(latitude, "latitude", "coriolis_parameter")
+    return float_if_scalar(2.0 * EARTH_ANGULAR_VELOCITY * np.sin(np.radians(lat)))
 
 
 def holland_1980(radius, pressure_deficit, rmax, b, air_density=AIR_DENSITY_HOLLAND_1980, coriolis=0.0):
@@ -129,19 +109,19 @@ def holland_1980(radius, pressure_deficit, rmax, b, air_density=AIR_DENSITY_HOLL
         Gradient wind speed, ≥ 0; 0 at the centre. [m/s]
     """
     where = "holland_1980"
-    r = _array(radius, "radius", where)
+    r = finite_array(radius, "radius", where)
     if np.any(r < 0):
         raise InputError.field(where, "radius", float(r[r < 0].ravel()[0]), ">= 0 m")
-    dp = _positive(pressure_deficit, "pressure_deficit", where, "Pa")
-    rm = _positive(rmax, "rmax", where, "m")
-    bb = _positive(b, "b", where, "")
-    rho = _positive(air_density, "air_density", where, "kg m-3")
-    f = np.abs(_array(coriolis, "coriolis", where))
+    dp = positive_array(pressure_deficit, "pressure_deficit", where, "Pa")
+    rm = positive_array(rmax, "rmax", where, "m")
+    bb = positive_array(b, "b", where, "")
+    rho = positive_array(air_density, "air_density", where, "kg m-3")
+    f = np.abs(finite_array(coriolis, "coriolis", where))
     ratio_b = _ratio_power(r, rm, bb)
     term = bb * dp / rho * ratio_b * np.exp(-ratio_b)
     half_rf = 0.5 * r * f
     speed = np.sqrt(term + half_rf**2) - half_rf
-    return _scalar(np.maximum(speed, 0.0))
+    return float_if_scalar(np.maximum(speed, 0.0))
 
 
 def holland_1980_pressure(radius, central_pressure, pressure_deficit, rmax, b):
@@ -168,12 +148,12 @@ def holland_1980_pressure(radius, central_pressure, pressure_deficit, rmax, b):
         Pressure, p_c at the centre rising to p_c + Δp far away. [Pa]
     """
     where = "holland_1980_pressure"
-    r = _array(radius, "radius", where)
-    pc = _positive(central_pressure, "central_pressure", where, "Pa")
-    dp = _positive(pressure_deficit, "pressure_deficit", where, "Pa")
-    rm = _positive(rmax, "rmax", where, "m")
-    bb = _positive(b, "b", where, "")
-    return _scalar(pc + dp * np.exp(-_ratio_power(r, rm, bb)))
+    r = finite_array(radius, "radius", where)
+    pc = positive_array(central_pressure, "central_pressure", where, "Pa")
+    dp = positive_array(pressure_deficit, "pressure_deficit", where, "Pa")
+    rm = positive_array(rmax, "rmax", where, "m")
+    bb = positive_array(b, "b", where, "")
+    return float_if_scalar(pc + dp * np.exp(-_ratio_power(r, rm, bb)))
 
 
 def holland_vmax_cyclostrophic(pressure_deficit, b, air_density=AIR_DENSITY_HOLLAND_1980):
@@ -196,10 +176,10 @@ def holland_vmax_cyclostrophic(pressure_deficit, b, air_density=AIR_DENSITY_HOLL
         V_m. [m/s]
     """
     where = "holland_vmax_cyclostrophic"
-    dp = _positive(pressure_deficit, "pressure_deficit", where, "Pa")
-    bb = _positive(b, "b", where, "")
-    rho = _positive(air_density, "air_density", where, "kg m-3")
-    return _scalar(np.sqrt(bb * dp / (rho * math.e)))
+    dp = positive_array(pressure_deficit, "pressure_deficit", where, "Pa")
+    bb = positive_array(b, "b", where, "")
+    rho = positive_array(air_density, "air_density", where, "kg m-3")
+    return float_if_scalar(np.sqrt(bb * dp / (rho * math.e)))
 
 
 def holland_b_from_vmax(max_wind_speed, pressure_deficit, air_density=AIR_DENSITY_HOLLAND_1980):
@@ -223,10 +203,10 @@ def holland_b_from_vmax(max_wind_speed, pressure_deficit, air_density=AIR_DENSIT
         B. [1]
     """
     where = "holland_b_from_vmax"
-    vm = _positive(max_wind_speed, "max_wind_speed", where, "m/s")
-    dp = _positive(pressure_deficit, "pressure_deficit", where, "Pa")
-    rho = _positive(air_density, "air_density", where, "kg m-3")
-    return _scalar(rho * math.e * vm**2 / dp)
+    vm = positive_array(max_wind_speed, "max_wind_speed", where, "m/s")
+    dp = positive_array(pressure_deficit, "pressure_deficit", where, "Pa")
+    rho = positive_array(air_density, "air_density", where, "kg m-3")
+    return float_if_scalar(rho * math.e * vm**2 / dp)
 
 
 def holland_2008_bs(pressure_deficit, latitude, translation_speed, pressure_tendency=0.0):
@@ -253,15 +233,15 @@ def holland_2008_bs(pressure_deficit, latitude, translation_speed, pressure_tend
         b_s. [1]
     """
     where = "holland_2008_bs"
-    dp_hpa = _positive(pressure_deficit, "pressure_deficit", where, "Pa") / 100.0  # Pa -> hPa for the fit
-    lat = _array(latitude, "latitude", where)
-    vt = _array(translation_speed, "translation_speed", where)
+    dp_hpa = positive_array(pressure_deficit, "pressure_deficit", where, "Pa") / 100.0  # Pa -> hPa for the fit
+    lat = finite_array(latitude, "latitude", where)
+    vt = finite_array(translation_speed, "translation_speed", where)
     if np.any(vt < 0):
         raise InputError.field(where, "translation_speed", float(vt[vt < 0].ravel()[0]), ">= 0 m/s")
-    dpdt = _array(pressure_tendency, "pressure_tendency", where) * 3600.0 / 100.0  # Pa/s -> hPa/h
+    dpdt = finite_array(pressure_tendency, "pressure_tendency", where) * 3600.0 / 100.0  # Pa/s -> hPa/h
     x = 0.6 * (1.0 - dp_hpa / 215.0)
     bs = -4.4e-5 * dp_hpa**2 + 0.01 * dp_hpa + 0.03 * dpdt - 0.014 * np.abs(lat) + 0.15 * vt**x + 1.0
-    return _scalar(bs)
+    return float_if_scalar(bs)
 
 
 def holland_2010(radius, max_wind_speed, rmax, bs, xn=0.5, rn=None):
@@ -295,13 +275,13 @@ def holland_2010(radius, max_wind_speed, rmax, bs, xn=0.5, rn=None):
         Wind speed, ≥ 0, with its maximum v_m at R_m. [m/s]
     """
     where = "holland_2010"
-    r = _array(radius, "radius", where)
+    r = finite_array(radius, "radius", where)
     if np.any(r < 0):
         raise InputError.field(where, "radius", float(r[r < 0].ravel()[0]), ">= 0 m")
-    vm = _positive(max_wind_speed, "max_wind_speed", where, "m/s")
-    rm = _positive(rmax, "rmax", where, "m")
-    b = _positive(bs, "bs", where, "")
-    xn = float(_array(xn, "xn", where))
+    vm = positive_array(max_wind_speed, "max_wind_speed", where, "m/s")
+    rm = positive_array(rmax, "rmax", where, "m")
+    b = positive_array(bs, "bs", where, "")
+    xn = float(finite_array(xn, "xn", where))
     if xn == 0.5:
         x = np.full_like(r, 0.5)
     else:
@@ -310,7 +290,7 @@ def holland_2010(radius, max_wind_speed, rmax, bs, xn=0.5, rn=None):
         x = np.where(r <= rm, 0.5, 0.5 + (r - rm) * (xn - 0.5) / (float(rn) - rm))
     ratio_b = _ratio_power(r, rm, b)
     core = ratio_b * np.exp(1.0 - ratio_b)
-    return _scalar(vm * core**x)
+    return float_if_scalar(vm * core**x)
 
 
 def holland_2010_xn(max_wind_speed, rmax, bs, outer_wind_speed, outer_radius):
@@ -337,11 +317,11 @@ def holland_2010_xn(max_wind_speed, rmax, bs, outer_wind_speed, outer_radius):
         x_n. [1]
     """
     where = "holland_2010_xn"
-    vm = float(_positive(max_wind_speed, "max_wind_speed", where, "m/s"))
-    rm = float(_positive(rmax, "rmax", where, "m"))
-    b = float(_positive(bs, "bs", where, ""))
-    vn = float(_positive(outer_wind_speed, "outer_wind_speed", where, "m/s"))
-    rn = float(_positive(outer_radius, "outer_radius", where, "m"))
+    vm = float(positive_array(max_wind_speed, "max_wind_speed", where, "m/s"))
+    rm = float(positive_array(rmax, "rmax", where, "m"))
+    b = float(positive_array(bs, "bs", where, ""))
+    vn = float(positive_array(outer_wind_speed, "outer_wind_speed", where, "m/s"))
+    rn = float(positive_array(outer_radius, "outer_radius", where, "m"))
     if vn >= vm:
         raise InputError.field(where, "outer_wind_speed", vn, f"< max_wind_speed = {vm} m/s")
     if rn <= rm:
@@ -371,6 +351,6 @@ def rmax_willoughby_2006(max_wind_speed, latitude):
         R_m. [m]
     """
     where = "rmax_willoughby_2006"
-    vm = _positive(max_wind_speed, "max_wind_speed", where, "m/s")
-    lat = _array(latitude, "latitude", where)
-    return _scalar(1000.0 * 46.4 * np.exp(-0.0155 * vm + 0.0169 * np.abs(lat)))  # km -> m
+    vm = positive_array(max_wind_speed, "max_wind_speed", where, "m/s")
+    lat = finite_array(latitude, "latitude", where)
+    return float_if_scalar(1000.0 * 46.4 * np.exp(-0.0155 * vm + 0.0169 * np.abs(lat)))  # km -> m

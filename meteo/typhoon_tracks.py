@@ -226,37 +226,8 @@ def read_cma_best_track(path, storm=None) -> xr.Dataset:
         attributes.
     """
     path, lines = _read_lines(path)
-    storms = []  # (header line number, header fields, [(line number, tokens)])
-    for number, line in enumerate(lines, start=1):
-        tokens = line.split()
-        if not tokens:
-            continue
-        if tokens[0] == "66666":
-            if len(tokens) < 7:
-                raise InputError.field(f"{path} line {number}", "header", line,
-                                       "'66666 BBBB CCC DDDD EEEE F G NAME DATE' (at least 7 fields)")
-            storms.append((number, tokens, []))
-        elif not storms:
-            raise InputError.field(f"{path} line {number}", "first record", line, "a '66666' header line")
-        else:
-            storms[-1][2].append((number, tokens))
-    if not storms:
-        raise InputError.field(path, "content", "no '66666' header line", "at least one storm")
-
-    def names(header):
-        return {header[1], header[3], header[4], header[7] if len(header) > 7 else ""} - {"", "0000"}
-
-    if storm is None:
-        if len(storms) > 1:
-            raise InputError.field(path, "storm", None, f"one of the storms in the file: {_storm_labels(storms)}")
-        chosen = storms[0]
-    else:
-        matches = [s for s in storms if str(storm) in names(s[1])]
-        if not matches:
-            raise InputError.field(path, "storm", storm, f"one of {_storm_labels(storms)}")
-        chosen = matches[0]
-
-    header_line, header, records = chosen
+    storms = _cma_storms(path, lines)
+    header_line, header, records = _choose_cma_storm(path, storms, storm)
     where_header = f"{path} line {header_line}"
     try:
         expected = int(header[2])
@@ -265,22 +236,7 @@ def read_cma_best_track(path, storm=None) -> xr.Dataset:
     if expected != len(records):
         raise InputError.field(where_header, "column 3 CCC (number of data lines)", expected,
                                f"the number of data lines that follow ({len(records)})")
-
-    values = {name: [] for name, _, _ in _CMA_FIELDS}
-    for number, tokens in records:
-        where = f"{path} line {number}"
-        if len(tokens) < 6:
-            raise InputError.field(where, "data line", " ".join(tokens),
-                                   "'YYYYMMDDHH I LAT LON PRES WND' (6 fields)")
-        for column, (name, allowed, check) in enumerate(_CMA_FIELDS):
-            text = tokens[column]
-            try:
-                value = _parse_cma_time(text) if check is None else int(text)
-            except ValueError:
-                raise InputError.field(where, f"column {column + 1} {name}", text, allowed) from None
-            if check is not None and not check(value):
-                raise InputError.field(where, f"column {column + 1} {name}", text, allowed)
-            values[name].append(value)
+    values = _cma_values(path, records)
 
     time_name, cat_name, lat_name, lon_name, pres_name, wind_name = (f[0] for f in _CMA_FIELDS)
     attrs = {
@@ -307,6 +263,62 @@ def read_cma_best_track(path, storm=None) -> xr.Dataset:
     return track
 
 
+def _cma_storms(path: str, lines: list[str]) -> list:
+    """The storms of a CMA file: (header line number, header fields, [(line number, tokens) of its data lines])."""
+    storms = []
+    for number, line in enumerate(lines, start=1):
+        tokens = line.split()
+        if not tokens:
+            continue
+        if tokens[0] == "66666":
+            if len(tokens) < 7:
+                raise InputError.field(f"{path} line {number}", "header", line,
+                                       "'66666 BBBB CCC DDDD EEEE F G NAME DATE' (at least 7 fields)")
+            storms.append((number, tokens, []))
+        elif not storms:
+            raise InputError.field(f"{path} line {number}", "first record", line, "a '66666' header line")
+        else:
+            storms[-1][2].append((number, tokens))
+    if not storms:
+        raise InputError.field(path, "content", "no '66666' header line", "at least one storm")
+    return storms
+
+
+def _choose_cma_storm(path: str, storms: list, storm):
+    """The storm named ``storm`` (international, serial or China number, or name); the only one if None."""
+    def names(header):
+        return {header[1], header[3], header[4], header[7] if len(header) > 7 else ""} - {"", "0000"}
+
+    if storm is None:
+        if len(storms) > 1:
+            raise InputError.field(path, "storm", None, f"one of the storms in the file: {_storm_labels(storms)}")
+        return storms[0]
+    matches = [s for s in storms if str(storm) in names(s[1])]
+    if not matches:
+        raise InputError.field(path, "storm", storm, f"one of {_storm_labels(storms)}")
+    return matches[0]
+
+
+def _cma_values(path: str, records: list) -> dict[str, list]:
+    """The data lines' six columns, checked against ``_CMA_FIELDS`` (in CMA units: 0.1 degree, hPa, m/s)."""
+    values = {name: [] for name, _, _ in _CMA_FIELDS}
+    for number, tokens in records:
+        where = f"{path} line {number}"
+        if len(tokens) < 6:
+            raise InputError.field(where, "data line", " ".join(tokens),
+                                   "'YYYYMMDDHH I LAT LON PRES WND' (6 fields)")
+        for column, (name, allowed, check) in enumerate(_CMA_FIELDS):
+            text = tokens[column]
+            try:
+                value = _parse_cma_time(text) if check is None else int(text)
+            except ValueError:
+                raise InputError.field(where, f"column {column + 1} {name}", text, allowed) from None
+            if check is not None and not check(value):
+                raise InputError.field(where, f"column {column + 1} {name}", text, allowed)
+            values[name].append(value)
+    return values
+
+
 def read_ibtracs_csv(path, storm=None) -> xr.Dataset:
     """Read one storm from an IBTrACS-style CSV (columns in ``IBTRACS_COLUMNS``).
 
@@ -324,6 +336,42 @@ def read_ibtracs_csv(path, storm=None) -> xr.Dataset:
         dependent": IBTrACS WMO_WIND keeps the reporting agency's period, e.g. CMA 2 min, JMA 10 min).
     """
     path, lines = _read_lines(path)
+    index, rows = _ibtracs_rows(path, lines)
+    sids = sorted({row[index["SID"]] for _, row in rows}) if "SID" in index else []
+    if storm is None and len(sids) > 1:
+        raise InputError.field(path, "storm", None, f"one of the SIDs in the file: {sids}")
+    if storm is not None:
+        if str(storm) not in sids:
+            raise InputError.field(path, "storm", storm, f"one of {sids}")
+        rows = [(n, r) for n, r in rows if r[index["SID"]] == str(storm)]
+
+    time, lat, lon, pres, wind, rmw = [], [], [], [], [], []
+    for number, row in rows:
+        where = f"{path} line {number}"
+        text = row[index["ISO_TIME"]]
+        try:
+            time.append(np.datetime64(text.replace(" ", "T"), "ns"))
+        except ValueError:
+            raise InputError.field(where, "column ISO_TIME", text, "a UTC time 'YYYY-MM-DD HH:MM:SS'") from None
+        for column, low, high, out in (("LAT", -90, 90, lat), ("LON", -180, 360, lon)):
+            value = _ibtracs_number(where, column, row[index[column]], low, high, "degree")
+            if math.isnan(value):
+                raise InputError.field(where, f"column {column}", "", f"a number in [{low}, {high}] degree")
+            out.append(value)
+        pres.append(_ibtracs_first(where, row, index, IBTRACS_COLUMNS["pressure"], 850, 1100, "hPa")
+                    * 100.0)  # hPa -> Pa
+        wind.append(_ibtracs_first(where, row, index, IBTRACS_COLUMNS["wind"], 0, 250, "kt") * _KNOT)  # kt -> m/s
+        rmw.append(_ibtracs_first(where, row, index, IBTRACS_COLUMNS["radius_of_maximum_wind"], 1, 500, "nmile")
+                   * _NAUTICAL_MILE)  # nautical mile -> m
+    if not time:
+        raise InputError.field(path, "data rows", 0, "at least one track point")
+    attrs = {"source": f"IBTrACS-style CSV {os.path.basename(path)}", "storm_id": sids[0] if len(sids) == 1 else
+             str(storm or "")}
+    return make_track(time, lat, lon, pres, wind, rmw, averaging_period=0, attrs=attrs, where=path)
+
+
+def _ibtracs_rows(path: str, lines: list[str]) -> tuple[dict[str, int], list]:
+    """Column index by header name, and the (line number, cells) of the data rows (blank and units rows skipped)."""
     reader = csv.reader(lines)
     try:
         header = [h.strip() for h in next(reader)]
@@ -341,55 +389,30 @@ def read_ibtracs_csv(path, storm=None) -> xr.Dataset:
         if number == 2 and not row[index["ISO_TIME"]]:
             continue  # IBTrACS units row
         rows.append((number, row))
-    sids = sorted({row[index["SID"]] for _, row in rows}) if "SID" in index else []
-    if storm is None and len(sids) > 1:
-        raise InputError.field(path, "storm", None, f"one of the SIDs in the file: {sids}")
-    if storm is not None:
-        if str(storm) not in sids:
-            raise InputError.field(path, "storm", storm, f"one of {sids}")
-        rows = [(n, r) for n, r in rows if r[index["SID"]] == str(storm)]
+    return index, rows
 
-    def number_or_nan(where, column, text, low, high, unit):
-        if text == "":
-            return math.nan
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not (low <= value <= high):
-            raise InputError.field(where, f"column {column}", text, f"a number in [{low}, {high}] {unit} or blank")
-        return value
 
-    def first(where, row, columns, low, high, unit):
-        for column in columns:
-            if column in index:
-                value = number_or_nan(where, column, row[index[column]], low, high, unit)
-                if not math.isnan(value):
-                    return value
+def _ibtracs_number(where: str, column: str, text: str, low, high, unit: str) -> float:
+    """``text`` as a number in [low, high] ``unit``; NaN when blank."""
+    if text == "":
         return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (low <= value <= high):
+        raise InputError.field(where, f"column {column}", text, f"a number in [{low}, {high}] {unit} or blank")
+    return value
 
-    time, lat, lon, pres, wind, rmw = [], [], [], [], [], []
-    for number, row in rows:
-        where = f"{path} line {number}"
-        text = row[index["ISO_TIME"]]
-        try:
-            time.append(np.datetime64(text.replace(" ", "T"), "ns"))
-        except ValueError:
-            raise InputError.field(where, "column ISO_TIME", text, "a UTC time 'YYYY-MM-DD HH:MM:SS'") from None
-        for column, low, high, out in (("LAT", -90, 90, lat), ("LON", -180, 360, lon)):
-            value = number_or_nan(where, column, row[index[column]], low, high, "degree")
-            if math.isnan(value):
-                raise InputError.field(where, f"column {column}", "", f"a number in [{low}, {high}] degree")
-            out.append(value)
-        pres.append(first(where, row, IBTRACS_COLUMNS["pressure"], 850, 1100, "hPa") * 100.0)  # hPa -> Pa
-        wind.append(first(where, row, IBTRACS_COLUMNS["wind"], 0, 250, "kt") * _KNOT)  # kt -> m/s
-        rmw.append(first(where, row, IBTRACS_COLUMNS["radius_of_maximum_wind"], 1, 500, "nmile")
-                   * _NAUTICAL_MILE)  # nautical mile -> m
-    if not time:
-        raise InputError.field(path, "data rows", 0, "at least one track point")
-    attrs = {"source": f"IBTrACS-style CSV {os.path.basename(path)}", "storm_id": sids[0] if len(sids) == 1 else
-             str(storm or "")}
-    return make_track(time, lat, lon, pres, wind, rmw, averaging_period=0, attrs=attrs, where=path)
+
+def _ibtracs_first(where: str, row: list[str], index: dict[str, int], columns, low, high, unit: str) -> float:
+    """The first non-blank of ``columns`` present in the file (agencies in IBTRACS_COLUMNS order); NaN if none."""
+    for column in columns:
+        if column in index:
+            value = _ibtracs_number(where, column, row[index[column]], low, high, unit)
+            if not math.isnan(value):
+                return value
+    return math.nan
 
 
 def design_typhoon_track(landfall_lon, landfall_lat, heading_deg, forward_speed, central_pressure, rmax,

@@ -16,16 +16,15 @@ Built on the Holland (1980) profile of ``meteo.typhoon``. Every step is an expli
 
 from __future__ import annotations
 
+import functools
 
 import numpy as np
 
 from twin.errors import InputError
 
+from .checks import finite_array, float_if_scalar, positive_array
 from .typhoon import (
     AIR_DENSITY_HOLLAND_1980,
-    _array,
-    _positive,
-    _scalar,
     coriolis_parameter,
     holland_1980,
     holland_1980_pressure,
@@ -98,11 +97,11 @@ def gradient_to_surface_factor_mcconochie_2004(gradient_wind_speed):
     float or numpy.ndarray
         K. [1]
     """
-    v = _array(gradient_wind_speed, "gradient_wind_speed", "gradient_to_surface_factor_mcconochie_2004")
+    v = finite_array(gradient_wind_speed, "gradient_wind_speed", "gradient_to_surface_factor_mcconochie_2004")
     k = np.where(v < 6.0, 0.81,
                  np.where(v < 19.5, 0.81 - 0.00296 * (v - 6.0),
                           np.where(v < 45.0, 0.77 - 0.00431 * (v - 19.5), 0.66)))
-    return _scalar(k)
+    return float_if_scalar(k)
 
 
 def inflow_angle_mcconochie_2004(radius, rmax):
@@ -125,11 +124,11 @@ def inflow_angle_mcconochie_2004(radius, rmax):
         β, toward the centre. [radian]
     """
     where = "inflow_angle_mcconochie_2004"
-    r = _array(radius, "radius", where)
-    rm = _positive(rmax, "rmax", where, "m")
+    r = finite_array(radius, "radius", where)
+    rm = positive_array(rmax, "rmax", where, "m")
     s = r / rm
     degrees = np.where(s < 1.0, 10.0 * s, np.where(s < 1.2, 10.0 + 75.0 * (s - 1.0), 25.0))
-    return _scalar(np.radians(degrees))
+    return float_if_scalar(np.radians(degrees))
 
 
 def convert_to_10min_mean(wind_speed, averaging_period, exposure="at_sea"):
@@ -157,8 +156,8 @@ def convert_to_10min_mean(wind_speed, averaging_period, exposure="at_sea"):
     table = AVERAGING_FACTORS_TO_10MIN[exposure]
     if averaging_period not in table:
         raise InputError.field(where, "averaging_period", averaging_period, f"one of {list(table)} s")
-    v = _array(wind_speed, "wind_speed", where)
-    return _scalar(v * table[averaging_period])
+    v = finite_array(wind_speed, "wind_speed", where)
+    return float_if_scalar(v * table[averaging_period])
 
 
 def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
@@ -218,15 +217,77 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
         (eastward_wind [m/s], northward_wind [m/s], air_pressure [Pa]), each shaped like broadcast(x, y).
     """
     where = "typhoon_wind_field"
+    central_pressure, rmax, latitude, pressure_deficit = _check_track_point(track_point, environmental_pressure,
+                                                                            surface_model, where)
+    surface = functools.partial(_surface_factor, surface_model=surface_model, surface_factor=surface_factor)
+    if b is None:
+        b = _holland_b(track_point, pressure_deficit, air_density, surface)
+    f = float(coriolis_parameter(latitude)) if use_coriolis else 0.0
+    hemisphere = 1.0 if latitude >= 0 else -1.0
 
-    def get(name, default=None):
-        try:
-            value = track_point[name]
-        except (KeyError, IndexError, TypeError):
-            return default
-        value = float(np.asarray(value))
-        return default if not np.isfinite(value) else value
+    xx, yy = np.broadcast_arrays(finite_array(x, "x", where), finite_array(y, "y", where))
+    dx = xx - float(centre_x)
+    dy = yy - float(centre_y)
+    r = np.hypot(dx, dy)
+    vg = np.asarray(holland_1980(r, pressure_deficit, rmax, b, air_density, f))
+    vs = surface(vg) * vg
+    u, v = _surface_wind_vector(vs, dx, dy, r, rmax, hemisphere)
+    u, v = _add_forward_motion(u, v, vs, track_point, asymmetry_fraction, pressure_deficit, b, air_density, surface)
+    if over_land is not None:
+        land = np.broadcast_to(np.asarray(over_land, dtype=bool), u.shape)
+        u = np.where(land, OVER_LAND_REDUCTION_KNAFF_2011 * u, u)
+        v = np.where(land, OVER_LAND_REDUCTION_KNAFF_2011 * v, v)
+    pressure = np.asarray(holland_1980_pressure(r, central_pressure, pressure_deficit, rmax, b))
+    return u, v, pressure
 
+
+def _surface_wind_vector(vs, dx, dy, r, rmax, hemisphere: float):
+    """Step 3 of ``typhoon_wind_field``: (eastward, northward) wind [m/s] of speed ``vs`` around the centre.
+
+    Counter-clockwise in the Northern Hemisphere (``hemisphere`` = 1; clockwise for −1), turned toward the centre by
+    the inflow angle β of ``inflow_angle_mcconochie_2004``; ``dx``, ``dy``, ``r`` and ``rmax`` in m.
+    """
+    beta = np.asarray(inflow_angle_mcconochie_2004(r, rmax))
+    theta = np.arctan2(dy, dx)  # polar angle of the point seen from the centre
+    # Tangential unit vector (counter-clockwise) is (−sin θ, cos θ); inward radial is (−cos θ, −sin θ).
+    # Wind = V [cos β · hemisphere · tangential + sin β · inward].
+    u = vs * (-hemisphere * np.cos(beta) * np.sin(theta) - np.sin(beta) * np.cos(theta))
+    v = vs * (hemisphere * np.cos(beta) * np.cos(theta) - np.sin(beta) * np.sin(theta))
+    return u, v
+
+
+def _add_forward_motion(u, v, vs, track_point, asymmetry_fraction, pressure_deficit, b, air_density, surface):
+    """Step 4 of ``typhoon_wind_field``: add ``asymmetry_fraction`` × V_s(r)/max(V_s) × the translation velocity.
+
+    The translation velocity [m/s] is the track's ``translation_eastward`` / ``translation_northward`` (0 if absent);
+    max(V_s) [m/s] is taken at the cyclostrophic peak, reduced by ``surface`` (K(V_g)).
+    """
+    vt_e = _track_value(track_point, "translation_eastward", 0.0)
+    vt_n = _track_value(track_point, "translation_northward", 0.0)
+    if not (asymmetry_fraction and (vt_e or vt_n)):
+        return u, v
+    vs_max = float(surface(holland_vmax_cyclostrophic(pressure_deficit, b, air_density))) * float(
+        holland_vmax_cyclostrophic(pressure_deficit, b, air_density))
+    weight = float(asymmetry_fraction) * vs / vs_max
+    return u + weight * vt_e, v + weight * vt_n
+
+
+def _track_value(track_point, name: str, default=None):
+    """``track_point[name]`` as a float; ``default`` when the track lacks it or it is not finite."""
+    try:
+        value = track_point[name]
+    except (KeyError, IndexError, TypeError):
+        return default
+    value = float(np.asarray(value))
+    return default if not np.isfinite(value) else value
+
+
+def _check_track_point(track_point, environmental_pressure, surface_model, where: str):
+    """Central pressure [Pa], R_max [m], latitude [degree] and Δp = p_n − p_c [Pa] of ``track_point``, checked.
+
+    Refuses a ``max_wind_speed`` not averaged over 600 s, a missing central pressure, R_max or latitude, Δp ≤ 0 and
+    an unknown ``surface_model``.
+    """
     try:
         period = track_point["max_wind_speed"].attrs.get("averaging_period", 600)
     except (KeyError, IndexError, TypeError, AttributeError):
@@ -234,9 +295,9 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
     if period != 600:
         raise InputError.field(where, "track_point['max_wind_speed'].attrs['averaging_period']", period,
                                "600 s (convert first: meteo.typhoon_tracks.complete_track)")
-    pc = get("central_pressure")
-    rm = get("radius_of_maximum_wind")
-    lat = get("latitude")
+    pc = _track_value(track_point, "central_pressure")
+    rm = _track_value(track_point, "radius_of_maximum_wind")
+    lat = _track_value(track_point, "latitude")
     for name, value in (("central_pressure", pc), ("radius_of_maximum_wind", rm), ("latitude", lat)):
         if value is None:
             raise InputError.field(where, f"track_point[{name!r}]", value, "a finite number")
@@ -246,52 +307,30 @@ def typhoon_wind_field(track_point, x, y, *, centre_x=0.0, centre_y=0.0,
                                f"< environmental_pressure = {float(environmental_pressure)} Pa")
     if surface_model not in SURFACE_WIND_MODELS:
         raise InputError.field(where, "surface_model", surface_model, f"one of {list(SURFACE_WIND_MODELS)}")
+    return pc, rm, lat, dp
 
-    def surface_k(vg):
-        if surface_model == "constant":
-            return np.full_like(np.asarray(vg, dtype=np.float64), float(surface_factor))
-        return np.asarray(gradient_to_surface_factor_mcconochie_2004(vg))
 
-    if b is None:
-        b = get("holland_b")
-    if b is None:
-        vmax_surface = get("max_wind_speed")
-        if vmax_surface is not None and vmax_surface > 0:
-            # Gradient V_m from the surface V_m: solve V_s = K(V_g) V_g by fixed point (K varies slowly).
-            vg = vmax_surface / 0.8
-            for _ in range(20):
-                vg = vmax_surface / float(surface_k(vg))
-            b = holland_b_from_vmax(vg, dp, air_density)
-        else:
-            b = 1.3  # default of TCRM wind/vmax.py (vmax(..., beta=1.3)) when the track gives neither B nor V_m
-    f = float(coriolis_parameter(lat)) if use_coriolis else 0.0
-    hemisphere = 1.0 if lat >= 0 else -1.0
+def _surface_factor(gradient_wind_speed, *, surface_model: str, surface_factor: float) -> np.ndarray:
+    """K(V_g), the gradient-to-surface reduction [1]: McConochie et al. (2004), or the constant ``surface_factor``."""
+    if surface_model == "constant":
+        return np.full_like(np.asarray(gradient_wind_speed, dtype=np.float64), float(surface_factor))
+    return np.asarray(gradient_to_surface_factor_mcconochie_2004(gradient_wind_speed))
 
-    xx, yy = np.broadcast_arrays(_array(x, "x", where), _array(y, "y", where))
-    dx = xx - float(centre_x)
-    dy = yy - float(centre_y)
-    r = np.hypot(dx, dy)
-    vg = np.asarray(holland_1980(r, dp, rm, b, air_density, f))
-    vs = surface_k(vg) * vg
-    beta = np.asarray(inflow_angle_mcconochie_2004(r, rm))
 
-    theta = np.arctan2(dy, dx)  # polar angle of the point seen from the centre
-    # Tangential unit vector (counter-clockwise) is (−sin θ, cos θ); inward radial is (−cos θ, −sin θ).
-    # Wind = V [cos β · hemisphere · tangential + sin β · inward].
-    u = vs * (-hemisphere * np.cos(beta) * np.sin(theta) - np.sin(beta) * np.cos(theta))
-    v = vs * (hemisphere * np.cos(beta) * np.cos(theta) - np.sin(beta) * np.sin(theta))
+def _holland_b(track_point, pressure_deficit: float, air_density: float, surface) -> float:
+    """Holland B [1] when the caller gives none (step 1 of ``typhoon_wind_field``).
 
-    vt_e = get("translation_eastward", 0.0)
-    vt_n = get("translation_northward", 0.0)
-    if asymmetry_fraction and (vt_e or vt_n):
-        vs_max = float(surface_k(holland_vmax_cyclostrophic(dp, b, air_density))) * float(
-            holland_vmax_cyclostrophic(dp, b, air_density))
-        weight = float(asymmetry_fraction) * vs / vs_max
-        u = u + weight * vt_e
-        v = v + weight * vt_n
-    if over_land is not None:
-        land = np.broadcast_to(np.asarray(over_land, dtype=bool), u.shape)
-        u = np.where(land, OVER_LAND_REDUCTION_KNAFF_2011 * u, u)
-        v = np.where(land, OVER_LAND_REDUCTION_KNAFF_2011 * v, v)
-    pressure = np.asarray(holland_1980_pressure(r, pc, dp, rm, b))
-    return u, v, pressure
+    The track's ``holland_b``; else B = ρ e V_m,g² / Δp (``holland_b_from_vmax``) with the gradient V_m,g that the
+    reduction ``surface`` (K(V_g)) maps to the track's surface ``max_wind_speed`` [m/s]; else 1.3.
+    """
+    b = _track_value(track_point, "holland_b")
+    if b is not None:
+        return b
+    vmax_surface = _track_value(track_point, "max_wind_speed")
+    if vmax_surface is not None and vmax_surface > 0:
+        # Gradient V_m from the surface V_m: solve V_s = K(V_g) V_g by fixed point (K varies slowly).
+        vg = vmax_surface / 0.8
+        for _ in range(20):
+            vg = vmax_surface / float(surface(vg))
+        return holland_b_from_vmax(vg, pressure_deficit, air_density)
+    return 1.3  # default of TCRM wind/vmax.py (vmax(..., beta=1.3)) when the track gives neither B nor V_m

@@ -28,6 +28,7 @@ import xarray as xr
 
 from twin.errors import InputError, MeteoCoverageError
 
+from .checks import float_array
 from .profiles import (
     GB3840_MIXING_HEIGHT_REGIONS,
     ISC3_WIND_PROFILE_EXPONENTS,
@@ -35,7 +36,7 @@ from .profiles import (
     apply_calm_threshold,
     mixing_height_gb3840,
 )
-from .solar import _float_array, solar_elevation_gb3840
+from .solar import solar_elevation_gb3840
 from .stability import CLASS_LABELS, stability_gb3840, stability_turner, turner_is_daytime
 
 __all__ = [
@@ -156,7 +157,7 @@ def make_weather(time, wind_speed, wind_from_direction, air_temperature, cloud_a
     } | optional
     data_vars = {}
     for name, value in values.items():
-        array = np.atleast_1d(_float_array(value, where=where, field=name))
+        array = np.atleast_1d(float_array(value, where=where, field=name))
         if array.shape != times.shape:
             raise InputError.field(where, f"{name} length", array.shape,
                                    f"one value per time, shape {times.shape}")
@@ -268,34 +269,13 @@ def prepare_dispersion_met(
     """
     where = "prepare_dispersion_met"
     validate_weather(weather, where)
-    if stability_method not in ("gb3840", "turner"):
-        raise InputError.field(where, "stability_method", stability_method, "one of ['gb3840', 'turner']")
-    if land_use not in ISC3_WIND_PROFILE_EXPONENTS:
-        raise InputError.field(where, "land_use", land_use, f"one of {list(ISC3_WIND_PROFILE_EXPONENTS)}")
-    if mixing_height_region not in GB3840_MIXING_HEIGHT_REGIONS:
-        raise InputError.field(where, "mixing_height_region", mixing_height_region,
-                               f"one of {list(GB3840_MIXING_HEIGHT_REGIONS)}")
+    _check_met_options(stability_method, land_use, mixing_height_region, where)
 
     times = weather["time"].values
     wind = weather["wind_speed"].values
-    total_tenths = 10.0 * weather["cloud_area_fraction"].values  # CF fraction → tenths of sky, the tables' unit
-    low_tenths = 10.0 * weather["low_cloud_area_fraction"].values
     elevation = np.asarray(solar_elevation_gb3840(times, latitude, longitude), dtype=np.float64)
-
-    if stability_method == "gb3840":
-        codes, labels = stability_gb3840(wind, elevation, total_tenths, np.minimum(low_tenths, total_tenths))
-        method_reference = "GB/T 3840-91 Appendix B, Tables B1 and B2 (A~B→B, B~C→C, C~D→D)"
-    else:
-        if "ceiling_height" not in weather.data_vars:
-            raise InputError.field(where, "ceiling_height", "absent",
-                                   "present for stability_method 'turner' (inf where there is no ceiling)")
-        daytime = turner_is_daytime(times, latitude, longitude)
-        codes = stability_turner(wind, elevation, total_tenths, weather["ceiling_height"].values, daytime)
-        labels = np.asarray(list(CLASS_LABELS))[codes]
-        method_reference = "Turner (1964), EPA-454/R-99-005 section 6.4.1, Tables 6-4 to 6-6 (G merged into F)"
-    codes = np.atleast_1d(codes).astype(np.int8)
-    labels = np.atleast_1d(labels).astype(str)
-
+    codes, labels, method_reference = _stability_classes(weather, elevation, stability_method, latitude, longitude,
+                                                         where)
     model_wind, calm = apply_calm_threshold(wind)
     default_mixing = np.atleast_1d(mixing_height_gb3840(codes, model_wind, latitude, mixing_height_region))
 
@@ -316,7 +296,49 @@ def prepare_dispersion_met(
     out["calm_flag"] = ("time", np.atleast_1d(calm), {
         "long_name": "calm hour (wind below the steady-state threshold, reset)",
         "flag_values": np.array([0, 1], dtype=np.int8), "flag_meanings": "not_calm calm"})
+    out["atmosphere_boundary_layer_thickness"] = _mixing_height_variable(weather, default_mixing, mixing_height_region)
+    out.attrs.update({"land_use": land_use, "site_latitude": float(latitude), "site_longitude": float(longitude)})
+    return out
 
+
+def _check_met_options(stability_method, land_use, mixing_height_region, where: str) -> None:
+    """The choices of ``prepare_dispersion_met``: a known stability method, land use and GB/T 3840-91 region."""
+    if stability_method not in ("gb3840", "turner"):
+        raise InputError.field(where, "stability_method", stability_method, "one of ['gb3840', 'turner']")
+    if land_use not in ISC3_WIND_PROFILE_EXPONENTS:
+        raise InputError.field(where, "land_use", land_use, f"one of {list(ISC3_WIND_PROFILE_EXPONENTS)}")
+    if mixing_height_region not in GB3840_MIXING_HEIGHT_REGIONS:
+        raise InputError.field(where, "mixing_height_region", mixing_height_region,
+                               f"one of {list(GB3840_MIXING_HEIGHT_REGIONS)}")
+
+
+def _stability_classes(weather: xr.Dataset, elevation: np.ndarray, stability_method: str, latitude: float,
+                       longitude: float, where: str) -> tuple[np.ndarray, np.ndarray, str]:
+    """Stability codes (int8 0..5), labels and the method's reference, by GB/T 3840-91 or Turner (1964).
+
+    ``elevation`` is the solar elevation angle [degree]; cloud cover is converted from CF fractions to the tables'
+    tenths of sky here, once.
+    """
+    times = weather["time"].values
+    wind = weather["wind_speed"].values
+    total_tenths = 10.0 * weather["cloud_area_fraction"].values  # CF fraction → tenths of sky, the tables' unit
+    low_tenths = 10.0 * weather["low_cloud_area_fraction"].values
+    if stability_method == "gb3840":
+        codes, labels = stability_gb3840(wind, elevation, total_tenths, np.minimum(low_tenths, total_tenths))
+        method_reference = "GB/T 3840-91 Appendix B, Tables B1 and B2 (A~B→B, B~C→C, C~D→D)"
+    else:
+        if "ceiling_height" not in weather.data_vars:
+            raise InputError.field(where, "ceiling_height", "absent",
+                                   "present for stability_method 'turner' (inf where there is no ceiling)")
+        daytime = turner_is_daytime(times, latitude, longitude)
+        codes = stability_turner(wind, elevation, total_tenths, weather["ceiling_height"].values, daytime)
+        labels = np.asarray(list(CLASS_LABELS))[codes]
+        method_reference = "Turner (1964), EPA-454/R-99-005 section 6.4.1, Tables 6-4 to 6-6 (G merged into F)"
+    return np.atleast_1d(codes).astype(np.int8), np.atleast_1d(labels).astype(str), method_reference
+
+
+def _mixing_height_variable(weather: xr.Dataset, default_mixing: np.ndarray, mixing_height_region: int) -> tuple:
+    """``atmosphere_boundary_layer_thickness`` [m]: the user's values, NaN or absent ones from ``default_mixing``."""
     if "atmosphere_boundary_layer_thickness" in weather.data_vars:
         given = weather["atmosphere_boundary_layer_thickness"].values
         mixing = np.where(np.isnan(given), default_mixing, given)
@@ -326,9 +348,7 @@ def prepare_dispersion_met(
     attrs = dict(WEATHER_VARIABLE_ATTRS["atmosphere_boundary_layer_thickness"])
     attrs["comment"] = (f"{filled} of {mixing.size} values filled by GB/T 3840-91 mixing-layer formula, region "
                         f"{mixing_height_region}, from stability_class and model_wind_speed; others as given")
-    out["atmosphere_boundary_layer_thickness"] = ("time", mixing, attrs)
-    out.attrs.update({"land_use": land_use, "site_latitude": float(latitude), "site_longitude": float(longitude)})
-    return out
+    return ("time", mixing, attrs)
 
 
 def select_period(ds: xr.Dataset, start, end, *, where: str = "weather") -> xr.Dataset:

@@ -9,17 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from viz.plan import _embed, write_html
+from viz.templating import png_data_uri, render_template, write_html
 
 __all__ = ["render_brief"]
 
 
 def render_brief(view: dict, path: str | os.PathLike, *, images: dict[str, str | os.PathLike] | None = None) -> Path:
     """Write the brief for ``view`` to ``path`` (atomically); ``images`` maps a source id to its map PNG."""
-    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
-    environment = Environment(loader=PackageLoader("viz", "templates"), autoescape=select_autoescape(["html"]),
-                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    html = environment.get_template("brief.html").render(
-        v=view, images={name: _embed(p) for name, p in (images or {}).items()})
+    html = render_template("brief.html", v=view, images={name: png_data_uri(p) for name, p in (images or {}).items()})
     return write_html(path, html)

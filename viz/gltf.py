@@ -25,7 +25,7 @@ from twin.atomic import atomic_output
 from twin.errors import InputError
 from viz.maps import field_colormap
 from viz.model import RECEPTOR_STYLE, MapView
-from viz.scene import (_BUILDING_COLOUR, _STACK_COLOUR, TERRAIN_COLORMAP, _ground_sampler, _lift, densified_ring,
+from viz.scene import (BUILDING_COLOUR, STACK_COLOUR, TERRAIN_COLORMAP, densified_ring, ground_sampler, overlay_lift,
                        scene_blocks)
 
 __all__ = ["export_scene_gltf"]
@@ -126,13 +126,13 @@ def export_scene_gltf(view: MapView, path: str | os.PathLike, *, vertical_exagge
     blocks = scene_blocks(view, origin=tuple(origin), vertical_exaggeration=vertical_exaggeration,
                           max_grid_nodes=max_grid_nodes)
     diagonal = float(np.hypot(xmax - xmin, ymax - ymin))
-    lift = _lift(diagonal, vertical_exaggeration)
+    lift = overlay_lift(diagonal, vertical_exaggeration)
     scene = trimesh.Scene()
     if "terrain" in blocks.keys():
         terrain = _triangles(blocks["terrain"])
         scene.add_geometry(_trimesh(terrain, _terrain_colours(terrain), "terrain"), geom_name="terrain",
                            node_name="terrain")
-    for name, colour in (("buildings", _BUILDING_COLOUR), ("stacks", _STACK_COLOUR)):
+    for name, colour in (("buildings", BUILDING_COLOUR), ("stacks", STACK_COLOUR)):
         if name in blocks.keys():
             surface = _triangles(blocks[name])
             scene.add_geometry(_trimesh(surface, _rgba(colour, surface.n_points), name), geom_name=name,
@@ -143,7 +143,7 @@ def export_scene_gltf(view: MapView, path: str | os.PathLike, *, vertical_exagge
         if field is not None:
             scene.add_geometry(_trimesh(field[0], field[1], "field"), geom_name="field", node_name="field")
     if view.receptors is not None:
-        ground = _ground_sampler(view.terrain, max_grid_nodes)
+        ground = ground_sampler(view.terrain, max_grid_nodes)
         spacing = max(xmax - xmin, ymax - ymin) / 300.0
         for k, (surface, colours, name) in enumerate(_receptor_meshes(view, ground, origin, vertical_exaggeration,
                                                                       lift, spacing)):

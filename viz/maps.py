@@ -234,19 +234,7 @@ def render_map(
             ax.set_title(view.field.title, fontsize=10)
         if view.receptors is not None:
             handles += _draw_receptors(ax, view.receptors)
-        if view.buildings is not None:
-            ax.add_collection(PolyCollection(view.buildings.footprints, facecolors="#5e5e5e", edgecolors="#1e1e1e",
-                                             linewidths=0.4, zorder=4))
-            handles.append(Patch(facecolor="#5e5e5e", edgecolor="#1e1e1e", label="建筑 building"))
-        if view.stacks is not None:
-            stacks = view.stacks
-            ax.scatter(stacks.x, stacks.y, s=22, marker="o", c="black", edgecolors="white", linewidths=0.8, zorder=5)
-            if stacks.names and len(stacks.names) <= _MAX_LABELLED_STACKS:
-                for x, y, name in zip(stacks.x, stacks.y, stacks.names):
-                    ax.annotate(name, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=6, zorder=6,
-                                path_effects=_HALO)
-            handles.append(Line2D([], [], marker="o", color="black", markeredgecolor="white", linestyle="",
-                                  markersize=6, label="排气筒 stack"))
+        handles += _draw_buildings_and_stacks(ax, view)
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_aspect("equal")
@@ -261,27 +249,52 @@ def render_map(
         ax.yaxis.set_major_locator(MaxNLocator(6))
         ax.tick_params(labelsize=8)
         fig.suptitle(view.title, fontsize=15)
-        width = figsize[0] if figsize is not None else 10.0
-        columns = max(1, min(len(handles), int(width / 1.9)))  # a legend entry needs about 1.9 inches
-        legend_rows = int(np.ceil(len(handles) / columns))
-        if figsize is None:
-            # 7.6 inches of map width beside the colour bar; the rest is title, axis labels, legend and notes.
-            aspect = (extent[3] - extent[2]) / (extent[1] - extent[0])
-            height = 7.6 * aspect + 1.55 + 0.25 * (view.field is not None) + 0.22 * legend_rows
-            figsize = (10.0, float(np.clip(height + 0.14 * len(view.notes), 6.0, 14.0)))
-            fig.set_size_inches(figsize)
-        if handles:
-            # Below the tick labels and the x label (a fixed distance in points, whatever the size of the axes). An
-            # axes legend, unlike an "outside" figure legend, respects the strip reserved for the notes.
-            below_labels = offset_copy(ax.transAxes, fig=fig, y=-34.0, units="points")
-            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below_labels,
-                      ncols=columns, fontsize=8, frameon=False, handletextpad=0.4, columnspacing=1.2)
-        if view.notes:
-            # Reserve a strip at the bottom for the notes; the constrained layout fits everything else above it.
-            strip = (len(view.notes) * _NOTE_SIZE * 1.35 + 6.0) / (figsize[1] * 72.0)
-            fig.get_layout_engine().set(rect=(0.0, strip, 1.0, 1.0 - strip))
-            fig.text(0.01, 0.004, "\n".join(view.notes), ha="left", va="bottom", fontsize=_NOTE_SIZE,
-                     color="#444444")
+        _size_legend_and_notes(fig, ax, view, handles, figsize, extent)
         with atomic_output(path) as temporary:
             fig.savefig(temporary, dpi=dpi, format="png")
     return Path(path)
+
+
+def _draw_buildings_and_stacks(ax, view: MapView) -> list:
+    """Building footprints and stacks (named when there are few); return their legend handles."""
+    handles = []
+    if view.buildings is not None:
+        ax.add_collection(PolyCollection(view.buildings.footprints, facecolors="#5e5e5e", edgecolors="#1e1e1e",
+                                         linewidths=0.4, zorder=4))
+        handles.append(Patch(facecolor="#5e5e5e", edgecolor="#1e1e1e", label="建筑 building"))
+    if view.stacks is not None:
+        stacks = view.stacks
+        ax.scatter(stacks.x, stacks.y, s=22, marker="o", c="black", edgecolors="white", linewidths=0.8, zorder=5)
+        if stacks.names and len(stacks.names) <= _MAX_LABELLED_STACKS:
+            for x, y, name in zip(stacks.x, stacks.y, stacks.names):
+                ax.annotate(name, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=6, zorder=6,
+                            path_effects=_HALO)
+        handles.append(Line2D([], [], marker="o", color="black", markeredgecolor="white", linestyle="",
+                              markersize=6, label="排气筒 stack"))
+    return handles
+
+
+def _size_legend_and_notes(fig, ax, view: MapView, handles: list, figsize, extent) -> None:
+    """Size the figure (when ``figsize`` [inch] is None) for the map ``extent`` [m], put the legend below the axes
+    and the notes at the bottom."""
+    width = figsize[0] if figsize is not None else 10.0
+    columns = max(1, min(len(handles), int(width / 1.9)))  # a legend entry needs about 1.9 inches
+    legend_rows = int(np.ceil(len(handles) / columns))
+    if figsize is None:
+        # 7.6 inches of map width beside the colour bar; the rest is title, axis labels, legend and notes.
+        aspect = (extent[3] - extent[2]) / (extent[1] - extent[0])
+        height = 7.6 * aspect + 1.55 + 0.25 * (view.field is not None) + 0.22 * legend_rows
+        figsize = (10.0, float(np.clip(height + 0.14 * len(view.notes), 6.0, 14.0)))
+        fig.set_size_inches(figsize)
+    if handles:
+        # Below the tick labels and the x label (a fixed distance in points, whatever the size of the axes). An
+        # axes legend, unlike an "outside" figure legend, respects the strip reserved for the notes.
+        below_labels = offset_copy(ax.transAxes, fig=fig, y=-34.0, units="points")
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), bbox_transform=below_labels,
+                  ncols=columns, fontsize=8, frameon=False, handletextpad=0.4, columnspacing=1.2)
+    if view.notes:
+        # Reserve a strip at the bottom for the notes; the constrained layout fits everything else above it.
+        strip = (len(view.notes) * _NOTE_SIZE * 1.35 + 6.0) / (figsize[1] * 72.0)
+        fig.get_layout_engine().set(rect=(0.0, strip, 1.0, 1.0 - strip))
+        fig.text(0.01, 0.004, "\n".join(view.notes), ha="left", va="bottom", fontsize=_NOTE_SIZE,
+                 color="#444444")

@@ -34,12 +34,23 @@ from viz.model import RECEPTOR_STYLE, FieldLayer, MapView, TerrainLayer
 
 pv.OFF_SCREEN = True
 
-__all__ = ["render_scene", "export_scene", "scene_blocks"]
+__all__ = [
+    "render_scene",
+    "export_scene",
+    "scene_blocks",
+    # shared with viz.gltf, so the glTF export looks like the PNG scene
+    "TERRAIN_COLORMAP",
+    "BUILDING_COLOUR",
+    "STACK_COLOUR",
+    "densified_ring",
+    "ground_sampler",
+    "overlay_lift",
+]
 
 #: Muted ground colours, low to high: sand, grey-green, grey-brown.
 TERRAIN_COLORMAP = LinearSegmentedColormap.from_list("parktwin_terrain", ["#d9d4c3", "#b3bc9c", "#a39580"])
-_BUILDING_COLOUR = "#a3a3a3"
-_STACK_COLOUR = "#303030"  # dark and neutral: red stacks would read as part of the plume
+BUILDING_COLOUR = "#a3a3a3"
+STACK_COLOUR = "#303030"  # dark and neutral: red stacks would read as part of the plume
 _WIND_COLOUR = "#1f3b57"
 
 
@@ -52,7 +63,7 @@ def _string_field(mesh: pv.DataSet, name: str, values) -> None:
     mesh.GetFieldData().AddArray(array)
 
 
-def _ground_sampler(terrain: TerrainLayer | None, max_nodes: int | None):
+def ground_sampler(terrain: TerrainLayer | None, max_nodes: int | None):
     """Return f(x, y) -> ground elevation [m], bilinear inside the DEM, edge value outside, 0 without terrain.
 
     Samples the DEM thinned exactly as the rendered terrain is, so that what sits on the ground (buildings, the
@@ -150,7 +161,7 @@ def _stacks(view: MapView, ground, origin: np.ndarray, exaggeration: float, radi
     return mesh
 
 
-def _lift(diagonal: float, exaggeration: float) -> float:
+def overlay_lift(diagonal: float, exaggeration: float) -> float:
     """How far [rendered m] overlays float above the ground so the depth test never hides them (0.04 % of the scene
     diagonal, more with stronger exaggeration)."""
     return max(0.5, diagonal * 4e-4) * max(1.0, exaggeration / 3.0)
@@ -187,7 +198,7 @@ def scene_blocks(
     if not (np.isfinite(vertical_exaggeration) and vertical_exaggeration > 0):
         raise InputError.field("scene", "vertical_exaggeration", vertical_exaggeration, "> 0")
     origin = np.asarray(origin, dtype=np.float64)
-    ground = _ground_sampler(view.terrain, max_grid_nodes)
+    ground = ground_sampler(view.terrain, max_grid_nodes)
     xmin, xmax, ymin, ymax = view.extent()
     diagonal = float(np.hypot(xmax - xmin, ymax - ymin))
     blocks = pv.MultiBlock()
@@ -205,7 +216,7 @@ def scene_blocks(
     if stacks is not None:
         blocks["stacks"] = stacks
     if view.field is not None:
-        lift = _lift(diagonal, vertical_exaggeration)
+        lift = overlay_lift(diagonal, vertical_exaggeration)
         blocks["field"] = _drape(view.field, ground, origin, vertical_exaggeration, lift, max_grid_nodes)
     return blocks
 
@@ -369,7 +380,7 @@ def _legend(plotter, view: MapView, kinds: list[str], font_file: str, window_siz
     if view.buildings is not None:
         entries.append(("建筑 building", "#7a7a7a"))
     if view.stacks is not None:
-        entries.append(("排气筒 stack", _STACK_COLOUR))
+        entries.append(("排气筒 stack", STACK_COLOUR))
     font_size = scale(12)
     line_height = int(round(font_size * 2.1))
     left, bottom = int(window_size[0] * 0.015), int(window_size[1] * 0.03)
@@ -416,10 +427,10 @@ def render_scene(
     origin = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
     blocks = scene_blocks(view, origin=tuple(origin), vertical_exaggeration=vertical_exaggeration,
                           max_grid_nodes=max_grid_nodes)
-    ground = _ground_sampler(view.terrain, max_grid_nodes)
+    ground = ground_sampler(view.terrain, max_grid_nodes)
     font_file = str(cjk_font_path())
     diagonal = float(np.hypot(xmax - xmin, ymax - ymin))
-    lift = _lift(diagonal, vertical_exaggeration)
+    lift = overlay_lift(diagonal, vertical_exaggeration)
     # font sizes are given for the default 1600 × 1000 window and scaled with the window
     factor = min(window_size[0] / 1600.0, window_size[1] / 1000.0)
 
@@ -429,16 +440,7 @@ def render_scene(
     plotter = pv.Plotter(off_screen=True, window_size=list(window_size))
     try:
         plotter.set_background("white", top="#c9d9e8")
-        if "terrain" in blocks.keys():
-            plotter.add_mesh(blocks["terrain"], scalars="elevation", cmap=TERRAIN_COLORMAP, nan_color="#cfe3f2",
-                             smooth_shading=True, show_scalar_bar=False, name="terrain")
-        else:
-            plane = pv.Plane(center=(0, 0, 0), i_size=xmax - xmin, j_size=ymax - ymin)
-            plotter.add_mesh(plane, color="#e4e0d6", name="ground")
-        if "buildings" in blocks.keys():
-            plotter.add_mesh(blocks["buildings"], color=_BUILDING_COLOUR, name="buildings")
-        if "stacks" in blocks.keys():
-            plotter.add_mesh(blocks["stacks"], color=_STACK_COLOUR, smooth_shading=True, name="stacks")
+        _add_ground_buildings_stacks(plotter, blocks, (xmax - xmin, ymax - ymin))
         if view.field is not None:
             _add_field(plotter, blocks["field"], view.field, font_file, contour_lines, lift, scale)
         kinds = []
@@ -451,19 +453,40 @@ def render_scene(
         subtitle = f"EPSG:{view.epsg} · 垂直放大 vertical exaggeration ×{vertical_exaggeration:g}"
         plotter.add_text("\n".join([*view.notes, subtitle]), position="lower_right", font_size=scale(8),
                          color="#444444", font_file=font_file)
-        azimuth, elevation = np.deg2rad(camera_azimuth), np.deg2rad(camera_elevation)
-        view_direction = np.array([np.sin(azimuth) * np.cos(elevation), np.cos(azimuth) * np.cos(elevation),
-                                   np.sin(elevation)])
-        focus = np.array([0.0, 0.0, 0.0 if view.terrain is None
-                          else float(np.nanmean(view.terrain.elevation)) * vertical_exaggeration])
-        plotter.camera.focal_point = focus
-        plotter.camera.position = focus + view_direction * diagonal
-        plotter.camera.up = (0.0, 0.0, 1.0)
-        plotter.reset_camera()
-        plotter.camera.zoom(1.2)
+        _place_camera(plotter, view, camera_azimuth, camera_elevation, diagonal, vertical_exaggeration)
         _legend(plotter, view, kinds, font_file, window_size, scale)
         with atomic_output(path) as temporary:
             plotter.screenshot(str(temporary))
     finally:
         plotter.close()
     return Path(path)
+
+
+def _add_ground_buildings_stacks(plotter, blocks, size) -> None:
+    """The terrain (or a flat ground plane of ``size`` = (width, depth) [m] without one), buildings and stacks."""
+    if "terrain" in blocks.keys():
+        plotter.add_mesh(blocks["terrain"], scalars="elevation", cmap=TERRAIN_COLORMAP, nan_color="#cfe3f2",
+                         smooth_shading=True, show_scalar_bar=False, name="terrain")
+    else:
+        plane = pv.Plane(center=(0, 0, 0), i_size=size[0], j_size=size[1])
+        plotter.add_mesh(plane, color="#e4e0d6", name="ground")
+    if "buildings" in blocks.keys():
+        plotter.add_mesh(blocks["buildings"], color=BUILDING_COLOUR, name="buildings")
+    if "stacks" in blocks.keys():
+        plotter.add_mesh(blocks["stacks"], color=STACK_COLOUR, smooth_shading=True, name="stacks")
+
+
+def _place_camera(plotter, view: MapView, camera_azimuth: float, camera_elevation: float, diagonal: float,
+                  vertical_exaggeration: float) -> None:
+    """Look at the scene centre (at the mean terrain height) from ``camera_azimuth`` and ``camera_elevation``
+    [degree], one scene ``diagonal`` [m] away, then fit the scene and zoom in by 1.2."""
+    azimuth, elevation = np.deg2rad(camera_azimuth), np.deg2rad(camera_elevation)
+    view_direction = np.array([np.sin(azimuth) * np.cos(elevation), np.cos(azimuth) * np.cos(elevation),
+                               np.sin(elevation)])
+    focus = np.array([0.0, 0.0, 0.0 if view.terrain is None
+                      else float(np.nanmean(view.terrain.elevation)) * vertical_exaggeration])
+    plotter.camera.focal_point = focus
+    plotter.camera.position = focus + view_direction * diagonal
+    plotter.camera.up = (0.0, 0.0, 1.0)
+    plotter.reset_camera()
+    plotter.camera.zoom(1.2)
