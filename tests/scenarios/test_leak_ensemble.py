@@ -14,8 +14,8 @@ import xarray as xr
 import yaml
 from shapely.geometry import shape
 
-from scenarios.ensemble_run import member_path
-from scenarios.leak_ensemble import load_leak_context, run_leak_ensemble
+from scenarios.common.members import member_path
+from scenarios.leak.ensemble import load_leak_context, run_leak_ensemble
 from twin.errors import InputError
 
 SOURCE = "T-CL01"  # liquid-chlorine tank of the demo park
@@ -275,7 +275,7 @@ def test_bad_ensemble_inputs_name_field_value_and_what_is_allowed_and_the_cli_ex
 
 
 def test_a_member_scales_the_rate_of_a_direct_release_and_the_hole_of_a_tank_model(park_dir):
-    from scenarios.leak_ensemble import member_scenario
+    from scenarios.leak.ensemble import member_scenario
     from scenarios.spec import load_scenario
 
     direct = load_scenario(write_scenario(park_dir, "spread", SPREAD))
