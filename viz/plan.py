@@ -34,7 +34,7 @@ def write_html(path: str | os.PathLike, html: str) -> Path:
 
 
 def render_plan(view: dict, path: str | os.PathLike, *, map_png=None, scene_png=None) -> Path:
-    """Write the plan draft for ``view`` (see ``scenarios.leak``) in ``view['language']`` to ``path``."""
+    """Write the plan draft for ``view`` (see ``scenarios.leak.run``) in ``view['language']`` to ``path``."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     language = view.get("language", "zh")
