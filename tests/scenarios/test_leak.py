@@ -274,10 +274,7 @@ def test_the_most_common_conditions_preset_runs_the_year_s_most_frequent_class(d
 
     park = load_park(tmp_path / "park" / "park.yaml")
 
-    class _Holder:
-        weather = WeatherSpec(**climatology)
-
-    common = most_common_conditions(load_weather(_Holder(), tmp_path, park, "test"),
+    common = most_common_conditions(load_weather(WeatherSpec(**climatology), tmp_path, park, "test"),
                                     utc_offset_hours=park.spec.utc_offset_hours)
     assert "most common conditions" in view["weather"]
     assert f"stability {CLASS_LABELS[common.stability]}" in view["weather"]

@@ -171,7 +171,7 @@ pollutants: [sulfur_dioxide]
 output: {maps: false}
 """, encoding="utf-8")
     scenario = load_scenario(tmp_path / "plume.yaml")
-    met = load_weather(scenario, tmp_path, load_park(tmp_path / "park" / "park.yaml"), "plume.yaml")
+    met = load_weather(scenario.weather, tmp_path, load_park(tmp_path / "park" / "park.yaml"), "plume.yaml")
     assert met.sizes["time"] == 8
     assert float(met["wind_speed"].max()) > 15.0
     assert set(np.unique(met["stability_class"].values)) == {3}
