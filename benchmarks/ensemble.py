@@ -24,7 +24,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scenarios.ensemble_run import _warm_kernels, load_context, run_member  # noqa: E402
+from scenarios.plume.ensemble import _warm_kernels, load_context, run_member  # noqa: E402
 
 
 def _scenario(folder: Path, members: int) -> Path:
@@ -82,7 +82,7 @@ def main() -> None:
 
         for label, workers in (("dask threads, 1 thread", 1), ("dask threads, 2 threads", 2)):
             context = fresh(label.replace(" ", "_").replace(",", ""))
-            member = functools.partial(run_member, context)  # as scenarios.ensemble_run.run_ensemble builds its tasks
+            member = functools.partial(run_member, context)  # as scenarios.plume.ensemble.run_ensemble builds its tasks
             tasks = [dask.delayed(member, pure=False)(i) for i in range(n)]
             started = time.perf_counter()
             dask.compute(*tasks, scheduler="threads", num_workers=workers)
@@ -90,7 +90,7 @@ def main() -> None:
 
     from distributed import Client, LocalCluster
 
-    from scenarios.ensemble_run import run_member_from_file
+    from scenarios.plume.ensemble import run_member_from_file
 
     out = root / "distributed"
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \

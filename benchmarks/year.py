@@ -7,7 +7,7 @@ Measured in one run (the machine is shared, so only the ratios and the order of 
 * the plume kernel over the full year with statistics only (maximum 1-h value, daily means of every local day,
   period mean), all cores, tile culling on — the kernel call of ``parktwin eia``;
 * then the EIA statistics on its output: HJ 663-2013 percentile of the daily means and the annual mean at every
-  receptor (``scenarios.eia_stats``);
+  receptor (``scenarios.eia.stats``);
 * the NumPy oracle (``tests/dispersion/plume_oracle.py``, the obviously-correct reference) on a slice of hours; its
   rate per source-receptor-hour (SRH) does not depend on the number of hours, so rates are compared.
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dispersion.plume import PlumeOptions, ReceptorSet, StackSet, evaluate_plume, source_hours  # noqa: E402
 from meteo import prepare_dispersion_met, synthetic_weather  # noqa: E402
-from scenarios.eia_stats import annual_mean, hj663_percentile  # noqa: E402
+from scenarios.eia.stats import annual_mean, hj663_percentile  # noqa: E402
 from tests.dispersion.plume_oracle import plume_oracle  # noqa: E402
 from twin.demo import build_demo_park  # noqa: E402
 from twin.io import load_park  # noqa: E402

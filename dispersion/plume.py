@@ -432,4 +432,3 @@ def evaluate_plume(
     return fields
 
 
-_rates_array = rates_array  # alias for scenarios until issue-15 move lands

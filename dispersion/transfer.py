@@ -2,7 +2,7 @@
 
 Every statistic that is linear in the emissions — hourly values, running means, daily means, annual means — is
 ``A·q`` for a transfer matrix ``A`` (receptor × source, per hour or day) and the vector ``q`` of source emission
-rates. The total-emission-cap optimiser (``scenarios.caps``) works on these matrices.
+rates. The total-emission-cap optimiser (``scenarios.eia.caps``) works on these matrices.
 
 How: the plume kernel accumulates P "substances" over one geometry pass; giving a chunk of c sources to the kernel
 as c substances, substance k emitting only from source k (an identity rate matrix), returns each source's own field

@@ -143,50 +143,36 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_ensemble(args: argparse.Namespace) -> int:
-    from scenarios.ensemble_run import run_ensemble
+    from scenarios.registry import KINDS
     from scenarios.spec import load_scenario
+    from twin.errors import InputError
 
     scenario = load_scenario(args.scenario)
+    kind = KINDS[scenario.kind]
+    if kind.ensemble is None:
+        raise InputError.field(args.scenario.name, "kind", scenario.kind,
+                               f"a kind with an ensemble ({', '.join(k.name for k in KINDS.values() if k.ensemble)})")
     out = args.out or args.scenario.parent / "results" / f"{scenario.name}-ensemble"
-    if scenario.kind == "typhoon":  # flood members run one after another, each on all cores (no nested threads)
-        from scenarios.typhoon_ensemble import run_typhoon_ensemble
-
-        summary = run_typhoon_ensemble(scenario, base_dir=args.scenario.parent, out_dir=out,
-                                       where=args.scenario.name)
-        print(f"{summary['members']} members ({summary['computed_now']} computed now); P(flooded): "
-              + ", ".join(f"{a['id']} {a['p_flooded']:.2f}" for a in summary["assets"][:5]) + f"; outputs in {out}")
-        return 0
-    if scenario.kind == "leak":  # puff members on Dask threads (serial kernel) or a dask.distributed cluster
-        from scenarios.leak_ensemble import run_leak_ensemble
-
-        leak = run_leak_ensemble(args.scenario, out, scheduler=args.scheduler, workers=args.workers)
-        print(f"{len(leak.member_paths)} members ({leak.computed} computed, the rest already finished); "
-              f"P({leak.summary['endpoint2']}): "
-              + ", ".join(f"{r['id']} {r['probability_endpoint2']:.2f}" for r in leak.summary["receptors"][:5])
-              + f"; plan section {leak.paths['plan']}")
-        return 0
-    result = run_ensemble(args.scenario, out, scheduler=args.scheduler, workers=args.workers)
-    print(f"{len(result.member_paths)} members ({result.computed} computed, the rest already finished); "
-          f"probabilities in {result.probability_path}")
+    print(kind.run_ensemble(scenario, args.scenario, out, scheduler=args.scheduler, workers=args.workers))
     return 0
 
 
 def _cmd_eia(args: argparse.Namespace) -> int:
-    from scenarios.eia import run_eia_file
+    from scenarios.eia.run import run_eia_file
 
     print(run_eia_file(args.scenario, args.out, command_line=["parktwin", *sys.argv[1:]]))
     return 0
 
 
 def _cmd_caps(args: argparse.Namespace) -> int:
-    from scenarios.caps_run import run_caps_file
+    from scenarios.eia.caps_run import run_caps_file
 
     print(run_caps_file(args.scenario, args.out, command_line=["parktwin", *sys.argv[1:]]))
     return 0
 
 
 def _cmd_forecast(args: argparse.Namespace) -> int:
-    from scenarios.forecast import run_forecast
+    from scenarios.forecast.run import run_forecast
 
     result = run_forecast(args.park, args.forecast, args.out, cycle=args.cycle, force=args.force,
                           members=args.members, hours=args.hours, scheduler=args.scheduler,
@@ -210,7 +196,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample_forecast(args: argparse.Namespace) -> int:
-    from scenarios.forecast import write_demo_sample_forecast
+    from scenarios.forecast.run import write_demo_sample_forecast
 
     path = write_demo_sample_forecast(args.park, args.out, start=args.start, hours=args.hours, seed=args.seed,
                                       rain=args.rain)

@@ -14,8 +14,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from scenarios.run import RunResult, run_scenario_file
+from meteo import synthetic_weather, write_station_csv
+from scenarios.common.results import RunResult
+from scenarios.leak.ensemble import run_leak_ensemble
+from scenarios.plume.ensemble import run_ensemble
+from scenarios.run import run_scenario_file
 from twin.atomic import write_text_atomic
+from twin.demo import build_demo_park
+from twin.io import load_park
 
 __all__ = ["run_demo", "DEMO_START", "DEMO_HOURS"]
 
@@ -190,10 +196,6 @@ triggered_leak:
 
 def run_demo(out: str | Path) -> RunResult:
     """Build the demo park into ``out`` and run its 24-hour plume scenario; return the run result."""
-    from meteo import synthetic_weather, write_station_csv
-    from twin.demo import build_demo_park
-    from twin.io import load_park
-
     out = Path(out)
     park_yaml = build_demo_park(out / "park")
     park = load_park(park_yaml)
@@ -212,7 +214,6 @@ def run_demo(out: str | Path) -> RunResult:
     leak = run_scenario_file(leak_path, out / "leak")
     plume.summary_text += "\n\n" + leak.summary_text + f"\nEmergency-plan draft: {leak.out_dir / 'plan.html'}"
     plume.paths.update({f"leak_{name}": path for name, path in leak.paths.items()})
-    from scenarios.leak_ensemble import run_leak_ensemble
 
     leak_ensemble = run_leak_ensemble(leak_ensemble_path, out / "leak_ensemble")
     reached = ", ".join(f"{r['id']} {r['probability_endpoint2']:.2f}" for r in leak_ensemble.summary["receptors"][:4])
@@ -222,7 +223,6 @@ def run_demo(out: str | Path) -> RunResult:
     eia = run_scenario_file(eia_path, out / "eia")
     plume.summary_text += "\n\n" + eia.summary_text + f"\nEIA tables: {eia.out_dir / 'eia_summary.html'}"
     plume.paths.update({f"eia_{name}": path for name, path in eia.paths.items()})
-    from scenarios.ensemble_run import run_ensemble
 
     ensemble = run_ensemble(ensemble_path, out / "ensemble")
     plume.summary_text += (f"\n\nEnsemble: {len(ensemble.member_paths)} members; exceedance probabilities in "

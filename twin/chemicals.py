@@ -114,7 +114,7 @@ class Chemical:
         (C1, C2, C3, C4, C5, T_min, T_max) of DIPPR Eq. 101, ln p = C1 + C2/T + C3 ln T + C4 T^C5, p in Pa, T in K,
         valid for T_min <= T <= T_max (see :func:`vapour_pressure`).
     probit_a, probit_b, probit_n : float | None
-        Lethality probit Y = a + b ln(Σ Cⁿ Δt), C in mg/m³ and Δt in min (see ``scenarios.impact``). [-]
+        Lethality probit Y = a + b ln(Σ Cⁿ Δt), C in mg/m³ and Δt in min (see ``scenarios.common.impact``). [-]
     source_* : str
         Where each group of values comes from; ``source_probit_zh`` is ``source_probit`` in Chinese (the
         bibliographic title kept as published) for the Chinese plan, blank when not translated.

@@ -1,6 +1,6 @@
 """The nightly forecast's morning brief: one self-contained HTML page ranking risk sources by risk to receptors.
 
-Rendered from a plain view model (the ``summary.json`` dict that ``scenarios.forecast`` fills in): viz knows what a
+Rendered from a plain view model (the ``summary.json`` dict that ``scenarios.forecast.run`` fills in): viz knows what a
 brief shows, not how its numbers were made. Jinja2 with autoescaping; maps embedded as base64 PNG.
 """
 

@@ -20,7 +20,7 @@ PLAN_LANGUAGES = ("zh", "en")
 
 
 def render_plan(view: dict, path: str | os.PathLike, *, map_png=None, scene_png=None) -> Path:
-    """Write the plan draft for ``view`` (see ``scenarios.leak``) in ``view['language']`` to ``path``."""
+    """Write the plan draft for ``view`` (see ``scenarios.leak.run``) in ``view['language']`` to ``path``."""
     language = view.get("language", "zh")
     if language not in PLAN_LANGUAGES:
         raise InputError.field("plan", "language", language, f"one of {PLAN_LANGUAGES}")

@@ -3,7 +3,7 @@ r"""Dense-gas flag by the Richardson-number criteria of HJ 169-2018 Appendix G.2
 HJ 169-2018 chooses the atmospheric model by the release's Richardson number: SLAB (dense gas) when the release is
 dense, AFTOX (neutral / light gas) otherwise. ParkTwin's Gaussian plume and puff are neutral-gas models, so a dense
 verdict sends the leak to the dense-gas model (``dispersion.dense_gas``, the SLAB equations; the choice is made in
-``scenarios.leak_dispersion``).
+``scenarios.leak.dispersion``).
 
 Source
 ------

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from scenarios.caps import a_value_cap, equal_proportion_cap, matrix_family, solve_cap, tonnes_per_year
+from scenarios.eia.caps import a_value_cap, equal_proportion_cap, matrix_family, solve_cap, tonnes_per_year
 from twin.errors import InputError
 
 

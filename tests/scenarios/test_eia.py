@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from scenarios.caps_run import run_caps
-from scenarios.eia import prepare_eia, run_eia_scenario
+from scenarios.eia.caps_run import run_caps
+from scenarios.eia.run import run_eia_scenario
+from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
 from tests.scenarios.conftest import XDIST_GROUP, parktwin
 
@@ -281,7 +282,7 @@ def test_eia_runs_on_aermet_meteorology(demo, tmp_path):
 def test_aermet_weather_needs_its_path_and_only_aermet_takes_a_profile(tmp_path):
     from pydantic import ValidationError
 
-    from scenarios.spec import WeatherSpec
+    from scenarios.common.spec import WeatherSpec
 
     with pytest.raises(ValidationError, match="path is required when source is 'aermet'"):
         WeatherSpec(source="aermet", start="2025-03-01T00:00:00+08:00")

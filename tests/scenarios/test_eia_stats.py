@@ -10,8 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Polygon
 
-from scenarios.eia_stats import (annual_mean, assessment_level, hj663_percentile, protection_distance,
-                                 running_mean_max, screening_percentage)
+from scenarios.eia.stats import (
+    annual_mean,
+    assessment_level,
+    hj663_percentile,
+    protection_distance,
+    running_mean_max,
+    screening_percentage,
+)
 from twin.standards import screening_hourly_limit, standards_for
 
 

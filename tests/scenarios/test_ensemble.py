@@ -10,8 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from scenarios.ensemble import EnsembleSpec, PerturbationSpec, exceedance_probability, expand_members, perturb_weather, \
-    percentile_fields
+from scenarios.common.ensemble import (
+    EnsembleSpec,
+    PerturbationSpec,
+    exceedance_probability,
+    expand_members,
+    percentile_fields,
+    perturb_weather,
+)
 from twin.errors import InputError
 from twin.validation import parse_model
 

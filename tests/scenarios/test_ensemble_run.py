@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from scenarios.ensemble_run import member_path, read_member, run_ensemble
+from scenarios.common.members import member_path
+from scenarios.plume.ensemble import read_member, run_ensemble
 
 MEMBERS = 8
 

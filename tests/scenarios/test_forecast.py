@@ -22,8 +22,15 @@ import pytest
 import xarray as xr
 import yaml
 
-from scenarios.forecast import (BatchLock, JsonLinesLog, RELEASE_RULE, release_rule, risk_score, run_forecast,
-                                worst_start_hour, write_demo_sample_forecast)
+from scenarios.common.batch import BatchLock, JsonLinesLog
+from scenarios.common.impact import risk_score
+from scenarios.forecast.run import (
+    RELEASE_RULE,
+    release_rule,
+    run_forecast,
+    worst_start_hour,
+    write_demo_sample_forecast,
+)
 from tests.scenarios.conftest import PARKTWIN, cli_env, parktwin
 from twin.chemicals import load_chemicals
 
@@ -307,7 +314,7 @@ def wet(wet_inputs, tmp_path_factory):
 
 
 def test_the_rule_counts_windows_of_the_step_function():
-    from scenarios.forecast_flood import heavy_rain_rule, rain_accumulations
+    from scenarios.forecast.flood import heavy_rain_rule, rain_accumulations
 
     start = np.datetime64("2026-07-15T00:00")
     times = start + np.arange(8).astype("timedelta64[h]") * 3  # 3-hourly steps: 24 h
@@ -391,7 +398,7 @@ def test_a_resumed_cycle_reuses_a_finished_flood(wet_inputs, tmp_path):
     # A batch killed after its flood: the flood's assets.json (written last, with its input digest) is reused.
     from datetime import datetime, timezone
 
-    from scenarios.forecast_flood import flood_settings, run_forecast_flood
+    from scenarios.forecast.flood import flood_settings, run_forecast_flood
     from twin.io import load_park
 
     park_yaml, forecast = wet_inputs
@@ -434,7 +441,7 @@ def test_a_projected_forecast_grid_gives_the_same_rule_and_a_uniform_rain_flood(
     # the nearest point is the regular grid's bilinear value there, and the rule reads the same numbers.
     from datetime import datetime, timezone
 
-    from scenarios.forecast_flood import flood_settings, run_forecast_flood
+    from scenarios.forecast.flood import flood_settings, run_forecast_flood
     from twin.io import load_park
 
     park_yaml, forecast = wet_inputs
@@ -455,7 +462,7 @@ def test_a_projected_forecast_grid_gives_the_same_rule_and_a_uniform_rain_flood(
     assert "bilinear" in a["rain_field"] and "park centre on every cell" in b["rain_field"]
     # Uniform rain at the site's rate: every open cell (buildings take none: dispersion.flood) receives the site's
     # 24-h total, 150.4 mm.
-    from scenarios.park_flood import FLOOD_GRID_DEFAULTS, park_flood_grid
+    from scenarios.typhoon.flood import FLOOD_GRID_DEFAULTS, park_flood_grid
 
     grid, _water = park_flood_grid(park, **{**FLOOD_GRID_DEFAULTS, "grid_spacing": 200.0, "grid_size": (4000, 4000)})
     open_cells = int((grid.open_ != 0).sum())

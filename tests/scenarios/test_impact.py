@@ -7,8 +7,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scenarios.impact import (NOT_AVAILABLE, ProbitCoefficients, Threshold, death_probability, probit_value,
-                              receptor_impacts, receptor_probits, running_mean, toxic_load)
+from scenarios.common.impact import (
+    NOT_AVAILABLE,
+    ProbitCoefficients,
+    Threshold,
+    death_probability,
+    probit_value,
+    receptor_impacts,
+    receptor_probits,
+    running_mean,
+    toxic_load,
+)
 from twin.errors import InputError
 
 

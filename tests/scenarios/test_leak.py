@@ -7,13 +7,13 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 import shapely
 import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely.geometry import shape
 
-from scenarios.leak import RESPONSE_RULES, protective_action, response_level
+from scenarios.leak.run import RESPONSE_RULES, protective_action, response_level
 from twin.errors import InputError
 from viz.plan import render_plan
 
@@ -203,8 +203,8 @@ def test_protective_action_rule():
 
 
 def test_a_receptor_reached_by_endpoint_1_is_graded_endpoint_1():
-    from scenarios.impact import ReceptorImpact
-    from scenarios.leak import _worst_reached
+    from scenarios.common.impact import ReceptorImpact
+    from scenarios.leak.run import _worst_reached
 
     thresholds = [("HJ 169 endpoint-1", 58e-6), ("HJ 169 endpoint-2", 5.8e-6), ("AEGL-2 (60 min)", 5.8e-6)]
     impact = ReceptorImpact(arrival_time=np.array([60.0, 60.0, np.nan]), peak={}, dose=np.zeros(3),
@@ -256,8 +256,9 @@ def test_the_most_common_conditions_preset_runs_the_year_s_most_frequent_class(d
     import yaml
 
     from meteo import CLASS_LABELS, most_common_conditions
-    from scenarios.run import _load_weather, run_scenario_file
-    from scenarios.spec import WeatherSpec
+    from scenarios.common.spec import WeatherSpec
+    from scenarios.common.weather import load_weather
+    from scenarios.run import run_scenario_file
     from twin.io import load_park
 
     shutil.copytree(demo.root / "park", tmp_path / "park")
@@ -273,10 +274,7 @@ def test_the_most_common_conditions_preset_runs_the_year_s_most_frequent_class(d
 
     park = load_park(tmp_path / "park" / "park.yaml")
 
-    class _Holder:
-        weather = WeatherSpec(**climatology)
-
-    common = most_common_conditions(_load_weather(_Holder(), tmp_path, park, "test"),
+    common = most_common_conditions(load_weather(WeatherSpec(**climatology), tmp_path, park, "test"),
                                     utc_offset_hours=park.spec.utc_offset_hours)
     assert "most common conditions" in view["weather"]
     assert f"stability {CLASS_LABELS[common.stability]}" in view["weather"]
@@ -293,7 +291,7 @@ def test_the_most_common_conditions_preset_runs_the_year_s_most_frequent_class(d
 
 
 def test_the_most_common_preset_needs_a_year_of_climatology():
-    from scenarios.spec import LeakMeteorologySpec
+    from scenarios.leak.spec import LeakMeteorologySpec
 
     with pytest.raises(ValueError, match="climatology .* is required with preset 'hj169_most_common'"):
         LeakMeteorologySpec(preset="hj169_most_common")
@@ -349,7 +347,7 @@ def test_the_english_plan_shows_probit_columns_and_not_available(leak, tmp_path)
 def _source_scenario(**source_term):
     from types import SimpleNamespace
 
-    from scenarios.spec import SourceTermSpec
+    from scenarios.leak.spec import SourceTermSpec
 
     return SimpleNamespace(source_term=SourceTermSpec(**source_term), duration_limit=1800.0, sampling_step=60.0)
 
@@ -364,7 +362,7 @@ WORST = {"ambient_pressure": 101325.0, "air_temperature": 298.15, "wind_speed": 
 
 
 def test_liquid_chlorine_flash_and_boiling_pool_conserve_mass():
-    from scenarios.leak_source import airborne_source_term
+    from scenarios.leak.source import airborne_source_term
     from twin.chemicals import load_chemicals
 
     term = airborne_source_term(_source_scenario(model="tank_liquid_hole", hole_diameter=0.025),
@@ -378,7 +376,7 @@ def test_liquid_chlorine_flash_and_boiling_pool_conserve_mass():
 
 
 def test_a_bunded_benzene_pool_evaporates_by_mass_transfer_only():
-    from scenarios.leak_source import airborne_source_term
+    from scenarios.leak.source import airborne_source_term
     from twin.chemicals import load_chemicals
 
     term = airborne_source_term(_source_scenario(model="tank_liquid_hole", hole_diameter=0.05),
@@ -392,7 +390,7 @@ def test_a_bunded_benzene_pool_evaporates_by_mass_transfer_only():
 def test_a_liquid_spill_into_a_bund_matches_the_same_pool_fed_by_a_hole():
     # liquid_spill: a given outflow (rate x duration, at most the inventory) feeds the same flash + pool model.
     # With the outflow equal to what the hole released, step by step, the pool and its evaporation are the same.
-    from scenarios.leak_source import airborne_source_term
+    from scenarios.leak.source import airborne_source_term
     from twin.chemicals import load_chemicals
 
     benzene = load_chemicals()["benzene"]
@@ -417,7 +415,7 @@ def test_a_liquid_spill_into_a_bund_matches_the_same_pool_fed_by_a_hole():
 def test_two_phase_chlorine_follows_hj169_f6_and_is_all_airborne():
     import math
 
-    from scenarios.leak_source import TWO_PHASE_RULE, airborne_source_term
+    from scenarios.leak.source import TWO_PHASE_RULE, airborne_source_term
     from twin.chemicals import boiling_temperature, load_chemicals
 
     chlorine = load_chemicals()["chlorine"]
@@ -438,7 +436,7 @@ def test_two_phase_chlorine_follows_hj169_f6_and_is_all_airborne():
 
 
 def test_a_missing_property_names_the_field_and_the_substance():
-    from scenarios.leak_source import airborne_source_term
+    from scenarios.leak.source import airborne_source_term
     from twin.chemicals import load_chemicals
     from twin.errors import InputError
 
@@ -490,7 +488,7 @@ def _pipe(**values):
 def test_a_raised_hole_in_a_tank_releases_only_the_liquid_above_it():
     # Chlorine tank of 4 m diameter, 60 t: level = 60000 / (1393.9 π 2²) = 3.425 m. A 25 mm hole 1 m up: the
     # 1393.9 × π × 2² × 1 = 17,516 kg below it stay in the tank; the mass balance still closes exactly.
-    from scenarios.leak_source import airborne_source_term
+    from scenarios.leak.source import airborne_source_term
     from twin.chemicals import load_chemicals
 
     chlorine = load_chemicals()["chlorine"]
@@ -519,7 +517,7 @@ def test_a_raised_hole_in_a_tank_releases_only_the_liquid_above_it():
 def test_a_raised_hole_conserves_the_tank_mass(height_fraction, hole, limit):
     # airborne (flash + pool evaporation) + pool left + tank left = inventory, for any hole height below the level;
     # the liquid below the hole (ρ π D²/4 × hole_height) never leaves the tank
-    from scenarios.leak_source import airborne_source_term
+    from scenarios.leak.source import airborne_source_term
     from twin.chemicals import load_chemicals
 
     level = 60000.0 / (1393.9 * math.pi * 4.0)
@@ -536,7 +534,7 @@ def test_a_raised_hole_conserves_the_tank_mass(height_fraction, hole, limit):
 def test_liquid_pipe_rate_is_hj169_f1_at_the_operating_pressure_until_isolation():
     # [HAND] HJ 169-2018 Eq. F.1 without a liquid head, full bore of DN100: Q = 0.65 × π 0.1²/4 × √(2 ρ ΔP)
     # = 0.65 × 7.853982e-3 × √(2 × 1393.9 × 678675) = 222.1 kg/s; released = Q × min(t_iso, M/Q)
-    from scenarios.leak_source import airborne_source_term
+    from scenarios.leak.source import airborne_source_term
     from twin.chemicals import load_chemicals
 
     chlorine = load_chemicals()["chlorine"]
@@ -560,7 +558,7 @@ def test_liquid_pipe_rate_is_hj169_f1_at_the_operating_pressure_until_isolation(
 
 
 def test_gas_and_two_phase_pipes_release_a_constant_rate_all_airborne():
-    from scenarios.leak_source import airborne_source_term
+    from scenarios.leak.source import airborne_source_term
     from twin.chemicals import load_chemicals
 
     chlorine = load_chemicals()["chlorine"]
@@ -594,8 +592,8 @@ def test_gas_and_two_phase_pipes_release_a_constant_rate_all_airborne():
 def test_tank_and_pipe_models_refuse_the_other_kind_and_bad_holes():
     from pydantic import ValidationError
 
-    from scenarios.leak_source import airborne_source_term
-    from scenarios.spec import SourceTermSpec
+    from scenarios.leak.source import airborne_source_term
+    from scenarios.leak.spec import SourceTermSpec
     from twin.chemicals import load_chemicals
 
     chlorine = load_chemicals()["chlorine"]
@@ -723,7 +721,7 @@ def _numbers(text: str) -> set[str]:
     return set(re.findall(r"\d+(?:\.\d+)?(?:e[+-]\d+)?", text))
 
 
-_ZH_SOURCE_CASES = {  # one case per model and wording branch of scenarios.leak_source
+_ZH_SOURCE_CASES = {  # one case per model and wording branch of scenarios.leak.source
     "direct": ({"model": "direct", "rate": 2.0, "duration": 600.0}, "tank", {}, "chlorine"),
     "tank_liquid_hole, boiling, unbunded": ({"model": "tank_liquid_hole", "hole_diameter": 0.025}, "tank", {},
                                             "chlorine"),
@@ -752,7 +750,7 @@ def test_the_chinese_source_term_states_the_same_numbers_as_the_english(case):
     word (the HJ 169-2018 symbols C_d, F_v, P_c, T_c, Q_LG, Re and the units are shorter than four letters)."""
     import re
 
-    from scenarios.leak_source import airborne_source_term
+    from scenarios.leak.source import airborne_source_term
     from twin.chemicals import load_chemicals
 
     source_term, kind, values, substance = _ZH_SOURCE_CASES[case]

@@ -11,9 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dispersion.puff import PuffMet
-from scenarios.leak_dispersion import (AIR_MOLAR_MASS, choose_dispersion_model, cloud_paths, release_density,
-                                       wind_axes)
-from scenarios.zones import limit_to_distance, threat_zone, transect, transect_extent
+from scenarios.common.zones import limit_to_distance, threat_zone, transect, transect_extent
+from scenarios.leak.dispersion import AIR_MOLAR_MASS, choose_dispersion_model, cloud_paths, release_density, wind_axes
 from twin.chemicals import load_chemicals
 
 R = 8.314462618
@@ -159,7 +158,7 @@ def test_a_vapour_that_cannot_condense_does_not_need_liquid_properties():
     from dataclasses import replace as dc_replace
 
     from dispersion.dense_gas import run_slab, slab_concentration, slab_peak_concentration
-    from scenarios.leak_dispersion import slab_inputs
+    from scenarios.leak.dispersion import slab_inputs
 
     h2s = CHEMICALS["hydrogen_sulfide"]
     assert h2s.heat_capacity_ratio is None and h2s.liquid_density_kg_m3 is None

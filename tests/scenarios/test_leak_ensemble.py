@@ -14,8 +14,8 @@ import xarray as xr
 import yaml
 from shapely.geometry import shape
 
-from scenarios.ensemble_run import member_path
-from scenarios.leak_ensemble import load_leak_context, run_leak_ensemble
+from scenarios.common.members import member_path
+from scenarios.leak.ensemble import load_leak_context, run_leak_ensemble
 from twin.errors import InputError
 
 SOURCE = "T-CL01"  # liquid-chlorine tank of the demo park
@@ -108,7 +108,7 @@ def test_one_and_two_threads_give_bit_identical_results_and_a_rerun_computes_onl
     # The products a planner opens: a self-contained plan section, RFC 7946 contours, CF member data.
     html = (out / "plan_ensemble.html").read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") == 1
-    assert "data:font/woff;base64," in html  # the Chinese glyphs travel with the file (viz.plan.write_html)
+    assert "data:font/woff;base64," in html  # the Chinese glyphs travel with the file (viz.templating.write_html)
     for text in ("集合预报", "东港小学", "终点浓度-2 到达时间", "成员", "风向偏移"):  # wind_direction_offset
         assert text in html, text
     from viz.ensemble_plan import render_ensemble_plan
@@ -275,7 +275,7 @@ def test_bad_ensemble_inputs_name_field_value_and_what_is_allowed_and_the_cli_ex
 
 
 def test_a_member_scales_the_rate_of_a_direct_release_and_the_hole_of_a_tank_model(park_dir):
-    from scenarios.leak_ensemble import member_scenario
+    from scenarios.leak.ensemble import member_scenario
     from scenarios.spec import load_scenario
 
     direct = load_scenario(write_scenario(park_dir, "spread", SPREAD))

@@ -15,7 +15,8 @@ import xarray as xr
 from compliance_checker.runner import CheckSuite
 from PIL import Image
 
-from scenarios.spec import canonical_json, load_scenario, scenario_hash
+from scenarios.common.spec import canonical_json, scenario_hash
+from scenarios.spec import load_scenario
 from tests.scenarios.conftest import XDIST_GROUP
 from tests.twin.test_store import high_priority_failures, readable
 from twin.chemicals import load_chemicals
@@ -198,8 +199,9 @@ def test_pictures_are_pngs_with_content(demo, name):
 
 
 def test_run_json_marks_the_finished_run_with_its_scenario_hash(demo):
-    from scenarios.outputs import read_manifest
-    from scenarios.spec import load_scenario, scenario_hash
+    from scenarios.common.results import read_manifest
+    from scenarios.common.spec import scenario_hash
+    from scenarios.spec import load_scenario
 
     manifest = read_manifest(demo.results)
     assert manifest is not None

@@ -12,8 +12,10 @@ import pyproj
 import pytest
 import yaml
 
-from scenarios.run import run_scenario_file, true_north_grid_bearing
-from scenarios.spec import load_scenario, scenario_hash, scenario_json_schema
+from scenarios.common.grids import true_north_grid_bearing
+from scenarios.common.spec import scenario_hash
+from scenarios.run import run_scenario_file
+from scenarios.spec import load_scenario, scenario_json_schema
 from tests.scenarios.conftest import XDIST_GROUP
 from twin.errors import InputError, MissingInputError
 from twin.io import load_park

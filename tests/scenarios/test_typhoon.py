@@ -73,11 +73,11 @@ def test_triggered_release_rules_without_a_flood_run():
     from pathlib import Path as _Path
     from types import SimpleNamespace
 
-    from scenarios.spec import TyphoonScenario
-    from scenarios.typhoon import run_triggered_leak
-    from twin.errors import InputError
-
     import yaml
+
+    from scenarios.typhoon.run import run_triggered_leak
+    from scenarios.typhoon.spec import TyphoonScenario
+    from twin.errors import InputError
 
     data = yaml.safe_load(SCENARIO.format(hours=8) + TRIGGERED)
     scenario = TyphoonScenario.model_validate(data)
@@ -150,7 +150,7 @@ def test_a_track_file_drives_the_same_chain(demo, tmp_path):
 def test_typhoon_wind_drives_a_plume_run(demo, tmp_path):
     # weather.source: typhoon — the Holland vortex's 10 m wind at the park feeds the plume kernel: winds are strong
     # (above 15 m/s near landfall for a 935 hPa storm 20 km away) and the stability is neutral (D) throughout.
-    from scenarios.run import _load_weather
+    from scenarios.common.weather import load_weather
     from scenarios.spec import load_scenario
     from twin.io import load_park
 
@@ -171,7 +171,7 @@ pollutants: [sulfur_dioxide]
 output: {maps: false}
 """, encoding="utf-8")
     scenario = load_scenario(tmp_path / "plume.yaml")
-    met = _load_weather(scenario, tmp_path, load_park(tmp_path / "park" / "park.yaml"), "plume.yaml")
+    met = load_weather(scenario.weather, tmp_path, load_park(tmp_path / "park" / "park.yaml"), "plume.yaml")
     assert met.sizes["time"] == 8
     assert float(met["wind_speed"].max()) > 15.0
     assert set(np.unique(met["stability_class"].values)) == {3}
@@ -229,7 +229,7 @@ def test_typhoon_ensemble_probabilities_and_resume(demo, tmp_path):
     # Three members (cross-track offset and rain factor by Latin hypercube): P(flooded) per asset is the fraction of
     # members in which it floods (checked against the members' own assets.json), and a re-run computes nothing.
     from scenarios.spec import load_scenario
-    from scenarios.typhoon_ensemble import run_typhoon_ensemble
+    from scenarios.typhoon.ensemble import run_typhoon_ensemble
 
     shutil.copytree(demo.park_dir, tmp_path / "park")
     text = SCENARIO.format(hours=5).replace("grid_spacing: 80", "grid_spacing: 100") + """\

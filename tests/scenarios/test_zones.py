@@ -10,7 +10,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from scenarios.zones import ThreatZone, farthest_distance, threat_zone, zones_geojson
+from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, zones_geojson
 from twin.errors import InputError
 
 EPSG = 4549  # CGCS2000 / 3-degree Gauss-Kruger CM 120E

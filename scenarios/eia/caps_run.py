@@ -3,7 +3,7 @@
 Constraint receptors: a coarse grid (``caps.receptor_spacing``) over the scenario's grid extent — outside the park
 boundary unless ``include_inside_boundary`` (GB 3095-2012 applies to ambient air; most of the area inside the
 boundary is enterprises' premises) — plus every sensitive and fence receptor. Constraint families (see
-``scenarios.caps``): the annual mean and every valid daily mean from stored transfer matrices; every 1-h value (or
+``scenarios.eia.caps``): the annual mean and every valid daily mean from stored transfer matrices; every 1-h value (or
 8-h running mean) from the plume kernel itself, whose hourly rows at a receptor are computed when row generation
 first needs that receptor. Daily constraints hold every day, which is stricter than the HJ 663 percentile the
 standard judges; the verification re-run at the proposed caps therefore reports the percentile statistics, on the
@@ -23,15 +23,28 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import shapely
 
-from scenarios.caps import (SECONDS_PER_YEAR, CapResult, ConstraintFamily, a_value_cap, equal_proportion_cap,
-                            matrix_family, solve_cap)
-from scenarios.eia import EiaSetup, _statistics, daily_background, prepare_eia
-from scenarios.progress import Stages
-from scenarios.spec import EiaScenario
+from dispersion.plume import ReceptorSet, evaluate_plume
+from dispersion.transfer import source_responses, subset_hours, subset_stacks
+from scenarios.common.progress import Stages
+from scenarios.common.results import check_writable, slug, write_manifest
+from scenarios.eia.caps import (
+    SECONDS_PER_YEAR,
+    CapResult,
+    ConstraintFamily,
+    a_value_cap,
+    equal_proportion_cap,
+    matrix_family,
+    solve_cap,
+)
+from scenarios.eia.setup import EiaSetup, daily_background, prepare_eia, year_statistics
+from scenarios.eia.spec import EiaScenario
+from scenarios.spec import load_scenario
 from twin.atomic import atomic_output, write_text_atomic
 from twin.errors import InputError
 from twin.standards import AVERAGING_HOURS, standards_for
+from viz.report import render_report
 
 __all__ = ["run_caps", "run_caps_file", "constraint_receptors", "kernel_family"]
 
@@ -42,9 +55,6 @@ _UG = 1e9
 def constraint_receptors(setup: EiaSetup, spacing: float, include_inside: bool):
     """(ReceptorSet, labels): a coarse grid over the scenario's grid extent (outside the boundary unless asked)
     followed by every sensitive receptor."""
-    import shapely
-
-    from dispersion.plume import ReceptorSet
 
     park = setup.park
     gx = np.arange(setup.gx[0], setup.gx[-1] + 1e-6, spacing)
@@ -79,9 +89,6 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
     ``evaluate(q)`` runs the kernel at rates q × factors over all hours at all constraint receptors; ``rows`` computes
     the per-source hourly series at the receptors it needs (cached: H × S numbers per receptor).
     """
-    from dispersion.plume import ReceptorSet, evaluate_plume
-    from dispersion.transfer import source_responses
-
     n_hours, n_src = factors.shape
     n_rec = receptors.x.size
     n_t = n_hours - window + 1
@@ -124,9 +131,6 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
 def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_line: str = "",
              where: str = "scenario") -> dict:
     """Solve the cap of ``scenario.caps`` and write caps.csv/json/html and run.json into ``out_dir``."""
-    from dispersion.transfer import source_responses, subset_hours, subset_stacks
-    from scenarios.run import _check_writable
-
     spec = scenario.caps
     if spec is None:
         raise InputError.field(where, "caps", None, "a caps: block (pollutant, rule, safety_factor, ...)")
@@ -135,7 +139,7 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
         with stages.stage("park and weather"):
             scenario = scenario.model_copy(update={"pollutants": [spec.pollutant]})
             setup = prepare_eia(scenario, base_dir=base_dir, where=where)
-            _check_writable(out_dir)
+            check_writable(out_dir)
         park, key = setup.park, spec.pollutant
         nominal_all = park.emission_rates(key)
         index = np.flatnonzero(nominal_all > 0)
@@ -188,7 +192,6 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
         with stages.stage("tables"):
             report = _report(setup, spec, key, index, nominal, tau, result, labels, verification, families)
             paths = _write(out_dir, setup, report)
-            from scenarios.outputs import write_manifest
 
             paths["manifest"] = write_manifest(out_dir, scenario, paths)
     finally:
@@ -199,8 +202,6 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
 def _verify(setup: EiaSetup, key: str, index: np.ndarray, result: CapResult, receptors, labels, families) -> dict:
     """Re-run the model at the caps: every family at the constraint receptors (must hold), and the standard's own
     statistics (HJ 663 percentile, annual mean, 1-h/8-h maxima) with background on the scenario's finer grid."""
-    from dispersion.plume import ReceptorSet, evaluate_plume
-
     q = np.zeros(len(setup.park.stacks))
     q[index] = result.rates
     worst = {}
@@ -214,7 +215,7 @@ def _verify(setup: EiaSetup, key: str, index: np.ndarray, result: CapResult, rec
     sensitive = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail], ground_elevation=r.ground_elevation[tail])
     hourly = evaluate_plume(setup.stacks, rates, sensitive, setup.hours,
                             replace(setup.options, store_hourly=True, store_daily=False), substances=[key])
-    stats = _statistics(setup, key, fields, hourly[key][1])
+    stats = year_statistics(setup, key, fields, hourly[key][1])
     checks = []
     for averaging, item in stats.items():
         total = item["total"]
@@ -283,7 +284,6 @@ def _write(out_dir: Path, setup, report: dict) -> dict[str, Path]:
     paths = {"caps_csv": out_dir / "caps.csv",
              "caps_json": write_text_atomic(out_dir / "caps.json",
                                             json.dumps(report, ensure_ascii=False, indent=2) + "\n")}
-    from viz.report import render_report
 
     paths["caps_html"] = render_report(_view(report), out_dir / "caps.html")
     return paths
@@ -343,14 +343,11 @@ def _view(report: dict) -> dict:
 
 def run_caps_file(path: str | Path, out_dir: str | Path | None = None, command_line=None) -> str:
     """``parktwin caps``: run the caps block of an eia scenario file; return the terminal summary."""
-    from scenarios.run import _slug
-    from scenarios.spec import load_scenario
-
     path = Path(path)
     scenario = load_scenario(path)
     if scenario.kind != "eia":
         raise InputError.field(path.name, "kind", scenario.kind, "'eia' (with a caps: block) for parktwin caps")
-    out = Path(out_dir) if out_dir is not None else path.parent / "results" / f"{_slug(scenario.name)}-caps"
+    out = Path(out_dir) if out_dir is not None else path.parent / "results" / f"{slug(scenario.name)}-caps"
     report = run_caps(scenario, base_dir=path.parent, out_dir=out,
                       command_line=" ".join(command_line or ["parktwin", "caps", str(path)]), where=path.name)
     return text_summary(report) + f"\nOutputs in {out.resolve()}"

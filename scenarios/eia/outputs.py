@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from scenarios.outputs import _substance, _time_bounds
+from scenarios.common.cf import hourly_time_bounds, park_substance
+from scenarios.common.views import map_view
 from twin.atomic import atomic_output, write_text_atomic
-from twin.schema import grid_dataset, receptor_dataset
+from twin.schema import geographic_coordinates, grid_dataset, receptor_dataset
 from twin.store import Provenance, write_netcdf
+from viz import FieldLayer, render_map
+from viz.report import render_report
 
 __all__ = ["write_eia_netcdf", "write_transfer_netcdf", "write_eia_report", "LIMIT_WORDS"]
 
@@ -45,8 +49,8 @@ def write_eia_netcdf(setup, stats: dict, fields: dict, out_dir: Path, config_jso
     park, n_grid = setup.park, setup.n_grid
     shape = (setup.gy.size, setup.gx.size)
     time = setup.met["time"].values.astype("datetime64[ns]")
-    bounds = _time_bounds(setup.met)
-    substances = [_substance(park, key) for key in setup.pollutants]
+    bounds = hourly_time_bounds(setup.met)
+    substances = [park_substance(park, key) for key in setup.pollutants]
     grid_stats = {}
     station_stats = {}
     for key, per in stats.items():
@@ -102,7 +106,6 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
     unit_attrs = {"units": "ug m-3 (g s-1)-1", "coverage_content_type": "modelResult",
                   "comment": "concentration at the station when the source emits 1 g/s times its schedule factor; "
                              "linear: C = sum over sources of A * q [g/s]"}
-    from twin.schema import geographic_coordinates
 
     lon, lat = geographic_coordinates(sensitive.x, sensitive.y, park.spec.epsg)
     slon, slat = geographic_coordinates(np.array([s.x for s in stacks]), np.array([s.y for s in stacks]),
@@ -173,8 +176,6 @@ def _fmt(value, digits: int = 3) -> str:
 def write_eia_report(setup, stats: dict, summary: dict, out_dir: Path) -> dict[str, Path]:
     """eia_summary.csv (one row per pollutant, averaging time and receptor), eia_summary.json, eia_summary.html,
     and maps of the annual-mean and percentile fields."""
-    from scenarios.eia import summary_json
-
     paths: dict[str, Path] = {}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -199,7 +200,6 @@ def write_eia_report(setup, stats: dict, summary: dict, out_dir: Path) -> dict[s
     paths["summary_json"] = write_text_atomic(out_dir / "eia_summary.json", summary_json(summary))
     images = _maps(setup, stats, out_dir) if setup.scenario.maps else {}
     paths.update({f"map_{name}": path for name, path in images.items()})
-    from viz.report import render_report
 
     paths["summary_html"] = render_report(_report_view(setup, summary, images), out_dir / "eia_summary.html",
                                           images=images)
@@ -207,9 +207,6 @@ def write_eia_report(setup, stats: dict, summary: dict, out_dir: Path) -> dict[s
 
 
 def _maps(setup, stats: dict, out_dir: Path) -> dict[str, Path]:
-    from scenarios.views import map_view
-    from viz import FieldLayer, render_map
-
     images = {}
     shape = (setup.gy.size, setup.gx.size)
     for key, per in stats.items():
@@ -303,3 +300,11 @@ def _report_view(setup, summary: dict, images: dict) -> dict:
             "footer": "ParkTwin EIA year run; contributions from the steady Gaussian plume of every stack; "
                       "percentiles per HJ 663-2013; limits per GB 3095-2012 (twin/air_quality_standards.csv).",
             "sections": sections}
+
+
+def summary_json(summary: dict) -> str:
+    return json.dumps(summary, ensure_ascii=False, indent=2, default=float) + "\n"
+
+
+def write_summary_json(out_dir: Path, summary: dict) -> Path:
+    return write_text_atomic(out_dir / "eia_summary.json", summary_json(summary))

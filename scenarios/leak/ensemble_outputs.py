@@ -1,17 +1,17 @@
 """Leak ensemble products: exceedance probabilities, percentiles, receptor arrival distributions, maps and plan.
 
-From the member files of :mod:`scenarios.leak_ensemble` (N members):
+From the member files of :mod:`scenarios.leak.ensemble` (N members):
 
 * per threshold c* (HJ 169-2018 Appendix H endpoint-1/-2, AEGL/ERPG where twin/chemicals.csv has them; all 60-min
   values compared with the maximum 60-min running mean, as in the deterministic run): the exceedance probability
   on the grid P(C̄₆₀ > c*) = (1/N) Σ_k 1[C̄₆₀,k > c*] — the Monte Carlo estimate, standard error sqrt(p(1−p)/N)
-  (:func:`scenarios.ensemble.exceedance_probability`) — and the 50/90/99th percentiles over members of the maximum
-  60-min mean (linear interpolation between order statistics, :func:`scenarios.ensemble.percentile_fields`);
+  (:func:`scenarios.common.ensemble.exceedance_probability`) — and the 50/90/99th percentiles over members of the maximum
+  60-min mean (linear interpolation between order statistics, :func:`scenarios.common.ensemble.percentile_fields`);
 * per receptor: P(endpoint-1), P(endpoint-2) (fraction of members whose 60-min running mean there exceeds it at
   least once), every member's endpoint-2 arrival time (NaN when never reached) and the 10/50/90th percentiles of
   the arrival among the members that reach it (:func:`arrival_percentiles`), and the expected people affected
   E = P(endpoint-2) × population at residential areas, schools and hospitals (summed over them, the forecast's
-  :func:`scenarios.forecast.risk_score`);
+  :func:`scenarios.forecast.run.risk_score`);
 * ``ensemble.nc`` (CF-1.11: member-level receptor data on the ``realization`` dimension, derived fields as their own
   variables without it), ``receptor_probabilities.csv`` / ``.json``, ``ensemble.json`` (everything the plan shows,
   with the member parameter table), ``probability_endpoint2.png`` (contours at 0.1/0.5/0.9 over the park),
@@ -29,11 +29,21 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 import numpy as np
+import pyproj
+import xarray as xr
 
-from scenarios.ensemble import exceedance_probability, percentile_fields
-from scenarios.forecast import PEOPLE_KINDS, PROBABILITY_LEVELS, SENSITIVE_KINDS, risk_score
-from scenarios.leak import RECEPTOR_KINDS_ZH, threshold_name_zh
+from scenarios.common.ensemble import exceedance_probability, percentile_fields
+from scenarios.common.impact import PEOPLE_KINDS, PROBABILITY_LEVELS, SENSITIVE_KINDS, risk_score
+from scenarios.common.spec import canonical_json
+from scenarios.common.views import map_view
+from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
+from scenarios.leak.run import RECEPTOR_KINDS_ZH, threshold_name_zh
+from twin.atomic import write_text_atomic
 from twin.errors import InputError
+from twin.schema import geographic_coordinates
+from twin.store import Provenance, write_netcdf
+from viz import FieldLayer, render_map
+from viz.ensemble_plan import render_ensemble_plan
 
 __all__ = ["arrival_percentiles", "load_members", "write_leak_ensemble_outputs", "FIELD_PERCENTILES",
            "ARRIVAL_PERCENTILES"]
@@ -76,8 +86,6 @@ def arrival_percentiles(arrival_times: np.ndarray, percentiles=ARRIVAL_PERCENTIL
 def load_members(paths: list[Path]) -> dict[str, np.ndarray]:
     """Stack the member files (in the order given) along the member axis: field (N, y, x) [kg m-3], receptor_peak
     (N, R) [kg m-3], time_above (N, thresholds, R) [s], arrival (N, R) [s], released (N,) [kg]."""
-    import xarray as xr
-
     stacks: dict[str, list] = {"field": [], "receptor_peak": [], "time_above": [], "arrival": [], "released": []}
     for path in paths:
         with xr.open_dataset(path, engine="netcdf4") as member:
@@ -90,11 +98,8 @@ def load_members(paths: list[Path]) -> dict[str, np.ndarray]:
 
 
 def write_leak_ensemble_outputs(context, paths: list[Path]) -> tuple[dict, dict]:
-    """Aggregate the members of ``context`` (:class:`scenarios.leak_ensemble.LeakEnsembleContext`) and write every
+    """Aggregate the members of ``context`` (:class:`scenarios.leak.ensemble.LeakEnsembleContext`) and write every
     product into ``context.out_dir``; return (summary, {product: path})."""
-    from scenarios.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
-    from twin.atomic import write_text_atomic
-
     out_dir = Path(context.out_dir)
     data = load_members(paths)
     names = [name for name, _ in context.thresholds]
@@ -133,7 +138,6 @@ def write_leak_ensemble_outputs(context, paths: list[Path]) -> tuple[dict, dict]
     map_path = _render_map(out_dir / "probability_endpoint2.png", context, p2)
     summary_path = write_text_atomic(out_dir / "ensemble.json",
                                      json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    from viz.ensemble_plan import render_ensemble_plan
 
     plan_path = render_ensemble_plan(summary, out_dir / "plan_ensemble.html", map_png=map_path)
     return summary, {"netcdf": nc_path, "csv": csv_path, "json": json_path, "summary": summary_path,
@@ -238,12 +242,6 @@ def _perturbation_zh(perturbation) -> str:
 
 def _write_netcdf(path, context, names, values, data, grid_probability, field_percentiles, receptor_probability,
                   arrivals, expected) -> Path:
-    import pyproj
-    import xarray as xr
-
-    from twin.schema import geographic_coordinates
-    from twin.store import Provenance, write_netcdf
-    from scenarios.spec import canonical_json
 
     chemical, park = context.chemical, context.park
     gx, gy = context.gx, context.gy
@@ -331,9 +329,6 @@ def _write_netcdf(path, context, names, values, data, grid_probability, field_pe
 def _render_map(path: Path, context, p2: np.ndarray) -> Path:
     """P(endpoint-2) over the park, bands and contour lines at 0.1 / 0.5 / 0.9 (a planner reads "the 50 % line
     reaches the school", not one deterministic line)."""
-    from scenarios.views import map_view
-    from viz import FieldLayer, render_map
-
     chemical = context.chemical
     layer = FieldLayer(x=context.gx, y=context.gy, values=np.where(p2 > 0, p2, np.nan), units="P",
                        levels=np.array([*PROBABILITY_LEVELS, 1.0]),

@@ -7,7 +7,7 @@ Chain (each link cited where it is defined):
 3. Sea level in the sea cells (the stage boundary): harmonic tide + inverse barometer from the Holland (1980)
    pressure at the coast + Dean–Dalrymple wind set-up from the onshore component of the 10 m wind there
    (``meteo.typhoon_wind.typhoon_wind_field``).
-4. The flood grid (``scenarios.park_flood``, shared with the nightly forecast): the park DEM sampled at
+4. The flood grid (``scenarios.typhoon.flood``, shared with the nightly forecast): the park DEM sampled at
    ``grid_spacing`` (bilinear), flood defences (sea wall, levees) burned in
    with max-aggregation along their crest lines, buildings as blocked cells, paved cells inside the park boundary
    (no infiltration, sewer drainage at ``drainage_mm_h``), Green–Ampt soil outside, sea cells as stage cells.
@@ -31,15 +31,30 @@ import io
 import json
 import logging
 import math
-from datetime import timezone
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import shapely
+from shapely.geometry import Point, Polygon
 
-from scenarios.progress import Stages
-from scenarios.spec import TyphoonScenario, canonical_json
+from dispersion.flood import HAZARD_CLASSES, hazard_class
+from scenarios.common.progress import Stages
+from scenarios.common.results import RunResult, check_writable, write_manifest
+from scenarios.common.spec import canonical_json
+from scenarios.common.storm import Storm
+from scenarios.common.views import map_view
+from scenarios.leak.run import run_leak_scenario
+from scenarios.leak.spec import LeakScenario
+from scenarios.typhoon.flood import depth_layer, flood_dataset, park_flood_grid, run_park_flood
+from scenarios.typhoon.spec import TyphoonScenario
 from twin.atomic import atomic_output, write_text_atomic
+from twin.chemicals import load_chemicals
 from twin.errors import InputError
+from twin.io import load_park
+from twin.store import Provenance, write_netcdf
+from viz import render_map, render_scene
+from viz.report import render_report
 
 __all__ = ["run_typhoon_scenario", "build_flood_grid", "asset_events"]
 
@@ -47,151 +62,19 @@ log = logging.getLogger("parktwin")
 WATER_DENSITY = 1000.0  # fresh flood water [kg m-3]
 
 
-def _utc64(moment) -> np.datetime64:
-    return np.datetime64(moment.astimezone(timezone.utc).replace(tzinfo=None), "ns")
-
-
 def build_flood_grid(park, scenario: TyphoonScenario):
     """(FloodGrid, water-body mask) on the scenario's domain, from the park bundle (see module docstring, step 4;
-    the set-up is :func:`scenarios.park_flood.park_flood_grid`, shared with the nightly forecast)."""
-    from scenarios.park_flood import park_flood_grid
-
+    the set-up is :func:`scenarios.typhoon.flood.park_flood_grid`, shared with the nightly forecast)."""
     return park_flood_grid(park, grid_spacing=scenario.grid_spacing, grid_size=scenario.grid_size,
                            manning_paved=scenario.manning_paved, manning_ground=scenario.manning_ground,
                            drainage_mm_h=scenario.drainage_mm_h, soil_ks_mm_h=scenario.soil_ks_mm_h,
                            soil_psi_dtheta_m=scenario.soil_psi_dtheta_m)
 
 
-class _Storm:
-    """The track interpolated in time, with the rain and sea-level forcing it drives."""
-
-    def __init__(self, park, scenario: TyphoonScenario | None, base_dir: Path, *, track=None, start=None,
-                 hours: float | None = None):
-        """From a typhoon scenario, or (``scenario=None``) from a ``track`` spec, ``start`` and ``hours`` alone (the
-        typhoon weather of a plume or leak scenario: no rain, no sea level)."""
-        from meteo.typhoon_tracks import complete_track, design_typhoon_track, read_cma_best_track, read_ibtracs_csv
-
-        spec = scenario.track if scenario is not None else track
-        cx, cy = park.centre()
-        start = _utc64(scenario.start if scenario is not None else start)
-        end = start + np.timedelta64(int((scenario.hours if scenario is not None else hours) * 3600), "s")
-        if hasattr(spec, "landfall_offset_km"):
-            lon, lat = park.to_lonlat(cx + spec.landfall_offset_km[0] * 1e3, cy + spec.landfall_offset_km[1] * 1e3)
-            landfall = _utc64(spec.landfall_time)
-            before = max((landfall - start) / np.timedelta64(1, "h"), 0.0) + 2.0
-            after = max((end - landfall) / np.timedelta64(1, "h"), 0.0) + 2.0
-            self.track = design_typhoon_track(float(lon), float(lat), spec.heading_deg, spec.forward_speed,
-                                              spec.central_pressure_hpa * 100.0, spec.rmax_km * 1e3, before, after,
-                                              0.5, landfall_time=str(landfall), max_wind_speed=spec.max_wind_speed)
-        else:
-            reader = read_cma_best_track if spec.format == "cma" else read_ibtracs_csv
-            track = reader(base_dir / spec.file, storm=spec.storm)
-            self.track = complete_track(track, averaging_period=spec.averaging_period)
-            times = self.track["time"].values
-            if times[0] > start or times[-1] < end:
-                raise InputError.field(f"track {spec.file}", "time", f"{times[0]} to {times[-1]}",
-                                       f"a track covering the simulation {start} to {end}")
-            # "Landfall" for a file track: the closest approach to the park centre.
-            tx, ty = park.from_lonlat(self.track["longitude"].values, self.track["latitude"].values)
-            landfall = times[int(np.argmin(np.hypot(np.asarray(tx) - cx, np.asarray(ty) - cy)))]
-        self.park, self.scenario, self.start, self.landfall = park, scenario, start, landfall
-        self.base_dir = base_dir
-        seconds = (self.track["time"].values - start) / np.timedelta64(1, "s")
-        cx_track, cy_track = park.from_lonlat(self.track["longitude"].values, self.track["latitude"].values)
-        self._t, self._x, self._y = seconds.astype(np.float64), np.asarray(cx_track), np.asarray(cy_track)
-        self._pc = self.track["central_pressure"].values
-        self._rmax = self.track["radius_of_maximum_wind"].values
-        from meteo.typhoon import holland_vmax_cyclostrophic
-        from meteo.typhoon_wind import ENVIRONMENTAL_PRESSURE_WNP
-
-        self.environmental_pressure = ENVIRONMENTAL_PRESSURE_WNP
-        winds = self.track["max_wind_speed"].values.astype(np.float64)
-        # Where the track has no wind: Holland (1980) cyclostrophic peak with B = 1.3, reduced to 10 m by 0.8 (a
-        # stated planning choice).
-        fallback = 0.8 * holland_vmax_cyclostrophic(np.maximum(self.environmental_pressure - self._pc, 0.0), 1.3)
-        self._vmax = np.where(np.isfinite(winds), winds, fallback)
-        self.vmax = float(np.nanmax(self._vmax))
-        # The coast point: the sea cell of the flood domain nearest the park centre; onshore = towards the centre.
-        self.coast = None
-
-    def point_weather(self, times: np.ndarray, x: float, y: float, air_temperature: float = 298.15):
-        """Hourly Weather (``meteo.make_weather``) at (x, y) from the vortex: 10 m wind and direction, surface
-        pressure; overcast (cloud 1.0) — in typhoon winds GB/T 3840 and Turner both give neutral class D."""
-        from meteo import make_weather
-        from meteo.typhoon_wind import typhoon_wind_field
-
-        speed, direction, pressure = [], [], []
-        for t64 in np.asarray(times, dtype="datetime64[ns]"):
-            t = float((t64 - self.start) / np.timedelta64(1, "s"))
-            x0, y0 = self.centre(t)
-            index = int(np.clip(np.searchsorted(self._t, t), 1, self._t.size - 1))
-            u, v, p = typhoon_wind_field(self.track.isel(time=index), np.array([x]), np.array([y]),
-                                         centre_x=x0, centre_y=y0)
-            speed.append(float(np.hypot(u[0], v[0])))
-            direction.append(float(np.degrees(np.arctan2(-u[0], -v[0])) % 360.0))  # the direction it blows from
-            pressure.append(float(p[0]))
-        n = len(speed)
-        return make_weather(times, np.array(speed), np.array(direction), np.full(n, air_temperature),
-                            np.ones(n), np.ones(n), surface_air_pressure=np.array(pressure))
-
-    def centre(self, t: float) -> tuple[float, float]:
-        return float(np.interp(t, self._t, self._x)), float(np.interp(t, self._t, self._y))
-
-    def rain_field(self, t: float, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
-        from meteo.typhoon_rain import ipet_rain_rate, rcliper_rain_rate
-
-        if self.scenario.rain_model == "gridded":
-            return self._gridded_rain(t, gx, gy) * self.scenario.rain_scale
-        x0, y0 = self.centre(t)
-        r = np.hypot(gx - x0, gy - y0)
-        if self.scenario.rain_model == "rcliper":
-            rate = rcliper_rain_rate(r, float(np.interp(t, self._t, self._vmax)))
-        else:
-            dp = self.environmental_pressure - float(np.interp(t, self._t, self._pc))
-            rate = ipet_rain_rate(r, float(np.interp(t, self._t, self._rmax)), dp)
-        return rate * self.scenario.rain_scale
-
-    def _gridded_rain(self, t: float, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
-        """The rain file's rate over the interval holding t, bilinear at the flood cells (0 outside its grid)."""
-        if not hasattr(self, "_rain"):
-            from meteo.typhoon_rain import read_gridded_rain
-            from scenarios.park_flood import GriddedRain
-
-            self._rain = GriddedRain(read_gridded_rain(self.base_dir / self.scenario.rain_file), park=self.park,
-                                     start=self.start, where=f"rain_file {self.scenario.rain_file}")
-        return self._rain(t, gx, gy)
-
-    def sea_level(self, t: float) -> dict:
-        """Tide, inverse barometer, wind set-up and their sum at the coast point [m]."""
-        from meteo.typhoon_rain import TideConstituent, astronomical_tide, inverse_barometer, wind_setup_dean_dalrymple
-        from meteo.typhoon_wind import typhoon_wind_field
-
-        tide_spec = self.scenario.tide
-        tide = float(astronomical_tide(t, [TideConstituent(*c) for c in tide_spec.constituents],
-                                       tide_spec.mean_level))
-        out = {"tide": tide, "inverse_barometer": 0.0, "wind_setup": 0.0}
-        if self.scenario.surge and self.coast is not None:
-            x0, y0 = self.centre(t)
-            index = int(np.clip(np.searchsorted(self._t, t), 1, self._t.size - 1))
-            point = self.track.isel(time=index)
-            u, v, pressure = typhoon_wind_field(point, np.array([self.coast[0]]), np.array([self.coast[1]]),
-                                                centre_x=x0, centre_y=y0)
-            onshore = float(u[0] * self.coast[2] + v[0] * self.coast[3])
-            out["inverse_barometer"] = float(inverse_barometer(self.environmental_pressure - float(pressure[0])))
-            out["wind_setup"] = float(wind_setup_dean_dalrymple(onshore, self.scenario.shelf_depth,
-                                                                self.scenario.shelf_width_km * 1e3))
-        out["total"] = out["tide"] + out["inverse_barometer"] + out["wind_setup"]
-        return out
-
-
 def asset_events(park, grid, result, times_s: np.ndarray, start: np.datetime64, landfall: np.datetime64) -> list:
     """Per risk source: flooded or not, first flooded time, peak depth above the floor, hours above the sill, max
     speed and hazard around it, lead time from landfall; tanks also their flotation depth. Ranked by first
     flooded time (never-flooded last, by the smallest margin to flooding)."""
-    import shapely
-    from shapely.geometry import Point, Polygon
-
-    from dispersion.flood import HAZARD_CLASSES, hazard_class
 
     gx, gy = np.meshgrid(grid.x, grid.y)
     eta = result.depth + grid.z[None]
@@ -252,10 +135,6 @@ def run_triggered_leak(scenario: TyphoonScenario, park, events: list, *, base_di
     contents, when water first reaches it), run a ``kind: leak`` scenario from that moment with the typhoon's 10 m
     wind at the park (``weather.source: typhoon``, neutral class D) into ``out_dir``. Returns what the summary and
     the report say of it; nothing is run when the asset stays dry."""
-    from datetime import datetime
-
-    from scenarios.leak import run_leak_scenario
-    from scenarios.spec import LeakScenario
 
     spec = scenario.triggered_leak
     event = next((e for e in events if e["id"] == spec.risk_source), None)
@@ -292,17 +171,13 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
     """Run the typhoon flood and write every output into ``out_dir`` (``run.json`` last); return the summary.
 
     ``render`` False skips the map, scene and report (ensemble members: the ensemble draws its own products)."""
-    from scenarios.park_flood import run_park_flood
-    from scenarios.run import _check_writable
-    from twin.io import load_park
-
     stages = Stages(5 + (scenario.triggered_leak is not None), scenario.name)
     try:
         with stages.stage("park and flood grid"):
             park = load_park(base_dir / scenario.park)
-            _check_writable(out_dir)
+            check_writable(out_dir)
             grid, water = build_flood_grid(park, scenario)
-            storm = _Storm(park, scenario, base_dir)
+            storm = Storm(park, scenario, base_dir)
             gx, gy = np.meshgrid(grid.x, grid.y)
             sea = grid.stage_mask.astype(bool)
             if sea.any():
@@ -333,7 +208,6 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
         with stages.stage("outputs"):
             paths = _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line,
                                    render)
-            from scenarios.outputs import write_manifest
 
             paths["manifest"] = write_manifest(out_dir, scenario, paths)
     finally:
@@ -343,9 +217,6 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
 
 def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line,
                    render: bool = True) -> dict:
-    from scenarios.park_flood import flood_dataset
-    from twin.store import Provenance, write_netcdf
-
     ds = flood_dataset(park, grid, result, times, storm.start)
     provenance = Provenance(scenario_config=canonical_json(scenario), command_line=command_line,
                             extra_attrs={"scenario_id": scenario.name, "park_name": park.spec.name})
@@ -372,15 +243,10 @@ def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary,
 
 
 def _map(out_dir, scenario, park, grid, result) -> Path:
-    from scenarios.park_flood import depth_layer
-    from scenarios.views import map_view
-    from viz import render_map
-
     view = map_view(park, depth_layer(grid, result), title=f"{park.spec.name} — {scenario.name}",
                     notes=(f"{scenario.hours:g} h, {scenario.rain_model} rain, cells {grid.dx:g} m",))
     path = out_dir / "map.png"
     scene = out_dir / "scene.png"
-    from viz import render_scene
 
     # The 3D scene drapes the maximum flood depth over the terrain, buildings and stacks of the park.
     return render_map(view, path) or path, render_scene(view, scene) or scene
@@ -394,9 +260,6 @@ _RAIN_MODEL_ZH = {"gridded": "格点降雨（雷达或预报）", "rcliper": "R-
 
 
 def _report(out_dir, scenario, summary, map_png) -> Path:
-    from twin.chemicals import load_chemicals
-    from viz.report import render_report
-
     zh = scenario.language == "zh"
     kinds = _KIND_ZH if zh else {}
     chemicals = load_chemicals()
@@ -482,3 +345,29 @@ def _report(out_dir, scenario, summary, map_png) -> Path:
             "footer": ("基于园区数字高程模型的局部惯性洪水模型计算；须经应急指挥部审核后使用。" if zh else
                        "Local inertial flood model on the park DEM; to be reviewed by the emergency command.")}
     return render_report(view, out_dir / "report.html", images={"map": map_png, "scene": map_png.with_name("scene.png")})
+
+
+def run_typhoon(scenario: TyphoonScenario, *, base_dir: Path, out_dir: Path, command_line: list[str] | str = "",
+                where: str = "scenario") -> RunResult:
+    """The registry's runner of ``kind: typhoon``: :func:`run_typhoon_scenario`, its files and a few printed lines."""
+    summary = run_typhoon_scenario(scenario, base_dir=base_dir, out_dir=out_dir, command_line=command_line,
+                                   where=where)
+    out = out_dir
+    lines = [f"Typhoon {scenario.name}: landfall {summary['landfall_utc']}, peak sea level "
+             f"{summary['peak_sea_level_m']} m, flooded: {', '.join(summary['flooded']) or 'none'}"]
+    for event in summary["assets"][:5]:
+        lines.append(f"  {event['id']} {event['name']}: "
+                     + (f"floods at {event['first_flooded_utc']}, {event['peak_water_above_floor_m']:.2f} m above "
+                        f"the floor" if event["flooded"] else
+                        ("no water around it" if event["margin_to_flooding_m"] is None else
+                         f"stays dry ({event['margin_to_flooding_m']:.2f} m below its sill)")))
+    paths = {"netcdf": out / "flood.nc", "report": out / "report.html", "assets": out / "assets.json"}
+    leak = summary.get("triggered_leak")
+    if leak and leak["triggered"]:
+        lines.append(f"  secondary release from {leak['risk_source']} at {leak['start_utc']}: response level "
+                     f"{leak['response_level']}, endpoint-2 reaches {', '.join(leak['receptors_reached']) or 'no receptor'}"
+                     f" (plan: {out / leak['folder'] / 'plan.html'})")
+        paths["leak_plan"] = out / leak["folder"] / "plan.html"
+    elif leak:
+        lines.append(f"  {leak['risk_source']} stays dry: no secondary release")
+    return RunResult(out_dir=out, paths=paths, summary_text="\n".join(lines))

@@ -15,21 +15,34 @@ member's statistics on the ``realization`` dimension, ``ensemble.nc`` the derive
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import pyproj
+import xarray as xr
 
-from scenarios.ensemble import Member, exceedance_probability, expand_members, percentile_fields, perturb_weather
-from scenarios.spec import PlumeScenario, canonical_json, load_scenario, scenario_hash
+from dispersion.plume import ReceptorSet, rates_array, evaluate_plume, run_plume, source_hours
+from scenarios.common.cf import hourly_time_bounds, park_substance
+from scenarios.common.ensemble import Member, exceedance_probability, expand_members, percentile_fields, perturb_weather
+from scenarios.common.grids import grid_axes
+from scenarios.common.members import compute_members, member_digest, member_finished, member_path, worker_context
+from scenarios.common.models import grid_receptors, park_stacks, plume_options
+from scenarios.common.spec import canonical_json, scenario_hash
+from scenarios.common.views import map_view
+from scenarios.common.weather import load_weather
+from scenarios.plume.spec import PlumeScenario
+from scenarios.spec import load_scenario
+from twin.atomic import atomic_output
 from twin.errors import InputError
+from twin.io import load_park
+from twin.schema import CONCENTRATION_UNITS, geographic_coordinates, grid_dataset
+from twin.store import Provenance, write_netcdf
+from viz import FieldLayer, render_map
 
-__all__ = ["EnsembleContext", "load_context", "member_path", "member_digest", "member_finished", "read_member",
-           "compute_members",
+__all__ = ["EnsembleContext", "load_context", "read_member",
            "run_member", "run_member_from_file",
            "run_ensemble", "EnsembleResult"]
 
@@ -57,10 +70,6 @@ class EnsembleContext:
 
 def load_context(scenario_path: str | Path, out_dir: str | Path) -> EnsembleContext:
     """Validate the scenario and load what every member needs (the expensive, shared part)."""
-    from dispersion.plume import PlumeOptions, ReceptorSet, StackSet
-    from scenarios.run import _load_weather, grid_axes, true_north_grid_bearing
-    from twin.io import load_park
-
     scenario_path = Path(scenario_path)
     scenario = load_scenario(scenario_path)
     if scenario.ensemble is None:
@@ -68,22 +77,12 @@ def load_context(scenario_path: str | Path, out_dir: str | Path) -> EnsembleCont
     base = scenario_path.parent
     park = load_park(base / scenario.park)
     pollutants = scenario.pollutants or park.pollutants()
-    met = _load_weather(scenario, base, park, scenario_path.name)
-    gx, gy = grid_axes(scenario, park)
-    mx, my = np.meshgrid(gx, gy)
-    receptors = ReceptorSet(x=mx.ravel(), y=my.ravel(), height=np.full(mx.size, scenario.grid.receptor_height),
-                            ground_elevation=np.asarray(park.terrain.elevation_at(mx.ravel(), my.ravel())))
-    stacks = StackSet(ids=tuple(s.id for s in park.stacks), **park.stack_arrays())
-    model = scenario.model
-    options = PlumeOptions(
-        sigma_model=model.sigma or f"briggs_{park.spec.land_use}", land_use=park.spec.land_use,
-        terrain=model.terrain, stack_tip_downwash=model.stack_tip_downwash,
-        buoyancy_induced_dispersion=model.buoyancy_induced_dispersion, half_life=dict(model.half_life),
-        true_north_grid_bearing=true_north_grid_bearing(park, float(gx.mean()), float(gy.mean())),
-        utc_offset_hours=park.spec.utc_offset_hours,
-        store_hourly=False,
-        parallel=False,  # members are the parallel unit: never Numba threads inside Dask threads
-    )
+    met = load_weather(scenario.weather, base, park, scenario_path.name)
+    gx, gy = grid_axes(scenario.grid, park)
+    receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height, sensitive=False)
+    stacks = park_stacks(park)
+    # members are the parallel unit: never Numba threads inside Dask threads
+    options = plume_options(scenario.model, park, gx, gy, store_hourly=False, parallel=False)
     sha = scenario_hash(scenario)
     return EnsembleContext(
         scenario=scenario, scenario_sha256=sha, out_dir=Path(out_dir), park=park, met=met, grid_x=gx, grid_y=gy,
@@ -92,41 +91,11 @@ def load_context(scenario_path: str | Path, out_dir: str | Path) -> EnsembleCont
     )
 
 
-def member_path(out_dir: Path, index: int, suffix: str = ".npz") -> Path:
-    """Work file of member ``index`` (``.npz`` for plume members; the leak ensemble keeps ``.nc``)."""
-    return Path(out_dir) / "members" / f"member_{index:04d}{suffix}"
-
-
 STATISTICS = ("max_1h", "max_24h", "period_mean")
-
-
-def member_finished(path: Path, digest: str) -> bool:
-    """True if ``path`` is a complete member file carrying ``digest`` (a truncated or foreign file is not)."""
-    import zipfile
-
-    if not path.is_file():
-        return False
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return str(data["digest"]) == digest
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return False
-
-
-def member_digest(scenario_sha256: str, index: int) -> str:
-    """SHA-256 of the member's configuration (scenario hash + member index): what its file must carry."""
-    return hashlib.sha256(_member_config(scenario_sha256, index).encode("utf-8")).hexdigest()
-
-
-def _member_config(scenario_sha256: str, index: int) -> str:
-    return json.dumps({"scenario_sha256": scenario_sha256, "member": index}, sort_keys=True, separators=(",", ":"))
 
 
 def run_member(context: EnsembleContext, index: int) -> Path:
     """Compute member ``index`` and write its file atomically, unless a finished file already matches."""
-    from dispersion.plume import _rates_array, evaluate_plume, source_hours
-    from twin.atomic import atomic_output
-
     path = member_path(context.out_dir, index)
     digest = member_digest(context.scenario_sha256, index)
     if member_finished(path, digest):
@@ -136,7 +105,7 @@ def run_member(context: EnsembleContext, index: int) -> Path:
     factor = member.parameters.get("emission_factor", 1.0)
     # run_plume without its xarray wrapping (3 ms a member, under the GIL): the statistics arrays are all we keep.
     hours = source_hours(context.stacks, met, context.options)
-    rates = _rates_array({k: v * factor for k, v in context.rates.items()}, *hours.effective_height.shape)
+    rates = rates_array({k: v * factor for k, v in context.rates.items()}, *hours.effective_height.shape)
     fields = evaluate_plume(context.stacks, rates, context.receptors, hours, context.options,
                             substances=list(context.rates))
     shape = (context.grid_y.size, context.grid_x.size)
@@ -154,17 +123,6 @@ def read_member(path: Path) -> dict[str, np.ndarray]:
         return {name: data[name] for name in data.files}
 
 
-@functools.lru_cache(maxsize=4)
-def _cached_context(loader, scenario_path: str, stamp: float):
-    return loader(scenario_path, ".")
-
-
-def worker_context(loader, scenario_path):
-    """``loader(scenario_path, ".")`` once per worker process, again only when the scenario file changes (its
-    modification time is part of the cache key): what the ``*_from_file`` tasks of both ensembles use."""
-    return _cached_context(loader, str(scenario_path), os.stat(scenario_path).st_mtime)
-
-
 def run_member_from_file(scenario_path: str, out_dir: str, index: int) -> str:
     """Task for a ``dask.distributed`` worker: only paths cross the wire; the context is loaded once per worker
     (and again only if the scenario file changes)."""
@@ -174,8 +132,6 @@ def run_member_from_file(scenario_path: str, out_dir: str, index: int) -> str:
 
 def _warm_kernels(context: EnsembleContext) -> None:
     """Compile (or load from cache) the serial kernel once before fan-out: workers must not race to compile."""
-    from dispersion.plume import ReceptorSet, run_plume
-
     tiny = ReceptorSet(x=np.array([0.0, 100.0]), y=np.zeros(2), height=np.zeros(2), ground_elevation=np.zeros(2))
     first = next(iter(context.rates))
     run_plume(context.stacks, {first: context.rates[first]}, tiny, context.met.isel(time=slice(0, 1)),
@@ -187,35 +143,6 @@ class EnsembleResult:
     member_paths: list[Path]
     probability_path: Path
     computed: int
-
-
-def compute_members(run_local, run_from_file, scenario_path: Path, out_dir: Path, count: int, *,
-                    scheduler: str | None = None, workers: int | None = None) -> list[Path]:
-    """Run members 0..count-1 and return their files' paths, in member order.
-
-    run_local(index) runs one member in this process: on Dask's local threads (``scheduler`` None or "threads";
-    ``workers`` threads, default the number of cores) or one by one ("synchronous"). Any other ``scheduler`` (or
-    ``DASK_SCHEDULER_ADDRESS``) is a ``dask.distributed`` address: there ``run_from_file(scenario_path, out_dir,
-    index)`` runs, so only paths cross the wire, with 3 retries per member. The local callable should be a
-    ``functools.partial`` of the shared context: Dask does not walk a partial's arguments per task.
-    """
-    import dask
-
-    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
-    if scheduler in ("threads", "synchronous"):
-        tasks = [dask.delayed(run_local, pure=False)(i) for i in range(count)]
-        paths = list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers or os.cpu_count()))
-        log.info("%d/%d members done", count, count)
-    else:
-        from distributed import Client, as_completed
-
-        with Client(scheduler, timeout="30s") as client:
-            futures = client.map(run_from_file, [str(Path(scenario_path).resolve())] * count,
-                                 [str(Path(out_dir).resolve())] * count, list(range(count)), retries=3, pure=False)
-            for done, _future in enumerate(as_completed(futures), start=1):
-                log.info("%d/%d members done", done, count)
-            paths = client.gather(futures)
-    return [Path(p) for p in paths]
 
 
 def run_ensemble(scenario_path: str | Path, out_dir: str | Path, *, scheduler: str | None = None,
@@ -244,17 +171,13 @@ def run_ensemble(scenario_path: str | Path, out_dir: str | Path, *, scheduler: s
 def _write_members_netcdf(context: EnsembleContext, members: list[dict[str, np.ndarray]]) -> Path:
     """members.nc: every member's statistics on the ``realization`` dimension (CF-1.11, ACDD-1.3), with the
     member parameters and seeds; written once, atomically, from the member work files."""
-    from twin.schema import grid_dataset
-    from twin.store import Provenance, write_netcdf
-    from scenarios.outputs import _substance, _time_bounds
-
     statistics = {key: {stat: np.stack([m[f"{key}_{stat}"] for m in members])[:, None]
                         for stat in STATISTICS} for key in context.rates}
     dataset = grid_dataset(
         x=context.grid_x, y=context.grid_y, z=np.array([context.scenario.grid.receptor_height]),
         time=context.met["time"].values, crs_epsg=context.park.spec.epsg, lon=None, lat=None,
         fields={key: None for key in context.rates}, statistics=statistics,
-        substances=[_substance(context.park, key) for key in context.rates], time_bounds=_time_bounds(context.met),
+        substances=[park_substance(context.park, key) for key in context.rates], time_bounds=hourly_time_bounds(context.met),
         attrs={}, realization=list(range(len(members))))
     # The member parameters and seeds are auxiliary coordinates of the realization axis (CF §5), not measured
     # quantities: no standard name exists for "wind-direction offset of member k".
@@ -278,10 +201,6 @@ def _write_members_netcdf(context: EnsembleContext, members: list[dict[str, np.n
 
 def _write_probabilities(context: EnsembleContext, members: list[dict[str, np.ndarray]]) -> Path:
     """ensemble.nc: per substance, P(max 1-h > threshold) per threshold, and percentiles over members."""
-    import xarray as xr
-
-    from twin.atomic import atomic_output
-    from twin.schema import CONCENTRATION_UNITS, geographic_coordinates
 
     thresholds = context.scenario.ensemble.thresholds_ug_m3
     data_vars = {}
@@ -313,7 +232,6 @@ def _write_probabilities(context: EnsembleContext, members: list[dict[str, np.nd
     data_vars["member_seed"] = (("realization",), np.array([m.seed for m in context.members], dtype=np.int64),
                                 {"long_name": "ensemble member's own random seed", "units": "1"})
     lon, lat = geographic_coordinates(context.grid_x[None, :], context.grid_y[:, None], context.park.spec.epsg)
-    import pyproj
 
     dataset = xr.Dataset(
         data_vars,
@@ -339,9 +257,6 @@ def _write_probabilities(context: EnsembleContext, members: list[dict[str, np.nd
 def _draw_probability_maps(context: EnsembleContext, dataset) -> None:
     """probability_<key>_<threshold>.png: exceedance probability with contours at 0.1, 0.3, 0.5, 0.7, 0.9 — a
     planner reads "the 50 % line reaches the school", not one deterministic line."""
-    from scenarios.views import map_view
-    from viz import FieldLayer, render_map
-
     for key in context.rates:
         name = f"{key}_max_1h_exceedance_probability"
         if name not in dataset:
@@ -355,3 +270,11 @@ def _draw_probability_maps(context: EnsembleContext, dataset) -> None:
             view = map_view(context.park, layer, title=f"{context.park.spec.name} — {context.scenario.name}",
                             notes=(f"{len(context.members)} members",))
             render_map(view, context.out_dir / f"probability_{key}_{level:g}.png")
+
+
+def run_cli(scenario: PlumeScenario, scenario_path: Path, out_dir: Path, *, scheduler: str | None = None,
+            workers: int | None = None) -> str:
+    """The registry's ensemble of ``kind: plume`` (``parktwin ensemble``): run it, say what was done."""
+    result = run_ensemble(scenario_path, out_dir, scheduler=scheduler, workers=workers)
+    return (f"{len(result.member_paths)} members ({result.computed} computed, the rest already finished); "
+            f"probabilities in {result.probability_path}")

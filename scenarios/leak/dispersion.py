@@ -41,12 +41,15 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import xarray as xr
 
+from dispersion.dense_gas import SlabMet, SlabOptions, SlabRelease, run_slab, slab_concentration
+from dispersion.puff import run_puff
 from dispersion.source_terms import is_dense_gas
+from scenarios.common.impact import running_mean
 from twin.constants import AIR_MOLAR_MASS, GAS_CONSTANT, ZERO_CELSIUS
 from twin.constants import STANDARD_GRAVITY as GRAVITY
 from twin.errors import InputError
@@ -232,8 +235,6 @@ def slab_inputs(term, chemical, choice: DispersionChoice, *, release_height: flo
     stability 0..5 (A..F); air_temperature [K]; relative_humidity [%]; roughness z0 [m]; pressure [Pa];
     averaging_time SLAB's tav [s]; max_distance SLAB's xffm [m].
     """
-    from dispersion.dense_gas import SlabMet, SlabOptions, SlabRelease
-
     missing = missing_dense_properties(chemical, choice.release_temperature, choice.liquid_fraction)
     if missing:
         raise InputError.field(f"substance {chemical.key!r}", missing[0], None,
@@ -297,11 +298,8 @@ def run_dense_leak(slab_result, *, downwind, crosswind, height, sampling_step: f
     t_k = (k − ½)·Δt, k = 1..n_steps, converted from volume fraction to mass concentration at the air's temperature
     and pressure, c = x_v p M / (R T) [kg m-3]; molar_mass [kg/mol], air_temperature [K], pressure [Pa].
     ``peak``: the largest sample; ``dose``: Σ c Δt [kg s m-3]; ``max_mean_<w>s``: the largest trailing mean over
-    w seconds with zero before the release (``scenarios.impact.running_mean``); ``snapshot``; ``series``.
+    w seconds with zero before the release (``scenarios.common.impact.running_mean``); ``snapshot``; ``series``.
     """
-    from dispersion.dense_gas import slab_concentration
-    from scenarios.impact import running_mean
-
     times = sampling_step * (np.arange(1, n_steps + 1) - 0.5)
     to_mass = pressure * molar_mass / (GAS_CONSTANT * air_temperature)
     downwind = np.asarray(downwind, dtype=np.float64)
@@ -402,14 +400,9 @@ def disperse_leak(choice: DispersionChoice, term, chemical, *, release, receptor
     flat terrain (SLAB's), the same sampling step, windows and snapshots as the puffs (tav = the sampling step).
     hole: the hole's area [m²] (jets).
     """
-    from dataclasses import replace
-
     if not choice.dense:
-        from dispersion.puff import run_puff
-
         lifted = replace(release, buoyancy_flux=choice.buoyancy_flux) if choice.buoyancy_flux > 0 else release
         return run_puff(lifted, receptors, met, options, series_receptors=series_receptors)
-    from dispersion.dense_gas import run_slab
 
     n_steps = int(round(options.duration / options.sampling_step))
     slab_release, slab_met, slab_options = slab_inputs(

@@ -16,12 +16,12 @@ Rain totals are in mm of water [mm]; the forecast's rate at each time stamp is t
 last stamp's interval is as long as the one before it), so a window's total is the integral of that step function.
 
 **Flood** (:func:`run_forecast_flood`), when the rule fires: the park flood of ``kind: typhoon`` (same DEM, grid,
-defences, drainage and soil defaults: :mod:`scenarios.park_flood`) over the forecast horizon from the cycle time,
+defences, drainage and soil defaults: :mod:`scenarios.typhoon.flood`) over the forecast horizon from the cycle time,
 with the forecast's own gridded rain (bilinear at every cell, 0 outside the forecast grid; on a projected forecast
 grid with 2-D lat/lon, the park-centre series on every cell — the 10-km domain spans about one cell of a regional
 model) and no typhoon: the sea level is the astronomical tide alone (``kind: typhoon``'s default tide, :class:`scenarios.spec.TideSpec`, phase at
 the cycle start — a forecast file does not say where the tide stands; an assumption, stated in the summary).
-Then :func:`scenarios.typhoon.asset_events` for every risk source. Outputs in ``flood/`` of the cycle folder:
+Then :func:`scenarios.typhoon.run.asset_events` for every risk source. Outputs in ``flood/`` of the cycle folder:
 ``flood.nc`` (CF, as the typhoon writes it), ``assets.json`` (the summary block and every asset; written last, with
 the digest of its inputs: a resumed cycle whose flood is finished does not recompute it) and ``map.png``.
 """
@@ -31,12 +31,23 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import time
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
+from meteo.forecast import NAME_ADAPTER, read_forecast_precipitation
+from meteo.typhoon_rain import TideConstituent, astronomical_tide
+from scenarios.common.storm import GriddedRain
+from scenarios.common.views import map_view
+from scenarios.typhoon.flood import FLOOD_GRID_DEFAULTS, depth_layer, flood_dataset, park_flood_grid, run_park_flood
+from scenarios.typhoon.run import asset_events
+from scenarios.typhoon.spec import TideSpec
+from twin.atomic import write_text_atomic
 from twin.errors import InputError
+from twin.store import Provenance, write_netcdf
+from viz import render_map
 
 __all__ = ["HEAVY_RAIN_GRADES_MM", "HEAVY_RAIN_OPTIONS", "FLOOD_OUTPUT_MINUTES", "rain_accumulations",
            "heavy_rain_rule", "heavy_rain_rule_text", "flood_settings", "run_forecast_flood"]
@@ -66,8 +77,6 @@ def flood_settings(*, heavy_rain_24h_mm=None, heavy_rain_12h_mm=None, heavy_rain
     a number in (0, 1000] mm raises an InputError naming its command-line option. ``grid_spacing`` [m] 2..200 and
     ``grid_size`` [m] (square side, at least 4 cells) default to ``kind: typhoon``'s.
     """
-    from scenarios.park_flood import FLOOD_GRID_DEFAULTS
-
     thresholds = {}
     for window, value in ((24, heavy_rain_24h_mm), (12, heavy_rain_12h_mm), (1, heavy_rain_1h_mm)):
         if value is None:
@@ -156,9 +165,6 @@ def run_forecast_flood(park, forecast_nc: Path, cycle_time: datetime, hours: int
     Writes ``work/flood/{flood.nc, map.png, assets.json}`` when the rule fires (``assets.json`` last). A finished
     ``assets.json`` with the same input digest is reused as it is (resume).
     """
-    from meteo.forecast import read_forecast_precipitation
-    from scenarios.park_flood import GriddedRain
-
     cycle = f"{cycle_time:%Y%m%d%H}"
     folder = work / "flood"
     digest = _digest(forecast_sha, park_sha, cycle, hours, settings)
@@ -172,8 +178,6 @@ def run_forecast_flood(park, forecast_nc: Path, cycle_time: datetime, hours: int
                       "what": "park centre (bilinear in the forecast grid)"}}
     rate = read_forecast_precipitation(forecast_nc)
     if rate is None:
-        from meteo.forecast import NAME_ADAPTER
-
         standard, names = NAME_ADAPTER["precipitation"]
         block.update(triggered=False, rain=None,
                      decision=f"not assessed: the forecast carries no precipitation (looked for standard_name "
@@ -196,7 +200,6 @@ def run_forecast_flood(park, forecast_nc: Path, cycle_time: datetime, hours: int
                            "the forecast's rain at the park centre on every cell (projected forecast grid)")
     block.update(_flood(park, rain, rain_text, start, cycle, hours, folder, journal, settings=settings, maps=maps))
     block["digest"] = digest
-    from twin.atomic import write_text_atomic
 
     write_text_atomic(folder / "assets.json", json.dumps(block, ensure_ascii=False, indent=2, default=float) + "\n")
     return block
@@ -252,12 +255,6 @@ def _flood(park, rain, rain_text: str, start: np.datetime64, cycle: str, hours: 
            maps: bool) -> dict:
     """Run the flood with ``rain(t, gx, gy)`` [m s-1] and the tide; write flood.nc and the map; return the flood fields of
     the block (assets ranked by first flooded time)."""
-    import time
-
-    from meteo.typhoon_rain import TideConstituent, astronomical_tide
-    from scenarios.park_flood import FLOOD_GRID_DEFAULTS, park_flood_grid, run_park_flood
-    from scenarios.spec import TideSpec
-    from scenarios.typhoon import asset_events
 
     folder.mkdir(parents=True, exist_ok=True)
     defaults = {k: v for k, v in FLOOD_GRID_DEFAULTS.items() if k not in ("grid_spacing", "grid_size")}
@@ -299,10 +296,6 @@ def _flood(park, rain, rain_text: str, start: np.datetime64, cycle: str, hours: 
                      "map": "flood/map.png" if maps else None}}
     _write_netcdf(folder / "flood.nc", park, grid, result, times, start, cycle, settings)
     if maps:
-        from scenarios.park_flood import depth_layer
-        from scenarios.views import map_view
-        from viz import render_map
-
         view = map_view(park, depth_layer(grid, result), title=f"{park.spec.name} — forecast flood {cycle}",
                         notes=(f"{hours} h of forecast rain from {out['start_utc']}, cells {grid.dx:g} m",))
         render_map(view, folder / "map.png")
@@ -310,9 +303,6 @@ def _flood(park, rain, rain_text: str, start: np.datetime64, cycle: str, hours: 
 
 
 def _write_netcdf(path: Path, park, grid, result, times, start, cycle: str, settings: dict) -> None:
-    from scenarios.park_flood import flood_dataset
-    from twin.store import Provenance, write_netcdf
-
     provenance = Provenance(scenario_config=json.dumps({"cycle": cycle, "flood": settings}, sort_keys=True),
                             command_line="parktwin forecast", extra_attrs={"park_name": park.spec.name})
     write_netcdf(flood_dataset(park, grid, result, times, start), path, provenance,

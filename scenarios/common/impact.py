@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtr
 
 from twin.errors import InputError
 
 __all__ = ["Threshold", "ReceptorImpact", "running_mean", "receptor_impacts", "ProbitCoefficients", "toxic_load",
-           "probit_value", "death_probability", "receptor_probits", "NOT_AVAILABLE"]
+           "probit_value", "death_probability", "receptor_probits", "NOT_AVAILABLE",
+           "SENSITIVE_KINDS", "PEOPLE_KINDS", "PROBABILITY_LEVELS", "risk_score"]
 
 NOT_AVAILABLE = "not available"  # what a report shows when a substance has no probit constants from a citable source
 
@@ -129,8 +131,6 @@ def probit_value(series: np.ndarray, step: float, coefficients: ProbitCoefficien
 def death_probability(probit) -> np.ndarray:
     """Probability of death P = Φ(Y − 5), Φ the standard normal distribution function (Finney 1971, Probit
     Analysis; TNO Purple Book CPR 18E). Y = −inf (no exposure) gives 0. [-]"""
-    from scipy.special import ndtr
-
     return ndtr(np.asarray(probit, dtype=np.float64) - 5.0)
 
 
@@ -145,3 +145,17 @@ def receptor_probits(series: np.ndarray, step: float, coefficients: ProbitCoeffi
     probabilities = death_probability(probits)
     return [{"probit": float(y) if np.isfinite(y) else None, "probability_of_death": float(p)}
             for y, p in zip(probits, probabilities)]
+
+
+SENSITIVE_KINDS = ("residential", "school", "hospital", "water_source")
+
+
+PEOPLE_KINDS = ("residential", "school", "hospital")
+
+
+PROBABILITY_LEVELS = (0.1, 0.5, 0.9)
+
+
+def risk_score(probabilities: np.ndarray, population: np.ndarray, people: np.ndarray) -> float:
+    """Expected people above endpoint-2: Σ P_i × population_i over residential areas, schools and hospitals."""
+    return float(np.sum(np.asarray(probabilities) * np.asarray(population) * np.asarray(people, dtype=bool)))

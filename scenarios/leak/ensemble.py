@@ -1,18 +1,18 @@
 """Leak ensembles: the probability that a toxic cloud's endpoint-2 zone reaches a school, and when it would arrive.
 
-A ``kind: leak`` scenario with an ``ensemble:`` block (:class:`scenarios.ensemble.LeakEnsembleSpec`) is run as N
-members. Each member is the deterministic leak (:func:`scenarios.leak.run_leak_scenario`'s weather, source term,
+A ``kind: leak`` scenario with an ``ensemble:`` block (:class:`scenarios.common.ensemble.LeakEnsembleSpec`) is run as N
+members. Each member is the deterministic leak (:func:`scenarios.leak.run.run_leak_scenario`'s weather, source term,
 receptor grid and Gaussian puffs, built by the same functions) with its own perturbed inputs:
 
 * ``wind_direction_offset`` [degree], ``wind_speed_factor`` [-], ``stability_shift`` [classes] and
-  ``mixing_height_factor`` [-], applied to the leak's weather by :func:`scenarios.ensemble.perturb_weather` (the
+  ``mixing_height_factor`` [-], applied to the leak's weather by :func:`scenarios.common.ensemble.perturb_weather` (the
   same rules as the plume ensembles, including its 1 m/s floor on the scaled wind speed);
 * the release: ``emission_factor`` [-] multiplies the rate of a ``direct`` release; ``hole_diameter_factor`` [-]
   multiplies the hole of a tank model, whose airborne rate then follows from the orifice equations, the tank's
   depletion and (liquid) the flash and pool evaporation in the member's own weather
-  (:func:`scenarios.leak_source.airborne_source_term`, HJ 169-2018 Appendix F), so mass stays balanced.
+  (:func:`scenarios.leak.source.airborne_source_term`, HJ 169-2018 Appendix F), so mass stays balanced.
 
-Members are a Latin hypercube (McKay, Beckman & Conover 1979) drawn by :func:`scenarios.ensemble.expand_members`:
+Members are a Latin hypercube (McKay, Beckman & Conover 1979) drawn by :func:`scenarios.common.ensemble.expand_members`:
 member k is re-created from (scenario SHA-256, ensemble seed, k) alone, on any worker.
 
 Execution follows DESIGN.md "parallelism has one owner": members run on Dask with the serial ``nogil`` puff kernel
@@ -20,7 +20,7 @@ Execution follows DESIGN.md "parallelism has one owner": members run on Dask wit
 fan-out. Each member writes ``members/member_0007.nc`` atomically (``.part`` then ``os.replace``, by
 :func:`twin.store.write_netcdf`) carrying its own digest (scenario hash + index); a re-run skips members whose
 finished file matches. Aggregation (probabilities, percentiles, arrival distributions, maps, plan) is in
-:mod:`scenarios.leak_ensemble_outputs`.
+:mod:`scenarios.leak.ensemble_outputs`.
 """
 
 from __future__ import annotations
@@ -33,11 +33,32 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
-from scenarios.ensemble import Member, expand_members, perturb_weather
-from scenarios.ensemble_run import _member_config, compute_members, member_digest, member_path, worker_context
-from scenarios.spec import LeakScenario, load_scenario, scenario_hash
+from dispersion.plume import ReceptorSet
+from dispersion.puff import PuffMet, PuffRelease, run_puff
+from scenarios.common.ensemble import Member, expand_members, perturb_weather
+from scenarios.common.impact import Threshold, receptor_impacts
+from scenarios.common.members import compute_members, member_config, member_digest, member_path, worker_context
+from scenarios.common.spec import scenario_hash
+from scenarios.leak.dispersion import MODEL_NAMES_EN, choose_dispersion_model, disperse_leak, hole_area, leak_air
+from scenarios.leak.ensemble_outputs import write_leak_ensemble_outputs
+from scenarios.leak.run import (
+    AMBIENT_PRESSURE,
+    AVERAGING_TIME,
+    endpoint2_name,
+    leak_meteorology,
+    leak_receptors,
+    leak_source_and_chemical,
+    puff_options,
+    release_term,
+    toxic_thresholds,
+)
+from scenarios.leak.spec import LeakScenario
+from scenarios.spec import load_scenario
 from twin.errors import InputError
+from twin.io import load_park
+from twin.store import Provenance, finished_output_matches, write_netcdf
 
 __all__ = ["LeakEnsembleContext", "LeakEnsembleResult", "load_leak_context", "perturb_puff_met",
            "member_scenario", "run_leak_member", "run_leak_member_from_file", "run_leak_ensemble"]
@@ -71,7 +92,7 @@ class LeakEnsembleContext:
     endpoint2: str
     options: object  # dispersion.puff.PuffOptions, parallel=False
     release: object  # the unperturbed PuffRelease (warms the kernel)
-    air: object  # scenarios.leak_dispersion.LeakAir: the dense model's air
+    air: object  # scenarios.leak.dispersion.LeakAir: the dense model's air
     members: tuple[Member, ...]
 
     @property
@@ -81,12 +102,6 @@ class LeakEnsembleContext:
 
 def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEnsembleContext:
     """Validate the scenario and build what every member needs (the shared, expensive part)."""
-    from dispersion.puff import PuffRelease
-    from scenarios.leak import (AMBIENT_PRESSURE, _endpoint2_name, _leak_meteorology, _leak_receptors,
-                                _puff_options, _thresholds, leak_source_and_chemical, release_term)
-    from scenarios.leak_dispersion import leak_air
-    from twin.io import load_park
-
     scenario_path = Path(scenario_path)
     where = scenario_path.name
     scenario = load_scenario(scenario_path)
@@ -98,10 +113,10 @@ def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEns
     park = load_park(base_dir / scenario.park)
     source, chemical = leak_source_and_chemical(scenario, park, where)
     receptors_all = park.receptor_points()
-    met, air_temperature, weather_text, weather_zh = _leak_meteorology(scenario, park, source, receptors_all,
+    met, air_temperature, weather_text, weather_zh = leak_meteorology(scenario, park, source, receptors_all,
                                                                       base_dir, where)
-    gx, gy, receptors = _leak_receptors(scenario, park, source, receptors_all)
-    thresholds = tuple(_thresholds(chemical, air_temperature, AMBIENT_PRESSURE))
+    gx, gy, receptors = leak_receptors(scenario, park, source, receptors_all)
+    thresholds = tuple(toxic_thresholds(chemical, air_temperature, AMBIENT_PRESSURE))
     if not thresholds:
         raise InputError.field(f"substance {chemical.key!r}", "thresholds", None,
                                "at least one HJ 169 endpoint or AEGL/ERPG value in twin/chemicals.csv")
@@ -115,19 +130,16 @@ def load_leak_context(scenario_path: str | Path, out_dir: str | Path) -> LeakEns
         weather_zh=weather_zh,
         gx=gx, gy=gy, receptors=receptors, receptors_all=receptors_all, thresholds=thresholds,
         endpoint1=next((name for name, _ in thresholds if "endpoint-1" in name), None),
-        endpoint2=_endpoint2_name(thresholds),
-        options=_puff_options(scenario, park, source, parallel=False, output_times=False),  # members: serial kernel
+        endpoint2=endpoint2_name(thresholds),
+        options=puff_options(scenario, park, source, parallel=False, output_times=False),  # members: serial kernel
         release=release, air=leak_air(scenario, park, air_temperature, AMBIENT_PRESSURE),
         members=tuple(expand_members(scenario.ensemble, sha)))
 
 
 def perturb_puff_met(met, parameters: dict[str, float]):
-    """A member's PuffMet: :func:`scenarios.ensemble.perturb_weather` applied to the leak's piecewise-constant
+    """A member's PuffMet: :func:`scenarios.common.ensemble.perturb_weather` applied to the leak's piecewise-constant
     weather (direction turned [degree], speed scaled with the 1 m/s floor [m/s], stability class shifted and
     clipped to A..F, mixing height scaled [m]). The unperturbed ``met`` is returned when nothing applies."""
-    import xarray as xr
-
-    from dispersion.puff import PuffMet
 
     if not parameters:
         return met
@@ -169,7 +181,6 @@ def _member_release(context: LeakEnsembleContext, member: Member, met):
     """(PuffRelease, airborne source term, the member's scenario) of one member, in the member's weather ``met``."""
     pipe = context.source.diameter if context.source.kind == "pipe" else None
     scenario = member_scenario(context.scenario, member.parameters, pipe_diameter=pipe)
-    from scenarios.leak import release_term
 
     term = release_term(scenario, context.source, context.chemical, met, context.air_temperature)
     return replace(context.release, rate_times=term.rate_times, rates=term.rates), term, scenario
@@ -184,12 +195,6 @@ def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
     release starts] when the endpoint-2 running mean is first exceeded, NaN when never; ``released_mass``
     (realization) [kg], the airborne total.
     """
-    import xarray as xr
-
-    from scenarios.impact import Threshold, receptor_impacts
-    from scenarios.leak import AMBIENT_PRESSURE, AVERAGING_TIME
-    from scenarios.leak_dispersion import MODEL_NAMES_EN, choose_dispersion_model, disperse_leak, hole_area
-    from twin.store import Provenance, finished_output_matches, write_netcdf
 
     path = member_path(context.out_dir, index, ".nc")
     if finished_output_matches(path, member_digest(context.scenario_sha256, index)):
@@ -242,7 +247,7 @@ def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
                 "threshold_name": ("threshold", np.array(names, dtype=str), {"long_name": "threshold"})},
     )
     provenance = Provenance(
-        scenario_config=_member_config(context.scenario_sha256, index),
+        scenario_config=member_config(context.scenario_sha256, index),
         command_line=f"parktwin ensemble member {index}", random_seed=member.seed,
         extra_attrs={"scenario_id": context.scenario.name, "scenario_sha256": context.scenario_sha256,
                      "member_index": index, "member_parameters": json.dumps(member.parameters, sort_keys=True),
@@ -281,9 +286,6 @@ def run_leak_ensemble(scenario_path: str | Path, out_dir: str | Path, *, schedul
     workers : local threads (default: the number of cores).
     """
 
-    from scenarios.forecast import _warm_kernel
-    from scenarios.leak_ensemble_outputs import write_leak_ensemble_outputs
-    from twin.store import finished_output_matches
 
     scenario_path, out_dir = Path(scenario_path), Path(out_dir)
     if workers is not None and not int(workers) >= 1:
@@ -294,8 +296,34 @@ def run_leak_ensemble(scenario_path: str | Path, out_dir: str | Path, *, schedul
                                            member_digest(context.scenario_sha256, i)) for i in range(count))
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
     log.info("%s: %d members, %d already finished, scheduler %s", context.scenario.name, count, finished, scheduler)
-    _warm_kernel(context)  # compile (or load) the serial kernel once: threads must not race to compile it
+    warm_puff_kernel(context)  # compile (or load) the serial kernel once: threads must not race to compile it
     paths = compute_members(functools.partial(run_leak_member, context), run_leak_member_from_file, scenario_path,
                             out_dir, count, scheduler=scheduler, workers=workers)
     summary, outputs = write_leak_ensemble_outputs(context, paths)
     return LeakEnsembleResult(member_paths=paths, computed=count - finished, summary=summary, paths=outputs)
+
+
+def warm_puff_kernel(context) -> None:
+    """Compile (or load from the cache) the serial puff kernel once before fan-out: threads must not race.
+
+    ``context`` has the ``release`` (PuffRelease) and ``options`` (PuffOptions) of the members (a leak ensemble's or a
+    forecast source's context)."""
+
+
+    tiny = ReceptorSet(x=np.array([context.release.x + 100.0]), y=np.array([context.release.y]),
+                       height=np.array([1.5]), ground_elevation=np.zeros(1))
+    met = PuffMet(times=np.array([0.0]), wind_speed=np.array([2.0]), wind_from_direction=np.array([270.0]),
+                  stability=np.array([3]), mixing_height=np.array([1000.0]))
+    run_puff(context.release, tiny, met, replace(context.options, duration=120.0, averaging_windows=(60.0,),
+                                                    output_times=()))
+
+
+def run_cli(scenario: LeakScenario, scenario_path: Path, out_dir: Path, *, scheduler: str | None = None,
+            workers: int | None = None) -> str:
+    """The registry's ensemble of ``kind: leak`` (``parktwin ensemble``): puff or dense-gas members on Dask threads
+    (serial kernels) or a ``dask.distributed`` cluster; say what was done."""
+    leak = run_leak_ensemble(scenario_path, out_dir, scheduler=scheduler, workers=workers)
+    return (f"{len(leak.member_paths)} members ({leak.computed} computed, the rest already finished); "
+            f"P({leak.summary['endpoint2']}): "
+            + ", ".join(f"{r['id']} {r['probability_endpoint2']:.2f}" for r in leak.summary["receptors"][:5])
+            + f"; plan section {leak.paths['plan']}")

@@ -4,35 +4,27 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
-from scenarios.spec import PlumeScenario
+from scenarios.common.cf import hourly_time_bounds, park_substance
+from scenarios.common.views import map_view
+from scenarios.plume.spec import PlumeScenario
 from twin.park import Park
-from twin.schema import Substance, grid_dataset, receptor_dataset
+from twin.schema import grid_dataset, receptor_dataset
 from twin.store import Provenance, write_netcdf, write_text_atomic
+from viz import FieldLayer, render_map, render_scene
+from viz.gltf import export_scene_gltf
 
-__all__ = ["write_outputs", "write_pictures_and_summary", "write_manifest", "read_manifest"]
+__all__ = ["write_outputs", "write_pictures_and_summary"]
 
 STATISTICS = ("max_1h", "max_24h", "period_mean")
 _UG = 1e9  # kg m-3 -> µg m-3, the unit of GB 3095-2012 and HJ 2.2-2018 tables (reports only; files convert in schema)
 _COMPASS = ["N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW"]
-
-
-def _substance(park: Park, key: str) -> Substance:
-    chem = park.chemicals[key]
-    name = chem.name_en
-    long_name = name if name[:2].isupper() else name[0].lower() + name[1:]
-    return Substance(key=key, long_name=long_name, cas=chem.cas, cf_standard_name=chem.cf_standard_name)
-
-
-def _time_bounds(met: xr.Dataset) -> np.ndarray:
-    """Each hourly value covers [t, t + 1 h) (hour-beginning time stamps)."""
-    time = met["time"].values.astype("datetime64[ns]")
-    return np.stack([time, time + np.timedelta64(1, "h")], axis=1)
 
 
 def write_outputs(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: xr.Dataset, gx: np.ndarray,
@@ -42,7 +34,7 @@ def write_outputs(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: 
     n_grid = gx.size * gy.size
     n_hours = met.sizes["time"]
     shape = (gy.size, gx.size)
-    substances = [_substance(park, key) for key in pollutants]
+    substances = [park_substance(park, key) for key in pollutants]
     fields, statistics, station_fields, station_statistics = {}, {}, {}, {}
     for key in pollutants:
         hourly = result[key].values if (key in result and scenario.output.hourly_fields) else None
@@ -52,7 +44,7 @@ def write_outputs(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: 
         station_fields[key] = result[key].values[:, n_grid:].T if key in result else None
         station_statistics[key] = {stat: result[f"{key}_{stat}"].values[n_grid:] for stat in STATISTICS}
     time = met["time"].values.astype("datetime64[ns]")
-    bounds = _time_bounds(met)
+    bounds = hourly_time_bounds(met)
     provenance = Provenance(scenario_config=config_json, command_line=command_line,
                             extra_attrs={"scenario_id": scenario.name, "park_name": park.spec.name,
                                          "sigma_model": str(result.attrs.get("sigma_model")),
@@ -85,8 +77,6 @@ def write_outputs(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: 
 
 def _pad(text: str, width: int) -> str:
     """Left-justify to a terminal width, counting East-Asian wide characters (Chinese names) as two columns."""
-    import unicodedata
-
     used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     return text + " " * max(width - used, 1)
 
@@ -172,9 +162,6 @@ def write_pictures_and_summary(scenario: PlumeScenario, park: Park, met: xr.Data
                                               json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     if not scenario.output.maps:
         return paths
-    from scenarios.views import map_view
-    from viz import FieldLayer, render_map, render_scene
-    from viz.gltf import export_scene_gltf
 
     n_grid = gx.size * gy.size
     for index, key in enumerate(pollutants):
@@ -191,22 +178,3 @@ def write_pictures_and_summary(scenario: PlumeScenario, park: Park, met: xr.Data
     return paths
 
 
-def write_manifest(out_dir: Path, scenario: PlumeScenario, paths: dict[str, Path]) -> Path:
-    """run.json, written last: the scenario's SHA-256 and every output file — its presence marks a complete run."""
-    from scenarios.spec import scenario_hash
-
-    manifest = {
-        "scenario": scenario.name,
-        "scenario_config_sha256": scenario_hash(scenario),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "outputs": {name: path.name for name, path in sorted(paths.items())},
-    }
-    return write_text_atomic(out_dir / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
-
-
-def read_manifest(out_dir: Path) -> dict | None:
-    """The run.json of a finished run in ``out_dir``, or None when the run did not finish."""
-    try:
-        return json.loads((Path(out_dir) / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None

@@ -11,21 +11,53 @@ from __future__ import annotations
 import json
 import logging
 import math
-from dataclasses import dataclass
 from datetime import timedelta, timezone
 from pathlib import Path
 
 import numpy as np
+import pyproj
+import xarray as xr
 
-from scenarios.impact import NOT_AVAILABLE, ProbitCoefficients, Threshold, receptor_impacts, receptor_probits
-from scenarios.leak_dispersion import (CONSTANT_WEATHER_DISTANCE_LIMIT, MODEL_NAMES_EN, MODEL_NAMES_ZH,
-                                       choose_dispersion_model, cloud_paths, disperse_leak, hole_area, leak_air)
-from scenarios.leak_source import SOURCE_MODELS_ZH, airborne_source_term
-from scenarios.spec import LeakScenario, canonical_json
-from scenarios.zones import (ThreatZone, farthest_distance, limit_to_distance, threat_zone, transect, transect_extent,
-                             write_zones_geojson)
+from dispersion.plume import ReceptorSet
+from dispersion.puff import PuffMet, PuffOptions, PuffRelease
+from meteo import most_common_conditions
+from scenarios.common.grids import true_north_grid_bearing
+from scenarios.common.impact import NOT_AVAILABLE, ProbitCoefficients, Threshold, receptor_impacts, receptor_probits
+from scenarios.common.models import puff_met
+from scenarios.common.results import RunResult, check_writable, write_manifest
+from scenarios.common.spec import canonical_json
+from scenarios.common.views import map_view
+from scenarios.common.weather import load_weather
+from scenarios.common.zones import (
+    ThreatZone,
+    farthest_distance,
+    limit_to_distance,
+    threat_zone,
+    transect,
+    transect_extent,
+    write_zones_geojson,
+)
+from scenarios.leak.dispersion import (
+    CONSTANT_WEATHER_DISTANCE_LIMIT,
+    MODEL_NAMES_EN,
+    MODEL_NAMES_ZH,
+    choose_dispersion_model,
+    cloud_paths,
+    disperse_leak,
+    hole_area,
+    leak_air,
+)
+from scenarios.leak.source import SOURCE_MODELS_ZH, airborne_source_term
+from scenarios.leak.spec import LeakScenario
+from twin.atomic import write_text_atomic
 from twin.constants import STANDARD_PRESSURE
 from twin.errors import InputError
+from twin.io import load_park
+from twin.schema import geographic_coordinates
+from twin.store import Provenance, write_netcdf
+from viz import FieldLayer, render_map, render_scene
+from viz.gltf import export_scene_gltf
+from viz.plan import render_plan
 
 __all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_text", "RESPONSE_RULES",
            "RECEPTOR_KINDS_ZH", "threshold_name_zh"]
@@ -58,7 +90,7 @@ THRESHOLD_NAMES_ZH = {"HJ 169 endpoint-1": "毒性终点浓度-1", "HJ 169 endpo
 SHELTER_IF_ARRIVAL_WITHIN = 1800.0  # [s] too little time to move people out before the cloud arrives
 
 
-def _thresholds(chemical, temperature: float, pressure: float) -> list[tuple[str, float]]:
+def toxic_thresholds(chemical, temperature: float, pressure: float) -> list[tuple[str, float]]:
     """(name, value [kg m-3]) for every 60-min threshold the chemicals table holds for the substance."""
     found = []
     for name, attribute in (("HJ 169 endpoint-1", "hj169_endpoint1_mg_m3"), ("HJ 169 endpoint-2", "hj169_endpoint2_mg_m3")):
@@ -75,7 +107,7 @@ def _thresholds(chemical, temperature: float, pressure: float) -> list[tuple[str
 
 
 def threshold_name_zh(name: str) -> str:
-    """The Chinese plan's name of a threshold of :func:`_thresholds`: 毒性终点浓度-1/-2, AEGL/ERPG unchanged."""
+    """The Chinese plan's name of a threshold of :func:`toxic_thresholds`: 毒性终点浓度-1/-2, AEGL/ERPG unchanged."""
     return THRESHOLD_NAMES_ZH.get(name, name)
 
 
@@ -112,7 +144,7 @@ def leak_source_and_chemical(scenario: LeakScenario, park, where: str):
 
 
 def release_term(scenario: LeakScenario, source, chemical, met, air_temperature: float):
-    """The airborne source term (:func:`scenarios.leak_source.airborne_source_term`) in the weather ``met``
+    """The airborne source term (:func:`scenarios.leak.source.airborne_source_term`) in the weather ``met``
     [PuffMet] and air temperature [K]: the first period's 10 m wind [m/s] and stability class set a pool's
     evaporation, so an ensemble member with other weather evaporates at its own rate."""
     return airborne_source_term(scenario, source, chemical, ambient_pressure=AMBIENT_PRESSURE,
@@ -123,17 +155,13 @@ def release_term(scenario: LeakScenario, source, chemical, met, air_temperature:
 def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, command_line="",
                       where: str = "scenario") -> dict:
     """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's view data (a dict)."""
-    from dispersion.puff import PuffRelease
-    from scenarios.run import _check_writable
-    from twin.io import load_park
-
     park = load_park(base_dir / scenario.park)
     source, chemical = leak_source_and_chemical(scenario, park, where)
-    _check_writable(out_dir)
+    check_writable(out_dir)
 
     # Meteorology (piecewise constant) and the air the thresholds are converted at.
     receptors_all = park.receptor_points()
-    met, air_temperature, weather_text, weather_zh = _leak_meteorology(scenario, park, source, receptors_all,
+    met, air_temperature, weather_text, weather_zh = leak_meteorology(scenario, park, source, receptors_all,
                                                                       base_dir, where)
     pressure = AMBIENT_PRESSURE
 
@@ -148,8 +176,8 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
 
     # Receptors: a grid centred on the source, the sensitive receptors (their series are kept), then a transect
     # along and across the cloud's paths, fine enough for a zone of any width (zones.transect).
-    gx, gy, receptors = _leak_receptors(scenario, park, source, receptors_all)
-    options = _puff_options(scenario, park, source, parallel=True)
+    gx, gy, receptors = leak_receptors(scenario, park, source, receptors_all)
+    options = puff_options(scenario, park, source, parallel=True)
     n_grid = gx.size * gy.size
     n_receptors = receptors.x.size
     paths = cloud_paths(met, source_x=source.x, source_y=source.y, release_start=float(term.rate_times[0]),
@@ -166,7 +194,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     along_line = means[n_receptors:]
 
     # Zones and impacts.
-    thresholds = _thresholds(chemical, air_temperature, pressure)
+    thresholds = toxic_thresholds(chemical, air_temperature, pressure)
     if not thresholds:
         raise InputError.field(f"substance {chemical.key!r}", "thresholds", None,
                                "at least one HJ 169 endpoint or AEGL/ERPG value in twin/chemicals.csv")
@@ -174,11 +202,11 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     zones, zone_notes = _zones(thresholds, gx, gy, field, line, along_line, source, limit)
     impact = receptor_impacts(result["series"].values, scenario.sampling_step,
                               [Threshold(name, value, AVERAGING_TIME) for name, value in thresholds],
-                              np.asarray(receptors_all.population), arrival_threshold=_endpoint2_name(thresholds))
+                              np.asarray(receptors_all.population), arrival_threshold=endpoint2_name(thresholds))
     probit = _probit_coefficients(chemical)
     probits = receptor_probits(result["series"].values, scenario.sampling_step, probit)
     endpoint1 = next((n for n, _ in thresholds if "endpoint-1" in n), None)
-    endpoint2 = _endpoint2_name(thresholds)
+    endpoint2 = endpoint2_name(thresholds)
     people_mask = np.array([k in PEOPLE_KINDS for k in receptors_all.kinds])
     fence_mask = np.array([k == "fence" for k in receptors_all.kinds])
     hit2 = impact.time_above[endpoint2] > 0
@@ -263,13 +291,11 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         "population_reached": impact.population_reached,
         "averaging": "60 min",
     }
-    from twin.atomic import write_text_atomic
 
     write_text_atomic(out_dir / "impacts.json", json.dumps(view, ensure_ascii=False, indent=2) + "\n")
     _write_leak_netcdf(out_dir / "leak.nc", scenario, park, gx, gy, result, n_grid, chemical, command_line,
                        term=term, receptor_ids=list(receptors_all.ids), probits=probits, choice=choice)
     _render(out_dir, scenario, park, gx, gy, field, zones, view, met)
-    from scenarios.outputs import write_manifest
 
     write_manifest(out_dir, scenario, {"zones": zones_path, "impacts": out_dir / "impacts.json",
                                        "netcdf": out_dir / "leak.nc", "map": out_dir / "map.png",
@@ -278,13 +304,11 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     return view
 
 
-def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_dir: Path, where: str):
+def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_dir: Path, where: str):
     """(PuffMet, air temperature [K], description, the description in Chinese) of the leak's weather: a preset of
     HJ 169-2018 §9 — the worst case (F, 1.5 m/s, 25 °C) or the most common conditions of a year of local weather —
     blowing towards the nearest residential area, school or hospital unless a direction is given; or the prepared
     hourly weather (piecewise constant per hour)."""
-    from dispersion.puff import PuffMet
-
     spec = scenario.meteorology
     if spec.preset is not None:
         direction = spec.wind_from_direction
@@ -294,10 +318,7 @@ def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_
             mixing_height, text = 1e30, "HJ 169-2018 worst case: stability F, 1.5 m/s, 25 °C, 50 % RH"
             text_zh = "HJ 169-2018 最不利气象条件：大气稳定度 F 类，风速 1.5 m/s，气温 25 °C，相对湿度 50 %"
         else:
-            from meteo import most_common_conditions
-            from scenarios.run import _load_weather
-
-            climate = _load_weather(_WeatherScenario(spec.climatology), base_dir, park,
+            climate = load_weather(spec.climatology, base_dir, park,
                                     f"{where}: meteorology.climatology")
             common = most_common_conditions(climate, utc_offset_hours=park.spec.utc_offset_hours,
                                             where=f"{where}: meteorology.climatology")
@@ -323,15 +344,10 @@ def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_
                       wind_from_direction=np.array([float(direction)]), stability=np.array([stability]),
                       mixing_height=np.array([mixing_height]))
         return met, temperature, f"{text}, wind from {direction:.0f}°", f"{text_zh}，风向 {direction:.0f}°（来向）"
-    from scenarios.run import _load_weather
 
     spec = spec.weather
-    prepared = _load_weather(_WeatherScenario(spec), base_dir, park, where)
-    seconds = (prepared["time"].values - prepared["time"].values[0]) / np.timedelta64(1, "s")
-    met = PuffMet(times=seconds.astype(float), wind_speed=prepared["model_wind_speed"].values.astype(float),
-                  wind_from_direction=prepared["wind_from_direction"].values.astype(float),
-                  stability=prepared["stability_class"].values.astype(np.int64),
-                  mixing_height=prepared["atmosphere_boundary_layer_thickness"].values.astype(float))
+    prepared = load_weather(spec, base_dir, park, where)
+    met = puff_met(prepared)
     weather_text = (f"the typhoon's 10 m wind at the park (Holland vortex, class D) from {spec.start.isoformat()}"
                     if spec.source == "typhoon" else
                     f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})")
@@ -342,11 +358,9 @@ def _leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_
     return met, float(prepared["air_temperature"].values[0]), weather_text, weather_zh
 
 
-def _leak_receptors(scenario: LeakScenario, park, source, receptors_all):
+def leak_receptors(scenario: LeakScenario, park, source, receptors_all):
     """(gx [m], gy [m], ReceptorSet): the grid centred on the source (row-major, y then x), then the park's
     receptors, all at breathing height 1.5 m above the ground."""
-    from dispersion.plume import ReceptorSet
-
     spacing = scenario.grid.spacing
     nx = int(scenario.grid.size[0] // spacing) + 1
     ny = int(scenario.grid.size[1] // spacing) + 1
@@ -360,12 +374,9 @@ def _leak_receptors(scenario: LeakScenario, park, source, receptors_all):
     return gx, gy, receptors
 
 
-def _puff_options(scenario: LeakScenario, park, source, *, parallel: bool, output_times: bool = True):
+def puff_options(scenario: LeakScenario, park, source, *, parallel: bool, output_times: bool = True):
     """PuffOptions of the leak: 60-min running means, snapshots every output_step (unless ``output_times`` is
     False), Numba threads only when ``parallel`` (never inside an ensemble's Dask threads)."""
-    from dispersion.puff import PuffOptions
-    from scenarios.run import true_north_grid_bearing
-
     steps = int(round(scenario.simulation_hours * 3600.0 / scenario.sampling_step))
     snapshots = tuple(scenario.output_step * np.arange(1, int(steps * scenario.sampling_step
                                                               // scenario.output_step) + 1))
@@ -432,7 +443,7 @@ def _touches_edge(polygon, gx: np.ndarray, gy: np.ndarray) -> bool:
                 or ymax >= gy[-1] - tolerance)
 
 
-def _endpoint2_name(thresholds) -> str:
+def endpoint2_name(thresholds) -> str:
     names = [n for n, _ in thresholds]
     return next((n for n in names if "endpoint-2" in n), next((n for n in names if "AEGL-2" in n), names[0]))
 
@@ -440,17 +451,9 @@ def _endpoint2_name(thresholds) -> str:
 _STABILITY_METHODS_ZH = {"gb3840": "GB/T 3840-91 规定的方法", "turner": "Turner 净辐射指数法"}
 
 
-@dataclass(frozen=True)
-class _WeatherScenario:
-    """Adapter: the plume scenario's weather loader reads ``scenario.weather``."""
-
-    weather: object
-
 
 def _with_transect(receptors, line, park):
     """``receptors`` with the transect's points appended (breathing height 1.5 m)."""
-    from dispersion.plume import ReceptorSet
-
     x = np.concatenate([receptors.x, line.x])
     y = np.concatenate([receptors.y, line.y])
     ground = np.asarray(park.terrain.elevation_at(line.x, line.y, clamp=True)) if line.x.size else np.zeros(0)
@@ -517,10 +520,6 @@ def _validity_text(constant_weather: bool, choice, zones) -> tuple[str, str]:
 
 def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, command_line, *, term,
                        receptor_ids, probits, choice) -> None:
-    import xarray as xr
-
-    from twin.schema import geographic_coordinates
-    from twin.store import Provenance, write_netcdf
 
     shape = (gy.size, gx.size)
     units = "mg m-3"  # emergency products: thresholds are in mg/m3 (HJ 169 Appendix H)
@@ -529,7 +528,6 @@ def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, c
     snapshots = result["snapshot"].values[:, :n_grid].reshape(-1, *shape) * 1e6  # kg m-3 -> mg m-3
     start = np.datetime64(scenario.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")
     times = start + (result["output_time"].values * 1e9).astype("timedelta64[ns]")
-    import pyproj
 
     dataset = xr.Dataset(
         {
@@ -551,7 +549,7 @@ def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, c
                                        **{f"airborne_{name}_kg": value for name, value in term.split.items()},
                                        "outflow_kg": term.outflow, "remaining_pool_kg": term.remaining_pool,
                                        "remaining_tank_kg": term.remaining_tank,
-                                       # The HJ 169-2018 G.2.1 model choice (scenarios.leak_dispersion).
+                                       # The HJ 169-2018 G.2.1 model choice (scenarios.leak.dispersion).
                                        "dispersion_model": choice.model,
                                        "dispersion_model_forced": int(choice.forced),
                                        "richardson_number": choice.richardson_number,
@@ -595,11 +593,6 @@ def _nan_if_missing(value) -> float:
 
 
 def _render(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:
-    from scenarios.views import map_view
-    from viz import FieldLayer, render_map, render_scene
-    from viz.gltf import export_scene_gltf
-    from viz.plan import render_plan
-
     levels = []
     for level in sorted(z.level for z in zones):  # one colour band per distinct threshold (58 and 57.96 are one)
         if not levels or level > levels[-1] * 1.02:
@@ -615,3 +608,12 @@ def _render(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:
     render_scene(mview, out_dir / "scene.png")
     export_scene_gltf(mview, out_dir / "scene.glb")
     render_plan(view, out_dir / "plan.html", map_png=out_dir / "map.png", scene_png=out_dir / "scene.png")
+
+
+def run_leak(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, command_line: list[str] | str = "",
+             where: str = "scenario") -> RunResult:
+    """The registry's runner of ``kind: leak``: :func:`run_leak_scenario`, its files and its printed summary."""
+    view = run_leak_scenario(scenario, base_dir=base_dir, out_dir=out_dir, command_line=command_line, where=where)
+    return RunResult(out_dir=out_dir, paths={"plan": out_dir / "plan.html", "zones": out_dir / "zones.geojson",
+                                             "netcdf": out_dir / "leak.nc", "impacts": out_dir / "impacts.json"},
+                     summary_text=summary_text(view))

@@ -16,7 +16,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scenarios.spec import PIPE_MODELS, TANK_MODELS
+from dispersion.source_terms import (
+    GAS_DISCHARGE_COEFFICIENT_HJ169,
+    TWO_PHASE_CRITICAL_PRESSURE_FRACTION_HJ169,
+    GasTank,
+    LiquidTank,
+    PoolConditions,
+    flash_and_pool_series,
+    flash_fraction,
+    full_bore_hole_area,
+    gas_release_rate,
+    liquid_discharge_coefficient_hj169,
+    liquid_release_rate,
+    pipe_outflow,
+    tank_depletion,
+    two_phase_release_rate,
+    two_phase_series,
+)
+from scenarios.leak.spec import PIPE_MODELS, TANK_MODELS
+from twin.chemicals import boiling_temperature, vapour_pressure
 from twin.constants import GAS_CONSTANT
 from twin.errors import InputError
 
@@ -137,8 +155,6 @@ def airborne_source_term(scenario, risk_source, chemical, *, ambient_pressure: f
 def _hole_area(spec, risk_source) -> float:
     """Hole area [m²] of a tank or pipe model, after checking that the model fits the risk source's kind: the hole
     of ``hole_diameter``, or for a full-bore rupture the pipe's inner cross-section π D²/4."""
-    from dispersion.source_terms import full_bore_hole_area
-
     where = f"risk source {risk_source.id!r}"
     kind = getattr(risk_source, "kind", None)
     allowed = {"tank": TANK_MODELS, "pipe": PIPE_MODELS}
@@ -213,9 +229,6 @@ def _pipe_words_zh(scenario, risk_source, rate: float, end: float) -> str:
 
 
 def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> AirborneSourceTerm:
-    from dispersion.source_terms import (GAS_DISCHARGE_COEFFICIENT_HJ169, GasTank, gas_release_rate, pipe_outflow,
-                                         tank_depletion)
-
     spec = scenario.source_term
     if chemical.molar_mass is None:
         raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for a gas release")
@@ -254,11 +267,6 @@ def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> Airbor
 
 def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
             stability) -> AirborneSourceTerm:
-    from dispersion.source_terms import (LiquidTank, PoolConditions, flash_and_pool_series, flash_fraction,
-                                         liquid_discharge_coefficient_hj169, liquid_release_rate, pipe_outflow,
-                                         tank_depletion)
-    from twin.chemicals import vapour_pressure
-
     spec = scenario.source_term
     density = _property(spec, chemical, "liquid_density", "liquid_density_kg_m3", "kg/m3")
     boiling = _property(spec, chemical, "boiling_temperature", "boiling_point", "K")
@@ -354,10 +362,6 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
 
 
 def _two_phase(scenario, risk_source, chemical, hole_area) -> AirborneSourceTerm:
-    from dispersion.source_terms import (TWO_PHASE_CRITICAL_PRESSURE_FRACTION_HJ169, flash_fraction,
-                                         two_phase_release_rate, two_phase_series)
-    from twin.chemicals import boiling_temperature
-
     spec = scenario.source_term
     density = _property(spec, chemical, "liquid_density", "liquid_density_kg_m3", "kg/m3")
     heat_capacity = _property(spec, chemical, "liquid_heat_capacity", "liquid_heat_capacity_j_kg_k", "J/(kg K)")

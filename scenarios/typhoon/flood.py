@@ -18,11 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import shapely
 import xarray as xr
+from shapely.geometry import Polygon
 
-from twin.errors import InputError
+from dispersion.flood import FloodGrid, FloodOptions, run_flood
+from scenarios.typhoon.spec import TyphoonScenario
+from twin.schema import _crs, geographic_coordinates
+from viz import FieldLayer
 
-__all__ = ["FLOOD_GRID_DEFAULTS", "park_flood_grid", "GriddedRain", "run_park_flood", "flood_dataset",
+__all__ = ["FLOOD_GRID_DEFAULTS", "park_flood_grid", "run_park_flood", "flood_dataset",
            "depth_layer", "FORCING_SLOT"]
 
 FORCING_SLOT = 300.0  # [s] rain and stage are held constant over 5-minute slots (sampled at the slot's middle)
@@ -31,8 +36,6 @@ FORCING_SLOT = 300.0  # [s] rain and stage are held constant over 5-minute slots
 def _typhoon_defaults() -> dict:
     """The flood-grid defaults of ``kind: typhoon`` (``scenarios.spec.TyphoonScenario``), read from its fields so
     the two never drift apart."""
-    from scenarios.spec import TyphoonScenario
-
     names = ("grid_spacing", "grid_size", "manning_paved", "manning_ground", "drainage_mm_h", "soil_ks_mm_h",
              "soil_psi_dtheta_m")
     return {name: TyphoonScenario.model_fields[name].default for name in names}
@@ -54,10 +57,6 @@ def park_flood_grid(park, *, grid_spacing: float, grid_size: tuple[float, float]
     soil_ks_mm_h : Green–Ampt saturated conductivity outside the park. [mm/h]
     soil_psi_dtheta_m : Green–Ampt suction head × moisture deficit. [m]
     """
-    import shapely
-    from shapely.geometry import Polygon
-
-    from dispersion.flood import FloodGrid
 
     spacing = float(grid_spacing)
     cx, cy = park.centre()
@@ -99,36 +98,6 @@ def park_flood_grid(park, *, grid_spacing: float, grid_size: tuple[float, float]
     return grid, water.reshape(shape)
 
 
-class GriddedRain:
-    """A gridded rain rate [m s-1] on (time, latitude, longitude) — each time stamp holding the mean rate until the
-    next one (the convention of :func:`meteo.typhoon_rain.read_gridded_rain`) — sampled at the flood cells.
-
-    ``rate(t, gx, gy)`` returns the rate over the interval holding ``t`` [s after ``start``], bilinear at the cells
-    (0 outside the rain grid). A ``t`` before the first stamp or beyond one interval after the last raises an
-    InputError naming ``where``.
-    """
-
-    def __init__(self, rate: xr.DataArray, *, park, start: np.datetime64, where: str):
-        self.rate_field, self.park, self.where = rate, park, where
-        self._t = (rate["time"].values.astype("datetime64[ns]") - start) / np.timedelta64(1, "s")
-        self._cells = None
-        self._cache: dict[int, np.ndarray] = {}
-
-    def __call__(self, t: float, gx: np.ndarray, gy: np.ndarray) -> np.ndarray:
-        if self._cells is None:
-            lon, lat = self.park.to_lonlat(gx.ravel(), gy.ravel())
-            self._cells = (xr.DataArray(np.asarray(lat), dims="cell"), xr.DataArray(np.asarray(lon), dims="cell"))
-        slot = int(np.searchsorted(self._t, t, side="right")) - 1
-        if slot < 0 or t > self._t[-1] + (self._t[-1] - self._t[-2] if self._t.size > 1 else 0):
-            raise InputError.field(self.where, "time", f"no rain for {t:.0f} s after the start",
-                                   "rain covering the simulation")
-        if slot not in self._cache:
-            lat, lon = self._cells
-            values = self.rate_field.isel(time=slot).interp(latitude=lat, longitude=lon).fillna(0.0).values
-            self._cache = {slot: values.reshape(gx.shape)}
-        return self._cache[slot]
-
-
 def run_park_flood(grid, water: np.ndarray, *, hours: float, output_minutes: float,
                    rain_at: Callable[[float, np.ndarray, np.ndarray], np.ndarray],
                    sea_level_at: Callable[[float], float]):
@@ -139,8 +108,6 @@ def run_park_flood(grid, water: np.ndarray, *, hours: float, output_minutes: flo
         the grid has any), and the level every water body starts at (depth max(level(0) − z, 0)).
     hours : simulated time [h]; output_minutes : depth snapshots every ... [min].
     """
-    from dispersion.flood import FloodOptions, run_flood
-
     gx, gy = np.meshgrid(grid.x, grid.y)
     sea = grid.stage_mask.astype(bool)
     level0 = sea_level_at(0.0)
@@ -172,9 +139,6 @@ def run_park_flood(grid, water: np.ndarray, *, hours: float, output_minutes: flo
 def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -> xr.Dataset:
     """The flood as a CF dataset (``flood.nc``): depth snapshots, maximum depth, speed and hazard rating, arrival
     time and the ground elevation with the defences burned in, on the projected grid with lat/lon."""
-    from twin.schema import _crs  # the grid-mapping attributes every ParkTwin file uses
-    from twin.schema import geographic_coordinates
-
     time = start + (times * 1e9).astype("timedelta64[ns]")
     lon, lat = geographic_coordinates(grid.x[None, :], grid.y[:, None], park.spec.epsg)
     common = {"grid_mapping": "crs", "coverage_content_type": "modelResult"}
@@ -209,8 +173,6 @@ def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -
 
 def depth_layer(grid, result):
     """The maximum flood depth as a map layer [m] (cells shallower than 1 cm transparent)."""
-    from viz import FieldLayer
-
     values = np.where(result.max_depth > 0.01, result.max_depth, np.nan)
     return FieldLayer(x=grid.x, y=grid.y, values=values, units="m",
                       title="最大积水深度 maximum flood depth", levels=(0.05, 0.15, 0.3, 0.5, 1.0, 2.0))

@@ -28,16 +28,16 @@ What one cycle does (``run_forecast``):
    stored at ≤ 1.5 atm (they cannot be liquefied under their own vapour pressure: a solution such as 31 %
    hydrochloric acid, or a gas holder) and **warehouses** are *not* modelled, and the brief lists them as "not
    assessed" instead of inventing a rate. Each source's central scenario is written as a ``leak`` scenario file
-   (:func:`scenarios.leak_source.airborne_source_term` gives the airborne rate).
+   (:func:`scenarios.leak.source.airborne_source_term` gives the airborne rate).
 5. **Release start** (:func:`worst_start_hour`): the forecast hour closest to the HJ 169-2018 §9 worst case
    (stability F, 1.5 m/s): the most stable Pasquill–Gifford class, ties broken by the lightest wind, then the
    earliest hour, among the hours that leave ``simulation_hours`` of forecast after the start.
-6. **Ensemble**: members are Latin-hypercube samples (:func:`scenarios.ensemble.expand_members`) of the forecast's
+6. **Ensemble**: members are Latin-hypercube samples (:func:`scenarios.common.ensemble.expand_members`) of the forecast's
    error in wind direction, wind speed and stability (:data:`FORECAST_PERTURBATIONS`, assumptions stated below),
    run on Dask (threads by default, or a ``dask.distributed`` scheduler address) with the serial puff kernel.
    P(endpoint-2 reached) at a receptor = fraction of members whose 60-min running mean there exceeds the HJ 169
    endpoint-2 value (Monte Carlo estimate, standard error sqrt(p(1-p)/N)).
-7. **Flood** (:mod:`scenarios.forecast_flood`): the forecast's precipitation at the park centre against the
+7. **Flood** (:mod:`scenarios.forecast.flood`): the forecast's precipitation at the park centre against the
    rainstorm (暴雨) grades — ≥ 50 mm in 24 h or ≥ 30 mm in 12 h (GB/T 28592-2012 Table 1), ≥ 16 mm in 1 h (hourly
    grade, quoted, not verified), each configurable. When the rule fires, the park flood of ``kind: typhoon`` runs
    over the horizon with the forecast's gridded rain and the tide, and every risk source gets its flood events
@@ -61,19 +61,60 @@ import logging
 import math
 import os
 import shutil
-import socket
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import NamedTuple
 
+import dask
 import numpy as np
+import pyproj
+import xarray as xr
+import yaml
 
+from dispersion.plume import ReceptorSet
+from dispersion.puff import PuffOptions, PuffRelease
+from meteo.forecast import read_forecast_netcdf, write_sample_forecast
+from scenarios.common.batch import BatchLock, JsonLinesLog, sha256_file
+from scenarios.common.ensemble import (
+    EnsembleSpec,
+    exceedance_probability,
+    expand_members,
+    percentile_fields,
+    perturb_weather,
+)
+from scenarios.common.grids import true_north_grid_bearing
+from scenarios.common.impact import (
+    PEOPLE_KINDS,
+    PROBABILITY_LEVELS,
+    SENSITIVE_KINDS,
+    Threshold,
+    receptor_impacts,
+    risk_score,
+)
+from scenarios.common.members import member_finished
+from scenarios.common.models import puff_met
+from scenarios.common.spec import WeatherSpec, canonical_json
+from scenarios.common.views import map_view
+from scenarios.common.weather import load_weather
+from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
+from scenarios.forecast.flood import flood_settings, run_forecast_flood
+from scenarios.leak.dispersion import ROUGHNESS_BY_LAND_USE, LeakAir, choose_dispersion_model, disperse_leak, hole_area
+from scenarios.leak.ensemble import warm_puff_kernel
+from scenarios.leak.run import endpoint2_name, toxic_thresholds
+from scenarios.leak.source import airborne_source_term
+from scenarios.leak.spec import LeakScenario
+from twin.atomic import atomic_output, write_text_atomic
 from twin.constants import STANDARD_PRESSURE
-from twin.errors import InputError, ParkTwinError
+from twin.errors import InputError, OutputError, ParkTwinError
+from twin.io import load_park
+from twin.schema import geographic_coordinates
+from twin.store import Provenance, write_netcdf
+from viz import FieldLayer, render_map
+from viz.brief import render_brief
 
-__all__ = ["run_forecast", "ForecastResult", "BatchLockedError", "BatchLock", "JsonLinesLog", "worst_start_hour",
+__all__ = ["run_forecast", "ForecastResult", "worst_start_hour",
            "risk_score", "release_rule", "RELEASE_RULE", "ATMOSPHERIC_STORAGE_LIMIT", "FORECAST_PERTURBATIONS",
            "write_demo_sample_forecast"]
 
@@ -100,124 +141,8 @@ FORECAST_PERTURBATIONS = {
     "wind_speed_factor": {"distribution": "lognormal", "median": 1.0, "sigma_ln": 0.3},
     "stability_shift": {"distribution": "uniform", "low": -1.0, "high": 1.0},
 }
-SENSITIVE_KINDS = ("residential", "school", "hospital", "water_source")
-PEOPLE_KINDS = ("residential", "school", "hospital")
-PROBABILITY_LEVELS = (0.1, 0.5, 0.9)
-
-
-class BatchLockedError(ParkTwinError):
-    """Another batch holds the lock on the output folder: retry later (exit code 75)."""
-
-    exit_code = os.EX_TEMPFAIL  # 75
-
-
-# ----------------------------------------------------------------------------------------------- unattended plumbing
-
-
-class JsonLinesLog:
-    """One JSON object per line (``time`` UTC ISO 8601, ``level``, ``event``, fields), appended and flushed per line,
-    mirrored to the ``parktwin`` logger. Lines are buffered in memory until :meth:`attach` names the file."""
-
-    def __init__(self, path: Path | None = None):
-        self.path = path
-        self._pending: list[str] = []
-
-    def attach(self, path: Path) -> None:
-        self.path = Path(path)
-        pending, self._pending = self._pending, []
-        for line in pending:
-            self._write(line)
-
-    def _write(self, line: str) -> None:
-        if self.path is None:
-            self._pending.append(line)
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
-            handle.flush()
-
-    def __call__(self, level: str, event: str, **fields) -> None:
-        record = {"time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "level": level,
-                  "event": event, **fields}
-        self._write(json.dumps(record, ensure_ascii=False, default=str))
-        log.log(logging.getLevelName(level.upper()), "%s %s", event,
-                " ".join(f"{k}={v}" for k, v in fields.items()))
-
-
-class BatchLock:
-    """An exclusive lock file (``O_CREAT | O_EXCL``) holding ``{"pid", "host", "started"}``.
-
-    A lock whose PID no longer runs on this host is stale: it is taken over (and said so in the log). A live one
-    raises :class:`BatchLockedError` (75). Released on exit, also on errors; a SIGKILL leaves it behind, stale.
-    """
-
-    def __init__(self, path: Path, journal: JsonLinesLog):
-        self.path = Path(path)
-        self.journal = journal
-
-    def _holder(self) -> dict | None:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-
-    @staticmethod
-    def _alive(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:  # exists, owned by someone else
-            return True
-        return True
-
-    def __enter__(self) -> "BatchLock":
-        me = {"pid": os.getpid(), "host": socket.gethostname(),
-              "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        for _attempt in range(3):
-            try:
-                descriptor = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = self._holder()
-                if holder is None:  # being written right now, or garbage: look again shortly
-                    time.sleep(0.2)
-                    holder = self._holder()
-                pid = holder.get("pid") if isinstance(holder, dict) else None
-                same_host = isinstance(holder, dict) and holder.get("host") == me["host"]
-                if isinstance(pid, int) and same_host and not self._alive(pid):
-                    self.journal("warning", "stale_lock_taken_over", lock=str(self.path), dead_pid=pid,
-                                 since=holder.get("started"))
-                    self.path.unlink(missing_ok=True)
-                    continue
-                raise BatchLockedError(
-                    f"lock {self.path}: another forecast batch is running (pid {pid}, host "
-                    f"{holder.get('host') if isinstance(holder, dict) else '?'}, since "
-                    f"{holder.get('started') if isinstance(holder, dict) else '?'}); retry later, or delete the lock "
-                    f"file if that process is gone") from None
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps(me))
-            return self
-        raise BatchLockedError(f"lock {self.path}: could not be taken after removing a stale lock; retry later")
-
-    def __exit__(self, *exc) -> None:
-        holder = self._holder()
-        if isinstance(holder, dict) and holder.get("pid") == os.getpid():
-            self.path.unlink(missing_ok=True)
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _forecast_cycle(path: Path, weather) -> datetime:
     """The forecast's reference time (UTC): ``forecast_reference_time`` variable or attribute, else the first step."""
-    import xarray as xr
-
     with xr.open_dataset(path, engine="netcdf4") as ds:
         if "forecast_reference_time" in ds.variables:
             value = np.asarray(ds["forecast_reference_time"].values).ravel()[0]
@@ -246,7 +171,7 @@ class ReleaseRule(NamedTuple):
     model: str
 
 
-# Chemicals-table columns the pool of a liquid_spill needs (scenarios.leak_source): density, latent heat, molar
+# Chemicals-table columns the pool of a liquid_spill needs (scenarios.leak.source): density, latent heat, molar
 # mass and the DIPPR-101 vapour pressure (mass-transfer evaporation below the boiling point, HJ 169 Eq. F.12).
 POOL_PROPERTIES = ("liquid_density_kg_m3", "heat_of_vaporization_j_kg", "molar_mass", "vapour_pressure_dippr101")
 
@@ -291,11 +216,6 @@ def worst_start_hour(stability: np.ndarray, wind_speed: np.ndarray, usable: int)
     return int(order[0])
 
 
-def risk_score(probabilities: np.ndarray, population: np.ndarray, people: np.ndarray) -> float:
-    """Expected people above endpoint-2: Σ P_i × population_i over residential areas, schools and hospitals."""
-    return float(np.sum(np.asarray(probabilities) * np.asarray(population) * np.asarray(people, dtype=bool)))
-
-
 # --------------------------------------------------------------------------------------------------- members
 
 
@@ -316,9 +236,9 @@ class _SourceContext:
     endpoint2: str
     members: tuple
     member_dir: Path
-    term: object = None  # scenarios.leak_source.AirborneSourceTerm of the central member
+    term: object = None  # scenarios.leak.source.AirborneSourceTerm of the central member
     chemical: object = None
-    air: object = None  # scenarios.leak_dispersion.LeakAir
+    air: object = None  # scenarios.leak.dispersion.LeakAir
     hole: float | None = None  # hole area [m²] (jets)
 
 
@@ -326,42 +246,22 @@ def _member_file(context: _SourceContext, index: int) -> Path:
     return context.member_dir / f"member_{index:04d}.npz"
 
 
-def _member_finished(path: Path, digest: str) -> bool:
-    if not path.is_file():
-        return False
-    try:
-        with np.load(path) as data:
-            return str(data["digest"]) == digest
-    except (OSError, ValueError, KeyError):
-        return False
-
-
 def _run_member(context: _SourceContext, index: int) -> str:
     """Compute member ``index`` of one source and write ``member_NNNN.npz`` atomically (skip a finished one)."""
-    from dispersion.puff import PuffMet
-    from scenarios.ensemble import perturb_weather
-    from scenarios.impact import Threshold, receptor_impacts
-    from scenarios.leak_dispersion import choose_dispersion_model, disperse_leak
-    from twin.atomic import atomic_output
-
     path = _member_file(context, index)
     digest = f"{context.digest}:{index}"
-    if _member_finished(path, digest):
+    if member_finished(path, digest):
         return str(path)
     member = context.members[index]
     met = perturb_weather(context.met, member.parameters)
-    seconds = (met["time"].values - met["time"].values[0]) / np.timedelta64(1, "s")
-    puff_met = PuffMet(times=seconds.astype(float), wind_speed=met["model_wind_speed"].values.astype(float),
-                       wind_from_direction=met["wind_from_direction"].values.astype(float),
-                       stability=met["stability_class"].values.astype(np.int64),
-                       mixing_height=met["atmosphere_boundary_layer_thickness"].values.astype(float))
+    member_met = puff_met(met)
     series_index = np.arange(context.n_grid, context.receptors.x.size)
     # The leak's own HJ 169-2018 model choice in this member's weather (a dense member runs dense).
     choice = choose_dispersion_model(context.term, context.chemical, forced="auto",
-                                     wind_speed=float(puff_met.wind_speed[0]),
+                                     wind_speed=float(member_met.wind_speed[0]),
                                      air_temperature=context.air.air_temperature, pressure=context.air.pressure)
     result = disperse_leak(choice, context.term, context.chemical, release=context.release,
-                           receptors=context.receptors, met=puff_met, options=context.options,
+                           receptors=context.receptors, met=member_met, options=context.options,
                            series_receptors=series_index, air=context.air, hole=context.hole)
     grid_max = np.nan_to_num(result["max_mean_3600s"].values[:context.n_grid])  # [kg m-3]
     thresholds = [Threshold(name, value, 3600.0) for name, value in context.thresholds]
@@ -387,24 +287,7 @@ def _run_member(context: _SourceContext, index: int) -> str:
     return str(path)
 
 
-def _warm_kernel(context: _SourceContext) -> None:
-    """Compile (or load from the cache) the serial puff kernel once before fan-out: threads must not race."""
-    from dataclasses import replace as dc_replace
-
-    from dispersion.plume import ReceptorSet
-    from dispersion.puff import PuffMet, run_puff
-
-    tiny = ReceptorSet(x=np.array([context.release.x + 100.0]), y=np.array([context.release.y]),
-                       height=np.array([1.5]), ground_elevation=np.zeros(1))
-    met = PuffMet(times=np.array([0.0]), wind_speed=np.array([2.0]), wind_from_direction=np.array([270.0]),
-                  stability=np.array([3]), mixing_height=np.array([1000.0]))
-    run_puff(context.release, tiny, met, dc_replace(context.options, duration=120.0, averaging_windows=(60.0,),
-                                                    output_times=()))
-
-
 def _compute(tasks: list[tuple[_SourceContext, int]], scheduler: str | None, journal: JsonLinesLog) -> None:
-    import dask
-
     scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
     if scheduler in ("threads", "synchronous"):
         delayed = [dask.delayed(_run_member, pure=False)(context, index) for context, index in tasks]
@@ -457,9 +340,9 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
     grid_size, grid_spacing : float
         Square receptor grid centred on each source: side and spacing [m].
     heavy_rain_24h_mm, heavy_rain_12h_mm, heavy_rain_1h_mm : float or str, optional
-        Heavy-rain thresholds of the flood rule [mm] (default 50 / 30 / 16: :mod:`scenarios.forecast_flood`).
+        Heavy-rain thresholds of the flood rule [mm] (default 50 / 30 / 16: :mod:`scenarios.forecast.flood`).
     flood_grid_spacing, flood_grid_size : float, optional
-        Flood grid cell size and square domain side [m] (default 50 m — ``scenarios.forecast_flood`` says why — and
+        Flood grid cell size and square domain side [m] (default 50 m — ``scenarios.forecast.flood`` says why — and
         ``kind: typhoon``'s 10 km).
     """
     park_yaml, forecast_nc, out_root = Path(park_yaml), Path(forecast_nc), Path(out_root)
@@ -469,23 +352,19 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
         raise InputError.field("forecast", "members", members, "between 1 and 1000")
     if cycle is not None and not (len(cycle) == 10 and cycle.isdigit()):
         raise InputError.field("forecast", "cycle", cycle, "YYYYMMDDHH (UTC), e.g. 2026071500")
-    from scenarios.forecast_flood import flood_settings
 
     flood = flood_settings(heavy_rain_24h_mm=heavy_rain_24h_mm, heavy_rain_12h_mm=heavy_rain_12h_mm,
                            heavy_rain_1h_mm=heavy_rain_1h_mm, grid_spacing=flood_grid_spacing,
                            grid_size=flood_grid_size)
-    from twin.io import load_park
 
     journal = JsonLinesLog()
     try:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        from twin.errors import OutputError
-
         raise OutputError(f"output folder {str(out_root)!r} must be writable, got {error.strerror or error}") from error
     settings = {"members": int(members), "hours": int(hours), "simulation_hours": float(simulation_hours),
                 "grid_size": float(grid_size), "grid_spacing": float(grid_spacing), "seed": int(seed),
-                "perturbations": FORECAST_PERTURBATIONS, "park_sha256": _sha256_file(park_yaml)
+                "perturbations": FORECAST_PERTURBATIONS, "park_sha256": sha256_file(park_yaml)
                 if park_yaml.is_file() else None, "rule": RELEASE_RULE, "maps": bool(maps),
                 "flood": flood}
     started = time.perf_counter()
@@ -494,7 +373,6 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
             journal("info", "batch_started", pid=os.getpid(), forecast=str(forecast_nc), park=str(park_yaml),
                     settings={k: v for k, v in settings.items() if k not in ("perturbations", "rule")})
             park = load_park(park_yaml)
-            from meteo.forecast import read_forecast_netcdf
 
             lon, lat = park.centre_lonlat()
             weather = read_forecast_netcdf(forecast_nc, longitude=lon, latitude=lat)
@@ -503,7 +381,7 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
             if cycle is not None and cycle != name:
                 raise InputError.field(forecast_nc.name, "forecast_reference_time", name,
                                        f"the cycle asked for on the command line ({cycle})")
-            forecast_sha = _sha256_file(forecast_nc)
+            forecast_sha = sha256_file(forecast_nc)
             settings_sha = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
             final = out_root / name
             work = out_root / f".{name}.work"
@@ -531,7 +409,6 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
                                       park_sha=settings["park_sha256"])
                 elapsed = time.perf_counter() - started
                 journal("info", "cycle_finished", cycle=name, seconds=round(elapsed, 2), computed_members=computed)
-                from twin.atomic import write_text_atomic
 
                 outputs = sorted(str(p.relative_to(work)) for p in work.rglob("*")
                                  if p.is_file() and "members" not in p.parts and p.name != "settings.json")
@@ -586,20 +463,9 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                grid_spacing: float, seed: int, scheduler: str | None, maps: bool, flood: dict,
                park_sha: str | None) -> int:
     """Build every source's scenario and members, run them, aggregate, write the outputs. Returns members computed."""
-    from dispersion.plume import ReceptorSet
-    from dispersion.puff import PuffOptions, PuffRelease
-    from scenarios.ensemble import EnsembleSpec, expand_members
-    from scenarios.leak import _endpoint2_name, _thresholds
-    from scenarios.leak_dispersion import ROUGHNESS_BY_LAND_USE, LeakAir, hole_area
-    from scenarios.leak_source import airborne_source_term
-    from scenarios.run import _load_weather, true_north_grid_bearing
-    from scenarios.leak import _WeatherScenario
-    from scenarios.spec import LeakScenario, canonical_json
-    from twin.atomic import write_text_atomic
-
     # The whole window once (prepared: stability classes, model wind, mixing height), then the worst start.
     window = _weather_spec(forecast_nc, cycle_time, hours)
-    prepared = _load_weather(_WeatherScenario(window), forecast_nc.parent, park, forecast_nc.name)
+    prepared = load_weather(window, forecast_nc.parent, park, forecast_nc.name)
     sim_steps = int(math.ceil(simulation_hours))
     usable = hours - sim_steps
     start_index = worst_start_hour(prepared["stability_class"].values, prepared["model_wind_speed"].values, usable)
@@ -635,7 +501,6 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
             "grid": {"size": [grid_size, grid_size], "spacing": grid_spacing}, "language": "en"})
         source_dir = work / source.id
         source_dir.mkdir(parents=True, exist_ok=True)
-        import yaml
 
         write_text_atomic(source_dir / "scenario.yaml",
                           f"# Central member of the forecast cycle {cycle_time:%Y%m%d%H} for {source.id}: "
@@ -662,11 +527,11 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                               true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y),
                               parallel=False)  # members are the parallel unit (DESIGN.md)
         temperature = float(met["air_temperature"].values[0])
-        thresholds = tuple(_thresholds(chemical, temperature, STANDARD_PRESSURE))
+        thresholds = tuple(toxic_thresholds(chemical, temperature, STANDARD_PRESSURE))
         names = [n for n, _ in thresholds]
         # Members depend on what the files hold, not where they are: paths are replaced by the files' SHA-256.
         identity = scenario.model_dump(mode="json")
-        identity["park"] = _sha256_file(park_yaml)
+        identity["park"] = sha256_file(park_yaml)
         identity["meteorology"]["weather"]["path"] = forecast_sha
         sha = hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
         digest = hashlib.sha256((sha + canonical_json(ensemble)).encode()).hexdigest()
@@ -674,18 +539,18 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
             source_id=source.id, digest=digest, release=release, receptors=receptors, met=met, options=options,
             n_grid=mx.size, grid_distance=np.hypot(mx.ravel() - source.x, my.ravel() - source.y),
             thresholds=thresholds, endpoint1=next((n for n in names if "endpoint-1" in n), None),
-            endpoint2=_endpoint2_name(thresholds), members=tuple(expand_members(ensemble, sha)),
+            endpoint2=endpoint2_name(thresholds), members=tuple(expand_members(ensemble, sha)),
             member_dir=source_dir / "members", term=term, chemical=chemical,
             air=LeakAir(air_temperature=temperature, relative_humidity=50.0,
                         roughness=ROUGHNESS_BY_LAND_USE[park.spec.land_use], pressure=STANDARD_PRESSURE),
             hole=hole_area(scenario, source))))
 
     tasks = [(context, i) for *_, context in contexts for i in range(members)]
-    pending = [(c, i) for c, i in tasks if not _member_finished(_member_file(c, i), f"{c.digest}:{i}")]
+    pending = [(c, i) for c, i in tasks if not member_finished(_member_file(c, i), f"{c.digest}:{i}")]
     journal("info", "members_started", sources=len(contexts), members_per_source=members, total=len(tasks),
             to_compute=len(pending), scheduler=scheduler or "threads")
     if contexts:
-        _warm_kernel(contexts[0][-1])
+        warm_puff_kernel(contexts[0][-1])
     _compute(pending, scheduler, journal)
     journal("info", "members_finished", computed=len(pending))
 
@@ -698,7 +563,6 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
     rows.sort(key=lambda r: (-r["risk_score"], -r["max_probability_endpoint2"], -r["endpoint2_distance_m"]["p50"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
-    from scenarios.forecast_flood import run_forecast_flood
 
     flood_block = run_forecast_flood(park, forecast_nc, cycle_time, hours, work, journal, settings=flood,
                                      forecast_sha=forecast_sha, park_sha=park_sha, maps=maps)
@@ -716,17 +580,12 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
 
 
 def _weather_spec(path: Path, start: datetime, hours: int):
-    from scenarios.spec import WeatherSpec
-
     return WeatherSpec(source="forecast_netcdf", path=str(path), start=start, hours=hours)
 
 
 def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, receptors_all, sensitive, work: Path,
                cycle_time: datetime, maps: bool) -> dict:
     """Probabilities over the members of one source; write its NetCDF, GeoJSON and map; return its summary row."""
-    from scenarios.ensemble import exceedance_probability, percentile_fields
-    from scenarios.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
-
     loaded = []
     for index in range(len(context.members)):
         with np.load(_member_file(context, index)) as data:
@@ -801,11 +660,6 @@ def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, re
 
 
 def _write_source_netcdf(path: Path, park, source, chemical, gx, gy, p1, p2, percentiles, context, cycle_time):
-    import pyproj
-    import xarray as xr
-
-    from twin.schema import geographic_coordinates
-    from twin.store import Provenance, write_netcdf
 
     lon, lat = geographic_coordinates(gx[None, :], gy[:, None], park.spec.epsg)
     name = f"concentration of {chemical.name_en.lower()} in air (CAS {chemical.cas})"
@@ -840,9 +694,6 @@ def _write_source_netcdf(path: Path, park, source, chemical, gx, gy, p1, p2, per
 
 
 def _render_map(path: Path, park, source, chemical, gx, gy, p2, context) -> None:
-    from scenarios.views import map_view
-    from viz import FieldLayer, render_map
-
     # Bands 1-10-50-90-100 %; a certain exceedance (100 %) is drawn in the top band, not above it.
     layer = FieldLayer(x=gx, y=gy, values=np.minimum(p2 * 100.0, 99.999), units="%",
                        levels=np.array([1.0, 10.0, 50.0, 90.0, 100.0]),
@@ -855,8 +706,6 @@ def _render_map(path: Path, park, source, chemical, gx, gy, p2, context) -> None
 
 
 def _write_brief(summary: dict, park, work: Path) -> None:
-    from viz.brief import render_brief
-
     images = {row["id"]: work / row["files"]["map"] for row in summary["sources"] if row["files"]["map"]}
     flood_map = (summary["flood"].get("files") or {}).get("map")
     if flood_map:
@@ -869,9 +718,6 @@ def write_demo_sample_forecast(park_yaml, path, *, start: str | None = None, hou
     """The sample forecast for a park (default: the demo's): :func:`meteo.forecast.write_sample_forecast` around
     the park centre, starting at ``start`` (ISO 8601 with offset; default: 00 UTC today), ``hours`` long; ``rain``
     "dry" (a light shower, below the heavy-rain rule) or "wet" (a rain band crossing the park: the flood runs)."""
-    from meteo.forecast import write_sample_forecast
-    from twin.io import load_park
-
     park = load_park(park_yaml)
     lon, lat = park.centre_lonlat()
     if start is None:

@@ -2,7 +2,7 @@
 
 Members perturb the track (cross-track offsets of the whole track), the central pressure, the forward speed and the
 rain (``TyphoonEnsembleSpec``), sampled by Latin hypercube with the same reproducible design as the plume ensembles
-(``scenarios.ensemble.expand_members``: the same scenario hash and seed give the same members, whatever runs them).
+(``scenarios.common.ensemble.expand_members``: the same scenario hash and seed give the same members, whatever runs them).
 
 Execution: members run one after another, each flood using all cores through the kernel's Numba threads (a flood
 member is a large, parallel job; running members side by side on Dask threads would nest parallelism). Each member
@@ -23,10 +23,17 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from scenarios.ensemble import expand_members
-from scenarios.spec import TyphoonScenario, canonical_json, scenario_hash
+from scenarios.common.ensemble import expand_members
+from scenarios.common.spec import canonical_json, scenario_hash
+from scenarios.common.views import map_view
+from scenarios.typhoon.run import run_typhoon_scenario
+from scenarios.typhoon.spec import TyphoonScenario
 from twin.atomic import write_text_atomic
 from twin.errors import InputError
+from twin.io import load_park
+from twin.schema import _crs, geographic_coordinates
+from twin.store import Provenance, write_netcdf
+from viz import FieldLayer, render_map
 
 __all__ = ["member_scenario", "run_typhoon_ensemble"]
 
@@ -66,8 +73,6 @@ def _finished(folder: Path, digest: str) -> bool:
 def run_typhoon_ensemble(scenario: TyphoonScenario, *, base_dir: Path, out_dir: Path,
                          where: str = "scenario") -> dict:
     """Run (or resume) every member and write the ensemble products; return the ensemble summary."""
-    from scenarios.typhoon import run_typhoon_scenario
-
     spec = scenario.ensemble
     if spec is None:
         raise InputError.field(where, "ensemble", None, "an ensemble: block (members, seed, perturbations)")
@@ -119,10 +124,6 @@ def run_typhoon_ensemble(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
 
 
 def _write(out_dir: Path, scenario: TyphoonScenario, x, y, probability, result, base_dir: Path) -> None:
-    from twin.io import load_park
-    from twin.schema import _crs, geographic_coordinates
-    from twin.store import Provenance, write_netcdf
-
     park = load_park(base_dir / scenario.park)
     lon, lat = geographic_coordinates(x[None, :], y[:, None], park.spec.epsg)
     ds = xr.Dataset(
@@ -141,8 +142,6 @@ def _write(out_dir: Path, scenario: TyphoonScenario, x, y, probability, result, 
                  title=f"ParkTwin typhoon flood ensemble: {scenario.name}",
                  summary=f"Probability of flooding over {result['members']} members.",
                  keywords=["flood", "typhoon", "ensemble", "probability"])
-    from scenarios.views import map_view
-    from viz import FieldLayer, render_map
 
     layer = FieldLayer(x=x, y=y, values=np.where(probability > 0, probability, np.nan), units="-",
                        title=f"积水概率 P(depth > {result['flooded_depth_m']} m)",
@@ -150,3 +149,12 @@ def _write(out_dir: Path, scenario: TyphoonScenario, x, y, probability, result, 
     render_map(map_view(park, layer, title=f"{park.spec.name} — {scenario.name} ensemble",
                         notes=(f"{result['members']} members",)), out_dir / "flood_probability.png")
     write_text_atomic(out_dir / "ensemble.json", json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+
+
+def run_cli(scenario: TyphoonScenario, scenario_path: Path, out_dir: Path, *, scheduler: str | None = None,
+            workers: int | None = None) -> str:
+    """The registry's ensemble of ``kind: typhoon`` (``parktwin ensemble``): flood members one after another, each
+    on all cores (no nested threads: ``scheduler`` and ``workers`` do not apply); say what was done."""
+    summary = run_typhoon_ensemble(scenario, base_dir=scenario_path.parent, out_dir=out_dir, where=scenario_path.name)
+    return (f"{summary['members']} members ({summary['computed_now']} computed now); P(flooded): "
+            + ", ".join(f"{a['id']} {a['p_flooded']:.2f}" for a in summary["assets"][:5]) + f"; outputs in {out_dir}")

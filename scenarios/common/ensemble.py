@@ -14,7 +14,7 @@ Perturbations (all explicit, none inferred):
 * ``mixing_height_factor`` [-] multiplying the mixing height;
 * ``emission_factor`` [-] multiplying every emission (or release) rate;
 * ``hole_diameter_factor`` [-] multiplying the hole of a leak's tank model (``kind: leak`` only,
-  :class:`LeakEnsembleSpec`; see :mod:`scenarios.leak_ensemble`).
+  :class:`LeakEnsembleSpec`; see :mod:`scenarios.leak.ensemble`).
 
 Each is ``uniform(low, high)``, ``normal(mean, std)`` (optionally truncated) or ``lognormal(median, sigma_ln)``,
 mapped from the hypercube's uniform margins by the inverse CDF.

@@ -1,0 +1,87 @@
+"""Ensemble members as files: where each member's work file lives, how it proves it finished, and running members on
+Dask (local threads or a ``dask.distributed`` cluster) — shared by the plume, leak and forecast ensembles.
+
+Members write their own files atomically and return paths (DESIGN.md); a re-run skips members whose finished file
+carries the member's digest (the scenario hash + the member index), so a killed batch resumes and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import zipfile
+from pathlib import Path
+
+import dask
+import numpy as np
+
+__all__ = ["member_path", "member_finished", "member_digest", "member_config", "worker_context", "compute_members"]
+
+log = logging.getLogger("parktwin")
+
+
+def member_path(out_dir: Path, index: int, suffix: str = ".npz") -> Path:
+    """Work file of member ``index`` (``.npz`` for plume members; the leak ensemble keeps ``.nc``)."""
+    return Path(out_dir) / "members" / f"member_{index:04d}{suffix}"
+
+
+def member_finished(path: Path, digest: str) -> bool:
+    """True if ``path`` is a complete member file carrying ``digest`` (a truncated or foreign file is not)."""
+    if not path.is_file():
+        return False
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return str(data["digest"]) == digest
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return False
+
+
+def member_digest(scenario_sha256: str, index: int) -> str:
+    """SHA-256 of the member's configuration (scenario hash + member index): what its file must carry."""
+    return hashlib.sha256(member_config(scenario_sha256, index).encode("utf-8")).hexdigest()
+
+
+def member_config(scenario_sha256: str, index: int) -> str:
+    """The canonical JSON a member's digest is the SHA-256 of (scenario hash + member index)."""
+    return json.dumps({"scenario_sha256": scenario_sha256, "member": index}, sort_keys=True, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_context(loader, scenario_path: str, stamp: float):
+    return loader(scenario_path, ".")
+
+
+def worker_context(loader, scenario_path):
+    """``loader(scenario_path, ".")`` once per worker process, again only when the scenario file changes (its
+    modification time is part of the cache key): what the ``*_from_file`` tasks of both ensembles use."""
+    return _cached_context(loader, str(scenario_path), os.stat(scenario_path).st_mtime)
+
+
+def compute_members(run_local, run_from_file, scenario_path: Path, out_dir: Path, count: int, *,
+                    scheduler: str | None = None, workers: int | None = None) -> list[Path]:
+    """Run members 0..count-1 and return their files' paths, in member order.
+
+    run_local(index) runs one member in this process: on Dask's local threads (``scheduler`` None or "threads";
+    ``workers`` threads, default the number of cores) or one by one ("synchronous"). Any other ``scheduler`` (or
+    ``DASK_SCHEDULER_ADDRESS``) is a ``dask.distributed`` address: there ``run_from_file(scenario_path, out_dir,
+    index)`` runs, so only paths cross the wire, with 3 retries per member. The local callable should be a
+    ``functools.partial`` of the shared context: Dask does not walk a partial's arguments per task.
+    """
+    scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or "threads"
+    if scheduler in ("threads", "synchronous"):
+        tasks = [dask.delayed(run_local, pure=False)(i) for i in range(count)]
+        paths = list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers or os.cpu_count()))
+        log.info("%d/%d members done", count, count)
+    else:
+        from distributed import Client, as_completed  # deferred: ~1 s to import, needed only with a cluster
+
+        with Client(scheduler, timeout="30s") as client:
+            futures = client.map(run_from_file, [str(Path(scenario_path).resolve())] * count,
+                                 [str(Path(out_dir).resolve())] * count, list(range(count)), retries=3, pure=False)
+            for done, _future in enumerate(as_completed(futures), start=1):
+                log.info("%d/%d members done", done, count)
+            paths = client.gather(futures)
+    return [Path(p) for p in paths]

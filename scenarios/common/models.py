@@ -1,0 +1,60 @@
+"""Model inputs built the same way by every kind: plume options from a ``model:`` block, the park's stacks, receptors
+on a grid (plus the park's sensitive receptors), and the puff model's hourly weather."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from dispersion.plume import PlumeOptions, ReceptorSet, StackSet
+from dispersion.puff import PuffMet
+from scenarios.common.grids import true_north_grid_bearing
+from scenarios.common.spec import ModelSpec
+from twin.park import Park
+
+__all__ = ["plume_options", "park_stacks", "grid_receptors", "puff_met"]
+
+
+def plume_options(model: ModelSpec, park: Park, gx: np.ndarray, gy: np.ndarray, **choices) -> PlumeOptions:
+    """The steady-plume options of a scenario's ``model:`` block on the grid (gx, gy) [m]: dispersion coefficients
+    (default Briggs for the park's land use), terrain, downwash, buoyancy-induced dispersion, decay, the bearing of
+    true north at the grid's centre and the park's UTC offset; ``choices`` set the run's own (``store_hourly``,
+    ``store_daily``, ``parallel`` …)."""
+    return PlumeOptions(
+        sigma_model=model.sigma or f"briggs_{park.spec.land_use}",
+        land_use=park.spec.land_use,
+        terrain=model.terrain,
+        stack_tip_downwash=model.stack_tip_downwash,
+        buoyancy_induced_dispersion=model.buoyancy_induced_dispersion,
+        half_life=dict(model.half_life),
+        true_north_grid_bearing=true_north_grid_bearing(park, float(gx.mean()), float(gy.mean())),
+        utc_offset_hours=park.spec.utc_offset_hours,
+        **choices,
+    )
+
+
+def park_stacks(park: Park) -> StackSet:
+    """Every stack of the park, in park.yaml order."""
+    return StackSet(ids=tuple(s.id for s in park.stacks), **park.stack_arrays())
+
+
+def grid_receptors(park: Park, gx: np.ndarray, gy: np.ndarray, height: float, *, sensitive: bool = True) -> ReceptorSet:
+    """Receptors at ``height`` [m] above ground on the grid (row-major: y rows of x), followed — when ``sensitive`` —
+    by the park's sensitive receptors (residential areas, schools …), with the terrain's ground elevation [m]."""
+    mesh_x, mesh_y = np.meshgrid(gx, gy)
+    rx, ry = mesh_x.ravel(), mesh_y.ravel()
+    if sensitive:
+        points = park.receptor_points()
+        rx, ry = np.concatenate([rx, points.x]), np.concatenate([ry, points.y])
+    return ReceptorSet(x=rx, y=ry, height=np.full(rx.size, height),
+                       ground_elevation=np.asarray(park.terrain.elevation_at(rx, ry), dtype=np.float64))
+
+
+def puff_met(weather: xr.Dataset) -> PuffMet:
+    """The puff model's hourly weather from prepared weather (``meteo.prepare_dispersion_met``): times in seconds
+    after the first hour, model wind speed [m s-1], direction [degree from north], class index, mixing height [m]."""
+    seconds = (weather["time"].values - weather["time"].values[0]) / np.timedelta64(1, "s")
+    return PuffMet(times=seconds.astype(float), wind_speed=weather["model_wind_speed"].values.astype(float),
+                   wind_from_direction=weather["wind_from_direction"].values.astype(float),
+                   stability=weather["stability_class"].values.astype(np.int64),
+                   mixing_height=weather["atmosphere_boundary_layer_thickness"].values.astype(float))

@@ -1,0 +1,137 @@
+"""What every scenario kind shares in its file: the strict base model, where the weather comes from, the receptor grid,
+typhoon tracks, and the canonical JSON that is hashed and stored in every output's provenance.
+
+A scenario file is YAML validated by pydantic (``extra="forbid"``: a misspelt key is an error, not a silent default).
+Each kind's own blocks live in ``scenarios/<kind>/spec.py``; ``scenarios.spec`` joins them into one file format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
+
+__all__ = ["StrictModel", "DesignTrackSpec", "TrackFileSpec", "WeatherSpec", "GridSpec", "ModelSpec", "canonical_json",
+           "scenario_hash"]
+
+
+class StrictModel(BaseModel):
+    """Every scenario block: unknown keys are errors, values are frozen once validated."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DesignTrackSpec(StrictModel):
+    """A straight design typhoon ("a super typhoon making landfall 20 km south of the park")."""
+
+    landfall_offset_km: tuple[float, float] = Field(description="landfall point relative to the park centre "
+                                                                "(east, north) [km]")
+    landfall_time: datetime = Field(description="ISO 8601 with an explicit UTC offset")
+    heading_deg: float = Field(ge=0, lt=360, description="direction of motion, clockwise from north [degree]")
+    forward_speed: float = Field(gt=0, le=30, description="translation speed [m/s]")
+    central_pressure_hpa: float = Field(gt=850, lt=1010, description="central pressure [hPa]")
+    rmax_km: float = Field(gt=0, le=200, description="radius of maximum wind [km]")
+    max_wind_speed: float | None = Field(None, gt=0, description="10-min mean maximum 10 m wind [m/s] "
+                                                                 "(default: from the pressure deficit)")
+
+    @field_serializer("landfall_time")
+    def _utc(self, value: datetime) -> str:
+        return value.astimezone(timezone.utc).isoformat() if value.tzinfo is not None else value.isoformat()
+
+
+class TrackFileSpec(StrictModel):
+    """An observed or forecast track from a file (CMA best track or IBTrACS-style CSV)."""
+
+    file: str = Field(description="track file, relative to the scenario file")
+    format: Literal["cma", "ibtracs"] = Field(description="cma: CHYYYYBST.txt; ibtracs: IBTrACS-style CSV")
+    storm: str | None = Field(None, description="storm name or number in the file (default: the only storm)")
+    averaging_period: int | None = Field(None, gt=0, description="averaging period of the file's winds [s] "
+                                                                  "(CMA: 120; IBTrACS: required)")
+
+
+class WeatherSpec(StrictModel):
+    """Where the hourly weather comes from."""
+
+    source: Literal["station_csv", "forecast_netcdf", "synthetic", "typhoon", "aermet"] = Field(
+        description="station_csv: an hourly station CSV (meteo.read_station_csv); forecast_netcdf: a weather "
+                    "forecast NetCDF read at the park (meteo.read_forecast_netcdf; not there yet = retry later); "
+                    "synthetic: the deterministic coastal East-China generator (meteo.synthetic_weather); typhoon: "
+                    "the 10 m wind of the typhoon_track's Holland vortex at the park (neutral class D); aermet: an "
+                    "AERMET surface file (path) and optional profile file (pfl_path), stability from the Obukhov "
+                    "length (Golder 1972) and mixing height from zic/zim (meteo.read_aermet); hours in the park's "
+                    "utc_offset_hours")
+    typhoon_track: DesignTrackSpec | TrackFileSpec | None = Field(None, description="source typhoon: the track")
+    path: str | None = Field(None, description="station CSV, forecast NetCDF or AERMET .SFC path, relative to the "
+                                               "scenario file")
+    pfl_path: str | None = Field(None, description="source aermet: the matching AERMET .PFL profile file, "
+                                                   "relative to the scenario file (optional)")
+    aermet_fill_missing: bool = Field(False, description="source aermet: persist the previous complete hour into "
+                                                         "hours AERMET marks missing (otherwise they are an error)")
+    start: datetime = Field(description="first hour, ISO 8601 with an explicit UTC offset, e.g. "
+                                        "2026-07-15T00:00:00+08:00")
+    hours: int = Field(24, gt=0, le=8784, description="number of hourly steps [h]")
+    seed: int = Field(20261124, ge=0, description="random seed of the synthetic generator")
+    stability_method: Literal["gb3840", "turner"] = Field(
+        "gb3840", description="Pasquill–Gifford class method: GB/T 3840-91 (default for Chinese parks) or "
+                              "Turner (1964) net-radiation index")
+
+    @field_serializer("start")
+    def _start_in_utc(self, start: datetime) -> str:
+        """Serialised in UTC, so the same instant written with another offset hashes the same."""
+        return start.astimezone(timezone.utc).isoformat() if start.tzinfo is not None else start.isoformat()
+
+    @model_validator(mode="after")
+    def _check(self) -> "WeatherSpec":
+        if self.start.tzinfo is None:
+            raise ValueError(f"start must carry an explicit UTC offset (e.g. +08:00), got {self.start.isoformat()}")
+        if self.source in ("station_csv", "forecast_netcdf", "aermet") and not self.path:
+            raise ValueError(f"path is required when source is {self.source!r}")
+        if self.source != "aermet" and (self.pfl_path is not None or self.aermet_fill_missing):
+            raise ValueError(f"pfl_path and aermet_fill_missing apply to source 'aermet' only, not {self.source!r}")
+        if (self.source == "typhoon") != (self.typhoon_track is not None):
+            raise ValueError("typhoon_track is required when source is 'typhoon', and only then")
+        return self
+
+
+class GridSpec(StrictModel):
+    """The Cartesian receptor grid [m, park CRS]."""
+
+    centre: tuple[float, float] | None = Field(None, description="grid centre (x, y) [m]; default: the centroid "
+                                                                 "of the park's stacks")
+    size: tuple[float, float] = Field((5000.0, 5000.0), description="grid extent (east-west, north-south) [m]")
+    spacing: float = Field(25.0, gt=0, description="receptor spacing [m]")
+    receptor_height: float = Field(0.0, ge=0, description="receptor height above ground [m] (0 = ground level, "
+                                                           "as HJ 2.2-2018 predicts ground-level concentrations)")
+
+    @model_validator(mode="after")
+    def _check(self) -> "GridSpec":
+        if min(self.size) <= 0:
+            raise ValueError(f"size must be > 0 m in both directions, got {self.size}")
+        count = (int(self.size[0] // self.spacing) + 1) * (int(self.size[1] // self.spacing) + 1)
+        if count > 4_000_000:
+            raise ValueError(f"size/spacing give {count} receptors; at most 4,000,000 are allowed")
+        return self
+
+
+class ModelSpec(StrictModel):
+    """Explicit model choices (nothing is inferred from the data)."""
+
+    sigma: Literal["briggs_rural", "briggs_urban", "pasquill_gifford_isc3", "gb13201"] | None = Field(
+        None, description="dispersion coefficients; default briggs_rural or briggs_urban from the park's land_use")
+    terrain: Literal["simple", "flat"] = Field("simple", description="ISC3 simple-terrain truncation, or flat")
+    stack_tip_downwash: bool = True
+    buoyancy_induced_dispersion: bool = True
+    half_life: dict[str, float] = Field(default_factory=dict,
+                                        description="first-order decay half-life per substance [s]")
+
+
+def canonical_json(scenario: BaseModel) -> str:
+    """The scenario as canonical JSON (sorted keys): what is hashed and stored in the outputs' provenance."""
+    return json.dumps(scenario.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def scenario_hash(scenario: BaseModel) -> str:
+    return hashlib.sha256(canonical_json(scenario).encode("utf-8")).hexdigest()

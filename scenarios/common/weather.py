@@ -1,0 +1,57 @@
+"""Weather for a run from a scenario's ``weather:`` block (station CSV, forecast NetCDF, AERMET, synthetic, typhoon)."""
+
+from __future__ import annotations
+
+from datetime import timezone
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from meteo import prepare_dispersion_met, read_aermet, read_station_csv, select_period, synthetic_weather
+from meteo.forecast import read_forecast_netcdf
+from scenarios.common.spec import WeatherSpec
+from scenarios.common.storm import Storm
+from twin.errors import InputError
+from twin.park import Park
+
+__all__ = ["load_weather"]
+
+
+def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str) -> xr.Dataset:
+    """The hourly weather a ``weather:`` block names, cut to its window and prepared for dispersion.
+
+    ``spec`` paths are relative to ``base_dir``; ``where`` (the scenario file and block) prefixes every error. The
+    result carries the stability class and the mixing height (``meteo.prepare_dispersion_met``), except AERMET
+    input, which arrives prepared (stability from the Obukhov length, mixing height from zic/zim).
+    """
+    lon, lat = park.centre_lonlat()
+    if spec.source == "synthetic":
+        weather = synthetic_weather(spec.start, spec.hours, latitude=lat, longitude=lon, seed=spec.seed,
+                                    utc_offset_hours=park.spec.utc_offset_hours)
+    elif spec.source == "typhoon":
+        storm = Storm(park, None, base_dir, track=spec.typhoon_track, start=spec.start, hours=spec.hours)
+        times = storm.start + np.arange(spec.hours).astype("timedelta64[h]").astype("timedelta64[ns]")
+        weather = storm.point_weather(times, *park.centre())
+    elif spec.source == "forecast_netcdf":
+        weather = read_forecast_netcdf(base_dir / spec.path, longitude=lon, latitude=lat)
+    elif spec.source == "aermet":
+        pfl = base_dir / spec.pfl_path if spec.pfl_path else None
+        weather = read_aermet(base_dir / spec.path, pfl, utc_offset_hours=park.spec.utc_offset_hours,
+                              fill_missing=spec.aermet_fill_missing)
+    else:
+        weather = read_station_csv(base_dir / spec.path)
+    start = np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")  # UTC inside
+    end = start + np.timedelta64(spec.hours - 1, "h")
+    source = (f"AERMET file {spec.path}" if spec.source == "aermet" else spec.path) or "synthetic weather"
+    weather = select_period(weather, start, end,
+                            where=f"{where}: weather.start/weather.hours ({spec.start.isoformat()}, "
+                                  f"{spec.hours} h) in {source}")
+    if weather.sizes["time"] != spec.hours:
+        raise InputError.field(f"{where}: weather {source}", "time", f"{weather.sizes['time']} records",
+                               f"exactly one record per hour for the {spec.hours} hours from {spec.start.isoformat()}")
+    if spec.source == "aermet":  # already prepared: stability from L, mixing height from zic/zim, not cloud cover
+        weather.attrs["land_use"] = park.spec.land_use  # wind-profile exponents and dispersion-coefficient family
+        return weather
+    return prepare_dispersion_met(weather, latitude=lat, longitude=lon, stability_method=spec.stability_method,
+                                  land_use=park.spec.land_use)

@@ -1,0 +1,177 @@
+"""What a year run prepares once — park, weather, receptors, stacks, hourly source terms, background — and the
+HJ 2.2-2018 statistics of a pollutant's fields; shared by the year run and the caps."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from dispersion.plume import source_hours
+from meteo.weather import to_utc_datetime64
+from scenarios.common.grids import grid_axes
+from scenarios.common.models import grid_receptors, park_stacks, plume_options
+from scenarios.common.weather import load_weather
+from scenarios.eia.spec import EiaScenario
+from scenarios.eia.stats import (
+    annual_mean,
+    hj663_percentile,
+    running_mean_max,
+)
+from twin.errors import InputError, MissingInputError
+from twin.io import load_park
+from twin.park import Park
+from twin.standards import standards_for
+
+__all__ = ["EiaSetup", "prepare_eia", "read_background", "daily_background", "year_statistics"]
+
+log = logging.getLogger("parktwin")
+_UG = 1e9  # kg m-3 → µg m-3 (reports)
+
+
+@dataclass
+class EiaSetup:
+    """Everything a year run needs, prepared once (also used by ``scenarios.eia.caps_run``)."""
+
+    scenario: EiaScenario
+    park: Park
+    met: xr.Dataset
+    pollutants: list[str]
+    gx: np.ndarray
+    gy: np.ndarray
+    receptors: object  # dispersion.plume.ReceptorSet: the grid (row-major) then the sensitive receptors
+    n_grid: int
+    stacks: object  # dispersion.plume.StackSet
+    hours: object  # dispersion.plume.SourceHours
+    options: object  # dispersion.plume.PlumeOptions (statistics only, daily means kept)
+    factors: np.ndarray  # (H, S) schedule factors [-]
+    day_index: np.ndarray  # (H,) 0-based local day of each hour
+    background: dict[str, np.ndarray]  # pollutant → (H,) hourly background [kg m-3]
+
+
+def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Path, where: str) -> dict:
+    """Hourly background per pollutant [kg m-3] on the weather's hours (UTC datetime64): from ``spec.hourly_csv``
+    (one row per hour, every model hour present) or ``spec.constant`` [µg/m³]; 0 where none is given."""
+    out = {key: np.full(times.size, spec.constant.get(key, 0.0) * 1e-9) for key in pollutants}
+    if spec.hourly_csv is None:
+        return out
+
+    path = base_dir / spec.hourly_csv
+    if not path.is_file():
+        raise MissingInputError(f"{where}: background.hourly_csv {str(path)!r} does not exist")
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    if not rows or "time" not in rows[0]:
+        raise InputError.field(f"{path.name}", "header", list(rows[0]) if rows else [], "a 'time' column")
+    stamps = np.array([to_utc_datetime64(r["time"], where=path.name, field="time")[()] for r in rows])
+    position = {t: i for i, t in enumerate(stamps.astype("datetime64[h]"))}
+    wanted = times.astype("datetime64[h]")
+    missing = [t for t in wanted if t not in position]
+    if missing:
+        raise InputError.field(path.name, "time", f"{len(missing)} model hours missing, first {missing[0]}Z",
+                               "one row for every hour of the weather period")
+    index = np.array([position[t] for t in wanted])
+    for key in pollutants:
+        column = f"{key}_ug_m3"
+        if column not in rows[0]:
+            continue
+        values = np.empty(len(rows))
+        for line, row in enumerate(rows, start=2):
+            try:
+                values[line - 2] = float(row[column])
+            except (TypeError, ValueError):
+                raise InputError(f"{path.name} line {line}: {column} must be a number >= 0 (µg/m³), got "
+                                 f"{row[column]!r}") from None
+        if np.any(values < 0) or not np.all(np.isfinite(values)):
+            raise InputError.field(path.name, column, float(np.nanmin(values)), "finite values >= 0 µg/m³")
+        out[key] = values[index] * 1e-9
+    return out
+
+
+def _eia_pollutants(scenario: EiaScenario, park: Park, where: str) -> list[str]:
+    emitted = park.pollutants()
+    with_limits = []
+    for key in emitted:
+        try:
+            standards_for(key)
+            with_limits.append(key)
+        except InputError:
+            continue
+    chosen = scenario.pollutants or with_limits
+    for key in chosen:
+        if key not in emitted:
+            raise InputError.field(where, "pollutants", key, f"a substance the stacks emit ({', '.join(emitted)})")
+        standards_for(key)  # raises, naming the pollutants that have limits
+    if not chosen:
+        raise InputError.field(where, "pollutants", [], "at least one emitted substance with a GB 3095 limit")
+    return chosen
+
+
+def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario") -> EiaSetup:
+    """Load the park and weather, build receptors, stacks, schedules, background and the hoisted kernel inputs."""
+    park = load_park(base_dir / scenario.park)
+    pollutants = _eia_pollutants(scenario, park, where)
+    for key in scenario.background.constant:
+        if key not in park.pollutants():
+            raise InputError.field(f"{where}: background.constant", "pollutant", key,
+                                   f"a substance the stacks emit ({', '.join(park.pollutants())})")
+    met = load_weather(scenario.weather, base_dir, park, where)
+    gx, gy = grid_axes(scenario.grid, park)
+    receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height)
+    stacks = park_stacks(park)
+    options = plume_options(scenario.model, park, gx, gy, store_hourly=False, store_daily=True)
+    hours = source_hours(stacks, met, options)
+    times = met["time"].values.astype("datetime64[ns]")
+    return EiaSetup(
+        scenario=scenario, park=park, met=met, pollutants=pollutants, gx=gx, gy=gy, receptors=receptors,
+        n_grid=gx.size * gy.size, stacks=stacks, hours=hours, options=options,
+        factors=park.schedule_factors(times), day_index=hours.day - hours.day[0],
+        background=read_background(scenario.background, pollutants, times, base_dir, where))
+
+
+def daily_background(setup: EiaSetup, key: str) -> np.ndarray:
+    """(D,) daily means of the hourly background [kg m-3], on the kernel's local days."""
+    n_days = int(setup.day_index[-1]) + 1
+    sums = np.bincount(setup.day_index, weights=setup.background[key], minlength=n_days)
+    counts = np.bincount(setup.day_index, minlength=n_days)
+    return sums / np.maximum(counts, 1)
+
+
+def year_statistics(setup: EiaSetup, key: str, fields: dict, hourly_sensitive: np.ndarray) -> dict:
+    """Contribution and total statistics of ``key`` at every receptor: {averaging: {contribution, total, ...}}."""
+    daily = fields[f"{key}_daily"][1]  # (D, R), NaN on days with < 20 hours
+    background = setup.background[key]
+    bg_daily = daily_background(setup, key)[:, None]
+    out: dict[str, dict] = {}
+    n_grid = setup.n_grid
+    for standard in standards_for(key):
+        limit = standard.limit(setup.scenario.grade)
+        entry: dict = {"standard": standard, "limit": limit}
+        if standard.averaging == "1h":
+            contribution = fields[f"{key}_max_1h"][1]
+            total = contribution + background.max()  # grid: a bound unless the background is constant
+            total[n_grid:] = running_mean_max(hourly_sensitive + background[:, None], 1)
+            entry.update(statistic="max_1h", contribution=contribution, total=total, exact_from=n_grid)
+        elif standard.averaging == "8h":
+            contribution = np.full(daily.shape[1], np.nan)
+            total = np.full(daily.shape[1], np.nan)
+            contribution[n_grid:] = running_mean_max(hourly_sensitive, 8)
+            total[n_grid:] = running_mean_max(hourly_sensitive + background[:, None], 8)
+            entry.update(statistic="max_8h", contribution=contribution, total=total, exact_from=n_grid)
+        elif standard.averaging == "24h":
+            p = standard.percentile or 100.0
+            entry.update(statistic=f"p{p:g}_24h", percentile=p, contribution=hj663_percentile(daily, p),
+                         total=hj663_percentile(daily + bg_daily, p), exact_from=0,
+                         max_daily=np.nanmax(daily, axis=0) if np.isfinite(daily).any() else daily[0])
+        else:
+            contribution, n_valid = annual_mean(daily)
+            valid = ~np.all(np.isnan(daily), axis=1)
+            entry.update(statistic="annual_mean", contribution=contribution,
+                         total=contribution + (bg_daily[valid].mean() if n_valid else np.nan), exact_from=0,
+                         valid_days=n_valid)
+        out[standard.averaging] = entry
+    return out
