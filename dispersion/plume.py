@@ -430,5 +430,3 @@ def evaluate_plume(
                 fields[f"{key}_daily"] = (("day", "receptor"), daily[k][:, back])
             fields[f"{key}_period_mean"] = (("receptor",), mean[k, back])
     return fields
-
-
