@@ -1,5 +1,5 @@
 """The four SLAB example problems: worst relative error per problem, met case and quantity over all printed
-downwind distances, against the original program's listings in shared/reference/slab (beside the repository).
+downwind distances, against the original program's listings in tests/data/slab_examples.
 
     .venv/bin/python benchmarks/slab_examples.py
 """

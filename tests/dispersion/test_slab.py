@@ -1,7 +1,7 @@
 """SLAB dense-gas model (dispersion.dense_gas): the four SLAB example problems, kernels against NumPy oracles,
 physical properties and input checks.
 
-The reference listings (shared/reference/slab, beside the repository) are the output of the original program
+The reference listings (tests/data/slab_examples, public-domain data shipped with SLAB) are the output of the original program
 (Ermak 1990, UCRL-MA-105607). Run with ``-s`` to see the worst relative error per problem, met case and quantity.
 """
 
@@ -23,7 +23,7 @@ from dispersion._dense_gas_state import *  # noqa: F403
 from dispersion._dense_gas_thermo import humid_air_properties, mixture_thermodynamics
 from twin.errors import InputError
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "slab"
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "slab_examples"
 TOLERANCE = 0.05
 EXAMPLES = 5 if config.DISABLE_JIT else 40
 CASES = [(1, 0), (1, 1), (2, 0), (3, 0), (4, 0)]
@@ -70,11 +70,6 @@ def comparison_table() -> list[tuple[int, int, str, float, float]]:
     return rows
 
 
-needs_reference = pytest.mark.skipif(not REFERENCE.is_dir(),
-                                     reason=f"SLAB reference listings not found at {REFERENCE} (shared/ beside the repo)")
-
-
-@needs_reference
 def test_slab_examples_reproduce_the_listings_within_5_percent():
     rows = comparison_table()
     print("\nSLAB examples: worst relative error over all printed distances")
@@ -86,7 +81,6 @@ def test_slab_examples_reproduce_the_listings_within_5_percent():
     assert {(r[0], r[1]) for r in rows} == {(p, c + 1) for p, c in CASES}
 
 
-@needs_reference
 def test_deck_reader_reads_all_met_cases_and_implied_decimals(tmp_path):
     cases = dg.read_slab_input(REFERENCE / "INPR1")
     assert len(cases) == 2
