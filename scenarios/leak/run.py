@@ -199,7 +199,11 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         raise InputError.field(f"substance {chemical.key!r}", "thresholds", None,
                                "at least one HJ 169 endpoint or AEGL/ERPG value in twin/chemicals.csv")
     limit = CONSTANT_WEATHER_DISTANCE_LIMIT if constant_weather else None
-    zones, zone_notes = _zones(thresholds, gx, gy, field, line, along_line, source, limit)
+    # The puff model follows the cloud for ``simulation_hours``; beyond where the cloud's tail (released last) is then,
+    # the running means are still growing and a zone reaching there is a lower bound. SLAB's dense cloud is carried
+    # to its end whatever the simulated time.
+    complete_to = None if choice.dense else _tail_travel(met, source, term, options)
+    zones, zone_notes = _zones(thresholds, gx, gy, field, line, along_line, source, limit, complete_to)
     impact = receptor_impacts(result["series"].values, scenario.sampling_step,
                               [Threshold(name, value, AVERAGING_TIME) for name, value in thresholds],
                               np.asarray(receptors_all.population), arrival_threshold=endpoint2_name(thresholds))
@@ -461,10 +465,20 @@ def _with_transect(receptors, line, park):
                        ground_elevation=np.concatenate([receptors.ground_elevation, ground]))
 
 
-def _zones(thresholds, gx, gy, field, line, along_line, source, limit):
+def _tail_travel(met, source, term, options) -> float:
+    """How far [m] along its track the cloud's tail — the part released last — has gone when the simulation ends."""
+    end = float(term.rate_times[-1])
+    tracks = cloud_paths(met, source_x=source.x, source_y=source.y, release_start=end, release_end=end,
+                         simulation_end=options.duration, grid_bearing=options.true_north_grid_bearing)
+    return float(np.hypot(*np.diff(tracks[0], axis=0).T).sum()) if tracks else 0.0
+
+
+def _zones(thresholds, gx, gy, field, line, along_line, source, limit, complete_to=None):
     """ThreatZones (level in mg/m³) and, per zone name, how it was measured: the map grid's contour for the shape,
     the transect (zones.transect) for the distance, width and — where the zone is narrower than two cells — the area;
-    stopped at ``limit`` [m] from the source under constant weather (None: not stopped)."""
+    stopped at ``limit`` [m] from the source under constant weather (None: not stopped). A zone reaching beyond
+    ``complete_to`` [m] (where the cloud's tail is when the simulation ends; None: the model carries the cloud to its
+    end) is a lower bound, and its note says so."""
     spacing = float(gx[1] - gx[0])
     zones, notes = [], {}
     for name, value in thresholds:
@@ -482,17 +496,33 @@ def _zones(thresholds, gx, gy, field, line, along_line, source, limit):
             note_zh = (f"威胁区窄于地图网格（{spacing:g} m，最宽 {extent.width:.0f} m）：距离与面积按沿烟云路径的加密断面计算，"
                        f"地图仅显示其一部分")
         limited_at = None
+        open_ended = complete_to is not None and distance > complete_to + 0.5 * spacing
         if limit is not None and distance > limit:
             polygon = limit_to_distance(polygon, source.x, source.y, limit)
             area = min(area, polygon.area) if not polygon.is_empty else area * limit / distance
             limited_at = limit
+            if open_ended:
+                reach = (f"{distance / 1000:.1f} km when the simulation ends, still growing beyond "
+                         f"{complete_to / 1000:.1f} km, where the cloud's tail is then")
+                reach_zh = f"模拟结束时为 {distance / 1000:.1f} km，烟云尾部所在的 {complete_to / 1000:.1f} km 以外仍在增长"
+            else:
+                reach = f"{distance / 1000:.1f} km under the constant weather"
+                reach_zh = f"恒定气象条件下为 {distance / 1000:.1f} km"
             note = (note + "; " if note else "") + (
-                f"reaches beyond {limit / 1000:g} km ({distance / 1000:.1f} km under the constant weather); shown "
+                f"reaches beyond {limit / 1000:g} km ({reach}); shown "
                 f"to {limit / 1000:g} km, where one constant hour of weather stops being credible")
             note_zh = (note_zh + "；" if note_zh else "") + (
-                f"超出 {limit / 1000:g} km（恒定气象条件下为 {distance / 1000:.1f} km）；仅给出 {limit / 1000:g} km 以内，"
+                f"超出 {limit / 1000:g} km（{reach_zh}）；仅给出 {limit / 1000:g} km 以内，"
                 f"更远处单一恒定气象条件已不可信")
             distance = limit
+        elif open_ended:
+            note = (note + "; " if note else "") + (
+                f"at least {distance / 1000:.1f} km: when the simulation ends the cloud's tail is at "
+                f"{complete_to / 1000:.1f} km and the means beyond it are still growing (a longer simulation_hours "
+                f"shows how far the zone reaches)")
+            note_zh = (note_zh + "；" if note_zh else "") + (
+                f"至少 {distance / 1000:.1f} km：模拟结束时烟云尾部位于 {complete_to / 1000:.1f} km，其外浓度均值仍在增长"
+                f"（延长模拟时长可算出威胁区实际范围）")
         zones.append(ThreatZone(name, value * 1e6, "mg/m3", polygon, area, distance))
         notes[name] = {"width": extent.width, "from_transect": bool(from_transect), "limited_at": limited_at,
                        "note": note, "note_zh": note_zh}

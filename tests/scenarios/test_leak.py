@@ -247,6 +247,38 @@ def test_a_leak_in_hourly_weather_runs_and_follows_the_wind(demo, tmp_path):
     assert abs((towards - (came_from + 180.0) + 180.0) % 360.0 - 180.0) < 30.0  # grid vs true north < 1°
 
 
+@pytest.mark.parametrize("hours, zone_name, open_ended", [(1.0, "HJ 169 endpoint-2", True),
+                                                          (4.0, "HJ 169 endpoint-1", False)])
+def test_a_zone_cut_short_by_the_simulated_time_is_a_lower_bound(demo, tmp_path, hours, zone_name, open_ended):
+    """The demo leak (30 min of release, F at 1.5 m/s) as passive puffs: after 1 h the cloud's tail is 2.7 km out
+    and endpoint-2 (5.8 mg/m³) is still reached beyond it, so its distance is a lower bound and the note says so in
+    both languages; after 4 h the tail is 18.9 km out, the whole cloud has passed endpoint-1's zone (13 km) and no
+    such note is written."""
+    import shutil
+
+    import yaml
+
+    from scenarios.run import run_scenario_file
+
+    shutil.copytree(demo.root / "park", tmp_path / "park")
+    scenario = yaml.safe_load((demo.root / "leak.yaml").read_text(encoding="utf-8"))
+    scenario["dispersion_model"] = "passive"
+    scenario["grid"] = {"size": [30000, 30000], "spacing": 500}
+    scenario["simulation_hours"] = hours
+    (tmp_path / "leak.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    run_scenario_file(tmp_path / "leak.yaml", tmp_path / "out")
+    view = json.loads((tmp_path / "out" / "impacts.json").read_text(encoding="utf-8"))
+    zone = next(z for z in view["zones"] if z["name"] == zone_name)
+    tail_km = 1.5 * (hours * 3600.0 - 60.0 * view["release_minutes"]) / 1000.0
+    if open_ended:
+        assert zone["farthest_m"] > tail_km * 1000.0
+        assert f"cloud's tail is at {tail_km:.1f} km" in zone["note"] or f"{tail_km:.1f} km, where the cloud's tail" \
+            in zone["note"]
+        assert "烟云尾部" in zone["note_zh"]
+    else:
+        assert "tail" not in zone["note"] and "烟云尾部" not in zone["note_zh"]
+
+
 def test_the_most_common_conditions_preset_runs_the_year_s_most_frequent_class(demo, tmp_path):
     """preset hj169_most_common: the class, wind and temperature of the run are those meteo.most_common_conditions
     finds in the same synthetic year, and wind_from_direction most_frequent sends the cloud the way that year's
