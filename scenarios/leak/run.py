@@ -51,7 +51,7 @@ from scenarios.leak.source import SOURCE_MODELS_ZH, airborne_source_term
 from scenarios.leak.spec import LeakScenario
 from twin.atomic import write_text_atomic
 from twin.constants import STANDARD_PRESSURE
-from twin.errors import InputError
+from twin.errors import InputError, NumericalStabilityError
 from twin.io import load_park
 from twin.schema import geographic_coordinates
 from twin.store import Provenance, write_netcdf
@@ -189,7 +189,11 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     result = disperse_leak(choice, term, chemical, release=release, receptors=receptors, met=met, options=options,
                            series_receptors=series_index, air=leak_air(scenario, park, air_temperature, pressure),
                            hole=hole_area(scenario, source))
-    means = np.nan_to_num(result[f"max_mean_{int(AVERAGING_TIME)}s"].values)
+    means = result[f"max_mean_{int(AVERAGING_TIME)}s"].values
+    if not np.all(np.isfinite(means)):  # NaN must never read as "below every threshold"
+        raise NumericalStabilityError(
+            f"{where}: the {AVERAGING_TIME / 60:g}-min mean concentration is not finite at "
+            f"{int(np.sum(~np.isfinite(means)))} of {means.size} receptors ({choice.model}); no zone can be drawn")
     field = means[:n_grid].reshape(gy.size, gx.size)
     along_line = means[n_receptors:]
 
@@ -221,6 +225,11 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     level, rule = response_level(bool(np.any(hit1 & people_mask)), bool(np.any(hit2 & people_mask)), beyond_fence)
     duration = float(term.rate_times[-1] - term.rate_times[0])
     validity, validity_zh = _validity_text(constant_weather, choice, zones)
+    if scenario.simulation_hours * 3600.0 < AVERAGING_TIME:
+        validity = (f"the cloud was followed for {AVERAGING_TIME / 60:g} min, the thresholds' averaging window, "
+                    f"not the {scenario.simulation_hours * 60:g} min of simulation_hours; " + validity)
+        validity_zh = (f"烟云跟踪 {AVERAGING_TIME / 60:g} 分钟（阈值的平均时间），而非设定的 "
+                       f"{scenario.simulation_hours * 60:g} 分钟；" + validity_zh)
 
     # Outputs.
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -378,10 +387,18 @@ def leak_receptors(scenario: LeakScenario, park, source, receptors_all):
     return gx, gy, receptors
 
 
+def followed_seconds(scenario: LeakScenario) -> float:
+    """How long [s] the cloud is followed: ``simulation_hours``, raised to the thresholds' averaging window (60 min)
+    when shorter — a running mean over a window longer than the simulation does not exist, and a shorter simulation
+    would show no zone at all while the cloud is still there."""
+    return max(scenario.simulation_hours * 3600.0, AVERAGING_TIME)
+
+
 def puff_options(scenario: LeakScenario, park, source, *, parallel: bool, output_times: bool = True):
     """PuffOptions of the leak: 60-min running means, snapshots every output_step (unless ``output_times`` is
-    False), Numba threads only when ``parallel`` (never inside an ensemble's Dask threads)."""
-    steps = int(round(scenario.simulation_hours * 3600.0 / scenario.sampling_step))
+    False), Numba threads only when ``parallel`` (never inside an ensemble's Dask threads). The cloud is followed for
+    ``simulation_hours`` but never less than the averaging window (:func:`followed_seconds`)."""
+    steps = int(math.ceil(followed_seconds(scenario) / scenario.sampling_step - 1e-9))
     snapshots = tuple(scenario.output_step * np.arange(1, int(steps * scenario.sampling_step
                                                               // scenario.output_step) + 1))
     return PuffOptions(

@@ -279,6 +279,36 @@ def test_a_zone_cut_short_by_the_simulated_time_is_a_lower_bound(demo, tmp_path,
         assert "tail" not in zone["note"] and "烟云尾部" not in zone["note_zh"]
 
 
+@pytest.mark.parametrize("model", ["passive", "auto"])
+def test_a_leak_simulated_for_less_than_the_averaging_window_still_has_its_zones(demo, tmp_path, model):
+    """Issue 13 A: with simulation_hours 0.5 the 60-min running mean used to be NaN everywhere and NaN read as "not
+    exceeded": zones of area 0 and "evacuation distance 0 m" while the cloud stood at 987 mg/m³. The cloud is now
+    followed for the averaging window at least, the plan says so, and the zones match a 1-h run."""
+    import shutil
+
+    import yaml
+
+    from scenarios.run import run_scenario_file
+
+    shutil.copytree(demo.root / "park", tmp_path / "park")
+    scenario = yaml.safe_load((demo.root / "leak.yaml").read_text(encoding="utf-8"))
+    scenario["dispersion_model"] = model
+    scenario["grid"] = {"size": [12000, 12000], "spacing": 200}
+    views = {}
+    for hours in (0.5, 1.0):
+        scenario["simulation_hours"] = hours
+        (tmp_path / f"leak{hours}.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+        run_scenario_file(tmp_path / f"leak{hours}.yaml", tmp_path / f"out{hours}")
+        views[hours] = json.loads((tmp_path / f"out{hours}" / "impacts.json").read_text(encoding="utf-8"))
+    short, hour = views[0.5], views[1.0]
+    assert short["evacuation_distance_m"] > 1000
+    assert short["evacuation_distance_m"] == hour["evacuation_distance_m"]
+    assert [z["farthest_m"] for z in short["zones"]] == [z["farthest_m"] for z in hour["zones"]]
+    assert all(z["area_km2"] > 0 for z in short["zones"])
+    assert "followed for 60 min" in short["validity"] and "跟踪 60 分钟" in short["validity_zh"]
+    assert "followed for" not in hour["validity"]
+
+
 def test_the_most_common_conditions_preset_runs_the_year_s_most_frequent_class(demo, tmp_path):
     """preset hj169_most_common: the class, wind and temperature of the run are those meteo.most_common_conditions
     finds in the same synthetic year, and wind_from_direction most_frequent sends the cloud the way that year's
