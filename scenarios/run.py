@@ -19,6 +19,7 @@ from scenarios.common.results import RunResult, slug
 from scenarios.common.spec import StrictModel
 from scenarios.registry import KINDS
 from scenarios.spec import load_scenario, scenario_from_dict
+from twin.errors import MissingInputError
 
 __all__ = ["RunResult", "run_scenario", "run_scenario_file"]
 
@@ -62,6 +63,11 @@ def run_scenario(scenario: StrictModel | dict[str, Any], *, base_dir: str | Path
     if isinstance(scenario, dict):
         scenario = scenario_from_dict(scenario, where=where)
     base_dir = Path(base_dir)
+    park = base_dir / scenario.park
+    if not park.is_file():
+        raise MissingInputError(f"{where}: park {scenario.park!r} not found: {park} does not exist (relative paths "
+                                f"in a scenario start from base_dir, here {str(base_dir.resolve())!r}: pass "
+                                f"run_scenario(..., base_dir=<the folder they start from>) or an absolute path)")
     out = Path(out_dir) if out_dir is not None else base_dir / "results" / slug(scenario.name)
     return KINDS[scenario.kind].run(scenario, base_dir=base_dir, out_dir=out, command_line=command_line,
                                     where=where)

@@ -51,9 +51,10 @@ def test_run_scenario_relative_park_starts_from_base_dir(tmp_path):
     data = {"kind": "leak", "name": "x", "park": "no-such/park.yaml", "risk_source": "T1",
             "source_term": {"model": "direct", "rate": 1.0, "duration": 60.0}, "start": "2026-07-15T02:00:00+08:00",
             "meteorology": {"preset": "hj169_worst"}}
-    with pytest.raises(MissingInputError, match="park.yaml") as raised:
+    with pytest.raises(MissingInputError, match="base_dir") as raised:
         run_scenario(data, base_dir=tmp_path, out_dir=tmp_path / "out")
     assert str(tmp_path / "no-such" / "park.yaml") in str(raised.value)
+    assert not (tmp_path / "out").exists()  # nothing written before the inputs are found
 
 
 def test_write_demo_writes_valid_scenarios_without_running_them(tmp_path):
