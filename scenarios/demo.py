@@ -23,7 +23,7 @@ from twin.atomic import write_text_atomic
 from twin.demo import build_demo_park
 from twin.io import load_park
 
-__all__ = ["run_demo", "DEMO_START", "DEMO_HOURS"]
+__all__ = ["write_demo", "run_demo", "DEMO_START", "DEMO_HOURS"]
 
 log = logging.getLogger("parktwin")
 
@@ -194,21 +194,53 @@ triggered_leak:
 """
 
 
-def run_demo(out: str | Path) -> RunResult:
-    """Build the demo park into ``out`` and run its 24-hour plume scenario; return the run result."""
+def write_demo(out: str | Path) -> dict[str, Path]:
+    """Write the demo park bundle, its weather and its scenario files into ``out`` without running anything.
+
+    Parameters
+    ----------
+    out : str or Path
+        Folder to write into (created if needed); existing demo files are replaced.
+
+    Returns
+    -------
+    dict of str to Path
+        ``"park"`` (``out/park/park.yaml``), ``"weather"`` (``out/park/weather.csv``, 24 hourly rows from
+        :data:`DEMO_START`) and the scenario files by name: ``"plume"`` (``scenario.yaml``), ``"leak"``,
+        ``"leak_ensemble"``, ``"eia"``, ``"typhoon"``, ``"ensemble"`` (``<name>.yaml``). Deterministic: the same bytes
+        on every call.
+
+    Raises
+    ------
+    OSError
+        ``out`` cannot be written (the files are written atomically: none is left half-written).
+    """
     out = Path(out)
     park_yaml = build_demo_park(out / "park")
     park = load_park(park_yaml)
     lon, lat = park.centre_lonlat()
     weather = synthetic_weather(DEMO_START, DEMO_HOURS, latitude=lat, longitude=lon, seed=20261124,
                                 utc_offset_hours=park.spec.utc_offset_hours)
-    write_station_csv(out / "park" / "weather.csv", weather, utc_offset_hours=park.spec.utc_offset_hours)
-    scenario_path = write_text_atomic(out / "scenario.yaml", _SCENARIO.format(start=DEMO_START, hours=DEMO_HOURS))
-    leak_path = write_text_atomic(out / "leak.yaml", _LEAK)
-    leak_ensemble_path = write_text_atomic(out / "leak_ensemble.yaml", _LEAK_ENSEMBLE)
-    eia_path = write_text_atomic(out / "eia.yaml", _EIA)
-    typhoon_path = write_text_atomic(out / "typhoon.yaml", _TYPHOON)
-    ensemble_path = write_text_atomic(out / "ensemble.yaml", _ENSEMBLE.format(start=DEMO_START, hours=DEMO_HOURS))
+    weather_csv = out / "park" / "weather.csv"
+    write_station_csv(weather_csv, weather, utc_offset_hours=park.spec.utc_offset_hours)
+    return {
+        "park": park_yaml, "weather": weather_csv,
+        "plume": write_text_atomic(out / "scenario.yaml", _SCENARIO.format(start=DEMO_START, hours=DEMO_HOURS)),
+        "leak": write_text_atomic(out / "leak.yaml", _LEAK),
+        "leak_ensemble": write_text_atomic(out / "leak_ensemble.yaml", _LEAK_ENSEMBLE),
+        "eia": write_text_atomic(out / "eia.yaml", _EIA),
+        "typhoon": write_text_atomic(out / "typhoon.yaml", _TYPHOON),
+        "ensemble": write_text_atomic(out / "ensemble.yaml", _ENSEMBLE.format(start=DEMO_START, hours=DEMO_HOURS)),
+    }
+
+
+def run_demo(out: str | Path) -> RunResult:
+    """Write the demo (:func:`write_demo`) into ``out`` and run every demo scenario; return the plume run's result
+    with the other runs' summaries and paths added."""
+    out = Path(out)
+    files = write_demo(out)
+    scenario_path, leak_path, leak_ensemble_path = files["plume"], files["leak"], files["leak_ensemble"]
+    eia_path, typhoon_path, ensemble_path = files["eia"], files["typhoon"], files["ensemble"]
     log.info("demo park and scenarios written to %s", out)
     plume = run_scenario_file(scenario_path, out / "results")
     leak = run_scenario_file(leak_path, out / "leak")
