@@ -421,7 +421,10 @@ def steady_arrival_times(p, rec, nxtr):
 def run_slab_kernel(inp, p, s, rec, out):
     """Whole SLAB run for one release and one met case: fills p (parameters), rec (61 stations × R_COUNT) and
     out (scalars). out[O_STATUS] = 0 on success, 1 if the source is above the mixing layer, 2 if the state became
-    non-finite (a release outside the model's range)."""
+    non-finite (a release outside the model's range).
+    Why it is long: it is the SLAB main program's sequence (atmosphere, source, integration to the end, averaging)
+    in the program's order, so that it can be checked against it step by step; each step is its own function.
+    """
     p[:] = 0.0
     s[:] = 0.0
     rec[:, :] = 0.0

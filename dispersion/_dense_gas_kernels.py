@@ -277,6 +277,8 @@ def plume_speed_and_shape(p, s):
     speed–depth coupling) solved by the trigonometric formula; when no positive root exists the plume is at the
     gravity-current limit and widens (B ← (27/4)(u_g³/u_t0³)·B, recorded in dbbx). Crosswind gravity-spreading
     velocity v_g and centre-height velocity w_c follow from the integrated forces with friction damping.
+    Why it is long: it follows one step of the SLAB program in the order of Ermak (1990)'s equations, so that it
+    can be checked line by line against the manual; split, that correspondence would be lost.
     """
     rhoa, hmx, bse = p[P_RHOA], p[P_HMX], p[P_BSE]
     rho, rho0, r, r0 = s[S_RHO], s[S_RHO_OLD], s[S_R], s[S_R_OLD]
@@ -487,6 +489,8 @@ def entrainment_and_fluxes(p, s):
     u*_c² = u*_b² + cf1(Δu² + v_g'²) + u*_T², the convective part u*_T² = (c_th g (T_g − T) v_h h/T̄)^(2/3)
     for a ground-heated cloud, and the cloud Obukhov length 1/L_c = (u*²/L_H + c_ri g (ρ − ρ_a)/ρ)/u*_c².
     Fluxes: F_u = −ρ(B (u*_u² − u*²) − (B + h) cf1 |Δu|Δu) on the ground, F_T = ρ B v_h c_p (T_g − T).
+    Why it is long: it follows one step of the SLAB program in the order of Ermak (1990)'s equations, so that it
+    can be checked line by line against the manual; split, that correspondence would be lost.
     """
     rhoa, uastr, hmx = p[P_RHOA], p[P_USTAR], p[P_HMX]
     rho, u, uab, h, htp, bb, t = s[S_RHO], s[S_U], s[S_UAB], s[S_H], s[S_HTP], s[S_BB], s[S_T]

@@ -101,6 +101,8 @@ def mixture_thermodynamics(p, s):
     by Newton's method, where the equilibrium vapour fractions are m_v = α·f/(1 − f), f = p_sat(T)/p_a and α the
     mass of the other gases per mole (Raoult-type equilibrium of a pure liquid). Finally
         ρ = ρ_a·T_a/(α_m·T + β_m·T_a),  α_m = M_ae·Σ m_k/M_k (gases),  β_m = ρ_a·(m_wl/ρ_wl + m_sl/ρ_sl).
+    Why it is long: it follows one step of the SLAB program in the order of Ermak (1990)'s equations, so that it
+    can be checked line by line against the manual; split, that correspondence would be lost.
     """
     wms = p[P_WMS]
     wmae = p[P_WMAE]
