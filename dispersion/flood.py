@@ -208,17 +208,8 @@ def run_flood(grid: FloodGrid, *, output_times: Sequence[float], rain: Callable[
 def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options, max_steps) -> FloodResult:
     from dispersion import _flood_kernels as k
 
-    times = np.asarray(output_times, dtype=np.float64)
-    if times.ndim != 1 or times.size == 0 or times[0] <= 0 or np.any(np.diff(times) <= 0):
-        raise InputError.field("flood run", "output_times", times.tolist()[:5], "increasing times > 0 s")
+    times, h = _checked_run_inputs(grid, output_times, inflows, initial_depth)
     ny, nx = grid.shape
-    for inflow in inflows:
-        if not (0 <= inflow.j < ny and 0 <= inflow.i < nx) or not grid.open_[inflow.j, inflow.i]:
-            raise InputError.field("flood run", "inflow cell", (inflow.j, inflow.i), "an open cell of the grid")
-    h = np.zeros((ny, nx)) if initial_depth is None else np.array(initial_depth, dtype=np.float64)
-    if h.shape != (ny, nx) or np.any(~np.isfinite(h)) or np.any(h < 0):
-        raise InputError.field("flood run", "initial_depth", f"shape {h.shape}", f"finite depths >= 0 of shape {(ny, nx)}")
-    h[grid.open_ == 0] = 0.0
     dx = grid.dx
     area = dx * dx
     n2 = np.ascontiguousarray(grid.manning ** 2)
@@ -255,29 +246,10 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
     h_max = float(h.max())
     for out_index, t_out in enumerate(times):
         while t < t_out - 1e-9:
-            # CFL on the depth the step will reach: h_max plus what the rain adds during it (a dry start would
-            # otherwise take one huge step).
-            dt = min(options.dt_max, t_out - t)
-            if rain is not None or inflows:
-                peak_rate = float(np.max(rain(t, t + dt))) if rain is not None else 0.0
-                for inflow in inflows:  # a point inflow raises its cell by Q dt / area
-                    peak_rate = max(peak_rate, float(inflow.discharge(t)) / area)
-                for _ in range(3):
-                    depth_bound = h_max + peak_rate * dt
-                    if depth_bound > options.hmin:
-                        dt = min(dt, options.alpha * dx / math.sqrt(G * depth_bound))
-            elif h_max > options.hmin:
-                dt = min(dt, options.alpha * dx / math.sqrt(G * h_max))
+            dt = _stable_step(t, t_out, h_max, rain, inflows, area, dx, options)
             # Sources first (rain, stage, inflows), so that the limiter sees the water a cell holds this step.
             if rain is not None:
-                rate = rain(t, t + dt)
-                if np.ndim(rate) == 0:
-                    if float(rate) != last_rate:  # refill only when the rate changes (4 million cells = 4 ms)
-                        rain_field[:] = float(rate) * open_float
-                        last_rate = float(rate)
-                else:
-                    rain_field[:] = np.asarray(rate) * open_float
-                    last_rate = math.nan
+                last_rate = _fill_rain(rain(t, t + dt), rain_field, open_float, last_rate)
             level = float(stage(t + dt)) if has_stage else 0.0
             k.sources(h, grid.z, rain_field, grid.open_, dt, stage_mask if has_stage else no_stage,
                       level, loss_capacity, grid.drain_capacity, grid.ks, grid.psi_dtheta, infiltrated, budget_rows,
@@ -306,12 +278,63 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
                 raise NumericalStabilityError(f"flood run: {'no finite depth' if not math.isfinite(h_max) else 'step limit'} "
                                               f"at t = {t:.1f} s after {steps} steps; check the DEM and inputs")
         snapshots[out_index] = h
-        storage = float(h.sum()) * area
-        into = totals["rain"] + totals["inflow"] + totals["boundary"]
-        out = totals["infiltration"] + totals["drainage"]
-        budget.append({"time_s": float(t_out), **{f"{key}_m3": value for key, value in totals.items()},
-                       "storage_m3": storage, "error_m3": storage - initial_volume - into + out,
-                       "relative_error": (storage - initial_volume - into + out) / max(abs(initial_volume) + into
-                                                                                         + out, 1e-300)})
+        budget.append(_budget_entry(float(t_out), totals, float(h.sum()) * area, initial_volume))
     return FloodResult(times=times, depth=snapshots, max_depth=max_depth, max_speed=max_speed,
                        max_hazard=max_hazard, arrival=arrival, budget=budget, steps=steps, qx=qx, qy=qy)
+
+
+def _checked_run_inputs(grid, output_times, inflows, initial_depth) -> tuple[np.ndarray, np.ndarray]:
+    """The output times [s] and the starting depth [m] (zero in blocked cells), checked: times increasing and
+    > 0, inflows in open cells, depths finite, ≥ 0 and of the grid's shape."""
+    times = np.asarray(output_times, dtype=np.float64)
+    if times.ndim != 1 or times.size == 0 or times[0] <= 0 or np.any(np.diff(times) <= 0):
+        raise InputError.field("flood run", "output_times", times.tolist()[:5], "increasing times > 0 s")
+    ny, nx = grid.shape
+    for inflow in inflows:
+        if not (0 <= inflow.j < ny and 0 <= inflow.i < nx) or not grid.open_[inflow.j, inflow.i]:
+            raise InputError.field("flood run", "inflow cell", (inflow.j, inflow.i), "an open cell of the grid")
+    h = np.zeros((ny, nx)) if initial_depth is None else np.array(initial_depth, dtype=np.float64)
+    if h.shape != (ny, nx) or np.any(~np.isfinite(h)) or np.any(h < 0):
+        raise InputError.field("flood run", "initial_depth", f"shape {h.shape}", f"finite depths >= 0 of shape {(ny, nx)}")
+    h[grid.open_ == 0] = 0.0
+    return times, h
+
+
+def _stable_step(t, t_out, h_max, rain, inflows, area, dx, options) -> float:
+    """The next time step [s]: at most ``dt_max`` and the time left to ``t_out`` [s], and within the CFL bound
+    α Δx/√(g h) (Bates et al. 2010, Eq. 12) on the depth the step will reach — h_max [m] plus what the rain and the
+    point inflows (Q Δt / cell area) add during it, iterated three times (a dry start would otherwise take one
+    huge step)."""
+    dt = min(options.dt_max, t_out - t)
+    if rain is not None or inflows:
+        peak_rate = float(np.max(rain(t, t + dt))) if rain is not None else 0.0
+        for inflow in inflows:  # a point inflow raises its cell by Q dt / area
+            peak_rate = max(peak_rate, float(inflow.discharge(t)) / area)
+        for _ in range(3):
+            depth_bound = h_max + peak_rate * dt
+            if depth_bound > options.hmin:
+                dt = min(dt, options.alpha * dx / math.sqrt(G * depth_bound))
+    elif h_max > options.hmin:
+        dt = min(dt, options.alpha * dx / math.sqrt(G * h_max))
+    return dt
+
+
+def _fill_rain(rate, rain_field, open_float, last_rate: float) -> float:
+    """Put the step's rain rate [m/s] (a scalar or a field) into ``rain_field`` on open cells; a scalar is written
+    only when it changed (4 million cells take 4 ms). Returns the rate now in the field (NaN for a field)."""
+    if np.ndim(rate) == 0:
+        if float(rate) != last_rate:
+            rain_field[:] = float(rate) * open_float
+        return float(rate)
+    rain_field[:] = np.asarray(rate) * open_float
+    return math.nan
+
+
+def _budget_entry(time_s: float, totals: dict, storage: float, initial_volume: float) -> dict:
+    """One row of the water budget [m³]: the running totals, the storage, and the closure error
+    storage − initial − (rain + inflow + boundary) + (infiltration + drainage), absolute and relative."""
+    into = totals["rain"] + totals["inflow"] + totals["boundary"]
+    out = totals["infiltration"] + totals["drainage"]
+    error = storage - initial_volume - into + out
+    return {"time_s": time_s, **{f"{key}_m3": value for key, value in totals.items()}, "storage_m3": storage,
+            "error_m3": error, "relative_error": error / max(abs(initial_volume) + into + out, 1e-300)}
