@@ -135,27 +135,9 @@ def solve_cap(families: Sequence[ConstraintFamily], tonnes_per_rate: np.ndarray,
     objective = -(weights * tau)  # linprog minimises
     scale = {f.name: float(np.max(np.abs(f.capacity[np.isfinite(f.capacity)]), initial=1e-300)) for f in families}
 
-    # Background alone over the limit somewhere, with every source at its minimum: nothing can be allowed.
-    for family in families:
-        excess = family.evaluate(lower) - family.capacity
-        worst = int(np.argmax(excess))
-        if excess[worst] > tolerance * scale[family.name]:
-            period, receptor = family.describe(worst)
-            raise InputError(f"cap: infeasible — with every source at its technical minimum the {family.name} "
-                             f"limit is already exceeded at receptor {receptor} ({period}) by "
-                             f"{excess[worst] * 1e9:.3g} µg/m³ (background + minimum emissions); lower the "
-                             f"technical minima or the background, or raise the safety factor")
-
+    _check_minimum_is_feasible(families, lower, tolerance, scale)
     active = {f.name: set(int(i) for i in f.seed_rows if np.isfinite(f.capacity[i])) for f in families}
-    cache: dict[str, dict[int, np.ndarray]] = {f.name: {} for f in families}
-
-    def coefficients(family: ConstraintFamily, indices: list[int]) -> np.ndarray:
-        missing = [i for i in indices if i not in cache[family.name]]
-        if missing:
-            for i, row in zip(missing, family.rows(np.asarray(missing, dtype=np.int64))):
-                cache[family.name][i] = np.asarray(row, dtype=np.float64)
-        return np.array([cache[family.name][i] for i in indices]).reshape(len(indices), n_src)
-
+    rows = _RowCache(families, n_src)
     q = upper.copy()
     for iteration in range(1, max_iterations + 1):
         blocks, rhs, owners = [], [], []
@@ -163,7 +145,7 @@ def solve_cap(families: Sequence[ConstraintFamily], tonnes_per_rate: np.ndarray,
             indices = sorted(active[family.name])
             if indices:
                 # Rows scaled by their family's capacity scale: HiGHS sees O(1) numbers, not 1e-9 kg m-3.
-                blocks.append(coefficients(family, indices) / scale[family.name])
+                blocks.append(rows.coefficients(family, indices) / scale[family.name])
                 rhs.append(family.capacity[indices] / scale[family.name])
                 owners += [(family, i) for i in indices]
         a_ub = np.vstack(blocks) if blocks else None
@@ -177,33 +159,76 @@ def solve_cap(families: Sequence[ConstraintFamily], tonnes_per_rate: np.ndarray,
         if solution.status != 0:
             raise NumericalStabilityError(f"cap: HiGHS stopped with status {solution.status}: {solution.message}")
         q = np.clip(solution.x, lower, upper)
-        added = 0
-        worst_violation = 0.0
-        for family in families:
-            excess = family.evaluate(q) - family.capacity
-            limit = tolerance * scale[family.name]
-            candidates = np.flatnonzero(excess > limit)
-            candidates = np.array([i for i in candidates if int(i) not in active[family.name]], dtype=np.int64)
-            if candidates.size:
-                worst_violation = max(worst_violation, float(excess[candidates].max() / scale[family.name]))
-                top = candidates[np.argsort(excess[candidates])[::-1][:rows_per_iteration]]
-                active[family.name].update(int(i) for i in top)
-                added += top.size
+        added, worst_violation = _add_violated_rows(families, q, active, tolerance, scale, rows_per_iteration)
         log.debug("cap: iteration %d, %d rows, %d added, total %.6g t/yr", iteration, len(owners), added,
                   float(tau @ q))
         if added == 0:
             marginals = np.asarray(solution.ineqlin.marginals) if a_ub is not None else np.zeros(0)
-            binding = []
-            for (family, i), dual in zip(owners, marginals):
-                if dual < 0:
-                    period, receptor = family.describe(i)
-                    binding.append((family.name, period, receptor, float(-dual / scale[family.name])))
-            binding.sort(key=lambda item: -item[3])
+            binding = _binding_rows(owners, marginals, scale)
             tonnes = tau * q
             return CapResult(rates=q, tonnes=tonnes, total_tonnes=float(tonnes.sum()), binding=binding,
                              iterations=iteration, rows_used=len(owners), method="linear program (HiGHS)")
     raise NumericalStabilityError(f"cap: row generation did not converge in {max_iterations} iterations "
                                   f"(largest remaining violation {worst_violation:.3g} of the limit scale)")
+
+
+def _check_minimum_is_feasible(families, lower: np.ndarray, tolerance: float, scale: dict) -> None:
+    """Background alone over the limit somewhere, with every source at its minimum ``lower`` [g/s]: nothing can be
+    allowed — an InputError naming the family, receptor, period and excess [µg/m³]."""
+    for family in families:
+        excess = family.evaluate(lower) - family.capacity
+        worst = int(np.argmax(excess))
+        if excess[worst] > tolerance * scale[family.name]:
+            period, receptor = family.describe(worst)
+            raise InputError(f"cap: infeasible — with every source at its technical minimum the {family.name} "
+                             f"limit is already exceeded at receptor {receptor} ({period}) by "
+                             f"{excess[worst] * 1e9:.3g} µg/m³ (background + minimum emissions); lower the "
+                             f"technical minima or the background, or raise the safety factor")
+
+
+class _RowCache:
+    """Constraint rows [kg m-3 per g/s] of each family, computed once per (family, row) and kept."""
+
+    def __init__(self, families, n_sources: int) -> None:
+        self._rows: dict[str, dict[int, np.ndarray]] = {f.name: {} for f in families}
+        self._n = n_sources
+
+    def coefficients(self, family: ConstraintFamily, indices: list[int]) -> np.ndarray:
+        cache = self._rows[family.name]
+        missing = [i for i in indices if i not in cache]
+        if missing:
+            for i, row in zip(missing, family.rows(np.asarray(missing, dtype=np.int64))):
+                cache[i] = np.asarray(row, dtype=np.float64)
+        return np.array([cache[i] for i in indices]).reshape(len(indices), self._n)
+
+
+def _add_violated_rows(families, q: np.ndarray, active: dict, tolerance: float, scale: dict,
+                       rows_per_iteration: int) -> tuple[int, float]:
+    """Add to ``active`` the (at most ``rows_per_iteration``) most-violated rows of each family at rates ``q``
+    [g/s]; return how many were added and the largest violation (relative to the family's capacity scale)."""
+    added, worst_violation = 0, 0.0
+    for family in families:
+        excess = family.evaluate(q) - family.capacity
+        candidates = np.flatnonzero(excess > tolerance * scale[family.name])
+        candidates = np.array([i for i in candidates if int(i) not in active[family.name]], dtype=np.int64)
+        if candidates.size:
+            worst_violation = max(worst_violation, float(excess[candidates].max() / scale[family.name]))
+            top = candidates[np.argsort(excess[candidates])[::-1][:rows_per_iteration]]
+            active[family.name].update(int(i) for i in top)
+            added += top.size
+    return added, worst_violation
+
+
+def _binding_rows(owners, marginals: np.ndarray, scale: dict) -> list[tuple[str, str, int, float]]:
+    """The binding limits (family, period label, receptor index, dual value [t/yr per kg m-3]) from the LP's
+    duals, most binding first."""
+    binding = []
+    for (family, i), dual in zip(owners, marginals):
+        if dual < 0:
+            period, receptor = family.describe(i)
+            binding.append((family.name, period, receptor, float(-dual / scale[family.name])))
+    binding.sort(key=lambda item: -item[3])
+    return binding
 
 
 def equal_proportion_cap(families: Sequence[ConstraintFamily], tonnes_per_rate: np.ndarray, nominal: np.ndarray,
