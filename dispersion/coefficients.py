@@ -50,6 +50,7 @@ __all__ = [
     "GB13201_SIGMA",
     "GB3840_SAMPLING_TIME_EXPONENTS",
     "SIGMA_MODELS",
+    "SIGMA_MODEL_NAMES",
     "STABILITY_CLASSES",
     "sigma_pasquill_gifford_isc3",
     "sigma_briggs_rural",
@@ -420,11 +421,16 @@ def sigma_gb13201(x, stability, averaging_time: float = 0.5):
 
 
 SIGMA_MODELS: Mapping[str, Callable] = MappingProxyType({
-    "pasquill_gifford_isc3": sigma_pasquill_gifford_isc3,
     "briggs_rural": sigma_briggs_rural,
     "briggs_urban": sigma_briggs_urban,
+    "pasquill_gifford_isc3": sigma_pasquill_gifford_isc3,
     "gb13201": sigma_gb13201,
 })
+"""Every dispersion-coefficient set by name: the one list of sigma sets (a new set is a function here, its entry
+in this mapping and its branch of :func:`power_law_segments`; options and scenario schemas take their names from
+:data:`SIGMA_MODEL_NAMES`)."""
+
+SIGMA_MODEL_NAMES: tuple[str, ...] = tuple(SIGMA_MODELS)
 
 
 def _check_model(model: str, where: str) -> str:

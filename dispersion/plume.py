@@ -34,7 +34,7 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
-from dispersion.coefficients import power_law_segments, sigma_y_linear_bound, ISC3_PG_SIGMA_Y
+from dispersion.coefficients import ISC3_PG_SIGMA_Y, SIGMA_MODEL_NAMES, power_law_segments, sigma_y_linear_bound
 from dispersion import plume_rise as rise
 from dispersion.tiles import automatic_tile_size, build_tiles, tiled_receptors
 from meteo.profiles import wind_speed_power_law
@@ -52,7 +52,6 @@ __all__ = [
     "SIGMA_MODEL_NAMES",
 ]
 
-SIGMA_MODEL_NAMES = ("briggs_rural", "briggs_urban", "pasquill_gifford_isc3", "gb13201")
 _NO_LID = 1.0e30  # stands for an unlimited mixing height inside the kernel (no infinities cross into it)
 _MIN_STACK_WIND_SPEED = 1.0  # [m/s] ISC3 floor on the stack-height wind speed
 

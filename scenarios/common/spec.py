@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_validator
 
+from dispersion.coefficients import SIGMA_MODEL_NAMES
+
 __all__ = ["StrictModel", "DesignTrackSpec", "TrackFileSpec", "WeatherSpec", "GridSpec", "ModelSpec", "canonical_json",
            "scenario_hash"]
 
@@ -119,7 +121,7 @@ class GridSpec(StrictModel):
 class ModelSpec(StrictModel):
     """Explicit model choices (nothing is inferred from the data)."""
 
-    sigma: Literal["briggs_rural", "briggs_urban", "pasquill_gifford_isc3", "gb13201"] | None = Field(
+    sigma: Literal[SIGMA_MODEL_NAMES] | None = Field(
         None, description="dispersion coefficients; default briggs_rural or briggs_urban from the park's land_use")
     terrain: Literal["simple", "flat"] = Field("simple", description="ISC3 simple-terrain truncation, or flat")
     stack_tip_downwash: bool = True

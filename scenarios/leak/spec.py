@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_serializer, model_validator
 
+from dispersion.coefficients import SIGMA_MODEL_NAMES
 from scenarios.common.ensemble import LeakEnsembleSpec
 from scenarios.common.spec import GridSpec, StrictModel, WeatherSpec
 
@@ -152,7 +153,7 @@ class LeakScenario(StrictModel):
     simulation_hours: float = Field(3.0, gt=0, le=72, description="how long the cloud is followed [h]")
     meteorology: LeakMeteorologySpec
     grid: GridSpec = GridSpec(size=(10000.0, 10000.0), spacing=50.0)
-    sigma: Literal["briggs_rural", "briggs_urban", "pasquill_gifford_isc3", "gb13201"] | None = None
+    sigma: Literal[SIGMA_MODEL_NAMES] | None = None
     dispersion_model: Literal["auto", "dense", "passive"] = Field(
         "auto", description="auto: the HJ 169-2018 G.2.1 Richardson-number rule chooses the dense-gas model (SLAB "
                             "equations) or Gaussian puffs (neutral or light gas, buoyant rise); dense or passive "
