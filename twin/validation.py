@@ -26,6 +26,65 @@ ModelT = TypeVar("ModelT", bound=pydantic.BaseModel)
 
 _REPR_LIMIT = 120  # characters of an offending value shown in a message
 
+# Largest YAML document accepted, counted as nodes with every alias expanded where it is used. A park of 2,000
+# buildings with a dozen fields each is about 50,000; a "billion laughs" file of 500 bytes expands to 10⁹.
+MAX_YAML_NODES = 2_000_000
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key repeated in one mapping (YAML 1.2 §3.2.1.1 requires keys to be unique;
+    PyYAML keeps the last one silently, so a second ``stacks: []`` would remove every stack)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    if key in first_line:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"duplicate key {str(key)[:_REPR_LIMIT]!r} (first given at line "
+                            f"{first_line[key]}); each key may appear once in a mapping", key_node.start_mark)
+                    first_line[key] = key_node.start_mark.line + 1
+                except TypeError:  # an unhashable key: PyYAML's own error follows
+                    pass
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node, memo: dict) -> int:
+    """Nodes in ``node`` with every alias expanded (aliases are shared node objects; memoised by identity)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        size = 1
+    memo[id(node)] = size
+    return size
+
+
+def _parse_yaml(text: str, where: str) -> Any:
+    """The YAML document in ``text`` with unique keys and at most :data:`MAX_YAML_NODES` nodes once its aliases are
+    expanded (refused before anything is built)."""
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node, {})
+        if size > MAX_YAML_NODES:
+            raise InputError(f"{where}: the YAML expands to {size:.3g} values through its aliases (&/*); at most "
+                             f"{MAX_YAML_NODES:,} are accepted")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
 
 def format_location(location: tuple[int | str, ...]) -> str:
     """``("stacks", 3, "height")`` → ``"stacks[3].height"``."""
@@ -152,8 +211,9 @@ def load_yaml(path: str | Path, where: str | None = None, *, expect_mapping: boo
     MissingInputError
         The file does not exist (exit code 66).
     InputError
-        The YAML is malformed (the message gives the line and column) or, with ``expect_mapping``, the top level is
-        not a mapping.
+        The YAML is malformed (the message gives the line and column), repeats a key in one mapping, expands
+        through its aliases to more than :data:`MAX_YAML_NODES` values or, with ``expect_mapping``, its top level
+        is not a mapping.
     """
     path = Path(path)
     where = where or path.name
@@ -164,7 +224,7 @@ def load_yaml(path: str | Path, where: str | None = None, *, expect_mapping: boo
     except UnicodeDecodeError as exc:
         raise InputError(f"{where}: must be UTF-8 text, got undecodable byte at offset {exc.start}") from None
     try:
-        data = yaml.safe_load(text)
+        data = _parse_yaml(text, where)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
