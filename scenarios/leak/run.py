@@ -8,6 +8,7 @@ and pressure (ideal gas).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -26,6 +27,7 @@ from scenarios.common.impact import NOT_AVAILABLE, ProbitCoefficients, Threshold
 from scenarios.common.models import puff_met
 from scenarios.common.results import RunResult, check_writable, write_manifest
 from scenarios.common.spec import canonical_json
+from scenarios.common.storm import utc64
 from scenarios.common.views import map_view
 from scenarios.common.weather import load_weather
 from scenarios.common.zones import (
@@ -51,7 +53,7 @@ from scenarios.leak.source import SOURCE_MODELS_ZH, airborne_source_term
 from scenarios.leak.spec import LeakScenario
 from twin.atomic import write_text_atomic
 from twin.constants import STANDARD_PRESSURE
-from twin.errors import InputError, NumericalStabilityError
+from twin.errors import InputError, MeteoCoverageError, NumericalStabilityError
 from twin.io import load_park
 from twin.schema import geographic_coordinates
 from twin.store import Provenance, write_netcdf
@@ -360,7 +362,7 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
 
     spec = spec.weather
     prepared = load_weather(spec, base_dir, park, where)
-    met = puff_met(prepared)
+    met = _release_met(prepared, scenario, f"{where}: meteorology.weather")
     weather_text = (f"the typhoon's 10 m wind at the park (Holland vortex, class D) from {spec.start.isoformat()}"
                     if spec.source == "typhoon" else
                     f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})")
@@ -369,6 +371,34 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
                   f"逐时气象资料，来自{' ' + spec.path if spec.path else '合成气象生成器'}"
                   f"（大气稳定度分类方法：{_STABILITY_METHODS_ZH.get(spec.stability_method, spec.stability_method)}）")
     return met, float(prepared["air_temperature"].values[0]), weather_text, weather_zh
+
+def _release_met(prepared, scenario: LeakScenario, where: str) -> PuffMet:
+    """The hourly weather from the hour holding the release's start, timed in seconds after that start (hour k
+    holds [t_k, t_k + 1 h)). The weather must cover the release's start and the whole followed time
+    (:func:`followed_seconds`): a gap is a MeteoCoverageError (exit 75), never weather stretched over hours it
+    does not describe."""
+    times = prepared["time"].values.astype("datetime64[ns]")
+    start = utc64(scenario.start)
+    end = start + np.timedelta64(int(round(followed_seconds(scenario))), "s")
+    hour = np.timedelta64(3600, "s")
+    first = int(np.searchsorted(times, start, side="right")) - 1
+    if first < 0 or times[first] + hour <= start:
+        raise MeteoCoverageError(f"{where}: the weather ({_iso(times[0])} to {_iso(times[-1] + hour)} UTC) does not "
+                                 f"cover the release's start {scenario.start.isoformat()}; give weather from the "
+                                 f"release's hour on")
+    if times[-1] + hour < end or np.any(np.diff(times[first:]) != hour):
+        raise MeteoCoverageError(f"{where}: the weather ({_iso(times[first])} to {_iso(times[-1] + hour)} UTC) does "
+                                 f"not cover the {followed_seconds(scenario) / 3600:g} h the cloud is followed after "
+                                 f"the release's start {scenario.start.isoformat()} in consecutive hours; give "
+                                 f"weather to {_iso(end)} UTC or shorten simulation_hours")
+    met = puff_met(prepared.isel(time=slice(first, None)))
+    seconds = met.times - (start - times[first]) / np.timedelta64(1, "s")
+    seconds[0] = 0.0  # the release's hour holds from the release's start
+    return dataclasses.replace(met, times=seconds)
+
+
+def _iso(moment: np.datetime64) -> str:
+    return str(np.datetime_as_string(moment, unit="m"))
 
 
 def leak_receptors(scenario: LeakScenario, park, source, receptors_all):

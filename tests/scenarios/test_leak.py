@@ -309,6 +309,61 @@ def test_a_leak_simulated_for_less_than_the_averaging_window_still_has_its_zones
     assert "followed for" not in hour["validity"]
 
 
+@pytest.mark.parametrize("weather_start, hours, problem", [
+    ("2026-07-15T05:00:00+08:00", 6, "does not cover the release's start"),   # starts 3 h after the release
+    ("2026-07-15T02:00:00+08:00", 1, "does not cover the 3 h"),               # ends 1 h after it
+])
+def test_leak_weather_that_does_not_cover_the_release_is_refused(demo, tmp_path, weather_start, hours, problem):
+    """Issue 13 B: a release at 02:00 with weather from 05:00 used to run on the 05:00 weather as if it were 02:00's
+    (exit 0, 1,496 m instead of 1,929 m). Weather must cover the release's start and the followed time: exit 75."""
+    import shutil
+
+    import yaml
+
+    from scenarios.run import run_scenario_file
+    from twin.errors import MeteoCoverageError
+
+    shutil.copytree(demo.root / "park", tmp_path / "park")
+    scenario = yaml.safe_load((demo.root / "leak.yaml").read_text(encoding="utf-8"))
+    scenario["start"] = "2026-07-15T02:00:00+08:00"
+    scenario["meteorology"] = {"weather": {"source": "synthetic", "start": weather_start, "hours": hours}}
+    scenario["grid"] = {"size": [6000, 6000], "spacing": 200}
+    scenario["simulation_hours"] = 3
+    (tmp_path / "leak.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(MeteoCoverageError, match=problem) as error:
+        run_scenario_file(tmp_path / "leak.yaml", tmp_path / "out")
+    assert "leak.yaml" in str(error.value) and "meteorology.weather" in str(error.value)
+    assert error.value.exit_code == 75
+
+
+def test_a_release_within_an_hour_uses_that_hour_s_weather_from_its_start():
+    """Weather from 02:00 and a release at 02:30: the 02:00 hour holds from the release's start (t = 0) for 30 min,
+    the 03:00 hour from t = 1,800 s."""
+    from datetime import datetime, timedelta, timezone
+
+    from scenarios.leak.run import _release_met
+
+    times = np.datetime64("2026-07-14T18:00") + np.arange(5) * np.timedelta64(1, "h")  # 02:00 +08:00, in UTC
+    prepared = xr.Dataset({"model_wind_speed": ("time", np.arange(1.0, 6.0)),
+                           "wind_from_direction": ("time", np.full(5, 90.0)),
+                           "stability_class": ("time", np.full(5, 3)),
+                           "atmosphere_boundary_layer_thickness": ("time", np.full(5, 800.0))},
+                          coords={"time": times.astype("datetime64[ns]")})
+
+    class _Scenario:
+        start = datetime(2026, 7, 15, 2, 30, tzinfo=timezone(timedelta(hours=8)))
+        simulation_hours = 2.0
+
+    met = _release_met(prepared, _Scenario(), "test")
+    assert met.times.tolist() == [0.0, 1800.0, 5400.0, 9000.0, 12600.0]
+    assert met.wind_speed.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    _Scenario.start = datetime(2026, 7, 15, 4, 30, tzinfo=timezone(timedelta(hours=8)))
+    assert _release_met(prepared, _Scenario(), "test").wind_speed.tolist() == [3.0, 4.0, 5.0]
+    _Scenario.start = datetime(2026, 7, 15, 5, 30, tzinfo=timezone(timedelta(hours=8)))
+    with pytest.raises(Exception, match="does not cover the 2 h"):
+        _release_met(prepared, _Scenario(), "test")
+
+
 def test_the_most_common_conditions_preset_runs_the_year_s_most_frequent_class(demo, tmp_path):
     """preset hj169_most_common: the class, wind and temperature of the run are those meteo.most_common_conditions
     finds in the same synthetic year, and wind_from_direction most_frequent sends the cloud the way that year's
