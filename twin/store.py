@@ -1,8 +1,8 @@
 """Output files: atomic writes, and the CF-1.11 + ACDD-1.3 NetCDF store with provenance.
 
 Atomic output: a crash never leaves a truncated file that looks complete. Every output (NetCDF, PNG, GeoJSON, JSON,
-text) is written to ``<name>.part`` in the same folder and renamed over the final name only once it is complete
-(``os.replace`` is atomic on POSIX within one file system).
+text) is written to a fresh ``.<name>.<random>.part`` file in the same folder (:mod:`twin.atomic`) and renamed over
+the final name only once it is complete (``os.replace`` is atomic on POSIX within one file system).
 
 NetCDF store: :func:`write_netcdf` writes a dataset built by :mod:`twin.schema` with compression, day-sized chunks,
 the ACDD discovery attributes and the provenance of the run (scenario JSON and its SHA-256, versions, seed, history);
@@ -170,7 +170,7 @@ def read_netcdf(path: str | os.PathLike) -> xr.Dataset:
 def finished_output_matches(path: str | os.PathLike, sha256: str) -> bool:
     """True if ``path`` is a finished file whose ``scenario_config_sha256`` equals ``sha256`` (resumable batches).
 
-    Files still being written are ``*.part.nc`` and never match; an unreadable file does not match either.
+    Files still being written are ``.<name>.<random>.part.nc`` and never match; an unreadable file does not match either.
     """
     import netCDF4  # only the attribute is needed: no xarray decoding
 
