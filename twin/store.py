@@ -170,7 +170,7 @@ def read_netcdf(path: str | os.PathLike) -> xr.Dataset:
 def finished_output_matches(path: str | os.PathLike, sha256: str) -> bool:
     """True if ``path`` is a finished file whose ``scenario_config_sha256`` equals ``sha256`` (resumable batches).
 
-    Files still being written are ``.<name>.<random>.part.nc`` and never match; an unreadable file does not match either.
+    Files still being written (``.<name>.<random>.part.nc``) never match; an unreadable file does not match either.
     """
     import netCDF4  # only the attribute is needed: no xarray decoding
 
