@@ -143,6 +143,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_ensemble(args: argparse.Namespace) -> int:
+    from scenarios.common.results import slug
     from scenarios.registry import KINDS
     from scenarios.spec import load_scenario
     from twin.errors import InputError
@@ -152,7 +153,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if kind.ensemble is None:
         raise InputError.field(args.scenario.name, "kind", scenario.kind,
                                f"a kind with an ensemble ({', '.join(k.name for k in KINDS.values() if k.ensemble)})")
-    out = args.out or args.scenario.parent / "results" / f"{scenario.name}-ensemble"
+    out = args.out or args.scenario.parent / "results" / f"{slug(scenario.name)}-ensemble"
     print(kind.run_ensemble(scenario, args.scenario, out, scheduler=args.scheduler, workers=args.workers))
     return 0
 

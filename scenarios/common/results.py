@@ -31,8 +31,9 @@ class RunResult:
 
 
 def slug(name: str) -> str:
-    """``name`` as a folder or file name: runs of characters other than letters, digits, ``.`` and ``-`` become ``-``."""
-    return re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-") or "scenario"
+    """``name`` as one folder or file name: runs of characters other than letters, digits, ``.`` and ``-`` become
+    ``-`` (so no ``/``), and leading or trailing dots and dashes go (so never ``..`` or a hidden name)."""
+    return re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-.") or "scenario"
 
 
 def check_writable(out_dir: Path) -> None:

@@ -12,7 +12,10 @@ import sys
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from scenarios.cli import main
 from tests.scenarios.conftest import PARKTWIN, XDIST_GROUP, cli_env, parktwin
 
 pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
@@ -179,3 +182,50 @@ def test_run_into_an_unwritable_folder_fails_before_the_computation(bundle, tmp_
     result = parktwin("run", bundle.scenario_yaml, "--out", blocker / "results")
     assert_error(result, 73, "output folder", str(blocker / "results"), "writable")
     assert "plume kernel" not in result.stderr  # refused before the kernel stage started
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.text(min_size=0, max_size=40))
+def test_a_slug_is_one_harmless_path_component(name):
+    """Issue 13 G: scenario names become folder names; none may climb out, be absolute, hidden or empty."""
+    from pathlib import PurePosixPath
+
+    from scenarios.common.results import slug
+
+    part = slug(name)
+    assert part and "/" not in part and "\x00" not in part
+    assert not part.startswith(".") and part not in (".", "..")
+    assert PurePosixPath("results", part).parent == PurePosixPath("results")
+
+
+@pytest.mark.parametrize("name", ["../../../../escaped", "/tmp/absolute", ".."])
+def test_an_ensemble_without_out_stays_in_results(demo, tmp_path, monkeypatch, name):
+    """``parktwin ensemble`` without ``--out`` used the raw scenario name as a path (issue 13 G)."""
+    import yaml
+
+    import scenarios.registry as registry
+    import scenarios.spec  # noqa: F401  (the schema is built from the real kinds before one is replaced)
+
+    calls = []
+    real = registry.KINDS["plume"]
+
+    class _Kind:
+        """The plume kind with its ensemble runner replaced by a recorder of the folder it was given."""
+
+        ensemble = "x:y"
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def run_ensemble(self, scenario, scenario_path, out_dir, *, scheduler, workers):
+            calls.append(out_dir)
+            return "ok"
+
+    monkeypatch.setitem(registry.KINDS, "plume", _Kind())
+    scenario = yaml.safe_load((demo.root / "scenario.yaml").read_text(encoding="utf-8"))
+    scenario["name"] = name
+    (tmp_path / "park").symlink_to(demo.root / "park")
+    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    assert main(["ensemble", str(tmp_path / "scenario.yaml")]) == 0
+    (out,) = calls
+    assert out.resolve().parent == (tmp_path / "results").resolve()
