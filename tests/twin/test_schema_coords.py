@@ -112,8 +112,7 @@ def test_point_coordinates():
     named = schema.point_xy_coords(px, py, EPSG, "source", names=("sx", "sy", "slon", "slat"),
                                    long_names=("stack easting", "stack northing", "stack longitude", "stack latitude"))
     assert list(named) == ["sx", "sy", "slon", "slat"]
-    assert named["slat"] == ("source", named["slat"][1], {"standard_name": "latitude", "long_name": "stack latitude",
-                                                          "units": "degrees_north"})
+    assert named["slat"][2] == {"standard_name": "latitude", "long_name": "stack latitude", "units": "degrees_north"}
     with pytest.raises(InputError, match="shape of x and y must be two 1-D arrays of the same length"):
         schema.point_xy_coords(px, py[:1], EPSG, "station")
 
