@@ -47,6 +47,7 @@ __all__ = [
     "station_coords",
     "time_coord",
     "realization_coord",
+    "percentile_coord",
     "grid_dataset",
     "receptor_dataset",
 ]
@@ -452,6 +453,27 @@ def realization_coord(members: int | Sequence[int], *, long_name: str | None = "
         raise InputError.field("output", "realization", members, "a number of members or 1-D member numbers >= 0")
     attrs = {"standard_name": "realization", **_named(long_name), "units": "1"}
     return REALIZATION, values, attrs
+
+
+def percentile_coord(values, dim: str = "percentile") -> tuple:
+    """The percentiles over ensemble members a statistic is given at (CF has no standard name for them).
+
+    Parameters
+    ----------
+    values : array_like
+        1-D percentiles in [0, 100], written unchanged. [percent]
+    dim : str
+        The percentile dimension.
+
+    Returns
+    -------
+    tuple
+        ``(dim, values, {"long_name": "percentile", "units": "percent"})``.
+    """
+    array = np.asarray(values)
+    if array.ndim != 1 or not np.issubdtype(array.dtype, np.number) or ((array < 0) | (array > 100)).any():
+        raise InputError.field("output", dim, values, "1-D percentiles in [0, 100]")
+    return dim, values, {"long_name": "percentile", "units": "percent"}
 
 
 def grid_dataset(

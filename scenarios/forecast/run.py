@@ -108,7 +108,7 @@ from twin.atomic import atomic_output, write_text_atomic
 from twin.constants import STANDARD_PRESSURE
 from twin.errors import InputError, OutputError, ParkTwinError
 from twin.io import load_park
-from twin.schema import grid_mapping_variable, projected_xy_coords
+from twin.schema import grid_mapping_variable, percentile_coord, projected_xy_coords
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.brief import render_brief
@@ -677,7 +677,7 @@ def _write_source_netcdf(path: Path, park, source, chemical, gx, gy, p1, p2, per
             "crs": grid_mapping_variable(park.spec.epsg, dtype=np.int64),
         },
         coords={"x": grid["x"], "y": grid["y"],
-                "percentile": ("percentile", np.array([50.0, 90.0]), {"long_name": "percentile", "units": "percent"}),
+                "percentile": percentile_coord(np.array([50.0, 90.0])),
                 "lon": grid["lon"], "lat": grid["lat"]},
     )
     provenance = Provenance(scenario_config=json.dumps({"digest": context.digest, "cycle": f"{cycle_time:%Y%m%d%H}",

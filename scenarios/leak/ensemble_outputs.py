@@ -39,8 +39,8 @@ from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, w
 from scenarios.leak.run import RECEPTOR_KINDS_ZH, threshold_name_zh
 from twin.atomic import write_text_atomic
 from twin.errors import InputError
-from twin.schema import (geographic_coord, geographic_coordinates, grid_mapping_variable, projected_xy_coords,
-                         realization_coord)
+from twin.schema import (geographic_coord, geographic_coordinates, grid_mapping_variable, percentile_coord,
+                         projected_xy_coords, realization_coord)
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.ensemble_plan import render_ensemble_plan
@@ -292,10 +292,8 @@ def _write_netcdf(path, context, names, values, data, grid_probability, field_pe
                 "lon": geographic_coord("lon", lon, ("y", "x"), long_name="longitude"),
                 "lat": geographic_coord("lat", lat, ("y", "x"), long_name="latitude"),
                 "realization": realization_coord([m.index for m in members], long_name=None),
-                "percentile": ("percentile", np.array(FIELD_PERCENTILES), {"long_name": "percentile",
-                                                                           "units": "percent"}),
-                "arrival_percentile": ("arrival_percentile", np.array(ARRIVAL_PERCENTILES),
-                                       {"long_name": "percentile", "units": "percent"}),
+                "percentile": percentile_coord(np.array(FIELD_PERCENTILES)),
+                "arrival_percentile": percentile_coord(np.array(ARRIVAL_PERCENTILES), "arrival_percentile"),
                 "threshold_name": ("threshold", np.array(names, dtype=str), {"long_name": "threshold"}),
                 "receptor_id": ("receptor", np.array(receptors.ids, dtype=str),
                                 {"long_name": "receptor id (park.yaml)"}),

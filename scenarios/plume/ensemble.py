@@ -38,7 +38,7 @@ from twin.atomic import atomic_output
 from twin.errors import InputError
 from twin.io import load_park
 from twin.schema import (CONCENTRATION_UNITS, grid_dataset, grid_mapping_variable, projected_xy_coords,
-                         realization_coord)
+                         percentile_coord, realization_coord)
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 
@@ -236,7 +236,7 @@ def _write_probabilities(context: EnsembleContext, members: list[dict[str, np.nd
     dataset = xr.Dataset(
         data_vars,
         coords={"x": grid["x"], "y": grid["y"],
-                "percentile": ("percentile", np.array(PERCENTILES), {"long_name": "percentile", "units": "percent"}),
+                "percentile": percentile_coord(np.array(PERCENTILES)),
                 "realization": realization_coord(len(context.members), long_name=None),
                 "lon": grid["lon"], "lat": grid["lat"]},
         attrs={"Conventions": "CF-1.11", "title": f"ParkTwin ensemble probabilities: {context.scenario.name}",

@@ -152,3 +152,11 @@ def test_realization_coordinate():
     for bad in ([0.5, 1.5], [[0, 1]], [-1]):
         with pytest.raises(InputError, match="output: realization must be"):
             schema.realization_coord(bad)
+
+
+def test_percentile_coordinate():
+    values = np.array([50.0, 90.0, 99.0])
+    assert schema.percentile_coord(values) == ("percentile", values, {"long_name": "percentile", "units": "percent"})
+    assert schema.percentile_coord(values, "arrival_percentile")[0] == "arrival_percentile"
+    with pytest.raises(InputError, match="output: arrival_percentile must be 1-D percentiles in"):
+        schema.percentile_coord([50.0, 150.0], "arrival_percentile")
