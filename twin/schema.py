@@ -4,6 +4,11 @@ Gridded fields and receptor series are built here as ``xarray.Dataset`` objects 
 writes as CF-1.11 + ACDD-1.3 NetCDF. Inside ParkTwin concentrations are SI (kg m-3); they are converted to the output
 unit (µg m-3 by default) exactly once, in :func:`grid_dataset` and :func:`receptor_dataset`.
 
+The CF coordinates of the scenario outputs are built here too, by :func:`crs` / :func:`grid_mapping_variable`
+(the projected CRS and its grid mapping), :func:`projected_xy_coords` (grid x, y and 2-D lon, lat),
+:func:`point_xy_coords` and :func:`station_coords` (stations, stacks), :func:`time_coord`, :func:`realization_coord`
+and :func:`percentile_coord`; the scenario modules call them instead of writing coordinate attributes themselves.
+
 Layout (CF-1.11 = Eaton et al., *NetCDF Climate and Forecast (CF) Metadata Conventions* v1.11, 2023):
 
 * hourly field ``<key>``: ``(realization, time, z, y, x)`` grid, ``(station, time)`` receptors;
