@@ -4,6 +4,11 @@ Gridded fields and receptor series are built here as ``xarray.Dataset`` objects 
 writes as CF-1.11 + ACDD-1.3 NetCDF. Inside ParkTwin concentrations are SI (kg m-3); they are converted to the output
 unit (µg m-3 by default) exactly once, in :func:`grid_dataset` and :func:`receptor_dataset`.
 
+The CF coordinates of the scenario outputs are built here too, by :func:`crs` / :func:`grid_mapping_variable`
+(the projected CRS and its grid mapping), :func:`projected_xy_coords` (grid x, y and 2-D lon, lat),
+:func:`point_xy_coords` and :func:`station_coords` (stations, stacks), :func:`time_coord`, :func:`realization_coord`
+and :func:`percentile_coord`; the scenario modules call them instead of writing coordinate attributes themselves.
+
 Layout (CF-1.11 = Eaton et al., *NetCDF Climate and Forecast (CF) Metadata Conventions* v1.11, 2023):
 
 * hourly field ``<key>``: ``(realization, time, z, y, x)`` grid, ``(station, time)`` receptors;
@@ -38,6 +43,16 @@ __all__ = [
     "variable_name",
     "concentration_attrs",
     "geographic_coordinates",
+    "crs",
+    "grid_mapping_variable",
+    "projection_coord",
+    "geographic_coord",
+    "projected_xy_coords",
+    "point_xy_coords",
+    "station_coords",
+    "time_coord",
+    "realization_coord",
+    "percentile_coord",
     "grid_dataset",
     "receptor_dataset",
 ]
@@ -156,11 +171,314 @@ def geographic_coordinates(x, y, crs_epsg: int) -> tuple[np.ndarray, np.ndarray]
     x, y : array_like — Easting and northing, broadcast against each other. [m]
     Returns (lon, lat) with the broadcast shape. [degrees_east], [degrees_north]
     """
-    crs = _crs(crs_epsg)
-    transformer = pyproj.Transformer.from_crs(crs, crs.geodetic_crs, always_xy=True)
+    projected = crs(crs_epsg)
+    transformer = pyproj.Transformer.from_crs(projected, projected.geodetic_crs, always_xy=True)
     x_b, y_b = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
     lon, lat = transformer.transform(x_b, y_b)
     return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------------------- coordinates
+# Every CF coordinate ParkTwin writes is built by one of these functions, so that the wording of a coordinate's
+# attributes is decided here once. Each returns what ``xarray.Dataset`` takes for a variable, a
+# ``(dims, values, attrs)`` tuple, or a dict of them keyed by variable name (in the order they are written).
+
+# Projected axis -> (standard_name, long_name of the grid products, CF axis).
+_PROJECTION = {X: ("projection_x_coordinate", "easting", "X"), Y: ("projection_y_coordinate", "northing", "Y")}
+# Geographic coordinate -> (standard_name = long_name of the grid products, units).
+_GEOGRAPHIC = {"lon": ("longitude", "degrees_east"), "lat": ("latitude", "degrees_north")}
+
+
+def crs(crs_epsg: int) -> pyproj.CRS:
+    """The projected CRS of EPSG code ``crs_epsg``, the CRS every ParkTwin output is written in.
+
+    Parameters
+    ----------
+    crs_epsg : int
+        EPSG code of a projected CRS in metres, e.g. 4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E).
+
+    Returns
+    -------
+    pyproj.CRS
+
+    Raises
+    ------
+    InputError
+        Naming ``crs_epsg`` when the code is unknown to PROJ or not a projected CRS.
+    """
+    allowed = "an EPSG code of a projected CRS in metres"
+    try:
+        projected = pyproj.CRS.from_epsg(int(crs_epsg))
+    except (pyproj.exceptions.CRSError, TypeError, ValueError):
+        raise InputError.field("output", "crs_epsg", crs_epsg, allowed) from None
+    if not projected.is_projected:
+        raise InputError.field("output", "crs_epsg", crs_epsg, allowed)
+    return projected
+
+
+def grid_mapping_variable(crs_epsg: int, *, dtype=np.int32) -> tuple:
+    """The CF grid mapping variable (CF §5.6) of :func:`crs`, written as ``crs`` (:data:`GRID_MAPPING`).
+
+    Parameters
+    ----------
+    crs_epsg : int
+        EPSG code of the projected CRS. [1]
+    dtype : numpy integer type
+        Type of the variable's (meaningless) scalar value; ``np.int32`` for new outputs. The leak, forecast and plume
+        ensemble products have always written ``np.int64``.
+
+    Returns
+    -------
+    tuple
+        ``((), dtype(0), attrs)`` with the attributes of ``pyproj.CRS.to_cf`` (``grid_mapping_name``, ``crs_wkt``,
+        ellipsoid and projection parameters).
+    """
+    return (), dtype(0), crs(crs_epsg).to_cf()
+
+
+def projection_coord(which: str, values, dims: str | tuple | None = None, *, long_name: str | None = None,
+                     axis: bool = True) -> tuple:
+    """Easting (``which="x"``) or northing (``which="y"``) in the projected CRS.
+
+    Parameters
+    ----------
+    which : {"x", "y"}
+        The projected axis; gives ``standard_name`` projection_x_coordinate / projection_y_coordinate.
+    values : array_like
+        Easting or northing, written unchanged. [m]
+    dims : str or tuple, optional
+        Dimensions of ``values``; by default ``which`` itself (a CF coordinate variable of a grid).
+    long_name : str, optional
+        Written when given ("easting" / "northing" in the grid products).
+    axis : bool
+        Write ``axis = "X"`` / ``"Y"`` (CF §4; for coordinate variables of a grid, not for point positions).
+
+    Returns
+    -------
+    tuple
+        ``(dims, values, attrs)`` with ``units = "m"``.
+    """
+    if which not in _PROJECTION:
+        raise InputError.field("coordinate", "which", which, f"one of {sorted(_PROJECTION)}")
+    standard_name, _, cf_axis = _PROJECTION[which]
+    attrs = {"standard_name": standard_name, **_named(long_name), "units": "m"}
+    if axis:
+        attrs["axis"] = cf_axis
+    return (which if dims is None else dims), values, attrs
+
+
+def geographic_coord(which: str, values, dims: str | tuple, *, long_name: str | None = None) -> tuple:
+    """Longitude (``which="lon"``) or latitude (``which="lat"``), an auxiliary coordinate (CF §5.2).
+
+    Parameters
+    ----------
+    which : {"lon", "lat"}
+        The coordinate; gives ``standard_name`` longitude / latitude and units degrees_east / degrees_north.
+    values : array_like
+        Longitude or latitude on the datum of the projected CRS, written unchanged. [degrees_east], [degrees_north]
+    dims : str or tuple
+        Dimensions of ``values``, ``("y", "x")`` on a grid, the station dimension for points.
+    long_name : str, optional
+        Written when given ("longitude" / "latitude" in the grid products).
+
+    Returns
+    -------
+    tuple
+        ``(dims, values, attrs)``.
+    """
+    if which not in _GEOGRAPHIC:
+        raise InputError.field("coordinate", "which", which, f"one of {sorted(_GEOGRAPHIC)}")
+    standard_name, units = _GEOGRAPHIC[which]
+    return dims, values, {"standard_name": standard_name, **_named(long_name), "units": units}
+
+
+def projected_xy_coords(x, y, crs_epsg: int | None = None, *, order: str = "xy", long_names: bool = False,
+                        axis: bool = True, lon=None, lat=None) -> dict:
+    """The coordinates of a projected grid: ``x``, ``y`` and, with a CRS, 2-D ``lon``, ``lat`` on ``(y, x)``.
+
+    Parameters
+    ----------
+    x, y : array_like
+        1-D, strictly monotonic cell-centre easting / northing, written unchanged. [m]
+    crs_epsg : int, optional
+        EPSG code of the projected CRS; when given, ``lon`` and ``lat`` of every cell are added (computed with
+        :func:`geographic_coordinates` unless passed). Without it the grid has no geographic coordinates.
+    order : {"xy", "yx"}
+        ``"xy"``: x, y, lon, lat; ``"yx"``: y, x, lat, lon (the order of the variables in the file and in each data
+        variable's ``coordinates`` attribute).
+    long_names : bool
+        Write long_name easting, northing, longitude, latitude.
+    axis : bool
+        Write ``axis`` on x and y.
+    lon, lat : array_like, optional
+        2-D (y, x) geographic coordinates already computed. [degrees_east], [degrees_north]
+
+    Returns
+    -------
+    dict
+        Variable name -> ``(dims, values, attrs)``.
+    """
+    if order not in ("xy", "yx"):
+        raise InputError.field("grid", "order", order, "'xy' or 'yx'")
+    for values, name in ((x, X), (y, Y)):
+        _axis(values, name)
+    coords = {
+        name: projection_coord(name, values, long_name=_PROJECTION[name][1] if long_names else None, axis=axis)
+        for name, values in ((X, x), (Y, y))
+    }
+    if crs_epsg is not None:
+        if lon is None or lat is None:
+            lon, lat = geographic_coordinates(np.asarray(x)[np.newaxis, :], np.asarray(y)[:, np.newaxis], crs_epsg)
+        coords.update(_geographic_pair(lon, lat, (Y, X), long_names))
+    names = [X, Y, "lon", "lat"] if order == "xy" else [Y, X, "lat", "lon"]
+    return {name: coords[name] for name in names if name in coords}
+
+
+def point_xy_coords(x, y, crs_epsg: int, dim: str, *, names: tuple[str, str, str, str] = ("x", "y", "lon", "lat"),
+                    long_names: tuple[str, str, str, str] | None = None) -> dict:
+    """Positions of points (stations, stacks): easting, northing, longitude and latitude along ``dim``.
+
+    Parameters
+    ----------
+    x, y : array_like
+        1-D easting / northing of the points in ``crs_epsg``, written unchanged. [m]
+    crs_epsg : int
+        EPSG code of the projected CRS; longitude and latitude are computed with :func:`geographic_coordinates`.
+    dim : str
+        The points' dimension, e.g. ``"station"``.
+    names : tuple of 4 str
+        Variable names of easting, northing, longitude, latitude.
+    long_names : tuple of 4 str, optional
+        Their long_name attributes; none are written by default.
+
+    Returns
+    -------
+    dict
+        Variable name -> ``(dims, values, attrs)``, in the order of ``names``; x and y carry no ``axis`` (CF §4
+        gives axis to coordinate variables, and points are not a grid).
+    """
+    if np.ndim(x) != 1 or np.shape(x) != np.shape(y):
+        raise InputError.field(f"points along {dim!r}", "shape of x and y", (np.shape(x), np.shape(y)),
+                               "two 1-D arrays of the same length")
+    if len(names) != 4 or (long_names is not None and len(long_names) != 4):
+        raise InputError.field(f"points along {dim!r}", "names", (names, long_names), "4 names (x, y, lon, lat)")
+    titles = long_names if long_names is not None else (None,) * 4
+    lon, lat = geographic_coordinates(x, y, crs_epsg)
+    return {
+        names[0]: projection_coord(X, x, dim, long_name=titles[0], axis=False),
+        names[1]: projection_coord(Y, y, dim, long_name=titles[1], axis=False),
+        names[2]: geographic_coord("lon", lon, dim, long_name=titles[2]),
+        names[3]: geographic_coord("lat", lat, dim, long_name=titles[3]),
+    }
+
+
+def station_coords(station_id: Sequence[str], station_name: Sequence[str], dim: str = STATION) -> dict:
+    """Identifier and name of each station of a CF ``timeSeries`` (CF §9.5, ``cf_role = "timeseries_id"``).
+
+    Parameters
+    ----------
+    station_id : sequence of str
+        Unique identifiers of the stations (receptors).
+    station_name : sequence of str
+        Their names (may be Chinese), one per station.
+    dim : str
+        The station dimension.
+
+    Returns
+    -------
+    dict
+        ``{"station_id": ..., "station_name": ...}``, variable name -> ``(dims, values, attrs)``, string values.
+    """
+    ids = [str(s) for s in station_id]
+    if len(set(ids)) != len(ids):
+        raise InputError.field("receptors", "station_id", ids, "unique identifiers")
+    names = _strings(station_name, len(ids), "station_name")
+    return {
+        "station_id": (dim, np.array(ids, dtype=object), {"long_name": "receptor identifier",
+                                                           "cf_role": "timeseries_id"}),
+        "station_name": (dim, names, {"long_name": "receptor name"}),
+    }
+
+
+def time_coord(values, dim: str | None = TIME, *, long_name: str | None = "time (UTC)", axis: bool = True,
+               units_metadata: bool = True, bounds: str | None = None, climatology: str | None = None) -> tuple:
+    """A time coordinate, 1-D along ``dim`` or scalar (``dim=None``, CF §7.3.3).
+
+    Parameters
+    ----------
+    values : numpy.datetime64 or array of them
+        UTC times, written unchanged; units and calendar are set by :func:`twin.store.write_netcdf`.
+    dim : str or None
+        The time dimension; None for a scalar coordinate.
+    long_name : str or None
+        Written when not None.
+    axis : bool
+        Write ``axis = "T"``.
+    units_metadata : bool
+        Write ``units_metadata = "leap_seconds: none"`` (CF-1.11 §4.4.3: UTC without leap seconds).
+    bounds, climatology : str, optional
+        Name of the cell bounds (CF §7.1) or climatology bounds (CF §7.4) variable.
+
+    Returns
+    -------
+    tuple
+        ``(dims, values, attrs)`` with ``standard_name = "time"``.
+    """
+    if not np.issubdtype(np.asarray(values).dtype, np.datetime64):
+        raise InputError.field("output", "time", np.asarray(values).dtype, "numpy datetime64 values (UTC)")
+    attrs = {"standard_name": "time", **_named(long_name)}
+    if axis:
+        attrs["axis"] = "T"
+    if units_metadata:
+        attrs["units_metadata"] = "leap_seconds: none"
+    if bounds is not None:
+        attrs["bounds"] = bounds
+    if climatology is not None:
+        attrs["climatology"] = climatology
+    return (() if dim is None else dim), values, attrs
+
+
+def realization_coord(members: int | Sequence[int], *, long_name: str | None = "ensemble member number") -> tuple:
+    """The ensemble member coordinate ``realization`` (CF standard name realization).
+
+    Parameters
+    ----------
+    members : int or sequence of int
+        The number of members (numbered 0, 1, ...) or the members' numbers, written unchanged. [1]
+    long_name : str or None
+        Written when not None.
+
+    Returns
+    -------
+    tuple
+        ``("realization", values, attrs)`` with ``units = "1"``.
+    """
+    values = np.arange(members) if isinstance(members, (int, np.integer)) else np.asarray(members)
+    if values.ndim != 1 or not np.issubdtype(values.dtype, np.integer) or (values < 0).any():
+        raise InputError.field("output", "realization", members, "a number of members or 1-D member numbers >= 0")
+    attrs = {"standard_name": "realization", **_named(long_name), "units": "1"}
+    return REALIZATION, values, attrs
+
+
+def percentile_coord(values, dim: str = "percentile") -> tuple:
+    """The percentiles over ensemble members a statistic is given at (CF has no standard name for them).
+
+    Parameters
+    ----------
+    values : array_like
+        1-D percentiles in [0, 100], written unchanged. [percent]
+    dim : str
+        The percentile dimension.
+
+    Returns
+    -------
+    tuple
+        ``(dim, values, {"long_name": "percentile", "units": "percent"})``.
+    """
+    array = np.asarray(values)
+    if array.ndim != 1 or not np.issubdtype(array.dtype, np.number) or ((array < 0) | (array > 100)).any():
+        raise InputError.field("output", dim, values, "1-D percentiles in [0, 100]")
+    return dim, values, {"long_name": "percentile", "units": "percent"}
 
 
 def grid_dataset(
@@ -205,16 +523,13 @@ def grid_dataset(
     lon, lat = (_shaped(v, shape2d, name) for v, name in ((lon, "lon"), (lat, "lat")))
 
     coords = {
-        REALIZATION: (REALIZATION, realization.astype(np.int32), _realization_attrs()),
-        TIME: (TIME, time, _time_attrs(time_bounds is not None)),
+        REALIZATION: realization_coord(realization.astype(np.int32)),
+        TIME: time_coord(time, bounds=None if time_bounds is None else TIME_BOUNDS),
         Z: (Z, z, _height_attrs(axis=True)),
-        Y: (Y, y, {"standard_name": "projection_y_coordinate", "long_name": "northing", "units": "m", "axis": "Y"}),
-        X: (X, x, {"standard_name": "projection_x_coordinate", "long_name": "easting", "units": "m", "axis": "X"}),
-        "lat": ((Y, X), lat, {"standard_name": "latitude", "long_name": "latitude", "units": "degrees_north"}),
-        "lon": ((Y, X), lon, {"standard_name": "longitude", "long_name": "longitude", "units": "degrees_east"}),
+        **projected_xy_coords(x, y, crs_epsg, order="yx", long_names=True, lon=lon, lat=lat),
     }
     factor = CONCENTRATION_UNITS[_check_units(units)]
-    data_vars: dict = {GRID_MAPPING: ((), np.int32(0), _crs(crs_epsg).to_cf())}
+    data_vars: dict = {GRID_MAPPING: grid_mapping_variable(crs_epsg)}
     field_shape = (realization.size, time.size, z.size, y.size, x.size)
     for key, values in fields.items():
         if values is not None:
@@ -261,12 +576,10 @@ def receptor_dataset(
     statistics : key -> {"max_1h" | "max_24h" | "period_mean": (station,)}. [kg m-3]
     Other arguments as in :func:`grid_dataset`.
     """
-    station_id = [str(s) for s in station_id]
+    stations = station_coords(station_id, station_name)
     n = len(station_id)
-    if len(set(station_id)) != n:
-        raise InputError.field("receptors", "station_id", station_id, "unique identifiers")
     where = "receptors"
-    station_name, kind = (_strings(v, n, name) for v, name in ((station_name, "station_name"), (kind, "kind")))
+    kind = _strings(kind, n, "kind")
     population = np.asarray(population)
     if population.shape != (n,) or not np.issubdtype(population.dtype, np.integer) or (population < 0).any():
         raise InputError.field(where, "population", population.tolist(), f"{n} integers >= 0")
@@ -278,19 +591,18 @@ def receptor_dataset(
     lon, lat = geographic_coordinates(x, y, crs_epsg)
 
     coords = {
-        TIME: (TIME, time, _time_attrs(time_bounds is not None)),
-        "station_id": (STATION, np.array(station_id, dtype=object), {"long_name": "receptor identifier", "cf_role": "timeseries_id"}),
-        "station_name": (STATION, station_name, {"long_name": "receptor name"}),
+        TIME: time_coord(time, bounds=None if time_bounds is None else TIME_BOUNDS),
+        **stations,
         "kind": (STATION, kind, {"long_name": "receptor kind"}),
-        "population": (STATION, population.astype(np.int64), {"long_name": "number of people at the receptor", "units": "1"}),
-        "x": (STATION, x, {"standard_name": "projection_x_coordinate", "long_name": "easting", "units": "m"}),
-        "y": (STATION, y, {"standard_name": "projection_y_coordinate", "long_name": "northing", "units": "m"}),
+        "population": (STATION, population.astype(np.int64),
+                       {"long_name": "number of people at the receptor", "units": "1"}),
+        X: projection_coord(X, x, STATION, long_name=_PROJECTION[X][1], axis=False),
+        Y: projection_coord(Y, y, STATION, long_name=_PROJECTION[Y][1], axis=False),
         "height": (STATION, height, _height_attrs(axis=False)),
-        "lat": (STATION, lat, {"standard_name": "latitude", "long_name": "latitude", "units": "degrees_north"}),
-        "lon": (STATION, lon, {"standard_name": "longitude", "long_name": "longitude", "units": "degrees_east"}),
+        **_geographic_pair(lon, lat, STATION, long_names=True, lat_first=True),
     }
     factor = CONCENTRATION_UNITS[_check_units(units)]
-    data_vars: dict = {GRID_MAPPING: ((), np.int32(0), _crs(crs_epsg).to_cf())}
+    data_vars: dict = {GRID_MAPPING: grid_mapping_variable(crs_epsg)}
     for key, values in fields.items():
         if values is not None:
             data = _convert(values, (STATION, TIME), (n, time.size), f"fields[{key!r}]", factor)
@@ -316,16 +628,6 @@ def _check_units(units: str) -> str:
     if units not in CONCENTRATION_UNITS:
         raise InputError.field("output", "units", units, f"one of {sorted(CONCENTRATION_UNITS)}")
     return units
-
-
-def _crs(crs_epsg: int) -> pyproj.CRS:
-    try:
-        crs = pyproj.CRS.from_epsg(int(crs_epsg))
-    except (pyproj.exceptions.CRSError, TypeError, ValueError):
-        raise InputError.field("output", "crs_epsg", crs_epsg, "an EPSG code of a projected CRS in metres") from None
-    if not crs.is_projected:
-        raise InputError.field("output", "crs_epsg", crs_epsg, "an EPSG code of a projected CRS in metres")
-    return crs
 
 
 def _axis(values, name: str) -> np.ndarray:
@@ -393,19 +695,20 @@ def _convert(values, dims: tuple, shape: tuple, name: str, factor: float) -> np.
     return (np.asarray(array, dtype=np.float64) * factor).astype(np.float32)  # scale in f64, then round once
 
 
-def _realization_attrs() -> dict:
-    return {"standard_name": "realization", "long_name": "ensemble member number", "units": "1"}
+def _named(long_name: str | None) -> dict:
+    return {} if long_name is None else {"long_name": long_name}
+
+
+def _geographic_pair(lon, lat, dims, long_names: bool, lat_first: bool = False) -> dict:
+    """``lon`` and ``lat`` auxiliary coordinates (long names "longitude", "latitude" when ``long_names``)."""
+    pair = {name: geographic_coord(name, values, dims, long_name=_GEOGRAPHIC[name][0] if long_names else None)
+            for name, values in (("lon", lon), ("lat", lat))}
+    return {name: pair[name] for name in (("lat", "lon") if lat_first else ("lon", "lat"))}
 
 
 def _height_attrs(*, axis: bool) -> dict:
     attrs = {"standard_name": "height", "long_name": "height above ground", "units": "m", "positive": "up"}
     return {**attrs, "axis": "Z"} if axis else attrs
-
-
-def _time_attrs(has_bounds: bool) -> dict:
-    # units and calendar are set by twin.store.write_netcdf (xarray encodes datetime64 with them).
-    attrs = {"standard_name": "time", "long_name": "time (UTC)", "axis": "T", "units_metadata": "leap_seconds: none"}
-    return {**attrs, "bounds": TIME_BOUNDS} if has_bounds else attrs
 
 
 def _add_time_cells(coords: dict, data_vars: dict, time_bounds, statistics) -> None:
@@ -416,13 +719,14 @@ def _add_time_cells(coords: dict, data_vars: dict, time_bounds, statistics) -> N
     start, end = time_bounds[0, 0], time_bounds[-1, 1]
     middle = start + (end - start) // 2
     used = {_STATISTICS[s][1] for per in statistics.values() for s in per}
-    time_attrs = {"standard_name": "time", "units_metadata": "leap_seconds: none"}
     if PERIOD in used:
-        coords[PERIOD] = ((), middle, {**time_attrs, "long_name": "period the statistics cover", "bounds": PERIOD_BOUNDS})
+        coords[PERIOD] = time_coord(middle, None, long_name="period the statistics cover", axis=False,
+                                    bounds=PERIOD_BOUNDS)
         data_vars[PERIOD_BOUNDS] = ((BOUNDS_DIM,), np.array([start, end]), {})
     if PERIOD_DAYS in used:
         long_name = "days over which daily means are taken (climatological time, CF section 7.4)"
-        coords[PERIOD_DAYS] = ((), middle, {**time_attrs, "long_name": long_name, "climatology": PERIOD_DAYS_CLIMATOLOGY})
+        coords[PERIOD_DAYS] = time_coord(middle, None, long_name=long_name, axis=False,
+                                         climatology=PERIOD_DAYS_CLIMATOLOGY)
         # CF needs no attributes here; these true ones are added because compliance-checker 6.1 recognises only the
         # climatology variable of the main time coordinate and otherwise checks this one as a data variable.
         climatology_attrs = {

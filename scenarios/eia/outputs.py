@@ -13,7 +13,7 @@ import xarray as xr
 from scenarios.common.cf import hourly_time_bounds, park_substance
 from scenarios.common.views import map_view
 from twin.atomic import atomic_output, write_text_atomic
-from twin.schema import geographic_coordinates, grid_dataset, receptor_dataset
+from twin.schema import grid_dataset, point_xy_coords, receptor_dataset, station_coords, time_coord
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.report import render_report
@@ -107,9 +107,6 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
                   "comment": "concentration at the station when the source emits 1 g/s times its schedule factor; "
                              "linear: C = sum over sources of A * q [g/s]"}
 
-    lon, lat = geographic_coordinates(sensitive.x, sensitive.y, park.spec.epsg)
-    slon, slat = geographic_coordinates(np.array([s.x for s in stacks]), np.array([s.y for s in stacks]),
-                                        park.spec.epsg)
     annual = np.nanmean(transfer.daily, axis=0)  # mean of the valid daily means (NaN days left out)
     data_vars = {
         "transfer_daily": (("day", "source", "station"), transfer.daily * _UG,
@@ -132,30 +129,21 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
         "source_mean_factor": (("source",), setup.factors[:, emitting].mean(axis=0),
                                {"long_name": "mean schedule factor of the source over the period", "units": "1",
                                 "coverage_content_type": "auxiliaryInformation"}),
-        "time": ("time", time, {"standard_name": "time", "long_name": "start of the hour (UTC)", "axis": "T"}),
-        "day": ("day", days.astype("datetime64[ns]"), {"standard_name": "time",
-                                                        "long_name": "local calendar day (start, UTC-naive)"}),
+        "time": time_coord(time, long_name="start of the hour (UTC)", units_metadata=False),
+        "day": time_coord(days.astype("datetime64[ns]"), "day", long_name="local calendar day (start, UTC-naive)",
+                          axis=False, units_metadata=False),
         # Identifiers as auxiliary coordinates (string dimension coordinates trip CF monotonicity checks).
         "source_id": ("source", np.array([s.id for s in stacks], dtype=object), {"long_name": "stack identifier"}),
         "pollutant_key": ("pollutant", np.array(setup.pollutants, dtype=object),
                           {"long_name": "substance key of twin/chemicals.csv"}),
-        "source_x": ("source", np.array([s.x for s in stacks]), {"standard_name": "projection_x_coordinate",
-                                                                 "units": "m", "long_name": "stack easting"}),
-        "source_y": ("source", np.array([s.y for s in stacks]), {"standard_name": "projection_y_coordinate",
-                                                                 "units": "m", "long_name": "stack northing"}),
-        "source_lon": ("source", slon, {"standard_name": "longitude", "long_name": "stack longitude",
-                                        "units": "degrees_east"}),
-        "source_lat": ("source", slat, {"standard_name": "latitude", "long_name": "stack latitude",
-                                        "units": "degrees_north"}),
+        **point_xy_coords(np.array([s.x for s in stacks]), np.array([s.y for s in stacks]), park.spec.epsg, "source",
+                          names=("source_x", "source_y", "source_lon", "source_lat"),
+                          long_names=("stack easting", "stack northing", "stack longitude", "stack latitude")),
         "source_height": ("source", np.array([s.height for s in stacks]), {"long_name": "stack height",
                                                                            "units": "m"}),
-        "station_id": ("station", np.array(sensitive.ids, dtype=object), {"long_name": "receptor identifier",
-                                                                           "cf_role": "timeseries_id"}),
-        "station_name": ("station", np.array(sensitive.names, dtype=object), {"long_name": "receptor name"}),
-        "station_x": ("station", sensitive.x, {"standard_name": "projection_x_coordinate", "units": "m"}),
-        "station_y": ("station", sensitive.y, {"standard_name": "projection_y_coordinate", "units": "m"}),
-        "lon": ("station", lon, {"standard_name": "longitude", "units": "degrees_east"}),
-        "lat": ("station", lat, {"standard_name": "latitude", "units": "degrees_north"}),
+        **station_coords(sensitive.ids, sensitive.names),
+        **point_xy_coords(sensitive.x, sensitive.y, park.spec.epsg, "station",
+                          names=("station_x", "station_y", "lon", "lat")),
     }
     ds = xr.Dataset(data_vars, coords)
     names = [n for n in ("transfer_hourly", "transfer_daily", "transfer_annual") if n in ds]

@@ -69,7 +69,6 @@ from typing import NamedTuple
 
 import dask
 import numpy as np
-import pyproj
 import xarray as xr
 import yaml
 
@@ -109,7 +108,7 @@ from twin.atomic import atomic_output, write_text_atomic
 from twin.constants import STANDARD_PRESSURE
 from twin.errors import InputError, OutputError, ParkTwinError
 from twin.io import load_park
-from twin.schema import geographic_coordinates
+from twin.schema import grid_mapping_variable, percentile_coord, projected_xy_coords
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.brief import render_brief
@@ -661,9 +660,9 @@ def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, re
 
 def _write_source_netcdf(path: Path, park, source, chemical, gx, gy, p1, p2, percentiles, context, cycle_time):
 
-    lon, lat = geographic_coordinates(gx[None, :], gy[:, None], park.spec.epsg)
     name = f"concentration of {chemical.name_en.lower()} in air (CAS {chemical.cas})"
     attrs = {"grid_mapping": "crs", "coverage_content_type": "modelResult"}
+    grid = projected_xy_coords(gx, gy, park.spec.epsg)
     dataset = xr.Dataset(
         {
             "probability_endpoint2": (("y", "x"), p2.astype(np.float32), {
@@ -675,13 +674,11 @@ def _write_source_netcdf(path: Path, park, source, chemical, gx, gy, p1, p2, per
             "max_mean_60min_percentile": (("percentile", "y", "x"), (percentiles * 1e6).astype(np.float32), {
                 "long_name": f"percentile over ensemble members of the maximum 60-minute running mean {name}",
                 "units": "mg m-3", **attrs}),  # kg m-3 -> mg m-3 (HJ 169 Appendix H units)
-            "crs": ((), 0, pyproj.CRS.from_epsg(park.spec.epsg).to_cf()),
+            "crs": grid_mapping_variable(park.spec.epsg, dtype=np.int64),
         },
-        coords={"x": ("x", gx, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
-                "y": ("y", gy, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
-                "percentile": ("percentile", np.array([50.0, 90.0]), {"long_name": "percentile", "units": "percent"}),
-                "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
-                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"})},
+        coords={"x": grid["x"], "y": grid["y"],
+                "percentile": percentile_coord(np.array([50.0, 90.0])),
+                "lon": grid["lon"], "lat": grid["lat"]},
     )
     provenance = Provenance(scenario_config=json.dumps({"digest": context.digest, "cycle": f"{cycle_time:%Y%m%d%H}",
                                                         "risk_source": source.id}, sort_keys=True),

@@ -58,6 +58,7 @@ from scenarios.leak.spec import LeakScenario
 from scenarios.spec import load_scenario
 from twin.errors import InputError
 from twin.io import load_park
+from twin.schema import projected_xy_coords, realization_coord
 from twin.store import Provenance, finished_output_matches, write_netcdf
 
 __all__ = ["LeakEnsembleContext", "LeakEnsembleResult", "load_leak_context", "perturb_puff_met",
@@ -239,9 +240,8 @@ def run_leak_member(context: LeakEnsembleContext, index: int) -> Path:
                 "long_name": "airborne mass released by the member's source term", "units": "kg",
                 "coverage_content_type": "modelResult"}),
         },
-        coords={"realization": ("realization", np.array([index]), {"standard_name": "realization", "units": "1"}),
-                "x": ("x", context.gx, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
-                "y": ("y", context.gy, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
+        coords={"realization": realization_coord(np.array([index]), long_name=None),
+                **projected_xy_coords(context.gx, context.gy),
                 "receptor_id": ("receptor", np.array(context.receptors_all.ids, dtype=str),
                                 {"long_name": "receptor id (park.yaml)"}),
                 "threshold_name": ("threshold", np.array(names, dtype=str), {"long_name": "threshold"})},

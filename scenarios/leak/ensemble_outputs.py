@@ -29,7 +29,6 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 import numpy as np
-import pyproj
 import xarray as xr
 
 from scenarios.common.ensemble import exceedance_probability, percentile_fields
@@ -40,7 +39,8 @@ from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, w
 from scenarios.leak.run import RECEPTOR_KINDS_ZH, threshold_name_zh
 from twin.atomic import write_text_atomic
 from twin.errors import InputError
-from twin.schema import geographic_coordinates
+from twin.schema import (geographic_coord, geographic_coordinates, grid_mapping_variable, percentile_coord,
+                         projected_xy_coords, realization_coord)
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.ensemble_plan import render_ensemble_plan
@@ -280,7 +280,7 @@ def _write_netcdf(path, context, names, values, data, grid_probability, field_pe
             "long_name": "airborne mass released by the member's source term", "units": "kg"}),
         "member_seed": (("realization",), np.array([m.seed for m in members], dtype=np.int64), {
             "long_name": "ensemble member's own random seed", "units": "1"}),
-        "crs": ((), 0, pyproj.CRS.from_epsg(park.spec.epsg).to_cf()),
+        "crs": grid_mapping_variable(park.spec.epsg, dtype=np.int64),
     }
     for parameter in sorted(context.scenario.ensemble.perturbations):
         variables[f"member_{parameter}"] = (("realization",), np.array([m.parameters[parameter] for m in members]), {
@@ -288,18 +288,12 @@ def _write_netcdf(path, context, names, values, data, grid_probability, field_pe
     receptors = context.receptors_all
     dataset = xr.Dataset(
         variables,
-        coords={"x": ("x", gx, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
-                "y": ("y", gy, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
-                "lon": (("y", "x"), lon, {"standard_name": "longitude", "long_name": "longitude",
-                                          "units": "degrees_east"}),
-                "lat": (("y", "x"), lat, {"standard_name": "latitude", "long_name": "latitude",
-                                          "units": "degrees_north"}),
-                "realization": ("realization", np.array([m.index for m in members]),
-                                {"standard_name": "realization", "units": "1"}),
-                "percentile": ("percentile", np.array(FIELD_PERCENTILES), {"long_name": "percentile",
-                                                                           "units": "percent"}),
-                "arrival_percentile": ("arrival_percentile", np.array(ARRIVAL_PERCENTILES),
-                                       {"long_name": "percentile", "units": "percent"}),
+        coords={**projected_xy_coords(gx, gy),
+                "lon": geographic_coord("lon", lon, ("y", "x"), long_name="longitude"),
+                "lat": geographic_coord("lat", lat, ("y", "x"), long_name="latitude"),
+                "realization": realization_coord([m.index for m in members], long_name=None),
+                "percentile": percentile_coord(np.array(FIELD_PERCENTILES)),
+                "arrival_percentile": percentile_coord(np.array(ARRIVAL_PERCENTILES), "arrival_percentile"),
                 "threshold_name": ("threshold", np.array(names, dtype=str), {"long_name": "threshold"}),
                 "receptor_id": ("receptor", np.array(receptors.ids, dtype=str),
                                 {"long_name": "receptor id (park.yaml)"}),

@@ -16,7 +16,6 @@ from datetime import timedelta, timezone
 from pathlib import Path
 
 import numpy as np
-import pyproj
 import xarray as xr
 
 from dispersion.plume import ReceptorSet
@@ -55,7 +54,7 @@ from twin.atomic import write_text_atomic
 from twin.constants import STANDARD_PRESSURE
 from twin.errors import InputError, MeteoCoverageError, NumericalStabilityError
 from twin.io import load_park
-from twin.schema import geographic_coordinates
+from twin.schema import grid_mapping_variable, projected_xy_coords, time_coord
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map, render_scene
 from viz.gltf import export_scene_gltf
@@ -600,7 +599,6 @@ def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, c
 
     shape = (gy.size, gx.size)
     units = "mg m-3"  # emergency products: thresholds are in mg/m3 (HJ 169 Appendix H)
-    lon, lat = geographic_coordinates(gx[None, :], gy[:, None], park.spec.epsg)
     name = f"concentration of {chemical.name_en.lower()} in air (CAS {chemical.cas})"
     snapshots = result["snapshot"].values[:, :n_grid].reshape(-1, *shape) * 1e6  # kg m-3 -> mg m-3
     start = np.datetime64(scenario.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")
@@ -616,7 +614,7 @@ def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, c
                                 "grid_mapping": "crs"}),
             "dose": (("y", "x"), (result["dose"].values[:n_grid].reshape(shape) * 1e6).astype(np.float32),
                      {"long_name": f"time-integrated {name}", "units": "mg s m-3", "grid_mapping": "crs"}),
-            "crs": ((), 0, pyproj.CRS.from_epsg(park.spec.epsg).to_cf()),
+            "crs": grid_mapping_variable(park.spec.epsg, dtype=np.int64),
             "airborne_release_rate": (("release_step",), term.rates.astype(np.float64),
                                       {"long_name": f"airborne release rate of {chemical.name_en.lower()} (source "
                                                     f"model {term.model})", "units": "kg s-1",
@@ -649,11 +647,8 @@ def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, c
                                       "units": "1", "comment": "NaN: no probit constants for the substance",
                                       "coverage_content_type": "modelResult"}),
         },
-        coords={"time": ("time", times, {"standard_name": "time"}),
-                "x": ("x", gx, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
-                "y": ("y", gy, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
-                "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
-                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
+        coords={"time": time_coord(times, long_name=None, axis=False, units_metadata=False),
+                **projected_xy_coords(gx, gy, park.spec.epsg),
                 "receptor_id": (("receptor",), np.array(receptor_ids, dtype=str),
                                 {"long_name": "sensitive receptor id (park.yaml)"})},
     )

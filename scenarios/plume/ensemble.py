@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import pyproj
 import xarray as xr
 
 from dispersion.plume import ReceptorSet, rates_array, evaluate_plume, run_plume, source_hours
@@ -38,7 +37,8 @@ from scenarios.spec import load_scenario
 from twin.atomic import atomic_output
 from twin.errors import InputError
 from twin.io import load_park
-from twin.schema import CONCENTRATION_UNITS, geographic_coordinates, grid_dataset
+from twin.schema import (CONCENTRATION_UNITS, grid_dataset, grid_mapping_variable, projected_xy_coords,
+                         percentile_coord, realization_coord)
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 
@@ -231,22 +231,19 @@ def _write_probabilities(context: EnsembleContext, members: list[dict[str, np.nd
             {"long_name": f"ensemble member's {name.replace('_', ' ')}", "units": units.get(name, "1")})
     data_vars["member_seed"] = (("realization",), np.array([m.seed for m in context.members], dtype=np.int64),
                                 {"long_name": "ensemble member's own random seed", "units": "1"})
-    lon, lat = geographic_coordinates(context.grid_x[None, :], context.grid_y[:, None], context.park.spec.epsg)
+    grid = projected_xy_coords(context.grid_x, context.grid_y, context.park.spec.epsg, axis=False)
 
     dataset = xr.Dataset(
         data_vars,
-        coords={"x": ("x", context.grid_x, {"standard_name": "projection_x_coordinate", "units": "m"}),
-                "y": ("y", context.grid_y, {"standard_name": "projection_y_coordinate", "units": "m"}),
-                "percentile": ("percentile", np.array(PERCENTILES), {"long_name": "percentile", "units": "percent"}),
-                "realization": ("realization", np.arange(len(context.members)),
-                                {"standard_name": "realization", "units": "1"}),
-                "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"}),
-                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"})},
+        coords={"x": grid["x"], "y": grid["y"],
+                "percentile": percentile_coord(np.array(PERCENTILES)),
+                "realization": realization_coord(len(context.members), long_name=None),
+                "lon": grid["lon"], "lat": grid["lat"]},
         attrs={"Conventions": "CF-1.11", "title": f"ParkTwin ensemble probabilities: {context.scenario.name}",
                "ensemble_size": len(members), "scenario_config_sha256": context.scenario_sha256,
                "scenario_config": canonical_json(context.scenario)},
     )
-    dataset["crs"] = ((), 0, pyproj.CRS.from_epsg(context.park.spec.epsg).to_cf())
+    dataset["crs"] = grid_mapping_variable(context.park.spec.epsg, dtype=np.int64)
     path = context.out_dir / "ensemble.nc"
     with atomic_output(path) as temporary:
         dataset.to_netcdf(temporary, engine="netcdf4")

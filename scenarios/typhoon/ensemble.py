@@ -31,7 +31,7 @@ from scenarios.typhoon.spec import TyphoonScenario
 from twin.atomic import write_text_atomic
 from twin.errors import InputError
 from twin.io import load_park
-from twin.schema import _crs, geographic_coordinates
+from twin.schema import grid_mapping_variable, projected_xy_coords
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 
@@ -125,17 +125,13 @@ def run_typhoon_ensemble(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
 
 def _write(out_dir: Path, scenario: TyphoonScenario, x, y, probability, result, base_dir: Path) -> None:
     park = load_park(base_dir / scenario.park)
-    lon, lat = geographic_coordinates(x[None, :], y[:, None], park.spec.epsg)
     ds = xr.Dataset(
-        {"crs": ((), np.int32(0), _crs(park.spec.epsg).to_cf()),
+        {"crs": grid_mapping_variable(park.spec.epsg),
          "flood_probability": (("y", "x"), probability,
                                {"long_name": f"fraction of members whose maximum flood depth exceeds "
                                              f"{result['flooded_depth_m']} m", "units": "1",
                                 "grid_mapping": "crs", "coverage_content_type": "modelResult"})},
-        coords={"y": ("y", y, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
-                "x": ("x", x, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
-                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
-                "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"})})
+        coords=projected_xy_coords(x, y, park.spec.epsg, order="yx"))
     write_netcdf(ds, out_dir / "flood_probability.nc",
                  Provenance(scenario_config=canonical_json(scenario), command_line="parktwin ensemble",
                             extra_attrs={"scenario_id": scenario.name, "park_name": park.spec.name}),

@@ -24,7 +24,7 @@ from shapely.geometry import Polygon
 
 from dispersion.flood import FloodGrid, FloodOptions, run_flood
 from scenarios.typhoon.spec import TyphoonScenario
-from twin.schema import _crs, geographic_coordinates
+from twin.schema import grid_mapping_variable, projected_xy_coords, time_coord
 from viz import FieldLayer
 
 __all__ = ["FLOOD_GRID_DEFAULTS", "park_flood_grid", "run_park_flood", "flood_dataset",
@@ -140,11 +140,10 @@ def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -
     """The flood as a CF dataset (``flood.nc``): depth snapshots, maximum depth, speed and hazard rating, arrival
     time and the ground elevation with the defences burned in, on the projected grid with lat/lon."""
     time = start + (times * 1e9).astype("timedelta64[ns]")
-    lon, lat = geographic_coordinates(grid.x[None, :], grid.y[:, None], park.spec.epsg)
     common = {"grid_mapping": "crs", "coverage_content_type": "modelResult"}
     return xr.Dataset(
         {
-            "crs": ((), np.int32(0), _crs(park.spec.epsg).to_cf()),
+            "crs": grid_mapping_variable(park.spec.epsg),
             "water_depth": (("time", "y", "x"), result.depth,
                             {"standard_name": "flood_water_thickness",
                              "long_name": "flood water depth", "units": "m", **common}),
@@ -164,11 +163,8 @@ def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -
                                                       "long_name": "ground elevation with flood defences burned in",
                                                       "units": "m", "grid_mapping": "crs"}),
         },
-        coords={"time": ("time", time, {"standard_name": "time", "axis": "T"}),
-                "y": ("y", grid.y, {"standard_name": "projection_y_coordinate", "units": "m", "axis": "Y"}),
-                "x": ("x", grid.x, {"standard_name": "projection_x_coordinate", "units": "m", "axis": "X"}),
-                "lat": (("y", "x"), lat, {"standard_name": "latitude", "units": "degrees_north"}),
-                "lon": (("y", "x"), lon, {"standard_name": "longitude", "units": "degrees_east"})})
+        coords={"time": time_coord(time, long_name=None, units_metadata=False),
+                **projected_xy_coords(grid.x, grid.y, park.spec.epsg, order="yx")})
 
 
 def depth_layer(grid, result):
