@@ -58,6 +58,7 @@ from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map, render_scene
 from viz.gltf import export_scene_gltf
 from viz.plan import render_plan
+from viz.views import LeakPlanView, PlanReceptor, PlanZone
 
 __all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_text", "RESPONSE_RULES",
            "RECEPTOR_KINDS_ZH", "threshold_name_zh"]
@@ -153,8 +154,9 @@ def release_term(scenario: LeakScenario, source, chemical, met, air_temperature:
 
 
 def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, command_line="",
-                      where: str = "scenario") -> dict:
-    """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's view data (a dict)."""
+                      where: str = "scenario") -> LeakPlanView:
+    """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's typed view (``impacts.json`` holds
+    its :meth:`~viz.views.LeakPlanView.to_dict`)."""
     park = load_park(base_dir / scenario.park)
     source, chemical = leak_source_and_chemical(scenario, park, where)
     check_writable(out_dir)
@@ -226,73 +228,73 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     for i, rid in enumerate(receptors_all.ids):
         arrival = impact.arrival_time[i]
         worst = _worst_reached(thresholds, impact, i)
-        rows.append({
-            "id": rid, "name": receptors_all.names[i], "kind": receptors_all.kinds[i],
-            "kind_zh": RECEPTOR_KINDS_ZH.get(receptors_all.kinds[i], receptors_all.kinds[i]),
-            "population": int(receptors_all.population[i]),
-            "distance_m": round(math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y)),
-            "arrival": None if not np.isfinite(arrival) else
+        rows.append(PlanReceptor(
+            id=rid, name=receptors_all.names[i], kind=receptors_all.kinds[i],
+            kind_zh=RECEPTOR_KINDS_ZH.get(receptors_all.kinds[i], receptors_all.kinds[i]),
+            population=int(receptors_all.population[i]),
+            distance_m=round(math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y)),
+            arrival=None if not np.isfinite(arrival) else
             (start_local + timedelta(seconds=float(arrival))).strftime("%H:%M"),
-            "arrival_minutes": None if not np.isfinite(arrival) else round(float(arrival) / 60.0),
-            "peak_mg_m3": round(float(impact.peak[endpoint2][i]) * 1e6, 3),
-            "minutes_above_endpoint2": round(float(impact.time_above[endpoint2][i]) / 60.0),
-            "level": worst, "level_zh": threshold_name_zh(worst),
-            "action": protective_action(float(arrival), float(impact.time_above[endpoint2][i])),
-            "probit": _rounded(probits[i]["probit"], 2),
-            "probability_of_death": _rounded(probits[i]["probability_of_death"], 4),
-        })
-    rows.sort(key=lambda r: (r["arrival_minutes"] is None, r["arrival_minutes"] or 0, -r["peak_mg_m3"]))
-    view = {
-        "scenario": scenario.name, "park": park.spec.name, "language": scenario.language,
-        "substance": chemical.name_zh if scenario.language == "zh" else chemical.name_en,
-        "substance_key": chemical.key, "cas": chemical.cas,
-        "risk_source": f"{source.name} ({source.id})", "enterprise": source.enterprise,
-        "start": start_local.strftime("%Y-%m-%d %H:%M %z"), "weather": weather_text, "weather_zh": weather_zh,
-        "source_term": term.description, "source_model": term.model, "source_rule": term.rule,
-        "source_term_zh": term.description_zh, "source_model_zh": SOURCE_MODELS_ZH[term.model],
-        "source_rule_zh": term.rule_zh,
-        "airborne_split_kg": {name: round(value, 1) for name, value in term.split.items()},
-        "outflow_kg": round(term.outflow, 1), "remaining_pool_kg": round(term.remaining_pool, 1),
-        "remaining_tank_kg": round(term.remaining_tank, 1),
-        "container_kind": source.kind,  # tank: "tank left" is liquid still in it; pipe: the inventory not released
-        "probit_source": probit.source if probit else NOT_AVAILABLE,
-        "probit_equation": (f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt), C in mg/m3, Δt in min; "
-                            "P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
-        "probit_source_zh": (chemical.source_probit_zh or chemical.source_probit) if probit else NOT_AVAILABLE,
-        "probit_equation_zh": (f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt)，式中 C 为浓度（mg/m³），Δt 为"
-                               "时间步长（min）；P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
-        "released_kg": round(term.released, 1),
-        "release_minutes": round(duration / 60.0, 1), "peak_rate_kg_s": round(float(term.rates.max()), 3),
-        "zones": [{"name": z.name, "name_zh": threshold_name_zh(z.name), "level_mg_m3": round(z.level, 3),
-                   "area_km2": round(z.area / 1e6, 3),
-                   "farthest_m": round(z.farthest_distance),
-                   "reaches_grid_edge": _touches_edge(z.polygon, gx, gy),
-                   "max_width_m": round(zone_notes[z.name]["width"], 1),
-                   "from_transect": zone_notes[z.name]["from_transect"],
-                   "limited_at_m": zone_notes[z.name]["limited_at"],
-                   "note": zone_notes[z.name]["note"], "note_zh": zone_notes[z.name]["note_zh"]} for z in zones],
-        "grid_extent_m": [float(gx[-1] - gx[0]), float(gy[-1] - gy[0])],
-        "receptors": rows, "response_level": level, "response_rule": rule,
-        "response_rules": [list(r) for r in RESPONSE_RULES],
-        "response_rule_zh": RESPONSE_RULES_ZH[level],
-        "response_rules_zh": [[lv, RESPONSE_RULES_ZH[lv]] for lv, _ in RESPONSE_RULES],
-        "evacuation_distance_m": round(zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance),
-        "dense_gas": choice.dense, "dense_gas_message": choice.rule, "dense_gas_message_zh": choice.rule_zh,
-        "dispersion_model": choice.model, "dispersion_model_zh": MODEL_NAMES_ZH[choice.model],
-        "dispersion_model_en": MODEL_NAMES_EN[choice.model],
-        "dispersion_model_forced": choice.forced, "richardson_number": round(choice.richardson_number, 4),
-        "richardson_threshold": round(choice.threshold, 4), "release_kind": choice.release_kind,
-        "release_density_kg_m3": round(choice.release_density, 4),
-        "ambient_density_kg_m3": round(choice.ambient_density, 4),
-        "aerosol_fraction": round(choice.liquid_fraction, 4), "buoyancy_flux_m4_s3": round(choice.buoyancy_flux, 4),
-        "dispersion_rule": choice.rule, "dispersion_rule_zh": choice.rule_zh,
-        "validity": validity, "validity_zh": validity_zh,
-        "shelter_rule_minutes": SHELTER_IF_ARRIVAL_WITHIN / 60.0,
-        "population_reached": impact.population_reached,
-        "averaging": "60 min",
-    }
+            arrival_minutes=None if not np.isfinite(arrival) else round(float(arrival) / 60.0),
+            peak_mg_m3=round(float(impact.peak[endpoint2][i]) * 1e6, 3),
+            minutes_above_endpoint2=round(float(impact.time_above[endpoint2][i]) / 60.0),
+            level=worst, level_zh=threshold_name_zh(worst),
+            action=protective_action(float(arrival), float(impact.time_above[endpoint2][i])),
+            probit=_rounded(probits[i]["probit"], 2),
+            probability_of_death=_rounded(probits[i]["probability_of_death"], 4),
+        ))
+    rows.sort(key=lambda r: (r.arrival_minutes is None, r.arrival_minutes or 0, -r.peak_mg_m3))
+    view = LeakPlanView(
+        scenario=scenario.name, park=park.spec.name, language=scenario.language,
+        substance=chemical.name_zh if scenario.language == "zh" else chemical.name_en,
+        substance_key=chemical.key, cas=chemical.cas,
+        risk_source=f"{source.name} ({source.id})", enterprise=source.enterprise,
+        start=start_local.strftime("%Y-%m-%d %H:%M %z"), weather=weather_text, weather_zh=weather_zh,
+        source_term=term.description, source_model=term.model, source_rule=term.rule,
+        source_term_zh=term.description_zh, source_model_zh=SOURCE_MODELS_ZH[term.model],
+        source_rule_zh=term.rule_zh,
+        airborne_split_kg={name: round(value, 1) for name, value in term.split.items()},
+        outflow_kg=round(term.outflow, 1), remaining_pool_kg=round(term.remaining_pool, 1),
+        remaining_tank_kg=round(term.remaining_tank, 1),
+        container_kind=source.kind,  # tank: "tank left" is liquid still in it; pipe: the inventory not released
+        probit_source=probit.source if probit else NOT_AVAILABLE,
+        probit_equation=(f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt), C in mg/m3, Δt in min; "
+                         "P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
+        probit_source_zh=(chemical.source_probit_zh or chemical.source_probit) if probit else NOT_AVAILABLE,
+        probit_equation_zh=(f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt)，式中 C 为浓度（mg/m³），Δt 为"
+                            "时间步长（min）；P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
+        released_kg=round(term.released, 1),
+        release_minutes=round(duration / 60.0, 1), peak_rate_kg_s=round(float(term.rates.max()), 3),
+        zones=tuple(PlanZone(name=z.name, name_zh=threshold_name_zh(z.name), level_mg_m3=round(z.level, 3),
+                             area_km2=round(z.area / 1e6, 3),
+                             farthest_m=round(z.farthest_distance),
+                             reaches_grid_edge=_touches_edge(z.polygon, gx, gy),
+                             max_width_m=round(zone_notes[z.name]["width"], 1),
+                             from_transect=zone_notes[z.name]["from_transect"],
+                             limited_at_m=zone_notes[z.name]["limited_at"],
+                             note=zone_notes[z.name]["note"], note_zh=zone_notes[z.name]["note_zh"]) for z in zones),
+        grid_extent_m=(float(gx[-1] - gx[0]), float(gy[-1] - gy[0])),
+        receptors=tuple(rows), response_level=level, response_rule=rule,
+        response_rules=tuple(RESPONSE_RULES),
+        response_rule_zh=RESPONSE_RULES_ZH[level],
+        response_rules_zh=tuple((lv, RESPONSE_RULES_ZH[lv]) for lv, _ in RESPONSE_RULES),
+        evacuation_distance_m=round(zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance),
+        dense_gas=choice.dense, dense_gas_message=choice.rule, dense_gas_message_zh=choice.rule_zh,
+        dispersion_model=choice.model, dispersion_model_zh=MODEL_NAMES_ZH[choice.model],
+        dispersion_model_en=MODEL_NAMES_EN[choice.model],
+        dispersion_model_forced=choice.forced, richardson_number=round(choice.richardson_number, 4),
+        richardson_threshold=round(choice.threshold, 4), release_kind=choice.release_kind,
+        release_density_kg_m3=round(choice.release_density, 4),
+        ambient_density_kg_m3=round(choice.ambient_density, 4),
+        aerosol_fraction=round(choice.liquid_fraction, 4), buoyancy_flux_m4_s3=round(choice.buoyancy_flux, 4),
+        dispersion_rule=choice.rule, dispersion_rule_zh=choice.rule_zh,
+        validity=validity, validity_zh=validity_zh,
+        shelter_rule_minutes=SHELTER_IF_ARRIVAL_WITHIN / 60.0,
+        population_reached=impact.population_reached,
+        averaging="60 min",
+    )
 
-    write_text_atomic(out_dir / "impacts.json", json.dumps(view, ensure_ascii=False, indent=2) + "\n")
+    write_text_atomic(out_dir / "impacts.json", json.dumps(view.to_dict(), ensure_ascii=False, indent=2) + "\n")
     _write_leak_netcdf(out_dir / "leak.nc", scenario, park, gx, gy, result, n_grid, chemical, command_line,
                        term=term, receptor_ids=list(receptors_all.ids), probits=probits, choice=choice)
     _render(out_dir, scenario, park, gx, gy, field, zones, view, met)
@@ -387,28 +389,28 @@ def puff_options(scenario: LeakScenario, park, source, *, parallel: bool, output
         true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y), parallel=parallel)
 
 
-def summary_text(view: dict) -> str:
+def summary_text(view: LeakPlanView) -> str:
     """A few lines for the terminal and the morning shift: level, zones, first receptors reached."""
-    lines = [f"ParkTwin leak — {view['scenario']} — {view['park']}",
-             f"{view['risk_source']}: {view['substance']}, {view['released_kg']} kg in {view['release_minutes']} min "
-             f"({view['source_term']})",
-             "Airborne split: " + ", ".join(f"{name} {value} kg" for name, value in view["airborne_split_kg"].items())
-             + f" (model {view['source_model']}; outflow {view['outflow_kg']} kg, pool left "
-               f"{view['remaining_pool_kg']} kg, "
-               + (f"not released (line isolated) {view['remaining_tank_kg']} kg)" if view.get("container_kind") == "pipe"
-                  else f"tank left {view['remaining_tank_kg']} kg)"),
-             f"Weather: {view['weather']}",
-             f"Response level {view['response_level']}: {view['response_rule']}",
-             f"Evacuation distance (endpoint-2): {view['evacuation_distance_m']} m"]
-    lines += [f"  {z['name']:<20s} {z['level_mg_m3']:>10} mg/m3  area {z['area_km2']} km2  farthest {z['farthest_m']} m"
-              + ("  (reaches the grid edge: enlarge grid.size)" if z["reaches_grid_edge"] else "")
-              for z in view["zones"]]
-    reached = [r for r in view["receptors"] if r["arrival"]]
+    lines = [f"ParkTwin leak — {view.scenario} — {view.park}",
+             f"{view.risk_source}: {view.substance}, {view.released_kg} kg in {view.release_minutes} min "
+             f"({view.source_term})",
+             "Airborne split: " + ", ".join(f"{name} {value} kg" for name, value in view.airborne_split_kg.items())
+             + f" (model {view.source_model}; outflow {view.outflow_kg} kg, pool left "
+               f"{view.remaining_pool_kg} kg, "
+               + (f"not released (line isolated) {view.remaining_tank_kg} kg)" if view.container_kind == "pipe"
+                  else f"tank left {view.remaining_tank_kg} kg)"),
+             f"Weather: {view.weather}",
+             f"Response level {view.response_level}: {view.response_rule}",
+             f"Evacuation distance (endpoint-2): {view.evacuation_distance_m} m"]
+    lines += [f"  {z.name:<20s} {z.level_mg_m3:>10} mg/m3  area {z.area_km2} km2  farthest {z.farthest_m} m"
+              + ("  (reaches the grid edge: enlarge grid.size)" if z.reaches_grid_edge else "")
+              for z in view.zones]
+    reached = [r for r in view.receptors if r.arrival]
     lines.append(f"Receptors reached by endpoint-2: {len(reached)}")
-    lines += [f"  {r['name']} ({r['kind']}): arrival {r['arrival']}, peak {r['peak_mg_m3']} mg/m3, {r['action']}, "
-              f"probability of death {r['probability_of_death']}" for r in reached[:10]]
-    lines.append(f"Model: {view['dispersion_model_en']} — {view['dispersion_rule']}")
-    lines.append(f"Validity: {view['validity']}")
+    lines += [f"  {r.name} ({r.kind}): arrival {r.arrival}, peak {r.peak_mg_m3} mg/m3, {r.action}, "
+              f"probability of death {r.probability_of_death}" for r in reached[:10]]
+    lines.append(f"Model: {view.dispersion_model_en} — {view.dispersion_rule}")
+    lines.append(f"Validity: {view.validity}")
     return "\n".join(lines)
 
 
@@ -599,7 +601,7 @@ def _render(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:
             levels.append(level)
     levels = np.array(levels)
     layer = FieldLayer(x=gx, y=gy, values=field * 1e6, units="mg/m³", levels=levels,
-                       title=f"{view['substance']}: 最大 60 分钟平均浓度 maximum 60-min mean")
+                       title=f"{view.substance}: 最大 60 分钟平均浓度 maximum 60-min mean")
     wind = float(met.wind_from_direction[0]) if met.wind_from_direction.size == 1 else None
     mview = map_view(park, layer, title=f"{park.spec.name} — {scenario.name}", wind_from_direction=wind,
                      wind_speed=float(met.wind_speed[0]) if wind is not None else None,

@@ -158,11 +158,11 @@ def run_triggered_leak(scenario: TyphoonScenario, park, events: list, *, base_di
         meteorology={"weather": {"source": "typhoon", "typhoon_track": scenario.track, "start": start,
                                  "hours": hours}})
     view = run_leak_scenario(leak, base_dir=base_dir, out_dir=out_dir, where=f"{where}: triggered_leak")
-    out.update({"start_utc": when, "folder": out_dir.name, "response_level": view["response_level"],
-                "response_rule": view["response_rule"], "response_rule_zh": view["response_rule_zh"],
-                "released_kg": view["released_kg"],
-                "evacuation_distance_m": view["evacuation_distance_m"],
-                "receptors_reached": [r["id"] for r in view["receptors"] if r["arrival_minutes"] is not None]})
+    out.update({"start_utc": when, "folder": out_dir.name, "response_level": view.response_level,
+                "response_rule": view.response_rule, "response_rule_zh": view.response_rule_zh,
+                "released_kg": view.released_kg,
+                "evacuation_distance_m": view.evacuation_distance_m,
+                "receptors_reached": [r.id for r in view.receptors if r.arrival_minutes is not None]})
     return out
 
 

@@ -1,0 +1,119 @@
+"""The typed view models of the reports: every field required, exact JSON round trip, errors instead of blanks."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+
+import pytest
+
+from viz.plan import render_plan
+from viz.templating import render_template
+from viz.views import LeakPlanView, PlanReceptor, PlanZone
+
+
+def _zone(**changes) -> dict:
+    return {"name": "HJ 169 endpoint-2", "name_zh": "毒性终点浓度-2", "level_mg_m3": 5.8, "area_km2": 1.25,
+            "farthest_m": 2400, "reaches_grid_edge": False, "max_width_m": 310.5, "from_transect": False,
+            "limited_at_m": None, "note": "", "note_zh": "", **changes}
+
+
+def _receptor(**changes) -> dict:
+    return {"id": "R1", "name": "东村", "kind": "residential", "kind_zh": "居民区", "population": 120,
+            "distance_m": 1500, "arrival": "02:31", "arrival_minutes": 31, "peak_mg_m3": 12.5,
+            "minutes_above_endpoint2": 40, "level": "HJ 169 endpoint-2", "level_zh": "毒性终点浓度-2",
+            "action": "evacuate", "probit": 3.27, "probability_of_death": 0.0416, **changes}
+
+
+def leak_view_dict(**changes) -> dict:
+    """A complete impacts.json-like dict, keys in the order the leak run writes them."""
+    rules = [["I", "endpoint-1 reached"], ["II", "endpoint-2 reached"]]
+    return {
+        "scenario": "test-leak", "park": "测试园区", "language": "en", "substance": "chlorine",
+        "substance_key": "chlorine", "cas": "7782-50-5", "risk_source": "Tank (T1)", "enterprise": "Acme",
+        "start": "2026-07-15 02:00 +0800", "weather": "stability F, 1.5 m/s", "weather_zh": "F 类，1.5 m/s",
+        "source_term": "liquid through a hole", "source_model": "tank_liquid_hole", "source_rule": "",
+        "source_term_zh": "液体经孔流出", "source_model_zh": "储罐液相孔口泄漏", "source_rule_zh": "",
+        "airborne_split_kg": {"flash": 10.5, "pool_evaporation": 20.0}, "outflow_kg": 100.0,
+        "remaining_pool_kg": 69.5, "remaining_tank_kg": 900.0, "container_kind": "tank",
+        "probit_source": "not available", "probit_equation": "not available", "probit_source_zh": "not available",
+        "probit_equation_zh": "not available", "released_kg": 30.5, "release_minutes": 10.0,
+        "peak_rate_kg_s": 0.051, "zones": [_zone()], "grid_extent_m": [6000.0, 6000.0],
+        "receptors": [_receptor(), _receptor(id="R2", arrival=None, arrival_minutes=None, probit=None,
+                                             action="none")],
+        "response_level": "II", "response_rule": "endpoint-2 reached", "response_rules": rules,
+        "response_rule_zh": "达到终点-2", "response_rules_zh": [["I", "终点-1"], ["II", "终点-2"]],
+        "evacuation_distance_m": 2400, "dense_gas": False, "dense_gas_message": "light", "dense_gas_message_zh": "轻",
+        "dispersion_model": "gaussian_puff", "dispersion_model_zh": "高斯烟团模型",
+        "dispersion_model_en": "Gaussian puffs", "dispersion_model_forced": False, "richardson_number": 0.01,
+        "richardson_threshold": 0.1667, "release_kind": "continuous", "release_density_kg_m3": 1.2,
+        "ambient_density_kg_m3": 1.18, "aerosol_fraction": 0.0, "buoyancy_flux_m4_s3": 0.0,
+        "dispersion_rule": "light gas", "dispersion_rule_zh": "轻质气体", "validity": "hourly weather",
+        "validity_zh": "逐时气象", "shelter_rule_minutes": 30.0, "population_reached": {"HJ 169 endpoint-2": 120},
+        "averaging": "60 min", **changes}
+
+
+def test_the_dict_round_trip_is_exact_in_content_and_key_order():
+    data = leak_view_dict()
+    view = LeakPlanView.from_dict(data)
+    assert isinstance(view.zones[0], PlanZone) and isinstance(view.receptors[1], PlanReceptor)
+    assert view.to_dict() == data
+    assert json.dumps(view.to_dict(), ensure_ascii=False, indent=2) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def test_every_field_is_documented_in_the_class_source():
+    for cls in (LeakPlanView, PlanZone, PlanReceptor):
+        source = inspect.getsource(cls)
+        for field in dataclasses.fields(cls):
+            line = f"    {field.name}: "
+            assert line in source, (cls.__name__, field.name)
+            after = source.split(line, 1)[1].splitlines()[1].strip()
+            assert after.startswith('"""') and len(after) > 10, (cls.__name__, field.name)
+
+
+@pytest.mark.parametrize("missing", ["weather_zh", "zones", "averaging"])
+def test_a_missing_field_fails_at_construction(missing):
+    data = leak_view_dict()
+    del data[missing]
+    with pytest.raises(TypeError, match=missing):
+        LeakPlanView.from_dict(data)
+
+
+def test_a_misspelt_field_fails_at_construction():
+    data = leak_view_dict()
+    data["evacuation_distance"] = data.pop("evacuation_distance_m")
+    with pytest.raises(TypeError, match="evacuation_distance"):
+        LeakPlanView.from_dict(data)
+    with pytest.raises(TypeError, match="farthest"):
+        LeakPlanView.from_dict(leak_view_dict(zones=[{k: v for k, v in _zone().items() if k != "farthest_m"}]))
+    with pytest.raises(TypeError, match="kind_zh"):
+        PlanReceptor(**{k: v for k, v in _receptor().items() if k != "kind_zh"})
+
+
+def test_views_are_frozen():
+    view = LeakPlanView.from_dict(leak_view_dict())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.response_level = "I"
+
+
+@pytest.mark.parametrize("language, words", [("en", ["Emergency plan draft", "Level II", "2400 m", "Gaussian puffs"]),
+                                             ("zh", ["突发环境事件应急预案", "II 级", "2400 m", "居民区"])])
+def test_the_plan_renders_from_the_typed_view_as_it_did_from_the_dict(tmp_path, language, words):
+    """The template gives the same page for the dataclass as for the plain dict it used to receive; render_plan takes
+    either (a dict is checked into the typed view first)."""
+    data = leak_view_dict(language=language)
+    typed = render_template(f"plan_{language}.html", v=LeakPlanView.from_dict(data), map_png=None, scene_png=None)
+    assert typed == render_template(f"plan_{language}.html", v=data, map_png=None, scene_png=None)
+    for word in words:
+        assert word in typed
+    written = render_plan(data, tmp_path / "plan.html").read_text(encoding="utf-8")
+    assert all(word in written for word in words)
+
+
+def test_a_view_dict_missing_a_field_does_not_render(tmp_path):
+    data = leak_view_dict()
+    del data["validity"]
+    with pytest.raises(TypeError, match="validity"):
+        render_plan(data, tmp_path / "plan.html")
+    assert not (tmp_path / "plan.html").exists()
