@@ -53,6 +53,7 @@ from scenarios.common.impact import running_mean
 from twin.constants import AIR_MOLAR_MASS, GAS_CONSTANT, ZERO_CELSIUS
 from twin.constants import STANDARD_GRAVITY as GRAVITY
 from twin.errors import InputError
+from viz.wording import terms
 
 __all__ = ["DispersionChoice", "LeakAir", "leak_air", "hole_area", "disperse_leak", "cloud_paths", "wind_axes",
            "CONSTANT_WEATHER_DISTANCE_LIMIT", "choose_dispersion_model", "release_density", "slab_inputs", "run_dense_leak",
@@ -68,8 +69,8 @@ _TWO_PHASE = ("tank_two_phase_hole", "pipe_two_phase")
 _GAS = ("tank_gas_hole", "pipe_gas")
 _POOL = ("tank_liquid_hole", "liquid_spill", "pipe_liquid")
 
-MODEL_NAMES_EN = {"slab": "dense-gas model (SLAB equations)", "gaussian_puff": "Gaussian puffs (neutral or light gas)"}
-MODEL_NAMES_ZH = {"slab": "重质气体模型（SLAB 模型方程）", "gaussian_puff": "高斯烟团模型（中性或轻质气体）"}
+MODEL_NAMES_EN = terms("dispersion_model", "en")  # the wording catalogue's model names (viz.wording)
+MODEL_NAMES_ZH = terms("dispersion_model", "zh")
 
 
 @dataclass(frozen=True)
@@ -178,9 +179,7 @@ def choose_dispersion_model(term, chemical, *, forced: str, wind_speed: float, a
                             buoyancy_flux=flux, rule=rule, rule_zh=rule_zh)
 
 
-PROPERTY_NAMES_ZH = {"heat_capacity_ratio": "比热容比", "heat_of_vaporization_j_kg": "汽化热",
-                     "liquid_heat_capacity_j_kg_k": "液体比热容", "liquid_density_kg_m3": "液体密度",
-                     "boiling_point": "沸点"}
+PROPERTY_NAMES_ZH = terms("chemical_property", "zh")
 # Properties SLAB reads for the released substance, by twin/chemicals.csv column.
 DENSE_PROPERTIES = ("heat_capacity_ratio", "heat_of_vaporization_j_kg", "liquid_heat_capacity_j_kg_k",
                     "liquid_density_kg_m3", "boiling_point")

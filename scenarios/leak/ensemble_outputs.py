@@ -44,6 +44,7 @@ from twin.schema import geographic_coordinates
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.ensemble_plan import render_ensemble_plan
+from viz.wording import terms
 
 __all__ = ["arrival_percentiles", "load_members", "write_leak_ensemble_outputs", "FIELD_PERCENTILES",
            "ARRIVAL_PERCENTILES"]
@@ -52,13 +53,9 @@ FIELD_PERCENTILES = (50.0, 90.0, 99.0)
 ARRIVAL_PERCENTILES = (10.0, 50.0, 90.0)
 # The Chinese plan's words for the perturbed parameters, their distributions and units (the English plan shows the
 # scenario file's names).
-PERTURBATIONS_ZH = {"wind_direction_offset": "风向偏移", "stability_shift": "大气稳定度级别偏移",
-                    "wind_speed_factor": "风速系数", "mixing_height_factor": "混合层高度系数",
-                    "emission_factor": "源强系数", "hole_diameter_factor": "泄漏孔径系数"}
-DISTRIBUTION_WORDS_ZH = {"distribution": "分布", "uniform": "均匀分布", "normal": "正态分布", "lognormal": "对数正态分布",
-                         "low": "下限", "high": "上限", "mean": "均值", "std": "标准差", "median": "中位数",
-                         "sigma_ln": "对数标准差"}
-UNITS_ZH = {"degree": "°", "class": "级", "1": "无量纲"}
+PERTURBATIONS_ZH = terms("perturbation", "zh")  # from the reports' wording catalogue (viz.wording)
+DISTRIBUTION_WORDS_ZH = terms("distribution_word", "zh")
+UNITS_ZH = terms("unit", "zh")
 PERTURBATION_UNITS = {"wind_direction_offset": "degree", "stability_shift": "class", "wind_speed_factor": "1",
                       "mixing_height_factor": "1", "emission_factor": "1", "hole_diameter_factor": "1"}
 

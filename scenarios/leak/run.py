@@ -59,6 +59,7 @@ from viz import FieldLayer, render_map, render_scene
 from viz.gltf import export_scene_gltf
 from viz.plan import render_plan
 from viz.views import LeakPlanView, PlanReceptor, PlanZone
+from viz.wording import sentence, term, terms
 
 __all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_text", "RESPONSE_RULES",
            "RECEPTOR_KINDS_ZH", "threshold_name_zh"]
@@ -70,24 +71,13 @@ HJ169_WORST = {"wind_speed": 1.5, "stability": 5, "air_temperature": 298.15, "re
 AMBIENT_PRESSURE = STANDARD_PRESSURE
 AVERAGING_TIME = 3600.0  # HJ 169 Appendix H endpoints and AEGL-60 min / ERPG: 60-minute values [s]
 PEOPLE_KINDS = ("residential", "school", "hospital")
-# ParkTwin's default grading rule (to be aligned with each park's own emergency plan), stated in every report.
-RESPONSE_RULES = (
-    ("I", "endpoint-1 reached at a residential area, school or hospital"),
-    ("II", "endpoint-2 reached at a residential area, school or hospital"),
-    ("III", "endpoint-2 reached beyond the park's fence line, but at no residential area, school or hospital"),
-    ("IV", "endpoint-2 not reached beyond the fence line"),
-)
-RESPONSE_RULES_ZH = {
-    "I": "居民区、学校或医院处达到毒性终点浓度-1",
-    "II": "居民区、学校或医院处达到毒性终点浓度-2",
-    "III": "厂界外达到毒性终点浓度-2，但居民区、学校、医院处未达到",
-    "IV": "厂界外未达到毒性终点浓度-2",
-}
-# The Chinese plan's words for park.yaml's receptor kinds and for the HJ 169-2018 Appendix H thresholds (毒性终点浓度);
-# AEGL and ERPG are proper names and keep theirs.
-RECEPTOR_KINDS_ZH = {"residential": "居民区", "school": "学校", "hospital": "医院", "water_source": "饮用水水源保护区",
-                     "fence": "厂界", "other": "其他"}
-THRESHOLD_NAMES_ZH = {"HJ 169 endpoint-1": "毒性终点浓度-1", "HJ 169 endpoint-2": "毒性终点浓度-2"}
+# ParkTwin's default grading rule (to be aligned with each park's own emergency plan), stated in every report; its
+# wording, and the Chinese plan's words for park.yaml's receptor kinds and for the HJ 169-2018 Appendix H thresholds
+# (毒性终点浓度; AEGL and ERPG are proper names and keep theirs), come from the wording catalogue (viz.wording).
+RESPONSE_RULES = tuple((level, term(f"response_rule.{level}", "en")) for level in ("I", "II", "III", "IV"))
+RESPONSE_RULES_ZH = terms("response_rule", "zh")
+RECEPTOR_KINDS_ZH = terms("receptor_kind", "zh")
+THRESHOLD_NAMES_ZH = terms("threshold", "zh")
 SHELTER_IF_ARRIVAL_WITHIN = 1800.0  # [s] too little time to move people out before the cloud arrives
 
 
@@ -258,11 +248,9 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         remaining_tank_kg=round(term.remaining_tank, 1),
         container_kind=source.kind,  # tank: "tank left" is liquid still in it; pipe: the inventory not released
         probit_source=probit.source if probit else NOT_AVAILABLE,
-        probit_equation=(f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt), C in mg/m3, Δt in min; "
-                         "P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
+        probit_equation=_probit_equation(probit, "en") if probit else NOT_AVAILABLE,
         probit_source_zh=(chemical.source_probit_zh or chemical.source_probit) if probit else NOT_AVAILABLE,
-        probit_equation_zh=(f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt)，式中 C 为浓度（mg/m³），Δt 为"
-                            "时间步长（min）；P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
+        probit_equation_zh=_probit_equation(probit, "zh") if probit else NOT_AVAILABLE,
         released_kg=round(term.released, 1),
         release_minutes=round(duration / 60.0, 1), peak_rate_kg_s=round(float(term.rates.max()), 3),
         zones=tuple(PlanZone(name=z.name, name_zh=threshold_name_zh(z.name), level_mg_m3=round(z.level, 3),
@@ -317,8 +305,8 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
         if spec.preset == "hj169_worst":
             speed, stability, temperature = (HJ169_WORST["wind_speed"], HJ169_WORST["stability"],
                                              HJ169_WORST["air_temperature"])
-            mixing_height, text = 1e30, "HJ 169-2018 worst case: stability F, 1.5 m/s, 25 °C, 50 % RH"
-            text_zh = "HJ 169-2018 最不利气象条件：大气稳定度 F 类，风速 1.5 m/s，气温 25 °C，相对湿度 50 %"
+            mixing_height = 1e30
+            text, text_zh = term("weather.hj169_worst", "en"), term("weather.hj169_worst", "zh")
         else:
             climate = load_weather(spec.climatology, base_dir, park,
                                     f"{where}: meteorology.climatology")
@@ -328,14 +316,12 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
             mixing_height = common.mixing_height
             if direction == "most_frequent":
                 direction = common.wind_from_direction
-            source_text = spec.climatology.path or "the synthetic generator"
-            text = (f"HJ 169-2018 most common conditions (rule quoted from memory, unverified) of "
-                    f"{common.hours} h of weather from {source_text}: {common.describe()}; mixing height "
-                    f"{mixing_height:.0f} m (median of those hours)")
-            text_zh = (f"HJ 169-2018 最常见气象条件（规则凭记忆引用，未经核实），依据"
-                       f"{' ' + spec.climatology.path + ' 中' if spec.climatology.path else '合成气象生成器给出的'} "
-                       f"{common.hours} h 气象资料：{common.describe_zh()}；混合层高度 {mixing_height:.0f} m"
-                       f"（上述小时的中位数）")
+            path = spec.climatology.path
+            text, text_zh = (sentence("weather.most_common", language, hours=common.hours, conditions=conditions,
+                                      mixing_height=mixing_height,
+                                      source=sentence("weather.most_common.file", language, path=path) if path
+                                      else term("weather.most_common.synthetic", language))
+                             for language, conditions in (("en", common.describe()), ("zh", common.describe_zh())))
         if direction is None:  # the most unfavourable direction: towards the nearest residential area/school/hospital
             people = [i for i, kind in enumerate(receptors_all.kinds) if kind in PEOPLE_KINDS]
             distances = [math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in people]
@@ -345,18 +331,20 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
         met = PuffMet(times=np.array([0.0]), wind_speed=np.array([speed]),
                       wind_from_direction=np.array([float(direction)]), stability=np.array([stability]),
                       mixing_height=np.array([mixing_height]))
-        return met, temperature, f"{text}, wind from {direction:.0f}°", f"{text_zh}，风向 {direction:.0f}°（来向）"
+        return met, temperature, *(sentence("weather.wind_from", language, text=words, direction=direction)
+                                   for words, language in ((text, "en"), (text_zh, "zh")))
 
     spec = spec.weather
     prepared = load_weather(spec, base_dir, park, where)
     met = puff_met(prepared)
-    weather_text = (f"the typhoon's 10 m wind at the park (Holland vortex, class D) from {spec.start.isoformat()}"
-                    if spec.source == "typhoon" else
-                    f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})")
-    weather_zh = (f"台风在园区处的 10 m 风场（Holland 台风风场模型，大气稳定度 D 类），起始时间 {spec.start.isoformat()}"
-                  if spec.source == "typhoon" else
-                  f"逐时气象资料，来自{' ' + spec.path if spec.path else '合成气象生成器'}"
-                  f"（大气稳定度分类方法：{_STABILITY_METHODS_ZH.get(spec.stability_method, spec.stability_method)}）")
+    methods = {"en": spec.stability_method,
+               "zh": _STABILITY_METHODS_ZH.get(spec.stability_method, spec.stability_method)}
+    weather_text, weather_zh = (
+        sentence("weather.typhoon", language, start=spec.start.isoformat()) if spec.source == "typhoon" else
+        sentence("weather.hourly", language, method=methods[language],
+                 source=sentence("weather.hourly.file", language, path=spec.path) if spec.path
+                 else term("weather.hourly.synthetic", language))
+        for language in ("en", "zh"))
     return met, float(prepared["air_temperature"].values[0]), weather_text, weather_zh
 
 
@@ -422,6 +410,11 @@ def _probit_coefficients(chemical) -> ProbitCoefficients | None:
     return ProbitCoefficients(*values, source=chemical.source_probit)
 
 
+def _probit_equation(probit: ProbitCoefficients, language: str) -> str:
+    """The probit equation with the substance's constants, in ``language`` ('en' or 'zh')."""
+    return sentence("probit.equation", language, a=probit.a, b=probit.b, n=probit.n)
+
+
 def _rounded(value, digits: int):
     """Round numbers for the view; keep None and the 'not available' marker as they are."""
     return round(value, digits) if isinstance(value, float) else value
@@ -450,7 +443,7 @@ def endpoint2_name(thresholds) -> str:
     return next((n for n in names if "endpoint-2" in n), next((n for n in names if "AEGL-2" in n), names[0]))
 
 
-_STABILITY_METHODS_ZH = {"gb3840": "GB/T 3840-91 规定的方法", "turner": "Turner 净辐射指数法"}
+_STABILITY_METHODS_ZH = terms("stability_method", "zh")
 
 
 
@@ -479,21 +472,17 @@ def _zones(thresholds, gx, gy, field, line, along_line, source, limit):
         from_transect = distance > grid_distance + 0.5 * spacing or (narrow and extent.area > polygon.area)
         note = note_zh = ""
         if from_transect:
-            note = (f"narrower than the map's {spacing:g} m cells (widest {extent.width:.0f} m): distance and area "
-                    f"from the transect along the cloud's path, the map shows only part of it")
-            note_zh = (f"威胁区窄于地图网格（{spacing:g} m，最宽 {extent.width:.0f} m）：距离与面积按沿烟云路径的加密断面计算，"
-                       f"地图仅显示其一部分")
+            note, note_zh = (sentence("zone_note.narrow", language, spacing=spacing, width=extent.width)
+                             for language in ("en", "zh"))
         limited_at = None
         if limit is not None and distance > limit:
             polygon = limit_to_distance(polygon, source.x, source.y, limit)
             area = min(area, polygon.area) if not polygon.is_empty else area * limit / distance
             limited_at = limit
-            note = (note + "; " if note else "") + (
-                f"reaches beyond {limit / 1000:g} km ({distance / 1000:.1f} km under the constant weather); shown "
-                f"to {limit / 1000:g} km, where one constant hour of weather stops being credible")
-            note_zh = (note_zh + "；" if note_zh else "") + (
-                f"超出 {limit / 1000:g} km（恒定气象条件下为 {distance / 1000:.1f} km）；仅给出 {limit / 1000:g} km 以内，"
-                f"更远处单一恒定气象条件已不可信")
+            note, note_zh = ((text + term("separator.clause", language) if text else "")
+                             + sentence("zone_note.limited", language, limit_km=limit / 1000,
+                                        distance_km=distance / 1000)
+                             for text, language in ((note, "en"), (note_zh, "zh")))
             distance = limit
         zones.append(ThreatZone(name, value * 1e6, "mg/m3", polygon, area, distance))
         notes[name] = {"width": extent.width, "from_transect": bool(from_transect), "limited_at": limited_at,
@@ -502,22 +491,19 @@ def _zones(thresholds, gx, gy, field, line, along_line, source, limit):
 
 
 def _validity_text(constant_weather: bool, choice, zones) -> tuple[str, str]:
-    """How far and how long the answer holds, in English and Chinese."""
+    """How far and how long the answer holds, in English and Chinese (wording: viz.wording 'validity.*')."""
     if not constant_weather:
-        return ("hourly weather carries the cloud (each hour's wind, class and mixing height); the answer holds "
-                "as long as the weather file covers the simulation",
-                "烟云随逐时气象（每小时的风、稳定度与混合层高度）输送；在气象资料覆盖的时段内有效")
-    model = ("the dense-gas model runs on one constant weather (the first hour's)" if choice.dense
-             else "one constant preset weather")
+        return term("validity.hourly", "en"), term("validity.hourly", "zh")
     limit_km = CONSTANT_WEATHER_DISTANCE_LIMIT / 1000
     stopped = [z.name for z in zones if z.farthest_distance >= CONSTANT_WEATHER_DISTANCE_LIMIT]
-    text = (f"{model}: zones are stopped at {limit_km:g} km from the source (as ALOHA does) — beyond that, and more "
-            f"than about an hour after the release ends, the wind will not have stayed the same"
-            + (f"; stopped there: {', '.join(stopped)}" if stopped else ""))
-    model_zh = "重质气体模型采用单一恒定气象条件（首小时）" if choice.dense else "采用单一恒定的预设气象条件"
-    text_zh = (f"{model_zh}：威胁区在距源 {limit_km:g} km 处截止（与 ALOHA 做法一致），更远处或泄漏结束约一小时之后，"
-               f"风况不会保持不变" + (f"；在该处截止的有：{'、'.join(threshold_name_zh(n) for n in stopped)}" if stopped else ""))
-    return text, text_zh
+    texts = []
+    for language, names in (("en", stopped), ("zh", [threshold_name_zh(n) for n in stopped])):
+        model = term("validity.dense_gas_weather" if choice.dense else "validity.preset_weather", language)
+        text = sentence("validity.constant", language, model=model, limit_km=limit_km)
+        if names:
+            text += sentence("validity.stopped", language, names=term("separator.list", language).join(names))
+        texts.append(text)
+    return texts[0], texts[1]
 
 
 def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, command_line, *, term,

@@ -55,6 +55,7 @@ from twin.io import load_park
 from twin.store import Provenance, write_netcdf
 from viz import render_map, render_scene
 from viz.report import render_report
+from viz.wording import terms
 
 __all__ = ["run_typhoon_scenario", "build_flood_grid", "asset_events"]
 
@@ -252,11 +253,10 @@ def _map(out_dir, scenario, park, grid, result) -> Path:
     return render_map(view, path) or path, render_scene(view, scene) or scene
 
 
-_KIND_ZH = {"tank": "储罐", "pipe": "管道", "warehouse": "仓库"}
-# FD2320 (Defra/EA 2006) flood hazard classes, as the flood kernel names them, in Chinese
-_HAZARD_ZH = {"low": "低", "danger for some": "对部分人员危险", "danger for most": "对多数人员危险",
-              "danger for all": "对所有人员危险", "dry": "无积水"}
-_RAIN_MODEL_ZH = {"gridded": "格点降雨（雷达或预报）", "rcliper": "R-CLIPER 参数化雨型", "ipet": "IPET 参数化雨型"}
+# Risk-unit kinds, FD2320 (Defra/EA 2006) flood hazard classes and rain models in Chinese (viz.wording)
+_KIND_ZH = terms("asset_kind", "zh")
+_HAZARD_ZH = terms("flood_hazard", "zh")
+_RAIN_MODEL_ZH = terms("rain_model", "zh")
 
 
 def _report(out_dir, scenario, summary, map_png) -> Path:
