@@ -5,9 +5,10 @@ view missing a field, or built with a misspelt one, fails where it is built (``T
 constructor) instead of leaving a blank in the page. The templates receive the dataclass itself (``v``): Jinja reads
 its attributes by the same names, and ``StrictUndefined`` turns a misspelt name in a template into an error too.
 
-The same views are written as JSON (``impacts.json``); :meth:`LeakPlanView.to_dict` gives exactly the dict those
-files have always held (same keys, same order, lists for sequences) and :meth:`LeakPlanView.from_dict` reads one
-back, so a view loaded from a file is checked the same way.
+The same views are written as JSON (``impacts.json``, ``ensemble.json``); ``to_dict`` gives exactly the dict those
+files have always held (same keys, same order, lists for sequences) and ``from_dict`` reads one back, so a view
+loaded from a file is checked the same way. Where the keys depend on the scenario (an ensemble's perturbed
+parameters), the field stays a dict.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LeakPlanView", "PlanReceptor", "PlanZone", "plain"]
+__all__ = ["EnsembleContour", "EnsemblePlanView", "EnsembleReceptor", "EnsembleThreshold", "LeakPlanView", "PlanReceptor",
+           "PlanZone", "ReleasedRange", "plain"]
 
 
 def plain(value: Any) -> Any:
@@ -238,4 +240,165 @@ class LeakPlanView:
                   "grid_extent_m": tuple,
                   "response_rules": lambda rules: tuple(tuple(rule) for rule in rules),
                   "response_rules_zh": lambda rules: tuple(tuple(rule) for rule in rules)}
+        return cls(**{key: nested[key](value) if key in nested else value for key, value in data.items()})
+
+
+@dataclass(frozen=True)
+class EnsembleThreshold:
+    """One 60-min threshold the ensemble counts exceedances of."""
+
+    name: str
+    """Threshold name as the chemicals table gives it."""
+    name_zh: str
+    """The threshold's name in the Chinese plan."""
+    mg_m3: float
+    """Threshold concentration [mg/m³], 4 decimals."""
+
+
+@dataclass(frozen=True)
+class ReleasedRange:
+    """The spread of the airborne mass over the members."""
+
+    min: float
+    """Smallest airborne mass of a member [kg], 0.1 kg."""
+    median: float
+    """Median airborne mass over the members [kg], 0.1 kg."""
+    max: float
+    """Largest airborne mass of a member [kg], 0.1 kg."""
+
+
+@dataclass(frozen=True)
+class EnsembleContour:
+    """One contour of the probability that endpoint-2 is reached (10, 50 or 90 %)."""
+
+    name: str
+    """Contour name, e.g. 'P(HJ 169 endpoint-2) >= 10%'."""
+    name_zh: str
+    """Contour name in the Chinese plan."""
+    level: float
+    """Probability level [1]."""
+    area_km2: float
+    """Area where the probability reaches the level [km²], 3 decimals."""
+    farthest_m: int
+    """Farthest distance of that area from the source [m], whole metres."""
+
+
+@dataclass(frozen=True)
+class EnsembleReceptor:
+    """One sensitive receptor (residential, school, hospital, water source) and its probabilities over members."""
+
+    id: str
+    """Receptor id from park.yaml."""
+    name: str
+    """Receptor name from park.yaml."""
+    kind: str
+    """park.yaml kind."""
+    kind_zh: str
+    """The kind in the Chinese plan."""
+    population: int
+    """People at the receptor [persons]."""
+    distance_m: int
+    """Distance from the risk source [m], whole metres."""
+    probability_endpoint1: float | None
+    """Fraction of members reaching endpoint-1 [1], 4 decimals; None when the substance has no endpoint-1."""
+    probability_endpoint2: float
+    """Fraction of members reaching endpoint-2 [1], 4 decimals."""
+    probabilities: dict[str, float]
+    """Fraction of members reaching each threshold, by threshold name [1], 4 decimals."""
+    members_reached_endpoint2: int
+    """Number of members reaching endpoint-2 [members]."""
+    arrival_minutes_p10: float | None
+    """10th percentile of the endpoint-2 arrival among members reaching it [min]; None when none does."""
+    arrival_minutes_p50: float | None
+    """Median endpoint-2 arrival among members reaching it [min]; None when none does."""
+    arrival_minutes_p90: float | None
+    """90th percentile of the endpoint-2 arrival among members reaching it [min]; None when none does."""
+    expected_people_endpoint2: float
+    """P(endpoint-2) × population at residential areas, schools and hospitals [persons], 0.1."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row as ``receptor_probabilities.json`` holds it."""
+        return plain(self)
+
+
+@dataclass(frozen=True)
+class EnsemblePlanView:
+    """Everything the ensemble section of the plan draft shows (and ``ensemble.json`` holds)."""
+
+    scenario: str
+    """Scenario name from the scenario file."""
+    park: str
+    """Park name from park.yaml."""
+    language: str
+    """Plan language: 'zh' or 'en'."""
+    substance: str
+    """Substance name in the plan's language."""
+    cas: str
+    """CAS registry number of the substance."""
+    risk_source: str
+    """Risk source as 'name (id)'."""
+    enterprise: str
+    """Enterprise operating the risk source."""
+    start: str
+    """Local start of the release, 'YYYY-MM-DD HH:MM +zzzz'."""
+    weather: str
+    """The central weather, described in English."""
+    weather_zh: str
+    """The central weather, described in Chinese."""
+    members: int
+    """Number of ensemble members."""
+    seed: int
+    """Seed of the Latin-hypercube sampling."""
+    scenario_sha256: str
+    """SHA-256 of the canonical scenario (members are reproducible from it and their index)."""
+    perturbations: dict[str, dict[str, Any]]
+    """The scenario file's distribution of each perturbed parameter, by parameter name."""
+    parameter_names: tuple[str, ...]
+    """Perturbed parameters, sorted by name."""
+    parameter_units: dict[str, str]
+    """Unit of each perturbed parameter ('degree', 'class' or '1')."""
+    parameter_names_zh: dict[str, str]
+    """Each perturbed parameter's name in the Chinese plan."""
+    parameter_units_zh: dict[str, str]
+    """Each perturbed parameter's unit in the Chinese plan."""
+    perturbations_zh: dict[str, str]
+    """Each parameter's distribution in the Chinese plan's words."""
+    thresholds: tuple[EnsembleThreshold, ...]
+    """The thresholds exceedances are counted for."""
+    endpoint2: str
+    """Name of the threshold the probabilities and arrivals refer to (endpoint-2)."""
+    endpoint2_zh: str
+    """Its name in the Chinese plan."""
+    averaging: str
+    """Averaging time thresholds are compared with (e.g. '60 min')."""
+    released_kg: ReleasedRange
+    """Airborne mass over the members (min / median / max)."""
+    probability_levels: tuple[float, ...]
+    """Probability levels of the contours [1]."""
+    contours: tuple[EnsembleContour, ...]
+    """P(endpoint-2) contours, one per probability level."""
+    expected_people_endpoint2: float
+    """Expected people above endpoint-2 at residential areas, schools and hospitals [persons], 0.1."""
+    standard_error_note: str
+    """The Monte Carlo standard error bound, in English."""
+    standard_error_note_zh: str
+    """The Monte Carlo standard error bound, in Chinese."""
+    receptors: tuple[EnsembleReceptor, ...]
+    """Sensitive receptors, most probable first."""
+    member_table: tuple[dict[str, Any], ...]
+    """Per member: index, seed, each perturbed parameter's value (keys vary with the scenario), released_kg [kg] and
+    receptors_reached_endpoint2."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The view as the plain dict ``ensemble.json`` holds (keys in field order, sequences as lists)."""
+        return plain(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EnsemblePlanView:
+        """The view of a dict such as ``ensemble.json``'s; TypeError when a field is missing or unknown."""
+        nested = {"thresholds": lambda items: tuple(EnsembleThreshold(**item) for item in items),
+                  "released_kg": lambda item: ReleasedRange(**item),
+                  "contours": lambda items: tuple(EnsembleContour(**item) for item in items),
+                  "receptors": lambda rows: tuple(EnsembleReceptor(**row) for row in rows),
+                  "parameter_names": tuple, "probability_levels": tuple, "member_table": tuple}
         return cls(**{key: nested[key](value) if key in nested else value for key, value in data.items()})

@@ -10,7 +10,17 @@ import pytest
 
 from viz.plan import render_plan
 from viz.templating import render_template
-from viz.views import LeakPlanView, PlanReceptor, PlanZone
+from viz.ensemble_plan import render_ensemble_plan
+from viz.views import (
+    EnsembleContour,
+    EnsemblePlanView,
+    EnsembleReceptor,
+    EnsembleThreshold,
+    LeakPlanView,
+    PlanReceptor,
+    PlanZone,
+    ReleasedRange,
+)
 
 
 def _zone(**changes) -> dict:
@@ -63,7 +73,8 @@ def test_the_dict_round_trip_is_exact_in_content_and_key_order():
 
 
 def test_every_field_is_documented_in_the_class_source():
-    for cls in (LeakPlanView, PlanZone, PlanReceptor):
+    for cls in (LeakPlanView, PlanZone, PlanReceptor, EnsemblePlanView, EnsembleReceptor, EnsembleContour,
+                EnsembleThreshold, ReleasedRange):
         source = inspect.getsource(cls)
         for field in dataclasses.fields(cls):
             line = f"    {field.name}: "
@@ -117,3 +128,56 @@ def test_a_view_dict_missing_a_field_does_not_render(tmp_path):
     with pytest.raises(TypeError, match="validity"):
         render_plan(data, tmp_path / "plan.html")
     assert not (tmp_path / "plan.html").exists()
+
+
+def ensemble_view_dict(**changes) -> dict:
+    """A complete ensemble.json-like dict, keys in the order the ensemble writes them."""
+    names = ["wind_direction_offset"]
+    return {
+        "scenario": "test-ensemble", "park": "测试园区", "language": "en", "substance": "chlorine", "cas": "7782-50-5",
+        "risk_source": "Tank (T1)", "enterprise": "Acme", "start": "2026-07-15 02:00 +0800", "weather": "F, 1.5 m/s",
+        "weather_zh": "F 类", "members": 2, "seed": 7, "scenario_sha256": "ab" * 32,
+        "perturbations": {"wind_direction_offset": {"distribution": "normal", "mean": 0.0, "std": 15.0}},
+        "parameter_names": names, "parameter_units": {"wind_direction_offset": "degree"},
+        "parameter_names_zh": {"wind_direction_offset": "风向偏移"}, "parameter_units_zh": {"wind_direction_offset": "°"},
+        "perturbations_zh": {"wind_direction_offset": "分布 = 正态分布，均值 = 0.0，标准差 = 15.0"},
+        "thresholds": [{"name": "HJ 169 endpoint-2", "name_zh": "毒性终点浓度-2", "mg_m3": 5.8}],
+        "endpoint2": "HJ 169 endpoint-2", "endpoint2_zh": "毒性终点浓度-2", "averaging": "60 min",
+        "released_kg": {"min": 10.0, "median": 12.5, "max": 15.0}, "probability_levels": [0.1, 0.5, 0.9],
+        "contours": [{"name": "P(HJ 169 endpoint-2) >= 50%", "name_zh": "P（毒性终点浓度-2）≥ 50%", "level": 0.5,
+                      "area_km2": 0.5, "farthest_m": 1200}],
+        "expected_people_endpoint2": 60.0, "standard_error_note": "at most 0.35 with N = 2",
+        "standard_error_note_zh": "不超过 0.35（N = 2）",
+        "receptors": [{"id": "R1", "name": "东村", "kind": "residential", "kind_zh": "居民区", "population": 120,
+                       "distance_m": 1500, "probability_endpoint1": None, "probability_endpoint2": 0.5,
+                       "probabilities": {"HJ 169 endpoint-2": 0.5}, "members_reached_endpoint2": 1,
+                       "arrival_minutes_p10": 20.0, "arrival_minutes_p50": 20.0, "arrival_minutes_p90": 20.0,
+                       "expected_people_endpoint2": 60.0}],
+        "member_table": [{"index": 0, "seed": 1, "wind_direction_offset": -3.2, "released_kg": 10.0,
+                          "receptors_reached_endpoint2": 1},
+                         {"index": 1, "seed": 2, "wind_direction_offset": 4.1, "released_kg": 15.0,
+                          "receptors_reached_endpoint2": 0}],
+        **changes}
+
+
+def test_the_ensemble_view_round_trips_exactly_and_renders_as_from_the_dict(tmp_path):
+    data = ensemble_view_dict()
+    view = EnsemblePlanView.from_dict(data)
+    assert isinstance(view.released_kg, ReleasedRange) and isinstance(view.receptors[0], EnsembleReceptor)
+    assert json.dumps(view.to_dict(), ensure_ascii=False, indent=2) == json.dumps(data, ensure_ascii=False, indent=2)
+    for language in ("en", "zh"):
+        typed = render_template(f"plan_ensemble_{language}.html", v=dataclasses.replace(view, language=language),
+                                map_png=None)
+        assert typed == render_template(f"plan_ensemble_{language}.html", v=data | {"language": language},
+                                        map_png=None)
+    assert "Members and their parameters" in render_ensemble_plan(data, tmp_path / "e.html").read_text("utf-8")
+
+
+def test_an_ensemble_view_missing_a_field_fails_at_construction():
+    data = ensemble_view_dict()
+    del data["standard_error_note_zh"]
+    with pytest.raises(TypeError, match="standard_error_note_zh"):
+        EnsemblePlanView.from_dict(data)
+    rows = [{k: v for k, v in ensemble_view_dict()["receptors"][0].items() if k != "arrival_minutes_p90"}]
+    with pytest.raises(TypeError, match="arrival_minutes_p90"):
+        EnsemblePlanView.from_dict(ensemble_view_dict(receptors=rows))
