@@ -1,9 +1,10 @@
 """The ensemble section of an emergency-plan draft: one self-contained HTML file (map embedded), zh or en.
 
 Rendered from the typed view :class:`viz.views.EnsemblePlanView` that ``scenarios.leak.ensemble_outputs`` fills
-(viz knows what the section shows, not how its numbers were made; the template receives the dataclass), with the map and the Chinese glyphs it uses embedded
-(``viz.templating.write_html``): the P(endpoint-2) map with its 10/50/90 % contours, the receptor table of
-probabilities, arrival-time percentiles and expected people affected, and the member parameter table.
+(viz knows what the section shows, not how its numbers were made; the template receives the dataclass), with the
+map and the Chinese glyphs it uses embedded (``viz.templating.write_html``): the P(endpoint-2) map with its
+10/50/90 % contours, the receptor table of probabilities, arrival-time percentiles and expected people affected,
+and the member parameter table.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 Rendered from the typed view model :class:`viz.views.LeakPlanView` (filled by ``scenarios.leak.run``): viz knows
 what a plan draft shows, not how its numbers were made. The template receives the dataclass, so a field the view
-lacks or a misspelt name in the template is an error (``StrictUndefined``), never a blank. Jinja2 with autoescaping (names from park files are escaped), PNG maps embedded as base64 so
-the file can be mailed or printed on its own, and the Chinese glyphs it uses embedded as a font subset
-(``viz.templating.write_html``), so it reads the same on a machine without Chinese fonts.
+lacks or a misspelt name in the template is an error (``StrictUndefined``), never a blank. Jinja2 with
+autoescaping (names from park files are escaped), PNG maps embedded as base64 so the file can be mailed or printed
+on its own, and the Chinese glyphs it uses embedded as a font subset (``viz.templating.write_html``), so it reads the
+same on a machine without Chinese fonts.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EnsembleContour", "EnsemblePlanView", "EnsembleReceptor", "EnsembleThreshold", "LeakPlanView", "PlanReceptor",
-           "PlanZone", "ReleasedRange", "plain"]
+__all__ = ["EnsembleContour", "EnsemblePlanView", "EnsembleReceptor", "EnsembleThreshold", "LeakPlanView",
+           "PlanReceptor", "PlanZone", "ReleasedRange", "plain"]
 
 
 def plain(value: Any) -> Any:
