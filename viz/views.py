@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["EnsembleContour", "EnsemblePlanView", "EnsembleReceptor", "EnsembleThreshold", "LeakPlanView",
-           "PlanReceptor", "PlanZone", "ReleasedRange", "plain"]
+           "PlanReceptor", "PlanZone", "ReleasedRange", "ReportParagraph", "ReportRow", "ReportSection", "ReportView",
+           "plain"]
 
 
 def plain(value: Any) -> Any:
@@ -402,3 +403,69 @@ class EnsemblePlanView:
                   "receptors": lambda rows: tuple(EnsembleReceptor(**row) for row in rows),
                   "parameter_names": tuple, "probability_levels": tuple, "member_table": tuple}
         return cls(**{key: nested[key](value) if key in nested else value for key, value in data.items()})
+
+
+@dataclass(frozen=True)
+class ReportParagraph:
+    """One paragraph of a table report."""
+
+    text: str
+    """The paragraph's text."""
+    warn: bool = False
+    """True to show it as a warning."""
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One table row of a table report."""
+
+    cells: tuple[Any, ...]
+    """The cells' values, one per column, shown as text."""
+    flag: str = ""
+    """CSS class of the row: '' or 'exceed' (highlighted)."""
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """One section of a table report: heading, paragraphs, an optional table and images."""
+
+    heading: str
+    """Section heading."""
+    paragraphs: tuple[ReportParagraph, ...] = ()
+    """Paragraphs under the heading."""
+    columns: tuple[str, ...] = ()
+    """Table column headings (no table when empty)."""
+    rows: tuple[ReportRow, ...] = ()
+    """Table rows."""
+    images: tuple[str, ...] = ()
+    """Names of the PNG images (passed to the renderer) shown after the table."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportSection:
+        """The section of a plain dict; TypeError when the heading is missing or a key is unknown."""
+        nested = {"paragraphs": lambda items: tuple(ReportParagraph(**item) for item in items),
+                  "columns": tuple, "images": tuple,
+                  "rows": lambda items: tuple(ReportRow(**{**item, "cells": tuple(item["cells"])}) for item in items)}
+        return cls(**{key: nested[key](value) if key in nested else value for key, value in data.items()})
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A table report (typhoon plan section, EIA statistics, caps): one self-contained HTML page."""
+
+    language: str
+    """Page language: 'zh' or 'en' (the html lang attribute)."""
+    title: str
+    """Page title and first heading."""
+    subtitle: str
+    """Small line under the title."""
+    sections: tuple[ReportSection, ...]
+    """The report's sections, in order."""
+    footer: str
+    """Small line at the end of the page."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReportView:
+        """The view of a plain dict (see ``viz.report``); TypeError when a field is missing or unknown."""
+        return cls(**{key: tuple(ReportSection.from_dict(section) for section in value) if key == "sections"
+                      else value for key, value in data.items()})

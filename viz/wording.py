@@ -132,6 +132,59 @@ CATALOGUE: dict[str, dict[str, str]] = {
                               "danger for all": "对所有人员危险", "dry": "无积水"}),
     **_codes("rain_model", {"gridded": "格点降雨（雷达或预报）", "rcliper": "R-CLIPER 参数化雨型",
                             "ipet": "IPET 参数化雨型"}),
+    # the typhoon plan section (scenarios.typhoon.run): title, headings, table columns, sentences
+    "typhoon.title": {"en": "Typhoon flood plan draft — {scenario}", "zh": "台风内涝应急预案草案 — {scenario}"},
+    "typhoon.footer": {"en": "Local inertial flood model on the park DEM; to be reviewed by the emergency command.",
+                       "zh": "基于园区数字高程模型的局部惯性洪水模型计算；须经应急指挥部审核后使用。"},
+    "typhoon_heading.boundary": {"en": "1. Typhoon and boundary conditions", "zh": "1. 台风与边界条件"},
+    "typhoon_heading.timeline": {"en": "2. Asset flooding timeline", "zh": "2. 风险单元进水时间线"},
+    "typhoon_heading.actions": {"en": "3. Actions", "zh": "3. 行动建议"},
+    "typhoon_heading.limits": {"en": "4. Assumptions and limits", "zh": "4. 假设与局限"},
+    "typhoon_column.asset": {"en": "Asset", "zh": "风险单元"},
+    "typhoon_column.kind": {"en": "Kind", "zh": "类型"},
+    "typhoon_column.substance": {"en": "Substance", "zh": "物质"},
+    "typhoon_column.first_flooded": {"en": "First flooded (UTC)", "zh": "首次进水时间 (UTC)"},
+    "typhoon_column.peak_above_floor": {"en": "Peak above floor (m)", "zh": "高于地坪的峰值水深 (m)"},
+    "typhoon_column.hours_above_sill": {"en": "Hours above sill", "zh": "水位高于门槛的时长 (h)"},
+    "typhoon_column.hazard": {"en": "Hazard", "zh": "洪水危险等级"},
+    "typhoon_column.after_landfall": {"en": "Hours after landfall", "zh": "登陆后小时数"},
+    "typhoon_column.margin": {"en": "Margin (m)", "zh": "距进水的余量 (m)"},
+    "typhoon.boundary": {
+        "en": "Landfall {landfall}, maximum 10-min wind {max_wind} m/s, {rain_model} rain, peak sea level "
+              "{peak_sea_level} m (tide + inverse barometer + wind set-up); {hours:g} h from {start} on {cells_x} x "
+              "{cells_y} cells of {spacing:g} m; volume budget closes to {budget:.1e}.",
+        "zh": "登陆时间 {landfall}，最大 10 分钟平均风速 {max_wind} m/s，降雨模型 {rain_model}，最高海平面 "
+              "{peak_sea_level} m（天文潮 + 气压降低引起的增水 + 风壅水）；自 {start} 起模拟 {hours:g} h，计算网格 "
+              "{cells_x} × {cells_y}，网格间距 {spacing:g} m；水量平衡相对误差 {budget:.1e}。"},
+    "typhoon.limits": {
+        "en": "Parametric symmetric rain (no orography); screening surge (inverse barometer and steady wind "
+              "set-up), not a surge model; buildings block flow; tanks' flotation depth is for a full tank with its "
+              "shell neglected — an emptied tank floats far earlier, keep tanks ballasted; water-reactive contents "
+              "(GHS H260/H261) escalate at the first water around them, below the sill too. A triggered release "
+              "uses the typhoon's 10 m wind at the park centre in neutral class D, not a wind field over the domain.",
+        "zh": "降雨为参数化的轴对称雨型（未考虑地形增雨）；风暴潮为筛查估算（气压降低引起的增水与稳定风壅水），"
+              "不是风暴潮数值模型；建筑物阻水；储罐漂浮水深按满罐且忽略罐壁重量计算——空罐会早得多浮起，"
+              "应保持储罐压载；遇水反应物质（GHS H260/H261）周边一旦出现积水即升级响应，未漫过门槛亦然。"
+              "次生泄漏采用园区中心处台风 10 m 高度风速、中性稳定度 D 类，而非整个区域的风场。"},
+    "typhoon.action.water_reactive": {
+        "en": "{name} ({id}) holds water-reactive contents and water reaches it at {water_at}: escalate now, move "
+              "them first, no water for firefighting.",
+        "zh": "{name}（{id}）存放遇水反应物质：{water_at} 起周边有积水，立即升级响应，优先转移，禁止用水施救。"},
+    "typhoon.action.flooded": {
+        "en": "{name} ({id}, {substance}) takes water at {first_flooded}, {peak:.2f} m above its floor at peak: move "
+              "its contents out before then, seal the door sill, cut the power.",
+        "zh": "{name}（{id}，{substance}）预计 {first_flooded} 进水，峰值水深高于地坪 {peak:.2f} m：在此之前转移"
+              "危险化学品/危险废物，封堵门槛，切断电源。"},
+    "typhoon.action.secondary_release": {
+        "en": "Secondary release: {risk_source} floods at {start} and releases {released_kg} kg, carried by the "
+              "typhoon's wind: response level {level} ({rule}), evacuation distance {distance} m, endpoint-2 "
+              "reaches: {reached}. Plan draft: {folder}/plan.html.",
+        "zh": "次生泄漏：{risk_source} 于 {start} 进水后释放 {released_kg} kg，按台风风场扩散：响应等级 {level}"
+              "（{rule}），疏散距离 {distance} m，毒性终点-2 到达的敏感目标：{reached}。详见 {folder}/plan.html。"},
+    "typhoon.action.stays_dry": {"en": "{risk_source} stays dry in this scenario: no secondary release.",
+                                 "zh": "{risk_source} 本情景下未进水，未触发次生泄漏。"},
+    "typhoon.action.no_flooding": {"en": "No risk unit takes water in this scenario.", "zh": "本情景下无风险单元进水。"},
+    "typhoon.none_reached": {"en": "none", "zh": "无"},
 }
 
 

@@ -20,6 +20,10 @@ from viz.views import (
     PlanReceptor,
     PlanZone,
     ReleasedRange,
+    ReportParagraph,
+    ReportRow,
+    ReportSection,
+    ReportView,
 )
 
 
@@ -74,7 +78,7 @@ def test_the_dict_round_trip_is_exact_in_content_and_key_order():
 
 def test_every_field_is_documented_in_the_class_source():
     for cls in (LeakPlanView, PlanZone, PlanReceptor, EnsemblePlanView, EnsembleReceptor, EnsembleContour,
-                EnsembleThreshold, ReleasedRange):
+                EnsembleThreshold, ReleasedRange, ReportView, ReportSection, ReportParagraph, ReportRow):
         source = inspect.getsource(cls)
         for field in dataclasses.fields(cls):
             line = f"    {field.name}: "
@@ -181,3 +185,19 @@ def test_an_ensemble_view_missing_a_field_fails_at_construction():
     rows = [{k: v for k, v in ensemble_view_dict()["receptors"][0].items() if k != "arrival_minutes_p90"}]
     with pytest.raises(TypeError, match="arrival_minutes_p90"):
         EnsemblePlanView.from_dict(ensemble_view_dict(receptors=rows))
+
+
+def test_a_report_view_is_typed_and_its_dict_form_checked():
+    view = ReportView.from_dict({"language": "en", "title": "T", "subtitle": "", "footer": "",
+                                 "sections": [{"heading": "A", "rows": [{"cells": [1, "x"], "flag": "exceed"}],
+                                               "paragraphs": [{"text": "p"}]}]})
+    assert view.sections[0].rows[0] == ReportRow(cells=(1, "x"), flag="exceed")
+    assert view.sections[0].paragraphs[0] == ReportParagraph(text="p", warn=False)
+    with pytest.raises(TypeError, match="footer"):
+        ReportView.from_dict({"language": "en", "title": "T", "subtitle": "", "sections": []})
+    with pytest.raises(TypeError, match="paragraph"):
+        ReportSection.from_dict({"heading": "A", "paragraph": [{"text": "misspelt key"}]})
+    with pytest.raises(TypeError, match="heading"):
+        ReportSection.from_dict({"paragraphs": [{"text": "no heading"}]})
+    with pytest.raises(TypeError, match="warning"):
+        ReportSection.from_dict({"heading": "A", "paragraphs": [{"text": "p", "warning": True}]})
