@@ -126,6 +126,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                    "lognormal": "对数正态分布", "low": "下限", "high": "上限", "mean": "均值",
                                    "std": "标准差", "median": "中位数", "sigma_ln": "对数标准差"}),
     **_codes("unit", {"degree": "°", "class": "级", "1": "无量纲"}),
+    "ensemble.contour": {"en": "P({endpoint}) >= {level:.0%}", "zh": "P（{endpoint}）≥ {level:.0%}"},
+    "ensemble.standard_error": {"en": "Monte Carlo standard error sqrt(p(1-p)/N): at most {bound:.2f} with N = {members}",
+                                "zh": "蒙特卡罗标准误差 √(p(1−p)/N) 不超过 {bound:.2f}（N = {members}）"},
     # the typhoon report: risk-unit kinds, FD2320 (Defra/EA 2006) flood hazard classes, rain models
     **_codes("asset_kind", {"tank": "储罐", "pipe": "管道", "warehouse": "仓库"}),
     **_codes("flood_hazard", {"low": "低", "danger for some": "对部分人员危险", "danger for most": "对多数人员危险",

@@ -52,7 +52,7 @@ from viz.views import (
     ReleasedRange,
     plain,
 )
-from viz.wording import terms
+from viz.wording import sentence, terms
 
 __all__ = ["arrival_percentiles", "load_members", "write_leak_ensemble_outputs", "FIELD_PERCENTILES",
            "ARRIVAL_PERCENTILES"]
@@ -128,7 +128,8 @@ def write_leak_ensemble_outputs(context, paths: list[Path]) -> tuple[dict, dict]
     contours = []
     for level in PROBABILITY_LEVELS:
         polygon = threat_zone(context.gx, context.gy, p2, level - 1e-9)  # {P >= level}: k/N hits the level exactly
-        contours.append(ThreatZone(f"P({context.endpoint2}) >= {level:.0%}", level, "1", polygon, polygon.area,
+        contours.append(ThreatZone(sentence("ensemble.contour", "en", endpoint=context.endpoint2, level=level),
+                                   level, "1", polygon, polygon.area,
                                    farthest_distance(polygon, source.x, source.y)))
     contour_path = write_zones_geojson(out_dir / "probability_contours.geojson", contours, context.park.to_lonlat)
 
@@ -205,6 +206,7 @@ def _summary(context, data, rows, contours, expected_people: float) -> EnsembleP
                         **{name: round(member.parameters[name], 4) for name in parameter_names},
                         "released_kg": round(float(released), 1),
                         "receptors_reached_endpoint2": int(np.isfinite(arrival_row[sensitive]).sum())})
+    bound = 0.5 / math.sqrt(len(context.members))  # the Monte Carlo standard error at p = 0.5
     return EnsemblePlanView(
         scenario=scenario.name, park=park.spec.name, language=language,
         substance=chemical.name_zh if language == "zh" else chemical.name_en, cas=chemical.cas,
@@ -229,14 +231,14 @@ def _summary(context, data, rows, contours, expected_people: float) -> EnsembleP
                                   max=round(float(data["released"].max()), 1)),
         probability_levels=tuple(PROBABILITY_LEVELS),
         contours=tuple(EnsembleContour(name=zone.name,
-                                       name_zh=f"P（{threshold_name_zh(context.endpoint2)}）≥ {zone.level:.0%}",
+                                       name_zh=sentence("ensemble.contour", "zh",
+                                                        endpoint=threshold_name_zh(context.endpoint2),
+                                                        level=zone.level),
                                        level=zone.level, area_km2=round(zone.area / 1e6, 3),
                                        farthest_m=round(zone.farthest_distance)) for zone in contours),
         expected_people_endpoint2=round(expected_people, 1),
-        standard_error_note=f"Monte Carlo standard error sqrt(p(1-p)/N): at most "
-                            f"{0.5 / math.sqrt(len(context.members)):.2f} with N = {len(context.members)}",
-        standard_error_note_zh=f"蒙特卡罗标准误差 √(p(1−p)/N) 不超过 {0.5 / math.sqrt(len(context.members)):.2f}"
-                               f"（N = {len(context.members)}）",
+        standard_error_note=sentence("ensemble.standard_error", "en", bound=bound, members=len(context.members)),
+        standard_error_note_zh=sentence("ensemble.standard_error", "zh", bound=bound, members=len(context.members)),
         receptors=tuple(rows), member_table=tuple(members),
     )
 
