@@ -127,7 +127,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                    "std": "标准差", "median": "中位数", "sigma_ln": "对数标准差"}),
     **_codes("unit", {"degree": "°", "class": "级", "1": "无量纲"}),
     "ensemble.contour": {"en": "P({endpoint}) >= {level:.0%}", "zh": "P（{endpoint}）≥ {level:.0%}"},
-    "ensemble.standard_error": {"en": "Monte Carlo standard error sqrt(p(1-p)/N): at most {bound:.2f} with N = {members}",
+    "ensemble.standard_error": {"en": "Monte Carlo standard error sqrt(p(1-p)/N): at most {bound:.2f} with "
+                                      "N = {members}",
                                 "zh": "蒙特卡罗标准误差 √(p(1−p)/N) 不超过 {bound:.2f}（N = {members}）"},
     # the typhoon report: risk-unit kinds, FD2320 (Defra/EA 2006) flood hazard classes, rain models
     **_codes("asset_kind", {"tank": "储罐", "pipe": "管道", "warehouse": "仓库"}),
