@@ -12,18 +12,25 @@ from viz.plan import render_plan
 from viz.templating import render_template
 from viz.ensemble_plan import render_ensemble_plan
 from viz.views import (
+    BriefReceptor,
+    BriefSource,
+    BriefView,
+    DistanceSpread,
     EnsembleContour,
     EnsemblePlanView,
     EnsembleReceptor,
     EnsembleThreshold,
     LeakPlanView,
+    NotAssessed,
     PlanReceptor,
     PlanZone,
     ReleasedRange,
+    ReleaseStart,
     ReportParagraph,
     ReportRow,
     ReportSection,
     ReportView,
+    SourceFiles,
 )
 
 
@@ -78,7 +85,8 @@ def test_the_dict_round_trip_is_exact_in_content_and_key_order():
 
 def test_every_field_is_documented_in_the_class_source():
     for cls in (LeakPlanView, PlanZone, PlanReceptor, EnsemblePlanView, EnsembleReceptor, EnsembleContour,
-                EnsembleThreshold, ReleasedRange, ReportView, ReportSection, ReportParagraph, ReportRow):
+                EnsembleThreshold, ReleasedRange, ReportView, ReportSection, ReportParagraph, ReportRow, BriefView,
+                BriefSource, BriefReceptor, DistanceSpread, SourceFiles, ReleaseStart, NotAssessed):
         source = inspect.getsource(cls)
         for field in dataclasses.fields(cls):
             line = f"    {field.name}: "
@@ -201,3 +209,47 @@ def test_a_report_view_is_typed_and_its_dict_form_checked():
         ReportSection.from_dict({"paragraphs": [{"text": "no heading"}]})
     with pytest.raises(TypeError, match="warning"):
         ReportSection.from_dict({"heading": "A", "paragraphs": [{"text": "p", "warning": True}]})
+
+
+def brief_view_dict(**changes) -> dict:
+    """A complete summary.json-like dict of the nightly forecast, keys in the order the forecast writes them."""
+    receptor = {"id": "R1", "name": "东村", "kind": "residential", "population": 120, "distance_m": 1500,
+                "probability_endpoint2": 0.5, "probability_endpoint1": 0.25, "peak_60min_mg_m3_p90": 12.5,
+                "earliest_arrival_minutes": 20}
+    source = {"id": "T1", "name": "Tank", "kind": "tank", "enterprise": "Acme", "substance": "chlorine",
+              "substance_zh": "氯气", "cas": "7782-50-5", "released_kg": 100.0, "release_rate_kg_s": 0.167,
+              "release_minutes": 10.0, "endpoint1_mg_m3": 58.0, "endpoint2_mg_m3": 5.8,
+              "endpoint1_distance_m": {"p50": 300, "max": 500}, "endpoint2_distance_m": {"p50": 900, "max": 1400},
+              "reaches_grid_edge": False, "risk_score": 60.0, "max_probability_endpoint2": 0.5,
+              "dense_gas_member_fraction": 0.0, "receptors_reached": [receptor], "receptors": [receptor],
+              "files": {"netcdf": "T1/forecast.nc", "geojson": "T1/zones.geojson", "map": None,
+                        "scenario": "T1/scenario.yaml"}, "rank": 1}
+    return {"cycle": "2026071500", "cycle_time_utc": "2026-07-15T00:00:00+00:00", "park": "测试园区",
+            "forecast_file": "f.nc", "horizon_hours": 24, "members": 4, "release_rule": "10-min release",
+            "start_rule": "most stable hour", "rank_rule": "expected people",
+            "release_start": {"start_utc": "2026-07-15T02:00:00+00:00", "stability": "F", "wind_speed_m_s": 1.2,
+                              "wind_from_direction_deg": 90},
+            "simulation_hours": 3, "perturbations": {"wind_speed_factor": {"distribution": "lognormal"}},
+            "sources": [source], "not_assessed": [{"id": "T2", "name": "Acid", "substance": "HCl", "reason": "liquid"}],
+            "flood": {"rule": "24 h ≥ 50 mm", "rain": None, "triggered": False, "decision": "not triggered"},
+            **changes}
+
+
+def test_the_brief_view_round_trips_exactly_and_renders_as_from_the_dict(tmp_path):
+    data = brief_view_dict()
+    view = BriefView.from_dict(data)
+    assert view.sources[0].endpoint2_distance_m == DistanceSpread(p50=900, max=1400)
+    assert json.dumps(view.to_dict(), ensure_ascii=False, indent=2) == json.dumps(data, ensure_ascii=False, indent=2)
+    typed = render_template("brief.html", v=view, images={})
+    assert typed == render_template("brief.html", v=data, images={})
+    assert "Not assessed" in typed and "东村 50 %" in typed
+
+
+def test_a_brief_view_missing_or_misspelling_a_field_fails_at_construction():
+    data = brief_view_dict()
+    del data["rank_rule"]
+    with pytest.raises(TypeError, match="rank_rule"):
+        BriefView.from_dict(data)
+    source = {**brief_view_dict()["sources"][0], "risk": 60.0}
+    with pytest.raises(TypeError, match="risk"):
+        BriefView.from_dict(brief_view_dict(sources=[source]))
