@@ -7,8 +7,8 @@ its attributes by the same names, and ``StrictUndefined`` turns a misspelt name 
 
 The same views are written as JSON (``impacts.json``, ``ensemble.json``, the forecast's ``summary.json``);
 ``to_dict`` gives exactly the dict those files have always held (same keys, same order, lists for sequences) and
-``from_dict`` reads one back, so a view loaded from a file is checked the same way. Where the keys depend on the scenario (an ensemble's perturbed
-parameters), the field stays a dict.
+``from_dict`` reads one back, so a view loaded from a file is checked the same way. Where the keys depend on the
+scenario (an ensemble's perturbed parameters, the forecast's flood block), the field stays a dict.
 """
 
 from __future__ import annotations
