@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import numpy as np
 import pytest
 import shapely
 import xarray as xr
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import shape
 
-from scenarios.leak.run import RESPONSE_RULES, protective_action, response_level
+from scenarios.leak.run import RESPONSE_RULES, protective_action, response_level, run_leak_scenario
+from scenarios.spec import load_scenario
 from twin.errors import InputError
 from viz.plan import render_plan
 from viz.views import LeakPlanView
@@ -227,13 +230,6 @@ def test_impacts_json_is_the_typed_view_s_dict(leak):
 
 def test_the_leak_run_returns_the_typed_view_impacts_json_holds(demo, tmp_path):
     """A demo-like leak (smaller grid, one hour) returns a LeakPlanView whose dict is what impacts.json holds."""
-    import shutil
-
-    import yaml
-
-    from scenarios.leak.run import run_leak_scenario
-    from scenarios.spec import load_scenario
-
     shutil.copytree(demo.root / "park", tmp_path / "park")
     scenario = yaml.safe_load((demo.root / "leak.yaml").read_text(encoding="utf-8"))
     scenario["grid"] = {"size": [6000, 6000], "spacing": 100}
