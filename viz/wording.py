@@ -43,6 +43,28 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "dispersion_model.slab": {"en": "dense-gas model (SLAB equations)", "zh": "重质气体模型（SLAB 模型方程）"},
     "dispersion_model.gaussian_puff": {"en": "Gaussian puffs (neutral or light gas)",
                                        "zh": "高斯烟团模型（中性或轻质气体）"},
+    # the model choice explained (scenarios.leak.dispersion); the English names the model of the choice shorter
+    "dispersion_choice.slab": {"en": "dense-gas model (SLAB equations)", "zh": "重质气体模型（SLAB 模型方程）"},
+    "dispersion_choice.gaussian_puff": {"en": "Gaussian puffs", "zh": "高斯烟团模型（中性或轻质气体）"},
+    "dispersion_rule.aerosol": {"en": ", {fraction:.0%} of it as aerosol", "zh": "，其中 {fraction:.0%} 为液滴（气溶胶）"},
+    "dispersion_rule.what": {
+        "en": "release density {rho:.3g} kg/m³ at {celsius:.1f} °C{aerosol} against air {rho_air:.3g} kg/m³; {verdict}",
+        "zh": "排放物密度 {rho:.3g} kg/m³（{celsius:.1f} °C{aerosol}），空气 {rho_air:.3g} kg/m³；{verdict}"},
+    "dispersion_rule.auto": {"en": "HJ 169-2018 G.2.1 model choice: {what} → {model}",
+                             "zh": "按 HJ 169-2018 G.2.1 选择模型：{what} → {model}"},
+    # the English quotes the scenario's setting, the Chinese names the model it selects
+    "dispersion_rule.forced": {
+        "en": "model forced by the scenario (dispersion_model: {forced}); the HJ 169-2018 G.2.1 rule says: {what}",
+        "zh": "情景指定{model}；HJ 169-2018 G.2.1 判据：{what}"},
+    # the Chinese says 该物质 (the substance) instead of quoting its table key
+    "dispersion_rule.missing": {
+        "en": "; the dense-gas model cannot run: twin/chemicals.csv has no {names} for {substance_key} (needed "
+              "because the release is below its boiling point or carries aerosol, so it can condense) — Gaussian "
+              "puffs instead, outside their validity for a dense gas: add the properties to run it",
+        "zh": "；重质气体模型无法运行：物性表缺少该物质的{names}（排放物低于沸点或含液滴，可能冷凝）——改用高斯烟团模型，"
+              "对重质气体超出其适用范围：补充物性参数后可运行重质气体模型"},
+    "dispersion_rule.buoyant": {"en": "; lighter than air: buoyant rise with F = {flux:.3g} m⁴/s³ (Briggs 1975)",
+                                "zh": "；轻于空气：按 Briggs (1975) 浮力抬升，F = {flux:.3g} m⁴/s³"},
     # source-term models (the English plan shows the model id)
     **_codes("source_model", {"direct": "给定源强直接释放", "liquid_spill": "给定液体泄漏速率（液池蒸发）",
                               "tank_liquid_hole": "储罐液相孔口泄漏", "tank_gas_hole": "储罐气相孔口泄漏",
@@ -207,8 +229,9 @@ def term(key: str, language: str) -> str:
     return CATALOGUE[key][language]
 
 
-def sentence(key: str, language: str, **values) -> str:
-    """The catalogue's text for ``key`` in ``language`` with its ``str.format`` placeholders filled from ``values``."""
+def sentence(key: str, language: str, /, **values) -> str:
+    """The catalogue's text for ``key`` in ``language`` with its ``str.format`` placeholders filled from ``values``
+    (any placeholder name, 'key' and 'language' included: the first two parameters are positional only)."""
     return term(key, language).format(**values)
 
 

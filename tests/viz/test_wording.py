@@ -13,12 +13,19 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
+# Entries whose languages fill different text (never a number) by design: the English quotes the scenario's setting
+# and the substance's table key where the Chinese names the model and says 该物质.
+TEXT_PLACEHOLDERS_DIFFER = {"dispersion_rule.forced": ({"forced"}, {"model"}),
+                            "dispersion_rule.missing": ({"substance_key"}, set())}
+
+
 @pytest.mark.parametrize("key", sorted(CATALOGUE))
 def test_every_entry_has_both_languages_and_the_same_placeholders(key):
     texts = CATALOGUE[key]
     assert set(texts) == set(LANGUAGES)
     assert all(isinstance(text, str) and text for text in texts.values())
-    assert _placeholders(texts["en"]) == _placeholders(texts["zh"])
+    only_en, only_zh = TEXT_PLACEHOLDERS_DIFFER.get(key, (set(), set()))
+    assert _placeholders(texts["en"]) - only_en == _placeholders(texts["zh"]) - only_zh
 
 
 def test_groups_and_sentences():
