@@ -1,7 +1,8 @@
 """The nightly forecast's morning brief: one self-contained HTML page ranking risk sources by risk to receptors.
 
-Rendered from a plain view model (the ``summary.json`` dict that ``scenarios.forecast.run`` fills in): viz knows what a
-brief shows, not how its numbers were made. Jinja2 with autoescaping; maps embedded as base64 PNG.
+Rendered from the typed view :class:`viz.views.BriefView` that ``scenarios.forecast.run`` fills in (``summary.json``
+holds its dict): viz knows what a brief shows, not how its numbers were made. Jinja2 with autoescaping; maps
+embedded as base64 PNG.
 """
 
 from __future__ import annotations
@@ -10,11 +11,27 @@ import os
 from pathlib import Path
 
 from viz.templating import png_data_uri, render_template, write_html
+from viz.views import BriefView
 
 __all__ = ["render_brief"]
 
 
-def render_brief(view: dict, path: str | os.PathLike, *, images: dict[str, str | os.PathLike] | None = None) -> Path:
-    """Write the brief for ``view`` to ``path`` (atomically); ``images`` maps a source id to its map PNG."""
+def render_brief(view: BriefView | dict, path: str | os.PathLike, *,
+                 images: dict[str, str | os.PathLike] | None = None) -> Path:
+    """Write the brief for ``view`` to ``path`` (atomically); ``images`` maps a source id to its map PNG.
+
+    Parameters
+    ----------
+    view : the typed view, or a dict such as ``summary.json``'s (checked by :meth:`BriefView.from_dict`: a missing
+        or unknown field is a TypeError)
+    path : the HTML file to write
+    images : PNG files by source id (and 'flood/map'); None or a missing file: left out
+
+    Returns
+    -------
+    The path written.
+    """
+    if not isinstance(view, BriefView):
+        view = BriefView.from_dict(view)
     html = render_template("brief.html", v=view, images={name: png_data_uri(p) for name, p in (images or {}).items()})
     return write_html(path, html)

@@ -112,6 +112,15 @@ from twin.schema import grid_mapping_variable, percentile_coord, projected_xy_co
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.brief import render_brief
+from viz.views import (
+    BriefReceptor,
+    BriefSource,
+    BriefView,
+    DistanceSpread,
+    NotAssessed,
+    ReleaseStart,
+    SourceFiles,
+)
 
 __all__ = ["run_forecast", "ForecastResult", "worst_start_hour",
            "risk_score", "release_rule", "RELEASE_RULE", "ATMOSPHERIC_STORAGE_LIMIT", "FORECAST_PERTURBATIONS",
@@ -484,7 +493,7 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
         chemical = park.chemicals[source.substance]
         rule = release_rule(source, chemical)
         if isinstance(rule, str):
-            skipped.append({"id": source.id, "name": source.name, "substance": chemical.name_en, "reason": rule})
+            skipped.append(NotAssessed(id=source.id, name=source.name, substance=chemical.name_en, reason=rule))
             journal("info", "source_not_assessed", source=source.id, reason=rule)
             continue
         pool = rule.model == "liquid_spill"
@@ -559,21 +568,20 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                                cycle_time, maps))
         journal("info", "source_done", source=source.id, score=rows[-1]["risk_score"],
                 max_probability=rows[-1]["max_probability_endpoint2"])
-    rows.sort(key=lambda r: (-r["risk_score"], -r["max_probability_endpoint2"], -r["endpoint2_distance_m"]["p50"]))
-    for rank, row in enumerate(rows, start=1):
-        row["rank"] = rank
+    rows.sort(key=lambda r: (-r["risk_score"], -r["max_probability_endpoint2"], -r["endpoint2_distance_m"].p50))
+    ranked = tuple(BriefSource(**row, rank=rank) for rank, row in enumerate(rows, start=1))
 
     flood_block = run_forecast_flood(park, forecast_nc, cycle_time, hours, work, journal, settings=flood,
                                      forecast_sha=forecast_sha, park_sha=park_sha, maps=maps)
-    summary = {
-        "cycle": f"{cycle_time:%Y%m%d%H}", "cycle_time_utc": cycle_time.isoformat(), "park": park.spec.name,
-        "forecast_file": forecast_nc.name, "horizon_hours": hours, "members": members,
-        "release_rule": RELEASE_RULE, "start_rule": START_RULE, "rank_rule": RANK_RULE,
-        "release_start": start_weather, "simulation_hours": sim_steps,
-        "perturbations": FORECAST_PERTURBATIONS, "sources": rows, "not_assessed": skipped,
-        "flood": {k: v for k, v in flood_block.items() if k not in ("assets", "digest")},
-    }
-    write_text_atomic(work / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    summary = BriefView(
+        cycle=f"{cycle_time:%Y%m%d%H}", cycle_time_utc=cycle_time.isoformat(), park=park.spec.name,
+        forecast_file=forecast_nc.name, horizon_hours=hours, members=members,
+        release_rule=RELEASE_RULE, start_rule=START_RULE, rank_rule=RANK_RULE,
+        release_start=ReleaseStart(**start_weather), simulation_hours=sim_steps,
+        perturbations=FORECAST_PERTURBATIONS, sources=ranked, not_assessed=tuple(skipped),
+        flood={k: v for k, v in flood_block.items() if k not in ("assets", "digest")},
+    )
+    write_text_atomic(work / "summary.json", json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
     _write_brief(summary, park, work)
     return len(pending)
 
@@ -584,7 +592,8 @@ def _weather_spec(path: Path, start: datetime, hours: int):
 
 def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, receptors_all, sensitive, work: Path,
                cycle_time: datetime, maps: bool) -> dict:
-    """Probabilities over the members of one source; write its NetCDF, GeoJSON and map; return its summary row."""
+    """Probabilities over the members of one source; write its NetCDF, GeoJSON and map; return its summary row (the
+    fields of :class:`viz.views.BriefSource` but its rank, which the ranking of all sources gives)."""
     loaded = []
     for index in range(len(context.members)):
         with np.load(_member_file(context, index)) as data:
@@ -607,20 +616,20 @@ def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, re
     receptor_rows = []
     for k, i in enumerate(sensitive):
         arrival = arrivals[:, k][np.isfinite(arrivals[:, k])]
-        receptor_rows.append({
-            "id": receptors_all.ids[i], "name": receptors_all.names[i], "kind": receptors_all.kinds[i],
-            "population": int(receptors_all.population[i]),
-            "distance_m": round(math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y)),
-            "probability_endpoint2": round(float(reached2[k]), 4),
-            "probability_endpoint1": round(float(reached1[k]), 4),
-            "peak_60min_mg_m3_p90": round(float(np.percentile(peaks[:, k], 90.0)) * 1e6, 3),  # kg/m3 -> mg/m3
-            "earliest_arrival_minutes": None if arrival.size == 0 else round(float(arrival.min()) / 60.0),
-        })
+        receptor_rows.append(BriefReceptor(
+            id=receptors_all.ids[i], name=receptors_all.names[i], kind=receptors_all.kinds[i],
+            population=int(receptors_all.population[i]),
+            distance_m=round(math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y)),
+            probability_endpoint2=round(float(reached2[k]), 4),
+            probability_endpoint1=round(float(reached1[k]), 4),
+            peak_60min_mg_m3_p90=round(float(np.percentile(peaks[:, k], 90.0)) * 1e6, 3),  # kg/m3 -> mg/m3
+            earliest_arrival_minutes=None if arrival.size == 0 else round(float(arrival.min()) / 60.0),
+        ))
     people = np.array([receptors_all.kinds[i] in PEOPLE_KINDS for i in sensitive])
     population = np.array([receptors_all.population[i] for i in sensitive], dtype=float)
     score = risk_score(reached2, population, people)
-    reached_rows = sorted((r for r in receptor_rows if r["probability_endpoint2"] > 0),
-                          key=lambda r: (-r["probability_endpoint2"], r["distance_m"]))
+    reached_rows = sorted((r for r in receptor_rows if r.probability_endpoint2 > 0),
+                          key=lambda r: (-r.probability_endpoint2, r.distance_m))
 
     # Zones: the endpoints on the 90th-percentile field, and where P(endpoint-2) reaches 10/50/90 %.
     zones = []
@@ -646,15 +655,15 @@ def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, re
         "release_minutes": round(float(term.rate_times[-1] - term.rate_times[0]) / 60.0, 1),
         "endpoint1_mg_m3": float(f"{values[context.endpoint1] * 1e6:.6g}") if context.endpoint1 else None,
         "endpoint2_mg_m3": float(f"{values[context.endpoint2] * 1e6:.6g}"),  # kg m-3 -> mg m-3, no 109.99999
-        "endpoint1_distance_m": {"p50": round(float(np.median(far1))), "max": round(float(far1.max()))},
-        "endpoint2_distance_m": {"p50": round(float(np.median(far2))), "max": round(float(far2.max()))},
+        "endpoint1_distance_m": DistanceSpread(p50=round(float(np.median(far1))), max=round(float(far1.max()))),
+        "endpoint2_distance_m": DistanceSpread(p50=round(float(np.median(far2))), max=round(float(far2.max()))),
         "reaches_grid_edge": bool(far2.max() >= min(edge, source.x - gx[0]) - (gx[1] - gx[0])),
         "risk_score": round(score, 1), "max_probability_endpoint2": round(float(reached2.max(initial=0.0)), 4),
         # HJ 169-2018 G.2.1 per member: the share of members that ran the dense-gas model (SLAB equations).
         "dense_gas_member_fraction": round(float(dense.mean()), 4) if dense.size else 0.0,
-        "receptors_reached": reached_rows, "receptors": receptor_rows,
-        "files": {"netcdf": f"{source.id}/forecast.nc", "geojson": f"{source.id}/zones.geojson",
-                  "map": f"{source.id}/map.png" if maps else None, "scenario": f"{source.id}/scenario.yaml"},
+        "receptors_reached": tuple(reached_rows), "receptors": tuple(receptor_rows),
+        "files": SourceFiles(netcdf=f"{source.id}/forecast.nc", geojson=f"{source.id}/zones.geojson",
+                             map=f"{source.id}/map.png" if maps else None, scenario=f"{source.id}/scenario.yaml"),
     }
 
 
@@ -702,9 +711,9 @@ def _render_map(path: Path, park, source, chemical, gx, gy, p2, context) -> None
     render_map(view, path)
 
 
-def _write_brief(summary: dict, park, work: Path) -> None:
-    images = {row["id"]: work / row["files"]["map"] for row in summary["sources"] if row["files"]["map"]}
-    flood_map = (summary["flood"].get("files") or {}).get("map")
+def _write_brief(summary: BriefView, park, work: Path) -> None:
+    images = {row.id: work / row.files.map for row in summary.sources if row.files.map}
+    flood_map = (summary.flood.get("files") or {}).get("map")
     if flood_map:
         images["flood/map"] = work / flood_map
     render_brief(summary, work / "brief.html", images=images)

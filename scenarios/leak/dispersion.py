@@ -53,6 +53,7 @@ from scenarios.common.impact import running_mean
 from twin.constants import AIR_MOLAR_MASS, GAS_CONSTANT, ZERO_CELSIUS
 from twin.constants import STANDARD_GRAVITY as GRAVITY
 from twin.errors import InputError
+from viz.wording import sentence, term, terms
 
 __all__ = ["DispersionChoice", "LeakAir", "leak_air", "hole_area", "disperse_leak", "cloud_paths", "wind_axes",
            "CONSTANT_WEATHER_DISTANCE_LIMIT", "choose_dispersion_model", "release_density", "slab_inputs", "run_dense_leak",
@@ -68,8 +69,8 @@ _TWO_PHASE = ("tank_two_phase_hole", "pipe_two_phase")
 _GAS = ("tank_gas_hole", "pipe_gas")
 _POOL = ("tank_liquid_hole", "liquid_spill", "pipe_liquid")
 
-MODEL_NAMES_EN = {"slab": "dense-gas model (SLAB equations)", "gaussian_puff": "Gaussian puffs (neutral or light gas)"}
-MODEL_NAMES_ZH = {"slab": "重质气体模型（SLAB 模型方程）", "gaussian_puff": "高斯烟团模型（中性或轻质气体）"}
+MODEL_NAMES_EN = terms("dispersion_model", "en")  # the wording catalogue's model names (viz.wording)
+MODEL_NAMES_ZH = terms("dispersion_model", "zh")
 
 
 @dataclass(frozen=True)
@@ -149,38 +150,53 @@ def choose_dispersion_model(term, chemical, *, forced: str, wind_speed: float, a
         model = "gaussian_puff"
     light = rho < rho_air
     flux = GRAVITY / math.pi * (peak / rho) * (1.0 - rho / rho_air) if (light and model == "gaussian_puff") else 0.0
-    aerosol = f", {fraction:.0%} of it as aerosol" if fraction > 0 else ""
-    aerosol_zh = f"，其中 {fraction:.0%} 为液滴（气溶胶）" if fraction > 0 else ""
-    what = (f"release density {rho:.3g} kg/m³ at {temperature - ZERO_CELSIUS:.1f} °C{aerosol} against air "
-            f"{rho_air:.3g} kg/m³; {verdict.message}")
-    what_zh = (f"排放物密度 {rho:.3g} kg/m³（{temperature - ZERO_CELSIUS:.1f} °C{aerosol_zh}），"
-               f"空气 {rho_air:.3g} kg/m³；{verdict.message_zh}")
-    if forced == "auto":
-        chosen = "dense-gas model (SLAB equations)" if model == "slab" else "Gaussian puffs"
-        rule = f"HJ 169-2018 G.2.1 model choice: {what} → {chosen}"
-        rule_zh = f"按 HJ 169-2018 G.2.1 选择模型：{what_zh} → {MODEL_NAMES_ZH[model]}"
-    else:
-        rule = f"model forced by the scenario (dispersion_model: {forced}); the HJ 169-2018 G.2.1 rule says: {what}"
-        rule_zh = f"情景指定{MODEL_NAMES_ZH[model]}；HJ 169-2018 G.2.1 判据：{what_zh}"
-    if missing:
-        rule += (f"; the dense-gas model cannot run: twin/chemicals.csv has no {', '.join(missing)} for "
-                 f"{chemical.key!r} (needed because the release is below its boiling point or carries aerosol, so "
-                 f"it can condense) — Gaussian puffs instead, outside their validity for a dense gas: add the "
-                 f"properties to run it")
-        names_zh = "、".join(PROPERTY_NAMES_ZH[m] for m in missing)
-        rule_zh += (f"；重质气体模型无法运行：物性表缺少该物质的{names_zh}（排放物低于沸点或含液滴，可能冷凝）——改用高斯烟团模型，对重质气体超出其适用范围：补充物性参数后可运行重质气体模型")
-    if flux > 0:
-        rule += f"; lighter than air: buoyant rise with F = {flux:.3g} m⁴/s³ (Briggs 1975)"
-        rule_zh += f"；轻于空气：按 Briggs (1975) 浮力抬升，F = {flux:.3g} m⁴/s³"
+    rule, rule_zh = (_choice_rule(language, rho=rho, rho_air=rho_air, celsius=temperature - ZERO_CELSIUS,
+                                  fraction=fraction, verdict=message, forced=forced, model=model, missing=missing,
+                                  key=chemical.key, flux=flux)
+                     for language, message in (("en", verdict.message), ("zh", verdict.message_zh)))
     return DispersionChoice(model=model, forced=forced != "auto", richardson_number=verdict.richardson_number,
                             threshold=verdict.threshold, release_kind=verdict.release_kind, release_density=rho,
                             ambient_density=rho_air, release_temperature=temperature, liquid_fraction=fraction,
                             buoyancy_flux=flux, rule=rule, rule_zh=rule_zh)
 
 
-PROPERTY_NAMES_ZH = {"heat_capacity_ratio": "比热容比", "heat_of_vaporization_j_kg": "汽化热",
-                     "liquid_heat_capacity_j_kg_k": "液体比热容", "liquid_density_kg_m3": "液体密度",
-                     "boiling_point": "沸点"}
+PROPERTY_NAMES_ZH = terms("chemical_property", "zh")
+
+
+def _choice_rule(language: str, *, rho: float, rho_air: float, celsius: float, fraction: float, verdict: str,
+                 forced: str, model: str, missing: list[str], key: str, flux: float) -> str:
+    """The model choice explained in ``language`` ('en' or 'zh'), wording from viz.wording ('dispersion_rule.*').
+
+    Parameters
+    ----------
+    rho, rho_air : densities of the release and of the air [kg/m³]
+    celsius : release temperature [°C]
+    fraction : aerosol mass fraction of the release [1]
+    verdict : the dense-gas verdict (Richardson number) in ``language``
+    forced : the scenario's dispersion_model ('auto', 'dense' or 'passive')
+    model : the model run ('slab' or 'gaussian_puff')
+    missing : twin/chemicals.csv columns the dense model lacks (then Gaussian puffs run instead)
+    key : the substance's key in twin/chemicals.csv
+    flux : Briggs buoyancy flux of a light release [m⁴/s³] (0: not buoyant)
+
+    Returns
+    -------
+    The sentence.
+    """
+    aerosol = sentence("dispersion_rule.aerosol", language, fraction=fraction) if fraction > 0 else ""
+    what = sentence("dispersion_rule.what", language, rho=rho, celsius=celsius, aerosol=aerosol, rho_air=rho_air,
+                    verdict=verdict)
+    if forced == "auto":
+        rule = sentence("dispersion_rule.auto", language, what=what, model=term(f"dispersion_choice.{model}", language))
+    else:
+        rule = sentence("dispersion_rule.forced", language, what=what, forced=forced,
+                        model=term(f"dispersion_model.{model}", language))
+    if missing:
+        names = term("separator.list", language).join(terms("chemical_property", language)[m] for m in missing)
+        rule += sentence("dispersion_rule.missing", language, names=names, substance_key=repr(key))
+    if flux > 0:
+        rule += sentence("dispersion_rule.buoyant", language, flux=flux)
+    return rule
 # Properties SLAB reads for the released substance, by twin/chemicals.csv column.
 DENSE_PROPERTIES = ("heat_capacity_ratio", "heat_of_vaporization_j_kg", "liquid_heat_capacity_j_kg_k",
                     "liquid_density_kg_m3", "boiling_point")

@@ -44,6 +44,15 @@ from twin.schema import (geographic_coord, geographic_coordinates, grid_mapping_
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.ensemble_plan import render_ensemble_plan
+from viz.views import (
+    EnsembleContour,
+    EnsemblePlanView,
+    EnsembleReceptor,
+    EnsembleThreshold,
+    ReleasedRange,
+    plain,
+)
+from viz.wording import sentence, terms
 
 __all__ = ["arrival_percentiles", "load_members", "write_leak_ensemble_outputs", "FIELD_PERCENTILES",
            "ARRIVAL_PERCENTILES"]
@@ -52,13 +61,9 @@ FIELD_PERCENTILES = (50.0, 90.0, 99.0)
 ARRIVAL_PERCENTILES = (10.0, 50.0, 90.0)
 # The Chinese plan's words for the perturbed parameters, their distributions and units (the English plan shows the
 # scenario file's names).
-PERTURBATIONS_ZH = {"wind_direction_offset": "风向偏移", "stability_shift": "大气稳定度级别偏移",
-                    "wind_speed_factor": "风速系数", "mixing_height_factor": "混合层高度系数",
-                    "emission_factor": "源强系数", "hole_diameter_factor": "泄漏孔径系数"}
-DISTRIBUTION_WORDS_ZH = {"distribution": "分布", "uniform": "均匀分布", "normal": "正态分布", "lognormal": "对数正态分布",
-                         "low": "下限", "high": "上限", "mean": "均值", "std": "标准差", "median": "中位数",
-                         "sigma_ln": "对数标准差"}
-UNITS_ZH = {"degree": "°", "class": "级", "1": "无量纲"}
+PERTURBATIONS_ZH = terms("perturbation", "zh")  # from the reports' wording catalogue (viz.wording)
+DISTRIBUTION_WORDS_ZH = terms("distribution_word", "zh")
+UNITS_ZH = terms("unit", "zh")
 PERTURBATION_UNITS = {"wind_direction_offset": "degree", "stability_shift": "class", "wind_speed_factor": "1",
                       "mixing_height_factor": "1", "emission_factor": "1", "hole_diameter_factor": "1"}
 
@@ -99,7 +104,8 @@ def load_members(paths: list[Path]) -> dict[str, np.ndarray]:
 
 def write_leak_ensemble_outputs(context, paths: list[Path]) -> tuple[dict, dict]:
     """Aggregate the members of ``context`` (:class:`scenarios.leak.ensemble.LeakEnsembleContext`) and write every
-    product into ``context.out_dir``; return (summary, {product: path})."""
+    product into ``context.out_dir``; return (summary, {product: path}), the summary as the plain dict
+    ``ensemble.json`` holds (:meth:`viz.views.EnsemblePlanView.to_dict` of the typed view the plan is drawn from)."""
     out_dir = Path(context.out_dir)
     data = load_members(paths)
     names = [name for name, _ in context.thresholds]
@@ -122,7 +128,8 @@ def write_leak_ensemble_outputs(context, paths: list[Path]) -> tuple[dict, dict]
     contours = []
     for level in PROBABILITY_LEVELS:
         polygon = threat_zone(context.gx, context.gy, p2, level - 1e-9)  # {P >= level}: k/N hits the level exactly
-        contours.append(ThreatZone(f"P({context.endpoint2}) >= {level:.0%}", level, "1", polygon, polygon.area,
+        contours.append(ThreatZone(sentence("ensemble.contour", "en", endpoint=context.endpoint2, level=level),
+                                   level, "1", polygon, polygon.area,
                                    farthest_distance(polygon, source.x, source.y)))
     contour_path = write_zones_geojson(out_dir / "probability_contours.geojson", contours, context.park.to_lonlat)
 
@@ -132,15 +139,15 @@ def write_leak_ensemble_outputs(context, paths: list[Path]) -> tuple[dict, dict]
                        risk_score(receptor_probability[endpoint2], population, people))
     nc_path = _write_netcdf(out_dir / "ensemble.nc", context, names, values, data, grid_probability,
                             field_percentiles, receptor_probability, arrivals, expected)
-    csv_path = write_text_atomic(out_dir / "receptor_probabilities.csv", _csv(rows))
+    csv_path = write_text_atomic(out_dir / "receptor_probabilities.csv", _csv([row.to_dict() for row in rows]))
     json_path = write_text_atomic(out_dir / "receptor_probabilities.json",
-                                  json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+                                  json.dumps(plain(rows), ensure_ascii=False, indent=2) + "\n")
     map_path = _render_map(out_dir / "probability_endpoint2.png", context, p2)
     summary_path = write_text_atomic(out_dir / "ensemble.json",
-                                     json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+                                     json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n")
 
     plan_path = render_ensemble_plan(summary, out_dir / "plan_ensemble.html", map_png=map_path)
-    return summary, {"netcdf": nc_path, "csv": csv_path, "json": json_path, "summary": summary_path,
+    return summary.to_dict(), {"netcdf": nc_path, "csv": csv_path, "json": json_path, "summary": summary_path,
                      "map": map_path, "contours": contour_path, "plan": plan_path}
 
 
@@ -148,7 +155,8 @@ def _minutes(seconds: float) -> float | None:
     return None if not np.isfinite(seconds) else round(float(seconds) / 60.0, 1)
 
 
-def _receptor_rows(context, names, probability, member_arrivals, arrivals, expected, endpoint1, endpoint2) -> list:
+def _receptor_rows(context, names, probability, member_arrivals, arrivals, expected, endpoint1,
+                   endpoint2) -> list[EnsembleReceptor]:
     """One row per sensitive receptor (residential, school, hospital, water source), most probable first."""
     receptors, source = context.receptors_all, context.source
     rows = []
@@ -156,20 +164,20 @@ def _receptor_rows(context, names, probability, member_arrivals, arrivals, expec
         if kind not in SENSITIVE_KINDS:
             continue
         reached = np.isfinite(member_arrivals[:, i])
-        rows.append({
-            "id": receptors.ids[i], "name": receptors.names[i], "kind": kind,
-            "kind_zh": RECEPTOR_KINDS_ZH.get(kind, kind),
-            "population": int(receptors.population[i]),
-            "distance_m": round(math.hypot(receptors.x[i] - source.x, receptors.y[i] - source.y)),
-            "probability_endpoint1": None if endpoint1 is None else round(float(probability[endpoint1, i]), 4),
-            "probability_endpoint2": round(float(probability[endpoint2, i]), 4),
-            "probabilities": {name: round(float(probability[k, i]), 4) for k, name in enumerate(names)},
-            "members_reached_endpoint2": int(reached.sum()),
-            "arrival_minutes_p10": _minutes(arrivals[0, i]), "arrival_minutes_p50": _minutes(arrivals[1, i]),
-            "arrival_minutes_p90": _minutes(arrivals[2, i]),
-            "expected_people_endpoint2": round(float(expected[i]), 1),
-        })
-    rows.sort(key=lambda r: (-r["probability_endpoint2"], r["distance_m"]))
+        rows.append(EnsembleReceptor(
+            id=receptors.ids[i], name=receptors.names[i], kind=kind,
+            kind_zh=RECEPTOR_KINDS_ZH.get(kind, kind),
+            population=int(receptors.population[i]),
+            distance_m=round(math.hypot(receptors.x[i] - source.x, receptors.y[i] - source.y)),
+            probability_endpoint1=None if endpoint1 is None else round(float(probability[endpoint1, i]), 4),
+            probability_endpoint2=round(float(probability[endpoint2, i]), 4),
+            probabilities={name: round(float(probability[k, i]), 4) for k, name in enumerate(names)},
+            members_reached_endpoint2=int(reached.sum()),
+            arrival_minutes_p10=_minutes(arrivals[0, i]), arrival_minutes_p50=_minutes(arrivals[1, i]),
+            arrival_minutes_p90=_minutes(arrivals[2, i]),
+            expected_people_endpoint2=round(float(expected[i]), 1),
+        ))
+    rows.sort(key=lambda r: (-r.probability_endpoint2, r.distance_m))
     return rows
 
 
@@ -185,8 +193,8 @@ def _csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def _summary(context, data, rows, contours, expected_people: float) -> dict:
-    """What the plan section shows (a plain dict: viz renders it, JSON keeps it)."""
+def _summary(context, data, rows, contours, expected_people: float) -> EnsemblePlanView:
+    """What the plan section shows (the typed view: viz renders it, ``ensemble.json`` keeps its dict)."""
     scenario, park, chemical = context.scenario, context.park, context.chemical
     language = scenario.language
     start_local = scenario.start.astimezone(timezone(timedelta(hours=park.spec.utc_offset_hours)))
@@ -198,39 +206,41 @@ def _summary(context, data, rows, contours, expected_people: float) -> dict:
                         **{name: round(member.parameters[name], 4) for name in parameter_names},
                         "released_kg": round(float(released), 1),
                         "receptors_reached_endpoint2": int(np.isfinite(arrival_row[sensitive]).sum())})
-    return {
-        "scenario": scenario.name, "park": park.spec.name, "language": language,
-        "substance": chemical.name_zh if language == "zh" else chemical.name_en, "cas": chemical.cas,
-        "risk_source": f"{context.source.name} ({context.source.id})", "enterprise": context.source.enterprise,
-        "start": start_local.strftime("%Y-%m-%d %H:%M %z"), "weather": context.weather_text,
-        "weather_zh": context.weather_zh,
-        "members": len(context.members), "seed": scenario.ensemble.seed,
-        "scenario_sha256": context.scenario_sha256,
-        "perturbations": {name: scenario.ensemble.perturbations[name].model_dump(exclude_none=True)
-                          for name in parameter_names},
-        "parameter_names": parameter_names,
-        "parameter_units": {name: PERTURBATION_UNITS[name] for name in parameter_names},
-        "parameter_names_zh": {name: PERTURBATIONS_ZH.get(name, name) for name in parameter_names},
-        "parameter_units_zh": {name: UNITS_ZH.get(PERTURBATION_UNITS[name], PERTURBATION_UNITS[name])
-                               for name in parameter_names},
-        "perturbations_zh": {name: _perturbation_zh(scenario.ensemble.perturbations[name]) for name in parameter_names},
-        "thresholds": [{"name": name, "name_zh": threshold_name_zh(name), "mg_m3": round(value * 1e6, 4)}
-                       for name, value in context.thresholds],
-        "endpoint2": context.endpoint2, "endpoint2_zh": threshold_name_zh(context.endpoint2), "averaging": "60 min",
-        "released_kg": {"min": round(float(data["released"].min()), 1),
-                        "median": round(float(np.median(data["released"])), 1),
-                        "max": round(float(data["released"].max()), 1)},
-        "probability_levels": list(PROBABILITY_LEVELS),
-        "contours": [{"name": zone.name, "name_zh": f"P（{threshold_name_zh(context.endpoint2)}）≥ {zone.level:.0%}",
-                      "level": zone.level, "area_km2": round(zone.area / 1e6, 3),
-                      "farthest_m": round(zone.farthest_distance)} for zone in contours],
-        "expected_people_endpoint2": round(expected_people, 1),
-        "standard_error_note": f"Monte Carlo standard error sqrt(p(1-p)/N): at most "
-                               f"{0.5 / math.sqrt(len(context.members)):.2f} with N = {len(context.members)}",
-        "standard_error_note_zh": f"蒙特卡罗标准误差 √(p(1−p)/N) 不超过 {0.5 / math.sqrt(len(context.members)):.2f}"
-                                  f"（N = {len(context.members)}）",
-        "receptors": rows, "member_table": members,
-    }
+    bound = 0.5 / math.sqrt(len(context.members))  # the Monte Carlo standard error at p = 0.5
+    return EnsemblePlanView(
+        scenario=scenario.name, park=park.spec.name, language=language,
+        substance=chemical.name_zh if language == "zh" else chemical.name_en, cas=chemical.cas,
+        risk_source=f"{context.source.name} ({context.source.id})", enterprise=context.source.enterprise,
+        start=start_local.strftime("%Y-%m-%d %H:%M %z"), weather=context.weather_text,
+        weather_zh=context.weather_zh,
+        members=len(context.members), seed=scenario.ensemble.seed,
+        scenario_sha256=context.scenario_sha256,
+        perturbations={name: scenario.ensemble.perturbations[name].model_dump(exclude_none=True)
+                       for name in parameter_names},
+        parameter_names=tuple(parameter_names),
+        parameter_units={name: PERTURBATION_UNITS[name] for name in parameter_names},
+        parameter_names_zh={name: PERTURBATIONS_ZH.get(name, name) for name in parameter_names},
+        parameter_units_zh={name: UNITS_ZH.get(PERTURBATION_UNITS[name], PERTURBATION_UNITS[name])
+                            for name in parameter_names},
+        perturbations_zh={name: _perturbation_zh(scenario.ensemble.perturbations[name]) for name in parameter_names},
+        thresholds=tuple(EnsembleThreshold(name=name, name_zh=threshold_name_zh(name), mg_m3=round(value * 1e6, 4))
+                         for name, value in context.thresholds),
+        endpoint2=context.endpoint2, endpoint2_zh=threshold_name_zh(context.endpoint2), averaging="60 min",
+        released_kg=ReleasedRange(min=round(float(data["released"].min()), 1),
+                                  median=round(float(np.median(data["released"])), 1),
+                                  max=round(float(data["released"].max()), 1)),
+        probability_levels=tuple(PROBABILITY_LEVELS),
+        contours=tuple(EnsembleContour(name=zone.name,
+                                       name_zh=sentence("ensemble.contour", "zh",
+                                                        endpoint=threshold_name_zh(context.endpoint2),
+                                                        level=zone.level),
+                                       level=zone.level, area_km2=round(zone.area / 1e6, 3),
+                                       farthest_m=round(zone.farthest_distance)) for zone in contours),
+        expected_people_endpoint2=round(expected_people, 1),
+        standard_error_note=sentence("ensemble.standard_error", "en", bound=bound, members=len(context.members)),
+        standard_error_note_zh=sentence("ensemble.standard_error", "zh", bound=bound, members=len(context.members)),
+        receptors=tuple(rows), member_table=tuple(members),
+    )
 
 
 def _perturbation_zh(perturbation) -> str:

@@ -59,6 +59,8 @@ from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map, render_scene
 from viz.gltf import export_scene_gltf
 from viz.plan import render_plan
+from viz.views import LeakPlanView, PlanReceptor, PlanZone
+from viz.wording import sentence, term, terms
 
 __all__ = ["run_leak_scenario", "response_level", "protective_action", "summary_text", "RESPONSE_RULES",
            "RECEPTOR_KINDS_ZH", "threshold_name_zh"]
@@ -70,24 +72,13 @@ HJ169_WORST = {"wind_speed": 1.5, "stability": 5, "air_temperature": 298.15, "re
 AMBIENT_PRESSURE = STANDARD_PRESSURE
 AVERAGING_TIME = 3600.0  # HJ 169 Appendix H endpoints and AEGL-60 min / ERPG: 60-minute values [s]
 PEOPLE_KINDS = ("residential", "school", "hospital")
-# ParkTwin's default grading rule (to be aligned with each park's own emergency plan), stated in every report.
-RESPONSE_RULES = (
-    ("I", "endpoint-1 reached at a residential area, school or hospital"),
-    ("II", "endpoint-2 reached at a residential area, school or hospital"),
-    ("III", "endpoint-2 reached beyond the park's fence line, but at no residential area, school or hospital"),
-    ("IV", "endpoint-2 not reached beyond the fence line"),
-)
-RESPONSE_RULES_ZH = {
-    "I": "居民区、学校或医院处达到毒性终点浓度-1",
-    "II": "居民区、学校或医院处达到毒性终点浓度-2",
-    "III": "厂界外达到毒性终点浓度-2，但居民区、学校、医院处未达到",
-    "IV": "厂界外未达到毒性终点浓度-2",
-}
-# The Chinese plan's words for park.yaml's receptor kinds and for the HJ 169-2018 Appendix H thresholds (毒性终点浓度);
-# AEGL and ERPG are proper names and keep theirs.
-RECEPTOR_KINDS_ZH = {"residential": "居民区", "school": "学校", "hospital": "医院", "water_source": "饮用水水源保护区",
-                     "fence": "厂界", "other": "其他"}
-THRESHOLD_NAMES_ZH = {"HJ 169 endpoint-1": "毒性终点浓度-1", "HJ 169 endpoint-2": "毒性终点浓度-2"}
+# ParkTwin's default grading rule (to be aligned with each park's own emergency plan), stated in every report; its
+# wording, and the Chinese plan's words for park.yaml's receptor kinds and for the HJ 169-2018 Appendix H thresholds
+# (毒性终点浓度; AEGL and ERPG are proper names and keep theirs), come from the wording catalogue (viz.wording).
+RESPONSE_RULES = tuple((level, term(f"response_rule.{level}", "en")) for level in ("I", "II", "III", "IV"))
+RESPONSE_RULES_ZH = terms("response_rule", "zh")
+RECEPTOR_KINDS_ZH = terms("receptor_kind", "zh")
+THRESHOLD_NAMES_ZH = terms("threshold", "zh")
 SHELTER_IF_ARRIVAL_WITHIN = 1800.0  # [s] too little time to move people out before the cloud arrives
 
 
@@ -154,8 +145,9 @@ def release_term(scenario: LeakScenario, source, chemical, met, air_temperature:
 
 
 def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, command_line="",
-                      where: str = "scenario") -> dict:
-    """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's view data (a dict)."""
+                      where: str = "scenario") -> LeakPlanView:
+    """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's typed view (``impacts.json`` holds
+    its :meth:`~viz.views.LeakPlanView.to_dict`)."""
     park = load_park(base_dir / scenario.park)
     source, chemical = leak_source_and_chemical(scenario, park, where)
     check_writable(out_dir)
@@ -227,10 +219,9 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     duration = float(term.rate_times[-1] - term.rate_times[0])
     validity, validity_zh = _validity_text(constant_weather, choice, zones)
     if scenario.simulation_hours * 3600.0 < AVERAGING_TIME:
-        validity = (f"the cloud was followed for {AVERAGING_TIME / 60:g} min, the thresholds' averaging window, "
-                    f"not the {scenario.simulation_hours * 60:g} min of simulation_hours; " + validity)
-        validity_zh = (f"烟云跟踪 {AVERAGING_TIME / 60:g} 分钟（阈值的平均时间），而非设定的 "
-                       f"{scenario.simulation_hours * 60:g} 分钟；" + validity_zh)
+        validity, validity_zh = (sentence("validity.followed", language, window_min=AVERAGING_TIME / 60,
+                                          asked_min=scenario.simulation_hours * 60) + text
+                                 for text, language in ((validity, "en"), (validity_zh, "zh")))
 
     # Outputs.
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -240,73 +231,71 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     for i, rid in enumerate(receptors_all.ids):
         arrival = impact.arrival_time[i]
         worst = _worst_reached(thresholds, impact, i)
-        rows.append({
-            "id": rid, "name": receptors_all.names[i], "kind": receptors_all.kinds[i],
-            "kind_zh": RECEPTOR_KINDS_ZH.get(receptors_all.kinds[i], receptors_all.kinds[i]),
-            "population": int(receptors_all.population[i]),
-            "distance_m": round(math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y)),
-            "arrival": None if not np.isfinite(arrival) else
+        rows.append(PlanReceptor(
+            id=rid, name=receptors_all.names[i], kind=receptors_all.kinds[i],
+            kind_zh=RECEPTOR_KINDS_ZH.get(receptors_all.kinds[i], receptors_all.kinds[i]),
+            population=int(receptors_all.population[i]),
+            distance_m=round(math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y)),
+            arrival=None if not np.isfinite(arrival) else
             (start_local + timedelta(seconds=float(arrival))).strftime("%H:%M"),
-            "arrival_minutes": None if not np.isfinite(arrival) else round(float(arrival) / 60.0),
-            "peak_mg_m3": round(float(impact.peak[endpoint2][i]) * 1e6, 3),
-            "minutes_above_endpoint2": round(float(impact.time_above[endpoint2][i]) / 60.0),
-            "level": worst, "level_zh": threshold_name_zh(worst),
-            "action": protective_action(float(arrival), float(impact.time_above[endpoint2][i])),
-            "probit": _rounded(probits[i]["probit"], 2),
-            "probability_of_death": _rounded(probits[i]["probability_of_death"], 4),
-        })
-    rows.sort(key=lambda r: (r["arrival_minutes"] is None, r["arrival_minutes"] or 0, -r["peak_mg_m3"]))
-    view = {
-        "scenario": scenario.name, "park": park.spec.name, "language": scenario.language,
-        "substance": chemical.name_zh if scenario.language == "zh" else chemical.name_en,
-        "substance_key": chemical.key, "cas": chemical.cas,
-        "risk_source": f"{source.name} ({source.id})", "enterprise": source.enterprise,
-        "start": start_local.strftime("%Y-%m-%d %H:%M %z"), "weather": weather_text, "weather_zh": weather_zh,
-        "source_term": term.description, "source_model": term.model, "source_rule": term.rule,
-        "source_term_zh": term.description_zh, "source_model_zh": SOURCE_MODELS_ZH[term.model],
-        "source_rule_zh": term.rule_zh,
-        "airborne_split_kg": {name: round(value, 1) for name, value in term.split.items()},
-        "outflow_kg": round(term.outflow, 1), "remaining_pool_kg": round(term.remaining_pool, 1),
-        "remaining_tank_kg": round(term.remaining_tank, 1),
-        "container_kind": source.kind,  # tank: "tank left" is liquid still in it; pipe: the inventory not released
-        "probit_source": probit.source if probit else NOT_AVAILABLE,
-        "probit_equation": (f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt), C in mg/m3, Δt in min; "
-                            "P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
-        "probit_source_zh": (chemical.source_probit_zh or chemical.source_probit) if probit else NOT_AVAILABLE,
-        "probit_equation_zh": (f"Y = {probit.a:g} + {probit.b:g} ln(Σ C^{probit.n:g} Δt)，式中 C 为浓度（mg/m³），Δt 为"
-                               "时间步长（min）；P = Φ(Y − 5)") if probit else NOT_AVAILABLE,
-        "released_kg": round(term.released, 1),
-        "release_minutes": round(duration / 60.0, 1), "peak_rate_kg_s": round(float(term.rates.max()), 3),
-        "zones": [{"name": z.name, "name_zh": threshold_name_zh(z.name), "level_mg_m3": round(z.level, 3),
-                   "area_km2": round(z.area / 1e6, 3),
-                   "farthest_m": round(z.farthest_distance),
-                   "reaches_grid_edge": _touches_edge(z.polygon, gx, gy),
-                   "max_width_m": round(zone_notes[z.name]["width"], 1),
-                   "from_transect": zone_notes[z.name]["from_transect"],
-                   "limited_at_m": zone_notes[z.name]["limited_at"],
-                   "note": zone_notes[z.name]["note"], "note_zh": zone_notes[z.name]["note_zh"]} for z in zones],
-        "grid_extent_m": [float(gx[-1] - gx[0]), float(gy[-1] - gy[0])],
-        "receptors": rows, "response_level": level, "response_rule": rule,
-        "response_rules": [list(r) for r in RESPONSE_RULES],
-        "response_rule_zh": RESPONSE_RULES_ZH[level],
-        "response_rules_zh": [[lv, RESPONSE_RULES_ZH[lv]] for lv, _ in RESPONSE_RULES],
-        "evacuation_distance_m": round(zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance),
-        "dense_gas": choice.dense, "dense_gas_message": choice.rule, "dense_gas_message_zh": choice.rule_zh,
-        "dispersion_model": choice.model, "dispersion_model_zh": MODEL_NAMES_ZH[choice.model],
-        "dispersion_model_en": MODEL_NAMES_EN[choice.model],
-        "dispersion_model_forced": choice.forced, "richardson_number": round(choice.richardson_number, 4),
-        "richardson_threshold": round(choice.threshold, 4), "release_kind": choice.release_kind,
-        "release_density_kg_m3": round(choice.release_density, 4),
-        "ambient_density_kg_m3": round(choice.ambient_density, 4),
-        "aerosol_fraction": round(choice.liquid_fraction, 4), "buoyancy_flux_m4_s3": round(choice.buoyancy_flux, 4),
-        "dispersion_rule": choice.rule, "dispersion_rule_zh": choice.rule_zh,
-        "validity": validity, "validity_zh": validity_zh,
-        "shelter_rule_minutes": SHELTER_IF_ARRIVAL_WITHIN / 60.0,
-        "population_reached": impact.population_reached,
-        "averaging": "60 min",
-    }
+            arrival_minutes=None if not np.isfinite(arrival) else round(float(arrival) / 60.0),
+            peak_mg_m3=round(float(impact.peak[endpoint2][i]) * 1e6, 3),
+            minutes_above_endpoint2=round(float(impact.time_above[endpoint2][i]) / 60.0),
+            level=worst, level_zh=threshold_name_zh(worst),
+            action=protective_action(float(arrival), float(impact.time_above[endpoint2][i])),
+            probit=_rounded(probits[i]["probit"], 2),
+            probability_of_death=_rounded(probits[i]["probability_of_death"], 4),
+        ))
+    rows.sort(key=lambda r: (r.arrival_minutes is None, r.arrival_minutes or 0, -r.peak_mg_m3))
+    view = LeakPlanView(
+        scenario=scenario.name, park=park.spec.name, language=scenario.language,
+        substance=chemical.name_zh if scenario.language == "zh" else chemical.name_en,
+        substance_key=chemical.key, cas=chemical.cas,
+        risk_source=f"{source.name} ({source.id})", enterprise=source.enterprise,
+        start=start_local.strftime("%Y-%m-%d %H:%M %z"), weather=weather_text, weather_zh=weather_zh,
+        source_term=term.description, source_model=term.model, source_rule=term.rule,
+        source_term_zh=term.description_zh, source_model_zh=SOURCE_MODELS_ZH[term.model],
+        source_rule_zh=term.rule_zh,
+        airborne_split_kg={name: round(value, 1) for name, value in term.split.items()},
+        outflow_kg=round(term.outflow, 1), remaining_pool_kg=round(term.remaining_pool, 1),
+        remaining_tank_kg=round(term.remaining_tank, 1),
+        container_kind=source.kind,  # tank: "tank left" is liquid still in it; pipe: the inventory not released
+        probit_source=probit.source if probit else NOT_AVAILABLE,
+        probit_equation=_probit_equation(probit, "en") if probit else NOT_AVAILABLE,
+        probit_source_zh=(chemical.source_probit_zh or chemical.source_probit) if probit else NOT_AVAILABLE,
+        probit_equation_zh=_probit_equation(probit, "zh") if probit else NOT_AVAILABLE,
+        released_kg=round(term.released, 1),
+        release_minutes=round(duration / 60.0, 1), peak_rate_kg_s=round(float(term.rates.max()), 3),
+        zones=tuple(PlanZone(name=z.name, name_zh=threshold_name_zh(z.name), level_mg_m3=round(z.level, 3),
+                             area_km2=round(z.area / 1e6, 3),
+                             farthest_m=round(z.farthest_distance),
+                             reaches_grid_edge=_touches_edge(z.polygon, gx, gy),
+                             max_width_m=round(zone_notes[z.name]["width"], 1),
+                             from_transect=zone_notes[z.name]["from_transect"],
+                             limited_at_m=zone_notes[z.name]["limited_at"],
+                             note=zone_notes[z.name]["note"], note_zh=zone_notes[z.name]["note_zh"]) for z in zones),
+        grid_extent_m=(float(gx[-1] - gx[0]), float(gy[-1] - gy[0])),
+        receptors=tuple(rows), response_level=level, response_rule=rule,
+        response_rules=tuple(RESPONSE_RULES),
+        response_rule_zh=RESPONSE_RULES_ZH[level],
+        response_rules_zh=tuple((lv, RESPONSE_RULES_ZH[lv]) for lv, _ in RESPONSE_RULES),
+        evacuation_distance_m=round(zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance),
+        dense_gas=choice.dense, dense_gas_message=choice.rule, dense_gas_message_zh=choice.rule_zh,
+        dispersion_model=choice.model, dispersion_model_zh=MODEL_NAMES_ZH[choice.model],
+        dispersion_model_en=MODEL_NAMES_EN[choice.model],
+        dispersion_model_forced=choice.forced, richardson_number=round(choice.richardson_number, 4),
+        richardson_threshold=round(choice.threshold, 4), release_kind=choice.release_kind,
+        release_density_kg_m3=round(choice.release_density, 4),
+        ambient_density_kg_m3=round(choice.ambient_density, 4),
+        aerosol_fraction=round(choice.liquid_fraction, 4), buoyancy_flux_m4_s3=round(choice.buoyancy_flux, 4),
+        dispersion_rule=choice.rule, dispersion_rule_zh=choice.rule_zh,
+        validity=validity, validity_zh=validity_zh,
+        shelter_rule_minutes=SHELTER_IF_ARRIVAL_WITHIN / 60.0,
+        population_reached=impact.population_reached,
+        averaging="60 min",
+    )
 
-    write_text_atomic(out_dir / "impacts.json", json.dumps(view, ensure_ascii=False, indent=2) + "\n")
+    write_text_atomic(out_dir / "impacts.json", json.dumps(view.to_dict(), ensure_ascii=False, indent=2) + "\n")
     _write_leak_netcdf(out_dir / "leak.nc", scenario, park, gx, gy, result, n_grid, chemical, command_line,
                        term=term, receptor_ids=list(receptors_all.ids), probits=probits, choice=choice)
     _render(out_dir, scenario, park, gx, gy, field, zones, view, met)
@@ -329,8 +318,8 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
         if spec.preset == "hj169_worst":
             speed, stability, temperature = (HJ169_WORST["wind_speed"], HJ169_WORST["stability"],
                                              HJ169_WORST["air_temperature"])
-            mixing_height, text = 1e30, "HJ 169-2018 worst case: stability F, 1.5 m/s, 25 °C, 50 % RH"
-            text_zh = "HJ 169-2018 最不利气象条件：大气稳定度 F 类，风速 1.5 m/s，气温 25 °C，相对湿度 50 %"
+            mixing_height = 1e30
+            text, text_zh = term("weather.hj169_worst", "en"), term("weather.hj169_worst", "zh")
         else:
             climate = load_weather(spec.climatology, base_dir, park,
                                     f"{where}: meteorology.climatology")
@@ -340,14 +329,12 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
             mixing_height = common.mixing_height
             if direction == "most_frequent":
                 direction = common.wind_from_direction
-            source_text = spec.climatology.path or "the synthetic generator"
-            text = (f"HJ 169-2018 most common conditions (rule quoted from memory, unverified) of "
-                    f"{common.hours} h of weather from {source_text}: {common.describe()}; mixing height "
-                    f"{mixing_height:.0f} m (median of those hours)")
-            text_zh = (f"HJ 169-2018 最常见气象条件（规则凭记忆引用，未经核实），依据"
-                       f"{' ' + spec.climatology.path + ' 中' if spec.climatology.path else '合成气象生成器给出的'} "
-                       f"{common.hours} h 气象资料：{common.describe_zh()}；混合层高度 {mixing_height:.0f} m"
-                       f"（上述小时的中位数）")
+            path = spec.climatology.path
+            text, text_zh = (sentence("weather.most_common", language, hours=common.hours, conditions=conditions,
+                                      mixing_height=mixing_height,
+                                      source=sentence("weather.most_common.file", language, path=path) if path
+                                      else term("weather.most_common.synthetic", language))
+                             for language, conditions in (("en", common.describe()), ("zh", common.describe_zh())))
         if direction is None:  # the most unfavourable direction: towards the nearest residential area/school/hospital
             people = [i for i, kind in enumerate(receptors_all.kinds) if kind in PEOPLE_KINDS]
             distances = [math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in people]
@@ -357,18 +344,20 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
         met = PuffMet(times=np.array([0.0]), wind_speed=np.array([speed]),
                       wind_from_direction=np.array([float(direction)]), stability=np.array([stability]),
                       mixing_height=np.array([mixing_height]))
-        return met, temperature, f"{text}, wind from {direction:.0f}°", f"{text_zh}，风向 {direction:.0f}°（来向）"
+        return met, temperature, *(sentence("weather.wind_from", language, text=words, direction=direction)
+                                   for words, language in ((text, "en"), (text_zh, "zh")))
 
     spec = spec.weather
     prepared = load_weather(spec, base_dir, park, where)
     met = _release_met(prepared, scenario, f"{where}: meteorology.weather")
-    weather_text = (f"the typhoon's 10 m wind at the park (Holland vortex, class D) from {spec.start.isoformat()}"
-                    if spec.source == "typhoon" else
-                    f"hourly weather from {spec.path or 'the synthetic generator'} ({spec.stability_method})")
-    weather_zh = (f"台风在园区处的 10 m 风场（Holland 台风风场模型，大气稳定度 D 类），起始时间 {spec.start.isoformat()}"
-                  if spec.source == "typhoon" else
-                  f"逐时气象资料，来自{' ' + spec.path if spec.path else '合成气象生成器'}"
-                  f"（大气稳定度分类方法：{_STABILITY_METHODS_ZH.get(spec.stability_method, spec.stability_method)}）")
+    methods = {"en": spec.stability_method,
+               "zh": _STABILITY_METHODS_ZH.get(spec.stability_method, spec.stability_method)}
+    weather_text, weather_zh = (
+        sentence("weather.typhoon", language, start=spec.start.isoformat()) if spec.source == "typhoon" else
+        sentence("weather.hourly", language, method=methods[language],
+                 source=sentence("weather.hourly.file", language, path=spec.path) if spec.path
+                 else term("weather.hourly.synthetic", language))
+        for language in ("en", "zh"))
     return met, float(prepared["air_temperature"].values[0]), weather_text, weather_zh
 
 def _release_met(prepared, scenario: LeakScenario, where: str) -> PuffMet:
@@ -437,28 +426,28 @@ def puff_options(scenario: LeakScenario, park, source, *, parallel: bool, output
         true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y), parallel=parallel)
 
 
-def summary_text(view: dict) -> str:
+def summary_text(view: LeakPlanView) -> str:
     """A few lines for the terminal and the morning shift: level, zones, first receptors reached."""
-    lines = [f"ParkTwin leak — {view['scenario']} — {view['park']}",
-             f"{view['risk_source']}: {view['substance']}, {view['released_kg']} kg in {view['release_minutes']} min "
-             f"({view['source_term']})",
-             "Airborne split: " + ", ".join(f"{name} {value} kg" for name, value in view["airborne_split_kg"].items())
-             + f" (model {view['source_model']}; outflow {view['outflow_kg']} kg, pool left "
-               f"{view['remaining_pool_kg']} kg, "
-               + (f"not released (line isolated) {view['remaining_tank_kg']} kg)" if view.get("container_kind") == "pipe"
-                  else f"tank left {view['remaining_tank_kg']} kg)"),
-             f"Weather: {view['weather']}",
-             f"Response level {view['response_level']}: {view['response_rule']}",
-             f"Evacuation distance (endpoint-2): {view['evacuation_distance_m']} m"]
-    lines += [f"  {z['name']:<20s} {z['level_mg_m3']:>10} mg/m3  area {z['area_km2']} km2  farthest {z['farthest_m']} m"
-              + ("  (reaches the grid edge: enlarge grid.size)" if z["reaches_grid_edge"] else "")
-              for z in view["zones"]]
-    reached = [r for r in view["receptors"] if r["arrival"]]
+    lines = [f"ParkTwin leak — {view.scenario} — {view.park}",
+             f"{view.risk_source}: {view.substance}, {view.released_kg} kg in {view.release_minutes} min "
+             f"({view.source_term})",
+             "Airborne split: " + ", ".join(f"{name} {value} kg" for name, value in view.airborne_split_kg.items())
+             + f" (model {view.source_model}; outflow {view.outflow_kg} kg, pool left "
+               f"{view.remaining_pool_kg} kg, "
+               + (f"not released (line isolated) {view.remaining_tank_kg} kg)" if view.container_kind == "pipe"
+                  else f"tank left {view.remaining_tank_kg} kg)"),
+             f"Weather: {view.weather}",
+             f"Response level {view.response_level}: {view.response_rule}",
+             f"Evacuation distance (endpoint-2): {view.evacuation_distance_m} m"]
+    lines += [f"  {z.name:<20s} {z.level_mg_m3:>10} mg/m3  area {z.area_km2} km2  farthest {z.farthest_m} m"
+              + ("  (reaches the grid edge: enlarge grid.size)" if z.reaches_grid_edge else "")
+              for z in view.zones]
+    reached = [r for r in view.receptors if r.arrival]
     lines.append(f"Receptors reached by endpoint-2: {len(reached)}")
-    lines += [f"  {r['name']} ({r['kind']}): arrival {r['arrival']}, peak {r['peak_mg_m3']} mg/m3, {r['action']}, "
-              f"probability of death {r['probability_of_death']}" for r in reached[:10]]
-    lines.append(f"Model: {view['dispersion_model_en']} — {view['dispersion_rule']}")
-    lines.append(f"Validity: {view['validity']}")
+    lines += [f"  {r.name} ({r.kind}): arrival {r.arrival}, peak {r.peak_mg_m3} mg/m3, {r.action}, "
+              f"probability of death {r.probability_of_death}" for r in reached[:10]]
+    lines.append(f"Model: {view.dispersion_model_en} — {view.dispersion_rule}")
+    lines.append(f"Validity: {view.validity}")
     return "\n".join(lines)
 
 
@@ -468,6 +457,11 @@ def _probit_coefficients(chemical) -> ProbitCoefficients | None:
     if any(value is None for value in values):
         return None
     return ProbitCoefficients(*values, source=chemical.source_probit)
+
+
+def _probit_equation(probit: ProbitCoefficients, language: str) -> str:
+    """The probit equation with the substance's constants, in ``language`` ('en' or 'zh')."""
+    return sentence("probit.equation", language, a=probit.a, b=probit.b, n=probit.n)
 
 
 def _rounded(value, digits: int):
@@ -498,7 +492,7 @@ def endpoint2_name(thresholds) -> str:
     return next((n for n in names if "endpoint-2" in n), next((n for n in names if "AEGL-2" in n), names[0]))
 
 
-_STABILITY_METHODS_ZH = {"gb3840": "GB/T 3840-91 规定的方法", "turner": "Turner 净辐射指数法"}
+_STABILITY_METHODS_ZH = terms("stability_method", "zh")
 
 
 
@@ -537,38 +531,26 @@ def _zones(thresholds, gx, gy, field, line, along_line, source, limit, complete_
         from_transect = distance > grid_distance + 0.5 * spacing or (narrow and extent.area > polygon.area)
         note = note_zh = ""
         if from_transect:
-            note = (f"narrower than the map's {spacing:g} m cells (widest {extent.width:.0f} m): distance and area "
-                    f"from the transect along the cloud's path, the map shows only part of it")
-            note_zh = (f"威胁区窄于地图网格（{spacing:g} m，最宽 {extent.width:.0f} m）：距离与面积按沿烟云路径的加密断面计算，"
-                       f"地图仅显示其一部分")
+            note, note_zh = (sentence("zone_note.narrow", language, spacing=spacing, width=extent.width)
+                             for language in ("en", "zh"))
         limited_at = None
         open_ended = complete_to is not None and distance > complete_to + 0.5 * spacing
         if limit is not None and distance > limit:
             polygon = limit_to_distance(polygon, source.x, source.y, limit)
             area = min(area, polygon.area) if not polygon.is_empty else area * limit / distance
             limited_at = limit
-            if open_ended:
-                reach = (f"{distance / 1000:.1f} km when the simulation ends, still growing beyond "
-                         f"{complete_to / 1000:.1f} km, where the cloud's tail is then")
-                reach_zh = f"模拟结束时为 {distance / 1000:.1f} km，烟云尾部所在的 {complete_to / 1000:.1f} km 以外仍在增长"
-            else:
-                reach = f"{distance / 1000:.1f} km under the constant weather"
-                reach_zh = f"恒定气象条件下为 {distance / 1000:.1f} km"
-            note = (note + "; " if note else "") + (
-                f"reaches beyond {limit / 1000:g} km ({reach}); shown "
-                f"to {limit / 1000:g} km, where one constant hour of weather stops being credible")
-            note_zh = (note_zh + "；" if note_zh else "") + (
-                f"超出 {limit / 1000:g} km（{reach_zh}）；仅给出 {limit / 1000:g} km 以内，"
-                f"更远处单一恒定气象条件已不可信")
+            note, note_zh = ((text + term("separator.clause", language) if text else "")
+                             + (sentence("zone_note.limited_open", language, limit_km=limit / 1000,
+                                         distance_km=distance / 1000, tail_km=complete_to / 1000) if open_ended
+                                else sentence("zone_note.limited", language, limit_km=limit / 1000,
+                                              distance_km=distance / 1000))
+                             for text, language in ((note, "en"), (note_zh, "zh")))
             distance = limit
         elif open_ended:
-            note = (note + "; " if note else "") + (
-                f"at least {distance / 1000:.1f} km: when the simulation ends the cloud's tail is at "
-                f"{complete_to / 1000:.1f} km and the means beyond it are still growing (a longer simulation_hours "
-                f"shows how far the zone reaches)")
-            note_zh = (note_zh + "；" if note_zh else "") + (
-                f"至少 {distance / 1000:.1f} km：模拟结束时烟云尾部位于 {complete_to / 1000:.1f} km，其外浓度均值仍在增长"
-                f"（延长模拟时长可算出威胁区实际范围）")
+            note, note_zh = ((text + term("separator.clause", language) if text else "")
+                             + sentence("zone_note.open_ended", language, distance_km=distance / 1000,
+                                        tail_km=complete_to / 1000)
+                             for text, language in ((note, "en"), (note_zh, "zh")))
         zones.append(ThreatZone(name, value * 1e6, "mg/m3", polygon, area, distance))
         notes[name] = {"width": extent.width, "from_transect": bool(from_transect), "limited_at": limited_at,
                        "note": note, "note_zh": note_zh}
@@ -576,22 +558,19 @@ def _zones(thresholds, gx, gy, field, line, along_line, source, limit, complete_
 
 
 def _validity_text(constant_weather: bool, choice, zones) -> tuple[str, str]:
-    """How far and how long the answer holds, in English and Chinese."""
+    """How far and how long the answer holds, in English and Chinese (wording: viz.wording 'validity.*')."""
     if not constant_weather:
-        return ("hourly weather carries the cloud (each hour's wind, class and mixing height); the answer holds "
-                "as long as the weather file covers the simulation",
-                "烟云随逐时气象（每小时的风、稳定度与混合层高度）输送；在气象资料覆盖的时段内有效")
-    model = ("the dense-gas model runs on one constant weather (the first hour's)" if choice.dense
-             else "one constant preset weather")
+        return term("validity.hourly", "en"), term("validity.hourly", "zh")
     limit_km = CONSTANT_WEATHER_DISTANCE_LIMIT / 1000
     stopped = [z.name for z in zones if z.farthest_distance >= CONSTANT_WEATHER_DISTANCE_LIMIT]
-    text = (f"{model}: zones are stopped at {limit_km:g} km from the source (as ALOHA does) — beyond that, and more "
-            f"than about an hour after the release ends, the wind will not have stayed the same"
-            + (f"; stopped there: {', '.join(stopped)}" if stopped else ""))
-    model_zh = "重质气体模型采用单一恒定气象条件（首小时）" if choice.dense else "采用单一恒定的预设气象条件"
-    text_zh = (f"{model_zh}：威胁区在距源 {limit_km:g} km 处截止（与 ALOHA 做法一致），更远处或泄漏结束约一小时之后，"
-               f"风况不会保持不变" + (f"；在该处截止的有：{'、'.join(threshold_name_zh(n) for n in stopped)}" if stopped else ""))
-    return text, text_zh
+    texts = []
+    for language, names in (("en", stopped), ("zh", [threshold_name_zh(n) for n in stopped])):
+        model = term("validity.dense_gas_weather" if choice.dense else "validity.preset_weather", language)
+        text = sentence("validity.constant", language, model=model, limit_km=limit_km)
+        if names:
+            text += sentence("validity.stopped", language, names=term("separator.list", language).join(names))
+        texts.append(text)
+    return texts[0], texts[1]
 
 
 def _write_leak_netcdf(path, scenario, park, gx, gy, result, n_grid, chemical, command_line, *, term,
@@ -671,7 +650,7 @@ def _render(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:
             levels.append(level)
     levels = np.array(levels)
     layer = FieldLayer(x=gx, y=gy, values=field * 1e6, units="mg/m³", levels=levels,
-                       title=f"{view['substance']}: 最大 60 分钟平均浓度 maximum 60-min mean")
+                       title=f"{view.substance}: 最大 60 分钟平均浓度 maximum 60-min mean")
     wind = float(met.wind_from_direction[0]) if met.wind_from_direction.size == 1 else None
     mview = map_view(park, layer, title=f"{park.spec.name} — {scenario.name}", wind_from_direction=wind,
                      wind_speed=float(met.wind_speed[0]) if wind is not None else None,

@@ -37,30 +37,19 @@ from scenarios.leak.spec import PIPE_MODELS, TANK_MODELS
 from twin.chemicals import boiling_temperature, vapour_pressure
 from twin.constants import GAS_CONSTANT
 from twin.errors import InputError
+from viz.wording import term, terms
 
 __all__ = ["AirborneSourceTerm", "airborne_source_term", "TWO_PHASE_RULE", "POOL_RULE", "TWO_PHASE_RULE_ZH",
            "POOL_RULE_ZH", "SOURCE_MODELS_ZH", "C_CLASS_ROW"]
 
-TWO_PHASE_RULE = ("two-phase rule: HJ 169-2018 F.1.3 takes the two-phase rate Q_LG as the rate into the air; all of it "
-                  "is counted airborne — the flash fraction as vapour and the liquid fraction as aerosol carried with "
-                  "the cloud (no rain-out, no pool)")
-POOL_RULE = ("pool rule: the liquid not flashed forms a pool (bund area, else gravity spreading down to the minimum "
-             "thickness); it evaporates by heat transfer from the ground if it boils at the air temperature "
-             "(HJ 169-2018 Eq. F.11), else by mass transfer (Eq. F.12; stability class C, which Table F.3 lacks, "
-             "uses the neutral row), until it is gone or the duration limit; what is left then stays as the pool")
-# The same rules in the terms of HJ 169-2018 (闪蒸, 液池, 热量蒸发, 质量蒸发) for the Chinese plan.
-TWO_PHASE_RULE_ZH = ("两相流规则：按 HJ 169-2018 F.1.3，以两相流泄漏速率 Q_LG 作为进入大气的速率；全部计入大气——"
-                     "闪蒸部分为蒸气，液相部分为随云团迁移的液滴（气溶胶）（不考虑液滴沉降，不形成液池）")
-POOL_RULE_ZH = ("液池规则：未闪蒸的液体形成液池（有围堰时取围堰面积，否则按重力扩展至最小液层厚度）；液体在气温下沸腾时"
-                "按地面传热的热量蒸发计算（HJ 169-2018 式 F.11），否则按质量蒸发计算（式 F.12；表 F.3 无稳定度 C "
-                "类，取中性行），直至液池蒸发完毕或达到泄漏持续时间上限；届时剩余的液体仍留作液池")
-SOURCE_MODELS_ZH = {
-    "direct": "给定源强直接释放", "liquid_spill": "给定液体泄漏速率（液池蒸发）",
-    "tank_liquid_hole": "储罐液相孔口泄漏", "tank_gas_hole": "储罐气相孔口泄漏",
-    "tank_two_phase_hole": "储罐两相流孔口泄漏", "pipe_liquid": "管道液体泄漏", "pipe_gas": "管道气体泄漏",
-    "pipe_two_phase": "管道两相流泄漏",
-}
-_HOLE_SHAPES_ZH = {"circular": "圆形", "triangular": "三角形", "rectangular": "矩形"}
+# The rules and labels in English and in the terms of HJ 169-2018 (闪蒸, 液池, 热量蒸发, 质量蒸发) for the Chinese plan
+# come from the reports' wording catalogue (viz.wording).
+TWO_PHASE_RULE = term("source_rule.two_phase", "en")
+POOL_RULE = term("source_rule.pool", "en")
+TWO_PHASE_RULE_ZH = term("source_rule.two_phase", "zh")
+POOL_RULE_ZH = term("source_rule.pool", "zh")
+SOURCE_MODELS_ZH = terms("source_model", "zh")
+_HOLE_SHAPES_ZH = terms("hole_shape", "zh")
 # HJ 169-2018 Table F.3 has no row for class C: ParkTwin uses the neutral row (larger α, the conservative choice).
 C_CLASS_ROW = "neutral"
 _TABLE_F3_ROW = {0: "unstable", 1: "unstable", 2: C_CLASS_ROW, 3: "neutral", 4: "stable", 5: "stable"}

@@ -55,6 +55,8 @@ from twin.io import load_park
 from twin.store import Provenance, write_netcdf
 from viz import render_map, render_scene
 from viz.report import render_report
+from viz.views import ReportParagraph, ReportRow, ReportSection, ReportView
+from viz.wording import sentence, term, terms
 
 __all__ = ["run_typhoon_scenario", "build_flood_grid", "asset_events"]
 
@@ -158,11 +160,11 @@ def run_triggered_leak(scenario: TyphoonScenario, park, events: list, *, base_di
         meteorology={"weather": {"source": "typhoon", "typhoon_track": scenario.track, "start": start,
                                  "hours": hours}})
     view = run_leak_scenario(leak, base_dir=base_dir, out_dir=out_dir, where=f"{where}: triggered_leak")
-    out.update({"start_utc": when, "folder": out_dir.name, "response_level": view["response_level"],
-                "response_rule": view["response_rule"], "response_rule_zh": view["response_rule_zh"],
-                "released_kg": view["released_kg"],
-                "evacuation_distance_m": view["evacuation_distance_m"],
-                "receptors_reached": [r["id"] for r in view["receptors"] if r["arrival_minutes"] is not None]})
+    out.update({"start_utc": when, "folder": out_dir.name, "response_level": view.response_level,
+                "response_rule": view.response_rule, "response_rule_zh": view.response_rule_zh,
+                "released_kg": view.released_kg,
+                "evacuation_distance_m": view.evacuation_distance_m,
+                "receptors_reached": [r.id for r in view.receptors if r.arrival_minutes is not None]})
     return out
 
 
@@ -252,15 +254,16 @@ def _map(out_dir, scenario, park, grid, result) -> Path:
     return render_map(view, path) or path, render_scene(view, scene) or scene
 
 
-_KIND_ZH = {"tank": "储罐", "pipe": "管道", "warehouse": "仓库"}
-# FD2320 (Defra/EA 2006) flood hazard classes, as the flood kernel names them, in Chinese
-_HAZARD_ZH = {"low": "低", "danger for some": "对部分人员危险", "danger for most": "对多数人员危险",
-              "danger for all": "对所有人员危险", "dry": "无积水"}
-_RAIN_MODEL_ZH = {"gridded": "格点降雨（雷达或预报）", "rcliper": "R-CLIPER 参数化雨型", "ipet": "IPET 参数化雨型"}
+# Risk-unit kinds, FD2320 (Defra/EA 2006) flood hazard classes and rain models in Chinese (viz.wording)
+_KIND_ZH = terms("asset_kind", "zh")
+_HAZARD_ZH = terms("flood_hazard", "zh")
+_RAIN_MODEL_ZH = terms("rain_model", "zh")
 
 
 def _report(out_dir, scenario, summary, map_png) -> Path:
-    zh = scenario.language == "zh"
+    """Write the typhoon plan section (``report.html``) in the scenario's language; wording from viz.wording."""
+    language = "zh" if scenario.language == "zh" else "en"
+    zh = language == "zh"
     kinds = _KIND_ZH if zh else {}
     chemicals = load_chemicals()
     substances = {chemical.key: chemical.name_zh for chemical in chemicals} if zh else {}
@@ -269,82 +272,52 @@ def _report(out_dir, scenario, summary, map_png) -> Path:
     rows = []
     actions = []
     for e in summary["assets"]:
-        rows.append({"cells": [f"{e['name']} ({e['id']})", kinds.get(e["kind"], e["kind"]),
-                               substances.get(e["substance"], e["substance"]),
-                               e.get("first_flooded_utc", "—"), f"{e['peak_water_above_floor_m']:.2f}",
-                               e.get("hours_above_sill", 0.0), hazards.get(e["hazard_class"], e["hazard_class"]),
-                               e.get("lead_time_from_landfall_h", "—"),
-                               dry if e["margin_to_flooding_m"] is None else f"{e['margin_to_flooding_m']:+.2f}"],
-                     "flag": "exceed" if e["flooded"] else ""})
+        rows.append(ReportRow(cells=(f"{e['name']} ({e['id']})", kinds.get(e["kind"], e["kind"]),
+                                     substances.get(e["substance"], e["substance"]),
+                                     e.get("first_flooded_utc", "—"), f"{e['peak_water_above_floor_m']:.2f}",
+                                     e.get("hours_above_sill", 0.0), hazards.get(e["hazard_class"], e["hazard_class"]),
+                                     e.get("lead_time_from_landfall_h", "—"),
+                                     dry if e["margin_to_flooding_m"] is None else f"{e['margin_to_flooding_m']:+.2f}"),
+                              flag="exceed" if e["flooded"] else ""))
         if e.get("escalated"):
-            actions.append({"text": (f"{e['name']}（{e['id']}）存放遇水反应物质：{e['water_at_unit_utc']} 起周边有积水，"
-                                     "立即升级响应，优先转移，禁止用水施救。") if zh else
-                            (f"{e['name']} ({e['id']}) holds water-reactive contents and water reaches it at "
-                             f"{e['water_at_unit_utc']}: escalate now, move them first, no water for firefighting."),
-                            "warn": True})
+            actions.append(ReportParagraph(sentence("typhoon.action.water_reactive", language, name=e["name"],
+                                                    id=e["id"], water_at=e["water_at_unit_utc"]), warn=True))
         if e["flooded"]:
-            actions.append({"text": (f"{e['name']}（{e['id']}，{substances.get(e['substance'], e['substance'])}）预计 {e['first_flooded_utc']} 进水，"
-                                     f"峰值水深高于地坪 {e['peak_water_above_floor_m']:.2f} m：在此之前转移危险化学品/危险废物，"
-                                     "封堵门槛，切断电源。") if zh else
-                            (f"{e['name']} ({e['id']}, {e['substance']}) takes water at {e['first_flooded_utc']}, "
-                             f"{e['peak_water_above_floor_m']:.2f} m above its floor at peak: move its contents out "
-                             "before then, seal the door sill, cut the power."), "warn": True})
+            actions.append(ReportParagraph(sentence(
+                "typhoon.action.flooded", language, name=e["name"], id=e["id"],
+                substance=substances.get(e["substance"], e["substance"]), first_flooded=e["first_flooded_utc"],
+                peak=e["peak_water_above_floor_m"]), warn=True))
     leak = summary.get("triggered_leak")
     if leak and leak["triggered"]:
-        reached = ", ".join(leak["receptors_reached"]) or ("无" if zh else "none")
-        actions.insert(0, {"text": (
-            f"次生泄漏：{leak['risk_source']} 于 {leak['start_utc']} 进水后释放 {leak['released_kg']} kg，按台风风场扩散："
-            f"响应等级 {leak['response_level']}（{leak.get('response_rule_zh', leak['response_rule'])}），疏散距离 {leak['evacuation_distance_m']} m，"
-            f"毒性终点-2 到达的敏感目标：{reached}。详见 {leak['folder']}/plan.html。") if zh else (
-            f"Secondary release: {leak['risk_source']} floods at {leak['start_utc']} and releases "
-            f"{leak['released_kg']} kg, carried by the typhoon's wind: response level {leak['response_level']} "
-            f"({leak['response_rule']}), evacuation distance {leak['evacuation_distance_m']} m, endpoint-2 reaches: "
-            f"{reached}. Plan draft: {leak['folder']}/plan.html."), "warn": True})
+        reached = ", ".join(leak["receptors_reached"]) or term("typhoon.none_reached", language)
+        rule = leak.get("response_rule_zh", leak["response_rule"]) if zh else leak["response_rule"]
+        actions.insert(0, ReportParagraph(sentence(
+            "typhoon.action.secondary_release", language, risk_source=leak["risk_source"], start=leak["start_utc"],
+            released_kg=leak["released_kg"], level=leak["response_level"], rule=rule,
+            distance=leak["evacuation_distance_m"], reached=reached, folder=leak["folder"]), warn=True))
     elif leak:
-        actions.append({"text": (f"{leak['risk_source']} 本情景下未进水，未触发次生泄漏。" if zh else
-                                 f"{leak['risk_source']} stays dry in this scenario: no secondary release.")})
+        actions.append(ReportParagraph(sentence("typhoon.action.stays_dry", language, risk_source=leak["risk_source"])))
     grid = summary["grid"]
-    boundary_en = (f"Landfall {summary['landfall_utc']}, maximum 10-min wind {summary['max_wind_speed_m_s']} "
-                   f"m/s, {summary['rain_model']} rain, peak sea level {summary['peak_sea_level_m']} m "
-                   f"(tide + inverse barometer + wind set-up); {summary['hours']:g} h from "
-                   f"{summary['start_utc']} on {grid['cells'][0]} x {grid['cells'][1]} cells of "
-                   f"{grid['spacing_m']:g} m; volume budget closes to {summary['budget_relative_error']:.1e}.")
-    boundary_zh = (f"登陆时间 {summary['landfall_utc']}，最大 10 分钟平均风速 {summary['max_wind_speed_m_s']} m/s，"
-                   f"降雨模型 {_RAIN_MODEL_ZH.get(summary['rain_model'], summary['rain_model'])}，最高海平面 "
-                   f"{summary['peak_sea_level_m']} m（天文潮 + 气压降低引起的增水 + 风壅水）；自 "
-                   f"{summary['start_utc']} 起模拟 {summary['hours']:g} h，计算网格 {grid['cells'][0]} × "
-                   f"{grid['cells'][1]}，网格间距 {grid['spacing_m']:g} m；水量平衡相对误差 "
-                   f"{summary['budget_relative_error']:.1e}。")
-    limits_en = ("Parametric symmetric rain (no orography); screening surge (inverse barometer and steady wind "
-                 "set-up), not a surge model; buildings block flow; tanks' flotation depth is for a full tank with its "
-                 "shell neglected — an emptied tank floats far earlier, keep tanks ballasted; water-reactive contents "
-                 "(GHS H260/H261) escalate at the first water around them, below the sill too. A triggered release "
-                 "uses the typhoon's 10 m wind at the park centre in neutral class D, not a wind field over the domain.")
-    limits_zh = ("降雨为参数化的轴对称雨型（未考虑地形增雨）；风暴潮为筛查估算（气压降低引起的增水与稳定风壅水），"
-                 "不是风暴潮数值模型；建筑物阻水；储罐漂浮水深按满罐且忽略罐壁重量计算——空罐会早得多浮起，"
-                 "应保持储罐压载；遇水反应物质（GHS H260/H261）周边一旦出现积水即升级响应，未漫过门槛亦然。"
-                 "次生泄漏采用园区中心处台风 10 m 高度风速、中性稳定度 D 类，而非整个区域的风场。")
-    columns_en = ["Asset", "Kind", "Substance", "First flooded (UTC)", "Peak above floor (m)", "Hours above sill",
-                  "Hazard", "Hours after landfall", "Margin (m)"]
-    columns_zh = ["风险单元", "类型", "物质", "首次进水时间 (UTC)", "高于地坪的峰值水深 (m)", "水位高于门槛的时长 (h)",
-                  "洪水危险等级", "登陆后小时数", "距进水的余量 (m)"]
-    sections = [
-        {"heading": "1. 台风与边界条件" if zh else "1. Typhoon and boundary conditions",
-         "paragraphs": [{"text": boundary_zh if zh else boundary_en}]},
-        {"heading": "2. 风险单元进水时间线" if zh else "2. Asset flooding timeline",
-         "columns": columns_zh if zh else columns_en, "rows": rows, "images": ["map", "scene"]},
-        {"heading": "3. 行动建议" if zh else "3. Actions",
-         "paragraphs": actions or [{"text": "No risk unit takes water in this scenario." if not zh
-                                    else "本情景下无风险单元进水。"}]},
-        {"heading": "4. 假设与局限" if zh else "4. Assumptions and limits",
-         "paragraphs": [{"text": limits_zh if zh else limits_en}]},
-    ]
-    view = {"language": scenario.language,
-            "title": (f"台风内涝应急预案草案 — {scenario.name}" if zh else f"Typhoon flood plan draft — {scenario.name}"),
-            "subtitle": f"{summary['park']} · ParkTwin", "sections": sections,
-            "footer": ("基于园区数字高程模型的局部惯性洪水模型计算；须经应急指挥部审核后使用。" if zh else
-                       "Local inertial flood model on the park DEM; to be reviewed by the emergency command.")}
-    return render_report(view, out_dir / "report.html", images={"map": map_png, "scene": map_png.with_name("scene.png")})
+    rain_model = _RAIN_MODEL_ZH.get(summary["rain_model"], summary["rain_model"]) if zh else summary["rain_model"]
+    boundary = sentence("typhoon.boundary", language, landfall=summary["landfall_utc"],
+                        max_wind=summary["max_wind_speed_m_s"], rain_model=rain_model,
+                        peak_sea_level=summary["peak_sea_level_m"], hours=summary["hours"], start=summary["start_utc"],
+                        cells_x=grid["cells"][0], cells_y=grid["cells"][1], spacing=grid["spacing_m"],
+                        budget=summary["budget_relative_error"])
+    headings = terms("typhoon_heading", language)
+    sections = (
+        ReportSection(heading=headings["boundary"], paragraphs=(ReportParagraph(boundary),)),
+        ReportSection(heading=headings["timeline"], columns=tuple(terms("typhoon_column", language).values()),
+                      rows=tuple(rows), images=("map", "scene")),
+        ReportSection(heading=headings["actions"],
+                      paragraphs=tuple(actions) or (ReportParagraph(term("typhoon.action.no_flooding", language)),)),
+        ReportSection(heading=headings["limits"], paragraphs=(ReportParagraph(term("typhoon.limits", language)),)),
+    )
+    view = ReportView(language=scenario.language, title=sentence("typhoon.title", language, scenario=scenario.name),
+                      subtitle=f"{summary['park']} · ParkTwin", sections=sections,
+                      footer=term("typhoon.footer", language))
+    return render_report(view, out_dir / "report.html",
+                         images={"map": map_png, "scene": map_png.with_name("scene.png")})
 
 
 def run_typhoon(scenario: TyphoonScenario, *, base_dir: Path, out_dir: Path, command_line: list[str] | str = "",

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 
 import numpy as np
 import pytest
 import shapely
 import xarray as xr
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import shape
 
-from scenarios.leak.run import RESPONSE_RULES, protective_action, response_level
+from scenarios.leak.run import RESPONSE_RULES, protective_action, response_level, run_leak_scenario
+from scenarios.spec import load_scenario
 from twin.errors import InputError
 from viz.plan import render_plan
+from viz.views import LeakPlanView
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +218,26 @@ def test_a_receptor_reached_by_endpoint_1_is_graded_endpoint_1():
                             population_reached={})
     assert [_worst_reached(thresholds, impact, i) for i in range(3)] == [
         "HJ 169 endpoint-1", "HJ 169 endpoint-2", "—"]
+
+
+def test_impacts_json_is_the_typed_view_s_dict(leak):
+    """The demo leak's impacts.json reads back into the typed plan view, and that view's dict is the file, byte for
+    byte (same keys, order and values)."""
+    text = (leak / "impacts.json").read_text(encoding="utf-8")
+    view = LeakPlanView.from_dict(json.loads(text))
+    assert json.dumps(view.to_dict(), ensure_ascii=False, indent=2) + "\n" == text
+
+
+def test_the_leak_run_returns_the_typed_view_impacts_json_holds(demo, tmp_path):
+    """A demo-like leak (smaller grid, one hour) returns a LeakPlanView whose dict is what impacts.json holds."""
+    shutil.copytree(demo.root / "park", tmp_path / "park")
+    scenario = yaml.safe_load((demo.root / "leak.yaml").read_text(encoding="utf-8"))
+    scenario["grid"] = {"size": [6000, 6000], "spacing": 100}
+    scenario["simulation_hours"] = 1
+    (tmp_path / "leak.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    view = run_leak_scenario(load_scenario(tmp_path / "leak.yaml"), base_dir=tmp_path, out_dir=tmp_path / "out")
+    assert isinstance(view, LeakPlanView)
+    assert json.loads((tmp_path / "out" / "impacts.json").read_text(encoding="utf-8")) == view.to_dict()
 
 
 def test_a_leak_in_hourly_weather_runs_and_follows_the_wind(demo, tmp_path):

@@ -17,6 +17,7 @@ from shapely.geometry import shape
 from scenarios.common.members import member_path
 from scenarios.leak.ensemble import load_leak_context, run_leak_ensemble
 from twin.errors import InputError
+from viz.views import EnsemblePlanView
 
 SOURCE = "T-CL01"  # liquid-chlorine tank of the demo park
 SCHOOL = "R-SCH1"  # 东港小学, 2.5 km from T-CL01, bearing 325° (grid)
@@ -116,6 +117,10 @@ def test_one_and_two_threads_give_bit_identical_results_and_a_rerun_computes_onl
     english = render_ensemble_plan(one.summary | {"language": "en"}, park_dir / "plan_en.html",
                                    map_png=out / "probability_endpoint2.png").read_text(encoding="utf-8")
     assert "Members and their parameters" in english and "敏感目标" not in english
+    # ensemble.json is the typed view's dict, byte for byte
+    text = (out / "ensemble.json").read_text(encoding="utf-8")
+    assert json.dumps(EnsemblePlanView.from_dict(json.loads(text)).to_dict(), ensure_ascii=False, indent=2) + "\n" \
+        == text
     collection = json.loads((out / "probability_contours.geojson").read_text(encoding="utf-8"))
     assert collection["type"] == "FeatureCollection" and "crs" not in collection
     assert [f["properties"]["level"] for f in collection["features"]] == [0.1, 0.5, 0.9]
