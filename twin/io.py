@@ -8,6 +8,7 @@ park.yaml or the bundle, retrying will not help.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pyproj
@@ -20,6 +21,8 @@ from twin.park import Park, ParkSpec
 from twin.atomic import atomic_output
 from twin.terrain import Terrain, read_dem, write_dem_geotiff
 from twin.validation import load_yaml, parse_model
+
+_LOG = logging.getLogger("parktwin")
 
 __all__ = ["load_park", "write_park_bundle", "park_crs", "PARK_YAML_HEADER"]
 
@@ -81,6 +84,30 @@ def _check_on_dem(spec: ParkSpec, terrain: Terrain, where: str) -> None:
                                  f"({extent}), got ({item.x:.1f}, {item.y:.1f})")
 
 
+def _check_buildings_on_dem(buildings: list[Building], spec: ParkSpec, terrain: Terrain, where: str) -> None:
+    """Building footprints must lie on the DEM: none on it is an error (footprints read in the wrong CRS —
+    ``buildings_crs: park`` on a lon/lat file puts them all within 180 m of the CRS origin — would otherwise drop
+    out of every model silently); some off it is a logged warning with their number (a city file wider than the
+    park's DEM)."""
+    xmin, ymin, xmax, ymax = terrain.bounds
+    outside = [b for b in buildings if b.footprint.bounds[2] < xmin or b.footprint.bounds[0] > xmax
+               or b.footprint.bounds[3] < ymin or b.footprint.bounds[1] > ymax]
+    if not outside:
+        return
+    if len(outside) < len(buildings):
+        _LOG.warning("%s: buildings %r: %d of %d footprints lie off the DEM", where, spec.buildings,
+                     len(outside), len(buildings))
+        return
+    first = outside[0].footprint.centroid
+    hint = ""
+    if spec.buildings_crs == "park" and all(abs(c) <= 180.0 for b in outside for c in b.footprint.bounds):
+        hint = "; the coordinates look like longitude/latitude: set buildings_crs: EPSG:4326"
+    raise InputError(f"{where}: buildings {spec.buildings!r}: all {len(buildings)} footprints lie "
+                     f"off the DEM (x {xmin:.1f}..{xmax:.1f} m, y {ymin:.1f}..{ymax:.1f} m in EPSG:{spec.epsg}), "
+                     f"e.g. {outside[0].id!r} at ({first.x:.1f}, {first.y:.1f}) read with buildings_crs: "
+                     f"{spec.buildings_crs}{hint}")
+
+
 def load_park(path: str | Path) -> Park:
     """Load and check a park bundle from its ``park.yaml``.
 
@@ -104,6 +131,7 @@ def load_park(path: str | Path) -> Park:
     terrain = read_dem(dem_path, crs, where=f"{where}: dem {spec.dem!r}")
     _check_on_dem(spec, terrain, where)
     buildings = read_buildings(buildings_path, crs, spec.buildings_crs, where=f"{where}: buildings {spec.buildings!r}")
+    _check_buildings_on_dem(buildings, spec, terrain, where)
     return Park(spec=spec, root=root, crs=crs, terrain=terrain, buildings=buildings, chemicals=chemicals)
 
 

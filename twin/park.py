@@ -20,6 +20,7 @@ from twin.buildings import Building
 from twin.chemicals import ChemicalTable
 from twin.errors import InputError
 from twin.terrain import Terrain
+from twin.units import Plausible, described, quantity
 
 __all__ = [
     "ParkSpec", "Stack", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
@@ -32,7 +33,23 @@ Identifier = Annotated[str, Field(min_length=1, description="Unique id within it
 Easting = Annotated[float, Field(description="Easting in the park CRS. [m]")]
 Northing = Annotated[float, Field(description="Northing in the park CRS. [m]")]
 Point = tuple[Easting, Northing]
-EmissionRate = Annotated[float, Field(ge=0, description="Emission rate. [g/s]")]
+# Plausible ranges of the park's physical quantities (twin.units): wide enough for any real plant, narrow enough
+# to catch a slip of units — a temperature in °C read as K, a pressure in MPa or bar read as Pa, a diameter in mm
+# read as m — and the 1e300 a probe writes. Bare numbers are SI; a string may carry its unit ('25 degC').
+EMISSION_RATE = Plausible("g s-1", 0.0, 1e5, "emission rate", example="45 kg/h")
+ELEVATION = Plausible("m", -500.0, 9000.0, "ground elevation")
+STACK_HEIGHT = Plausible("m", 1.0, 500.0, "stack height")
+STACK_DIAMETER = Plausible("m", 0.0, 30.0, "stack inner diameter", ("mm", "cm"), low_open=True)
+EXIT_VELOCITY = Plausible("m s-1", 0.01, 150.0, "stack exit velocity", example="15 m/s")
+EXIT_TEMPERATURE = Plausible("K", 200.0, 1800.0, "stack exit temperature", ("degC",), example="120 degC")
+INVENTORY = Plausible("kg", 0.01, 1e9, "inventory", example="50 t")
+STORAGE_PRESSURE = Plausible("Pa", 1e4, 1e8, "storage pressure (absolute)", ("MPa", "bar"), example="1.2 MPa")
+STORAGE_TEMPERATURE = Plausible("K", 60.0, 1000.0, "storage temperature", ("degC",), example="25 degC")
+SILL_HEIGHT = Plausible("m", 0.0, 10.0, "sill or bund wall height", ("cm", "mm"))
+UNIT_DIAMETER = Plausible("m", 0.005, 100.0, "tank or pipe inner diameter", ("mm", "cm"))
+BUND_AREA = Plausible("m**2", 0.0, 1e6, "bund area", low_open=True)
+
+EmissionRate = Annotated[quantity(EMISSION_RATE), Field(description=described(EMISSION_RATE, "Emission rate. [g/s]"))]
 
 
 def _check_ring(points: list[tuple[float, float]], what: str) -> list[tuple[float, float]]:
@@ -85,12 +102,14 @@ class Stack(BaseModel):
     enterprise_en: str | None = Field(None, description="English name of the enterprise.")
     x: Easting
     y: Northing
-    base_elevation: float | None = Field(None, description="Ground elevation at the stack base; None = from the "
-                                                           "DEM. [m]")
-    height: float = Field(gt=0, description="Stack height above its base. [m]")
-    inner_diameter: float = Field(gt=0, description="Inner diameter at the stack exit. [m]")
-    exit_velocity: float = Field(gt=0, description="Gas exit velocity. [m/s]")
-    exit_temperature: float = Field(gt=0, description="Gas exit temperature. [K]")
+    base_elevation: quantity(ELEVATION) | None = Field(
+        None, description=described(ELEVATION, "Ground elevation at the stack base; None = from the DEM. [m]"))
+    height: quantity(STACK_HEIGHT) = Field(description=described(STACK_HEIGHT, "Stack height above its base. [m]"))
+    inner_diameter: quantity(STACK_DIAMETER) = Field(
+        description=described(STACK_DIAMETER, "Inner diameter at the stack exit. [m]"))
+    exit_velocity: quantity(EXIT_VELOCITY) = Field(description=described(EXIT_VELOCITY, "Gas exit velocity. [m/s]"))
+    exit_temperature: quantity(EXIT_TEMPERATURE) = Field(
+        description=described(EXIT_TEMPERATURE, "Gas exit temperature. [K]"))
     emissions: dict[str, EmissionRate] = Field(description="Emission rate per substance key of twin/chemicals.csv. "
                                                             "[g/s]")
     schedule: EmissionSchedule | None = Field(None, description="Time variation of the emission rates "
@@ -110,19 +129,22 @@ class RiskSource(BaseModel):
     enterprise_en: str | None = Field(None, description="English name of the enterprise.")
     kind: Literal["tank", "pipe", "warehouse"] = Field(description="Type of risk unit.")
     substance: str = Field(description="Substance key of twin/chemicals.csv.")
-    inventory: float = Field(gt=0, description="Maximum amount held. [kg]")
-    pressure: float = Field(gt=0, description="Storage pressure, absolute. [Pa]")
-    temperature: float = Field(gt=0, description="Storage temperature. [K]")
+    inventory: quantity(INVENTORY) = Field(description=described(INVENTORY, "Maximum amount held. [kg]"))
+    pressure: quantity(STORAGE_PRESSURE) = Field(
+        description=described(STORAGE_PRESSURE, "Storage pressure, absolute. [Pa]"))
+    temperature: quantity(STORAGE_TEMPERATURE) = Field(
+        description=described(STORAGE_TEMPERATURE, "Storage temperature. [K]"))
     x: Easting
     y: Northing
-    floor_elevation: float | None = Field(None, description="Elevation of the unit's floor or bund floor; None = "
-                                                            "from the DEM. [m]")
-    sill_height: float = Field(0.0, ge=0, description="Height of the door sill or bund wall above the floor that "
-                                                      "flood water must overtop. [m]")
-    diameter: float | None = Field(None, gt=0, description="Inner diameter of the tank or pipe, if known. [m]")
-    bund_area: float | None = Field(None, gt=0, description="Area inside the bund (dike, 围堰) that contains a liquid "
-                                                         "spill, if the unit has one: the largest pool area "
-                                                         "(HJ 169-2018 §8.2.2.1). [m²]")
+    floor_elevation: quantity(ELEVATION) | None = Field(
+        None, description=described(ELEVATION, "Elevation of the unit's floor or bund floor; None = from the DEM. [m]"))
+    sill_height: quantity(SILL_HEIGHT) = Field(0.0, description=described(
+        SILL_HEIGHT, "Height of the door sill or bund wall above the floor that flood water must overtop. [m]"))
+    diameter: quantity(UNIT_DIAMETER) | None = Field(
+        None, description=described(UNIT_DIAMETER, "Inner diameter of the tank or pipe, if known. [m]"))
+    bund_area: quantity(BUND_AREA) | None = Field(None, description=described(
+        BUND_AREA, "Area inside the bund (dike, 围堰) that contains a liquid spill, if the unit has one: the largest "
+                   "pool area (HJ 169-2018 §8.2.2.1). [m²]"))
     footprint: list[Point] | None = Field(None, description="Outline [[x, y], ...] in the park CRS. [m]")
     water_reactive: bool = Field(False, description="Contents react dangerously with water (GHS H260/H261, e.g. "
                                                     "sodium, calcium carbide, metal phosphides): any water at the "

@@ -46,7 +46,8 @@ def test_geographic_epsg_is_refused(tmp_path):
 
 def test_negative_stack_height(tmp_path):
     error = load_with(tmp_path, lambda s: s["stacks"][1].update(height=-3.0))
-    assert str(error) == "park.yaml: stacks[1] (id 'S02').height: Input should be greater than 0, got -3.0"
+    assert str(error).startswith("park.yaml: stacks[1] (id 'S02').height: a plausible stack height (≥ 1 and ≤ 500 m")
+    assert str(error).endswith("got -3 m")
 
 
 def test_unknown_substance_lists_valid_keys(tmp_path):
@@ -113,7 +114,8 @@ def test_every_problem_is_listed_in_one_error(tmp_path):
     lines = str(load_with(tmp_path, break_twice)).splitlines()
     assert lines == [
         "park.yaml: land_use: Input should be 'rural' or 'urban', got 'suburban'",
-        "park.yaml: stacks[0] (id 'S01').exit_temperature: Input should be greater than 0, got 0",
+        "park.yaml: stacks[0] (id 'S01').exit_temperature: a plausible stack exit temperature (≥ 200 and ≤ 1800 K; "
+        "bare numbers are in K, or write the unit, e.g. '120 degC'), got 0 K — did you mean '0 degC'?",
     ]
 
 
@@ -196,3 +198,52 @@ def test_json_schema_documents_units():
     risk = schema["$defs"]["RiskSource"]["properties"]
     assert "[Pa]" in risk["pressure"]["description"] and "[kg]" in risk["inventory"]["description"]
     assert schema["$defs"]["Stack"]["additionalProperties"] is False
+
+
+# --- units and unit slips (issue 13, item 6) ---------------------------------------------------------------------
+
+def test_values_may_carry_their_units(tmp_path):
+    spec = small_spec()
+    spec["risk_sources"][0].update(temperature="25 degC", pressure="0.78 MPa", inventory="30 t", sill_height="120 cm")
+    spec["stacks"][0].update(exit_temperature="126.85 °C", inner_diameter="2000 mm", exit_velocity="54 km/h",
+                             emissions={"sulfur_dioxide": "9 kg/h", "nitrogen_dioxide": 4.0})
+    park = load_park(write_bundle(tmp_path, spec))
+    tank, stack = park.spec.risk_sources[0], park.spec.stacks[0]
+    assert (tank.temperature, tank.pressure, tank.inventory, tank.sill_height) == pytest.approx(
+        (298.15, 7.8e5, 3.0e4, 1.2))
+    assert (stack.exit_temperature, stack.inner_diameter, stack.exit_velocity) == pytest.approx((400.0, 2.0, 15.0))
+    assert stack.emissions["sulfur_dioxide"] == pytest.approx(2.5)
+
+
+@pytest.mark.parametrize("target, field, value, meant", [
+    ("risk_sources", "temperature", 25, "'25 degC'"),
+    ("risk_sources", "pressure", 1.0, "'1 MPa' or '1 bar'"),
+    ("stacks", "exit_temperature", 50, "'50 degC'"),
+    ("stacks", "inner_diameter", 800, "'800 mm' or '800 cm'"),
+])
+def test_a_unit_slip_is_refused_with_the_unit_it_was_probably_meant_in(tmp_path, target, field, value, meant):
+    error = load_with(tmp_path, lambda s: s[target][0].update({field: value}))
+    assert f".{field}: a plausible" in str(error) and f"did you mean {meant}?" in str(error)
+
+
+@pytest.mark.parametrize("target, field", [("stacks", "height"), ("stacks", "exit_velocity"),
+                                           ("stacks", "exit_temperature"), ("risk_sources", "pressure"),
+                                           ("risk_sources", "inventory"), ("risk_sources", "diameter")])
+@pytest.mark.parametrize("absurd", [1e300, 1e-300, -1.0])
+def test_absurd_magnitudes_are_refused(tmp_path, target, field, absurd):
+    error = load_with(tmp_path, lambda s: s[target][0].update({field: absurd}))
+    assert f".{field}: a plausible" in str(error) and f"got {absurd:g}" in str(error)
+
+
+def test_lonlat_buildings_read_as_park_coordinates_are_refused(tmp_path):
+    """``buildings_crs: park`` on a lon/lat file put every building near the CRS origin, off the DEM: they were
+    silently dropped from every model."""
+    error = load_with(tmp_path, lambda s: s.update(buildings_crs="park"))
+    assert "all 1 footprints lie off the DEM" in str(error)
+    assert "look like longitude/latitude: set buildings_crs: EPSG:4326" in str(error)
+
+
+def test_json_schema_states_unit_and_plausible_range():
+    temperature = park_json_schema()["$defs"]["RiskSource"]["properties"]["temperature"]
+    assert temperature["x-unit"] == "K" and temperature["x-plausible"] == [60.0, 1000.0]
+    assert "25 degC" in temperature["description"]
