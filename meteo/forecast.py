@@ -21,9 +21,10 @@ import xarray as xr
 
 from meteo.weather import make_weather
 from twin.errors import InputError, MeteoCoverageError
+from twin.units import UnitError, to_si
 
 __all__ = ["read_forecast_netcdf", "read_forecast_precipitation", "write_sample_forecast", "NAME_ADAPTER",
-           "PRECIPITATION_UNITS"]
+           "PRECIPITATION_UNITS", "SI_UNITS"]
 
 # Quantity -> (CF standard names, variable names used by common models), searched in that order.
 NAME_ADAPTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -36,6 +37,17 @@ NAME_ADAPTER: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "precipitation": (("precipitation_flux",), ("tp_rate", "PRATE_surface")),
 }
 _REQUIRED = ("u10", "v10", "t2", "cloud")
+# Quantity -> (its SI unit, the plausible range of its values in that unit, in words). The unit a file states in
+# its 'units' attribute is converted to the SI unit (twin.units.to_si: '%', 'km h-1', 'knots', 'degC' …); values
+# outside the range after conversion are a unit slip or a corrupt file, refused rather than clipped. The 10 m wind
+# bound is above the strongest tropical-cyclone 10 m winds measured (about 90 m/s); temperatures span the surface
+# air records (184 K and 330 K) with margin; the boundary layer is within the troposphere.
+SI_UNITS: dict[str, tuple[str, float, float]] = {
+    "u10": ("m s-1", -100.0, 100.0), "v10": ("m s-1", -100.0, 100.0), "t2": ("K", 180.0, 340.0),
+    "cloud": ("1", 0.0, 1.0), "low_cloud": ("1", 0.0, 1.0), "boundary_layer": ("m", 0.0, 10000.0),
+}
+# Rounding in packed (scale_factor) fractions may put a cloud cover a hair outside [0, 1]; that much is clipped.
+_FRACTION_ROUNDING = 1e-3
 # Precipitation rate units -> factor to [m s-1] of liquid water. A mass flux of water [kg m-2 s-1] is a depth rate
 # once divided by the density of water (1000 kg m-3): 1 kg m-2 = 1 mm.
 PRECIPITATION_UNITS = {"kg m-2 s-1": 1e-3, "kg m**-2 s**-1": 1e-3, "kg/m^2/s": 1e-3, "kg/m2/s": 1e-3,
@@ -86,8 +98,47 @@ def _at_site(variable: xr.DataArray, ds: xr.Dataset, lon: float, lat: float, whe
     return np.asarray(variable.isel({spatial[0]: row, spatial[1]: col}).values, dtype=np.float64)
 
 
+def _decoded_time(ds: xr.Dataset, where: str) -> np.ndarray:
+    """The time coordinate as datetime64[ns]; a time without CF units (numbers that would read as nanoseconds after
+    1970) or outside the datetime64[ns] range (years after 2262, decoded to cftime objects) is refused."""
+    time = ds["time"]
+    if not np.issubdtype(time.dtype, np.datetime64):
+        units = time.attrs.get("units") or time.encoding.get("units")
+        raise InputError.field(where, "time", f"{time.dtype} values with units {units!r}",
+                               "a CF time coordinate with units such as 'hours since 2026-07-15 00:00:00' (UTC), "
+                               "between the years 1678 and 2262")
+    return time.values.astype("datetime64[ns]")
+
+
+def _in_si(values: np.ndarray, variable: xr.DataArray, quantity: str, time: np.ndarray, where: str) -> np.ndarray:
+    """The site series of ``variable`` in the SI unit of ``quantity`` (:data:`SI_UNITS`), from the unit its
+    ``units`` attribute states; an unknown or missing unit, a non-finite value or one outside the plausible range is
+    an InputError naming the variable, the time and the value."""
+    si_unit, low, high = SI_UNITS[quantity]
+    label = f"{where}: variable {variable.name!r}"
+    try:
+        converted = to_si(values, variable.attrs.get("units"), si_unit)
+    except UnitError as error:
+        raise InputError.field(label, "units", variable.attrs.get("units"),
+                               f"a unit of {si_unit} ({error})") from None
+    if si_unit == "1":
+        converted = np.where((converted > high) & (converted <= high + _FRACTION_ROUNDING), high, converted)
+        converted = np.where((converted < low) & (converted >= low - _FRACTION_ROUNDING), low, converted)
+    bad = ~np.isfinite(converted) | (converted < low) | (converted > high)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise InputError.field(f"{label} at {np.datetime_as_string(time[k], unit='m')}Z", quantity,
+                               f"{values[k]:g} {variable.attrs.get('units')} (= {converted[k]:g} {si_unit})",
+                               f"finite and within {low:g}..{high:g} {si_unit} (check the 'units' attribute)")
+    return converted
+
+
 def read_forecast_netcdf(path: str | os.PathLike, *, longitude: float, latitude: float) -> xr.Dataset:
     """The forecast at a site as a Weather dataset (``meteo.weather``), hourly, SI units.
+
+    Every variable is read in the unit its ``units`` attribute states and converted to SI (:data:`SI_UNITS`): cloud
+    cover in % or a wind in km/h is converted, not clipped to 1 or taken as m/s; a variable without a known unit, a
+    non-finite value or one outside its plausible range is an InputError.
 
     Parameters
     ----------
@@ -114,11 +165,12 @@ def read_forecast_netcdf(path: str | os.PathLike, *, longitude: float, latitude:
     with ds:
         if "time" not in ds.coords:
             raise InputError.field(where, "time", "missing", "a time coordinate")
+        time = _decoded_time(ds, where)
         series = {}
-        for quantity in NAME_ADAPTER:
+        for quantity in SI_UNITS:
             variable = _find(ds, quantity, where)
-            series[quantity] = None if variable is None else _at_site(variable, ds, longitude, latitude, where)
-        time = ds["time"].values.astype("datetime64[ns]")
+            series[quantity] = None if variable is None else _in_si(
+                _at_site(variable, ds, longitude, latitude, where), variable, quantity, time, where)
     u, v = series["u10"], series["v10"]
     speed = np.hypot(u, v)
     direction = np.degrees(np.arctan2(-u, -v)) % 360.0  # meteorological "from" direction, clockwise from north

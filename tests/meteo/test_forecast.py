@@ -96,3 +96,73 @@ def test_precipitation_is_read_as_a_rate_field_in_m_per_s(tmp_path):
                                        tmp_path / "none.nc") is None
     with pytest.raises(InputError, match="rain must be one of dry, wet"):
         write_sample_forecast(tmp_path / "x.nc", start=START, hours=2, longitude=LON, latitude=LAT, rain="monsoon")
+
+
+def _rewritten(sample, tmp_path, name, change) -> "Path":
+    """The sample forecast with ``change(ds)`` applied, written to ``tmp_path / name``."""
+    with xr.open_dataset(sample, engine="netcdf4") as ds:
+        edited = ds.load()
+    change(edited)
+    edited.to_netcdf(tmp_path / name, engine="netcdf4")
+    return tmp_path / name
+
+
+def test_forecast_units_are_read_not_assumed(sample, tmp_path):
+    """Issue 13 D: cloud cover in % was clipped to 1 and winds in km/h were used as m/s."""
+
+    def restate(ds):
+        for name, factor, units in (("u10", 3.6, "km h-1"), ("v10", 3.6, "km/h"), ("tcc", 100.0, "%"),
+                                    ("lcc", 100.0, "percent")):
+            variable = next(v for v in ds.data_vars.values() if v.name == name or
+                            v.attrs.get("standard_name") == {"u10": "eastward_wind", "v10": "northward_wind",
+                                                             "tcc": "cloud_area_fraction",
+                                                             "lcc": "low_type_cloud_area_fraction"}[name])
+            ds[variable.name] = variable * factor
+            ds[variable.name].attrs = {**variable.attrs, "units": units}
+        t2 = next(v for v in ds.data_vars.values() if v.attrs.get("standard_name") == "air_temperature")
+        ds[t2.name] = t2 - 273.15
+        ds[t2.name].attrs = {**t2.attrs, "units": "degC"}
+
+    def partly_cloudy(ds):  # the sample is overcast; a ramp 0..1 makes the % check mean something
+        for standard_name in ("cloud_area_fraction", "low_type_cloud_area_fraction"):
+            name = next(v.name for v in ds.data_vars.values() if v.attrs.get("standard_name") == standard_name)
+            ramp = np.linspace(0.0, 1.0, ds.sizes["time"]).reshape((-1,) + (1,) * (ds[name].ndim - 1))
+            ds[name].values = np.broadcast_to(ramp, ds[name].shape).astype(ds[name].dtype)
+
+    sample = _rewritten(sample, tmp_path, "partly.nc", partly_cloudy)
+    restated = _rewritten(sample, tmp_path, "restated.nc", restate)
+    a = read_forecast_netcdf(sample, longitude=LON, latitude=LAT)
+    b = read_forecast_netcdf(restated, longitude=LON, latitude=LAT)
+    for name in ("wind_speed", "air_temperature", "cloud_area_fraction", "low_cloud_area_fraction"):
+        np.testing.assert_allclose(b[name].values, a[name].values, rtol=1e-5, atol=1e-4, err_msg=name)
+    assert a["cloud_area_fraction"].values[1:-1].max() < 1.0  # the cloud was not all 1
+
+
+@pytest.mark.parametrize("units, match", [(None, "units must be a unit of m s-1"), ("m", "not a unit of m s-1"),
+                                          ("furlongs per fortnight", "unknown unit")])
+def test_a_wind_without_a_speed_unit_is_refused(sample, tmp_path, units, match):
+    def drop(ds):
+        name = next(v.name for v in ds.data_vars.values() if v.attrs.get("standard_name") == "eastward_wind")
+        ds[name].attrs = {k: v for k, v in ds[name].attrs.items() if k != "units"} | (
+            {"units": units} if units else {})
+
+    with pytest.raises(InputError, match=match) as caught:
+        read_forecast_netcdf(_rewritten(sample, tmp_path, "nounits.nc", drop), longitude=LON, latitude=LAT)
+    assert caught.value.exit_code == 65
+
+
+def test_values_outside_their_plausible_range_are_refused(sample, tmp_path):
+    def corrupt(ds):
+        name = next(v.name for v in ds.data_vars.values() if v.attrs.get("standard_name") == "air_temperature")
+        ds[name][5] = 1e30
+
+    with pytest.raises(InputError, match=r"at 2026-07-14T21:00Z: t2 must be finite and within 180\.\.340 K"):
+        read_forecast_netcdf(_rewritten(sample, tmp_path, "hot.nc", corrupt), longitude=LON, latitude=LAT)
+
+
+def test_a_time_without_units_is_refused_not_read_as_1970(sample, tmp_path):
+    def strip(ds):
+        ds["time"] = ("time", np.arange(ds.sizes["time"], dtype=np.int64))
+
+    with pytest.raises(InputError, match="a CF time coordinate with units"):
+        read_forecast_netcdf(_rewritten(sample, tmp_path, "notime.nc", strip), longitude=LON, latitude=LAT)
