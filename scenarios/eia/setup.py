@@ -32,6 +32,8 @@ __all__ = ["EiaSetup", "prepare_eia", "read_background", "daily_background", "ye
 log = logging.getLogger("parktwin")
 _UG = 1e9  # kg m-3 → µg m-3 (reports)
 
+_LOG = logging.getLogger("parktwin")
+
 
 @dataclass
 class EiaSetup:
@@ -55,7 +57,9 @@ class EiaSetup:
 
 def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Path, where: str) -> dict:
     """Hourly background per pollutant [kg m-3] on the weather's hours (UTC datetime64): from ``spec.hourly_csv``
-    (one row per hour, every model hour present) or ``spec.constant`` [µg/m³]; 0 where none is given."""
+    (one row per hour, every model hour present) or ``spec.constant`` [µg/m³]; 0 where none is given. With an hourly
+    CSV every assessed pollutant needs its column, or a constant given for it explicitly (used, and logged): a
+    missing column no longer falls back to 0 or to the constant without a word."""
     out = {key: np.full(times.size, spec.constant.get(key, 0.0) * 1e-9) for key in pollutants}
     if spec.hourly_csv is None:
         return out
@@ -78,6 +82,12 @@ def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Pa
     for key in pollutants:
         column = f"{key}_ug_m3"
         if column not in rows[0]:
+            if key not in spec.constant:
+                raise InputError.field(path.name, "header", list(rows[0]),
+                                       f"a '{column}' column for the assessed pollutant {key!r} (or its value in "
+                                       f"background.constant)")
+            _LOG.warning("%s: no %s column: the constant background %g µg/m³ of background.constant is used for %s",
+                         path.name, column, spec.constant[key], key)
             continue
         values = np.empty(len(rows))
         for line, row in enumerate(rows, start=2):

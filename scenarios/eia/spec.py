@@ -20,7 +20,8 @@ class BackgroundSpec(StrictModel):
                                                                           "[µg/m³]")
     hourly_csv: str | None = Field(None, description="hourly background series: CSV with a 'time' column (ISO 8601 "
                                                      "with offset) and one '<pollutant>_ug_m3' column per pollutant, "
-                                                     "relative to the scenario file; overrides constant")
+                                                     "relative to the scenario file; overrides constant — a pollutant "
+                                                     "without its column must have a constant (used, and logged)")
 
     @model_validator(mode="after")
     def _check(self) -> "BackgroundSpec":

@@ -28,7 +28,7 @@ park: park/park.yaml
 weather: {{source: synthetic, start: "2025-03-01T00:00:00+08:00", hours: {hours}}}
 grid: {{size: [4000, 4000], spacing: 1000}}
 pollutants: [sulfur_dioxide, vocs]
-background: {{hourly_csv: background.csv}}
+background: {{hourly_csv: background.csv, constant: {{vocs: 0}}}}
 maps: false
 hourly_fields: true
 heavy_pollution: {{start: "2025-03-03T00:00:00+08:00", hours: 48}}
@@ -288,3 +288,23 @@ def test_aermet_weather_needs_its_path_and_only_aermet_takes_a_profile(tmp_path)
         WeatherSpec(source="aermet", start="2025-03-01T00:00:00+08:00")
     with pytest.raises(ValidationError, match="apply to source 'aermet' only"):
         WeatherSpec(source="synthetic", pfl_path="x.PFL", start="2025-03-01T00:00:00+08:00")
+
+
+def test_an_hourly_background_without_a_pollutant_s_column_is_refused(tmp_path):
+    """Issue 13 D: the assessed pollutant's column missing from background.csv silently meant a background of 0 (or
+    the constant); now it is an error unless a constant is given for that pollutant, which is then used."""
+    from scenarios.eia.setup import read_background
+    from scenarios.eia.spec import BackgroundSpec
+    from twin.errors import InputError
+
+    times = np.datetime64("2025-03-01T00:00") + np.arange(3) * np.timedelta64(1, "h")
+    (tmp_path / "bg.csv").write_text("time,sulfur_dioxide_ug_m3\n" + "".join(
+        f"{np.datetime_as_string(t, 'm')}Z,{10 + k}\n" for k, t in enumerate(times)), encoding="utf-8")
+    with pytest.raises(InputError, match=r"bg\.csv: header must be a 'nitrogen_dioxide_ug_m3' column") as caught:
+        read_background(BackgroundSpec(hourly_csv="bg.csv"), ["sulfur_dioxide", "nitrogen_dioxide"], times, tmp_path,
+                        "eia.yaml")
+    assert caught.value.exit_code == 65
+    stated = BackgroundSpec(hourly_csv="bg.csv", constant={"nitrogen_dioxide": 20.0, "sulfur_dioxide": 99.0})
+    background = read_background(stated, ["sulfur_dioxide", "nitrogen_dioxide"], times, tmp_path, "eia.yaml")
+    np.testing.assert_allclose(background["sulfur_dioxide"] * 1e9, [10.0, 11.0, 12.0])  # the column wins
+    np.testing.assert_allclose(background["nitrogen_dioxide"] * 1e9, [20.0, 20.0, 20.0])  # the stated constant
