@@ -390,13 +390,15 @@ def _iso(moment: np.datetime64) -> str:
 
 
 def leak_receptors(scenario: LeakScenario, park, source, receptors_all):
-    """(gx [m], gy [m], ReceptorSet): the grid centred on the source (row-major, y then x), then the park's
-    receptors, all at breathing height 1.5 m above the ground."""
+    """(gx [m], gy [m], ReceptorSet): the grid centred on ``grid.centre`` when the scenario gives one, else on the
+    source (row-major, y then x; nodes on multiples of the spacing), then the park's receptors, all at breathing
+    height 1.5 m above the ground."""
     spacing = scenario.grid.spacing
+    cx, cy = scenario.grid.centre if scenario.grid.centre is not None else (source.x, source.y)
     nx = int(scenario.grid.size[0] // spacing) + 1
     ny = int(scenario.grid.size[1] // spacing) + 1
-    gx = np.round(source.x / spacing) * spacing + spacing * (np.arange(nx) - (nx - 1) // 2)
-    gy = np.round(source.y / spacing) * spacing + spacing * (np.arange(ny) - (ny - 1) // 2)
+    gx = np.round(cx / spacing) * spacing + spacing * (np.arange(nx) - (nx - 1) // 2)
+    gy = np.round(cy / spacing) * spacing + spacing * (np.arange(ny) - (ny - 1) // 2)
     mx, my = np.meshgrid(gx, gy)
     rx = np.concatenate([mx.ravel(), receptors_all.x])
     ry = np.concatenate([my.ravel(), receptors_all.y])

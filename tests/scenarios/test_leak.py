@@ -905,3 +905,23 @@ def test_the_chinese_source_term_states_the_same_numbers_as_the_english(case):
     assert not re.findall(r"[A-Za-z]{4,}", term.description_zh), term.description_zh  # "bar", "kg", "mm": units
     assert bool(term.rule) == bool(term.rule_zh) and _numbers(term.rule) <= _numbers(term.rule_zh)
     assert not re.findall(r"[A-Za-z]{4,}", term.rule_zh), term.rule_zh
+
+
+def test_the_leak_grid_follows_grid_centre_when_given(demo):
+    """Issue 13 D: a leak's ``grid.centre`` was ignored (the grid was always centred on the source)."""
+    from scenarios.leak.run import leak_receptors
+    from twin.io import load_park
+
+    scenario = load_scenario(demo.root / "leak.yaml")
+    park = load_park(demo.park_dir / "park.yaml")
+    source = next(s for s in park.spec.risk_sources if s.id == scenario.risk_source)
+    receptors_all = park.receptor_points()
+    small = scenario.grid.model_copy(update={"size": (2000.0, 1000.0), "spacing": 100.0})
+    gx, gy, _ = leak_receptors(scenario.model_copy(update={"grid": small}), park, source, receptors_all)
+    assert (gx.size, gy.size) == (21, 11)
+    assert (gx.mean(), gy.mean()) == pytest.approx((round(source.x / 100) * 100, round(source.y / 100) * 100))
+    moved = small.model_copy(update={"centre": (source.x + 1500.0, source.y - 700.0)})
+    gx, gy, receptors = leak_receptors(scenario.model_copy(update={"grid": moved}), park, source, receptors_all)
+    assert (gx.mean(), gy.mean()) == pytest.approx((round((source.x + 1500) / 100) * 100,
+                                                     round((source.y - 700) / 100) * 100))
+    assert receptors.x.size == gx.size * gy.size + len(receptors_all.x)
