@@ -11,6 +11,10 @@ matplotlib (about 1.5 s), which ``parktwin --help``, ``validate`` and ``schema``
 Runner signature: ``runner(scenario, *, base_dir, out_dir, command_line, where) -> RunResult``.
 Ensemble signature: ``ensemble(scenario, scenario_path, out_dir, *, scheduler, workers) -> str`` (what the CLI
 prints); ``None`` when the kind has no ensemble.
+
+Both run inside :func:`scenarios.common.results.output_folder`: one run at a time per output folder (a lock file),
+the previous ``run.json`` removed first; an ensemble gets its ``run.json`` (every file it left at the top of its
+folder) when it finishes.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from scenarios.common.results import RunResult
+from scenarios.common.results import RunResult, output_folder, write_folder_manifest
 from scenarios.common.spec import StrictModel
 from scenarios.eia.spec import EiaScenario
 from scenarios.leak.spec import LeakScenario
@@ -41,14 +45,18 @@ class ScenarioKind:
 
     def run(self, scenario: StrictModel, *, base_dir: Path, out_dir: Path, command_line: list[str] | str,
             where: str) -> RunResult:
-        return _resolve(self.runner)(scenario, base_dir=base_dir, out_dir=out_dir, command_line=command_line,
-                                     where=where)
+        with output_folder(out_dir):
+            return _resolve(self.runner)(scenario, base_dir=base_dir, out_dir=out_dir, command_line=command_line,
+                                         where=where)
 
     def run_ensemble(self, scenario: StrictModel, scenario_path: Path, out_dir: Path, *, scheduler: str | None,
                      workers: int | None) -> str:
         if self.ensemble is None:
             raise NotImplementedError(f"kind {self.name!r} has no ensemble")
-        return _resolve(self.ensemble)(scenario, scenario_path, out_dir, scheduler=scheduler, workers=workers)
+        with output_folder(out_dir, "ensemble"):
+            text = _resolve(self.ensemble)(scenario, scenario_path, out_dir, scheduler=scheduler, workers=workers)
+            write_folder_manifest(out_dir, scenario)  # last: the ensemble's completion marker
+        return text
 
 
 def _resolve(target: str):

@@ -33,6 +33,13 @@ class JsonLinesLog:
         self.path = path
         self._pending: list[str] = []
 
+    @classmethod
+    def to_logger(cls) -> "JsonLinesLog":
+        """A log that only mirrors to the ``parktwin`` logger (no file, nothing kept in memory)."""
+        journal = cls()
+        journal._write = lambda line: None
+        return journal
+
     def attach(self, path: Path) -> None:
         self.path = Path(path)
         pending, self._pending = self._pending, []
@@ -63,9 +70,10 @@ class BatchLock:
     raises :class:`BatchLockedError` (75). Released on exit, also on errors; a SIGKILL leaves it behind, stale.
     """
 
-    def __init__(self, path: Path, journal: JsonLinesLog):
+    def __init__(self, path: Path, journal: JsonLinesLog | None = None, *, what: str = "forecast batch"):
         self.path = Path(path)
-        self.journal = journal
+        self.journal = journal if journal is not None else JsonLinesLog.to_logger()
+        self.what = what  # who holds such a lock, for the message: 'forecast batch', 'run'
 
     def _holder(self) -> dict | None:
         try:
@@ -102,7 +110,7 @@ class BatchLock:
                     self.path.unlink(missing_ok=True)
                     continue
                 raise BatchLockedError(
-                    f"lock {self.path}: another forecast batch is running (pid {pid}, host "
+                    f"lock {self.path}: another {self.what} is writing this folder (pid {pid}, host "
                     f"{holder.get('host') if isinstance(holder, dict) else '?'}, since "
                     f"{holder.get('started') if isinstance(holder, dict) else '?'}); retry later, or delete the lock "
                     f"file if that process is gone") from None

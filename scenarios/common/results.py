@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from scenarios.common.batch import BatchLock
 from scenarios.common.spec import scenario_hash
 from twin.errors import OutputError
 from twin.store import write_text_atomic
 
-__all__ = ["RunResult", "slug", "check_writable", "write_manifest", "read_manifest"]
+__all__ = ["RunResult", "slug", "check_writable", "output_folder", "write_manifest", "write_folder_manifest",
+           "read_manifest", "LOCK_NAME"]
 
 
 @dataclass
@@ -36,6 +39,9 @@ def slug(name: str) -> str:
     return re.sub(r"[^\w.-]+", "-", name, flags=re.UNICODE).strip("-.") or "scenario"
 
 
+LOCK_NAME = ".parktwin.lock"
+
+
 def check_writable(out_dir: Path) -> None:
     """Fail before the computation, not after it, when the output folder cannot be written."""
     try:
@@ -45,6 +51,26 @@ def check_writable(out_dir: Path) -> None:
         probe.unlink()
     except OSError as error:
         raise OutputError(f"output folder {str(out_dir)!r} must be writable, got {error.strerror or error}") from error
+
+
+@contextmanager
+def output_folder(out_dir: Path, what: str = "run"):
+    """Hold ``out_dir`` for one run: it must be writable (else OutputError, exit 73, before any computation); an
+    exclusive lock file ``.parktwin.lock`` in it keeps a second run out (BatchLockedError, exit 75: retry later; a
+    lock left by a process that no longer runs on this host is taken over); and the previous run's ``run.json`` is
+    removed first, so a run killed midway never leaves new files beside an old marker that says "finished"."""
+    out_dir = Path(out_dir)
+    check_writable(out_dir)
+    with BatchLock(out_dir / LOCK_NAME, what=what):
+        (out_dir / "run.json").unlink(missing_ok=True)
+        yield out_dir
+
+
+def write_folder_manifest(out_dir: Path, scenario: BaseModel) -> Path:
+    """run.json for a run whose outputs are every file at the top of ``out_dir`` (an ensemble): written last."""
+    paths = {p.name: p for p in sorted(Path(out_dir).iterdir())
+             if p.is_file() and not p.name.startswith(".") and p.name != "run.json"}
+    return write_manifest(out_dir, scenario, paths)
 
 
 def write_manifest(out_dir: Path, scenario: BaseModel, paths: dict[str, Path]) -> Path:

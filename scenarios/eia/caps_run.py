@@ -28,7 +28,7 @@ import shapely
 from dispersion.plume import ReceptorSet, evaluate_plume
 from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.progress import Stages
-from scenarios.common.results import check_writable, slug, write_manifest
+from scenarios.common.results import check_writable, output_folder, slug, write_manifest
 from scenarios.eia.caps import (
     SECONDS_PER_YEAR,
     CapResult,
@@ -348,8 +348,9 @@ def run_caps_file(path: str | Path, out_dir: str | Path | None = None, command_l
     if scenario.kind != "eia":
         raise InputError.field(path.name, "kind", scenario.kind, "'eia' (with a caps: block) for parktwin caps")
     out = Path(out_dir) if out_dir is not None else path.parent / "results" / f"{slug(scenario.name)}-caps"
-    report = run_caps(scenario, base_dir=path.parent, out_dir=out,
-                      command_line=" ".join(command_line or ["parktwin", "caps", str(path)]), where=path.name)
+    with output_folder(out):
+        report = run_caps(scenario, base_dir=path.parent, out_dir=out,
+                          command_line=" ".join(command_line or ["parktwin", "caps", str(path)]), where=path.name)
     return text_summary(report) + f"\nOutputs in {out.resolve()}"
 
 

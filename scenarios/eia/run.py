@@ -30,7 +30,7 @@ import numpy as np
 from dispersion.plume import ReceptorSet, evaluate_plume
 from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.progress import Stages
-from scenarios.common.results import RunResult, check_writable, slug, write_manifest
+from scenarios.common.results import RunResult, check_writable, output_folder, slug, write_manifest
 from scenarios.common.spec import canonical_json
 from scenarios.eia.caps_run import run_caps
 from scenarios.eia.caps_run import text_summary as caps_text
@@ -266,9 +266,10 @@ def run_eia_file(path: str | Path, out_dir: str | Path | None = None, command_li
     if scenario.kind != "eia":
         raise InputError.field(path.name, "kind", scenario.kind, "'eia' for parktwin eia")
     out = Path(out_dir) if out_dir is not None else path.parent / "results" / slug(scenario.name)
-    summary = run_eia_scenario(scenario, base_dir=path.parent, out_dir=out,
-                               command_line=" ".join(command_line or ["parktwin", "eia", str(path)]),
-                               where=path.name)
+    with output_folder(out):
+        summary = run_eia_scenario(scenario, base_dir=path.parent, out_dir=out,
+                                   command_line=" ".join(command_line or ["parktwin", "eia", str(path)]),
+                                   where=path.name)
     return text_summary(summary) + f"\nOutputs in {out.resolve()}"
 
 
