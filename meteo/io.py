@@ -19,6 +19,7 @@ Units are converted to SI once, here (°C → K, tenths → fraction, hPa → Pa
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 from pathlib import Path
@@ -28,6 +29,7 @@ import xarray as xr
 
 from twin.constants import ZERO_CELSIUS
 from twin.errors import InputError, MissingInputError
+from twin.textfiles import read_text
 from twin.atomic import atomic_output
 
 from .weather import MAX_TIME_STEP, make_weather, to_utc_datetime64, validate_weather
@@ -110,8 +112,9 @@ def _read_rows(path: Path) -> dict[str, list]:
     """Parse the file into columns (file units), checking every cell with its line number."""
     columns: dict[str, list] = {}
     header: list[str] | None = None
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
+    handle = io.StringIO(read_text(path, f"station CSV {str(path)!r}"), newline="")
+    reader = csv.reader(handle)
+    try:
         for row in reader:
             where = f"station CSV {str(path)!r} line {reader.line_num}"
             if not row or row[0].lstrip().startswith("#") or all(cell.strip() == "" for cell in row):
@@ -136,6 +139,8 @@ def _read_rows(path: Path) -> dict[str, list]:
             if columns["low_cloud_tenths"][-1] > columns["total_cloud_tenths"][-1]:
                 raise InputError.field(where, "low_cloud_tenths", row[header.index("low_cloud_tenths")],
                                        _ALLOWED_TEXT["low_cloud_tenths"])
+    except csv.Error as error:  # e.g. a field over csv.field_size_limit() (131,072 characters), a NUL byte
+        raise InputError(f"station CSV {str(path)!r} line {reader.line_num}: not a readable CSV row ({error})") from None
     if header is None:
         raise InputError.field(f"station CSV {str(path)!r}", "header", "absent",
                                f"a header row naming columns from {list(STATION_CSV_COLUMNS)}")

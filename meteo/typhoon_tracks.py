@@ -42,6 +42,7 @@ import xarray as xr
 
 from twin.constants import EARTH_RADIUS  # mean Earth radius (GRS 80 R1), for the spherical track geometry [m]
 from twin.errors import InputError, MissingInputError
+from twin.textfiles import read_text
 
 from .typhoon import rmax_willoughby_2006
 from .typhoon_wind import convert_to_10min_mean, gradient_to_surface_factor_mcconochie_2004
@@ -179,8 +180,7 @@ def _read_lines(path) -> tuple[str, list[str]]:
     path = os.fspath(path)
     if not Path(path).is_file():
         raise MissingInputError(f"typhoon track {path!r}: file not found")
-    with open(path, encoding="utf-8", errors="strict") as handle:
-        return path, handle.read().splitlines()
+    return path, read_text(path, f"typhoon track {path!r}").splitlines()
 
 
 _CMA_FIELDS = (  # name, allowed text, check on the integer value

@@ -19,6 +19,7 @@ import pydantic
 import yaml
 
 from twin.errors import InputError, MissingInputError
+from twin.textfiles import read_text
 
 __all__ = ["parse_model", "load_yaml", "format_location"]
 
@@ -204,7 +205,7 @@ def parse_model(model_cls: type[ModelT], data: Any, where: str) -> ModelT:
 
 
 def load_yaml(path: str | Path, where: str | None = None, *, expect_mapping: bool = True) -> Any:
-    """Read a UTF-8 YAML file.
+    """Read a YAML file: UTF-8 (with or without BOM) or GBK/GB18030 (:func:`twin.textfiles.read_text`).
 
     Raises
     ------
@@ -219,10 +220,7 @@ def load_yaml(path: str | Path, where: str | None = None, *, expect_mapping: boo
     where = where or path.name
     if not path.is_file():
         raise MissingInputError(f"{where}: file not found: {path}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{where}: must be UTF-8 text, got undecodable byte at offset {exc.start}") from None
+    text = read_text(path, where)
     try:
         data = _parse_yaml(text, where)
     except yaml.YAMLError as exc:

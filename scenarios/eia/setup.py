@@ -4,6 +4,7 @@ HJ 2.2-2018 statistics of a pollutant's fields; shared by the year run and the c
 from __future__ import annotations
 
 import csv
+import io
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from twin.errors import InputError, MissingInputError
 from twin.io import load_park
 from twin.park import Park
 from twin.standards import standards_for
+from twin.textfiles import read_text
 
 __all__ = ["EiaSetup", "prepare_eia", "read_background", "daily_background", "year_statistics"]
 
@@ -67,8 +69,11 @@ def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Pa
     path = base_dir / spec.hourly_csv
     if not path.is_file():
         raise MissingInputError(f"{where}: background.hourly_csv {str(path)!r} does not exist")
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    lines = io.StringIO(read_text(path, f"{where}: background.hourly_csv {path.name}"), newline="")
+    try:
+        rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+    except csv.Error as error:
+        raise InputError(f"{path.name}: not a readable CSV ({error})") from None
     if not rows or "time" not in rows[0]:
         raise InputError.field(f"{path.name}", "header", list(rows[0]) if rows else [], "a 'time' column")
     stamps = np.array([to_utc_datetime64(r["time"], where=path.name, field="time")[()] for r in rows])

@@ -110,3 +110,39 @@ def test_write_with_utc_offset_zero(tmp_path):
     path = write_station_csv(tmp_path / "utc.csv", original, utc_offset_hours=0)
     assert path.read_text(encoding="utf-8").splitlines()[1].startswith("2026-07-01T00:00:00+00:00,")
     assert np.array_equal(read_station_csv(path)["time"].values, original["time"].values)
+
+
+# --- the files people have (issue 13, item 7) ----------------------------------------------------------------------
+
+CHINESE = GOOD.replace("# station 58362 (illustrative), hourly", "# 气象站 58362（示例），逐时观测")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_utf8_with_or_without_bom_and_gbk_read_the_same(tmp_path, encoding):
+    """Excel on a Chinese Windows saves CSV as GBK: it ended in a traceback and exit 70."""
+    path = tmp_path / f"station-{encoding}.csv"
+    path.write_bytes(CHINESE.encode(encoding))
+    reference = read_station_csv(_write(tmp_path, CHINESE))
+    ds = read_station_csv(path)
+    for name in reference.data_vars:
+        np.testing.assert_array_equal(ds[name].values, reference[name].values)
+
+
+@pytest.mark.parametrize("data, match", [
+    (CHINESE.encode("utf-16"), "got UTF-16 or UTF-32"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "must be a text file, got binary data"),
+    (b"time,wind\n\xff\xfe\xfd\xfc\x80\x80\n", "neither"),
+])
+def test_utf16_and_binary_files_are_bad_input_not_a_crash(tmp_path, data, match):
+    path = tmp_path / "station.csv"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=match) as caught:
+        read_station_csv(path)
+    assert caught.value.exit_code == 65 and "station.csv" in str(caught.value)
+
+
+def test_a_cell_over_the_csv_field_limit_is_bad_input(tmp_path):
+    huge = GOOD.replace("1005.2", '"' + "9" * 200_000 + '"')
+    with pytest.raises(InputError, match="line 3: not a readable CSV row") as caught:
+        read_station_csv(_write(tmp_path, huge))
+    assert caught.value.exit_code == 65

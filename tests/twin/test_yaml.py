@@ -70,3 +70,13 @@ def test_alias_expansion_is_counted_exactly(tmp_path_factory, width, depth):
     else:
         with pytest.raises(InputError, match=re.escape(f"expands to {size:.3g} values")):
             load_yaml(path)
+
+
+def test_a_gbk_park_yaml_reads_like_its_utf8_twin(tmp_path):
+    """Notepad on a Chinese Windows saves ANSI (GBK): the YAML loader refused it as 'must be UTF-8'."""
+    from twin.validation import load_yaml
+
+    text = "name: 化工园区\nstacks: []\n"
+    (tmp_path / "gbk.yaml").write_bytes(text.encode("gbk"))
+    (tmp_path / "utf8.yaml").write_text(text, encoding="utf-8")
+    assert load_yaml(tmp_path / "gbk.yaml") == load_yaml(tmp_path / "utf8.yaml") == {"name": "化工园区", "stacks": []}
