@@ -351,7 +351,8 @@ def _mixing_height_variable(weather: xr.Dataset, default_mixing: np.ndarray, mix
     return ("time", mixing, attrs)
 
 
-def select_period(ds: xr.Dataset, start, end, *, where: str = "weather") -> xr.Dataset:
+def select_period(ds: xr.Dataset, start, end, *, where: str = "weather",
+                  error: type[MeteoCoverageError] = MeteoCoverageError) -> xr.Dataset:
     """The part of ``ds`` from ``start`` to ``end`` (both inclusive); MeteoCoverageError if not covered.
 
     Parameters
@@ -362,13 +363,15 @@ def select_period(ds: xr.Dataset, start, end, *, where: str = "weather") -> xr.D
         Period bounds (datetime64 in UTC, aware ``datetime`` or ISO 8601 with offset).
     where : str
         What the weather is (a file name), used as the prefix of messages.
+    error : MeteoCoverageError or a subclass
+        What a shortfall raises: MeteoCoverageError (exit 75, retry later) for a forecast not yet published,
+        :class:`twin.errors.WeatherFileCoverageError` (exit 65) for a file that will not grow (station CSV, AERMET).
 
     Raises
     ------
     MeteoCoverageError
-        If the period starts before the first or ends after the last time of ``ds``, or if the weather has a gap
-        longer than one hour inside it (a forecast not yet published: retry later). The message names the
-        requested and the available ranges.
+        ``error``, if the period starts before the first or ends after the last time of ``ds``, or if the weather
+        has a gap longer than one hour inside it. The message names the requested and the available ranges.
     """
     start64 = to_utc_datetime64(start, where=where, field="start")[()]
     end64 = to_utc_datetime64(end, where=where, field="end")[()]
@@ -377,16 +380,16 @@ def select_period(ds: xr.Dataset, start, end, *, where: str = "weather") -> xr.D
     times = ds["time"].values.astype("datetime64[ns]")
     requested = f"requested {_iso(start64)} to {_iso(end64)}"
     if times.size == 0:
-        raise MeteoCoverageError(f"{where}: weather covers no time at all; {requested}")
+        raise error(f"{where}: weather covers no time at all; {requested}")
     available = f"available {_iso(times[0])} to {_iso(times[-1])}"
     if start64 < times[0] or end64 > times[-1]:
-        raise MeteoCoverageError(f"{where}: weather does not cover the period; {requested}, {available}")
+        raise error(f"{where}: weather does not cover the period; {requested}, {available}")
     selected = ds.sel(time=slice(start64, end64))
     inside = selected["time"].values.astype("datetime64[ns]")
     edges = np.concatenate([[start64], inside, [end64]])
     gaps = np.flatnonzero(np.diff(edges) > MAX_TIME_STEP)
     if gaps.size:
         i = int(gaps[0])
-        raise MeteoCoverageError(f"{where}: weather has a gap from {_iso(edges[i])} to {_iso(edges[i + 1])} "
+        raise error(f"{where}: weather has a gap from {_iso(edges[i])} to {_iso(edges[i + 1])} "
                                  f"(more than 1 h); {requested}, {available}")
     return selected

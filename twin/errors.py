@@ -14,6 +14,7 @@ __all__ = [
     "InputError",
     "MissingInputError",
     "MeteoCoverageError",
+    "WeatherFileCoverageError",
     "NumericalStabilityError",
     "UsageError",
     "OutputError",
@@ -50,6 +51,13 @@ class MeteoCoverageError(ParkTwinError):
     """The weather does not cover the time or area asked for (a forecast not yet published: retry later)."""
 
     exit_code = os.EX_TEMPFAIL  # 75
+
+
+class WeatherFileCoverageError(MeteoCoverageError):
+    """A weather *file* that is there and complete (a station CSV, an AERMET file, a track) does not cover the period:
+    the input must change, waiting will not help (exit code 65, not 75 — a cron job would retry forever)."""
+
+    exit_code = os.EX_DATAERR  # 65
 
 
 class NumericalStabilityError(ParkTwinError):

@@ -12,10 +12,16 @@ from meteo import prepare_dispersion_met, read_aermet, read_station_csv, select_
 from meteo.forecast import read_forecast_netcdf
 from scenarios.common.spec import WeatherSpec
 from scenarios.common.storm import Storm
-from twin.errors import InputError
+from twin.errors import InputError, MeteoCoverageError, WeatherFileCoverageError
 from twin.park import Park
 
 __all__ = ["load_weather"]
+
+
+def coverage_error(spec: WeatherSpec) -> type[MeteoCoverageError]:
+    """What weather that does not cover the period raises: retry later (75) for a forecast, which a later cycle may
+    cover; bad input (65) for every other source, which waiting does not change."""
+    return MeteoCoverageError if spec.source == "forecast_netcdf" else WeatherFileCoverageError
 
 
 def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str) -> xr.Dataset:
@@ -46,7 +52,7 @@ def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str) -> x
     source = (f"AERMET file {spec.path}" if spec.source == "aermet" else spec.path) or "synthetic weather"
     weather = select_period(weather, start, end,
                             where=f"{where}: weather.start/weather.hours ({spec.start.isoformat()}, "
-                                  f"{spec.hours} h) in {source}")
+                                  f"{spec.hours} h) in {source}", error=coverage_error(spec))
     if weather.sizes["time"] != spec.hours:
         raise InputError.field(f"{where}: weather {source}", "time", f"{weather.sizes['time']} records",
                                f"exactly one record per hour for the {spec.hours} hours from {spec.start.isoformat()}")

@@ -28,7 +28,7 @@ from scenarios.common.results import RunResult, check_writable, write_manifest
 from scenarios.common.spec import canonical_json
 from scenarios.common.storm import utc64
 from scenarios.common.views import map_view
-from scenarios.common.weather import load_weather
+from scenarios.common.weather import coverage_error, load_weather
 from scenarios.common.zones import (
     ThreatZone,
     farthest_distance,
@@ -349,7 +349,7 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
 
     spec = spec.weather
     prepared = load_weather(spec, base_dir, park, where)
-    met = _release_met(prepared, scenario, f"{where}: meteorology.weather")
+    met = _release_met(prepared, scenario, f"{where}: meteorology.weather", coverage_error(spec))
     methods = {"en": spec.stability_method,
                "zh": _STABILITY_METHODS_ZH.get(spec.stability_method, spec.stability_method)}
     weather_text, weather_zh = (
@@ -360,22 +360,22 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
         for language in ("en", "zh"))
     return met, float(prepared["air_temperature"].values[0]), weather_text, weather_zh
 
-def _release_met(prepared, scenario: LeakScenario, where: str) -> PuffMet:
+def _release_met(prepared, scenario: LeakScenario, where: str, error=MeteoCoverageError) -> PuffMet:
     """The hourly weather from the hour holding the release's start, timed in seconds after that start (hour k
     holds [t_k, t_k + 1 h)). The weather must cover the release's start and the whole followed time
-    (:func:`followed_seconds`): a gap is a MeteoCoverageError (exit 75), never weather stretched over hours it
-    does not describe."""
+    (:func:`followed_seconds`): a gap raises ``error`` (:func:`scenarios.common.weather.coverage_error`: exit 65
+    for a weather file, 75 for a forecast), never weather stretched over hours it does not describe."""
     times = prepared["time"].values.astype("datetime64[ns]")
     start = utc64(scenario.start)
     end = start + np.timedelta64(int(round(followed_seconds(scenario))), "s")
     hour = np.timedelta64(3600, "s")
     first = int(np.searchsorted(times, start, side="right")) - 1
     if first < 0 or times[first] + hour <= start:
-        raise MeteoCoverageError(f"{where}: the weather ({_iso(times[0])} to {_iso(times[-1] + hour)} UTC) does not "
+        raise error(f"{where}: the weather ({_iso(times[0])} to {_iso(times[-1] + hour)} UTC) does not "
                                  f"cover the release's start {scenario.start.isoformat()}; give weather from the "
                                  f"release's hour on")
     if times[-1] + hour < end or np.any(np.diff(times[first:]) != hour):
-        raise MeteoCoverageError(f"{where}: the weather ({_iso(times[first])} to {_iso(times[-1] + hour)} UTC) does "
+        raise error(f"{where}: the weather ({_iso(times[first])} to {_iso(times[-1] + hour)} UTC) does "
                                  f"not cover the {followed_seconds(scenario) / 3600:g} h the cloud is followed after "
                                  f"the release's start {scenario.start.isoformat()} in consecutive hours; give "
                                  f"weather to {_iso(end)} UTC or shorten simulation_hours")

@@ -186,3 +186,20 @@ def test_package_exports_resolve():
 
     for name in meteo.__all__:
         assert hasattr(meteo, name), name
+
+
+def test_a_shortfall_is_retry_later_for_a_forecast_and_bad_input_for_a_file():
+    """Issue 13, 7: a station CSV shorter than the period exited 75, so cron retried it forever."""
+    from scenarios.common.spec import WeatherSpec
+    from scenarios.common.weather import coverage_error
+    from twin.errors import WeatherFileCoverageError
+
+    assert coverage_error(WeatherSpec(source="forecast_netcdf", path="f.nc", start="2026-07-01T00:00+08:00",
+                                      hours=3)).exit_code == 75
+    for source in ("station_csv", "aermet"):
+        assert coverage_error(WeatherSpec(source=source, path="w", start="2026-07-01T00:00+08:00",
+                                          hours=3)) is WeatherFileCoverageError
+    with pytest.raises(WeatherFileCoverageError, match="does not cover the period") as caught:
+        select_period(_weather(), np.datetime64("2026-07-01T20:00"), np.datetime64("2026-07-02T02:00"),
+                      error=WeatherFileCoverageError)
+    assert caught.value.exit_code == 65

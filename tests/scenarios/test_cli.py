@@ -166,11 +166,12 @@ def test_run_missing_scenario_file(tmp_path):
 
 
 def test_run_weather_not_covering_the_period(bundle):
-    """The demo weather covers 2026-07-15 00:00..23:00 +08:00; 24 h from noon run past its end: retry later (75)."""
+    """The demo weather covers 2026-07-15 00:00..23:00 +08:00; 24 h from noon run past its end. The station CSV will
+    not grow by waiting: bad input (65), not retry later (75), which a cron job would retry forever (issue 13, 7)."""
     bundle.replace_in(bundle.scenario_yaml, "2026-07-15T00:00:00+08:00", "2026-07-15T12:00:00+08:00")
     out = bundle.root / "out"
     # Requested and available ranges, in UTC (+08:00 → Z): 2026-07-15T04:00Z..07-16T03:00Z vs ..07-15T15:00Z.
-    assert_error(parktwin("run", bundle.scenario_yaml, "--out", out), EX_TEMPFAIL,
+    assert_error(parktwin("run", bundle.scenario_yaml, "--out", out), EX_DATAERR,
                  "does not cover", "2026-07-16T03:00", "2026-07-15T15:00")
     assert not out.exists() or not any(out.iterdir()), "a failed run left files behind"
 
