@@ -60,7 +60,7 @@ import numpy as np
 import xarray as xr
 
 from twin.constants import ZERO_CELSIUS
-from twin.errors import InputError, MissingInputError
+from twin.errors import InputError, MissingInputError, Unshown
 
 from .profiles import STEADY_STATE_CALM_THRESHOLD, apply_calm_threshold
 from .solar import solar_elevation_gb3840
@@ -209,7 +209,7 @@ def _parse_header(line: str, *, where: str) -> dict:
     tokens = _tokens(line)
     allowed = "the AERMET header: latitude and longitude with N/S and E/W (e.g. '42.750N 73.800W'), station ids"
     if ":" not in line or len(tokens) < 2:
-        raise InputError.field(where, "line 1 (header)", line.strip()[:60], allowed)
+        raise InputError.field(where, "line 1 (header)", Unshown(line.strip()), allowed)
     coordinates = []
     for k, (token, positive, negative, limit) in enumerate(((tokens[0], "N", "S", 90.0),
                                                             (tokens[1], "E", "W", 180.0))):

@@ -28,7 +28,7 @@ import numpy as np
 import xarray as xr
 
 from twin.constants import ZERO_CELSIUS
-from twin.errors import InputError, MissingInputError
+from twin.errors import InputError, MissingInputError, Unshown
 from twin.textfiles import read_text
 from twin.atomic import atomic_output
 
@@ -93,6 +93,9 @@ def _parse_number(text: str, *, column: str, where: str) -> float:
 
 
 def _check_header(header: list[str], where: str) -> None:
+    if "time" not in header:  # not a station CSV at all: its line is not quoted (it may be any file)
+        raise InputError.field(where, "header", Unshown(header),
+                               f"a header row naming columns from {list(STATION_CSV_COLUMNS)}, 'time' among them")
     for name in header:
         if name not in STATION_CSV_COLUMNS:
             raise InputError.field(where, "column", name, f"one of {list(STATION_CSV_COLUMNS)}")

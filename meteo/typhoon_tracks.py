@@ -41,7 +41,7 @@ import numpy as np
 import xarray as xr
 
 from twin.constants import EARTH_RADIUS  # mean Earth radius (GRS 80 R1), for the spherical track geometry [m]
-from twin.errors import InputError, MissingInputError
+from twin.errors import InputError, MissingInputError, Unshown
 from twin.textfiles import read_text
 
 from .typhoon import rmax_willoughby_2006
@@ -276,7 +276,7 @@ def _cma_storms(path: str, lines: list[str]) -> list:
                                        "'66666 BBBB CCC DDDD EEEE F G NAME DATE' (at least 7 fields)")
             storms.append((number, tokens, []))
         elif not storms:
-            raise InputError.field(f"{path} line {number}", "first record", line, "a '66666' header line")
+            raise InputError.field(f"{path} line {number}", "first record", Unshown(line), "a '66666' header line")
         else:
             storms[-1][2].append((number, tokens))
     if not storms:
@@ -379,7 +379,7 @@ def _ibtracs_rows(path: str, lines: list[str]) -> tuple[dict[str, int], list]:
         raise InputError.field(path, "header", "empty file", "a header row naming the columns") from None
     missing = [c for c in IBTRACS_COLUMNS["required"] if c not in header]
     if missing:
-        raise InputError.field(f"{path} line 1", "header", header, f"a row with the columns {missing}")
+        raise InputError.field(f"{path} line 1", "header", Unshown(header), f"a row with the columns {missing}")
     index = {name: header.index(name) for name in header}
     rows = []
     for number, row in enumerate(reader, start=2):

@@ -15,6 +15,7 @@ __all__ = [
     "MissingInputError",
     "MeteoCoverageError",
     "WeatherFileCoverageError",
+    "Unshown",
     "NumericalStabilityError",
     "UsageError",
     "OutputError",
@@ -76,3 +77,15 @@ class UsageError(ParkTwinError):
     """The command line was used wrongly (exit code 2)."""
 
     exit_code = 2
+
+
+class Unshown:
+    """A file's line in an error message, by its length only: a file that does not parse as what a field names may
+    be any file (``weather.path: /etc/passwd``), and its text must not travel in the message. ``repr`` describes it,
+    so it drops into :meth:`InputError.field` where the value goes."""
+
+    def __init__(self, text: str | list):
+        self.length = len(text if isinstance(text, str) else ",".join(map(str, text)))
+
+    def __repr__(self) -> str:
+        return f"a line of {self.length} characters that is not one (not shown: the file may not be what was named)"

@@ -9,6 +9,7 @@ park.yaml or the bundle, retrying will not help.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 import pyproj
@@ -48,8 +49,17 @@ def park_crs(epsg: int, where: str = "park.yaml") -> pyproj.CRS:
     return crs
 
 
+ALLOW_OUTSIDE_BUNDLE = "PARKTWIN_ALLOW_OUTSIDE_BUNDLE"
+
+
 def _bundle_file(root: Path, relative: str, field: str, where: str) -> Path:
+    """The bundle file ``relative`` names; it must lie inside the bundle's folder (links resolved), so a park.yaml
+    cannot make the run read any file of the machine (``dem: /etc/passwd``), unless the operator sets the
+    environment variable ``PARKTWIN_ALLOW_OUTSIDE_BUNDLE=1``."""
     path = (root / relative).resolve()
+    if not path.is_relative_to(root.resolve()) and os.environ.get(ALLOW_OUTSIDE_BUNDLE) != "1":
+        raise InputError.field(where, field, relative, f"a file inside the park bundle's folder {str(root)!r} "
+                               f"(set {ALLOW_OUTSIDE_BUNDLE}=1 to allow files elsewhere)")
     if not path.is_file():
         raise InputError(f"{where}: {field} file not found: {relative!r} (resolved to {path}); the park bundle "
                          "must contain it")

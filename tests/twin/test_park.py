@@ -247,3 +247,40 @@ def test_json_schema_states_unit_and_plausible_range():
     temperature = park_json_schema()["$defs"]["RiskSource"]["properties"]["temperature"]
     assert temperature["x-unit"] == "K" and temperature["x-plausible"] == [60.0, 1000.0]
     assert "25 degC" in temperature["description"]
+
+
+# --- what a hostile park.yaml or weather path can read (issue 13 H) --------------------------------------------------
+
+def test_a_dem_outside_the_bundle_is_refused_unless_allowed(tmp_path, monkeypatch):
+    import shutil
+
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    park_yaml = write_bundle(tmp_path / "bundle")
+    shutil.move(tmp_path / "bundle" / "dem.tif", outside / "dem.tif")
+    error = load_with(tmp_path / "bundle", lambda s: s.update(dem=str(outside / "dem.tif")))
+    assert "dem must be a file inside the park bundle's folder" in str(error)
+    assert "PARKTWIN_ALLOW_OUTSIDE_BUNDLE=1" in str(error)
+    error = load_with(tmp_path / "bundle", lambda s: s.update(dem="../elsewhere/dem.tif"))
+    assert "inside the park bundle's folder" in str(error)
+    monkeypatch.setenv("PARKTWIN_ALLOW_OUTSIDE_BUNDLE", "1")
+    (tmp_path / "bundle" / "park.yaml").write_text(
+        park_yaml.read_text(encoding="utf-8").replace("dem: dem.tif", "dem: ../elsewhere/dem.tif"), encoding="utf-8")
+    assert load_park(tmp_path / "bundle" / "park.yaml").terrain is not None
+
+
+@pytest.mark.parametrize("reader", ["station", "cma", "ibtracs", "aermet"])
+def test_a_file_that_is_not_weather_is_not_quoted_in_the_error(tmp_path, reader):
+    """``weather.path: /etc/passwd`` answered with the file's first line."""
+    from meteo.aermet import read_aermet
+    from meteo.io import read_station_csv
+    from meteo.typhoon_tracks import read_cma_best_track, read_ibtracs_csv
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:SECRET-TOKEN:/root:/bin/bash\n", encoding="utf-8")
+    read = {"station": read_station_csv, "cma": read_cma_best_track, "ibtracs": read_ibtracs_csv,
+            "aermet": lambda p: read_aermet(p, None, utc_offset_hours=8)}[reader]
+    with pytest.raises(InputError) as caught:
+        read(secret)
+    assert "SECRET-TOKEN" not in str(caught.value) and "root:x" not in str(caught.value)
+    assert "not shown" in str(caught.value) and caught.value.exit_code == 65
