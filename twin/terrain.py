@@ -6,6 +6,7 @@ GeoKeyDirectory (34735) are enough for the north-up DEMs parks deliver (GeoTIFF 
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pyproj
 import tifffile
 
 from twin.errors import InputError, MissingInputError
+from twin.limits import check_memory
 from twin.atomic import atomic_output
 
 __all__ = ["Terrain", "read_dem", "write_dem_geotiff", "DEM_SUFFIXES"]
@@ -186,8 +188,13 @@ def _read_geotiff(path: Path, crs: pyproj.CRS | None, where: str) -> Terrain:
         with tifffile.TiffFile(path) as tif:
             page = tif.pages[0]
             tags = {tag.code: tag.value for tag in page.tags.values()}
+            check_memory(float(np.prod(page.shape, dtype=np.float64)) * 8.0,  # read, then held as float64
+                         f"the raster's {' × '.join(map(str, page.shape))} cells (from its header)", where,
+                         "cut or resample the DEM to the park's area")
             data = page.asarray()
-    except (tifffile.TiffFileError, OSError, ValueError) as exc:
+    except InputError:
+        raise
+    except (tifffile.TiffFileError, OSError, ValueError, zlib.error) as exc:  # zlib: a truncated deflate stream
         raise InputError(f"{where}: not a readable GeoTIFF ({exc})") from None
     if TAG_MODEL_TRANSFORMATION in tags:
         raise InputError(f"{where}: rotated/sheared rasters (ModelTransformationTag) are not supported; "

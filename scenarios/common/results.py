@@ -60,10 +60,15 @@ def output_folder(out_dir: Path, what: str = "run"):
     lock left by a process that no longer runs on this host is taken over); and the previous run's ``run.json`` is
     removed first, so a run killed midway never leaves new files beside an old marker that says "finished"."""
     out_dir = Path(out_dir)
+    created = not out_dir.exists()
     check_writable(out_dir)
-    with BatchLock(out_dir / LOCK_NAME, what=what):
-        (out_dir / "run.json").unlink(missing_ok=True)
-        yield out_dir
+    try:
+        with BatchLock(out_dir / LOCK_NAME, what=what):
+            (out_dir / "run.json").unlink(missing_ok=True)
+            yield out_dir
+    finally:
+        if created and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # a run refused before it wrote anything leaves no empty folder behind
 
 
 def write_folder_manifest(out_dir: Path, scenario: BaseModel) -> Path:

@@ -36,8 +36,10 @@ class DesignTrackSpec(StrictModel):
     forward_speed: float = Field(gt=0, le=30, description="translation speed [m/s]")
     central_pressure_hpa: float = Field(gt=850, lt=1010, description="central pressure [hPa]")
     rmax_km: float = Field(gt=0, le=200, description="radius of maximum wind [km]")
-    max_wind_speed: float | None = Field(None, gt=0, description="10-min mean maximum 10 m wind [m/s] "
-                                                                 "(default: from the pressure deficit)")
+    max_wind_speed: float | None = Field(None, gt=0, le=100, description="10-min mean maximum 10 m wind [m/s] "
+                                                                         "(default: from the pressure deficit; at "
+                                                                         "most 100 m/s, above every measured "
+                                                                         "tropical cyclone)")
 
     @field_serializer("landfall_time")
     def _utc(self, value: datetime) -> str:

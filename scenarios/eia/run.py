@@ -45,12 +45,26 @@ from scenarios.eia.stats import (
 )
 from scenarios.spec import load_scenario
 from twin.errors import InputError
+from twin.limits import check_memory
 from twin.standards import AVERAGING_HOURS, Standard, screening_hourly_limit
 
 __all__ = ["run_eia_scenario", "run_eia", "run_eia_file", "text_summary"]
 
 log = logging.getLogger("parktwin")
 _UG = 1e9  # kg m-3 → µg m-3 (reports)
+
+
+def check_eia_memory(scenario: EiaScenario, setup, where: str) -> None:
+    """Refuse up front (exit 65) a year run whose fields would not fit in memory: daily means of every receptor
+    and pollutant, and with ``hourly_fields`` every hour (float64)."""
+    receptors, hours, pollutants = setup.receptors.x.size, setup.met.sizes["time"], len(setup.pollutants)
+    days = -(-hours // 24)
+    kept = hours + days if scenario.hourly_fields else days
+    check_memory(8.0 * receptors * kept * pollutants,
+                 f"{'hourly and daily' if scenario.hourly_fields else 'daily'} fields of {receptors:,} receptors × "
+                 f"{kept:,} {'hours and days' if scenario.hourly_fields else 'days'} × {pollutants} pollutants",
+                 f"{where}: grid, weather.hours, hourly_fields",
+                 "use a coarser grid, fewer hours or hourly_fields: false")
 
 
 def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_line: str = "",
@@ -60,6 +74,7 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
     try:
         with stages.stage("park and weather"):
             setup = prepare_eia(scenario, base_dir=base_dir, where=where)
+            check_eia_memory(scenario, setup, where)
             check_writable(out_dir)
         park, pollutants = setup.park, setup.pollutants
         n_hours = setup.met.sizes["time"]

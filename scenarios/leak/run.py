@@ -54,6 +54,7 @@ from twin.atomic import write_text_atomic
 from twin.constants import STANDARD_PRESSURE
 from twin.errors import InputError, MeteoCoverageError, NumericalStabilityError
 from twin.io import load_park
+from twin.limits import check_memory
 from twin.schema import grid_mapping_variable, projected_xy_coords, time_coord
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map, render_scene
@@ -173,6 +174,7 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     options = puff_options(scenario, park, source, parallel=True)
     n_grid = gx.size * gy.size
     n_receptors = receptors.x.size
+    check_leak_memory(options, n_receptors, n_receptors - n_grid, where)
     paths = cloud_paths(met, source_x=source.x, source_y=source.y, release_start=float(term.rate_times[0]),
                         release_end=float(term.rate_times[-1]), simulation_end=options.duration,
                         grid_bearing=options.true_north_grid_bearing)
@@ -405,6 +407,18 @@ def leak_receptors(scenario: LeakScenario, park, source, receptors_all):
     receptors = ReceptorSet(x=rx, y=ry, height=np.full(rx.size, 1.5),  # breathing height [m]
                             ground_elevation=np.asarray(park.terrain.elevation_at(rx, ry, clamp=True)))
     return gx, gy, receptors
+
+
+def check_leak_memory(options: PuffOptions, n_receptors: int, n_series: int, where: str) -> None:
+    """Refuse up front (exit 65) a leak whose kernel outputs would not fit in memory: a snapshot row per output time
+    and the peak, dose and window maxima for every receptor, a series per sampling step for the sensitive ones
+    (``dispersion.puff``'s Outputs, float64)."""
+    steps = math.ceil(options.duration / options.sampling_step)
+    per_receptor = len(options.output_times) + 2 + len(options.averaging_windows)
+    check_memory(8.0 * (n_receptors * per_receptor + n_series * steps),
+                 f"{n_receptors:,} receptors × {len(options.output_times):,} snapshots and {n_series:,} series × "
+                 f"{steps:,} sampling steps", f"{where}: grid, output_step, sampling_step, simulation_hours",
+                 "use a coarser grid, a longer output_step or sampling_step, or a shorter simulation")
 
 
 def followed_seconds(scenario: LeakScenario) -> float:

@@ -11,6 +11,7 @@ from pydantic import Field, field_serializer, model_validator
 from dispersion.coefficients import SIGMA_MODEL_NAMES
 from scenarios.common.ensemble import LeakEnsembleSpec
 from scenarios.common.spec import GridSpec, StrictModel, WeatherSpec
+from twin.units import Plausible, described, quantity
 
 __all__ = ["TANK_MODELS", "PIPE_MODELS", "SourceTermSpec", "LeakMeteorologySpec", "LeakScenario"]
 
@@ -19,6 +20,18 @@ __all__ = ["TANK_MODELS", "PIPE_MODELS", "SourceTermSpec", "LeakMeteorologySpec"
 TANK_MODELS = ("tank_liquid_hole", "tank_gas_hole", "tank_two_phase_hole")
 PIPE_MODELS = ("pipe_liquid", "pipe_gas", "pipe_two_phase")
 
+# Plausible ranges of the leak's physical inputs (twin.units): bare numbers are SI, a string may carry its unit
+# ('25 mm', '30 min', '36 t/h'); a value outside its range names the unit it was probably meant in.
+RATE = Plausible("kg s-1", 1e-6, 1e5, "release rate", ("t/h", "kg/h"), example="36 t/h")
+RELEASE_DURATION = Plausible("s", 1.0, 7 * 86400.0, "release duration", ("min", "h"), example="30 min")
+HOLE_DIAMETER = Plausible("m", 5e-4, 5.0, "hole diameter", ("mm", "cm"), example="25 mm")
+LIQUID_DENSITY = Plausible("kg m-3", 100.0, 25000.0, "liquid density", ("g/cm**3",), example="1.4 g/cm**3")
+HEAT_CAPACITY = Plausible("J kg-1 K-1", 100.0, 1e5, "liquid specific heat", ("kJ/kg/K",), example="0.93 kJ/kg/K")
+LATENT_HEAT = Plausible("J kg-1", 1e4, 1e7, "latent heat of vaporization", ("kJ/kg",), example="288 kJ/kg")
+BOILING_TEMPERATURE = Plausible("K", 20.0, 1000.0, "boiling point", ("degC",), example="-34 degC")
+VAPOUR_PRESSURE = Plausible("Pa", 1e-6, 1e8, "vapour pressure", example="3.8 kPa")
+RELEASE_HEIGHT = Plausible("m", 0.0, 300.0, "release height")
+DURATION_LIMIT = Plausible("s", 1.0, 7 * 86400.0, "isolation time", ("min", "h"), example="30 min")
 
 class SourceTermSpec(StrictModel):
     """How the substance leaves its containment and what becomes airborne (see dispersion.source_terms).
@@ -50,28 +63,25 @@ class SourceTermSpec(StrictModel):
                                                       "released, the rest stays in the tank; it must be below the "
                                                       "initial liquid level (a hole in the vapour space is "
                                                       "tank_gas_hole)")
-    rate: float | None = Field(None, gt=0, description="direct: airborne rate; liquid_spill: liquid outflow [kg/s]")
-    duration: float | None = Field(None, gt=0, description="direct, liquid_spill: release duration [s]")
-    hole_diameter: float | None = Field(None, gt=0, description="tank models, pipe models with failure hole: "
-                                                                "equivalent hole diameter [m]; full_bore_rupture: "
-                                                                "omit it (or give the pipe's inner diameter)")
+    rate: quantity(RATE) | None = Field(None, description=described(
+        RATE, "direct: airborne rate; liquid_spill: liquid outflow [kg/s]"))
+    duration: quantity(RELEASE_DURATION) | None = Field(None, description=described(
+        RELEASE_DURATION, "direct, liquid_spill: release duration [s]"))
+    hole_diameter: quantity(HOLE_DIAMETER) | None = Field(None, description=described(
+        HOLE_DIAMETER, "tank models, pipe models with failure hole: equivalent hole diameter [m]; full_bore_rupture: omit it (or give the pipe's inner diameter)"))
     hole_shape: Literal["circular", "triangular", "rectangular"] = "circular"
-    liquid_density: float | None = Field(None, gt=0, description="liquid and two-phase models: liquid density "
-                                                                 "[kg/m3]; default: twin/chemicals.csv")
-    liquid_heat_capacity: float | None = Field(None, gt=0, description="liquid and two-phase models: liquid "
-                                                                       "specific heat [J/(kg K)]; default: "
-                                                                       "twin/chemicals.csv")
-    heat_of_vaporization: float | None = Field(None, gt=0, description="liquid and two-phase models: latent heat "
-                                                                       "of vaporization [J/kg]; default: "
-                                                                       "twin/chemicals.csv")
-    boiling_temperature: float | None = Field(None, gt=0, description="liquid model: normal boiling point [K]; "
-                                                                      "default: twin/chemicals.csv")
-    vapour_pressure: float | None = Field(None, gt=0, description="liquid model, pool below its boiling point: "
-                                                                  "vapour pressure at the air temperature [Pa]; "
-                                                                  "default: the DIPPR-101 correlation of "
-                                                                  "twin/chemicals.csv")
-    two_phase_boiling_temperature: float | None = Field(
-        None, gt=0, description="tank_two_phase_hole: boiling temperature T_c at the critical pressure P_c = 0.55 P "
+    liquid_density: quantity(LIQUID_DENSITY) | None = Field(None, description=described(
+        LIQUID_DENSITY, "liquid and two-phase models: liquid density [kg/m3]; default: twin/chemicals.csv"))
+    liquid_heat_capacity: quantity(HEAT_CAPACITY) | None = Field(None, description=described(
+        HEAT_CAPACITY, "liquid and two-phase models: liquid specific heat [J/(kg K)]; default: twin/chemicals.csv"))
+    heat_of_vaporization: quantity(LATENT_HEAT) | None = Field(None, description=described(
+        LATENT_HEAT, "liquid and two-phase models: latent heat of vaporization [J/kg]; default: twin/chemicals.csv"))
+    boiling_temperature: quantity(BOILING_TEMPERATURE) | None = Field(None, description=described(
+        BOILING_TEMPERATURE, "liquid model: normal boiling point [K]; default: twin/chemicals.csv"))
+    vapour_pressure: quantity(VAPOUR_PRESSURE) | None = Field(None, description=described(
+        VAPOUR_PRESSURE, "liquid model, pool below its boiling point: vapour pressure at the air temperature [Pa]; default: the DIPPR-101 correlation of twin/chemicals.csv"))
+    two_phase_boiling_temperature: quantity(BOILING_TEMPERATURE) | None = Field(
+        None, description="tank_two_phase_hole: boiling temperature T_c at the critical pressure P_c = 0.55 P "
                                 "[K]; default: from the DIPPR-101 vapour pressure of twin/chemicals.csv")
     heat_capacity_ratio: float | None = Field(None, gt=1, description="tank_gas_hole: cp/cv of the gas [-]; "
                                                                       "default: twin/chemicals.csv")
@@ -79,7 +89,8 @@ class SourceTermSpec(StrictModel):
                                                                         "spreads no thinner than this [m]")
     ground: Literal["concrete", "soil_8pct_water", "dry_open_ground", "wet_ground", "gravel"] = Field(
         "concrete", description="tank_liquid_hole: ground under the pool (HJ 169 Table F.2)")
-    release_height: float = Field(1.0, ge=0, description="height of the release above ground [m]")
+    release_height: quantity(RELEASE_HEIGHT) = Field(1.0, description=described(
+        RELEASE_HEIGHT, "height of the release above ground [m]"))
 
     @model_validator(mode="after")
     def _check(self) -> "SourceTermSpec":
@@ -149,7 +160,8 @@ class LeakScenario(StrictModel):
     risk_source: str = Field(description="id of the risk source in park.yaml")
     source_term: SourceTermSpec
     start: datetime = Field(description="start of the release, ISO 8601 with an explicit UTC offset")
-    duration_limit: float = Field(3600.0, gt=0, description="the release is stopped after this time [s]")
+    duration_limit: quantity(DURATION_LIMIT) = Field(3600.0, description=described(
+        DURATION_LIMIT, "the release is stopped after this time [s]"))
     simulation_hours: float = Field(3.0, gt=0, le=72, description="how long the cloud is followed [h]")
     meteorology: LeakMeteorologySpec
     grid: GridSpec = GridSpec(size=(10000.0, 10000.0), spacing=50.0)
@@ -161,11 +173,12 @@ class LeakScenario(StrictModel):
     surface_roughness: float | None = Field(
         None, gt=0, le=3.0, description="aerodynamic roughness length z0 of the dense-gas model [m]; default by the "
                                         "park's land use: rural 0.1, urban 1.0 (Wieringa 1992)")
-    puff_interval: Annotated[float, Field(gt=0)] | Literal["auto"] = Field(
+    puff_interval: Annotated[float, Field(ge=0.1, le=3600)] | Literal["auto"] = Field(
         "auto", description="one puff every ... [s]; auto: puffs at most half a σ_y (at 50 m) apart "
                             "(dispersion.puff.automatic_puff_interval)")
-    sampling_step: float = Field(60.0, gt=0, description="concentrations averaged over intervals of ... [s]")
-    output_step: float = Field(600.0, gt=0, description="grid snapshots every ... [s]")
+    sampling_step: float = Field(60.0, ge=1, le=3600, description="concentrations averaged over intervals of ... [s] "
+                                                                  "(1 s to 1 h)")
+    output_step: float = Field(600.0, gt=0, le=72 * 3600, description="grid snapshots every ... [s] (at most 72 h)")
     language: Literal["zh", "en"] = Field("zh", description="language of the emergency-plan draft")
     ensemble: LeakEnsembleSpec | None = Field(None, description="optional ensemble of perturbed members "
                                                                 "(run with parktwin ensemble)")

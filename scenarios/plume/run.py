@@ -19,6 +19,7 @@ from scenarios.plume.outputs import write_outputs, write_pictures_and_summary
 from scenarios.plume.spec import PlumeScenario
 from twin.errors import InputError
 from twin.io import load_park
+from twin.limits import check_memory
 
 __all__ = ["run_plume_scenario"]
 
@@ -46,6 +47,10 @@ def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path
             met = load_weather(scenario.weather, base_dir, park, where)
         with stages.stage("receptors"):
             gx, gy = grid_axes(scenario.grid, park)
+            check_memory(8.0 * gx.size * gy.size * scenario.weather.hours * len(pollutants),
+                         f"hourly fields of {gx.size * gy.size:,} receptors × {scenario.weather.hours:,} h × "
+                         f"{len(pollutants)} pollutants", f"{where}: grid, weather.hours, pollutants",
+                         "use a coarser grid, fewer hours or fewer pollutants")
             receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height)
             stacks = park_stacks(park)
             rates = {key: park.emission_rates(key) for key in pollutants}

@@ -241,4 +241,44 @@ def test_the_two_phase_model_loads_and_bad_source_term_inputs_name_field_value_a
     message = problem(tmp_path, LEAK + "  ground: marsh\n")
     assert "source_term.ground" in message and "marsh" in message and "concrete" in message
     message = problem(tmp_path, LEAK + "  liquid_heat_capacity: -5\n")
-    assert "source_term.liquid_heat_capacity" in message and "-5" in message and "greater than 0" in message
+    assert "source_term.liquid_heat_capacity" in message and "got -5" in message and "a plausible liquid specific heat" in message
+
+
+@pytest.mark.parametrize("line, field, allowed", [
+    ("duration_limit: 1.0e12", "duration_limit", "a plausible isolation time"),
+    ("sampling_step: 0.001", "sampling_step", "greater than or equal to 1"),
+    ("output_step: 1.0e30", "output_step", "less than or equal to 259200"),
+    ("puff_interval: 1.0e-9", "puff_interval", "greater than or equal to 0.1"),
+])
+def test_requests_that_would_run_for_ever_or_fill_the_memory_are_refused(tmp_path, line, field, allowed):
+    """Issue 13 J: duration_limit 1e12 tried 124 GiB, sampling_step 0.001 ran for minutes, output_step 1e30
+    crashed."""
+    message = problem(tmp_path, LEAK + line + "\n")
+    assert field in message and allowed in message
+
+
+def test_source_terms_take_units_and_catch_slips(tmp_path):
+    scenario = load_scenario(write(tmp_path, LEAK.replace("hole_diameter: 0.025", "hole_diameter: 25 mm")
+                                   + "duration_limit: 30 min\n"))
+    assert scenario.source_term.hole_diameter == pytest.approx(0.025)
+    assert scenario.duration_limit == pytest.approx(1800.0)
+    message = problem(tmp_path, LEAK.replace("hole_diameter: 0.025", "hole_diameter: 25"))
+    assert "hole_diameter" in message and "did you mean '25 mm' or '25 cm'?" in message
+
+
+def test_a_design_typhoon_of_1e30_m_per_s_is_refused():
+    from scenarios.common.spec import DesignTrackSpec
+    from twin.validation import parse_model
+
+    design = dict(landfall_offset_km=(0, -20), landfall_time="2026-09-14T20:00:00+08:00", heading_deg=330,
+                  forward_speed=5, central_pressure_hpa=930, rmax_km=30, max_wind_speed=1e30)
+    with pytest.raises(InputError, match="max_wind_speed: Input should be less than or equal to 100"):
+        parse_model(DesignTrackSpec, design, "typhoon.yaml: design_track")
+
+
+def test_a_plume_run_over_the_memory_limit_is_refused_before_the_kernel(bundle, monkeypatch):
+    monkeypatch.setenv("PARKTWIN_MAX_MEMORY_GIB", "0.001")
+    with pytest.raises(InputError, match=r"hourly fields of [\d,]+ receptors × 24 h × \d pollutants need about "
+                                         r"[\d.]+ GiB, more than the 0\.001 GiB allowed") as caught:
+        run_scenario_file(bundle.scenario_yaml, bundle.root / "out")
+    assert caught.value.exit_code == 65
