@@ -8,7 +8,7 @@
     parktwin caps SCENARIO.yaml [--out DIR] total-emission cap (linear program) of an eia scenario
     parktwin forecast PARK.yaml FORECAST.nc --out OUT   nightly batch: risk sources in the forecast weather
     parktwin sample-forecast PARK.yaml OUT.nc    write a realistic sample forecast NetCDF
-    parktwin validate PARK.yaml            check a park bundle
+    parktwin validate FILE.yaml            check a park bundle or a scenario and the files it names
     parktwin schema park|scenario          print a JSON Schema
 
 Exit codes a cron job can act on (DESIGN.md): 0 ok, 2 usage, 65 bad data, 66 missing input, 73 cannot write
@@ -104,8 +104,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="dry: a light 6-mm shower (default); wet: a rain band crossing the park, ~150 mm in a "
                              "day (fires the flood part of the nightly batch)")
 
-    validate = commands.add_parser("validate", help="check a park bundle (park.yaml and the files it names)")
-    validate.add_argument("park", type=Path, help="park.yaml")
+    validate = commands.add_parser("validate", help="check a park bundle or a scenario file (any kind) and the files "
+                                                    "it names, without running it")
+    validate.add_argument("park", type=Path, metavar="FILE", help="park.yaml or a scenario file")
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a park or scenario file")
     schema.add_argument("which", choices=["park", "scenario"])
@@ -206,13 +207,9 @@ def _cmd_sample_forecast(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from twin.io import load_park
+    from scenarios.validate import validate_file
 
-    park = load_park(args.park)
-    spec = park.spec
-    print(f"{args.park}: OK — {spec.name}: {len(spec.stacks)} stacks, {len(spec.risk_sources)} risk sources, "
-          f"{len(park.buildings)} buildings, {len(spec.receptors)} receptors, {len(spec.monitors)} monitors, "
-          f"EPSG:{spec.epsg}")
+    print(validate_file(args.park))
     return 0
 
 

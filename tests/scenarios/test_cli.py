@@ -118,7 +118,7 @@ def test_validate_bad_epsg(bundle):
 def test_validate_negative_stack_height(bundle):
     bundle.replace_in(bundle.park_yaml, "  height: 26.9\n", "  height: -26.9\n")  # stack S001, the first stack
     assert_error(parktwin("validate", bundle.park_yaml), EX_DATAERR,
-                 "park.yaml", "stacks[0] (id 'S001').height", "-26.9", "greater than 0")
+                 "park.yaml", "stacks[0] (id 'S001').height", "-26.9", "a plausible stack height")
 
 
 def test_validate_unknown_substance(bundle):
@@ -230,3 +230,39 @@ def test_an_ensemble_without_out_stays_in_results(demo, tmp_path, monkeypatch, n
     assert main(["ensemble", str(tmp_path / "scenario.yaml")]) == 0
     (out,) = calls
     assert out.resolve().parent == (tmp_path / "results").resolve()
+
+
+@pytest.mark.parametrize("name", ["scenario.yaml", "leak.yaml", "eia.yaml", "typhoon.yaml", "ensemble.yaml",
+                                  "leak_ensemble.yaml", "park/park.yaml"])
+def test_validate_checks_every_kind_of_scenario_and_the_park(demo, name, capsys):
+    """Issue 13, 9: ``parktwin validate`` on a scenario file answered "unknown field"; it checks any file now."""
+    assert main(["validate", str(demo.root / name)]) == 0
+    out = capsys.readouterr().out
+    assert ": OK — " in out and ("kind " in out or "stacks" in out)
+
+
+def _scenario_copy(demo, tmp_path, name, change):
+    import yaml
+
+    (tmp_path / "park").symlink_to(demo.root / "park")
+    data = yaml.safe_load((demo.root / name).read_text(encoding="utf-8"))
+    change(data)
+    (tmp_path / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("change, code, words", [
+    (lambda d: d["weather"].update(path="nowhere.csv"), 66, ["nowhere.csv"]),
+    (lambda d: d["weather"].update(hours=96), 65, ["does not cover"]),
+    (lambda d: d.update(park="missing/park.yaml"), 66, ["missing/park.yaml"]),
+])
+def test_validate_reads_the_files_a_scenario_names(demo, tmp_path, change, code, words, caplog):
+    path = _scenario_copy(demo, tmp_path, "scenario.yaml", change)
+    assert main(["validate", str(path)]) == code
+    assert all(word in caplog.text for word in words), caplog.text
+
+
+def test_validate_names_a_leak_s_unknown_risk_source(demo, tmp_path, caplog):
+    path = _scenario_copy(demo, tmp_path, "leak.yaml", lambda d: d.update(risk_source="T-NOPE"))
+    assert main(["validate", str(path)]) == 65
+    assert "risk_source must be one of the park's risk sources" in caplog.text
