@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,7 +43,7 @@ from scenarios.eia.setup import EiaSetup, daily_background, prepare_eia, year_st
 from scenarios.eia.spec import EiaScenario
 from scenarios.spec import load_scenario
 from twin.atomic import atomic_output, write_text_atomic
-from twin.errors import InputError
+from twin.errors import InputError, ParkTwinError
 from twin.standards import AVERAGING_HOURS, standards_for
 from viz.report import render_report
 
@@ -341,6 +342,13 @@ def _view(report: dict) -> dict:
                       "steady Gaussian plume of every stack."}
 
 
+class CapVerificationError(ParkTwinError):
+    """The caps fail their own verification re-run (a standard's statistic above its limit at the caps): the outputs
+    are written and say so, and the command exits 65 so that no script takes the caps as valid."""
+
+    exit_code = os.EX_DATAERR  # 65
+
+
 def run_caps_file(path: str | Path, out_dir: str | Path | None = None, command_line=None) -> str:
     """``parktwin caps``: run the caps block of an eia scenario file; return the terminal summary."""
     path = Path(path)
@@ -351,12 +359,37 @@ def run_caps_file(path: str | Path, out_dir: str | Path | None = None, command_l
     with output_folder(out):
         report = run_caps(scenario, base_dir=path.parent, out_dir=out,
                           command_line=" ".join(command_line or ["parktwin", "caps", str(path)]), where=path.name)
-    return text_summary(report) + f"\nOutputs in {out.resolve()}"
+    text = text_summary(report) + f"\nOutputs in {out.resolve()}"
+    if failed_checks(report):
+        raise CapVerificationError(text)
+    return text
+
+
+def failed_checks(report: dict) -> list[dict]:
+    """The standard's checks the caps fail in their verification re-run (a 'bound' check — a grid point whose
+    1-h value is only bounded by the background's maximum — is not a failure); [] when verified or not verified."""
+    verification = report.get("verification")
+    if verification is None:
+        return []
+    return [c for c in verification["standard_checks"] if not c["complies"] and not c["bound_only"]]
+
+
+def from_the_bound(report: dict) -> bool:
+    """Every stack's cap sits at its upper bound: the cap is the bound, not what the air quality allows."""
+    factor = report.get("upper_bound_factor")
+    ratios = [s["ratio"] for s in report["sources"] if s["ratio"] is not None]
+    return factor is not None and bool(ratios) and all(r >= factor * (1 - 1e-6) for r in ratios)
 
 
 def text_summary(report: dict) -> str:
-    lines = [f"Cap of {report['pollutant']} ({report['method']}): current {report['current_total_t_yr']:.4g} t/yr "
-             f"-> cap {report['cap_total_t_yr']:.4g} t/yr over {len(report['sources'])} stacks"]
+    lines = [f"VERIFICATION FAILED: at the caps the {c['averaging']} {c['statistic']} reaches "
+             f"{c['percent_of_limit']:.1f} % of its limit ({c['at']}) — these caps do not keep the air within the "
+             f"standard; do not use them" for c in failed_checks(report)]
+    if from_the_bound(report):
+        lines.append(f"Every stack sits at its upper bound (upper_bound_factor {report['upper_bound_factor']:g} x "
+                     f"its current rate): this cap comes from the bound, not from air quality")
+    lines += [f"Cap of {report['pollutant']} ({report['method']}): current {report['current_total_t_yr']:.4g} t/yr "
+              f"-> cap {report['cap_total_t_yr']:.4g} t/yr over {len(report['sources'])} stacks"]
     for b in report["binding"][:5]:
         lines.append(f"  binding: {b['family']} {b['period']} at {b['receptor']}")
     if report["verification"] is not None:

@@ -32,7 +32,7 @@ from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.progress import Stages
 from scenarios.common.results import RunResult, check_writable, output_folder, slug, write_manifest
 from scenarios.common.spec import canonical_json
-from scenarios.eia.caps_run import run_caps
+from scenarios.eia.caps_run import CapVerificationError, failed_checks, run_caps
 from scenarios.eia.caps_run import text_summary as caps_text
 from scenarios.eia.outputs import write_eia_netcdf, write_eia_report, write_transfer_netcdf
 from scenarios.eia.setup import EiaSetup, prepare_eia, year_statistics
@@ -297,7 +297,9 @@ def run_eia(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_lin
              "transfer": out_dir / "transfer.nc"}
     if scenario.caps is not None:
         caps_out = out_dir / "caps"
-        text += "\n" + caps_text(run_caps(scenario, base_dir=base_dir, out_dir=caps_out, command_line=command_line,
-                                          where=where))
+        report = run_caps(scenario, base_dir=base_dir, out_dir=caps_out, command_line=command_line, where=where)
+        text += "\n" + caps_text(report)
+        if failed_checks(report):
+            raise CapVerificationError(text)
         paths["caps"] = caps_out / "caps.html"
     return RunResult(out_dir=out_dir, paths=paths, summary_text=text)

@@ -308,3 +308,33 @@ def test_an_hourly_background_without_a_pollutant_s_column_is_refused(tmp_path):
     background = read_background(stated, ["sulfur_dioxide", "nitrogen_dioxide"], times, tmp_path, "eia.yaml")
     np.testing.assert_allclose(background["sulfur_dioxide"] * 1e9, [10.0, 11.0, 12.0])  # the column wins
     np.testing.assert_allclose(background["nitrogen_dioxide"] * 1e9, [20.0, 20.0, 20.0])  # the stated constant
+
+
+def _report(percent: float, ratios, factor=100.0, bound_only=False) -> dict:
+    return {"pollutant": "sulfur_dioxide", "method": "max_total", "current_total_t_yr": 10.0, "cap_total_t_yr": 20.0,
+            "upper_bound_factor": factor, "binding": [], "a_value": None,
+            "sources": [{"ratio": r} for r in ratios],
+            "verification": {"constraint_rows_max_excess_of_capacity_scale": {},
+                             "standard_checks": [{"averaging": "1h", "statistic": "max", "percent_of_limit": percent,
+                                                  "at": "grid", "complies": percent <= 100.0,
+                                                  "bound_only": bound_only}]}}
+
+
+def test_a_cap_that_fails_its_verification_says_so_first_and_exits_65(tmp_path, monkeypatch):
+    """Issue 13, 11: a cap at 107.5 % of the 1-h limit in its own verification printed its headline and exited 0."""
+    import scenarios.eia.caps_run as caps_run
+    from scenarios.eia.caps_run import CapVerificationError, failed_checks, from_the_bound, text_summary
+
+    failing = _report(107.5, [3.0, 5.0])
+    assert text_summary(failing).splitlines()[0].startswith("VERIFICATION FAILED: at the caps the 1h max reaches "
+                                                            "107.5 % of its limit")
+    assert failed_checks(_report(99.0, [3.0])) == [] and failed_checks(_report(120.0, [3.0], bound_only=True)) == []
+    assert "VERIFICATION FAILED" not in text_summary(_report(99.0, [3.0]))
+    monkeypatch.setattr(caps_run, "load_scenario", lambda path: type("S", (), {"kind": "eia", "name": "x"})())
+    monkeypatch.setattr(caps_run, "run_caps", lambda *a, **k: failing)
+    with pytest.raises(CapVerificationError, match="VERIFICATION FAILED") as caught:
+        caps_run.run_caps_file(tmp_path / "eia.yaml", tmp_path / "out")
+    assert caught.value.exit_code == 65
+    assert from_the_bound(_report(50.0, [100.0, 100.0])) and not from_the_bound(_report(50.0, [100.0, 40.0]))
+    assert "comes from the bound, not from air quality" in text_summary(_report(50.0, [100.0, 100.0]))
+    assert not from_the_bound(_report(50.0, [3.0], factor=None))
