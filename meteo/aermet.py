@@ -61,6 +61,7 @@ import xarray as xr
 
 from twin.constants import ZERO_CELSIUS
 from twin.errors import InputError, MissingInputError, Unshown
+from twin.inputs import record_input
 
 from .profiles import STEADY_STATE_CALM_THRESHOLD, apply_calm_threshold
 from .solar import solar_elevation_gb3840
@@ -147,6 +148,7 @@ def _read_lines(path, kind: str) -> tuple[Path, list[str]]:
         raise MissingInputError(f"{_where(kind, path)}: file not found")
     try:
         text = path.read_text(encoding="ascii", errors="strict")
+        record_input(path)
     except UnicodeDecodeError as error:
         raise InputError.field(_where(kind, path), f"byte {error.start}", repr(error.object[error.start:error.end]),
                                "plain ASCII text (an AERMET output file)") from None

@@ -21,6 +21,7 @@ import xarray as xr
 
 from meteo.weather import make_weather
 from twin.errors import InputError, MeteoCoverageError
+from twin.inputs import record_input
 from twin.units import UnitError, to_si
 
 __all__ = ["read_forecast_netcdf", "read_forecast_precipitation", "write_sample_forecast", "NAME_ADAPTER",
@@ -162,6 +163,7 @@ def read_forecast_netcdf(path: str | os.PathLike, *, longitude: float, latitude:
         ds = xr.open_dataset(path, engine="netcdf4")
     except (OSError, ValueError) as error:
         raise InputError(f"{where}: not a readable NetCDF forecast ({error})") from error
+    record_input(path)
     with ds:
         if "time" not in ds.coords:
             raise InputError.field(where, "time", "missing", "a time coordinate")
@@ -196,6 +198,7 @@ def read_forecast_precipitation(path: str | os.PathLike) -> xr.DataArray | None:
     where = path.name
     if not path.is_file():
         raise MeteoCoverageError(f"{where}: forecast file not there yet ({path}); retry later")
+    record_input(path)
     with xr.open_dataset(path, engine="netcdf4") as ds:
         variable = _find(ds, "precipitation", where)
         if variable is None:

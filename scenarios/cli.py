@@ -30,6 +30,15 @@ __all__ = ["main"]
 log = logging.getLogger("parktwin")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("parktwin")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="parktwin",
@@ -38,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
                "75 retry later, 70 bug.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"parktwin {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="build the demo park and run its scenarios end to end")
@@ -237,9 +247,11 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(args.verbose)
     os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
     from twin.errors import ParkTwinError
+    from twin.inputs import recording_inputs
 
     try:
-        return _COMMANDS[args.command](args)
+        with recording_inputs():  # run.json and the NetCDF files list the inputs read, with their SHA-256
+            return _COMMANDS[args.command](args)
     except ParkTwinError as error:
         log.error("%s", error)
         return error.exit_code

@@ -20,6 +20,7 @@ from scenarios.common.spec import StrictModel
 from scenarios.registry import KINDS
 from scenarios.spec import load_scenario, scenario_from_dict
 from twin.errors import MissingInputError
+from twin.inputs import recording_inputs
 
 __all__ = ["RunResult", "run_scenario", "run_scenario_file"]
 
@@ -98,7 +99,9 @@ def run_scenario_file(path: str | Path, out_dir: str | Path | None = None,
         As :func:`run_scenario`.
     """
     path = Path(path)
-    scenario = load_scenario(path)
-    if command_line is None:
-        command_line = f"parktwin run {path}" + (f" --out {out_dir}" if out_dir is not None else "")
-    return run_scenario(scenario, base_dir=path.parent, out_dir=out_dir, command_line=command_line, where=path.name)
+    with recording_inputs():  # the scenario file too, in run.json's inputs
+        scenario = load_scenario(path)
+        if command_line is None:
+            command_line = f"parktwin run {path}" + (f" --out {out_dir}" if out_dir is not None else "")
+        return run_scenario(scenario, base_dir=path.parent, out_dir=out_dir, command_line=command_line,
+                            where=path.name)

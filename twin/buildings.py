@@ -20,6 +20,7 @@ from shapely.geometry.polygon import orient
 
 from twin import geo
 from twin.errors import InputError, MissingInputError
+from twin.inputs import record_input
 from twin.atomic import atomic_output
 
 __all__ = ["Building", "read_buildings", "write_buildings_geojson", "BUILDING_SOURCE_CRS"]
@@ -95,6 +96,7 @@ def read_buildings(path: str | Path, crs: pyproj.CRS, source_crs: str = "EPSG:43
         raise MissingInputError(f"{where}: buildings file not found: {path}")
     try:
         collection = json.loads(path.read_text(encoding="utf-8"))
+        record_input(path)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{where}: not valid UTF-8 JSON ({exc})") from None
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":

@@ -38,6 +38,7 @@ from twin.atomic import atomic_output, write_text_atomic  # re-exported: the sto
 # holds this lock; members still compute in parallel, only the few milliseconds of file writing are serialised.
 NETCDF_LOCK = threading.RLock()
 from twin.errors import InputError, MissingInputError
+from twin.inputs import inputs_read
 
 __all__ = [
     "atomic_output",
@@ -68,7 +69,15 @@ DEFAULT_GLOBAL_ATTRS = {
     "keywords_vocabulary": "none (free-text keywords)",
 }
 
+# What a flood file is (it takes the place of the dispersion default above).
+FLOOD_PROCESSING_LEVEL = "model output (local-inertial shallow-water flood simulation)"
+
 _VERSIONED_PACKAGES = {"parktwin": "parktwin", "numpy": "numpy", "numba": "numba", "xarray": "xarray", "netcdf4": "netCDF4"}
+
+
+def parktwin_version() -> str:
+    """The installed ParkTwin version (package metadata), as written into every output."""
+    return _version("parktwin")
 
 
 def canonical_json(text: str) -> str:
@@ -124,6 +133,9 @@ class Provenance:
         attrs.update({f"{key}_version": _version(dist) for key, dist in _VERSIONED_PACKAGES.items()})
         if self.random_seed is not None:
             attrs["random_seed"] = np.int64(self.random_seed)
+        inputs = inputs_read()
+        if inputs:  # the input files of the run (twin.inputs), as in run.json
+            attrs["input_files_sha256"] = json.dumps(inputs, ensure_ascii=False)
         return attrs
 
 

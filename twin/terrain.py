@@ -15,6 +15,7 @@ import pyproj
 import tifffile
 
 from twin.errors import InputError, MissingInputError
+from twin.inputs import record_input
 from twin.limits import check_memory
 from twin.atomic import atomic_output
 
@@ -160,6 +161,7 @@ def read_dem(path: str | Path, crs: pyproj.CRS | None = None, *, where: str | No
     where = where or path.name
     if not path.is_file():
         raise MissingInputError(f"{where}: DEM file not found: {path}")
+    record_input(path)
     suffix = path.suffix.lower()
     if suffix in (".tif", ".tiff"):
         return _read_geotiff(path, crs, where)

@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 
 from twin.errors import InputError, MissingInputError
+from twin.inputs import record_input
 
 __all__ = ["read_text", "TEXT_ENCODINGS"]
 
@@ -39,6 +40,7 @@ def read_text(path: str | Path, where: str | None = None) -> str:
     if not path.is_file():
         raise MissingInputError(f"{where}: file not found: {path}")
     data = path.read_bytes()
+    record_input(path)
     if data.startswith(_UTF16_32_BOMS):
         raise InputError(f"{where}: encoding must be UTF-8 or GBK/GB18030, got UTF-16 or UTF-32 (a byte-order mark); "
                          f"save it as 'CSV UTF-8' (Excel) or UTF-8 text")

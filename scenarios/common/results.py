@@ -18,7 +18,8 @@ from pydantic import BaseModel
 from scenarios.common.batch import BatchLock
 from scenarios.common.spec import scenario_hash
 from twin.errors import OutputError
-from twin.store import write_text_atomic
+from twin.inputs import inputs_read, recording_inputs
+from twin.store import parktwin_version, write_text_atomic
 
 __all__ = ["RunResult", "slug", "check_writable", "output_folder", "write_manifest", "write_folder_manifest",
            "read_manifest", "LOCK_NAME"]
@@ -63,7 +64,7 @@ def output_folder(out_dir: Path, what: str = "run"):
     created = not out_dir.exists()
     check_writable(out_dir)
     try:
-        with BatchLock(out_dir / LOCK_NAME, what=what):
+        with BatchLock(out_dir / LOCK_NAME, what=what), recording_inputs():
             (out_dir / "run.json").unlink(missing_ok=True)
             yield out_dir
     finally:
@@ -79,11 +80,14 @@ def write_folder_manifest(out_dir: Path, scenario: BaseModel) -> Path:
 
 
 def write_manifest(out_dir: Path, scenario: BaseModel, paths: dict[str, Path]) -> Path:
-    """run.json, written last: the scenario's SHA-256 and every output file — its presence marks a complete run."""
+    """run.json, written last: the scenario's SHA-256, the software version, the SHA-256 of every input file the run
+    read (:mod:`twin.inputs`) and every output file — its presence marks a complete run."""
     manifest = {
         "scenario": scenario.name,
         "scenario_config_sha256": scenario_hash(scenario),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "software": {"parktwin": parktwin_version()},
+        "inputs_sha256": inputs_read(),
         "outputs": {name: path.name for name, path in sorted(paths.items())},
     }
     return write_text_atomic(out_dir / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")

@@ -46,7 +46,7 @@ from scenarios.typhoon.run import asset_events
 from scenarios.typhoon.spec import TideSpec
 from twin.atomic import write_text_atomic
 from twin.errors import InputError
-from twin.store import Provenance, write_netcdf
+from twin.store import FLOOD_PROCESSING_LEVEL, Provenance, write_netcdf
 from viz import render_map
 
 __all__ = ["HEAVY_RAIN_GRADES_MM", "HEAVY_RAIN_OPTIONS", "FLOOD_OUTPUT_MINUTES", "rain_accumulations",
@@ -304,7 +304,8 @@ def _flood(park, rain, rain_text: str, start: np.datetime64, cycle: str, hours: 
 
 def _write_netcdf(path: Path, park, grid, result, times, start, cycle: str, settings: dict) -> None:
     provenance = Provenance(scenario_config=json.dumps({"cycle": cycle, "flood": settings}, sort_keys=True),
-                            command_line="parktwin forecast", extra_attrs={"park_name": park.spec.name})
+                            command_line="parktwin forecast",
+                            extra_attrs={"park_name": park.spec.name, "processing_level": FLOOD_PROCESSING_LEVEL})
     write_netcdf(flood_dataset(park, grid, result, times, start), path, provenance,
                  title=f"ParkTwin nightly forecast flood {cycle} ({park.spec.name})",
                  summary="Local inertial flood (Bates et al. 2010, de Almeida et al. 2012) of the park under the "

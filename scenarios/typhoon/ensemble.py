@@ -32,7 +32,7 @@ from twin.atomic import write_text_atomic
 from twin.errors import InputError
 from twin.io import load_park
 from twin.schema import grid_mapping_variable, projected_xy_coords
-from twin.store import Provenance, write_netcdf
+from twin.store import FLOOD_PROCESSING_LEVEL, Provenance, write_netcdf
 from viz import FieldLayer, render_map
 
 __all__ = ["member_scenario", "run_typhoon_ensemble"]
@@ -134,7 +134,8 @@ def _write(out_dir: Path, scenario: TyphoonScenario, x, y, probability, result, 
         coords=projected_xy_coords(x, y, park.spec.epsg, order="yx"))
     write_netcdf(ds, out_dir / "flood_probability.nc",
                  Provenance(scenario_config=canonical_json(scenario), command_line="parktwin ensemble",
-                            extra_attrs={"scenario_id": scenario.name, "park_name": park.spec.name}),
+                            extra_attrs={"scenario_id": scenario.name, "park_name": park.spec.name,
+                                         "processing_level": FLOOD_PROCESSING_LEVEL}),
                  title=f"ParkTwin typhoon flood ensemble: {scenario.name}",
                  summary=f"Probability of flooding over {result['members']} members.",
                  keywords=["flood", "typhoon", "ensemble", "probability"])

@@ -52,7 +52,7 @@ from twin.atomic import atomic_output, write_text_atomic
 from twin.chemicals import load_chemicals
 from twin.errors import InputError
 from twin.io import load_park
-from twin.store import Provenance, write_netcdf
+from twin.store import FLOOD_PROCESSING_LEVEL, Provenance, write_netcdf
 from viz import render_map, render_scene
 from viz.report import render_report
 from viz.views import ReportParagraph, ReportRow, ReportSection, ReportView
@@ -221,7 +221,8 @@ def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary,
                    render: bool = True) -> dict:
     ds = flood_dataset(park, grid, result, times, storm.start)
     provenance = Provenance(scenario_config=canonical_json(scenario), command_line=command_line,
-                            extra_attrs={"scenario_id": scenario.name, "park_name": park.spec.name})
+                            extra_attrs={"scenario_id": scenario.name, "park_name": park.spec.name,
+                                         "processing_level": FLOOD_PROCESSING_LEVEL})
     paths = {"netcdf": write_netcdf(
         ds, out_dir / "flood.nc", provenance, title=f"ParkTwin typhoon flood: {scenario.name} ({park.spec.name})",
         summary="Local inertial flood (Bates et al. 2010, de Almeida et al. 2012) of the park under a design typhoon's "

@@ -1,0 +1,57 @@
+"""The input files a run read, with their SHA-256: recorded where files are opened, written into ``run.json`` and into
+every NetCDF file's attributes, so a result can be traced to the exact park, DEM, buildings, weather and track bytes
+it came from.
+
+The readers call :func:`record_input` with the path they open (``twin.textfiles.read_text``, the DEM and buildings
+readers, the forecast and AERMET readers, ``load_yaml``). A run collects them inside :func:`recording_inputs`
+(opened by the CLI and by ``scenarios.common.results.output_folder``); outside one, recording is a no-op. The
+register is a ``contextvars.ContextVar``: two runs in one process (two threads, a notebook) keep their own lists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
+__all__ = ["record_input", "recording_inputs", "inputs_read", "sha256_file"]
+
+_REGISTER: ContextVar[dict[str, str] | None] = ContextVar("parktwin_inputs_read", default=None)
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 (hex) of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record_input(path: str | Path) -> None:
+    """Note that the current run read ``path`` (its absolute path and SHA-256); nothing outside a recording."""
+    register = _REGISTER.get()
+    if register is None:
+        return
+    resolved = Path(path).resolve()
+    if str(resolved) not in register and resolved.is_file():
+        register[str(resolved)] = sha256_file(resolved)
+
+
+@contextmanager
+def recording_inputs():
+    """Record the input files read inside the block (an enclosing recording keeps collecting: one list per run)."""
+    if _REGISTER.get() is not None:
+        yield
+        return
+    token = _REGISTER.set({})
+    try:
+        yield
+    finally:
+        _REGISTER.reset(token)
+
+
+def inputs_read() -> dict[str, str]:
+    """``{absolute path: sha256}`` of the files read so far in the current recording, sorted by path."""
+    return dict(sorted((_REGISTER.get() or {}).items()))
