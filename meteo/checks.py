@@ -1,7 +1,7 @@
 """Input checks shared by the meteo modules: numbers as float64 arrays, ranges, UTC times.
 
 Every failure raises ``InputError`` naming where it happened, the field, the value received and what is allowed
-(DESIGN.md, "Errors"). This module is the bottom of meteo's import chain: it imports nothing from meteo.
+(docs/architecture.md, "Errors"). This module is the bottom of meteo's import chain: it imports nothing from meteo.
 
 Two families, kept as they were written, because their callers' messages differ:
 

@@ -1,6 +1,6 @@
 """Typhoon radial profiles (Holland 1980, Holland et al. 2010) and estimates of their parameters.
 
-One function per published model, named after its source (DESIGN.md). SI inside: Pa, m, m/s, s; degrees only for
+One function per published model, named after its source (docs/architecture.md). SI inside: Pa, m, m/s, s; degrees only for
 latitude. The 10 m wind field built from these profiles is in ``meteo.typhoon_wind``; tracks in
 ``meteo.typhoon_tracks``.
 

@@ -1,4 +1,4 @@
-"""ParkTwin layer 5: scenario files, runs, outputs and the ``parktwin`` CLI (see DESIGN.md) — and the Python API.
+"""ParkTwin layer 5: scenario files, runs, outputs and the ``parktwin`` CLI (see docs/architecture.md) — and the Python API.
 
 The functions a user calls, from a script or a notebook (``docs/api.md`` documents each one)::
 

@@ -11,7 +11,7 @@
     parktwin validate FILE.yaml            check a park bundle or a scenario and the files it names
     parktwin schema park|scenario          print a JSON Schema
 
-Exit codes a cron job can act on (DESIGN.md): 0 ok, 2 usage, 65 bad data, 66 missing input, 73 cannot write
+Exit codes a cron job can act on (docs/architecture.md): 0 ok, 2 usage, 65 bad data, 66 missing input, 73 cannot write
 output, 75 retry later, 70 internal error. Heavy libraries (numba, xarray, pyvista) are imported inside the commands so that ``--help``
 answers at once.
 """
@@ -164,7 +164,8 @@ def _cmd_ensemble(args: argparse.Namespace) -> int:
     if kind.ensemble is None:
         raise InputError.field(args.scenario.name, "kind", scenario.kind,
                                f"a kind with an ensemble ({', '.join(k.name for k in KINDS.values() if k.ensemble)})")
-    out = args.out or args.scenario.parent / "results" / f"{slug(scenario.name)}-ensemble"
+    name = slug(scenario.name)
+    out = args.out or args.scenario.parent / "results" / (name if name.endswith("ensemble") else f"{name}-ensemble")
     print(kind.run_ensemble(scenario, args.scenario, out, scheduler=args.scheduler, workers=args.workers))
     return 0
 
@@ -250,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     from twin.inputs import recording_inputs
 
     try:
-        with recording_inputs():  # run.json and the NetCDF files list the inputs read, with their SHA-256
+        with recording_inputs(["parktwin", *(sys.argv[1:] if argv is None else argv)]):  # run.json: inputs, command
             return _COMMANDS[args.command](args)
     except ParkTwinError as error:
         log.error("%s", error)

@@ -1,6 +1,6 @@
 """ParkTwin layer 1: the park model (sources, risk sources, receptors, terrain, buildings, chemicals).
 
-See DESIGN.md. Import what you need from here; the submodules are the implementation.
+See docs/architecture.md. Import what you need from here; the submodules are the implementation.
 """
 
 from twin.buildings import Building, read_buildings, write_buildings_geojson

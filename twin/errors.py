@@ -1,7 +1,7 @@
 """The one small error hierarchy of ParkTwin.
 
 Every message names the field, the value received and what is allowed, so that a user (or a nightly batch) can act
-on it without reading the code. The CLI maps each class to an exit code a cron job can act on (DESIGN.md):
+on it without reading the code. The CLI maps each class to an exit code a cron job can act on (docs/architecture.md):
 0 ok, 2 usage, 65 bad data, 66 missing input, 73 cannot write output, 75 retry later, 70 internal error.
 """
 

@@ -11,13 +11,15 @@ register is a ``contextvars.ContextVar``: two runs in one process (two threads, 
 from __future__ import annotations
 
 import hashlib
+import shlex
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-__all__ = ["record_input", "recording_inputs", "inputs_read", "sha256_file"]
+__all__ = ["record_input", "recording_inputs", "inputs_read", "command_line", "sha256_file"]
 
 _REGISTER: ContextVar[dict[str, str] | None] = ContextVar("parktwin_inputs_read", default=None)
+_COMMAND: ContextVar[str | None] = ContextVar("parktwin_command_line", default=None)
 
 
 def sha256_file(path: str | Path) -> str:
@@ -40,16 +42,24 @@ def record_input(path: str | Path) -> None:
 
 
 @contextmanager
-def recording_inputs():
-    """Record the input files read inside the block (an enclosing recording keeps collecting: one list per run)."""
+def recording_inputs(command_line: list[str] | None = None):
+    """Record the input files read inside the block (an enclosing recording keeps collecting: one list per run),
+    and the command line that started the run (the CLI passes ``["parktwin", *argv]``)."""
     if _REGISTER.get() is not None:
         yield
         return
     token = _REGISTER.set({})
+    command = _COMMAND.set(shlex.join(command_line) if command_line is not None else None)
     try:
         yield
     finally:
         _REGISTER.reset(token)
+        _COMMAND.reset(command)
+
+
+def command_line() -> str | None:
+    """The command line of the current recording (None for a run started from Python)."""
+    return _COMMAND.get()
 
 
 def inputs_read() -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""ParkTwin layer 4: maps and 3D scenes drawn from a plain view model (see DESIGN.md).
+"""ParkTwin layer 4: maps and 3D scenes drawn from a plain view model (see docs/architecture.md).
 
 ``viz`` never imports ``scenarios``: the caller fills in :class:`MapView` and its layers, and the renderers draw it.
 The renderers are imported on first use, so ``import viz`` (for the view model) stays light.

@@ -4,7 +4,7 @@ Every page viz writes (the plan draft, its ensemble section, the morning brief, 
 self-contained file: rendered from ``viz/templates`` by the single environment below (autoescaping, so names from
 park files stay inert; ``StrictUndefined``, so a view missing a field fails instead of printing nothing), with its
 PNG maps embedded as base64 ``data:`` URIs and the subset of the CJK font its Chinese text uses embedded by
-``viz.fonts.embed_cjk_font``, so it reads the same on a machine without Chinese fonts (DESIGN.md, "Outputs").
+``viz.fonts.embed_cjk_font``, so it reads the same on a machine without Chinese fonts (docs/architecture.md, "Outputs").
 
 Jinja2 is imported on first use, so ``import viz`` stays light.
 """

@@ -110,7 +110,7 @@ class BatchLock:
                     self.path.unlink(missing_ok=True)
                     continue
                 raise BatchLockedError(
-                    f"lock {self.path}: another {self.what} is writing this folder (pid {pid}, host "
+                    f"lock {self.path}: another {self.what} is running and writing this folder (pid {pid}, host "
                     f"{holder.get('host') if isinstance(holder, dict) else '?'}, since "
                     f"{holder.get('started') if isinstance(holder, dict) else '?'}); retry later, or delete the lock "
                     f"file if that process is gone") from None

@@ -1,7 +1,7 @@
 """Ensemble members as files: where each member's work file lives, how it proves it finished, and running members on
 Dask (local threads or a ``dask.distributed`` cluster) — shared by the plume, leak and forecast ensembles.
 
-Members write their own files atomically and return paths (DESIGN.md); a re-run skips members whose finished file
+Members write their own files atomically and return paths (docs/architecture.md); a re-run skips members whose finished file
 carries the member's digest (the scenario hash + the member index), so a killed batch resumes and duplicates nothing.
 """
 

@@ -1,6 +1,6 @@
 """What every run leaves behind: the result handle, the output folder check, file-name slugs and ``run.json``.
 
-``run.json`` is written last by every command that writes outputs (DESIGN.md): its presence, with the scenario's
+``run.json`` is written last by every command that writes outputs (docs/architecture.md): its presence, with the scenario's
 SHA-256, marks a complete run.
 """
 
@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from scenarios.common.batch import BatchLock
 from scenarios.common.spec import scenario_hash
 from twin.errors import OutputError
-from twin.inputs import inputs_read, recording_inputs
+from twin.inputs import command_line, inputs_read, recording_inputs
 from twin.store import parktwin_version, write_text_atomic
 
 __all__ = ["RunResult", "slug", "check_writable", "output_folder", "write_manifest", "write_folder_manifest",
@@ -80,13 +80,14 @@ def write_folder_manifest(out_dir: Path, scenario: BaseModel) -> Path:
 
 
 def write_manifest(out_dir: Path, scenario: BaseModel, paths: dict[str, Path]) -> Path:
-    """run.json, written last: the scenario's SHA-256, the software version, the SHA-256 of every input file the run
-    read (:mod:`twin.inputs`) and every output file — its presence marks a complete run."""
+    """run.json, written last: the scenario's SHA-256, the software version, the command line, the SHA-256 of every
+    input file the run read (:mod:`twin.inputs`) and every output file — its presence marks a complete run."""
     manifest = {
         "scenario": scenario.name,
         "scenario_config_sha256": scenario_hash(scenario),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "software": {"parktwin": parktwin_version()},
+        "command_line": command_line(),
         "inputs_sha256": inputs_read(),
         "outputs": {name: path.name for name, path in sorted(paths.items())},
     }

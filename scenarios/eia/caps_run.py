@@ -355,7 +355,8 @@ def run_caps_file(path: str | Path, out_dir: str | Path | None = None, command_l
     scenario = load_scenario(path)
     if scenario.kind != "eia":
         raise InputError.field(path.name, "kind", scenario.kind, "'eia' (with a caps: block) for parktwin caps")
-    out = Path(out_dir) if out_dir is not None else path.parent / "results" / f"{slug(scenario.name)}-caps"
+    # The same folder as 'parktwin run eia.yaml' gives its caps: results/<name>/caps.
+    out = Path(out_dir) if out_dir is not None else path.parent / "results" / slug(scenario.name) / "caps"
     with output_folder(out):
         report = run_caps(scenario, base_dir=path.parent, out_dir=out,
                           command_line=" ".join(command_line or ["parktwin", "caps", str(path)]), where=path.name)

@@ -533,7 +533,7 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                               sampling_step=scenario.sampling_step, duration=steps * scenario.sampling_step,
                               averaging_windows=(3600.0,), output_times=(),
                               true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y),
-                              parallel=False)  # members are the parallel unit (DESIGN.md)
+                              parallel=False)  # members are the parallel unit (docs/architecture.md)
         temperature = float(met["air_temperature"].values[0])
         thresholds = tuple(toxic_thresholds(chemical, temperature, STANDARD_PRESSURE))
         names = [n for n, _ in thresholds]

@@ -15,7 +15,7 @@ receptor grid and Gaussian puffs, built by the same functions) with its own pert
 Members are a Latin hypercube (McKay, Beckman & Conover 1979) drawn by :func:`scenarios.common.ensemble.expand_members`:
 member k is re-created from (scenario SHA-256, ensemble seed, k) alone, on any worker.
 
-Execution follows DESIGN.md "parallelism has one owner": members run on Dask with the serial ``nogil`` puff kernel
+Execution follows docs/architecture.md "parallelism has one owner": members run on Dask with the serial ``nogil`` puff kernel
 (local threads by default, or a ``dask.distributed`` scheduler address); the kernel is compiled once before the
 fan-out. Each member writes ``members/member_0007.nc`` atomically (``.part`` then ``os.replace``, by
 :func:`twin.store.write_netcdf`) carrying its own digest (scenario hash + index); a re-run skips members whose

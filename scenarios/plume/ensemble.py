@@ -1,6 +1,6 @@
 """Run a plume scenario's ensemble on Dask: one file per member, resumable, then probabilities.
 
-Parallelism has one owner (DESIGN.md): members run on Dask with the serial ``nogil`` kernel — local threads by
+Parallelism has one owner (docs/architecture.md): members run on Dask with the serial ``nogil`` kernel — local threads by
 default, or a ``dask.distributed`` cluster given by its scheduler address (``tcp://host:8786``). Each member writes
 ``members/member_0007.npz`` atomically and returns its path; a re-run skips members whose finished file carries the
 member's own SHA-256 (scenario + member index), so a killed worker or a killed batch loses nothing and duplicates

@@ -1,5 +1,5 @@
 """The `parktwin` command line: fast help, JSON Schemas, `validate`, and the exit code and message of each kind of
-mistake (DESIGN.md: 0 ok, 2 usage, 65 bad data, 66 missing input, 75 retry later).
+mistake (docs/architecture.md: 0 ok, 2 usage, 65 bad data, 66 missing input, 75 retry later).
 
 Every case runs the installed console script in a subprocess, as a cron job would, and reads its stderr.
 """

@@ -25,7 +25,7 @@ def test_a_second_run_into_a_folder_in_use_is_retry_later(bundle):
     bundle.edit_yaml(bundle.scenario_yaml, coarse)
     out = bundle.root / "out"
     with output_folder(out):  # another run holds the folder
-        with pytest.raises(BatchLockedError, match="another run is writing this folder") as caught:
+        with pytest.raises(BatchLockedError, match="another run is running and writing this folder") as caught:
             run_scenario_file(bundle.scenario_yaml, out)
         assert caught.value.exit_code == 75
         assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]  # nothing written by the refused run

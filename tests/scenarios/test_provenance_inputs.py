@@ -33,6 +33,7 @@ def test_run_json_and_the_netcdf_list_every_input_with_its_digest(bundle):
                  park / "weather.csv"):
         assert inputs[str(path.resolve())] == _sha(path.resolve()), path
     assert manifest["software"]["parktwin"]
+    assert manifest["command_line"] == f"parktwin run {bundle.scenario_yaml} --out {out}"
     with xr.open_dataset(out / "plume.nc") as ds:
         assert json.loads(ds.attrs["input_files_sha256"]) == inputs
 
