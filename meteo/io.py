@@ -14,6 +14,31 @@ with ``#`` are comments. Columns (order free)::
     pressure_hPa         optional  station pressure [hPa]
 
 Units are converted to SI once, here (°C → K, tenths → fraction, hPa → Pa).
+
+Missing hours
+-------------
+A missing hour is a whole hour absent from an hourly file (two rows more than 1 h apart) or an empty cell of a
+required column. By default either is an error naming the line and the hour. ``read_station_csv(path,
+fill_missing_hours=N)`` (scenario field ``weather.fill_missing_hours``) fills runs of at most ``N`` consecutive missing
+hours per column and refuses longer ones:
+
+* EPA's *Meteorological Monitoring Guidance for Regulatory Modeling Applications* (EPA-454/R-99-005, 2000, §6.8):
+  "data bases with isolated one-hour gaps should be filled with estimates based on persistence or linear
+  interpolation"; longer gaps need application-specific procedures. Atkinson & Lee (1992, *Procedures for
+  Substituting Values for Missing NWS Meteorological Data for Use in Regulatory Air Quality Models*, US EPA) make
+  the substitution objective for single isolated hours only and leave longer runs to a meteorologist's judgement:
+  hence ``N`` = 1 is the setting to use without further review; a larger ``N`` is the user's judgement and is
+  written into the dataset's note.
+* Which of the two per variable is ParkTwin's choice: wind speed, air temperature, pressure and a known mixing height
+  are interpolated linearly in time between the hours either side; the wind direction along the shorter arc between
+  them; total and low cloud and the ceiling persist from the previous hour (they are class-like observations,
+  which interpolation would invent), with low cloud kept at or below total cloud. A run at the start or end of the
+  file has no hour on one side and is an error.
+* Substitution does not count toward completeness: a file of at least a quarter's length (2,160 h) with less than
+  90 % of its hours observed is refused, EPA-454/R-99-005 §5.3.2's completeness criterion for regulatory modelling
+  ("90 % ... on a quarterly basis"; applied here over the whole file).
+* The filled hours are stated: the dataset's ``missing_hours_filled`` attribute counts them and its ``comment`` says
+  which columns, how and over which hours; ``station_hour_flag`` (0 observed, 1 filled) marks them.
 """
 
 from __future__ import annotations
@@ -77,10 +102,15 @@ _CELSIUS_TO_KELVIN = ZERO_CELSIUS
 _PA_PER_HPA = 100.0
 
 
-def _parse_number(text: str, *, column: str, where: str) -> float:
+def _parse_number(text: str, *, column: str, where: str, empty_is_missing: bool = False) -> float:
     cell = text.strip()
     if cell == "" and column == "mixing_height_m":
         return math.nan  # unknown: prepare_dispersion_met fills it
+    if cell == "" and empty_is_missing:
+        return math.nan  # a missing hour of this column, filled by _fill_missing_hours
+    if cell == "":
+        raise InputError.field(where, column, text, f"{_ALLOWED_TEXT[column]} (an empty cell is a missing hour: "
+                               "set weather.fill_missing_hours to fill short gaps)")
     try:
         value = float(cell)
     except ValueError:
@@ -111,8 +141,11 @@ def _check_header(header: list[str], where: str) -> None:
                                "to include exactly one of ['air_temperature_C', 'air_temperature_K']")
 
 
-def _read_rows(path: Path) -> dict[str, list]:
-    """Parse the file into columns (file units), checking every cell with its line number."""
+def _read_rows(path: Path, fill: bool = False) -> dict[str, list]:
+    """Parse the file into columns (file units), checking every cell with its line number.
+
+    With ``fill`` a gap of whole hours between rows and an empty cell are accepted (NaN), for ``_fill_missing_hours``.
+    """
     columns: dict[str, list] = {}
     header: list[str] | None = None
     handle = io.StringIO(read_text(path, f"station CSV {str(path)!r}"), newline="")
@@ -134,11 +167,15 @@ def _read_rows(path: Path) -> dict[str, list]:
                     time = to_utc_datetime64(cell.strip(), where=where, field="time")[()]
                     previous = columns["time"][-1] if columns["time"] else None
                     if previous is not None and not previous < time <= previous + MAX_TIME_STEP:
-                        raise InputError.field(where, "time", cell, "strictly after the previous row's time and "
-                                               "at most 1 h later (hourly or finer, in order)")
+                        gap = previous is not None and time > previous and (time - previous) % MAX_TIME_STEP == 0
+                        if not (fill and gap):
+                            raise InputError.field(
+                                where, "time", cell, "strictly after the previous row's time and at most 1 h later "
+                                "(hourly or finer, in order)" + ("; whole missing hours can be filled with "
+                                                                 "weather.fill_missing_hours" if gap else ""))
                     columns[name].append(time)
                 else:
-                    columns[name].append(_parse_number(cell, column=name, where=where))
+                    columns[name].append(_parse_number(cell, column=name, where=where, empty_is_missing=fill))
             if columns["low_cloud_tenths"][-1] > columns["total_cloud_tenths"][-1]:
                 raise InputError.field(where, "low_cloud_tenths", row[header.index("low_cloud_tenths")],
                                        _ALLOWED_TEXT["low_cloud_tenths"])
@@ -152,8 +189,16 @@ def _read_rows(path: Path) -> dict[str, list]:
     return columns
 
 
-def read_station_csv(path: str | os.PathLike) -> xr.Dataset:
+def read_station_csv(path: str | os.PathLike, *, fill_missing_hours: int = 0) -> xr.Dataset:
     """Read an hourly station CSV (format in the module docstring) into a validated Weather dataset.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV file.
+    fill_missing_hours : int
+        Longest run of missing hours per column that is filled (module docstring, "Missing hours"); 0 (default):
+        any missing hour is an error. [h]
 
     Raises
     ------
@@ -166,7 +211,13 @@ def read_station_csv(path: str | os.PathLike) -> xr.Dataset:
     path = Path(path)
     if not path.is_file():
         raise MissingInputError(f"station CSV {str(path)!r}: file not found")
-    columns = _read_rows(path)
+    if not isinstance(fill_missing_hours, int) or not 0 <= fill_missing_hours <= MAX_FILL_HOURS:
+        raise InputError.field(f"station CSV {str(path)!r}", "fill_missing_hours", fill_missing_hours,
+                               f"a whole number of hours in [0, {MAX_FILL_HOURS}]")
+    columns = _read_rows(path, fill=fill_missing_hours > 0)
+    note, flag = "", None
+    if fill_missing_hours > 0:
+        columns, flag, note = _fill_missing_hours(columns, fill_missing_hours, f"station CSV {str(path)!r}")
 
     # Unit conversion to SI, once: °C → K, tenths of sky → fraction, hPa → Pa.
     if "air_temperature_C" in columns:
@@ -190,7 +241,90 @@ def read_station_csv(path: str | os.PathLike) -> xr.Dataset:
         **optional,
     )
     dataset.attrs["source"] = f"station CSV {path.name}"
+    if flag is not None:
+        dataset["station_hour_flag"] = ("time", flag, {
+            "long_name": "how the hour's values were obtained", "flag_values": np.array([0, 1], dtype="i1"),
+            "flag_meanings": "observed filled_missing_hour"})
+        dataset.attrs["missing_hours_filled"] = int(np.count_nonzero(flag))
+        if note:
+            dataset.attrs["comment"] = note
     return validate_weather(dataset, f"station CSV {str(path)!r}")
+
+
+MAX_FILL_HOURS = 24  # a longer fill is not weather any more; a day is the most the option allows [h]
+_INTERPOLATED = ("wind_speed_m_s", "air_temperature_C", "air_temperature_K", "pressure_hPa", "mixing_height_m")
+_PERSISTED = ("total_cloud_tenths", "low_cloud_tenths", "ceiling_height_m")
+_COMPLETENESS = 0.90  # EPA-454/R-99-005 §5.3.2: 90 % of hours observed, for regulatory modelling [1]
+_COMPLETENESS_MIN_HOURS = 2160  # the criterion is quarterly: applied to files of at least 90 days [h]
+
+
+def _runs(missing: np.ndarray) -> list[tuple[int, int]]:
+    """(first index, length) of every run of True in ``missing``."""
+    edges = np.diff(np.concatenate(([0], missing.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [(int(a), int(b - a)) for a, b in zip(starts, ends)]
+
+
+def _fill_missing_hours(columns: dict[str, list], max_hours: int, where: str):
+    """Put the rows on the full hourly axis and fill runs of at most ``max_hours`` missing hours per column.
+
+    Returns the filled columns, the per-hour flag (1 where any column was filled) and the note that states it.
+    Choices and sources: module docstring, "Missing hours".
+    """
+    times = np.asarray(columns["time"], dtype="datetime64[ns]")
+    steps = np.diff(times)
+    if steps.size and np.any(steps % MAX_TIME_STEP != np.timedelta64(0, "ns")):
+        raise InputError.field(where, "time", "rows less than 1 h apart",
+                               "whole hours between rows when weather.fill_missing_hours is set (it fills hours)")
+    hours = np.arange(times[0], times[-1] + MAX_TIME_STEP, MAX_TIME_STEP)
+    index = ((times - times[0]) // MAX_TIME_STEP).astype(np.int64)
+    observed = np.zeros(hours.size, dtype=bool)
+    observed[index] = True
+    if hours.size >= _COMPLETENESS_MIN_HOURS and observed.mean() < _COMPLETENESS:
+        raise InputError.field(where, "rows", f"{observed.sum()} of {hours.size} hours ({observed.mean():.1%})",
+                               f"at least {_COMPLETENESS:.0%} of the hours observed for a file of "
+                               f"{_COMPLETENESS_MIN_HOURS} h or more (EPA-454/R-99-005 §5.3.2); fills do not count")
+    filled: dict[str, list] = {"time": list(hours)}
+    flag = np.zeros(hours.size, dtype=np.int8)
+    said: dict[str, list[str]] = {}  # run → the columns filled over it
+    for name, values in columns.items():
+        if name == "time":
+            continue
+        full = np.full(hours.size, np.nan)
+        full[index] = np.asarray(values, dtype=float)
+        missing = np.isnan(full)
+        if name == "mixing_height_m":
+            missing &= ~observed  # an empty mixing height is 'unknown' (filled later), a missing row is missing
+        for first, length in _runs(missing):
+            when = f"{length} h from {np.datetime_as_string(hours[first], unit='m')} UTC"
+            if first == 0 or first + length == hours.size:
+                raise InputError.field(where, name, f"missing for {when}",
+                                       "observed hours on both sides of a missing run (trim the file's ends)")
+            if length > max_hours:
+                raise InputError.field(where, name, f"missing for {when}",
+                                       f"runs of at most weather.fill_missing_hours = {max_hours} h; longer gaps "
+                                       "need a meteorologist's substitution (Atkinson & Lee 1992)")
+            before, after = full[first - 1], full[first + length]
+            fraction = np.arange(1, length + 1) / (length + 1)
+            if name == "wind_direction_deg":  # along the shorter arc, back into [0, 360)
+                turn = (after - before + 180.0) % 360.0 - 180.0
+                full[first:first + length] = (before + fraction * turn) % 360.0
+            elif name in _INTERPOLATED and np.isfinite(before) and np.isfinite(after):
+                full[first:first + length] = before + fraction * (after - before)
+            else:  # clouds and ceiling persist; so does a quantity next to an unknown (NaN/inf) neighbour
+                full[first:first + length] = before
+            flag[first:first + length] = 1
+            said.setdefault(when, []).append(name)
+        filled[name] = list(full)
+    if "low_cloud_tenths" in filled:
+        filled["low_cloud_tenths"] = list(np.minimum(filled["low_cloud_tenths"], filled["total_cloud_tenths"]))
+    note = ""
+    if said:
+        note = (f"{int(flag.sum())} missing hour(s) filled (runs of at most {max_hours} h): wind speed, temperature, "
+                "pressure and mixing height interpolated linearly, wind direction along the shorter arc, clouds and "
+                "ceiling persisted from the previous hour (EPA-454/R-99-005 §6.8; Atkinson & Lee 1992): "
+                + "; ".join(f"{when} ({', '.join(names)})" for when, names in said.items()))
+    return filled, flag, note
 
 
 def _format(value: float) -> str:

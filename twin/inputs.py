@@ -16,9 +16,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-__all__ = ["record_input", "recording_inputs", "inputs_read", "command_line", "sha256_file"]
+__all__ = ["record_input", "record_input_note", "recording_inputs", "inputs_read", "input_notes", "command_line",
+           "sha256_file"]
 
 _REGISTER: ContextVar[dict[str, str] | None] = ContextVar("parktwin_inputs_read", default=None)
+_NOTES: ContextVar[list[str] | None] = ContextVar("parktwin_input_notes", default=None)
 _COMMAND: ContextVar[str | None] = ContextVar("parktwin_command_line", default=None)
 
 
@@ -49,12 +51,27 @@ def recording_inputs(command_line: list[str] | None = None):
         yield
         return
     token = _REGISTER.set({})
+    notes = _NOTES.set([])
     command = _COMMAND.set(shlex.join(command_line) if command_line is not None else None)
     try:
         yield
     finally:
         _REGISTER.reset(token)
+        _NOTES.reset(notes)
         _COMMAND.reset(command)
+
+
+def record_input_note(note: str) -> None:
+    """Note what was done to an input before use (missing hours filled, a DEM reprojected): written with the digests
+    into ``run.json`` (``input_notes``) and the NetCDF attributes; nothing outside a recording."""
+    notes = _NOTES.get()
+    if notes is not None and note not in notes:
+        notes.append(note)
+
+
+def input_notes() -> list[str]:
+    """The notes of the current recording, in the order they were made."""
+    return list(_NOTES.get() or [])
 
 
 def command_line() -> str | None:

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from scenarios.common.batch import BatchLock
 from scenarios.common.spec import scenario_hash
 from twin.errors import OutputError
-from twin.inputs import command_line, inputs_read, recording_inputs
+from twin.inputs import command_line, input_notes, inputs_read, recording_inputs
 from twin.store import parktwin_version, write_text_atomic
 
 __all__ = ["RunResult", "slug", "check_writable", "output_folder", "write_manifest", "write_folder_manifest",
@@ -89,6 +89,7 @@ def write_manifest(out_dir: Path, scenario: BaseModel, paths: dict[str, Path]) -
         "software": {"parktwin": parktwin_version()},
         "command_line": command_line(),
         "inputs_sha256": inputs_read(),
+        "input_notes": input_notes(),
         "outputs": {name: path.name for name, path in sorted(paths.items())},
     }
     return write_text_atomic(out_dir / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")

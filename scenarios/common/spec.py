@@ -74,6 +74,10 @@ class WeatherSpec(StrictModel):
                                                    "relative to the scenario file (optional)")
     aermet_fill_missing: bool = Field(False, description="source aermet: persist the previous complete hour into "
                                                          "hours AERMET marks missing (otherwise they are an error)")
+    fill_missing_hours: int = Field(0, ge=0, le=24, description="source station_csv: fill runs of at most this many "
+                                    "missing hours per column (absent rows, empty cells) by linear interpolation "
+                                    "or persistence, stated in the outputs (EPA-454/R-99-005 §6.8; 1 h is the "
+                                    "objective rule, more is your judgement); 0: a missing hour is an error [h]")
     start: datetime = Field(description="first hour, ISO 8601 with an explicit UTC offset, e.g. "
                                         "2026-07-15T00:00:00+08:00")
     hours: int = Field(24, gt=0, le=8784, description="number of hourly steps [h]")
@@ -95,6 +99,9 @@ class WeatherSpec(StrictModel):
             raise ValueError(f"path is required when source is {self.source!r}")
         if self.source != "aermet" and (self.pfl_path is not None or self.aermet_fill_missing):
             raise ValueError(f"pfl_path and aermet_fill_missing apply to source 'aermet' only, not {self.source!r}")
+        if self.source != "station_csv" and self.fill_missing_hours:
+            raise ValueError(f"fill_missing_hours applies to source 'station_csv' only, not {self.source!r} (an "
+                             "AERMET file uses aermet_fill_missing)")
         if (self.source == "typhoon") != (self.typhoon_track is not None):
             raise ValueError("typhoon_track is required when source is 'typhoon', and only then")
         return self

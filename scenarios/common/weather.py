@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timezone
 from pathlib import Path
 
@@ -13,9 +14,12 @@ from meteo.forecast import read_forecast_netcdf
 from scenarios.common.spec import WeatherSpec
 from scenarios.common.storm import Storm
 from twin.errors import InputError, MeteoCoverageError, WeatherFileCoverageError
+from twin.inputs import record_input_note
 from twin.park import Park
 
 __all__ = ["load_weather"]
+
+_log = logging.getLogger("parktwin")
 
 
 def coverage_error(spec: WeatherSpec) -> type[MeteoCoverageError]:
@@ -46,7 +50,7 @@ def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str) -> x
         weather = read_aermet(base_dir / spec.path, pfl, utc_offset_hours=park.spec.utc_offset_hours,
                               fill_missing=spec.aermet_fill_missing)
     else:
-        weather = read_station_csv(base_dir / spec.path)
+        weather = read_station_csv(base_dir / spec.path, fill_missing_hours=spec.fill_missing_hours)
     start = np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")  # UTC inside
     end = start + np.timedelta64(spec.hours - 1, "h")
     source = (f"AERMET file {spec.path}" if spec.source == "aermet" else spec.path) or "synthetic weather"
@@ -56,6 +60,14 @@ def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str) -> x
     if weather.sizes["time"] != spec.hours:
         raise InputError.field(f"{where}: weather {source}", "time", f"{weather.sizes['time']} records",
                                f"exactly one record per hour for the {spec.hours} hours from {spec.start.isoformat()}")
+    if "station_hour_flag" in weather:  # missing hours filled (meteo.io): stated for the hours the run uses
+        filled = int(np.count_nonzero(weather["station_hour_flag"].values))
+        weather.attrs["missing_hours_filled"] = filled
+        if filled:
+            note = (f"weather {spec.path}: {filled} of the {spec.hours} hours used were missing and filled; "
+                    f"{weather.attrs.get('comment', '')}")
+            _log.warning("%s: %s", where, note)
+            record_input_note(note)
     if spec.source == "aermet":  # already prepared: stability from L, mixing height from zic/zim, not cloud cover
         weather.attrs["land_use"] = park.spec.land_use  # wind-profile exponents and dispersion-coefficient family
         return weather

@@ -146,3 +146,89 @@ def test_a_cell_over_the_csv_field_limit_is_bad_input(tmp_path):
     with pytest.raises(InputError, match="line 3: not a readable CSV row") as caught:
         read_station_csv(_write(tmp_path, huge))
     assert caught.value.exit_code == 65
+
+
+# --- missing hours (issue 13, item 7): an error by default, a stated fill on request ---------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+GAPPY = """time,wind_speed_m_s,wind_direction_deg,air_temperature_C,total_cloud_tenths,low_cloud_tenths,pressure_hPa
+2026-07-01T08:00+08:00,2.0,350,28.0,3,1,1005.0
+2026-07-01T10:00+08:00,4.0,10,30.0,7,6,1003.0
+2026-07-01T11:00+08:00,,20,31.0,7,6,1003.0
+2026-07-01T12:00+08:00,3.0,30,31.0,2,2,1002.0
+"""
+
+
+def test_a_missing_hour_is_an_error_that_names_the_option(tmp_path):
+    """A row absent (09:00) or an empty cell (11:00) is a missing hour: refused by default, with the way out named."""
+    with pytest.raises(InputError, match=r"line 3: time .*weather\.fill_missing_hours.*'2026-07-01T10:00\+08:00'"):
+        read_station_csv(_write(tmp_path, GAPPY))
+    no_gap = GAPPY.replace("2026-07-01T10:00", "2026-07-01T09:00", 1).replace("2026-07-01T11:00", "2026-07-01T10:00")
+    no_gap = no_gap.replace("2026-07-01T12:00", "2026-07-01T11:00")
+    with pytest.raises(InputError, match=r"line 4: wind_speed_m_s .*missing hour.*fill_missing_hours.*, got ''"):
+        read_station_csv(_write(tmp_path, no_gap))
+
+
+def test_single_missing_hours_are_interpolated_or_persisted_and_stated(tmp_path):
+    ds = read_station_csv(_write(tmp_path, GAPPY), fill_missing_hours=1)
+    assert ds["time"].values[1] == np.datetime64("2026-07-01T01:00", "ns") and ds.sizes["time"] == 5
+    assert ds["wind_speed"].values == pytest.approx([2.0, 3.0, 4.0, 3.5, 3.0])  # linear in time
+    assert ds["wind_from_direction"].values == pytest.approx([350.0, 0.0, 10.0, 20.0, 30.0])  # shorter arc, via north
+    assert ds["air_temperature"].values[1] == pytest.approx(29.0 + 273.15)
+    assert ds["surface_air_pressure"].values[1] == pytest.approx(100400.0)
+    assert ds["cloud_area_fraction"].values[1] == 0.3 and ds["low_cloud_area_fraction"].values[1] == 0.1  # persisted
+    assert list(ds["station_hour_flag"].values) == [0, 1, 0, 1, 0]
+    assert ds.attrs["missing_hours_filled"] == 2
+    assert "1 h from 2026-07-01T01:00 UTC" in ds.attrs["comment"] and "EPA-454/R-99-005" in ds.attrs["comment"]
+
+
+def test_runs_longer_than_allowed_and_runs_at_the_ends_are_refused(tmp_path):
+    two = GAPPY.replace("2026-07-01T10:00+08:00,4.0", "2026-07-01T11:00+08:00,4.0").replace(
+        "2026-07-01T11:00+08:00,,", "2026-07-01T12:00+08:00,5.0,").replace("2026-07-01T12:00+08:00,3.0",
+                                                                         "2026-07-01T13:00+08:00,3.0")
+    with pytest.raises(InputError, match=r"wind_speed_m_s must be runs of at most weather\.fill_missing_hours = 1 h"
+                                         r".*got 'missing for 2 h from 2026-07-01T01:00 UTC'"):
+        read_station_csv(_write(tmp_path, two), fill_missing_hours=1)
+    assert read_station_csv(_write(tmp_path, two), fill_missing_hours=2).attrs["missing_hours_filled"] == 2
+    first_empty = GAPPY.replace("08:00+08:00,2.0", "08:00+08:00,", 1)
+    with pytest.raises(InputError, match="observed hours on both sides"):
+        read_station_csv(_write(tmp_path, first_empty), fill_missing_hours=1)
+    with pytest.raises(InputError, match=r"fill_missing_hours must be a whole number of hours in \[0, 24\]"):
+        read_station_csv(_write(tmp_path, GAPPY), fill_missing_hours=25)
+
+
+def test_a_quarter_with_less_than_90_percent_observed_is_refused_even_when_fillable(tmp_path):
+    """EPA-454/R-99-005 §5.3.2: fills do not count toward the 90 % completeness of a regulatory data set."""
+    weather = synthetic_weather("2026-01-01T00:00+08:00", 2200, latitude=31.9, longitude=121.5, seed=3)
+    path = write_station_csv(tmp_path / "year.csv", weather)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = lines[:2] + [line for i, line in enumerate(lines[2:-1]) if i % 8 != 0] + lines[-1:]  # 12.5 % gone
+    path.write_text("".join(kept), encoding="utf-8")
+    with pytest.raises(InputError, match=r"at least 90% of the hours observed"):
+        read_station_csv(path, fill_missing_hours=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), drop=st.sets(st.integers(1, 46), max_size=12))
+def test_fill_keeps_observed_hours_and_stays_between_neighbours(tmp_path_factory, seed, drop):
+    """Property: every observed value is unchanged, every filled value of an interpolated column lies between the
+    hours either side, and exactly the dropped hours are flagged (isolated drops only, as fill_missing_hours=1)."""
+    drop = {i for i in drop if i - 1 not in drop}  # isolated hours
+    tmp_path = tmp_path_factory.mktemp("fill")
+    weather = synthetic_weather("2026-03-01T00:00+08:00", 48, latitude=31.9, longitude=121.5, seed=seed)
+    path = write_station_csv(tmp_path / "full.csv", weather)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:2] + [line for i, line in enumerate(lines[2:], 1) if i not in drop]),
+                    encoding="utf-8")
+    filled = read_station_csv(path, fill_missing_hours=1)
+    flag = filled["station_hour_flag"].values
+    assert set(np.flatnonzero(flag)) == drop
+    for name in ("wind_speed", "air_temperature", "surface_air_pressure"):
+        got, want = filled[name].values, weather[name].values
+        np.testing.assert_allclose(got[flag == 0], want[flag == 0], rtol=1e-9)
+        for i in drop:
+            low, high = sorted((want[i - 1], want[i + 1]))
+            assert low - 1e-9 <= got[i] <= high + 1e-9, (name, i)
+    assert np.all(filled["low_cloud_area_fraction"].values <= filled["cloud_area_fraction"].values)

@@ -154,6 +154,27 @@ def test_run_malformed_station_csv_row(bundle):
     assert not out.exists() or not any(out.iterdir()), "a failed run left files behind"
 
 
+def test_run_station_csv_with_a_missing_hour_refuses_then_fills_when_asked(bundle):
+    """A station CSV missing one hour (issue 13, item 7): exit 65 naming the option; with weather.fill_missing_hours
+    the hour is filled and the run says so in run.json and in the NetCDF attributes."""
+    lines = bundle.weather_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    data = [i for i, line in enumerate(lines) if line[:1].isdigit()]
+    del lines[data[5]]  # the 6th hour of the day is gone
+    bundle.weather_csv.write_text("".join(lines), encoding="utf-8")
+    out = bundle.root / "out"
+    assert_error(parktwin("run", bundle.scenario_yaml, "--out", out), EX_DATAERR,
+                 "weather.csv", "time", "weather.fill_missing_hours")
+    bundle.replace_in(bundle.scenario_yaml, "source: station_csv", "source: station_csv\n  fill_missing_hours: 1")
+    done = parktwin("run", bundle.scenario_yaml, "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert "missing and filled" in done.stderr  # the warning, as it happens
+    notes = json.loads((out / "run.json").read_text(encoding="utf-8"))["input_notes"]
+    assert len(notes) == 1 and "1 of the 24 hours used were missing and filled" in notes[0]
+    import xarray as xr
+    with xr.open_dataset(next(out.glob("*.nc"))) as ds:
+        assert "missing and filled" in ds.attrs["input_notes"]
+
+
 def test_run_scenario_with_unknown_key(bundle):
     text = bundle.scenario_yaml.read_text(encoding="utf-8")
     bundle.scenario_yaml.write_text(text + "colour: red\n", encoding="utf-8")
