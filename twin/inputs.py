@@ -16,11 +16,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-__all__ = ["record_input", "record_input_note", "recording_inputs", "inputs_read", "input_notes", "command_line",
-           "sha256_file"]
+__all__ = ["record_input", "record_input_note", "record_output_identity", "recording_inputs", "inputs_read",
+           "input_notes", "output_identity", "command_line", "sha256_file"]
 
 _REGISTER: ContextVar[dict[str, str] | None] = ContextVar("parktwin_inputs_read", default=None)
 _NOTES: ContextVar[list[str] | None] = ContextVar("parktwin_input_notes", default=None)
+_IDENTITY: ContextVar[dict[str, str] | None] = ContextVar("parktwin_output_identity", default=None)
 _COMMAND: ContextVar[str | None] = ContextVar("parktwin_command_line", default=None)
 
 
@@ -52,12 +53,14 @@ def recording_inputs(command_line: list[str] | None = None):
         return
     token = _REGISTER.set({})
     notes = _NOTES.set([])
+    identity = _IDENTITY.set({})
     command = _COMMAND.set(shlex.join(command_line) if command_line is not None else None)
     try:
         yield
     finally:
         _REGISTER.reset(token)
         _NOTES.reset(notes)
+        _IDENTITY.reset(identity)
         _COMMAND.reset(command)
 
 
@@ -67,6 +70,19 @@ def record_input_note(note: str) -> None:
     notes = _NOTES.get()
     if notes is not None and note not in notes:
         notes.append(note)
+
+
+def record_output_identity(attrs: dict[str, str]) -> None:
+    """The park's identity attributes (``park.yaml`` ``metadata:``: institution, creator_*, license) for every NetCDF
+    file the current run writes; the first park loaded in a recording sets them. Nothing outside a recording."""
+    identity = _IDENTITY.get()
+    if identity is not None and not identity:
+        identity.update(attrs)
+
+
+def output_identity() -> dict[str, str]:
+    """The identity attributes of the current recording (empty when none were given)."""
+    return dict(_IDENTITY.get() or {})
 
 
 def input_notes() -> list[str]:

@@ -18,6 +18,7 @@ import yaml
 from twin.buildings import Building, read_buildings, write_buildings_geojson
 from twin.chemicals import load_chemicals
 from twin.errors import InputError
+from twin.inputs import record_output_identity
 from twin.park import Park, ParkSpec
 from twin.atomic import atomic_output
 from twin.terrain import Terrain, read_dem, write_dem_geotiff
@@ -132,6 +133,8 @@ def load_park(path: str | Path) -> Park:
     path = Path(path)
     where = path.name
     spec = parse_model(ParkSpec, load_yaml(path, where), where)
+    if spec.metadata is not None:  # institution, creator_*, license of every NetCDF file this run writes
+        record_output_identity(spec.metadata.model_dump(exclude_none=True))
     crs = park_crs(spec.epsg, where)
     chemicals = load_chemicals()
     _check_substances(spec, chemicals.keys(), where)

@@ -230,6 +230,23 @@ def _unique_ids(items: list, list_name: str) -> list:
     return items
 
 
+class OutputMetadata(BaseModel):
+    """Who made the results and under which terms: the ACDD-1.3 identity attributes every NetCDF file of a run on this
+    park carries (Unidata, *Attribute Convention for Data Discovery* 1-3); "unspecified" where not given."""
+
+    model_config = _STRICT
+    institution: str | None = Field(None, min_length=1, description="Institution that produced the data, e.g. "
+                                                                    "'XX Chemical Park Emergency Management Office'.")
+    creator_name: str | None = Field(None, min_length=1, description="Person or organisation that produced it.")
+    creator_type: Literal["person", "group", "institution", "position"] | None = Field(
+        None, description="What creator_name is (ACDD-1.3).")
+    creator_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+$", description="Contact e-mail.")
+    creator_url: str | None = Field(None, pattern=r"^https?://\S+$", description="Contact web page.")
+    creator_institution: str | None = Field(None, min_length=1, description="The creator's institution.")
+    publisher_name: str | None = Field(None, min_length=1, description="Who publishes the results.")
+    license: str | None = Field(None, min_length=1, description="Terms of use, e.g. 'internal use only'.")
+
+
 class ParkSpec(BaseModel):
     """Contents of ``park.yaml`` (schema_version 1)."""
 
@@ -256,6 +273,8 @@ class ParkSpec(BaseModel):
     boundary: list[Point] | None = Field(None, description="Park boundary (fence line, 厂界) [[x, y], ...] in the "
                                                            "park CRS; sets the atmospheric protection distance "
                                                            "(HJ 2.2-2018). [m]")
+    metadata: OutputMetadata | None = Field(None, description="Identity attributes written into every output "
+                                                              "NetCDF file (institution, creator_*, license).")
 
     @field_validator("boundary")
     @classmethod

@@ -38,7 +38,7 @@ from twin.atomic import atomic_output, write_text_atomic  # re-exported: the sto
 # holds this lock; members still compute in parallel, only the few milliseconds of file writing are serialised.
 NETCDF_LOCK = threading.RLock()
 from twin.errors import InputError, MissingInputError
-from twin.inputs import input_notes, inputs_read
+from twin.inputs import input_notes, inputs_read, output_identity
 
 __all__ = [
     "atomic_output",
@@ -160,7 +160,8 @@ def write_netcdf(
     keep double precision (transfer matrices, whose users solve linear programs with them). Coordinates get no fill value
     (CF §5: coordinate values must not be missing). Times are written as float64 "hours since <first day>",
     proleptic Gregorian calendar. Discovery attributes (ACDD-1.3) are computed from the data; identity attributes
-    (institution, creator_*, license, id, ...) come from ``ds.attrs`` when set there.
+    (institution, creator_*, license, id, ...) come from ``ds.attrs`` when set there, else from the park's
+    ``metadata:`` (``twin.inputs.output_identity``), else "unspecified".
     """
     if not 0 <= int(complevel) <= 9:
         raise InputError.field(f"output {os.fspath(path)!r}", "complevel", complevel, "an integer 0..9")
@@ -255,7 +256,7 @@ def _global_attrs(ds: xr.Dataset, path, provenance: Provenance, *, title, summar
     clash = sorted(set(provenance.extra_attrs) & set(computed))
     if clash:
         raise InputError.field("provenance", "extra_attrs", clash, "names other than the computed attributes")
-    attrs = {**DEFAULT_GLOBAL_ATTRS, "product_version": schema.SCHEMA_VERSION}
+    attrs = {**DEFAULT_GLOBAL_ATTRS, **output_identity(), "product_version": schema.SCHEMA_VERSION}
     attrs.setdefault("id", f"parktwin_{provenance.scenario_config_sha256[:16]}_{Path(path).stem}")
     attrs.update(ds.attrs)
     attrs.update(provenance.extra_attrs)

@@ -13,7 +13,9 @@ from scenarios.cli import main
 from scenarios.common.results import read_manifest
 from tests.scenarios.conftest import XDIST_GROUP
 from tests.scenarios.test_atomic import coarse
+from twin.errors import InputError
 from twin.inputs import inputs_read, record_input, recording_inputs
+from twin.io import load_park
 
 pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
 
@@ -61,3 +63,24 @@ def test_version(capsys):
 def test_a_flood_file_does_not_call_itself_a_dispersion_simulation(demo):
     with xr.open_dataset(demo.root / "typhoon" / "flood.nc") as ds:
         assert "flood" in ds.attrs["processing_level"] and "dispersion" not in ds.attrs["processing_level"]
+
+
+def test_park_metadata_sets_the_identity_attributes_of_every_netcdf_file(bundle):
+    """creator_* and institution come from park.yaml's metadata (ACDD-1.3), not 'unspecified' (issue 13 item 10)."""
+    bundle.edit_yaml(bundle.scenario_yaml, coarse)
+    bundle.edit_yaml(bundle.park_yaml, lambda park: park.update(metadata={
+        "institution": "示例化工园区应急管理办公室", "creator_name": "Li Wei", "creator_type": "person",
+        "creator_email": "li.wei@example.org", "license": "internal use only"}))
+    out = bundle.root / "out"
+    assert main(["run", str(bundle.scenario_yaml), "--out", str(out)]) == 0
+    with xr.open_dataset(out / "plume.nc") as ds:
+        assert ds.attrs["institution"] == "示例化工园区应急管理办公室"
+        assert (ds.attrs["creator_name"], ds.attrs["creator_type"]) == ("Li Wei", "person")
+        assert ds.attrs["creator_email"] == "li.wei@example.org" and ds.attrs["license"] == "internal use only"
+        assert "publisher_name" not in ds.attrs  # not given: not invented
+
+
+def test_park_metadata_is_checked(bundle):
+    bundle.edit_yaml(bundle.park_yaml, lambda park: park.update(metadata={"creator_email": "not an address"}))
+    with pytest.raises(InputError, match="creator_email"):
+        load_park(bundle.park_yaml)
