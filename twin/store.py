@@ -38,7 +38,7 @@ from twin.atomic import atomic_output, write_text_atomic  # re-exported: the sto
 # holds this lock; members still compute in parallel, only the few milliseconds of file writing are serialised.
 NETCDF_LOCK = threading.RLock()
 from twin.errors import InputError, MissingInputError
-from twin.inputs import inputs_read
+from twin.inputs import input_notes, inputs_read
 
 __all__ = [
     "atomic_output",
@@ -136,6 +136,9 @@ class Provenance:
         inputs = inputs_read()
         if inputs:  # the input files of the run (twin.inputs), as in run.json
             attrs["input_files_sha256"] = json.dumps(inputs, ensure_ascii=False)
+        notes = input_notes()
+        if notes:  # what was done to inputs to use them (a DEM reprojected, its voids filled), as in run.json
+            attrs["input_notes"] = json.dumps(notes, ensure_ascii=False)
         return attrs
 
 

@@ -4,9 +4,9 @@ DEMs are taken as they come:
 
 * GeoTIFF is read with rasterio (GDAL), NetCDF with xarray. A DEM in another CRS than the park's (SRTM in EPSG:4326,
   a UTM tile) is reprojected onto a north-up grid in the park CRS by bilinear resampling (:func:`_reproject`).
-* Voids — the file's nodata value, NaN, SRTM's void flag -32768 — are filled on the DEM's own grid by inverse-distance
-  weighted interpolation from the void's edges, GDAL FillNodata (:func:`_fill_voids`); a DEM whose voids are too large
-  to fill credibly is refused.
+* Voids — the file's nodata value, NaN, SRTM's void flag -32768 — are filled on the DEM's own grid by
+  inverse-distance weighted interpolation from the void's edges, GDAL FillNodata (:func:`_fill_voids`); a DEM whose
+  voids are too large to fill credibly is refused.
 * What was done is logged, kept as ``Terrain.note`` and noted for the run (:func:`twin.inputs.note_input`: run.json
   ``input_notes`` and the NetCDF attribute ``input_notes``), e.g. "DEM reprojected from EPSG:4326 to EPSG:4549 by
   bilinear resampling (GDAL warp) onto 480 × 420 cells of 26 m …; 1,234 void cells (0.3 %) filled by
@@ -330,8 +330,10 @@ def _fill_voids(raster: _Raster, where: str) -> tuple[np.ndarray, str]:
     worst = float(distance.max())
     if worst > MAX_FILL_DISTANCE:
         i, j = np.unravel_index(int(np.argmax(distance)), distance.shape)
+        digits = 5 if raster.crs is not None and raster.crs.is_geographic else 1
         raise InputError(f"{where}: a void reaches {worst:,.0f} m from the nearest valid cell (at x = "
-                         f"{raster.x[j]:.6g}, y = {raster.y[i]:.6g} in the DEM's CRS); voids are filled only up to "
+                         f"{raster.x[j]:.{digits}f}, y = {raster.y[i]:.{digits}f} in the DEM's CRS); voids are "
+                         f"filled only up to "
                          f"{MAX_FILL_DISTANCE:.0f} m from valid data (at most {2 * MAX_FILL_DISTANCE:.0f} m across): "
                          "fill it from another DEM, or give sea and lakes marked as nodata their water-surface "
                          "elevation")
@@ -436,8 +438,9 @@ def _reproject(raster: _Raster, crs: pyproj.CRS, where: str) -> tuple[np.ndarray
         raise ParkTwinError(f"{where}: {missing} of {target.size} reprojected DEM cells got no value")
     note = (f"DEM reprojected from {_crs_name(source)} to {_crs_name(crs)} by bilinear resampling (GDAL warp) onto "
             f"{nx} × {ny} cells of {cell:g} m (a source cell is {along_row:.1f} m × {along_column:.1f} m there; "
-            f"x {x_first - cell / 2:.0f}..{x_last + cell / 2:.0f} m, y {y_first - cell / 2:.0f}..{y_last + cell / 2:.0f}"
-            " m: the north-up rectangle inside the source's footprint)")
+            f"x {x_first - cell / 2:.0f}..{x_last + cell / 2:.0f} m, "
+            f"y {y_first - cell / 2:.0f}..{y_last + cell / 2:.0f} m: the north-up rectangle inside the source's "
+            "footprint)")
     x_out = x_first + cell * np.arange(nx)
     y_out = y_first + cell * np.arange(ny)
     return x_out, y_out, target[::-1].copy(), note

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from scenarios.common.batch import BatchLock
 from scenarios.common.spec import scenario_hash
 from twin.errors import OutputError
-from twin.inputs import command_line, inputs_read, recording_inputs
+from twin.inputs import command_line, input_notes, inputs_read, recording_inputs
 from twin.store import parktwin_version, write_text_atomic
 
 __all__ = ["RunResult", "slug", "check_writable", "output_folder", "write_manifest", "write_folder_manifest",
@@ -81,7 +81,8 @@ def write_folder_manifest(out_dir: Path, scenario: BaseModel) -> Path:
 
 def write_manifest(out_dir: Path, scenario: BaseModel, paths: dict[str, Path]) -> Path:
     """run.json, written last: the scenario's SHA-256, the software version, the command line, the SHA-256 of every
-    input file the run read (:mod:`twin.inputs`) and every output file — its presence marks a complete run."""
+    input file the run read (:mod:`twin.inputs`), what was done to inputs to use them (``input_notes``: a DEM
+    reprojected to the park CRS, its voids filled) and every output file — its presence marks a complete run."""
     manifest = {
         "scenario": scenario.name,
         "scenario_config_sha256": scenario_hash(scenario),
@@ -89,6 +90,7 @@ def write_manifest(out_dir: Path, scenario: BaseModel, paths: dict[str, Path]) -
         "software": {"parktwin": parktwin_version()},
         "command_line": command_line(),
         "inputs_sha256": inputs_read(),
+        "input_notes": input_notes(),
         "outputs": {name: path.name for name, path in sorted(paths.items())},
     }
     return write_text_atomic(out_dir / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
