@@ -240,6 +240,9 @@ def _onto_park_grid(raster: _Raster, crs: pyproj.CRS | None, path: Path, where: 
     """Fill the voids of ``raster`` on its own grid, then reproject it to ``crs`` when its CRS differs."""
     notes: list[str] = []
     source = raster.crs
+    if source is not None and source.is_compound:  # SRTM's 'WGS 84 + EGM96 height': heights are read as they are
+        source = source.sub_crs_list[0]
+        raster = _Raster(raster.x, raster.y, raster.z, source)
     if source is None and crs is not None:
         notes.append(f"the file names no CRS: read as the park CRS {_crs_name(crs)}")
     if source is not None and crs is None and not (source.is_projected and _metre_axes(source)):

@@ -47,10 +47,11 @@ def write_geotiff(path, z, transform, crs, *, nodata=None, dtype="float64"):
     return path
 
 
-def write_lonlat_tile(path, z=None, **kwargs):
+def write_lonlat_tile(path, z=None, crs_override=None, **kwargs):
     lon, lat = tile_centres()
     z = lonlat_plane(lon[None, :], lat[:, None]) if z is None else z
-    return write_geotiff(path, z, Affine(ARCSEC, 0.0, LON0, 0.0, -ARCSEC, LAT0), "EPSG:4326", **kwargs)
+    crs = "EPSG:4326" if crs_override is None else crs_override
+    return write_geotiff(path, z, Affine(ARCSEC, 0.0, LON0, 0.0, -ARCSEC, LAT0), crs, **kwargs)
 
 
 def test_a_lonlat_plane_is_reproduced_on_the_park_grid(tmp_path):
@@ -314,3 +315,19 @@ def test_a_dem_far_from_the_park_crs_area_is_refused(tmp_path):
     with pytest.raises(InputError, match=r"far.tif: ") as caught:
         read_dem(path, PARK_CRS)
     assert caught.value.exit_code == 65
+
+
+def test_a_compound_crs_is_taken_by_its_horizontal_part(tmp_path):
+    """SRTM is distributed as 'WGS 84 + EGM96 height' (EPSG:4326+5773): reprojected from EPSG:4326, heights as they
+    are; a park-CRS DEM with a vertical datum attached is the park CRS and is read as it is, with no note."""
+    compound = rasterio.crs.CRS.from_wkt(pyproj.CRS("EPSG:4326+5773").to_wkt())
+    terrain = read_dem(write_lonlat_tile(tmp_path / "srtm.tif", crs_override=compound), PARK_CRS)
+    assert terrain.note.startswith("DEM reprojected from EPSG:4326 to EPSG:4549")
+    gx, gy = np.meshgrid(terrain.x, terrain.y)
+    np.testing.assert_allclose(terrain.elevation, lonlat_plane(*TO_LONLAT.transform(gx, gy)), atol=1e-3)
+    park_compound = rasterio.crs.CRS.from_wkt(pyproj.CRS(f"EPSG:{EPSG}+5773").to_wkt())
+    transform = Affine(CELL, 0.0, X0 - CELL / 2, 0.0, -CELL, Y0 + CELL * (NY - 0.5))
+    path = write_geotiff(tmp_path / "dem.tif", small_terrain().elevation[::-1], transform, park_compound)
+    back = read_dem(path, PARK_CRS)
+    assert back.note == ""
+    np.testing.assert_allclose(back.elevation, small_terrain().elevation)
