@@ -238,6 +238,9 @@ def _metre_axes(crs: pyproj.CRS) -> bool:
 
 def _onto_park_grid(raster: _Raster, crs: pyproj.CRS | None, path: Path, where: str) -> Terrain:
     """Fill the voids of ``raster`` on its own grid, then reproject it to ``crs`` when its CRS differs."""
+    if raster.x.size < 2 or raster.y.size < 2:
+        raise InputError.field(where, "raster size", f"{raster.y.size} × {raster.x.size} cells",
+                               "at least 2 × 2 cells")
     notes: list[str] = []
     source = raster.crs
     if source is not None and source.is_compound:  # SRTM's 'WGS 84 + EGM96 height': heights are read as they are
@@ -336,8 +339,8 @@ def _fill_voids(raster: _Raster, where: str) -> tuple[np.ndarray, str]:
         digits = 5 if raster.crs is not None and raster.crs.is_geographic else 1
         raise InputError(f"{where}: a void reaches {worst:,.0f} m from the nearest valid cell (at x = "
                          f"{raster.x[j]:.{digits}f}, y = {raster.y[i]:.{digits}f} in the DEM's CRS); voids are "
-                         f"filled only up to "
-                         f"{MAX_FILL_DISTANCE:.0f} m from valid data (at most {2 * MAX_FILL_DISTANCE:.0f} m across): "
+                         f"filled only up to {MAX_FILL_DISTANCE:.0f} m from valid data (at most "
+                         f"{2 * MAX_FILL_DISTANCE:.0f} m across): "
                          "fill it from another DEM, or give sea and lakes marked as nodata their water-surface "
                          "elevation")
     from rasterio.fill import fillnodata  # local import: GDAL is loaded only when a DEM has voids or is warped
@@ -366,7 +369,7 @@ def _reproject(raster: _Raster, crs: pyproj.CRS, where: str) -> tuple[np.ndarray
 
     * Cell size: the ground size of one source cell at the DEM's centre, measured in the park CRS (the lengths of
       one cell step along a row and along a column, transformed with PROJ), the smaller of the two rounded down to
-      two significant figures — never coarser than the source (SRTM 1" at 32.4° N: 26.1 m × 30.9 m → 26 m).
+      two significant figures — never coarser than the source (SRTM 1" at 32.4° N: 26.1 m × 30.8 m → 26 m).
     * Extent: the largest north-up rectangle of the park CRS inside the source's footprint (its outer ring of cell
       centres, transformed point by point), cells centred on multiples of the cell size. A lon/lat tile is a
       slightly turned quadrilateral in a projected CRS; cells beyond its edges would hold no data, so they are left

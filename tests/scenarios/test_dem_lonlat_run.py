@@ -1,5 +1,6 @@
 """End to end: the demo park with its DEM delivered as SRTM delivers it — EPSG:4326, 1", int16, -32768 voids — loads
-and a 24-h plume run on it finishes, with what was done to the DEM in run.json and plume.nc (twin/terrain.py)."""
+and a plume run on it finishes, with what was done to the DEM in run.json and plume.nc; a short flood on the small
+test park with such a DEM carries the note on its ground elevation (twin/terrain.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from rasterio.warp import reproject
 from scenarios.cli import main
 from scenarios.common.results import read_manifest
 from scenarios.demo import write_demo
+from scenarios.typhoon.flood import FLOOD_GRID_DEFAULTS, flood_dataset, park_flood_grid, run_park_flood
+from tests.twin.test_dem_as_they_come import write_lonlat_bundle
 from twin.demo import DEMO_EPSG
 from twin.io import load_park
 
@@ -85,3 +88,18 @@ def test_a_demo_park_with_an_srtm_like_dem_loads_and_runs(tmp_path):
     with xr.open_dataset(out / "plume.nc") as ds:
         assert json.loads(ds.attrs["input_notes"]) == {str(dem.resolve()): note}
         assert float(ds["sulfur_dioxide"].max()) > 0.0
+
+
+@pytest.mark.slow
+def test_a_flood_on_a_park_with_a_lonlat_dem_notes_it_on_the_ground_elevation(tmp_path):
+    """Half an hour of 50 mm/h rain on the small test park whose DEM is a lon/lat tile: flood.nc's ground_elevation
+    says how that ground was made."""
+    park = load_park(write_lonlat_bundle(tmp_path))
+    grid, water = park_flood_grid(park, **(FLOOD_GRID_DEFAULTS | {"grid_size": (800.0, 600.0), "grid_spacing": 50.0}))
+    result, times, _ = run_park_flood(grid, water, hours=0.5, output_minutes=15.0,
+                                      rain_at=lambda t, gx, gy: np.full(gx.shape, 50e-3 / 3600.0),
+                                      sea_level_at=lambda t: -10.0)
+    dataset = flood_dataset(park, grid, result, times, np.datetime64("2026-07-15T00:00"))
+    assert dataset["ground_elevation"].attrs["comment"] == park.terrain.note
+    assert park.terrain.note.startswith("DEM reprojected from EPSG:4326 to EPSG:4549")
+    assert float(dataset["max_water_depth"].max()) > 0.0

@@ -232,9 +232,10 @@ def test_what_was_done_is_logged_recorded_for_the_run_and_in_netcdf_attributes(t
     assert input_notes() == {}  # outside a recording: nothing kept
 
 
-def test_a_park_bundle_with_a_lonlat_dem_loads(tmp_path):
-    """load_park with dem.tif replaced by a lon/lat tile over the small test park (voids included)."""
-    park_yaml = write_bundle(tmp_path, with_dem=False)
+def write_lonlat_bundle(folder):
+    """The small test park (park_factory) with dem.tif replaced by an int16 lon/lat 1" tile of the lon/lat plane
+    reaching 200 m beyond the factory's DEM, with a 3 x 3-cell -32768 void; return the park.yaml path."""
+    park_yaml = write_bundle(folder, with_dem=False)
     lon, lat = TO_LONLAT.transform([X0 - 200.0, X0 + CELL * NX + 200.0], [Y0 - 200.0, Y0 + CELL * NY + 200.0])
     west, east, south, north = lon[0], lon[1], lat[0], lat[1]
     nx, ny = int((east - west) / ARCSEC), int((north - south) / ARCSEC)
@@ -242,9 +243,14 @@ def test_a_park_bundle_with_a_lonlat_dem_loads(tmp_path):
     lat_c = north - ARCSEC * (np.arange(ny) + 0.5)
     z = lonlat_plane(lon_c[None, :], lat_c[:, None])
     z[10:13, 10:13] = -32768.0
-    write_geotiff(tmp_path / "dem.tif", z, Affine(ARCSEC, 0.0, west, 0.0, -ARCSEC, north), "EPSG:4326",
+    write_geotiff(folder / "dem.tif", z, Affine(ARCSEC, 0.0, west, 0.0, -ARCSEC, north), "EPSG:4326",
                   nodata=-32768.0, dtype="int16")
-    park = load_park(park_yaml)
+    return park_yaml
+
+
+def test_a_park_bundle_with_a_lonlat_dem_loads(tmp_path):
+    """load_park with dem.tif replaced by a lon/lat tile over the small test park (voids included)."""
+    park = load_park(write_lonlat_bundle(tmp_path))
     assert park.terrain.note.startswith("DEM reprojected from EPSG:4326 to EPSG:4549")
     assert "; 9 void cells" in park.terrain.note
     stack = park.stacks[0]
@@ -331,3 +337,10 @@ def test_a_compound_crs_is_taken_by_its_horizontal_part(tmp_path):
     back = read_dem(path, PARK_CRS)
     assert back.note == ""
     np.testing.assert_allclose(back.elevation, small_terrain().elevation)
+
+
+def test_a_single_row_dem_is_refused(tmp_path):
+    path = write_geotiff(tmp_path / "row.tif", np.full((1, 6), 4.0), Affine(CELL, 0.0, X0, 0.0, -CELL, Y0),
+                         f"EPSG:{EPSG}")
+    with pytest.raises(InputError, match=r"row.tif: raster size must be at least 2 × 2 cells, got '1 × 6 cells'"):
+        read_dem(path, PARK_CRS)
