@@ -6,6 +6,9 @@ The readers call :func:`record_input` with the path they open (``twin.textfiles.
 readers, the forecast and AERMET readers, ``load_yaml``). A run collects them inside :func:`recording_inputs`
 (opened by the CLI and by ``scenarios.common.results.output_folder``); outside one, recording is a no-op. The
 register is a ``contextvars.ContextVar``: two runs in one process (two threads, a notebook) keep their own lists.
+
+A reader that had to change what it read to use it (a DEM reprojected to the park CRS, its voids filled) says so with
+:func:`note_input`; the notes go beside the digests (run.json ``input_notes``, the NetCDF attribute ``input_notes``).
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-__all__ = ["record_input", "record_input_note", "record_output_identity", "recording_inputs", "inputs_read",
-           "input_notes", "output_identity", "command_line", "sha256_file"]
+__all__ = ["record_input", "recording_inputs", "inputs_read", "note_input", "input_notes", "record_output_identity",
+           "output_identity", "command_line", "sha256_file"]
 
 _REGISTER: ContextVar[dict[str, str] | None] = ContextVar("parktwin_inputs_read", default=None)
-_NOTES: ContextVar[list[str] | None] = ContextVar("parktwin_input_notes", default=None)
+_NOTES: ContextVar[dict[str, str] | None] = ContextVar("parktwin_input_notes", default=None)
 _IDENTITY: ContextVar[dict[str, str] | None] = ContextVar("parktwin_output_identity", default=None)
 _COMMAND: ContextVar[str | None] = ContextVar("parktwin_command_line", default=None)
 
@@ -52,7 +55,7 @@ def recording_inputs(command_line: list[str] | None = None):
         yield
         return
     token = _REGISTER.set({})
-    notes = _NOTES.set([])
+    notes = _NOTES.set({})
     identity = _IDENTITY.set({})
     command = _COMMAND.set(shlex.join(command_line) if command_line is not None else None)
     try:
@@ -62,14 +65,6 @@ def recording_inputs(command_line: list[str] | None = None):
         _NOTES.reset(notes)
         _IDENTITY.reset(identity)
         _COMMAND.reset(command)
-
-
-def record_input_note(note: str) -> None:
-    """Note what was done to an input before use (missing hours filled, a DEM reprojected): written with the digests
-    into ``run.json`` (``input_notes``) and the NetCDF attributes; nothing outside a recording."""
-    notes = _NOTES.get()
-    if notes is not None and note not in notes:
-        notes.append(note)
 
 
 def record_output_identity(attrs: dict[str, str]) -> None:
@@ -85,11 +80,6 @@ def output_identity() -> dict[str, str]:
     return dict(_IDENTITY.get() or {})
 
 
-def input_notes() -> list[str]:
-    """The notes of the current recording, in the order they were made."""
-    return list(_NOTES.get() or [])
-
-
 def command_line() -> str | None:
     """The command line of the current recording (None for a run started from Python)."""
     return _COMMAND.get()
@@ -98,3 +88,16 @@ def command_line() -> str | None:
 def inputs_read() -> dict[str, str]:
     """``{absolute path: sha256}`` of the files read so far in the current recording, sorted by path."""
     return dict(sorted((_REGISTER.get() or {}).items()))
+
+
+def note_input(path: str | Path, note: str) -> None:
+    """Note what the current run did to the input ``path`` to use it (e.g. 'DEM reprojected from EPSG:4326 …');
+    nothing outside a recording. A second note on the same file replaces the first (the file was read again)."""
+    register = _NOTES.get()
+    if register is not None and note:
+        register[str(Path(path).resolve())] = note
+
+
+def input_notes() -> dict[str, str]:
+    """``{absolute path: note}`` of the inputs the current recording changed to use them, sorted by path."""
+    return dict(sorted((_NOTES.get() or {}).items()))

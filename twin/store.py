@@ -137,8 +137,8 @@ class Provenance:
         if inputs:  # the input files of the run (twin.inputs), as in run.json
             attrs["input_files_sha256"] = json.dumps(inputs, ensure_ascii=False)
         notes = input_notes()
-        if notes:  # what was done to an input before use (twin.inputs.record_input_note), as in run.json
-            attrs["input_notes"] = "\n".join(notes)
+        if notes:  # what was done to inputs to use them (a DEM reprojected, missing hours filled), as in run.json
+            attrs["input_notes"] = json.dumps(notes, ensure_ascii=False)
         return attrs
 
 

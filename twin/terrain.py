@@ -1,41 +1,65 @@
-"""The park's terrain: a regular grid of ground elevations, read from GeoTIFF or NetCDF.
+"""The park's terrain: a regular grid of ground elevations in the park CRS, read from GeoTIFF or NetCDF.
 
-GeoTIFF is read with tifffile (no GDAL): the three GeoTIFF tags ModelPixelScale (33550), ModelTiepoint (33922) and
-GeoKeyDirectory (34735) are enough for the north-up DEMs parks deliver (GeoTIFF 1.1, OGC 19-008r4, sections 7.1-7.4).
+DEMs are taken as they come:
+
+* GeoTIFF is read with rasterio (GDAL), NetCDF with xarray. A DEM in another CRS than the park's (SRTM in EPSG:4326,
+  a UTM tile) is reprojected onto a north-up grid in the park CRS by bilinear resampling (:func:`_reproject`).
+* Voids — the file's nodata value, NaN, SRTM's void flag -32768 — are filled on the DEM's own grid by
+  inverse-distance weighted interpolation from the void's edges, GDAL FillNodata (:func:`_fill_voids`); a DEM whose
+  voids are too large to fill credibly is refused.
+* What was done is logged, kept as ``Terrain.note`` and noted for the run (:func:`twin.inputs.note_input`: run.json
+  ``input_notes`` and the NetCDF attribute ``input_notes``), e.g. "DEM reprojected from EPSG:4326 to EPSG:4549 by
+  bilinear resampling (GDAL warp) onto 480 × 420 cells of 26 m …; 1,234 void cells (0.3 %) filled by
+  inverse-distance-weighted interpolation …".
+
+References: D. Shepard (1968), "A two-dimensional interpolation function for irregularly-spaced data", Proc. 23rd ACM
+National Conference, 517–524 (inverse distance weighting); GDAL, GDALFillNodata() (gdal.org, "four direction conic
+search … using inverse distance weighting"); H. I. Reuter, A. Nelson, A. Jarvis (2007), "An evaluation of
+void-filling interpolation methods for SRTM data", Int. J. Geographical Information Science 21(9):983–1008,
+doi:10.1080/13658810601169899; NASA/JPL SRTM Topography documentation (voids flagged -32768).
+
+Written DEMs (:func:`write_dem_geotiff`) are plain GeoTIFF tags written with tifffile (OGC GeoTIFF 1.1, 19-008r4),
+byte-identical from run to run.
 """
 
 from __future__ import annotations
 
-import zlib
+import logging
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyproj
 import tifffile
+from scipy import ndimage
 
-from twin.errors import InputError, MissingInputError
-from twin.inputs import record_input
+from twin import geo
+from twin.errors import InputError, MissingInputError, ParkTwinError
+from twin.inputs import note_input, record_input
 from twin.limits import check_memory
 from twin.atomic import atomic_output
 
-__all__ = ["Terrain", "read_dem", "write_dem_geotiff", "DEM_SUFFIXES"]
+__all__ = ["Terrain", "read_dem", "write_dem_geotiff", "DEM_SUFFIXES", "MAX_VOID_FRACTION", "MAX_FILL_DISTANCE"]
+
+_LOG = logging.getLogger("parktwin")
 
 DEM_SUFFIXES = (".tif", ".tiff", ".nc", ".nc4")
 
-# GeoTIFF tag and key numbers (OGC GeoTIFF 1.1, 19-008r4, tables in section 7 and annex B).
+# GeoTIFF tag and key numbers written by write_dem_geotiff (OGC GeoTIFF 1.1, 19-008r4, section 7 and annex B).
 TAG_MODEL_PIXEL_SCALE = 33550
 TAG_MODEL_TIEPOINT = 33922
-TAG_MODEL_TRANSFORMATION = 34264
 TAG_GEO_KEY_DIRECTORY = 34735
-TAG_GDAL_NODATA = 42113
 KEY_MODEL_TYPE = 1024  # 1 projected, 2 geographic
 KEY_RASTER_TYPE = 1025  # 1 PixelIsArea, 2 PixelIsPoint
-KEY_GEOGRAPHIC_TYPE = 2048
 KEY_PROJECTED_CS_TYPE = 3072
 KEY_PROJ_LINEAR_UNITS = 3076
 LINEAR_UNIT_METRE = 9001
-USER_DEFINED = 32767
+
+SRTM_VOID = -32768.0  # SRTM's void flag (the int16 minimum), a void even where the file does not declare it [m]
+MAX_VOID_FRACTION = 0.25  # voids above this share of the DEM's cells are refused, not filled (see _fill_voids)
+MAX_FILL_DISTANCE = 300.0  # a void cell farther than this from valid data is refused, not filled [m]
+RESAMPLING_TOLERANCE = 0.001  # error allowed to GDAL's approximate transformer when warping [source cells]
 
 _ELEVATION_NAMES = ("elevation", "dem", "z")
 _METRE_UNITS = ("m", "metre", "metres", "meter", "meters")
@@ -53,11 +77,14 @@ class Terrain:
         Cell-centre northings, strictly ascending. [m]
     elevation : ndarray, shape (ny, nx)
         Ground elevation above the vertical datum. [m]
+    note : str
+        What was done to the DEM file to get this grid (reprojection, void filling), '' when it was read as it is.
     """
 
     x: np.ndarray
     y: np.ndarray
     elevation: np.ndarray
+    note: str = ""
 
     def __post_init__(self) -> None:
         x = np.ascontiguousarray(self.x, dtype=np.float64)
@@ -146,16 +173,27 @@ def _bracket(centres: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def read_dem(path: str | Path, crs: pyproj.CRS | None = None, *, where: str | None = None) -> Terrain:
-    """Read a DEM in the park's CRS from GeoTIFF (``.tif``/``.tiff``) or NetCDF (``.nc``/``.nc4``).
+    """Read a DEM from GeoTIFF (``.tif``/``.tiff``) or NetCDF (``.nc``/``.nc4``) onto a grid in the park CRS.
+
+    A DEM in another CRS is reprojected (:func:`_reproject`); its voids are filled (:func:`_fill_voids`); what was
+    done is logged, kept in ``Terrain.note`` and noted for the run (:func:`twin.inputs.note_input`).
 
     Parameters
     ----------
     path : path-like
         The DEM file.
     crs : pyproj.CRS, optional
-        The park CRS. When the file names its own EPSG code and it differs, an InputError names both.
+        The park CRS. Without it the DEM is kept in its own CRS, which must then be projected in metres.
     where : str, optional
         How messages name the file (defaults to the file name).
+
+    Raises
+    ------
+    MissingInputError
+        The file does not exist.
+    InputError
+        The file is not a readable DEM, is larger than memory allows, is not north-up, cannot be transformed to the
+        park CRS, or has voids too large to fill (the message names the file, the field or value, and what is allowed).
     """
     path = Path(path)
     where = where or path.name
@@ -164,88 +202,331 @@ def read_dem(path: str | Path, crs: pyproj.CRS | None = None, *, where: str | No
     record_input(path)
     suffix = path.suffix.lower()
     if suffix in (".tif", ".tiff"):
-        return _read_geotiff(path, crs, where)
-    if suffix in (".nc", ".nc4"):
-        return _read_netcdf(path, crs, where)
-    raise InputError.field(where, "file suffix", suffix, f"one of {', '.join(DEM_SUFFIXES)}")
+        raster = _read_geotiff(path, where)
+    elif suffix in (".nc", ".nc4"):
+        raster = _read_netcdf(path, where)
+    else:
+        raise InputError.field(where, "file suffix", suffix, f"one of {', '.join(DEM_SUFFIXES)}")
+    return _onto_park_grid(raster, crs, path, where)
 
 
-def _park_epsg(crs: pyproj.CRS | None) -> int | None:
-    return None if crs is None else crs.to_epsg()
+@dataclass
+class _Raster:
+    """A DEM as read, before anything is changed: ascending cell centres in its own CRS, voids as NaN."""
+
+    x: np.ndarray  # (nx,) cell-centre x (easting or longitude)
+    y: np.ndarray  # (ny,) cell-centre y (northing or latitude)
+    z: np.ndarray  # (ny, nx) elevation [m], NaN = void
+    crs: pyproj.CRS | None  # None: the file names none
 
 
-def _geokeys(values: tuple[int, ...]) -> dict[int, int]:
-    """Inline (SHORT) keys of a GeoKeyDirectory: header (version, revision, minor, count) then 4-tuples."""
-    keys: dict[int, int] = {}
-    count = values[3]
-    for n in range(count):
-        key_id, location, _count, value = values[4 + 4 * n: 8 + 4 * n]
-        if location == 0:
-            keys[key_id] = value
-    return keys
+def _crs_name(crs: pyproj.CRS) -> str:
+    code = crs.to_epsg()
+    return f"EPSG:{code}" if code is not None else repr(crs.name)
 
 
-def _read_geotiff(path: Path, crs: pyproj.CRS | None, where: str) -> Terrain:
+def _same_crs(a: pyproj.CRS, b: pyproj.CRS) -> bool:
+    code_a, code_b = a.to_epsg(), b.to_epsg()
+    if code_a is not None and code_b is not None:
+        return code_a == code_b
+    return a.equals(b, ignore_axis_order=True)
+
+
+def _metre_axes(crs: pyproj.CRS) -> bool:
+    return all(axis.unit_name in ("metre", "meter") for axis in crs.axis_info[:2])
+
+
+def _onto_park_grid(raster: _Raster, crs: pyproj.CRS | None, path: Path, where: str) -> Terrain:
+    """Fill the voids of ``raster`` on its own grid, then reproject it to ``crs`` when its CRS differs."""
+    if raster.x.size < 2 or raster.y.size < 2:
+        raise InputError.field(where, "raster size", f"{raster.y.size} × {raster.x.size} cells",
+                               "at least 2 × 2 cells")
+    notes: list[str] = []
+    source = raster.crs
+    if source is not None and source.is_compound:  # SRTM's 'WGS 84 + EGM96 height': heights are read as they are
+        source = source.sub_crs_list[0]
+        raster = _Raster(raster.x, raster.y, raster.z, source)
+    if source is None and crs is not None:
+        notes.append(f"the file names no CRS: read as the park CRS {_crs_name(crs)}")
+    if source is not None and crs is None and not (source.is_projected and _metre_axes(source)):
+        raise InputError(f"{where}: DEM CRS {_crs_name(source)} ({source.name}) must be a projected CRS in metres "
+                         "when no park CRS is given to reproject it to")
+    reproject = source is not None and crs is not None and not _same_crs(source, crs)
+    if reproject:
+        _uniform_spacing(raster, where)  # fail before the work of filling
+    z, fill_note = _fill_voids(raster, where)
+    if fill_note:
+        notes.append(fill_note)
+    x, y = raster.x, raster.y
+    if reproject:
+        x, y, z, warp_note = _reproject(_Raster(x, y, z, source), crs, where)
+        notes.insert(0, warp_note)
+    note = "; ".join(notes)
+    if note:
+        _LOG.info("%s: %s", where, note)
+        note_input(path, note)
     try:
-        with tifffile.TiffFile(path) as tif:
-            page = tif.pages[0]
-            tags = {tag.code: tag.value for tag in page.tags.values()}
-            check_memory(float(np.prod(page.shape, dtype=np.float64)) * 8.0,  # read, then held as float64
-                         f"the raster's {' × '.join(map(str, page.shape))} cells (from its header)", where,
-                         "cut or resample the DEM to the park's area")
-            data = page.asarray()
-    except InputError:
-        raise
-    except (tifffile.TiffFileError, OSError, ValueError, zlib.error) as exc:  # zlib: a truncated deflate stream
-        raise InputError(f"{where}: not a readable GeoTIFF ({exc})") from None
-    if TAG_MODEL_TRANSFORMATION in tags:
-        raise InputError(f"{where}: rotated/sheared rasters (ModelTransformationTag) are not supported; "
-                         "the DEM must be north-up (warp it, e.g. with gdalwarp)")
-    if TAG_MODEL_PIXEL_SCALE not in tags or TAG_MODEL_TIEPOINT not in tags:
-        raise InputError(f"{where}: missing GeoTIFF georeferencing (ModelPixelScaleTag 33550 and ModelTiepointTag "
-                         "33922 are required)")
-    if data.ndim == 3 and data.shape[0] == 1:
-        data = data[0]
-    if data.ndim != 2:
-        raise InputError.field(where, "raster shape", data.shape, "one band (rows, columns)")
-    scale = tuple(float(v) for v in tags[TAG_MODEL_PIXEL_SCALE])
-    tiepoint = tuple(float(v) for v in tags[TAG_MODEL_TIEPOINT])
-    if len(tiepoint) != 6:
-        raise InputError.field(where, "ModelTiepointTag", f"{len(tiepoint) // 6} tiepoints", "exactly one tiepoint")
-    if scale[0] <= 0 or scale[1] <= 0:
-        raise InputError.field(where, "ModelPixelScaleTag", scale[:2], "positive (x, y) pixel sizes of a north-up DEM")
-    keys = _geokeys(tuple(int(v) for v in tags.get(TAG_GEO_KEY_DIRECTORY, (1, 1, 0, 0))))
-    if keys.get(KEY_MODEL_TYPE) == 2:
-        code = keys.get(KEY_GEOGRAPHIC_TYPE)
-        raise InputError(f"{where}: DEM is in a geographic CRS (EPSG:{code}); reproject it to the park CRS "
-                         f"EPSG:{_park_epsg(crs)} in metres")
-    file_epsg = keys.get(KEY_PROJECTED_CS_TYPE)
-    park_epsg = _park_epsg(crs)
-    if file_epsg not in (None, USER_DEFINED) and park_epsg is not None and file_epsg != park_epsg:
-        raise InputError(f"{where}: DEM CRS EPSG:{file_epsg} differs from the park CRS EPSG:{park_epsg}; "
-                         "reproject the DEM or correct park.yaml epsg")
-    units = keys.get(KEY_PROJ_LINEAR_UNITS)
-    if units not in (None, LINEAR_UNIT_METRE):
-        raise InputError.field(where, "ProjLinearUnitsGeoKey", units, f"{LINEAR_UNIT_METRE} (metre)")
-    elevation = data.astype(np.float64)
-    nodata = tags.get(TAG_GDAL_NODATA)
-    if nodata is not None:
-        try:
-            elevation[elevation == float(str(nodata).strip("\x00 "))] = np.nan
-        except ValueError:
-            pass
-    rows, columns = elevation.shape
-    i0, j0, _, x0, y0, _ = tiepoint
-    offset = 0.0 if keys.get(KEY_RASTER_TYPE) == 2 else 0.5  # PixelIsPoint: tiepoint is a centre, else a corner
-    x = x0 + (np.arange(columns) - i0 + offset) * scale[0]
-    y_rows = y0 - (np.arange(rows) - j0 + offset) * scale[1]  # row 0 is the northern edge
-    try:
-        return Terrain(x=x, y=y_rows[::-1], elevation=elevation[::-1])
+        return Terrain(x=x, y=y, elevation=z, note=note)
     except InputError as exc:
         raise InputError(f"{where}: {exc}") from None
 
 
-def _read_netcdf(path: Path, crs: pyproj.CRS | None, where: str) -> Terrain:
+def _uniform_spacing(raster: _Raster, where: str) -> tuple[float, float]:
+    """(dx, dy) of a regular grid; InputError when the cell centres are not evenly spaced."""
+    spacing = []
+    for name, axis in (("x", raster.x), ("y", raster.y)):
+        step = (axis[-1] - axis[0]) / (axis.size - 1)
+        if not np.allclose(np.diff(axis), step, rtol=1e-6, atol=0.0):
+            raise InputError.field(where, f"{name} spacing", "irregular",
+                                   "evenly spaced cell centres for the DEM to be reprojected to the park CRS")
+        spacing.append(float(step))
+    return spacing[0], spacing[1]
+
+
+def _cell_metres(raster: _Raster) -> tuple[float, float]:
+    """Ground size (dx, dy) of a cell at the DEM's centre [m]: geodesic lengths on the CRS's ellipsoid for a
+    geographic CRS, else the spacing times the axis unit (metres assumed without a CRS)."""
+    x, y = raster.x, raster.y
+    dx = float((x[-1] - x[0]) / (x.size - 1))
+    dy = float((y[-1] - y[0]) / (y.size - 1))
+    crs = raster.crs
+    if crs is None:
+        return dx, dy
+    if crs.is_geographic:
+        geod = crs.get_geod() or pyproj.Geod(ellps="WGS84")
+        lon, lat = float(x[x.size // 2]), float(y[y.size // 2])
+        return (float(geod.inv(lon - dx / 2, lat, lon + dx / 2, lat)[2]),
+                float(geod.inv(lon, lat - dy / 2, lon, lat + dy / 2)[2]))
+    factor = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+    return dx * factor, dy * factor
+
+
+def _fill_voids(raster: _Raster, where: str) -> tuple[np.ndarray, str]:
+    """The elevation with its voids filled, and a note of what was filled ('' when there were none).
+
+    Voids are the cells the reader masked (the file's nodata value, NetCDF _FillValue), NaN, and SRTM's void flag
+    -32768 also where the file does not declare it. They are filled on the DEM's own grid, before any reprojection,
+    by GDAL FillNodata (rasterio.fill.fillnodata, no smoothing): each void cell gets an inverse-distance-weighted mean
+    of the nearest valid cells found by a search in four directions from it — Shepard's (1968) inverse distance
+    weighting applied from the void's edges. Reuter, Nelson & Jarvis (2007) compared void-filling interpolators on
+    1,304 artificial SRTM voids: inverse distance weighting is among the best for small and medium voids in flat,
+    low-lying terrain, where chemical parks mostly lie; no interpolator recovers large voids in relief.
+
+    Refused (InputError), since an interpolated surface there would be a guess, not a measurement:
+
+    * more than :data:`MAX_VOID_FRACTION` (25 %) of the DEM's cells are voids — most of the terrain would be made up;
+    * a void cell lies more than :data:`MAX_FILL_DISTANCE` (300 m) from the nearest valid cell (a void more than
+      600 m across): hills and hollows of that size steer plumes (ISC3 terrain truncation) and flood water, and
+      inverse distance weighting bridges them with a smooth surface. Such voids need another DEM, or — for sea and
+      lakes marked as nodata — the water-surface elevation.
+    """
+    z = raster.z
+    void = ~np.isfinite(z) | (z == SRTM_VOID)
+    count = int(np.count_nonzero(void))
+    if not count:
+        return z, ""
+    fraction = count / z.size
+    share = f"{100 * fraction:.3g} %"
+    if fraction > MAX_VOID_FRACTION:
+        raise InputError(f"{where}: {count:,} of the DEM's {z.size:,} cells ({share}) are voids (nodata, NaN or "
+                         f"-32768); at most {MAX_VOID_FRACTION:.0%} can be filled credibly by interpolation: fill them "
+                         "from another DEM, or cut the DEM to the area that has data")
+    dx_m, dy_m = _cell_metres(raster)
+    distance = ndimage.distance_transform_edt(void, sampling=(abs(dy_m), abs(dx_m)))
+    worst = float(distance.max())
+    if worst > MAX_FILL_DISTANCE:
+        i, j = np.unravel_index(int(np.argmax(distance)), distance.shape)
+        digits = 5 if raster.crs is not None and raster.crs.is_geographic else 1
+        raise InputError(f"{where}: a void reaches {worst:,.0f} m from the nearest valid cell (at x = "
+                         f"{raster.x[j]:.{digits}f}, y = {raster.y[i]:.{digits}f} in the DEM's CRS); voids are "
+                         f"filled only up to {MAX_FILL_DISTANCE:.0f} m from valid data (at most "
+                         f"{2 * MAX_FILL_DISTANCE:.0f} m across): "
+                         "fill it from another DEM, or give sea and lakes marked as nodata their water-surface "
+                         "elevation")
+    from rasterio.fill import fillnodata  # local import: GDAL is loaded only when a DEM has voids or is warped
+
+    # The conic search counts cells along rows, columns and diagonals: allow the diagonal of the largest distance.
+    search = int(np.ceil(worst / min(abs(dx_m), abs(dy_m)) * np.sqrt(2.0))) + 1
+    filled = fillnodata(np.where(void, np.nan, z), mask=(~void).astype(np.uint8), max_search_distance=search,
+                        smoothing_iterations=0)
+    left = int(np.count_nonzero(~np.isfinite(filled)))
+    if left:
+        raise InputError(f"{where}: {left:,} void cells could not be reached from valid cells within {search} cells "
+                         "by GDAL FillNodata; fill the voids from another DEM")
+    return np.asarray(filled, dtype=np.float64), (
+        f"{count:,} void cells ({share} of {z.size:,}) filled by inverse-distance-weighted interpolation from the "
+        f"void edges (GDAL FillNodata, no smoothing; largest distance to valid data {worst:.0f} m)")
+
+
+def _nice_cell(size: float) -> float:
+    """``size`` rounded down to two significant figures (26.17 m → 26 m, 926 m → 920 m)."""
+    step = 10.0 ** (np.floor(np.log10(size)) - 1)
+    return float(np.round(np.floor(size / step + 1e-9) * step, 10))
+
+
+def _reproject(raster: _Raster, crs: pyproj.CRS, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """Warp a void-free ``raster`` onto a north-up grid in ``crs`` by bilinear resampling (rasterio / GDAL warp).
+
+    * Cell size: the ground size of one source cell at the DEM's centre, measured in the park CRS (the lengths of
+      one cell step along a row and along a column, transformed with PROJ), the smaller of the two rounded down to
+      two significant figures — never coarser than the source (SRTM 1" at 32.4° N: 26.1 m × 30.8 m → 26 m).
+    * Extent: the largest north-up rectangle of the park CRS inside the source's footprint (its outer ring of cell
+      centres, transformed point by point), cells centred on multiples of the cell size. A lon/lat tile is a
+      slightly turned quadrilateral in a projected CRS; cells beyond its edges would hold no data, so they are left
+      out rather than extrapolated.
+    * Bilinear resampling (GDAL warp, through rasterio's WarpedVRT) interpolates the four source cells around each
+      target cell centre. The warp's approximate transformer is held to :data:`RESAMPLING_TOLERANCE` source cells:
+      at GDAL's default 0.125 a 14 km SRTM tile is sampled up to 3 m off (3 cm on a 1 % slope); rasterio's
+      ``reproject`` does not pass its ``tolerance`` to that transformer (1.4.4), WarpedVRT does. The warp options
+      XSCALE = YSCALE = 1 keep GDAL's plain 2 × 2 bilinear kernel: the target is never coarser than the source, but
+      GDAL would otherwise estimate a scale per chunk from the turned footprint, find it just below 1 and widen the
+      kernel as for downsampling (4 cm off on a 2 % plane in tests/twin/test_terrain.py).
+    """
+    from rasterio.crs import CRS as RasterioCRS
+    from rasterio.enums import Resampling
+    from rasterio.errors import RasterioError
+    from rasterio.io import MemoryFile
+    from rasterio.transform import Affine
+    from rasterio.vrt import WarpedVRT
+
+    x, y, z, source = raster.x, raster.y, raster.z, raster.crs
+    dx, dy = _uniform_spacing(raster, where)
+    try:
+        to_park = geo.transformer(source, crs)
+        jc, ic = x.size // 2, y.size // 2
+        px, py = to_park.transform([x[jc], x[jc] + dx, x[jc]], [y[ic], y[ic], y[ic] + dy])
+        rows = np.unique(np.linspace(0, y.size - 1, min(y.size, 1001)).round().astype(int))
+        cols = np.unique(np.linspace(0, x.size - 1, min(x.size, 1001)).round().astype(int))
+        west = to_park.transform(np.full(rows.size, x[0]), y[rows])[0]
+        east = to_park.transform(np.full(rows.size, x[-1]), y[rows])[0]
+        south = to_park.transform(x[cols], np.full(cols.size, y[0]))[1]
+        north = to_park.transform(x[cols], np.full(cols.size, y[-1]))[1]
+    except pyproj.exceptions.ProjError as exc:
+        raise InputError(f"{where}: DEM CRS {_crs_name(source)} cannot be transformed to the park CRS "
+                         f"{_crs_name(crs)} ({exc})") from None
+    corners = np.concatenate([px, py, west, east, south, north])
+    if not np.all(np.isfinite(corners)):
+        raise InputError(f"{where}: the DEM (x {x[0]:.6g}..{x[-1]:.6g}, y {y[0]:.6g}..{y[-1]:.6g} in "
+                         f"{_crs_name(source)}) lies where the park CRS {_crs_name(crs)} is not defined; it must "
+                         "cover the park")
+    along_row = float(np.hypot(px[1] - px[0], py[1] - py[0]))
+    along_column = float(np.hypot(px[2] - px[0], py[2] - py[0]))
+    cell = _nice_cell(min(along_row, along_column))
+    x_first = np.ceil(west.max() / cell) * cell
+    x_last = np.floor(east.min() / cell) * cell
+    y_first = np.ceil(south.max() / cell) * cell
+    y_last = np.floor(north.min() / cell) * cell
+    nx = int(round((x_last - x_first) / cell)) + 1
+    ny = int(round((y_last - y_first) / cell)) + 1
+    if nx < 2 or ny < 2:
+        raise InputError(f"{where}: the DEM's footprint in the park CRS {_crs_name(crs)} (x {west.max():.1f}.."
+                         f"{east.min():.1f} m, y {south.max():.1f}..{north.min():.1f} m) holds fewer than 2 × 2 cells "
+                         f"of {cell:g} m; it must cover the park")
+    # the source copied into an in-memory GeoTIFF for GDAL, and the reprojected grid read back (float64)
+    check_memory(8.0 * (float(x.size) * float(y.size) + 2.0 * float(nx) * float(ny)),
+                 f"the reprojected grid's {ny} × {nx} cells of {cell:g} m", where, "cut the DEM to the park's area")
+    try:
+        with MemoryFile() as memory:
+            with memory.open(driver="GTiff", width=x.size, height=y.size, count=1, dtype="float64",
+                             crs=RasterioCRS.from_wkt(source.to_wkt()), nodata=np.nan,
+                             transform=Affine(dx, 0.0, x[0] - dx / 2, 0.0, -dy, y[-1] + dy / 2)) as dataset:
+                dataset.write(np.ascontiguousarray(z[::-1]), 1)  # row 0 = north
+            with memory.open() as dataset, WarpedVRT(
+                    dataset, crs=RasterioCRS.from_wkt(crs.to_wkt()), width=nx, height=ny, nodata=np.nan,
+                    transform=Affine(cell, 0.0, x_first - cell / 2, 0.0, -cell, y_last + cell / 2),
+                    resampling=Resampling.bilinear, tolerance=RESAMPLING_TOLERANCE, XSCALE=1, YSCALE=1) as warped:
+                target = warped.read(1).astype(np.float64)
+    except RasterioError as exc:
+        raise InputError(f"{where}: the DEM could not be reprojected from {_crs_name(source)} to the park CRS "
+                         f"{_crs_name(crs)} ({exc})") from None
+    missing = int(np.count_nonzero(~np.isfinite(target)))
+    if missing:  # every target centre lies inside the source's ring of centres: this is a bug, not the input's fault
+        raise ParkTwinError(f"{where}: {missing} of {target.size} reprojected DEM cells got no value")
+    note = (f"DEM reprojected from {_crs_name(source)} to {_crs_name(crs)} by bilinear resampling (GDAL warp) onto "
+            f"{nx} × {ny} cells of {cell:g} m (a source cell is {along_row:.1f} m × {along_column:.1f} m there; "
+            f"x {x_first - cell / 2:.0f}..{x_last + cell / 2:.0f} m, "
+            f"y {y_first - cell / 2:.0f}..{y_last + cell / 2:.0f} m: the north-up rectangle inside the source's "
+            "footprint)")
+    x_out = x_first + cell * np.arange(nx)
+    y_out = y_first + cell * np.arange(ny)
+    return x_out, y_out, target[::-1].copy(), note
+
+
+def _read_geotiff(path: Path, where: str) -> _Raster:
+    import rasterio
+    from rasterio.errors import RasterioError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+            with rasterio.open(path) as ds:
+                if ds.driver != "GTiff":
+                    raise InputError.field(where, "file format", f"{ds.driver} (as GDAL reads it)", "a GeoTIFF")
+                check_memory(float(ds.height) * float(ds.width) * 8.0,  # read, then held as float64
+                             f"the raster's {ds.height} × {ds.width} cells (from its header)", where,
+                             "cut or resample the DEM to the park's area")
+                transform = ds.transform
+                _check_georeferencing(ds, transform, where)
+                if ds.count != 1:
+                    raise InputError.field(where, "number of raster bands", ds.count, "1 (one band of elevations)")
+                unit = (ds.units[0] or "").strip()
+                if unit and unit.lower() not in _METRE_UNITS:
+                    raise InputError.field(where, "band unit", unit, "'m' (elevations in metres)")
+                band = ds.read(1, masked=True)  # masked: the file's nodata value and internal mask
+                scale, offset = ds.scales[0], ds.offsets[0]
+                crs = None if ds.crs is None else pyproj.CRS.from_wkt(ds.crs.to_wkt())
+    except InputError:
+        raise
+    except (RasterioError, OSError, ValueError, pyproj.exceptions.CRSError) as exc:
+        raise InputError(f"{where}: not a readable GeoTIFF ({exc})") from None
+    z = np.ma.filled(band.astype(np.float64), np.nan)
+    if scale != 1.0 or offset != 0.0:
+        z = z * scale + offset
+    rows, columns = z.shape
+    x = transform.c + transform.a * (np.arange(columns) + 0.5)
+    y = transform.f + transform.e * (np.arange(rows) + 0.5)
+    if transform.a < 0:
+        x, z = x[::-1], z[:, ::-1]
+    if transform.e < 0:  # the usual north-up layout: row 0 is the northern edge
+        y, z = y[::-1], z[::-1]
+    return _Raster(x=x, y=y, z=np.ascontiguousarray(z), crs=crs)
+
+
+def _check_georeferencing(ds, transform, where: str) -> None:
+    if transform.b != 0 or transform.d != 0:
+        raise InputError(f"{where}: rotated/sheared rasters (ModelTransformationTag) are not supported; "
+                         "the DEM must be north-up (warp it, e.g. with gdalwarp)")
+    if transform.is_identity or transform.a == 0 or transform.e == 0:
+        if ds.gcps[0]:
+            raise InputError(f"{where}: the DEM is georeferenced by ground control points only; warp it to a "
+                             "north-up grid first (e.g. with gdalwarp)")
+        raise InputError(f"{where}: missing GeoTIFF georeferencing (ModelPixelScaleTag 33550 and ModelTiepointTag "
+                         "33922 are required)")
+
+
+_X_NAMES, _Y_NAMES = ("x",), ("y",)
+_LON_NAMES, _LAT_NAMES = ("lon", "longitude"), ("lat", "latitude")
+_LON_UNITS = ("degrees_east", "degree_east", "degrees_e", "degree_e")
+_LAT_UNITS = ("degrees_north", "degree_north", "degrees_n", "degree_n")
+
+
+def _axis_kind(dataset, dim: str) -> str | None:
+    """'x', 'y', 'lon' or 'lat' for a dimension, from its coordinate's name, standard_name or units (CF §4)."""
+    attrs = dataset[dim].attrs if dim in dataset.variables else {}
+    standard = attrs.get("standard_name")
+    units = str(attrs.get("units", "")).lower()
+    if dim in _X_NAMES or standard == "projection_x_coordinate":
+        return "x"
+    if dim in _Y_NAMES or standard == "projection_y_coordinate":
+        return "y"
+    if dim in _LON_NAMES or standard == "longitude" or units in _LON_UNITS:
+        return "lon"
+    if dim in _LAT_NAMES or standard == "latitude" or units in _LAT_UNITS:
+        return "lat"
+    return None
+
+
+def _read_netcdf(path: Path, where: str) -> _Raster:
     import xarray as xr  # local import: xarray is only needed for NetCDF DEMs
 
     try:
@@ -263,35 +544,53 @@ def _read_netcdf(path: Path, crs: pyproj.CRS | None, where: str) -> Terrain:
                              f"'surface_altitude' or named one of {', '.join(_ELEVATION_NAMES)}, got variables "
                              f"{sorted(dataset.data_vars)}")
         var = dataset[candidates[0]]
-        if set(var.dims) != {"x", "y"}:
-            raise InputError.field(where, f"{var.name} dims", var.dims, "('y', 'x') with coordinates x and y [m]")
-        var = var.transpose("y", "x")
+        kinds = {_axis_kind(dataset, dim): dim for dim in var.dims}
+        if var.ndim == 2 and {"x", "y"} <= kinds.keys():
+            xdim, ydim, geographic = kinds["x"], kinds["y"], False
+        elif var.ndim == 2 and {"lon", "lat"} <= kinds.keys():
+            xdim, ydim, geographic = kinds["lon"], kinds["lat"], True
+        else:
+            raise InputError.field(where, f"{var.name} dims", var.dims, "('y', 'x') with coordinates x and y [m], or "
+                                   "('lat', 'lon') with coordinates in degrees")
         units = var.attrs.get("units")
         if units is not None and units not in _METRE_UNITS:
             raise InputError.field(where, f"{var.name} units", units, "'m'")
-        _check_netcdf_crs(dataset, var, crs, where)
-        if "x" not in var.coords or "y" not in var.coords:
-            raise InputError(f"{where}: {var.name} needs coordinate variables x and y (cell centres, m)")
-        var = var.sortby("x").sortby("y")  # descending y (north-up order) is allowed
-        x, y, z = var["x"].values, var["y"].values, var.values
-    try:
-        return Terrain(x=x, y=y, elevation=z)
-    except InputError as exc:
-        raise InputError(f"{where}: {exc}") from None
+        if xdim not in var.coords or ydim not in var.coords:
+            raise InputError(f"{where}: {var.name} needs coordinate variables {ydim} and {xdim} (cell centres, "
+                             f"{'degrees' if geographic else 'm'})")
+        crs = _netcdf_crs(dataset, var, geographic, where)
+        var = var.transpose(ydim, xdim).sortby(xdim).sortby(ydim)  # descending y (north-up order) is allowed
+        x = np.asarray(var[xdim].values, dtype=np.float64)
+        y = np.asarray(var[ydim].values, dtype=np.float64)
+        z = np.asarray(var.values, dtype=np.float64)  # _FillValue / missing_value decoded to NaN (voids)
+    for name, axis in ((xdim, x), (ydim, y)):
+        if axis.size < 2 or not np.all(np.isfinite(axis)) or np.any(np.diff(axis) <= 0):
+            raise InputError.field(where, f"coordinate {name}", f"{axis[:3]}...", "at least 2 finite, distinct "
+                                   "cell centres")
+    return _Raster(x=x, y=y, z=z, crs=crs)
 
 
-def _check_netcdf_crs(dataset, var, crs: pyproj.CRS | None, where: str) -> None:
+def _netcdf_crs(dataset, var, geographic: bool, where: str) -> pyproj.CRS | None:
+    """The CRS of a NetCDF DEM: its grid mapping (crs_wkt, spatial_ref or CF grid-mapping parameters, CF §5.6);
+    without one, WGS 84 for lat/lon axes and none (the park CRS) for x/y axes."""
     mapping = var.attrs.get("grid_mapping") or var.encoding.get("grid_mapping")
-    if crs is None or not mapping or mapping not in dataset.variables:
-        return
-    attrs = dataset[mapping].attrs
-    wkt = attrs.get("crs_wkt") or attrs.get("spatial_ref")
-    if not wkt:
-        return
-    file_epsg = pyproj.CRS.from_wkt(wkt).to_epsg()
-    if file_epsg is not None and file_epsg != crs.to_epsg():
-        raise InputError(f"{where}: DEM CRS EPSG:{file_epsg} differs from the park CRS EPSG:{crs.to_epsg()}; "
-                         "reproject the DEM or correct park.yaml epsg")
+    crs = None
+    if mapping and mapping in dataset.variables:
+        attrs = dataset[mapping].attrs
+        wkt = attrs.get("crs_wkt") or attrs.get("spatial_ref")
+        try:
+            if wkt:
+                crs = pyproj.CRS.from_wkt(wkt)
+            elif "grid_mapping_name" in attrs:
+                crs = pyproj.CRS.from_cf(dict(attrs))
+        except pyproj.exceptions.CRSError as exc:
+            raise InputError.field(where, f"grid mapping {mapping!r}", f"not a CRS PROJ can read ({exc})",
+                                   "a crs_wkt, spatial_ref or CF grid-mapping parameters") from None
+    if geographic:
+        if crs is None:
+            return pyproj.CRS.from_epsg(4326)
+        return crs.geodetic_crs if crs.is_projected else crs
+    return crs
 
 
 def write_dem_geotiff(path: str | Path, terrain: Terrain, epsg: int) -> Path:

@@ -81,7 +81,8 @@ def write_folder_manifest(out_dir: Path, scenario: BaseModel) -> Path:
 
 def write_manifest(out_dir: Path, scenario: BaseModel, paths: dict[str, Path]) -> Path:
     """run.json, written last: the scenario's SHA-256, the software version, the command line, the SHA-256 of every
-    input file the run read (:mod:`twin.inputs`) and every output file — its presence marks a complete run."""
+    input file the run read (:mod:`twin.inputs`), what was done to inputs to use them (``input_notes``: a DEM
+    reprojected to the park CRS, its voids filled) and every output file — its presence marks a complete run."""
     manifest = {
         "scenario": scenario.name,
         "scenario_config_sha256": scenario_hash(scenario),

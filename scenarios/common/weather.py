@@ -14,7 +14,7 @@ from meteo.forecast import read_forecast_netcdf
 from scenarios.common.spec import WeatherSpec
 from scenarios.common.storm import Storm
 from twin.errors import InputError, MeteoCoverageError, WeatherFileCoverageError
-from twin.inputs import record_input_note
+from twin.inputs import note_input
 from twin.park import Park
 
 __all__ = ["load_weather"]
@@ -67,7 +67,7 @@ def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str) -> x
             note = (f"weather {spec.path}: {filled} of the {spec.hours} hours used were missing and filled; "
                     f"{weather.attrs.get('comment', '')}")
             _log.warning("%s: %s", where, note)
-            record_input_note(note)
+            note_input(base_dir / spec.path, note)
     if spec.source == "aermet":  # already prepared: stability from L, mixing height from zic/zim, not cloud cover
         weather.attrs["land_use"] = park.spec.land_use  # wind-profile exponents and dispersion-coefficient family
         return weather

@@ -424,7 +424,9 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
                     "cycle": name, "forecast_file": str(forecast_nc.resolve()), "forecast_sha256": forecast_sha,
                     "settings_sha256": settings_sha, "settings": settings, "seconds": round(elapsed, 2),
                     "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "command_line": command_line, "outputs": outputs}, indent=2, ensure_ascii=False) + "\n")
+                    "command_line": command_line,
+                    "dem_note": park.terrain.note or None,  # the park DEM reprojected / its voids filled (twin.terrain)
+                    "outputs": outputs}, indent=2, ensure_ascii=False) + "\n")
             else:
                 computed = 0
             _publish(work, final)

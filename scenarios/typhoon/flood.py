@@ -161,7 +161,9 @@ def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -
                               **common}),
             "ground_elevation": (("y", "x"), grid.z, {"standard_name": "ground_level_altitude",
                                                       "long_name": "ground elevation with flood defences burned in",
-                                                      "units": "m", "grid_mapping": "crs"}),
+                                                      "units": "m", "grid_mapping": "crs",
+                                                      **({"comment": park.terrain.note} if park.terrain.note
+                                                         else {})}),
         },
         coords={"time": time_coord(time, long_name=None, units_metadata=False),
                 **projected_xy_coords(grid.x, grid.y, park.spec.epsg, order="yx")})

@@ -169,7 +169,8 @@ def test_run_station_csv_with_a_missing_hour_refuses_then_fills_when_asked(bundl
     assert done.returncode == 0, done.stderr
     assert "missing and filled" in done.stderr  # the warning, as it happens
     notes = json.loads((out / "run.json").read_text(encoding="utf-8"))["input_notes"]
-    assert len(notes) == 1 and "1 of the 24 hours used were missing and filled" in notes[0]
+    assert list(notes) == [str(bundle.weather_csv.resolve())]
+    assert "1 of the 24 hours used were missing and filled" in notes[str(bundle.weather_csv.resolve())]
     import xarray as xr
     with xr.open_dataset(next(out.glob("*.nc"))) as ds:
         assert "missing and filled" in ds.attrs["input_notes"]

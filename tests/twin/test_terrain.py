@@ -41,10 +41,21 @@ def test_geotiff_tags_follow_the_geotiff_standard(tmp_path):
     assert raster.shape == (NY, NX) and raster[0, 0] > raster[-1, 0]  # row 0 is north (z rises to the north)
 
 
-def test_geotiff_epsg_mismatch_names_both(tmp_path):
+def test_geotiff_in_another_projected_crs_is_reprojected(tmp_path):
+    """A DEM in EPSG:4549 read for a park in UTM 51N (EPSG:32651) is warped onto a UTM grid, no longer refused: the
+    plane z = 2 + 0.01 (x - X0) + 0.02 (y - Y0) of EPSG:4549 is found at UTM points (the truth: the point moved to
+    EPSG:4549 with pyproj). Bilinear interpolation is exact on a plane, so the tolerance is float32 storage."""
     path = write_dem_geotiff(tmp_path / "dem.tif", small_terrain(), EPSG)
-    with pytest.raises(InputError, match="DEM CRS EPSG:4549 differs from the park CRS EPSG:32651"):
-        read_dem(path, pyproj.CRS.from_epsg(32651))
+    utm = pyproj.CRS.from_epsg(32651)
+    terrain = read_dem(path, utm)
+    assert terrain.note.startswith("DEM reprojected from EPSG:4549 to EPSG:32651 by bilinear resampling")
+    gx, gy = np.meshgrid(terrain.x, terrain.y)
+    x, y = pyproj.Transformer.from_crs(utm, PARK_CRS, always_xy=True).transform(gx, gy)
+    np.testing.assert_allclose(terrain.elevation, 2 + 0.01 * (x - X0) + 0.02 * (y - Y0), atol=1e-4)
+    # the UTM grid lies inside the EPSG:4549 footprint of cell centres and fills most of it
+    assert x.min() >= X0 - 1e-6 and x.max() <= X0 + CELL * (NX - 1) + 1e-6
+    assert y.min() >= Y0 - 1e-6 and y.max() <= Y0 + CELL * (NY - 1) + 1e-6
+    assert terrain.x.size * terrain.y.size * terrain.resolution[0] ** 2 > 0.8 * (NX - 1) * (NY - 1) * CELL ** 2
 
 
 def test_rotated_geotiff_is_refused(tmp_path):
@@ -55,14 +66,20 @@ def test_rotated_geotiff_is_refused(tmp_path):
         read_dem(path, PARK_CRS)
 
 
-def test_geographic_geotiff_is_refused(tmp_path):
+def test_a_geographic_geotiff_needs_the_park_crs(tmp_path):
+    """A lon/lat GeoTIFF (tags written by hand, as a GeoTIFF 1.1 reader sees them) is reprojected to the park CRS;
+    read without one it is refused: there is no CRS in metres to put it in."""
     path = tmp_path / "lonlat.tif"
     keys = (1, 1, 0, 2, 1024, 0, 1, 2, 2048, 0, 1, 4326)
-    tifffile.imwrite(path, np.zeros((4, 4), np.float32), extratags=[
+    tifffile.imwrite(path, np.full((8, 8), 7.5, np.float32), extratags=[
         (33550, "d", 3, (0.001, 0.001, 0.0), True), (33922, "d", 6, (0, 0, 0, 121.0, 32.5, 0), True),
         (34735, "H", len(keys), keys, True)])
-    with pytest.raises(InputError, match=r"geographic CRS \(EPSG:4326\); reproject it to the park CRS EPSG:4549"):
-        read_dem(path, PARK_CRS)
+    terrain = read_dem(path, PARK_CRS)
+    assert terrain.note.startswith("DEM reprojected from EPSG:4326 to EPSG:4549")
+    np.testing.assert_allclose(terrain.elevation, 7.5)
+    with pytest.raises(InputError, match=r"lonlat.tif: DEM CRS EPSG:4326 \(WGS 84\) must be a projected CRS in "
+                                         r"metres when no park CRS is given"):
+        read_dem(path)
 
 
 def test_missing_and_unknown_dem_files(tmp_path):
