@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from dataclasses import replace
+
 from pathlib import Path
 
 import numpy as np
