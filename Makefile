@@ -36,10 +36,20 @@ test: $(STAMP) $(BROWSER_STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadgroup
 	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -m kernel
 
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.bench
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install -q -e ".[dev,bench]"
+	touch $(BENCH_STAMP)
+
+# Every benchmark, with the peers it compares against (pyproject extra "bench"); prints ratios measured in one run.
+bench: $(BENCH_STAMP)
 	$(PY) benchmarks/plume.py
 	$(PY) benchmarks/puff.py
 	$(PY) benchmarks/puff_convergence.py
 	$(PY) benchmarks/dense_gas.py
 	$(PY) benchmarks/slab_examples.py
 	$(PY) benchmarks/leak_run.py
+	$(PY) benchmarks/flood.py
+	$(PY) benchmarks/ensemble.py
+	$(PY) benchmarks/year.py
