@@ -81,6 +81,15 @@ def _lon_lat(ds: xr.Dataset, where: str) -> tuple[xr.DataArray, xr.DataArray]:
     lat_name = next((n for n in ("lat", "latitude", "XLAT") if n in ds.variables), None)
     if lon_name is None or lat_name is None:
         raise InputError(f"{where}: longitude/latitude coordinates are required (lon/longitude, lat/latitude)")
+    for name, limit in ((lon_name, 360.0), (lat_name, 90.0)):
+        values = np.asarray(ds[name].values)
+        if values.dtype.kind not in "fiu" or values.size == 0:
+            raise InputError.field(where, name, f"{values.dtype} of shape {values.shape}", "a numeric coordinate")
+        if not np.all(np.isfinite(values)) or np.any(np.abs(values) > limit):
+            bad = values[~np.isfinite(values) | (np.abs(values) > limit)].ravel()[0]
+            raise InputError.field(where, name, float(bad), f"finite values within ±{limit:g} degrees")
+        if values.ndim == 1 and values.size > 1 and not (np.all(np.diff(values) > 0) or np.all(np.diff(values) < 0)):
+            raise InputError.field(where, name, "not monotonic", "strictly increasing or decreasing values")
     return ds[lon_name], ds[lat_name]
 
 
@@ -161,7 +170,7 @@ def read_forecast_netcdf(path: str | os.PathLike, *, longitude: float, latitude:
         raise MeteoCoverageError(f"{where}: forecast file not there yet ({path}); retry later")
     try:
         ds = xr.open_dataset(path, engine="netcdf4")
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, OverflowError, TypeError) as error:  # OverflowError: times beyond datetime64[ns]
         raise InputError(f"{where}: not a readable NetCDF forecast ({error})") from error
     record_input(path)
     with ds:
@@ -198,8 +207,12 @@ def read_forecast_precipitation(path: str | os.PathLike) -> xr.DataArray | None:
     where = path.name
     if not path.is_file():
         raise MeteoCoverageError(f"{where}: forecast file not there yet ({path}); retry later")
+    try:
+        opened = xr.open_dataset(path, engine="netcdf4")
+    except (OSError, ValueError, OverflowError, TypeError) as error:
+        raise InputError(f"{where}: not a readable NetCDF forecast ({error})") from error
     record_input(path)
-    with xr.open_dataset(path, engine="netcdf4") as ds:
+    with opened as ds:
         variable = _find(ds, "precipitation", where)
         if variable is None:
             return None

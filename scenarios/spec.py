@@ -47,7 +47,7 @@ def scenario_from_dict(data: dict[str, Any], *, where: str = "scenario") -> Stri
     wrong as a plume scenario.
     """
     kind = data.get("kind") if isinstance(data, dict) else None
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:  # 'kind: [plume]' is a list, not a name
         problems = [str(InputError.field(where, "kind", kind, f"one of {', '.join(KINDS)}"))]
         try:
             parse_model(PlumeScenario, {**(data if isinstance(data, dict) else {}), "kind": "plume"}, where=where)

@@ -64,8 +64,23 @@ def _to_park(geometry, transformer: pyproj.Transformer | None):
 
 
 def _feature_label(index: int, feature: dict[str, Any]) -> str:
-    fid = feature.get("id", (feature.get("properties") or {}).get("id"))
-    return f"feature {index}" + (f" (id {fid!r})" if fid is not None else "")
+    properties = feature.get("properties")
+    fid = feature.get("id", properties.get("id") if isinstance(properties, dict) else None)
+    return f"feature {index}" + (f" (id {str(fid)[:40]!r})" if fid is not None else "")
+
+
+def _member(where: str, label: str, container: dict, key: str, kind: type, allowed: str):
+    """``container[key]`` when it is a ``kind`` (an empty one when absent or null), else an InputError."""
+    value = container.get(key)
+    if value is None:
+        return kind()
+    if not isinstance(value, kind):
+        raise InputError(f"{where}: {label}: {key} must be {allowed}, got a {type(value).__name__}")
+    return value
+
+
+# The tallest building (Burj Khalifa) is 828 m; a footprint taller than this is a unit slip (mm, cm) [m].
+MAX_BUILDING_HEIGHT = 1000.0
 
 
 def read_buildings(path: str | Path, crs: pyproj.CRS, source_crs: str = "EPSG:4326", *,
@@ -99,29 +114,42 @@ def read_buildings(path: str | Path, crs: pyproj.CRS, source_crs: str = "EPSG:43
         record_input(path)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{where}: not valid UTF-8 JSON ({exc})") from None
+    except RecursionError:  # e.g. 100,000 nested arrays
+        raise InputError(f"{where}: JSON nested too deeply to be a GeoJSON FeatureCollection") from None
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         kind = collection.get("type") if isinstance(collection, dict) else type(collection).__name__
         raise InputError.field(where, "type", kind, "'FeatureCollection'")
-    declared = ((collection.get("crs") or {}).get("properties") or {}).get("name")
+    crs_member = _member(where, "the collection", collection, "crs", dict, "an object (GeoJSON 2008 named CRS)")
+    declared = _member(where, "crs", crs_member, "properties", dict, "an object").get("name")
     if source_crs == "EPSG:4326" and declared is not None and declared not in _WGS84_NAMES:
         raise InputError(f"{where}: file declares crs {declared!r} but buildings_crs is 'EPSG:4326'; "
                          "set buildings_crs: park in park.yaml if the footprints are in the park CRS")
     transformer = geo.transformer("EPSG:4326", crs) if source_crs == "EPSG:4326" else None
     buildings: list[Building] = []
     seen: set[str] = set()
-    for index, feature in enumerate(collection.get("features") or []):
+    features = _member(where, "the collection", collection, "features", list, "a list of Feature objects")
+    for index, feature in enumerate(features):
+        if not isinstance(feature, dict):
+            raise InputError(f"{where}: feature {index} must be a GeoJSON Feature object, got a "
+                             f"{type(feature).__name__}")
         label = _feature_label(index, feature)
-        properties = feature.get("properties") or {}
+        properties = _member(where, label, feature, "properties", dict, "an object with a numeric 'height' [m]")
         height = properties.get("height")
-        if isinstance(height, bool) or not isinstance(height, (int, float)) or not np.isfinite(height) or height <= 0:
-            raise InputError(f"{where}: {label}: height must be a number > 0 m, got {height!r}")
-        geometry_json = feature.get("geometry") or {}
+        if (isinstance(height, bool) or not isinstance(height, (int, float)) or not np.isfinite(height)
+                or not 0 < height <= MAX_BUILDING_HEIGHT):
+            raise InputError(f"{where}: {label}: height must be a number in (0, {MAX_BUILDING_HEIGHT:g}] m, got "
+                             f"{str(height)[:40]!r}" + (" (in mm or cm? heights are in metres)"
+                                                        if isinstance(height, (int, float)) and not
+                                                        isinstance(height, bool) and height > MAX_BUILDING_HEIGHT
+                                                        and np.isfinite(height) else ""))
+        geometry_json = _member(where, label, feature, "geometry", dict, "a Polygon or MultiPolygon object")
         kind = geometry_json.get("type")
         if kind not in ("Polygon", "MultiPolygon"):
             raise InputError(f"{where}: {label}: geometry type must be Polygon or MultiPolygon, got {kind!r}")
         try:
             geometry = _to_park(shape(geometry_json), transformer)
-        except (ValueError, TypeError, AttributeError, shapely.errors.ShapelyError) as exc:
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError,
+                shapely.errors.ShapelyError) as exc:
             raise InputError(f"{where}: {label}: unreadable geometry ({exc})") from None
         if not geometry.is_valid or geometry.is_empty:
             reason = shapely.is_valid_reason(geometry)

@@ -53,7 +53,7 @@ def test_footprints_already_in_the_park_crs(tmp_path):
     assert buildings[0].footprint.area == pytest.approx(50.0)
 
 
-@pytest.mark.parametrize("height", [None, -4.0, "high", 0])
+@pytest.mark.parametrize("height", [None, -4.0, "high", 0, 18000, 1e300])
 def test_bad_height_names_the_feature(tmp_path, height):
     collection = buildings_geojson()
     collection["features"][0]["properties"]["height"] = height
@@ -61,7 +61,31 @@ def test_bad_height_names_the_feature(tmp_path, height):
         del collection["features"][0]["properties"]["height"]
     with pytest.raises(InputError) as info:
         read_buildings(_write(tmp_path / "b.geojson", collection), PARK_CRS)
-    assert str(info.value) == f"b.geojson: feature 0 (id 'B1'): height must be a number > 0 m, got {height!r}"
+    hint = " (in mm or cm? heights are in metres)" if isinstance(height, (int, float)) and height > 1000 else ""
+    assert str(info.value) == (f"b.geojson: feature 0 (id 'B1'): height must be a number in (0, 1000] m, got "
+                               f"{str(height)[:40]!r}{hint}")
+
+
+@pytest.mark.parametrize("collection, match", [
+    ({"type": "FeatureCollection", "features": [5]}, "feature 0 must be a GeoJSON Feature object, got a int"),
+    ({"type": "FeatureCollection", "features": {"a": 1}}, "features must be a list of Feature objects, got a dict"),
+    ({"type": "FeatureCollection", "crs": 3, "features": []}, "crs must be an object"),
+    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": [1], "geometry": None}]},
+     "properties must be an object"),
+    ({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"height": 5}, "geometry": 7}]},
+     "geometry must be a Polygon or MultiPolygon object, got a int"),
+])
+def test_a_collection_of_the_wrong_shapes_is_bad_input_not_a_crash(tmp_path, collection, match):
+    """Non-object features crashed with AttributeError (exit 70) (issue 13, 'Bad input, everywhere')."""
+    with pytest.raises(InputError, match=match):
+        read_buildings(_write(tmp_path / "b.geojson", collection), PARK_CRS)
+
+
+def test_deeply_nested_json_is_bad_input(tmp_path):
+    path = tmp_path / "b.geojson"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_buildings(path, PARK_CRS)
 
 
 def test_wrong_geometry_type_names_the_feature(tmp_path):
