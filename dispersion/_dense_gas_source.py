@@ -338,8 +338,10 @@ def _dense_jet_rise(p, s, rec, liquid_fraction, hprm, uahs, out):
     Δh_d = 1.32 d (w_s/u · ρ/ρ_a · Fr²)^(1/3), touch-down distance x_pr = 0.435 Δh³/((w_s/u)² (ρ/ρ_a) d²) and the
     centreline dilution at touch-down (as implemented in the SLAB program, main program); the stations up to
     x_pr are interpolated (rise on a circle, depth and widths linear, dilution quadratic).
-    Why it is long: it follows one step of the SLAB program in the order of Ermak (1990)'s equations, so that it
-    can be checked line by line against the manual; split, that correspondence would be lost.
+    Why it is long: it is the SLAB program's dense-jet set-up (main program) in the order of its equations — rise,
+    touch-down dilution, the state at touch-down, the rise stations, the switch to a puff — and each part reads the
+    locals the one before computed, so that it can be checked line by line against the program; split, that
+    correspondence would be lost.
     """
     rhoa, hmx, bs, qs, tsd = p[P_RHOA], p[P_HMX], p[P_BS], p[P_QS], p[P_TSD]
     rho, ws, hs = s[S_RHO], p[P_WS], p[P_HS]
@@ -495,8 +497,10 @@ def instantaneous_setup(p, s, rec, liquid_fraction):
     """Instantaneous or short evaporating pool (idspl 4): a cylinder of the released mass over the source area,
     h = M/(ρ A), integrated in time with geometric steps spanning t_ffm = x_ffm/u(2 m) over 3·ncalc·61 steps.
     Returns (Δt0 [s], γ).
-    Why it is long: it follows one step of the SLAB program in the order of Ermak (1990)'s equations, so that it
-    can be checked line by line against the manual; split, that correspondence would be lost.
+    Why it is long: it is the SLAB program's set-up of an instantaneous source (main program) in the program's
+    order — composition and density, the geometric time steps, the initial widths, the first top-entrainment
+    depth — setting every state variable the time integration starts from, so that it can be checked line by line
+    against the program; split, that correspondence would be lost.
     """
     p[P_WS] = p[P_QS] / (p[P_RHOS] * p[P_AREA])
     bs = p[P_BS]

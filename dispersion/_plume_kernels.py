@@ -322,8 +322,8 @@ def _hour_field(t, hour, first_tile, end_tile, r0, tiles, receptors, stacks, sta
     for every stack and every tile not culled, pass 1 (geometry, per receptor), pass 2 (ground reflection and
     mixing-lid images, ISC3 Eq. 1-50, or the well-mixed form, Eq. 1-52) and pass 3 (rate × unit field).
 
-    Why the tile loop is written out here (about 95 lines) rather than split into helpers taking arrays: every
-    array handed to a helper inside the tile loop costs a reference-count increment and decrement per tile, and
+    Why it is long: the tile loop is written out here rather than split into helpers taking arrays. Every array
+    handed to a helper inside the tile loop costs a reference-count increment and decrement per tile, and
     splitting the passes that way made the kernel 7-10 % slower (benchmarks/plume.py). Arrays are taken out of
     their tuples once, above the loops; the helpers the loops call take scalars only.
     """

@@ -40,6 +40,7 @@ def _version() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command line: global options, then one sub-parser per command, in the order ``--help`` lists them."""
     parser = argparse.ArgumentParser(
         prog="parktwin",
         description="ParkTwin: dispersion digital twin of a chemical industrial park.",
@@ -49,15 +50,25 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--version", action="version", version=f"parktwin {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_forecast,
+                        _add_sample_forecast, _add_validate, _add_schema):
+        add_command(commands)
+    return parser
 
+
+def _add_demo(commands) -> None:
     demo = commands.add_parser("demo", help="build the demo park and run its scenarios end to end")
     demo.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default: demo-output)")
 
+
+def _add_run(commands) -> None:
     run = commands.add_parser("run", help="run a scenario file")
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--out", type=Path, default=None,
                      help="output folder (default: results/<scenario name> beside the scenario file)")
 
+
+def _add_ensemble(commands) -> None:
     ensemble = commands.add_parser("ensemble", help="run the ensemble block of a scenario file on Dask")
     ensemble.add_argument("scenario", type=Path, help="scenario YAML file with an ensemble: block")
     ensemble.add_argument("--out", type=Path, default=None,
@@ -67,16 +78,22 @@ def _parser() -> argparse.ArgumentParser:
                                "tcp://HOST:8786 (also read from DASK_SCHEDULER_ADDRESS)")
     ensemble.add_argument("--workers", type=int, default=None, help="local threads (default: the number of cores)")
 
+
+def _add_eia(commands) -> None:
     eia = commands.add_parser("eia", help="EIA year run: HJ 2.2 statistics, transfer matrices, summary tables")
     eia.add_argument("scenario", type=Path, help="scenario YAML file of kind: eia")
     eia.add_argument("--out", type=Path, default=None,
                      help="output folder (default: results/<scenario name> beside the scenario file)")
 
+
+def _add_caps(commands) -> None:
     caps = commands.add_parser("caps", help="total-emission cap of the caps: block of an eia scenario")
     caps.add_argument("scenario", type=Path, help="scenario YAML file of kind: eia with a caps: block")
     caps.add_argument("--out", type=Path, default=None,
                       help="output folder (default: results/<scenario name>-caps beside the scenario file)")
 
+
+def _add_forecast(commands) -> None:
     forecast = commands.add_parser(
         "forecast", help="nightly batch: every risk source's credible-worst release in the forecast weather",
         description="Run the nightly forecast cycle into OUT/YYYYMMDDHH/ (summary.json, brief.html, per-source "
@@ -104,6 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     forecast.add_argument("--flood-grid-size", type=float, default=None,
                           help="flood domain side [m] (default 10000, as kind: typhoon)")
 
+
+def _add_sample_forecast(commands) -> None:
     sample = commands.add_parser("sample-forecast", help="write a realistic sample forecast NetCDF for a park")
     sample.add_argument("park", type=Path, help="park.yaml (e.g. demo-output/park/park.yaml)")
     sample.add_argument("out", type=Path, help="forecast NetCDF to write")
@@ -114,13 +133,16 @@ def _parser() -> argparse.ArgumentParser:
                         help="dry: a light 6-mm shower (default); wet: a rain band crossing the park, ~150 mm in a "
                              "day (fires the flood part of the nightly batch)")
 
+
+def _add_validate(commands) -> None:
     validate = commands.add_parser("validate", help="check a park bundle or a scenario file (any kind) and the files "
                                                     "it names, without running it")
     validate.add_argument("park", type=Path, metavar="FILE", help="park.yaml or a scenario file")
 
+
+def _add_schema(commands) -> None:
     schema = commands.add_parser("schema", help="print the JSON Schema of a park or scenario file")
     schema.add_argument("which", choices=["park", "scenario"])
-    return parser
 
 
 def _configure_logging(verbose: bool) -> None:

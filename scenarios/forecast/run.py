@@ -354,41 +354,22 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
         ``kind: typhoon``'s 10 km).
     """
     park_yaml, forecast_nc, out_root = Path(park_yaml), Path(forecast_nc), Path(out_root)
-    if not 24 <= int(hours) <= 72:
-        raise InputError.field("forecast", "hours", hours, "between 24 and 72 h")
-    if not 1 <= int(members) <= 1000:
-        raise InputError.field("forecast", "members", members, "between 1 and 1000")
-    if cycle is not None and not (len(cycle) == 10 and cycle.isdigit()):
-        raise InputError.field("forecast", "cycle", cycle, "YYYYMMDDHH (UTC), e.g. 2026071500")
-
+    _check_batch_arguments(members, hours, cycle)
     flood = flood_settings(heavy_rain_24h_mm=heavy_rain_24h_mm, heavy_rain_12h_mm=heavy_rain_12h_mm,
                            heavy_rain_1h_mm=heavy_rain_1h_mm, grid_spacing=flood_grid_spacing,
                            grid_size=flood_grid_size)
 
     journal = JsonLinesLog()
-    try:
-        out_root.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"output folder {str(out_root)!r} must be writable, got {error.strerror or error}") from error
-    settings = {"members": int(members), "hours": int(hours), "simulation_hours": float(simulation_hours),
-                "grid_size": float(grid_size), "grid_spacing": float(grid_spacing), "seed": int(seed),
-                "perturbations": FORECAST_PERTURBATIONS, "park_sha256": sha256_file(park_yaml)
-                if park_yaml.is_file() else None, "rule": RELEASE_RULE, "maps": bool(maps),
-                "flood": flood}
+    _make_out_root(out_root)
+    settings = _batch_settings(park_yaml, members=members, hours=hours, simulation_hours=simulation_hours,
+                               grid_size=grid_size, grid_spacing=grid_spacing, seed=seed, maps=maps, flood=flood)
     started = time.perf_counter()
     try:
         with BatchLock(out_root / "forecast.lock", journal):
             journal("info", "batch_started", pid=os.getpid(), forecast=str(forecast_nc), park=str(park_yaml),
                     settings={k: v for k, v in settings.items() if k not in ("perturbations", "rule")})
-            park = load_park(park_yaml)
-
-            lon, lat = park.centre_lonlat()
-            weather = read_forecast_netcdf(forecast_nc, longitude=lon, latitude=lat)
-            cycle_time = _forecast_cycle(forecast_nc, weather)
+            park, cycle_time = _park_and_cycle(park_yaml, forecast_nc, cycle)
             name = cycle_time.strftime("%Y%m%d%H")
-            if cycle is not None and cycle != name:
-                raise InputError.field(forecast_nc.name, "forecast_reference_time", name,
-                                       f"the cycle asked for on the command line ({cycle})")
             forecast_sha = sha256_file(forecast_nc)
             settings_sha = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
             final = out_root / name
@@ -397,48 +378,109 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
                 journal.attach(final / "log.jsonl")
                 journal("info", "cycle_already_finished", cycle=name, forecast_sha256=forecast_sha,
                         hint="use --force to recompute")
-                return ForecastResult(cycle=name, folder=final, skipped=True,
-                                      summary=json.loads((final / "summary.json").read_text(encoding="utf-8")))
-            if force and work.exists():
-                shutil.rmtree(work)
-            if work.exists() and not _same_settings(work, forecast_sha, settings_sha):
-                shutil.rmtree(work)  # a half-done cycle of another forecast file or other settings: start afresh
-            work.mkdir(parents=True, exist_ok=True)
-            (work / "settings.json").write_text(json.dumps({"forecast_sha256": forecast_sha,
-                                                            "settings_sha256": settings_sha}), encoding="utf-8")
-            journal.attach(work / "log.jsonl")
-            journal("info", "cycle_started", cycle=name, forecast_sha256=forecast_sha, work=str(work),
-                    force=force, resumed=any(work.glob("*/members/*.npz")))
+                return _published_result(name, final, skipped=True)
+            _prepare_work(work, journal, name, forecast_sha, settings_sha, force)
             if not _finished(work, forecast_sha, settings_sha):
                 computed = _run_cycle(park, park_yaml, forecast_nc, forecast_sha, cycle_time, work, journal,
                                       members=int(members), hours=int(hours), simulation_hours=simulation_hours,
                                       grid_size=grid_size, grid_spacing=grid_spacing, seed=int(seed),
                                       scheduler=scheduler, maps=maps, flood=flood,
                                       park_sha=settings["park_sha256"])
-                elapsed = time.perf_counter() - started
-                journal("info", "cycle_finished", cycle=name, seconds=round(elapsed, 2), computed_members=computed)
-
-                outputs = sorted(str(p.relative_to(work)) for p in work.rglob("*")
-                                 if p.is_file() and "members" not in p.parts and p.name != "settings.json")
-                write_text_atomic(work / "run.json", json.dumps({  # written last: marks a finished cycle
-                    "cycle": name, "forecast_file": str(forecast_nc.resolve()), "forecast_sha256": forecast_sha,
-                    "settings_sha256": settings_sha, "settings": settings, "seconds": round(elapsed, 2),
-                    "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "command_line": command_line,
-                    "dem_note": park.terrain.note or None,  # the park DEM reprojected / its voids filled (twin.terrain)
-                    "outputs": outputs}, indent=2, ensure_ascii=False) + "\n")
+                _mark_finished(work, journal, name, forecast_nc, forecast_sha, settings_sha, settings, started,
+                               computed, command_line, dem_note=park.terrain.note)
             else:
                 computed = 0
             _publish(work, final)
             journal.attach(final / "log.jsonl")
             journal("info", "cycle_published", cycle=name, folder=str(final))
-            return ForecastResult(cycle=name, folder=final, skipped=False, computed_members=computed,
-                                  summary=json.loads((final / "summary.json").read_text(encoding="utf-8")))
+            return _published_result(name, final, skipped=False, computed_members=computed)
     except ParkTwinError as error:
         if journal.path is None:
             journal.attach(out_root / "forecast-log.jsonl")
         journal("error", "batch_failed", error=type(error).__name__, exit_code=error.exit_code, message=str(error))
         raise
+
+
+def _check_batch_arguments(members, hours, cycle) -> None:
+    """InputError for a horizon outside 24..72 h, a member count outside 1..1000 or a cycle not YYYYMMDDHH."""
+    if not 24 <= int(hours) <= 72:
+        raise InputError.field("forecast", "hours", hours, "between 24 and 72 h")
+    if not 1 <= int(members) <= 1000:
+        raise InputError.field("forecast", "members", members, "between 1 and 1000")
+    if cycle is not None and not (len(cycle) == 10 and cycle.isdigit()):
+        raise InputError.field("forecast", "cycle", cycle, "YYYYMMDDHH (UTC), e.g. 2026071500")
+
+
+def _make_out_root(out_root: Path) -> None:
+    """Create the root of the dated cycle folders; an OutputError when it cannot be written."""
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"output folder {str(out_root)!r} must be writable, got {error.strerror or error}") from error
+
+
+def _batch_settings(park_yaml: Path, *, members, hours, simulation_hours, grid_size, grid_spacing, seed, maps,
+                    flood: dict) -> dict:
+    """The settings a finished cycle is recognised by (their SHA-256 is in run.json), recorded in run.json."""
+    return {"members": int(members), "hours": int(hours), "simulation_hours": float(simulation_hours),
+            "grid_size": float(grid_size), "grid_spacing": float(grid_spacing), "seed": int(seed),
+            "perturbations": FORECAST_PERTURBATIONS, "park_sha256": sha256_file(park_yaml)
+            if park_yaml.is_file() else None, "rule": RELEASE_RULE, "maps": bool(maps),
+            "flood": flood}
+
+
+def _park_and_cycle(park_yaml: Path, forecast_nc: Path, cycle: str | None):
+    """(park, the forecast's cycle time [UTC]); an InputError when the cycle asked for is another."""
+    park = load_park(park_yaml)
+
+    lon, lat = park.centre_lonlat()
+    weather = read_forecast_netcdf(forecast_nc, longitude=lon, latitude=lat)
+    cycle_time = _forecast_cycle(forecast_nc, weather)
+    name = cycle_time.strftime("%Y%m%d%H")
+    if cycle is not None and cycle != name:
+        raise InputError.field(forecast_nc.name, "forecast_reference_time", name,
+                               f"the cycle asked for on the command line ({cycle})")
+    return park, cycle_time
+
+
+def _prepare_work(work: Path, journal: JsonLinesLog, name: str, forecast_sha: str, settings_sha: str,
+                  force: bool) -> None:
+    """The work folder of the cycle: started afresh when forced or left by another forecast file or other settings,
+    else resumed; the journal goes to its log.jsonl from here on."""
+    if force and work.exists():
+        shutil.rmtree(work)
+    if work.exists() and not _same_settings(work, forecast_sha, settings_sha):
+        shutil.rmtree(work)  # a half-done cycle of another forecast file or other settings: start afresh
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "settings.json").write_text(json.dumps({"forecast_sha256": forecast_sha,
+                                                    "settings_sha256": settings_sha}), encoding="utf-8")
+    journal.attach(work / "log.jsonl")
+    journal("info", "cycle_started", cycle=name, forecast_sha256=forecast_sha, work=str(work),
+            force=force, resumed=any(work.glob("*/members/*.npz")))
+
+
+def _mark_finished(work: Path, journal: JsonLinesLog, name: str, forecast_nc: Path, forecast_sha: str,
+                   settings_sha: str, settings: dict, started: float, computed: int, command_line: str, *,
+                   dem_note: str | None = None) -> None:
+    """Journal the finished cycle and write run.json, last: it marks the cycle finished. ``dem_note``: what was done
+    to the park's DEM to use it (reprojected, voids filled; ``twin.terrain``), or None."""
+    elapsed = time.perf_counter() - started
+    journal("info", "cycle_finished", cycle=name, seconds=round(elapsed, 2), computed_members=computed)
+
+    outputs = sorted(str(p.relative_to(work)) for p in work.rglob("*")
+                     if p.is_file() and "members" not in p.parts and p.name != "settings.json")
+    write_text_atomic(work / "run.json", json.dumps({  # written last: marks a finished cycle
+        "cycle": name, "forecast_file": str(forecast_nc.resolve()), "forecast_sha256": forecast_sha,
+        "settings_sha256": settings_sha, "settings": settings, "seconds": round(elapsed, 2),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command_line": command_line, "dem_note": dem_note or None, "outputs": outputs}, indent=2,
+        ensure_ascii=False) + "\n")
+
+
+def _published_result(name: str, final: Path, *, skipped: bool, computed_members: int = 0) -> ForecastResult:
+    """The ForecastResult of the published cycle folder ``final`` (its summary.json)."""
+    return ForecastResult(cycle=name, folder=final, skipped=skipped, computed_members=computed_members,
+                          summary=json.loads((final / "summary.json").read_text(encoding="utf-8")))
 
 
 def _finished(folder: Path, forecast_sha: str, settings_sha: str) -> bool:
@@ -473,20 +515,8 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                grid_spacing: float, seed: int, scheduler: str | None, maps: bool, flood: dict,
                park_sha: str | None) -> int:
     """Build every source's scenario and members, run them, aggregate, write the outputs. Returns members computed."""
-    # The whole window once (prepared: stability classes, model wind, mixing height), then the worst start.
-    window = _weather_spec(forecast_nc, cycle_time, hours)
-    prepared = load_weather(window, forecast_nc.parent, park, forecast_nc.name)
-    sim_steps = int(math.ceil(simulation_hours))
-    usable = hours - sim_steps
-    start_index = worst_start_hour(prepared["stability_class"].values, prepared["model_wind_speed"].values, usable)
-    start = cycle_time + timedelta(hours=start_index)
-    met = prepared.isel(time=slice(start_index, start_index + sim_steps + 1))
-    classes = "ABCDEF"
-    start_weather = {"start_utc": start.isoformat(), "stability": classes[int(met["stability_class"].values[0])],
-                     "wind_speed_m_s": round(float(met["model_wind_speed"].values[0]), 2),
-                     "wind_from_direction_deg": round(float(met["wind_from_direction"].values[0]))}
-    journal("info", "release_start_chosen", rule=START_RULE, **start_weather)
-
+    met, start, sim_steps, start_weather = _release_window(park, forecast_nc, cycle_time, hours, simulation_hours,
+                                                           journal)
     receptors_all = park.receptor_points()
     sensitive = [i for i, kind in enumerate(receptors_all.kinds) if kind in SENSITIVE_KINDS]
     ensemble = EnsembleSpec(members=members, seed=seed, perturbations=FORECAST_PERTURBATIONS)
@@ -498,80 +528,13 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
             skipped.append(NotAssessed(id=source.id, name=source.name, substance=chemical.name_en, reason=rule))
             journal("info", "source_not_assessed", source=source.id, reason=rule)
             continue
-        pool = rule.model == "liquid_spill"
-        scenario = LeakScenario.model_validate({
-            "kind": "leak", "name": f"forecast-{cycle_time:%Y%m%d%H}-{source.id}", "park": str(park_yaml.resolve()),
-            "risk_source": source.id,
-            "source_term": {"model": rule.model, "rate": rule.rate, "duration": rule.duration,
-                            "release_height": 0.0 if pool else 1.0},
-            # A pool evaporates for the whole followed window (conservative); a jet stops with the isolation.
-            "start": start.isoformat(), "duration_limit": sim_steps * 3600.0 if pool else rule.duration,
-            "simulation_hours": sim_steps,
-            "meteorology": {"weather": _weather_spec(forecast_nc.resolve(), start, sim_steps + 1).model_dump()},
-            "grid": {"size": [grid_size, grid_size], "spacing": grid_spacing}, "language": "en"})
-        source_dir = work / source.id
-        source_dir.mkdir(parents=True, exist_ok=True)
+        contexts.append(_source_members(park, park_yaml, forecast_nc, forecast_sha, cycle_time, work, source,
+                                        chemical, rule, start=start, met=met, sim_steps=sim_steps,
+                                        receptors_all=receptors_all, sensitive=sensitive, ensemble=ensemble,
+                                        grid_size=grid_size, grid_spacing=grid_spacing))
 
-        write_text_atomic(source_dir / "scenario.yaml",
-                          f"# Central member of the forecast cycle {cycle_time:%Y%m%d%H} for {source.id}: "
-                          f"{RELEASE_RULE}.\n# Run alone with `parktwin run scenario.yaml`.\n"
-                          + yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
-        term = airborne_source_term(scenario, source, chemical, ambient_pressure=STANDARD_PRESSURE,
-                                    air_temperature=float(met["air_temperature"].values[0]),
-                                    wind_speed=float(met["model_wind_speed"].values[0]),
-                                    stability=int(met["stability_class"].values[0]))
-        release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
-                              scenario.source_term.release_height, term.rate_times, term.rates)
-        nx = int(grid_size // grid_spacing) + 1
-        gx = np.round(source.x / grid_spacing) * grid_spacing + grid_spacing * (np.arange(nx) - (nx - 1) // 2)
-        gy = np.round(source.y / grid_spacing) * grid_spacing + grid_spacing * (np.arange(nx) - (nx - 1) // 2)
-        mx, my = np.meshgrid(gx, gy)
-        rx = np.concatenate([mx.ravel(), receptors_all.x[sensitive]])
-        ry = np.concatenate([my.ravel(), receptors_all.y[sensitive]])
-        receptors = ReceptorSet(x=rx, y=ry, height=np.full(rx.size, 1.5),  # breathing height [m]
-                                ground_elevation=np.asarray(park.terrain.elevation_at(rx, ry, clamp=True)))
-        steps = int(round(sim_steps * 3600.0 / scenario.sampling_step))
-        options = PuffOptions(sigma_model=f"briggs_{park.spec.land_use}", puff_interval=scenario.puff_interval,
-                              sampling_step=scenario.sampling_step, duration=steps * scenario.sampling_step,
-                              averaging_windows=(3600.0,), output_times=(),
-                              true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y),
-                              parallel=False)  # members are the parallel unit (docs/architecture.md)
-        temperature = float(met["air_temperature"].values[0])
-        thresholds = tuple(toxic_thresholds(chemical, temperature, STANDARD_PRESSURE))
-        names = [n for n, _ in thresholds]
-        # Members depend on what the files hold, not where they are: paths are replaced by the files' SHA-256.
-        identity = scenario.model_dump(mode="json")
-        identity["park"] = sha256_file(park_yaml)
-        identity["meteorology"]["weather"]["path"] = forecast_sha
-        sha = hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
-        digest = hashlib.sha256((sha + canonical_json(ensemble)).encode()).hexdigest()
-        contexts.append((source, chemical, gx, gy, term, _SourceContext(
-            source_id=source.id, digest=digest, release=release, receptors=receptors, met=met, options=options,
-            n_grid=mx.size, grid_distance=np.hypot(mx.ravel() - source.x, my.ravel() - source.y),
-            thresholds=thresholds, endpoint1=next((n for n in names if "endpoint-1" in n), None),
-            endpoint2=endpoint2_name(thresholds), members=tuple(expand_members(ensemble, sha)),
-            member_dir=source_dir / "members", term=term, chemical=chemical,
-            air=LeakAir(air_temperature=temperature, relative_humidity=50.0,
-                        roughness=ROUGHNESS_BY_LAND_USE[park.spec.land_use], pressure=STANDARD_PRESSURE),
-            hole=hole_area(scenario, source))))
-
-    tasks = [(context, i) for *_, context in contexts for i in range(members)]
-    pending = [(c, i) for c, i in tasks if not member_finished(_member_file(c, i), f"{c.digest}:{i}")]
-    journal("info", "members_started", sources=len(contexts), members_per_source=members, total=len(tasks),
-            to_compute=len(pending), scheduler=scheduler or "threads")
-    if contexts:
-        warm_puff_kernel(contexts[0][-1])
-    _compute(pending, scheduler, journal)
-    journal("info", "members_finished", computed=len(pending))
-
-    rows = []
-    for source, chemical, gx, gy, term, context in contexts:
-        rows.append(_aggregate(park, source, chemical, gx, gy, term, context, receptors_all, sensitive, work,
-                               cycle_time, maps))
-        journal("info", "source_done", source=source.id, score=rows[-1]["risk_score"],
-                max_probability=rows[-1]["max_probability_endpoint2"])
-    rows.sort(key=lambda r: (-r["risk_score"], -r["max_probability_endpoint2"], -r["endpoint2_distance_m"].p50))
-    ranked = tuple(BriefSource(**row, rank=rank) for rank, row in enumerate(rows, start=1))
+    computed = _run_members(contexts, members, scheduler, journal)
+    ranked = _ranked_sources(park, contexts, receptors_all, sensitive, work, cycle_time, maps, journal)
 
     flood_block = run_forecast_flood(park, forecast_nc, cycle_time, hours, work, journal, settings=flood,
                                      forecast_sha=forecast_sha, park_sha=park_sha, maps=maps)
@@ -585,7 +548,135 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
     )
     write_text_atomic(work / "summary.json", json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
     _write_brief(summary, park, work)
+    return computed
+
+
+def _release_window(park, forecast_nc: Path, cycle_time: datetime, hours: int, simulation_hours: float,
+                    journal: JsonLinesLog):
+    """(the prepared forecast from the release start on, the start [UTC], the hours followed, the start's weather
+    for the brief): the whole window prepared once (stability classes, model wind, mixing height), then the worst
+    start (:func:`worst_start_hour`)."""
+    window = _weather_spec(forecast_nc, cycle_time, hours)
+    prepared = load_weather(window, forecast_nc.parent, park, forecast_nc.name)
+    sim_steps = int(math.ceil(simulation_hours))
+    usable = hours - sim_steps
+    start_index = worst_start_hour(prepared["stability_class"].values, prepared["model_wind_speed"].values, usable)
+    start = cycle_time + timedelta(hours=start_index)
+    met = prepared.isel(time=slice(start_index, start_index + sim_steps + 1))
+    classes = "ABCDEF"
+    start_weather = {"start_utc": start.isoformat(), "stability": classes[int(met["stability_class"].values[0])],
+                     "wind_speed_m_s": round(float(met["model_wind_speed"].values[0]), 2),
+                     "wind_from_direction_deg": round(float(met["wind_from_direction"].values[0]))}
+    journal("info", "release_start_chosen", rule=START_RULE, **start_weather)
+    return met, start, sim_steps, start_weather
+
+
+def _central_scenario(park_yaml: Path, forecast_nc: Path, cycle_time: datetime, source, rule: ReleaseRule,
+                      start: datetime, sim_steps: int, grid_size: float, grid_spacing: float) -> LeakScenario:
+    """The ``leak`` scenario of one source's central member (written as its scenario.yaml)."""
+    pool = rule.model == "liquid_spill"
+    return LeakScenario.model_validate({
+        "kind": "leak", "name": f"forecast-{cycle_time:%Y%m%d%H}-{source.id}", "park": str(park_yaml.resolve()),
+        "risk_source": source.id,
+        "source_term": {"model": rule.model, "rate": rule.rate, "duration": rule.duration,
+                        "release_height": 0.0 if pool else 1.0},
+        # A pool evaporates for the whole followed window (conservative); a jet stops with the isolation.
+        "start": start.isoformat(), "duration_limit": sim_steps * 3600.0 if pool else rule.duration,
+        "simulation_hours": sim_steps,
+        "meteorology": {"weather": _weather_spec(forecast_nc.resolve(), start, sim_steps + 1).model_dump()},
+        "grid": {"size": [grid_size, grid_size], "spacing": grid_spacing}, "language": "en"})
+
+
+def _source_grid(park, source, receptors_all, sensitive, grid_size: float, grid_spacing: float):
+    """(gx, gy, mx, my, ReceptorSet): the square grid centred on the source (nodes on multiples of the spacing,
+    row-major), then the sensitive receptors, all at breathing height 1.5 m above the ground."""
+    nx = int(grid_size // grid_spacing) + 1
+    gx = np.round(source.x / grid_spacing) * grid_spacing + grid_spacing * (np.arange(nx) - (nx - 1) // 2)
+    gy = np.round(source.y / grid_spacing) * grid_spacing + grid_spacing * (np.arange(nx) - (nx - 1) // 2)
+    mx, my = np.meshgrid(gx, gy)
+    rx = np.concatenate([mx.ravel(), receptors_all.x[sensitive]])
+    ry = np.concatenate([my.ravel(), receptors_all.y[sensitive]])
+    receptors = ReceptorSet(x=rx, y=ry, height=np.full(rx.size, 1.5),  # breathing height [m]
+                            ground_elevation=np.asarray(park.terrain.elevation_at(rx, ry, clamp=True)))
+    return gx, gy, mx, my, receptors
+
+
+def _member_digest(scenario: LeakScenario, park_yaml: Path, forecast_sha: str, ensemble: EnsembleSpec):
+    """(the scenario's SHA-256, the members' digest): members depend on what the files hold, not where they are, so
+    the paths are replaced by the files' SHA-256."""
+    identity = scenario.model_dump(mode="json")
+    identity["park"] = sha256_file(park_yaml)
+    identity["meteorology"]["weather"]["path"] = forecast_sha
+    sha = hashlib.sha256(json.dumps(identity, sort_keys=True).encode("utf-8")).hexdigest()
+    return sha, hashlib.sha256((sha + canonical_json(ensemble)).encode()).hexdigest()
+
+
+def _source_members(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycle_time: datetime, work: Path,
+                    source, chemical, rule: ReleaseRule, *, start: datetime, met, sim_steps: int, receptors_all,
+                    sensitive, ensemble: EnsembleSpec, grid_size: float, grid_spacing: float):
+    """(source, chemical, gx, gy, central source term, _SourceContext) of one assessed source; writes its
+    scenario.yaml."""
+    scenario = _central_scenario(park_yaml, forecast_nc, cycle_time, source, rule, start, sim_steps, grid_size,
+                                 grid_spacing)
+    source_dir = work / source.id
+    source_dir.mkdir(parents=True, exist_ok=True)
+
+    write_text_atomic(source_dir / "scenario.yaml",
+                      f"# Central member of the forecast cycle {cycle_time:%Y%m%d%H} for {source.id}: "
+                      f"{RELEASE_RULE}.\n# Run alone with `parktwin run scenario.yaml`.\n"
+                      + yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
+    term = airborne_source_term(scenario, source, chemical, ambient_pressure=STANDARD_PRESSURE,
+                                air_temperature=float(met["air_temperature"].values[0]),
+                                wind_speed=float(met["model_wind_speed"].values[0]),
+                                stability=int(met["stability_class"].values[0]))
+    release = PuffRelease(source.x, source.y, float(park.terrain.elevation_at(source.x, source.y)),
+                          scenario.source_term.release_height, term.rate_times, term.rates)
+    gx, gy, mx, my, receptors = _source_grid(park, source, receptors_all, sensitive, grid_size, grid_spacing)
+    steps = int(round(sim_steps * 3600.0 / scenario.sampling_step))
+    options = PuffOptions(sigma_model=f"briggs_{park.spec.land_use}", puff_interval=scenario.puff_interval,
+                          sampling_step=scenario.sampling_step, duration=steps * scenario.sampling_step,
+                          averaging_windows=(3600.0,), output_times=(),
+                          true_north_grid_bearing=true_north_grid_bearing(park, source.x, source.y),
+                          parallel=False)  # members are the parallel unit (docs/architecture.md)
+    temperature = float(met["air_temperature"].values[0])
+    thresholds = tuple(toxic_thresholds(chemical, temperature, STANDARD_PRESSURE))
+    names = [n for n, _ in thresholds]
+    sha, digest = _member_digest(scenario, park_yaml, forecast_sha, ensemble)
+    return (source, chemical, gx, gy, term, _SourceContext(
+        source_id=source.id, digest=digest, release=release, receptors=receptors, met=met, options=options,
+        n_grid=mx.size, grid_distance=np.hypot(mx.ravel() - source.x, my.ravel() - source.y),
+        thresholds=thresholds, endpoint1=next((n for n in names if "endpoint-1" in n), None),
+        endpoint2=endpoint2_name(thresholds), members=tuple(expand_members(ensemble, sha)),
+        member_dir=source_dir / "members", term=term, chemical=chemical,
+        air=LeakAir(air_temperature=temperature, relative_humidity=50.0,
+                    roughness=ROUGHNESS_BY_LAND_USE[park.spec.land_use], pressure=STANDARD_PRESSURE),
+        hole=hole_area(scenario, source)))
+
+
+def _run_members(contexts, members: int, scheduler: str | None, journal: JsonLinesLog) -> int:
+    """Compute every member not finished yet (a killed batch resumes); returns how many were computed."""
+    tasks = [(context, i) for *_, context in contexts for i in range(members)]
+    pending = [(c, i) for c, i in tasks if not member_finished(_member_file(c, i), f"{c.digest}:{i}")]
+    journal("info", "members_started", sources=len(contexts), members_per_source=members, total=len(tasks),
+            to_compute=len(pending), scheduler=scheduler or "threads")
+    if contexts:
+        warm_puff_kernel(contexts[0][-1])
+    _compute(pending, scheduler, journal)
+    journal("info", "members_finished", computed=len(pending))
     return len(pending)
+
+
+def _ranked_sources(park, contexts, receptors_all, sensitive, work: Path, cycle_time: datetime, maps: bool,
+                    journal: JsonLinesLog) -> tuple[BriefSource, ...]:
+    """Every source's probabilities and outputs (:func:`_aggregate`), ranked by :data:`RANK_RULE`."""
+    rows = []
+    for source, chemical, gx, gy, term, context in contexts:
+        rows.append(_aggregate(park, source, chemical, gx, gy, term, context, receptors_all, sensitive, work,
+                               cycle_time, maps))
+        journal("info", "source_done", source=source.id, score=rows[-1]["risk_score"],
+                max_probability=rows[-1]["max_probability_endpoint2"])
+    rows.sort(key=lambda r: (-r["risk_score"], -r["max_probability_endpoint2"], -r["endpoint2_distance_m"].p50))
+    return tuple(BriefSource(**row, rank=rank) for rank, row in enumerate(rows, start=1))
 
 
 def _weather_spec(path: Path, start: datetime, hours: int):

@@ -145,10 +145,83 @@ def release_term(scenario: LeakScenario, source, chemical, met, air_temperature:
                                 stability=int(met.stability[0]))
 
 
+@dataclasses.dataclass(frozen=True)
+class _LeakInputs:
+    """What the leak's dispersion starts from: the park, the risk source and its chemical, the weather, the source
+    term and the release it feeds, and the HJ 169-2018 G.2.1 dispersion model chosen for it."""
+
+    park: object
+    source: object
+    chemical: object
+    receptors_all: object  # the park's sensitive receptors (park.receptor_points())
+    met: PuffMet
+    air_temperature: float  # [K]
+    pressure: float  # [Pa]
+    weather_text: str
+    weather_zh: str
+    term: object  # scenarios.leak.source.AirborneSourceTerm
+    release: PuffRelease
+    choice: object  # scenarios.leak.dispersion's model choice
+    constant_weather: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class _LeakRun:
+    """The receptors and what the dispersion model gave at them: the grid (``n_grid`` nodes, row-major), the park's
+    receptors, then the transect ``line``; ``field`` is the grid's and ``along_line`` the transect's maximum 60-min
+    running mean [kg m-3]."""
+
+    gx: np.ndarray
+    gy: np.ndarray
+    options: PuffOptions
+    n_grid: int
+    line: object
+    result: xr.Dataset
+    field: np.ndarray
+    along_line: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class _LeakAssessment:
+    """Thresholds, threat zones (and how each was measured), receptor impacts and probits, the response level and
+    how far the answer holds."""
+
+    thresholds: list
+    zones: list
+    zone_notes: dict
+    impact: object
+    probit: ProbitCoefficients | None
+    probits: list
+    endpoint2: str
+    level: str
+    rule: str
+    validity: str
+    validity_zh: str
+
+
 def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, command_line="",
                       where: str = "scenario") -> LeakPlanView:
     """Run ``scenario`` and write its outputs into ``out_dir``; return the plan's typed view (``impacts.json`` holds
-    its :meth:`~viz.views.LeakPlanView.to_dict`)."""
+    its :meth:`~viz.views.LeakPlanView.to_dict`).
+
+    The steps: the inputs (park, source, weather, source term, model: :func:`_leak_inputs`), the receptors, the
+    memory check and the dispersion (:func:`_leak_dispersion`), zones, impacts and the response level
+    (:func:`_leak_assessment`), then the outputs (zones, the plan's view, impacts.json, leak.nc, pictures, manifest).
+    """
+    inputs = _leak_inputs(scenario, base_dir, out_dir, where)
+    run = _leak_dispersion(scenario, inputs, where)
+    assessment = _leak_assessment(scenario, inputs, run)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    zones_path = write_zones_geojson(out_dir / "zones.geojson", assessment.zones, inputs.park.to_lonlat)
+    view = _leak_plan_view(scenario, inputs, run, assessment)
+    _write_leak_outputs(out_dir, zones_path, scenario, inputs, run, assessment, view, command_line)
+    return view
+
+
+def _leak_inputs(scenario: LeakScenario, base_dir: Path, out_dir: Path, where: str) -> _LeakInputs:
+    """The park, the risk source and its chemical (the output folder checked writable), the weather, the airborne
+    source term and the dispersion model."""
     park = load_park(base_dir / scenario.park)
     source, chemical = leak_source_and_chemical(scenario, park, where)
     check_writable(out_dir)
@@ -167,10 +240,19 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
                                      wind_speed=float(met.wind_speed[0]), air_temperature=air_temperature,
                                      pressure=pressure)
     constant_weather = scenario.meteorology.preset is not None or choice.dense
+    return _LeakInputs(park=park, source=source, chemical=chemical, receptors_all=receptors_all, met=met,
+                       air_temperature=air_temperature, pressure=pressure, weather_text=weather_text,
+                       weather_zh=weather_zh, term=term, release=release, choice=choice,
+                       constant_weather=constant_weather)
 
+
+def _leak_dispersion(scenario: LeakScenario, inputs: _LeakInputs, where: str) -> _LeakRun:
+    """The receptors (refused up front when the outputs would not fit in memory) and the dispersion model's 60-min
+    running means there; a NumericalStabilityError when any is not finite."""
+    park, source, term, met, choice = inputs.park, inputs.source, inputs.term, inputs.met, inputs.choice
     # Receptors: a grid centred on the source, the sensitive receptors (their series are kept), then a transect
     # along and across the cloud's paths, fine enough for a zone of any width (zones.transect).
-    gx, gy, receptors = leak_receptors(scenario, park, source, receptors_all)
+    gx, gy, receptors = leak_receptors(scenario, park, source, inputs.receptors_all)
     options = puff_options(scenario, park, source, parallel=True)
     n_grid = gx.size * gy.size
     n_receptors = receptors.x.size
@@ -181,33 +263,55 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     line = transect(paths)
     receptors = _with_transect(receptors, line, park)
     series_index = np.arange(n_grid, n_receptors)
-    result = disperse_leak(choice, term, chemical, release=release, receptors=receptors, met=met, options=options,
-                           series_receptors=series_index, air=leak_air(scenario, park, air_temperature, pressure),
+    result = disperse_leak(choice, term, inputs.chemical, release=inputs.release, receptors=receptors, met=met,
+                           options=options, series_receptors=series_index,
+                           air=leak_air(scenario, park, inputs.air_temperature, inputs.pressure),
                            hole=hole_area(scenario, source))
     means = result[f"max_mean_{int(AVERAGING_TIME)}s"].values
     if not np.all(np.isfinite(means)):  # NaN must never read as "below every threshold"
         raise NumericalStabilityError(
             f"{where}: the {AVERAGING_TIME / 60:g}-min mean concentration is not finite at "
             f"{int(np.sum(~np.isfinite(means)))} of {means.size} receptors ({choice.model}); no zone can be drawn")
-    field = means[:n_grid].reshape(gy.size, gx.size)
-    along_line = means[n_receptors:]
+    return _LeakRun(gx=gx, gy=gy, options=options, n_grid=n_grid, line=line, result=result,
+                    field=means[:n_grid].reshape(gy.size, gx.size), along_line=means[n_receptors:])
 
-    # Zones and impacts.
-    thresholds = toxic_thresholds(chemical, air_temperature, pressure)
+
+def _leak_assessment(scenario: LeakScenario, inputs: _LeakInputs, run: _LeakRun) -> _LeakAssessment:
+    """Threat zones of every threshold, the receptors' impacts and lethality probits, the response level and the
+    validity text."""
+    chemical, choice = inputs.chemical, inputs.choice
+    thresholds = toxic_thresholds(chemical, inputs.air_temperature, inputs.pressure)
     if not thresholds:
         raise InputError.field(f"substance {chemical.key!r}", "thresholds", None,
                                "at least one HJ 169 endpoint or AEGL/ERPG value in twin/chemicals.csv")
-    limit = CONSTANT_WEATHER_DISTANCE_LIMIT if constant_weather else None
+    limit = CONSTANT_WEATHER_DISTANCE_LIMIT if inputs.constant_weather else None
     # The puff model follows the cloud for ``simulation_hours``; beyond where the cloud's tail (released last) is then,
     # the running means are still growing and a zone reaching there is a lower bound. SLAB's dense cloud is carried
     # to its end whatever the simulated time.
-    complete_to = None if choice.dense else _tail_travel(met, source, term, options)
-    zones, zone_notes = _zones(thresholds, gx, gy, field, line, along_line, source, limit, complete_to)
-    impact = receptor_impacts(result["series"].values, scenario.sampling_step,
+    complete_to = None if choice.dense else _tail_travel(inputs.met, inputs.source, inputs.term, run.options)
+    zones, zone_notes = _zones(thresholds, run.gx, run.gy, run.field, run.line, run.along_line, inputs.source, limit,
+                               complete_to)
+    series = run.result["series"].values
+    impact = receptor_impacts(series, scenario.sampling_step,
                               [Threshold(name, value, AVERAGING_TIME) for name, value in thresholds],
-                              np.asarray(receptors_all.population), arrival_threshold=endpoint2_name(thresholds))
+                              np.asarray(inputs.receptors_all.population), arrival_threshold=endpoint2_name(thresholds))
     probit = _probit_coefficients(chemical)
-    probits = receptor_probits(result["series"].values, scenario.sampling_step, probit)
+    probits = receptor_probits(series, scenario.sampling_step, probit)
+    endpoint2 = endpoint2_name(thresholds)
+    level, rule = _leak_response_level(thresholds, zones, impact, inputs.receptors_all, inputs.source)
+    validity, validity_zh = _validity_text(inputs.constant_weather, choice, zones)
+    if scenario.simulation_hours * 3600.0 < AVERAGING_TIME:
+        validity, validity_zh = (sentence("validity.followed", language, window_min=AVERAGING_TIME / 60,
+                                          asked_min=scenario.simulation_hours * 60) + text
+                                 for text, language in ((validity, "en"), (validity_zh, "zh")))
+    return _LeakAssessment(thresholds=thresholds, zones=zones, zone_notes=zone_notes, impact=impact, probit=probit,
+                           probits=probits, endpoint2=endpoint2, level=level, rule=rule, validity=validity,
+                           validity_zh=validity_zh)
+
+
+def _leak_response_level(thresholds, zones, impact, receptors_all, source) -> tuple[str, str]:
+    """:func:`response_level` of the run: endpoint-1/-2 reached at residential areas, schools or hospitals, or the
+    endpoint-2 zone reaching beyond the farthest fence receptor."""
     endpoint1 = next((n for n, _ in thresholds if "endpoint-1" in n), None)
     endpoint2 = endpoint2_name(thresholds)
     people_mask = np.array([k in PEOPLE_KINDS for k in receptors_all.kinds])
@@ -217,18 +321,14 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     beyond_fence = zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance > max(
         (math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in np.flatnonzero(fence_mask)),
         default=0.0)
-    level, rule = response_level(bool(np.any(hit1 & people_mask)), bool(np.any(hit2 & people_mask)), beyond_fence)
-    duration = float(term.rate_times[-1] - term.rate_times[0])
-    validity, validity_zh = _validity_text(constant_weather, choice, zones)
-    if scenario.simulation_hours * 3600.0 < AVERAGING_TIME:
-        validity, validity_zh = (sentence("validity.followed", language, window_min=AVERAGING_TIME / 60,
-                                          asked_min=scenario.simulation_hours * 60) + text
-                                 for text, language in ((validity, "en"), (validity_zh, "zh")))
+    return response_level(bool(np.any(hit1 & people_mask)), bool(np.any(hit2 & people_mask)), beyond_fence)
 
-    # Outputs.
-    out_dir.mkdir(parents=True, exist_ok=True)
-    zones_path = write_zones_geojson(out_dir / "zones.geojson", zones, park.to_lonlat)
-    start_local = scenario.start.astimezone(timezone(timedelta(hours=park.spec.utc_offset_hours)))
+
+def _plan_receptors(inputs: _LeakInputs, assessment: _LeakAssessment, start_local) -> list[PlanReceptor]:
+    """The plan's rows of the park's receptors, the first reached first (then the highest peak)."""
+    receptors_all, source = inputs.receptors_all, inputs.source
+    thresholds, impact, probits, endpoint2 = (assessment.thresholds, assessment.impact, assessment.probits,
+                                              assessment.endpoint2)
     rows = []
     for i, rid in enumerate(receptors_all.ids):
         arrival = impact.arrival_time[i]
@@ -249,12 +349,36 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
             probability_of_death=_rounded(probits[i]["probability_of_death"], 4),
         ))
     rows.sort(key=lambda r: (r.arrival_minutes is None, r.arrival_minutes or 0, -r.peak_mg_m3))
-    view = LeakPlanView(
+    return rows
+
+
+def _plan_zones(assessment: _LeakAssessment, gx: np.ndarray, gy: np.ndarray) -> tuple[PlanZone, ...]:
+    """The plan's rows of the threat zones."""
+    notes = assessment.zone_notes
+    return tuple(PlanZone(name=z.name, name_zh=threshold_name_zh(z.name), level_mg_m3=round(z.level, 3),
+                          area_km2=round(z.area / 1e6, 3),
+                          farthest_m=round(z.farthest_distance),
+                          reaches_grid_edge=_touches_edge(z.polygon, gx, gy),
+                          max_width_m=round(notes[z.name]["width"], 1),
+                          from_transect=notes[z.name]["from_transect"],
+                          limited_at_m=notes[z.name]["limited_at"],
+                          note=notes[z.name]["note"], note_zh=notes[z.name]["note_zh"]) for z in assessment.zones)
+
+
+def _leak_plan_view(scenario: LeakScenario, inputs: _LeakInputs, run: _LeakRun,
+                    assessment: _LeakAssessment) -> LeakPlanView:
+    """The plan's typed view: source term, zones, receptors, response level, model choice and validity."""
+    park, source, chemical, term, choice = inputs.park, inputs.source, inputs.chemical, inputs.term, inputs.choice
+    probit, thresholds, zones, level = assessment.probit, assessment.thresholds, assessment.zones, assessment.level
+    start_local = scenario.start.astimezone(timezone(timedelta(hours=park.spec.utc_offset_hours)))
+    rows = _plan_receptors(inputs, assessment, start_local)
+    duration = float(term.rate_times[-1] - term.rate_times[0])
+    return LeakPlanView(
         scenario=scenario.name, park=park.spec.name, language=scenario.language,
         substance=chemical.name_zh if scenario.language == "zh" else chemical.name_en,
         substance_key=chemical.key, cas=chemical.cas,
         risk_source=f"{source.name} ({source.id})", enterprise=source.enterprise,
-        start=start_local.strftime("%Y-%m-%d %H:%M %z"), weather=weather_text, weather_zh=weather_zh,
+        start=start_local.strftime("%Y-%m-%d %H:%M %z"), weather=inputs.weather_text, weather_zh=inputs.weather_zh,
         source_term=term.description, source_model=term.model, source_rule=term.rule,
         source_term_zh=term.description_zh, source_model_zh=SOURCE_MODELS_ZH[term.model],
         source_rule_zh=term.rule_zh,
@@ -268,20 +392,13 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         probit_equation_zh=_probit_equation(probit, "zh") if probit else NOT_AVAILABLE,
         released_kg=round(term.released, 1),
         release_minutes=round(duration / 60.0, 1), peak_rate_kg_s=round(float(term.rates.max()), 3),
-        zones=tuple(PlanZone(name=z.name, name_zh=threshold_name_zh(z.name), level_mg_m3=round(z.level, 3),
-                             area_km2=round(z.area / 1e6, 3),
-                             farthest_m=round(z.farthest_distance),
-                             reaches_grid_edge=_touches_edge(z.polygon, gx, gy),
-                             max_width_m=round(zone_notes[z.name]["width"], 1),
-                             from_transect=zone_notes[z.name]["from_transect"],
-                             limited_at_m=zone_notes[z.name]["limited_at"],
-                             note=zone_notes[z.name]["note"], note_zh=zone_notes[z.name]["note_zh"]) for z in zones),
-        grid_extent_m=(float(gx[-1] - gx[0]), float(gy[-1] - gy[0])),
-        receptors=tuple(rows), response_level=level, response_rule=rule,
+        zones=_plan_zones(assessment, run.gx, run.gy),
+        grid_extent_m=(float(run.gx[-1] - run.gx[0]), float(run.gy[-1] - run.gy[0])),
+        receptors=tuple(rows), response_level=level, response_rule=assessment.rule,
         response_rules=tuple(RESPONSE_RULES),
         response_rule_zh=RESPONSE_RULES_ZH[level],
         response_rules_zh=tuple((lv, RESPONSE_RULES_ZH[lv]) for lv, _ in RESPONSE_RULES),
-        evacuation_distance_m=round(zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance),
+        evacuation_distance_m=round(zones[[n for n, _ in thresholds].index(assessment.endpoint2)].farthest_distance),
         dense_gas=choice.dense, dense_gas_message=choice.rule, dense_gas_message_zh=choice.rule_zh,
         dispersion_model=choice.model, dispersion_model_zh=MODEL_NAMES_ZH[choice.model],
         dispersion_model_en=MODEL_NAMES_EN[choice.model],
@@ -291,22 +408,27 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
         ambient_density_kg_m3=round(choice.ambient_density, 4),
         aerosol_fraction=round(choice.liquid_fraction, 4), buoyancy_flux_m4_s3=round(choice.buoyancy_flux, 4),
         dispersion_rule=choice.rule, dispersion_rule_zh=choice.rule_zh,
-        validity=validity, validity_zh=validity_zh,
+        validity=assessment.validity, validity_zh=assessment.validity_zh,
         shelter_rule_minutes=SHELTER_IF_ARRIVAL_WITHIN / 60.0,
-        population_reached=impact.population_reached,
+        population_reached=assessment.impact.population_reached,
         averaging="60 min",
     )
 
+
+def _write_leak_outputs(out_dir: Path, zones_path: Path, scenario: LeakScenario, inputs: _LeakInputs, run: _LeakRun,
+                        assessment: _LeakAssessment, view: LeakPlanView, command_line) -> None:
+    """impacts.json, leak.nc, the map, scene and plan, then the manifest (zones.geojson is already written)."""
+    park = inputs.park
     write_text_atomic(out_dir / "impacts.json", json.dumps(view.to_dict(), ensure_ascii=False, indent=2) + "\n")
-    _write_leak_netcdf(out_dir / "leak.nc", scenario, park, gx, gy, result, n_grid, chemical, command_line,
-                       term=term, receptor_ids=list(receptors_all.ids), probits=probits, choice=choice)
-    _render(out_dir, scenario, park, gx, gy, field, zones, view, met)
+    _write_leak_netcdf(out_dir / "leak.nc", scenario, park, run.gx, run.gy, run.result, run.n_grid, inputs.chemical,
+                       command_line, term=inputs.term, receptor_ids=list(inputs.receptors_all.ids),
+                       probits=assessment.probits, choice=inputs.choice)
+    _render(out_dir, scenario, park, run.gx, run.gy, run.field, assessment.zones, view, inputs.met)
 
     write_manifest(out_dir, scenario, {"zones": zones_path, "impacts": out_dir / "impacts.json",
                                        "netcdf": out_dir / "leak.nc", "map": out_dir / "map.png",
                                        "scene": out_dir / "scene.png", "scene_gltf": out_dir / "scene.glb",
                                        "plan": out_dir / "plan.html"})
-    return view
 
 
 def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_dir: Path, where: str):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -254,8 +255,20 @@ def _gas(scenario, risk_source, chemical, hole_area, ambient_pressure) -> Airbor
                               source_diameter=math.sqrt(4.0 * hole_area / math.pi), description_zh=label_zh)
 
 
+class _LiquidOutflow(NamedTuple):
+    """The liquid leaving the container: times [s] up to the duration limit, the liquid still in the tank or line
+    at those times [kg], and how it flows, in English and Chinese."""
+
+    times: np.ndarray
+    tank_mass: np.ndarray
+    words: str
+    words_zh: str
+
+
 def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_temperature, wind_speed,
             stability) -> AirborneSourceTerm:
+    """A liquid leak: the outflow (:func:`_liquid_outflow`) flashes (when stored above its boiling point) and the
+    rest forms a pool that evaporates by heat transfer (boiling) or mass transfer."""
     spec = scenario.source_term
     density = _property(spec, chemical, "liquid_density", "liquid_density_kg_m3", "kg/m3")
     boiling = _property(spec, chemical, "boiling_temperature", "boiling_point", "K")
@@ -266,80 +279,21 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
         heat_capacity = _property(spec, chemical, "liquid_heat_capacity", "liquid_heat_capacity_j_kg_k", "J/(kg K)")
         fraction = float(flash_fraction(heat_capacity, risk_source.temperature, boiling, heat_of_vaporization))
     pool_boils = boiling < air_temperature
-    pressure = None
-    if not pool_boils:
-        pressure = spec.vapour_pressure if spec.vapour_pressure is not None else (
-            vapour_pressure(chemical, air_temperature) if chemical.vapour_pressure_dippr101 is not None else None)
-        if pressure is None:
-            raise InputError.field("source_term", "vapour_pressure", None,
-                                   f"given in the scenario [Pa]: twin/chemicals.csv has no vapour_pressure_dippr101 "
-                                   f"for substance {chemical.key!r} (its pool evaporates by mass transfer)")
+    pressure = None if pool_boils else _pool_vapour_pressure(spec, chemical, air_temperature)
     if chemical.molar_mass is None:
         raise InputError.field(f"substance {chemical.key!r}", "molar_mass", None, "known for pool evaporation")
-    step = scenario.sampling_step
-    cd = float(liquid_discharge_coefficient_hj169(spec.hole_shape, 1e5))  # Table F.1, turbulent (Re > 100) row
-    if hole_area is None:  # liquid_spill: a given outflow rate for a given time, at most the inventory
-        spilled = min(spec.rate * min(spec.duration, scenario.duration_limit), risk_source.inventory)
-        times = np.unique(np.concatenate([np.arange(0.0, scenario.duration_limit, step),
-                                          [min(spilled / spec.rate, scenario.duration_limit),
-                                           scenario.duration_limit]]))
-        tank_mass = np.maximum(spilled - spec.rate * times, 0.0)
-        outflow = f"liquid spilled at {spec.rate:g} kg/s for {spec.duration:g} s"
-        outflow_zh = f"液体以 {spec.rate:g} kg/s 的速率泄漏 {spec.duration:g} s"
-    elif spec.model == "pipe_liquid":
-        # HJ 169-2018 Eq. F.1 at the line's operating pressure (no liquid head in a pipe), held until isolation
-        rate = float(liquid_release_rate(hole_area, density, risk_source.pressure, ambient_pressure,
-                                         discharge_coefficient=cd))
-        if not rate > 0.0:
-            raise InputError.field(f"risk source {risk_source.id!r}", "pressure", risk_source.pressure,
-                                   f"above the ambient pressure ({ambient_pressure:g} Pa) for liquid to flow out "
-                                   f"of the pipe")
-        line = pipe_outflow(rate, risk_source.inventory, scenario.duration_limit, step)
-        # Extend to the duration limit: the pool goes on evaporating after the outflow stops.
-        times = np.unique(np.concatenate([line.time, np.arange(0.0, scenario.duration_limit, step),
-                                          [scenario.duration_limit]]))
-        tank_mass = np.interp(times, line.time, line.remaining_mass)
-        outflow = (f"liquid through {_hole_words(spec, risk_source)} in the pipe (HJ 169-2018 Eq. F.1, C_d {cd:g} "
-                   f"from Table F.1, Re > 100), {_pipe_words(scenario, risk_source, rate, line.end_time)}")
-        outflow_zh = (f"液体经管道上的{_hole_words_zh(spec, risk_source)}流出（HJ 169-2018 式 F.1，C_d {cd:g} 取自表 F.1，"
-                      f"Re > 100），{_pipe_words_zh(scenario, risk_source, rate, line.end_time)}")
-    else:
-        section, level = _tank_section_and_level(spec, risk_source, density)
-        tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=density, cross_section_area=section,
-                          hole_area=hole_area, discharge_coefficient=cd, headspace_pressure=risk_source.pressure,
-                          ambient_pressure=ambient_pressure, hole_height=spec.hole_height)
-        depletion = tank_depletion(tank, duration=scenario.duration_limit, output_interval=step)
-        # Extend to the duration limit: the pool goes on evaporating after the outflow stops.
-        times = np.unique(np.concatenate([depletion.time, np.arange(0.0, scenario.duration_limit, step),
-                                          [scenario.duration_limit]]))
-        tank_mass = np.interp(times, depletion.time, depletion.remaining_mass)
-        where = "at the bottom" if spec.hole_height == 0.0 else (
-            f"{spec.hole_height:g} m above the bottom (the liquid below it stays in the tank)")
-        outflow = (f"liquid through {_hole_words(spec, risk_source)} {where}, below the liquid level "
-                   f"({level:.3g} m) (HJ 169-2018 Eq. F.1, C_d {cd:g} from Table F.1, Re > 100), tank depleting")
-        where_zh = "位于罐底" if spec.hole_height == 0.0 else (
-            f"位于罐底以上 {spec.hole_height:g} m 处（孔以下的液体留在罐内）")
-        outflow_zh = (f"液体经{_hole_words_zh(spec, risk_source)}流出，泄漏孔{where_zh}，在液面（{level:.3g} m）以下"
-                      f"（HJ 169-2018 式 F.1，C_d {cd:g} 取自表 F.1，Re > 100），储罐液位随泄漏下降")
+    outflow = _liquid_outflow(scenario, risk_source, hole_area, density, ambient_pressure)
     pool = PoolConditions(liquid_density=density, boiling_temperature=boiling,
                           heat_of_vaporization=heat_of_vaporization, molar_mass=chemical.molar_mass * 1e-3,
                           ambient_temperature=air_temperature, wind_speed=wind_speed,
                           stability=_table_f3_row(stability), vapour_pressure=pressure,
                           bund_area=risk_source.bund_area, minimum_thickness=spec.pool_minimum_thickness,
                           ground=spec.ground)
-    spill = flash_and_pool_series(times, tank_mass, fraction, pool)
+    spill = flash_and_pool_series(outflow.times, outflow.tank_mass, fraction, pool)
     dt = np.diff(spill.time)
     split = {"flash": float((spill.flash * dt).sum()), "pool_evaporation": float((spill.pool_evaporation * dt).sum())}
     rate_times, rates = _trim(spill.time, spill.airborne)
-    mechanism = "heat transfer (boiling pool)" if pool_boils else "mass transfer (pool below its boiling point)"
-    label = (f"{outflow}; airborne = flash vapour (F_v = {fraction:.3f}, "
-             f"Eqs. F.9-F.10) + pool evaporation by {mechanism}"
-             + (f", pool limited by the bund ({risk_source.bund_area:g} m²)" if risk_source.bund_area else
-                f", unbunded pool down to {spec.pool_minimum_thickness * 1000:g} mm"))
-    mechanism_zh = "热量蒸发（沸腾液池）" if pool_boils else "质量蒸发（液池温度低于沸点）"
-    label_zh = (f"{outflow_zh}；进入大气量 = 闪蒸蒸气（F_v = {fraction:.3f}，式 F.9～F.10）+ 液池{mechanism_zh}"
-                + (f"，液池面积受围堰限制（{risk_source.bund_area:g} m²）" if risk_source.bund_area else
-                   f"，无围堰，液池扩展至最小液层厚度 {spec.pool_minimum_thickness * 1000:g} mm"))
+    label, label_zh = _pool_labels(spec, risk_source, outflow, fraction, pool_boils)
     return AirborneSourceTerm(rate_times, rates, float(spill.airborne_mass[-1]), spec.model, label, split,
                               float(spill.inventory - spill.tank_mass[-1]),
                               remaining_pool=float(spill.pool_mass[-1]), remaining_tank=float(spill.tank_mass[-1]),
@@ -348,6 +302,107 @@ def _liquid(scenario, risk_source, chemical, hole_area, ambient_pressure, air_te
                                                   2.0 * float(spill.pool_radius.max())),
                               series={"flash": spill.flash, "pool_evaporation": spill.pool_evaporation,
                                       "airborne": spill.airborne, "time": spill.time})
+
+
+def _pool_vapour_pressure(spec, chemical, air_temperature: float) -> float:
+    """Vapour pressure [Pa] of a pool below its boiling point (it evaporates by mass transfer): the scenario's, else
+    the chemicals table's DIPPR 101 correlation at the air temperature; an InputError when neither gives one."""
+    pressure = spec.vapour_pressure if spec.vapour_pressure is not None else (
+        vapour_pressure(chemical, air_temperature) if chemical.vapour_pressure_dippr101 is not None else None)
+    if pressure is None:
+        raise InputError.field("source_term", "vapour_pressure", None,
+                               f"given in the scenario [Pa]: twin/chemicals.csv has no vapour_pressure_dippr101 "
+                               f"for substance {chemical.key!r} (its pool evaporates by mass transfer)")
+    return pressure
+
+
+def _liquid_outflow(scenario, risk_source, hole_area, density: float, ambient_pressure: float) -> _LiquidOutflow:
+    """The outflow of the spec's model: a given spill rate (no hole), a pipe at its operating pressure, or a tank
+    depleting through its hole; all to the duration limit (the pool goes on evaporating after the outflow stops)."""
+    spec = scenario.source_term
+    cd = float(liquid_discharge_coefficient_hj169(spec.hole_shape, 1e5))  # Table F.1, turbulent (Re > 100) row
+    if hole_area is None:  # liquid_spill: a given outflow rate for a given time, at most the inventory
+        return _spill_outflow(scenario, risk_source)
+    if spec.model == "pipe_liquid":
+        return _pipe_liquid_outflow(scenario, risk_source, hole_area, density, ambient_pressure, cd)
+    return _tank_liquid_outflow(scenario, risk_source, hole_area, density, ambient_pressure, cd)
+
+
+def _spill_outflow(scenario, risk_source) -> _LiquidOutflow:
+    """liquid_spill: the given rate for the given time (within the duration limit), at most the inventory."""
+    spec = scenario.source_term
+    step = scenario.sampling_step
+    spilled = min(spec.rate * min(spec.duration, scenario.duration_limit), risk_source.inventory)
+    times = np.unique(np.concatenate([np.arange(0.0, scenario.duration_limit, step),
+                                      [min(spilled / spec.rate, scenario.duration_limit),
+                                       scenario.duration_limit]]))
+    tank_mass = np.maximum(spilled - spec.rate * times, 0.0)
+    return _LiquidOutflow(times, tank_mass, f"liquid spilled at {spec.rate:g} kg/s for {spec.duration:g} s",
+                          f"液体以 {spec.rate:g} kg/s 的速率泄漏 {spec.duration:g} s")
+
+
+def _pipe_liquid_outflow(scenario, risk_source, hole_area, density: float, ambient_pressure: float,
+                         cd: float) -> _LiquidOutflow:
+    """pipe_liquid: HJ 169-2018 Eq. F.1 at the line's operating pressure (no liquid head in a pipe), held until
+    isolation; an InputError when the line is not above the ambient pressure."""
+    spec = scenario.source_term
+    step = scenario.sampling_step
+    rate = float(liquid_release_rate(hole_area, density, risk_source.pressure, ambient_pressure,
+                                     discharge_coefficient=cd))
+    if not rate > 0.0:
+        raise InputError.field(f"risk source {risk_source.id!r}", "pressure", risk_source.pressure,
+                               f"above the ambient pressure ({ambient_pressure:g} Pa) for liquid to flow out "
+                               f"of the pipe")
+    line = pipe_outflow(rate, risk_source.inventory, scenario.duration_limit, step)
+    # Extend to the duration limit: the pool goes on evaporating after the outflow stops.
+    times = np.unique(np.concatenate([line.time, np.arange(0.0, scenario.duration_limit, step),
+                                      [scenario.duration_limit]]))
+    tank_mass = np.interp(times, line.time, line.remaining_mass)
+    outflow = (f"liquid through {_hole_words(spec, risk_source)} in the pipe (HJ 169-2018 Eq. F.1, C_d {cd:g} "
+               f"from Table F.1, Re > 100), {_pipe_words(scenario, risk_source, rate, line.end_time)}")
+    outflow_zh = (f"液体经管道上的{_hole_words_zh(spec, risk_source)}流出（HJ 169-2018 式 F.1，C_d {cd:g} 取自表 F.1，"
+                  f"Re > 100），{_pipe_words_zh(scenario, risk_source, rate, line.end_time)}")
+    return _LiquidOutflow(times, tank_mass, outflow, outflow_zh)
+
+
+def _tank_liquid_outflow(scenario, risk_source, hole_area, density: float, ambient_pressure: float,
+                         cd: float) -> _LiquidOutflow:
+    """A tank's liquid through its hole below the liquid level (HJ 169-2018 Eq. F.1), the tank depleting."""
+    spec = scenario.source_term
+    step = scenario.sampling_step
+    section, level = _tank_section_and_level(spec, risk_source, density)
+    tank = LiquidTank(liquid_mass=risk_source.inventory, liquid_density=density, cross_section_area=section,
+                      hole_area=hole_area, discharge_coefficient=cd, headspace_pressure=risk_source.pressure,
+                      ambient_pressure=ambient_pressure, hole_height=spec.hole_height)
+    depletion = tank_depletion(tank, duration=scenario.duration_limit, output_interval=step)
+    # Extend to the duration limit: the pool goes on evaporating after the outflow stops.
+    times = np.unique(np.concatenate([depletion.time, np.arange(0.0, scenario.duration_limit, step),
+                                      [scenario.duration_limit]]))
+    tank_mass = np.interp(times, depletion.time, depletion.remaining_mass)
+    where = "at the bottom" if spec.hole_height == 0.0 else (
+        f"{spec.hole_height:g} m above the bottom (the liquid below it stays in the tank)")
+    outflow = (f"liquid through {_hole_words(spec, risk_source)} {where}, below the liquid level "
+               f"({level:.3g} m) (HJ 169-2018 Eq. F.1, C_d {cd:g} from Table F.1, Re > 100), tank depleting")
+    where_zh = "位于罐底" if spec.hole_height == 0.0 else (
+        f"位于罐底以上 {spec.hole_height:g} m 处（孔以下的液体留在罐内）")
+    outflow_zh = (f"液体经{_hole_words_zh(spec, risk_source)}流出，泄漏孔{where_zh}，在液面（{level:.3g} m）以下"
+                  f"（HJ 169-2018 式 F.1，C_d {cd:g} 取自表 F.1，Re > 100），储罐液位随泄漏下降")
+    return _LiquidOutflow(times, tank_mass, outflow, outflow_zh)
+
+
+def _pool_labels(spec, risk_source, outflow: _LiquidOutflow, fraction: float, pool_boils: bool) -> tuple[str, str]:
+    """The source term's description in English and Chinese: the outflow, the flash fraction, how the pool
+    evaporates and what limits it."""
+    mechanism = "heat transfer (boiling pool)" if pool_boils else "mass transfer (pool below its boiling point)"
+    label = (f"{outflow.words}; airborne = flash vapour (F_v = {fraction:.3f}, "
+             f"Eqs. F.9-F.10) + pool evaporation by {mechanism}"
+             + (f", pool limited by the bund ({risk_source.bund_area:g} m²)" if risk_source.bund_area else
+                f", unbunded pool down to {spec.pool_minimum_thickness * 1000:g} mm"))
+    mechanism_zh = "热量蒸发（沸腾液池）" if pool_boils else "质量蒸发（液池温度低于沸点）"
+    label_zh = (f"{outflow.words_zh}；进入大气量 = 闪蒸蒸气（F_v = {fraction:.3f}，式 F.9～F.10）+ 液池{mechanism_zh}"
+                + (f"，液池面积受围堰限制（{risk_source.bund_area:g} m²）" if risk_source.bund_area else
+                   f"，无围堰，液池扩展至最小液层厚度 {spec.pool_minimum_thickness * 1000:g} mm"))
+    return label, label_zh
 
 
 def _two_phase(scenario, risk_source, chemical, hole_area) -> AirborneSourceTerm:
