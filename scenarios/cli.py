@@ -19,6 +19,7 @@ answers at once.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -280,6 +281,13 @@ def main(argv: list[str] | None = None) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS):  # a write outside atomic_output
+            log.error("cannot write %s: %s (free space, the file-size limit, a read-only folder)",
+                      error.filename or "an output", os.strerror(error.errno))
+            return os.EX_CANTCREAT
+        log.exception("internal error (please report it with this traceback)")
+        return os.EX_SOFTWARE
     except Exception:  # a bug: say so plainly, keep the traceback for the report, exit 70 (EX_SOFTWARE)
         log.exception("internal error (please report it with this traceback)")
         return os.EX_SOFTWARE

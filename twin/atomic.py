@@ -11,12 +11,57 @@ so that light modules (readers, writers of small files) need not import xarray.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_output", "write_text_atomic"]
+__all__ = ["atomic_output", "write_text_atomic", "WRITE_ERRNOS"]
+
+# errno values that mean "this output cannot be written here" (not a bug): disk full, file-size limit (ulimit -f),
+# quota, read-only file system, no permission.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+_LOW_SPACE = 16 * 1024 * 1024  # below this free space, a library's opaque write error is taken as a full disk [B]
+
+
+def _file_size_limit() -> int | None:
+    """The process's file-size limit (``ulimit -f``, RLIMIT_FSIZE) [B], or None when there is none."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return None
+    soft = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    return None if soft == resource.RLIM_INFINITY else int(soft)
+
+
+def _cannot_write(final: Path, error: BaseException, temporary: Path | None = None):
+    """The OutputError (exit 73) that ``error`` raised while writing ``final`` stands for, or None if it is not a
+    write failure. netCDF4/HDF5 report a full disk or a file-size limit as RuntimeError('NetCDF: HDF error'), without
+    an errno; that one is taken as a write failure when the folder's free space is low or the temporary file has
+    reached the file-size limit."""
+    from twin.errors import OutputError
+
+    if isinstance(error, OSError) and error.errno in WRITE_ERRNOS:
+        reason = os.strerror(error.errno)
+    elif isinstance(error, (RuntimeError, OSError)) and ("HDF" in str(error) or "NetCDF" in str(error)):
+        try:
+            free = shutil.disk_usage(final.parent).free
+            size = temporary.stat().st_size if temporary is not None and temporary.exists() else 0
+        except OSError:
+            return None
+        limit = _file_size_limit()
+        if free < _LOW_SPACE:
+            reason = f"{error} with {free / 1e6:.1f} MB free"
+        elif limit is not None and size + _LOW_SPACE >= limit:
+            reason = f"{error}: the file reached the file-size limit (ulimit -f) of {limit:,} bytes"
+        else:
+            return None
+    else:
+        return None
+    return OutputError(f"cannot write {final}: {reason}; nothing was left half-written (free space, the file-size "
+                       "limit or the folder's permissions)")
 
 
 @contextlib.contextmanager
@@ -29,8 +74,14 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     removed and nothing is renamed.
     """
     final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".part{final.suffix}", dir=final.parent)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".part{final.suffix}", dir=final.parent)
+    except OSError as error:  # the folder cannot be made or written: a file in the way, permissions, a full disk
+        from twin.errors import OutputError
+
+        raise OutputError(f"cannot write {final}: {error.strerror or error} (creating the output folder or a "
+                          f"file in it failed)") from error
     os.close(handle)
     temporary = Path(name)
     try:
@@ -39,6 +90,11 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
             os.fsync(written.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, final)
+    except (OSError, RuntimeError) as error:
+        translated = _cannot_write(final, error, temporary)
+        if translated is None:
+            raise
+        raise translated from error
     finally:
         if temporary.exists() or temporary.is_symlink():
             temporary.unlink()
