@@ -41,7 +41,8 @@ from meteo.forecast import NAME_ADAPTER, read_forecast_precipitation
 from meteo.typhoon_rain import TideConstituent, astronomical_tide
 from scenarios.common.storm import GriddedRain
 from scenarios.common.views import map_view
-from scenarios.typhoon.flood import FLOOD_GRID_DEFAULTS, depth_layer, flood_dataset, park_flood_grid, run_park_flood
+from scenarios.typhoon.flood import (FLOOD_GRID_DEFAULTS, check_flood_memory, depth_layer, flood_dataset,
+                                      park_flood_grid, run_park_flood)
 from scenarios.typhoon.run import asset_events
 from scenarios.typhoon.spec import TideSpec
 from twin.atomic import write_text_atomic
@@ -258,6 +259,8 @@ def _flood(park, rain, rain_text: str, start: np.datetime64, cycle: str, hours: 
 
     folder.mkdir(parents=True, exist_ok=True)
     defaults = {k: v for k, v in FLOOD_GRID_DEFAULTS.items() if k not in ("grid_spacing", "grid_size")}
+    check_flood_memory(tuple(settings["grid_size"]), settings["grid_spacing"], float(hours), settings["output_minutes"],
+                       "parktwin forecast: --flood-grid-size/--flood-grid-spacing")
     grid, water = park_flood_grid(park, grid_spacing=settings["grid_spacing"], grid_size=tuple(settings["grid_size"]),
                                   **defaults)
     tide = TideSpec()

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import math
+
 import numpy as np
 import shapely
 import xarray as xr
@@ -24,11 +26,12 @@ from shapely.geometry import Polygon
 
 from dispersion.flood import FloodGrid, FloodOptions, run_flood
 from scenarios.typhoon.spec import TyphoonScenario
+from twin.limits import check_memory
 from twin.schema import grid_mapping_variable, projected_xy_coords, time_coord
 from viz import FieldLayer
 
 __all__ = ["FLOOD_GRID_DEFAULTS", "park_flood_grid", "run_park_flood", "flood_dataset",
-           "depth_layer", "FORCING_SLOT"]
+           "depth_layer", "FORCING_SLOT", "check_flood_memory"]
 
 FORCING_SLOT = 300.0  # [s] rain and stage are held constant over 5-minute slots (sampled at the slot's middle)
 
@@ -42,6 +45,28 @@ def _typhoon_defaults() -> dict:
 
 
 FLOOD_GRID_DEFAULTS = _typhoon_defaults()
+
+# Whole-grid float64 arrays a flood run holds at once besides its snapshots: the grid's elevation, Manning n, masks,
+# drainage and soil fields, the state (depth, two face fluxes), the Green-Ampt infiltrated depth, rain, the running
+# maxima and arrival times, and the kernels' scratch (counted from dispersion.flood and this module: about 30).
+_FLOOD_WORKING_ARRAYS = 30
+_SNAPSHOT_FIELDS = 1  # depth at every output time (float64)
+
+
+def check_flood_memory(grid_size: tuple[float, float], grid_spacing: float, hours: float, output_minutes: float,
+                       where: str) -> None:
+    """Refuse (exit 65, before any allocation) a flood whose grid and snapshots need more than the memory limit
+    (:func:`twin.limits.check_memory`): cells × (working arrays + snapshots) × 8 bytes.
+
+    grid_size : domain (east-west, north-south) [m]; grid_spacing : cell side [m]; hours : simulated time [h];
+    output_minutes : snapshot interval [min].
+    """
+    nx = math.floor(grid_size[0] / grid_spacing) + 1
+    ny = math.floor(grid_size[1] / grid_spacing) + 1
+    snapshots = math.floor(hours * 60.0 / output_minutes) + 1
+    check_memory(8.0 * nx * ny * (_FLOOD_WORKING_ARRAYS + _SNAPSHOT_FIELDS * snapshots),
+                 f"a flood grid of {nx:,} × {ny:,} cells with {snapshots:,} depth snapshots", where,
+                 "a smaller grid_size, a larger grid_spacing or a longer output_minutes")
 
 
 def park_flood_grid(park, *, grid_spacing: float, grid_size: tuple[float, float], manning_paved: float,

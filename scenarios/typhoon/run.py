@@ -46,7 +46,8 @@ from scenarios.common.storm import Storm
 from scenarios.common.views import map_view
 from scenarios.leak.run import run_leak_scenario
 from scenarios.leak.spec import LeakScenario
-from scenarios.typhoon.flood import depth_layer, flood_dataset, park_flood_grid, run_park_flood
+from scenarios.typhoon.flood import (check_flood_memory, depth_layer, flood_dataset, park_flood_grid,
+                                      run_park_flood)
 from scenarios.typhoon.spec import TyphoonScenario
 from twin.atomic import atomic_output, write_text_atomic
 from twin.chemicals import load_chemicals
@@ -178,6 +179,8 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
         with stages.stage("park and flood grid"):
             park = load_park(base_dir / scenario.park)
             check_writable(out_dir)
+            check_flood_memory(scenario.grid_size, scenario.grid_spacing, scenario.hours, scenario.output_minutes,
+                               f"{where}: grid_size/grid_spacing/hours/output_minutes")
             grid, water = build_flood_grid(park, scenario)
             storm = Storm(park, scenario, base_dir)
             gx, gy = np.meshgrid(grid.x, grid.y)

@@ -282,3 +282,22 @@ def test_a_plume_run_over_the_memory_limit_is_refused_before_the_kernel(bundle, 
                                          r"[\d.]+ GiB, more than the 0\.001 GiB allowed") as caught:
         run_scenario_file(bundle.scenario_yaml, bundle.root / "out")
     assert caught.value.exit_code == 65
+
+
+def test_a_typhoon_flood_over_the_memory_limit_is_refused_before_the_grid(tmp_path):
+    """grid_size has no upper bound of its own: 1,000 km at 2 m is 2.5e11 cells. The estimate refuses it (exit 65)
+    before the DEM is resampled, and leaves no output folder behind (issue 13 J)."""
+    import yaml
+
+    from scenarios.demo import write_demo
+
+    files = write_demo(tmp_path)
+    typhoon = yaml.safe_load(files["typhoon"].read_text(encoding="utf-8"))
+    typhoon.update(grid_size=[1_000_000.0, 1_000_000.0], grid_spacing=2.0)
+    path = tmp_path / "typhoon-huge.yaml"
+    path.write_text(yaml.safe_dump(typhoon, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match=r"a flood grid of 500,001 × 500,001 cells with \d+ depth snapshots need "
+                                         r"about [\d,.]+ GiB, more than") as caught:
+        run_scenario_file(path, tmp_path / "out")
+    assert caught.value.exit_code == 65 and "grid_size" in str(caught.value)
+    assert not (tmp_path / "out").exists()
