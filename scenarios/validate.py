@@ -60,6 +60,15 @@ def _validate_scenario(path: Path) -> str:
             if risk_source not in ids:
                 raise InputError.field(where, field, risk_source, f"one of the park's risk sources {ids}")
             checked.append(f"{field} {risk_source}")
+    meteorology = getattr(scenario, "meteorology", None) if scenario.kind == "leak" else None
+    if meteorology is not None and meteorology.preset is not None and meteorology.wind_from_direction is None:
+        from scenarios.common.impact import PEOPLE_KINDS  # the preset aims the wind at the nearest of these
+
+        if not any(receptor.kind in PEOPLE_KINDS for receptor in park.spec.receptors):
+            raise InputError.field(f"{where}: meteorology", "wind_from_direction", None,
+                                   f"a direction [degree] (or most_frequent with a climatology): the preset aims the "
+                                   f"wind at the nearest receptor of kind {sorted(PEOPLE_KINDS)}, and park.yaml has "
+                                   f"none")
     for location, block in _blocks(scenario):
         if isinstance(block, WeatherSpec):
             weather = load_weather(block, base_dir, park, f"{where}: {location}")

@@ -314,8 +314,8 @@ def _leak_response_level(thresholds, zones, impact, receptors_all, source) -> tu
     endpoint-2 zone reaching beyond the farthest fence receptor."""
     endpoint1 = next((n for n, _ in thresholds if "endpoint-1" in n), None)
     endpoint2 = endpoint2_name(thresholds)
-    people_mask = np.array([k in PEOPLE_KINDS for k in receptors_all.kinds])
-    fence_mask = np.array([k == "fence" for k in receptors_all.kinds])
+    people_mask = np.array([k in PEOPLE_KINDS for k in receptors_all.kinds], dtype=bool)  # bool even when empty
+    fence_mask = np.array([k == "fence" for k in receptors_all.kinds], dtype=bool)
     hit2 = impact.time_above[endpoint2] > 0
     hit1 = impact.time_above[endpoint1] > 0 if endpoint1 else np.zeros_like(hit2)
     beyond_fence = zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance > max(
@@ -461,6 +461,11 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
                              for language, conditions in (("en", common.describe()), ("zh", common.describe_zh())))
         if direction is None:  # the most unfavourable direction: towards the nearest residential area/school/hospital
             people = [i for i, kind in enumerate(receptors_all.kinds) if kind in PEOPLE_KINDS]
+            if not people:
+                raise InputError.field(f"{where}: meteorology", "wind_from_direction", None,
+                                       f"a direction [degree] (or most_frequent with a climatology): the preset "
+                                       f"aims the wind at the nearest receptor of kind {sorted(PEOPLE_KINDS)}, and "
+                                       f"park.yaml has none")
             distances = [math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in people]
             target = people[int(np.argmin(distances))]
             bearing = math.degrees(math.atan2(receptors_all.x[target] - source.x, receptors_all.y[target] - source.y))

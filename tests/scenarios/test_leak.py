@@ -240,6 +240,26 @@ def test_the_leak_run_returns_the_typed_view_impacts_json_holds(demo, tmp_path):
     assert json.loads((tmp_path / "out" / "impacts.json").read_text(encoding="utf-8")) == view.to_dict()
 
 
+def test_a_park_without_receptors_is_told_to_give_a_direction_then_runs(demo, tmp_path):
+    """'receptors: []' validated, then crashed (argmin of nothing, exit 70): the preset aims the wind at the nearest
+    residential area, school or hospital. Without one, the direction must be given (65); with it, the run completes
+    and reaches nobody (issue 13, 'Bad input, everywhere')."""
+    shutil.copytree(demo.root / "park", tmp_path / "park")
+    park = yaml.safe_load((tmp_path / "park" / "park.yaml").read_text(encoding="utf-8"))
+    park["receptors"] = []
+    (tmp_path / "park" / "park.yaml").write_text(yaml.safe_dump(park, allow_unicode=True), encoding="utf-8")
+    scenario = yaml.safe_load((demo.root / "leak.yaml").read_text(encoding="utf-8"))
+    scenario.update(grid={"size": [6000, 6000], "spacing": 100}, simulation_hours=1)
+    (tmp_path / "leak.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match=r"wind_from_direction must be a direction .*park\.yaml has none") as caught:
+        run_leak_scenario(load_scenario(tmp_path / "leak.yaml"), base_dir=tmp_path, out_dir=tmp_path / "out")
+    assert caught.value.exit_code == 65
+    scenario["meteorology"]["wind_from_direction"] = 90.0
+    (tmp_path / "leak.yaml").write_text(yaml.safe_dump(scenario, allow_unicode=True), encoding="utf-8")
+    view = run_leak_scenario(load_scenario(tmp_path / "leak.yaml"), base_dir=tmp_path, out_dir=tmp_path / "out")
+    assert view.to_dict()["receptors"] == [] or all(not r["arrival"] for r in view.to_dict()["receptors"])
+
+
 def test_a_leak_in_hourly_weather_runs_and_follows_the_wind(demo, tmp_path):
     """The same leak in hourly synthetic weather (3 h from 02:00): the run completes, and the cloud goes where the
     wind blows — the centre of the 60-min-mean field lies downwind of the tank for the first hour's wind."""
