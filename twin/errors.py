@@ -19,6 +19,7 @@ __all__ = [
     "NumericalStabilityError",
     "UsageError",
     "OutputError",
+    "SchedulerUnavailableError",
 ]
 
 
@@ -50,6 +51,13 @@ class MissingInputError(ParkTwinError, FileNotFoundError):
 
 class MeteoCoverageError(ParkTwinError):
     """The weather does not cover the time or area asked for (a forecast not yet published: retry later)."""
+
+    exit_code = os.EX_TEMPFAIL  # 75
+
+
+class SchedulerUnavailableError(ParkTwinError):
+    """The Dask scheduler of ``--scheduler`` cannot be reached, or went away mid-run (a cluster restarting): retry
+    later (exit code 75); members already written are kept and not recomputed."""
 
     exit_code = os.EX_TEMPFAIL  # 75
 

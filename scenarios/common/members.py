@@ -7,6 +7,9 @@ carries the member's digest (the scenario hash + the member index), so a killed 
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import json
@@ -18,7 +21,10 @@ from pathlib import Path
 import dask
 import numpy as np
 
-__all__ = ["member_path", "member_finished", "member_digest", "member_config", "worker_context", "compute_members"]
+from twin.errors import InputError, SchedulerUnavailableError
+
+__all__ = ["member_path", "member_finished", "member_digest", "member_config", "worker_context", "compute_members",
+           "cluster_client"]
 
 log = logging.getLogger("parktwin")
 
@@ -76,12 +82,44 @@ def compute_members(run_local, run_from_file, scenario_path: Path, out_dir: Path
         paths = list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers or os.cpu_count()))
         log.info("%d/%d members done", count, count)
     else:
-        from distributed import Client, as_completed  # deferred: ~1 s to import, needed only with a cluster
+        from distributed import as_completed  # deferred: ~1 s to import, needed only with a cluster
 
-        with Client(scheduler, timeout="30s") as client:
+        with cluster_client(scheduler) as client:
             futures = client.map(run_from_file, [str(Path(scenario_path).resolve())] * count,
                                  [str(Path(out_dir).resolve())] * count, list(range(count)), retries=3, pure=False)
             for done, _future in enumerate(as_completed(futures), start=1):
                 log.info("%d/%d members done", done, count)
             paths = client.gather(futures)
     return [Path(p) for p in paths]
+
+
+@contextlib.contextmanager
+def cluster_client(scheduler: str, timeout: str = "30s"):
+    """A ``dask.distributed`` client of the scheduler at ``scheduler``; a scheduler that cannot be reached, or that
+    goes away while the block runs (workers killed, the scheduler restarted), is a SchedulerUnavailableError (exit
+    75, retry later) naming the address — not a traceback."""
+    from distributed import Client
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
+
+    lost = (OSError, TimeoutError, CommClosedError, KilledWorker, asyncio.CancelledError,
+            concurrent.futures.CancelledError)
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (*lost, ValueError, TypeError) as error:  # ValueError/TypeError: not an address at all
+        if isinstance(error, (ValueError, TypeError)):
+            raise InputError.field("--scheduler", "address", scheduler,
+                                   "'threads', 'synchronous' or a dask.distributed address such as "
+                                   "tcp://10.0.0.5:8786") from None
+        raise SchedulerUnavailableError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error}); "
+                                        "retry later, or run on this machine without --scheduler") from None
+    try:
+        with client:
+            yield client
+    except lost as error:
+        try:
+            detail = f"{type(error).__name__}: {error}"
+        except Exception:  # noqa: BLE001 - some distributed exceptions cannot format themselves
+            detail = type(error).__name__
+        raise SchedulerUnavailableError(f"--scheduler {scheduler}: the Dask cluster went away mid-run ({detail}); "
+                                        "members already written are kept — retry later") from None

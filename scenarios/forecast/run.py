@@ -92,7 +92,7 @@ from scenarios.common.impact import (
     receptor_impacts,
     risk_score,
 )
-from scenarios.common.members import member_finished
+from scenarios.common.members import cluster_client, member_finished
 from scenarios.common.models import puff_met
 from scenarios.common.spec import WeatherSpec, canonical_json
 from scenarios.common.views import map_view
@@ -301,9 +301,9 @@ def _compute(tasks: list[tuple[_SourceContext, int]], scheduler: str | None, jou
         delayed = [dask.delayed(_run_member, pure=False)(context, index) for context, index in tasks]
         dask.compute(*delayed, scheduler=scheduler)
     else:
-        from distributed import Client, as_completed
+        from distributed import as_completed
 
-        with Client(scheduler, timeout="30s") as client:
+        with cluster_client(scheduler) as client:
             futures = [client.submit(_run_member, context, index, pure=False, retries=3) for context, index in tasks]
             for done, _future in enumerate(as_completed(futures), start=1):
                 if done % 50 == 0 or done == len(futures):

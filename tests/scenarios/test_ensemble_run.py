@@ -168,3 +168,42 @@ def test_a_sigkilled_batch_leaves_only_complete_members_and_resumes_with_the_mis
     assert clean.computed == members
     for a, b in zip(member_arrays(out, members), member_arrays(bundle.root / "clean", members)):
         np.testing.assert_array_equal(a, b)
+
+
+# --- an unreachable or vanishing cluster (issue 13, 'Bad input, everywhere': --scheduler tcp://127.0.0.1:1) --------
+
+def test_an_unreachable_scheduler_is_retry_later_and_a_bad_address_is_bad_input():
+    import pytest
+
+    from scenarios.common.members import cluster_client
+    from twin.errors import InputError, SchedulerUnavailableError
+
+    started = time.perf_counter()
+    with pytest.raises(SchedulerUnavailableError, match=r"--scheduler tcp://127.0.0.1:1: cannot reach") as caught:
+        with cluster_client("tcp://127.0.0.1:1", timeout="2s"):
+            pass
+    assert caught.value.exit_code == 75 and time.perf_counter() - started < 30
+    with pytest.raises(InputError, match="dask.distributed address") as caught:
+        with cluster_client("not an address", timeout="2s"):
+            pass
+    assert caught.value.exit_code == 65
+
+
+def test_a_cluster_that_goes_away_mid_run_is_retry_later():
+    """Workers killed or the scheduler gone while members run: distributed raises KilledWorker, CommClosedError or
+    CancelledError from gather; each is exit 75 naming the address, not a traceback."""
+    import pytest
+    from distributed import LocalCluster
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
+
+    from scenarios.common.members import cluster_client
+    from twin.errors import SchedulerUnavailableError
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        for error in (KilledWorker("member-3", "tcp://w:1", 3), CommClosedError("in <TCP>: Stream is closed")):
+            with pytest.raises(SchedulerUnavailableError, match=r"went away mid-run .*retry later") as caught:
+                with cluster_client(cluster.scheduler_address) as client:
+                    assert client.submit(sum, [1, 2]).result() == 3  # a working cluster first
+                    raise error
+            assert caught.value.exit_code == 75
