@@ -282,6 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:  # an argument or a file named in a scenario: no such path can exist
+            name = str(error.filename or "")
+            log.error("path too long: %r (%d characters): the system allows at most 255 bytes per name and 4,096 "
+                      "per path", name[:60] + ("…" if len(name) > 60 else ""), len(name))
+            return os.EX_DATAERR
         if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS):  # a write outside atomic_output
             log.error("cannot write %s: %s (free space, the file-size limit, a read-only folder)",
                       error.filename or "an output", os.strerror(error.errno))

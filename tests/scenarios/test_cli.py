@@ -288,3 +288,11 @@ def test_validate_names_a_leak_s_unknown_risk_source(demo, tmp_path, caplog):
     path = _scenario_copy(demo, tmp_path, "leak.yaml", lambda d: d.update(risk_source="T-NOPE"))
     assert main(["validate", str(path)]) == 65
     assert "risk_source must be one of the park's risk sources" in caplog.text
+
+
+def test_paths_over_255_characters_are_bad_input_not_a_crash(bundle):
+    """ENAMETOOLONG from an argument (the scenario) or from --out was a traceback (exit 70)."""
+    long_name = "a" * 300
+    assert_error(parktwin("run", bundle.root / f"{long_name}.yaml"), EX_DATAERR, "path too long", "255")
+    assert_error(parktwin("run", bundle.scenario_yaml, "--out", bundle.root / long_name), EX_DATAERR,
+                 "path too long")
