@@ -20,6 +20,7 @@ from PIL import Image
 
 from scenarios.run import run_scenario_file
 from tests.scenarios.conftest import XDIST_GROUP
+from twin.errors import OutputError
 
 pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
 
@@ -73,7 +74,7 @@ def test_a_failed_map_leaves_complete_netcdf_and_no_partial_png(bundle, monkeypa
     bundle.edit_yaml(bundle.scenario_yaml, coarse)
     struck = fail_half_way(monkeypatch, matplotlib.figure.Figure, "savefig", lambda path: path.suffix == ".png")
     out = bundle.root / "out"
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match="No space left"):  # exit 73 (twin.atomic), not a traceback
         run_scenario_file(bundle.scenario_yaml, out)
     assert len(struck) == 1 and struck[0].parent == out, struck
     names = assert_only_complete_files(out)
@@ -88,7 +89,7 @@ def test_a_failed_second_netcdf_leaves_the_first_complete_and_no_partial_file(bu
     bundle.edit_yaml(bundle.scenario_yaml, coarse)
     struck = fail_half_way(monkeypatch, xr.Dataset, "to_netcdf", lambda path: path.name.lstrip(".").startswith("receptors"))
     out = bundle.root / "out"
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match="No space left"):  # exit 73 (twin.atomic), not a traceback
         run_scenario_file(bundle.scenario_yaml, out)
     assert len(struck) == 1, struck
     assert assert_only_complete_files(out) == ["plume.nc"]

@@ -17,6 +17,7 @@ from scenarios.registry import ScenarioKind
 from scenarios.run import run_scenario_file
 from tests.scenarios.conftest import XDIST_GROUP
 from tests.scenarios.test_atomic import coarse, fail_half_way
+from twin.errors import OutputError
 
 pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
 
@@ -52,7 +53,7 @@ def test_a_rerun_that_fails_midway_leaves_no_finished_marker(bundle, monkeypatch
     run_scenario_file(bundle.scenario_yaml, out)
     assert read_manifest(out) is not None
     fail_half_way(monkeypatch, xr.Dataset, "to_netcdf", lambda path: path.name.lstrip(".").startswith("receptors"))
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(OutputError, match="No space left"):  # exit 73 (twin.atomic), not a traceback
         run_scenario_file(bundle.scenario_yaml, out)
     assert read_manifest(out) is None  # the old run.json went first: the folder no longer claims to be finished
     assert not (out / LOCK_NAME).exists()
@@ -88,8 +89,6 @@ def test_an_ensemble_writes_run_json_last_and_only_when_it_finishes(tmp_path):
 
 
 def test_an_output_folder_that_is_a_file_or_read_only_is_exit_73(tmp_path):
-    from twin.errors import OutputError
-
     (tmp_path / "afile").write_text("x")
     with pytest.raises(OutputError) as caught:
         with output_folder(tmp_path / "afile"):
