@@ -10,6 +10,11 @@ cos(y/91) [m], Manning n = 0.03, uniform rain of 100 mm/h for 1800 s on a dry st
 both codes run the de Almeida et al. (2012) local inertial scheme. Landlab's grid of N × N nodes has (N − 2)² core
 cells (its perimeter nodes are closed boundaries); ParkTwin runs exactly those core cells.
 
+Busy core (issue 13 item 4): the same wet 300 × 300 grid run quiet and then beside one busy process (a pure-Python
+loop, as another job on the machine would be), with the automatic thread choice and with the threads forced; the
+ratio busy / quiet of the automatic choice is the cost of a busy core (target ≤ 1.5×; forced two threads showed 8.6×
+on a typhoon run).
+
 Printed: cell-steps per second of each code on that case (ParkTwin as it runs by default — one thread below
 dispersion.flood.SERIAL_BELOW_CELLS cells — and forced onto 2 threads), their ratios, the maximum depths
 and stored volumes; then ParkTwin alone on a 2000 × 2000 grid (4 million cells, everything wet) — target ≥ 1e8
@@ -127,5 +132,41 @@ def main() -> None:
           f"target >= 1e8: {'met' if steady >= 1e8 else 'NOT met'})")
 
 
+def busy_core(quick: bool) -> None:
+    """Quiet vs busy wall time of one flood run, automatic threads and forced ones (module docstring)."""
+    import subprocess
+
+    n = 200 if quick else 300
+    z = surface(n, 5.0)
+    axis = np.arange(n) * 5.0
+    grid = FloodGrid(x=axis, y=axis, z=z, manning=0.03)
+    wet = np.full((n, n), 0.5)
+    duration = 900.0 if quick else 1800.0
+
+    def timed(threads):
+        options = FloodOptions(theta=0.8, alpha=0.7, hmin=1e-3, dt_max=1e9, threads=threads)
+        run_flood(grid, output_times=[1.0], initial_depth=wet, options=options)  # load the kernels
+        started = time.perf_counter()
+        result = run_flood(grid, output_times=[duration], initial_depth=wet, rain=lambda t0, t1: RAIN,
+                           options=options)
+        return time.perf_counter() - started, result.steps
+
+    print(f"\nbusy core: {n} x {n} wet cells, {duration:g} s simulated, {os.cpu_count()} cores")
+    quiet = {label: timed(threads) for label, threads in (("automatic", None), ("2 threads", 2), ("1 thread", 1))}
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)
+        busy = {label: timed(threads) for label, threads in (("automatic", None), ("2 threads", 2), ("1 thread", 1))}
+    finally:
+        hog.kill()
+        hog.wait()
+    print(f"  {'':12s} {'quiet s':>8s} {'busy s':>8s} {'busy/quiet':>11s}")
+    for label in quiet:
+        print(f"  {label:12s} {quiet[label][0]:8.2f} {busy[label][0]:8.2f} {busy[label][0] / quiet[label][0]:10.2f}x")
+    ratio = busy["automatic"][0] / quiet["automatic"][0]
+    print(f"  automatic threads: a busy core costs {ratio:.2f}x (target <= 1.5x: {'met' if ratio <= 1.5 else 'NOT met'})")
+
+
 if __name__ == "__main__":
     main()
+    busy_core("--quick" in sys.argv)

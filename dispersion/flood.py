@@ -28,6 +28,7 @@ FD2320 hazard rating HR = d (v + 0.5) + DF and the arrival time of water deeper 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -43,8 +44,16 @@ G = STANDARD_GRAVITY  # [m s-2]
 # Grids smaller than this run the kernels on one thread, where starting and joining a parallel region costs more
 # than the sweep. Measured on this 2-core machine, quiet, µs a step on 1 / 2 threads: 2,500 cells 38 / 33,
 # 10,000 cells 91 / 60, 40,000 cells 289 / 161 — two threads win from a few thousand cells. When another process
-# holds the second core the balance turns (40,000 cells: 395 / 561 µs): set FloodOptions(threads=1) there.
+# holds the second core the balance turns (40,000 cells: 395 / 561 µs; a whole typhoon run 41 s on one thread, 42 s
+# on two when quiet, 360 s on two beside a busy process — every step waits for the thread that lost its core): the
+# automatic choice therefore times both and keeps the faster (_ThreadChooser).
 SERIAL_BELOW_CELLS = 2_000
+# The automatic thread choice: time TRIAL_STEPS steps on each candidate, run on the faster, try again every
+# RETRY_SECONDS of wall time (another process may have started or stopped). [steps], [s]
+TRIAL_STEPS = 40
+RETRY_SECONDS = 20.0
+# A long flood run reports its progress (simulated time, steps, threads, time left) at most this often. [s]
+PROGRESS_SECONDS = 10.0
 # DEFRA/EA FD2320 (HR Wallingford 2006) Table 13.1 hazard classes by HR.
 HAZARD_CLASSES = ((0.75, "low"), (1.25, "danger for some"), (2.0, "danger for most"), (math.inf, "danger for all"))
 
@@ -179,7 +188,8 @@ class FloodResult:
 def run_flood(grid: FloodGrid, *, output_times: Sequence[float], rain: Callable[[float, float], object] | None = None,
               stage: Callable[[float], float] | None = None, inflows: Sequence[PointInflow] = (),
               initial_depth: np.ndarray | None = None, options: FloodOptions = FloodOptions(),
-              max_steps: int = 50_000_000) -> FloodResult:
+              max_steps: int = 50_000_000,
+              progress: Callable[[float, float, int, int], None] | None = None) -> FloodResult:
     """Run the flood from t = 0 to the last output time.
 
     Parameters
@@ -190,22 +200,80 @@ def run_flood(grid: FloodGrid, *, output_times: Sequence[float], rain: Callable[
     stage : ``stage(t)`` → the water level imposed in ``grid.stage_mask`` cells [m].
     inflows : point discharges.
     initial_depth : (ny, nx) depth at t = 0 [m] (default dry).
+    progress : ``progress(t, t_end, steps, threads)`` [s, s, -, -], called at most every ``PROGRESS_SECONDS`` of
+        wall time during the run (a long run shows it is alive and how far it is).
+
+    Threads: ``options.threads`` fixes them; by default a grid below ``SERIAL_BELOW_CELLS`` runs on one, and a
+    larger one on whichever of one thread and Numba's thread count is faster on this machine now, timed during the
+    run (``_ThreadChooser``). The kernels give the same numbers on any thread count, so the choice changes only the
+    time taken.
     """
     import numba
 
     available = numba.get_num_threads()
     if options.threads is not None:
-        threads = min(options.threads, available)
+        candidates = (min(options.threads, available),)
+    elif grid.z.size < SERIAL_BELOW_CELLS or available == 1:
+        candidates = (1,)
     else:
-        threads = 1 if grid.z.size < SERIAL_BELOW_CELLS else available
-    numba.set_num_threads(threads)  # this thread's parallel regions only (Dask threads keep their own setting)
+        candidates = (available, 1)
+    chooser = _ThreadChooser(candidates, numba.set_num_threads)
     try:
-        return _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options, max_steps)
+        return _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options, max_steps, chooser,
+                          progress)
     finally:
-        numba.set_num_threads(available)
+        numba.set_num_threads(available)  # this thread's parallel regions only (Dask threads keep their own setting)
 
 
-def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options, max_steps) -> FloodResult:
+class _ThreadChooser:
+    """Runs the flood steps on the fastest of ``candidates`` thread counts, as measured now.
+
+    Trials: ``TRIAL_STEPS`` steps on each candidate in turn (wall time per step), then the faster one until
+    ``RETRY_SECONDS`` have passed, then trials again. With a busy second core, a two-thread step waits for the thread
+    that lost its core, and one thread wins; when the core frees, two threads win again. ParkTwin's own rule (no
+    published source): it bounds the cost of a busy core to the trial steps on the slower count plus the one-thread
+    time (``benchmarks/flood.py`` prints the quiet and busy times).
+    """
+
+    def __init__(self, candidates: tuple[int, ...], set_threads) -> None:
+        self.candidates = candidates
+        self._set = set_threads
+        self._trial = 0 if len(candidates) > 1 else None  # index of the candidate on trial, None: settled
+        self._step_in_trial = -1  # the first step loads or compiles the kernels: not timed
+        self._trial_started = 0.0
+        self._seconds_per_step: list[float] = [math.inf] * len(candidates)
+        self._settled_at = time.perf_counter()
+        self.threads = candidates[0]
+        self._set(self.threads)
+
+    def before_step(self) -> None:
+        if self._trial is None and len(self.candidates) > 1 and time.perf_counter() - self._settled_at > RETRY_SECONDS:
+            self._trial, self._step_in_trial = 0, 0
+        if self._trial is not None and self._step_in_trial == 0:
+            self.threads = self.candidates[self._trial]
+            self._set(self.threads)
+            self._trial_started = time.perf_counter()
+
+    def after_step(self) -> None:
+        if self._trial is None:
+            return
+        self._step_in_trial += 1
+        if self._step_in_trial == 0:  # the untimed first step is done
+            return
+        if self._step_in_trial < TRIAL_STEPS:
+            return
+        self._seconds_per_step[self._trial] = (time.perf_counter() - self._trial_started) / TRIAL_STEPS
+        self._trial += 1
+        self._step_in_trial = 0
+        if self._trial == len(self.candidates):  # every candidate timed: settle on the fastest
+            self._trial = None
+            self.threads = self.candidates[int(np.argmin(self._seconds_per_step))]
+            self._set(self.threads)
+            self._settled_at = time.perf_counter()
+
+
+def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options, max_steps, chooser,
+               progress) -> FloodResult:
     from dispersion import _flood_kernels as k
 
     times, h = _checked_run_inputs(grid, output_times, inflows, initial_depth)
@@ -244,8 +312,10 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
     t = 0.0
     steps = 0
     h_max = float(h.max())
+    reported = time.perf_counter()
     for out_index, t_out in enumerate(times):
         while t < t_out - 1e-9:
+            chooser.before_step()
             dt = _stable_step(t, t_out, h_max, rain, inflows, area, dx, options)
             # Sources first (rain, stage, inflows), so that the limiter sees the water a cell holds this step.
             if rain is not None:
@@ -274,6 +344,10 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
             h_max = float(row_hmax.max())
             t += dt
             steps += 1
+            chooser.after_step()
+            if progress is not None and time.perf_counter() - reported >= PROGRESS_SECONDS:
+                progress(t, float(times[-1]), steps, chooser.threads)
+                reported = time.perf_counter()
             if steps > max_steps or not math.isfinite(h_max):
                 raise NumericalStabilityError(f"flood run: {'no finite depth' if not math.isfinite(h_max) else 'step limit'} "
                                               f"at t = {t:.1f} s after {steps} steps; check the DEM and inputs")

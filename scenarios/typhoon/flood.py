@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import logging
 import math
+import time
 
 import numpy as np
 import shapely
@@ -32,6 +34,8 @@ from viz import FieldLayer
 
 __all__ = ["FLOOD_GRID_DEFAULTS", "park_flood_grid", "run_park_flood", "flood_dataset",
            "depth_layer", "FORCING_SLOT", "check_flood_memory"]
+
+log = logging.getLogger("parktwin")
 
 FORCING_SLOT = 300.0  # [s] rain and stage are held constant over 5-minute slots (sampled at the slot's middle)
 
@@ -157,8 +161,22 @@ def run_park_flood(grid, water: np.ndarray, *, hours: float, output_minutes: flo
         return levels[slot]
 
     result = run_flood(grid, output_times=times, rain=rain, stage=stage if sea.any() else None,
-                       initial_depth=initial, options=FloodOptions(dt_max=60.0))
+                       initial_depth=initial, options=FloodOptions(dt_max=60.0), progress=_ProgressLog())
     return result, times, levels
+
+
+class _ProgressLog:
+    """A log line every ``dispersion.flood.PROGRESS_SECONDS`` of a long flood: simulated time [h], steps, threads
+    and the wall time left at the rate so far (``run_flood``'s progress callback; one instance per run)."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+
+    def __call__(self, t: float, t_end: float, steps: int, threads: int) -> None:
+        rate = t / max(time.perf_counter() - self.started, 1e-9)  # simulated seconds per wall second
+        left = (t_end - t) / rate if rate > 0 else math.inf
+        log.info("flood: %.1f of %.1f h simulated, %d steps on %d thread(s), about %.0f s left",
+                 t / 3600.0, t_end / 3600.0, steps, threads, left)
 
 
 def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -> xr.Dataset:

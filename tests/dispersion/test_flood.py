@@ -66,6 +66,75 @@ def test_one_and_two_threads_give_identical_results_and_threads_is_checked():
             FloodOptions(threads=bad)
 
 
+class _FakeClock:
+    """time.perf_counter for dispersion.flood: each step costs ``per_step[threads]`` seconds."""
+
+    def __init__(self, per_step):
+        self.now, self.per_step, self.threads = 0.0, per_step, None
+
+    def perf_counter(self):
+        return self.now
+
+    def set_threads(self, n):
+        self.threads = n
+
+    def step(self, chooser):
+        chooser.before_step()
+        self.now += self.per_step[self.threads]
+        chooser.after_step()
+
+
+def test_the_thread_chooser_keeps_the_faster_count_and_looks_again_when_the_load_changes(monkeypatch):
+    """Issue 13 item 4: beside a busy process, a 2-thread step waits for the thread that lost its core (a typhoon run
+    went from 42 s to 360 s). The chooser times both counts, runs on the faster and re-times after RETRY_SECONDS."""
+    import dispersion.flood as flood
+
+    clock = _FakeClock({2: 0.010, 1: 0.004})  # a busy second core: two threads 2.5x slower than one
+    monkeypatch.setattr(flood.time, "perf_counter", clock.perf_counter)
+    chooser = flood._ThreadChooser((2, 1), clock.set_threads)
+    for _ in range(1 + 2 * flood.TRIAL_STEPS):  # the untimed first step, then a trial of each
+        clock.step(chooser)
+    assert chooser.threads == 1 and clock.threads == 1
+    steps_on_one = 0
+    while clock.now < 0.9 * flood.RETRY_SECONDS:
+        clock.step(chooser)
+        steps_on_one += clock.threads == 1
+    assert steps_on_one > 1000  # settled: no trials in between
+    clock.per_step = {2: 0.002, 1: 0.004}  # the other process ended: two threads win again
+    for _ in range(int(flood.RETRY_SECONDS / 0.004) + 2 * flood.TRIAL_STEPS + 5):
+        clock.step(chooser)
+    assert chooser.threads == 2 and clock.threads == 2
+    fixed = flood._ThreadChooser((1,), clock.set_threads)
+    for _ in range(500):
+        clock.step(fixed)
+        assert clock.threads == 1
+
+
+def test_automatic_threads_switching_mid_run_give_the_same_numbers_and_report_progress(monkeypatch):
+    """Trials every few steps (switching between 2 and 1 threads all along) give bit-identical results to one
+    thread, and the progress callback sees the simulated time grow to the end."""
+    import dispersion.flood as flood
+
+    monkeypatch.setattr(flood, "TRIAL_STEPS", 3)
+    monkeypatch.setattr(flood, "RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(flood, "SERIAL_BELOW_CELLS", 10)
+    monkeypatch.setattr(flood, "PROGRESS_SECONDS", 0.0)
+    rng = np.random.default_rng(5)
+    ny, nx = 50, 60
+    z = np.cumsum(rng.normal(0, 0.04, (ny, nx)), axis=1)
+    grid = FloodGrid(x=np.arange(nx) * 5.0, y=np.arange(ny) * 5.0, z=z, manning=0.03)
+    seen = []
+    automatic = run_flood(grid, output_times=[300.0, 900.0], rain=lambda t0, t1: 60e-3 / 3600.0,
+                          progress=lambda t, t_end, steps, threads: seen.append((t, t_end, steps, threads)))
+    one = run_flood(grid, output_times=[300.0, 900.0], rain=lambda t0, t1: 60e-3 / 3600.0,
+                    options=FloodOptions(threads=1))
+    for name in ("depth", "max_depth", "max_speed", "arrival", "qx", "qy"):
+        np.testing.assert_array_equal(getattr(automatic, name), getattr(one, name), err_msg=name)
+    assert automatic.steps == one.steps == len(seen)
+    assert [s[2] for s in seen] == list(range(1, one.steps + 1)) and seen[-1][0] == pytest.approx(900.0)
+    assert {s[3] for s in seen} == {1, 2}  # both counts were used
+
+
 def test_hunter_travelling_front_matches_the_analytic_profile():
     # Hunter et al. (2005) / Bates et al. (2010) section 3.1: a front moving at u over a flat bed with Manning n has
     # h(x, t) = [(7/3) n^2 u^2 (u t - x)]^(3/7) for x <= u t (from dh/dx = -n^2 u^2 / h^(4/3)), fed at x = 0 by the
