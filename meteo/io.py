@@ -284,7 +284,7 @@ def _fill_missing_hours(columns: dict[str, list], max_hours: int, where: str):
         raise InputError.field(where, "rows", f"{observed.sum()} of {hours.size} hours ({observed.mean():.1%})",
                                f"at least {_COMPLETENESS:.0%} of the hours observed for a file of "
                                f"{_COMPLETENESS_MIN_HOURS} h or more (EPA-454/R-99-005 §5.3.2); fills do not count")
-    filled: dict[str, list] = {"time": list(hours)}
+    filled: dict[str, np.ndarray] = {"time": hours}
     flag = np.zeros(hours.size, dtype=np.int8)
     said: dict[str, list[str]] = {}  # run → the columns filled over it
     for name, values in columns.items():
@@ -315,9 +315,9 @@ def _fill_missing_hours(columns: dict[str, list], max_hours: int, where: str):
                 full[first:first + length] = before
             flag[first:first + length] = 1
             said.setdefault(when, []).append(name)
-        filled[name] = list(full)
+        filled[name] = full
     if "low_cloud_tenths" in filled:
-        filled["low_cloud_tenths"] = list(np.minimum(filled["low_cloud_tenths"], filled["total_cloud_tenths"]))
+        filled["low_cloud_tenths"] = np.minimum(filled["low_cloud_tenths"], filled["total_cloud_tenths"])
     note = ""
     if said:
         note = (f"{int(flag.sum())} missing hour(s) filled (runs of at most {max_hours} h): wind speed, temperature, "

@@ -146,6 +146,22 @@ def _add_schema(commands) -> None:
     schema.add_argument("which", choices=["park", "scenario"])
 
 
+def _os_error_exit_code(error: OSError) -> int | None:
+    """Log an OSError that is the user's situation, not a bug, and return its exit code (None for a bug): a path
+    over the system's limits (65), or a write refused by the disk, the file-size limit or a read-only file system
+    outside ``twin.atomic`` (73)."""
+    if error.errno == errno.ENAMETOOLONG:  # an argument or a file named in a scenario: no such path can exist
+        name = str(error.filename or "")
+        log.error("path too long: %r (%d characters): the system allows at most 255 bytes per name and 4,096 "
+                  "per path", name[:60] + ("…" if len(name) > 60 else ""), len(name))
+        return os.EX_DATAERR
+    if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS):
+        log.error("cannot write %s: %s (free space, the file-size limit, a read-only folder)",
+                  error.filename or "an output", os.strerror(error.errno))
+        return os.EX_CANTCREAT
+    return None
+
+
 def _configure_logging(verbose: bool) -> None:
     level = logging.DEBUG if verbose else logging.INFO
     if sys.stderr.isatty():
@@ -282,15 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except OSError as error:
-        if error.errno == errno.ENAMETOOLONG:  # an argument or a file named in a scenario: no such path can exist
-            name = str(error.filename or "")
-            log.error("path too long: %r (%d characters): the system allows at most 255 bytes per name and 4,096 "
-                      "per path", name[:60] + ("…" if len(name) > 60 else ""), len(name))
-            return os.EX_DATAERR
-        if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS):  # a write outside atomic_output
-            log.error("cannot write %s: %s (free space, the file-size limit, a read-only folder)",
-                      error.filename or "an output", os.strerror(error.errno))
-            return os.EX_CANTCREAT
+        code = _os_error_exit_code(error)
+        if code is not None:
+            return code
         log.exception("internal error (please report it with this traceback)")
         return os.EX_SOFTWARE
     except Exception:  # a bug: say so plainly, keep the traceback for the report, exit 70 (EX_SOFTWARE)

@@ -62,13 +62,10 @@ def _validate_scenario(path: Path) -> str:
             checked.append(f"{field} {risk_source}")
     meteorology = getattr(scenario, "meteorology", None) if scenario.kind == "leak" else None
     if meteorology is not None and meteorology.preset is not None and meteorology.wind_from_direction is None:
-        from scenarios.common.impact import PEOPLE_KINDS  # the preset aims the wind at the nearest of these
+        from scenarios.common.impact import people_mask, no_people_to_aim_at  # the preset aims at the nearest
 
-        if not any(receptor.kind in PEOPLE_KINDS for receptor in park.spec.receptors):
-            raise InputError.field(f"{where}: meteorology", "wind_from_direction", None,
-                                   f"a direction [degree] (or most_frequent with a climatology): the preset aims the "
-                                   f"wind at the nearest receptor of kind {sorted(PEOPLE_KINDS)}, and park.yaml has "
-                                   f"none")
+        if not people_mask([receptor.kind for receptor in park.spec.receptors]).any():
+            raise no_people_to_aim_at(where)
     for location, block in _blocks(scenario):
         if isinstance(block, WeatherSpec):
             weather = load_weather(block, base_dir, park, f"{where}: {location}")

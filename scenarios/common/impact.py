@@ -18,7 +18,7 @@ from twin.errors import InputError
 
 __all__ = ["Threshold", "ReceptorImpact", "running_mean", "receptor_impacts", "ProbitCoefficients", "toxic_load",
            "probit_value", "death_probability", "receptor_probits", "NOT_AVAILABLE",
-           "SENSITIVE_KINDS", "PEOPLE_KINDS", "PROBABILITY_LEVELS", "risk_score"]
+           "SENSITIVE_KINDS", "PEOPLE_KINDS", "PROBABILITY_LEVELS", "risk_score", "people_mask", "no_people_to_aim_at"]
 
 NOT_AVAILABLE = "not available"  # what a report shows when a substance has no probit constants from a citable source
 
@@ -151,6 +151,20 @@ SENSITIVE_KINDS = ("residential", "school", "hospital", "water_source")
 
 
 PEOPLE_KINDS = ("residential", "school", "hospital")
+
+
+def people_mask(kinds: Sequence[str]) -> np.ndarray:
+    """True where a receptor kind is one of :data:`PEOPLE_KINDS`; a boolean array even for no receptors (an empty
+    list would make a float array that cannot be combined with ``&``)."""
+    return np.array([kind in PEOPLE_KINDS for kind in kinds], dtype=bool)
+
+
+def no_people_to_aim_at(where: str) -> InputError:
+    """The error of a leak preset that aims the wind at the nearest residential area, school or hospital on a park
+    that has none (raised by the run and by ``parktwin validate``)."""
+    return InputError.field(f"{where}: meteorology", "wind_from_direction", None,
+                            f"a direction [degree] (or most_frequent with a climatology): the preset aims the wind at "
+                            f"the nearest receptor of kind {sorted(PEOPLE_KINDS)}, and park.yaml has none")
 
 
 PROBABILITY_LEVELS = (0.1, 0.5, 0.9)

@@ -85,10 +85,10 @@ from scenarios.common.ensemble import (
 )
 from scenarios.common.grids import true_north_grid_bearing
 from scenarios.common.impact import (
-    PEOPLE_KINDS,
     PROBABILITY_LEVELS,
     SENSITIVE_KINDS,
     Threshold,
+    people_mask,
     receptor_impacts,
     risk_score,
 )
@@ -718,7 +718,7 @@ def _aggregate(park, source, chemical, gx, gy, term, context: _SourceContext, re
             peak_60min_mg_m3_p90=round(float(np.percentile(peaks[:, k], 90.0)) * 1e6, 3),  # kg/m3 -> mg/m3
             earliest_arrival_minutes=None if arrival.size == 0 else round(float(arrival.min()) / 60.0),
         ))
-    people = np.array([receptors_all.kinds[i] in PEOPLE_KINDS for i in sensitive])
+    people = people_mask([receptors_all.kinds[i] for i in sensitive])
     population = np.array([receptors_all.population[i] for i in sensitive], dtype=float)
     score = risk_score(reached2, population, people)
     reached_rows = sorted((r for r in receptor_rows if r.probability_endpoint2 > 0),

@@ -32,7 +32,7 @@ import numpy as np
 import xarray as xr
 
 from scenarios.common.ensemble import exceedance_probability, percentile_fields
-from scenarios.common.impact import PEOPLE_KINDS, PROBABILITY_LEVELS, SENSITIVE_KINDS, risk_score
+from scenarios.common.impact import PROBABILITY_LEVELS, SENSITIVE_KINDS, people_mask, risk_score
 from scenarios.common.spec import canonical_json
 from scenarios.common.views import map_view
 from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
@@ -117,7 +117,7 @@ def write_leak_ensemble_outputs(context, paths: list[Path]) -> tuple[dict, dict]
     arrivals = arrival_percentiles(data["arrival"])  # (3, R) [s]
     receptors = context.receptors_all
     population = np.asarray(receptors.population, dtype=np.float64)
-    people = np.array([kind in PEOPLE_KINDS for kind in receptors.kinds])
+    people = people_mask(receptors.kinds)
     endpoint2 = names.index(context.endpoint2)
     endpoint1 = names.index(context.endpoint1) if context.endpoint1 else None
     expected = receptor_probability[endpoint2] * population * people  # [persons]

@@ -22,7 +22,8 @@ from dispersion.plume import ReceptorSet
 from dispersion.puff import PuffMet, PuffOptions, PuffRelease
 from meteo import most_common_conditions
 from scenarios.common.grids import true_north_grid_bearing
-from scenarios.common.impact import NOT_AVAILABLE, ProbitCoefficients, Threshold, receptor_impacts, receptor_probits
+from scenarios.common.impact import (NOT_AVAILABLE, PEOPLE_KINDS, ProbitCoefficients, Threshold, no_people_to_aim_at,
+                                     people_mask, receptor_impacts, receptor_probits)
 from scenarios.common.models import puff_met
 from scenarios.common.results import RunResult, check_writable, write_manifest
 from scenarios.common.spec import canonical_json
@@ -72,7 +73,6 @@ HJ169_WORST = {"wind_speed": 1.5, "stability": 5, "air_temperature": 298.15, "re
 # [Pa] air pressure of the release: thresholds' ppm conversion, gas densities, orifices
 AMBIENT_PRESSURE = STANDARD_PRESSURE
 AVERAGING_TIME = 3600.0  # HJ 169 Appendix H endpoints and AEGL-60 min / ERPG: 60-minute values [s]
-PEOPLE_KINDS = ("residential", "school", "hospital")
 # ParkTwin's default grading rule (to be aligned with each park's own emergency plan), stated in every report; its
 # wording, and the Chinese plan's words for park.yaml's receptor kinds and for the HJ 169-2018 Appendix H thresholds
 # (毒性终点浓度; AEGL and ERPG are proper names and keep theirs), come from the wording catalogue (viz.wording).
@@ -314,14 +314,14 @@ def _leak_response_level(thresholds, zones, impact, receptors_all, source) -> tu
     endpoint-2 zone reaching beyond the farthest fence receptor."""
     endpoint1 = next((n for n, _ in thresholds if "endpoint-1" in n), None)
     endpoint2 = endpoint2_name(thresholds)
-    people_mask = np.array([k in PEOPLE_KINDS for k in receptors_all.kinds], dtype=bool)  # bool even when empty
+    people = people_mask(receptors_all.kinds)
     fence_mask = np.array([k == "fence" for k in receptors_all.kinds], dtype=bool)
     hit2 = impact.time_above[endpoint2] > 0
     hit1 = impact.time_above[endpoint1] > 0 if endpoint1 else np.zeros_like(hit2)
     beyond_fence = zones[[n for n, _ in thresholds].index(endpoint2)].farthest_distance > max(
         (math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in np.flatnonzero(fence_mask)),
         default=0.0)
-    return response_level(bool(np.any(hit1 & people_mask)), bool(np.any(hit2 & people_mask)), beyond_fence)
+    return response_level(bool(np.any(hit1 & people)), bool(np.any(hit2 & people)), beyond_fence)
 
 
 def _plan_receptors(inputs: _LeakInputs, assessment: _LeakAssessment, start_local) -> list[PlanReceptor]:
@@ -462,10 +462,7 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
         if direction is None:  # the most unfavourable direction: towards the nearest residential area/school/hospital
             people = [i for i, kind in enumerate(receptors_all.kinds) if kind in PEOPLE_KINDS]
             if not people:
-                raise InputError.field(f"{where}: meteorology", "wind_from_direction", None,
-                                       f"a direction [degree] (or most_frequent with a climatology): the preset "
-                                       f"aims the wind at the nearest receptor of kind {sorted(PEOPLE_KINDS)}, and "
-                                       f"park.yaml has none")
+                raise no_people_to_aim_at(where)
             distances = [math.hypot(receptors_all.x[i] - source.x, receptors_all.y[i] - source.y) for i in people]
             target = people[int(np.argmin(distances))]
             bearing = math.degrees(math.atan2(receptors_all.x[target] - source.x, receptors_all.y[target] - source.y))
