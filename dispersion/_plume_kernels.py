@@ -16,11 +16,13 @@ Arguments come in named tuples of plain arrays and scalars (:class:`dispersion.t
 :class:`dispersion.tiles.TiledReceptors`, :class:`Stacks`, :class:`HourlyMet`, :class:`StackHours`,
 :class:`Emissions`, :class:`Sigmas`, :class:`Switches`, :class:`Outputs`), each field with its shape and unit below.
 
-Statistics: ``HourlyMet.day`` holds each hour's 0-based local calendar-day index (hours in time order); at the end
-of each day with at least ``Switches.min_hours_per_day`` hours the kernel writes the daily mean into
-``Outputs.daily[p, day, receptor]`` and leaves days with fewer hours untouched (the wrapper pre-fills −1, "no valid
-daily mean"). ``Outputs.max_1h`` and ``Outputs.mean`` (sum of hourly values / number of hours) are accumulated hour
-by hour.
+Statistics: ``HourlyMet.day`` holds each hour's 0-based local calendar-day index (hours in time order) and
+``HourlyMet.valid`` whether the hour is modelled (0: a calm or missing hour under AERMOD's rules, which contributes
+a concentration of zero and is left out of every average). At the end of each day with at least
+``Switches.min_hours_per_day`` valid hours the kernel writes the daily mean — the day's sum divided by
+max(valid hours, ``Switches.daily_divisor_floor``) — into ``Outputs.daily[p, day, receptor]`` and leaves days with
+fewer hours untouched (the wrapper pre-fills −1, "no valid daily mean"). ``Outputs.max_1h`` and ``Outputs.mean``
+(sum of hourly values / number of valid hours) are accumulated hour by hour.
 
 Sigma encoding (per stability class c = 0..5 for A..F, per axis, ``Sigmas.y_segments`` / ``z_segments`` as ``sig``,
 ``y_mode`` / ``z_mode`` as ``mode``): ``sig[c, k, :] = [x_upper, a, alpha, b, beta, cap]``
@@ -66,6 +68,7 @@ class HourlyMet(NamedTuple):
     mixing_height: np.ndarray  # float64: mixing height L [m] (1e30: no lid)
     stability: np.ndarray  # int64: stability class 0..5 (A..F)
     day: np.ndarray  # int64: 0-based local calendar-day index of the hour (non-decreasing)
+    valid: np.ndarray  # bool: the hour is modelled (False: calm or missing, zero and left out of averages)
 
 
 class StackHours(NamedTuple):
@@ -101,7 +104,8 @@ class Switches(NamedTuple):
 
     cull: bool  # skip tiles wholly beyond 6 σ_y of the plume axis
     store_hourly: bool  # write ``Outputs.hourly``
-    min_hours_per_day: int  # hours a day needs for a valid daily mean [h]
+    min_hours_per_day: int  # valid hours a day needs for a daily mean [h]
+    daily_divisor_floor: int  # a daily mean divides the day's sum by max(valid hours, this) [h] (0: valid hours)
 
 
 class Outputs(NamedTuple):
@@ -412,11 +416,13 @@ def _hour_field(t, hour, first_tile, end_tile, r0, tiles, receptors, stacks, sta
 
 
 @njit(inline="always", **KERNEL_OPTIONS)
-def _write_daily_mean(daily_out, day_sum, day, day_count, min_hours_per_day, r0):
-    """Daily mean of day ``day`` from the sums of its ``day_count`` hours, when it has at least
-    ``min_hours_per_day`` hours (else the day is left untouched: −1, no valid daily mean)."""
-    if day_count >= min_hours_per_day:
-        inv_count = 1.0 / day_count
+def _write_daily_mean(daily_out, day_sum, day, day_count, switches, r0):
+    """Daily mean of day ``day`` from the sums of its ``day_count`` valid hours, divided by max(day_count,
+    ``daily_divisor_floor``), when it has at least ``min_hours_per_day`` valid hours (else the day is left
+    untouched: −1, no valid daily mean)."""
+    if day_count >= switches.min_hours_per_day:
+        divisor = max(day_count, switches.daily_divisor_floor)
+        inv_count = 1.0 / divisor if divisor > 0 else 0.0
         n_rec = day_sum.shape[1]
         for p in range(day_sum.shape[0]):
             daily = daily_out[p, day, r0:r0 + n_rec]
@@ -464,22 +470,27 @@ def _plume_group(group, tiles, receptors, stacks, met, stack_hours, emissions, s
     current_day = met.day[0]
     scratch = _Scratch(np.empty(width), np.empty(width), np.empty(width), np.empty(width), np.empty(width),
                        np.empty(width), np.empty(width))
-    inv_hours = 1.0 / n_hours
+    n_valid = 0
+    for t in range(n_hours):
+        n_valid += met.valid[t]
+    inv_hours = 1.0 / n_valid if n_valid > 0 else 0.0
     ground_only = receptors.max_height == 0.0  # every receptor at z = 0: the ±h images coincide pairwise
 
     for t in range(n_hours):
         acc[:, :] = 0.0
-        _hour_field(t, _hour_weather(met, sigmas, t), first_tile, end_tile, r0, tiles, receptors, stacks,
-                    stack_hours, emissions, sigmas, switches.cull, ground_only, scratch, acc)
+        if met.valid[t]:  # a calm or missing hour stays zero (AERMOD's rules)
+            _hour_field(t, _hour_weather(met, sigmas, t), first_tile, end_tile, r0, tiles, receptors, stacks,
+                        stack_hours, emissions, sigmas, switches.cull, ground_only, scratch, acc)
         # End of hour: close the previous day when this hour starts a new one, then the statistics.
         if met.day[t] != current_day:
-            _write_daily_mean(out.daily, day_sum, current_day, day_count, switches.min_hours_per_day, r0)
+            _write_daily_mean(out.daily, day_sum, current_day, day_count, switches, r0)
             day_sum[:, :] = 0.0
             day_count = 0
             current_day = met.day[t]
-        day_count += 1
+        if met.valid[t]:
+            day_count += 1
         _hour_statistics(acc, day_sum, t, inv_hours, switches.store_hourly, r0, out)
-    _write_daily_mean(out.daily, day_sum, current_day, day_count, switches.min_hours_per_day, r0)
+    _write_daily_mean(out.daily, day_sum, current_day, day_count, switches, r0)
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)

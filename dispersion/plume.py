@@ -18,6 +18,18 @@ Briggs final rise), L the mixing height [m], ψ = ln 2 / T½ the first-order dec
   and never below 0.
 * Receptors closer than 1 m downwind, or upwind, get nothing from that source (ISC3).
 
+Hour rules (``PlumeOptions.hour_rules``), the statistics' treatment of calm and missing hours:
+
+* ``"screening"`` (ParkTwin's screening modes): every hour is modelled — a calm hour at the steady-state wind floor
+  (``model_wind_speed``, 1 m/s) with the last direction, a filled missing hour as filled; a daily mean needs
+  ``min_hours_per_day`` hours and divides by the hours it has; the period mean divides by all hours.
+* ``"aermod"``: calm and missing hours are not modelled — their concentration is zero and they are left out of
+  every average (EPA's calms policy: EPA-454/R-99-005 §6.2.3, "nullify concentration estimates for calm conditions
+  and adjust short-term and annual average concentrations"); a 24-h mean is the day's sum divided by
+  max(valid hours, 18) (CALMPRO, EPA-901/9-84-001, 1984, as AERMOD applies it; listed in docs/unverified.md) and
+  exists for every day; the period mean divides by the number of valid hours. Calm: AERMET's Ws = 0
+  (``aermet_hour_flag`` 1), or ``calm_flag`` for other weather; missing: ``aermet_hour_flag`` 2.
+
 Every array crossing into the kernel is float64/int64 and C-contiguous; receptors are re-ordered into tiles for the
 kernel and returned in the caller's order.
 """
@@ -49,11 +61,15 @@ __all__ = [
     "run_plume",
     "evaluate_plume",
     "rates_array",
+    "valid_hours",
+    "HOUR_RULES",
     "SIGMA_MODEL_NAMES",
 ]
 
 _NO_LID = 1.0e30  # stands for an unlimited mixing height inside the kernel (no infinities cross into it)
 _MIN_STACK_WIND_SPEED = 1.0  # [m/s] ISC3 floor on the stack-height wind speed
+HOUR_RULES = ("screening", "aermod")
+AERMOD_DAILY_DIVISOR_FLOOR = 18  # [h] a 24-h mean divides by max(valid hours, 18) (module docstring)
 
 
 @dataclass(frozen=True)
@@ -132,7 +148,9 @@ class PlumeOptions:
     store_daily : also return the daily means (day, receptor), which percentile statistics (HJ 663-2013) need;
     cull : skip receptor tiles upwind or beyond 6 σ_y; parallel : Numba threads over receptor tiles (False inside
     Dask workers); tile_size : side of the square receptor tiles [m] (None: about 100 receptors a tile, long enough
-    for vectorised loops, small enough to cull well).
+    for vectorised loops, small enough to cull well); hour_rules : "screening" or "aermod", how calm and missing
+    hours enter the statistics (module docstring; under "aermod" ``min_hours_per_day`` is not used: every day has a
+    24-h mean).
     """
 
     sigma_model: str = "briggs_rural"
@@ -150,8 +168,11 @@ class PlumeOptions:
     cull: bool = True
     parallel: bool = True
     tile_size: float | None = None
+    hour_rules: Literal["screening", "aermod"] = "screening"
 
     def __post_init__(self) -> None:
+        if self.hour_rules not in HOUR_RULES:
+            raise InputError.field("plume options", "hour_rules", self.hour_rules, f"one of {HOUR_RULES}")
         if self.sigma_model not in SIGMA_MODEL_NAMES:
             raise InputError.field("plume options", "sigma_model", self.sigma_model, f"one of {SIGMA_MODEL_NAMES}")
         if self.land_use not in ("rural", "urban"):
@@ -172,7 +193,8 @@ class SourceHours:
     wind_to_x, wind_to_y : unit vector the wind blows towards, in grid axes [-]; mixing_height [m] (1e30 = no lid);
     stability [0..5]; day : local calendar-day number of each hour; stack_wind_speed : u_s [m/s];
     effective_height : h_e above the stack base [m]; rise : Briggs final rise Δh [m];
-    bid_variance : (Δh/3.5)² [m²] (0 when buoyancy-induced dispersion is off).
+    bid_variance : (Δh/3.5)² [m²] (0 when buoyancy-induced dispersion is off); valid : the hour is modelled (False:
+    a calm or missing hour under AERMOD's hour rules, zero and left out of averages).
     """
 
     wind_to_x: np.ndarray
@@ -184,6 +206,25 @@ class SourceHours:
     effective_height: np.ndarray
     rise: np.ndarray
     bid_variance: np.ndarray
+    valid: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        valid = np.ones(np.shape(self.day), dtype=bool) if self.valid is None else self.valid
+        object.__setattr__(self, "valid", np.ascontiguousarray(valid, dtype=bool))
+
+
+def valid_hours(met: xr.Dataset, hour_rules: str) -> np.ndarray:
+    """(H,) bool: the hours the model evaluates under ``hour_rules`` (module docstring): all of them under
+    "screening"; under "aermod" none that is calm (``aermet_hour_flag`` 1, or ``calm_flag`` for weather that is not
+    from AERMET) or missing (``aermet_hour_flag`` 2)."""
+    n_hours = met.sizes["time"]
+    if hour_rules == "screening":
+        return np.ones(n_hours, dtype=bool)
+    if "aermet_hour_flag" in met:
+        return np.asarray(met["aermet_hour_flag"].values) == 0
+    if "calm_flag" in met:
+        return np.asarray(met["calm_flag"].values) == 0
+    return np.ones(n_hours, dtype=bool)
 
 
 def source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> SourceHours:
@@ -244,6 +285,7 @@ def source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> So
         effective_height=np.ascontiguousarray(release_height + plume_rise),
         rise=np.ascontiguousarray(plume_rise),
         bid_variance=np.ascontiguousarray(bid),
+        valid=np.ascontiguousarray(valid_hours(met, options.hour_rules)),
     )
 
 
@@ -386,8 +428,10 @@ def evaluate_plume(
         inverse_wind_speed=np.ascontiguousarray(1.0 / hours.stack_wind_speed),
         buoyancy_variance=hours.bid_variance,
     )
+    aermod_rules = options.hour_rules == "aermod"
     switches = kernels.Switches(cull=bool(options.cull), store_hourly=bool(options.store_hourly),
-                                min_hours_per_day=options.min_hours_per_day)
+                                min_hours_per_day=0 if aermod_rules else options.min_hours_per_day,
+                                daily_divisor_floor=AERMOD_DAILY_DIVISOR_FLOOR if aermod_rules else 0)
     kernel = kernels.plume_parallel if options.parallel else kernels.plume_serial
     n_rec = tiled.x.size
     # Local calendar days as 0-based indices; the kernel writes each valid day's mean at its index.
@@ -396,7 +440,7 @@ def evaluate_plume(
     day_index = np.ascontiguousarray(hours.day - hours.day[0]) if n_hours else np.zeros(0, dtype=np.int64)
     n_days = int(day_index[-1]) + 1 if n_hours else 0
     met = kernels.HourlyMet(wind_to_x=hours.wind_to_x, wind_to_y=hours.wind_to_y, mixing_height=hours.mixing_height,
-                            stability=hours.stability, day=day_index)
+                            stability=hours.stability, day=day_index, valid=hours.valid)
     back = np.empty_like(order)  # kernel order -> caller order
     back[order] = np.arange(order.size)
 

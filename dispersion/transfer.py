@@ -60,6 +60,7 @@ def subset_hours(hours: SourceHours, hour_index=None, source_index=None) -> Sour
         stability=np.ascontiguousarray(hours.stability[t]), day=np.ascontiguousarray(hours.day[t]),
         stack_wind_speed=per_source(hours.stack_wind_speed), effective_height=per_source(hours.effective_height),
         rise=per_source(hours.rise), bid_variance=per_source(hours.bid_variance),
+        valid=np.ascontiguousarray(hours.valid[t]),
     )
 
 

@@ -137,6 +137,12 @@ class ModelSpec(StrictModel):
     buoyancy_induced_dispersion: bool = True
     half_life: dict[str, float] = Field(default_factory=dict,
                                         description="first-order decay half-life per substance [s]")
+    hour_rules: Literal["screening", "aermod"] = Field(
+        "screening", description="how calm and missing hours enter the statistics: screening (every hour modelled, "
+                                 "calms at the 1 m/s floor, daily means need 20 hours) or aermod (calm and missing "
+                                 "hours are zero and left out of every average, a 24-h mean divides by max(valid "
+                                 "hours, 18), the period mean by the valid hours; AERMET missing hours are then "
+                                 "accepted and counted); see dispersion.plume")
 
 
 def canonical_json(scenario: BaseModel) -> str:

@@ -28,12 +28,16 @@ def coverage_error(spec: WeatherSpec) -> type[MeteoCoverageError]:
     return MeteoCoverageError if spec.source == "forecast_netcdf" else WeatherFileCoverageError
 
 
-def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str) -> xr.Dataset:
+def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str, *,
+                 hour_rules: str = "screening") -> xr.Dataset:
     """The hourly weather a ``weather:`` block names, cut to its window and prepared for dispersion.
 
     ``spec`` paths are relative to ``base_dir``; ``where`` (the scenario file and block) prefixes every error. The
     result carries the stability class and the mixing height (``meteo.prepare_dispersion_met``), except AERMET
-    input, which arrives prepared (stability from the Obukhov length, mixing height from zic/zim).
+    input, which arrives prepared (stability from the Obukhov length, mixing height from zic/zim). Under
+    ``hour_rules="aermod"`` (``dispersion.plume``) AERMET's missing hours are accepted — flagged, left out of the
+    model and its averages — and the dataset's attributes ``calm_hours`` and ``missing_hours`` count the hours the
+    run leaves out.
     """
     lon, lat = park.centre_lonlat()
     if spec.source == "synthetic":
@@ -48,7 +52,7 @@ def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str) -> x
     elif spec.source == "aermet":
         pfl = base_dir / spec.pfl_path if spec.pfl_path else None
         weather = read_aermet(base_dir / spec.path, pfl, utc_offset_hours=park.spec.utc_offset_hours,
-                              fill_missing=spec.aermet_fill_missing)
+                              fill_missing=spec.aermet_fill_missing or hour_rules == "aermod")
     else:
         weather = read_station_csv(base_dir / spec.path, fill_missing_hours=spec.fill_missing_hours)
     start = np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")  # UTC inside
@@ -68,8 +72,25 @@ def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str) -> x
                     f"{weather.attrs.get('comment', '')}")
             _log.warning("%s: %s", where, note)
             note_input(base_dir / spec.path, note)
+    if hour_rules == "aermod":
+        _count_left_out_hours(weather, spec, where)
     if spec.source == "aermet":  # already prepared: stability from L, mixing height from zic/zim, not cloud cover
         weather.attrs["land_use"] = park.spec.land_use  # wind-profile exponents and dispersion-coefficient family
         return weather
     return prepare_dispersion_met(weather, latitude=lat, longitude=lon, stability_method=spec.stability_method,
                                   land_use=park.spec.land_use)
+
+
+def _count_left_out_hours(weather: xr.Dataset, spec: WeatherSpec, where: str) -> None:
+    """AERMOD's hour rules: count the calm and missing hours of the period (attributes ``calm_hours``,
+    ``missing_hours``) and state them once in the log."""
+    if "aermet_hour_flag" in weather:
+        flag = np.asarray(weather["aermet_hour_flag"].values)
+        calm, missing = int(np.sum(flag == 1)), int(np.sum(flag == 2))
+    else:
+        calm = int(np.count_nonzero(weather["calm_flag"].values)) if "calm_flag" in weather else 0
+        missing = 0
+    weather.attrs["calm_hours"], weather.attrs["missing_hours"] = calm, missing
+    if calm or missing:
+        _log.info("%s: AERMOD hour rules: %d calm and %d missing hours of %d are left out of the model and its "
+                  "averages (weather %s)", where, calm, missing, weather.sizes["time"], spec.path or spec.source)

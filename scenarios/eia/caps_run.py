@@ -168,7 +168,10 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
             seed_receptors = np.argmax(transfer.max_1h, axis=1)
             for standard in standards_for(key):
                 limit = spec.safety_factor * standard.limit(scenario.grade)
-                if standard.averaging == "annual":
+                if standard.averaging == "annual" and options.hour_rules == "aermod":  # mean over valid hours
+                    families.append(matrix_family("annual", transfer.period_mean[None], limit - bg_daily.mean(),
+                                                  ["period"]))
+                elif standard.averaging == "annual":
                     annual = transfer.daily[valid].mean(axis=0)[None]
                     families.append(matrix_family("annual", annual, limit - bg_daily[valid].mean(), ["year"]))
                 elif standard.averaging == "24h":

@@ -174,7 +174,10 @@ def summarise(setup: EiaSetup, stats: dict, max_hourly: dict[str, np.ndarray], e
     gx_mesh, gy_mesh = np.meshgrid(setup.gx, setup.gy)
     summary: dict = {"scenario": setup.scenario.name, "park": park.spec.name, "grade": setup.scenario.grade,
                      "hours": int(setup.met.sizes["time"]), "grid_spacing_m": setup.scenario.grid.spacing,
-                     "pollutants": {}}
+                     "hour_rules": setup.options.hour_rules, "pollutants": {}}
+    if setup.options.hour_rules == "aermod":  # AERMOD's rules: the hours left out, counted
+        summary["calm_hours"] = int(setup.met.attrs.get("calm_hours", 0))
+        summary["missing_hours"] = int(setup.met.attrs.get("missing_hours", 0))
     for key, per in stats.items():
         chem = park.chemicals[key]
         c0, how = screening_hourly_limit(key, setup.scenario.grade)
@@ -257,6 +260,9 @@ def text_summary(summary: dict) -> str:
     """A few lines for the terminal: screening level, worst receptor per limit, protection distance."""
     lines = [f"EIA: {summary['scenario']} — {summary['park']}, {summary['hours']} h, GB 3095-2012 grade "
              f"{'I' if summary['grade'] == 1 else 'II'}"]
+    if summary.get("hour_rules") == "aermod":
+        lines.append(f"  AERMOD hour rules: {summary['calm_hours']} calm and {summary['missing_hours']} missing hours "
+                     "left out (zero, not counted in averages; 24-h means over max(valid hours, 18))")
     for key, entry in summary["pollutants"].items():
         s = entry["screening"]
         lines.append(f"  {key}: Pmax {s['pmax_percent']:.2f} % (Cmax {s['cmax_1h_ug_m3']:.4g} µg/m³, C0 "

@@ -134,7 +134,7 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
         if key not in park.pollutants():
             raise InputError.field(f"{where}: background.constant", "pollutant", key,
                                    f"a substance the stacks emit ({', '.join(park.pollutants())})")
-    met = load_weather(scenario.weather, base_dir, park, where)
+    met = load_weather(scenario.weather, base_dir, park, where, hour_rules=scenario.model.hour_rules)
     gx, gy = grid_axes(scenario.grid, park)
     receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height)
     stacks = park_stacks(park)
@@ -182,6 +182,11 @@ def year_statistics(setup: EiaSetup, key: str, fields: dict, hourly_sensitive: n
             entry.update(statistic=f"p{p:g}_24h", percentile=p, contribution=hj663_percentile(daily, p),
                          total=hj663_percentile(daily + bg_daily, p), exact_from=0,
                          max_daily=np.nanmax(daily, axis=0) if np.isfinite(daily).any() else daily[0])
+        elif setup.options.hour_rules == "aermod":  # AERMOD's period mean: the sum over the valid hours
+            contribution = fields[f"{key}_period_mean"][1]
+            days = int(setup.day_index[-1]) + 1
+            entry.update(statistic="period_mean", contribution=contribution,
+                         total=contribution + bg_daily.mean(), exact_from=0, valid_days=days)
         else:
             contribution, n_valid = annual_mean(daily)
             valid = ~np.all(np.isnan(daily), axis=1)

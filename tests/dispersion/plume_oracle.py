@@ -62,18 +62,30 @@ def unit_plume_hour(stacks: StackSet, receptors: ReceptorSet, hours: SourceHours
 
 def plume_oracle(stacks: StackSet, rates: np.ndarray, receptors: ReceptorSet, hours: SourceHours,
                  options: PlumeOptions, decay: float = 0.0, min_hours_per_day: int = 20):
-    """Hourly fields (H, P, R) and statistics (max 1-h, max daily mean, period mean; each (P, R)) [kg m-3]."""
+    """Hourly fields (H, P, R) and statistics (max 1-h, max daily mean, period mean; each (P, R)) [kg m-3].
+
+    Hour rules as ``dispersion.plume`` states them: an hour with ``hours.valid`` False is zero and left out of the
+    averages; under ``options.hour_rules == "aermod"`` every day has a mean, its sum over max(valid hours, 18),
+    else a day needs ``min_hours_per_day`` valid hours and divides by them."""
     n_sub, n_hours, _ = rates.shape
-    hourly = np.empty((n_hours, n_sub, receptors.x.size))
+    valid = np.asarray(hours.valid, dtype=bool)
+    aermod = options.hour_rules == "aermod"
+    hourly = np.zeros((n_hours, n_sub, receptors.x.size))
     for t in range(n_hours):
-        unit = unit_plume_hour(stacks, receptors, hours, t, options, decay)
-        hourly[t] = rates[:, t, :] @ unit
+        if valid[t]:
+            unit = unit_plume_hour(stacks, receptors, hours, t, options, decay)
+            hourly[t] = rates[:, t, :] @ unit
     max_1h = hourly.max(axis=0)
-    mean = hourly.mean(axis=0)
+    mean = hourly.sum(axis=0) / valid.sum() if valid.any() else np.zeros_like(max_1h)
     max_24h = np.full_like(max_1h, np.nan)
     for day in np.unique(hours.day):
         in_day = hours.day == day
-        if in_day.sum() >= min_hours_per_day:
-            daily = hourly[in_day].mean(axis=0)
-            max_24h = np.fmax(max_24h, daily)
+        n_valid = int(np.sum(valid & in_day))
+        if aermod:
+            daily = hourly[in_day].sum(axis=0) / max(n_valid, 18)
+        elif n_valid >= min_hours_per_day and n_valid > 0:
+            daily = hourly[in_day].sum(axis=0) / n_valid
+        else:
+            continue
+        max_24h = np.fmax(max_24h, daily)
     return hourly, max_1h, max_24h, mean

@@ -27,10 +27,10 @@ def test_plume_group_is_vectorised_without_libm_calls():
     hour_stack = one.reshape(1, 1)
     sig = np.zeros((6, 1, 6))
     fresh(0, Tiles(ptr, ptr, one, one, one), TiledReceptors(one, one, one, one, 0.0), Stacks(one, one, one, one),
-          HourlyMet(one, one, one, np.zeros(1, i8), np.zeros(1, i8)),
+          HourlyMet(one, one, one, np.zeros(1, i8), np.zeros(1, i8), np.ones(1, np.bool_)),
           StackHours(hour_stack, hour_stack, hour_stack, hour_stack), Emissions(one.reshape(1, 1, 1), 0.0),
           Sigmas(sig, np.ones(6, i8), np.zeros(6, i8), sig, np.ones(6, i8), np.zeros(6, i8), np.ones(6)),
-          Switches(True, True, 0),
+          Switches(True, True, 0, 0),
           Outputs(np.zeros((1, 1, 1)), np.zeros((1, 1)), np.zeros((1, 1, 1)), np.zeros((1, 1))))
     asm = fresh.inspect_asm(fresh.signatures[0])
     packed_fma = re.findall(r"vfmadd\w*pd\s+%[yz]mm", asm)

@@ -6,6 +6,7 @@ Marked ``kernel``: the suite runs these a second time with ``NUMBA_DISABLE_JIT=1
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from numba import config
 from dispersion._math_kernels import exp_fast
 from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume
 from tests.dispersion.plume_oracle import plume_oracle
+from twin.errors import InputError
 
 pytestmark = pytest.mark.kernel
 
@@ -43,7 +45,8 @@ def make_receptors(x, y, height=None, ground=None) -> ReceptorSet:
                        ground_elevation=np.zeros(x.size) if ground is None else np.asarray(ground, float))
 
 
-def make_hours(direction_from, stability, wind_speed, effective_height, mixing_height, bid=None, day=None):
+def make_hours(direction_from, stability, wind_speed, effective_height, mixing_height, bid=None, day=None,
+               valid=None):
     """SourceHours from per-hour (H,) and per-(hour, stack) (H, S) arrays."""
     direction_from = np.atleast_1d(np.asarray(direction_from, float))
     n_hours = direction_from.size
@@ -59,6 +62,7 @@ def make_hours(direction_from, stability, wind_speed, effective_height, mixing_h
         rise=np.zeros_like(effective_height),
         bid_variance=np.zeros_like(effective_height) if bid is None else np.asarray(bid, float).reshape(
             effective_height.shape).copy(),
+        valid=None if valid is None else np.asarray(valid, bool),
     )
 
 
@@ -140,11 +144,13 @@ def plume_cases(draw):
         rng.uniform(0, 360, n_hours), rng.integers(0, 6, n_hours), rng.uniform(1, 10, (n_hours, n_src)),
         rng.uniform(5, 400, (n_hours, n_src)), rng.uniform(150, 2000, n_hours),
         bid=rng.uniform(0, 2000, (n_hours, n_src)), day=np.arange(n_hours) // 8,
+        valid=rng.uniform(size=n_hours) > draw(st.sampled_from([0.0, 0.3, 1.0])),  # calm/missing hours
     )
     rates = rng.uniform(0, 1, (draw(st.integers(1, 3)), n_hours, n_src))
     terrain = draw(st.sampled_from(["simple", "flat"]))
     options = PlumeOptions(sigma_model=model, terrain=terrain, cull=False, parallel=draw(st.booleans()),
-                           min_hours_per_day=6, tile_size=draw(st.sampled_from([300.0, 1000.0, 5000.0])))
+                           min_hours_per_day=6, tile_size=draw(st.sampled_from([300.0, 1000.0, 5000.0])),
+                           hour_rules=draw(st.sampled_from(["screening", "aermod"])))
     return stacks, rates, receptors, hours, options
 
 
@@ -239,7 +245,7 @@ def test_invariant_under_rotation_of_the_frame(case, angle, cx, cy):
     wx = hours.wind_to_x * np.cos(phi) + hours.wind_to_y * np.sin(phi)
     wy = -hours.wind_to_x * np.sin(phi) + hours.wind_to_y * np.cos(phi)
     turned_hours = SourceHours(wx, wy, hours.mixing_height, hours.stability, hours.day, hours.stack_wind_speed,
-                               hours.effective_height, hours.rise, hours.bid_variance)
+                               hours.effective_height, hours.rise, hours.bid_variance, hours.valid)
     base = run_kernel(stacks, rates, receptors, hours, options)
     turned = run_kernel(turned_stacks, rates, turned_receptors, turned_hours, options)
     scale = max(base[0].max(), 1e-300)
@@ -251,7 +257,9 @@ def test_invariant_under_rotation_of_the_frame(case, angle, cx, cy):
 @given(plume_cases())
 def test_daily_means_are_the_means_of_the_hourly_fields(case):
     # GB 3095-2012 Table 4: a daily mean needs >= min_hours_per_day hourly values; the cases give 8 hours a day,
-    # except a last day of fewer hours, which must come out NaN when it has fewer than 6.
+    # except a last day of fewer hours, which must come out NaN when it has fewer than 6 valid hours. Calm or
+    # missing hours (hours.valid False) are zero and not counted; AERMOD's rules divide every day's sum by
+    # max(valid hours, 18).
     stacks, rates, receptors, hours, options = case
     options = PlumeOptions(**{**options.__dict__, "store_hourly": True, "store_daily": True})
     names = [f"s{p}" for p in range(rates.shape[0])]
@@ -262,9 +270,51 @@ def test_daily_means_are_the_means_of_the_hourly_fields(case):
         assert daily.shape == (hours.day[-1] - hours.day[0] + 1, receptors.x.size)
         for d in range(daily.shape[0]):
             in_day = hours.day - hours.day[0] == d
-            if in_day.sum() >= options.min_hours_per_day:
-                np.testing.assert_allclose(daily[d], hourly[in_day].mean(axis=0), rtol=1e-12, atol=1e-300)
+            n_valid = int(np.sum(in_day & hours.valid))
+            assert np.all(hourly[in_day & ~hours.valid] == 0.0)
+            if options.hour_rules == "aermod":
+                np.testing.assert_allclose(daily[d], hourly[in_day].sum(axis=0) / max(n_valid, 18), rtol=1e-12,
+                                           atol=1e-300)
+            elif n_valid >= options.min_hours_per_day:
+                np.testing.assert_allclose(daily[d], hourly[in_day].sum(axis=0) / n_valid, rtol=1e-12, atol=1e-300)
             else:
                 assert np.all(np.isnan(daily[d]))
         np.testing.assert_array_equal(np.nanmax(daily, axis=0) if np.isfinite(daily).any() else daily[0],
                                       fields[f"{name}_max_24h"][1])
+
+
+def test_aermod_hour_rules_by_hand():
+    # One stack, one receptor straight downwind, the same weather every hour: every valid hour gives the same c.
+    # Day 0: 24 hours, 12 of them calm/missing; day 1: 24 valid hours. AERMOD's rules (dispersion.plume docstring):
+    # day 0's mean = 12 c / max(12, 18) = 2c/3, day 1's = c; period mean = 36 c / 36 valid hours = c.
+    # The screening rules with min_hours_per_day = 20 give no mean for day 0 (12 < 20 valid hours).
+    stacks = make_stacks([0.0], [0.0], height=[50.0])
+    receptors = make_receptors([800.0], [0.0])
+    valid = np.ones(48, bool)
+    valid[:12] = False
+    hours = make_hours(np.full(48, 270.0), 3, 5.0, np.full((48, 1), 50.0), NO_LID, day=np.arange(48) // 24,
+                       valid=valid)
+    rates = np.full((1, 48, 1), 0.1)
+    aermod = PlumeOptions(terrain="flat", parallel=False, hour_rules="aermod")
+    hourly, max_1h, max_24h, mean = run_kernel(stacks, rates, receptors, hours, aermod)
+    c = hourly[12, 0, 0]
+    assert c > 0 and np.all(hourly[:12] == 0.0)
+    fields = evaluate_plume(stacks, rates, receptors, hours, replace(aermod, store_daily=True), substances=["s"])
+    np.testing.assert_allclose(fields["s_daily"][1][:, 0], [2.0 * c / 3.0, c], rtol=1e-12)
+    assert mean[0, 0] == pytest.approx(c, rel=1e-12)
+    screening = PlumeOptions(terrain="flat", parallel=False, hour_rules="screening", store_daily=True)
+    fields = evaluate_plume(stacks, rates, receptors, hours, screening, substances=["s"])
+    assert np.isnan(fields["s_daily"][1][0, 0]) and fields["s_daily"][1][1, 0] == pytest.approx(c, rel=1e-12)
+
+
+def test_valid_hours_from_the_weather_flags():
+    import xarray as xr
+
+    from dispersion.plume import valid_hours
+    met = xr.Dataset({"aermet_hour_flag": ("time", np.array([0, 1, 2, 0], np.int8)),
+                      "calm_flag": ("time", np.array([0, 0, 0, 1], np.int8))})
+    assert valid_hours(met, "aermod").tolist() == [True, False, False, True]  # AERMET's own flags win
+    assert valid_hours(met.drop_vars("aermet_hour_flag"), "aermod").tolist() == [True, True, True, False]
+    assert valid_hours(met, "screening").all()
+    with pytest.raises(InputError, match="hour_rules"):
+        PlumeOptions(hour_rules="isc3")

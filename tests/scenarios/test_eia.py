@@ -13,10 +13,11 @@ import pytest
 import xarray as xr
 
 from scenarios.eia.caps_run import run_caps
-from scenarios.eia.run import run_eia_scenario
+from scenarios.eia.run import run_eia_scenario, text_summary
 from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
 from tests.scenarios.conftest import XDIST_GROUP, parktwin
+from twin.errors import InputError
 
 pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
 
@@ -277,6 +278,38 @@ def test_eia_runs_on_aermet_meteorology(demo, tmp_path):
     for i, receptor in enumerate(one_hour["receptors"]):
         assert receptor["total_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9)
     assert hourly.max() > 0
+
+
+def test_aermod_hour_rules_leave_calm_and_missing_hours_out(demo, tmp_path):
+    """model.hour_rules aermod on AERMET met with one calm and one missing hour in the window: the run accepts the
+    missing hour (without aermet_fill_missing), counts both in the summary, models neither (zero), and the period
+    mean divides the sum by the 46 valid hours; the screening rules refuse the missing hour."""
+    import shutil
+
+    shutil.copytree(demo.park_dir, tmp_path / "park")
+    _aermet_files(tmp_path / "met")
+    sfc = (tmp_path / "met/SITE.SFC").read_text().splitlines()
+    fields = sfc[1 + 40].split()
+    fields[18] = "999.0"  # local 2025-03-01 hour 17: temperature missing (AERMOD CHKMSG)
+    sfc[1 + 40] = " ".join(fields)
+    (tmp_path / "met/SITE.SFC").write_text("\n".join(sfc) + "\n")
+    (tmp_path / "eia.yaml").write_text(AERMET_EIA + "model: {hour_rules: aermod}\n", encoding="utf-8")
+    scenario = load_scenario(tmp_path / "eia.yaml")
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    assert setup.hours.valid.sum() == 46 and not setup.hours.valid[30 - 24] and not setup.hours.valid[40 - 24]
+    summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    assert (summary["hour_rules"], summary["calm_hours"], summary["missing_hours"]) == ("aermod", 1, 1)
+    assert "1 calm and 1 missing hours left out" in text_summary(summary)
+    hourly = hourly_so2_at_sensitive_receptors(setup)
+    assert np.all(hourly[[30 - 24, 40 - 24]] == 0.0) and hourly.max() > 0
+    annual = {item["averaging"]: item for item in summary["pollutants"]["sulfur_dioxide"]["limits"]}["annual"]
+    assert annual["statistic"] == "period_mean"
+    for i, receptor in enumerate(annual["receptors"]):
+        assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].sum() / 46, rel=1e-9, abs=1e-12)
+
+    (tmp_path / "eia.yaml").write_text(AERMET_EIA, encoding="utf-8")
+    with pytest.raises(InputError, match="missing"):
+        prepare_eia(load_scenario(tmp_path / "eia.yaml"), base_dir=tmp_path, where="eia.yaml")
 
 
 def test_aermet_weather_needs_its_path_and_only_aermet_takes_a_profile(tmp_path):

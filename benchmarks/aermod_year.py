@@ -1,0 +1,100 @@
+"""The AERMOD reference deck end to end: agreement with AERMOD's own outputs and the time of each part of the run.
+
+    .venv/bin/python benchmarks/aermod_year.py [--hour-rules aermod|screening] [--sigma briggs_rural|...]
+
+The deck (``tests/data/aermod/anchorage-1999``, README there): the demo park's 117 stacks (SO2), 466 receptors
+(a 21 × 21 grid at 250 m and the park's 25 sensitive and fence receptors), flat terrain, rural, the AERMET files of
+EPA's Anchorage 1999 test case (8760 h, 1342 calm and 469 missing). AERMOD v24142 took 1073 s wall, 485 s CPU on
+this machine for it (the README's measurement, not repeated here).
+
+Printed, measured in this one run:
+
+* per statistic (period mean, highest 1-h, highest 24-h): FAC2, FB, r over the receptors, max ParkTwin / max
+  AERMOD and the distance between the two maxima (``tests/aermod_reference.py``);
+* the time of each part — AERMET files read, hourly source terms, kernel, statistics, NetCDF written — wall and
+  CPU, and source-receptor-hours (SRH) per second for the kernel alone and end to end; the CPU-time ratio to
+  AERMOD's 485 s (the issue's target is ≥ 300×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dispersion.plume import PlumeOptions, evaluate_plume, source_hours  # noqa: E402
+from meteo import read_aermet  # noqa: E402
+from tests.aermod_reference import REFERENCE, WDROTATE, compare, read_deck, read_plot  # noqa: E402
+from twin.atomic import atomic_output  # noqa: E402
+
+AERMOD_CPU_SECONDS = 485.0  # tests/data/aermod/README.md
+UTC_OFFSET = -9.0  # Alaska standard time; any offset works if the days are cut with the same one
+
+
+@contextmanager
+def timed(parts: dict, name: str):
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    parts[name] = (time.perf_counter() - wall, time.process_time() - cpu)
+
+
+def run(hour_rules: str, sigma: str) -> tuple[dict, dict, int]:
+    """The deck through ParkTwin: {statistic: µg/m³ per receptor}, {part: (wall, cpu) [s]}, source-receptor-hours."""
+    parts: dict = {}
+    deck = read_deck()
+    with timed(parts, "AERMET read"):
+        met = read_aermet(REFERENCE / "ANCH-99_ADJU.SFC", REFERENCE / "ANCH-99_ADJU.PFL",
+                          utc_offset_hours=UTC_OFFSET, fill_missing=True)
+    options = PlumeOptions(sigma_model=sigma, terrain="flat", true_north_grid_bearing=-WDROTATE,
+                           utc_offset_hours=UTC_OFFSET, store_hourly=False, store_daily=True, hour_rules=hour_rules)
+    with timed(parts, "source terms"):
+        hours = source_hours(deck.stacks, met, options)
+        rates = np.broadcast_to(deck.rates_g_s * 1e-3, hours.effective_height.shape)[None].copy()
+    with timed(parts, "kernel"):
+        fields = evaluate_plume(deck.stacks, rates, deck.receptors, hours, options, substances=["so2"])
+    with timed(parts, "statistics"):
+        ug = 1e9
+        values = {"period": fields["so2_period_mean"][1] * ug, "1h": fields["so2_max_1h"][1] * ug,
+                  "24h": fields["so2_max_24h"][1] * ug}
+    with timed(parts, "NetCDF"), tempfile.TemporaryDirectory() as folder:
+        data = xr.Dataset({f"so2_{k}": ("receptor", v, {"units": "ug m-3"}) for k, v in values.items()})
+        with atomic_output(Path(folder) / "aermod_deck.nc") as part:
+            data.to_netcdf(part)
+    srh = deck.stacks.x.size * deck.receptors.x.size * met.sizes["time"]
+    return values, parts, srh
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hour-rules", default="aermod", choices=("aermod", "screening"))
+    parser.add_argument("--sigma", default="briggs_rural")
+    args = parser.parse_args()
+    run(args.hour_rules, args.sigma)  # compile or load the kernels outside the timed run
+    values, parts, srh = run(args.hour_rules, args.sigma)
+    deck = read_deck()
+    print(f"AERMOD reference deck, {args.sigma}, hour rules {args.hour_rules}")
+    print(f"{'statistic':<10} {'FAC2':>6} {'FB':>7} {'r':>6} {'max PT/AERMOD':>14} {'maxima apart':>13}")
+    for name, label in (("period", "period"), ("1h", "highest 1-h"), ("24h", "highest 24-h")):
+        stats = compare(read_plot(name, deck), values[name], deck.receptors.x, deck.receptors.y)
+        print(f"{label:<10} {stats['fac2']:6.2f} {stats['fb']:7.2f} {stats['r']:6.2f} {stats['max_ratio']:14.2f} "
+              f"{stats['max_distance_m']:11.0f} m")
+    wall = sum(w for w, _ in parts.values())
+    cpu = sum(c for _, c in parts.values())
+    print(f"\n{'part':<14} {'wall s':>8} {'CPU s':>8}")
+    for name, (w, c) in parts.items():
+        print(f"{name:<14} {w:8.3f} {c:8.3f}")
+    print(f"{'end to end':<14} {wall:8.3f} {cpu:8.3f}")
+    print(f"\nSRH/s: kernel {srh / parts['kernel'][0]:.3g}, end to end {srh / wall:.3g} ({srh:.3g} SRH)")
+    print(f"CPU time vs AERMOD's {AERMOD_CPU_SECONDS:g} s: {AERMOD_CPU_SECONDS / cpu:.0f}x faster end to end")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The AERMOD reference run of the demo park (``tests/data/aermod/anchorage-1999``, README there): its deck's stacks
+and receptors, its per-receptor outputs, and the comparison statistics of a ParkTwin run against them.
+
+Statistics (Chang & Hanna 2004, *Meteorol. Atmos. Phys.* 87:167–196, §3): with observed = AERMOD (Co) and
+predicted = ParkTwin (Cp) over the receptors,
+
+    FAC2 = fraction of receptors with 0.5 ≤ Cp/Co ≤ 2
+    FB   = (mean Co − mean Cp) / (0.5 (mean Co + mean Cp))      (negative: ParkTwin higher)
+    r    = Pearson correlation of Co and Cp
+
+plus the ratio of the domain maxima and the distance between the receptors where they fall.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dispersion.plume import ReceptorSet, StackSet
+
+REFERENCE = Path(__file__).resolve().parent / "data" / "aermod" / "anchorage-1999"
+PLOT_FILES = {"period": "plot_period.plt", "1h": "plot_1h.plt", "24h": "plot_24h.plt"}
+WDROTATE = 0.6964  # the deck's WDROTATE [degree]: true-north directions turned onto the park's grid north
+
+
+@dataclass(frozen=True)
+class Deck:
+    """The deck's stacks (AERMOD coordinates: park CRS minus the origin), SO2 rates [g/s] and receptors."""
+
+    stacks: StackSet
+    rates_g_s: np.ndarray
+    receptors: ReceptorSet
+    receptor_ids: tuple[str, ...]
+
+
+def read_deck(folder: Path = REFERENCE) -> Deck:
+    """Stacks from the deck's SO LOCATION / SRCPARAM cards, receptors from ``receptors.csv`` (AERMOD x, y)."""
+    location, params = {}, {}
+    for line in (folder / "aermod.inp").read_text().splitlines():
+        words = line.split()
+        if len(words) >= 5 and words[0] == "LOCATION" and words[2] == "POINT":
+            location[words[1]] = tuple(float(v) for v in words[3:6])
+        elif len(words) == 7 and words[0] == "SRCPARAM":
+            params[words[1]] = tuple(float(v) for v in words[2:7])
+    ids = tuple(location)
+    xyz = np.array([location[i] for i in ids])
+    q, height, temperature, velocity, diameter = np.array([params[i] for i in ids]).T
+    stacks = StackSet(ids=ids, x=xyz[:, 0], y=xyz[:, 1], base_elevation=xyz[:, 2], height=height,
+                      inner_diameter=diameter, exit_velocity=velocity, exit_temperature=temperature)
+    with open(folder / "receptors.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    x = np.array([float(r["x_aermod"]) for r in rows])
+    y = np.array([float(r["y_aermod"]) for r in rows])
+    receptors = ReceptorSet(x=x, y=y, height=np.zeros(x.size), ground_elevation=np.zeros(x.size))
+    return Deck(stacks=stacks, rates_g_s=q, receptors=receptors, receptor_ids=tuple(r["id"] for r in rows))
+
+
+def read_plot(averaging: str, deck: Deck, folder: Path = REFERENCE) -> np.ndarray:
+    """AERMOD's value at each deck receptor [µg/m³] from the plot file of ``averaging`` ("period", "1h", "24h")."""
+    values = {}
+    for line in (folder / PLOT_FILES[averaging]).read_text().splitlines():
+        if line.startswith("*") or not line.strip():
+            continue
+        words = line.split()
+        values[(round(float(words[0]), 2), round(float(words[1]), 2))] = float(words[2])
+    keys = zip(np.round(deck.receptors.x, 2), np.round(deck.receptors.y, 2))
+    return np.array([values[(float(x), float(y))] for x, y in keys])
+
+
+def compare(observed: np.ndarray, predicted: np.ndarray, x: np.ndarray, y: np.ndarray) -> dict:
+    """FAC2, FB, r (module docstring), max predicted / max observed and the distance between the maxima [m]."""
+    positive = observed > 0
+    ratio = predicted[positive] / observed[positive]
+    mean_o, mean_p = observed.mean(), predicted.mean()
+    i, j = int(np.argmax(observed)), int(np.argmax(predicted))
+    return {
+        "fac2": float(np.mean((ratio >= 0.5) & (ratio <= 2.0))),
+        "fb": float((mean_o - mean_p) / (0.5 * (mean_o + mean_p))),
+        "r": float(np.corrcoef(observed, predicted)[0, 1]),
+        "max_ratio": float(predicted.max() / observed.max()),
+        "max_distance_m": float(np.hypot(x[i] - x[j], y[i] - y[j])),
+    }
