@@ -227,6 +227,62 @@ def _parse_header(line: str, *, where: str) -> dict:
             "version": version.group(1) if version else "unknown"}
 
 
+def _fast_table(lines: list[str], first_line: int, n_columns: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first ``n_columns`` fields of every non-blank line as a float table, and each row's line number, when
+    every line is plain (whitespace-separated, no header record, enough finite fields); None otherwise, and the
+    line-by-line parser then finds and names the fault. Same values as that parser, 10-20x faster."""
+    rows, numbers = [], []
+    for line_number, line in enumerate(lines, start=first_line):
+        tokens = line.split()
+        if not tokens:
+            continue
+        if len(tokens) < n_columns or ":" in line or "," in line:
+            return None
+        rows.append(tokens[:n_columns])
+        numbers.append(line_number)
+    if not rows:
+        return None
+    try:
+        table = np.array(rows, dtype=np.float64)
+    except ValueError:
+        return None
+    if not np.all(np.isfinite(table)):
+        return None
+    return table, np.asarray(numbers)
+
+
+def _fast_sfc(lines: list[str]) -> dict | None:
+    """The surface records by :func:`_fast_table` with every check of :func:`_read_sfc` done on whole columns
+    (integers, dates, day of the year, hours 1..24, one record per hour in order); None when any fails."""
+    parsed = _fast_table(lines[1:], 2, len(AERMET_SFC_COLUMNS))
+    if parsed is None:
+        return None
+    table, numbers = parsed
+    head = table[:, :_SFC_INTEGER_COLUMNS]
+    if np.any(head != np.round(head)):
+        return None
+    year, month, day, julian_day, hour = head.astype(np.int64).T
+    if np.any(year < 0):
+        return None
+    year = np.where(year <= 99, np.where(year >= _TWO_DIGIT_YEAR_PIVOT, 1900, 2000) + year, year)
+    if np.any((year < 1000) | (year > 9999) | (month < 1) | (month > 12) | (day < 1) | (hour < 1) | (hour > 24)):
+        return None
+    first_of_month = ((year - 1970) * 12 + month - 1).astype("datetime64[M]").astype("datetime64[D]")
+    date = first_of_month + (day - 1).astype("timedelta64[D]")
+    if np.any(date.astype("datetime64[M]") != first_of_month.astype("datetime64[M]")):  # day beyond the month
+        return None
+    if np.any(julian_day != (date - date.astype("datetime64[Y]")).astype(np.int64) + 1):
+        return None
+    starts = date.astype("datetime64[h]") + (hour - 1).astype("timedelta64[h]")
+    if np.any(np.diff(starts) != np.timedelta64(1, "h")):
+        return None
+    columns = {name: np.ascontiguousarray(table[:, k])
+               for k, (name, _) in enumerate(AERMET_SFC_COLUMNS) if k >= _SFC_INTEGER_COLUMNS}
+    columns["line"] = numbers
+    columns["local_start"] = starts
+    return columns
+
+
 def _read_sfc(path) -> tuple[Path, dict, dict]:
     """Parse the surface file: header, and per-record columns (numpy arrays), line numbers and local starts."""
     path, lines = _read_lines(path, "surface")
@@ -234,6 +290,9 @@ def _read_sfc(path) -> tuple[Path, dict, dict]:
     if not lines:
         raise InputError.field(where, "line 1 (header)", "", "the AERMET header line, then one record per hour")
     header = _parse_header(lines[0], where=where)
+    fast = _fast_sfc(lines)
+    if fast is not None:
+        return path, header, fast
     records, line_numbers, starts = [], [], []
     minimum = len(AERMET_SFC_COLUMNS)
     for line_number, line in enumerate(lines[1:], start=2):
@@ -273,10 +332,47 @@ def _read_sfc(path) -> tuple[Path, dict, dict]:
     return path, header, columns
 
 
+def _fast_pfl(lines: list[str], sfc_starts: np.ndarray) -> list[np.ndarray] | None:
+    """The profiles by :func:`_fast_table` with every check of :func:`_read_pfl` done on whole columns (integers,
+    dates, hours, top flags 0/1 closing each hour, heights > 0, one profile per surface hour in its order); None
+    when any fails."""
+    parsed = _fast_table(lines, 1, len(AERMET_PFL_COLUMNS))
+    if parsed is None:
+        return None
+    table, _ = parsed
+    integers = table[:, sorted(_PFL_INTEGER_COLUMNS)]
+    if np.any(integers != np.round(integers)):
+        return None
+    year, month, day, hour = table[:, :4].astype(np.int64).T
+    top = table[:, 5]
+    if np.any(year < 0):
+        return None
+    year = np.where(year <= 99, np.where(year >= _TWO_DIGIT_YEAR_PIVOT, 1900, 2000) + year, year)
+    if np.any((year < 1000) | (year > 9999) | (month < 1) | (month > 12) | (day < 1) | (hour < 1) | (hour > 24)
+              | ((top != 0) & (top != 1)) | (table[:, 4] <= 0.0)) or top[-1] != 1:
+        return None
+    first_of_month = ((year - 1970) * 12 + month - 1).astype("datetime64[M]").astype("datetime64[D]")
+    date = first_of_month + (day - 1).astype("timedelta64[D]")
+    if np.any(date.astype("datetime64[M]") != first_of_month.astype("datetime64[M]")):
+        return None
+    starts = date.astype("datetime64[h]") + (hour - 1).astype("timedelta64[h]")
+    ends = np.flatnonzero(top == 1)
+    if ends.size != sfc_starts.size:
+        return None
+    hour_of_level = np.repeat(np.arange(ends.size), np.diff(np.concatenate([[-1], ends])))
+    if np.any(starts != sfc_starts[hour_of_level]):
+        return None
+    levels = np.column_stack([table[:, 4], top, table[:, 6:9]])
+    return np.split(levels, ends[:-1] + 1)
+
+
 def _read_pfl(path, sfc_starts: np.ndarray, sfc_lines: np.ndarray, sfc_where: str) -> list[np.ndarray]:
     """Parse the profile file into one (levels, 5) array per SFC hour: height, top flag, Wd, Ws, T [°C]."""
     path, lines = _read_lines(path, "profile")
     where = _where("profile", path)
+    fast = _fast_pfl(lines, sfc_starts)
+    if fast is not None:
+        return fast
     hours: list[np.ndarray] = []
     levels: list[list[float]] = []
     current = None  # (local start, first line) of the open hour
@@ -378,19 +474,29 @@ def _pick_levels(sfc: dict, profiles: list[np.ndarray] | None, usable: np.ndarra
     if profiles is None:
         return speed, direction, height, temperature, from_profile
     target = WIND_MEASUREMENT_HEIGHT
-    for i in np.flatnonzero(usable):
-        levels = profiles[i]
-        z, wd, ws, t_celsius = levels[:, 0], levels[:, 2], levels[:, 3], levels[:, 4]
-        wind_ok = (ws > 0.0) & (ws < 90.0) & (wd >= 0.0) & (wd <= 360.0)  # AERMOD PFLCNV missing rules
-        if wind_ok.any():
-            k = np.flatnonzero(wind_ok)[np.argmin(np.abs(z[wind_ok] - target))]
-            if abs(z[k] - target) <= abs(height[i] - target):  # ties go to the profile
-                speed[i], direction[i], height[i], from_profile[i] = ws[k], wd[k], z[k], True
-        temperature_ok = (t_celsius > -90.0) & (t_celsius < 90.0)
-        if temperature_ok.any():
-            k = np.flatnonzero(temperature_ok)[np.argmin(np.abs(z[temperature_ok] - target))]
-            if abs(z[k] - target) <= abs(sfc["temperature_height"][i] - target):
-                temperature[i] = t_celsius[k] + _CELSIUS_TO_KELVIN  # PFL °C → K, once, here
+    n_levels = max(level.shape[0] for level in profiles)
+    if all(level.shape[0] == n_levels for level in profiles):
+        padded = np.stack(profiles)
+    else:
+        padded = np.full((len(profiles), n_levels, 5), np.nan)  # absent levels: NaN, never valid
+        for i, level in enumerate(profiles):
+            padded[i, :level.shape[0]] = level
+    z, wd, ws, t_celsius = padded[:, :, 0], padded[:, :, 2], padded[:, :, 3], padded[:, :, 4]
+    rows = np.arange(z.shape[0])
+    # AERMOD PFLCNV's missing rules; the nearest valid level to 10 m (the first of equals), ties go to the profile.
+    wind_ok = (ws > 0.0) & (ws < 90.0) & (wd >= 0.0) & (wd <= 360.0) & usable[:, None]
+    distance = np.where(wind_ok, np.abs(z - target), np.inf)
+    k = np.argmin(distance, axis=1)
+    take = wind_ok.any(axis=1) & (distance[rows, k] <= np.abs(height - target))
+    speed = np.where(take, ws[rows, k], speed)
+    direction = np.where(take, wd[rows, k], direction)
+    height = np.where(take, z[rows, k], height)
+    from_profile = take
+    temperature_ok = (t_celsius > -90.0) & (t_celsius < 90.0) & usable[:, None]
+    distance = np.where(temperature_ok, np.abs(z - target), np.inf)
+    k = np.argmin(distance, axis=1)
+    take = temperature_ok.any(axis=1) & (distance[rows, k] <= np.abs(sfc["temperature_height"] - target))
+    temperature = np.where(take, t_celsius[rows, k] + _CELSIUS_TO_KELVIN, temperature)  # PFL °C → K, once, here
     return speed, direction, height, temperature, from_profile
 
 

@@ -8,6 +8,7 @@ exercise the reader — a stable, a calm, a missing, two convective hours — no
 import math
 
 import numpy as np
+import xarray as xr
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -291,3 +292,32 @@ def test_leading_calm_takes_the_first_non_calm_state_and_small_length_is_floored
     np.testing.assert_allclose(met["atmosphere_boundary_layer_thickness"], [900.0, 900.0])
     assert met["aermet_hour_flag"].values.tolist() == [1, 0]
     assert str(met["time"].values[1])[:16] == "2027-01-01T23:00"
+
+
+def test_fast_and_line_by_line_readers_agree(monkeypatch, tmp_path):
+    """The column-wise fast path of the SFC/PFL reader gives exactly what the line-by-line parser gives (which names
+    the line and column of any fault): on EPA's Anchorage 1999 files (8760 h, calm and missing hours) and on a
+    profile file whose hours have different numbers of levels."""
+    import meteo.aermet as aermet
+    from tests.aermod_reference import REFERENCE
+
+    sfc, pfl = REFERENCE / "ANCH-99_ADJU.SFC", REFERENCE / "ANCH-99_ADJU.PFL"
+    lines = pfl.read_text().splitlines()
+    uneven = []
+    for k, line in enumerate(lines[:48]):  # the first 48 hours; every other hour gets a 9 m level below its 7 m one
+        if k % 2:  # a lower level (top flag 0) before the hour's own, which closes it
+            words = line.split()
+            uneven.append(" ".join(words[:4] + ["9.0", "0"] + words[6:]))
+        uneven.append(line)
+    (tmp_path / "short.SFC").write_text("\n".join(sfc.read_text().splitlines()[:49]) + "\n")
+    (tmp_path / "short.PFL").write_text("\n".join(uneven) + "\n")
+    cases = [(sfc, pfl), (tmp_path / "short.SFC", tmp_path / "short.PFL")]
+    fast = [aermet.read_aermet(a, b, utc_offset_hours=-9.0, fill_missing=True) for a, b in cases]
+    calls = []
+    monkeypatch.setattr(aermet, "_fast_table", lambda *args: calls.append(args) or None)
+    slow = [aermet.read_aermet(a, b, utc_offset_hours=-9.0, fill_missing=True) for a, b in cases]
+    assert len(calls) == 4  # the slow path really ran
+    for quick, reference in zip(fast, slow):
+        xr.testing.assert_identical(quick, reference)
+    assert fast[0].sizes["time"] == 8760 and fast[0].attrs["aermet_calm_hours"] > 0
+    assert fast[1]["reference_wind_height"].values[1] != fast[1]["reference_wind_height"].values[0]
