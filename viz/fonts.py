@@ -16,11 +16,14 @@ from __future__ import annotations
 import base64
 import functools
 import importlib.resources
+import hashlib
 import io
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from twin.errors import MissingInputError
+from twin.atomic import write_text_atomic
+from twin.errors import MissingInputError, OutputError
 
 __all__ = ["CJK_FAMILY", "CJK_WEB_FAMILY", "FONT_FACE_MARKER", "cjk_font_path", "use_cjk_font", "cjk_rc_params",
            "cjk_font_face_css", "embed_cjk_font"]
@@ -98,11 +101,38 @@ def _simplified_chinese_face() -> int:
     raise MissingInputError(f"CJK font: no face named {CJK_FAMILY!r} in {cjk_font_path()}")
 
 
+def _cache_folder() -> Path:
+    """Where subset fonts are kept between runs: ``$XDG_CACHE_HOME/parktwin/fonts`` (default ``~/.cache``)."""
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "parktwin" / "fonts"
+
+
 def cjk_font_face_css(characters: Iterable[str]) -> str:
     """An ``@font-face`` rule for :data:`CJK_WEB_FAMILY` holding the glyphs of ``characters`` only (WOFF, base64).
 
     fontTools does the subsetting (the glyph closure, CFF outlines, cmap); characters the font lacks are left to
-    the browser's fallback fonts."""
+    the browser's fallback fonts. Subsetting the 20 MB collection takes seconds, and a park's reports use the same
+    characters run after run: the rule is kept in :func:`_cache_folder` under the SHA-256 of the character set and
+    the font file's size and time, and reused (a folder that cannot be written only costs the time)."""
+    wanted = "".join(sorted(set(characters)))
+    font = cjk_font_path()
+    stat = font.stat()
+    key = hashlib.sha256(f"{wanted}|{font}|{stat.st_size}|{stat.st_mtime_ns}".encode("utf-8")).hexdigest()
+    cached = _cache_folder() / f"{key}.css"
+    try:
+        return cached.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        pass
+    css = _subset_css(wanted)
+    try:
+        write_text_atomic(cached, css)
+    except (OSError, OutputError):
+        pass
+    return css
+
+
+def _subset_css(characters: str) -> str:
+    """The ``@font-face`` rule of :func:`cjk_font_face_css`, subset now (fontTools)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -123,6 +153,6 @@ def cjk_font_face_css(characters: Iterable[str]) -> str:
 
 def embed_cjk_font(html: str) -> str:
     """``html`` with :data:`FONT_FACE_MARKER` replaced by the rule for the non-ASCII characters it contains."""
-    characters = {c for c in html if ord(c) > 0x7F}
+    characters = {c for c in set(html) if ord(c) > 0x7F}  # set() first: a report with its maps is megabytes
     css = cjk_font_face_css(characters) if characters else ""
     return html.replace(FONT_FACE_MARKER, css, 1)
