@@ -184,7 +184,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "typhoon_column.asset": {"en": "Asset", "zh": "风险单元"},
     "typhoon_column.kind": {"en": "Kind", "zh": "类型"},
     "typhoon_column.substance": {"en": "Substance", "zh": "物质"},
-    "typhoon_column.first_flooded": {"en": "First flooded (UTC)", "zh": "首次进水时间 (UTC)"},
+    "typhoon_column.first_flooded": {"en": "First flooded (local time)", "zh": "首次进水时间（当地时间）"},
     "typhoon_column.peak_above_floor": {"en": "Peak above floor (m)", "zh": "高于地坪的峰值水深 (m)"},
     "typhoon_column.hours_above_sill": {"en": "Hours above sill", "zh": "水位高于门槛的时长 (h)"},
     "typhoon_column.hazard": {"en": "Hazard", "zh": "洪水危险等级"},

@@ -43,6 +43,7 @@ from scenarios.common.progress import Stages
 from scenarios.common.results import RunResult, check_writable, write_manifest
 from scenarios.common.spec import canonical_json
 from scenarios.common.storm import Storm
+from scenarios.common.times import local_text
 from scenarios.common.views import map_view
 from scenarios.leak.run import run_leak_scenario
 from scenarios.leak.spec import LeakScenario
@@ -81,6 +82,7 @@ def asset_events(park, grid, result, times_s: np.ndarray, start: np.datetime64, 
 
     gx, gy = np.meshgrid(grid.x, grid.y)
     eta = result.depth + grid.z[None]
+    offset = park.spec.utc_offset_hours  # times people read: local, with the offset
     events = []
     step_hours = float(np.diff(np.r_[0.0, times_s]).mean()) / 3600.0
     for source in park.risk_sources:
@@ -112,6 +114,7 @@ def asset_events(park, grid, result, times_s: np.ndarray, start: np.datetime64, 
         if wet.any():
             first = start + np.timedelta64(int(times_s[int(np.argmax(wet))]), "s")
             entry["first_flooded_utc"] = str(first.astype("datetime64[m]")) + "Z"
+            entry["first_flooded_local"] = local_text(first, offset)
             entry["hours_above_sill"] = round(float(wet.sum()) * step_hours, 2)
             entry["lead_time_from_landfall_h"] = round(float((first - landfall) / np.timedelta64(1, "m")) / 60, 2)
         if source.water_reactive:
@@ -120,8 +123,9 @@ def asset_events(park, grid, result, times_s: np.ndarray, start: np.datetime64, 
             if touched.any():
                 # GHS H260/H261 contents: water at the door is already the emergency, sill or not.
                 entry["escalated"] = True
-                entry["water_at_unit_utc"] = str((start + np.timedelta64(int(times_s[int(np.argmax(touched))]),
-                                                                         "s")).astype("datetime64[m]")) + "Z"
+                water_at = start + np.timedelta64(int(times_s[int(np.argmax(touched))]), "s")
+                entry["water_at_unit_utc"] = str(water_at.astype("datetime64[m]")) + "Z"
+                entry["water_at_unit_local"] = local_text(water_at, offset)
         if source.kind == "tank" and source.diameter:
             area = math.pi * source.diameter**2 / 4
             entry["flotation_depth_full_m"] = round(source.inventory / (WATER_DENSITY * area), 2)
@@ -161,7 +165,7 @@ def run_triggered_leak(scenario: TyphoonScenario, park, events: list, *, base_di
         meteorology={"weather": {"source": "typhoon", "typhoon_track": scenario.track, "start": start,
                                  "hours": hours}})
     view = run_leak_scenario(leak, base_dir=base_dir, out_dir=out_dir, where=f"{where}: triggered_leak")
-    out.update({"start_utc": when, "folder": out_dir.name, "response_level": view.response_level,
+    out.update({"start_utc": when, "start_local": local_text(when, park.spec.utc_offset_hours), "folder": out_dir.name, "response_level": view.response_level,
                 "response_rule": view.response_rule, "response_rule_zh": view.response_rule_zh,
                 "released_kg": view.released_kg,
                 "evacuation_distance_m": view.evacuation_distance_m,
@@ -198,8 +202,11 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
                                                    sea_level_at=lambda t: storm.sea_level(t)["total"])
         with stages.stage("assets"):
             events = asset_events(park, grid, result, times, storm.start, storm.landfall)
+        offset = park.spec.utc_offset_hours
         summary = {"scenario": scenario.name, "park": park.spec.name, "start_utc": str(storm.start) + "Z",
-                   "landfall_utc": str(storm.landfall.astype("datetime64[m]")) + "Z", "hours": scenario.hours,
+                   "landfall_utc": str(storm.landfall.astype("datetime64[m]")) + "Z",
+                   "start_local": local_text(storm.start, offset), "landfall_local": local_text(storm.landfall, offset),
+                   "utc_offset_hours": offset, "hours": scenario.hours,
                    "rain_model": scenario.rain_model, "max_wind_speed_m_s": round(storm.vmax, 1),
                    "grid": {"cells": list(grid.shape), "spacing_m": grid.dx}, "steps": result.steps,
                    "peak_sea_level_m": round(max(levels.values()), 3) if levels else None,
@@ -278,34 +285,34 @@ def _report(out_dir, scenario, summary, map_png) -> Path:
     for e in summary["assets"]:
         rows.append(ReportRow(cells=(f"{e['name']} ({e['id']})", kinds.get(e["kind"], e["kind"]),
                                      substances.get(e["substance"], e["substance"]),
-                                     e.get("first_flooded_utc", "—"), f"{e['peak_water_above_floor_m']:.2f}",
+                                     e.get("first_flooded_local", "—"), f"{e['peak_water_above_floor_m']:.2f}",
                                      e.get("hours_above_sill", 0.0), hazards.get(e["hazard_class"], e["hazard_class"]),
                                      e.get("lead_time_from_landfall_h", "—"),
                                      dry if e["margin_to_flooding_m"] is None else f"{e['margin_to_flooding_m']:+.2f}"),
                               flag="exceed" if e["flooded"] else ""))
         if e.get("escalated"):
             actions.append(ReportParagraph(sentence("typhoon.action.water_reactive", language, name=e["name"],
-                                                    id=e["id"], water_at=e["water_at_unit_utc"]), warn=True))
+                                                    id=e["id"], water_at=e["water_at_unit_local"]), warn=True))
         if e["flooded"]:
             actions.append(ReportParagraph(sentence(
                 "typhoon.action.flooded", language, name=e["name"], id=e["id"],
-                substance=substances.get(e["substance"], e["substance"]), first_flooded=e["first_flooded_utc"],
+                substance=substances.get(e["substance"], e["substance"]), first_flooded=e["first_flooded_local"],
                 peak=e["peak_water_above_floor_m"]), warn=True))
     leak = summary.get("triggered_leak")
     if leak and leak["triggered"]:
         reached = ", ".join(leak["receptors_reached"]) or term("typhoon.none_reached", language)
         rule = leak.get("response_rule_zh", leak["response_rule"]) if zh else leak["response_rule"]
         actions.insert(0, ReportParagraph(sentence(
-            "typhoon.action.secondary_release", language, risk_source=leak["risk_source"], start=leak["start_utc"],
+            "typhoon.action.secondary_release", language, risk_source=leak["risk_source"], start=leak["start_local"],
             released_kg=leak["released_kg"], level=leak["response_level"], rule=rule,
             distance=leak["evacuation_distance_m"], reached=reached, folder=leak["folder"]), warn=True))
     elif leak:
         actions.append(ReportParagraph(sentence("typhoon.action.stays_dry", language, risk_source=leak["risk_source"])))
     grid = summary["grid"]
     rain_model = _RAIN_MODEL_ZH.get(summary["rain_model"], summary["rain_model"]) if zh else summary["rain_model"]
-    boundary = sentence("typhoon.boundary", language, landfall=summary["landfall_utc"],
+    boundary = sentence("typhoon.boundary", language, landfall=summary["landfall_local"],
                         max_wind=summary["max_wind_speed_m_s"], rain_model=rain_model,
-                        peak_sea_level=summary["peak_sea_level_m"], hours=summary["hours"], start=summary["start_utc"],
+                        peak_sea_level=summary["peak_sea_level_m"], hours=summary["hours"], start=summary["start_local"],
                         cells_x=grid["cells"][0], cells_y=grid["cells"][1], spacing=grid["spacing_m"],
                         budget=summary["budget_relative_error"])
     headings = terms("typhoon_heading", language)
@@ -330,18 +337,18 @@ def run_typhoon(scenario: TyphoonScenario, *, base_dir: Path, out_dir: Path, com
     summary = run_typhoon_scenario(scenario, base_dir=base_dir, out_dir=out_dir, command_line=command_line,
                                    where=where)
     out = out_dir
-    lines = [f"Typhoon {scenario.name}: landfall {summary['landfall_utc']}, peak sea level "
+    lines = [f"Typhoon {scenario.name}: landfall {summary['landfall_local']}, peak sea level "
              f"{summary['peak_sea_level_m']} m, flooded: {', '.join(summary['flooded']) or 'none'}"]
     for event in summary["assets"][:5]:
         lines.append(f"  {event['id']} {event['name']}: "
-                     + (f"floods at {event['first_flooded_utc']}, {event['peak_water_above_floor_m']:.2f} m above "
+                     + (f"floods at {event['first_flooded_local']}, {event['peak_water_above_floor_m']:.2f} m above "
                         f"the floor" if event["flooded"] else
                         ("no water around it" if event["margin_to_flooding_m"] is None else
                          f"stays dry ({event['margin_to_flooding_m']:.2f} m below its sill)")))
     paths = {"netcdf": out / "flood.nc", "report": out / "report.html", "assets": out / "assets.json"}
     leak = summary.get("triggered_leak")
     if leak and leak["triggered"]:
-        lines.append(f"  secondary release from {leak['risk_source']} at {leak['start_utc']}: response level "
+        lines.append(f"  secondary release from {leak['risk_source']} at {leak['start_local']}: response level "
                      f"{leak['response_level']}, endpoint-2 reaches {', '.join(leak['receptors_reached']) or 'no receptor'}"
                      f" (plan: {out / leak['folder'] / 'plan.html'})")
         paths["leak_plan"] = out / leak["folder"] / "plan.html"

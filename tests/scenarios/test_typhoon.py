@@ -68,6 +68,26 @@ def test_a_flooded_warehouse_triggers_a_release_in_the_typhoon_wind(typhoon_run)
     assert "Secondary release" in (root / "out" / "report.html").read_text(encoding="utf-8")
 
 
+def test_the_plan_and_the_summary_read_in_local_time(typhoon_run):
+    # Issue 14: a duty officer reading "22:30Z" as local time acts 8 h late. Every time people read (report.html,
+    # the printed summary) is the park's local time with its offset; the UTC fields stay for machines.
+    import re
+
+    from scenarios.common.times import local_text
+
+    root, result = typhoon_run
+    summary = json.loads((root / "out" / "assets.json").read_text(encoding="utf-8"))
+    warehouse = next(e for e in summary["assets"] if e["id"] == "W-HW01")
+    assert warehouse["first_flooded_local"] == local_text(warehouse["first_flooded_utc"], 8.0)
+    assert warehouse["first_flooded_local"].endswith("+08:00")
+    assert summary["landfall_local"] == "2026-09-15 06:00 +08:00"  # the track's landfall_time, as written
+    report = (root / "out" / "report.html").read_text(encoding="utf-8")
+    for text in (report, result.summary_text):
+        assert warehouse["first_flooded_local"] in text
+        assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z", text), "a UTC time people read"
+    assert "(local time)" in report and "(UTC)" not in report
+
+
 def test_triggered_release_rules_without_a_flood_run():
     # Unit checks of run_triggered_leak on hand-made asset events: dry asset → nothing run; bad id / trigger named.
     from pathlib import Path as _Path
