@@ -19,7 +19,8 @@ from meteo.stability import CLASS_LABELS
 from twin.constants import ZERO_CELSIUS
 from twin.errors import InputError
 
-__all__ = ["MostCommonConditions", "most_common_conditions", "HJ2_2_CALM_BELOW", "HOURS_PER_YEAR"]
+__all__ = ["MostCommonConditions", "most_common_conditions", "HJ2_2_CALM_BELOW", "HOURS_PER_YEAR",
+           "MeteorologySummary", "meteorology_summary", "SECTOR_NAMES", "WIND_ROSE_SPEED_EDGES"]
 
 HJ2_2_CALM_BELOW = 0.5
 """A calm (静风) hour has a 10 m mean wind below this [m/s] (HJ 2.2-2018 term definition; quoted, unverified)."""
@@ -117,3 +118,60 @@ def most_common_conditions(met, *, utc_offset_hours: float, calm_below: float = 
         wind_from_direction=22.5 * sector, direction_frequency=float(sector_counts[sector] / chosen.sum()),
         air_temperature=float(daily_max.mean()), mixing_height=float(np.median(mixing[chosen])), hours=hours,
         calm_hours=int(calm.sum()))
+
+
+SECTOR_NAMES = ("N", "NNE", "NE", "ENE", "E", "ESE", "SE", "SSE", "S", "SSW", "SW", "WSW", "W", "WNW", "NW", "NNW")
+"""The 16 wind-direction sectors of 22.5°, centred on N (0°), clockwise (HJ 2.2-2018's 16 方位 wind rose)."""
+WIND_ROSE_SPEED_EDGES = (0.5, 2.0, 3.0, 5.0, 8.0)
+"""Lower edges of the wind rose's speed classes [m/s]: 0.5–2, 2–3, 3–5, 5–8, ≥ 8 (below 0.5: calm). ParkTwin's
+choice of classes; HJ 2.2-2018 asks for the rose and the frequencies, not for these edges."""
+
+
+class MeteorologySummary(NamedTuple):
+    """What an HJ 2.2-2018 report states of the year's weather: the wind rose, the calm share, the stability-class
+    frequencies and the mixing heights.
+
+    rose : (16, len(WIND_ROSE_SPEED_EDGES)) share of all hours from each sector (rows, SECTOR_NAMES order) in each
+    speed class (columns) [-]; calm : share of calm hours (10 m wind < calm_below) [-]; mean_wind_speed : of the
+    non-calm hours [m/s]; stability : (6,) share of all hours in each class A..F [-]; stability_wind_speed : (6,)
+    mean 10 m wind of each class [m/s] (NaN for an absent class); mixing_height : (6, 3) the 10th, 50th and 90th
+    percentile of each class's mixing height [m] (NaN for an absent class); hours : hours summarised.
+    """
+
+    rose: np.ndarray
+    calm: float
+    mean_wind_speed: float
+    stability: np.ndarray
+    stability_wind_speed: np.ndarray
+    mixing_height: np.ndarray
+    hours: int
+
+
+def meteorology_summary(met, *, calm_below: float = HJ2_2_CALM_BELOW) -> MeteorologySummary:
+    """The wind rose, calm share, stability-class frequencies and mixing heights of a prepared hourly series
+    (``wind_speed`` [m/s] at 10 m before any calm reset, ``wind_from_direction`` [degree from true north],
+    ``stability_class`` 0..5, ``atmosphere_boundary_layer_thickness`` [m]); see :class:`MeteorologySummary`."""
+    hours = int(met.sizes["time"])
+    if hours == 0:
+        raise InputError.field("weather", "hours", 0, "at least one hour to summarise")
+    wind = np.asarray(met["wind_speed"].values, dtype=float)
+    direction = np.asarray(met["wind_from_direction"].values, dtype=float)
+    stability = np.asarray(met["stability_class"].values).astype(np.int64)
+    mixing = np.asarray(met["atmosphere_boundary_layer_thickness"].values, dtype=float)
+    calm = wind < calm_below
+    sector = np.floor(((direction + 11.25) % 360.0) / 22.5).astype(np.int64)
+    speed_class = np.searchsorted(np.asarray(WIND_ROSE_SPEED_EDGES), wind, side="right") - 1
+    rose = np.zeros((16, len(WIND_ROSE_SPEED_EDGES)))
+    np.add.at(rose, (sector[~calm], speed_class[~calm]), 1.0)
+    class_share = np.bincount(stability, minlength=6)[:6] / hours
+    class_wind = np.full(6, np.nan)
+    class_mixing = np.full((6, 3), np.nan)
+    for code in range(6):
+        members = stability == code
+        if members.any():
+            class_wind[code] = wind[members].mean()
+            class_mixing[code] = np.percentile(mixing[members], [10, 50, 90])
+    return MeteorologySummary(rose=rose / hours, calm=float(calm.mean()),
+                              mean_wind_speed=float(wind[~calm].mean()) if (~calm).any() else float("nan"),
+                              stability=class_share, stability_wind_speed=class_wind, mixing_height=class_mixing,
+                              hours=hours)

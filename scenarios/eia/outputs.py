@@ -12,17 +12,20 @@ import xarray as xr
 
 from scenarios.common.cf import hourly_time_bounds, park_substance
 from scenarios.common.views import map_view
+from scenarios.eia.report import eia_report_view, meteorology_figures
 from twin.atomic import atomic_output, write_text_atomic
 from twin.schema import grid_dataset, point_xy_coords, receptor_dataset, station_coords, time_coord
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.report import render_report
 
-__all__ = ["write_eia_netcdf", "write_transfer_netcdf", "write_eia_report", "LIMIT_WORDS"]
+__all__ = ["write_eia_netcdf", "write_transfer_netcdf", "write_eia_report"]
 
 _UG = 1e9
-LIMIT_WORDS = {"1h": ("1 小时平均", "1-h mean"), "8h": ("8 小时平均", "8-h mean"),
-               "24h": ("24 小时平均", "24-h mean"), "annual": ("年平均", "annual mean")}
+_MAP_WORDS = {"zh": {"annual": "年平均浓度贡献", "percentile": "第{p:g}百分位日平均浓度贡献",
+                     "notes": "{hours} 小时，限值 {limit:g} µg/m³（GB 3095-2012 {grade} 级）"},
+              "en": {"annual": "annual-mean contribution", "percentile": "{p:g}th-percentile daily-mean contribution",
+                     "notes": "{hours} h, limit {limit:g} µg/m³ (GB 3095-2012 grade {grade})"}}
 
 
 def _statistic_arrays(per: dict, select: slice) -> dict[str, np.ndarray]:
@@ -186,17 +189,22 @@ def write_eia_report(setup, stats: dict, summary: dict, out_dir: Path) -> dict[s
         temporary.write_text(buffer.getvalue(), encoding="utf-8-sig")
     paths["summary_csv"] = out_dir / "eia_summary.csv"
     paths["summary_json"] = write_text_atomic(out_dir / "eia_summary.json", summary_json(summary))
-    images = _maps(setup, stats, out_dir) if setup.scenario.maps else {}
+    language = setup.scenario.language
+    images = _maps(setup, stats, out_dir, language) if setup.scenario.maps else {}
     paths.update({f"map_{name}": path for name, path in images.items()})
-
-    paths["summary_html"] = render_report(_report_view(setup, summary, images), out_dir / "eia_summary.html",
-                                          images=images)
+    if setup.scenario.maps:
+        figures = meteorology_figures(setup, out_dir, language)
+        paths.update(figures)
+        images.update(figures)
+    paths["summary_html"] = render_report(eia_report_view(setup, summary, images, language),
+                                          out_dir / "eia_summary.html", images=images)
     return paths
 
 
-def _maps(setup, stats: dict, out_dir: Path) -> dict[str, Path]:
+def _maps(setup, stats: dict, out_dir: Path, language: str) -> dict[str, Path]:
     images = {}
     shape = (setup.gy.size, setup.gx.size)
+    words = _MAP_WORDS[language]
     for key, per in stats.items():
         chem = setup.park.chemicals[key]
         for averaging in ("annual", "24h"):
@@ -204,90 +212,17 @@ def _maps(setup, stats: dict, out_dir: Path) -> dict[str, Path]:
                 continue
             item = per[averaging]
             values = item["contribution"][: setup.n_grid].reshape(shape) * _UG
-            words = ("年平均浓度贡献 annual-mean contribution" if averaging == "annual" else
-                     f"第{item['percentile']:g}百分位日平均浓度贡献 {item['percentile']:g}th-percentile daily mean")
+            what = words["annual"] if averaging == "annual" else words["percentile"].format(p=item["percentile"])
             layer = FieldLayer(x=setup.gx, y=setup.gy, values=values, units="µg/m³",
-                               title=f"{chem.name_zh} {chem.name_en}: {words}")
+                               title=f"{chem.name_zh if language == 'zh' else chem.name_en}: {what}")
+            grade = "I" if setup.scenario.grade == 1 else "II"
             view = map_view(setup.park, layer, title=f"{setup.park.spec.name} — {setup.scenario.name}",
-                            notes=(f"{setup.met.sizes['time']} h, limit {item['limit'] * _UG:g} µg/m³ "
-                                   f"(GB 3095-2012 grade {'I' if setup.scenario.grade == 1 else 'II'})",))
+                            notes=(words["notes"].format(hours=setup.met.sizes["time"], limit=item["limit"] * _UG,
+                                                         grade=grade),))
             name = f"{key}_{item['statistic']}"
             path = out_dir / f"map_{name}.png"
             images[name] = render_map(view, path) or path
     return images
-
-
-def _report_view(setup, summary: dict, images: dict) -> dict:
-    grade = "I" if summary["grade"] == 1 else "II"
-    sections = []
-    rows = []
-    for key, entry in summary["pollutants"].items():
-        s = entry["screening"]
-        rows.append({"cells": [f"{entry['name_zh']} {key}", _fmt(s["cmax_1h_ug_m3"], 4), _fmt(s["c0_ug_m3"], 4),
-                               s["c0_basis"], f"{s['pmax_percent']:.2f}", s["level"]]})
-    sections.append({
-        "heading": "1. 估算与评价等级 Screening and assessment level (HJ 2.2-2018 §5.3)",
-        "paragraphs": [{"text": "Pmax = Cmax / C0 × 100 %; level 1 if Pmax ≥ 10 %, level 2 if 1 % ≤ Pmax < 10 %, "
-                                "level 3 if Pmax < 1 %. Cmax is the largest 1-h contribution on the grid of this "
-                                "year run (HJ 2.2 uses a screening model for it)."}],
-        "columns": ["污染物 Pollutant", "Cmax (µg/m³)", "C0 (µg/m³)", "C0 basis", "Pmax (%)", "Level"],
-        "rows": rows})
-    rows = []
-    for key, entry in summary["pollutants"].items():
-        for limit in entry["limits"]:
-            zh, en = LIMIT_WORDS[limit["averaging"]]
-            candidates = [("grid maximum", limit["grid_max_contribution_ug_m3"], limit["grid_max_total_ug_m3"],
-                           limit["grid_percent_of_limit"])] if limit["grid_max_total_ug_m3"] is not None else []
-            candidates += [(f"{r['name']} ({r['id']})", r["contribution_ug_m3"], r["total_ug_m3"],
-                            r["percent_of_limit"]) for r in limit["receptors"]]
-            for where, c, t, pct in candidates:
-                flag = "exceed" if pct is not None and pct > 100 else ""
-                rows.append({"cells": [key, f"{zh} {en}", limit["statistic"], where, _fmt(c, 4), _fmt(t, 4),
-                                       _fmt(limit["limit_ug_m3"], 4), _fmt(pct, 3)], "flag": flag})
-    bound_note = [{"text": "Grid 1-h totals with an hourly background are an upper bound (max contribution + max "
-                           "background); receptor values are exact.", "warn": False}]
-    sections.append({
-        "heading": f"2. 叠加背景后的预测结果 Contribution + background vs GB 3095-2012 grade {grade}",
-        "paragraphs": bound_note,
-        "columns": ["Pollutant", "Averaging", "Statistic", "Receptor", "Contribution (µg/m³)",
-                    "Total (µg/m³)", "Limit (µg/m³)", "% of limit"],
-        "rows": rows, "images": list(images)})
-    rows = []
-    for key, entry in summary["pollutants"].items():
-        distance = entry["protection_distance_m"]
-        rows.append({"cells": [key, "—" if distance is None else f"{distance:.0f}",
-                               str(entry.get("protection_distance_at") or "—")]})
-    paragraphs = [{"text": "Largest distance beyond the park boundary at which the park's short-term (1-h or "
-                           "24-h) contribution exceeds the limit (HJ 2.2-2018 §8.8.5)."}]
-    if summary["grid_spacing_m"] > 50:
-        paragraphs.append({"text": f"The grid spacing is {summary['grid_spacing_m']:g} m; HJ 2.2 asks for ≤ 50 m "
-                                   "near the boundary: refine the grid before using this distance.", "warn": True})
-    sections.append({"heading": "3. 大气环境防护距离 Atmospheric protection distance", "paragraphs": paragraphs,
-                     "columns": ["Pollutant", "Distance (m)", "Farthest point (x, y)"], "rows": rows})
-    episode = summary.get("heavy_pollution")
-    if episode is not None:
-        rows = []
-        for key, entry in episode["pollutants"].items():
-            for r in [{"name": "grid maximum", "id": "", **entry["grid"]}, *entry["receptors"]]:
-                rows.append({"cells": [key, f"{r['name']} {r['id']}".strip(),
-                                       _fmt(r["max_1h_base_ug_m3"], 4), _fmt(r["max_1h_cut_ug_m3"], 4),
-                                       _fmt(r["max_24h_base_ug_m3"], 4), _fmt(r["max_24h_cut_ug_m3"], 4)]})
-        cuts = ", ".join(f"{g}: {100 * c:.0f} %" for g, c in episode["cuts"].items())
-        counts = ", ".join(f"{g}: {n}" for g, n in episode["stacks_by_grade"].items())
-        sections.append({
-            "heading": "4. 重污染天气应急减排 Heavy-pollution episode: grade-dependent cuts",
-            "paragraphs": [{"text": f"Episode from {episode['start']}, {episode['hours']} h. Cuts by enterprise "
-                                    f"grade — {cuts}; stacks per grade — {counts}. Emission cut over the episode: "
-                                    + ", ".join(f"{k} {v['emission_cut_percent']:.1f} %"
-                                                for k, v in episode["pollutants"].items()) + "."}],
-            "columns": ["Pollutant", "Receptor", "Max 1-h before (µg/m³)", "after", "Max daily before (µg/m³)",
-                        "after"],
-            "rows": rows})
-    return {"language": "zh", "title": f"大气环境影响预测与评价 — {summary['scenario']}",
-            "subtitle": f"{summary['park']} · {summary['hours']} h · GB 3095-2012 grade {grade} · ParkTwin",
-            "footer": "ParkTwin EIA year run; contributions from the steady Gaussian plume of every stack; "
-                      "percentiles per HJ 663-2013; limits per GB 3095-2012 (twin/air_quality_standards.csv).",
-            "sections": sections}
 
 
 def summary_json(summary: dict) -> str:

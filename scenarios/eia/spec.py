@@ -100,6 +100,9 @@ class EiaScenario(StrictModel):
     transfer_hourly: bool = Field(True, description="write hourly transfer matrices at the sensitive receptors")
     caps: CapsSpec | None = None
     heavy_pollution: HeavyPollutionSpec | None = None
-    maps: bool = Field(True, description="render maps of the annual-mean and percentile fields")
+    maps: bool = Field(True, description="render maps of the annual-mean and percentile fields, the wind rose and "
+                                         "the stability-class frequencies")
+    language: Literal["zh", "en"] = Field("zh", description="language of the report (eia_summary.html), its maps "
+                                                            "and figures")
     hourly_fields: bool = Field(False, description="also write the hourly grid fields into eia.nc (a year on "
                                                    "40,000 receptors is 1.4 GB per pollutant in float32)")

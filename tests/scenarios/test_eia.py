@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,9 +15,11 @@ import xarray as xr
 
 from scenarios.eia.caps_run import run_caps
 from scenarios.eia.run import run_eia_scenario, text_summary
+from scenarios.eia.report import WORDS, eia_report_view, meteorology_figures
 from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
 from tests.scenarios.conftest import XDIST_GROUP, parktwin
+from tests.viz._png import read_png
 from twin.errors import InputError
 
 pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
@@ -371,3 +374,40 @@ def test_a_cap_that_fails_its_verification_says_so_first_and_exits_65(tmp_path, 
     assert from_the_bound(_report(50.0, [100.0, 100.0])) and not from_the_bound(_report(50.0, [100.0, 40.0]))
     assert "comes from the bound, not from air quality" in text_summary(_report(50.0, [100.0, 100.0]))
     assert not from_the_bound(_report(50.0, [3.0], factor=None))
+
+
+# The report in one language with the tables and figures of an HJ 2.2-2018 report (issue 14 item 4).
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_the_report_in_english_and_in_chinese(small, tmp_path):
+    root, scenario, summary = small
+    setup = prepare_eia(scenario.model_copy(update={"language": "en"}), base_dir=root, where="eia.yaml")
+    english = eia_report_view(setup, summary, {}, "en")
+    chinese = eia_report_view(setup, summary, {}, "zh")
+    headings = [section["heading"] for section in english["sections"]]
+    assert headings[:2] == [WORDS["en"]["sources"], WORDS["en"]["meteorology"]]
+    assert not any(_CJK.search(h) for h in headings) and not _CJK.search(english["title"])
+    assert all(_CJK.search(section["heading"]) for section in chinese["sections"])
+    sources = english["sections"][0]
+    assert len(sources["rows"]) == len(setup.park.spec.stacks)  # one row per stack
+    stack = setup.park.spec.stacks[0]
+    first = sources["rows"][0]["cells"]
+    assert first[0] == stack.id and float(first[6]) == stack.height
+    assert float(first[9]) == pytest.approx(stack.exit_temperature - 273.15, abs=0.05)  # °C
+    assert sources["columns"][-1].endswith("(g/s)") and len(sources["columns"]) == 10 + len(setup.pollutants)
+    results = next(s for s in english["sections"] if s["heading"].startswith("4."))
+    for row in results["rows"]:
+        contribution, background, total = (float(v) if v != "—" else np.nan for v in row["cells"][4:7])
+        if np.isfinite(total):
+            assert contribution + background == pytest.approx(total, rel=1e-3, abs=1e-3)  # the superposition
+
+
+def test_wind_rose_and_stability_figures_are_real_pictures(small, tmp_path):
+    root, scenario, _ = small
+    setup = prepare_eia(scenario, base_dir=root, where="eia.yaml")
+    figures = meteorology_figures(setup, tmp_path, "en")
+    for name in ("wind_rose", "stability"):
+        pixels = read_png(figures[name])
+        assert pixels.shape[0] > 300 and pixels.std() > 20.0, name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stability.png", "wind_rose.png"]  # atomic, no leftovers

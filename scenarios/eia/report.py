@@ -1,0 +1,227 @@
+"""The EIA report (``eia_summary.html``) in one language, zh or en (the scenario's ``language:``), with the tables and
+figures an HJ 2.2-2018 report carries: the source parameters, the meteorology (wind rose, stability-class
+frequencies, mixing heights), the screening level, the contribution + background at every sensitive receptor
+against GB 3095-2012, the protection distance, the heavy-pollution episode, and the maps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from meteo.climatology import HJ2_2_CALM_BELOW, SECTOR_NAMES, WIND_ROSE_SPEED_EDGES, meteorology_summary
+from meteo.stability import CLASS_LABELS
+from scenarios.common.times import local_text
+from twin.constants import ZERO_CELSIUS
+from viz.meteorology import render_stability_frequencies, render_wind_rose
+
+__all__ = ["eia_report_view", "meteorology_figures", "LIMIT_WORDS", "WORDS"]
+
+LIMIT_WORDS = {"1h": {"zh": "1 小时平均", "en": "1-h mean"}, "8h": {"zh": "8 小时平均", "en": "8-h mean"},
+               "24h": {"zh": "24 小时平均", "en": "24-h mean"}, "annual": {"zh": "年平均", "en": "annual mean"}}
+
+# Every heading, column and sentence of the report, per language; the same placeholders in both.
+WORDS = {
+    "zh": {
+        "title": "大气环境影响预测与评价 — {scenario}",
+        "subtitle": "{park} · {hours} 小时 · GB 3095-2012 {grade} 级 · ParkTwin",
+        "footer": "ParkTwin 年度预测；各排气筒的稳态高斯烟羽贡献；百分位数按 HJ 663-2013；限值按 GB 3095-2012"
+                  "（twin/air_quality_standards.csv）。",
+        "sources": "1. 污染源参数 Source parameters",
+        "sources_note": "点源（排气筒）参数与正常工况排放速率，取自园区模型 park.yaml；坐标为园区坐标系 EPSG:{epsg}。",
+        "sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "高度 (m)", "内径 (m)",
+                            "烟气流速 (m/s)", "烟气温度 (°C)"],
+        "rate_column": "{name} (g/s)",
+        "meteorology": "2. 气象条件 Meteorology",
+        "meteorology_note": "{hours} 小时逐时气象：静风（10 m 风速 < {calm_below:g} m/s）占 {calm:.1f} %，非静风平均风速 "
+                            "{wind:.2f} m/s；最多风向 {sector}（{sector_share:.1f} %）。",
+        "meteorology_columns": ["稳定度", "频率 (%)", "平均风速 (m/s)", "混合层高度 P10 (m)", "P50 (m)", "P90 (m)"],
+        "screening": "3. 估算与评价等级 Screening and assessment level (HJ 2.2-2018 §5.3)",
+        "screening_note": "Pmax = Cmax / C0 × 100 %；Pmax ≥ 10 % 为一级，1 % ≤ Pmax < 10 % 为二级，Pmax < 1 % 为三级。"
+                          "Cmax 为本年度预测网格上最大的 1 小时贡献浓度（HJ 2.2 用估算模型求得）。",
+        "screening_columns": ["污染物", "Cmax (µg/m³)", "C0 (µg/m³)", "C0 依据", "Pmax (%)", "评价等级"],
+        "results": "4. 叠加背景后的预测结果（GB 3095-2012 {grade} 级）",
+        "results_note": "网格点的 1 小时叠加值在逐时背景下为上限（最大贡献 + 最大背景）；敏感点数值为逐时精确叠加。",
+        "results_columns": ["污染物", "平均时间", "统计量", "预测点", "贡献值 (µg/m³)", "背景值 (µg/m³)",
+                            "叠加值 (µg/m³)", "标准限值 (µg/m³)", "占标率 (%)", "达标"],
+        "grid_maximum": "网格最大值",
+        "yes": "是", "no": "否",
+        "distance": "5. 大气环境防护距离 Atmospheric protection distance",
+        "distance_note": "厂界外园区短期（1 小时或 24 小时）贡献浓度超过限值的最远距离（HJ 2.2-2018 §8.8.5）。",
+        "distance_coarse": "网格间距为 {spacing:g} m；HJ 2.2 要求厂界附近不大于 50 m：使用该距离前请加密网格。",
+        "distance_columns": ["污染物", "距离 (m)", "最远点 (x, y)"],
+        "episode": "6. 重污染天气应急减排",
+        "episode_note": "应急时段 {start} 起 {hours} 小时。按企业绩效分级的减排比例 — {cuts}；各级排气筒数 — {counts}。"
+                        "应急期间排放削减：{reductions}。",
+        "episode_columns": ["污染物", "预测点", "减排前最大 1 小时 (µg/m³)", "减排后", "减排前最大日均 (µg/m³)",
+                            "减排后"],
+        "hour_rules": "按 AERMOD 规则：{calm} 个静风小时和 {missing} 个缺测小时不参与计算与平均；日均值除以 max(有效小时数, 18)。",
+    },
+    "en": {
+        "title": "Air quality impact prediction and assessment — {scenario}",
+        "subtitle": "{park} · {hours} h · GB 3095-2012 grade {grade} · ParkTwin",
+        "footer": "ParkTwin EIA year run; contributions from the steady Gaussian plume of every stack; percentiles per "
+                  "HJ 663-2013; limits per GB 3095-2012 (twin/air_quality_standards.csv).",
+        "sources": "1. Source parameters",
+        "sources_note": "Point sources (stacks) and their normal-operation emission rates, from the park model "
+                        "park.yaml; coordinates in the park's CRS EPSG:{epsg}.",
+        "sources_columns": ["ID", "Name", "Enterprise", "X (m)", "Y (m)", "Base elevation (m)", "Height (m)",
+                            "Inner diameter (m)", "Exit velocity (m/s)", "Exit temperature (°C)"],
+        "rate_column": "{name} (g/s)",
+        "meteorology": "2. Meteorology",
+        "meteorology_note": "{hours} hours of hourly weather: calm (10 m wind < {calm_below:g} m/s) {calm:.1f} %, mean "
+                            "non-calm wind {wind:.2f} m/s; most frequent direction {sector} ({sector_share:.1f} %).",
+        "meteorology_columns": ["Stability class", "Frequency (%)", "Mean wind (m/s)", "Mixing height P10 (m)",
+                                "P50 (m)", "P90 (m)"],
+        "screening": "3. Screening and assessment level (HJ 2.2-2018 §5.3)",
+        "screening_note": "Pmax = Cmax / C0 × 100 %; level 1 if Pmax ≥ 10 %, level 2 if 1 % ≤ Pmax < 10 %, level 3 "
+                          "if Pmax < 1 %. Cmax is the largest 1-h contribution on the grid of this year run (HJ 2.2 "
+                          "uses a screening model for it).",
+        "screening_columns": ["Pollutant", "Cmax (µg/m³)", "C0 (µg/m³)", "C0 basis", "Pmax (%)", "Level"],
+        "results": "4. Contribution + background vs GB 3095-2012 grade {grade}",
+        "results_note": "Grid 1-h totals with an hourly background are an upper bound (max contribution + max "
+                        "background); receptor values are exact.",
+        "results_columns": ["Pollutant", "Averaging", "Statistic", "Receptor", "Contribution (µg/m³)",
+                            "Background (µg/m³)", "Total (µg/m³)", "Limit (µg/m³)", "% of limit", "Complies"],
+        "grid_maximum": "grid maximum",
+        "yes": "yes", "no": "no",
+        "distance": "5. Atmospheric protection distance",
+        "distance_note": "Largest distance beyond the park boundary at which the park's short-term (1-h or 24-h) "
+                         "contribution exceeds the limit (HJ 2.2-2018 §8.8.5).",
+        "distance_coarse": "The grid spacing is {spacing:g} m; HJ 2.2 asks for ≤ 50 m near the boundary: refine the "
+                           "grid before using this distance.",
+        "distance_columns": ["Pollutant", "Distance (m)", "Farthest point (x, y)"],
+        "episode": "6. Heavy-pollution episode: grade-dependent cuts",
+        "episode_note": "Episode from {start}, {hours} h. Cuts by enterprise grade — {cuts}; stacks per grade — "
+                        "{counts}. Emission cut over the episode: {reductions}.",
+        "episode_columns": ["Pollutant", "Receptor", "Max 1-h before (µg/m³)", "after", "Max daily before (µg/m³)",
+                            "after"],
+        "hour_rules": "AERMOD's hour rules: {calm} calm and {missing} missing hours are left out of the model and its "
+                      "averages; daily means divide by max(valid hours, 18).",
+    },
+}
+
+
+def _fmt(value, digits: int) -> str:
+    if value is None or not np.isfinite(value):
+        return "—"
+    return f"{value:.{digits}g}"
+
+
+def meteorology_figures(setup, out_dir: Path, language: str) -> dict[str, Path]:
+    """The wind rose and the stability-class frequencies of the run's weather (PNG), for the report."""
+    summary = meteorology_summary(setup.met)
+    return {
+        "wind_rose": render_wind_rose(summary.rose, summary.calm, WIND_ROSE_SPEED_EDGES, SECTOR_NAMES,
+                                      out_dir / "wind_rose.png", hours=summary.hours, calm_below=HJ2_2_CALM_BELOW,
+                                      language=language),
+        "stability": render_stability_frequencies(summary.stability, CLASS_LABELS, out_dir / "stability.png",
+                                                  hours=summary.hours, language=language),
+    }
+
+
+def _source_section(setup, words: dict, language: str) -> dict:
+    park = setup.park
+    arrays = park.stack_arrays()
+    rates = {key: park.emission_rates(key) for key in setup.pollutants}
+    names = {key: (park.chemicals[key].name_zh if language == "zh" else park.chemicals[key].name_en)
+             for key in setup.pollutants}
+    rows = []
+    for i, stack in enumerate(park.spec.stacks):
+        enterprise = stack.enterprise if language == "zh" else (stack.enterprise_en or stack.enterprise)
+        rows.append({"cells": [stack.id, stack.name, enterprise, f"{arrays['x'][i]:.1f}", f"{arrays['y'][i]:.1f}",
+                               f"{arrays['base_elevation'][i]:.1f}", f"{arrays['height'][i]:g}",
+                               f"{arrays['inner_diameter'][i]:g}", f"{arrays['exit_velocity'][i]:g}",
+                               f"{arrays['exit_temperature'][i] - ZERO_CELSIUS:.1f}",
+                               *[_fmt(rates[key][i], 4) for key in setup.pollutants]]})
+    return {"heading": words["sources"], "paragraphs": [{"text": words["sources_note"].format(epsg=park.spec.epsg)}],
+            "columns": words["sources_columns"] + [words["rate_column"].format(name=names[key])
+                                                   for key in setup.pollutants],
+            "rows": rows}
+
+
+def _meteorology_section(setup, summary: dict, words: dict, images: dict) -> dict:
+    met = meteorology_summary(setup.met)
+    by_sector = met.rose.sum(axis=1)
+    sector = int(np.argmax(by_sector))
+    paragraphs = [{"text": words["meteorology_note"].format(
+        hours=met.hours, calm_below=HJ2_2_CALM_BELOW, calm=100.0 * met.calm, wind=met.mean_wind_speed,
+        sector=SECTOR_NAMES[sector], sector_share=100.0 * by_sector[sector])}]
+    if summary.get("hour_rules") == "aermod":
+        paragraphs.append({"text": words["hour_rules"].format(calm=summary["calm_hours"],
+                                                              missing=summary["missing_hours"])})
+    rows = [{"cells": [CLASS_LABELS[c], f"{100.0 * met.stability[c]:.1f}", _fmt(met.stability_wind_speed[c], 3),
+                       *[_fmt(v, 4) for v in met.mixing_height[c]]]} for c in range(6)]
+    return {"heading": words["meteorology"], "paragraphs": paragraphs, "columns": words["meteorology_columns"],
+            "rows": rows, "images": [name for name in ("wind_rose", "stability") if name in images]}
+
+
+def _results_rows(summary: dict, words: dict, language: str) -> list[dict]:
+    rows = []
+    for key, entry in summary["pollutants"].items():
+        for limit in entry["limits"]:
+            averaging = LIMIT_WORDS[limit["averaging"]][language]
+            candidates = [(words["grid_maximum"], limit["grid_max_contribution_ug_m3"], limit["grid_max_total_ug_m3"],
+                           limit["grid_percent_of_limit"])] if limit["grid_max_total_ug_m3"] is not None else []
+            candidates += [(f"{r['name']} ({r['id']})", r["contribution_ug_m3"], r["total_ug_m3"],
+                            r["percent_of_limit"]) for r in limit["receptors"]]
+            for where, c, t, pct in candidates:
+                background = t - c if c is not None and t is not None else None
+                complies = "—" if pct is None else words["yes" if pct <= 100 else "no"]
+                rows.append({"cells": [key, averaging, limit["statistic"], where, _fmt(c, 4), _fmt(background, 4),
+                                       _fmt(t, 4), _fmt(limit["limit_ug_m3"], 4), _fmt(pct, 3), complies],
+                             "flag": "exceed" if pct is not None and pct > 100 else ""})
+    return rows
+
+
+def _episode_section(setup, episode: dict, words: dict) -> dict:
+    rows = []
+    for key, entry in episode["pollutants"].items():
+        for r in [{"name": words["grid_maximum"], "id": "", **entry["grid"]}, *entry["receptors"]]:
+            rows.append({"cells": [key, f"{r['name']} {r['id']}".strip(), _fmt(r["max_1h_base_ug_m3"], 4),
+                                   _fmt(r["max_1h_cut_ug_m3"], 4), _fmt(r["max_24h_base_ug_m3"], 4),
+                                   _fmt(r["max_24h_cut_ug_m3"], 4)]})
+    cuts = ", ".join(f"{g}: {100 * c:.0f} %" for g, c in episode["cuts"].items())
+    counts = ", ".join(f"{g}: {n}" for g, n in episode["stacks_by_grade"].items())
+    reductions = ", ".join(f"{k} {v['emission_cut_percent']:.1f} %" for k, v in episode["pollutants"].items())
+    start = local_text(episode["start"], setup.park.spec.utc_offset_hours)
+    return {"heading": words["episode"],
+            "paragraphs": [{"text": words["episode_note"].format(start=start, hours=episode["hours"], cuts=cuts,
+                                                                 counts=counts, reductions=reductions)}],
+            "columns": words["episode_columns"], "rows": rows}
+
+
+def eia_report_view(setup, summary: dict, images: dict, language: str = "zh") -> dict:
+    """The report's view (``viz.report``) in ``language`` ("zh" or "en"); ``images`` names the PNGs to place."""
+    words = WORDS[language]
+    grade = "I" if summary["grade"] == 1 else "II"
+    sections = [_source_section(setup, words, language), _meteorology_section(setup, summary, words, images)]
+    rows = []
+    for key, entry in summary["pollutants"].items():
+        s = entry["screening"]
+        name = entry["name_zh"] if language == "zh" else entry["name_en"]
+        rows.append({"cells": [f"{name} {key}", _fmt(s["cmax_1h_ug_m3"], 4), _fmt(s["c0_ug_m3"], 4), s["c0_basis"],
+                               f"{s['pmax_percent']:.2f}", s["level"]]})
+    sections.append({"heading": words["screening"], "paragraphs": [{"text": words["screening_note"]}],
+                     "columns": words["screening_columns"], "rows": rows})
+    maps = [name for name in images if name not in ("wind_rose", "stability")]
+    sections.append({"heading": words["results"].format(grade=grade),
+                     "paragraphs": [{"text": words["results_note"], "warn": False}],
+                     "columns": words["results_columns"], "rows": _results_rows(summary, words, language),
+                     "images": maps})
+    rows = []
+    for key, entry in summary["pollutants"].items():
+        distance = entry["protection_distance_m"]
+        rows.append({"cells": [key, "—" if distance is None else f"{distance:.0f}",
+                               str(entry.get("protection_distance_at") or "—")]})
+    paragraphs = [{"text": words["distance_note"]}]
+    if summary["grid_spacing_m"] > 50:
+        paragraphs.append({"text": words["distance_coarse"].format(spacing=summary["grid_spacing_m"]), "warn": True})
+    sections.append({"heading": words["distance"], "paragraphs": paragraphs, "columns": words["distance_columns"],
+                     "rows": rows})
+    if summary.get("heavy_pollution") is not None:
+        sections.append(_episode_section(setup, summary["heavy_pollution"], words))
+    return {"language": language, "title": words["title"].format(scenario=summary["scenario"]),
+            "subtitle": words["subtitle"].format(park=summary["park"], hours=summary["hours"], grade=grade),
+            "footer": words["footer"], "sections": sections}
