@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib import patheffects
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.collections import PolyCollection
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon, Rectangle
@@ -24,7 +25,7 @@ from twin.atomic import atomic_output
 from viz.fonts import cjk_rc_params
 from viz.model import RECEPTOR_STYLE, FieldLayer, MapView, ReceptorLayer, TerrainLayer
 
-__all__ = ["render_map", "field_colormap"]
+__all__ = ["render_map", "build_map", "label_boxes", "field_colormap"]
 
 _HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 _MAX_LABELLED_STACKS = 20
@@ -117,14 +118,29 @@ def _draw_field(fig, ax, field: FieldLayer) -> list:
                              format=FuncFormatter(lambda v, _: f"{v:g}"))
     colourbar.set_label(f"{field.title} [{field.units}]")
     colourbar.ax.tick_params(labelsize=8)
+    colourbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_value(v)))
     row, column = np.unravel_index(np.nanargmax(np.where(values.mask, -np.inf, field.values)), field.values.shape)
     peak = float(field.values[row, column])
     ax.plot(field.x[column], field.y[row], marker="X", color="black", markeredgecolor="white", markersize=9,
             zorder=6)
-    ax.annotate(f"max {format_value(peak)} {field.units}", (field.x[column], field.y[row]), xytext=(8, -4),
-                textcoords="offset points", fontsize=8, zorder=7, path_effects=_HALO)
-    return [Line2D([], [], marker="X", color="black", markeredgecolor="white", linestyle="", markersize=8,
-                   label="最大值 maximum")]
+    label = ax.annotate(f"max {format_value(peak)} {field.units}", (field.x[column], field.y[row]), xytext=(8, -4),
+                        textcoords="offset points", fontsize=8, zorder=7, path_effects=_HALO)
+    label.set_gid(_LABEL_FIRST)  # placed first, never hidden (_declutter)
+    handles = [Line2D([], [], marker="X", color="black", markeredgecolor="white", linestyle="", markersize=8,
+                      label="最大值 maximum")]
+    return handles + _draw_limit(ax, field, values, peak)
+
+
+def _draw_limit(ax, field: FieldLayer, values, peak: float) -> list:
+    """The limit as a bold dashed isopleth with its legend entry; a legend line saying it is not reached if so."""
+    if field.limit is None:
+        return []
+    name = field.limit_label or f"limit {format_value(field.limit)} {field.units}"
+    if peak < field.limit:
+        return [Line2D([], [], color="none", label=f"{name}: not reached (max {100 * peak / field.limit:.0f} %)")]
+    ax.contour(field.x, field.y, values, levels=[field.limit], colors="black", linewidths=1.8, linestyles="--",
+               zorder=2.2)
+    return [Line2D([], [], color="black", linewidth=1.8, linestyle="--", label=name)]
 
 
 def _draw_receptors(ax, receptors: ReceptorLayer) -> list:
@@ -148,8 +164,9 @@ def _draw_receptors(ax, receptors: ReceptorLayer) -> list:
             offset, ha, va = (0, 4), "center", "bottom"
         else:
             offset, ha, va = (0, 0), "center", "center"
-        ax.annotate(name, anchor, xytext=offset, textcoords="offset points", fontsize=9.5, color=colour, ha=ha, va=va,
-                    zorder=7, path_effects=_HALO)
+        label = ax.annotate(name, anchor, xytext=offset, textcoords="offset points", fontsize=9.5, color=colour,
+                            ha=ha, va=va, zorder=7, path_effects=_HALO)
+        label.set_gid(_LABEL)
     handles = []
     for kind, (colour, marker, label) in RECEPTOR_STYLE.items():
         if kind in kinds_with_polygons:
@@ -221,9 +238,19 @@ def render_map(
     figsize : (width, height) of the figure [inch]; the PNG is figsize × dpi pixels. Default: 10 inches wide and as
         tall as the map's aspect ratio needs (plus room for title, legend and notes), clamped to 6–14 inches.
     """
+    with matplotlib.rc_context(cjk_rc_params()):
+        fig = build_map(view, dpi=dpi, figsize=figsize)
+        with atomic_output(path) as temporary:
+            fig.savefig(temporary, dpi=dpi, format="png")
+    return Path(path)
+
+
+def build_map(view: MapView, *, dpi: int = 150, figsize: tuple[float, float] | None = None) -> Figure:
+    """The map's figure, laid out and with its labels placed (:func:`render_map` saves it; tests inspect it)."""
     extent = view.extent()
     with matplotlib.rc_context(cjk_rc_params()):
         fig = Figure(figsize=figsize or (10.0, 8.0), dpi=dpi, layout="constrained")
+        FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         ax.set_facecolor("#f4f1ea")
         handles = []
@@ -250,9 +277,51 @@ def render_map(
         ax.tick_params(labelsize=8)
         fig.suptitle(view.title, fontsize=15)
         _size_legend_and_notes(fig, ax, view, handles, figsize, extent)
-        with atomic_output(path) as temporary:
-            fig.savefig(temporary, dpi=dpi, format="png")
-    return Path(path)
+        fig.canvas.draw()  # the layout first: label boxes are measured on the final axes
+        _declutter(fig, ax)
+    return fig
+
+
+_LABEL = "parktwin:label"  # a name placed by _declutter
+_LABEL_FIRST = "parktwin:label-first"  # ... placed before the others and never hidden
+_LABEL_OFFSETS = ((8, -4), (8, 6), (-8, 6), (-8, -12), (0, 10), (0, -14), (14, -1), (-14, -1), (10, 14),
+                  (-10, 14), (10, -18), (-10, -18))  # [points] candidate offsets from a label's anchor
+
+
+def _declutter(fig, ax) -> None:
+    """Place the map's labels so that no two overlap: the maximum's first, then the others in drawing order; each
+    takes the first candidate offset (:data:`_LABEL_OFFSETS`, tried after its own) whose box inside the axes clears
+    the boxes placed so far, and a label no offset clears is hidden (a crowded cluster of fence points keeps the
+    names that fit; the legend still names the kind)."""
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_visible() and t.get_gid() in (_LABEL, _LABEL_FIRST)]
+    labels.sort(key=lambda t: t.get_gid() != _LABEL_FIRST)  # stable: drawing order otherwise
+    frame = ax.get_window_extent(renderer)
+    # What stays where it is: the north arrow, the scale bar, the wind text, contour labels.
+    placed = [t.get_window_extent(renderer) for t in ax.texts
+              if t.get_visible() and t.get_gid() not in (_LABEL, _LABEL_FIRST) and t.get_text()]
+    for label in labels:
+        own = tuple(label.xyann)
+        for offset in (own, *(o for o in _LABEL_OFFSETS if o != own)):
+            label.xyann = offset
+            box = label.get_window_extent(renderer).expanded(1.04, 1.08)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+        else:
+            label.xyann = own
+            if label.get_gid() == _LABEL_FIRST:
+                placed.append(label.get_window_extent(renderer))
+            else:
+                label.set_visible(False)
+
+
+def label_boxes(fig, ax) -> list:
+    """The window boxes of the visible texts on a map's axes — names, the maximum, the north arrow, the scale bar,
+    the wind, contour labels (for tests: no name may overlap another text)."""
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
 
 
 def _draw_buildings_and_stacks(ax, view: MapView) -> list:
@@ -268,7 +337,7 @@ def _draw_buildings_and_stacks(ax, view: MapView) -> list:
         if stacks.names and len(stacks.names) <= _MAX_LABELLED_STACKS:
             for x, y, name in zip(stacks.x, stacks.y, stacks.names):
                 ax.annotate(name, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=6, zorder=6,
-                            path_effects=_HALO)
+                            path_effects=_HALO).set_gid(_LABEL)
         handles.append(Line2D([], [], marker="o", color="black", markeredgecolor="white", linestyle="",
                               markersize=6, label="排气筒 stack"))
     return handles

@@ -254,7 +254,12 @@ class FieldLayer:
     values : (ny, nx) values in ``units``; values <= 0 or NaN are drawn transparent.
     units : label shown on the colour bar, e.g. "µg/m³" or "mg/m³" (the caller converts, viz only labels).
     title : what the field is, e.g. "氯气 1 h 平均浓度 / chlorine 1-h mean".
-    levels : optional increasing positive contour levels in ``units``; default: 1-2-5 steps over 4 decades.
+    levels : optional increasing positive contour levels in ``units``; default: see :meth:`contour_levels`.
+    limit : optional reference level in ``units`` (an air-quality limit, a toxic endpoint), drawn as a bold isopleth;
+        the default levels then start at a tenth of it (HJ 2.2-2018's 10 % of the standard, D10%).
+    limit_label : how the legend names the limit, e.g. "GB 3095-2012 1-h limit 500 µg/m³".
+    scale : "log" (1-2-5 steps, for fields spanning decades) or "linear" (equal steps, for structure near the
+        maximum).
     """
 
     x: np.ndarray
@@ -263,6 +268,9 @@ class FieldLayer:
     units: str
     title: str
     levels: np.ndarray | None = None
+    limit: float | None = None
+    limit_label: str = ""
+    scale: str = "log"
 
     def __post_init__(self) -> None:
         x, y, values = _grid("FieldLayer", self.x, self.y, self.values, "values")
@@ -274,12 +282,18 @@ class FieldLayer:
             if levels.shape[0] < 2 or not np.all(levels > 0) or not np.all(np.diff(levels) > 0):
                 raise InputError.field("FieldLayer", "levels", levels.tolist(), "at least 2 increasing values > 0")
             object.__setattr__(self, "levels", levels)
+        if self.limit is not None and not (np.isfinite(self.limit) and self.limit > 0):
+            raise InputError.field("FieldLayer", "limit", self.limit, "a finite value > 0, or None")
+        if self.scale not in ("log", "linear"):
+            raise InputError.field("FieldLayer", "scale", self.scale, "'log' or 'linear'")
 
     def contour_levels(self, decades: int = 4) -> np.ndarray | None:
-        """Contour levels in ``units``: the given ``levels``, else 1-2-5 steps over ``decades`` below the maximum.
+        """Contour levels in ``units``; None when the field has no positive finite value (nothing to draw).
 
-        The top level is the smallest 1-2-5 number at or above the field maximum. Returns None when the field has no
-        positive finite value (nothing to draw).
+        The given ``levels``; else, with a ``limit`` the field reaches a tenth of, levels from 0.1 × limit to the
+        first level at or above the maximum, the limit among them — 1-2-5 multiples of the limit on the log scale,
+        equal 1-2-5-sized steps on the linear one; else 1-2-5 steps over ``decades`` below the maximum (log) or
+        about eight equal steps up to it (linear).
         """
         if self.levels is not None:
             return self.levels
@@ -287,12 +301,31 @@ class FieldLayer:
         if positive.size == 0:
             return None
         maximum = float(positive.max())
+        limit = self.limit if self.limit is not None and maximum >= 0.1 * self.limit else None
+        if self.scale == "linear":
+            step = _nice_step(maximum / 8.0)
+            levels = step * np.arange(1, max(int(np.ceil(maximum / step - 1e-9)), 1) + 1)  # the last >= maximum
+            if limit is not None:  # from a tenth of the limit, the limit itself among them when the field reaches it
+                extra = [0.1 * limit] + ([limit] if limit <= levels[-1] else [])
+                levels = np.unique(np.concatenate([levels[levels > 0.1 * limit], extra]))
+            return _frozen(levels if levels.size >= 2 else np.array([levels[0] / 2.0, levels[0]]))
+        if limit is not None:
+            factors = [m * 10.0**e for e in range(-1, 9) for m in (1.0, 2.0, 5.0)]
+            levels = [f * limit for f in factors]
+            top = next(level for level in levels if level >= maximum * (1 - 1e-12))
+            return _frozen(np.array([level for level in levels if level <= top * (1 + 1e-9)]))
         exponent = int(np.floor(np.log10(maximum)))
         top = next(m * 10.0**exponent for m in (1.0, 2.0, 5.0, 10.0) if m * 10.0**exponent >= maximum * (1 - 1e-12))
         bottom = top / 10.0**decades
         steps = [m * 10.0**e for e in range(exponent - decades - 1, exponent + 2) for m in (1.0, 2.0, 5.0)]
         levels = np.array([s for s in steps if bottom * (1 - 1e-9) <= s <= top * (1 + 1e-9)])
         return _frozen(levels)
+
+
+def _nice_step(raw: float) -> float:
+    """The 1-2-5 number at or above ``raw`` (> 0)."""
+    exponent = int(np.floor(np.log10(raw)))
+    return next(m * 10.0**exponent for m in (1.0, 2.0, 5.0, 10.0) if m * 10.0**exponent >= raw * (1 - 1e-12))
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)

@@ -23,9 +23,11 @@ __all__ = ["write_eia_netcdf", "write_transfer_netcdf", "write_eia_report"]
 
 _UG = 1e9
 _MAP_WORDS = {"zh": {"annual": "年平均浓度贡献", "percentile": "第{p:g}百分位日平均浓度贡献",
-                     "notes": "{hours} 小时，限值 {limit:g} µg/m³（GB 3095-2012 {grade} 级）"},
+                     "notes": "{hours} 小时，限值 {limit:g} µg/m³（GB 3095-2012 {grade} 级）",
+                     "limit": "标准限值 {limit:g} µg/m³（GB 3095-2012 {grade} 级）"},
               "en": {"annual": "annual-mean contribution", "percentile": "{p:g}th-percentile daily-mean contribution",
-                     "notes": "{hours} h, limit {limit:g} µg/m³ (GB 3095-2012 grade {grade})"}}
+                     "notes": "{hours} h, limit {limit:g} µg/m³ (GB 3095-2012 grade {grade})",
+                     "limit": "limit {limit:g} µg/m³ (GB 3095-2012 grade {grade})"}}
 
 
 def _statistic_arrays(per: dict, select: slice) -> dict[str, np.ndarray]:
@@ -213,9 +215,11 @@ def _maps(setup, stats: dict, out_dir: Path, language: str) -> dict[str, Path]:
             item = per[averaging]
             values = item["contribution"][: setup.n_grid].reshape(shape) * _UG
             what = words["annual"] if averaging == "annual" else words["percentile"].format(p=item["percentile"])
-            layer = FieldLayer(x=setup.gx, y=setup.gy, values=values, units="µg/m³",
-                               title=f"{chem.name_zh if language == 'zh' else chem.name_en}: {what}")
             grade = "I" if setup.scenario.grade == 1 else "II"
+            layer = FieldLayer(x=setup.gx, y=setup.gy, values=values, units="µg/m³",
+                               title=f"{chem.name_zh if language == 'zh' else chem.name_en}: {what}",
+                               limit=item["limit"] * _UG, scale="linear",  # smooth fields: equal steps show them
+                               limit_label=words["limit"].format(limit=item["limit"] * _UG, grade=grade))
             view = map_view(setup.park, layer, title=f"{setup.park.spec.name} — {setup.scenario.name}",
                             notes=(words["notes"].format(hours=setup.met.sizes["time"], limit=item["limit"] * _UG,
                                                          grade=grade),))

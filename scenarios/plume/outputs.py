@@ -14,8 +14,10 @@ import xarray as xr
 from scenarios.common.cf import hourly_time_bounds, park_substance
 from scenarios.common.views import map_view
 from scenarios.plume.spec import PlumeScenario
+from twin.errors import InputError
 from twin.park import Park
 from twin.schema import grid_dataset, receptor_dataset
+from twin.standards import screening_hourly_limit
 from twin.store import Provenance, write_netcdf, write_text_atomic
 from viz import FieldLayer, render_map, render_scene
 from viz.gltf import export_scene_gltf
@@ -167,8 +169,10 @@ def write_pictures_and_summary(scenario: PlumeScenario, park: Park, met: xr.Data
     for index, key in enumerate(pollutants):
         chem = park.chemicals[key]
         values = result[f"{key}_max_1h"].values[:n_grid].reshape(gy.size, gx.size) * _UG
+        limit, label = _hourly_limit(key)
         layer = FieldLayer(x=gx, y=gy, values=values, units="µg/m³",
-                           title=f"{chem.name_zh} {chem.name_en}: 最大小时浓度 maximum 1-h mean")
+                           title=f"{chem.name_zh} {chem.name_en}: 最大小时浓度 maximum 1-h mean",
+                           limit=limit, limit_label=label)
         view = map_view(park, layer, title=f"{park.spec.name} — {scenario.name}",
                         notes=(f"{met.sizes['time']} h, sigma: {result.attrs.get('sigma_model')}",))
         paths[f"map_{key}"] = render_map(view, out_dir / f"map_{key}.png") or out_dir / f"map_{key}.png"
@@ -178,3 +182,11 @@ def write_pictures_and_summary(scenario: PlumeScenario, park: Park, met: xr.Data
     return paths
 
 
+def _hourly_limit(key: str) -> tuple[float | None, str]:
+    """The 1-h map's reference isopleth: C0 of HJ 2.2-2018's screening (the GB 3095-2012 grade II 1-h limit, or its
+    8-h/24-h/annual substitute) [µg/m³] and its legend text; (None, "") for a substance without a limit."""
+    try:
+        c0, how = screening_hourly_limit(key, 2)
+    except InputError:
+        return None, ""
+    return c0 * _UG, f"C0 = {c0 * _UG:g} µg/m³ ({how}, GB 3095-2012 grade II)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import matplotlib
+import numpy as np
 import pytest
 
 from viz.maps import _nice_length, render_map
@@ -78,3 +79,57 @@ def test_map_with_only_buildings_and_no_wind(tmp_path):
 @pytest.mark.parametrize("target, expected", [(1000.0, 1000.0), (999.0, 500.0), (450.0, 200.0), (0.3, 0.2)])
 def test_scale_bar_length_is_a_round_number(target, expected):
     assert _nice_length(target) == pytest.approx(expected)
+
+
+def _crowded_view(limit=None, scale="log"):
+    """The synthetic view with 16 fence points 60 m apart along a line and the stacks' names: labels must crowd."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from viz.model import FieldLayer, ReceptorLayer
+
+    from .conftest import X0, Y0
+
+    view = synthetic_view()
+    names = [f"厂界{k}号点" for k in range(1, 17)] + ["学校"]
+    points = [(X0 + 1000.0 + 60.0 * k, Y0 + 600.0) for k in range(16)] + [(X0 + 2600.0, Y0 + 3000.0)]
+    receptors = ReceptorLayer(names=names, kinds=["fence"] * 16 + ["school"], points=points,
+                              polygons=[None] * 17)
+    field = view.field
+    field = FieldLayer(x=field.x, y=field.y, values=field.values, units=field.units, title=field.title,
+                       limit=limit, limit_label="" if limit is None else f"限值 limit {limit:g} µg/m³", scale=scale)
+    return replace(view, receptors=receptors, field=field)
+
+
+def test_no_two_labels_overlap_and_the_maximum_is_named():
+    from viz.maps import build_map, label_boxes
+
+    fig = build_map(_crowded_view(), dpi=DPI, figsize=FIGSIZE)
+    ax = fig.axes[0]
+    names = [t for t in ax.texts if t.get_visible() and t.get_gid() in ("parktwin:label", "parktwin:label-first")]
+    boxes = label_boxes(fig, ax)
+    assert len(names) >= 6
+    renderer = fig.canvas.get_renderer()
+    for name in names:  # a name overlaps no other text (names, the maximum, north arrow, scale, wind, contours)
+        box = name.get_window_extent(renderer)
+        assert sum(box.overlaps(other) for other in boxes) == 1, name.get_text()  # itself only
+    visible = [t.get_text() for t in ax.texts if t.get_visible()]
+    assert any(text.startswith("max 79") for text in visible)  # the maximum (799 on the grid) is never dropped
+    assert sum(text.startswith("厂界") for text in visible) >= 3  # the crowded fence keeps the names that fit
+
+
+def test_the_limit_is_an_isopleth_and_the_first_contour_a_tenth_of_it():
+    from viz.maps import build_map
+
+    view = _crowded_view(limit=500.0)
+    assert view.field.contour_levels()[0] == pytest.approx(50.0)  # 10 % of the limit
+    assert 500.0 in view.field.contour_levels()
+    fig = build_map(view, dpi=DPI, figsize=FIGSIZE)
+    legend = fig.axes[0].get_legend()
+    assert "限值 limit 500 µg/m³" in [t.get_text() for t in legend.get_texts()]
+    above = _crowded_view(limit=5000.0)  # the peak (800) is below it: the legend says so
+    legend = build_map(above, dpi=DPI, figsize=FIGSIZE).axes[0].get_legend()
+    assert any("not reached (max 16 %)" in t.get_text() for t in legend.get_texts())
+    linear = _crowded_view(limit=500.0, scale="linear").field.contour_levels()
+    assert linear[0] == pytest.approx(50.0) and np.allclose(np.diff(linear[1:]), 100.0)
