@@ -39,6 +39,7 @@ from scenarios.eia.caps import (
     matrix_family,
     solve_cap,
 )
+from scenarios.common.times import local_text
 from scenarios.eia.setup import EiaSetup, daily_background, prepare_eia, year_statistics
 from scenarios.eia.spec import EiaScenario
 from scenarios.spec import load_scenario
@@ -47,7 +48,8 @@ from twin.errors import InputError, ParkTwinError
 from twin.standards import AVERAGING_HOURS, standards_for
 from viz.report import render_report
 
-__all__ = ["run_caps", "run_caps_file", "constraint_receptors", "kernel_family"]
+__all__ = ["run_caps", "run_caps_file", "constraint_receptors", "kernel_family", "period_label",
+           "caps_report_view"]
 
 log = logging.getLogger("parktwin")
 _UG = 1e9
@@ -83,6 +85,13 @@ def _window_means(hourly: np.ndarray, window: int) -> np.ndarray:
     return (cumulative[window:] - cumulative[:-window]) / window
 
 
+def period_label(start, window: int, utc_offset_hours: float) -> str:
+    """How the report names an hourly constraint's period: its start in local time with the offset (people read it),
+    e.g. '2025-07-25 14:00 +08:00', or '8 h from 2025-07-25 14:00 +08:00'. ``start`` is UTC (datetime64)."""
+    label = local_text(start, utc_offset_hours)
+    return label if window == 1 else f"{window} h from {label}"
+
+
 def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: np.ndarray, window: int,
                   capacity_per_hour: np.ndarray, seed_receptors: np.ndarray, name: str) -> ConstraintFamily:
     """Rows = every ``window``-hour running mean at every receptor, evaluated by the plume kernel.
@@ -115,8 +124,7 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
 
     def describe(i: int) -> tuple[str, int]:
         t = i // n_rec
-        label = f"{np.datetime_as_string(times[t], 'm')}Z"
-        return (label if window == 1 else f"{window} h from {label}"), i % n_rec
+        return period_label(times[t], window, setup.park.spec.utc_offset_hours), i % n_rec
 
     seeds = []
     for r in np.unique(seed_receptors):
@@ -289,60 +297,99 @@ def _write(out_dir: Path, setup, report: dict) -> dict[str, Path]:
              "caps_json": write_text_atomic(out_dir / "caps.json",
                                             json.dumps(report, ensure_ascii=False, indent=2) + "\n")}
 
-    paths["caps_html"] = render_report(_view(report), out_dir / "caps.html")
+    paths["caps_html"] = render_report(caps_report_view(report, setup.scenario.language),
+                                       out_dir / "caps.html")
     return paths
 
 
-def _view(report: dict) -> dict:
+_CAPS_WORDS = {
+    "zh": {"title": "大气污染物允许排放总量 — {pollutant} — {scenario}", "subtitle": "{park} · ParkTwin 总量控制",
+           "total": "1. 允许排放总量",
+           "total_note": "{pollutant}：现状 {current:.4g} t/a → 允许排放总量 {cap:.4g} t/a（{method}；规则 {rule}；限值 × "
+                         "{safety:g}，GB 3095-2012 {grade} 级；约束受体 {receptors} 个，{hours} 小时；约束行：{families}；"
+                         "{iterations} 次迭代后最终线性规划 {rows} 行）。",
+           "total_columns": ["排气筒", "企业", "绩效分级", "现状 (g/s)", "现状 (t/a)", "允许 (g/s)", "允许 (t/a)",
+                             "允许 / 现状"],
+           "binding": "2. 起约束作用的受体与时段",
+           "binding_note": "最优解中达到限值的约束，按影响由大到小排列（对偶值：每增加 1 µg/m³ 环境容量可增加的总量 t/a）。",
+           "binding_columns": ["平均时间", "时段（当地时间）", "受体", "对偶值 (t/a 每 µg/m³)"],
+           "verification": "3. 复核：按允许排放量重新计算（含背景）",
+           "verification_note": "约束行相对环境容量的最大超出比例（≤ 0 表示全部满足）：{excess}",
+           "verification_columns": ["平均时间", "统计量", "最大叠加值 (µg/m³)", "限值 (µg/m³)", "占标率 (%)", "位置",
+                                    "达标"],
+           "bound": "（上限）", "yes": "是", "no": "否", "a_value": "4. A 值法校核",
+           "a_value_text": "GB/T 3840-91 A 值法：Q = A (C − Cb) S / √S = {a:g} × ({limit:.3g} − {background:.3g}) mg/m³ × "
+                           "√{area:.3g} km² = {total:.4g} t/a（全区）；线性规划给出的排气筒总量为其 {ratio:.2f} 倍。",
+           "footer": "线性规划由 HiGHS 按行生成精确求解；传递矩阵来自各排气筒的稳态高斯烟羽。"},
+    "en": {"title": "Allowable total emission — {pollutant} — {scenario}", "subtitle": "{park} · ParkTwin total-emission cap",
+           "total": "1. Allowable total emission",
+           "total_note": "{pollutant}: current {current:.4g} t/yr → cap {cap:.4g} t/yr ({method}; rule {rule}; limits × "
+                         "{safety:g}, GB 3095-2012 grade {grade}; {receptors} constraint receptors, {hours} h; rows: "
+                         "{families}; {rows} rows in the final LP after {iterations} iterations).",
+           "total_columns": ["Stack", "Enterprise", "Grade", "Current (g/s)", "Current (t/yr)", "Cap (g/s)",
+                             "Cap (t/yr)", "Cap / current"],
+           "binding": "2. Binding receptors and periods",
+           "binding_note": "Constraints at their limit in the optimum, strongest first (dual value: t/yr of total cap "
+                           "gained per µg/m³ of extra room).",
+           "binding_columns": ["Averaging", "Period (local time)", "Receptor", "Dual (t/yr per µg/m³)"],
+           "verification": "3. Verification: full re-run at the caps (background included)",
+           "verification_note": "Largest excess over capacity at the constraint rows (fraction of the capacity scale; "
+                                "≤ 0 means every row holds): {excess}",
+           "verification_columns": ["Averaging", "Statistic", "Max total (µg/m³)", "Limit (µg/m³)", "% of limit",
+                                    "Where", "Complies"],
+           "bound": " (bound)", "yes": "yes", "no": "no", "a_value": "4. A-value cross-check",
+           "a_value_text": "GB/T 3840-91 A-value method: Q = A (C − Cb) S / √S = {a:g} × ({limit:.3g} − "
+                           "{background:.3g}) mg/m³ × √{area:.3g} km² = {total:.4g} t/yr for the whole area; the LP "
+                           "cap of the stacks is {ratio:.2f} × that.",
+           "footer": "Linear program solved with HiGHS by row generation (exact); transfer matrices from the steady "
+                     "Gaussian plume of every stack."},
+}
+
+
+def caps_report_view(report: dict, language: str = "zh") -> dict:
+    """The caps report (``viz.report``) in ``language``, "zh" or "en"."""
+    words = _CAPS_WORDS[language]
     grade = "I" if report["grade"] == 1 else "II"
+    note = words["total_note"].format(
+        pollutant=report["pollutant"], current=report["current_total_t_yr"], cap=report["cap_total_t_yr"],
+        method=report["method"], rule=report["rule"], safety=report["safety_factor"], grade=grade,
+        receptors=report["constraint_receptors"], hours=report["hours"],
+        families=", ".join(f"{k} {v:,}" for k, v in report["families"].items()), rows=report["rows_in_final_lp"],
+        iterations=report["iterations"])
     sections = [{
-        "heading": "1. 允许排放总量 Allowable total emission",
-        "paragraphs": [{"text": f"{report['pollutant']}: current {report['current_total_t_yr']:.4g} t/yr → cap "
-                                f"{report['cap_total_t_yr']:.4g} t/yr ({report['method']}; rule {report['rule']}; "
-                                f"limits × {report['safety_factor']:g}, GB 3095-2012 grade {grade}; "
-                                f"{report['constraint_receptors']} constraint receptors, {report['hours']} h; "
-                                f"rows: " + ", ".join(f"{k} {v:,}" for k, v in report["families"].items())
-                                + f"; {report['rows_in_final_lp']} rows in the final LP after "
-                                  f"{report['iterations']} iterations)."}],
-        "columns": ["Stack", "Enterprise", "Grade", "Current (g/s)", "Current (t/yr)", "Cap (g/s)", "Cap (t/yr)",
-                    "Cap / current"],
+        "heading": words["total"], "paragraphs": [{"text": note}], "columns": words["total_columns"],
         "rows": [{"cells": [f"{s['name']} ({s['id']})", s["enterprise"], s["grade"] or "—",
                             f"{s['current_g_s']:.4g}", f"{s['current_t_yr']:.4g}", f"{s['cap_g_s']:.4g}",
                             f"{s['cap_t_yr']:.4g}", "—" if s["ratio"] is None else f"{s['ratio']:.3f}"],
                   "flag": "exceed" if s["ratio"] is not None and s["ratio"] < 1 - 1e-6 else ""}
                  for s in report["sources"]]}]
     sections.append({
-        "heading": "2. 约束受体与时段 Binding receptors and periods",
-        "paragraphs": [{"text": "Constraints at their limit in the optimum, strongest first (dual value: t/yr of "
-                                "total cap gained per µg/m³ of extra room)."}],
-        "columns": ["Averaging", "Period", "Receptor", "Dual (t/yr per µg/m³)"],
+        "heading": words["binding"], "paragraphs": [{"text": words["binding_note"]}],
+        "columns": words["binding_columns"],
         "rows": [{"cells": [b["family"], b["period"], b["receptor"], f"{b['dual_t_yr_per_ug_m3']:.4g}"]}
                  for b in report["binding"]]})
     verification = report["verification"]
     if verification is not None:
+        excess = ", ".join(f"{k} {v:.2e}" for k, v in
+                           verification["constraint_rows_max_excess_of_capacity_scale"].items())
         sections.append({
-            "heading": "3. 复核 Verification: full re-run at the caps (background included)",
-            "paragraphs": [{"text": "Largest excess over capacity at the constraint rows (fraction of the capacity "
-                                    "scale; ≤ 0 means every row holds): " + ", ".join(
-                f"{k} {v:.2e}" for k, v in verification["constraint_rows_max_excess_of_capacity_scale"].items())}],
-            "columns": ["Averaging", "Statistic", "Max total (µg/m³)", "Limit (µg/m³)", "% of limit", "Where",
-                        "Complies"],
+            "heading": words["verification"], "paragraphs": [{"text": words["verification_note"].format(excess=excess)}],
+            "columns": words["verification_columns"],
             "rows": [{"cells": [c["averaging"], c["statistic"], f"{c['max_total_ug_m3']:.4g}",
                                 f"{c['limit_ug_m3']:.4g}", f"{c['percent_of_limit']:.1f}",
-                                c["at"] + (" (bound)" if c["bound_only"] else ""), "yes" if c["complies"] else "no"],
+                                c["at"] + (words["bound"] if c["bound_only"] else ""),
+                                words["yes" if c["complies"] else "no"]],
                       "flag": "" if c["complies"] else "exceed"} for c in verification["standard_checks"]]})
     a_value = report["a_value"]
     if a_value is not None:
-        text = (a_value["skipped"] if "skipped" in a_value else
-                f"GB/T 3840-91 A-value method: Q = A (C − Cb) S / √S = {a_value['a_value']:g} × "
-                f"({a_value['annual_limit_mg_m3']:.3g} − {a_value['annual_background_mg_m3']:.3g}) mg/m³ × "
-                f"√{a_value['area_km2']:.3g} km² = {a_value['total_t_yr']:.4g} t/yr for the whole area; the LP cap "
-                f"of the stacks is {a_value['ratio_lp_to_a_value']:.2f} × that.")
-        sections.append({"heading": "4. A 值法校核 A-value cross-check", "paragraphs": [{"text": text}]})
-    return {"language": "zh", "title": f"大气污染物允许排放总量 — {report['pollutant']} — {report['scenario']}",
-            "subtitle": f"{report['park']} · ParkTwin total-emission cap", "sections": sections,
-            "footer": "Linear program solved with HiGHS by row generation (exact); transfer matrices from the "
-                      "steady Gaussian plume of every stack."}
+        text = (a_value["skipped"] if "skipped" in a_value else words["a_value_text"].format(
+            a=a_value["a_value"], limit=a_value["annual_limit_mg_m3"], background=a_value["annual_background_mg_m3"],
+            area=a_value["area_km2"], total=a_value["total_t_yr"], ratio=a_value["ratio_lp_to_a_value"]))
+        sections.append({"heading": words["a_value"], "paragraphs": [{"text": text}]})
+    return {"language": language,
+            "title": words["title"].format(pollutant=report["pollutant"], scenario=report["scenario"]),
+            "subtitle": words["subtitle"].format(park=report["park"]), "sections": sections,
+            "footer": words["footer"]}
 
 
 class CapVerificationError(ParkTwinError):

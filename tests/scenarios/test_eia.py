@@ -411,3 +411,17 @@ def test_wind_rose_and_stability_figures_are_real_pictures(small, tmp_path):
         pixels = read_png(figures[name])
         assert pixels.shape[0] > 300 and pixels.std() > 20.0, name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["stability.png", "wind_rose.png"]  # atomic, no leftovers
+
+
+def test_the_caps_report_in_one_language_with_local_periods(demo):
+    from scenarios.eia.caps_run import caps_report_view
+
+    from scenarios.eia.caps_run import period_label
+
+    report = json.loads((demo.root / "eia" / "caps" / "caps.json").read_text(encoding="utf-8"))
+    assert period_label(np.datetime64("2025-07-25T06:00"), 1, 8.0) == "2025-07-25 14:00 +08:00"  # hourly rows
+    assert period_label(np.datetime64("2025-07-25T06:00"), 8, 8.0) == "8 h from 2025-07-25 14:00 +08:00"
+    english, chinese = caps_report_view(report, "en"), caps_report_view(report, "zh")
+    assert not _CJK.search(english["title"]) and not any(_CJK.search(s["heading"]) for s in english["sections"])
+    assert all(_CJK.search(s["heading"]) for s in chinese["sections"])
+    assert english["sections"][1]["columns"][1] == "Period (local time)"
