@@ -23,7 +23,7 @@ from matplotlib.transforms import offset_copy
 
 from twin.atomic import atomic_output
 from viz.fonts import cjk_rc_params
-from viz.model import RECEPTOR_STYLE, FieldLayer, MapView, ReceptorLayer, TerrainLayer
+from viz.model import RECEPTOR_STYLE, AssetLayer, FieldLayer, MapView, ReceptorLayer, TerrainLayer
 
 __all__ = ["render_map", "build_map", "label_boxes", "field_colormap"]
 
@@ -262,6 +262,8 @@ def build_map(view: MapView, *, dpi: int = 150, figsize: tuple[float, float] | N
         if view.receptors is not None:
             handles += _draw_receptors(ax, view.receptors)
         handles += _draw_buildings_and_stacks(ax, view)
+        if view.assets is not None:
+            handles += _draw_assets(ax, view.assets)
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_aspect("equal")
@@ -284,6 +286,7 @@ def build_map(view: MapView, *, dpi: int = 150, figsize: tuple[float, float] | N
 
 _LABEL = "parktwin:label"  # a name placed by _declutter
 _LABEL_FIRST = "parktwin:label-first"  # ... placed before the others and never hidden
+_LABEL_ASSET = "parktwin:label-asset"  # ... placed right after the maximum (what a flood report is about)
 _LABEL_OFFSETS = ((8, -4), (8, 6), (-8, 6), (-8, -12), (0, 10), (0, -14), (14, -1), (-14, -1), (10, 14),
                   (-10, 14), (10, -18), (-10, -18))  # [points] candidate offsets from a label's anchor
 
@@ -294,12 +297,13 @@ def _declutter(fig, ax) -> None:
     the boxes placed so far, and a label no offset clears is hidden (a crowded cluster of fence points keeps the
     names that fit; the legend still names the kind)."""
     renderer = fig.canvas.get_renderer()
-    labels = [t for t in ax.texts if t.get_visible() and t.get_gid() in (_LABEL, _LABEL_FIRST)]
-    labels.sort(key=lambda t: t.get_gid() != _LABEL_FIRST)  # stable: drawing order otherwise
+    ranks = {_LABEL_FIRST: 0, _LABEL_ASSET: 1, _LABEL: 2}
+    labels = [t for t in ax.texts if t.get_visible() and t.get_gid() in ranks]
+    labels.sort(key=lambda t: ranks[t.get_gid()])  # stable: drawing order otherwise
     frame = ax.get_window_extent(renderer)
     # What stays where it is: the north arrow, the scale bar, the wind text, contour labels.
     placed = [t.get_window_extent(renderer) for t in ax.texts
-              if t.get_visible() and t.get_gid() not in (_LABEL, _LABEL_FIRST) and t.get_text()]
+              if t.get_visible() and t.get_gid() not in ranks and t.get_text()]
     for label in labels:
         own = tuple(label.xyann)
         for offset in (own, *(o for o in _LABEL_OFFSETS if o != own)):
@@ -322,6 +326,25 @@ def label_boxes(fig, ax) -> list:
     the wind, contour labels (for tests: no name may overlap another text)."""
     renderer = fig.canvas.get_renderer()
     return [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
+
+
+_ASSET_COLOURS = {True: "#b2182b", False: "#2b2b2b"}  # flooded / dry
+
+
+def _draw_assets(ax, assets: AssetLayer) -> list:
+    """Risk units outlined (red when the flood reaches them), each named; return their legend handles."""
+    for name, point, ring, flooded in zip(assets.names, assets.points, assets.footprints, assets.flooded):
+        colour = _ASSET_COLOURS[flooded]
+        if ring is not None:
+            ax.add_patch(Polygon(ring, closed=True, facecolor="none", edgecolor=colour, linewidth=2.2, zorder=5.5))
+        else:
+            ax.plot(*point, marker="D", color=colour, markeredgecolor="white", markersize=8, zorder=5.5)
+        label = ax.annotate(name, point, xytext=(8, -4), textcoords="offset points", fontsize=8.5, color=colour,
+                            fontweight="bold" if flooded else "normal", zorder=7, path_effects=_HALO)
+        label.set_gid(_LABEL_ASSET)
+    present = sorted(set(assets.flooded), reverse=True)
+    words = {True: "进水的风险单元 risk unit flooded", False: "未进水的风险单元 risk unit dry"}
+    return [Patch(facecolor="none", edgecolor=_ASSET_COLOURS[f], linewidth=2.2, label=words[f]) for f in present]
 
 
 def _draw_buildings_and_stacks(ax, view: MapView) -> list:

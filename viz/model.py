@@ -26,6 +26,7 @@ __all__ = [
     "BuildingLayer",
     "StackLayer",
     "ReceptorLayer",
+    "AssetLayer",
     "FieldLayer",
     "MapView",
 ]
@@ -328,6 +329,40 @@ def _nice_step(raw: float) -> float:
     return next(m * 10.0**exponent for m in (1.0, 2.0, 5.0, 10.0) if m * 10.0**exponent >= raw * (1 - 1e-12))
 
 
+@dataclass(frozen=True, eq=False)
+class AssetLayer:
+    """Risk units a flood map reports on (hazardous-chemical warehouses, tanks): their outline or position, name,
+    and whether the flood reaches them.
+
+    names : one per asset; footprints : per asset an (n, 2) exterior ring [m] or None; points : per asset (x, y) [m]
+    (the label anchor, and the marker when there is no footprint); flooded : per asset, True when water crosses its
+    sill in the run.
+    """
+
+    names: Sequence[str]
+    points: Sequence[tuple[float, float]]
+    footprints: Sequence[np.ndarray | None]
+    flooded: Sequence[bool]
+
+    def __post_init__(self) -> None:
+        names = tuple(str(name) for name in self.names)
+        count = len(names)
+        for label, values in (("points", self.points), ("footprints", self.footprints), ("flooded", self.flooded)):
+            if len(values) != count:
+                raise InputError.field("AssetLayer", f"{label} length", len(values), f"{count} (one per name)")
+        points = []
+        for name, point in zip(names, self.points):
+            xy = np.array(point, dtype=np.float64, copy=True)
+            if xy.shape != (2,) or not np.all(np.isfinite(xy)):
+                raise InputError.field(f"asset {name!r}", "point", point, "finite (x, y) in metres")
+            points.append(_frozen(xy))
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "points", tuple(points))
+        object.__setattr__(self, "footprints", tuple(None if ring is None else _ring(f"asset {name!r}", ring)
+                                                     for name, ring in zip(names, self.footprints)))
+        object.__setattr__(self, "flooded", tuple(bool(f) for f in self.flooded))
+
+
 @dataclass(frozen=True, eq=False, kw_only=True)
 class MapView:
     """Everything one map or 3D scene shows. Layers left as None are not drawn.
@@ -337,6 +372,7 @@ class MapView:
     wind_from_direction : direction the wind blows from, clockwise from north (meteorological). [degree]
     wind_speed : wind speed shown beside the wind arrow. [m/s]
     notes : short lines printed small under the map (model, time, met source, disclaimers).
+    assets : risk units a flood map reports on (maps only; scenes do not draw them).
     """
 
     title: str
@@ -346,6 +382,7 @@ class MapView:
     buildings: BuildingLayer | None = None
     stacks: StackLayer | None = None
     receptors: ReceptorLayer | None = None
+    assets: AssetLayer | None = None
     wind_from_direction: float | None = None
     wind_speed: float | None = None
     notes: Sequence[str] = ()
@@ -359,6 +396,7 @@ class MapView:
             "buildings": BuildingLayer,
             "stacks": StackLayer,
             "receptors": ReceptorLayer,
+            "assets": AssetLayer,
         }
         for name, kind in expected.items():
             layer = getattr(self, name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from twin.park import Park
-from viz.model import BuildingLayer, FieldLayer, MapView, ReceptorLayer, StackLayer, TerrainLayer
+from viz.model import AssetLayer, BuildingLayer, FieldLayer, MapView, ReceptorLayer, StackLayer, TerrainLayer
 
-__all__ = ["map_view"]
+__all__ = ["map_view", "asset_layer"]
 
 
 def _crop_terrain(park: Park, extent: tuple[float, float, float, float], margin: float) -> TerrainLayer:
@@ -55,3 +55,19 @@ def map_view(park: Park, field: FieldLayer, *, title: str, wind_from_direction: 
         wind_speed=wind_speed,
         notes=notes,
     )
+
+
+def asset_layer(park: Park, events: list[dict], field: FieldLayer) -> AssetLayer | None:
+    """The risk units of a flood's asset events (``scenarios.typhoon.run.asset_events``: id, name, flooded) that lie
+    on the field's grid, for the flood map; None when none does."""
+    by_id = {source.id: source for source in park.risk_sources}
+    x0, x1, y0, y1 = float(field.x.min()), float(field.x.max()), float(field.y.min()), float(field.y.max())
+    shown = [(by_id[e["id"]], e) for e in events
+             if e["id"] in by_id and x0 <= by_id[e["id"]].x <= x1 and y0 <= by_id[e["id"]].y <= y1]
+    if not shown:
+        return None
+    return AssetLayer(names=[f"{source.name} ({source.id})" for source, _ in shown],
+                      points=[(source.x, source.y) for source, _ in shown],
+                      footprints=[np.asarray(source.footprint, dtype=float) if source.footprint else None
+                                  for source, _ in shown],
+                      flooded=[bool(event["flooded"]) for _, event in shown])

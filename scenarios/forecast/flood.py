@@ -32,6 +32,7 @@ import hashlib
 import json
 import math
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -40,7 +41,8 @@ import numpy as np
 from meteo.forecast import NAME_ADAPTER, read_forecast_precipitation
 from meteo.typhoon_rain import TideConstituent, astronomical_tide
 from scenarios.common.storm import GriddedRain
-from scenarios.common.views import map_view
+from scenarios.common.times import local_text
+from scenarios.common.views import asset_layer, map_view
 from scenarios.typhoon.flood import (FLOOD_GRID_DEFAULTS, check_flood_memory, depth_layer, flood_dataset,
                                       park_flood_grid, run_park_flood)
 from scenarios.typhoon.run import asset_events
@@ -299,9 +301,12 @@ def _flood(park, rain, rain_text: str, start: np.datetime64, cycle: str, hours: 
                      "map": "flood/map.png" if maps else None}}
     _write_netcdf(folder / "flood.nc", park, grid, result, times, start, cycle, settings)
     if maps:
-        view = map_view(park, depth_layer(grid, result), title=f"{park.spec.name} — forecast flood {cycle}",
-                        notes=(f"{hours} h of forecast rain from {out['start_utc']}, cells {grid.dx:g} m",))
-        render_map(view, folder / "map.png")
+        layer = depth_layer(grid, result, water)
+        start_local = local_text(out["start_utc"], park.spec.utc_offset_hours)
+        view = map_view(park, layer, title=f"{park.spec.name} — forecast flood {cycle}",
+                        notes=(f"{hours} h of forecast rain from {start_local}, cells {grid.dx:g} m; the sea and "
+                               "permanent water are not shaded",))
+        render_map(replace(view, assets=asset_layer(park, events, layer)), folder / "map.png")
     return out
 
 

@@ -212,8 +212,13 @@ def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -
                 **projected_xy_coords(grid.x, grid.y, park.spec.epsg, order="yx")})
 
 
-def depth_layer(grid, result):
-    """The maximum flood depth as a map layer [m] (cells shallower than 1 cm transparent)."""
-    values = np.where(result.max_depth > 0.01, result.max_depth, np.nan)
+def depth_layer(grid, result, water: np.ndarray | None = None):
+    """The maximum flood depth as a map layer [m]: cells shallower than 1 cm, the sea (the stage cells) and the
+    permanent water bodies ``water`` (a bool mask of the grid: sea, rivers, ponds) are transparent — the map shows
+    flooding, not the sea's own depth."""
+    permanent = np.zeros(result.max_depth.shape, dtype=bool) if water is None else np.asarray(water, dtype=bool)
+    if grid.stage_mask is not None:
+        permanent |= np.asarray(grid.stage_mask, dtype=bool)
+    values = np.where((result.max_depth > 0.01) & ~permanent, result.max_depth, np.nan)
     return FieldLayer(x=grid.x, y=grid.y, values=values, units="m",
                       title="最大积水深度 maximum flood depth", levels=(0.05, 0.15, 0.3, 0.5, 1.0, 2.0))

@@ -31,6 +31,7 @@ import io
 import json
 import logging
 import math
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -44,7 +45,7 @@ from scenarios.common.results import RunResult, check_writable, write_manifest
 from scenarios.common.spec import canonical_json
 from scenarios.common.storm import Storm
 from scenarios.common.times import local_text
-from scenarios.common.views import map_view
+from scenarios.common.views import asset_layer, map_view
 from scenarios.leak.run import run_leak_scenario
 from scenarios.leak.spec import LeakScenario
 from scenarios.typhoon.flood import (check_flood_memory, depth_layer, flood_dataset, park_flood_grid,
@@ -218,7 +219,7 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
                 summary["triggered_leak"] = run_triggered_leak(scenario, park, events, base_dir=base_dir,
                                                                out_dir=out_dir / "leak", where=where)
         with stages.stage("outputs"):
-            paths = _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line,
+            paths = _write_outputs(out_dir, scenario, park, grid, water, result, times, storm, summary, command_line,
                                    render)
 
             paths["manifest"] = write_manifest(out_dir, scenario, paths)
@@ -227,7 +228,7 @@ def run_typhoon_scenario(scenario: TyphoonScenario, *, base_dir: Path, out_dir: 
     return summary
 
 
-def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary, command_line,
+def _write_outputs(out_dir, scenario, park, grid, water, result, times, storm, summary, command_line,
                    render: bool = True) -> dict:
     ds = flood_dataset(park, grid, result, times, storm.start)
     provenance = Provenance(scenario_config=canonical_json(scenario), command_line=command_line,
@@ -250,14 +251,17 @@ def _write_outputs(out_dir, scenario, park, grid, result, times, storm, summary,
         temporary.write_text(buffer.getvalue(), encoding="utf-8")
     paths["budget"] = out_dir / "flood_budget.csv"
     if render:
-        paths["map"], paths["scene"] = _map(out_dir, scenario, park, grid, result)
+        paths["map"], paths["scene"] = _map(out_dir, scenario, park, grid, result, water, summary["assets"])
         paths["report"] = _report(out_dir, scenario, summary, paths["map"])
     return paths
 
 
-def _map(out_dir, scenario, park, grid, result) -> Path:
-    view = map_view(park, depth_layer(grid, result), title=f"{park.spec.name} — {scenario.name}",
-                    notes=(f"{scenario.hours:g} h, {scenario.rain_model} rain, cells {grid.dx:g} m",))
+def _map(out_dir, scenario, park, grid, result, water, events) -> Path:
+    layer = depth_layer(grid, result, water)
+    view = map_view(park, layer, title=f"{park.spec.name} — {scenario.name}",
+                    notes=(f"{scenario.hours:g} h, {scenario.rain_model} rain, cells {grid.dx:g} m; the sea and "
+                           "permanent water are not shaded",))
+    view = replace(view, assets=asset_layer(park, events, layer))
     path = out_dir / "map.png"
     scene = out_dir / "scene.png"
 

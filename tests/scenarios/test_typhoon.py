@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 import shutil
 
 import numpy as np
@@ -273,3 +274,39 @@ ensemble:
         assert p.min() >= 0 and p.max() <= 1 and set(np.unique(np.round(p * 3))) <= {0, 1, 2, 3}
     again = run_typhoon_ensemble(scenario, base_dir=tmp_path, out_dir=tmp_path / "ens")
     assert again["computed_now"] == 0 and again["assets"] == first["assets"]
+
+
+def test_the_flood_map_leaves_the_sea_out_and_draws_the_assets(typhoon_run, demo):
+    # Issue 14: the sea was coloured as flood (6.5 m there) and the warehouse the report is about was not drawn.
+    from types import SimpleNamespace
+
+    from scenarios.common.views import asset_layer, map_view
+    from scenarios.typhoon.flood import depth_layer
+    from twin.io import load_park
+    from viz.maps import build_map
+
+    grid = SimpleNamespace(x=np.arange(4.0) * 10, y=np.arange(3.0) * 10,
+                           stage_mask=np.array([[1, 0, 0, 0]] * 3, dtype=bool))
+    water = np.zeros((3, 4), dtype=bool)
+    water[0, 3] = True  # a pond
+    depth = np.full((3, 4), 2.0)
+    depth[2, 2] = 0.005  # below 1 cm
+    layer = depth_layer(grid, SimpleNamespace(max_depth=depth), water)
+    assert np.isnan(layer.values[:, 0]).all() and np.isnan(layer.values[0, 3]) and np.isnan(layer.values[2, 2])
+    assert np.count_nonzero(np.isfinite(layer.values)) == 12 - 3 - 1 - 1
+
+    root, _ = typhoon_run
+    summary = json.loads((root / "out" / "assets.json").read_text(encoding="utf-8"))
+    park = load_park(root / "park" / "park.yaml")
+    with xr.open_dataset(root / "out" / "flood.nc") as flood:
+        from viz.model import FieldLayer
+        field = FieldLayer(x=flood["x"].values, y=flood["y"].values, values=flood["max_water_depth"].values,
+                           units="m", title="t")
+    assets = asset_layer(park, summary["assets"], field)
+    warehouse = next(i for i, name in enumerate(assets.names) if "W-HW01" in name)
+    assert assets.flooded[warehouse]
+    figure = build_map(replace(map_view(park, field, title="t"), assets=assets), dpi=60, figsize=(6.0, 5.0))
+    texts = [t.get_text() for t in figure.axes[0].texts if t.get_visible()]
+    assert assets.names[warehouse] in texts
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert "进水的风险单元 risk unit flooded" in legend
