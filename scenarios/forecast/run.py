@@ -99,9 +99,9 @@ from scenarios.common.views import map_view
 from scenarios.common.weather import load_weather
 from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
 from scenarios.forecast.flood import flood_settings, run_forecast_flood
+from scenarios.leak.assessment import endpoint2_name, toxic_thresholds
 from scenarios.leak.dispersion import ROUGHNESS_BY_LAND_USE, LeakAir, choose_dispersion_model, disperse_leak, hole_area
 from scenarios.leak.ensemble import warm_puff_kernel
-from scenarios.leak.run import endpoint2_name, toxic_thresholds
 from scenarios.leak.source import airborne_source_term
 from scenarios.leak.spec import LeakScenario
 from twin.atomic import atomic_output, write_text_atomic

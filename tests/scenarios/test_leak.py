@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import shape
 
-from scenarios.leak.run import RESPONSE_RULES, protective_action, response_level, run_leak_scenario
+from scenarios.leak.assessment import RESPONSE_RULES, protective_action, response_level
+from scenarios.leak.run import run_leak_scenario
 from scenarios.spec import load_scenario
 from twin.errors import InputError
 from viz.plan import render_plan
@@ -208,7 +209,7 @@ def test_protective_action_rule():
 
 def test_a_receptor_reached_by_endpoint_1_is_graded_endpoint_1():
     from scenarios.common.impact import ReceptorImpact
-    from scenarios.leak.run import _worst_reached
+    from scenarios.leak.assessment import worst_reached
 
     thresholds = [("HJ 169 endpoint-1", 58e-6), ("HJ 169 endpoint-2", 5.8e-6), ("AEGL-2 (60 min)", 5.8e-6)]
     impact = ReceptorImpact(arrival_time=np.array([60.0, 60.0, np.nan]), peak={}, dose=np.zeros(3),
@@ -216,7 +217,7 @@ def test_a_receptor_reached_by_endpoint_1_is_graded_endpoint_1():
                                         "HJ 169 endpoint-2": np.array([600.0, 60.0, 0.0]),
                                         "AEGL-2 (60 min)": np.array([600.0, 60.0, 0.0])},
                             population_reached={})
-    assert [_worst_reached(thresholds, impact, i) for i in range(3)] == [
+    assert [worst_reached(thresholds, impact, i) for i in range(3)] == [
         "HJ 169 endpoint-1", "HJ 169 endpoint-2", "—"]
 
 
@@ -386,7 +387,7 @@ def test_a_release_within_an_hour_uses_that_hour_s_weather_from_its_start():
     the 03:00 hour from t = 1,800 s."""
     from datetime import datetime, timedelta, timezone
 
-    from scenarios.leak.run import _release_met
+    from scenarios.leak.weather import release_met
 
     times = np.datetime64("2026-07-14T18:00") + np.arange(5) * np.timedelta64(1, "h")  # 02:00 +08:00, in UTC
     prepared = xr.Dataset({"model_wind_speed": ("time", np.arange(1.0, 6.0)),
@@ -399,14 +400,14 @@ def test_a_release_within_an_hour_uses_that_hour_s_weather_from_its_start():
         start = datetime(2026, 7, 15, 2, 30, tzinfo=timezone(timedelta(hours=8)))
         simulation_hours = 2.0
 
-    met = _release_met(prepared, _Scenario(), "test")
+    met = release_met(prepared, _Scenario(), "test")
     assert met.times.tolist() == [0.0, 1800.0, 5400.0, 9000.0, 12600.0]
     assert met.wind_speed.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
     _Scenario.start = datetime(2026, 7, 15, 4, 30, tzinfo=timezone(timedelta(hours=8)))
-    assert _release_met(prepared, _Scenario(), "test").wind_speed.tolist() == [3.0, 4.0, 5.0]
+    assert release_met(prepared, _Scenario(), "test").wind_speed.tolist() == [3.0, 4.0, 5.0]
     _Scenario.start = datetime(2026, 7, 15, 5, 30, tzinfo=timezone(timedelta(hours=8)))
     with pytest.raises(Exception, match="does not cover the 2 h"):
-        _release_met(prepared, _Scenario(), "test")
+        release_met(prepared, _Scenario(), "test")
 
 
 def test_the_most_common_conditions_preset_runs_the_year_s_most_frequent_class(demo, tmp_path):
@@ -930,7 +931,7 @@ def test_the_chinese_source_term_states_the_same_numbers_as_the_english(case):
 
 def test_the_leak_grid_follows_grid_centre_when_given(demo):
     """Issue 13 D: a leak's ``grid.centre`` was ignored (the grid was always centred on the source)."""
-    from scenarios.leak.run import leak_receptors
+    from scenarios.leak.inputs import leak_receptors
     from twin.io import load_park
 
     scenario = load_scenario(demo.root / "leak.yaml")
