@@ -119,7 +119,7 @@ def mark_finished(work: Path, journal: JsonLinesLog, name: str, forecast_nc: Pat
                    settings_sha: str, settings: dict, started: float, computed: int, command_line: str, *,
                    dem_note: str | None = None) -> None:
     """Journal the finished cycle and write run.json, last: it marks the cycle finished. ``dem_note``: what was done
-    to the park's DEM to use it (reprojected, voids filled; ``twin.terrain``), or None."""
+    to the park's DEM to use it (reprojected, voids filled; ``twin.dem_regrid``), or None."""
     elapsed = time.perf_counter() - started
     journal("info", "cycle_finished", cycle=name, seconds=round(elapsed, 2), computed_members=computed)
 
