@@ -39,7 +39,7 @@ from tests.twin import park_factory
 from twin.buildings import read_buildings
 from twin.errors import ParkTwinError
 from twin.io import load_park, park_crs
-from twin.terrain import read_dem, write_dem_geotiff
+from twin.dem_io import read_dem, write_dem_geotiff
 
 # Examples per reader: kept fast for CI (derandomized: the same cases every run); PARKTWIN_FUZZ_CASES=2000 with
 # PARKTWIN_FUZZ_RANDOM=1 searches further on a developer's machine.

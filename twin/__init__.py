@@ -5,6 +5,7 @@ See docs/architecture.md. Import what you need from here; the submodules are the
 
 from twin.buildings import Building, read_buildings, write_buildings_geojson
 from twin.chemicals import Chemical, ChemicalTable, load_chemicals, mg_m3_to_ppm, ppm_to_mg_m3
+from twin.dem_io import read_dem, write_dem_geotiff
 from twin.demo import DEMO_CENTRE_LONLAT, build_demo_park
 from twin.errors import (
     InputError,
@@ -17,7 +18,7 @@ from twin.errors import (
 )
 from twin.io import load_park, write_park_bundle
 from twin.park import Park, ParkSpec, park_json_schema
-from twin.terrain import Terrain, read_dem, write_dem_geotiff
+from twin.terrain import Terrain
 from twin.validation import load_yaml, parse_model
 
 __all__ = [

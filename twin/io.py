@@ -17,11 +17,12 @@ import yaml
 
 from twin.buildings import Building, read_buildings, write_buildings_geojson
 from twin.chemicals import load_chemicals
+from twin.dem_io import read_dem, write_dem_geotiff
 from twin.errors import InputError
 from twin.inputs import record_output_identity
 from twin.park import Park, ParkSpec
 from twin.atomic import atomic_output
-from twin.terrain import Terrain, read_dem, write_dem_geotiff
+from twin.terrain import Terrain
 from twin.validation import load_yaml, parse_model
 
 _LOG = logging.getLogger("parktwin")

@@ -1,6 +1,6 @@
 """The emergency-plan draft: one self-contained HTML file (maps embedded), Chinese or English template.
 
-Rendered from the typed view model :class:`viz.views.LeakPlanView` (filled by ``scenarios.leak.run``): viz knows
+Rendered from the typed view model :class:`viz.views.LeakPlanView` (filled by ``scenarios.leak.outputs``): viz knows
 what a plan draft shows, not how its numbers were made. The template receives the dataclass, so a field the view
 lacks or a misspelt name in the template is an error (``StrictUndefined``), never a blank. Jinja2 with
 autoescaping (names from park files are escaped), PNG maps embedded as base64 so the file can be mailed or printed

@@ -2,7 +2,8 @@
 
 A ``kind: leak`` scenario with an ``ensemble:`` block (:class:`scenarios.common.ensemble.LeakEnsembleSpec`) is run as N
 members. Each member is the deterministic leak (:func:`scenarios.leak.run.run_leak_scenario`'s weather, source term,
-receptor grid and Gaussian puffs, built by the same functions) with its own perturbed inputs:
+receptor grid and Gaussian puffs, built by the same functions of :mod:`scenarios.leak.inputs`) with its own perturbed
+inputs:
 
 * ``wind_direction_offset`` [degree], ``wind_speed_factor`` [-], ``stability_shift`` [classes] and
   ``mixing_height_factor`` [-], applied to the leak's weather by :func:`scenarios.common.ensemble.perturb_weather` (the
@@ -41,20 +42,12 @@ from scenarios.common.ensemble import Member, expand_members, perturb_weather
 from scenarios.common.impact import Threshold, receptor_impacts
 from scenarios.common.members import compute_members, member_config, member_digest, member_path, worker_context
 from scenarios.common.spec import scenario_hash
+from scenarios.leak.assessment import AVERAGING_TIME, endpoint2_name, toxic_thresholds
 from scenarios.leak.dispersion import MODEL_NAMES_EN, choose_dispersion_model, disperse_leak, hole_area, leak_air
 from scenarios.leak.ensemble_outputs import write_leak_ensemble_outputs
-from scenarios.leak.run import (
-    AMBIENT_PRESSURE,
-    AVERAGING_TIME,
-    endpoint2_name,
-    leak_meteorology,
-    leak_receptors,
-    leak_source_and_chemical,
-    puff_options,
-    release_term,
-    toxic_thresholds,
-)
+from scenarios.leak.inputs import AMBIENT_PRESSURE, leak_receptors, leak_source_and_chemical, puff_options, release_term
 from scenarios.leak.spec import LeakScenario
+from scenarios.leak.weather import leak_meteorology
 from scenarios.spec import load_scenario
 from twin.errors import InputError
 from twin.io import load_park

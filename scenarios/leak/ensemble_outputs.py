@@ -11,7 +11,7 @@ From the member files of :mod:`scenarios.leak.ensemble` (N members):
   least once), every member's endpoint-2 arrival time (NaN when never reached) and the 10/50/90th percentiles of
   the arrival among the members that reach it (:func:`arrival_percentiles`), and the expected people affected
   E = P(endpoint-2) × population at residential areas, schools and hospitals (summed over them, the forecast's
-  :func:`scenarios.forecast.run.risk_score`);
+  :func:`scenarios.common.impact.risk_score`);
 * ``ensemble.nc`` (CF-1.11: member-level receptor data on the ``realization`` dimension, derived fields as their own
   variables without it), ``receptor_probabilities.csv`` / ``.json``, ``ensemble.json`` (everything the plan shows,
   with the member parameter table), ``probability_endpoint2.png`` (contours at 0.1/0.5/0.9 over the park),
@@ -36,7 +36,8 @@ from scenarios.common.impact import PROBABILITY_LEVELS, SENSITIVE_KINDS, people_
 from scenarios.common.spec import canonical_json
 from scenarios.common.views import map_view
 from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
-from scenarios.leak.run import RECEPTOR_KINDS_ZH, threshold_name_zh
+from scenarios.leak.assessment import threshold_name_zh
+from scenarios.leak.outputs import RECEPTOR_KINDS_ZH
 from twin.atomic import write_text_atomic
 from twin.errors import InputError
 from twin.schema import (geographic_coord, geographic_coordinates, grid_mapping_variable, percentile_coord,

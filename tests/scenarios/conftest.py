@@ -93,6 +93,12 @@ def demo(tmp_path_factory) -> Demo:
     return Demo(root=root, cli=result)
 
 
+@pytest.fixture(scope="module")
+def leak(demo):
+    """The output folder of the demo's chlorine leak (``leak/`` of the demo run)."""
+    return demo.root / "leak"
+
+
 @dataclass
 class Bundle:
     """A private, editable copy of the demo bundle: park/ (park.yaml, dem.tif, buildings.geojson, weather.csv)

@@ -1,6 +1,6 @@
 """End to end: the demo park with its DEM delivered as SRTM delivers it — EPSG:4326, 1", int16, -32768 voids — loads
 and a plume run on it finishes, with what was done to the DEM in run.json and plume.nc; a short flood on the small
-test park with such a DEM carries the note on its ground elevation (twin/terrain.py)."""
+test park with such a DEM carries the note on its ground elevation (twin/dem_regrid.py)."""
 
 from __future__ import annotations
 

@@ -24,13 +24,8 @@ import yaml
 
 from scenarios.common.batch import BatchLock, JsonLinesLog
 from scenarios.common.impact import risk_score
-from scenarios.forecast.run import (
-    RELEASE_RULE,
-    release_rule,
-    run_forecast,
-    worst_start_hour,
-    write_demo_sample_forecast,
-)
+from scenarios.forecast.rules import RELEASE_RULE, release_rule, worst_start_hour
+from scenarios.forecast.run import run_forecast, write_demo_sample_forecast
 from tests.scenarios.conftest import PARKTWIN, cli_env, parktwin
 from twin.chemicals import load_chemicals
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from twin.terrain import Terrain, write_dem_geotiff
+from twin.dem_io import write_dem_geotiff
+from twin.terrain import Terrain
 
 EPSG = 4549
 X0, Y0 = 600000.0, 3580000.0  # south-west cell centre of the test DEM [m]

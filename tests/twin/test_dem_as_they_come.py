@@ -1,5 +1,5 @@
 """DEMs as they come: a DEM in another CRS is reprojected to the park CRS, voids are filled, what was done is noted;
-DEMs that cannot be used credibly are refused with exit 65 (twin/terrain.py)."""
+DEMs that cannot be used credibly are refused with exit 65 (twin/dem_io.py, twin/dem_regrid.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from twin.errors import InputError
 from twin.inputs import input_notes, recording_inputs
 from twin.io import load_park
 from twin.store import Provenance
-from twin.terrain import MAX_FILL_DISTANCE, read_dem, write_dem_geotiff
+from twin.dem_io import read_dem, write_dem_geotiff
+from twin.dem_regrid import MAX_FILL_DISTANCE
 
 PARK_CRS = pyproj.CRS.from_epsg(EPSG)
 TO_LONLAT = pyproj.Transformer.from_crs(PARK_CRS, "EPSG:4326", always_xy=True)

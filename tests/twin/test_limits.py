@@ -55,7 +55,7 @@ def _tiff_with_header_size(path, width: int, height: int) -> None:
 
 def test_a_geotiff_header_of_a_million_squared_cells_is_refused_before_reading(tmp_path):
     """A 10^6 x 10^6 header asked for 7.3 TiB; it must be refused from the header alone."""
-    from twin.terrain import read_dem
+    from twin.dem_io import read_dem
 
     path = tmp_path / "huge.tif"
     _tiff_with_header_size(path, 1_000_000, 1_000_000)
@@ -64,7 +64,7 @@ def test_a_geotiff_header_of_a_million_squared_cells_is_refused_before_reading(t
 
 
 def test_a_truncated_geotiff_is_bad_input(tmp_path):
-    from twin.terrain import read_dem
+    from twin.dem_io import read_dem
 
     path = tmp_path / "cut.tif"
     _tiff_with_header_size(path, 4, 4)

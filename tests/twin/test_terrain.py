@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from tests.twin.park_factory import CELL, EPSG, NX, NY, X0, Y0, small_terrain
 from twin.errors import InputError, MissingInputError
-from twin.terrain import Terrain, read_dem, write_dem_geotiff
+from twin.dem_io import read_dem, write_dem_geotiff
+from twin.terrain import Terrain
 
 PARK_CRS = pyproj.CRS.from_epsg(EPSG)
 
