@@ -7,11 +7,27 @@ Physics (Bates, Horritt & Fewtrell 2010, J. Hydrol. 387:33–45, Eqs. 7–11; de
     q̃ = θ q_{i+½}^n + (1 − θ)/2 (q_{i−½}^n + q_{i+3/2}^n)
     h_f = max(η_i, η_{i+1}) − max(z_i, z_{i+1})                         (well balanced: a lake at rest stays at rest)
     h^{n+1} = h^n + Δt (Σ q_in − Σ q_out)/Δx + Δt (rain − infiltration − drainage)
-    Δt = α Δx / √(g h_max)                                               (Bates et al. 2010 Eq. 12, α ≈ 0.7)
+    Δt = C Δx / √(g h_max),  C = min(α, 0.95 √(θ/2))                     (Bates et al. 2010 Eq. 12, α ≈ 0.7)
 
 with q the discharge per unit width [m² s-1], η = z + h the water surface [m], z the bed [m], h the depth [m], n
 Manning's coefficient [s m^-1/3], g = 9.80665 m s-2, |q| the 2-D magnitude with the four neighbouring orthogonal
 faces averaged. Friction is semi-implicit (always damping). Faces with h_f ≤ h_min carry nothing.
+
+Stability of the θ-weighted scheme (the von Neumann analysis of de Almeida et al. 2012, §3, of the linearised,
+frictionless scheme; written out here for the 2-D raster, which is what bounds the step). A Fourier mode of wave
+numbers k_x, k_y, with s_x = sin(k_x Δx/2), s_y = sin(k_y Δx/2) and the Courant number C = Δt √(g h)/Δx, has the
+amplification matrix (faces in units of √(g h), level η)
+
+    q_x' = A_x q_x − 2 i C s_x η,   q_y' = A_y q_y − 2 i C s_y η,   η' = η − 2 i C (s_x q_x' + s_y q_y'),
+    A = 1 − 2 (1 − θ) s²  (the θ-average of a face and its two neighbours)
+
+and its worst mode, the checkerboard s_x = s_y = 1 (A = 2θ − 1), has eigenvalues λ² − (2θ − 8 C²) λ + (2θ − 1) = 0,
+inside the unit circle if and only if C ≤ √(θ/2). Bates et al. (2010) Eq. 12 with α = 0.7 is this bound at θ = 1
+(√½ = 0.707); at the default θ = 0.8 the bound is 0.632, and α = 0.7 grew the checkerboard mode in deep, nearly
+frictionless water (a sea bed at −6 m: 1,000 m/s and metres of water thrown up, issue 13). The step therefore uses
+C = min(α, 0.95 √(θ/2)) (5 % margin: friction and the non-linear terms are not in the analysis), on the deepest
+water the step can reach: the current maximum depth, the stage level over the lowest stage cell, plus the rain and
+point inflow of the step.
 
 Choices made here, each stated: closed domain edges; buildings are blocked cells (no storage, no conveyance — their
 roof rain is not added: roof drainage is assumed to leave by downpipes, and the budget says so); bunds and sea walls
@@ -130,7 +146,8 @@ class FloodGrid:
 
 @dataclass(frozen=True)
 class FloodOptions:
-    """θ (de Almeida et al. 2012: 0.7–0.9 damps checkerboard modes; 1 = Bates 2010), α (CFL, ≤ 0.7), h_min [m]
+    """θ (de Almeida et al. 2012: 0.7–0.9 damps checkerboard modes; 1 = Bates 2010), α (CFL, ≤ 0.7; the step uses
+    min(α, 0.95 √(θ/2)), the θ-scheme's stability limit with a margin: see the module docstring), h_min [m]
     (faces shallower carry nothing), dt_max [s], wet_depth [m] (arrival and speed threshold), statistics_every:
     speed, hazard and arrival are updated every this many steps and at every output time (1 = every step, exact;
     larger samples them, e.g. for a very large grid; the maximum depth is always updated every step), threads:
@@ -304,6 +321,8 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
     open_float = grid.open_.astype(np.float64)
     last_rate = 0.0
     full_sources = has_stage or bool(grid.ks.any() or grid.drain_capacity.any())
+    # The lowest bed under the stage boundary [m]: the stage level above it is the deepest water the boundary imposes.
+    stage_bed = float(grid.z[(stage_mask != 0) & (grid.open_ != 0)].min()) if has_stage else math.inf
 
     snapshots = np.empty((times.size, ny, nx))
     totals = {"rain": 0.0, "inflow": 0.0, "boundary": 0.0, "infiltration": 0.0, "drainage": 0.0}
@@ -316,7 +335,8 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
     for out_index, t_out in enumerate(times):
         while t < t_out - 1e-9:
             chooser.before_step()
-            dt = _stable_step(t, t_out, h_max, rain, inflows, area, dx, options)
+            dt = _stable_step(t, t_out, h_max, rain, inflows, area, dx, options,
+                              stage if has_stage else None, stage_bed)
             # Sources first (rain, stage, inflows), so that the limiter sees the water a cell holds this step.
             if rain is not None:
                 last_rate = _fill_rain(rain(t, t + dt), rain_field, open_float, last_rate)
@@ -374,12 +394,25 @@ def _checked_run_inputs(grid, output_times, inflows, initial_depth) -> tuple[np.
     return times, h
 
 
-def _stable_step(t, t_out, h_max, rain, inflows, area, dx, options) -> float:
+def courant_number(options: FloodOptions) -> float:
+    """The Courant number the step uses [-]: min(α, 0.95 √(θ/2)), α capped by the stability limit √(θ/2) of the
+    θ-weighted scheme on a 2-D raster (von Neumann, as in de Almeida et al. 2012 §3; the module docstring derives
+    it) with a 5 % margin."""
+    return min(options.alpha, 0.95 * math.sqrt(0.5 * options.theta))
+
+
+def _stable_step(t, t_out, h_max, rain, inflows, area, dx, options, stage=None, stage_bed=math.inf) -> float:
     """The next time step [s]: at most ``dt_max`` and the time left to ``t_out`` [s], and within the CFL bound
-    α Δx/√(g h) (Bates et al. 2010, Eq. 12) on the depth the step will reach — h_max [m] plus what the rain and the
-    point inflows (Q Δt / cell area) add during it, iterated three times (a dry start would otherwise take one
-    huge step)."""
+    C Δx/√(g h) (Bates et al. 2010, Eq. 12, with C = :func:`courant_number`) on the depth the step will reach:
+    the larger of h_max [m] and the stage level over the lowest stage cell (``stage(t) − stage_bed``, at the start
+    and the end of the longest step: a rising sea over deep stage cells is deeper than anything the last step
+    held), plus what the rain and the point inflows (Q Δt / cell area) add during it, iterated three times (a dry
+    start would otherwise take one huge step)."""
+    courant = courant_number(options)
     dt = min(options.dt_max, t_out - t)
+    if stage is not None:
+        level = max(float(stage(t)), float(stage(t + dt)))
+        h_max = max(h_max, level - stage_bed)
     if rain is not None or inflows:
         peak_rate = float(np.max(rain(t, t + dt))) if rain is not None else 0.0
         for inflow in inflows:  # a point inflow raises its cell by Q dt / area
@@ -387,9 +420,9 @@ def _stable_step(t, t_out, h_max, rain, inflows, area, dx, options) -> float:
         for _ in range(3):
             depth_bound = h_max + peak_rate * dt
             if depth_bound > options.hmin:
-                dt = min(dt, options.alpha * dx / math.sqrt(G * depth_bound))
+                dt = min(dt, courant * dx / math.sqrt(G * depth_bound))
     elif h_max > options.hmin:
-        dt = min(dt, options.alpha * dx / math.sqrt(G * h_max))
+        dt = min(dt, courant * dx / math.sqrt(G * h_max))
     return dt
 
 
