@@ -406,23 +406,31 @@ def _stable_step(t, t_out, h_max, rain, inflows, area, dx, options, stage=None, 
     C Δx/√(g h) (Bates et al. 2010, Eq. 12, with C = :func:`courant_number`) on the depth the step will reach:
     the larger of h_max [m] and the stage level over the lowest stage cell (``stage(t) − stage_bed``, at the start
     and the end of the longest step: a rising sea over deep stage cells is deeper than anything the last step
-    held), plus what the rain and the point inflows (Q Δt / cell area) add during it, iterated three times (a dry
-    start would otherwise take one huge step)."""
+    held), plus what the rain and the point inflows add during it, r Δt with r the largest rate [m s-1] (rain, or
+    Q / cell area).
+
+    That bound depends on Δt itself: Δt = f(Δt) = C Δx / √(g (h + r Δt)), solved by iterating f from the longest
+    step. f decreases, so the iterates fall alternately below and above the solution, and |f'| = r Δt / (2 (h + r Δt))
+    < ½ makes each iterate at least twice as close as the one before; the fifth (an odd one: below the solution,
+    hence stable, and within 1/32 of the first guess's error) is the step. (Taking the minimum of the iterates, as
+    before, kept the first and smallest: a point inflow of 0.4 m s-1 over a cell made every step 4× too short.)
+    """
     courant = courant_number(options)
-    dt = min(options.dt_max, t_out - t)
+    dt_longest = min(options.dt_max, t_out - t)
     if stage is not None:
-        level = max(float(stage(t)), float(stage(t + dt)))
+        level = max(float(stage(t)), float(stage(t + dt_longest)))
         h_max = max(h_max, level - stage_bed)
-    if rain is not None or inflows:
-        peak_rate = float(np.max(rain(t, t + dt))) if rain is not None else 0.0
-        for inflow in inflows:  # a point inflow raises its cell by Q dt / area
-            peak_rate = max(peak_rate, float(inflow.discharge(t)) / area)
-        for _ in range(3):
-            depth_bound = h_max + peak_rate * dt
-            if depth_bound > options.hmin:
-                dt = min(dt, courant * dx / math.sqrt(G * depth_bound))
-    elif h_max > options.hmin:
-        dt = min(dt, courant * dx / math.sqrt(G * h_max))
+    peak_rate = 0.0
+    if rain is not None:
+        peak_rate = float(np.max(rain(t, t + dt_longest)))
+    for inflow in inflows:  # a point inflow raises its cell by Q dt / area
+        peak_rate = max(peak_rate, float(inflow.discharge(t)) / area)
+    peak_rate = max(peak_rate, 0.0)
+    if h_max + peak_rate * dt_longest <= options.hmin:  # nothing can be deep enough to bound the step
+        return dt_longest
+    dt = dt_longest
+    for _ in range(5):
+        dt = min(dt_longest, courant * dx / math.sqrt(G * max(h_max + peak_rate * dt, options.hmin)))
     return dt
 
 

@@ -93,3 +93,17 @@ def test_the_courant_number_is_capped_by_the_theta_schemes_stability_limit():
     # min(α, 0.95 √(θ/2)): the von Neumann limit of the θ-weighted scheme on a 2-D raster (dispersion.flood docstring).
     assert courant_number(FloodOptions(theta=0.8, alpha=0.7)) == pytest.approx(0.95 * math.sqrt(0.4))
     assert courant_number(FloodOptions(theta=1.0, alpha=0.5)) == 0.5
+
+
+def test_a_point_inflow_bounds_the_step_by_the_depth_it_adds_not_by_the_longest_step():
+    # Δt = C Δx / √(g (h + r Δt)) with r = Q / cell area, solved for Δt: a 1 m deep lake of 10 × 10 cells of 5 m, a
+    # point inflow of 10 m³/s (r = 0.4 m/s): Δt = 0.60 × 5 / √(9.81 (1 + 0.4 Δt)) = 0.83 s at the start, 0.78 s once
+    # the lake has risen by the 0.24 m the inflow brings in 60 s — 73 to 77 steps. Taking the smallest iterate (the
+    # bound on the longest step, h + r × 60 s = 25 m: 0.19 s) made it 219.
+    from dispersion.flood import PointInflow
+
+    grid = FloodGrid(x=np.arange(10) * 5.0, y=np.arange(10) * 5.0, z=np.zeros((10, 10)), manning=0.03)
+    result = run_flood(grid, output_times=[60.0], inflows=[PointInflow(5, 5, lambda t: 10.0)],
+                       initial_depth=np.ones((10, 10)), options=FloodOptions(theta=0.8, dt_max=60.0))
+    assert 70 <= result.steps <= 85
+    assert result.budget[-1]["inflow_m3"] == pytest.approx(600.0, rel=1e-12)
