@@ -4,7 +4,8 @@ Physics (Bates, Horritt & Fewtrell 2010, J. Hydrol. 387:33–45, Eqs. 7–11; de
 2012, Water Resour. Res. 48:W05528, Eq. 18 for the θ-weighting):
 
     q_{i+½}^{n+1} = [ q̃ − g h_f Δt (η_{i+1} − η_i)/Δx ] / [ 1 + g Δt n² |q^n| / h_f^{7/3} ]
-    q̃ = θ q_{i+½}^n + (1 − θ)/2 (q_{i−½}^n + q_{i+3/2}^n)
+    q̃ = θ q_{i+½}^n + (1 − θ)/2 (q_{i−½}^n + q_{i+3/2}^n)    (a missing neighbour face — domain edge, blocked
+                                                                 cell — replaced by q_{i+½}^n itself)
     h_f = max(η_i, η_{i+1}) − max(z_i, z_{i+1})                         (well balanced: a lake at rest stays at rest)
     h^{n+1} = h^n + Δt (Σ q_in − Σ q_out)/Δx + Δt (rain − infiltration − drainage)
     Δt = C Δx / √(g h_max),  C = min(α, 0.95 √(θ/2))                     (Bates et al. 2010 Eq. 12, α ≈ 0.7)
@@ -305,6 +306,7 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
     qx_new = np.zeros_like(qx)
     qy_new = np.zeros_like(qy)
     factor = np.ones((ny, nx))
+    open_x, open_y = open_faces(grid.open_)
     row_hmax = np.zeros(ny)
     row_limited = np.zeros(ny, dtype=np.uint8)
     budget_rows = np.zeros((ny, 4))
@@ -353,7 +355,7 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
                 volume = max(float(inflow.discharge(t + 0.5 * dt)), 0.0) * dt
                 h[inflow.j, inflow.i] += volume / area
                 totals["inflow"] += volume
-            k.momentum(h, z_flow, n2, qx, qy, qx_new, qy_new, dt, dx, options.theta, options.hmin)
+            k.momentum(h, z_flow, n2, qx, qy, qx_new, qy_new, dt, dx, options.theta, options.hmin, open_x, open_y)
             qx, qx_new = qx_new, qx
             qy, qy_new = qy_new, qy
             k.limit_outflow(h, qx, qy, dt, dx, factor, row_limited)
@@ -375,6 +377,18 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
         budget.append(_budget_entry(float(t_out), totals, float(h.sum()) * area, initial_volume))
     return FloodResult(times=times, depth=snapshots, max_depth=max_depth, max_speed=max_speed,
                        max_hazard=max_hazard, arrival=arrival, budget=budget, steps=steps, qx=qx, qy=qy)
+
+
+def open_faces(open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The faces that exist as θ-neighbours (``_flood_kernels.momentum``): x-faces (ny, nx + 1) and y-faces
+    (ny + 1, nx), 1 between two open cells, 0 on the domain edge and beside a blocked cell (uint8)."""
+    is_open = np.asarray(open_) != 0
+    ny, nx = is_open.shape
+    open_x = np.zeros((ny, nx + 1), np.uint8)
+    open_x[:, 1:nx] = is_open[:, :-1] & is_open[:, 1:]
+    open_y = np.zeros((ny + 1, nx), np.uint8)
+    open_y[1:ny, :] = is_open[:-1, :] & is_open[1:, :]
+    return open_x, open_y
 
 
 def _checked_run_inputs(grid, output_times, inflows, initial_depth) -> tuple[np.ndarray, np.ndarray]:
