@@ -5,8 +5,8 @@ Marked ``kernel``: the suite runs these a second time with ``NUMBA_DISABLE_JIT=1
 Tolerance: every compared field agrees to 1e-12 relative to that field's largest magnitude (|a − b| ≤ 1e-12 ·
 max|b| + 1e-300), not element-wise. Element-wise relative error is meaningless where the scheme itself cancels: a
 cell the limiter empties ends at h − h·(out/out) ≈ 1e-17 m, and θ q0 + (1 − θ)/2 (q_prev + q_next) can cancel to
-a tiny q; there the kernel (fastmath: contraction, reciprocal, reassociation; Newton x^(-7/3) with relative error
-< 4e-15) and the oracle (plain NumPy, ** (-7/3)) differ by a few ulp of the field's scale, not of the element.
+a tiny q; there the kernel (its own order of operations; Newton x^(-7/3) with relative error < 4e-15) and the
+oracle (plain NumPy, ** (-7/3)) differ by a few ulp of the field's scale, not of the element.
 """
 
 from __future__ import annotations
