@@ -4,7 +4,12 @@ Numba ≥ 0.62 has no SVML, so ``math.exp`` in a Numba loop is a scalar libm cal
 (measured on this project's benchmark machine, one core, data in cache: 2.8 ns a libm call against 0.31 ns an
 element for the polynomial below in a vectorised loop). ``exp_fast`` is
 pure arithmetic — Cody–Waite range reduction, a degree-12 Taylor polynomial and 2^n built from exponent bits — so a
-loop that calls it compiles to packed FMA instructions.
+loop that calls it compiles to packed multiply and add instructions.
+
+Every operation is IEEE-exact as written (no fastmath, see ``KERNEL_OPTIONS``): the range reduction needs no fused
+multiply-add, because n·ln2_hi is exact (ln2_hi has 21 significant bits and |n| < 2^10 here) and x − n·ln2_hi then
+cancels exactly (Cody & Waite 1980; the split of fdlibm's e_exp.c); only n·ln2_lo and the polynomial round, the
+same way on every compile path and without JIT.
 
 Accuracy: relative error ≤ 2e-15 on [-50, 0] and ≤ 3e-14 on [-500, 0] against ``numpy.exp``
 (``tests/dispersion/test_plume_kernel.py::test_exp_fast_accuracy`` checks it). Arguments below -500 return exactly 0
@@ -34,14 +39,17 @@ from numba import config, njit  # noqa: E402
 from numba.core import types  # noqa: E402
 from numba.extending import intrinsic  # noqa: E402
 
-__all__ = ["exp_fast", "inv_pow_7_3", "bits_to_float64", "float64_to_bits", "KERNEL_OPTIONS", "KERNEL_FASTMATH"]
+__all__ = ["exp_fast", "inv_pow_7_3", "bits_to_float64", "float64_to_bits", "KERNEL_OPTIONS"]
 
 # One place for the compile options of the hot kernels (numbagg style).
-# fastmath without 'nnan'/'ninf': kernels see finite data only, but keeping those two flags off means a stray inf in
-# an input cannot be silently miscompiled. 'contract' lets LLVM fuse multiply-adds; 'reassoc' lets it vectorise sums.
-KERNEL_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+# No fastmath: the same inputs give the same bits whether a kernel was just compiled or loaded from Numba's cache,
+# on any thread count. With fastmath = {nsz, arcp, contract, afn, reassoc} LLVM was free to fuse multiply-adds and
+# reorder sums differently on the two paths: a flood run compiled afresh and the same run from the cache differed by
+# up to 9.5 cm (271 against 270 steps), the plume by 1e-16 (issue 13; tests/dispersion/test_compile_path.py).
+# The loops still vectorise (packed multiplies and adds; the flood's row maximum is an integer reduction, and no
+# kernel has a float reduction across a vectorised loop). Cost measured when the flags were removed: see the commit.
 # error_model='numpy': a float division carries no ZeroDivisionError branch, which would keep loops scalar.
-KERNEL_OPTIONS = dict(nogil=True, cache=True, error_model="numpy", fastmath=KERNEL_FASTMATH)
+KERNEL_OPTIONS = dict(nogil=True, cache=True, error_model="numpy")
 
 _LOG2E = 1.4426950408889634
 _FLUSH_BELOW = -500.0  # e**x is returned as exactly 0 below this (see the module docstring)

@@ -4,14 +4,31 @@ Physics (Bates, Horritt & Fewtrell 2010, J. Hydrol. 387:33–45, Eqs. 7–11; de
 2012, Water Resour. Res. 48:W05528, Eq. 18 for the θ-weighting):
 
     q_{i+½}^{n+1} = [ q̃ − g h_f Δt (η_{i+1} − η_i)/Δx ] / [ 1 + g Δt n² |q^n| / h_f^{7/3} ]
-    q̃ = θ q_{i+½}^n + (1 − θ)/2 (q_{i−½}^n + q_{i+3/2}^n)
+    q̃ = θ q_{i+½}^n + (1 − θ)/2 (q_{i−½}^n + q_{i+3/2}^n)    (a missing neighbour face — domain edge, blocked
+                                                                 cell — replaced by q_{i+½}^n itself)
     h_f = max(η_i, η_{i+1}) − max(z_i, z_{i+1})                         (well balanced: a lake at rest stays at rest)
     h^{n+1} = h^n + Δt (Σ q_in − Σ q_out)/Δx + Δt (rain − infiltration − drainage)
-    Δt = α Δx / √(g h_max)                                               (Bates et al. 2010 Eq. 12, α ≈ 0.7)
+    Δt = C Δx / √(g h_max),  C = min(α, 0.95 √(θ/2))                     (Bates et al. 2010 Eq. 12, α ≈ 0.7)
 
 with q the discharge per unit width [m² s-1], η = z + h the water surface [m], z the bed [m], h the depth [m], n
 Manning's coefficient [s m^-1/3], g = 9.80665 m s-2, |q| the 2-D magnitude with the four neighbouring orthogonal
 faces averaged. Friction is semi-implicit (always damping). Faces with h_f ≤ h_min carry nothing.
+
+Stability of the θ-weighted scheme (the von Neumann analysis of de Almeida et al. 2012, §3, of the linearised,
+frictionless scheme; written out here for the 2-D raster, which is what bounds the step). A Fourier mode of wave
+numbers k_x, k_y, with s_x = sin(k_x Δx/2), s_y = sin(k_y Δx/2) and the Courant number C = Δt √(g h)/Δx, has the
+amplification matrix (faces in units of √(g h), level η)
+
+    q_x' = A_x q_x − 2 i C s_x η,   q_y' = A_y q_y − 2 i C s_y η,   η' = η − 2 i C (s_x q_x' + s_y q_y'),
+    A = 1 − 2 (1 − θ) s²  (the θ-average of a face and its two neighbours)
+
+and its worst mode, the checkerboard s_x = s_y = 1 (A = 2θ − 1), has eigenvalues λ² − (2θ − 8 C²) λ + (2θ − 1) = 0,
+inside the unit circle if and only if C ≤ √(θ/2). Bates et al. (2010) Eq. 12 with α = 0.7 is this bound at θ = 1
+(√½ = 0.707); at the default θ = 0.8 the bound is 0.632, and α = 0.7 grew the checkerboard mode in deep, nearly
+frictionless water (a sea bed at −6 m: 1,000 m/s and metres of water thrown up, issue 13). The step therefore uses
+C = min(α, 0.95 √(θ/2)) (5 % margin: friction and the non-linear terms are not in the analysis), on the deepest
+water the step can reach: the current maximum depth, the stage level over the lowest stage cell, plus the rain and
+point inflow of the step.
 
 Choices made here, each stated: closed domain edges; buildings are blocked cells (no storage, no conveyance — their
 roof rain is not added: roof drainage is assumed to leave by downpipes, and the budget says so); bunds and sea walls
@@ -19,6 +36,10 @@ are burned into the DEM by the caller with max-aggregation (``twin`` does it); a
 outgoing faces so that it never sends more than it holds (depths ≥ 0 and mass exact, instead of clipping negative
 depths, which creates water); a stage boundary imposes the water level (tide + surge) in marked cells; losses by
 Green–Ampt infiltration per cell (K_s = 0 on paved cells) and a sewer sink at the drainage design capacity.
+
+Limits: the scheme drops the advection term; it holds for gradually varied flow with Froude numbers below about
+0.5 (de Almeida & Bates 2013, Water Resour. Res. 49:4833) and not for dam breaks, supercritical flow or oscillating
+shorelines (``SCHEME_LIMITS``, written into ``flood.nc``).
 
 Outputs: depth snapshots at the output times, and over the whole run the maximum depth, maximum speed, maximum DEFRA
 FD2320 hazard rating HR = d (v + 0.5) + DF and the arrival time of water deeper than ``wet_depth``; a volume budget
@@ -38,7 +59,7 @@ from twin.constants import STANDARD_GRAVITY
 from twin.errors import InputError, NumericalStabilityError
 
 __all__ = ["FloodGrid", "FloodOptions", "FloodResult", "PointInflow", "run_flood", "hazard_class",
-           "HAZARD_CLASSES"]
+           "HAZARD_CLASSES", "SCHEME_LIMITS", "courant_number", "open_faces"]
 
 G = STANDARD_GRAVITY  # [m s-2]
 # Grids smaller than this run the kernels on one thread, where starting and joining a parallel region costs more
@@ -54,6 +75,18 @@ TRIAL_STEPS = 40
 RETRY_SECONDS = 20.0
 # A long flood run reports its progress (simulated time, steps, threads, time left) at most this often. [s]
 PROGRESS_SECONDS = 10.0
+# Where the scheme holds, written into flood.nc (global attribute scheme_limits) and said in the README.
+SCHEME_LIMITS = (
+    "Local inertial approximation of the shallow water equations (Bates et al. 2010, J. Hydrol. 387:33; "
+    "de Almeida et al. 2012, Water Resour. Res. 48:W05528): the advection term is dropped. It holds for gradually "
+    "varied, subcritical flow with Froude numbers below about 0.5 (de Almeida & Bates 2013, Water Resour. Res. "
+    "49:4833, 'Applicability of the local inertial approximation of the shallow water equations to flood "
+    "modeling'): floodplain filling, ponding, slow overland flow. It does not hold for dam or defence breaches, "
+    "supercritical or rapidly varied flow, or oscillating shorelines, where its errors do not shrink as the grid "
+    "is refined (measured with ParkTwin against SWASHES, Delestre et al. 2013, at 100 to 800 cells: Stoker's wet "
+    "dam break 6 % L1 depth error, Thacker's 1-D parabola 60 % after five periods). Check a result's Froude "
+    "number, speed / sqrt(g depth), where it matters."
+)
 # DEFRA/EA FD2320 (HR Wallingford 2006) Table 13.1 hazard classes by HR.
 HAZARD_CLASSES = ((0.75, "low"), (1.25, "danger for some"), (2.0, "danger for most"), (math.inf, "danger for all"))
 
@@ -130,7 +163,8 @@ class FloodGrid:
 
 @dataclass(frozen=True)
 class FloodOptions:
-    """θ (de Almeida et al. 2012: 0.7–0.9 damps checkerboard modes; 1 = Bates 2010), α (CFL, ≤ 0.7), h_min [m]
+    """θ (de Almeida et al. 2012: 0.7–0.9 damps checkerboard modes; 1 = Bates 2010), α (CFL, ≤ 0.7; the step uses
+    min(α, 0.95 √(θ/2)), the θ-scheme's stability limit with a margin: see the module docstring), h_min [m]
     (faces shallower carry nothing), dt_max [s], wet_depth [m] (arrival and speed threshold), statistics_every:
     speed, hazard and arrival are updated every this many steps and at every output time (1 = every step, exact;
     larger samples them, e.g. for a very large grid; the maximum depth is always updated every step), threads:
@@ -288,6 +322,7 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
     qx_new = np.zeros_like(qx)
     qy_new = np.zeros_like(qy)
     factor = np.ones((ny, nx))
+    open_x, open_y = open_faces(grid.open_)
     row_hmax = np.zeros(ny)
     row_limited = np.zeros(ny, dtype=np.uint8)
     budget_rows = np.zeros((ny, 4))
@@ -304,6 +339,8 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
     open_float = grid.open_.astype(np.float64)
     last_rate = 0.0
     full_sources = has_stage or bool(grid.ks.any() or grid.drain_capacity.any())
+    # The lowest bed under the stage boundary [m]: the stage level above it is the deepest water the boundary imposes.
+    stage_bed = float(grid.z[(stage_mask != 0) & (grid.open_ != 0)].min()) if has_stage else math.inf
 
     snapshots = np.empty((times.size, ny, nx))
     totals = {"rain": 0.0, "inflow": 0.0, "boundary": 0.0, "infiltration": 0.0, "drainage": 0.0}
@@ -316,7 +353,8 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
     for out_index, t_out in enumerate(times):
         while t < t_out - 1e-9:
             chooser.before_step()
-            dt = _stable_step(t, t_out, h_max, rain, inflows, area, dx, options)
+            dt = _stable_step(t, t_out, h_max, rain, inflows, area, dx, options,
+                              stage if has_stage else None, stage_bed)
             # Sources first (rain, stage, inflows), so that the limiter sees the water a cell holds this step.
             if rain is not None:
                 last_rate = _fill_rain(rain(t, t + dt), rain_field, open_float, last_rate)
@@ -333,7 +371,7 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
                 volume = max(float(inflow.discharge(t + 0.5 * dt)), 0.0) * dt
                 h[inflow.j, inflow.i] += volume / area
                 totals["inflow"] += volume
-            k.momentum(h, z_flow, n2, qx, qy, qx_new, qy_new, dt, dx, options.theta, options.hmin)
+            k.momentum(h, z_flow, n2, qx, qy, qx_new, qy_new, dt, dx, options.theta, options.hmin, open_x, open_y)
             qx, qx_new = qx_new, qx
             qy, qy_new = qy_new, qy
             k.limit_outflow(h, qx, qy, dt, dx, factor, row_limited)
@@ -357,6 +395,18 @@ def _run_flood(grid, output_times, rain, stage, inflows, initial_depth, options,
                        max_hazard=max_hazard, arrival=arrival, budget=budget, steps=steps, qx=qx, qy=qy)
 
 
+def open_faces(open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The faces that exist as θ-neighbours (``_flood_kernels.momentum``): x-faces (ny, nx + 1) and y-faces
+    (ny + 1, nx), 1 between two open cells, 0 on the domain edge and beside a blocked cell (uint8)."""
+    is_open = np.asarray(open_) != 0
+    ny, nx = is_open.shape
+    open_x = np.zeros((ny, nx + 1), np.uint8)
+    open_x[:, 1:nx] = is_open[:, :-1] & is_open[:, 1:]
+    open_y = np.zeros((ny + 1, nx), np.uint8)
+    open_y[1:ny, :] = is_open[:-1, :] & is_open[1:, :]
+    return open_x, open_y
+
+
 def _checked_run_inputs(grid, output_times, inflows, initial_depth) -> tuple[np.ndarray, np.ndarray]:
     """The output times [s] and the starting depth [m] (zero in blocked cells), checked: times increasing and
     > 0, inflows in open cells, depths finite, ≥ 0 and of the grid's shape."""
@@ -374,22 +424,43 @@ def _checked_run_inputs(grid, output_times, inflows, initial_depth) -> tuple[np.
     return times, h
 
 
-def _stable_step(t, t_out, h_max, rain, inflows, area, dx, options) -> float:
+def courant_number(options: FloodOptions) -> float:
+    """The Courant number the step uses [-]: min(α, 0.95 √(θ/2)), α capped by the stability limit √(θ/2) of the
+    θ-weighted scheme on a 2-D raster (von Neumann, as in de Almeida et al. 2012 §3; the module docstring derives
+    it) with a 5 % margin."""
+    return min(options.alpha, 0.95 * math.sqrt(0.5 * options.theta))
+
+
+def _stable_step(t, t_out, h_max, rain, inflows, area, dx, options, stage=None, stage_bed=math.inf) -> float:
     """The next time step [s]: at most ``dt_max`` and the time left to ``t_out`` [s], and within the CFL bound
-    α Δx/√(g h) (Bates et al. 2010, Eq. 12) on the depth the step will reach — h_max [m] plus what the rain and the
-    point inflows (Q Δt / cell area) add during it, iterated three times (a dry start would otherwise take one
-    huge step)."""
-    dt = min(options.dt_max, t_out - t)
-    if rain is not None or inflows:
-        peak_rate = float(np.max(rain(t, t + dt))) if rain is not None else 0.0
-        for inflow in inflows:  # a point inflow raises its cell by Q dt / area
-            peak_rate = max(peak_rate, float(inflow.discharge(t)) / area)
-        for _ in range(3):
-            depth_bound = h_max + peak_rate * dt
-            if depth_bound > options.hmin:
-                dt = min(dt, options.alpha * dx / math.sqrt(G * depth_bound))
-    elif h_max > options.hmin:
-        dt = min(dt, options.alpha * dx / math.sqrt(G * h_max))
+    C Δx/√(g h) (Bates et al. 2010, Eq. 12, with C = :func:`courant_number`) on the depth the step will reach:
+    the larger of h_max [m] and the stage level over the lowest stage cell (``stage(t) − stage_bed``, at the start
+    and the end of the longest step: a rising sea over deep stage cells is deeper than anything the last step
+    held), plus what the rain and the point inflows add during it, r Δt with r the largest rate [m s-1] (rain, or
+    Q / cell area).
+
+    That bound depends on Δt itself: Δt = f(Δt) = C Δx / √(g (h + r Δt)), solved by iterating f from the longest
+    step. f decreases, so the iterates fall alternately below and above the solution, and |f'| = r Δt / (2 (h + r Δt))
+    < ½ makes each iterate at least twice as close as the one before; the fifth (an odd one: below the solution,
+    hence stable, and within 1/32 of the first guess's error) is the step. (Taking the minimum of the iterates, as
+    before, kept the first and smallest: a point inflow of 0.4 m s-1 over a cell made every step 4× too short.)
+    """
+    courant = courant_number(options)
+    dt_longest = min(options.dt_max, t_out - t)
+    if stage is not None:
+        level = max(float(stage(t)), float(stage(t + dt_longest)))
+        h_max = max(h_max, level - stage_bed)
+    peak_rate = 0.0
+    if rain is not None:
+        peak_rate = float(np.max(rain(t, t + dt_longest)))
+    for inflow in inflows:  # a point inflow raises its cell by Q dt / area
+        peak_rate = max(peak_rate, float(inflow.discharge(t)) / area)
+    peak_rate = max(peak_rate, 0.0)
+    if h_max + peak_rate * dt_longest <= options.hmin:  # nothing can be deep enough to bound the step
+        return dt_longest
+    dt = dt_longest
+    for _ in range(5):
+        dt = min(dt_longest, courant * dx / math.sqrt(G * max(h_max + peak_rate * dt, options.hmin)))
     return dt
 
 

@@ -319,7 +319,7 @@ def _sigma_tables_for(sigma_model: str, averaging_time: float):
         for cls, table in enumerate(tables):
             out[cls, : table.shape[0]] = table
             out[cls, table.shape[0]:] = table[-1]
-        # No infinities cross into the kernel (fastmath): +inf bounds and caps become 1e300.
+        # No infinities cross into the kernel: +inf bounds and caps become 1e300.
         return np.ascontiguousarray(np.minimum(out, 1e300)), np.array([t.shape[0] for t in tables], dtype=np.int64)
 
     sig_y, nseg_y = pack(per_class_y)

@@ -26,7 +26,7 @@ import shapely
 import xarray as xr
 from shapely.geometry import Polygon
 
-from dispersion.flood import FloodGrid, FloodOptions, run_flood
+from dispersion.flood import SCHEME_LIMITS, FloodGrid, FloodOptions, run_flood
 from scenarios.typhoon.spec import TyphoonScenario
 from twin.limits import check_memory
 from twin.schema import grid_mapping_variable, projected_xy_coords, time_coord
@@ -181,7 +181,8 @@ class _ProgressLog:
 
 def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -> xr.Dataset:
     """The flood as a CF dataset (``flood.nc``): depth snapshots, maximum depth, speed and hazard rating, arrival
-    time and the ground elevation with the defences burned in, on the projected grid with lat/lon."""
+    time and the ground elevation with the defences burned in, on the projected grid with lat/lon; the global
+    attribute ``scheme_limits`` says where the local inertial scheme holds (:data:`dispersion.flood.SCHEME_LIMITS`)."""
     time = start + (times * 1e9).astype("timedelta64[ns]")
     common = {"grid_mapping": "crs", "coverage_content_type": "modelResult"}
     return xr.Dataset(
@@ -209,7 +210,8 @@ def flood_dataset(park, grid, result, times: np.ndarray, start: np.datetime64) -
                                                          else {})}),
         },
         coords={"time": time_coord(time, long_name=None, units_metadata=False),
-                **projected_xy_coords(grid.x, grid.y, park.spec.epsg, order="yx")})
+                **projected_xy_coords(grid.x, grid.y, park.spec.epsg, order="yx")},
+        attrs={"scheme_limits": SCHEME_LIMITS})
 
 
 def depth_layer(grid, result, water: np.ndarray | None = None):

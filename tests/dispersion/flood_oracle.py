@@ -7,8 +7,10 @@ everywhere instead of the row-skipping limiter, ``numpy.max`` instead of the int
 numbers are those quoted in ``dispersion/flood.py``.
 
 Layout as in the kernels: cells (ny, nx); x-faces ``qx`` (ny, nx + 1), face i between cells i − 1 and i; y-faces
-``qy`` (ny + 1, nx), face j between rows j − 1 and j; the outer faces are closed (always 0). Functions return new
-arrays and never write their inputs.
+``qy`` (ny + 1, nx), face j between rows j − 1 and j; the outer faces are closed (always 0). In the θ-average a
+face whose neighbour face does not exist (domain edge; a blocked cell beyond) uses its own old discharge there —
+derived here from ``open_`` cell by cell, where the kernel reads per-face masks (``dispersion.flood.open_faces``).
+Functions return new arrays and never write their inputs.
 
 One step, in the order ``dispersion.flood._run_flood`` calls the kernels: ``sources`` (rain, stage, Green–Ampt,
 sewer) → ``momentum`` → ``limit_outflow`` (scaled faces) → ``continuity``. Point inflows and the choice of Δt
@@ -64,23 +66,45 @@ def _faces(q0, q_prev, q_next, q_cross, eta_1, eta_2, z_1, z_2, n2_face, dt, dx,
     return np.where(wet, numerator / denominator, 0.0)
 
 
-def momentum(h, z, n2, qx, qy, dt, dx, theta, hmin):
+def _neighbour_or_self(q0, neighbour, exists):
+    """The neighbour face's old discharge where that face exists, the face's own old discharge where it does not
+    (domain edge, blocked cell beyond): a closed edge's zero is not averaged into the θ-weighting."""
+    return np.where(exists, neighbour, q0)
+
+
+def momentum(h, z, n2, qx, qy, dt, dx, theta, hmin, open_):
     """All face discharges at t + Δt from those at t (Bates 2010 Eq. 11 with de Almeida 2012 Eq. 18).
 
-    ``z`` is the flow bed (blocked cells raised far above any water surface). Returns (qx_new, qy_new)."""
+    ``z`` is the flow bed (blocked cells raised far above any water surface); ``open_`` 0 marks blocked cells, whose
+    faces do not exist as θ-neighbours. Returns (qx_new, qy_new)."""
     ny, nx = h.shape
+    is_open = open_ != 0
     eta = z + h  # water surface [m]
     qx_new = np.zeros((ny, nx + 1))  # outer faces closed
     qy_new = np.zeros((ny + 1, nx))
-    # x-faces 1 … nx − 1: cell 1 = column i − 1 (left), cell 2 = column i (right)
+    # x-faces 1 … nx − 1: cell 1 = column i − 1 (left), cell 2 = column i (right). The face before face i is face
+    # i − 1, between columns i − 2 and i − 1: it exists if i ≥ 2 and column i − 2 is open; the face after, face
+    # i + 1, if i ≤ nx − 2 and column i + 1 is open.
+    prev_x = np.zeros((ny, nx - 1), bool)
+    prev_x[:, 1:] = is_open[:, 0:nx - 2]
+    next_x = np.zeros((ny, nx - 1), bool)
+    next_x[:, :-1] = is_open[:, 2:nx]
+    q0 = qx[:, 1:nx]
     qx_new[:, 1:nx] = _faces(
-        q0=qx[:, 1:nx], q_prev=qx[:, 0:nx - 1], q_next=qx[:, 2:nx + 1],
+        q0=q0, q_prev=_neighbour_or_self(q0, qx[:, 0:nx - 1], prev_x),
+        q_next=_neighbour_or_self(q0, qx[:, 2:nx + 1], next_x),
         q_cross=(qy[0:ny, 0:nx - 1] + qy[1:ny + 1, 0:nx - 1] + qy[0:ny, 1:nx] + qy[1:ny + 1, 1:nx]) / 4.0,
         eta_1=eta[:, 0:nx - 1], eta_2=eta[:, 1:nx], z_1=z[:, 0:nx - 1], z_2=z[:, 1:nx],
         n2_face=(n2[:, 0:nx - 1] + n2[:, 1:nx]) / 2.0, dt=dt, dx=dx, theta=theta, hmin=hmin)
     # y-faces 1 … ny − 1: cell 1 = row j − 1 (below), cell 2 = row j (above)
+    prev_y = np.zeros((ny - 1, nx), bool)
+    prev_y[1:, :] = is_open[0:ny - 2, :]
+    next_y = np.zeros((ny - 1, nx), bool)
+    next_y[:-1, :] = is_open[2:ny, :]
+    q0 = qy[1:ny, :]
     qy_new[1:ny, :] = _faces(
-        q0=qy[1:ny, :], q_prev=qy[0:ny - 1, :], q_next=qy[2:ny + 1, :],
+        q0=q0, q_prev=_neighbour_or_self(q0, qy[0:ny - 1, :], prev_y),
+        q_next=_neighbour_or_self(q0, qy[2:ny + 1, :], next_y),
         q_cross=(qx[0:ny - 1, 0:nx] + qx[0:ny - 1, 1:nx + 1] + qx[1:ny, 0:nx] + qx[1:ny, 1:nx + 1]) / 4.0,
         eta_1=eta[0:ny - 1, :], eta_2=eta[1:ny, :], z_1=z[0:ny - 1, :], z_2=z[1:ny, :],
         n2_face=(n2[0:ny - 1, :] + n2[1:ny, :]) / 2.0, dt=dt, dx=dx, theta=theta, hmin=hmin)
@@ -196,7 +220,7 @@ def step(state: FloodState, inputs: FloodInputs, rain, dt, stage=0.0, with_stats
                                      inputs.loss_capacity, inputs.drain_capacity, inputs.ks, inputs.psi_dtheta,
                                      state.infiltrated)
     qx, qy = momentum(h, inputs.z_flow, inputs.manning ** 2, state.qx, state.qy, dt, inputs.dx, inputs.theta,
-                      inputs.hmin)
+                      inputs.hmin, inputs.open_)
     qx, qy, factor = limit_outflow(h, qx, qy, dt, inputs.dx)
     h, unclipped = continuity(h, qx, qy, dt, inputs.dx)
     t_end = state.t + dt

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from dispersion.flood import SCHEME_LIMITS
 from scenarios.run import run_scenario_file
 from tests.scenarios.conftest import XDIST_GROUP
 
@@ -132,6 +133,7 @@ def test_the_low_warehouse_floods_and_is_first_in_the_log(typhoon_run):
 def test_flood_netcdf_and_report(typhoon_run):
     root, _ = typhoon_run
     with xr.open_dataset(root / "out" / "flood.nc") as ds:
+        assert ds.attrs["scheme_limits"] == SCHEME_LIMITS  # where the local inertial scheme holds, in the file
         assert ds["water_depth"].dims == ("time", "y", "x")
         assert ds["max_water_depth"].attrs["standard_name"] == "flood_water_thickness"
         assert float(ds["water_depth"].min()) >= 0.0
@@ -142,6 +144,25 @@ def test_flood_netcdf_and_report(typhoon_run):
     budget = (root / "out" / "flood_budget.csv").read_text(encoding="utf-8").splitlines()
     assert budget[0].startswith("time_s,rain_m3") and len(budget) == 1 + 8 * 6  # every 10 minutes for 8 h
     assert (root / "out" / "run.json").is_file()
+
+
+def test_flood_dataset_states_the_schemes_limits():
+    # flood.nc (typhoon and forecast both write flood_dataset) carries dispersion.flood.SCHEME_LIMITS as a global
+    # attribute: Froude < ~0.5, gradually varied flow (de Almeida & Bates 2013), not dam breaks or oscillations.
+    from types import SimpleNamespace
+
+    from dispersion.flood import FloodGrid, run_flood
+    from scenarios.typhoon.flood import flood_dataset
+
+    x = 500_000.0 + np.arange(4) * 50.0
+    y = 3_400_000.0 + np.arange(3) * 50.0
+    grid = FloodGrid(x=x, y=y, z=np.zeros((3, 4)), manning=0.03)
+    result = run_flood(grid, output_times=[60.0], rain=lambda t0, t1: 1e-5)
+    park = SimpleNamespace(spec=SimpleNamespace(epsg=32651), terrain=SimpleNamespace(note=""))
+    ds = flood_dataset(park, grid, result, np.array([60.0]), np.datetime64("2026-09-15T00:00"))
+    assert ds.attrs["scheme_limits"] == SCHEME_LIMITS
+    for needed in ("Froude", "0.5", "de Almeida & Bates 2013", "49:4833", "Stoker", "Thacker"):
+        assert needed in SCHEME_LIMITS, needed
 
 
 def test_a_track_file_drives_the_same_chain(demo, tmp_path):
