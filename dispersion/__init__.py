@@ -3,6 +3,7 @@
 ``import dispersion`` stays light: the Numba kernels are compiled or loaded from cache on the first run.
 """
 
+from dispersion.aermod import AermodHour, AermodResult, aermod_hour, hour_concentration, run_aermod
 from dispersion.coefficients import (
     SIGMA_MODELS,
     power_law_segments,
@@ -35,6 +36,11 @@ from dispersion.plume_rise import (
 )
 
 __all__ = [
+    "AermodHour",
+    "AermodResult",
+    "aermod_hour",
+    "hour_concentration",
+    "run_aermod",
     "SIGMA_MODELS",
     "SIGMA_MODEL_NAMES",
     "power_law_segments",

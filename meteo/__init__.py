@@ -5,6 +5,7 @@ The Weather data model is an ``xarray.Dataset`` on ``time`` (datetime64[ns], UTC
 """
 
 from meteo.aermet import read_aermet
+from meteo.aermod_profiles import AermodProfiles, aermod_profiles
 from meteo.climatology import MostCommonConditions, most_common_conditions
 from meteo.forecast import read_forecast_netcdf, read_forecast_precipitation, write_sample_forecast
 from meteo.io import read_station_csv, write_station_csv
@@ -66,6 +67,8 @@ __all__ = [
     "wind_speed_power_law",
     "mixing_height_gb3840",
     "apply_calm_threshold",
+    "AermodProfiles",
+    "aermod_profiles",
     # forecasts
     "read_forecast_netcdf",
     "read_forecast_precipitation",

@@ -131,6 +131,17 @@ AERMET_VARIABLE_ATTRS = {
                              "long_name": "wind speed as measured at reference_wind_height (before the 10 m "
                                           "conversion)"},
     "reference_wind_height": {"units": "m", "long_name": "height above ground of the wind measurement used"},
+    "convective_mixing_height": {"units": "m", "long_name": "convective mixing height zic (AERMET), in [1, 4000] m "
+                                                          "as AERMOD uses it; NaN when missing (stable hours)"},
+    "mechanical_mixing_height": {"units": "m", "long_name": "mechanical mixing height zim (AERMET), in [1, 4000] m "
+                                                          "as AERMOD uses it"},
+    "potential_temperature_gradient_above_mixing_height": {
+        "units": "K m-1", "long_name": "vertical potential temperature gradient in the 500 m above the convective "
+                                       "mixing height (AERMET VPTG); NaN when missing (stable hours)"},
+    "reference_air_temperature": {"standard_name": "air_temperature", "units": "K",
+                                  "long_name": "air temperature of the SFC record (AERMOD's reference temperature)"},
+    "reference_air_temperature_height": {"units": "m", "long_name": "height above ground of "
+                                                                    "reference_air_temperature"},
     "aermet_hour_flag": {"long_name": "how the hour's values were obtained",
                          "flag_values": np.array([0, 1, 2], dtype=np.int8),
                          "flag_meanings": "observed calm_filled_from_previous_non_calm_hour "
@@ -222,9 +233,10 @@ def _parse_header(line: str, *, where: str) -> dict:
                                    f"degrees followed by {positive} or {negative}, at most {limit:g}")
         value = float(match.group(1))
         coordinates.append(-value if match.group(2).upper() == negative else value)
-    version = re.search(r"VERSION:\s*(\S+)", line)
+    version = re.search(r"VERSION:\s*(\S+)(.*)$", line)
     return {"latitude": coordinates[0], "longitude": coordinates[1],
-            "version": version.group(1) if version else "unknown"}
+            "version": version.group(1) if version else "unknown",
+            "options": " ".join(version.group(2).split()) if version else ""}
 
 
 def _fast_table(lines: list[str], first_line: int, n_columns: int) -> tuple[np.ndarray, np.ndarray] | None:
@@ -595,6 +607,8 @@ def _hourly_fields(sfc: dict, profiles, missing: np.ndarray, calm: np.ndarray, z
         "roughness": roughness, "length": sfc["obukhov_length"].copy(), "ustar": sfc["friction_velocity"].copy(),
         "wstar": sfc["convective_velocity_scale"].copy(), "zic": sfc["convective_mixing_height"].copy(),
         "zim": sfc["mechanical_mixing_height"].copy(), "heat": sfc["sensible_heat_flux"].copy(),
+        "vptg": sfc["potential_temperature_gradient_above_mixing_height"].copy(),
+        "sfc_temperature": sfc["temperature"].copy(), "sfc_temperature_height": sfc["temperature_height"].copy(),
     }
     return fields, from_profile
 
@@ -623,6 +637,7 @@ def _dataset(fields: dict, from_profile, flag, local_start, header: dict, *, utc
         "aermet_calm_hours": int(np.sum(flag == 1)), "aermet_filled_missing_hours": int(np.sum(flag == 2)),
         "aermet_profile_wind_hours": int(np.sum(from_profile & (flag == 0))),
         "roughness_length_source": "z0_override" if z0_override is not None else "AERMET hourly z0",
+        "aermet_options": header.get("options", ""),
     })
     return dataset
 
@@ -674,7 +689,7 @@ def _fill_hours(fields: dict, from_profile: np.ndarray, missing: np.ndarray, whe
         if source is None:
             raise InputError.field(where, "wind_speed", f"0 (calm) in all {n_hours} hours",
                                    "at least one non-calm hour to take the boundary-layer state from")
-        for name in ("direction", "length", "ustar", "wstar", "zic", "zim", "heat"):
+        for name in ("direction", "length", "ustar", "wstar", "zic", "zim", "heat", "vptg"):
             fields[name] = np.where(calm, fields[name][source], fields[name])
         flag[calm & (flag == 0)] = 1
     return fields, from_profile, flag
@@ -755,6 +770,13 @@ def _aermet_variables(fields: dict, length: np.ndarray, calm: np.ndarray, flag: 
     """The AERMET boundary-layer scalars and the measurement used, with ``AERMET_VARIABLE_ATTRS``."""
     convective = length < 0.0
     wstar = np.where(convective & (fields["wstar"] >= 0.0), fields["wstar"], np.nan)  # w* only when convective
+    # zic, zim as AERMOD METEXT SET_METDATA uses them: values in [0, 1) m raised to 1 m, capped at 4000 m; AERMET's
+    # missing codes (< 0) become NaN (zic is missing in stable hours).
+    zic = np.where(fields["zic"] >= 0.0, np.clip(fields["zic"], AERMOD_MIXING_HEIGHT_FLOOR, AERMOD_MIXING_HEIGHT_CAP),
+                   np.nan)
+    zim = np.where(fields["zim"] >= 0.0, np.clip(fields["zim"], AERMOD_MIXING_HEIGHT_FLOOR, AERMOD_MIXING_HEIGHT_CAP),
+                   np.nan)
+    vptg = np.where(fields["vptg"] > -9.0, fields["vptg"], np.nan)  # AERMET writes -9 when missing (stable hours)
     return {
         "obukhov_length": ("time", length, dict(AERMET_VARIABLE_ATTRS["obukhov_length"])),
         "friction_velocity": ("time", fields["ustar"], dict(AERMET_VARIABLE_ATTRS["friction_velocity"])),
@@ -766,4 +788,12 @@ def _aermet_variables(fields: dict, length: np.ndarray, calm: np.ndarray, flag: 
                                  dict(AERMET_VARIABLE_ATTRS["reference_wind_speed"])),
         "reference_wind_height": ("time", fields["height"], dict(AERMET_VARIABLE_ATTRS["reference_wind_height"])),
         "aermet_hour_flag": ("time", flag, dict(AERMET_VARIABLE_ATTRS["aermet_hour_flag"])),
+        "convective_mixing_height": ("time", zic, dict(AERMET_VARIABLE_ATTRS["convective_mixing_height"])),
+        "mechanical_mixing_height": ("time", zim, dict(AERMET_VARIABLE_ATTRS["mechanical_mixing_height"])),
+        "potential_temperature_gradient_above_mixing_height": (
+            "time", vptg, dict(AERMET_VARIABLE_ATTRS["potential_temperature_gradient_above_mixing_height"])),
+        "reference_air_temperature": ("time", fields["sfc_temperature"],
+                                      dict(AERMET_VARIABLE_ATTRS["reference_air_temperature"])),
+        "reference_air_temperature_height": ("time", fields["sfc_temperature_height"],
+                                             dict(AERMET_VARIABLE_ATTRS["reference_air_temperature_height"])),
     }
