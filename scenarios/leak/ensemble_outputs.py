@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import math
-from datetime import timedelta, timezone
+from datetime import timezone
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,7 @@ import xarray as xr
 from scenarios.common.ensemble import exceedance_probability, percentile_fields
 from scenarios.common.impact import PROBABILITY_LEVELS, SENSITIVE_KINDS, people_mask, risk_score
 from scenarios.common.spec import canonical_json
+from scenarios.common.times import local_text
 from scenarios.common.views import map_view
 from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
 from scenarios.leak.assessment import threshold_name_zh
@@ -198,7 +199,6 @@ def _summary(context, data, rows, contours, expected_people: float) -> EnsembleP
     """What the plan section shows (the typed view: viz renders it, ``ensemble.json`` keeps its dict)."""
     scenario, park, chemical = context.scenario, context.park, context.chemical
     language = scenario.language
-    start_local = scenario.start.astimezone(timezone(timedelta(hours=park.spec.utc_offset_hours)))
     parameter_names = sorted(scenario.ensemble.perturbations)
     sensitive = np.array([kind in SENSITIVE_KINDS for kind in context.receptors_all.kinds])
     members = []
@@ -212,7 +212,7 @@ def _summary(context, data, rows, contours, expected_people: float) -> EnsembleP
         scenario=scenario.name, park=park.spec.name, language=language,
         substance=chemical.name_zh if language == "zh" else chemical.name_en, cas=chemical.cas,
         risk_source=f"{context.source.name} ({context.source.id})", enterprise=context.source.enterprise,
-        start=start_local.strftime("%Y-%m-%d %H:%M %z"), weather=context.weather_text,
+        start=local_text(scenario.start, park.spec.utc_offset_hours), weather=context.weather_text,
         weather_zh=context.weather_zh,
         members=len(context.members), seed=scenario.ensemble.seed,
         scenario_sha256=context.scenario_sha256,

@@ -17,6 +17,7 @@ import xarray as xr
 
 from scenarios.common.impact import NOT_AVAILABLE, ProbitCoefficients
 from scenarios.common.spec import canonical_json
+from scenarios.common.times import local_text
 from scenarios.common.views import map_view
 from scenarios.leak.assessment import (
     RESPONSE_RULES,
@@ -59,7 +60,7 @@ def leak_plan_view(scenario: LeakScenario, inputs: LeakInputs, assessment: LeakA
         substance=chemical.name_zh if scenario.language == "zh" else chemical.name_en,
         substance_key=chemical.key, cas=chemical.cas,
         risk_source=f"{source.name} ({source.id})", enterprise=source.enterprise,
-        start=start_local.strftime("%Y-%m-%d %H:%M %z"), weather=inputs.weather_text, weather_zh=inputs.weather_zh,
+        start=local_text(scenario.start, park.spec.utc_offset_hours), weather=inputs.weather_text, weather_zh=inputs.weather_zh,
         source_term=term.description, source_model=term.model, source_rule=term.rule,
         source_term_zh=term.description_zh, source_model_zh=SOURCE_MODELS_ZH[term.model],
         source_rule_zh=term.rule_zh,

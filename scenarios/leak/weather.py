@@ -19,6 +19,7 @@ from meteo import most_common_conditions
 from scenarios.common.impact import PEOPLE_KINDS, no_people_to_aim_at
 from scenarios.common.models import puff_met
 from scenarios.common.storm import utc64
+from scenarios.common.times import local_text
 from scenarios.common.weather import coverage_error, load_weather
 from scenarios.leak.assessment import AVERAGING_TIME
 from scenarios.leak.spec import LeakScenario
@@ -86,7 +87,7 @@ def leak_meteorology(scenario: LeakScenario, park, source, receptors_all, base_d
     methods = {"en": spec.stability_method,
                "zh": _STABILITY_METHODS_ZH.get(spec.stability_method, spec.stability_method)}
     weather_text, weather_zh = (
-        sentence("weather.typhoon", language, start=spec.start.isoformat()) if spec.source == "typhoon" else
+        sentence("weather.typhoon", language, start=local_text(spec.start, park.spec.utc_offset_hours)) if spec.source == "typhoon" else
         sentence("weather.hourly", language, method=methods[language],
                  source=sentence("weather.hourly.file", language, path=spec.path) if spec.path
                  else term("weather.hourly.synthetic", language))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -42,6 +43,8 @@ def test_impacts_and_plan_tell_the_commander_what_to_do(leak):
                  "data:image/png;base64,", "SLAB"):
         assert text in html, text
     assert html.count("data:image/png;base64,") == 2  # map and 3D scene embedded: one self-contained file
+    # The release's start as people read it: local time with its offset, the same form as every other plan time.
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} \+08:00", view["start"]) and view["start"] in html
 
 
 def test_impacts_json_is_the_typed_view_s_dict(leak):
