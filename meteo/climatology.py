@@ -63,6 +63,11 @@ class MostCommonConditions(NamedTuple):
                 f"最多风向 {self.wind_from_direction:.1f}°（占该稳定度非静风小时数的 {100 * self.direction_frequency:.1f} %）")
 
 
+def _sector(direction: np.ndarray) -> np.ndarray:
+    """Index 0..15 of the 22.5° sector (N first, clockwise, centred on N) of directions [degree from north]."""
+    return np.floor(((direction + 11.25) % 360.0) / 22.5).astype(np.int64)
+
+
 def most_common_conditions(met, *, utc_offset_hours: float, calm_below: float = HJ2_2_CALM_BELOW,
                            minimum_hours: int = HOURS_PER_YEAR, where: str = "weather") -> MostCommonConditions:
     """The HJ 169-2018 most common meteorological conditions of ``met`` (see the module docstring for the rule).
@@ -103,7 +108,7 @@ def most_common_conditions(met, *, utc_offset_hours: float, calm_below: float = 
         raise InputError.field(where, "wind_speed", f"all {int(counts[mode])} hours of class {CLASS_LABELS[mode]} "
                                                     f"calm", f">= {calm_below} m/s in some hours of the most "
                                                             f"frequent class")
-    sectors = np.floor(((direction[chosen] + 11.25) % 360.0) / 22.5).astype(np.int64)
+    sectors = _sector(direction[chosen])
     sector_counts = np.bincount(sectors, minlength=16)
     sector = int(np.argmax(sector_counts))
     local = met["time"].values + np.timedelta64(int(round(utc_offset_hours * 3600)), "s")
@@ -159,7 +164,7 @@ def meteorology_summary(met, *, calm_below: float = HJ2_2_CALM_BELOW) -> Meteoro
     stability = np.asarray(met["stability_class"].values).astype(np.int64)
     mixing = np.asarray(met["atmosphere_boundary_layer_thickness"].values, dtype=float)
     calm = wind < calm_below
-    sector = np.floor(((direction + 11.25) % 360.0) / 22.5).astype(np.int64)
+    sector = _sector(direction)
     speed_class = np.searchsorted(np.asarray(WIND_ROSE_SPEED_EDGES), wind, side="right") - 1
     rose = np.zeros((16, len(WIND_ROSE_SPEED_EDGES)))
     np.add.at(rose, (sector[~calm], speed_class[~calm]), 1.0)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from meteo.climatology import meteorology_summary
 from scenarios.common.cf import hourly_time_bounds, park_substance
 from scenarios.common.views import map_view
 from scenarios.eia.report import eia_report_view, meteorology_figures
@@ -194,11 +195,12 @@ def write_eia_report(setup, stats: dict, summary: dict, out_dir: Path) -> dict[s
     language = setup.scenario.language
     images = _maps(setup, stats, out_dir, language) if setup.scenario.maps else {}
     paths.update({f"map_{name}": path for name, path in images.items()})
+    met = meteorology_summary(setup.met)  # once, for the figures and the report's table
     if setup.scenario.maps:
-        figures = meteorology_figures(setup, out_dir, language)
+        figures = meteorology_figures(setup, out_dir, language, met)
         paths.update(figures)
         images.update(figures)
-    paths["summary_html"] = render_report(eia_report_view(setup, summary, images, language),
+    paths["summary_html"] = render_report(eia_report_view(setup, summary, images, language, met),
                                           out_dir / "eia_summary.html", images=images)
     return paths
 

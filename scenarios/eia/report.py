@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from meteo.climatology import HJ2_2_CALM_BELOW, SECTOR_NAMES, WIND_ROSE_SPEED_EDGES, meteorology_summary
+from meteo.climatology import (HJ2_2_CALM_BELOW, SECTOR_NAMES, WIND_ROSE_SPEED_EDGES, MeteorologySummary,
+                               meteorology_summary)
 from meteo.stability import CLASS_LABELS
 from scenarios.common.times import local_text
 from twin.constants import ZERO_CELSIUS
@@ -109,9 +110,11 @@ def _fmt(value, digits: int) -> str:
     return f"{value:.{digits}g}"
 
 
-def meteorology_figures(setup, out_dir: Path, language: str) -> dict[str, Path]:
-    """The wind rose and the stability-class frequencies of the run's weather (PNG), for the report."""
-    summary = meteorology_summary(setup.met)
+def meteorology_figures(setup, out_dir: Path, language: str, met: MeteorologySummary | None = None
+                        ) -> dict[str, Path]:
+    """The wind rose and the stability-class frequencies of the run's weather (PNG), for the report; ``met`` is
+    its :func:`meteo.climatology.meteorology_summary` when the caller has it already."""
+    summary = met if met is not None else meteorology_summary(setup.met)
     return {
         "wind_rose": render_wind_rose(summary.rose, summary.calm, WIND_ROSE_SPEED_EDGES, SECTOR_NAMES,
                                       out_dir / "wind_rose.png", hours=summary.hours, calm_below=HJ2_2_CALM_BELOW,
@@ -141,8 +144,8 @@ def _source_section(setup, words: dict, language: str) -> dict:
             "rows": rows}
 
 
-def _meteorology_section(setup, summary: dict, words: dict, images: dict) -> dict:
-    met = meteorology_summary(setup.met)
+def _meteorology_section(setup, summary: dict, words: dict, images: dict, met: MeteorologySummary | None) -> dict:
+    met = met if met is not None else meteorology_summary(setup.met)
     by_sector = met.rose.sum(axis=1)
     sector = int(np.argmax(by_sector))
     paragraphs = [{"text": words["meteorology_note"].format(
@@ -192,11 +195,13 @@ def _episode_section(setup, episode: dict, words: dict) -> dict:
             "columns": words["episode_columns"], "rows": rows}
 
 
-def eia_report_view(setup, summary: dict, images: dict, language: str = "zh") -> dict:
-    """The report's view (``viz.report``) in ``language`` ("zh" or "en"); ``images`` names the PNGs to place."""
+def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
+                    met: MeteorologySummary | None = None) -> dict:
+    """The report's view (``viz.report``) in ``language`` ("zh" or "en"); ``images`` names the PNGs to place;
+    ``met``: the weather's summary when the caller has it already (else computed here)."""
     words = WORDS[language]
     grade = "I" if summary["grade"] == 1 else "II"
-    sections = [_source_section(setup, words, language), _meteorology_section(setup, summary, words, images)]
+    sections = [_source_section(setup, words, language), _meteorology_section(setup, summary, words, images, met)]
     rows = []
     for key, entry in summary["pollutants"].items():
         s = entry["screening"]
