@@ -90,7 +90,16 @@ def compute_members(run_local, run_from_file, scenario_path: Path, out_dir: Path
             for done, _future in enumerate(as_completed(futures), start=1):
                 log.info("%d/%d members done", done, count)
             paths = client.gather(futures)
+        _remove_partial_files(Path(out_dir) / "members")
     return [Path(p) for p in paths]
+
+
+def _remove_partial_files(folder: Path) -> None:
+    """Delete what a killed worker left half-written (the atomic writer's hidden ``.*.part.*`` temporaries): every
+    member is in place by now and the folder's lock keeps other runs out, so none of them is still being written."""
+    for leftover in folder.glob(".*.part*"):
+        leftover.unlink(missing_ok=True)
+        log.info("removed %s, left half-written by a worker that was killed", leftover.name)
 
 
 @contextlib.contextmanager
