@@ -4,11 +4,12 @@
     .venv/bin/python benchmarks/aermod_year.py --dispersion aermod [--hours N]
 
 ``--dispersion screening`` (default) runs the screening Gaussian plume kernel (``dispersion.plume``);
-``--dispersion aermod`` runs ParkTwin's NumPy AERMOD (``dispersion.aermod.run_aermod``, AERMOD's hour rules always;
-``--hours N`` stops after the first N hours, for a quick look — the comparison is then not against like;
-``--every-pair`` evaluates every (stack, receptor) pair instead of the tabulated path; ``--save FILE`` keeps the
-values). Measured 2026-12-06 on this machine: tabulated 267 s wall, every pair 577 s; both FAC2 1.000, FB 0.000,
-r 1.000, max ratio 1.000 for the three statistics, per-receptor ratios 0.9993–1.0001 (tabulated).
+``--dispersion aermod`` runs ParkTwin's AERMOD (``dispersion.aermod.run_aermod``, the Numba kernels, AERMOD's hour
+rules always; ``--hours N`` stops after the first N hours, for a quick look — the comparison is then not against
+like; ``--every-pair`` evaluates every (stack, receptor) pair exactly instead of the tabulated path;
+``--table-points K`` the tabulated path's distances per stack and hour; ``--threads N`` Numba threads;
+``--oracle`` runs the slow NumPy oracle of the tests instead, ``tests/dispersion/aermod_oracle.py``; ``--save FILE``
+keeps the values). The NumPy oracle, measured 2026-12-06 on this machine: tabulated 267 s wall, every pair 577 s.
 
 The deck (``tests/data/aermod/anchorage-1999``, README there): the demo park's 117 stacks (SO2), 466 receptors
 (a 21 × 21 grid at 250 m and the park's 25 sensitive and fence receptors), flat terrain, rural, the AERMET files of
@@ -38,7 +39,7 @@ import xarray as xr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispersion.aermod import run_aermod  # noqa: E402
+from dispersion.aermod import TABLE_POINTS, run_aermod  # noqa: E402
 from dispersion.plume import PlumeOptions, evaluate_plume, source_hours  # noqa: E402
 from meteo import read_aermet  # noqa: E402
 from tests.aermod_reference import REFERENCE, WDROTATE, compare, read_deck, read_plot  # noqa: E402
@@ -81,7 +82,8 @@ def run(hour_rules: str, sigma: str) -> tuple[dict, dict, int]:
     return values, parts, srh
 
 
-def run_aermod_deck(n_hours: int | None, tabulate: bool = True) -> tuple[dict, dict, int]:
+def run_aermod_deck(n_hours: int | None, tabulate: bool = True, table_points: int = TABLE_POINTS,
+                    oracle: bool = False) -> tuple[dict, dict, int]:
     """The deck through ParkTwin's AERMOD: {statistic: µg/m³ per receptor}, {part: (wall, cpu) [s]}, SRH."""
     parts: dict = {}
     deck = read_deck()
@@ -90,9 +92,19 @@ def run_aermod_deck(n_hours: int | None, tabulate: bool = True) -> tuple[dict, d
                           utc_offset_hours=UTC_OFFSET, fill_missing=True)
     if n_hours is not None:
         met = met.isel(time=slice(0, n_hours))
-    with timed(parts, "AERMOD hours"):
-        result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
-                            true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, tabulate=tabulate)
+    if oracle:
+        from tests.dispersion.aermod_oracle import run_aermod as run_oracle
+        with timed(parts, "AERMOD hours"):
+            result = run_oracle(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
+                                true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, tabulate=tabulate)
+    else:
+        # compile or load the kernels outside the timed run
+        run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met.isel(time=slice(0, 2)),
+                   tabulate=tabulate, table_points=table_points)
+        with timed(parts, "AERMOD hours"):
+            result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
+                                true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, tabulate=tabulate,
+                                table_points=table_points)
     ug = 1e9
     values = {"period": result.period_mean * ug, "1h": result.max_1h * ug, "24h": result.max_24h * ug}
     with timed(parts, "NetCDF"), tempfile.TemporaryDirectory() as folder:
@@ -112,11 +124,21 @@ def main() -> None:
     parser.add_argument("--hours", type=int, default=None, help="aermod only: the first N hours (a quick look)")
     parser.add_argument("--every-pair", action="store_true",
                         help="aermod only: evaluate every (stack, receptor) pair instead of the tabulated path")
+    parser.add_argument("--table-points", type=int, default=TABLE_POINTS,
+                        help="aermod only: distances per stack and hour of the tabulated path")
+    parser.add_argument("--oracle", action="store_true", help="aermod only: the slow NumPy oracle of the tests")
+    parser.add_argument("--threads", type=int, default=None, help="Numba threads (default: all cores)")
     parser.add_argument("--save", type=Path, default=None, help="also write ParkTwin's values to this NetCDF file")
     args = parser.parse_args()
+    if args.threads:
+        import numba
+        numba.set_num_threads(args.threads)
     if args.dispersion == "aermod":
-        values, parts, srh = run_aermod_deck(args.hours, tabulate=not args.every_pair)
-        label = ("ParkTwin AERMOD (NumPy, " + ("every pair" if args.every_pair else "tabulated") + "), hour rules aermod"
+        values, parts, srh = run_aermod_deck(args.hours, tabulate=not args.every_pair, table_points=args.table_points,
+                                             oracle=args.oracle)
+        label = ("ParkTwin AERMOD (" + ("NumPy oracle" if args.oracle else "Numba") + ", "
+                 + ("every pair" if args.every_pair else f"tabulated, {args.table_points} distances")
+                 + "), hour rules aermod"
                  + (f", first {args.hours} h" if args.hours else ""))
     else:
         run(args.hour_rules, args.sigma)  # compile or load the kernels outside the timed run

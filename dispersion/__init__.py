@@ -3,7 +3,7 @@
 ``import dispersion`` stays light: the Numba kernels are compiled or loaded from cache on the first run.
 """
 
-from dispersion.aermod import AermodHour, AermodResult, aermod_hour, hour_concentration, run_aermod
+from dispersion.aermod import AermodResult, run_aermod
 from dispersion.coefficients import (
     SIGMA_MODELS,
     power_law_segments,
@@ -36,10 +36,7 @@ from dispersion.plume_rise import (
 )
 
 __all__ = [
-    "AermodHour",
     "AermodResult",
-    "aermod_hour",
-    "hour_concentration",
     "run_aermod",
     "SIGMA_MODELS",
     "SIGMA_MODEL_NAMES",

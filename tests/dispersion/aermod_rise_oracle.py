@@ -1,4 +1,4 @@
-"""AERMOD plume rise for point sources, vectorised (every argument broadcasts).
+"""The NumPy oracle of AERMOD's plume rise (dispersion/_aermod_physics.py), vectorised (every argument broadcasts).
 
 Sources: Cimorelli et al. (2004), *AERMOD: Description of Model Formulation*, EPA-454/R-03-004 ("MFD", §5.6,
 equation numbers of that edition) and Cimorelli et al. (2005), *J. Appl. Meteor.* 44:682–693. Details the MFD

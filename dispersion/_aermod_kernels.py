@@ -1,0 +1,253 @@
+"""Numba kernels of ParkTwin's AERMOD: hours × stacks × receptors (physics: :mod:`dispersion._aermod_physics`,
+formulation and sources: :mod:`dispersion.aermod`, which validates and prepares every input).
+
+Per hour and stack the y-independent parts of the plume — F_z/ũ and σ_y of the direct (or stable-type) and of the
+penetrated source, and the meander weight f_r — are evaluated on ``K`` distances x_k = exp(k·step), log-spaced
+from 1 m to the farthest (stack, receptor) pair, and interpolated linearly in ln x (ln F_z, ln σ_y, f_r) at each
+receptor's downwind distance x (coherent plume) and radial distance r (random plume):
+
+    C/Q = f_r(r) (F_z + F_z3)(r)/(2π r) + (1 − f_r(r)) [F_y(y; σ_y) F_z/ũ + F_y(y; σ_y3) F_z3/ũ3](x),
+
+F_y the Gaussian (MFD Eq. 103) and 1/(2π r) the random plume (MFD Eq. 104). A part that underflows (< 1e-300)
+at either neighbouring node is zero between them. Distances below x_0 are evaluated exactly, and
+``tabulate=False`` evaluates every pair exactly.
+
+Hours are independent: :func:`aermod_parallel` runs them in a ``prange`` and writes each hour's row of
+``out`` (H, R); the statistics are summed afterwards in hour order, so the numbers do not depend on the thread
+count. :func:`aermod_serial` runs the same per-hour function in order (``nogil``) for Dask threads.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+from dispersion._aermod_physics import SQRT_2PI, Hour, gauss, plume_parts, stack_state
+from dispersion._math_kernels import KERNEL_OPTIONS
+
+__all__ = ["Sources", "Receptors", "Pairs", "Weather", "aermod_parallel", "aermod_serial", "parts_at"]
+
+_TINY = 1e-300
+_LOG_TINY = math.log(_TINY)
+_TWO_PI = 2.0 * math.pi
+
+
+class Sources(NamedTuple):
+    """The stacks, float64 (S,)."""
+
+    x: np.ndarray  # grid x [m]
+    y: np.ndarray  # grid y [m]
+    height: np.ndarray  # stack height above ground [m]
+    diameter: np.ndarray  # inner diameter [m]
+    velocity: np.ndarray  # exit velocity [m s-1]
+    temperature: np.ndarray  # exit temperature [K]
+
+
+class Receptors(NamedTuple):
+    """The receptors at the ground, float64 (R,)."""
+
+    x: np.ndarray  # grid x [m]
+    y: np.ndarray  # grid y [m]
+
+
+class Pairs(NamedTuple):
+    """The fixed geometry of every (stack, receptor) pair, (S, R): radial distance [m] and its place in the table,
+    ln r = ln x_node + weight · step, node 0 below the first node (:func:`dispersion.aermod.pair_geometry`)."""
+
+    radial: np.ndarray  # float64 [m]
+    node: np.ndarray  # int64, 0 .. K − 2
+    weight: np.ndarray  # float64 in [0, 1)
+
+
+class Weather(NamedTuple):
+    """The hours (H), profiles on ``heights`` (Z,) and per-hour scalars (H,) (units: ``_aermod_physics``)."""
+
+    heights: np.ndarray  # (Z,) [m]
+    rows: np.ndarray  # (H, Z, 5) wind speed, σ_v, σ_w, dθ/dz, θ
+    slopes: np.ndarray  # (H, Z, 5) per metre on [z_k, z_k+1] (last row 0)
+    integrals: np.ndarray  # (H, Z, 5) ∫_0^z_k
+    valid: np.ndarray  # bool (H,): modelled (False: calm or missing, left zero)
+    friction_velocity: np.ndarray
+    convective_velocity_scale: np.ndarray  # w* (0 when stable)
+    obukhov_length: np.ndarray
+    mixing_height: np.ndarray
+    mechanical_mixing_height: np.ndarray
+    mean_wind_speed: np.ndarray
+    mean_sigma_w: np.ndarray
+    theta_at_zi: np.ndarray
+    gradient_above_zi: np.ndarray
+    wind_from_sin: np.ndarray  # sin and cos of the direction the wind blows from, clockwise from grid north
+    wind_from_cos: np.ndarray
+
+
+@njit(**KERNEL_OPTIONS)
+def _hour(weather, h):
+    return Hour(weather.heights, weather.rows[h], weather.slopes[h], weather.integrals[h],
+                weather.obukhov_length[h] > 0.0, weather.friction_velocity[h], weather.convective_velocity_scale[h],
+                weather.obukhov_length[h], weather.mixing_height[h], weather.mechanical_mixing_height[h],
+                weather.mean_wind_speed[h], weather.mean_sigma_w[h], weather.theta_at_zi[h],
+                weather.gradient_above_zi[h])
+
+
+@njit(**KERNEL_OPTIONS)
+def _stack(sources, s, hour):
+    return stack_state(hour, sources.height[s], sources.diameter[s], sources.velocity[s], sources.temperature[s])
+
+
+@njit(**KERNEL_OPTIONS)
+def parts_at(sources, weather, h, s, distances):
+    """(N, 5) parts (F_z/ũ, σ_y, F_z3/ũ3, σ_y3, f_r) of stack ``s`` in hour ``h`` at ``distances`` (N,) [m]."""
+    hour = _hour(weather, h)
+    st = _stack(sources, s, hour)
+    out = np.empty((distances.shape[0], 5))
+    for i in range(distances.shape[0]):
+        out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 4] = plume_parts(distances[i], st, hour)
+    return out
+
+
+@njit(**KERNEL_OPTIONS)
+def _pair(vertical, sy, vertical_3, sy3, weight_r, random_vertical, y, r):
+    """C/Q of one pair from the parts at x (coherent) and at r (random, f_r and F_z + F_z3)."""
+    coherent = 0.0
+    if vertical > 0.0:
+        coherent += gauss(-(y * y) / (2.0 * sy * sy)) / (SQRT_2PI * sy) * vertical
+    if vertical_3 > 0.0:
+        coherent += gauss(-(y * y) / (2.0 * sy3 * sy3)) / (SQRT_2PI * sy3) * vertical_3
+    return weight_r * random_vertical / (_TWO_PI * r) + (1.0 - weight_r) * coherent
+
+
+@njit(**KERNEL_OPTIONS)
+def _lookup(table, origin, step, last, distance):
+    """Interpolated parts at ``distance`` ≥ x_0 from a (K, 6) table in ln x: (F_z/ũ, σ_y, F_z3/ũ3, σ_y3, f_r)."""
+    position = min(max((math.log(distance) - origin) / step, 0.0), last)
+    k = int(position)
+    w = position - k
+    lo = table[k]
+    hi = table[k + 1]
+    v = 0.0 if min(lo[0], hi[0]) <= _LOG_TINY + 1.0 else math.exp(lo[0] + w * (hi[0] - lo[0]))
+    v3 = 0.0 if min(lo[2], hi[2]) <= _LOG_TINY + 1.0 else math.exp(lo[2] + w * (hi[2] - lo[2]))
+    return (v, math.exp(lo[1] + w * (hi[1] - lo[1])), v3, math.exp(lo[3] + w * (hi[3] - lo[3])),
+            lo[4] + w * (hi[4] - lo[4]))
+
+
+@njit(**KERNEL_OPTIONS)
+def _fill_table(table, nodes, st, hour):
+    """The parts of one stack at every node: ln F_z/ũ, ln σ_y, ln F_z3/ũ3, ln σ_y3, f_r, and σ_y itself (the bound
+    of the crosswind cut-off). Returns whether the penetrated part is non-zero anywhere."""
+    penetrated = False
+    for k in range(nodes.shape[0]):
+        v, sy, v3, sy3, fr = plume_parts(nodes[k], st, hour)
+        table[k, 0] = math.log(max(v, _TINY))
+        table[k, 1] = math.log(max(sy, _TINY))
+        table[k, 2] = math.log(max(v3, _TINY))
+        table[k, 3] = math.log(max(sy3, _TINY))
+        table[k, 4] = fr
+        table[k, 5] = sy
+        penetrated = penetrated or v3 > 0.0
+    return penetrated
+
+
+@njit(**KERNEL_OPTIONS)
+def _interp_exp(lo, hi, w):
+    """exp of the linear interpolation of ln values, 0 if either node underflowed."""
+    return 0.0 if min(lo, hi) <= _LOG_TINY + 1.0 else math.exp(lo + w * (hi - lo))
+
+
+@njit(**KERNEL_OPTIONS)
+def _tabulated_stack(row, q, s, st, hour, table, penetrated, origin, step, last, sources, receptors, pairs, sn, cs):
+    """Add stack ``s`` (rate ``q``) to ``row`` from its table. The radial distance r and its node and weight are
+    fixed for the run (``pairs``); the coherent plume is evaluated only where |y| < 10 σ_y(r) — beyond, its
+    Gaussian is below e⁻⁵⁰ (``gauss``) because σ_y(x) ≤ σ_y(r) for x ≤ r. Pairs nearer than the first node x_0
+    are evaluated exactly."""
+    x0 = math.exp(origin)
+    for j in range(receptors.x.shape[0]):
+        r = pairs.radial[s, j]
+        if r < 1.0:  # at the stack: no plume (the oracle's rule)
+            continue
+        if r < x0:
+            row[j] += q * _exact_pair(s, j, st, hour, sources, receptors, sn, cs)
+            continue
+        k = pairs.node[s, j]
+        w = pairs.weight[s, j]
+        lo = table[k]
+        hi = table[k + 1]
+        fr = lo[4] + w * (hi[4] - lo[4])
+        random_vertical = _interp_exp(lo[0], hi[0], w)
+        if penetrated:
+            random_vertical += _interp_exp(lo[2], hi[2], w)
+        value = fr * random_vertical / (_TWO_PI * r)
+        dx = receptors.x[j] - sources.x[s]
+        dy = receptors.y[j] - sources.y[s]
+        x = -(dx * sn + dy * cs)
+        if x >= 1.0:
+            y = dx * cs - dy * sn
+            bound = 10.0 * max(lo[5], hi[5])
+            if y * y < bound * bound:
+                if x < x0:
+                    v, sy, v3, sy3, _ = plume_parts(x, st, hour)
+                else:
+                    v, sy, v3, sy3, _ = _lookup(table, origin, step, last, x)
+                value += (1.0 - fr) * _pair(v, sy, v3, sy3, 0.0, 0.0, y, r)
+        row[j] += q * value
+
+
+@njit(**KERNEL_OPTIONS)
+def _exact_pair(s, j, st, hour, sources, receptors, sn, cs):
+    """C/Q of one pair, every part evaluated at its own distance."""
+    dx = receptors.x[j] - sources.x[s]
+    dy = receptors.y[j] - sources.y[s]
+    x = -(dx * sn + dy * cs)
+    y = dx * cs - dy * sn
+    r = math.hypot(x, y)
+    if r < 1.0:
+        return 0.0
+    rv, _, rv3, _, fr = plume_parts(r, st, hour)
+    v = sy = v3 = sy3 = 0.0
+    if x >= 1.0:
+        v, sy, v3, sy3, _ = plume_parts(x, st, hour)
+    return _pair(v, sy, v3, sy3, fr, rv + rv3, y, r)
+
+
+@njit(**KERNEL_OPTIONS)
+def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, row):
+    """Hour ``h`` into ``row`` (R,) [kg m-3]."""
+    row[:] = 0.0
+    if not weather.valid[h]:
+        return
+    hour = _hour(weather, h)
+    sn, cs = weather.wind_from_sin[h], weather.wind_from_cos[h]
+    n_nodes = nodes.shape[0]
+    origin = math.log(nodes[0])
+    step = (math.log(nodes[n_nodes - 1]) - origin) / (n_nodes - 1)
+    last = n_nodes - 1 - 1e-9
+    table = np.empty((n_nodes, 6))
+    for s in range(sources.x.shape[0]):
+        q = rates[h, s]
+        if q == 0.0:
+            continue
+        st = _stack(sources, s, hour)
+        if tabulate:
+            penetrated = _fill_table(table, nodes, st, hour)
+            _tabulated_stack(row, q, s, st, hour, table, penetrated, origin, step, last, sources, receptors, pairs,
+                             sn, cs)
+        else:
+            for j in range(receptors.x.shape[0]):
+                row[j] += q * _exact_pair(s, j, st, hour, sources, receptors, sn, cs)
+
+
+@njit(parallel=True, **KERNEL_OPTIONS)
+def aermod_parallel(sources, receptors, pairs, weather, rates, nodes, tabulate, out):
+    """Every hour in a ``prange``: ``out`` (H, R) [kg m-3] from ``rates`` (H, S) [kg s-1]; ``nodes`` (K,) the table
+    distances [m] (x_0 = 1 m, log-spaced)."""
+    for h in prange(out.shape[0]):
+        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, out[h])
+
+
+@njit(**KERNEL_OPTIONS)
+def aermod_serial(sources, receptors, pairs, weather, rates, nodes, tabulate, out):
+    """Every hour in order, releasing the GIL (for Dask threads)."""
+    for h in range(out.shape[0]):
+        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, out[h])

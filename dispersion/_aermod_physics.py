@@ -1,0 +1,580 @@
+"""AERMOD's point-source physics as scalar Numba functions: profiles, plume rise, σ's, the stable and convective
+plumes at one downwind distance. The formulation and its sources are in :mod:`dispersion.aermod`; equation numbers
+("MFD Eq. n") are those of Cimorelli et al. (2004), *AERMOD: Description of Model Formulation*, EPA-454/R-03-004.
+Details the MFD leaves open follow the AERMOD program and are listed in ``docs/unverified.md`` ("AERMOD
+formulation"). The slow NumPy oracle of every function here is ``tests/dispersion/aermod_oracle.py``.
+
+Units throughout: distances and heights [m], speeds and σ_v, σ_w [m s⁻¹], temperatures [K], gradients [K m⁻¹],
+N [s⁻¹], F_b [m⁴ s⁻³], F_m [m⁴ s⁻²]. A profile is a (Z, 5) table of (wind speed, σ_v, σ_w, dθ/dz, θ) on the
+heights (Z,) with its slopes and running integrals (built by :func:`dispersion.aermod.profile_tables`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from dispersion._math_kernels import KERNEL_OPTIONS
+from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY
+
+GRAVITY = AERMOD_GRAVITY  # [m s-2] g as the AERMOD program has it (docs/unverified.md)
+G_OVER_CP = AERMOD_G_OVER_CP  # [K m-1] g/c_p, the dry adiabatic lapse rate as AERMOD has it (MFD §4.1.4)
+BETA_1 = 0.6  # entrainment coefficient of the direct CBL plume (MFD §5.6.1; Briggs 1984)
+BETA_2 = 0.4  # buoyancy-induced dispersion coefficient (MFD §5.5.3, σ_b = β2 Δh/√2)
+ALPHA_R = 1.4  # indirect source α_r (MFD §5.6.1; docs/unverified.md)
+LAMBDA_Y = 2.3  # indirect source λ_y (MFD §5.6.1; docs/unverified.md)
+A_E = 0.1  # indirect source a_e (MFD §5.6.1; docs/unverified.md)
+MINIMUM_FLUX = 1e-10  # F_b and F_m floors (AERMOD program; docs/unverified.md)
+MINIMUM_SIGMA_V = 0.2  # [m s-1] σv floor (MFD §4.1.6.2)
+MINIMUM_SIGMA_V_OVER_U = 0.05  # σv/u floor (AERMOD SVUMIN; docs/unverified.md)
+MINIMUM_SIGMA_W = 0.02  # [m s-1] σw floor (AERMOD SWMIN; docs/unverified.md)
+MINIMUM_WIND_SPEED = 0.2828  # [m s-1] effective-wind floor √2·0.2 (AERMOD WSMIN; docs/unverified.md)
+HALF_WIDTH_SIGMAS = 2.15  # plume half-depth in σ_z (MFD Eqs. 43, 68)
+RANDOM_PLUME_TIME_SCALE = 24.0 * 3600.0  # [s] T_r of the meander weight (AERMOD BIGT; docs/unverified.md)
+MAXIMUM_IMAGES_STABLE = 100
+MAXIMUM_IMAGES_CONVECTIVE = 1000
+EXP_LIMIT = -50.0  # exp(a) is taken as 0 below this (AERMOD EXPLIM)
+SQRT_2PI = math.sqrt(2.0 * math.pi)
+SQRT_2 = math.sqrt(2.0)
+
+
+class Hour(NamedTuple):
+    """One hour's weather inside the kernel: profile tables and scalars (units in the module docstring)."""
+
+    heights: np.ndarray  # (Z,) profile heights [m]
+    rows: np.ndarray  # (Z, 5) profile values
+    slopes: np.ndarray  # (Z, 5) d(value)/dz on [z_k, z_k+1] (last row 0)
+    integrals: np.ndarray  # (Z, 5) ∫_0^z_k value dz
+    stable: bool  # L > 0
+    friction_velocity: float
+    convective_velocity_scale: float  # w* (0 when stable)
+    obukhov_length: float
+    mixing_height: float  # z_i
+    mechanical_mixing_height: float  # z_im
+    mean_wind_speed: float  # ū over 0..z_i
+    mean_sigma_w: float  # σ̄_w over 0..z_i
+    theta_at_zi: float
+    gradient_above_zi: float
+
+
+class Stack(NamedTuple):
+    """One stack in one hour (:func:`stack_state`)."""
+
+    hs: float  # stack height
+    hsp: float  # release height after stack-tip downwash h_s'
+    u_s: float  # effective values at stack top (floored)
+    sv_s: float
+    sw_s: float
+    tg_s: float  # dθ/dz and θ at stack top
+    pt_s: float
+    n_s: float  # N at stack top (stable-type plume), else 1e-10
+    fb: float
+    fm: float
+    final: float  # final rise Δh_f
+    xmax: float  # distance to final rise x_f
+    elevated: bool  # stable-type plume (stable hour, or stack at or above z_i)
+    penetrated: float  # penetrated fraction 1 − f_p (CBL)
+    he3: float  # height of the penetrated source h_ep
+    x_mixed: float  # x_m = z_i ū/σ̄_w
+    x_final: float  # where the centroid starts to move to z_i/2
+    critical_rise: float  # direct rise at x_final
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Profiles (AERMOD LOCATE/GINTRP linear interpolation, ANYAVG layer averages)
+# ----------------------------------------------------------------------------------------------------------------
+
+@njit(**KERNEL_OPTIONS)
+def locate(heights, z):
+    """Index k with heights[k] ≤ z < heights[k+1], clipped to [0, Z − 2] (the last interval extrapolates)."""
+    n = heights.shape[0]
+    if z < heights[1]:
+        return 0
+    if z >= heights[n - 2]:
+        return n - 2
+    lo, hi = 1, n - 2  # heights[lo] <= z < heights[hi]
+    while hi - lo > 1:
+        mid = (lo + hi) >> 1
+        if heights[mid] <= z:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@njit(**KERNEL_OPTIONS)
+def profile_at(hour, z):
+    """(u, σ_v, σ_w, dθ/dz, θ) at height z, linear in z."""
+    k = locate(hour.heights, z)
+    dz = z - hour.heights[k]
+    r, s = hour.rows, hour.slopes
+    return (r[k, 0] + s[k, 0] * dz, r[k, 1] + s[k, 1] * dz, r[k, 2] + s[k, 2] * dz, r[k, 3] + s[k, 3] * dz,
+            r[k, 4] + s[k, 4] * dz)
+
+
+@njit(**KERNEL_OPTIONS)
+def _layer(hour, kt, dt, kb, db, j):
+    """∫ of column j between the heights heights[kb] + db and heights[kt] + dt."""
+    r, s, c = hour.rows, hour.slopes, hour.integrals
+    return c[kt, j] + dt * (r[kt, j] + 0.5 * s[kt, j] * dt) - (c[kb, j] + db * (r[kb, j] + 0.5 * s[kb, j] * db))
+
+
+@njit(**KERNEL_OPTIONS)
+def profile_average(hour, bottom, top):
+    """(u, σ_v, σ_w, dθ/dz, θ) averaged over [bottom, top]: bottom ≥ 0.5 m, top ≥ 0.51 m, the value at the middle
+    of an empty layer (AERMOD ANYAVG). The integral of the piecewise-linear profile from the running integrals."""
+    bottom = max(bottom, 0.5)
+    top = max(top, 0.51)
+    depth = top - bottom
+    if depth <= 1e-9:
+        return profile_at(hour, 0.5 * (bottom + top))
+    inv = 1.0 / depth
+    kt = locate(hour.heights, top)
+    kb = locate(hour.heights, bottom)
+    dt = top - hour.heights[kt]
+    db = bottom - hour.heights[kb]
+    return (_layer(hour, kt, dt, kb, db, 0) * inv, _layer(hour, kt, dt, kb, db, 1) * inv,
+            _layer(hour, kt, dt, kb, db, 2) * inv, _layer(hour, kt, dt, kb, db, 3) * inv,
+            _layer(hour, kt, dt, kb, db, 4) * inv)
+
+
+@njit(**KERNEL_OPTIONS)
+def floors(u, sv, sw):
+    """Floors on effective values: u ≥ 0.2828, σv ≥ max(0.2, 0.05 u), σw ≥ 0.02 m/s (AERMOD; docs/unverified.md)."""
+    return max(u, MINIMUM_WIND_SPEED), max(max(sv, MINIMUM_SIGMA_V), MINIMUM_SIGMA_V_OVER_U * u), \
+        max(sw, MINIMUM_SIGMA_W)
+
+
+@njit(**KERNEL_OPTIONS)
+def brunt_vaisala(gradient, theta):
+    """N = (g/θ dθ/dz)^½, ≥ 1e-10 s⁻¹ (MFD Eq. 58)."""
+    return max(math.sqrt(max(GRAVITY * gradient / theta, 0.0)), 1e-10)
+
+
+@njit(**KERNEL_OPTIONS)
+def gauss(a):
+    """exp(a) for a > −50, else 0 (AERMOD's EXPLIM)."""
+    return math.exp(a) if a > EXP_LIMIT else 0.0
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Plume rise (MFD §5.6)
+# ----------------------------------------------------------------------------------------------------------------
+
+@njit(**KERNEL_OPTIONS)
+def convective_rise_direct(x, fb, fm, u):
+    """Δh_d = (3 F_m x/(β1² u²) + 3 F_b x²/(2 β1² u³))^⅓ (MFD §5.6.1; Briggs 1984)."""
+    b2 = BETA_1 * BETA_1
+    return np.cbrt(3.0 * fm * x / (b2 * u * u) + 3.0 * fb * x * x / (2.0 * b2 * u * u * u))
+
+
+@njit(**KERNEL_OPTIONS)
+def convective_rise_indirect(x, fb, u, zi, hsp, wstar):
+    """Δh_i = (2 F_b z_i/(α_r u r_y r_z))^½ x/u, r_y r_z = r_h² + (a_e λ_y^{3/2}/4) w*² x²/u², r_h = β2 (z_i − h_s')
+    (MFD §5.6.1)."""
+    rh = BETA_2 * (zi - hsp)
+    ryrz = rh * rh + 0.25 * A_E * LAMBDA_Y ** 1.5 * wstar * wstar * x * x / (u * u)
+    return math.sqrt(2.0 * fb * zi / (ALPHA_R * u * ryrz)) * x / u
+
+
+@njit(**KERNEL_OPTIONS)
+def convective_final_distance(fb):
+    """x_f = 49 F_b^{5/8} (F_b < 55) or 119 F_b^{2/5} (MFD §5.6.1, the ISC3 distance to final rise)."""
+    return 119.0 * fb ** 0.4 if fb >= 55.0 else 49.0 * fb ** 0.625
+
+
+@njit(**KERNEL_OPTIONS)
+def stable_final_distance(fb, fm, u, n):
+    """x_f = u arctan2(N' F_m, −F_b)/N', N' = 0.7 N (MFD Eq. 96)."""
+    n_prime = 0.7 * n
+    return u * math.atan2(fm * n_prime, -fb) / n_prime
+
+
+@njit(**KERNEL_OPTIONS)
+def _neutral_rise(fb, u, hsp, ustar):
+    """1.2 L_n^{3/5} (h_s' + 1.2 L_n)^{2/5}, L_n = F_b/(u u*²) (MFD Eq. 98)."""
+    length = fb / (u * ustar * ustar)
+    return 1.2 * length ** 0.6 * (hsp + 1.2 * length) ** 0.4
+
+
+@njit(**KERNEL_OPTIONS)
+def stable_rise(x, fb, fm, u, n, hsp, ustar, final):
+    """Stable rise while rising, 2.66 (F_b/(N² u))^⅓ [N' F_m/F_b sin(N'x/u) + 1 − cos(N'x/u)]^⅓ (MFD Eq. 95), limited
+    by the neutral rise (Eq. 98) and ``final``."""
+    n_prime = 0.7 * n
+    term_a = fb / (n * n * u)
+    term_b = n_prime * fm / fb
+    phase = n_prime * x / u
+    bracket = term_b * math.sin(phase) + 1.0 - math.cos(phase)
+    if bracket <= 0.0:
+        bracket = term_b * math.sin(phase)
+    rise = 2.66 * np.cbrt(term_a * bracket)
+    return min(min(rise, final), _neutral_rise(fb, u, hsp, ustar))
+
+
+@njit(**KERNEL_OPTIONS)
+def stable_final_rise(fb, fm, u, n, hsp, ustar):
+    """Final stable rise 2.66 (F_b/(N² u))^⅓ (MFD Eq. 97), limited by the neutral rise (Eq. 98), the calm rise
+    4 F_b^¼ N^{-3/4} (Eq. 99) and the direct CBL rise at the CBL distance to final rise (MFD §5.6.2)."""
+    n2 = n * n
+    rise = 2.66 * np.cbrt(fb / (n2 * u))
+    unstable = convective_rise_direct(convective_final_distance(fb), fb, fm, u)
+    calm = 4.0 * fb ** 0.25 / n2 ** 0.375
+    return min(min(min(rise, _neutral_rise(fb, u, hsp, ustar)), unstable), calm)
+
+
+@njit(**KERNEL_OPTIONS)
+def stack_tip_downwash(hs, diameter, velocity, u):
+    """h_s' = h_s + 2 D (w_s/u − 1.5) when w_s < 1.5 u, else h_s (Briggs 1974; MFD §5.6), floored at 0."""
+    if velocity < 1.5 * u:
+        return max(hs + 2.0 * diameter * (velocity / u - 1.5), 0.0)
+    return max(hs, 0.0)
+
+
+@njit(**KERNEL_OPTIONS)
+def stack_state(hour, hs, diameter, velocity, exit_temperature):
+    """Everything AERMOD computes once per stack and hour (rise, penetration, centroid distances)."""
+    zi = hour.mixing_height
+    ustar = hour.friction_velocity
+    raw_u, raw_sv, raw_sw, tg_s, pt_s = profile_at(hour, hs)
+    u_s, sv_s, sw_s = floors(raw_u, raw_sv, raw_sw)
+    ta = pt_s - G_OVER_CP * hs  # temperature at stack top from θ (MFD §4.1.4)
+    elevated = hour.stable or hs >= zi
+    ts = max(exit_temperature, ta)
+    fb = max(0.25 * velocity * diameter * diameter * GRAVITY * (ts - ta) / ts, MINIMUM_FLUX)  # MFD Eq. 57
+    fm = max(0.25 * velocity * velocity * diameter * diameter * ta / ts, MINIMUM_FLUX)  # Briggs; MFD §5.6
+    hsp = stack_tip_downwash(hs, diameter, velocity, u_s)
+    n_s = brunt_vaisala(tg_s, pt_s) if (elevated and tg_s > 0.0) else 1e-10
+    final = stable_final_rise(fb, fm, u_s, n_s, hsp, ustar)
+    xmax = stable_final_distance(fb, fm, u_s, n_s)
+    if elevated:  # u and N iterated between stack top and mid-rise, ≤ 5 passes, 1 % (MFD §5.6.2)
+        for k in range(5):
+            u_m, sv_m, _, tg_m, pt_m = profile_at(hour, hsp + 0.5 * final)
+            u_m = max(u_m, MINIMUM_WIND_SPEED)
+            u_p = 0.5 * (u_s + u_m)
+            n_p = brunt_vaisala(0.5 * (tg_s + tg_m), 0.5 * (pt_s + pt_m))
+            new = stable_final_rise(fb, fm, u_p, n_p, hsp, ustar)
+            xmax = stable_final_distance(fb, fm, u_p, n_p)
+            converged = abs((final - new) / new) < 0.01
+            if k == 4 and not converged:
+                new = 0.5 * (new + final)
+            final = new
+            if converged:
+                break
+    else:  # CBL: final rise at the ISC3 distance (MFD §5.6.1)
+        xmax = convective_final_distance(fb)
+        final = convective_rise_direct(xmax, fb, fm, u_s)
+    # Penetration of the CBL top (MFD §5.3), CBL stacks only
+    depth = max(zi - hsp, 1e-6)
+    release = min(hsp, zi - 1e-6)
+    nh2 = GRAVITY / hour.theta_at_zi * hour.gradient_above_zi
+    ps = fb / (u_s * nh2 * (zi - release) ** 3)
+    ratio = np.cbrt(17.576 * ps + 0.296296)  # Δh_eq/(z_i − h_s') = (2.6³ P_s + (2/3)³)^⅓
+    if elevated or ratio < 2.0 / 3.0:
+        penetrated = 0.0
+    elif ratio > 2.0:
+        penetrated = 1.0
+    else:
+        penetrated = 1.5 - 1.0 / ratio
+    depth = zi - (zi - depth)  # as the oracle forms it, to the last bit
+    if penetrated >= 1.0:
+        he3 = hsp + ratio * depth
+    else:
+        he3 = hsp + (0.75 * depth * ratio + 0.5 * depth)
+    # Centroid of the CBL plume: from the final-rise height at x_f to z_i/2 at x_m = z_i ū/σ̄_w (MFD §5.2)
+    x_mixed = zi * hour.mean_wind_speed / hour.mean_sigma_w
+    if x_mixed < 1.25 * xmax:
+        x_final = 0.8 * x_mixed
+        critical = convective_rise_direct(x_final, fb, fm, u_s)
+    else:
+        x_final = xmax
+        critical = final
+    return Stack(hs, hsp, u_s, sv_s, sw_s, tg_s, pt_s, n_s, fb, fm, final, xmax, elevated, penetrated, he3, x_mixed,
+                 x_final, critical)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Stable-type plume at one distance
+# ----------------------------------------------------------------------------------------------------------------
+
+@njit(**KERNEL_OPTIONS)
+def _gradual(x, st, hour, u, n):
+    x_rise = min(x, stable_final_distance(st.fb, st.fm, u, n))
+    return stable_rise(x_rise, st.fb, st.fm, u, n, st.hsp, hour.friction_velocity, st.final)
+
+
+@njit(**KERNEL_OPTIONS)
+def stable_gradual_rise(x, st, hour):
+    """Δh_s at x (MFD Eq. 95), u and N iterated between stack top and mid-rise (5..10 passes, 0.1 %), capped by
+    the direct CBL rise at x and the final rise (MFD §5.6.2)."""
+    if x >= st.xmax:
+        return st.final
+    d = _gradual(x, st, hour, st.u_s, st.n_s)
+    for k in range(1, 11):
+        u_m, _, _, tg_m, pt_m = profile_at(hour, st.hsp + 0.5 * d)
+        u_m = max(u_m, MINIMUM_WIND_SPEED)
+        n_p = brunt_vaisala(0.5 * (st.tg_s + tg_m), 0.5 * (st.pt_s + pt_m))
+        new = _gradual(x, st, hour, 0.5 * (st.u_s + u_m), n_p)
+        converged = new > 0.0 and abs((d - new) / new) < 0.001 and k >= 5
+        if k == 10 and not converged:
+            new = 0.5 * (new + d)
+        d = max(new, 1e-5) if converged else new
+        if converged:
+            break
+    return min(min(d, convective_rise_direct(x, st.fb, st.fm, st.u_s)), st.final)
+
+
+@njit(**KERNEL_OPTIONS)
+def _sigma_z_elevated(sw, t, z, n):
+    """σ_zes = σ_w t/(1 + σ_w t (1/(0.72 z) + N/(0.54 σ_w)))^½ (MFD Eq. 83)."""
+    return sw * t / math.sqrt(1.0 + sw * t * (1.0 / (0.72 * z) + n / (0.54 * sw)))
+
+
+@njit(**KERNEL_OPTIONS)
+def _sigma_z_surface(x, u, hour):
+    """σ_zgs = √(2/π) u* x/ũ (1 + 0.7 x/L)^{−1/3} in stable hours, else 0 (MFD Eq. 84)."""
+    if not hour.stable:
+        return 0.0
+    return math.sqrt(2.0 / math.pi) * hour.friction_velocity * (x / u) * \
+        (1.0 + 0.7 * x / hour.obukhov_length) ** (-1.0 / 3.0)
+
+
+@njit(**KERNEL_OPTIONS)
+def sigma_z_stable(x, he, u, sw, n, st, hour):
+    """Ambient σ_z of the stable-type plume: Eqs. 83 and 84 blended by h_es/z_i below z_i (MFD §5.5.1.2)."""
+    z = max(max(st.hs, he), 1e-4)
+    elevated = _sigma_z_elevated(sw, x / u, z, n)
+    zi = hour.mixing_height
+    if he >= zi:
+        return elevated
+    weight = min(he / zi, 1.0)
+    return (1.0 - weight) * _sigma_z_surface(x, u, hour) + weight * elevated
+
+
+@njit(**KERNEL_OPTIONS)
+def sigma_y_stable(x, he, u, sv, hour):
+    """σ_ya = (σ_v/u) x/(1 + x/(2 u T_Lys))^0.3, T_Lys = z_im/(156 σ_v) · max(h, 0.46)/0.46 (MFD Eqs. 77-79)."""
+    ratio = max(MINIMUM_SIGMA_V_OVER_U, sv / u)
+    time_scale = (hour.mechanical_mixing_height / (156.0 * sv)) * (max(he, 0.46) / 0.46)
+    return ratio * x / (1.0 + x / (2.0 * u * time_scale)) ** 0.3
+
+
+@njit(**KERNEL_OPTIONS)
+def reflection_height(he, x, szb, st, hour):
+    """z_ieff = max(z_i, h + 2.15 σ_z{h}) with σ_z from the values at h (MFD Eq. 68)."""
+    u, sv, sw, tg, theta = profile_at(hour, he)
+    u, sv, sw = floors(u, sv, sw)
+    sz = sigma_z_stable(x, he, u, sw, brunt_vaisala(tg, theta), st, hour)
+    return max(hour.mixing_height, he + HALF_WIDTH_SIGMAS * math.hypot(szb, sz))
+
+
+@njit(**KERNEL_OPTIONS)
+def vertical_stable(sz, he, lid):
+    """F_z at the ground of a plume at ``he`` reflected at the ground and at ``lid`` (MFD Eq. 56). [m⁻¹]
+
+    The images at 2n·lid ± he sum to Σ_{n∈ℤ} exp(−(he + 2n·lid)²/2σ²). While σ_z < 0.7 lid the sum is taken
+    directly, term by term until a term adds < 5e-7 of the total (AERMOD's rule); for a wider plume it is taken in
+    its Poisson-summation form, (1/lid)[1 + 2 Σ_k exp(−π²σ²k²/(2 lid²)) cos(π k he/lid)] (e.g. Carslaw & Jaeger
+    1959, *Conduction of Heat in Solids*, §2.9, the two forms of the theta-function solution), which converges in
+    a few terms where the image sum needs many; both are the same series to within the truncation."""
+    if sz > 0.7 * lid:
+        a = -(math.pi * sz / lid) ** 2 / 2.0
+        total = 1.0
+        for k in range(1, 64):
+            term = math.exp(a * k * k)
+            total += 2.0 * term * math.cos(math.pi * k * he / lid)
+            if term < 1e-17:
+                break
+        return total / lid
+    inv = -0.5 / (sz * sz)
+    direct = gauss(inv * he * he)
+    total = 0.0
+    for i in range(1, MAXIMUM_IMAGES_STABLE + 1):
+        two = 2.0 * i * lid
+        term = gauss(inv * (two - he) ** 2) + gauss(inv * (two + he) ** 2)
+        total += term
+        if abs(term) <= 5e-7 * abs(total):
+            break
+    return 2.0 * (direct + total) / (SQRT_2PI * sz)
+
+
+@njit(**KERNEL_OPTIONS)
+def stable_parts(x, st, hour):
+    """Stable-type plume at downwind distance x: (F_z/ũ [s m⁻²], σ_y [m], ũ, σ̃_v [m s⁻¹])."""
+    dh = stable_gradual_rise(x, st, hour)
+    he = max(st.hsp + dh, 0.0)
+    u, sv, sw, tg, theta = profile_at(hour, he)
+    u, sv, sw = floors(u, sv, sw)
+    syb = BETA_2 * dh / SQRT_2
+    n = brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10
+    sz0 = math.hypot(syb, sigma_z_stable(x, he, u, sw, n, st, hour))
+    if he <= 5.0:
+        top, bottom = min(5.0, hour.mixing_height), 0.0
+    else:
+        top, bottom = he, max(he - HALF_WIDTH_SIGMAS * sz0, 0.0)
+    u, sv, sw, tg, _ = profile_average(hour, bottom, top)
+    u, sv, sw = floors(u, sv, sw)
+    n = brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10
+    sy = math.hypot(syb, sigma_y_stable(x, he, u, sv, hour))
+    sz = math.hypot(syb, sigma_z_stable(x, he, u, sw, n, st, hour))
+    lid = reflection_height(he, x, syb, st, hour)
+    return vertical_stable(sz, he, lid) / u, sy, u, sv
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Convective plume (stack below z_i) at one distance
+# ----------------------------------------------------------------------------------------------------------------
+
+@njit(**KERNEL_OPTIONS)
+def bigaussian_pdf(center, surface, sw, hour):
+    """Bi-Gaussian PDF of w (MFD Eqs. 61-66, 69-72), R = 2: (λ1, λ2, a1, a2, b1, b2), a and b in units of w*."""
+    wstar = hour.convective_velocity_scale
+    w3 = 1.25 * wstar ** 3 * center / hour.mixing_height if surface else 0.125 * wstar ** 3
+    skew = w3 / sw ** 3
+    r = 2.0
+    alpha = (1.0 + r * r) / (1.0 + 3.0 * r * r)
+    beta = 1.0 + r * r
+    root = math.sqrt(alpha * alpha * skew * skew + 4.0 / beta)
+    a1 = (sw / wstar) * 0.5 * (alpha * skew + root)
+    a2 = (sw / wstar) * 0.5 * (alpha * skew - root)
+    lam1 = a2 / (a2 - a1)
+    return lam1, 1.0 - lam1, a1, a2, r * a1, -r * a2
+
+
+@njit(**KERNEL_OPTIONS)
+def convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, dh3, st, hour):
+    """σ_y, σ_z1, σ_z2 of the direct/indirect sources and σ_y3, σ_z3, σ_b3 of the penetrated one (MFD Eqs. 77,
+    85-86)."""
+    zi, wstar = hour.mixing_height, hour.convective_velocity_scale
+    he3, p = st.he3, st.penetrated
+    ratio = max(MINIMUM_SIGMA_V_OVER_U, sv_d / u_d)
+    alpha_y = max(78.0 * (0.46 / max(st.hs, 0.46)), 0.7)
+    sya = ratio * x / (1.0 + alpha_y * ratio * x / zi) ** 0.3
+    if surface:
+        alpha_b = 0.6 + 0.4 * center / (0.1 * zi)
+        surf = 0.5 * (1.0 - 10.0 * center / zi) * (hour.friction_velocity / u_d) ** 2 * x * x / abs(hour.obukhov_length)
+    else:
+        alpha_b, surf = 1.0, 0.0
+    if p < 1.0:
+        sz1 = math.hypot(alpha_b * b1 * wstar * x / u_d, surf)
+        sz2 = math.hypot(alpha_b * b2 * wstar * x / u_d, surf)
+    else:
+        sz1, sz2 = 1.0, 1.0
+    szb = BETA_2 * dh1 / SQRT_2
+    ratio3 = max(MINIMUM_SIGMA_V_OVER_U, sv3 / u3)
+    tl3 = (hour.mechanical_mixing_height / (156.0 * sv3)) * (max(he3, 0.46) / 0.46)
+    sya3 = ratio3 * x / (1.0 + x / (2.0 * u3 * tl3)) ** 0.3
+    t3 = x / u3
+    sza3 = sw3 * t3 / math.sqrt(1.0 + sw3 * t3 / (0.72 * max(he3, 1e-4)))
+    szb3 = BETA_2 * p * dh3 / SQRT_2
+    return (math.hypot(szb, sya), math.hypot(szb, sz1), math.hypot(szb, sz2), math.hypot(szb3, sya3),
+            math.hypot(szb3, sza3), szb3)
+
+
+@njit(**KERNEL_OPTIONS)
+def vertical_convective(he1, he2, sz1, sz2, lam1, lam2, zi, sign):
+    """F_z at the ground of the bi-Gaussian source with images every 2 z_i (``sign`` +1: direct, images 2n z_i,
+    n ≥ 0; −1: indirect, images −2n z_i, n ≥ 1) (MFD Eqs. 59-60, 73-74). [m⁻¹]"""
+    inv1, inv2 = -0.5 / (sz1 * sz1), -0.5 / (sz2 * sz2)
+    c1, c2 = lam1 / sz1, lam2 / sz2
+    total = 0.0
+    for i in range(0 if sign > 0 else 1, MAXIMUM_IMAGES_CONVECTIVE + 1):
+        two = 2.0 * i * zi * sign
+        term = c1 * gauss(inv1 * (two + he1) ** 2) + c2 * gauss(inv2 * (two + he2) ** 2)
+        total += term
+        if abs(term) <= 5e-7 * abs(total):
+            break
+    return 2.0 * total / SQRT_2PI
+
+
+@njit(**KERNEL_OPTIONS)
+def convective_parts(x, st, hour):
+    """Convective plume at downwind distance x: (F_z/ũ of the direct+indirect sources times 1 − f_p, σ_y, ũ_d, σ̃_v,d;
+    the same four of the penetrated source times f_p) — F_z/ũ [s m⁻²], σ_y [m], ũ, σ̃_v [m s⁻¹]."""
+    zi, wstar = hour.mixing_height, hour.convective_velocity_scale
+    hsp, p, he3 = st.hsp, st.penetrated, st.he3
+    # centroid height (MFD §5.2)
+    xt = max(x, 1.0)
+    if xt < st.x_final:
+        center = min(hsp + convective_rise_direct(xt, st.fb, st.fm, st.u_s), zi)
+    elif xt >= st.x_mixed:
+        center = 0.5 * zi
+    else:
+        start = min(hsp + st.critical_rise, zi)
+        span = st.x_mixed - st.x_final
+        center = start + (xt - st.x_final) / (span if span > 0.0 else 1.0) * (0.5 * zi - start)
+    surface = center < 0.1 * zi
+    dh1 = convective_rise_direct(x, st.fb, st.fm, st.u_s)
+    dh2 = convective_rise_indirect(x, st.fb, st.u_s, zi, hsp, wstar)
+    dh3 = he3 - hsp if p > 0.0 else 0.0
+    # effective parameters: first guess at the centroid / penetrated height, then layer averages (MFD §5.2)
+    _, _, _, _, b1, b2 = bigaussian_pdf(center, surface, st.sw_s, hour)
+    if p < 1.0:
+        u_d, sv_d, sw_d, _, _ = profile_at(hour, center)
+        u_d, sv_d, sw_d = floors(u_d, sv_d, sw_d)
+    else:
+        u_d, sv_d, sw_d = st.u_s, st.sv_s, st.sw_s
+    u3, sv3, sw3, _, _ = profile_at(hour, he3)
+    u3, sv3, sw3 = floors(u3, sv3, sw3)
+    _, sz1, sz2, _, sz3, _ = convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, dh3, st,
+                                               hour)
+    if p > 0.0:  # penetrated source: average over [h_ep − 2.15 σ_z3, h_ep]
+        u3, sv3, sw3, _, _ = profile_average(hour, max(he3 - HALF_WIDTH_SIGMAS * sz3, 0.0), he3)
+        u3, sv3, sw3 = floors(u3, sv3, sw3)
+    else:
+        u3, sv3, sw3 = st.u_s, st.sv_s, st.sw_s
+    if p < 1.0:  # direct source: average over [max(h_c − 2.15 σ̄_z, 0), min(h_c, z_i)]
+        if center <= 5.0:
+            top, bottom = min(5.0, zi), 0.0
+        else:
+            top, bottom = min(center, zi), max(center - HALF_WIDTH_SIGMAS * 0.5 * (sz1 + sz2), 0.0)
+        if top > bottom:
+            u_d, sv_d, sw_d, _, _ = profile_average(hour, bottom, top)
+        else:
+            u_d, sv_d, sw_d, _, _ = profile_at(hour, zi)
+        u_d, sv_d, sw_d = floors(u_d, sv_d, sw_d)
+    lam1, lam2, a1, a2, b1, b2 = bigaussian_pdf(center, surface, sw_d, hour)
+    sy, sz1, sz2, sy3, sz3, szb3 = convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, dh3,
+                                                     st, hour)
+    vertical = 0.0
+    if p < 1.0:
+        hd1 = hsp + dh1 + a1 * wstar * x / u_d
+        hd2 = hsp + dh1 + a2 * wstar * x / u_d
+        fz_d = vertical_convective(hd1, hd2, sz1, sz2, lam1, lam2, zi, 1.0)
+        fz_r = vertical_convective(hd1 - dh2, hd2 - dh2, sz1, sz2, lam1, lam2, zi, -1.0)
+        vertical = (1.0 - p) * (fz_d + fz_r) / u_d
+    vertical_3 = 0.0
+    if p > 0.0:
+        lid3 = reflection_height(he3, x, szb3, st, hour)
+        vertical_3 = p * vertical_stable(sz3, max(he3, 0.0), lid3) / u3
+    else:
+        sy3 = 1.0
+    return vertical, sy, u_d, sv_d, vertical_3, sy3, u3, sv3
+
+
+@njit(**KERNEL_OPTIONS)
+def meander_weight(u, sv, radial):
+    """Random-plume weight f_r = (2σ_v² + ū²(1 − exp(−r/(ũ T_r))))/ũ², ū² = ũ² − 2σ_v², ≤ 1 (MFD Eqs. 102-105 as
+    revised in Cimorelli et al. 2005 §4)."""
+    mean2 = u * u - 2.0 * sv * sv
+    mean = math.sqrt(max(mean2, 0.0)) if mean2 >= 0.01 else 0.1
+    random = 2.0 * sv * sv + mean * mean * (1.0 - math.exp(-(radial / u) / RANDOM_PLUME_TIME_SCALE))
+    return min(random / (u * u), 1.0)
+
+
+@njit(**KERNEL_OPTIONS)
+def plume_parts(x, st, hour):
+    """The y-independent parts of a stack's plume at distance x: (F_z/ũ, σ_y, F_z3/ũ3, σ_y3, f_r) — the direct
+    (stable-type or convective direct + indirect) and the penetrated parts and the meander weight f_r at r = x
+    (for a penetrated plume (1 − f_p) f_r,d + f_p f_r,p, AERMOD PCALC)."""
+    if st.elevated:
+        vertical, sy, u, sv = stable_parts(x, st, hour)
+        return vertical, sy, 0.0, 1.0, meander_weight(u, sv, x)
+    vertical, sy, u, sv, vertical_3, sy3, u3, sv3 = convective_parts(x, st, hour)
+    weight = meander_weight(u, sv, x)
+    if st.penetrated > 0.0:
+        weight = (1.0 - st.penetrated) * weight + st.penetrated * meander_weight(u3, sv3, x)
+    return vertical, sy, vertical_3, sy3, weight
