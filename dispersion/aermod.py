@@ -49,7 +49,8 @@ from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, 
 from meteo.aermod_profiles import aermod_profiles
 from twin.errors import InputError
 
-__all__ = ["AermodResult", "run_aermod", "aermod_weather", "aermod_sources", "plume_parts", "TABLE_POINTS"]
+__all__ = ["AermodResult", "run_aermod", "aermod_hours", "aermod_weather", "aermod_sources", "profile_tables",
+           "plume_parts", "TABLE_POINTS", "TABLE_NEAREST"]
 
 TABLE_POINTS = 32  # default distances per stack and hour of the tabulated path (log-spaced, x_0 .. farthest pair)
 TABLE_NEAREST = 100.0  # [m] x_0, the first distance of the table; nearer pairs are evaluated exactly
@@ -70,7 +71,7 @@ class AermodResult:
     hourly: np.ndarray | None = None
 
 
-def _table_rows(heights: np.ndarray, rows: np.ndarray):
+def profile_tables(heights: np.ndarray, rows: np.ndarray):
     """Slopes per metre and running integrals from the ground of profile rows (H, Z, 5) on ``heights`` (Z,)."""
     dz = np.diff(heights)
     slopes = np.zeros_like(rows)
@@ -92,7 +93,7 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
     rows = np.ascontiguousarray(np.stack([profiles.wind_speed, profiles.sigma_v, profiles.sigma_w,
                                           profiles.potential_temperature_gradient,
                                           profiles.potential_temperature], axis=-1))
-    slopes, integrals = _table_rows(profiles.heights, rows)
+    slopes, integrals = profile_tables(profiles.heights, rows)
     get = lambda name: np.ascontiguousarray(met[name].values, dtype=np.float64)  # noqa: E731
     wstar = get("convective_velocity_scale")
     above = np.maximum(np.nan_to_num(get("potential_temperature_gradient_above_mixing_height"),
@@ -156,6 +157,20 @@ def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, dista
                     np.ascontiguousarray(distances, dtype=np.float64))
 
 
+def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, *, tabulate: bool = True,
+                 table_points: int = TABLE_POINTS, table_nearest: float = TABLE_NEAREST,
+                 parallel: bool = True) -> np.ndarray:
+    """The (H, R) hourly ground-level concentration [kg m-3] of ``weather``'s hours (:func:`aermod_weather`; hours
+    not valid are 0) from ``rates`` (H, S) [kg s-1] — the kernel without the statistics (see :func:`run_aermod`)."""
+    sources, points = aermod_sources(stacks), _receptors(receptors)
+    nodes = table_nodes(sources, points, table_points, table_nearest)
+    out = np.empty((weather.valid.size, points.x.size))
+    kernel = aermod_parallel if parallel else aermod_serial
+    kernel(sources, points, pair_geometry(sources, points, nodes), weather,
+           np.ascontiguousarray(rates, dtype=np.float64), nodes, bool(tabulate), out)
+    return out
+
+
 def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr.Dataset, *,
                true_north_grid_bearing: float = 0.0, utc_offset_hours: float = 0.0, tabulate: bool = True,
                table_points: int = TABLE_POINTS, table_nearest: float = TABLE_NEAREST, parallel: bool = True,
@@ -181,15 +196,11 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     if not np.all(np.isfinite(rates)) or np.any(rates < 0.0):
         raise InputError.field("run_aermod", "emission_rates", "negative or not finite", "finite rates ≥ 0 kg/s")
     weather = aermod_weather(met, true_north_grid_bearing=true_north_grid_bearing)
-    sources, points = aermod_sources(stacks), _receptors(receptors)
-    nodes = table_nodes(sources, points, table_points, table_nearest)
-    pairs = pair_geometry(sources, points, nodes)
-    kernel = aermod_parallel if parallel else aermod_serial
     local = met["time"].values.astype("datetime64[ns]") + np.timedelta64(int(round(utc_offset_hours * 3600)), "s")
     day = local.astype("datetime64[D]").astype(np.int64)
     day = day - day[0]
     n_days = int(day[-1]) + 1 if n_hours else 0
-    n_rec = points.x.size
+    n_rec = receptors.x.size
     daily_sum = np.zeros((n_days, n_rec))
     total = np.zeros(n_rec)
     best = np.zeros(n_rec)
@@ -197,9 +208,8 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     rates = np.ascontiguousarray(rates)
     for start in range(0, n_hours, HOURS_PER_BLOCK):
         stop = min(start + HOURS_PER_BLOCK, n_hours)
-        block = _block(weather, start, stop)
-        out = np.empty((stop - start, n_rec))
-        kernel(sources, points, pairs, block, rates[start:stop], nodes, bool(tabulate), out)
+        out = aermod_hours(stacks, receptors, _block(weather, start, stop), rates[start:stop], tabulate=tabulate,
+                           table_points=table_points, table_nearest=table_nearest, parallel=parallel)
         # statistics in hour order: the same sums on any thread count
         np.add.at(daily_sum, day[start:stop], out)
         total += out.sum(axis=0)

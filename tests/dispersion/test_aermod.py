@@ -1,18 +1,12 @@
-"""ParkTwin's NumPy AERMOD (dispersion/aermod.py, aermod_rise.py): analytic limits, hypothesis properties of one
-hour, and the AERMOD v24142 reference deck (tests/data/aermod, README there)."""
+"""The NumPy oracle of ParkTwin's AERMOD (tests/dispersion/aermod_oracle.py, aermod_rise_oracle.py): analytic limits
+and hypothesis properties of one hour. The kernels against this oracle and the AERMOD v24142 reference deck
+(tests/data/aermod, README there): tests/dispersion/test_aermod_kernel.py."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispersion import aermod_rise as rise
-from dispersion.aermod import (
-    AermodHour,
-    _vertical_convective,
-    _vertical_stable,
-    hour_concentration,
-)
 from dispersion.plume import ReceptorSet, StackSet
 from meteo.aermod_profiles import (
     AERMOD_GRID_HEIGHTS,
@@ -22,6 +16,8 @@ from meteo.aermod_profiles import (
     sigma_w_profile,
     wind_speed_profile,
 )
+from tests.dispersion import aermod_rise_oracle as rise
+from tests.dispersion.aermod_oracle import AermodHour, _vertical_convective, _vertical_stable, hour_concentration
 
 Z = AERMOD_GRID_HEIGHTS
 
@@ -171,28 +167,3 @@ def test_convective_ground_concentration_integrates_to_the_emission():
     integral = np.trapezoid(c, y)
     u_mixed = hour.mean_wind_speed
     assert integral * u_mixed * hour.mixing_height == pytest.approx(1.0, rel=0.25)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# The AERMOD reference deck
-# ---------------------------------------------------------------------------------------------------------------
-
-@pytest.mark.slow
-def test_reference_deck_first_days_do_not_exceed_aermods_maxima():
-    """The first 10 days of the deck: a subset's highest 1-h value at a receptor cannot exceed AERMOD's highest over
-    the year by more than the model-to-model tolerance (10 %), and the concentrations are finite and of AERMOD's
-    size. The full-year comparison (FAC2, FB, r, maxima) is benchmarks/aermod_year.py --dispersion aermod."""
-    from dispersion.aermod import run_aermod
-    from meteo import read_aermet
-    from tests.aermod_reference import REFERENCE, WDROTATE, read_deck, read_plot
-
-    deck = read_deck()
-    met = read_aermet(REFERENCE / "ANCH-99_ADJU.SFC", REFERENCE / "ANCH-99_ADJU.PFL", utc_offset_hours=-9.0,
-                      fill_missing=True).isel(time=slice(0, 240))
-    result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met, true_north_grid_bearing=-WDROTATE,
-                        utc_offset_hours=-9.0)
-    ours = result.max_1h * 1e9
-    aermod = read_plot("1h", deck)
-    assert np.all(np.isfinite(ours))
-    assert ours.max() <= 1.1 * aermod.max()
-    assert ours.max() >= 0.3 * aermod.max()
