@@ -7,7 +7,7 @@
 ``--dispersion aermod`` runs ParkTwin's AERMOD (``dispersion.aermod.run_aermod``, the Numba kernels, AERMOD's hour
 rules always; ``--hours N`` stops after the first N hours, for a quick look — the comparison is then not against
 like; ``--every-pair`` evaluates every (stack, receptor) pair exactly instead of the tabulated path;
-``--table-points K`` the tabulated path's distances per stack and hour; ``--threads N`` Numba threads;
+``--table-density K`` the tabulated path's distances per decade; ``--threads N`` Numba threads;
 ``--oracle`` runs the slow NumPy oracle of the tests instead, ``tests/dispersion/aermod_oracle.py``; ``--save FILE``
 keeps the values). The NumPy oracle, measured 2026-12-06 on this machine: tabulated 267 s wall, every pair 577 s.
 
@@ -39,7 +39,7 @@ import xarray as xr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dispersion.aermod import TABLE_POINTS, run_aermod  # noqa: E402
+from dispersion.aermod import TABLE_DENSITY, run_aermod  # noqa: E402
 from dispersion.plume import PlumeOptions, evaluate_plume, source_hours  # noqa: E402
 from meteo import read_aermet  # noqa: E402
 from tests.aermod_reference import REFERENCE, WDROTATE, compare, read_deck, read_plot  # noqa: E402
@@ -82,7 +82,7 @@ def run(hour_rules: str, sigma: str) -> tuple[dict, dict, int]:
     return values, parts, srh
 
 
-def run_aermod_deck(n_hours: int | None, tabulate: bool = True, table_points: int = TABLE_POINTS,
+def run_aermod_deck(n_hours: int | None, tabulate: bool = True, table_density: int = TABLE_DENSITY,
                     oracle: bool = False) -> tuple[dict, dict, int]:
     """The deck through ParkTwin's AERMOD: {statistic: µg/m³ per receptor}, {part: (wall, cpu) [s]}, SRH."""
     parts: dict = {}
@@ -100,11 +100,11 @@ def run_aermod_deck(n_hours: int | None, tabulate: bool = True, table_points: in
     else:
         # compile or load the kernels outside the timed run
         run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met.isel(time=slice(0, 2)),
-                   tabulate=tabulate, table_points=table_points)
+                   tabulate=tabulate, table_density=table_density)
         with timed(parts, "AERMOD hours"):
             result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
                                 true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, tabulate=tabulate,
-                                table_points=table_points)
+                                table_density=table_density)
     ug = 1e9
     values = {"period": result.period_mean * ug, "1h": result.max_1h * ug, "24h": result.max_24h * ug}
     with timed(parts, "NetCDF"), tempfile.TemporaryDirectory() as folder:
@@ -124,8 +124,8 @@ def main() -> None:
     parser.add_argument("--hours", type=int, default=None, help="aermod only: the first N hours (a quick look)")
     parser.add_argument("--every-pair", action="store_true",
                         help="aermod only: evaluate every (stack, receptor) pair instead of the tabulated path")
-    parser.add_argument("--table-points", type=int, default=TABLE_POINTS,
-                        help="aermod only: distances per stack and hour of the tabulated path")
+    parser.add_argument("--table-density", type=int, default=TABLE_DENSITY,
+                        help="aermod only: distances per decade of the tabulated path")
     parser.add_argument("--oracle", action="store_true", help="aermod only: the slow NumPy oracle of the tests")
     parser.add_argument("--threads", type=int, default=None, help="Numba threads (default: all cores)")
     parser.add_argument("--save", type=Path, default=None, help="also write ParkTwin's values to this NetCDF file")
@@ -134,10 +134,10 @@ def main() -> None:
         import numba
         numba.set_num_threads(args.threads)
     if args.dispersion == "aermod":
-        values, parts, srh = run_aermod_deck(args.hours, tabulate=not args.every_pair, table_points=args.table_points,
+        values, parts, srh = run_aermod_deck(args.hours, tabulate=not args.every_pair, table_density=args.table_density,
                                              oracle=args.oracle)
         label = ("ParkTwin AERMOD (" + ("NumPy oracle" if args.oracle else "Numba") + ", "
-                 + ("every pair" if args.every_pair else f"tabulated, {args.table_points} distances")
+                 + ("every pair" if args.every_pair else f"tabulated, {args.table_density} distances a decade")
                  + "), hour rules aermod"
                  + (f", first {args.hours} h" if args.hours else ""))
     else:

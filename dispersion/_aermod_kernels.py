@@ -11,9 +11,10 @@ receptor's downwind distance x (coherent plume) and radial distance r (random pl
 F_y the Gaussian (MFD Eq. 103) and 1/(2π r) the random plume (MFD Eq. 104). A part that underflows (< 1e-300)
 at either neighbouring node is zero between them. Distances below x_0 are evaluated exactly, and
 ``tabulate=False`` evaluates every pair exactly.
+Substances share the geometry: ``rates`` (P, H, S) give ``out`` (H, P, R).
 
-Hours are independent: :func:`aermod_parallel` runs them in a ``prange`` and writes each hour's row of
-``out`` (H, R); the statistics are summed afterwards in hour order, so the numbers do not depend on the thread
+Hours are independent: :func:`aermod_parallel` runs them in a ``prange`` and writes each hour's rows of
+``out`` (H, P, R); the statistics are summed afterwards in hour order, so the numbers do not depend on the thread
 count. :func:`aermod_serial` runs the same per-hour function in order (``nogil``) for Dask threads.
 """
 
@@ -157,7 +158,7 @@ def _interp_exp(lo, hi, w):
 
 
 @njit(**KERNEL_OPTIONS)
-def _tabulated_stack(row, q, s, st, hour, table, penetrated, origin, step, last, sources, receptors, pairs, sn, cs):
+def _tabulated_stack(rows, q, s, st, hour, table, penetrated, origin, step, last, sources, receptors, pairs, sn, cs):
     """Add stack ``s`` (rate ``q``) to ``row`` from its table. The radial distance r and its node and weight are
     fixed for the run (``pairs``); the coherent plume is evaluated only where |y| < 10 σ_y(r) — beyond, its
     Gaussian is below e⁻⁵⁰ (``gauss``) because σ_y(x) ≤ σ_y(r) for x ≤ r. Pairs nearer than the first node x_0
@@ -168,7 +169,7 @@ def _tabulated_stack(row, q, s, st, hour, table, penetrated, origin, step, last,
         if r < 1.0:  # at the stack: no plume (the oracle's rule)
             continue
         if r < x0:
-            row[j] += q * _exact_pair(s, j, st, hour, sources, receptors, sn, cs)
+            _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, sn, cs))
             continue
         k = pairs.node[s, j]
         w = pairs.weight[s, j]
@@ -191,7 +192,14 @@ def _tabulated_stack(row, q, s, st, hour, table, penetrated, origin, step, last,
                 else:
                     v, sy, v3, sy3, _ = _lookup(table, origin, step, last, x)
                 value += (1.0 - fr) * _pair(v, sy, v3, sy3, 0.0, 0.0, y, r)
-        row[j] += q * value
+        _add(rows, q, j, value)
+
+
+@njit(**KERNEL_OPTIONS)
+def _add(rows, q, j, value):
+    """rows[p, j] += q[p] · value for every substance p."""
+    for p in range(q.shape[0]):
+        rows[p, j] += q[p] * value
 
 
 @njit(**KERNEL_OPTIONS)
@@ -212,9 +220,9 @@ def _exact_pair(s, j, st, hour, sources, receptors, sn, cs):
 
 
 @njit(**KERNEL_OPTIONS)
-def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, row):
-    """Hour ``h`` into ``row`` (R,) [kg m-3]."""
-    row[:] = 0.0
+def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, rows):
+    """Hour ``h`` of every substance into ``rows`` (P, R) [kg m-3] from ``rates`` (P, H, S) [kg s-1]."""
+    rows[:, :] = 0.0
     if not weather.valid[h]:
         return
     hour = _hour(weather, h)
@@ -224,24 +232,28 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, row
     step = (math.log(nodes[n_nodes - 1]) - origin) / (n_nodes - 1)
     last = n_nodes - 1 - 1e-9
     table = np.empty((n_nodes, 6))
+    q = np.empty(rates.shape[0])
     for s in range(sources.x.shape[0]):
-        q = rates[h, s]
-        if q == 0.0:
+        emitting = False
+        for p in range(rates.shape[0]):
+            q[p] = rates[p, h, s]
+            emitting = emitting or q[p] != 0.0
+        if not emitting:
             continue
         st = _stack(sources, s, hour)
         if tabulate:
             penetrated = _fill_table(table, nodes, st, hour)
-            _tabulated_stack(row, q, s, st, hour, table, penetrated, origin, step, last, sources, receptors, pairs,
+            _tabulated_stack(rows, q, s, st, hour, table, penetrated, origin, step, last, sources, receptors, pairs,
                              sn, cs)
         else:
             for j in range(receptors.x.shape[0]):
-                row[j] += q * _exact_pair(s, j, st, hour, sources, receptors, sn, cs)
+                _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, sn, cs))
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
 def aermod_parallel(sources, receptors, pairs, weather, rates, nodes, tabulate, out):
-    """Every hour in a ``prange``: ``out`` (H, R) [kg m-3] from ``rates`` (H, S) [kg s-1]; ``nodes`` (K,) the table
-    distances [m] (x_0 = 1 m, log-spaced)."""
+    """Every hour in a ``prange``: ``out`` (H, P, R) [kg m-3] from ``rates`` (P, H, S) [kg s-1] of P substances;
+    ``nodes`` (K,) the table distances [m] (log-spaced from x_0)."""
     for h in prange(out.shape[0]):
         _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, out[h])
 

@@ -377,9 +377,10 @@ def vertical_stable(sz, he, lid):
 
     The images at 2n·lid ± he sum to Σ_{n∈ℤ} exp(−(he + 2n·lid)²/2σ²). While σ_z < 0.7 lid the sum is taken
     directly, term by term until a term adds < 5e-7 of the total (AERMOD's rule); for a wider plume it is taken in
-    its Poisson-summation form, (1/lid)[1 + 2 Σ_k exp(−π²σ²k²/(2 lid²)) cos(π k he/lid)] (e.g. Carslaw & Jaeger
-    1959, *Conduction of Heat in Solids*, §2.9, the two forms of the theta-function solution), which converges in
-    a few terms where the image sum needs many; both are the same series to within the truncation."""
+    its Poisson-summation form, (1/lid)[1 + 2 Σ_k exp(−π²σ²k²/(2 lid²)) cos(π k he/lid)] (the Poisson summation
+    formula for a Gaussian, i.e. the two forms of the Jacobi theta function; Whittaker & Watson, *A Course of
+    Modern Analysis*, ch. 21), which converges in a few terms where the image sum needs many; both are the same
+    series to within the truncation (tests/dispersion/test_aermod_kernel.py)."""
     if sz > 0.7 * lid:
         a = -(math.pi * sz / lid) ** 2 / 2.0
         total = 1.0

@@ -49,10 +49,11 @@ from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, 
 from meteo.aermod_profiles import aermod_profiles
 from twin.errors import InputError
 
-__all__ = ["AermodResult", "run_aermod", "aermod_hours", "aermod_weather", "aermod_sources", "profile_tables",
-           "plume_parts", "TABLE_POINTS", "TABLE_NEAREST"]
+__all__ = ["AermodResult", "AermodStatistics", "run_aermod", "aermod_hours", "aermod_statistics", "subset_weather",
+           "aermod_weather", "aermod_sources", "profile_tables", "plume_parts", "TABLE_DENSITY", "TABLE_NEAREST"]
 
-TABLE_POINTS = 32  # default distances per stack and hour of the tabulated path (log-spaced, x_0 .. farthest pair)
+TABLE_DENSITY = 16  # distances per decade of the tabulated path (log-spaced from x_0; the nodes do not depend on
+#                     the farthest pair, so a subset of stacks or receptors sees the same table)
 TABLE_NEAREST = 100.0  # [m] x_0, the first distance of the table; nearer pairs are evaluated exactly
 HOURS_PER_BLOCK = 1024  # hours the kernel holds at once (H × R doubles of scratch)
 _MINIMUM_GRADIENT_ABOVE_ZI = 0.005  # [K m-1] dθ/dz above z_i when AERMET gives none or less (AERMOD; unverified.md)
@@ -123,17 +124,18 @@ def _receptors(receptors: ReceptorSet) -> Receptors:
                      y=np.ascontiguousarray(receptors.y, dtype=np.float64))
 
 
-def table_nodes(sources: Sources, receptors: Receptors, points: int, nearest: float = TABLE_NEAREST) -> np.ndarray:
-    """``points`` distances log-spaced from ``nearest`` to the farthest (stack, receptor) pair (at least 2·nearest).
-    [m]"""
-    if points < 2:
-        raise InputError.field("run_aermod", "table_points", points, "an integer ≥ 2")
+def table_nodes(sources: Sources, receptors: Receptors, density: int, nearest: float = TABLE_NEAREST) -> np.ndarray:
+    """Distances x_k = x_0 · 10^(k/density), k = 0 .. K − 1, from x_0 = ``nearest`` to the first node at or beyond
+    the farthest (stack, receptor) pair (K ≥ 2). [m]"""
+    if not (isinstance(density, (int, np.integer)) and density >= 2):
+        raise InputError.field("run_aermod", "table_density", density, "an integer ≥ 2 (distances per decade)")
     if not nearest >= 1.0:
         raise InputError.field("run_aermod", "table_nearest", nearest, "a distance ≥ 1 m")
     dx = receptors.x[None, :] - sources.x[:, None]
     dy = receptors.y[None, :] - sources.y[:, None]
-    farthest = max(float(np.sqrt(dx * dx + dy * dy).max()) if dx.size else 0.0, 2.0 * nearest)
-    return nearest * np.exp(np.log(farthest / nearest) / (points - 1) * np.arange(points))
+    farthest = float(np.sqrt(dx * dx + dy * dy).max()) if dx.size else 0.0
+    count = max(int(np.ceil(np.log10(max(farthest, nearest) / nearest) * density - 1e-9)) + 1, 2)
+    return nearest * 10.0 ** (np.arange(count) / density)
 
 
 def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray) -> Pairs:
@@ -158,22 +160,72 @@ def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, dista
 
 
 def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, *, tabulate: bool = True,
-                 table_points: int = TABLE_POINTS, table_nearest: float = TABLE_NEAREST,
+                 table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST,
                  parallel: bool = True) -> np.ndarray:
-    """The (H, R) hourly ground-level concentration [kg m-3] of ``weather``'s hours (:func:`aermod_weather`; hours
-    not valid are 0) from ``rates`` (H, S) [kg s-1] — the kernel without the statistics (see :func:`run_aermod`)."""
+    """The hourly ground-level concentration [kg m-3] of ``weather``'s hours (:func:`aermod_weather`; hours not
+    valid are 0) from ``rates`` [kg s-1]: (H, S) → (H, R), or (P, H, S) of P substances → (H, P, R) — the kernel
+    without the statistics (see :func:`run_aermod`)."""
+    rates = np.asarray(rates, dtype=np.float64)
+    single = rates.ndim == 2
+    rates = np.ascontiguousarray(rates[None] if single else rates)
     sources, points = aermod_sources(stacks), _receptors(receptors)
-    nodes = table_nodes(sources, points, table_points, table_nearest)
-    out = np.empty((weather.valid.size, points.x.size))
+    nodes = table_nodes(sources, points, table_density, table_nearest)
+    out = np.empty((weather.valid.size, rates.shape[0], points.x.size))
     kernel = aermod_parallel if parallel else aermod_serial
-    kernel(sources, points, pair_geometry(sources, points, nodes), weather,
-           np.ascontiguousarray(rates, dtype=np.float64), nodes, bool(tabulate), out)
-    return out
+    kernel(sources, points, pair_geometry(sources, points, nodes), weather, rates, nodes, bool(tabulate), out)
+    return out[:, 0] if single else out
+
+
+@dataclass(frozen=True)
+class AermodStatistics:
+    """Statistics of P substances over a run [kg m-3]: max_1h, period_mean (P, R); daily (P, D, R) — a day's sum over
+    max(valid hours, 18); hourly (H, P, R) when kept; valid_hours."""
+
+    max_1h: np.ndarray
+    period_mean: np.ndarray
+    daily: np.ndarray
+    valid_hours: int
+    hourly: np.ndarray | None = None
+
+
+def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, day, *,
+                      keep_hourly: bool = False, tabulate: bool = True, table_density: int = TABLE_DENSITY,
+                      table_nearest: float = TABLE_NEAREST, parallel: bool = True, progress=None) -> AermodStatistics:
+    """Run the kernel over ``weather``'s hours in blocks and reduce with AERMOD's hour rules: ``rates`` (P, H, S)
+    [kg s-1]; ``day`` (H,) 0-based local calendar day of each hour (non-decreasing). The sums run in hour order,
+    so the numbers do not depend on the thread count."""
+    rates = np.ascontiguousarray(rates, dtype=np.float64)
+    n_sub, n_hours, _ = rates.shape
+    day = np.asarray(day, dtype=np.int64)
+    n_days = int(day[-1]) + 1 if n_hours else 0
+    n_rec = receptors.x.size
+    daily_sum = np.zeros((n_sub, n_days, n_rec))
+    total = np.zeros((n_sub, n_rec))
+    best = np.zeros((n_sub, n_rec))
+    every = np.zeros((n_hours, n_sub, n_rec)) if keep_hourly else None
+    for start in range(0, n_hours, HOURS_PER_BLOCK):
+        stop = min(start + HOURS_PER_BLOCK, n_hours)
+        out = aermod_hours(stacks, receptors, subset_weather(weather, slice(start, stop)), rates[:, start:stop],
+                           tabulate=tabulate, table_density=table_density, table_nearest=table_nearest,
+                           parallel=parallel)
+        for p in range(n_sub):
+            np.add.at(daily_sum[p], day[start:stop], out[:, p])
+        total += out.sum(axis=0)
+        np.maximum(best, out.max(axis=0), out=best)
+        if every is not None:
+            every[start:stop] = out
+        if progress is not None:
+            progress(stop, n_hours)
+    daily_count = np.bincount(day[weather.valid], minlength=n_days).astype(np.float64)
+    n_valid = int(weather.valid.sum())
+    return AermodStatistics(max_1h=best, period_mean=total / max(n_valid, 1),
+                            daily=daily_sum / np.maximum(daily_count, AERMOD_DAILY_DIVISOR_FLOOR)[None, :, None],
+                            valid_hours=n_valid, hourly=every)
 
 
 def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr.Dataset, *,
                true_north_grid_bearing: float = 0.0, utc_offset_hours: float = 0.0, tabulate: bool = True,
-               table_points: int = TABLE_POINTS, table_nearest: float = TABLE_NEAREST, parallel: bool = True,
+               table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST, parallel: bool = True,
                hourly: bool = False, progress=None) -> AermodResult:
     """Every hour of the AERMET dataset ``met`` (``meteo.read_aermet``) at every receptor from every stack, with
     AERMOD's hour rules (``dispersion.plume`` module docstring): calm and missing hours are zero and left out; a
@@ -181,10 +233,11 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
 
     emission_rates : (S,) or (H, S) [kg s-1]; true_north_grid_bearing [degree] added to AERMET's directions;
     utc_offset_hours [h] cuts local calendar days; tabulate : the tabulated path (module docstring of
-    :mod:`dispersion._aermod_kernels`) or every pair exactly; table_points : its distances per stack and hour;
-    table_nearest : its first distance x_0 [m] (nearer pairs exactly);
-    parallel : hours in a Numba ``prange`` (False inside Dask threads: the serial, GIL-free kernel); hourly : also
-    return the (H, R) hourly field as ``result.hourly``; progress : optional callable(hours done, n_hours).
+    :mod:`dispersion._aermod_kernels`, within 2 % of every pair's exact value in the tests) or every pair exactly;
+    table_density : its distances per decade; table_nearest : its first distance x_0 [m] (nearer pairs
+    exactly); parallel : hours in a Numba ``prange`` (False inside Dask threads: the serial, GIL-free kernel);
+    hourly : also return the (H, R) hourly field as ``result.hourly``; progress : optional callable(hours done,
+    n_hours).
     """
     n_hours = met.sizes["time"]
     rates = np.asarray(emission_rates, dtype=np.float64)
@@ -198,35 +251,15 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     weather = aermod_weather(met, true_north_grid_bearing=true_north_grid_bearing)
     local = met["time"].values.astype("datetime64[ns]") + np.timedelta64(int(round(utc_offset_hours * 3600)), "s")
     day = local.astype("datetime64[D]").astype(np.int64)
-    day = day - day[0]
-    n_days = int(day[-1]) + 1 if n_hours else 0
-    n_rec = receptors.x.size
-    daily_sum = np.zeros((n_days, n_rec))
-    total = np.zeros(n_rec)
-    best = np.zeros(n_rec)
-    every = np.zeros((n_hours, n_rec)) if hourly else None
-    rates = np.ascontiguousarray(rates)
-    for start in range(0, n_hours, HOURS_PER_BLOCK):
-        stop = min(start + HOURS_PER_BLOCK, n_hours)
-        out = aermod_hours(stacks, receptors, _block(weather, start, stop), rates[start:stop], tabulate=tabulate,
-                           table_points=table_points, table_nearest=table_nearest, parallel=parallel)
-        # statistics in hour order: the same sums on any thread count
-        np.add.at(daily_sum, day[start:stop], out)
-        total += out.sum(axis=0)
-        np.maximum(best, out.max(axis=0), out=best)
-        if every is not None:
-            every[start:stop] = out
-        if progress is not None:
-            progress(stop, n_hours)
-    daily_count = np.bincount(day[weather.valid], minlength=n_days).astype(np.float64)
-    daily = daily_sum / np.maximum(daily_count, AERMOD_DAILY_DIVISOR_FLOOR)[:, None]
-    n_valid = int(weather.valid.sum())
-    return AermodResult(max_1h=best, max_24h=daily.max(axis=0) if n_days else np.zeros(n_rec),
-                        period_mean=total / max(n_valid, 1), daily=daily, valid_hours=n_valid, hourly=every)
+    stats = aermod_statistics(stacks, receptors, weather, rates[None], day - day[0] if n_hours else day,
+                              keep_hourly=hourly, tabulate=tabulate, table_density=table_density,
+                              table_nearest=table_nearest, parallel=parallel, progress=progress)
+    return AermodResult(max_1h=stats.max_1h[0], max_24h=stats.daily[0].max(axis=0) if stats.daily.shape[1]
+                        else np.zeros(receptors.x.size), period_mean=stats.period_mean[0], daily=stats.daily[0],
+                        valid_hours=stats.valid_hours, hourly=None if stats.hourly is None else stats.hourly[:, 0])
 
 
-def _block(weather: Weather, start: int, stop: int) -> Weather:
-    """Hours [start, stop) of ``weather`` (the heights are shared)."""
-    return Weather(*(value if name == "heights" else value[start:stop]
+def subset_weather(weather: Weather, hours) -> Weather:
+    """``weather`` at some hours (a slice or an index array in time order; the heights are shared)."""
+    return Weather(*(value if name == "heights" else np.ascontiguousarray(value[hours])
                      for name, value in zip(Weather._fields, weather)))
-

@@ -150,7 +150,9 @@ class PlumeOptions:
     Dask workers); tile_size : side of the square receptor tiles [m] (None: about 100 receptors a tile, long enough
     for vectorised loops, small enough to cull well); hour_rules : "screening" or "aermod", how calm and missing
     hours enter the statistics (module docstring; under "aermod" ``min_hours_per_day`` is not used: every day has a
-    24-h mean).
+    24-h mean); dispersion : "screening" (this module's Gaussian plume with ``sigma_model``) or "aermod" (AERMOD's
+    formulation, ``dispersion.aermod``, through ``dispersion.point_sources``: flat terrain, rural, AERMOD's hour
+    rules and an AERMET weather dataset).
     """
 
     sigma_model: str = "briggs_rural"
@@ -169,8 +171,20 @@ class PlumeOptions:
     parallel: bool = True
     tile_size: float | None = None
     hour_rules: Literal["screening", "aermod"] = "screening"
+    dispersion: Literal["screening", "aermod"] = "screening"
 
     def __post_init__(self) -> None:
+        if self.dispersion not in ("screening", "aermod"):
+            raise InputError.field("plume options", "dispersion", self.dispersion, "screening or aermod")
+        if self.dispersion == "aermod":
+            for name, value, allowed in (("hour_rules", self.hour_rules, "aermod"), ("terrain", self.terrain, "flat"),
+                                         ("land_use", self.land_use, "rural")):
+                if value != allowed:
+                    raise InputError.field("plume options (dispersion aermod)", name, value,
+                                           f"{allowed} (AERMOD mode: flat, rural, AERMOD's hour rules)")
+            if self.half_life:
+                raise InputError.field("plume options (dispersion aermod)", "half_life", dict(self.half_life),
+                                       "none (AERMOD mode has no decay yet)")
         if self.hour_rules not in HOUR_RULES:
             raise InputError.field("plume options", "hour_rules", self.hour_rules, f"one of {HOUR_RULES}")
         if self.sigma_model not in SIGMA_MODEL_NAMES:
@@ -194,7 +208,8 @@ class SourceHours:
     stability [0..5]; day : local calendar-day number of each hour; stack_wind_speed : u_s [m/s];
     effective_height : h_e above the stack base [m]; rise : Briggs final rise Δh [m];
     bid_variance : (Δh/3.5)² [m²] (0 when buoyancy-induced dispersion is off); valid : the hour is modelled (False:
-    a calm or missing hour under AERMOD's hour rules, zero and left out of averages).
+    a calm or missing hour under AERMOD's hour rules, zero and left out of averages); aermod : the AERMOD mode's
+    weather (``dispersion.aermod.aermod_weather``) when ``PlumeOptions.dispersion`` is "aermod", else None.
     """
 
     wind_to_x: np.ndarray
@@ -207,6 +222,7 @@ class SourceHours:
     rise: np.ndarray
     bid_variance: np.ndarray
     valid: np.ndarray | None = None
+    aermod: object | None = None
 
     def __post_init__(self) -> None:
         valid = np.ones(np.shape(self.day), dtype=bool) if self.valid is None else self.valid

@@ -16,7 +16,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume
+from dispersion.aermod import subset_weather
+from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet
+from dispersion.point_sources import evaluate_point_sources
 from twin.errors import InputError
 
 __all__ = ["TransferMatrices", "source_responses", "subset_hours", "subset_stacks"]
@@ -61,6 +63,7 @@ def subset_hours(hours: SourceHours, hour_index=None, source_index=None) -> Sour
         stack_wind_speed=per_source(hours.stack_wind_speed), effective_height=per_source(hours.effective_height),
         rise=per_source(hours.rise), bid_variance=per_source(hours.bid_variance),
         valid=np.ascontiguousarray(hours.valid[t]),
+        aermod=None if hours.aermod is None else subset_weather(hours.aermod, t),
     )
 
 
@@ -71,7 +74,7 @@ def source_responses(stacks: StackSet, receptors: ReceptorSet, hours: SourceHour
     Parameters
     ----------
     stacks, receptors, hours, options
-        As for :func:`dispersion.plume.evaluate_plume` (``options.store_hourly`` / ``store_daily`` choose which
+        As for :func:`dispersion.point_sources.evaluate_point_sources` (either dispersion mode) (``options.store_hourly`` / ``store_daily`` choose which
         matrices are returned; hourly matrices cost H·S·R·8 bytes, so keep R small for a year).
     factors : array_like, shape (H, S) or (S,), optional
         Emission factor of each source in each hour [-] (its schedule); default 1.
@@ -104,7 +107,7 @@ def source_responses(stacks: StackSet, receptors: ReceptorSet, hours: SourceHour
         names = [f"unit{k}" for k in range(c)]
         chunk_options = replace(options, half_life={name: options.half_life["unit"] for name in names}
                                 if "unit" in options.half_life else {})
-        fields = evaluate_plume(subset_stacks(stacks, index), rates, receptors,
+        fields = evaluate_point_sources(subset_stacks(stacks, index), rates, receptors,
                                 subset_hours(hours, source_index=index), chunk_options, substances=names)
         for k, s in enumerate(index):
             if hourly is not None:

@@ -30,6 +30,7 @@ def plume_options(model: ModelSpec, park: Park, gx: np.ndarray, gy: np.ndarray, 
         true_north_grid_bearing=true_north_grid_bearing(park, float(gx.mean()), float(gy.mean())),
         utc_offset_hours=park.spec.utc_offset_hours,
         hour_rules=model.hour_rules,
+        dispersion=model.dispersion,
         **choices,
     )
 

@@ -137,12 +137,37 @@ class ModelSpec(StrictModel):
     buoyancy_induced_dispersion: bool = True
     half_life: dict[str, float] = Field(default_factory=dict,
                                         description="first-order decay half-life per substance [s]")
+    dispersion: Literal["screening", "aermod"] = Field(
+        "screening", description="screening: the steady Gaussian plume with the sigma family above (fast, "
+                                 "conservative; HJ 2.2-2018 screening and emergencies); aermod: AERMOD's formulation "
+                                 "(similarity profiles, convective bi-Gaussian and stable plume, meander; the model "
+                                 "HJ 2.2-2018 names for further prediction) — needs weather.source: aermet, flat "
+                                 "terrain and a rural park; its hour_rules default to aermod; see "
+                                 "dispersion.point_sources")
     hour_rules: Literal["screening", "aermod"] = Field(
         "screening", description="how calm and missing hours enter the statistics: screening (every hour modelled, "
                                  "calms at the 1 m/s floor, daily means need 20 hours) or aermod (calm and missing "
                                  "hours are zero and left out of every average, a 24-h mean divides by max(valid "
                                  "hours, 18), the period mean by the valid hours; AERMET missing hours are then "
-                                 "accepted and counted); see dispersion.plume")
+                                 "accepted and counted); see dispersion.plume. Default: aermod when dispersion is "
+                                 "aermod, else screening")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _aermod_defaults(cls, data):
+        """dispersion: aermod sets AERMOD's hour rules and flat terrain unless they are given (and then checked)."""
+        if isinstance(data, dict) and data.get("dispersion") == "aermod":
+            data = {"hour_rules": "aermod", "terrain": "flat", **data}
+            for name, allowed in (("hour_rules", "aermod"), ("terrain", "flat")):
+                if data[name] != allowed:
+                    raise ValueError(f"{name}: {data[name]!r} is not available with dispersion: aermod (allowed: "
+                                     f"{allowed!r}; AERMOD's terrain treatment is not built yet)")
+            if data.get("sigma") is not None:
+                raise ValueError("sigma: AERMOD computes its own dispersion from turbulence; leave sigma out with "
+                                 "dispersion: aermod")
+            if data.get("half_life"):
+                raise ValueError("half_life: decay is not available with dispersion: aermod yet")
+        return data
 
 
 def canonical_json(scenario: BaseModel) -> str:

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from dispersion.plume import ReceptorSet, evaluate_plume
+from dispersion.plume import ReceptorSet
+from dispersion.point_sources import evaluate_point_sources
 from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.progress import Stages
 from scenarios.common.results import check_writable, output_folder, slug, write_manifest
@@ -116,7 +117,7 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
 
     def evaluate(q: np.ndarray) -> np.ndarray:
         rates = (factors * np.asarray(q)[None, :] * 1e-3)[None]
-        fields = evaluate_plume(stacks, rates, receptors, hours, hourly_options, substances=["q"])
+        fields = evaluate_point_sources(stacks, rates, receptors, hours, hourly_options, substances=["q"])
         return _window_means(fields["q"][1], window).reshape(-1)  # row = t·R + r
 
     def rows(indices: np.ndarray) -> np.ndarray:
@@ -221,11 +222,11 @@ def _verify(setup: EiaSetup, key: str, index: np.ndarray, result: CapResult, rec
         excess_ratio = (family.evaluate(result.rates) - family.capacity) / np.abs(family.capacity).max()
         worst[family.name] = float(np.nanmax(excess_ratio))
     rates = (setup.factors * q[None, :] * 1e-3)[None]
-    fields = evaluate_plume(setup.stacks, rates, setup.receptors, setup.hours, setup.options, substances=[key])
+    fields = evaluate_point_sources(setup.stacks, rates, setup.receptors, setup.hours, setup.options, substances=[key])
     r = setup.receptors
     tail = slice(setup.n_grid, None)
     sensitive = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail], ground_elevation=r.ground_elevation[tail])
-    hourly = evaluate_plume(setup.stacks, rates, sensitive, setup.hours,
+    hourly = evaluate_point_sources(setup.stacks, rates, sensitive, setup.hours,
                             replace(setup.options, store_hourly=True, store_daily=False), substances=[key])
     stats = year_statistics(setup, key, fields, hourly[key][1])
     checks = []

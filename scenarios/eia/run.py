@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dispersion.plume import ReceptorSet, evaluate_plume
+from dispersion.plume import ReceptorSet
+from dispersion.point_sources import evaluate_point_sources
 from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.progress import Stages
 from scenarios.common.results import RunResult, check_writable, output_folder, slug, write_manifest
@@ -81,7 +82,7 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
         with stages.stage(f"year run ({len(park.stacks)} stacks x {setup.receptors.x.size} receptors x "
                           f"{n_hours} h)"):
             rates = np.stack([park.emission_rates(k)[None, :] * setup.factors * 1e-3 for k in pollutants])
-            fields = evaluate_plume(setup.stacks, rates, setup.receptors, setup.hours,
+            fields = evaluate_point_sources(setup.stacks, rates, setup.receptors, setup.hours,
                                     replace(setup.options, store_hourly=scenario.hourly_fields),
                                     substances=pollutants)
             # Hourly series at the sensitive receptors only (exact 1-h/8-h totals with an hourly background).
@@ -90,7 +91,7 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
             tail = slice(setup.n_grid, None)
             sensitive_set = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail],
                                         ground_elevation=r.ground_elevation[tail])
-            hourly_fields = evaluate_plume(setup.stacks, rates, sensitive_set, setup.hours,
+            hourly_fields = evaluate_point_sources(setup.stacks, rates, sensitive_set, setup.hours,
                                            replace(setup.options, store_hourly=True, store_daily=False),
                                            substances=pollutants)
             stats = {k: year_statistics(setup, k, fields, hourly_fields[k][1]) for k in pollutants}
@@ -148,7 +149,7 @@ def heavy_pollution_relief(setup: EiaSetup, spec, where: str) -> dict:
                            for k in setup.pollutants])
     fields = {}
     for label, factor in (("base", 1.0), ("cut", 1.0 - cut)):
-        fields[label] = evaluate_plume(setup.stacks, base_rates * factor, setup.receptors, hours, options,
+        fields[label] = evaluate_point_sources(setup.stacks, base_rates * factor, setup.receptors, hours, options,
                                        substances=setup.pollutants)
     n_grid = setup.n_grid
     for key in setup.pollutants:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from dispersion.plume import source_hours
+from dispersion.point_sources import point_source_hours
 from meteo.weather import to_utc_datetime64
 from scenarios.common.grids import grid_axes
 from scenarios.common.models import grid_receptors, park_stacks, plume_options
@@ -139,7 +139,7 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height)
     stacks = park_stacks(park)
     options = plume_options(scenario.model, park, gx, gy, store_hourly=False, store_daily=True)
-    hours = source_hours(stacks, met, options)
+    hours = point_source_hours(stacks, met, options)
     times = met["time"].values.astype("datetime64[ns]")
     return EiaSetup(
         scenario=scenario, park=park, met=met, pollutants=pollutants, gx=gx, gy=gy, receptors=receptors,

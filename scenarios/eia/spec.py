@@ -106,3 +106,11 @@ class EiaScenario(StrictModel):
                                                             "and figures")
     hourly_fields: bool = Field(False, description="also write the hourly grid fields into eia.nc (a year on "
                                                    "40,000 receptors is 1.4 GB per pollutant in float32)")
+
+    @model_validator(mode="after")
+    def _aermod_needs_aermet(self) -> "EiaScenario":
+        if self.model.dispersion == "aermod" and self.weather.source != "aermet":
+            raise ValueError(f"model.dispersion: aermod needs weather.source: aermet (an AERMET .SFC file and its "
+                             f".PFL, which carry u*, w*, L and the mixing heights AERMOD uses), got "
+                             f"weather.source: {self.weather.source}")
+        return self

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from scenarios.common.ensemble import EnsembleSpec
 from scenarios.common.spec import GridSpec, ModelSpec, StrictModel, WeatherSpec
@@ -31,3 +31,10 @@ class PlumeScenario(StrictModel):
     output: OutputSpec = OutputSpec()
     ensemble: EnsembleSpec | None = Field(None, description="optional ensemble of perturbed members "
                                                             "(run with scenarios.plume.ensemble.run_ensemble)")
+
+    @model_validator(mode="after")
+    def _screening_only(self) -> "PlumeScenario":
+        if self.model.dispersion != "screening":
+            raise ValueError("model.dispersion: kind: plume runs the screening plume only; AERMOD mode is "
+                             "kind: eia (a year of AERMET weather over every stack)")
+        return self

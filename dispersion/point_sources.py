@@ -1,0 +1,70 @@
+"""The park's stacks over hours in either dispersion mode, one entry point for every caller (EIA, transfer
+matrices, caps, episodes):
+
+* ``screening`` — the steady Gaussian plume with Briggs or Pasquill–Gifford σ's from a stability class
+  (:mod:`dispersion.plume`), fast and conservative, for screening (HJ 2.2-2018 §7 估算模型 level) and emergencies;
+* ``aermod`` — AERMOD's formulation (:mod:`dispersion.aermod`: similarity profiles from AERMET's u*, w*, L, z_i,
+  the convective bi-Gaussian and the stable plume, meander), the model HJ 2.2-2018 names for further prediction
+  (进一步预测); it needs AERMET weather (``weather.source: aermet``), flat terrain and rural dispersion for now.
+
+Both return the same fields, {name: (dims, array [kg m-3])} — ``<key>`` hourly (time, receptor) when stored,
+``<key>_max_1h``, ``<key>_max_24h``, ``<key>_daily`` (day, receptor) when asked for, ``<key>_period_mean`` — so
+the statistics, reports and caps do not depend on the mode.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from dispersion.aermod import aermod_statistics, aermod_weather
+from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume, source_hours
+from twin.errors import InputError
+
+__all__ = ["point_source_hours", "evaluate_point_sources", "DISPERSION_MODES"]
+
+DISPERSION_MODES = ("screening", "aermod")
+
+
+def point_source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> SourceHours:
+    """The hoisted per-hour inputs (:func:`dispersion.plume.source_hours`), with the AERMOD weather attached when
+    ``options.dispersion`` is "aermod" (``met`` must then be an AERMET dataset, ``meteo.read_aermet``)."""
+    hours = source_hours(stacks, met, options)
+    if options.dispersion != "aermod":
+        return hours
+    if "convective_mixing_height" not in met:
+        raise InputError.field("weather", "source", met.attrs.get("source", "not AERMET"),
+                               "aermet (an AERMET .SFC/.PFL pair) for model.dispersion: aermod")
+    weather = aermod_weather(met, true_north_grid_bearing=options.true_north_grid_bearing,
+                             hour_rules=options.hour_rules)
+    return SourceHours(**{**hours.__dict__, "aermod": weather})
+
+
+def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: ReceptorSet, hours: SourceHours,
+                           options: PlumeOptions, substances: list[str] | None = None) -> dict:
+    """``rates`` (P, H, S) [kg s-1] at every receptor in the mode ``options.dispersion`` (module docstring)."""
+    if options.dispersion != "aermod":
+        return evaluate_plume(stacks, rates, receptors, hours, options, substances=substances)
+    if hours.aermod is None:
+        raise InputError.field("point-source run", "hours", "no AERMOD weather",
+                               "hours from dispersion.point_sources.point_source_hours with dispersion aermod")
+    rates = np.asarray(rates, dtype=np.float64)
+    n_sub = rates.shape[0]
+    substances = substances or [f"substance_{p}" for p in range(n_sub)]
+    day = np.asarray(hours.day, dtype=np.int64)
+    if np.any(np.diff(day) < 0):
+        raise InputError.field("point-source run", "time", "not increasing", "hours in time order")
+    stats = aermod_statistics(stacks, receptors, hours.aermod, rates, day - day[0] if day.size else day,
+                              keep_hourly=options.store_hourly, parallel=options.parallel)
+    fields: dict = {}
+    for p, key in enumerate(substances):
+        if stats.hourly is not None:
+            fields[key] = (("time", "receptor"), stats.hourly[:, p])
+        fields[f"{key}_max_1h"] = (("receptor",), stats.max_1h[p])
+        daily = stats.daily[p]
+        fields[f"{key}_max_24h"] = (("receptor",), daily.max(axis=0) if daily.shape[0] else
+                                    np.full(receptors.x.size, np.nan))
+        if options.store_daily:
+            fields[f"{key}_daily"] = (("day", "receptor"), daily)
+        fields[f"{key}_period_mean"] = (("receptor",), stats.period_mean[p])
+    return fields

@@ -1,0 +1,84 @@
+"""``kind: eia`` with ``model.dispersion: aermod``: the year run, its transfer matrices and its statistics go through
+the AERMOD kernels (dispersion.point_sources), AERMOD's hour rules by default, and the mode's limits are named."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from dispersion.aermod import aermod_hours
+from dispersion.plume import ReceptorSet
+from scenarios.eia.run import run_eia_scenario
+from scenarios.eia.setup import prepare_eia
+from scenarios.spec import load_scenario
+from tests.scenarios.conftest import XDIST_GROUP
+from tests.scenarios.test_eia import AERMET_EIA, _aermet_files
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
+
+
+def _scenario(demo, tmp_path, model: str):
+    shutil.copytree(demo.park_dir, tmp_path / "park")
+    _aermet_files(tmp_path / "met")
+    (tmp_path / "eia.yaml").write_text(AERMET_EIA + model, encoding="utf-8")
+    return load_scenario(tmp_path / "eia.yaml")
+
+
+def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod}\n")
+    assert (scenario.model.hour_rules, scenario.model.terrain) == ("aermod", "flat")  # the mode's defaults
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    assert setup.options.dispersion == "aermod" and setup.hours.aermod is not None
+    summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    assert summary["hour_rules"] == "aermod" and summary["calm_hours"] == 1
+
+    # the 1-h maxima and period means at the sensitive receptors are those of a direct AERMOD kernel run
+    r = setup.receptors
+    tail = slice(setup.n_grid, None)
+    sensitive = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail], ground_elevation=r.ground_elevation[tail])
+    rates = setup.park.emission_rates("sulfur_dioxide")[None, :] * setup.factors * 1e-3
+    hourly = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates) * 1e9
+    assert hourly.max() > 0 and np.all(hourly[~setup.hours.valid] == 0.0)
+    limits = {item["averaging"]: item for item in summary["pollutants"]["sulfur_dioxide"]["limits"]}
+    for i, receptor in enumerate(limits["1h"]["receptors"]):
+        assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9, abs=1e-12)
+    for i, receptor in enumerate(limits["annual"]["receptors"]):
+        assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].sum() / setup.hours.valid.sum(),
+                                                                rel=1e-9, abs=1e-12)
+
+    # the transfer matrices are AERMOD's too: Σ_s T_s(t) Q_s(t) reproduces the hourly field
+    import xarray as xr
+
+    with xr.open_dataset(tmp_path / "out" / "transfer.nc") as transfer:
+        matrix = transfer["transfer_hourly"].transpose("time", "source", "station").values  # [µg m-3 per g s-1]
+        ids = [str(s) for s in transfer["source_id"].values]
+    stack_ids = [s.id for s in setup.park.stacks]
+    base = setup.park.emission_rates("sulfur_dioxide")  # [g s-1], the schedule is inside the matrices
+    rebuilt = np.einsum("tsr,s->tr", matrix, base[[stack_ids.index(i) for i in ids]])
+    assert np.abs(rebuilt - hourly).max() <= 1e-5 * hourly.max()
+
+
+@pytest.mark.parametrize("model, message", [
+    ("model: {dispersion: aermod, terrain: simple}\n", "terrain"),
+    ("model: {dispersion: aermod, hour_rules: screening}\n", "hour_rules"),
+    ("model: {dispersion: aermod, sigma: briggs_rural}\n", "sigma"),
+])
+def test_aermod_mode_names_what_it_does_not_take(demo, tmp_path, model, message):
+    with pytest.raises((ValidationError, ValueError), match=message):
+        _scenario(demo, tmp_path, model)
+
+
+def test_aermod_mode_needs_aermet_weather_and_kind_eia(demo, tmp_path):
+    shutil.copytree(demo.park_dir, tmp_path / "park")
+    text = AERMET_EIA.replace("{source: aermet, path: met/SITE.SFC, pfl_path: met/SITE.PFL,", "{source: synthetic,")
+    (tmp_path / "eia.yaml").write_text(text + "model: {dispersion: aermod}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="weather.source: aermet"):
+        load_scenario(tmp_path / "eia.yaml")
+    plume = text.replace("kind: eia", "kind: plume").replace("maps: false\n", "").replace(
+        "pollutants: [sulfur_dioxide]\n", "")
+    (tmp_path / "plume.yaml").write_text(plume + "model: {dispersion: aermod}\n", encoding="utf-8")
+    with pytest.raises(Exception, match="kind: eia"):
+        load_scenario(tmp_path / "plume.yaml")
