@@ -298,24 +298,34 @@ def test_fast_and_line_by_line_readers_agree(monkeypatch, tmp_path):
     """The column-wise fast path of the SFC/PFL reader gives exactly what the line-by-line parser gives (which names
     the line and column of any fault): on EPA's Anchorage 1999 files (8760 h, calm and missing hours) and on a
     profile file whose hours have different numbers of levels."""
-    import meteo.aermet as aermet
+    import meteo._aermet_records as records
+    import meteo._aermet_pfl as pfl_module
+    import meteo._aermet_sfc as sfc_module
     from tests.aermod_reference import REFERENCE
 
     sfc, pfl = REFERENCE / "ANCH-99_ADJU.SFC", REFERENCE / "ANCH-99_ADJU.PFL"
     lines = pfl.read_text().splitlines()
     uneven = []
-    for k, line in enumerate(lines[:48]):  # the first 48 hours; every other hour gets a 9 m level below its 7 m one
-        if k % 2:  # a lower level (top flag 0) before the hour's own, which closes it
+    for k, line in enumerate(lines[:48]):  # the first 48 hours; every other hour gets a 9 m level above its 7 m one
+        if k % 2:  # the hour's own level (top flag 0 now), then a 9 m level that closes it
             words = line.split()
-            uneven.append(" ".join(words[:4] + ["9.0", "0"] + words[6:]))
-        uneven.append(line)
+            uneven.append(" ".join(words[:5] + ["0"] + words[6:]))
+            uneven.append(" ".join(words[:4] + ["9.0", "1"] + words[6:]))
+        else:
+            uneven.append(line)
     (tmp_path / "short.SFC").write_text("\n".join(sfc.read_text().splitlines()[:49]) + "\n")
     (tmp_path / "short.PFL").write_text("\n".join(uneven) + "\n")
     cases = [(sfc, pfl), (tmp_path / "short.SFC", tmp_path / "short.PFL")]
-    fast = [aermet.read_aermet(a, b, utc_offset_hours=-9.0, fill_missing=True) for a, b in cases]
+    fast = [read_aermet(a, b, utc_offset_hours=-9.0, fill_missing=True) for a, b in cases]
     calls = []
-    monkeypatch.setattr(aermet, "_fast_table", lambda *args: calls.append(args) or None)
-    slow = [aermet.read_aermet(a, b, utc_offset_hours=-9.0, fill_missing=True) for a, b in cases]
+
+    def no_fast_path(*args):
+        calls.append(args)
+
+    assert records.fast_table is sfc_module.fast_table is pfl_module.fast_table
+    monkeypatch.setattr(sfc_module, "fast_table", no_fast_path)
+    monkeypatch.setattr(pfl_module, "fast_table", no_fast_path)
+    slow = [read_aermet(a, b, utc_offset_hours=-9.0, fill_missing=True) for a, b in cases]
     assert len(calls) == 4  # the slow path really ran
     for quick, reference in zip(fast, slow):
         xr.testing.assert_identical(quick, reference)

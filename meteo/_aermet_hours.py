@@ -1,0 +1,154 @@
+"""AERMET hours: calm and missing hours (AERMOD's rules), the wind and temperature level used, the checks on the
+values the model needs, and the hours filled for the steady-state kernel. Private to ``meteo`` (``meteo.aermet``
+documents the choices in its module docstring).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin.constants import ZERO_CELSIUS
+from twin.errors import InputError
+
+from ._aermet_records import hour_label
+from ._aermet_sfc import AERMET_SFC_COLUMNS
+from .weather import WIND_MEASUREMENT_HEIGHT
+
+__all__ = ["check_missing_hours", "check_usable_values", "fill_hours", "missing_reasons", "pick_levels"]
+
+_CELSIUS_TO_KELVIN = ZERO_CELSIUS
+
+
+def missing_reasons(sfc: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Calm flag and, per hour, the first SFC column that makes it missing ('' if none): AERMOD CHKCLM/CHKMSG."""
+    ws, wd, temp = sfc["wind_speed"], sfc["wind_direction"], sfc["temperature"]
+    length, zic, zim = sfc["obukhov_length"], sfc["convective_mixing_height"], sfc["mechanical_mixing_height"]
+    ustar, wstar = sfc["friction_velocity"], sfc["convective_velocity_scale"]
+    calm = ws == 0.0
+    temperature_missing = (temp > 900.0) | (temp <= 0.0)
+    checks = (  # AERMOD CHKMSG order
+        ("wind_speed", (ws >= 90.0) | (ws < 0.0)),
+        ("wind_direction", (wd > 900.0) | (wd <= -9.0)),
+        ("temperature", temperature_missing),
+        ("obukhov_length", length < -99990.0),
+        ("convective_mixing_height", (length < 0.0) & ((zic > 90000.0) | (zic < 0.0))),
+        ("mechanical_mixing_height", (zim > 90000.0) | (zim < 0.0)),
+        ("friction_velocity", (ustar < 0.0) | (ustar >= 9.0)),
+        ("convective_velocity_scale", (wstar < 0.0) & (length < 0.0) & (length > -99990.0)),
+    )
+    reason = np.full(ws.shape, "", dtype=object)
+    for name, bad in reversed(checks):
+        reason[bad & ~calm] = name
+    reason[calm & temperature_missing] = "temperature"
+    return calm, reason
+
+
+def _persist_index(valid: np.ndarray) -> np.ndarray | None:
+    """For each hour the index of the last valid hour at or before it (the first valid hour before that)."""
+    if not valid.any():
+        return None
+    index = np.where(valid, np.arange(valid.size), -1)
+    index = np.maximum.accumulate(index)
+    return np.where(index < 0, int(np.flatnonzero(valid)[0]), index)
+
+
+def pick_levels(sfc: dict, profiles: np.ndarray | None, usable: np.ndarray):
+    """Per hour: wind speed, direction and height, temperature [K], and whether the wind came from the PFL.
+
+    ``profiles``: ``read_pfl``'s (hours, levels, 5) array (height, top flag, Wd, Ws, T [°C]; NaN-padded) or None.
+    """
+    speed = sfc["wind_speed"].copy()
+    direction = sfc["wind_direction"].copy()
+    height = sfc["wind_reference_height"].copy()
+    temperature = sfc["temperature"].copy()
+    from_profile = np.zeros(speed.shape, dtype=bool)
+    if profiles is None:
+        return speed, direction, height, temperature, from_profile
+    target = WIND_MEASUREMENT_HEIGHT
+    z, wd, ws, t_celsius = profiles[:, :, 0], profiles[:, :, 2], profiles[:, :, 3], profiles[:, :, 4]
+    rows = np.arange(z.shape[0])
+    # AERMOD PFLCNV's missing rules; the nearest valid level to 10 m (the first of equals), ties go to the profile.
+    wind_ok = (ws > 0.0) & (ws < 90.0) & (wd >= 0.0) & (wd <= 360.0) & usable[:, None]
+    distance = np.where(wind_ok, np.abs(z - target), np.inf)
+    k = np.argmin(distance, axis=1)
+    take = wind_ok.any(axis=1) & (distance[rows, k] <= np.abs(height - target))
+    speed = np.where(take, ws[rows, k], speed)
+    direction = np.where(take, wd[rows, k], direction)
+    height = np.where(take, z[rows, k], height)
+    from_profile = take
+    temperature_ok = (t_celsius > -90.0) & (t_celsius < 90.0) & usable[:, None]
+    distance = np.where(temperature_ok, np.abs(z - target), np.inf)
+    k = np.argmin(distance, axis=1)
+    take = temperature_ok.any(axis=1) & (distance[rows, k] <= np.abs(sfc["temperature_height"] - target))
+    temperature = np.where(take, t_celsius[rows, k] + _CELSIUS_TO_KELVIN, temperature)  # PFL °C → K, once, here
+    return speed, direction, height, temperature, from_profile
+
+
+def check_usable_values(sfc, roughness, height, direction, usable, where, z0_override) -> None:
+    """Values AERMOD only warns about but ParkTwin needs, in hours that are not missing: z0 > 0, z0 < zref and
+    10 m, 0 <= Wd <= 360. The first offending line raises (checked on whole columns, then named)."""
+    columns = {name: k + 1 for k, (name, _) in enumerate(AERMET_SFC_COLUMNS)}
+    hint = "" if z0_override is not None else " (or pass z0_override)"
+    windy = usable & (sfc["wind_speed"] > 0.0)
+    bad_roughness = usable & ~((roughness > 0.0) & (roughness < WIND_MEASUREMENT_HEIGHT)) if z0_override is None \
+        else np.zeros_like(usable)
+    bad_height = windy & ~(height > roughness)
+    bad_direction = windy & ~((direction >= 0.0) & (direction <= 360.0))
+    bad = bad_roughness | bad_height | bad_direction
+    if not bad.any():
+        return
+    i = int(np.argmax(bad))
+    line = int(sfc["line"][i])
+    if bad_roughness[i]:
+        raise InputError.field(where, f"line {line}, column {columns['roughness_length']} (roughness_length)",
+                               float(roughness[i]), f"> 0 m and below 10 m{hint}")
+    if bad_height[i]:
+        raise InputError.field(where, f"line {line}, column {columns['wind_reference_height']} "
+                                      "(wind_reference_height)", float(height[i]),
+                               f"> z0 = {roughness[i]:g} m (the logarithmic wind profile){hint}")
+    raise InputError.field(where, f"line {line}, column {columns['wind_direction']} (wind_direction)",
+                           float(direction[i]), "in [0, 360] degree, or 999 for missing")
+
+
+def check_missing_hours(sfc: dict, reason: np.ndarray, fill_missing: bool, where: str) -> None:
+    """Refuse missing hours (listing the first five) unless ``fill_missing``; refuse a file with no complete hour."""
+    n_hours = sfc["line"].size
+    missing = reason != ""
+    if missing.any() and not fill_missing:
+        first = np.flatnonzero(missing)[:5]
+        listed = "; ".join(f"line {int(sfc['line'][i])} ({hour_label(sfc['local_start'][i])}: {reason[i]} = "
+                           f"{sfc[reason[i]][i]:g})" for i in first)
+        raise InputError(f"{where}: every hour must be complete for the steady-state model (AERMOD's missing-value "
+                         f"rules), got {int(missing.sum())} of {n_hours} hours missing: {listed}"
+                         f"{' …' if missing.sum() > first.size else ''}. Repair the file or pass fill_missing=True "
+                         "to persist the previous complete hour")
+    if missing.all():
+        raise InputError.field(where, "hours", f"all {n_hours} missing", "at least one complete hour to persist")
+
+
+def fill_hours(fields: dict, from_profile: np.ndarray, missing: np.ndarray, where: str):
+    """Persist the previous complete hour into missing hours, and the last non-calm hour's state into calm hours.
+
+    Returns the filled ``fields``, ``from_profile`` and the ``aermet_hour_flag`` (0 observed, 1 calm filled,
+    2 missing filled). AERMET leaves a calm hour's direction and boundary-layer scalars missing (module docstring).
+    """
+    n_hours = missing.size
+    flag = np.zeros(n_hours, dtype=np.int8)
+    # Missing hours: the whole previous complete hour (calm or not), persisted.
+    source = _persist_index(~missing)
+    fields = {name: values[source] for name, values in fields.items()}
+    from_profile = from_profile[source]
+    flag[missing] = 2
+    # Calm hours: direction and boundary-layer scalars from the last non-calm hour (AERMET leaves them missing).
+    calm = fields["speed"] == 0.0
+    if calm.any():
+        source = _persist_index(~calm)
+        if source is None:
+            raise InputError.field(where, "wind_speed", f"0 (calm) in all {n_hours} hours",
+                                   "at least one non-calm hour to take the boundary-layer state from")
+        for name in ("direction", "length", "ustar", "wstar", "zic", "zim", "heat", "vptg"):
+            fields[name] = np.where(calm, fields[name][source], fields[name])
+        flag[calm & (flag == 0)] = 1
+    return fields, from_profile, flag
+
+
