@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 
 from twin.errors import InputError
+from viz.threat_layers import ParkOutlineLayer, ReleasePoint, ThreatZoneLayer, WindBand
 
 __all__ = [
     "RECEPTOR_KINDS",
@@ -373,6 +374,8 @@ class MapView:
     wind_speed : wind speed shown beside the wind arrow. [m/s]
     notes : short lines printed small under the map (model, time, met source, disclaimers).
     assets : risk units a flood map reports on (maps only; scenes do not draw them).
+    threat_zones, release, wind_band, outline : a threat-zone map's named zones, the leaking tank or pipe, the
+        wind-direction band and the park's boundary, flood defences and water (:mod:`viz.threat_layers`; maps only).
     """
 
     title: str
@@ -383,6 +386,10 @@ class MapView:
     stacks: StackLayer | None = None
     receptors: ReceptorLayer | None = None
     assets: AssetLayer | None = None
+    threat_zones: ThreatZoneLayer | None = None
+    release: ReleasePoint | None = None
+    wind_band: WindBand | None = None
+    outline: ParkOutlineLayer | None = None
     wind_from_direction: float | None = None
     wind_speed: float | None = None
     notes: Sequence[str] = ()
@@ -397,6 +404,10 @@ class MapView:
             "stacks": StackLayer,
             "receptors": ReceptorLayer,
             "assets": AssetLayer,
+            "threat_zones": ThreatZoneLayer,
+            "release": ReleasePoint,
+            "wind_band": WindBand,
+            "outline": ParkOutlineLayer,
         }
         for name, kind in expected.items():
             layer = getattr(self, name)

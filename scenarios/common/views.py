@@ -6,8 +6,9 @@ import numpy as np
 
 from twin.park import Park
 from viz.model import AssetLayer, BuildingLayer, FieldLayer, MapView, ReceptorLayer, StackLayer, TerrainLayer
+from viz.threat_layers import ParkOutlineLayer
 
-__all__ = ["map_view", "asset_layer"]
+__all__ = ["map_view", "asset_layer", "outline_layer"]
 
 
 def _crop_terrain(park: Park, extent: tuple[float, float, float, float], margin: float) -> TerrainLayer:
@@ -18,10 +19,14 @@ def _crop_terrain(park: Park, extent: tuple[float, float, float, float], margin:
     return TerrainLayer(x=terrain.x[cols], y=terrain.y[rows], elevation=terrain.elevation[np.ix_(rows, cols)])
 
 
-def map_view(park: Park, field: FieldLayer, *, title: str, wind_from_direction: float | None = None,
-             wind_speed: float | None = None, notes: tuple[str, ...] = ()) -> MapView:
-    """A MapView of ``field`` over the park: terrain, buildings and receptors cropped to the field's extent."""
-    extent = (float(field.x.min()), float(field.x.max()), float(field.y.min()), float(field.y.max()))
+def map_view(park: Park, field: FieldLayer | None, *, title: str, wind_from_direction: float | None = None,
+             wind_speed: float | None = None, notes: tuple[str, ...] = (),
+             extent: tuple[float, float, float, float] | None = None, **layers) -> MapView:
+    """A MapView of ``field`` over the park: terrain, buildings and receptors cropped to the field's extent (or to
+    ``extent`` = (xmin, xmax, ymin, ymax) [m] when given, e.g. a threat-zone map without a field); ``layers`` are
+    further MapView layers (threat_zones, release, wind_band, outline)."""
+    if extent is None:
+        extent = (float(field.x.min()), float(field.x.max()), float(field.y.min()), float(field.y.max()))
     margin = 200.0
 
     def inside(x: float, y: float) -> bool:
@@ -54,7 +59,20 @@ def map_view(park: Park, field: FieldLayer, *, title: str, wind_from_direction: 
         wind_from_direction=wind_from_direction,
         wind_speed=wind_speed,
         notes=notes,
+        **layers,
     )
+
+
+def outline_layer(park: Park) -> ParkOutlineLayer | None:
+    """The park's boundary (厂界: park.yaml's ``boundary``, else the hull of its fence-line receptors), flood
+    defences and water bodies, as far as the park has them; None when it has none."""
+    boundary = park.boundary_polygon()
+    layer = ParkOutlineLayer(
+        boundary=None if boundary is None else np.asarray(boundary.exterior.coords)[:-1],
+        defences=[(d.name, d.kind, np.asarray(d.line, dtype=float)) for d in park.spec.flood_defences],
+        water=[(w.name, w.kind, np.asarray(w.polygon, dtype=float)) for w in park.spec.water_bodies],
+    )
+    return None if layer.empty else layer
 
 
 def asset_layer(park: Park, events: list[dict], field: FieldLayer) -> AssetLayer | None:
