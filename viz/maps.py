@@ -241,17 +241,23 @@ def render_map(
     dpi: int = 150,
     figsize: tuple[float, float] | None = None,
 ) -> Path:
-    """Render ``view`` as a PNG map at ``path`` (written atomically) and return the path.
+    """Render ``view`` as a map at ``path`` (written atomically) and return the path: PNG, or SVG / PDF by the
+    path's suffix (an SVG keeps its texts as text and each named layer as a group with its ``parktwin:*`` id).
 
     dpi : resolution. [pixel/inch]
     figsize : (width, height) of the figure [inch]; the PNG is figsize × dpi pixels. Default: 10 inches wide and as
         tall as the map's aspect ratio needs (plus room for title, legend and notes), clamped to 6–14 inches.
     """
-    with matplotlib.rc_context(cjk_rc_params()):
+    suffix = Path(path).suffix.lower().lstrip(".")
+    file_format = suffix if suffix in _MAP_FORMATS else "png"
+    with matplotlib.rc_context({**cjk_rc_params(), "svg.fonttype": "none"}):
         fig = build_map(view, dpi=dpi, figsize=figsize)
         with atomic_output(path) as temporary:
-            fig.savefig(temporary, dpi=dpi, format="png")
+            fig.savefig(temporary, dpi=dpi, format=file_format)
     return Path(path)
+
+
+_MAP_FORMATS = ("png", "svg", "pdf")
 
 
 def build_map(view: MapView, *, dpi: int = 150, figsize: tuple[float, float] | None = None) -> Figure:

@@ -128,7 +128,7 @@ def draw_release(ax, release: ReleasePoint) -> list:
                      zorder=8, linestyle="")[0]
     marker.set_gid(RELEASE_GID)
     label = ax.annotate(release.name, (release.x, release.y), xytext=(-8, 6), textcoords="offset points",
-                        fontsize=9, fontweight="bold", ha="right", zorder=8, path_effects=HALO,
+                        fontsize=9.5, ha="right", zorder=8, path_effects=HALO,
                         arrowprops=dict(arrowstyle="-", color="black", linewidth=0.6, shrinkA=0, shrinkB=4))
     label.set_gid(LABEL_FIRST_GID)
     return [Line2D([], [], marker="*", color="black", markeredgecolor="white", linestyle="", markersize=12,
@@ -140,18 +140,16 @@ def draw_wind_band(ax, band: WindBand) -> list:
     handle (which says where the band comes from)."""
     downwind = band.from_direction + 180.0  # [degree clockwise from north]
     # Matplotlib's wedge angles run counter-clockwise from east: θ = 90° − bearing.
-    theta1, theta2 = 90.0 - (downwind + band.upper), 90.0 - (downwind + band.lower)
+    theta1 = (90.0 - (downwind + band.upper)) % 360.0
+    theta2 = theta1 + (band.upper - band.lower)
     wedge = Wedge((band.x, band.y), band.radius, theta1, theta2, facecolor=(0.12, 0.23, 0.34, 0.06),
                   edgecolor="#1f3b57", linewidth=1.3, linestyle=(0, (5, 3)), zorder=2.6)
     wedge.set_gid(WIND_BAND_GID)
     ax.add_patch(wedge)
-    if band.upper - band.lower < 360.0:
-        width = (f"±{significant(band.upper, 2)}°" if abs(band.upper + band.lower) < 0.5
-                 else f"{significant(band.lower, 2)}° … +{significant(band.upper, 2)}°")
-    else:
-        width = "360°"
+    width = (f"±{significant(band.upper, 2)}°" if abs(band.upper + band.lower) < 0.5
+             else f"{significant(band.lower, 2)}°…+{significant(band.upper, 2)}°")
     return [Patch(facecolor=(0.12, 0.23, 0.34, 0.06), edgecolor="#1f3b57", linestyle="--",
-                  label=f"风向不确定范围 wind-direction band {width} ({band.basis})")]
+                  label=f"风向范围 wind band {width} ({band.basis})")]
 
 
 def draw_outline(ax, outline: ParkOutlineLayer) -> list:
@@ -166,7 +164,7 @@ def draw_outline(ax, outline: ParkOutlineLayer) -> list:
         ax.add_patch(patch)
         if kind in ("river", "canal") and name:
             inside = ring[len(ring) // 4]
-            ax.annotate(name, inside, xytext=(0, 0), textcoords="offset points", fontsize=8, style="italic",
+            ax.annotate(name, inside, xytext=(0, 0), textcoords="offset points", fontsize=8,
                         color=_WATER_COLOUR[1], zorder=7, path_effects=HALO).set_gid(LABEL_GID)
         if kind not in kinds:
             kinds.append(kind)

@@ -273,10 +273,8 @@ def render_leak(out_dir, scenario, park, gx, gy, field, zones, view, met, *, che
     names = chosen_zone_names(scenario.threat_zones, [z.name for z in zones], f"scenario {scenario.name!r}")
     missing = [n for n in ZONE_FAMILIES[scenario.threat_zones] if n not in names]
     notes = ((f"{', '.join(missing)}: 无数值 no value in twin/chemicals.csv",) if missing else ())
-    threat_view = threat_map_view(park, zones, names, chemical, source=source,
-                                  source_label=f"{source.name} ({source.id})", gx=gx, gy=gy, met=met,
-                                  title=f"{park.spec.name} — {scenario.name}", substance=view.substance,
-                                  notes=notes)
+    threat_view = threat_map_view(park, zones, names, chemical, source=source, gx=gx, gy=gy, met=met,
+                                  title=f"{park.spec.name} — {scenario.name}", substance=view.substance, notes=notes)
     render_map(threat_view, out_dir / "map.png")
     render_scene(mview, out_dir / "scene.png")
     export_scene_gltf(mview, out_dir / "scene.glb")

@@ -22,7 +22,7 @@ from twin.errors import InputError
 from viz.threat_layers import ReleasePoint, ThreatZoneBand, ThreatZoneLayer, WindBand
 
 __all__ = ["ZONE_FAMILIES", "ZONE_FAMILY_NAMES", "chosen_zone_names", "default_band_half_angle",
-           "direction_spread", "wind_band", "threat_zone_layer", "threat_map_extent", "threat_map_view"]
+           "direction_spread", "wind_band", "release_point", "threat_zone_layer", "threat_map_extent", "threat_map_view"]
 
 # The zones each family shows, most severe first (the names of scenarios.leak.assessment.toxic_thresholds).
 ZONE_FAMILIES = {
@@ -85,12 +85,11 @@ def wind_band(directions, speeds, source_x: float, source_y: float, radius: floa
     directions = np.asarray(directions, dtype=np.float64).ravel()
     centre, lower, upper = direction_spread(directions)
     if upper - lower > 1e-6:
-        basis = (f"集合 {members} 个成员的 95 % ensemble of {members} members, 95 %" if members is not None
-                 else "逐时风向的 95 % hourly directions, 95 %")
+        basis = (f"集合 ensemble, {members} members, 95 %" if members is not None else "逐时 hourly directions, 95 %")
     else:
         half = default_band_half_angle(float(np.mean(speeds)))
         lower, upper = -half, half
-        basis = f"默认 default at {float(np.mean(speeds)):.1f} m/s"
+        basis = f"默认 default, {float(np.mean(speeds)):.1f} m/s"
     return WindBand(x=source_x, y=source_y, from_direction=centre, lower=lower, upper=upper, radius=radius,
                     basis=basis)
 
@@ -129,8 +128,7 @@ def threat_map_extent(zones, source_x: float, source_y: float, gx: np.ndarray, g
     return float(xmin), float(xmax), float(ymin), float(ymax)
 
 
-def threat_map_view(park, zones, names, chemical, *, source, source_label: str, gx, gy, met, title: str,
-                    substance: str, notes=()):
+def threat_map_view(park, zones, names, chemical, *, source, gx, gy, met, title: str, substance: str, notes=()):
     """The MapView of the leak's threat-zone map: the zones ``names`` of ``zones``, the release, the wind arrow (one
     direction) and band, the park's outline, receptors and buildings, cropped to :func:`threat_map_extent`."""
     shown = [z for z in zones if z.name in names]
@@ -146,10 +144,12 @@ def threat_map_view(park, zones, names, chemical, *, source, source_label: str, 
                     wind_from_direction=float(directions[0]) if single else None,
                     wind_speed=float(met.wind_speed[0]) if single else None,
                     notes=(*notes, ppm_note),
-                    threat_zones=layer, release=_release(source, source_label),
+                    threat_zones=layer, release=release_point(source),
                     wind_band=wind_band(directions, met.wind_speed, source.x, source.y, radius),
                     outline=outline_layer(park))
 
 
-def _release(source, label: str) -> ReleasePoint:
-    return ReleasePoint(name=label, x=float(source.x), y=float(source.y))
+def release_point(source) -> ReleasePoint:
+    """The map's release: the risk source's name, with its id unless the name holds it already."""
+    name = source.name if source.id in source.name else f"{source.name} ({source.id})"
+    return ReleasePoint(name=name, x=float(source.x), y=float(source.y))
