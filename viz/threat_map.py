@@ -142,13 +142,13 @@ def draw_wind_band(ax, band: WindBand) -> list:
     # Matplotlib's wedge angles run counter-clockwise from east: θ = 90° − bearing.
     theta1 = (90.0 - (downwind + band.upper)) % 360.0
     theta2 = theta1 + (band.upper - band.lower)
-    wedge = Wedge((band.x, band.y), band.radius, theta1, theta2, facecolor=(0.12, 0.23, 0.34, 0.06),
+    wedge = Wedge((band.x, band.y), band.radius, theta1, theta2, facecolor=(0.12, 0.23, 0.34, 0.04),
                   edgecolor="#1f3b57", linewidth=1.3, linestyle=(0, (5, 3)), zorder=2.6)
     wedge.set_gid(WIND_BAND_GID)
     ax.add_patch(wedge)
     width = (f"±{significant(band.upper, 2)}°" if abs(band.upper + band.lower) < 0.5
              else f"{significant(band.lower, 2)}°…+{significant(band.upper, 2)}°")
-    return [Patch(facecolor=(0.12, 0.23, 0.34, 0.06), edgecolor="#1f3b57", linestyle="--",
+    return [Patch(facecolor=(0.12, 0.23, 0.34, 0.04), edgecolor="#1f3b57", linestyle="--",
                   label=f"风向范围 wind band {width} ({band.basis})")]
 
 

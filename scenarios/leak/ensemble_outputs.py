@@ -353,6 +353,7 @@ def _render_map(path: Path, context, p2: np.ndarray) -> Path:
                     release=release_point(source),
                     wind_band=wind_band(directions, met.wind_speed, float(source.x), float(source.y), radius,
                                         members=len(context.members)),
-                    outline=outline_layer(context.park))
+                    outline=outline_layer(context.park, (float(context.gx[0]), float(context.gx[-1]),
+                                                         float(context.gy[0]), float(context.gy[-1]))))
     render_map(view, path)
     return Path(path)

@@ -146,7 +146,7 @@ def threat_map_view(park, zones, names, chemical, *, source, gx, gy, met, title:
                     notes=(*notes, ppm_note),
                     threat_zones=layer, release=release_point(source),
                     wind_band=wind_band(directions, met.wind_speed, source.x, source.y, radius),
-                    outline=outline_layer(park))
+                    outline=outline_layer(park, extent))
 
 
 def release_point(source) -> ReleasePoint:
