@@ -26,12 +26,18 @@ __all__ = [
     "vapour_pressure",
     "boiling_temperature",
     "mg_m3_to_ppm",
+    "ppm_at_25c",
+    "MOLAR_VOLUME_25C",
     "GAS_CONSTANT",
     "STANDARD_TEMPERATURE",
     "STANDARD_PRESSURE",
 ]
 
 STANDARD_TEMPERATURE = 298.15  # 25 °C, the reference of HJ 169 Table H.1 and of AEGL/ERPG mg/m³ values [K]
+# Molar volume of an ideal gas at 25 °C and 101.325 kPa as the occupational and emergency tables round it: 24.45 L/mol
+# (US EPA air-toxics fact sheets, "Conversion Factors"; NIOSH Pocket Guide to Chemical Hazards, "ppm = mg/m³ ×
+# 24.45 / M"). R·T/p gives 24.465 L/mol; the rounded value is the one the published ppm ↔ mg/m³ pairs use. [L/mol]
+MOLAR_VOLUME_25C = 24.45
 
 
 def ppm_to_mg_m3(ppm, molar_mass, temperature=STANDARD_TEMPERATURE, pressure=STANDARD_PRESSURE):
@@ -80,6 +86,17 @@ def mg_m3_to_ppm(mg_m3, molar_mass, temperature=STANDARD_TEMPERATURE, pressure=S
     Volume mixing ratio. [ppm]
     """
     return np.asarray(mg_m3) * 1e-3 * GAS_CONSTANT * temperature / (pressure * molar_mass) * 1e6
+
+
+def ppm_at_25c(mg_m3, molar_mass):
+    """Mixing ratio [ppm] of a mass concentration [mg/m³] at 25 °C and 101.325 kPa, the conditions of the ppm values
+    emergency planners read (AEGL, ERPG, ALOHA's threat zones): ppm = mg/m³ × 24.45 / M (:data:`MOLAR_VOLUME_25C`).
+
+    mg_m3 : mass concentration. [mg/m³]   molar_mass : M. [g/mol]   Returns: [ppm]
+    """
+    if molar_mass is None or not molar_mass > 0:
+        raise InputError.field("ppm conversion", "molar_mass", molar_mass, "> 0 g/mol (twin/chemicals.csv)")
+    return np.asarray(mg_m3, dtype=np.float64) * MOLAR_VOLUME_25C / molar_mass
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,24 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import offset_copy
+from matplotlib.transforms import Bbox, offset_copy
 
 from twin.atomic import atomic_output
 from viz.fonts import cjk_rc_params
 from viz.model import RECEPTOR_STYLE, AssetLayer, FieldLayer, MapView, ReceptorLayer, TerrainLayer
+from viz.threat_map import (
+    HALO,
+    LABEL_FIRST_GID,
+    LABEL_GID,
+    draw_outline,
+    draw_release,
+    draw_threat_zones,
+    draw_wind_band,
+)
 
 __all__ = ["render_map", "build_map", "label_boxes", "field_colormap"]
 
-_HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+_HALO = HALO
 _MAX_LABELLED_STACKS = 20
 _NOTE_SIZE = 7.0  # [points]
 
@@ -232,17 +241,23 @@ def render_map(
     dpi: int = 150,
     figsize: tuple[float, float] | None = None,
 ) -> Path:
-    """Render ``view`` as a PNG map at ``path`` (written atomically) and return the path.
+    """Render ``view`` as a map at ``path`` (written atomically) and return the path: PNG, or SVG / PDF by the
+    path's suffix (an SVG keeps its texts as text and each named layer as a group with its ``parktwin:*`` id).
 
     dpi : resolution. [pixel/inch]
     figsize : (width, height) of the figure [inch]; the PNG is figsize × dpi pixels. Default: 10 inches wide and as
         tall as the map's aspect ratio needs (plus room for title, legend and notes), clamped to 6–14 inches.
     """
-    with matplotlib.rc_context(cjk_rc_params()):
+    suffix = Path(path).suffix.lower().lstrip(".")
+    file_format = suffix if suffix in _MAP_FORMATS else "png"
+    with matplotlib.rc_context({**cjk_rc_params(), "svg.fonttype": "none"}):
         fig = build_map(view, dpi=dpi, figsize=figsize)
         with atomic_output(path) as temporary:
-            fig.savefig(temporary, dpi=dpi, format="png")
+            fig.savefig(temporary, dpi=dpi, format=file_format)
     return Path(path)
+
+
+_MAP_FORMATS = ("png", "svg", "pdf")
 
 
 def build_map(view: MapView, *, dpi: int = 150, figsize: tuple[float, float] | None = None) -> Figure:
@@ -256,9 +271,19 @@ def build_map(view: MapView, *, dpi: int = 150, figsize: tuple[float, float] | N
         handles = []
         if view.terrain is not None:
             _draw_terrain(ax, view.terrain)
+        outline_handles = draw_outline(ax, view.outline) if view.outline is not None else []
         if view.field is not None:
             handles += _draw_field(fig, ax, view.field)
             ax.set_title(view.field.title, fontsize=10)
+        if view.threat_zones is not None:
+            handles += draw_threat_zones(ax, view.threat_zones, view.release)
+            if view.field is None:
+                ax.set_title(view.threat_zones.title, fontsize=10)
+        if view.wind_band is not None:
+            handles += draw_wind_band(ax, view.wind_band)
+        if view.release is not None:
+            handles += draw_release(ax, view.release)
+        handles += outline_handles  # after the zones, the release and the wind band: what the map is about first
         if view.receptors is not None:
             handles += _draw_receptors(ax, view.receptors)
         handles += _draw_buildings_and_stacks(ax, view)
@@ -284,8 +309,8 @@ def build_map(view: MapView, *, dpi: int = 150, figsize: tuple[float, float] | N
     return fig
 
 
-_LABEL = "parktwin:label"  # a name placed by _declutter
-_LABEL_FIRST = "parktwin:label-first"  # ... placed before the others and never hidden
+_LABEL = LABEL_GID  # a name placed by _declutter
+_LABEL_FIRST = LABEL_FIRST_GID  # ... placed before the others and never hidden
 _LABEL_ASSET = "parktwin:label-asset"  # ... placed right after the maximum (what a flood report is about)
 _LABEL_OFFSETS = ((8, -4), (8, 6), (-8, 6), (-8, -12), (0, 10), (0, -14), (14, -1), (-14, -1), (10, 14),
                   (-10, 14), (10, -18), (-10, -18))  # [points] candidate offsets from a label's anchor
@@ -302,30 +327,67 @@ def _declutter(fig, ax) -> None:
     labels.sort(key=lambda t: ranks[t.get_gid()])  # stable: drawing order otherwise
     frame = ax.get_window_extent(renderer)
     # What stays where it is: the north arrow, the scale bar, the wind text, contour labels.
-    placed = [t.get_window_extent(renderer) for t in ax.texts
+    placed = [_text_box(t, renderer) for t in ax.texts
               if t.get_visible() and t.get_gid() not in ranks and t.get_text()]
     for label in labels:
         own = tuple(label.xyann)
         for offset in (own, *(o for o in _LABEL_OFFSETS if o != own)):
             label.xyann = offset
-            box = label.get_window_extent(renderer).expanded(1.04, 1.08)
+            box = _padded(_text_box(label, renderer))
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
             if inside and not any(box.overlaps(other) for other in placed):
                 placed.append(box)
                 break
         else:
+            if label.get_gid() == _LABEL_FIRST and _place_far(label, renderer, frame, placed):
+                continue
             label.xyann = own
             if label.get_gid() == _LABEL_FIRST:
-                placed.append(label.get_window_extent(renderer))
+                placed.append(_text_box(label, renderer))
             else:
                 label.set_visible(False)
+
+
+# Farther candidates [points] for a label that must be shown (a threat zone's, the release's): rings of 16 directions
+# at 30 to 240 points from the anchor; such a label keeps a thin leader line to its anchor.
+_FAR_OFFSETS = tuple((round(r * np.cos(a)), round(r * np.sin(a))) for r in (30.0, 50.0, 75.0, 110.0, 160.0, 240.0)
+                     for a in np.deg2rad(np.arange(0.0, 360.0, 22.5)))
+
+
+def _place_far(label, renderer, frame, placed) -> bool:
+    """Try :data:`_FAR_OFFSETS` for ``label``; keep the first clear one (True) or leave it unplaced (False)."""
+    for offset in _FAR_OFFSETS:
+        label.xyann = offset
+        box = _padded(_text_box(label, renderer))
+        inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+        if inside and not any(box.overlaps(other) for other in placed):
+            placed.append(box)
+            return True
+    return False
 
 
 def label_boxes(fig, ax) -> list:
     """The window boxes of the visible texts on a map's axes — names, the maximum, the north arrow, the scale bar,
     the wind, contour labels (for tests: no name may overlap another text)."""
     renderer = fig.canvas.get_renderer()
-    return [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
+    return [_text_box(t, renderer) for t in ax.texts if t.get_visible() and t.get_text()]
+
+
+def _padded(box):
+    """A label's box with room around it: 4 % / 8 % of its size and 1.5 pixels more each way (a text measured again
+    after the layout can come out a pixel taller)."""
+    box = box.expanded(1.04, 1.08)
+    return Bbox.from_extents(box.x0 - 1.5, box.y0 - 1.5, box.x1 + 1.5, box.y1 + 1.5)
+
+
+def _text_box(text, renderer):
+    """A text's window box, including its framed background when it has one (a threat zone's label)."""
+    box = text.get_window_extent(renderer)
+    patch = text.get_bbox_patch()
+    if patch is None:
+        return box
+    text.update_bbox_position_size(renderer)
+    return Bbox.union([box, patch.get_window_extent(renderer)])
 
 
 _ASSET_COLOURS = {True: "#b2182b", False: "#2b2b2b"}  # flooded / dry
@@ -366,11 +428,19 @@ def _draw_buildings_and_stacks(ax, view: MapView) -> list:
     return handles
 
 
+def _legend_text_width(text: str, size: float = 8.0) -> float:
+    """Estimated width [inch] of a legend text at ``size`` points."""
+    return sum(size if ord(c) >= 0x2E80 else 0.55 * size for c in text) / 72.0
+
+
 def _size_legend_and_notes(fig, ax, view: MapView, handles: list, figsize, extent) -> None:
     """Size the figure (when ``figsize`` [inch] is None) for the map ``extent`` [m], put the legend below the axes
     and the notes at the bottom."""
     width = figsize[0] if figsize is not None else 10.0
-    columns = max(1, min(len(handles), int(width / 1.9)))  # a legend entry needs about 1.9 inches
+    # A legend entry needs its handle and text: about 1.9 inches for the usual short names, more for a threat zone's
+    # "name: level mg/m³ = level ppm" (text estimated at 0.55 em per Latin and 1 em per CJK character, 8 points).
+    longest = max((_legend_text_width(h.get_label()) for h in handles), default=1.9)
+    columns = max(1, min(len(handles), int(0.95 * width / max(1.9, longest + 0.5))))
     legend_rows = int(np.ceil(len(handles) / columns))
     if figsize is None:
         # 7.6 inches of map width beside the colour bar; the rest is title, axis labels, legend and notes.

@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 
 from twin.errors import InputError
+from viz.threat_layers import ParkOutlineLayer, ReleasePoint, ThreatZoneLayer, WindBand
 
 __all__ = [
     "RECEPTOR_KINDS",
@@ -373,6 +374,9 @@ class MapView:
     wind_speed : wind speed shown beside the wind arrow. [m/s]
     notes : short lines printed small under the map (model, time, met source, disclaimers).
     assets : risk units a flood map reports on (maps only; scenes do not draw them).
+    threat_zones, release, wind_band, outline : a threat-zone map's named zones, the leaking tank or pipe, the
+        wind-direction band and the park's boundary, flood defences and water (:mod:`viz.threat_layers`; maps only).
+    bounds : (xmin, xmax, ymin, ymax) of the map [m]; None: the field's and terrain's extent (:meth:`extent`).
     """
 
     title: str
@@ -383,6 +387,11 @@ class MapView:
     stacks: StackLayer | None = None
     receptors: ReceptorLayer | None = None
     assets: AssetLayer | None = None
+    threat_zones: ThreatZoneLayer | None = None
+    release: ReleasePoint | None = None
+    wind_band: WindBand | None = None
+    outline: ParkOutlineLayer | None = None
+    bounds: tuple[float, float, float, float] | None = None
     wind_from_direction: float | None = None
     wind_speed: float | None = None
     notes: Sequence[str] = ()
@@ -397,11 +406,20 @@ class MapView:
             "stacks": StackLayer,
             "receptors": ReceptorLayer,
             "assets": AssetLayer,
+            "threat_zones": ThreatZoneLayer,
+            "release": ReleasePoint,
+            "wind_band": WindBand,
+            "outline": ParkOutlineLayer,
         }
         for name, kind in expected.items():
             layer = getattr(self, name)
             if layer is not None and not isinstance(layer, kind):
                 raise InputError.field("MapView", name, type(layer).__name__, f"a {kind.__name__} or None")
+        if self.bounds is not None:
+            bounds = tuple(float(b) for b in self.bounds)
+            if len(bounds) != 4 or not all(np.isfinite(bounds)) or bounds[0] >= bounds[1] or bounds[2] >= bounds[3]:
+                raise InputError.field("MapView", "bounds", self.bounds, "(xmin, xmax, ymin, ymax) [m], min < max")
+            object.__setattr__(self, "bounds", bounds)
         if self.wind_from_direction is not None:
             direction = float(self.wind_from_direction)
             if not np.isfinite(direction):
@@ -418,11 +436,15 @@ class MapView:
         object.__setattr__(self, "notes", tuple(str(note) for note in self.notes))
 
     def extent(self) -> tuple[float, float, float, float]:
-        """(xmin, xmax, ymin, ymax) covering the field and the terrain, else every drawn feature. [m]"""
+        """(xmin, xmax, ymin, ymax): ``bounds`` when given, else covering the field and the terrain, else every drawn
+        feature. [m]"""
+        if self.bounds is not None:
+            return self.bounds
         boxes = []
         for grid in (self.field, self.terrain):
             if grid is not None:
                 boxes.append((grid.x[0], grid.x[-1], grid.y[0], grid.y[-1]))
+
         if not boxes:
             points = []
             if self.buildings is not None:

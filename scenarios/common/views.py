@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import shapely
 
 from twin.park import Park
 from viz.model import AssetLayer, BuildingLayer, FieldLayer, MapView, ReceptorLayer, StackLayer, TerrainLayer
+from viz.threat_layers import ParkOutlineLayer
 
-__all__ = ["map_view", "asset_layer"]
+__all__ = ["map_view", "asset_layer", "outline_layer"]
 
 
 def _crop_terrain(park: Park, extent: tuple[float, float, float, float], margin: float) -> TerrainLayer:
@@ -18,10 +20,15 @@ def _crop_terrain(park: Park, extent: tuple[float, float, float, float], margin:
     return TerrainLayer(x=terrain.x[cols], y=terrain.y[rows], elevation=terrain.elevation[np.ix_(rows, cols)])
 
 
-def map_view(park: Park, field: FieldLayer, *, title: str, wind_from_direction: float | None = None,
-             wind_speed: float | None = None, notes: tuple[str, ...] = ()) -> MapView:
-    """A MapView of ``field`` over the park: terrain, buildings and receptors cropped to the field's extent."""
-    extent = (float(field.x.min()), float(field.x.max()), float(field.y.min()), float(field.y.max()))
+def map_view(park: Park, field: FieldLayer | None, *, title: str, wind_from_direction: float | None = None,
+             wind_speed: float | None = None, notes: tuple[str, ...] = (),
+             extent: tuple[float, float, float, float] | None = None, **layers) -> MapView:
+    """A MapView of ``field`` over the park: terrain, buildings and receptors cropped to the field's extent (or to
+    ``extent`` = (xmin, xmax, ymin, ymax) [m] when given, e.g. a threat-zone map without a field); ``layers`` are
+    further MapView layers (threat_zones, release, wind_band, outline)."""
+    bounds = extent
+    if extent is None:
+        extent = (float(field.x.min()), float(field.x.max()), float(field.y.min()), float(field.y.max()))
     margin = 200.0
 
     def inside(x: float, y: float) -> bool:
@@ -54,7 +61,29 @@ def map_view(park: Park, field: FieldLayer, *, title: str, wind_from_direction: 
         wind_from_direction=wind_from_direction,
         wind_speed=wind_speed,
         notes=notes,
+        bounds=bounds,
+        **layers,
     )
+
+
+def outline_layer(park: Park, extent: tuple[float, float, float, float] | None = None) -> ParkOutlineLayer | None:
+    """The park's boundary (厂界: park.yaml's ``boundary``, else the hull of its fence-line receptors), flood
+    defences and water bodies that reach into ``extent`` = (xmin, xmax, ymin, ymax) [m] (None: all), as far as the
+    park has them; None when it has none there."""
+    boundary = park.boundary_polygon()
+    area = None if extent is None else shapely.box(extent[0], extent[2], extent[1], extent[3])
+
+    def shown(geometry) -> bool:
+        return area is None or geometry.intersects(area)
+
+    layer = ParkOutlineLayer(
+        boundary=None if boundary is None or not shown(boundary) else np.asarray(boundary.exterior.coords)[:-1],
+        defences=[(d.name, d.kind, np.asarray(d.line, dtype=float)) for d in park.spec.flood_defences
+                  if shown(shapely.LineString(d.line))],
+        water=[(w.name, w.kind, np.asarray(w.polygon, dtype=float)) for w in park.spec.water_bodies
+               if shown(shapely.Polygon(w.polygon))],
+    )
+    return None if layer.empty else layer
 
 
 def asset_layer(park: Park, events: list[dict], field: FieldLayer) -> AssetLayer | None:

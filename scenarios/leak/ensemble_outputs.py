@@ -35,10 +35,11 @@ from scenarios.common.ensemble import exceedance_probability, percentile_fields
 from scenarios.common.impact import PROBABILITY_LEVELS, SENSITIVE_KINDS, people_mask, risk_score
 from scenarios.common.spec import canonical_json
 from scenarios.common.times import local_text
-from scenarios.common.views import map_view
+from scenarios.common.views import map_view, outline_layer
 from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
 from scenarios.leak.assessment import threshold_name_zh
 from scenarios.leak.outputs import RECEPTOR_KINDS_ZH
+from scenarios.leak.threat_map import release_point, wind_band
 from twin.atomic import write_text_atomic
 from twin.errors import InputError
 from twin.schema import (geographic_coord, geographic_coordinates, grid_mapping_variable, percentile_coord,
@@ -338,11 +339,21 @@ def _render_map(path: Path, context, p2: np.ndarray) -> Path:
     layer = FieldLayer(x=context.gx, y=context.gy, values=np.where(p2 > 0, p2, np.nan), units="P",
                        levels=np.array([*PROBABILITY_LEVELS, 1.0]),
                        title=f"{chemical.name_zh} {chemical.name_en}: P(终点浓度-2 endpoint-2 reached, 60 min)")
-    met = context.met
+    met, source = context.met, context.source
     single = met.wind_from_direction.size == 1
+    # The band of directions the cloud may take: every member's directions (the unperturbed weather turned by the
+    # member's wind_direction_offset, as scenarios.common.ensemble.perturb_weather turns it).
+    directions = np.concatenate([np.asarray(met.wind_from_direction, dtype=np.float64)
+                                 + m.parameters.get("wind_direction_offset", 0.0) for m in context.members]) % 360.0
+    radius = 0.3 * min(float(context.gx[-1] - context.gx[0]), float(context.gy[-1] - context.gy[0]))
     view = map_view(context.park, layer, title=f"{context.park.spec.name} — {context.scenario.name}",
                     wind_from_direction=float(met.wind_from_direction[0]) if single else None,
                     wind_speed=float(met.wind_speed[0]) if single else None,
-                    notes=(f"{len(context.members)} members; contours P = 0.1, 0.5, 0.9",))
+                    notes=(f"{len(context.members)} members; contours P = 0.1, 0.5, 0.9",),
+                    release=release_point(source),
+                    wind_band=wind_band(directions, met.wind_speed, float(source.x), float(source.y), radius,
+                                        members=len(context.members)),
+                    outline=outline_layer(context.park, (float(context.gx[0]), float(context.gx[-1]),
+                                                         float(context.gy[0]), float(context.gy[-1]))))
     render_map(view, path)
     return Path(path)

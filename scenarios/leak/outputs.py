@@ -32,6 +32,7 @@ from scenarios.leak.dispersion import MODEL_NAMES_EN, MODEL_NAMES_ZH
 from scenarios.leak.inputs import LeakInputs
 from scenarios.leak.source import SOURCE_MODELS_ZH
 from scenarios.leak.spec import LeakScenario
+from scenarios.leak.threat_map import ZONE_FAMILIES, chosen_zone_names, threat_map_view
 from twin.schema import grid_mapping_variable, projected_xy_coords, time_coord
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map, render_scene
@@ -254,9 +255,10 @@ def _nan_if_missing(value) -> float:
     return float(value) if isinstance(value, float) else float("nan")
 
 
-def render_leak(out_dir, scenario, park, gx, gy, field, zones, view, met) -> None:
-    """Draw map.png (the maximum 60-min mean ``field`` [kg m-3] in one band per threshold), scene.png, scene.glb and
-    the plan draft plan.html into ``out_dir``."""
+def render_leak(out_dir, scenario, park, gx, gy, field, zones, view, met, *, chemical, source) -> None:
+    """Draw map.png (the threat-zone map of the scenario's ``threat_zones`` family: :mod:`scenarios.leak.threat_map`),
+    scene.png and scene.glb (the maximum 60-min mean ``field`` [kg m-3] in one band per threshold) and the plan
+    draft plan.html into ``out_dir``."""
     levels = []
     for level in sorted(z.level for z in zones):  # one colour band per distinct threshold (58 and 57.96 are one)
         if not levels or level > levels[-1] * 1.02:
@@ -268,7 +270,12 @@ def render_leak(out_dir, scenario, park, gx, gy, field, zones, view, met) -> Non
     mview = map_view(park, layer, title=f"{park.spec.name} — {scenario.name}", wind_from_direction=wind,
                      wind_speed=float(met.wind_speed[0]) if wind is not None else None,
                      notes=(f"威胁区 threat zones: {', '.join(z.name for z in zones)}",))
-    render_map(mview, out_dir / "map.png")
+    names = chosen_zone_names(scenario.threat_zones, [z.name for z in zones], f"scenario {scenario.name!r}")
+    missing = [n for n in ZONE_FAMILIES[scenario.threat_zones] if n not in names]
+    notes = ((f"{', '.join(missing)}: 无数值 no value in twin/chemicals.csv",) if missing else ())
+    threat_view = threat_map_view(park, zones, names, chemical, source=source, gx=gx, gy=gy, met=met,
+                                  title=f"{park.spec.name} — {scenario.name}", substance=view.substance, notes=notes)
+    render_map(threat_view, out_dir / "map.png")
     render_scene(mview, out_dir / "scene.png")
     export_scene_gltf(mview, out_dir / "scene.glb")
     render_plan(view, out_dir / "plan.html", map_png=out_dir / "map.png", scene_png=out_dir / "scene.png")

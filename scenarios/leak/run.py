@@ -43,7 +43,9 @@ from scenarios.leak.inputs import (
 )
 from scenarios.leak.outputs import leak_plan_view, render_leak, summary_text, write_leak_netcdf
 from scenarios.leak.spec import LeakScenario
+from scenarios.leak.threat_map import chosen_zone_names
 from twin.atomic import write_text_atomic
+from twin.chemicals import STANDARD_PRESSURE, STANDARD_TEMPERATURE
 from twin.errors import InputError, NumericalStabilityError
 from viz.views import LeakPlanView
 from viz.wording import sentence
@@ -79,6 +81,9 @@ def run_leak_scenario(scenario: LeakScenario, *, base_dir: Path, out_dir: Path, 
     (:func:`_leak_assessment`), then the outputs (zones, the plan's view, impacts.json, leak.nc, pictures, manifest).
     """
     inputs = leak_inputs(scenario, base_dir, out_dir, where)
+    # The map's zone family must exist for the substance: refused before the dispersion, not after it.
+    standard = toxic_thresholds(inputs.chemical, STANDARD_TEMPERATURE, STANDARD_PRESSURE)
+    chosen_zone_names(scenario.threat_zones, [name for name, _ in standard], where)
     run = _leak_dispersion(scenario, inputs, where)
     assessment = _leak_assessment(scenario, inputs, run)
 
@@ -160,7 +165,8 @@ def _write_leak_outputs(out_dir: Path, zones_path: Path, scenario: LeakScenario,
     write_leak_netcdf(out_dir / "leak.nc", scenario, park, run.gx, run.gy, run.result, run.n_grid, inputs.chemical,
                       command_line, term=inputs.term, receptor_ids=list(inputs.receptors_all.ids),
                       probits=assessment.probits, choice=inputs.choice)
-    render_leak(out_dir, scenario, park, run.gx, run.gy, run.field, assessment.zones, view, inputs.met)
+    render_leak(out_dir, scenario, park, run.gx, run.gy, run.field, assessment.zones, view, inputs.met,
+                chemical=inputs.chemical, source=inputs.source)
 
     write_manifest(out_dir, scenario, {"zones": zones_path, "impacts": out_dir / "impacts.json",
                                        "netcdf": out_dir / "leak.nc", "map": out_dir / "map.png",

@@ -180,6 +180,11 @@ class LeakScenario(StrictModel):
                                                                   "(1 s to 1 h)")
     output_step: float = Field(600.0, gt=0, le=72 * 3600, description="grid snapshots every ... [s] (at most 72 h)")
     language: Literal["zh", "en"] = Field("zh", description="language of the emergency-plan draft")
+    threat_zones: Literal["hj169", "aegl", "erpg"] = Field(
+        "hj169", description="the named zones of the threat-zone map (red, orange, yellow): hj169 = HJ 169-2018 "
+                             "Appendix H endpoint-1 / endpoint-2 (mg/m³); aegl = AEGL-3/2/1 (60 min); erpg = "
+                             "ERPG-3/2/1; each labelled in mg/m³ and in ppm at 25 °C; the substance must have at "
+                             "least one value of the family in twin/chemicals.csv")
     ensemble: LeakEnsembleSpec | None = Field(None, description="optional ensemble of perturbed members "
                                                                 "(run with parktwin ensemble)")
 

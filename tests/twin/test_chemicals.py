@@ -48,6 +48,19 @@ def test_chlorine_conversion_factor_matches_epa_24_45_rule():
     assert round(float(ppm_to_mg_m3(1.0, TABLE["chlorine"].molar_mass)), 1) == 2.9
 
 
+def test_ppm_at_25c_by_hand():
+    from twin.chemicals import ppm_at_25c
+
+    # By hand, ppm = mg/m³ × 24.45 / M: chlorine's HJ 169 endpoint-2, 5.8 × 24.45 / 70.906 = 141.81 / 70.906
+    # = 1.99997 ppm (its AEGL-2, 2.0 ppm); ammonia's endpoint-2, 110 × 24.45 / 17.0305 = 157.92 ppm.
+    assert float(ppm_at_25c(5.8, 70.906)) == pytest.approx(1.99997, abs=1e-5)
+    assert float(ppm_at_25c(110.0, TABLE["ammonia"].molar_mass)) == pytest.approx(157.92, abs=0.01)
+    # The 24.45 L/mol rule and the ideal-gas inverse (R T / p = 24.465 L/mol) agree to 0.06 %.
+    assert float(ppm_at_25c(58.0, 70.906)) == pytest.approx(float(mg_m3_to_ppm(58.0, 70.906)), rel=1e-3)
+    with pytest.raises(InputError, match="molar_mass"):
+        ppm_at_25c(1.0, None)
+
+
 def test_chlorine_hj169_endpoint_is_aegl3_at_25c():
     # HJ 169-2018 Table H.1 endpoint-1 of chlorine 58 mg/m3 = AEGL-3 (60 min) 20 ppm at 25 °C → 58.0
     chlorine = TABLE["chlorine"]
