@@ -27,7 +27,7 @@ from twin.schema import grid_mapping_variable, percentile_coord, projected_xy_co
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.brief import render_brief
-from viz.views import BriefReceptor, BriefSource, BriefView, DistanceSpread, SourceFiles
+from viz.brief_view import BriefReceptor, BriefSource, BriefView, DistanceSpread, SourceFiles
 
 __all__ = ["ranked_sources", "write_brief"]
 
