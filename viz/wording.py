@@ -235,7 +235,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "into its bund (else spreads to 1 cm) and the pool evaporates by mass transfer (HJ 169 Eq. F.12) "
               "for the whole followed window; solutions or gases stored near atmospheric pressure (<= 1.5 atm) "
               "and warehouses are not assessed",
-        "zh": "储罐：全部存量在 10 分钟内释放（HJ 169-2018 表 E.1，5×10⁻⁶ /a）；管道：全管径断裂，管段存量在 10 分钟"
+        "zh": "储罐：全部存量在 10 分钟内释放（HJ 169-2018 表 E.1，5e-6 /a）；管道：全管径断裂，管段存量在 10 分钟"
               "紧急隔离时间内释放（HJ 169-2018 附录 F）；液化气体全部进入大气（不计液滴沉降）；低于沸点储存的液体"
               "泄漏至围堰（无围堰时铺展至 1 cm 厚），液池在整个跟踪时段内按质量蒸发（HJ 169 式 F.12）；"
               "接近常压（≤ 1.5 atm）储存的溶液或气体以及仓库不作评估"},

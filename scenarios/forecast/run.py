@@ -216,7 +216,7 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                                         grid_size=grid_size, grid_spacing=grid_spacing))
 
     computed = run_members(contexts, members, scheduler, journal)
-    ranked = ranked_sources(park, contexts, receptors_all, sensitive, work, cycle_time, maps, journal)
+    ranked = ranked_sources(park, contexts, receptors_all, sensitive, work, cycle_time, maps, journal, language)
 
     flood_block = run_forecast_flood(park, forecast_nc, cycle_time, hours, work, journal, settings=flood,
                                      forecast_sha=forecast_sha, park_sha=park_sha, maps=maps)
