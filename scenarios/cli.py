@@ -105,6 +105,8 @@ def _add_forecast(commands) -> None:
     forecast.add_argument("forecast", type=Path, help="forecast NetCDF (CF names; see meteo.forecast)")
     forecast.add_argument("--out", type=Path, required=True, help="root of the dated cycle folders")
     forecast.add_argument("--force", action="store_true", help="recompute a cycle that is already finished")
+    forecast.add_argument("--language", choices=("zh", "en"), default="zh",
+                          help="language of the morning brief (default zh); its times are local with their offset")
     forecast.add_argument("--members", type=int, default=20, help="ensemble members per risk source (default 20)")
     forecast.add_argument("--hours", type=int, default=24, help="forecast horizon searched, 24..72 h (default 24)")
     forecast.add_argument("--cycle", default=None, help="expected cycle YYYYMMDDHH (UTC); default: the file's")
@@ -231,13 +233,17 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
                           grid_size=args.grid_size, grid_spacing=args.grid_spacing,
                           heavy_rain_24h_mm=args.heavy_rain_24h_mm, heavy_rain_12h_mm=args.heavy_rain_12h_mm,
                           heavy_rain_1h_mm=args.heavy_rain_1h_mm, flood_grid_spacing=args.flood_grid_spacing,
-                          flood_grid_size=args.flood_grid_size, command_line=" ".join(["parktwin", *sys.argv[1:]]))
+                          flood_grid_size=args.flood_grid_size, language=args.language,
+                          command_line=" ".join(["parktwin", *sys.argv[1:]]))
+    # what a person reads here is local time with its offset (summary.json's *_local fields), never a UTC stamp
+    when = result.summary.get("cycle_time_local", "")
     if result.skipped:
-        print(f"cycle {result.cycle} already finished in {result.folder} (use --force to recompute)")
+        print(f"cycle {result.cycle} ({when}) already finished in {result.folder} (use --force to recompute)")
     else:
         top = result.summary["sources"][:3]
-        print(f"cycle {result.cycle}: {len(result.summary['sources'])} risk sources, {result.computed_members} "
-              f"members computed; brief in {result.folder / 'brief.html'}")
+        print(f"cycle {result.cycle} ({when}): {len(result.summary['sources'])} risk sources, "
+              f"{result.computed_members} members computed; release start "
+              f"{result.summary['release_start']['start_local']}; brief in {result.folder / 'brief.html'}")
         for row in top:
             print(f"  {row['rank']}. {row['id']} ({row['substance']}): expected people above endpoint-2 "
                   f"{row['risk_score']}, max P {row['max_probability_endpoint2']:.0%}")

@@ -226,6 +226,74 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                  "zh": "{risk_source} 本情景下未进水，未触发次生泄漏。"},
     "typhoon.action.no_flooding": {"en": "No risk unit takes water in this scenario.", "zh": "本情景下无风险单元进水。"},
     "typhoon.none_reached": {"en": "none", "zh": "无"},
+    # the nightly forecast's morning brief (scenarios.forecast): its rules, the reasons a source is not assessed,
+    # the heavy-rain rule and its verdict (the English of the rules is also what run.json and the NetCDF record)
+    "forecast.release_rule": {
+        "en": "tank: whole inventory released within 10 min (HJ 169-2018 Table E.1, 5e-6 /a); pipe: full-bore "
+              "rupture, the segment hold-up released over the 10-min isolation time (HJ 169-2018 App. F); a "
+              "liquefied gas is all airborne (no rain-out credit); a liquid stored below its boiling point spills "
+              "into its bund (else spreads to 1 cm) and the pool evaporates by mass transfer (HJ 169 Eq. F.12) "
+              "for the whole followed window; solutions or gases stored near atmospheric pressure (<= 1.5 atm) "
+              "and warehouses are not assessed",
+        "zh": "储罐：全部存量在 10 分钟内释放（HJ 169-2018 表 E.1，5e-6 /a）；管道：全管径断裂，管段存量在 10 分钟"
+              "紧急隔离时间内释放（HJ 169-2018 附录 F）；液化气体全部进入大气（不计液滴沉降）；低于沸点储存的液体"
+              "泄漏至围堰（无围堰时铺展至 1 cm 厚），液池在整个跟踪时段内按质量蒸发（HJ 169 式 F.12）；"
+              "接近常压（≤ 1.5 atm）储存的溶液或气体以及仓库不作评估"},
+    "forecast.start_rule": {
+        "en": "release at the forecast hour closest to the HJ 169-2018 worst case (F, 1.5 m/s): most stable class, "
+              "then lightest wind, then earliest",
+        "zh": "泄漏起始于最接近 HJ 169-2018 最不利气象条件（F 类，1.5 m/s）的预报时次：稳定度最稳定者优先，"
+              "其次风速最小，再次时间最早"},
+    "forecast.rank_rule": {
+        "en": "expected people above endpoint-2 at residential areas, schools and hospitals (sum of P x population), "
+              "then the highest probability at any sensitive receptor, then the median endpoint-2 distance",
+        "zh": "按居民区、学校、医院处超过毒性终点浓度-2 的期望人数（Σ 概率 × 人口）排序，其次按任一敏感目标处的"
+              "最大概率，再次按毒性终点浓度-2 距离中位数"},
+    "forecast.not_assessed.warehouse": {"en": "warehouse: packaged goods, no release rule yet (not assessed)",
+                                        "zh": "仓库：包装货物，尚无泄漏规则（未评估）"},
+    "forecast.not_assessed.no_endpoint": {
+        "en": "{key}: no HJ 169-2018 endpoint-2 value in twin/chemicals.csv (not assessed)",
+        "zh": "{key}：物性表 twin/chemicals.csv 中无 HJ 169-2018 毒性终点浓度-2（未评估）"},
+    "forecast.not_assessed.pool": {
+        "en": "{substance} stored below its boiling point ({temperature:.0f} K < {boiling:.0f} K): an evaporating "
+              "pool, but twin/chemicals.csv lacks {missing} for it (not assessed)",
+        "zh": "{substance}低于沸点储存（{temperature:.0f} K < {boiling:.0f} K）：泄漏形成蒸发液池，但物性表 "
+              "twin/chemicals.csv 缺少该物质的 {missing}（未评估）"},
+    "forecast.not_assessed.solution": {
+        "en": "{substance} above its boiling point ({boiling:.0f} K) but stored near atmospheric pressure "
+              "({pressure:.0f} Pa): a solution or gas holder, whose release is an evaporating pool or a small vapour "
+              "volume, no source term for it yet (not assessed)",
+        "zh": "{substance}高于其沸点（{boiling:.0f} K）但接近常压储存（{pressure:.0f} Pa）：为溶液或气柜，泄漏为蒸发"
+              "液池或少量蒸气，尚无相应源强模型（未评估）"},
+    "forecast.heavy_rain_source.24": {"en": "GB/T 28592-2012 Table 1", "zh": "GB/T 28592-2012 表 1"},
+    "forecast.heavy_rain_source.12": {"en": "GB/T 28592-2012 Table 1", "zh": "GB/T 28592-2012 表 1"},
+    "forecast.heavy_rain_source.1": {"en": "hourly grade, not in GB/T 28592-2012; quoted, not verified",
+                                     "zh": "小时雨强等级，GB/T 28592-2012 未列；引自他处，未经核实"},
+    "forecast.heavy_rain.part": {"en": ">= {mm:g} mm in {window} h ({source})",
+                                 "zh": "{window} 小时 ≥ {mm:g} mm（{source}）"},
+    "forecast.heavy_rain.or": {"en": " or ", "zh": "或"},
+    "forecast.heavy_rain.rule": {
+        "en": "heavy rain when the forecast rain at the park centre reaches, in any window inside the horizon, "
+              "{parts}; the park flood then runs with the forecast's gridded rain and the tide",
+        "zh": "暴雨判据：预报时效内任一时段园区中心的预报降水达到 {parts}；触发后以预报格点降水和天文潮运行园区"
+              "内涝模拟"},
+    "forecast.heavy_rain.item": {"en": "max {window} h {value:g} mm {op} {threshold:g} mm",
+                                 "zh": "{window} 小时最大 {value:g} mm {op} {threshold:g} mm"},
+    "forecast.heavy_rain.triggered": {"en": "triggered: {items}", "zh": "暴雨判据触发：{items}"},
+    "forecast.heavy_rain.not_triggered": {"en": "not triggered: {items}", "zh": "未达暴雨：{items}"},
+    "forecast.heavy_rain.no_precipitation": {
+        "en": "not assessed: the forecast carries no precipitation (looked for standard_name {standard} or a "
+              "variable named {names})",
+        "zh": "未评估：预报文件无降水量（查找了标准名 {standard} 或变量名 {names}）"},
+    "forecast.rain_field.gridded": {"en": "the forecast's gridded rain, bilinear at every cell",
+                                    "zh": "预报格点降水，双线性插值到每个网格"},
+    "forecast.rain_field.park_centre": {
+        "en": "the forecast's rain at the park centre on every cell (projected forecast grid)",
+        "zh": "园区中心处的预报降水，施加于每个网格（预报为投影网格）"},
+    "forecast.sea_level": {
+        "en": "astronomical tide only ({constituents}, kind: typhoon's default constituents, phase 0 at the cycle "
+              "start; no surge)",
+        "zh": "仅天文潮（{constituents}，取台风情景默认分潮，预报起始时刻相位为 0；不含风暴潮）"},
 }
 
 

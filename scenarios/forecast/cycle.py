@@ -39,14 +39,17 @@ class ForecastResult:
     summary: dict = field(default_factory=dict)
 
 
-def check_batch_arguments(members, hours, cycle) -> None:
-    """InputError for a horizon outside 24..72 h, a member count outside 1..1000 or a cycle not YYYYMMDDHH."""
+def check_batch_arguments(members, hours, cycle, language: str = "zh") -> None:
+    """InputError for a horizon outside 24..72 h, a member count outside 1..1000, a cycle not YYYYMMDDHH or a brief
+    language other than zh or en."""
     if not 24 <= int(hours) <= 72:
         raise InputError.field("forecast", "hours", hours, "between 24 and 72 h")
     if not 1 <= int(members) <= 1000:
         raise InputError.field("forecast", "members", members, "between 1 and 1000")
     if cycle is not None and not (len(cycle) == 10 and cycle.isdigit()):
         raise InputError.field("forecast", "cycle", cycle, "YYYYMMDDHH (UTC), e.g. 2026071500")
+    if language not in ("zh", "en"):
+        raise InputError.field("forecast", "language", language, "zh or en (the language of the morning brief)")
 
 
 def make_out_root(out_root: Path) -> None:
@@ -58,13 +61,13 @@ def make_out_root(out_root: Path) -> None:
 
 
 def batch_settings(park_yaml: Path, *, members, hours, simulation_hours, grid_size, grid_spacing, seed, maps,
-                    flood: dict) -> dict:
+                    flood: dict, language: str = "zh") -> dict:
     """The settings a finished cycle is recognised by (their SHA-256 is in run.json), recorded in run.json."""
     return {"members": int(members), "hours": int(hours), "simulation_hours": float(simulation_hours),
             "grid_size": float(grid_size), "grid_spacing": float(grid_spacing), "seed": int(seed),
             "perturbations": FORECAST_PERTURBATIONS, "park_sha256": sha256_file(park_yaml)
             if park_yaml.is_file() else None, "rule": RELEASE_RULE, "maps": bool(maps),
-            "flood": flood}
+            "flood": flood, "language": language}
 
 
 def park_and_cycle(park_yaml: Path, forecast_nc: Path, cycle: str | None):

@@ -51,8 +51,9 @@ from twin.atomic import write_text_atomic
 from twin.errors import InputError
 from twin.store import FLOOD_PROCESSING_LEVEL, Provenance, write_netcdf
 from viz import render_map
+from viz.wording import sentence, term
 
-__all__ = ["HEAVY_RAIN_GRADES_MM", "HEAVY_RAIN_OPTIONS", "FLOOD_OUTPUT_MINUTES", "rain_accumulations",
+__all__ = ["HEAVY_RAIN_GRADES_MM", "HEAVY_RAIN_OPTIONS", "FLOOD_OUTPUT_MINUTES", "flood_view", "rain_accumulations",
            "heavy_rain_rule", "heavy_rain_rule_text", "flood_settings", "run_forecast_flood"]
 
 # Window [h] -> rainstorm (暴雨) threshold [mm]: GB/T 28592-2012 Table 1 for 24 h and 12 h; the hourly grade for 1 h
@@ -106,12 +107,11 @@ def flood_settings(*, heavy_rain_24h_mm=None, heavy_rain_12h_mm=None, heavy_rain
             "grid_size": list(size), "output_minutes": FLOOD_OUTPUT_MINUTES}
 
 
-def heavy_rain_rule_text(settings: dict) -> str:
-    """The rule as the summary and the brief state it."""
-    parts = [f">= {settings['heavy_rain_mm'][f'{w}h']:g} mm in {w} h ({HEAVY_RAIN_SOURCES[w]})"
-             for w in HEAVY_RAIN_GRADES_MM]
-    return ("heavy rain (暴雨) when the forecast rain at the park centre reaches, in any window inside the horizon, "
-            + " or ".join(parts) + "; the park flood then runs with the forecast's gridded rain and the tide")
+def heavy_rain_rule_text(settings: dict, language: str = "en") -> str:
+    """The rule as the summary and the brief state it, in ``language`` ('en' or 'zh'; wording: viz.wording)."""
+    parts = [sentence("forecast.heavy_rain.part", language, mm=settings["heavy_rain_mm"][f"{w}h"], window=w,
+                      source=term(f"forecast.heavy_rain_source.{w}", language)) for w in HEAVY_RAIN_GRADES_MM]
+    return sentence("forecast.heavy_rain.rule", language, parts=term("forecast.heavy_rain.or", language).join(parts))
 
 
 def rain_accumulations(rate: np.ndarray, times: np.ndarray, start: np.datetime64, hours: float) -> dict:
@@ -143,16 +143,53 @@ def rain_accumulations(rate: np.ndarray, times: np.ndarray, start: np.datetime64
     return {"total_mm": round(float(total(0.0, end)), 2), "windows": windows}
 
 
-def heavy_rain_rule(accumulations: dict, thresholds_mm: dict) -> tuple[bool, str]:
-    """(fires, the sentence saying why) from :func:`rain_accumulations` and thresholds ``{"24h": mm, ...}``."""
+def heavy_rain_rule(accumulations: dict, thresholds_mm: dict, language: str = "en") -> tuple[bool, str]:
+    """(fires, the sentence saying why in ``language``) from :func:`rain_accumulations` and thresholds
+    ``{"24h": mm, ...}``."""
     reached, missed = [], []
     for key, threshold in thresholds_mm.items():
         value = accumulations["windows"][key]["max_mm"]
-        (reached if value >= threshold else missed).append(f"max {key} {value:g} mm "
-                                                           f"{'>=' if value >= threshold else '<'} {threshold:g} mm")
+        (reached if value >= threshold else missed).append(sentence(
+            "forecast.heavy_rain.item", language, window=key.removesuffix("h"), value=value,
+            op=">=" if value >= threshold else "<", threshold=threshold))
+    separator = term("separator.clause", language)
     if reached:
-        return True, "triggered (暴雨判据触发): " + "; ".join(reached)
-    return False, "not triggered (未达暴雨): " + "; ".join(missed)
+        return True, sentence("forecast.heavy_rain.triggered", language, items=separator.join(reached))
+    return False, sentence("forecast.heavy_rain.not_triggered", language, items=separator.join(missed))
+
+
+def _no_precipitation(language: str) -> str:
+    standard, names = NAME_ADAPTER["precipitation"]
+    return sentence("forecast.heavy_rain.no_precipitation", language, standard=" or ".join(standard),
+                    names=", ".join(names))
+
+
+def flood_view(block: dict, language: str, utc_offset_hours: float) -> dict:
+    """The summary's ``flood`` block as the brief shows it: the rule, the verdict, the rain field and the sea level
+    in ``language`` ('en' or 'zh'), and every time also as local time with its offset (``*_local`` beside each
+    ``*_utc``, :func:`scenarios.common.times.local_text`). ``block`` (from :func:`run_forecast_flood`) is not
+    changed."""
+    view = {k: v for k, v in block.items() if k not in ("assets", "digest")}
+    view["rule"] = heavy_rain_rule_text({"heavy_rain_mm": block["thresholds_mm"]}, language)
+    rain = block.get("rain")
+    if rain is None:
+        view["decision"] = _no_precipitation(language)
+    else:
+        view["decision"] = heavy_rain_rule(rain, block["thresholds_mm"], language)[1]
+        view["rain"] = {**rain, "windows": {key: {**window, "window_start_local": (
+            local_text(window["window_start_utc"], utc_offset_hours) if window["window_start_utc"] else None)}
+            for key, window in rain["windows"].items()}}
+    if block.get("start_utc"):
+        view["start_local"] = local_text(block["start_utc"], utc_offset_hours)
+    if block.get("rain_field_kind"):
+        view["rain_field"] = term(f"forecast.rain_field.{block['rain_field_kind']}", language)
+    if block.get("sea_level"):
+        view["sea_level"] = sentence("forecast.sea_level", language,
+                                     constituents=", ".join(c[0] for c in TideSpec().constituents))
+    for group, key in (("flooded", "first_flooded"), ("water_reactive_wet", "water_at_unit")):
+        view[group] = [{**row, f"{key}_local": local_text(row[f"{key}_utc"], utc_offset_hours)}
+                       for row in block.get(group, [])]
+    return view
 
 
 def _digest(forecast_sha: str, park_sha: str | None, cycle: str, hours: int, settings: dict) -> str:
@@ -181,10 +218,7 @@ def run_forecast_flood(park, forecast_nc: Path, cycle_time: datetime, hours: int
                       "what": "park centre (bilinear in the forecast grid)"}}
     rate = read_forecast_precipitation(forecast_nc)
     if rate is None:
-        standard, names = NAME_ADAPTER["precipitation"]
-        block.update(triggered=False, rain=None,
-                     decision=f"not assessed: the forecast carries no precipitation (looked for standard_name "
-                              f"{' or '.join(standard)} or a variable named {', '.join(names)})")
+        block.update(triggered=False, rain=None, decision=_no_precipitation("en"))
         journal("warning", "flood_not_assessed", reason=block["decision"])
         return block
     start = np.datetime64(cycle_time.replace(tzinfo=None), "ns")
@@ -196,12 +230,11 @@ def run_forecast_flood(park, forecast_nc: Path, cycle_time: datetime, hours: int
     if not triggered:
         return block
     if _regular(rate):
-        rain, rain_text = (GriddedRain(rate, park=park, start=start, where="forecast precipitation"),
-                           "the forecast's gridded rain, bilinear at every cell")
+        rain, kind = GriddedRain(rate, park=park, start=start, where="forecast precipitation"), "gridded"
     else:
-        rain, rain_text = (_UniformRain(site, rate["time"].values, start),
-                           "the forecast's rain at the park centre on every cell (projected forecast grid)")
-    block.update(_flood(park, rain, rain_text, start, cycle, hours, folder, journal, settings=settings, maps=maps))
+        rain, kind = _UniformRain(site, rate["time"].values, start), "park_centre"
+    block.update(_flood(park, rain, term(f"forecast.rain_field.{kind}", "en"), start, cycle, hours, folder, journal,
+                        settings=settings, maps=maps), rain_field_kind=kind)
     block["digest"] = digest
 
     write_text_atomic(folder / "assets.json", json.dumps(block, ensure_ascii=False, indent=2, default=float) + "\n")
@@ -279,19 +312,20 @@ def _flood(park, rain, rain_text: str, start: np.datetime64, cycle: str, hours: 
         if lead is not None:
             event["hours_after_cycle_start"] = lead
     flooded = [{"rank": rank, **{k: e.get(k) for k in ("id", "name", "kind", "substance", "enterprise",
-                                                         "first_flooded_utc", "hours_after_cycle_start",
+                                                         "first_flooded_utc", "first_flooded_local",
+                                                         "hours_after_cycle_start",
                                                          "peak_water_above_floor_m", "hours_above_sill",
                                                          "hazard_class")}}
                for rank, e in enumerate((e for e in events if e["flooded"]), start=1)]
     # GHS H260/H261 contents: water at the door is already the emergency, below the sill too (asset_events).
-    escalated = [{k: e.get(k) for k in ("id", "name", "substance", "water_at_unit_utc")}
+    escalated = [{k: e.get(k) for k in ("id", "name", "substance", "water_at_unit_utc", "water_at_unit_local")}
                  for e in events if e.get("escalated")]
     journal("info", "flood_finished", seconds=seconds, steps=result.steps, flooded=[e["id"] for e in flooded],
             escalated=[e["id"] for e in escalated])
-    out = {"start_utc": str(start.astype("datetime64[m]")) + "Z", "hours": hours, "rain_field": rain_text,
+    out = {"start_utc": str(start.astype("datetime64[m]")) + "Z",
+           "start_local": local_text(start, park.spec.utc_offset_hours), "hours": hours, "rain_field": rain_text,
            "grid": {"cells": list(grid.shape), "spacing_m": grid.dx}, "steps": result.steps,
-           "sea_level": f"astronomical tide only ({', '.join(c[0] for c in tide.constituents)}, kind: typhoon's "
-                        f"default constituents, phase 0 at the cycle start; no surge)",
+           "sea_level": sentence("forecast.sea_level", "en", constituents=", ".join(c[0] for c in tide.constituents)),
            "peak_sea_level_m": round(max(levels.values()), 3) if levels else None,
            "rain_total_m3": round(float(result.budget[-1]["rain_m3"]), 1),
            "budget_relative_error": float(result.budget[-1]["relative_error"]),
@@ -302,7 +336,7 @@ def _flood(park, rain, rain_text: str, start: np.datetime64, cycle: str, hours: 
     _write_netcdf(folder / "flood.nc", park, grid, result, times, start, cycle, settings)
     if maps:
         layer = depth_layer(grid, result, water)
-        start_local = local_text(out["start_utc"], park.spec.utc_offset_hours)
+        start_local = out["start_local"]
         view = map_view(park, layer, title=f"{park.spec.name} — forecast flood {cycle}",
                         notes=(f"{hours} h of forecast rain from {start_local}, cells {grid.dx:g} m; the sea and "
                                "permanent water are not shaded",))

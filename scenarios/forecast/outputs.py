@@ -27,17 +27,19 @@ from twin.schema import grid_mapping_variable, percentile_coord, projected_xy_co
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
 from viz.brief import render_brief
-from viz.views import BriefReceptor, BriefSource, BriefView, DistanceSpread, SourceFiles
+from viz.brief_view import BriefReceptor, BriefSource, BriefView, DistanceSpread, SourceFiles
+from viz import wording
 
 __all__ = ["ranked_sources", "write_brief"]
 
 def ranked_sources(park, contexts, receptors_all, sensitive, work: Path, cycle_time: datetime, maps: bool,
-                    journal: JsonLinesLog) -> tuple[BriefSource, ...]:
-    """Every source's probabilities and outputs (:func:`_aggregate`), ranked by :data:`RANK_RULE`."""
+                    journal: JsonLinesLog, language: str = "zh") -> tuple[BriefSource, ...]:
+    """Every source's probabilities and outputs (:func:`_aggregate`; maps titled in ``language``), ranked by
+    :data:`RANK_RULE`."""
     rows = []
     for source, chemical, gx, gy, term, context in contexts:
         rows.append(_aggregate(park, source, chemical, gx, gy, term, context, receptors_all, sensitive, work,
-                               cycle_time, maps))
+                               cycle_time, maps, language))
         journal("info", "source_done", source=source.id, score=rows[-1]["risk_score"],
                 max_probability=rows[-1]["max_probability_endpoint2"])
     rows.sort(key=lambda r: (-r["risk_score"], -r["max_probability_endpoint2"], -r["endpoint2_distance_m"].p50))
@@ -45,9 +47,9 @@ def ranked_sources(park, contexts, receptors_all, sensitive, work: Path, cycle_t
 
 
 def _aggregate(park, source, chemical, gx, gy, term, context: SourceContext, receptors_all, sensitive, work: Path,
-               cycle_time: datetime, maps: bool) -> dict:
+               cycle_time: datetime, maps: bool, language: str) -> dict:
     """Probabilities over the members of one source; write its NetCDF, GeoJSON and map; return its summary row (the
-    fields of :class:`viz.views.BriefSource` but its rank, which the ranking of all sources gives)."""
+    fields of :class:`viz.brief_view.BriefSource` but its rank, which the ranking of all sources gives)."""
     loaded = []
     for index in range(len(context.members)):
         with np.load(member_file(context, index)) as data:
@@ -100,7 +102,7 @@ def _aggregate(park, source, chemical, gx, gy, term, context: SourceContext, rec
     _write_source_netcdf(source_dir / "forecast.nc", park, source, chemical, gx, gy, p1, p2, percentiles, context,
                          cycle_time)
     if maps:
-        _render_map(source_dir / "map.png", park, source, chemical, gx, gy, p2, context)
+        _render_map(source_dir / "map.png", park, source, chemical, gx, gy, p2, context, language)
     edge = gx[-1] - source.x
     return {
         "id": source.id, "name": source.name, "kind": source.kind, "enterprise": source.enterprise,
@@ -153,15 +155,19 @@ def _write_source_netcdf(path: Path, park, source, chemical, gx, gy, p1, p2, per
                  keywords=["toxic release", "ensemble", "forecast", "chemical industrial park"])
 
 
-def _render_map(path: Path, park, source, chemical, gx, gy, p2, context) -> None:
-    # Bands 1-10-50-90-100 %; a certain exceedance (100 %) is drawn in the top band, not above it.
+def _render_map(path: Path, park, source, chemical, gx, gy, p2, context, language: str) -> None:
+    # Bands 1-10-50-90-100 %; a certain exceedance (100 %) is drawn in the top band, not above it. Titled in the
+    # brief's language, as the page it sits in.
+    zh = language == "zh"
+    name = chemical.name_zh if zh else chemical.name_en
     layer = FieldLayer(x=gx, y=gy, values=np.minimum(p2 * 100.0, 99.999), units="%",
                        levels=np.array([1.0, 10.0, 50.0, 90.0, 100.0]),
-                       title=f"{chemical.name_zh}: P(终点浓度-2) P(endpoint-2 reached) — {source.id}")
-    view = map_view(park, layer, title=f"{park.spec.name} — {source.id} {chemical.name_en}",
+                       title=(f"{name}：超过毒性终点浓度-2 的概率 — {source.id}" if zh
+                              else f"{name}: P(endpoint-2 reached) — {source.id}"))
+    view = map_view(park, layer, title=f"{park.spec.name} — {source.id} {name}",
                     wind_from_direction=float(context.met["wind_from_direction"].values[0]),
                     wind_speed=float(context.met["model_wind_speed"].values[0]),
-                    notes=(RELEASE_RULE.split(";")[0],))
+                    notes=(wording.term("forecast.release_rule", language).split("；" if zh else ";")[0],))
     render_map(view, path)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from twin.constants import STANDARD_PRESSURE
 from twin.errors import InputError
+from viz.wording import sentence, term
 
 __all__ = ["ISOLATED_RELEASE_TIME", "ATMOSPHERIC_STORAGE_LIMIT", "RELEASE_RULE", "START_RULE", "RANK_RULE",
            "FORECAST_PERTURBATIONS", "POOL_PROPERTIES", "ReleaseRule", "release_rule", "worst_start_hour"]
@@ -22,18 +23,11 @@ ISOLATED_RELEASE_TIME = 600.0  # [s] HJ 169-2018 Appendix F: release time of a u
 # [Pa] at or below: not a liquefied gas under its own vapour pressure
 ATMOSPHERIC_STORAGE_LIMIT = 1.5 * STANDARD_PRESSURE
 
-RELEASE_RULE = ("tank: whole inventory released within 10 min (HJ 169-2018 Table E.1, 5e-6 /a); pipe: full-bore "
-                "rupture, the segment hold-up released over the 10-min isolation time (HJ 169-2018 App. F); a "
-                "liquefied gas is all airborne (no rain-out credit); a liquid stored below its boiling point spills "
-                "into its bund (else spreads to 1 cm) and the pool evaporates by mass transfer (HJ 169 Eq. F.12) "
-                "for the whole followed window; solutions or gases stored near atmospheric pressure (<= 1.5 atm) "
-                "and warehouses are not assessed")
-
-START_RULE = ("release at the forecast hour closest to the HJ 169-2018 worst case (F, 1.5 m/s): most stable class, "
-              "then lightest wind, then earliest")
-
-RANK_RULE = ("expected people above endpoint-2 at residential areas, schools and hospitals (sum of P x population), "
-             "then the highest probability at any sensitive receptor, then the median endpoint-2 distance")
+# The rules as every brief states them (English here, as run.json and the NetCDF record them; the brief's language
+# from the wording catalogue, viz.wording 'forecast.*').
+RELEASE_RULE = term("forecast.release_rule", "en")
+START_RULE = term("forecast.start_rule", "en")
+RANK_RULE = term("forecast.rank_rule", "en")
 
 
 # Forecast-error perturbations of each member (assumptions, not values from a standard): day-1..3 10 m wind
@@ -60,29 +54,29 @@ class ReleaseRule(NamedTuple):
 POOL_PROPERTIES = ("liquid_density_kg_m3", "heat_of_vaporization_j_kg", "molar_mass", "vapour_pressure_dippr101")
 
 
-def release_rule(risk_source, chemical) -> ReleaseRule | str:
+def release_rule(risk_source, chemical, language: str = "en") -> ReleaseRule | str:
     """The credible-worst release of ``risk_source`` (:data:`RELEASE_RULE`), or the reason why it is not assessed
-    (a string)."""
+    (a string in ``language``, 'en' or 'zh': the brief's)."""
+    substance = chemical.name_zh if language == "zh" else chemical.name_en
     if risk_source.kind == "warehouse":
-        return "warehouse: packaged goods, no release rule yet (not assessed)"
+        return term("forecast.not_assessed.warehouse", language)
     if chemical.hj169_endpoint2_mg_m3 is None:
-        return f"{chemical.key}: no HJ 169-2018 endpoint-2 value in twin/chemicals.csv (not assessed)"
+        return sentence("forecast.not_assessed.no_endpoint", language, key=chemical.key)
     if chemical.boiling_point is not None and chemical.boiling_point > risk_source.temperature:
         # The inventory spills in 10 min into the bund (or spreads unbunded) and the pool evaporates: the
         # liquid_spill source term of kind: leak, which needs the liquid's properties.
         missing = [name for name in POOL_PROPERTIES if getattr(chemical, name, None) is None]
         if missing:
-            return (f"{chemical.name_en} stored below its boiling point ({risk_source.temperature:.0f} K < "
-                    f"{chemical.boiling_point:.0f} K): an evaporating pool, but twin/chemicals.csv lacks "
-                    f"{', '.join(missing)} for it (not assessed)")
+            return sentence("forecast.not_assessed.pool", language, substance=substance,
+                            temperature=risk_source.temperature, boiling=chemical.boiling_point,
+                            missing=", ".join(missing))
         return ReleaseRule(risk_source.inventory / ISOLATED_RELEASE_TIME, ISOLATED_RELEASE_TIME, "liquid_spill")
     if chemical.boiling_point is not None and risk_source.pressure <= ATMOSPHERIC_STORAGE_LIMIT:
         # Above its normal boiling point a pure substance stays liquid only under (at least) its vapour pressure,
         # which exceeds one atmosphere: a "tank" of it near ambient pressure holds a solution (hydrochloric acid,
         # ammonia water) or a gas holder — neither is a liquefied gas flashing on release.
-        return (f"{chemical.name_en} above its boiling point ({chemical.boiling_point:.0f} K) but stored near "
-                f"atmospheric pressure ({risk_source.pressure:.0f} Pa): a solution or gas holder, whose release is "
-                f"an evaporating pool or a small vapour volume, no source term for it yet (not assessed)")
+        return sentence("forecast.not_assessed.solution", language, substance=substance,
+                        boiling=chemical.boiling_point, pressure=risk_source.pressure)
     return ReleaseRule(risk_source.inventory / ISOLATED_RELEASE_TIME, ISOLATED_RELEASE_TIME, "direct")
 
 

@@ -87,13 +87,12 @@ from scenarios.forecast.cycle import (
     publish_cycle,
     published_result,
 )
-from scenarios.forecast.flood import flood_settings, run_forecast_flood
+from scenarios.common.times import local_text
+from scenarios.forecast.flood import flood_settings, flood_view, run_forecast_flood
 from scenarios.forecast.members import forecast_weather_spec, run_members, source_members
 from scenarios.forecast.outputs import ranked_sources, write_brief
 from scenarios.forecast.rules import (
     FORECAST_PERTURBATIONS,
-    RANK_RULE,
-    RELEASE_RULE,
     START_RULE,
     release_rule,
     worst_start_hour,
@@ -101,7 +100,8 @@ from scenarios.forecast.rules import (
 from twin.atomic import write_text_atomic
 from twin.errors import ParkTwinError
 from twin.io import load_park
-from viz.views import BriefView, NotAssessed, ReleaseStart
+from viz.brief_view import BriefView, NotAssessed, ReleaseStart
+from viz.wording import term
 
 __all__ = ["run_forecast", "write_demo_sample_forecast"]
 
@@ -113,7 +113,7 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
                  grid_size: float = 20000.0, grid_spacing: float = 250.0, seed: int = 0, maps: bool = True,
                  heavy_rain_24h_mm=None, heavy_rain_12h_mm=None, heavy_rain_1h_mm=None,
                  flood_grid_spacing: float | None = None, flood_grid_size: float | None = None,
-                 command_line: str = "") -> ForecastResult:
+                 language: str = "zh", command_line: str = "") -> ForecastResult:
     """Run the nightly forecast cycle of ``forecast_nc`` for the park ``park_yaml`` into ``out_root/YYYYMMDDHH``.
 
     Parameters
@@ -137,9 +137,12 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
     flood_grid_spacing, flood_grid_size : float, optional
         Flood grid cell size and square domain side [m] (default 50 m — ``scenarios.forecast.flood`` says why — and
         ``kind: typhoon``'s 10 km).
+    language : str
+        Language of the morning brief and of the texts of ``summary.json`` (rules, reasons, flood verdict): "zh"
+        (default, as the leak plans and the EIA report) or "en". Its times are local with their offset either way.
     """
     park_yaml, forecast_nc, out_root = Path(park_yaml), Path(forecast_nc), Path(out_root)
-    check_batch_arguments(members, hours, cycle)
+    check_batch_arguments(members, hours, cycle, language)
     flood = flood_settings(heavy_rain_24h_mm=heavy_rain_24h_mm, heavy_rain_12h_mm=heavy_rain_12h_mm,
                            heavy_rain_1h_mm=heavy_rain_1h_mm, grid_spacing=flood_grid_spacing,
                            grid_size=flood_grid_size)
@@ -147,7 +150,8 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
     journal = JsonLinesLog()
     make_out_root(out_root)
     settings = batch_settings(park_yaml, members=members, hours=hours, simulation_hours=simulation_hours,
-                               grid_size=grid_size, grid_spacing=grid_spacing, seed=seed, maps=maps, flood=flood)
+                               grid_size=grid_size, grid_spacing=grid_spacing, seed=seed, maps=maps, flood=flood,
+                               language=language)
     started = time.perf_counter()
     try:
         with BatchLock(out_root / "forecast.lock", journal):
@@ -170,7 +174,7 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
                                       members=int(members), hours=int(hours), simulation_hours=simulation_hours,
                                       grid_size=grid_size, grid_spacing=grid_spacing, seed=int(seed),
                                       scheduler=scheduler, maps=maps, flood=flood,
-                                      park_sha=settings["park_sha256"])
+                                      park_sha=settings["park_sha256"], language=language)
                 mark_finished(work, journal, name, forecast_nc, forecast_sha, settings_sha, settings, started,
                                computed, command_line, dem_note=park.terrain.note)
             else:
@@ -189,7 +193,7 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
 def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycle_time: datetime, work: Path,
                journal: JsonLinesLog, *, members: int, hours: int, simulation_hours: float, grid_size: float,
                grid_spacing: float, seed: int, scheduler: str | None, maps: bool, flood: dict,
-               park_sha: str | None) -> int:
+               park_sha: str | None, language: str) -> int:
     """Build every source's scenario and members, run them, aggregate, write the outputs. Returns members computed."""
     met, start, sim_steps, start_weather = _release_window(park, forecast_nc, cycle_time, hours, simulation_hours,
                                                            journal)
@@ -201,7 +205,9 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
         chemical = park.chemicals[source.substance]
         rule = release_rule(source, chemical)
         if isinstance(rule, str):
-            skipped.append(NotAssessed(id=source.id, name=source.name, substance=chemical.name_en, reason=rule))
+            skipped.append(NotAssessed(id=source.id, name=source.name,
+                                       substance=chemical.name_zh if language == "zh" else chemical.name_en,
+                                       reason=release_rule(source, chemical, language)))
             journal("info", "source_not_assessed", source=source.id, reason=rule)
             continue
         contexts.append(source_members(park, park_yaml, forecast_nc, forecast_sha, cycle_time, work, source,
@@ -210,17 +216,20 @@ def _run_cycle(park, park_yaml: Path, forecast_nc: Path, forecast_sha: str, cycl
                                         grid_size=grid_size, grid_spacing=grid_spacing))
 
     computed = run_members(contexts, members, scheduler, journal)
-    ranked = ranked_sources(park, contexts, receptors_all, sensitive, work, cycle_time, maps, journal)
+    ranked = ranked_sources(park, contexts, receptors_all, sensitive, work, cycle_time, maps, journal, language)
 
     flood_block = run_forecast_flood(park, forecast_nc, cycle_time, hours, work, journal, settings=flood,
                                      forecast_sha=forecast_sha, park_sha=park_sha, maps=maps)
+    offset = park.spec.utc_offset_hours  # what people read: local time with its offset; the UTC fields stay
     summary = BriefView(
-        cycle=f"{cycle_time:%Y%m%d%H}", cycle_time_utc=cycle_time.isoformat(), park=park.spec.name,
+        cycle=f"{cycle_time:%Y%m%d%H}", cycle_time_utc=cycle_time.isoformat(),
+        cycle_time_local=local_text(cycle_time, offset), language=language, park=park.spec.name,
         forecast_file=forecast_nc.name, horizon_hours=hours, members=members,
-        release_rule=RELEASE_RULE, start_rule=START_RULE, rank_rule=RANK_RULE,
+        release_rule=term("forecast.release_rule", language), start_rule=term("forecast.start_rule", language),
+        rank_rule=term("forecast.rank_rule", language),
         release_start=ReleaseStart(**start_weather), simulation_hours=sim_steps,
         perturbations=FORECAST_PERTURBATIONS, sources=ranked, not_assessed=tuple(skipped),
-        flood={k: v for k, v in flood_block.items() if k not in ("assets", "digest")},
+        flood=flood_view(flood_block, language, offset),
     )
     write_text_atomic(work / "summary.json", json.dumps(summary.to_dict(), indent=2, ensure_ascii=False) + "\n")
     write_brief(summary, park, work)
@@ -240,7 +249,8 @@ def _release_window(park, forecast_nc: Path, cycle_time: datetime, hours: int, s
     start = cycle_time + timedelta(hours=start_index)
     met = prepared.isel(time=slice(start_index, start_index + sim_steps + 1))
     classes = "ABCDEF"
-    start_weather = {"start_utc": start.isoformat(), "stability": classes[int(met["stability_class"].values[0])],
+    start_weather = {"start_utc": start.isoformat(), "start_local": local_text(start, park.spec.utc_offset_hours),
+                     "stability": classes[int(met["stability_class"].values[0])],
                      "wind_speed_m_s": round(float(met["model_wind_speed"].values[0]), 2),
                      "wind_from_direction_deg": round(float(met["wind_from_direction"].values[0]))}
     journal("info", "release_start_chosen", rule=START_RULE, **start_weather)

@@ -10,7 +10,7 @@ draft; :func:`summary_text` gives the few lines printed at the end of a run.
 from __future__ import annotations
 
 import math
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import xarray as xr
@@ -169,6 +169,7 @@ def summary_text(view: LeakPlanView) -> str:
                f"{view.remaining_pool_kg} kg, "
                + (f"not released (line isolated) {view.remaining_tank_kg} kg)" if view.container_kind == "pipe"
                   else f"tank left {view.remaining_tank_kg} kg)"),
+             f"Release start: {view.start}",
              f"Weather: {view.weather}",
              f"Response level {view.response_level}: {view.response_rule}",
              f"Evacuation distance (endpoint-2): {view.evacuation_distance_m} m"]
@@ -177,7 +178,11 @@ def summary_text(view: LeakPlanView) -> str:
               for z in view.zones]
     reached = [r for r in view.receptors if r.arrival]
     lines.append(f"Receptors reached by endpoint-2: {len(reached)}")
-    lines += [f"  {r.name} ({r.kind}): arrival {r.arrival}, peak {r.peak_mg_m3} mg/m3, {r.action}, "
+    # arrivals as local time with the offset, like the release start (view.start, '2026-07-15 02:00 +08:00')
+    start = datetime.fromisoformat(view.start.replace(" +", "+").replace(" -", "-"))
+    offset_hours = start.utcoffset().total_seconds() / 3600.0
+    lines += [f"  {r.name} ({r.kind}): arrival {local_text(start + timedelta(minutes=r.arrival_minutes), offset_hours)}"
+              f" (+{r.arrival_minutes} min), peak {r.peak_mg_m3} mg/m3, {r.action}, "
               f"probability of death {r.probability_of_death}" for r in reached[:10]]
     lines.append(f"Model: {view.dispersion_model_en} — {view.dispersion_rule}")
     lines.append(f"Validity: {view.validity}")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
 from scenarios.common.cf import hourly_time_bounds, park_substance
+from scenarios.common.times import local_text
 from scenarios.common.views import map_view
 from scenarios.plume.spec import PlumeScenario
 from twin.errors import InputError
@@ -92,14 +92,6 @@ def _where(park: Park, x: float, y: float) -> str:
             f"{_COMPASS[int((bearing + 11.25) // 22.5) % 16]} of the park centre")
 
 
-def _local(time: np.datetime64, offset_hours: float) -> str:
-    """'2026-07-15 14:00 +08:00': local clock time of a UTC instant."""
-    moment = time.astype("datetime64[s]").astype(datetime).replace(tzinfo=timezone.utc)
-    local = moment.astimezone(timezone(timedelta(hours=offset_hours)))
-    offset = local.strftime("%z")
-    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
-
-
 def summarise(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: xr.Dataset, gx: np.ndarray,
               gy: np.ndarray, pollutants: list[str]) -> tuple[str, dict]:
     """Highest concentrations per pollutant and where/when, and the values at each sensitive receptor."""
@@ -112,7 +104,7 @@ def summarise(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: xr.D
     calm = int(np.asarray(met["calm_flag"].values).sum()) if "calm_flag" in met else 0
     lines = [
         f"ParkTwin steady plume — {scenario.name} — {park.spec.name}",
-        f"Period: {_local(times[0], offset)} to {_local(times[-1] + np.timedelta64(1, 'h'), offset)} "
+        f"Period: {local_text(times[0], offset)} to {local_text(times[-1] + np.timedelta64(1, 'h'), offset)} "
         f"({times.size} h); stability {scenario.weather.stability_method}; sigma {result.attrs.get('sigma_model')}; "
         f"terrain {result.attrs.get('terrain')}",
         f"Grid: {gx.size} x {gy.size} receptors at {scenario.grid.spacing:g} m "
@@ -131,7 +123,7 @@ def summarise(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: xr.D
         when = ""
         if key in result:
             t = int(np.argmax(result[key].values[:, k]))
-            when = f" at {_local(times[t], offset)}"
+            when = f" at {local_text(times[t], offset)}"
         lines.append(f"  highest 1-h mean   {grid_max1h[k] * _UG:12.2f} at {_where(park, flat_x[k], flat_y[k])}{when}")
         entry["max_1h"] = {"value_ug_m3": float(grid_max1h[k] * _UG), "x": float(flat_x[k]), "y": float(flat_y[k])}
         for stat, label in (("max_24h", "highest daily mean"), ("period_mean", "highest period mean")):

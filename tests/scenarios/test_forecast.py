@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -24,16 +25,21 @@ import yaml
 
 from scenarios.common.batch import BatchLock, JsonLinesLog
 from scenarios.common.impact import risk_score
-from scenarios.forecast.rules import RELEASE_RULE, release_rule, worst_start_hour
+from scenarios.common.times import local_text
+from scenarios.forecast.rules import release_rule, worst_start_hour
 from scenarios.forecast.run import run_forecast, write_demo_sample_forecast
 from tests.scenarios.conftest import PARKTWIN, cli_env, parktwin
 from twin.chemicals import load_chemicals
+from twin.errors import InputError
+from viz.wording import term
 
 KEEP = ("T-CL01", "T-NH01", "P-CL01", "T-BZ01", "T-HCL01")  # T-BZ01: a benzene pool; T-HCL01: acid, not assessed
 CYCLE = "2026071500"
 MEMBERS = 4
 FAST = {"members": MEMBERS, "hours": 24, "grid_spacing": 500.0, "grid_size": 10000.0}
 FAST_CLI = ["--members", str(MEMBERS), "--hours", "24", "--grid-spacing", "500", "--grid-size", "10000"]
+# A UTC stamp a reader could take for local time: ISO 8601 with a T, a trailing Z, or the word UTC.
+ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(:\d{2})?Z\b|\bUTC\b")
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +104,10 @@ def test_release_rule_is_the_10_minute_release_of_the_inventory():
     assert "warehouse" in release_rule(Unit("warehouse", 2e4), chemicals["chlorine"])
     # Hydrogen chloride (boils at 188 K) in a tank at 1 atm is hydrochloric acid, not a liquefied gas.
     assert "solution" in release_rule(Unit("tank", 6e4, pressure=101325.0), chemicals["hydrogen_chloride"])
+    # The brief's language: the same reasons in Chinese, naming the substance by its Chinese name.
+    assert release_rule(Unit("tank", 6e4, pressure=101325.0), chemicals["hydrogen_chloride"], "zh").startswith(
+        "氯化氢高于其沸点（188 K）但接近常压储存（101325 Pa）：为溶液或气柜")
+    assert "缺少该物质的 liquid_density_kg_m3" in release_rule(Unit("tank", 8e5), chemicals["toluene"], "zh")
 
 
 def test_worst_start_hour_prefers_stable_then_light_wind_then_early():
@@ -138,7 +148,11 @@ def test_a_cycle_writes_the_dated_folder_summary_and_brief(first, inputs):
     assert result.cycle == CYCLE and result.folder == folder and not result.skipped
     assert sorted(p.name for p in out.iterdir()) == [CYCLE]  # no work folder, no lock left behind
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    assert summary["cycle"] == CYCLE and summary["release_rule"] == RELEASE_RULE
+    # the brief's language (zh by default) for the texts; the release rule's English stays in run.json's settings
+    assert summary["cycle"] == CYCLE and summary["language"] == "zh"
+    assert summary["release_rule"] == term("forecast.release_rule", "zh")
+    assert summary["cycle_time_local"] == "2026-07-15 08:00 +08:00"  # 00 UTC in the demo park (UTC+8)
+    assert summary["release_start"]["start_local"] == local_text(summary["release_start"]["start_utc"], 8.0)
     assert [s["id"] for s in summary["not_assessed"]] == ["T-HCL01"]
     rows = summary["sources"]
     assert sorted(r["id"] for r in rows) == ["P-CL01", "T-BZ01", "T-CL01", "T-NH01"]
@@ -174,9 +188,11 @@ def test_a_cycle_writes_the_dated_folder_summary_and_brief(first, inputs):
     assert zones["type"] == "FeatureCollection" and len(zones["features"]) == 5
 
     brief = (folder / "brief.html").read_text(encoding="utf-8")
-    positions = [brief.index(f"({r['id']})") for r in rows]
+    positions = [brief.index(f"（{r['id']}）") for r in rows]  # the Chinese brief's full-width brackets
     assert positions == sorted(positions)  # ranked order in the page
-    assert "T-HCL01" in brief and "Not assessed" in brief and "data:image/png;base64," in brief and "{{" not in brief
+    assert "T-HCL01" in brief and "未评估" in brief and "data:image/png;base64," in brief and "{{" not in brief
+    assert summary["not_assessed"][0]["reason"] in brief and "溶液" in summary["not_assessed"][0]["reason"]
+    assert not ISO_UTC.search(brief), ISO_UTC.search(brief)  # times in the brief: local with their offset only
     # The benzene tank is assessed as a pool: its 10-min spill evaporates over the followed window, far less
     # than the inventory becomes airborne (mass transfer, HJ 169 Eq. F.12).
     benzene = by_id["T-BZ01"]
@@ -212,6 +228,36 @@ def test_a_second_run_is_a_no_op_and_force_recomputes(first, inputs):
     assert summary.stat().st_mtime_ns > before[summary]
     assert json.loads(summary.read_text())["sources"] == again.summary["sources"]  # same seed, same answer
     assert sorted(p.name for p in out.iterdir()) == [CYCLE]
+
+
+@pytest.mark.slow
+def test_the_english_brief_and_the_printed_summary_give_local_time_with_its_offset(inputs, tmp_path):
+    park_yaml, forecast = inputs
+    out = tmp_path / "out"
+    done = parktwin("forecast", park_yaml, forecast, "--out", out, "--language", "en", *FAST_CLI)
+    assert done.returncode == 0, done.stderr
+    # 'cycle 2026071500 (2026-07-15 08:00 +08:00): 4 risk sources, ...; release start 2026-07-15 HH:MM +08:00; ...'
+    first_line = done.stdout.splitlines()[0]
+    assert first_line.startswith(f"cycle {CYCLE} (2026-07-15 08:00 +08:00): 4 risk sources"), first_line
+    assert re.search(r"; release start 2026-07-1[56] \d{2}:\d{2} \+08:00;", first_line), first_line
+    assert not ISO_UTC.search(done.stdout), done.stdout
+    summary = json.loads((out / CYCLE / "summary.json").read_text(encoding="utf-8"))
+    assert summary["language"] == "en" and summary["release_rule"] == term("forecast.release_rule", "en")
+    assert summary["release_start"]["start_local"] in first_line
+    brief = (out / CYCLE / "brief.html").read_text(encoding="utf-8")
+    assert "Ranking" in brief and "Not assessed" in brief and "a solution or gas holder" in brief
+    assert "Flooding — heavy-rain rule" in brief and "not triggered: max 24 h 6 mm &lt; 50 mm" in brief  # escaped HTML
+    assert not [word for word in ("风险排序", "未评估", "泄漏起始时间", "暴雨", "毒性终点浓度", "敏感目标") if word in brief]
+    assert not ISO_UTC.search(brief), ISO_UTC.search(brief)
+    again = parktwin("forecast", park_yaml, forecast, "--out", out, "--language", "en", *FAST_CLI)
+    assert again.returncode == 0 and again.stdout.startswith(f"cycle {CYCLE} (2026-07-15 08:00 +08:00) already "
+                                                             "finished")
+
+
+def test_a_brief_language_other_than_zh_or_en_is_refused(inputs, tmp_path):
+    with pytest.raises(InputError, match="language must be zh or en .*got 'fr'"):
+        run_forecast(*inputs, tmp_path / "out", language="fr", **FAST)
+    assert not (tmp_path / "out").exists()
 
 
 # ------------------------------------------------------------------------------------------------ as cron sees it
@@ -320,7 +366,9 @@ def test_the_rule_counts_windows_of_the_step_function():
     assert acc["windows"]["1h"]["max_mm"] == pytest.approx(10.0)  # the mean rate over the 3-h step, for 1 h
     assert acc["windows"]["1h"]["window_start_utc"] == "2026-07-15T06:00Z"
     fires, why = heavy_rain_rule(acc, {"24h": 50.0, "12h": 30.0, "1h": 16.0})
-    assert fires and "12h 42 mm >= 30 mm" in why and "24h" not in why
+    assert fires and "max 12 h 42 mm >= 30 mm" in why and "24 h" not in why
+    fires_zh, why_zh = heavy_rain_rule(acc, {"24h": 50.0, "12h": 30.0, "1h": 16.0}, "zh")
+    assert fires_zh and why_zh == "暴雨判据触发：12 小时最大 42 mm >= 30 mm"
     assert not heavy_rain_rule(acc, {"24h": 50.0, "12h": 45.0, "1h": 16.0})[0]
 
 
@@ -333,10 +381,10 @@ def test_the_dry_sample_does_not_trigger_the_flood(first, inputs):
     assert flood["triggered"] is False and flood["rain"]["total_mm"] == pytest.approx(hourly[:24].sum(), abs=0.01)
     assert flood["rain"]["windows"]["24h"]["max_mm"] == pytest.approx(6.0, abs=0.01)
     assert flood["rain"]["windows"]["1h"]["max_mm"] == pytest.approx(hourly.max(), abs=0.01) == 1.5
-    assert "not triggered" in flood["decision"] and "6 mm < 50 mm" in flood["decision"]
+    assert flood["decision"].startswith("未达暴雨") and "24 小时最大 6 mm < 50 mm" in flood["decision"]
     assert not (out / CYCLE / "flood").exists()
     brief = (out / CYCLE / "brief.html").read_text(encoding="utf-8")
-    assert "heavy-rain rule" in brief and "not triggered" in brief and "GB/T 28592-2012" in brief
+    assert "暴雨判据" in brief and "未达暴雨" in brief and "GB/T 28592-2012 表 1" in brief
 
 
 @pytest.mark.slow
@@ -347,10 +395,11 @@ def test_the_wet_sample_floods_the_warehouse_and_says_when(wet, wet_inputs):
     # Hand check: the band peaks at 30 mm/h at hour 12 with sigma 2 h, 30 x 2 x sqrt(2 pi) = 150.4 mm in the day.
     assert hourly[12] == pytest.approx(30.0, abs=1e-3) and hourly[:24].sum() == pytest.approx(150.4, abs=0.1)
     flood = result.summary["flood"]
-    assert flood["triggered"] is True and "triggered" in flood["decision"]
+    assert flood["triggered"] is True and flood["decision"].startswith("暴雨判据触发")
     assert flood["rain"]["windows"]["24h"]["max_mm"] == pytest.approx(hourly[:24].sum(), abs=0.01)
     assert flood["rain"]["windows"]["1h"] == {"max_mm": pytest.approx(30.0, abs=0.01),
-                                             "window_start_utc": "2026-07-15T12:00Z"}
+                                             "window_start_utc": "2026-07-15T12:00Z",
+                                             "window_start_local": "2026-07-15 20:00 +08:00"}
     assert flood["grid"] == {"cells": [50, 50], "spacing_m": 200.0}
     assert flood["budget_relative_error"] < 1e-6
     # The rain the flood received is the forecast's: the site total over the domain to within the band's gradient.
@@ -371,8 +420,10 @@ def test_the_wet_sample_floods_the_warehouse_and_says_when(wet, wet_inputs):
     marker = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert {"flood/flood.nc", "flood/assets.json", "flood/map.png"} <= set(marker["outputs"])
     brief = (folder / "brief.html").read_text(encoding="utf-8")
-    section = brief[brief.index("内涝 Flooding"):]
-    assert "(W-HW01)" in section and flooded["W-HW01"]["first_flooded_utc"] in section
+    section = brief[brief.index("内涝 — 暴雨判据"):]
+    local = flooded["W-HW01"]["first_flooded_local"]
+    assert local == local_text(flooded["W-HW01"]["first_flooded_utc"], 8.0) and local.endswith(" +08:00")
+    assert "（W-HW01）" in section and local in section and flooded["W-HW01"]["first_flooded_utc"] not in section
     assert section.count("data:image/png;base64,") == 1
     print(f"wet cycle: {seconds:.1f} s")
 

@@ -68,7 +68,8 @@ def test_chlorine_hj169_endpoint_is_aegl3_at_25c():
     assert chlorine.hj169_endpoint1_mg_m3 == 58.0
 
 
-@pytest.mark.parametrize("key", ["chlorine", "ammonia", "hydrogen_sulfide", "hydrogen_chloride", "benzene"])
+@pytest.mark.parametrize("key", ["chlorine", "ammonia", "hydrogen_sulfide", "hydrogen_chloride", "benzene",
+                                 "sulfur_dioxide", "nitrogen_dioxide", "carbon_monoxide", "toluene"])
 def test_hj169_endpoints_are_aegl_60min_at_25c_to_two_figures(key):
     """HJ 169-2018 Table H.1 endpoint-1/-2 = PAC-3/PAC-2 (here = AEGL-3/-2, 60 min) at 25 °C, 1 atm, rounded to two
     significant figures (e.g. ammonia 1100 ppm → 766 → 770 mg/m3)."""
@@ -91,6 +92,54 @@ def test_legal_and_guideline_values_are_ordered_and_sourced():
         erpg = [v for v in (chemical.erpg1_ppm, chemical.erpg2_ppm, chemical.erpg3_ppm) if v]
         assert erpg == sorted(erpg)
         assert chemical.source_properties and chemical.source_erpg
+
+
+# (attribute, level name, source column) of every AEGL (60 min) and ERPG value of the table
+GUIDELINE_LEVELS = (("aegl1_60min_ppm", "AEGL-1", "source_aegl"), ("aegl2_60min_ppm", "AEGL-2", "source_aegl"),
+                    ("aegl3_60min_ppm", "AEGL-3", "source_aegl"), ("erpg1_ppm", "ERPG-1", "source_erpg"),
+                    ("erpg2_ppm", "ERPG-2", "source_erpg"), ("erpg3_ppm", "ERPG-3", "source_erpg"))
+
+
+@pytest.mark.parametrize("key", REQUIRED)
+def test_every_aegl_and_erpg_value_is_filled_or_its_blank_is_explained(key):
+    """A blank AEGL/ERPG cell says why in its source column: the whole family does not apply (lumped totals), the
+    level was not recommended (carbon monoxide AEGL-1, 'NR'), or it names the level it left blank and why."""
+    chemical = TABLE[key]
+    for attribute, level, source_column in GUIDELINE_LEVELS:
+        if getattr(chemical, attribute) is not None:
+            continue
+        reason = getattr(chemical, source_column)
+        assert reason.startswith("not applicable") or (
+            level in reason and ("not recommended" in reason or "left blank" in reason)), (key, level, reason)
+
+
+def test_single_substances_have_aegl2_aegl3_and_erpg2():
+    # The zones of a leak plan need the 60-min AEGL-2/-3 and the ERPG-2 of every single substance of the table; only
+    # sulfur dioxide lacks its ERPG-3 and carbon monoxide its AEGL-1 (NR), each with its reason in the source column.
+    singles = [chemical for chemical in TABLE if chemical.molar_mass is not None]
+    assert len(singles) == 9
+    for chemical in singles:
+        assert None not in (chemical.aegl2_60min_ppm, chemical.aegl3_60min_ppm, chemical.erpg2_ppm), chemical.key
+    blanks = {(chemical.key, level) for chemical in singles for attribute, level, _ in GUIDELINE_LEVELS
+              if getattr(chemical, attribute) is None}
+    assert blanks == {("carbon_monoxide", "AEGL-1"), ("sulfur_dioxide", "ERPG-3")}
+
+
+def test_ammonia_guideline_values():
+    # NRC (2008) AEGLs Vol. 6 ch. 2, 60 min: AEGL-1/2/3 30/160/1100 ppm; AIHA ERPG-1/2/3 25/150/750 ppm (ERPG-2 as
+    # in the Korean NICS guideline 2021-3 Attachment 1 table; see the source column and docs/unverified.md)
+    ammonia = TABLE["ammonia"]
+    assert (ammonia.aegl1_60min_ppm, ammonia.aegl2_60min_ppm, ammonia.aegl3_60min_ppm) == (30.0, 160.0, 1100.0)
+    assert (ammonia.erpg1_ppm, ammonia.erpg2_ppm, ammonia.erpg3_ppm) == (25.0, 150.0, 750.0)
+    # hydrogen chloride: AEGL-1 1.8 ppm for all durations (NRC 2004 Vol. 4), ERPG 3/20/150 ppm (AIHA 2002 set)
+    hydrogen_chloride = TABLE["hydrogen_chloride"]
+    assert hydrogen_chloride.aegl1_60min_ppm == 1.8
+    assert (hydrogen_chloride.erpg1_ppm, hydrogen_chloride.erpg2_ppm, hydrogen_chloride.erpg3_ppm) == (3.0, 20.0, 150.0)
+
+
+def test_no_guideline_source_cites_a_team_note():
+    for chemical in TABLE:
+        assert "team notes" not in chemical.source_aegl + chemical.source_erpg, chemical.key
 
 
 def _cf_standard_names() -> set[str]:

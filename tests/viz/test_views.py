@@ -5,32 +5,28 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
+import re
 
 import pytest
 
+from viz.brief import render_brief
 from viz.plan import render_plan
 from viz.templating import render_template
 from viz.ensemble_plan import render_ensemble_plan
+from viz.brief_view import BriefReceptor, BriefSource, BriefView, DistanceSpread, NotAssessed, ReleaseStart, SourceFiles
 from viz.views import (
-    BriefReceptor,
-    BriefSource,
-    BriefView,
-    DistanceSpread,
     EnsembleContour,
     EnsemblePlanView,
     EnsembleReceptor,
     EnsembleThreshold,
     LeakPlanView,
-    NotAssessed,
     PlanReceptor,
     PlanZone,
     ReleasedRange,
-    ReleaseStart,
     ReportParagraph,
     ReportRow,
     ReportSection,
     ReportView,
-    SourceFiles,
 )
 
 
@@ -224,10 +220,12 @@ def brief_view_dict(**changes) -> dict:
               "dense_gas_member_fraction": 0.0, "receptors_reached": [receptor], "receptors": [receptor],
               "files": {"netcdf": "T1/forecast.nc", "geojson": "T1/zones.geojson", "map": None,
                         "scenario": "T1/scenario.yaml"}, "rank": 1}
-    return {"cycle": "2026071500", "cycle_time_utc": "2026-07-15T00:00:00+00:00", "park": "测试园区",
+    return {"cycle": "2026071500", "cycle_time_utc": "2026-07-15T00:00:00+00:00",
+            "cycle_time_local": "2026-07-15 08:00 +08:00", "language": "en", "park": "测试园区",
             "forecast_file": "f.nc", "horizon_hours": 24, "members": 4, "release_rule": "10-min release",
             "start_rule": "most stable hour", "rank_rule": "expected people",
-            "release_start": {"start_utc": "2026-07-15T02:00:00+00:00", "stability": "F", "wind_speed_m_s": 1.2,
+            "release_start": {"start_utc": "2026-07-15T02:00:00+00:00", "start_local": "2026-07-15 10:00 +08:00",
+                              "stability": "F", "wind_speed_m_s": 1.2,
                               "wind_from_direction_deg": 90},
             "simulation_hours": 3, "perturbations": {"wind_speed_factor": {"distribution": "lognormal"}},
             "sources": [source], "not_assessed": [{"id": "T2", "name": "Acid", "substance": "HCl", "reason": "liquid"}],
@@ -240,8 +238,9 @@ def test_the_brief_view_round_trips_exactly_and_renders_as_from_the_dict(tmp_pat
     view = BriefView.from_dict(data)
     assert view.sources[0].endpoint2_distance_m == DistanceSpread(p50=900, max=1400)
     assert json.dumps(view.to_dict(), ensure_ascii=False, indent=2) == json.dumps(data, ensure_ascii=False, indent=2)
-    typed = render_template("brief.html", v=view, images={})
-    assert typed == render_template("brief.html", v=data, images={})
+    words = {"kinds": {}, "asset_kinds": {}, "hazards": {}}
+    typed = render_template("brief_en.html", v=view, images={}, **words)
+    assert typed == render_template("brief_en.html", v=data, images={}, **words)
     assert "Not assessed" in typed and "东村 50 %" in typed
 
 
@@ -253,3 +252,43 @@ def test_a_brief_view_missing_or_misspelling_a_field_fails_at_construction():
     source = {**brief_view_dict()["sources"][0], "risk": 60.0}
     with pytest.raises(TypeError, match="risk"):
         BriefView.from_dict(brief_view_dict(sources=[source]))
+
+
+# Fixed words of each brief template (headings and labels) that the other language's brief must not contain; the
+# data (park, receptor and enterprise names from park.yaml) may be in either language.
+BRIEF_WORDS = {"zh": ("风险排序", "未评估的风险源", "泄漏起始时间", "敏感目标", "内涝 — 暴雨判据", "排名"),
+               "en": ("Ranking", "Not assessed", "Release start", "Receptor", "Flooding — heavy-rain rule", "Rank")}
+ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(:\d{2})?Z\b|\bUTC\b")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_brief_speaks_its_language_and_local_time_only(tmp_path, language):
+    flood = {"rule": "r", "triggered": True, "decision": "d", "hours": 24,
+             "rain": {"total_mm": 150.4, "windows": {
+                 w: {"max_mm": 30.0, "window_start_utc": "2026-07-15T12:00Z",
+                     "window_start_local": "2026-07-15 20:00 +08:00"} for w in ("24h", "12h", "1h")}},
+             "start_utc": "2026-07-15T00:00Z", "start_local": "2026-07-15 08:00 +08:00",
+             "grid": {"cells": [50, 50], "spacing_m": 200.0}, "rain_field": "rain", "sea_level": "tide",
+             "flooded": [{"rank": 1, "id": "W1", "name": "Warehouse", "kind": "warehouse", "substance": "waste",
+                          "enterprise": "Acme", "first_flooded_utc": "2026-07-15T13:30Z",
+                          "first_flooded_local": "2026-07-15 21:30 +08:00", "hours_after_cycle_start": 13.5,
+                          "peak_water_above_floor_m": 0.4, "hours_above_sill": 3.0, "hazard_class": "low"}],
+             "water_reactive_wet": [{"id": "W1", "name": "Warehouse", "substance": "waste",
+                                     "water_at_unit_utc": "2026-07-15T12:10Z",
+                                     "water_at_unit_local": "2026-07-15 20:10 +08:00"}]}
+    path = render_brief(brief_view_dict(language=language, flood=flood), tmp_path / "brief.html")
+    html = path.read_text(encoding="utf-8")
+    other = "en" if language == "zh" else "zh"
+    assert all(word in html for word in BRIEF_WORDS[language]), language
+    assert not [word for word in BRIEF_WORDS[other] if word in html]
+    # every time the reader sees is local with its offset; none of the UTC stamps the view also holds
+    for local in ("2026-07-15 08:00 +08:00", "2026-07-15 10:00 +08:00", "2026-07-15 20:00 +08:00",
+                  "2026-07-15 21:30 +08:00", "2026-07-15 20:10 +08:00"):
+        assert local in html
+    assert not ISO_UTC.search(html), ISO_UTC.search(html)
+    assert ("居民区" in html) == (language == "zh") and ("低" in html) == (language == "zh")  # kinds, hazard words
+
+
+def test_a_brief_in_another_language_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="language must be one of en, zh, got 'fr'"):
+        render_brief(brief_view_dict(language="fr"), tmp_path / "brief.html")
