@@ -10,6 +10,11 @@
     parktwin sample-forecast PARK.yaml OUT.nc    write a realistic sample forecast NetCDF
     parktwin validate FILE.yaml            check a park bundle or a scenario and the files it names
     parktwin schema park|scenario          print a JSON Schema
+    parktwin ledger verify [LEDGER]        recompute the hash chain of the ledger and its files' digests
+    parktwin ledger repair LEDGER          move an incomplete last record (crash while appending) aside
+
+Every command that writes an output folder appends a record to the ledger (scenarios.common.ledger): ``--ledger
+FILE``, else ``PARKTWIN_LEDGER`` (``off`` disables it), else ledger.jsonl in the output folder's parent.
 
 Exit codes a cron job can act on (docs/architecture.md): 0 ok, 2 usage, 65 bad data, 66 missing input, 73 cannot write
 output, 75 retry later, 70 internal error. Heavy libraries (numba, xarray, pyvista) are imported inside the commands so that ``--help``
@@ -50,9 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--version", action="version", version=f"parktwin {_version()}")
+    parser.add_argument("--ledger", type=Path, default=None,
+                        help="ledger file the command appends its record to (default: $PARKTWIN_LEDGER, else "
+                             "ledger.jsonl in the output folder's parent; PARKTWIN_LEDGER=off disables it)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_forecast,
-                        _add_sample_forecast, _add_validate, _add_schema):
+                        _add_sample_forecast, _add_validate, _add_schema, _add_ledger):
         add_command(commands)
     return parser
 
@@ -146,6 +154,25 @@ def _add_validate(commands) -> None:
 def _add_schema(commands) -> None:
     schema = commands.add_parser("schema", help="print the JSON Schema of a park or scenario file")
     schema.add_argument("which", choices=["park", "scenario"])
+
+
+def _add_ledger(commands) -> None:
+    ledger = commands.add_parser(
+        "ledger", help="check the tamper-evident ledger of runs, evaluations, traces and warnings",
+        description="verify: recompute every record's SHA-256, the chain and the digests of the files the records "
+                    "name; print the first record or file that changed (exit 65) or OK and the head digest (exit 0). "
+                    "repair: move an incomplete last record (a crash while appending) aside.")
+    actions = ledger.add_subparsers(dest="ledger_action", required=True, metavar="ACTION")
+    verify = actions.add_parser("verify", help="recompute the chain and the files' digests")
+    verify.add_argument("ledger_file", type=Path, nargs="?", default=None, metavar="LEDGER",
+                        help="ledger file (default: --ledger, $PARKTWIN_LEDGER, else ./ledger.jsonl)")
+    verify.add_argument("--inputs", action="store_true",
+                        help="also check the input files (park bundle, weather, observations) against the latest "
+                             "record naming each")
+    verify.add_argument("--head", default=None, help="a head SHA-256 kept elsewhere that the chain must contain")
+    repair = actions.add_parser("repair", help="move an incomplete last record (crash while appending) aside")
+    repair.add_argument("ledger_file", type=Path, nargs="?", default=None, metavar="LEDGER",
+                        help="ledger file (default: --ledger, $PARKTWIN_LEDGER, else ./ledger.jsonl)")
 
 
 def _os_error_exit_code(error: OSError) -> int | None:
@@ -282,22 +309,38 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    from scenarios.common.ledger import LEDGER_ENV, LEDGER_NAME, repair_ledger, verify_ledger
+
+    path = args.ledger_file or args.ledger or Path(os.environ.get(LEDGER_ENV, "").strip() or LEDGER_NAME)
+    if args.ledger_action == "repair":
+        done = repair_ledger(path)
+        print(f"ledger {path}: " + ("whole, nothing to repair" if done is None else
+                                    f"incomplete last record ({done['incomplete_bytes']} bytes, sha256 "
+                                    f"{done['incomplete_sha256']}) moved to {done['moved_to']}"))
+        return 0
+    report = verify_ledger(path, check_inputs=args.inputs, head=args.head)
+    print(report.text())
+    return 0 if report.ok else os.EX_DATAERR
+
+
 _COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia": _cmd_eia, "caps": _cmd_caps,
              "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast,
              "validate": _cmd_validate,
-             "schema": _cmd_schema}
+             "schema": _cmd_schema, "ledger": _cmd_ledger}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     _configure_logging(args.verbose)
     os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+    from scenarios.common.ledger import using_ledger
     from twin.errors import ParkTwinError
     from twin.inputs import recording_inputs
 
     try:
-        with recording_inputs(["parktwin", *(sys.argv[1:] if argv is None else argv)]):  # run.json: inputs, command
-            return _COMMANDS[args.command](args)
+        with recording_inputs(["parktwin", *(sys.argv[1:] if argv is None else argv)]), using_ledger(args.ledger):
+            return _COMMANDS[args.command](args)  # run.json: inputs, command; the ledger its records go to
     except ParkTwinError as error:
         log.error("%s", error)
         return error.exit_code

@@ -45,7 +45,7 @@ class ScenarioKind:
 
     def run(self, scenario: StrictModel, *, base_dir: Path, out_dir: Path, command_line: list[str] | str,
             where: str) -> RunResult:
-        with output_folder(out_dir):
+        with output_folder(out_dir, details={"scenario_kind": self.name}):
             return _resolve(self.runner)(scenario, base_dir=base_dir, out_dir=out_dir, command_line=command_line,
                                          where=where)
 
@@ -53,7 +53,7 @@ class ScenarioKind:
                      workers: int | None) -> str:
         if self.ensemble is None:
             raise NotImplementedError(f"kind {self.name!r} has no ensemble")
-        with output_folder(out_dir, "ensemble"):
+        with output_folder(out_dir, "ensemble", details={"scenario_kind": self.name}):
             text = _resolve(self.ensemble)(scenario, scenario_path, out_dir, scheduler=scheduler, workers=workers)
             write_folder_manifest(out_dir, scenario)  # last: the ensemble's completion marker
         return text

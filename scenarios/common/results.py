@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from scenarios.common.batch import BatchLock
+from scenarios.common.ledger import record_folder
 from scenarios.common.spec import scenario_hash
 from twin.errors import OutputError
 from twin.inputs import command_line, input_notes, inputs_read, recording_inputs
@@ -41,6 +43,7 @@ def slug(name: str) -> str:
 
 
 LOCK_NAME = ".parktwin.lock"
+_RUN_FOLDERS: ContextVar[Path | None] = ContextVar("parktwin_run_folder", default=None)  # the outermost run's folder
 
 
 def check_writable(out_dir: Path) -> None:
@@ -55,18 +58,34 @@ def check_writable(out_dir: Path) -> None:
 
 
 @contextmanager
-def output_folder(out_dir: Path, what: str = "run"):
+def output_folder(out_dir: Path, what: str = "run", *, kind: str | None = None, details: dict | None = None):
     """Hold ``out_dir`` for one run: it must be writable (else OutputError, exit 73, before any computation); an
     exclusive lock file ``.parktwin.lock`` in it keeps a second run out (BatchLockedError, exit 75: retry later; a
     lock left by a process that no longer runs on this host is taken over); and the previous run's ``run.json`` is
-    removed first, so a run killed midway never leaves new files beside an old marker that says "finished"."""
+    removed first, so a run killed midway never leaves new files beside an old marker that says "finished".
+
+    When the block ends with a ``run.json`` in ``out_dir`` (the run finished), a record of kind ``kind`` (default
+    ``what``) and with ``details`` goes to the ledger (:func:`scenarios.common.ledger.record_folder`: the input files
+    read, every file in the folder), while the folder is still locked. Runs nested in another's folder are recorded
+    with the outer one."""
     out_dir = Path(out_dir)
     created = not out_dir.exists()
     check_writable(out_dir)
     try:
         with BatchLock(out_dir / LOCK_NAME, what=what), recording_inputs():
             (out_dir / "run.json").unlink(missing_ok=True)
-            yield out_dir
+            outer = _RUN_FOLDERS.get() is None
+            token = _RUN_FOLDERS.set(out_dir) if outer else None
+            try:
+                yield out_dir
+            finally:
+                if token is not None:
+                    _RUN_FOLDERS.reset(token)
+            manifest = read_manifest(out_dir) if outer else None
+            if manifest is not None:
+                record_folder(kind or what, out_dir, name=str(manifest.get("scenario", "")),
+                              details={"scenario_config_sha256": manifest.get("scenario_config_sha256"),
+                                       **(details or {})})
     finally:
         if created and out_dir.is_dir() and not any(out_dir.iterdir()):
             out_dir.rmdir()  # a run refused before it wrote anything leaves no empty folder behind

@@ -408,7 +408,7 @@ def run_caps_file(path: str | Path, out_dir: str | Path | None = None, command_l
         raise InputError.field(path.name, "kind", scenario.kind, "'eia' (with a caps: block) for parktwin caps")
     # The same folder as 'parktwin run eia.yaml' gives its caps: results/<name>/caps.
     out = Path(out_dir) if out_dir is not None else path.parent / "results" / slug(scenario.name) / "caps"
-    with output_folder(out):
+    with output_folder(out, kind="caps", details={"scenario_kind": "eia"}):
         report = run_caps(scenario, base_dir=path.parent, out_dir=out,
                           command_line=" ".join(command_line or ["parktwin", "caps", str(path)]), where=path.name)
     text = text_summary(report) + f"\nOutputs in {out.resolve()}"

@@ -288,7 +288,7 @@ def run_eia_file(path: str | Path, out_dir: str | Path | None = None, command_li
     if scenario.kind != "eia":
         raise InputError.field(path.name, "kind", scenario.kind, "'eia' for parktwin eia")
     out = Path(out_dir) if out_dir is not None else path.parent / "results" / slug(scenario.name)
-    with output_folder(out):
+    with output_folder(out, kind="eia", details={"scenario_kind": "eia"}):
         summary = run_eia_scenario(scenario, base_dir=path.parent, out_dir=out,
                                    command_line=" ".join(command_line or ["parktwin", "eia", str(path)]),
                                    where=path.name)

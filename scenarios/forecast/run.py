@@ -74,6 +74,7 @@ from meteo.forecast import write_sample_forecast
 from scenarios.common.batch import BatchLock, JsonLinesLog, sha256_file
 from scenarios.common.ensemble import EnsembleSpec
 from scenarios.common.impact import SENSITIVE_KINDS
+from scenarios.common.ledger import record_folder
 from scenarios.common.weather import load_weather
 from scenarios.forecast.cycle import (
     ForecastResult,
@@ -99,6 +100,7 @@ from scenarios.forecast.rules import (
 )
 from twin.atomic import write_text_atomic
 from twin.errors import ParkTwinError
+from twin.inputs import inputs_read
 from twin.io import load_park
 from viz.brief_view import BriefView, NotAssessed, ReleaseStart
 from viz.wording import term
@@ -182,6 +184,11 @@ def run_forecast(park_yaml, forecast_nc, out_root, *, cycle: str | None = None, 
             publish_cycle(work, final)
             journal.attach(final / "log.jsonl")
             journal("info", "cycle_published", cycle=name, folder=str(final))
+            read = {str(p.resolve()): sha256_file(p) for p in (park_yaml, forecast_nc)}
+            record_folder("forecast", final, name=name, utc_offset_hours=park.spec.utc_offset_hours,
+                          inputs={**inputs_read(), **read},
+                          details={"forecast_sha256": forecast_sha, "settings_sha256": settings_sha},
+                          command_line=command_line or None)
             return published_result(name, final, skipped=False, computed_members=computed)
     except ParkTwinError as error:
         if journal.path is None:
