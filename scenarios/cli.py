@@ -10,6 +10,7 @@
     parktwin sample-forecast PARK.yaml OUT.nc    write a realistic sample forecast NetCDF
     parktwin validate FILE.yaml            check a park bundle or a scenario and the files it names
     parktwin schema park|scenario          print a JSON Schema
+    parktwin watch FOLDER --park PARK.yaml [--once]   risk-source readings → warnings; orange/red starts a leak
     parktwin ledger verify [LEDGER]        recompute the hash chain of the ledger and its files' digests
     parktwin ledger repair LEDGER          move an incomplete last record (crash while appending) aside
 
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
                              "ledger.jsonl in the output folder's parent; PARKTWIN_LEDGER=off disables it)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_forecast,
-                        _add_sample_forecast, _add_validate, _add_schema, _add_ledger):
+                        _add_sample_forecast, _add_validate, _add_schema, _add_watch, _add_ledger):
         add_command(commands)
     return parser
 
@@ -154,6 +155,34 @@ def _add_validate(commands) -> None:
 def _add_schema(commands) -> None:
     schema = commands.add_parser("schema", help="print the JSON Schema of a park or scenario file")
     schema.add_argument("which", choices=["park", "scenario"])
+
+
+def _add_watch(commands) -> None:
+    watch = commands.add_parser(
+        "watch", help="risk-source instrument readings against park.yaml thresholds: warnings, and a leak plan on "
+                      "an orange or red warning",
+        description="Read the readings files (CSV or JSON lines: time, risk_source, quantity, value, unit) dropped "
+                    "in FOLDER against each risk source's thresholds: in park.yaml; log every change of warning "
+                    "level (OUT/warnings.jsonl and the ledger); an orange or red warning on a tank or pipe runs its "
+                    "leak scenario and plan draft into OUT/leaks/. A file is read once. Exit codes: 0 ok, 65 a file "
+                    "was rejected, 75 another watcher runs or a leak waits for its weather (retry later).")
+    watch.add_argument("folder", type=Path, help="folder the readings files are dropped in")
+    watch.add_argument("--park", type=Path, required=True, help="park.yaml")
+    watch.add_argument("--out", type=Path, default=None,
+                       help="state, logs and triggered leaks (default: FOLDER/../watch)")
+    mode = watch.add_mutually_exclusive_group()
+    mode.add_argument("--once", action="store_true", help="one pass over what is there, then exit")
+    mode.add_argument("--interval", type=float, default=60.0, help="seconds between passes (default 60)")
+    watch.add_argument("--passes", type=int, default=None, help="stop after this many passes (default: never)")
+    watch.add_argument("--weather", type=Path, default=None,
+                       help="current weather of a triggered leak: a forecast NetCDF, or a station CSV whose last "
+                            "hour persists (default: the HJ 169-2018 worst case)")
+    watch.add_argument("--max-weather-age", type=float, default=3.0,
+                       help="a station's last hour older than this many hours is refused (default 3)")
+    watch.add_argument("--hours", type=int, default=3, help="hours the cloud of a triggered leak is followed (3)")
+    watch.add_argument("--grid-size", type=float, default=10000.0, help="leak grid side [m] (default 10000)")
+    watch.add_argument("--grid-spacing", type=float, default=100.0, help="leak grid spacing [m] (default 100)")
+    watch.add_argument("--language", choices=("zh", "en"), default="zh", help="plan draft language (default zh)")
 
 
 def _add_ledger(commands) -> None:
@@ -309,6 +338,27 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from scenarios.watch.run import WatchSettings, watch_loop, watch_once
+
+    settings = WatchSettings(weather=args.weather, simulation_hours=args.hours, grid_size=args.grid_size,
+                             grid_spacing=args.grid_spacing, language=args.language,
+                             max_weather_age_hours=args.max_weather_age,
+                             command_line=" ".join(["parktwin", *sys.argv[1:]]))
+    out = args.out or args.folder.resolve().parent / "watch"
+    if not args.once:
+        return watch_loop(args.folder, args.park, out, settings, interval=args.interval, passes=args.passes)
+    result = watch_once(args.folder, args.park, out, settings)
+    print(f"{len(result.files_read)} readings files read, {len(result.files_rejected)} rejected; "
+          f"{len(result.changes)} changes of warning level; {len(result.leaks)} leaks; outputs in {out}")
+    for change in result.changes:
+        print(f"  {change['time_local']} {change['risk_source']} {change['quantity']} {change['as_read']}: "
+              f"{change['previous_level']} -> {change['level']}")
+    for leak in result.leaks:
+        print(f"  leak {leak['risk_source']}: {leak['status']} {leak.get('plan') or leak.get('reason') or ''}")
+    return result.exit_code
+
+
 def _cmd_ledger(args: argparse.Namespace) -> int:
     from scenarios.common.ledger import LEDGER_ENV, LEDGER_NAME, repair_ledger, verify_ledger
 
@@ -327,7 +377,8 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
 _COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia": _cmd_eia, "caps": _cmd_caps,
              "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast,
              "validate": _cmd_validate,
-             "schema": _cmd_schema, "ledger": _cmd_ledger}
+             "schema": _cmd_schema, "watch": _cmd_watch,
+             "ledger": _cmd_ledger}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,7 @@ from twin.chemicals import ChemicalTable
 from twin.errors import InputError
 from twin.terrain import Terrain
 from twin.units import Plausible, described, quantity
+from twin.thresholds import RiskThresholds
 
 __all__ = [
     "ParkSpec", "Stack", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
@@ -149,6 +150,10 @@ class RiskSource(BaseModel):
     water_reactive: bool = Field(False, description="Contents react dangerously with water (GHS H260/H261, e.g. "
                                                     "sodium, calcium carbide, metal phosphides): any water at the "
                                                     "unit escalates, even below the sill.")
+    thresholds: RiskThresholds | None = Field(None, description="Warning thresholds of the unit's instruments "
+                                                                "(level %, pressure, temperature, gas ppm) per "
+                                                                "level blue/yellow/orange/red (twin.thresholds; "
+                                                                "parktwin watch).")
 
     @field_validator("footprint")
     @classmethod
