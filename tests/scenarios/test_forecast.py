@@ -25,6 +25,7 @@ import yaml
 
 from scenarios.common.batch import BatchLock, JsonLinesLog
 from scenarios.common.impact import risk_score
+from scenarios.common.ledger import verify_ledger
 from scenarios.common.times import local_text
 from scenarios.forecast.rules import release_rule, worst_start_hour
 from scenarios.forecast.run import run_forecast, write_demo_sample_forecast
@@ -146,7 +147,12 @@ def test_a_cycle_writes_the_dated_folder_summary_and_brief(first, inputs):
     result, out, _seconds = first
     folder = out / CYCLE
     assert result.cycle == CYCLE and result.folder == folder and not result.skipped
-    assert sorted(p.name for p in out.iterdir()) == [CYCLE]  # no work folder, no lock left behind
+    # no work folder, no lock left behind; the cycle's record in the ledger beside it (scenarios.common.ledger)
+    assert sorted(p.name for p in out.iterdir()) == [CYCLE, "ledger.jsonl"]
+    (record,) = [json.loads(line) for line in (out / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert record["kind"] == "forecast" and record["name"] == CYCLE and record["folder"] == CYCLE
+    assert "summary.json" in record["outputs"] and str(inputs[1].resolve()) in record["inputs"]
+    assert verify_ledger(out / "ledger.jsonl").ok
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     # the brief's language (zh by default) for the texts; the release rule's English stays in run.json's settings
     assert summary["cycle"] == CYCLE and summary["language"] == "zh"
