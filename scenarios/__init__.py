@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the lazy names are, for editors and type checkers
     from scenarios.demo import run_demo, write_demo
+    from scenarios.common.ledger import verify_ledger
     from scenarios.forecast.run import run_forecast
     from scenarios.registry import KINDS
     from scenarios.results import open_results, read_json_results
     from scenarios.run import RunResult, run_scenario, run_scenario_file
     from scenarios.spec import load_scenario, scenario_from_dict, scenario_json_schema
+    from scenarios.watch.run import watch_once
     from twin.errors import (
         InputError,
         MeteoCoverageError,
@@ -51,6 +53,8 @@ _EXPORTS = {
     "open_results": "scenarios.results",
     "read_json_results": "scenarios.results",
     "run_forecast": "scenarios.forecast.run",
+    "watch_once": "scenarios.watch.run",
+    "verify_ledger": "scenarios.common.ledger",
     "ParkTwinError": "twin.errors",
     "InputError": "twin.errors",
     "MissingInputError": "twin.errors",
