@@ -235,7 +235,10 @@ def append_record(ledger: str | os.PathLike, kind: str, *, name: str = "", folde
             last_line = _last_line(handle, size)
             if last_line:
                 last = _parse(last_line, f"ledger {ledger}, last record")
-                seq, previous = int(last.get("seq", -1)) + 1, record_digest(last)
+                if not isinstance(last.get("seq"), int):
+                    raise InputError.field(f"ledger {ledger}, last record", "seq", last.get("seq"),
+                                           "a whole number; run 'parktwin ledger verify' to see what changed")
+                seq, previous = last["seq"] + 1, record_digest(last)
             else:
                 seq, previous = 0, GENESIS
             record = {"seq": seq, "time_utc": now.isoformat(timespec="milliseconds"),

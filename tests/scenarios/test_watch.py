@@ -175,3 +175,15 @@ def test_thresholds_rise_and_give_the_highest_level_reached():
         "thresholds": {"temperature": {"orange": "40 degC"}, "pressure": {"red": "11 bar"}}})
     assert source.thresholds.temperature.orange == pytest.approx(313.15)
     assert source.thresholds.pressure.red == pytest.approx(1.1e6)
+
+
+def test_the_loop_mode_polls_and_reads_new_files_once(site):
+    root, park, _settings = site
+    drop, out = root / "drop", root / "watch"
+    _drop(drop, "001.csv", HEADER + "2026-07-15T03:10:00+08:00,T01,level,85,%\n")
+    code = main(["watch", str(drop), "--park", str(park), "--out", str(out), "--interval", "0", "--passes", "2"])
+    assert code == 0
+    logged = [json.loads(line) for line in (out / "log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [entry["file"] for entry in logged if entry["event"] == "readings_read"] == ["001.csv"]
+    assert len((out / "warnings.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+    assert verify_ledger(root / "ledger.jsonl").ok
