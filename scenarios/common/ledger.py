@@ -129,11 +129,14 @@ def folder_digests(folder: str | os.PathLike, ledger: Path | None = None) -> dic
 @functools.lru_cache(maxsize=1)
 def software_identity() -> dict:
     """``{"parktwin": version, "git_commit": hex or None, "git_dirty": bool or None}`` of the code running now: the
-    commit of the checkout the package was imported from, when it is one and git is installed."""
+    commit of the checkout the package was imported from (its folder holds ``.git``), when git is installed;
+    ``git_dirty``: tracked files differ from that commit."""
     from twin.store import parktwin_version
 
     identity = {"parktwin": parktwin_version(), "git_commit": None, "git_dirty": None}
     source = Path(__file__).resolve().parents[2]
+    if not (source / ".git").exists():  # an installed copy, not a checkout: a surrounding repository is not ours
+        return identity
     try:
         commit = subprocess.run(["git", "-C", str(source), "rev-parse", "HEAD"], capture_output=True, text=True,
                                 timeout=10, check=False)

@@ -54,6 +54,8 @@ def test_records_chain_with_digests_of_every_output(tmp_path):
     assert sorted(first["outputs"]) == ["out.txt", "sub/map.png"] and first["folder"] == "run0"
     assert first["inputs"] == {"/park/park.yaml": "ab" * 32} and first["details"] == {"index": 0}
     assert first["software"]["parktwin"] and first["time_local"][-6] in "+-" and first["time_utc"].endswith("+00:00")
+    if (Path(__file__).resolve().parents[2] / ".git").exists():  # run from a checkout: its commit is recorded
+        assert len(first["software"]["git_commit"]) == 40 and isinstance(first["software"]["git_dirty"], bool)
     report = verify_ledger(ledger)
     assert report.ok, report.text()
     assert report.records == 3 and report.files_checked == 6 and report.head_sha256 == rows[2][1]["sha256"]
