@@ -115,6 +115,7 @@ def watch_once(folder, park_yaml, out, settings: WatchSettings = WatchSettings()
         ledger = ledger_path_for(out)
         context = _Pass(park, park_yaml, out, settings, state, journal, result, ledger)
         context.retry_pending_leaks()
+        write_text_atomic(state_path, json.dumps(state, indent=1, ensure_ascii=False) + "\n")
         for path in reading_files(folder):
             digest = sha256_file(path)
             if state["files"].get(path.name, {}).get("sha256") == digest:

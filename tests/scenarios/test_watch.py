@@ -187,3 +187,38 @@ def test_the_loop_mode_polls_and_reads_new_files_once(site):
     assert [entry["file"] for entry in logged if entry["event"] == "readings_read"] == ["001.csv"]
     assert len((out / "warnings.jsonl").read_text(encoding="utf-8").splitlines()) == 1
     assert verify_ledger(root / "ledger.jsonl").ok
+
+
+def test_a_leak_waiting_for_its_weather_is_retry_later_then_runs(site):
+    root, park, settings = site
+    drop, out = root / "drop", root / "watch"
+    # the station's last hour (05:00) is 3 h 10 min before the reading: too old for the current weather
+    _drop(drop, "001.csv", HEADER + "2026-07-15T08:10:00+08:00,T01,level,91,%\n")
+    first = watch_once(drop, park, out, settings)
+    assert first.exit_code == 75 and first.changes[0]["level"] == "orange"
+    assert first.leaks[0]["status"] == "pending" and "3.2 h old" in first.leaks[0]["error"]
+    state = json.loads((out / "state.json").read_text(encoding="utf-8"))
+    assert state["sources"]["T01"]["leak"]["status"] == "pending"
+    # the station's next hours arrive: the next pass starts the leak (no new reading needed), once
+    with open(root / "station.csv", "a", encoding="utf-8") as station:
+        station.write("2026-07-15T06:00:00+08:00,3.2,120,27,3,1\n2026-07-15T07:00:00+08:00,3.4,125,27.5,3,1\n"
+                      "2026-07-15T08:00:00+08:00,3.6,130,28,3,1\n")
+    second = watch_once(drop, park, out, settings)
+    assert second.exit_code == 0 and second.changes == [] and second.leaks[0]["status"] == "started"
+    assert "2026-07-15T00:00:00+00:00,3.6,130,28" in (out / "leaks" / "T01-20260715T001000Z" / "weather.csv"
+                                                      ).read_text(encoding="utf-8")
+    assert watch_once(drop, park, out, settings).leaks == []
+
+
+def test_the_leak_weather_block_by_source(tmp_path):
+    from datetime import datetime, timezone
+
+    from scenarios.watch.leak import leak_weather
+
+    start = datetime(2026, 7, 15, 2, 40, tzinfo=timezone.utc)
+    assert leak_weather(None, start, 3, tmp_path, 3.0) == {"preset": "hj169_worst"}
+    block = leak_weather(tmp_path / "nwp.nc", start, 3, tmp_path, 3.0)["weather"]
+    assert block["source"] == "forecast_netcdf" and block["start"] == "2026-07-15T02:00:00+00:00"
+    assert block["hours"] == 4
+    with pytest.raises(InputError, match="a forecast NetCDF"):
+        leak_weather(tmp_path / "weather.grib", start, 3, tmp_path, 3.0)
