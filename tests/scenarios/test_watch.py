@@ -222,3 +222,17 @@ def test_the_leak_weather_block_by_source(tmp_path):
     assert block["hours"] == 4
     with pytest.raises(InputError, match="a forecast NetCDF"):
         leak_weather(tmp_path / "weather.grib", start, 3, tmp_path, 3.0)
+
+
+def test_the_thresholds_example_of_docs_watch_md_validates():
+    import re
+
+    import yaml
+
+    from twin.thresholds import RiskThresholds
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "watch.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"^```yaml\n(.*?)^```", text, flags=re.MULTILINE | re.DOTALL)
+    thresholds = RiskThresholds.model_validate(yaml.safe_load(block)["risk_sources"][0]["thresholds"])
+    assert thresholds.level.yellow == 80 and thresholds.pressure.orange == pytest.approx(9e5)
+    assert thresholds.temperature.red == pytest.approx(323.15) and thresholds.gas.blue == 5
