@@ -75,8 +75,10 @@ def performance_measures(observed, predicted, *, threshold: float) -> dict[str, 
         fb = (mean_o - mean_p) / (0.5 * (mean_o + mean_p))
         nmse = np.mean((co - cp) ** 2) / (mean_o * mean_p)
         nad = np.mean(np.abs(co - cp)) / (mean_o + mean_p)
+        # a series constant to rounding (std below 1e-12 of its mean) has no correlation
+        constant = co.std() <= 1e-12 * abs(mean_o) or cp.std() <= 1e-12 * abs(mean_p)
         spread = co.std() * cp.std()
-        r = np.mean((co - mean_o) * (cp - mean_p)) / spread if spread > 0 else np.nan
+        r = np.nan if constant or spread == 0 else np.mean((co - mean_o) * (cp - mean_p)) / spread
     lo, lp = np.log(np.maximum(co, threshold)), np.log(np.maximum(cp, threshold))
     ratio = np.exp(lp - lo)
     return {
