@@ -250,7 +250,7 @@ def _with_park_positions(ds: xr.Dataset, monitors: dict, where: str) -> xr.Datas
         for key in ds.data_vars:
             if monitor.pollutants and key not in monitor.pollutants and np.isfinite(ds[key].values[s]).any():
                 raise InputError.field(f"{where}: station {station!r}", "substance", key,
-                                       f"one its monitor lists in park.yaml ({', '.join(monitor.pollutants)})")
+                                       f"one of those its monitor lists in park.yaml ({', '.join(monitor.pollutants)})")
         ds["station_name"].values[s] = monitor.name
         ds["x"].values[s], ds["y"].values[s] = monitor.x, monitor.y
         ds["height"].values[s] = np.nan if monitor.height is None else monitor.height
