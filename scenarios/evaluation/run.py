@@ -108,12 +108,23 @@ def evaluate_files(observed, predicted: Path, out_dir: Path, *, predicted_b: Pat
                 labels=(Path(predicted).name, Path(predicted_b).name if predicted_b else ""))
     outputs["csv"] = write_text_atomic(out_dir / "evaluation.csv", _csv(summary))
     outputs["json"] = write_text_atomic(out_dir / "evaluation.json",
-                                        json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=True))
+                                        json.dumps(_no_nan(summary), indent=2, ensure_ascii=False, allow_nan=False))
     manifest = {"command": "evaluate", "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "software": {"parktwin": parktwin_version()}, "command_line": command_line(),
                 "inputs_sha256": inputs_read(), "outputs": {k: Path(v).name for k, v in sorted(outputs.items())}}
     write_text_atomic(out_dir / "run.json", json.dumps(manifest, indent=2, ensure_ascii=False))
     return summary
+
+
+def _no_nan(value):
+    """The summary with NaN (an undefined measure, e.g. r of a constant series) as JSON null: strict JSON."""
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nan(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
 
 
 def _csv(summary: dict) -> str:
