@@ -48,6 +48,7 @@ STORAGE_TEMPERATURE = Plausible("K", 60.0, 1000.0, "storage temperature", ("degC
 SILL_HEIGHT = Plausible("m", 0.0, 10.0, "sill or bund wall height", ("cm", "mm"))
 UNIT_DIAMETER = Plausible("m", 0.005, 100.0, "tank or pipe inner diameter", ("mm", "cm"))
 BUND_AREA = Plausible("m**2", 0.0, 1e6, "bund area", low_open=True)
+MONITOR_HEIGHT = Plausible("m", 0.0, 500.0, "monitor inlet height above ground", ("cm", "mm"))
 
 EmissionRate = Annotated[quantity(EMISSION_RATE), Field(description=described(EMISSION_RATE, "Emission rate. [g/s]"))]
 
@@ -184,13 +185,18 @@ class Receptor(BaseModel):
 
 
 class Monitor(BaseModel):
-    """An air-quality monitoring station."""
+    """An air-quality monitoring station: where it stands, how high its inlet is, what it measures. Its observations
+    are read by ``twin.observations_io`` (one CSV per station named ``<id>.csv``, or a CF NetCDF whose ``station_id``
+    values are these ids)."""
 
     model_config = _STRICT
     id: Identifier
     name: str = Field(description="Station name.")
     x: Easting
     y: Northing
+    height: quantity(MONITOR_HEIGHT) | None = Field(
+        None, description=described(MONITOR_HEIGHT, "Height of the sampling inlet above ground; None = not stated "
+                                                    "(the model's receptor height is then used). [m]"))
     pollutants: list[str] = Field(default_factory=list, description="Substance keys measured.")
 
 
