@@ -136,7 +136,7 @@ class RiverModel:
         return {key: np.array([o.effluent.get(key, 0.0) * o.flow for o in self.river.outfalls])
                 for key in self.pollutants}
 
-    def _hydraulics(self, reach_index: int, flow: float) -> tuple[float, float]:
+    def hydraulics(self, reach_index: int, flow: float) -> tuple[float, float]:
         """(depth [m], velocity [m/s]) of a reach carrying ``flow`` [m3/s]."""
         reach = self.river.reaches[reach_index]
         depth = reach.depth if reach.depth is not None else \
@@ -144,10 +144,11 @@ class RiverModel:
         velocity = reach.velocity if reach.velocity is not None else flow / (reach.width * depth)
         return float(depth), float(velocity)
 
-    def _rate(self, reach_index: int, key: str) -> float:
+    def rate(self, reach_index: int, key: str) -> float:
+        """Decay rate of ``key`` in reach ``reach_index``, perturbation factor included. [s-1]"""
         return self.river.reaches[reach_index].decay[key] * self.decay_factor.get(key, 1.0)
 
-    def _reach_of(self, chainage: float) -> int:
+    def reach_of(self, chainage: float) -> int:
         """Index of the reach holding chainage (a reach holds (start, end]; 0 holds 0)."""
         return int(min(np.searchsorted(self.geometry.reach_ends, chainage, side="left"), len(self.river.reaches) - 1))
 
@@ -193,18 +194,18 @@ class RiverModel:
         for chainage, order, index in self._events(distances):
             step = chainage - position
             if step > 0:
-                depth, velocity = self._hydraulics(reach, flow)
+                depth, velocity = self.hydraulics(reach, flow)
                 dt = step / velocity
                 if self.oxygen_demand is not None:
                     bod0 = conc[self.oxygen_demand]
-                    kd, ka = self._rate(reach, self.oxygen_demand), reaches[reach].reaeration
+                    kd, ka = self.rate(reach, self.oxygen_demand), reaches[reach].reaeration
                     t_c, d_c = streeter_phelps_critical(bod0, deficit, kd, ka)
                     if 0.0 < t_c < dt and (sag is None or d_c > sag.deficit):
                         sag = OxygenSag(distance=position + t_c * velocity, oxygen=saturation - d_c, deficit=d_c,
                                         critical_time=since_mix + t_c)
                     deficit = float(streeter_phelps_deficit(bod0, deficit, kd, ka, dt))
                 for key in self.pollutants:
-                    conc[key] = float(plug_flow_decay(conc[key], self._rate(reach, key), step, velocity))
+                    conc[key] = float(plug_flow_decay(conc[key], self.rate(reach, key), step, velocity))
                 time += dt
                 since_mix += dt
                 position = chainage
@@ -231,8 +232,8 @@ class RiverModel:
                 flow += q
                 since_mix = 0.0
             else:  # an output point
-                reach_here = self._reach_of(chainage)
-                depth, velocity = self._hydraulics(reach_here, flow)
+                reach_here = self.reach_of(chainage)
+                depth, velocity = self.hydraulics(reach_here, flow)
                 for name, value in (("flow", flow), ("velocity", velocity), ("depth", depth),
                                     ("width", reaches[reach_here].width), ("travel_time", time)):
                     out[name][index] = value
@@ -300,9 +301,9 @@ class RiverModel:
             order = np.argsort(self.outfall_chainage, kind="stable")
             flow_above[order] = self.run(distances=np.maximum(self.outfall_chainage[order] - 1e-6, 0.0)).flow
         for j, outfall in enumerate(self.river.outfalls):
-            reach_index = self._reach_of(self.outfall_chainage[j])
+            reach_index = self.reach_of(self.outfall_chainage[j])
             reach = self.river.reaches[reach_index]
-            depth, velocity = self._hydraulics(reach_index, flow_above[j] + outfall.flow)
+            depth, velocity = self.hydraulics(reach_index, flow_above[j] + outfall.flow)
             if reach.slope is None:
                 zones.append(MixingZone(outfall.id, float(self.outfall_chainage[j]), None, None))
                 continue
