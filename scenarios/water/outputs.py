@@ -176,8 +176,8 @@ def write_water_outputs(scenario: WaterScenario, park, model: RiverModel, report
         paths["profile"] = images["profile"] = render_river_profile(
             _profile_view(scenario, model, current, at_caps), out_dir / "profile.png")
         paths["river_map"] = images["river_map"] = _map(scenario, park, model, current, out_dir / "river_map.png")
-    paths["caps_html"] = render_report(water_caps_view(report, scenario.language), out_dir / "caps.html",
-                                       images=images)
+    paths["caps_html"] = render_report(water_caps_view(report, scenario.language, figures=tuple(images)),
+                                       out_dir / "caps.html", images=images)
     return paths
 
 
@@ -218,8 +218,8 @@ def _number(value) -> str:
     return "—" if value is None else f"{value:.4g}"
 
 
-def water_caps_view(report: dict, language: str = "zh") -> dict:
-    """The caps report (``viz.report``) in ``language``."""
+def water_caps_view(report: dict, language: str = "zh", figures: tuple[str, ...] = ()) -> dict:
+    """The caps report (``viz.report``) in ``language``, with the named ``figures`` (profile, river_map)."""
     words = _WORDS[language]
     sections = []
     for n, entry in enumerate(report["pollutants"], start=1):
@@ -254,7 +254,8 @@ def water_caps_view(report: dict, language: str = "zh") -> dict:
                          "rows": [{"cells": [s["section"], _name(s["quantity"], language),
                                              f"{s['probability_of_failing_class']:.1%}"]}
                                   for s in report["ensemble"]["sections"]]})
-    sections.append({"heading": words["figures"], "images": ["profile", "river_map"]})
+    if figures:
+        sections.append({"heading": words["figures"], "images": list(figures)})
     return {"language": language, "title": words["title"].format(river=report["river_name"],
                                                                  scenario=report["scenario"]),
             "subtitle": words["subtitle"].format(park=report.get("park", "")), "sections": sections,

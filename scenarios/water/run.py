@@ -76,8 +76,12 @@ def water_report(scenario: WaterScenario, model: RiverModel, where: str) -> tupl
         chosen = optimal if spec.rule == "optimal" or proportional is None else proportional
         caps[key] = chosen.loads
         check = {c["outfall"]: c for c in segment_cross_check(model, key, spec.safety_factor)}
-        entries.append(_pollutant_entry(model, key, rows, notes, current[key], chosen, optimal, proportional,
-                                        check))
+        entry = _pollutant_entry(model, key, rows, notes, current[key], chosen, optimal, proportional, check)
+        for j, outfall in enumerate(entry["outfalls"]):  # a cap held by a bound, not by a section, says so
+            at_lower = chosen.loads[j] <= lower[j] * (1 + 1e-9) and lower[j] > 0
+            at_upper = upper is not None and chosen.loads[j] >= upper[j] * (1 - 1e-9)
+            outfall["held_by"] = "technical minimum" if at_lower else "upper bound" if at_upper else None
+        entries.append(entry)
     return {"scenario": scenario.name, "river": river.id, "river_name": river.name, "rule": spec.rule,
             "safety_factor": spec.safety_factor, "upper_bound_factor": spec.upper_bound_factor,
             "technical_minimum_fraction": spec.technical_minimum_fraction,
@@ -196,12 +200,14 @@ def text_summary(report: dict) -> str:
     lines = [f"Water environmental capacity of {report['river_name']} ({report['river']}), rule {report['rule']}, "
              f"safety factor {report['safety_factor']:g}"]
     for entry in report["pollutants"]:
+        proportional = entry["equal_proportion_total_t_yr"]
         lines.append(f"{entry['pollutant']}: current {entry['current_total_t_yr']:.4g} t/yr -> cap "
-                     f"{entry['cap_total_t_yr']:.4g} t/yr ({entry['method']})")
+                     f"{entry['cap_total_t_yr']:.4g} t/yr ({entry['method']}); equal proportion "
+                     f"{'n/a' if proportional is None else format(proportional, '.4g')} t/yr")
         for o in entry["outfalls"]:
             lines.append(f"  {o['id']}: cap {o['cap_t_yr']:.4g} t/yr ({o['cap_mg_l']:.4g} mg/L at "
                          f"{o['flow_m3_d']:.0f} m3/d); alone: segment method {o['segment_alone_t_yr']:.4g}, LP "
-                         f"{o['lp_alone_t_yr']:.4g} t/yr")
+                         f"{o['lp_alone_t_yr']:.4g} t/yr" + (f"; held by its {o['held_by']}" if o["held_by"] else ""))
         for b in entry["binding"]:
             lines.append(f"  binding: {b['section']} {b['name']} (class {b['class']}, {b['quantity']} "
                          f"{b['limit_mg_l']:.4g} mg/L)")
