@@ -45,12 +45,16 @@ def water_dataset(park, model: RiverModel, current: RiverProfile, at_caps: River
     """The CF dataset: dims (loading, distance) and (section,)."""
     epsg = park.spec.epsg
     coords = {"distance": ("distance", current.distance, {"long_name": "distance along the river centreline from "
-                                                                      "its upstream end", "units": "m", "axis": "X"}),
-              "loading": ("loading", np.array(["current", "caps"], dtype=object),
-                          {"long_name": "outfall loads: current effluent, or at the caps"}),
-              **point_xy_coords(current.x, current.y, epsg, "distance")}
+                                                                      "its upstream end", "units": "m"}),
+              # CF §3.5 flags: an integer coordinate (a string one defeats CF tools' monotonicity checks)
+              "loading": ("loading", np.array([0, 1], dtype=np.int32),
+                          {"long_name": "outfall loads", "flag_values": np.array([0, 1], dtype=np.int32),
+                           "flag_meanings": "current_effluent at_caps"}),
+              **point_xy_coords(current.x, current.y, epsg, "distance",
+                                long_names=("easting", "northing", "longitude", "latitude"))}
     data = {"crs": grid_mapping_variable(epsg),
             "river_discharge": ("distance", current.flow, {"standard_name": "water_volume_transport_in_river_channel",
+                                                          "long_name": "river discharge at the design flow",
                                                           "units": "m3 s-1", "grid_mapping": "crs"}),
             "velocity": ("distance", current.velocity, {"long_name": "mean river velocity", "units": "m s-1",
                                                         "grid_mapping": "crs"}),
@@ -71,7 +75,9 @@ def water_dataset(park, model: RiverModel, current: RiverProfile, at_caps: River
         data["section_class"] = ("section", np.array([s.water_class for s in sections], dtype=object),
                                  {"long_name": "GB 3838-2002 water-quality class the section must meet"})
     ds = xr.Dataset(data_vars=data, coords=coords)
-    ds["distance"].attrs.pop("_FillValue", None)
+    for name in ds.data_vars:
+        if name != "crs":
+            ds[name].attrs["coverage_content_type"] = "modelResult"  # ACDD-1.3
     return ds
 
 

@@ -39,10 +39,10 @@ def test_outputs_hold_the_caps_and_the_profile(park_with_river, tmp_path):
     report = json.loads((tmp_path / "out" / "caps.json").read_text(encoding="utf-8"))
     with xr.open_dataset(tmp_path / "out" / "water.nc") as ds:
         assert ds["distance"].attrs["units"] == "m" and ds["distance"].size > 100
-        assert list(ds["loading"].values) == ["current", "caps"]
+        assert ds["loading"].attrs["flag_meanings"] == "current_effluent at_caps"
         assert ds["cod"].attrs["units"] == "mg L-1" and ds["cod"].dims == ("loading", "distance")
         intake = float(ds["section_distance"].values[1])
-        at_intake = float(ds["cod"].sel(loading="caps").interp(distance=intake))
+        at_intake = float(ds["cod"].sel(loading=1).interp(distance=intake))
         # the intake (class II, COD 15 mg/L x 0.9) binds COD: the caps bring it to its limit
         cod = next(e for e in report["pollutants"] if e["pollutant"] == "cod")
         assert [b["section"] for b in cod["binding"]] == ["CS2"]
@@ -124,3 +124,20 @@ def test_demo_river_run_with_figures(tmp_path):
     assert html.count("data:image/png;base64") == 2
     assert "Water environmental capacity of 南河" in result.summary_text
     np.testing.assert_array_less(0, [o["cap_t_yr"] for e in report["pollutants"] for o in e["outfalls"]])
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_water_nc_passes_cf_and_only_misses_standard_names(park_with_river, tmp_path):
+    from compliance_checker.runner import CheckSuite, ComplianceChecker
+
+    CheckSuite().load_all_available_checkers()
+    run_scenario(scenario(pollutants=["cod"]), base_dir=tmp_path, out_dir=tmp_path / "out")
+    report_path = tmp_path / "report.json"
+    ComplianceChecker.run_checker(str(tmp_path / "out" / "water.nc"), ["cf:1.11", "acdd:1.3"], verbose=0,
+                                  criteria="normal", output_filename=str(report_path), output_format="json")
+    report = json.loads(report_path.read_text())
+    failed = {checker: [(item["name"], item["msgs"]) for item in result["high_priorities"]
+                        if item["value"][0] < item["value"][1]] for checker, result in report.items()}
+    assert failed["cf:1.11"] == []
+    # COD, BOD5, NH3-N, DO in river water, depth, velocity, travel time have no CF standard name (none is invented)
+    assert all(msgs == ["standard_name"] for _, msgs in failed["acdd:1.3"]), failed["acdd:1.3"]
