@@ -14,7 +14,7 @@ from twin.water_standards import WATER_CLASSES, all_water_standards, water_limit
 
 
 def test_gb3838_table_values():
-    # GB 3838-2002 Table 1, items 4 (DO), 6 (COD), 8 (NH3-N), classes I..V in mg/L
+    # GB 3838-2002 Table 1, items 3 (DO), 5 (COD), 7 (NH3-N), classes I..V in mg/L
     table = all_water_standards()
     assert [table["cod"].limit(c) * 1e3 for c in WATER_CLASSES] == pytest.approx([15, 15, 20, 30, 40])
     assert [table["ammonia_nitrogen"].limit(c) * 1e3 for c in WATER_CLASSES] == pytest.approx(
