@@ -28,7 +28,8 @@ from twin.io import load_park
 from twin.water import OXYGEN, River
 from twin.water_standards import water_standard
 
-__all__ = ["run_water", "run_water_caps_file", "water_report", "failure_probabilities", "text_summary"]
+__all__ = ["run_water", "run_water_caps_file", "water_report", "failure_probabilities", "text_summary",
+           "check_water"]
 
 _MG_L = 1e3  # kg m-3 → mg/L, for people
 _PER_DAY = 86400.0
@@ -49,18 +50,29 @@ def _river_of(park, scenario: WaterScenario, where: str) -> tuple[int, River]:
     return ids.index(scenario.river), rivers[ids.index(scenario.river)]
 
 
-def water_report(scenario: WaterScenario, model: RiverModel, where: str) -> tuple[dict, dict[str, np.ndarray]]:
-    """The caps report (a JSON-able dict) and the loads at the caps per pollutant [kg/s]."""
-    river, spec = model.river, scenario.caps
+def check_water(scenario: WaterScenario, park, where: str) -> tuple[RiverModel, list[str]]:
+    """The river model of ``scenario`` on ``park`` and the pollutants to cap, every reference checked (river id,
+    pollutants, weight ids, the river's kinetics): what ``parktwin validate`` runs without solving."""
+    index, river = _river_of(park, scenario, where)
+    model = RiverModel(river, where=f"park.yaml: rivers[{index}]")
     pollutants = scenario.pollutants or list(model.pollutants)
     for key in pollutants:
         if key not in model.pollutants:
             raise InputError.field(where, "pollutants", key, f"a pollutant the river models "
                                                              f"({', '.join(model.pollutants)})")
     ids = [o.id for o in river.outfalls]
-    for outfall_id in spec.weights:
+    for outfall_id in scenario.caps.weights:
         if outfall_id not in ids:
             raise InputError.field(f"{where}: caps.weights", "outfall id", outfall_id, f"one of {', '.join(ids)}")
+    return model, pollutants
+
+
+def water_report(scenario: WaterScenario, model: RiverModel, pollutants: list[str],
+                 where: str) -> tuple[dict, dict[str, np.ndarray]]:
+    """The caps report (a JSON-able dict) and the loads at the caps per pollutant [kg/s] (inputs checked by
+    :func:`check_water`)."""
+    river, spec = model.river, scenario.caps
+    ids = [o.id for o in river.outfalls]
     weights = np.array([spec.weights.get(i, 1.0) for i in ids])
     current = model.current_loads()
     caps: dict[str, np.ndarray] = {}
@@ -173,11 +185,11 @@ def run_water(scenario: WaterScenario, *, base_dir: Path, out_dir: Path, command
     try:
         with stages.stage("park"):
             park = load_park(base_dir / scenario.park)
-            index, river = _river_of(park, scenario, where)
-            model = RiverModel(river, where=f"park.yaml: rivers[{index}]")
+            model, pollutants = check_water(scenario, park, where)
+            river = model.river
             check_writable(out_dir)
         with stages.stage("river model and caps"):
-            report, caps = water_report(scenario, model, where)
+            report, caps = water_report(scenario, model, pollutants, where)
             report["park"] = park.spec.name
             current = model.run(spacing=scenario.spacing)
             at_caps = model.run({**model.current_loads(), **caps}, distances=current.distance)

@@ -141,3 +141,18 @@ def test_water_nc_passes_cf_and_only_misses_standard_names(park_with_river, tmp_
     assert failed["cf:1.11"] == []
     # COD, BOD5, NH3-N, DO in river water, depth, velocity, travel time have no CF standard name (none is invented)
     assert all(msgs == ["standard_name"] for _, msgs in failed["acdd:1.3"]), failed["acdd:1.3"]
+
+
+def test_validate_checks_the_river_and_the_pollutants(park_with_river, tmp_path, caplog):
+    import yaml
+
+    path = tmp_path / "water.yaml"
+    path.write_text(yaml.safe_dump(scenario(river="RV1")), encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    path.write_text(yaml.safe_dump(scenario(river="RV9")), encoding="utf-8")
+    assert main(["validate", str(path)]) == 65
+    assert "water.yaml: river must be one of the park's rivers (RV1), got 'RV9'" in caplog.text
+    path.write_text(yaml.safe_dump(scenario(pollutants=["total_phosphorus"])), encoding="utf-8")
+    assert main(["validate", str(path)]) == 65
+    assert ("water.yaml: pollutants must be a pollutant the river models (cod, ammonia_nitrogen, bod5), got "
+            "'total_phosphorus'") in caplog.text
