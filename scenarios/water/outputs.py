@@ -1,7 +1,7 @@
 """What a ``kind: water`` run writes: ``water.nc`` (CF-1.11: concentrations along the river on a ``distance`` axis,
 current loads and loads at the caps), ``caps.csv`` / ``caps.json`` / ``caps.html`` (the shape of the air caps),
-``profile.png`` (longitudinal profile with the class limits) and ``river_map.png`` (the river coloured by the
-class it meets). Every file is written atomically; concentrations go out in mg/L (what GB 3838-2002 states), flows
+``profile.png`` (longitudinal profile with the class limits) and ``river_map.png`` / ``river_map_caps.png`` (the
+river coloured by the class it meets at the current loads / at the caps). Every file is written atomically; concentrations go out in mg/L (what GB 3838-2002 states), flows
 in m3/s, loads in t/yr.
 """
 
@@ -146,12 +146,14 @@ def _profile_view(scenario: WaterScenario, model: RiverModel, current: RiverProf
         xlabel="距上游端距离 [km]" if zh else "Distance from the upstream end [km]")
 
 
-def _map(scenario, park, model: RiverModel, current: RiverProfile, path: Path) -> Path:
+def _map(scenario, park, model: RiverModel, current: RiverProfile, path: Path, at_caps: bool = False) -> Path:
     x, y = current.x, current.y
     margin = 1500.0
     extent = (float(x.min() - margin), float(x.max() + margin), float(y.min() - margin), float(y.max() + margin))
     zh = scenario.language == "zh"
-    view = map_view(park, None, title=f"{model.river.name} — {'现状水质类别' if zh else 'class met at current loads'}",
+    what = ("允许排放量下水质类别" if zh else "class met at the caps") if at_caps else \
+        ("现状水质类别" if zh else "class met at current loads")
+    view = map_view(park, None, title=f"{model.river.name} — {what}",
                     extent=extent, outline=outline_layer(park, extent),
                     notes=("GB 3838-2002; " + ("设计流量下一维稳态模型" if zh else "1-D steady model at design flow"),))
     layer = RiverClassLayer(x=x, y=y, classes=class_along(current),
@@ -182,6 +184,8 @@ def write_water_outputs(scenario: WaterScenario, park, model: RiverModel, report
         paths["profile"] = images["profile"] = render_river_profile(
             _profile_view(scenario, model, current, at_caps), out_dir / "profile.png")
         paths["river_map"] = images["river_map"] = _map(scenario, park, model, current, out_dir / "river_map.png")
+        paths["river_map_caps"] = images["river_map_caps"] = _map(scenario, park, model, at_caps,
+                                                                  out_dir / "river_map_caps.png", at_caps=True)
     paths["caps_html"] = render_report(water_caps_view(report, scenario.language, figures=tuple(images)),
                                        out_dir / "caps.html", images=images)
     return paths

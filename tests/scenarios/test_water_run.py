@@ -118,10 +118,10 @@ def test_demo_river_run_with_figures(tmp_path):
         assert [b["section"] for b in entry["binding"]] == ["CS-INTAKE"], entry["pollutant"]
     zones = {z["outfall"]: z for z in report["mixing_zones"]}
     assert "CS-PARK" in zones["OF-E12"]["sections_inside"]
-    for name in ("profile.png", "river_map.png"):
+    for name in ("profile.png", "river_map.png", "river_map_caps.png"):
         assert (tmp_path / "water" / name).stat().st_size > 20_000
     html = (tmp_path / "water" / "caps.html").read_text(encoding="utf-8")
-    assert html.count("data:image/png;base64") == 2
+    assert html.count("data:image/png;base64") == 3
     assert "Water environmental capacity of 南河" in result.summary_text
     np.testing.assert_array_less(0, [o["cap_t_yr"] for e in report["pollutants"] for o in e["outfalls"]])
 
