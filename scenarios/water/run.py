@@ -81,10 +81,15 @@ def water_report(scenario: WaterScenario, model: RiverModel, pollutants: list[st
         rows, notes = cap_rows(model, key, spec.safety_factor)
         lower = spec.technical_minimum_fraction * current[key]
         upper = None if spec.upper_bound_factor is None else spec.upper_bound_factor * current[key]
+        if key in spec.effluent_limits:  # the discharge standard bounds each outfall: limit × effluent flow
+            standard = spec.effluent_limits[key] * model.effluent_flow
+            upper = standard if upper is None else np.minimum(upper, standard)
+            lower = np.minimum(lower, standard)
         optimal = solve_water_cap(model, key, rows, lower=lower, upper=upper, weights=weights)
-        proportional = equal_proportion_water_cap(
-            model, key, rows, current[key], max_factor=np.inf if spec.upper_bound_factor is None
-            else spec.upper_bound_factor) if np.any(current[key] > 0) else None
+        ceiling = np.inf if upper is None else float(np.min(np.where(current[key] > 0, upper, np.inf)
+                                                            / np.where(current[key] > 0, current[key], 1.0)))
+        proportional = equal_proportion_water_cap(model, key, rows, current[key], max_factor=ceiling) \
+            if np.any(current[key] > 0) else None
         chosen = optimal if spec.rule == "optimal" or proportional is None else proportional
         caps[key] = chosen.loads
         check = {c["outfall"]: c for c in segment_cross_check(model, key, spec.safety_factor)}
@@ -92,7 +97,10 @@ def water_report(scenario: WaterScenario, model: RiverModel, pollutants: list[st
         for j, outfall in enumerate(entry["outfalls"]):  # a cap held by a bound, not by a section, says so
             at_lower = chosen.loads[j] <= lower[j] * (1 + 1e-9) and lower[j] > 0
             at_upper = upper is not None and chosen.loads[j] >= upper[j] * (1 - 1e-9)
-            outfall["held_by"] = "technical minimum" if at_lower else "upper bound" if at_upper else None
+            at_standard = at_upper and key in spec.effluent_limits and \
+                upper[j] >= spec.effluent_limits[key] * model.effluent_flow[j] * (1 - 1e-12)
+            outfall["held_by"] = ("technical minimum" if at_lower else "effluent limit" if at_standard
+                                  else "upper bound" if at_upper else None)
         entries.append(entry)
     return {"scenario": scenario.name, "river": river.id, "river_name": river.name, "rule": spec.rule,
             "safety_factor": spec.safety_factor, "upper_bound_factor": spec.upper_bound_factor,

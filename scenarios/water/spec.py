@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field
 
 from scenarios.common.spec import StrictModel
+from twin.units import described, quantity
+from twin.water import CONCENTRATION
 
 __all__ = ["WaterCapsSpec", "WaterEnsembleSpec", "WaterScenario"]
 
@@ -30,6 +32,10 @@ class WaterCapsSpec(StrictModel):
                                                                            "[-]")
     weights: dict[str, float] = Field(default_factory=dict, description="objective weight per outfall id "
                                                                          "(default 1)")
+    effluent_limits: dict[str, quantity(CONCENTRATION)] = Field(default_factory=dict, description=described(
+        CONCENTRATION, "discharge-standard concentration per pollutant (e.g. GB 18918-2002 class 1A for a "
+                       "municipal plant): no outfall's cap exceeds it × the outfall's flow; the report says which "
+                       "caps it holds [kg m-3]"))
 
 
 class WaterEnsembleSpec(StrictModel):

@@ -156,3 +156,15 @@ def test_validate_checks_the_river_and_the_pollutants(park_with_river, tmp_path,
     assert main(["validate", str(path)]) == 65
     assert ("water.yaml: pollutants must be a pollutant the river models (cod, ammonia_nitrogen, bod5), got "
             "'total_phosphorus'") in caplog.text
+
+
+def test_effluent_limits_bound_the_caps(park_with_river, tmp_path):
+    run_scenario(scenario(pollutants=["cod"], caps={"effluent_limits": {"cod": "60 mg/L"}}), base_dir=tmp_path,
+                 out_dir=tmp_path / "out")
+    report = json.loads((tmp_path / "out" / "caps.json").read_text(encoding="utf-8"))
+    (entry,) = report["pollutants"]
+    for outfall in entry["outfalls"]:
+        assert outfall["cap_mg_l"] <= 60.0 * (1 + 1e-9)
+        assert outfall["equal_proportion_t_yr"] <= outfall["flow_m3_d"] * 365 * 60e-6 * (1 + 1e-9)
+    held = {o["id"]: o["held_by"] for o in entry["outfalls"]}
+    assert "effluent limit" in held.values()
