@@ -110,3 +110,15 @@ def test_outfall_without_a_section_below_needs_a_bound():
     with pytest.raises(InputError, match=r"outfalls must be outfalls with a control section judging cod downstream, "
                                          r"or an upper bound \(upper_bound_factor\), got \['OF2'\]"):
         solve_water_cap(model, "cod", rows)
+
+
+def test_a_section_the_outfalls_do_not_reach_is_a_note_not_a_row():
+    data = two_outfall_river().model_dump()
+    data["control_sections"].append({"id": "CS0", "name": "上游断面", "x": X0 - 1500.0, "y": Y0 + 400.0,
+                                     "water_class": "I"})  # upstream of both outfalls; NH3-N background 0.2 > 0.15
+    model = RiverModel(River.model_validate(data))
+    rows, notes = cap_rows(model, "ammonia_nitrogen")
+    assert all(model.river.control_sections[r.section].id != "CS0" for r in rows)
+    assert len(notes) == 1 and notes[0].startswith("section 'CS0' (上游断面): ammonia_nitrogen is 0.19")
+    assert "beyond its class I limit 0.15 mg/L; the outfalls do not reach it" in notes[0]
+    solve_water_cap(model, "ammonia_nitrogen", rows)  # the park's caps are still defined
