@@ -6,6 +6,7 @@
                                            Dask; typhoon member after member)
     parktwin eia SCENARIO.yaml [--out DIR]  EIA year run: statistics, transfer matrices, summary tables
     parktwin caps SCENARIO.yaml [--out DIR] total-emission cap (linear program) of an eia scenario
+    parktwin water-caps PARK.yaml [--out DIR] [--river ID]  wastewater caps per outfall from the park's river model
     parktwin forecast PARK.yaml FORECAST.nc --out OUT   nightly batch: risk sources in the forecast weather
     parktwin sample-forecast PARK.yaml OUT.nc    write a realistic sample forecast NetCDF
     parktwin validate FILE.yaml            check a park bundle or a scenario and the files it names
@@ -53,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--version", action="version", version=f"parktwin {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_forecast,
+    for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_water_caps, _add_forecast,
                         _add_sample_forecast, _add_validate, _add_evaluate, _add_schema):
         add_command(commands)
     return parser
@@ -94,6 +95,15 @@ def _add_caps(commands) -> None:
     caps.add_argument("scenario", type=Path, help="scenario YAML file of kind: eia with a caps: block")
     caps.add_argument("--out", type=Path, default=None,
                       help="output folder (default: results/<scenario name>-caps beside the scenario file)")
+
+
+def _add_water_caps(commands) -> None:
+    water = commands.add_parser("water-caps", help="wastewater caps per outfall (water environmental capacity) from "
+                                                   "the park's river model")
+    water.add_argument("park", type=Path, help="park.yaml with a rivers: block")
+    water.add_argument("--out", type=Path, default=None,
+                       help="output folder (default: results/water-caps beside park.yaml)")
+    water.add_argument("--river", default=None, help="river id (default: the park's only river)")
 
 
 def _add_forecast(commands) -> None:
@@ -245,6 +255,13 @@ def _cmd_caps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_water_caps(args: argparse.Namespace) -> int:
+    from scenarios.water.run import run_water_caps_file
+
+    print(run_water_caps_file(args.park, args.out, command_line=["parktwin", *sys.argv[1:]], river=args.river))
+    return 0
+
+
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from scenarios.forecast.run import run_forecast
 
@@ -320,6 +337,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia": _cmd_eia, "caps": _cmd_caps,
+             "water-caps": _cmd_water_caps,
              "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast,
              "validate": _cmd_validate, "evaluate": _cmd_evaluate,
              "schema": _cmd_schema}

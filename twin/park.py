@@ -21,6 +21,7 @@ from twin.chemicals import ChemicalTable
 from twin.errors import InputError
 from twin.terrain import Terrain
 from twin.units import Plausible, described, quantity
+from twin.water import River
 
 __all__ = [
     "ParkSpec", "Stack", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
@@ -276,6 +277,8 @@ class ParkSpec(BaseModel):
     monitors: list[Monitor] = Field(default_factory=list, description="Monitoring stations.")
     flood_defences: list[FloodDefence] = Field(default_factory=list, description="Sea walls, bunds, levees.")
     water_bodies: list[WaterBody] = Field(default_factory=list, description="Rivers, lakes, sea.")
+    rivers: list[River] = Field(default_factory=list, description="Receiving rivers of the park's wastewater: "
+                                                                  "reaches, outfalls, control sections (twin.water).")
     boundary: list[Point] | None = Field(None, description="Park boundary (fence line, 厂界) [[x, y], ...] in the "
                                                            "park CRS; sets the atmospheric protection distance "
                                                            "(HJ 2.2-2018). [m]")
@@ -287,7 +290,7 @@ class ParkSpec(BaseModel):
     def _boundary_ring(cls, value):
         return None if value is None else _check_ring(value, "boundary")
 
-    @field_validator("stacks", "risk_sources", "receptors", "monitors", "flood_defences", "water_bodies")
+    @field_validator("stacks", "risk_sources", "receptors", "monitors", "flood_defences", "water_bodies", "rivers")
     @classmethod
     def _ids_unique(cls, value, info):
         return _unique_ids(value, info.field_name)
