@@ -6,9 +6,12 @@
                                            Dask; typhoon member after member)
     parktwin eia SCENARIO.yaml [--out DIR]  EIA year run: statistics, transfer matrices, summary tables
     parktwin caps SCENARIO.yaml [--out DIR] total-emission cap (linear program) of an eia scenario
+    parktwin water-caps PARK.yaml [--out DIR] [--river ID]  wastewater caps per outfall from the park's river model
     parktwin forecast PARK.yaml FORECAST.nc --out OUT   nightly batch: risk sources in the forecast weather
     parktwin sample-forecast PARK.yaml OUT.nc    write a realistic sample forecast NetCDF
     parktwin validate FILE.yaml            check a park bundle or a scenario and the files it names
+    parktwin evaluate --observed OBS --predicted PRED.nc [--predicted-b PRED2.nc] --out DIR   model evaluation at
+                                           the monitors (Chang & Hanna 2004 measures, bootstrap intervals, plots)
     parktwin schema park|scenario          print a JSON Schema
     parktwin watch FOLDER --park PARK.yaml [--once]   risk-source readings → warnings; orange/red starts a leak
     parktwin ledger verify [LEDGER]        recompute the hash chain of the ledger and its files' digests
@@ -60,8 +63,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="ledger file the command appends its record to (default: $PARKTWIN_LEDGER, else "
                              "ledger.jsonl in the output folder's parent; PARKTWIN_LEDGER=off disables it)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_forecast,
-                        _add_sample_forecast, _add_validate, _add_schema, _add_watch, _add_ledger):
+    for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_water_caps, _add_forecast,
+                        _add_sample_forecast, _add_validate, _add_evaluate, _add_schema, _add_watch, _add_ledger):
         add_command(commands)
     return parser
 
@@ -101,6 +104,15 @@ def _add_caps(commands) -> None:
     caps.add_argument("scenario", type=Path, help="scenario YAML file of kind: eia with a caps: block")
     caps.add_argument("--out", type=Path, default=None,
                       help="output folder (default: results/<scenario name>-caps beside the scenario file)")
+
+
+def _add_water_caps(commands) -> None:
+    water = commands.add_parser("water-caps", help="wastewater caps per outfall (water environmental capacity) from "
+                                                   "the park's river model")
+    water.add_argument("park", type=Path, help="park.yaml with a rivers: block")
+    water.add_argument("--out", type=Path, default=None,
+                       help="output folder (default: results/water-caps beside park.yaml)")
+    water.add_argument("--river", default=None, help="river id (default: the park's only river)")
 
 
 def _add_forecast(commands) -> None:
@@ -150,6 +162,24 @@ def _add_validate(commands) -> None:
     validate = commands.add_parser("validate", help="check a park bundle or a scenario file (any kind) and the files "
                                                     "it names, without running it")
     validate.add_argument("park", type=Path, metavar="FILE", help="park.yaml or a scenario file")
+
+
+def _add_evaluate(commands) -> None:
+    evaluate = commands.add_parser("evaluate", help="predicted against observed at the monitors: FB, NMSE, MG, VG, "
+                                                    "FAC2, NAD, r with bootstrap 95 %% intervals, plots, tables")
+    evaluate.add_argument("--observed", type=Path, nargs="+", required=True,
+                          help="station CSV files (<monitor id>.csv), a folder of them, or a CF timeSeries NetCDF")
+    evaluate.add_argument("--predicted", type=Path, required=True, help="model station series NetCDF (model A)")
+    evaluate.add_argument("--predicted-b", type=Path, default=None, help="a second configuration to compare (B)")
+    evaluate.add_argument("--out", type=Path, required=True, help="output folder")
+    evaluate.add_argument("--park", type=Path, default=None, help="park.yaml: monitors' positions, heights, pollutants")
+    evaluate.add_argument("--threshold", type=float, default=1.0,
+                          help="lower threshold for MG, VG, FAC2 in ug/m3 (BOOT's rule; default 1)")
+    evaluate.add_argument("--block-hours", type=int, default=24, help="bootstrap block length in hours (default 24)")
+    evaluate.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    evaluate.add_argument("--seed", type=int, default=None, help="bootstrap seed (default fixed)")
+    evaluate.add_argument("--max-distance", type=float, default=50.0,
+                          help="farthest a predicted station may lie from the monitor it stands for, m (default 50)")
 
 
 def _add_schema(commands) -> None:
@@ -281,6 +311,13 @@ def _cmd_caps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_water_caps(args: argparse.Namespace) -> int:
+    from scenarios.water.run import run_water_caps_file
+
+    print(run_water_caps_file(args.park, args.out, command_line=["parktwin", *sys.argv[1:]], river=args.river))
+    return 0
+
+
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from scenarios.forecast.run import run_forecast
 
@@ -322,6 +359,23 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from scenarios.validate import validate_file
 
     print(validate_file(args.park))
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from scenarios.evaluation.bootstrap import DEFAULT_SEED
+    from scenarios.evaluation.run import EvaluationOptions, evaluate_files
+
+    options = EvaluationOptions(threshold=args.threshold * 1e-9,  # ug/m3 -> kg m-3, SI inside
+                                block_hours=args.block_hours, resamples=args.resamples,
+                                seed=DEFAULT_SEED if args.seed is None else args.seed, max_distance=args.max_distance)
+    summary = evaluate_files(args.observed, args.predicted, args.out, predicted_b=args.predicted_b, park=args.park,
+                             options=options)
+    for key, entry in summary["substances"].items():
+        row = entry["model_a"]
+        print(f"{key}: {entry['n_pairs']} pairs; " + ", ".join(
+            f"{name} {row[name]['value']:.3g} [{row[name]['low']:.3g}, {row[name]['high']:.3g}]" for name in row))
+    print(f"Outputs in {args.out.resolve()}")
     return 0
 
 
@@ -375,10 +429,10 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia": _cmd_eia, "caps": _cmd_caps,
+             "water-caps": _cmd_water_caps,
              "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast,
-             "validate": _cmd_validate,
-             "schema": _cmd_schema, "watch": _cmd_watch,
-             "ledger": _cmd_ledger}
+             "validate": _cmd_validate, "evaluate": _cmd_evaluate,
+             "schema": _cmd_schema, "watch": _cmd_watch, "ledger": _cmd_ledger}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,8 @@ stack) with ``OUT/results/``, ``OUT/leak.yaml`` (a chlorine-tank leak) with ``OU
 ``OUT/leak_ensemble.yaml`` (that leak as a 50-member ensemble) with ``OUT/leak_ensemble/``, and
 ``OUT/eia.yaml`` (a year of hourly weather on a coarse grid, with the NO2 cap) with ``OUT/eia/``, and
 ``OUT/typhoon.yaml`` (a design typhoon flooding the park) with ``OUT/typhoon/``, and ``OUT/ensemble.yaml`` (the
-plume as a 50-member ensemble) with ``OUT/ensemble/`` (exceedance-probability maps).
+plume as a 50-member ensemble) with ``OUT/ensemble/`` (exceedance-probability maps), and ``OUT/water.yaml`` (the
+water environmental capacity of 南河 below the park's two outfalls) with ``OUT/water/``.
 """
 
 from __future__ import annotations
@@ -194,6 +195,28 @@ triggered_leak:
 """
 
 
+_WATER = """\
+# ParkTwin scenario: water environmental capacity (水环境容量) of 南河 below the park's two outfalls, at the design
+# flow of park.yaml's reaches; the 南河镇 drinking-water intake downstream must stay in class II (GB 3838-2002).
+# Also `parktwin water-caps park/park.yaml` (the same with the defaults).
+schema_version: 1
+kind: water
+name: demo-nanhe-water-caps
+park: park/park.yaml
+river: RV-NANHE
+caps:
+  rule: optimal                    # largest total load by linear program; equal_proportion is reported beside it
+  safety_factor: 0.9               # 10 % of every limit kept back
+  technical_minimum_fraction: 0.5  # no outfall is cut below half its current load by the program
+spacing: 50                        # m along the river
+ensemble:                          # P(section fails its class) at the current loads
+  members: 200
+  flow_sigma: 0.25                 # design flow x exp(N(0, 0.25))
+  decay_sigma: 0.3                 # each pollutant's decay rates x exp(N(0, 0.3))
+language: zh
+"""
+
+
 def write_demo(out: str | Path) -> dict[str, Path]:
     """Write the demo park bundle, its weather and its scenario files into ``out`` without running anything.
 
@@ -207,7 +230,7 @@ def write_demo(out: str | Path) -> dict[str, Path]:
     dict of str to Path
         ``"park"`` (``out/park/park.yaml``), ``"weather"`` (``out/park/weather.csv``, 24 hourly rows from
         :data:`DEMO_START`) and the scenario files by name: ``"plume"`` (``scenario.yaml``), ``"leak"``,
-        ``"leak_ensemble"``, ``"eia"``, ``"typhoon"``, ``"ensemble"`` (``<name>.yaml``). Deterministic: the same bytes
+        ``"leak_ensemble"``, ``"eia"``, ``"typhoon"``, ``"ensemble"``, ``"water"`` (``<name>.yaml``). Deterministic: the same bytes
         on every call.
 
     Raises
@@ -231,6 +254,7 @@ def write_demo(out: str | Path) -> dict[str, Path]:
         "eia": write_text_atomic(out / "eia.yaml", _EIA),
         "typhoon": write_text_atomic(out / "typhoon.yaml", _TYPHOON),
         "ensemble": write_text_atomic(out / "ensemble.yaml", _ENSEMBLE.format(start=DEMO_START, hours=DEMO_HOURS)),
+        "water": write_text_atomic(out / "water.yaml", _WATER),
     }
 
 
@@ -263,4 +287,7 @@ def run_demo(out: str | Path) -> RunResult:
     typhoon = run_scenario_file(typhoon_path, out / "typhoon")
     plume.summary_text += "\n\n" + typhoon.summary_text + f"\nTyphoon plan section: {typhoon.out_dir / 'report.html'}"
     plume.paths.update({f"typhoon_{name}": path for name, path in typhoon.paths.items()})
+    water = run_scenario_file(files["water"], out / "water")
+    plume.summary_text += "\n\n" + water.summary_text + f"\nWater caps: {water.out_dir / 'caps.html'}"
+    plume.paths.update({f"water_{name}": path for name, path in water.paths.items()})
     return plume

@@ -29,6 +29,7 @@ from scenarios.eia.spec import EiaScenario
 from scenarios.leak.spec import LeakScenario
 from scenarios.plume.spec import PlumeScenario
 from scenarios.typhoon.spec import TyphoonScenario
+from scenarios.water.spec import WaterScenario
 
 __all__ = ["ScenarioKind", "KINDS", "kind_of"]
 
@@ -73,6 +74,8 @@ KINDS: dict[str, ScenarioKind] = {kind.name: kind for kind in (
                  "a year of hourly weather over every stack: HJ 2.2-2018 statistics, transfer matrices, caps"),
     ScenarioKind("typhoon", TyphoonScenario, "scenarios.typhoon.run:run_typhoon", "scenarios.typhoon.ensemble:run_cli",
                  "wind, rain and sea level from a track; the park flood; warehouses that flood and when"),
+    ScenarioKind("water", WaterScenario, "scenarios.water.run:run_water", None,
+                 "a park river at its design flow: concentrations, wastewater caps per outfall, class-failure odds"),
 )}
 
 

@@ -76,6 +76,12 @@ def _validate_scenario(path: Path) -> str:
         Storm(park, scenario, base_dir)
         track = scenario.track
         checked.append(f"track ({track.file})" if isinstance(track, TrackFileSpec) else "track (design typhoon)")
+    if scenario.kind == "water":  # the river, its kinetics, the pollutants and outfall ids the scenario names
+        from scenarios.water.run import check_water
+
+        model, pollutants = check_water(scenario, park, where)
+        checked.append(f"river {model.river.id} ({len(model.river.outfalls)} outfalls, "
+                       f"{len(model.river.control_sections)} sections; caps of {', '.join(pollutants)})")
     for location, relative in _named_files(scenario):
         if relative.endswith(".csv"):
             read_text(base_dir / relative, f"{where}: {location} {relative!r}")

@@ -17,13 +17,14 @@ from scenarios.plume.spec import OutputSpec, PlumeScenario
 from scenarios.registry import KINDS
 from scenarios.spec import scenario_from_dict
 from scenarios.typhoon.spec import TideSpec, TriggeredLeakSpec, TyphoonEnsembleSpec, TyphoonScenario
+from scenarios.water.spec import WaterCapsSpec, WaterEnsembleSpec, WaterScenario
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
 PAGES = DOCS / "scenarios"
 # page -> the kind its YAML examples must validate as (the forecast batch writes kind: leak files)
 EXAMPLE_KINDS = {"plume.md": "plume", "leak.md": "leak", "typhoon.md": "typhoon", "eia.md": "eia",
-                 "forecast.md": "leak"}
+                 "forecast.md": "leak", "water.md": "water"}
 # page -> the models whose every field it lists as "- `field` (...)"
 DOCUMENTED_MODELS = {
     "common.md": (WeatherSpec, GridSpec, ModelSpec, EnsembleSpec, PerturbationSpec, LeakEnsembleSpec, DesignTrackSpec,
@@ -32,6 +33,7 @@ DOCUMENTED_MODELS = {
     "leak.md": (LeakScenario, SourceTermSpec, LeakMeteorologySpec),
     "typhoon.md": (TyphoonScenario, TideSpec, TyphoonEnsembleSpec, TriggeredLeakSpec),
     "eia.md": (EiaScenario, BackgroundSpec, CapsSpec, HeavyPollutionSpec),
+    "water.md": (WaterScenario, WaterCapsSpec, WaterEnsembleSpec),
 }
 MARKDOWN = sorted([REPO / "README.md", *DOCS.glob("*.md"), *PAGES.glob("*.md")])
 _YAML_BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.MULTILINE | re.DOTALL)

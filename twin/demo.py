@@ -22,6 +22,7 @@ import numpy as np
 from twin import geo
 from twin._demo_industry import PARK_U, PARK_V, WAREHOUSE_UV, industry, risk_sources
 from twin._demo_surroundings import coastline_u, river_v, surroundings
+from twin._demo_water import demo_river
 from twin.io import write_park_bundle
 from twin.park import ParkSpec
 from twin.terrain import Terrain
@@ -82,7 +83,7 @@ def build_demo_park(folder: str | Path) -> Path:
         epsg=DEMO_EPSG, utc_offset_hours=8.0, land_use="rural", dem="dem.tif", buildings="buildings.geojson",
         buildings_crs="EPSG:4326", stacks=stacks, risk_sources=risk_sources(enterprises, cx, cy),
         receptors=around.receptors, monitors=around.monitors, flood_defences=around.flood_defences,
-        water_bodies=around.water_bodies,
+        water_bodies=around.water_bodies, rivers=[demo_river(river_v, cx, cy)],
         boundary=[(round(cx + u, 1), round(cy + v, 1)) for u, v in
                   ((PARK_U[0], PARK_V[0]), (PARK_U[1], PARK_V[0]), (PARK_U[1], PARK_V[1]), (PARK_U[0], PARK_V[1]))],
     )

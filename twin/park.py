@@ -22,6 +22,7 @@ from twin.errors import InputError
 from twin.terrain import Terrain
 from twin.units import Plausible, described, quantity
 from twin.thresholds import RiskThresholds
+from twin.water import River
 
 __all__ = [
     "ParkSpec", "Stack", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
@@ -49,6 +50,7 @@ STORAGE_TEMPERATURE = Plausible("K", 60.0, 1000.0, "storage temperature", ("degC
 SILL_HEIGHT = Plausible("m", 0.0, 10.0, "sill or bund wall height", ("cm", "mm"))
 UNIT_DIAMETER = Plausible("m", 0.005, 100.0, "tank or pipe inner diameter", ("mm", "cm"))
 BUND_AREA = Plausible("m**2", 0.0, 1e6, "bund area", low_open=True)
+MONITOR_HEIGHT = Plausible("m", 0.0, 500.0, "monitor inlet height above ground", ("cm", "mm"))
 
 EmissionRate = Annotated[quantity(EMISSION_RATE), Field(description=described(EMISSION_RATE, "Emission rate. [g/s]"))]
 
@@ -189,13 +191,18 @@ class Receptor(BaseModel):
 
 
 class Monitor(BaseModel):
-    """An air-quality monitoring station."""
+    """An air-quality monitoring station: where it stands, how high its inlet is, what it measures. Its observations
+    are read by ``twin.observations_io`` (one CSV per station named ``<id>.csv``, or a CF NetCDF whose ``station_id``
+    values are these ids)."""
 
     model_config = _STRICT
     id: Identifier
     name: str = Field(description="Station name.")
     x: Easting
     y: Northing
+    height: quantity(MONITOR_HEIGHT) | None = Field(
+        None, description=described(MONITOR_HEIGHT, "Height of the sampling inlet above ground; None = not stated "
+                                                    "(the model's receptor height is then used). [m]"))
     pollutants: list[str] = Field(default_factory=list, description="Substance keys measured.")
 
 
@@ -275,6 +282,8 @@ class ParkSpec(BaseModel):
     monitors: list[Monitor] = Field(default_factory=list, description="Monitoring stations.")
     flood_defences: list[FloodDefence] = Field(default_factory=list, description="Sea walls, bunds, levees.")
     water_bodies: list[WaterBody] = Field(default_factory=list, description="Rivers, lakes, sea.")
+    rivers: list[River] = Field(default_factory=list, description="Receiving rivers of the park's wastewater: "
+                                                                  "reaches, outfalls, control sections (twin.water).")
     boundary: list[Point] | None = Field(None, description="Park boundary (fence line, 厂界) [[x, y], ...] in the "
                                                            "park CRS; sets the atmospheric protection distance "
                                                            "(HJ 2.2-2018). [m]")
@@ -286,7 +295,7 @@ class ParkSpec(BaseModel):
     def _boundary_ring(cls, value):
         return None if value is None else _check_ring(value, "boundary")
 
-    @field_validator("stacks", "risk_sources", "receptors", "monitors", "flood_defences", "water_bodies")
+    @field_validator("stacks", "risk_sources", "receptors", "monitors", "flood_defences", "water_bodies", "rivers")
     @classmethod
     def _ids_unique(cls, value, info):
         return _unique_ids(value, info.field_name)

@@ -69,6 +69,9 @@ class PlanZone:
     """How the zone was measured or limited, in English ('' when nothing to say)."""
     note_zh: str
     """The same note in Chinese ('' when nothing to say)."""
+    level_ppm: float | None = None
+    """The threshold as a mixing ratio at 25 °C, 101.325 kPa [ppm] (``twin.chemicals.ppm_at_25c``), 3 significant
+    figures; None without a molar mass."""
 
 
 @dataclass(frozen=True)

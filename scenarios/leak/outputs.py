@@ -33,6 +33,7 @@ from scenarios.leak.inputs import LeakInputs
 from scenarios.leak.source import SOURCE_MODELS_ZH
 from scenarios.leak.spec import LeakScenario
 from scenarios.leak.threat_map import ZONE_FAMILIES, chosen_zone_names, threat_map_view
+from twin.chemicals import ppm_at_25c
 from twin.schema import grid_mapping_variable, projected_xy_coords, time_coord
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map, render_scene
@@ -75,7 +76,7 @@ def leak_plan_view(scenario: LeakScenario, inputs: LeakInputs, assessment: LeakA
         probit_equation_zh=_probit_equation(probit, "zh") if probit else NOT_AVAILABLE,
         released_kg=round(term.released, 1),
         release_minutes=round(duration / 60.0, 1), peak_rate_kg_s=round(float(term.rates.max()), 3),
-        zones=_plan_zones(assessment, gx, gy),
+        zones=_plan_zones(assessment, gx, gy, chemical.molar_mass),
         grid_extent_m=(float(gx[-1] - gx[0]), float(gy[-1] - gy[0])),
         receptors=tuple(rows), response_level=level, response_rule=assessment.rule,
         response_rules=tuple(RESPONSE_RULES),
@@ -126,9 +127,15 @@ def _plan_receptors(inputs: LeakInputs, assessment: LeakAssessment, start_local)
     return rows
 
 
-def _plan_zones(assessment: LeakAssessment, gx: np.ndarray, gy: np.ndarray) -> tuple[PlanZone, ...]:
-    """The plan's rows of the threat zones."""
+def _plan_zones(assessment: LeakAssessment, gx: np.ndarray, gy: np.ndarray,
+                molar_mass: float | None) -> tuple[PlanZone, ...]:
+    """The plan's rows of the threat zones, each level in mg/m³ and in ppm at 25 °C (planners read AEGL and ERPG
+    in ppm)."""
     notes = assessment.zone_notes
+
+    def ppm(level: float) -> float | None:
+        return float(f"{float(ppm_at_25c(level, molar_mass)):.3g}") if molar_mass else None
+
     return tuple(PlanZone(name=z.name, name_zh=threshold_name_zh(z.name), level_mg_m3=round(z.level, 3),
                           area_km2=round(z.area / 1e6, 3),
                           farthest_m=round(z.farthest_distance),
@@ -136,7 +143,8 @@ def _plan_zones(assessment: LeakAssessment, gx: np.ndarray, gy: np.ndarray) -> t
                           max_width_m=round(notes[z.name]["width"], 1),
                           from_transect=notes[z.name]["from_transect"],
                           limited_at_m=notes[z.name]["limited_at"],
-                          note=notes[z.name]["note"], note_zh=notes[z.name]["note_zh"]) for z in assessment.zones)
+                          note=notes[z.name]["note"], note_zh=notes[z.name]["note_zh"], level_ppm=ppm(z.level))
+                 for z in assessment.zones)
 
 
 def _probit_equation(probit: ProbitCoefficients, language: str) -> str:
@@ -173,7 +181,7 @@ def summary_text(view: LeakPlanView) -> str:
              f"Weather: {view.weather}",
              f"Response level {view.response_level}: {view.response_rule}",
              f"Evacuation distance (endpoint-2): {view.evacuation_distance_m} m"]
-    lines += [f"  {z.name:<20s} {z.level_mg_m3:>10} mg/m3  area {z.area_km2} km2  farthest {z.farthest_m} m"
+    lines += [f"  {z.name:<20s} {z.level_mg_m3:>10} mg/m3 ({z.level_ppm} ppm)  area {z.area_km2} km2  farthest {z.farthest_m} m"
               + ("  (reaches the grid edge: enlarge grid.size)" if z.reaches_grid_edge else "")
               for z in view.zones]
     reached = [r for r in view.receptors if r.arrival]

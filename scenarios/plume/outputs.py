@@ -14,6 +14,7 @@ from scenarios.common.cf import hourly_time_bounds, park_substance
 from scenarios.common.times import local_text
 from scenarios.common.views import map_view
 from scenarios.plume.spec import PlumeScenario
+from dispersion.plume import ReceptorSet
 from twin.errors import InputError
 from twin.park import Park
 from twin.schema import grid_dataset, receptor_dataset
@@ -22,7 +23,7 @@ from twin.store import Provenance, write_netcdf, write_text_atomic
 from viz import FieldLayer, render_map, render_scene
 from viz.gltf import export_scene_gltf
 
-__all__ = ["write_outputs", "write_pictures_and_summary"]
+__all__ = ["write_outputs", "write_pictures_and_summary", "monitor_receptors", "write_monitor_series"]
 
 STATISTICS = ("max_1h", "max_24h", "period_mean")
 _UG = 1e9  # kg m-3 -> µg m-3, the unit of GB 3095-2012 and HJ 2.2-2018 tables (reports only; files convert in schema)
@@ -75,6 +76,41 @@ def write_outputs(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: 
                 f"{park.spec.name} (residential areas, schools, hospitals, water-source zones, fence line).",
         **common)
     return {"netcdf": plume_path, "receptors_netcdf": receptor_path}
+
+
+def monitor_receptors(park: Park, default_height: float) -> ReceptorSet:
+    """The park's monitors as receptors: their positions, their inlet heights (``default_height`` [m] where
+    park.yaml does not state one) and the terrain's ground elevation [m]."""
+    x = np.array([m.x for m in park.monitors], dtype=np.float64)
+    y = np.array([m.y for m in park.monitors], dtype=np.float64)
+    height = np.array([default_height if m.height is None else m.height for m in park.monitors], dtype=np.float64)
+    return ReceptorSet(x=x, y=y, height=height,
+                       ground_elevation=np.asarray(park.terrain.elevation_at(x, y), dtype=np.float64))
+
+
+def write_monitor_series(scenario: PlumeScenario, park: Park, met: xr.Dataset, result: xr.Dataset,
+                         pollutants: list[str], out_dir: Path, config_json: str, command_line) -> Path:
+    """monitors.nc: hourly concentrations and statistics at the park's monitors (CF timeSeries, ``station_id`` =
+    the monitor ids), the predicted series ``parktwin evaluate --predicted`` pairs with the observations."""
+    monitors = park.monitors
+    receptors = monitor_receptors(park, scenario.grid.receptor_height)
+    stations = receptor_dataset(
+        station_id=[m.id for m in monitors], station_name=[m.name for m in monitors],
+        kind=["monitor"] * len(monitors), population=np.zeros(len(monitors), dtype=np.int64),
+        x=receptors.x, y=receptors.y, height=receptors.height, time=met["time"].values.astype("datetime64[ns]"),
+        crs_epsg=park.spec.epsg, fields={key: result[key].values.T for key in pollutants},
+        statistics={key: {stat: result[f"{key}_{stat}"].values for stat in STATISTICS} for key in pollutants},
+        substances=[park_substance(park, key) for key in pollutants], time_bounds=hourly_time_bounds(met), attrs={})
+    provenance = Provenance(scenario_config=config_json, command_line=command_line,
+                            extra_attrs={"scenario_id": scenario.name, "park_name": park.spec.name,
+                                         "sigma_model": str(result.attrs.get("sigma_model")),
+                                         "stability_method": scenario.weather.stability_method})
+    return write_netcdf(
+        stations, out_dir / "monitors.nc", provenance,
+        title=f"ParkTwin steady plume at the monitors: {scenario.name} ({park.spec.name})",
+        keywords=["air quality", "dispersion", "Gaussian plume", "model evaluation", "monitoring stations"],
+        summary=f"Hourly concentrations and statistics at the {len(monitors)} monitoring stations of "
+                f"{park.spec.name}, at each station's inlet height, for comparison with its observations.")
 
 
 def _pad(text: str, width: int) -> str:

@@ -15,7 +15,8 @@ from scenarios.common.progress import Stages
 from scenarios.common.results import RunResult, check_writable, write_manifest
 from scenarios.common.spec import canonical_json
 from scenarios.common.weather import load_weather
-from scenarios.plume.outputs import write_outputs, write_pictures_and_summary
+from scenarios.plume.outputs import monitor_receptors, write_monitor_series, write_outputs, \
+    write_pictures_and_summary
 from scenarios.plume.spec import PlumeScenario
 from twin.errors import InputError
 from twin.io import load_park
@@ -57,9 +58,15 @@ def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path
         with stages.stage("plume kernel"):
             options = plume_options(scenario.model, park, gx, gy, store_hourly=True)
             result = run_plume(stacks, rates, receptors, met, options)
+            # the same plumes at the park's monitors (their own inlet heights), for ``parktwin evaluate``
+            at_monitors = (run_plume(stacks, rates, monitor_receptors(park, scenario.grid.receptor_height), met,
+                                     options) if park.monitors else None)
         with stages.stage("NetCDF"):
             paths = write_outputs(scenario, park, met, result, gx, gy, pollutants, out_dir,
                                   canonical_json(scenario), command_line)
+            if at_monitors is not None:
+                paths["monitors_netcdf"] = write_monitor_series(scenario, park, met, at_monitors, pollutants, out_dir,
+                                                                canonical_json(scenario), command_line)
         with stages.stage("maps and summary"):
             paths.update(write_pictures_and_summary(scenario, park, met, result, gx, gy, pollutants, out_dir))
             paths["manifest"] = write_manifest(out_dir, scenario, paths)

@@ -61,9 +61,9 @@ def test_write_demo_writes_valid_scenarios_without_running_them(tmp_path):
     files = scenarios.write_demo(tmp_path)
     assert files["park"] == tmp_path / "park" / "park.yaml" and files["weather"].is_file()
     kinds = {name: scenarios.load_scenario(files[name]).kind
-             for name in ("plume", "leak", "leak_ensemble", "eia", "typhoon", "ensemble")}
+             for name in ("plume", "leak", "leak_ensemble", "eia", "typhoon", "ensemble", "water")}
     assert kinds == {"plume": "plume", "leak": "leak", "leak_ensemble": "leak", "eia": "eia", "typhoon": "typhoon",
-                     "ensemble": "plume"}
+                     "ensemble": "plume", "water": "water"}
     assert not (tmp_path / "results").exists() and not any(tmp_path.rglob("run.json"))
 
 

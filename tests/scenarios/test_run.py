@@ -33,7 +33,7 @@ STATISTICS = ("max_1h", "max_24h", "period_mean")
 HOURS = 24  # scenarios/demo.py: DEMO_HOURS
 GRID_SIDE = 201  # 5000 m / 25 m + 1 receptors per side (the demo scenario's grid)
 SENSITIVE_RECEPTORS = 25  # the demo park's receptors (twin/_demo_surroundings.py)
-FILES = ("plume.nc", "receptors.nc", "summary.txt", "summary.json", "scene.png", "scene.glb", "run.json",
+FILES = ("plume.nc", "receptors.nc", "monitors.nc", "summary.txt", "summary.json", "scene.png", "scene.glb", "run.json",
          *(f"map_{key}.png" for key in POLLUTANTS))
 
 
@@ -71,7 +71,8 @@ def test_the_demo_prints_the_summary(demo):
     assert f"Outputs in {demo.root.resolve()}" in demo.cli.stdout
 
 
-@pytest.mark.parametrize("name", ["results/plume.nc", "results/receptors.nc", "ensemble/members.nc"])
+@pytest.mark.parametrize("name", ["results/plume.nc", "results/receptors.nc", "results/monitors.nc",
+                                  "ensemble/members.nc"])
 def test_netcdf_passes_cf_and_acdd_checks(demo, name, tmp_path):
     CheckSuite().load_all_available_checkers()
     failures = high_priority_failures(demo.root / name, tmp_path / "report.json")
@@ -225,3 +226,32 @@ def test_the_demo_runs_the_leak_as_an_ensemble(demo):
     assert any(0.0 < p < 1.0 for p in probabilities)
     for r in receptors:  # the count and the probability say the same thing
         assert r["members_reached_endpoint2"] == round(r["probability_endpoint2"] * 50)
+
+
+def test_monitor_series_are_the_plume_at_the_monitors_and_feed_parktwin_evaluate(demo, tmp_path):
+    """monitors.nc holds the hourly plume at each monitor of park.yaml (station_id = monitor id), and ``parktwin
+    evaluate`` pairs it with observations: observations made equal to 2 × the model's series give MG = 2 exactly
+    (MG = exp(<ln Co − ln Cp>)) and FB = 2/3 ((2 − 1)/(0.5·3))."""
+    from scenarios.cli import main
+    from twin.io import load_park
+
+    park = load_park(demo.park_yaml)
+    with xr.open_dataset(demo.results / "monitors.nc", engine="netcdf4") as ds:
+        monitors = ds.load()
+    assert monitors.attrs["featureType"] == "timeSeries"
+    assert list(monitors["station_id"].values) == [m.id for m in park.monitors]
+    series = monitors["sulfur_dioxide"].values  # (station, time) µg m-3
+    station = int(np.argmax(series.max(axis=1)))  # the monitor the plumes reach most
+    hours = np.flatnonzero(series[station] > 0.01)
+    assert hours.size >= 2
+    times = monitors["time"].values
+    lines = ["time_start_utc,so2_ug_m3"] + [f"{str(times[h])[:16]},{2 * series[station, h]:.9g}" for h in hours]
+    observed = tmp_path / f"{monitors['station_id'].values[station]}.csv"
+    observed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "evaluation"
+    assert main(["evaluate", "--observed", str(observed), "--predicted", str(demo.results / "monitors.nc"),
+                 "--out", str(out), "--threshold", "0.001", "--resamples", "100"]) == 0
+    entry = json.loads((out / "evaluation.json").read_text(encoding="utf-8"))["substances"]["sulfur_dioxide"]
+    assert entry["n_pairs"] == hours.size
+    assert entry["model_a"]["MG"]["value"] == pytest.approx(2.0, rel=1e-6)
+    assert entry["model_a"]["FB"]["value"] == pytest.approx(2 / 3, rel=1e-6)

@@ -33,7 +33,7 @@ from viz.views import (
 def _zone(**changes) -> dict:
     return {"name": "HJ 169 endpoint-2", "name_zh": "毒性终点浓度-2", "level_mg_m3": 5.8, "area_km2": 1.25,
             "farthest_m": 2400, "reaches_grid_edge": False, "max_width_m": 310.5, "from_transect": False,
-            "limited_at_m": None, "note": "", "note_zh": "", **changes}
+            "limited_at_m": None, "note": "", "note_zh": "", "level_ppm": None, **changes}
 
 
 def _receptor(**changes) -> dict:
@@ -292,3 +292,21 @@ def test_the_brief_speaks_its_language_and_local_time_only(tmp_path, language):
 def test_a_brief_in_another_language_is_refused(tmp_path):
     with pytest.raises(ValueError, match="language must be one of en, zh, got 'fr'"):
         render_brief(brief_view_dict(language="fr"), tmp_path / "brief.html")
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_plan_gives_each_zone_in_mg_m3_and_ppm(language):
+    """Issue 14: planners read AEGL and ERPG in ppm; each zone row carries both units (ppm at 25 °C), and a zone
+    without a molar mass shows a dash, never a made-up number."""
+    import re
+
+    from twin.chemicals import ppm_at_25c
+
+    ppm = float(f"{float(ppm_at_25c(5.8, 70.906)):.3g}")
+    assert ppm == 2.0
+    data = leak_view_dict(language=language, zones=[_zone(level_ppm=ppm), _zone(name="HJ 169 endpoint-1",
+                                                                                 level_mg_m3=58.0)])
+    page = render_template(f"plan_{language}.html", v=LeakPlanView.from_dict(data), map_png=None, scene_png=None)
+    assert "ppm (25 °C)" in page
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td>", page)
+    assert ("5.8", "2.0") in rows and ("58.0", "—") in rows, rows
