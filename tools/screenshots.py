@@ -43,14 +43,15 @@ def find(root: Path, pattern: str) -> Path | None:
     return found[-1] if found else None
 
 
-def shoot(page: Path, png: Path, browser: str, section: int = 0) -> None:
-    """The top WINDOW of ``page``, or (``section`` k > 0) WINDOW from a little above its k-th h2 heading down."""
+def shoot(page: Path, png: Path, browser: str, section: int = 0) -> bool:
+    """The top WINDOW of ``page``, or (``section`` k > 0) WINDOW from a little above its k-th h2 heading down;
+    False when the page has no such heading."""
     height = WINDOW[1] if section == 0 else TALL
     subprocess.run([browser, "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
                     f"--screenshot={png}", f"--window-size={WINDOW[0]},{height}", page.resolve().as_uri()],
                    check=True, capture_output=True, timeout=180)
     if section == 0:
-        return
+        return True
     with Image.open(png) as image:
         pixels = np.asarray(image.convert("RGB")).astype(int)
     # Rows with heading-coloured text (not the full-width rule under the title) grouped into runs, one per heading.
@@ -58,9 +59,10 @@ def shoot(page: Path, png: Path, browser: str, section: int = 0) -> None:
     rows = np.nonzero((near > 20) & (near < pixels.shape[1] // 2))[0]
     runs = np.split(rows, np.nonzero(np.diff(rows) > 3)[0] + 1) if rows.size else []
     if len(runs) < section:
-        raise SystemExit(f"{page}: heading {section} not found in the first {TALL} pixels")
+        return False
     top = max(int(runs[section - 1][0]) - 40, 0)
     Image.fromarray(pixels[top:top + WINDOW[1]].astype(np.uint8)).save(png)
+    return True
 
 
 def shrink(source: Path, target: Path, width: int) -> None:
@@ -86,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"skipped {name}: no {pattern}", file=sys.stderr)
                 continue
             raw = Path(work) / f"{name}.png"
-            shoot(page, raw, args.browser, section)
+            if not shoot(page, raw, args.browser, section):
+                print(f"skipped {name}: {page} has no heading {section} in its first {TALL} pixels", file=sys.stderr)
+                continue
             shrink(raw, args.out / f"{name}.png", PAGE_WIDTH)
             print(args.out / f"{name}.png")
     for name, pattern in MAPS:
