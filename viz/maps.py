@@ -34,7 +34,9 @@ from viz.threat_map import (
     draw_wind_band,
 )
 
-__all__ = ["render_map", "build_map", "label_boxes", "field_colormap"]
+__all__ = ["render_map", "build_map", "label_boxes", "field_colormap", "LIMIT_GID"]
+
+LIMIT_GID = "parktwin:limit"  # the limit isopleth's contour set (a group of that id in an SVG)
 
 _HALO = HALO
 _MAX_LABELLED_STACKS = 20
@@ -147,8 +149,9 @@ def _draw_limit(ax, field: FieldLayer, values, peak: float) -> list:
     name = field.limit_label or f"limit {format_value(field.limit)} {field.units}"
     if peak < field.limit:
         return [Line2D([], [], color="none", label=f"{name}: not reached (max {100 * peak / field.limit:.0f} %)")]
-    ax.contour(field.x, field.y, values, levels=[field.limit], colors="black", linewidths=1.8, linestyles="--",
-               zorder=2.2)
+    isopleth = ax.contour(field.x, field.y, values, levels=[field.limit], colors="black", linewidths=1.8,
+                          linestyles="--", zorder=2.2)
+    isopleth.set_gid(LIMIT_GID)
     return [Line2D([], [], color="black", linewidth=1.8, linestyle="--", label=name)]
 
 

@@ -19,10 +19,11 @@ import xarray as xr
 from scenarios.common.batch import JsonLinesLog
 from scenarios.common.ensemble import exceedance_probability, percentile_fields
 from scenarios.common.impact import PROBABILITY_LEVELS, people_mask, risk_score
-from scenarios.common.views import map_view
+from scenarios.common.views import map_view, outline_layer
 from scenarios.common.zones import ThreatZone, farthest_distance, threat_zone, write_zones_geojson
 from scenarios.forecast.members import SourceContext, member_file
 from scenarios.forecast.rules import RELEASE_RULE
+from scenarios.leak.threat_map import release_point
 from twin.schema import grid_mapping_variable, percentile_coord, projected_xy_coords
 from twin.store import Provenance, write_netcdf
 from viz import FieldLayer, render_map
@@ -167,7 +168,9 @@ def _render_map(path: Path, park, source, chemical, gx, gy, p2, context, languag
     view = map_view(park, layer, title=f"{park.spec.name} — {source.id} {name}",
                     wind_from_direction=float(context.met["wind_from_direction"].values[0]),
                     wind_speed=float(context.met["model_wind_speed"].values[0]),
-                    notes=(wording.term("forecast.release_rule", language).split("；" if zh else ";")[0],))
+                    notes=(wording.term("forecast.release_rule", language).split("；" if zh else ";")[0],),
+                    release=release_point(source),  # the source the probabilities are of, named on the map
+                    outline=outline_layer(park, (float(gx[0]), float(gx[-1]), float(gy[0]), float(gy[-1]))))
     render_map(view, path)
 
 
