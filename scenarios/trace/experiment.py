@@ -116,3 +116,45 @@ def summarise_cases(results: list[CaseResult]) -> dict[str, float]:
             "top1_and_rate_within_factor_2": float(np.mean((rank == 1) & within)),
             "median_abs_log10_rate_error": float(np.median(np.abs(np.log10(ratio)))),
             "undetected_draws": int(sum(r.redraws for r in results))}
+
+
+def write_twin_case(folder, park_path, *, source_id: str, rate: float, seed: int = 0, hours: int = 168,
+                    start: str = "2025-07-01T00:00:00+08:00", sigma_ln: float = 0.3,
+                    detection_limit_ug_m3: float = 1.0, monitor_count: int = 8) -> dict:
+    """Input files of one twin case for ``parktwin trace`` in ``folder``: weather.csv (a synthetic week),
+    monitors.csv (``monitor_count`` fence-line monitors), observed.csv (``source_id`` emitting ``rate`` [g/s], the
+    module's noise and calm hours). Returns their paths by the CLI option names."""
+    from pathlib import Path
+
+    from dispersion.plume import ReceptorSet
+    from meteo import synthetic_weather, write_station_csv
+    from scenarios.common.models import plume_options
+    from scenarios.common.spec import ModelSpec, WeatherSpec
+    from scenarios.common.weather import load_weather
+    from scenarios.trace.candidates import candidate_responses, park_candidates
+    from scenarios.trace.io import UG_M3, write_monitors_csv, write_observed_csv
+    from twin.io import load_park
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    park = load_park(park_path)
+    lon, lat = park.centre_lonlat()
+    weather_path = write_station_csv(folder / "weather.csv", synthetic_weather(
+        start, hours, latitude=lat, longitude=lon, seed=seed, utc_offset_hours=park.spec.utc_offset_hours),
+        utc_offset_hours=park.spec.utc_offset_hours)
+    spec = WeatherSpec(source="station_csv", path=str(weather_path), start=start, hours=hours)
+    met = load_weather(spec, Path("."), park, "twin case")
+    ids, x, y, height = fence_monitors(park, monitor_count)
+    candidates = park_candidates(park)
+    receptors = ReceptorSet(x=x, y=y, height=height,
+                            ground_elevation=np.asarray(park.terrain.elevation_at(x, y), dtype=np.float64))
+    responses = candidate_responses(candidates, receptors, met,
+                                    plume_options(ModelSpec(), park, x, y, store_hourly=True))
+    observed = synthetic_observations(responses, candidates.ids.index(source_id), rate,
+                                      np.random.Generator(np.random.PCG64(seed)), sigma_ln=sigma_ln,
+                                      detection_limit=detection_limit_ug_m3 * UG_M3,
+                                      calm=np.asarray(met["calm_flag"].values, dtype=bool))
+    return {"park": Path(park_path), "weather": weather_path,
+            "monitors": write_monitors_csv(folder / "monitors.csv", ids, x, y, height, detection_limit_ug_m3),
+            "observed": write_observed_csv(folder / "observed.csv", met["time"].values, ids, observed,
+                                           park.spec.utc_offset_hours)}
