@@ -64,17 +64,19 @@ class ObservedSeries:
     observations: Observations
 
 
-def _rows(path: Path, what: str) -> list[dict]:
+def _rows(path: Path, what: str) -> tuple[list[dict], list[int]]:
+    """The rows of a CSV (comment and blank lines skipped) and each row's line number in the file."""
     text = read_text(path, f"{what} {path.name}")
     record_input(path)
-    lines = [line for line in io.StringIO(text, newline="") if line.strip() and not line.lstrip().startswith("#")]
+    kept = [(number, line) for number, line in enumerate(io.StringIO(text, newline=""), start=1)
+            if line.strip() and not line.lstrip().startswith("#")]
     try:
-        rows = list(csv.DictReader(lines))
+        rows = list(csv.DictReader(line for _, line in kept))
     except csv.Error as error:
         raise InputError(f"{path.name}: not a readable CSV ({error})") from None
     if not rows:
         raise InputError.field(path.name, "rows", 0, f"a header and at least one row ({what})")
-    return rows
+    return rows, [number for number, _ in kept[1:]]
 
 
 def _number(path: Path, line: int, column: str, text: str | None, allowed: str) -> float:
@@ -90,13 +92,13 @@ def _number(path: Path, line: int, column: str, text: str | None, allowed: str) 
 def read_monitors_csv(path: str | Path, *, default_detection_limit_ug_m3: float) -> Monitors:
     """The monitors of ``path`` (module docstring)."""
     path = Path(path)
-    rows = _rows(path, "monitors")
+    rows, numbers = _rows(path, "monitors")
     header = list(rows[0])
     for column in ("id", "x", "y", "height"):
         if column not in header:
             raise InputError.field(path.name, "header", header, "the columns id,x,y,height[,detection_limit_ug_m3]")
     ids, x, y, height, limit = [], [], [], [], []
-    for line, row in enumerate(rows, start=2):
+    for line, row in zip(numbers, rows):
         name = (row["id"] or "").strip()
         if not name or name in ids:
             raise InputError(f"{path.name} line {line}: id must be a non-empty name not used before, got {name!r}")
@@ -139,7 +141,7 @@ def read_observed_csv(path: str | Path, monitors: Monitors) -> ObservedSeries:
     """The hourly series of ``path`` (module docstring) in the order of ``monitors``; a monitor without a column
     is missing throughout (and logged by the caller)."""
     path = Path(path)
-    rows = _rows(path, "observed series")
+    rows, numbers = _rows(path, "observed series")
     header = list(rows[0])
     if "time" not in header:
         raise InputError.field(path.name, "header", header, "a 'time' column and one column per monitor id")
@@ -150,19 +152,18 @@ def read_observed_csv(path: str | Path, monitors: Monitors) -> ObservedSeries:
     if not columns:
         raise InputError.field(path.name, "header", header, "at least one monitor column")
     times = np.array([to_utc_datetime64(row["time"], where=f"{path.name} line {line}", field="time")[()]
-                      for line, row in enumerate(rows, start=2)]).astype("datetime64[ns]")
+                      for line, row in zip(numbers, rows)]).astype("datetime64[ns]")
     steps = np.diff(times)
     if np.any(steps != np.timedelta64(1, "h")):
         bad = int(np.flatnonzero(steps != np.timedelta64(1, "h"))[0])
-        raise InputError(f"{path.name} line {bad + 3}: time must be one hour after the previous row (hourly, "
+        raise InputError(f"{path.name} line {numbers[bad + 1]}: time must be one hour after the previous row (hourly, "
                          f"consecutive, no duplicates), got {rows[bad + 1]['time']!r} after {rows[bad]['time']!r}")
     lower = np.full((len(rows), len(monitors.ids)), np.nan)
     upper = np.full_like(lower, np.nan)
     for column in columns:
         m = monitors.ids.index(column)
-        for line, row in enumerate(rows, start=2):
-            lower[line - 2, m], upper[line - 2, m] = _cell(path, line, column, row[column],
-                                                           float(monitors.detection_limit[m]))
+        for k, (line, row) in enumerate(zip(numbers, rows)):
+            lower[k, m], upper[k, m] = _cell(path, line, column, row[column], float(monitors.detection_limit[m]))
     return ObservedSeries(times=times, observations=Observations(lower=lower, upper=upper))
 
 
