@@ -12,8 +12,9 @@ plume kernel as the EIA's stacks:
   them apart, and a ranking that split their probability between neighbours would hide the farm behind another
   source;
 * an area cell of the grid (an unlisted source: a leaking flange, a wastewater basin) is a square of 3 × 3 such
-  ground-level points, each emitting 1/9 of the cell's rate (a small area source approximated by point sources, as
-  ISC3 allows for area sources seen from beyond a few cell widths, EPA-454/B-95-003b Vol. II §1.2.3).
+  ground-level points, each emitting 1/9 of the cell's rate: the midpoint rule of the area integral of the point
+  kernel, whose error falls as the monitor moves beyond a few sub-cell widths (not compared with ISC3's area-source
+  integration; docs/unverified.md).
 
 The transfer of a candidate is the weighted sum of its points' columns: ``responses = point_responses @ weights``.
 """
