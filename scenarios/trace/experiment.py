@@ -50,7 +50,8 @@ def synthetic_observations(responses: np.ndarray, source: int, rate: float, rng:
 @dataclass(frozen=True)
 class CaseResult:
     """One twin case: the true candidate and rate [g/s], the true candidate's rank (1 = first), its posterior
-    probability, its posterior median and credible interval [g/s]."""
+    probability, its posterior median and credible interval [g/s]; the first-ranked candidate; the draws redone
+    because the monitors did not see the release."""
 
     source: int
     rate: float
@@ -60,6 +61,7 @@ class CaseResult:
     low: float
     high: float
     redraws: int
+    first: int
 
 
 def run_twin_cases(responses: np.ndarray, n_cases: int, seed: int, *, sigma_ln: float = 0.3,
@@ -100,7 +102,7 @@ def run_twin_cases(responses: np.ndarray, n_cases: int, seed: int, *, sigma_ln: 
                                   probability=float(posterior.probability[source]),
                                   median=float(posterior.rate_median[source]),
                                   low=float(posterior.rate_low[source]), high=float(posterior.rate_high[source]),
-                                  redraws=redraws))
+                                  redraws=redraws, first=int(order[0])))
     return results
 
 
