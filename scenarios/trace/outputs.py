@@ -126,8 +126,8 @@ def write_map(out_dir: Path, park, candidates, posterior, monitors, language: st
     y0, y1 = min(monitors.y.min(), min(c.y for c in candidates.candidates)), max(
         monitors.y.max(), max(c.y for c in candidates.candidates))
     pad = 400.0
-    gx = np.arange(x0 - pad, x1 + pad, 25.0)
-    gy = np.arange(y0 - pad, y1 + pad, 25.0)
+    gx = np.arange(x0 - pad, x1 + pad, 40.0)  # [m] half the smoothing radius: the contours stay round
+    gy = np.arange(y0 - pad, y1 + pad, 40.0)
     mx, my = np.meshgrid(gx, gy)
     density = np.zeros_like(mx)
     for c, cand in enumerate(candidates.candidates):

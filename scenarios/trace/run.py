@@ -55,6 +55,7 @@ def run_trace(settings: TraceSettings, out_dir: Path) -> dict:
     from scenarios.common.models import plume_options
     from scenarios.common.results import output_folder, write_manifest
     from scenarios.common.spec import ModelSpec, WeatherSpec
+    from scenarios.common.times import local_text
     from scenarios.common.weather import load_weather
     from scenarios.trace.candidates import candidate_responses, park_candidates
     from scenarios.trace.io import read_monitors_csv, read_observed_csv
@@ -109,7 +110,8 @@ def run_trace(settings: TraceSettings, out_dir: Path) -> dict:
             "park": park.spec.name, "start_utc": str(series.times[0].astype("datetime64[s]")) + "Z",
             "end_utc": str(series.times[-1].astype("datetime64[s]")) + "Z", "hours": int(series.times.size),
             "utc_offset_hours": park.spec.utc_offset_hours,
-            "start_local": "", "monitors": list(monitors.ids), "observations": int(seen.sum()),
+            "start_local": local_text(series.times[0], park.spec.utc_offset_hours),
+            "monitors": list(monitors.ids), "observations": int(seen.sum()),
             "detections": int(np.count_nonzero(observations.lower[seen] > 0)),
             "calm_hours": int(calm.sum()), "calm_hours_rule": settings.calm_hours,
             "sigma_ln": settings.sigma_ln, "outlier_fraction": settings.outlier_fraction,
@@ -119,9 +121,6 @@ def run_trace(settings: TraceSettings, out_dir: Path) -> dict:
             "nnls_weighted_residual": residual,
             "method": "single-source Bayesian posterior, exact on a rate grid (docs/trace.md); NNLS for comparison",
         }
-        from scenarios.common.times import local_text
-
-        summary["start_local"] = local_text(series.times[0], park.spec.utc_offset_hours)
         csv_path, json_path = write_ranking(out_dir, rows, {**summary, "timings_s": timings})
         map_path = write_map(out_dir, park, candidates, posterior, monitors, settings.language, settings.area_cell)
         brief = write_brief(out_dir, summary, rows, settings.language, map_path, parktwin_version())

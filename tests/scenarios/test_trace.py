@@ -171,6 +171,9 @@ def test_cli_names_bad_input(case_files, tmp_path):
     bad.write_text(observed.replace(",<1,", ",abc,", 1), encoding="utf-8")
     done = _trace({**case_files, "observed": bad}, tmp_path / "o3")
     assert done.returncode == 65 and "got 'abc'" in done.stderr
+    bad.write_text(observed.replace("2025-07-", "2024-07-"), encoding="utf-8")  # hours the weather does not cover
+    done = _trace({**case_files, "observed": bad}, tmp_path / "o6")
+    assert done.returncode == 65 and "trace: --weather weather.csv" in done.stderr
     done = _trace({**case_files, "monitors": tmp_path / "none.csv"}, tmp_path / "o4")
     assert done.returncode == 66
     done = _trace(case_files, tmp_path / "o5", "--sigma-ln", "-1")
