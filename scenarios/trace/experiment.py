@@ -20,7 +20,8 @@ import numpy as np
 from dispersion.source_inversion import InversionOptions, Observations, single_source_posterior
 from twin.park import Park
 
-__all__ = ["fence_monitors", "synthetic_observations", "CaseResult", "run_twin_cases", "summarise_cases"]
+__all__ = ["fence_monitors", "synthetic_observations", "exceedances_only", "CaseResult", "run_twin_cases",
+           "summarise_cases", "write_twin_case"]
 
 
 def fence_monitors(park: Park, count: int = 8, height: float = 3.0) -> tuple[list[str], np.ndarray, np.ndarray,
@@ -47,6 +48,17 @@ def synthetic_observations(responses: np.ndarray, source: int, rate: float, rng:
     return Observations.from_values(noisy, detection_limit)
 
 
+def exceedances_only(observations: Observations, threshold: float) -> Observations:
+    """What an alarm log keeps of a series: per hour only "above ``threshold``" (threshold, inf) or "not above"
+    (0, threshold) [kg m-3]; missing stays missing. A value that is itself an interval straddling the threshold
+    is taken by its lower bound."""
+    missing = np.isnan(observations.lower)
+    above = observations.lower > threshold
+    lower = np.where(missing, np.nan, np.where(above, threshold, 0.0))
+    upper = np.where(missing, np.nan, np.where(above, np.inf, threshold))
+    return Observations(lower=lower, upper=upper)
+
+
 @dataclass(frozen=True)
 class CaseResult:
     """One twin case: the true candidate and rate [g/s], the true candidate's rank (1 = first), its posterior
@@ -68,14 +80,16 @@ def run_twin_cases(responses: np.ndarray, n_cases: int, seed: int, *, sigma_ln: 
                    detection_limit: float = 1e-9, rate_range: tuple[float, float] = (0.1, 100.0),
                    calm: np.ndarray | None = None, sources: np.ndarray | None = None,
                    drop_calm: bool = True, options: InversionOptions | None = None,
-                   min_detections: int = 3) -> list[CaseResult]:
+                   min_detections: int = 3, exceedance_threshold: float | None = None) -> list[CaseResult]:
     """``n_cases`` twin experiments on one transfer array (H, C, M): a source drawn uniformly from ``sources``
     (default all candidates) emits a rate log-uniform in ``rate_range`` [g/s]; the tracer sees the noisy series
     (calm hours dropped when ``drop_calm``, as ``parktwin trace`` does by default).
 
     A trace is asked for because the monitors saw something: a draw whose series has fewer than ``min_detections``
     values above the detection limit outside calm hours (a small release from a tall stack whose plume passes over
-    every monitor) is drawn again, and the number of such redraws is kept in each result."""
+    every monitor) is drawn again, and the number of such redraws is kept in each result. With
+    ``exceedance_threshold`` [kg m-3] the tracer sees only the hours above it (:func:`exceedances_only`), and a draw
+    needs ``min_detections`` exceedances."""
     rng = np.random.Generator(np.random.PCG64(seed))
     options = options or InversionOptions(sigma_ln=sigma_ln)
     pool = np.arange(responses.shape[1]) if sources is None else np.asarray(sources)
@@ -89,6 +103,8 @@ def run_twin_cases(responses: np.ndarray, n_cases: int, seed: int, *, sigma_ln: 
             rate = float(np.exp(rng.uniform(*np.log(rate_range))))
             observed = synthetic_observations(responses, source, rate, rng, sigma_ln=sigma_ln,
                                               detection_limit=detection_limit, calm=calm)
+            if exceedance_threshold is not None:
+                observed = exceedances_only(observed, exceedance_threshold)
             if np.count_nonzero((observed.lower > 0)[usable]) >= min_detections:
                 break
         if drop_calm and calm is not None:
