@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import norm
 
 from dispersion.source_inversion import InversionOptions, Observations, nnls_rates, single_source_posterior
@@ -135,3 +137,19 @@ def test_mismatched_shapes_and_options_are_named():
         single_source_posterior(np.ones((3, 4, 5)), obs)
     with pytest.raises(InputError, match="rate_max"):
         InversionOptions(rate_min=10.0, rate_max=1.0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(scale=st.floats(1e-2, 1e2), seed=st.integers(0, 10_000))
+def test_the_unit_of_the_transfer_array_does_not_matter(scale, seed):
+    """Responses k times larger: the same probabilities, rates k times smaller (the log-uniform prior is scale-free,
+    and its bounds are far from the posterior here)."""
+    responses, observations = _problem(seed)
+    options = InversionOptions(rate_min=1e-6, rate_max=1e6)
+    base = single_source_posterior(responses, observations, options)
+    scaled = single_source_posterior(responses * scale, observations, options)
+    np.testing.assert_allclose(scaled.probability, base.probability, atol=1e-4)
+    integrated = np.isfinite(base.rate_median) & (base.probability > 1e-12)
+    for name in ("rate_median", "rate_low", "rate_high"):
+        np.testing.assert_allclose(getattr(scaled, name)[integrated] * scale, getattr(base, name)[integrated],
+                                   rtol=2e-3)
