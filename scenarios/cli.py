@@ -314,8 +314,10 @@ def _cmd_trace(args: argparse.Namespace) -> int:
                                  fill_missing_hours=args.fill_missing_hours)
     except ValidationError as error:
         first = error.errors()[0]
-        raise InputError.field("parktwin trace", "--" + "-".join(str(p) for p in first["loc"]).replace("_", "-"),
-                               first.get("input"), first["msg"]) from None
+        option = {"rate_min": "rate-range", "rate_max": "rate-range"}.get(str(first["loc"][0]),
+                                                                           str(first["loc"][0]).replace("_", "-"))
+        raise InputError.field("parktwin trace", f"--{option}", first.get("input"),
+                               f"valid ({first['msg']})") from None
     summary = run_trace(settings, args.out)
     print(f"trace over {summary['hours']} h from {summary['start_local']}: {summary['detections']} detections at "
           f"{len(summary['monitors'])} monitors; brief in {args.out / 'brief.html'}")

@@ -67,7 +67,7 @@ def run_trace(settings: TraceSettings, out_dir: Path) -> dict:
     if "area" in settings.kinds and settings.area_cell is None:
         raise InputError.field("trace", "--area-cell", None, "a cell side > 0 m when area candidates are asked for")
     if settings.rate_max <= settings.rate_min:
-        raise InputError.field("trace", "rate_max", settings.rate_max, f"> rate_min ({settings.rate_min} g/s)")
+        raise InputError.field("trace", "--rate-range MAX", settings.rate_max, f"> MIN ({settings.rate_min} g/s)")
     timings: dict[str, float] = {}
     started = time.perf_counter()
     with output_folder(out_dir, "trace"):
