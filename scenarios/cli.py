@@ -9,6 +9,8 @@
     parktwin water-caps PARK.yaml [--out DIR] [--river ID]  wastewater caps per outfall from the park's river model
     parktwin forecast PARK.yaml FORECAST.nc --out OUT   nightly batch: risk sources in the forecast weather
     parktwin sample-forecast PARK.yaml OUT.nc    write a realistic sample forecast NetCDF
+    parktwin trace --park P --weather W --monitors M --observed O --out DIR   rank the park's sources by how well
+                                           each explains the monitors' series (docs/trace.md)
     parktwin validate FILE.yaml            check a park bundle or a scenario and the files it names
     parktwin evaluate --observed OBS --predicted PRED.nc [--predicted-b PRED2.nc] --out DIR   model evaluation at
                                            the monitors (Chang & Hanna 2004 measures, bootstrap intervals, plots)
@@ -64,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
                              "ledger.jsonl in the output folder's parent; PARKTWIN_LEDGER=off disables it)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_water_caps, _add_forecast,
-                        _add_sample_forecast, _add_validate, _add_evaluate, _add_schema, _add_watch, _add_ledger):
+                        _add_sample_forecast, _add_trace, _add_validate, _add_evaluate, _add_schema, _add_watch,
+                        _add_ledger):
         add_command(commands)
     return parser
 
@@ -156,6 +159,38 @@ def _add_sample_forecast(commands) -> None:
     sample.add_argument("--rain", choices=("dry", "wet"), default="dry",
                         help="dry: a light 6-mm shower (default); wet: a rain band crossing the park, ~150 mm in a "
                              "day (fires the flood part of the nightly batch)")
+
+
+def _add_trace(commands) -> None:
+    trace = commands.add_parser(
+        "trace", help="VOC source tracing: rank the park's sources by how well each explains the monitors' series",
+        description="Rank the park's stacks, tanks, warehouses (and optional area cells) by posterior probability of "
+                    "being the one source of what the monitors saw, with each one's rate and 90 %% credible "
+                    "interval; writes ranking.csv, ranking.json, map.png, brief.html and run.json (docs/trace.md).")
+    trace.add_argument("--park", type=Path, required=True, help="park.yaml")
+    trace.add_argument("--weather", type=Path, required=True,
+                       help="hourly station CSV (as weather: source station_csv) covering the observed hours")
+    trace.add_argument("--monitors", type=Path, required=True,
+                       help="monitors CSV: id,x,y,height[,detection_limit_ug_m3] (park CRS, m)")
+    trace.add_argument("--observed", type=Path, required=True,
+                       help="observed CSV: time (ISO 8601 with offset), one column per monitor id [µg/m³]; "
+                            "empty = missing, <X below X, >X above X")
+    trace.add_argument("--out", type=Path, required=True, help="output folder")
+    trace.add_argument("--language", choices=("zh", "en"), default="zh", help="language of brief.html (default zh)")
+    trace.add_argument("--sigma-ln", type=float, default=0.3,
+                       help="standard deviation of ln(observed/modelled) (default 0.3 = about 30 %%)")
+    trace.add_argument("--detection-limit", type=float, default=1.0, metavar="UG_M3",
+                       help="detection limit of monitors without their own column [µg/m³] (default 1)")
+    trace.add_argument("--rate-range", type=float, nargs=2, default=(1e-4, 1e4), metavar=("MIN", "MAX"),
+                       help="bounds of the log-uniform rate prior [g/s] (default 1e-4 1e4)")
+    trace.add_argument("--kinds", default="stack,tank,warehouse",
+                       help="candidate kinds, comma-separated from stack,tank,warehouse,area (default: the first "
+                            "three)")
+    trace.add_argument("--area-cell", type=float, default=None, metavar="M",
+                       help="side of the area-source grid cells [m]; adds 'area' to --kinds")
+    trace.add_argument("--calm-hours", choices=("drop", "use"), default="drop",
+                       help="leave calm hours out (default; the plume model does not hold in calms) or use them")
+    trace.add_argument("--fill-missing-hours", type=int, default=0, help="fill weather gaps up to this many hours")
 
 
 def _add_validate(commands) -> None:
@@ -355,6 +390,38 @@ def _cmd_sample_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_trace(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from scenarios.trace.run import TraceSettings, run_trace
+    from twin.errors import InputError
+
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    if args.area_cell is not None and "area" not in kinds:
+        kinds.append("area")
+    try:
+        settings = TraceSettings(park=str(args.park), weather=str(args.weather), monitors=str(args.monitors),
+                                 observed=str(args.observed), language=args.language, sigma_ln=args.sigma_ln,
+                                 rate_min=args.rate_range[0], rate_max=args.rate_range[1],
+                                 detection_limit_ug_m3=args.detection_limit, kinds=tuple(kinds),
+                                 area_cell=args.area_cell, calm_hours=args.calm_hours,
+                                 fill_missing_hours=args.fill_missing_hours)
+    except ValidationError as error:
+        first = error.errors()[0]
+        option = {"rate_min": "rate-range", "rate_max": "rate-range"}.get(str(first["loc"][0]),
+                                                                           str(first["loc"][0]).replace("_", "-"))
+        raise InputError.field("parktwin trace", f"--{option}", first.get("input"),
+                               f"valid ({first['msg']})") from None
+    summary = run_trace(settings, args.out)
+    print(f"trace over {summary['hours']} h from {summary['start_local']}: {summary['detections']} detections at "
+          f"{len(summary['monitors'])} monitors; brief in {args.out / 'brief.html'}")
+    for row in summary["top"]:
+        rate = (f"rate {row['rate_median_g_s']:.3g} g/s (90 % {row['rate_low_g_s']:.3g}–{row['rate_high_g_s']:.3g})"
+                if row["rate_median_g_s"] == row["rate_median_g_s"] else "rate not integrated (P < e^-50 of the first)")
+        print(f"  {row['rank']}. {row['id']} ({row['kind']}): P = {row['probability']:.1%}, {rate}")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from scenarios.validate import validate_file
 
@@ -430,7 +497,7 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
 
 _COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia": _cmd_eia, "caps": _cmd_caps,
              "water-caps": _cmd_water_caps,
-             "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast,
+             "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast, "trace": _cmd_trace,
              "validate": _cmd_validate, "evaluate": _cmd_evaluate,
              "schema": _cmd_schema, "watch": _cmd_watch, "ledger": _cmd_ledger}
 
