@@ -295,7 +295,9 @@ class FieldLayer:
         The given ``levels``; else, with a ``limit`` the field reaches a tenth of, levels from 0.1 × limit to the
         first level at or above the maximum, the limit among them — 1-2-5 multiples of the limit on the log scale,
         equal 1-2-5-sized steps on the linear one; else 1-2-5 steps over ``decades`` below the maximum (log) or
-        about eight equal steps up to it (linear).
+        about eight equal steps up to it (linear). A field that stays below a tenth of its ``limit`` gets two decades
+        below its maximum at most: values under 1/1000 of the limit are no part of an assessment, and four decades of
+        a multi-stack field shade the whole domain (issue 14: "a log scale down to 0.005 µg/m³").
         """
         if self.levels is not None:
             return self.levels
@@ -304,6 +306,8 @@ class FieldLayer:
             return None
         maximum = float(positive.max())
         limit = self.limit if self.limit is not None and maximum >= 0.1 * self.limit else None
+        if self.limit is not None and limit is None:
+            decades = min(decades, 2)
         if self.scale == "linear":
             step = _nice_step(maximum / 8.0)
             levels = step * np.arange(1, max(int(np.ceil(maximum / step - 1e-9)), 1) + 1)  # the last >= maximum

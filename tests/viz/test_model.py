@@ -134,3 +134,13 @@ def test_default_levels_bracket_the_maximum(maximum):
     assert levels[-1] <= maximum * 2.5 * (1 + 1e-9)  # largest step of the 1-2-5 series is ×2.5
     np.testing.assert_allclose(levels[0], levels[-1] / 1e4, rtol=1e-9)
     assert np.all(np.diff(levels) > 0)
+
+
+def test_a_field_far_below_its_limit_is_banded_over_two_decades_below_its_maximum():
+    # Issue 14: the demo's plume (max 37.9 µg/m³, 8 % of the 500 µg/m³ limit) was banded down to 0.005 µg/m³ and
+    # painted the whole domain; below a tenth of the limit the bands now span two decades under the maximum.
+    values = np.array([[37.9, 1.0], [0.01, 0.0]])
+    field = FieldLayer(x=[0, 1], y=[0, 1], values=values, units="µg/m³", title="t", limit=500.0)
+    np.testing.assert_allclose(field.contour_levels(), [0.5, 1, 2, 5, 10, 20, 50])
+    unlimited = FieldLayer(x=[0, 1], y=[0, 1], values=values, units="µg/m³", title="t")
+    assert unlimited.contour_levels()[0] == pytest.approx(0.005)  # no limit: four decades, as before
