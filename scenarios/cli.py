@@ -170,11 +170,15 @@ def _add_trace(commands) -> None:
     trace.add_argument("--park", type=Path, required=True, help="park.yaml")
     trace.add_argument("--weather", type=Path, required=True,
                        help="hourly station CSV (as weather: source station_csv) covering the observed hours")
-    trace.add_argument("--monitors", type=Path, required=True,
-                       help="monitors CSV: id,x,y,height[,detection_limit_ug_m3] (park CRS, m)")
-    trace.add_argument("--observed", type=Path, required=True,
-                       help="observed CSV: time (ISO 8601 with offset), one column per monitor id [µg/m³]; "
-                            "empty = missing, <X below X, >X above X")
+    trace.add_argument("--monitors", type=Path, default=None,
+                       help="monitors CSV: id,x,y,height[,detection_limit_ug_m3] (park CRS, m); default: the "
+                            "monitors: of park.yaml")
+    trace.add_argument("--observed", type=Path, nargs="+", required=True,
+                       help="the tracer's observed CSV: time (ISO 8601 with offset), one column per monitor id "
+                            "[µg/m³]; empty = missing, <X below X, >X above X — or the monitors' own files: station "
+                            "CSVs <id>.csv, CF NetCDF time series, or folders of them (docs/observations.md)")
+    trace.add_argument("--pollutant", default=None,
+                       help="substance key to trace in the observation files (default: the only one they hold)")
     trace.add_argument("--out", type=Path, required=True, help="output folder")
     trace.add_argument("--language", choices=("zh", "en"), default="zh", help="language of brief.html (default zh)")
     trace.add_argument("--sigma-ln", type=float, default=0.3,
@@ -400,8 +404,10 @@ def _cmd_trace(args: argparse.Namespace) -> int:
     if args.area_cell is not None and "area" not in kinds:
         kinds.append("area")
     try:
-        settings = TraceSettings(park=str(args.park), weather=str(args.weather), monitors=str(args.monitors),
-                                 observed=str(args.observed), language=args.language, sigma_ln=args.sigma_ln,
+        settings = TraceSettings(park=str(args.park), weather=str(args.weather),
+                                 monitors=None if args.monitors is None else str(args.monitors),
+                                 observed=[str(p) for p in args.observed], pollutant=args.pollutant,
+                                 language=args.language, sigma_ln=args.sigma_ln,
                                  rate_min=args.rate_range[0], rate_max=args.rate_range[1],
                                  detection_limit_ug_m3=args.detection_limit, kinds=tuple(kinds),
                                  area_cell=args.area_cell, calm_hours=args.calm_hours,

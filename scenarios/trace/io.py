@@ -1,7 +1,9 @@
-"""The tracer's two input files, read once at the boundary (µg/m³ → kg m-3 here, SI inside).
+"""The tracer's inputs, read once at the boundary (µg/m³ → kg m-3 here, SI inside).
 
-Until ``monitors:`` in park.yaml and the observation readers of issue 16 §1 land, the tracer takes its monitors and
-their series through this small interface (docs/trace.md):
+Monitors come from park.yaml's ``monitors:`` (:func:`monitors_from_park`) or a monitors CSV, and their series from
+the observation files of ``twin.observations_io`` — one station CSV per monitor (``<id>.csv``, units in the header)
+or a CF NetCDF of station time series (:func:`observed_from_dataset`) — or from the tracer's own observed CSV. The
+two CSVs (docs/trace.md):
 
 ``monitors.csv`` — one row per monitor::
 
@@ -40,7 +42,10 @@ from twin.inputs import record_input
 from twin.textfiles import read_text
 
 __all__ = ["Monitors", "ObservedSeries", "read_monitors_csv", "read_observed_csv", "write_monitors_csv",
-           "write_observed_csv", "UG_M3"]
+           "write_observed_csv", "monitors_from_park", "observed_from_dataset", "is_tracer_csv", "UG_M3",
+           "DEFAULT_INLET_HEIGHT"]
+
+DEFAULT_INLET_HEIGHT = 3.0  # [m] inlet of a park.yaml monitor whose height is not stated (a fence-line sampler)
 
 UG_M3 = 1e-9  # 1 µg/m³ in kg m-3: input and report unit, converted here
 
@@ -203,3 +208,59 @@ def write_observed_csv(path: str | Path, times: np.ndarray, ids, observations: O
                 cells.append(f">{lo / UG_M3:.6g}")
         lines.append(moment.isoformat() + "," + ",".join(cells))
     return write_text_atomic(path, "\n".join(lines) + "\n")
+
+
+def monitors_from_park(park, *, default_detection_limit_ug_m3: float, where: str = "park.yaml") -> Monitors:
+    """The park's ``monitors:`` as the tracer's monitors: an unstated inlet height is ``DEFAULT_INLET_HEIGHT``."""
+    if not park.monitors:
+        raise InputError.field(where, "monitors", [], "at least one monitor (or give --monitors CSV)")
+    return Monitors(ids=tuple(m.id for m in park.monitors),
+                    x=np.array([m.x for m in park.monitors], dtype=np.float64),
+                    y=np.array([m.y for m in park.monitors], dtype=np.float64),
+                    height=np.array([DEFAULT_INLET_HEIGHT if m.height is None else m.height for m in park.monitors],
+                                    dtype=np.float64),
+                    detection_limit=np.full(len(park.monitors), default_detection_limit_ug_m3 * UG_M3))
+
+
+def is_tracer_csv(path: str | Path) -> bool:
+    """True for the tracer's own observed CSV (a ``time`` column), False for a station CSV of
+    ``twin.observations_io`` (``time_start``/``time_end`` or ``*_utc`` columns with units in the header)."""
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() != ".csv":
+        return False
+    lines = (line for line in read_text(path).splitlines() if line.strip() and not line.lstrip().startswith("#"))
+    header = next(csv.reader(lines), [])
+    return "time" in [h.strip() for h in header]
+
+
+def observed_from_dataset(observations, monitors: Monitors, pollutant: str | None, where: str) -> ObservedSeries:
+    """The tracer's series from a ``twin.observations`` dataset (station, time) [kg m-3]: the stations matched to
+    the monitors by id, the substance ``pollutant`` (or the only one present), the hours from the first to the last
+    observed one (missing hours NaN), values below a monitor's detection limit as '<DL'."""
+    from twin.observations import observed_substances
+
+    present = observed_substances(observations)
+    if pollutant is None:
+        if len(present) != 1:
+            raise InputError.field(where, "--pollutant", None, f"one of the observed substances ({', '.join(present)})")
+        pollutant = present[0]
+    if pollutant not in present:
+        raise InputError.field(where, "--pollutant", pollutant, f"an observed substance ({', '.join(present)})")
+    stations = [str(s) for s in observations["station_id"].values]
+    unknown = [s for s in stations if s not in monitors.ids]
+    if unknown:
+        raise InputError.field(where, "station", unknown[0], f"a monitor id ({', '.join(monitors.ids)})")
+    times = observations["time"].values.astype("datetime64[ns]")
+    if times.size == 0:
+        raise InputError.field(where, "time", "no hours", "at least one observed hour")
+    hours = np.arange(times.min(), times.max() + np.timedelta64(1, "h"), np.timedelta64(1, "h"))
+    values = np.full((hours.size, len(monitors.ids)), np.nan)
+    index = ((times - hours[0]) // np.timedelta64(1, "h")).astype(np.int64)
+    data = np.asarray(observations[pollutant].transpose("time", "station").values, dtype=np.float64)
+    for k, station in enumerate(stations):
+        values[index, monitors.ids.index(station)] = data[:, k]
+    limit = monitors.detection_limit[None, :]
+    below = np.isfinite(values) & (values < limit)
+    lower = np.where(below, 0.0, values)
+    upper = np.where(below, np.broadcast_to(limit, values.shape), values)
+    return ObservedSeries(times=hours.astype("datetime64[ns]"), observations=Observations(lower=lower, upper=upper))

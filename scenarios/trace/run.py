@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from scenarios.common.spec import StrictModel
 
@@ -32,8 +32,12 @@ class TraceSettings(StrictModel):
     name: str = "trace"
     park: str = Field(description="park.yaml")
     weather: str = Field(description="hourly station CSV covering the observed hours (meteo.read_station_csv)")
-    monitors: str = Field(description="monitors CSV: id,x,y,height[,detection_limit_ug_m3]")
-    observed: str = Field(description="observed hourly series CSV: time, one column per monitor [µg/m³]")
+    monitors: str | None = Field(None, description="monitors CSV: id,x,y,height[,detection_limit_ug_m3]; None = "
+                                                   "park.yaml's monitors:")
+    observed: tuple[str, ...] = Field(description="the tracer's observed CSV (time, one column per monitor [µg/m³]), "
+                                                  "or station CSVs / CF NetCDF files / folders of twin.observations_io")
+    pollutant: str | None = Field(None, description="substance key of the observation files to trace (default: the "
+                                                    "only one they hold)")
     language: Literal["zh", "en"] = "zh"
     sigma_ln: float = Field(0.3, gt=0, description="standard deviation of ln(observed / modelled) [-]")
     rate_min: float = Field(1e-4, gt=0, description="lower bound of the log-uniform rate prior [g/s]")
@@ -45,6 +49,11 @@ class TraceSettings(StrictModel):
     merge_distance: float = Field(60.0, ge=0, description="tanks closer than this are one candidate [m]")
     calm_hours: Literal["drop", "use"] = "drop"
     fill_missing_hours: int = Field(0, ge=0, le=24, description="weather CSV gaps filled, as weather: blocks do [h]")
+
+    @field_validator("observed", mode="before")
+    @classmethod
+    def _one_or_more(cls, value):
+        return (value,) if isinstance(value, (str, Path)) else tuple(str(v) for v in value)
 
 
 def run_trace(settings: TraceSettings, out_dir: Path) -> dict:
@@ -58,7 +67,14 @@ def run_trace(settings: TraceSettings, out_dir: Path) -> dict:
     from scenarios.common.times import local_text
     from scenarios.common.weather import load_weather
     from scenarios.trace.candidates import candidate_responses, park_candidates
-    from scenarios.trace.io import read_monitors_csv, read_observed_csv
+    from scenarios.trace.io import (
+        is_tracer_csv,
+        monitors_from_park,
+        observed_from_dataset,
+        read_monitors_csv,
+        read_observed_csv,
+    )
+    from twin.observations_io import read_observations
     from scenarios.trace.outputs import ranking_rows, write_brief, write_map, write_ranking
     from twin.errors import InputError
     from twin.io import load_park
@@ -72,8 +88,17 @@ def run_trace(settings: TraceSettings, out_dir: Path) -> dict:
     started = time.perf_counter()
     with output_folder(out_dir, "trace"):
         park = load_park(Path(settings.park))
-        monitors = read_monitors_csv(settings.monitors, default_detection_limit_ug_m3=settings.detection_limit_ug_m3)
-        series = read_observed_csv(settings.observed, monitors)
+        if settings.monitors is None:  # park.yaml's monitors:
+            monitors = monitors_from_park(park, default_detection_limit_ug_m3=settings.detection_limit_ug_m3,
+                                          where=f"trace: {Path(settings.park).name}")
+        else:
+            monitors = read_monitors_csv(settings.monitors,
+                                         default_detection_limit_ug_m3=settings.detection_limit_ug_m3)
+        if len(settings.observed) == 1 and is_tracer_csv(settings.observed[0]):
+            series = read_observed_csv(settings.observed[0], monitors)
+        else:  # station CSVs or CF NetCDF of twin.observations_io (units in the files, SI on reading)
+            dataset = read_observations(settings.observed, park if settings.monitors is None else None)
+            series = observed_from_dataset(dataset, monitors, settings.pollutant, "trace: --observed")
         first = datetime.fromtimestamp(series.times[0].astype("datetime64[s]").astype(np.int64), tz=timezone.utc)
         spec = WeatherSpec(source="station_csv", path=str(Path(settings.weather).resolve()), start=first,
                            hours=series.times.size, fill_missing_hours=settings.fill_missing_hours)

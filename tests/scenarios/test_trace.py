@@ -188,3 +188,48 @@ def test_cli_names_bad_input(case_files, tmp_path):
     assert done.returncode == 66
     done = _trace(case_files, tmp_path / "o5", "--sigma-ln", "-1")
     assert done.returncode == 65 and "--sigma-ln" in done.stderr
+
+
+def test_cli_takes_the_parks_monitors_and_their_station_files(case_files, tmp_path):
+    """Issue 16 §1 → §3: the same case given as park.yaml ``monitors:`` and one station CSV per monitor in the
+    observation format of twin.observations_io (``time_start``, ``vocs_ug_m3``; a value under the detection limit
+    written as a number below it) ranks the same source with the same probability and interval as the tracer's own
+    CSVs."""
+    import csv
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    park_dir = tmp_path / "park"
+    shutil.copytree(Path(case_files["park"]).parent, park_dir)
+    with open(case_files["monitors"], encoding="utf-8") as handle:
+        monitors = [row for row in csv.DictReader(line for line in handle if not line.startswith("#"))]
+    data = yaml.safe_load((park_dir / "park.yaml").read_text(encoding="utf-8"))
+    data["monitors"] = [{"id": m["id"], "name": f"fence {m['id']}", "x": float(m["x"]), "y": float(m["y"]),
+                         "height": float(m["height"]), "pollutants": ["vocs"]} for m in monitors]
+    (park_dir / "park.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    stations = tmp_path / "stations"
+    stations.mkdir()
+    with open(case_files["observed"], encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(line for line in handle if not line.startswith("#"))]
+    for m in monitors:
+        lines = ["time_start,vocs_ug_m3"]
+        for row in rows:
+            cell = row.get(m["id"], "")
+            value = "" if cell in ("", "NA") else str(0.5 * float(cell[1:])) if cell.startswith("<") else cell
+            lines.append(f"{row['time']},{value}")
+        (stations / f"{m['id']}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    ours = _trace(case_files, tmp_path / "csv", "--language", "en")
+    assert ours.returncode == 0, ours.stderr
+    done = subprocess.run([str(PARKTWIN), "trace", "--park", str(park_dir / "park.yaml"), "--weather",
+                           str(case_files["weather"]), "--observed", str(stations), "--pollutant", "vocs",
+                           "--out", str(tmp_path / "stations_out"), "--language", "en"],
+                          capture_output=True, text=True, env=cli_env(), timeout=300)
+    assert done.returncode == 0, done.stderr
+    first = [json.loads((tmp_path / name / "ranking.json").read_text(encoding="utf-8"))["candidates"][0]
+             for name in ("csv", "stations_out")]
+    assert first[0]["id"] == first[1]["id"] == "T-BZ01+T-BZ02"
+    for key in ("probability", "rate_median_g_s", "rate_low_g_s", "rate_high_g_s"):
+        assert first[1][key] == pytest.approx(first[0][key], rel=1e-6), key
