@@ -164,6 +164,8 @@ def risk_sources(enterprises: list[Enterprise], cx: float, cy: float) -> list[Ri
     pressure (about 7.8, 10.0 and 20.7 bar absolute at 25 °C, extrapolated from the 680, 855 and 1780 kPa at 20 °C
     of Perry's Chemical Engineers' Handbook 8th ed. Table 2-8). Hydrochloric acid (31 %, inventory = HCl content)
     and benzene are atmospheric tanks. Each farm is operated by one of the 82 enterprises of a matching industry.
+    Every tank carries level warnings (``parktwin watch``): yellow above 80 % of its safe level — the seed case's
+    rule — and orange at 90 %, red at 95 %, which are this demo's own illustrative choices, not a standard's.
     """
     sources: list[RiskSource] = []
     for prefix, substance, name, count, inventory, pressure, temperature, diameter, u, v, sector in TANK_FARMS:
@@ -174,7 +176,8 @@ def risk_sources(enterprises: list[Enterprise], cx: float, cy: float) -> list[Ri
                 id=f"{prefix}{k + 1:02d}", name=f"{name} {prefix}{k + 1:02d}", enterprise=operator[0],
                 enterprise_en=operator[1], kind="tank", substance=substance, inventory=inventory, pressure=pressure,
                 temperature=temperature, x=tx, y=ty, sill_height=1.2, diameter=diameter,
-                bund_area=BUND_AREAS.get(prefix), footprint=_rect(tx, ty, 0.0, 0.0, diameter + 6.0, diameter + 6.0)))
+                bund_area=BUND_AREAS.get(prefix), footprint=_rect(tx, ty, 0.0, 0.0, diameter + 6.0, diameter + 6.0),
+                thresholds={"level": {"yellow": 80.0, "orange": 90.0, "red": 95.0}}))
     pipes = [("P-CL01", "chlorine", "液氯输送管道", 400.0, 7.8e5, -350.0, 400.0),
              ("P-NH01", "ammonia", "液氨输送管道", 600.0, 1.0e6, 450.0, 1000.0)]
     for pid, substance, name, inventory, pressure, u, v in pipes:

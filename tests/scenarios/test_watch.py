@@ -236,3 +236,22 @@ def test_the_thresholds_example_of_docs_watch_md_validates():
     thresholds = RiskThresholds.model_validate(yaml.safe_load(block)["risk_sources"][0]["thresholds"])
     assert thresholds.level.yellow == 80 and thresholds.pressure.orange == pytest.approx(9e5)
     assert thresholds.temperature.red == pytest.approx(323.15) and thresholds.gas.blue == 5
+
+
+def test_the_demo_parks_tanks_warn_yellow_above_80_percent(tmp_path, monkeypatch):
+    """The seed case's rule on the demo park (its tanks carry level thresholds 80/90/95 %): a chlorine tank at 85 %
+    is yellow, a second reading at 79 % is back to normal; no leak is started below orange."""
+    from twin.demo import build_demo_park
+
+    monkeypatch.setenv("PARKTWIN_LEDGER", "off")
+    park = build_demo_park(tmp_path / "park")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    (drop / "r1.csv").write_text("time,risk_source,quantity,value,unit\n"
+                                 "2026-07-15T03:00:00+08:00,T-CL01,level,85,%\n"
+                                 "2026-07-15T03:10:00+08:00,T-CL01,level,79,%\n", encoding="utf-8")
+    result = watch_once(drop, park, tmp_path / "out", WatchSettings())
+    changes = [json.loads(line) for line in (tmp_path / "out" / "warnings.jsonl").read_text().splitlines()]
+    assert [(c["risk_source"], c["previous_level"], c["level"]) for c in changes] == [
+        ("T-CL01", "normal", "yellow"), ("T-CL01", "yellow", "normal")]
+    assert result.files_rejected == [] and not list((tmp_path / "out").glob("leaks/*/plan.html"))
