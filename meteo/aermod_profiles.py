@@ -239,6 +239,26 @@ def _integral_to(heights, profile, cumulative, z):
     return cumulative[index] + (z - heights[index]) * 0.5 * (profile[index] + value)
 
 
+def _rows_at(heights, table, z):
+    """``interpolate_profile`` of each row of ``table`` (H, Z) at its own height ``z`` (H,), in one pass."""
+    z = np.asarray(z, dtype=np.float64)
+    index = np.clip(np.searchsorted(heights, z, side="right") - 1, 0, heights.size - 2)
+    rows = np.arange(table.shape[0])
+    v0 = table[rows, index]
+    return v0 + (z - heights[index]) / (heights[index + 1] - heights[index]) * (table[rows, index + 1] - v0)
+
+
+def _rows_mean_from_ground(heights, table, top):
+    """``_mean_from_ground`` of each row of ``table`` (H, Z) up to its own ``top`` (H,), in one pass."""
+    top = np.asarray(top, dtype=np.float64)
+    cumulative = np.concatenate([np.zeros((table.shape[0], 1)),
+                                 np.cumsum(0.5 * (table[:, 1:] + table[:, :-1]) * np.diff(heights), axis=1)], axis=1)
+    index = np.clip(np.searchsorted(heights, top, side="right") - 1, 0, heights.size - 2)
+    rows = np.arange(table.shape[0])
+    value = _rows_at(heights, table, top)
+    return (cumulative[rows, index] + (top - heights[index]) * 0.5 * (table[rows, index] + value)) / top
+
+
 def _mean_from_ground(heights, profile, top):
     """Mean of the piecewise-linear profile from the ground to ``top`` [m] (AERMOD ZIAVER, the mixed-layer means)."""
     return _integral_to(heights, profile, _cumulative(heights, profile), top) / top
@@ -287,7 +307,7 @@ def aermod_profiles(met, heights=AERMOD_GRID_HEIGHTS) -> AermodProfiles:
     speed = np.maximum(get("reference_wind_speed"), MINIMUM_GRID_WIND_SPEED)  # calm hours: any positive speed
     wind = wind_speed_profile(heights, reference_wind_speed=speed, reference_height=get("reference_wind_height"),
                               friction_velocity=ustar, obukhov_length=length, roughness_length=z0, mixing_height=zi)
-    u_zi = np.array([interpolate_profile(heights, row, h) for row, h in zip(wind, zi)])
+    u_zi = _rows_at(heights, wind, zi)
     sv = sigma_v_profile(heights, friction_velocity=ustar, convective_velocity_scale=get("convective_velocity_scale"),
                          convective_mixing_height=get("convective_mixing_height"),
                          mechanical_mixing_height=get("mechanical_mixing_height"), convective=convective)
@@ -301,9 +321,9 @@ def aermod_profiles(met, heights=AERMOD_GRID_HEIGHTS) -> AermodProfiles:
         adjusted_ustar=adjusted)
     theta = potential_temperature_profile(heights, gradient, air_temperature=get("reference_air_temperature"),
                                           temperature_height=get("reference_air_temperature_height"))
-    theta_zi = np.array([interpolate_profile(heights, row, h) for row, h in zip(theta, zi)])
-    mean_u = np.array([_mean_from_ground(heights, row, h) for row, h in zip(wind, zi)])
-    mean_sw = np.array([_mean_from_ground(heights, row, h) for row, h in zip(sw, zi)])
+    theta_zi = _rows_at(heights, theta, zi)
+    mean_u = _rows_mean_from_ground(heights, wind, zi)
+    mean_sw = _rows_mean_from_ground(heights, sw, zi)
     return AermodProfiles(heights=np.asarray(heights, dtype=np.float64), wind_speed=wind, sigma_v=sv, sigma_w=sw,
                           potential_temperature_gradient=gradient, potential_temperature=theta,
                           wind_speed_at_zi=u_zi, potential_temperature_at_zi=theta_zi, mean_wind_speed=mean_u,
