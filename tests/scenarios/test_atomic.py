@@ -78,7 +78,7 @@ def test_a_failed_map_leaves_complete_netcdf_and_no_partial_png(bundle, monkeypa
         run_scenario_file(bundle.scenario_yaml, out)
     assert len(struck) == 1 and struck[0].parent == out, struck
     names = assert_only_complete_files(out)
-    assert names == ["plume.nc", "receptors.nc", "summary.json", "summary.txt"]
+    assert names == ["monitors.nc", "plume.nc", "receptors.nc", "summary.json", "summary.txt"]
     with xr.open_dataset(out / "plume.nc", engine="netcdf4") as ds:  # the NetCDF stage finished: all 24 hours
         assert ds["sulfur_dioxide"].shape == (1, 24, 1, 21, 21)
         assert np.isfinite(ds["sulfur_dioxide"].values).all()

@@ -233,7 +233,7 @@ def test_a_second_run_is_a_no_op_and_force_recomputes(first, inputs):
     summary = folder / "summary.json"
     assert summary.stat().st_mtime_ns > before[summary]
     assert json.loads(summary.read_text())["sources"] == again.summary["sources"]  # same seed, same answer
-    assert sorted(p.name for p in out.iterdir()) == [CYCLE]
+    assert sorted(p.name for p in out.iterdir()) == [CYCLE, "ledger.jsonl"]  # the cycles' ledger beside them
 
 
 @pytest.mark.slow
