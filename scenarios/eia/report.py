@@ -27,18 +27,20 @@ WORDS = {
     "zh": {
         "title": "大气环境影响预测与评价 — {scenario}",
         "subtitle": "{park} · {hours} 小时 · GB 3095-2012 {grade} 级 · ParkTwin",
-        "footer": "ParkTwin 年度预测；各排气筒的稳态高斯烟羽贡献；百分位数按 HJ 663-2013；限值按 GB 3095-2012"
+        "footer": "ParkTwin 年度预测；各排气筒的{model}贡献；百分位数按 HJ 663-2013；限值按 GB 3095-2012"
                   "（twin/air_quality_standards.csv）。",
-        "sources": "1. 污染源参数 Source parameters",
+        "model_screening": "稳态高斯烟羽（估算模式）",
+        "model_aermod": "AERMOD 模式（AERMET 气象，平坦地形）",
+        "sources": "1. 污染源参数",
         "sources_note": "点源（排气筒）参数与正常工况排放速率，取自园区模型 park.yaml；坐标为园区坐标系 EPSG:{epsg}。",
         "sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "高度 (m)", "内径 (m)",
                             "烟气流速 (m/s)", "烟气温度 (°C)"],
         "rate_column": "{name} (g/s)",
-        "meteorology": "2. 气象条件 Meteorology",
+        "meteorology": "2. 气象条件",
         "meteorology_note": "{hours} 小时逐时气象：静风（10 m 风速 < {calm_below:g} m/s）占 {calm:.1f} %，非静风平均风速 "
                             "{wind:.2f} m/s；最多风向 {sector}（{sector_share:.1f} %）。",
         "meteorology_columns": ["稳定度", "频率 (%)", "平均风速 (m/s)", "混合层高度 P10 (m)", "P50 (m)", "P90 (m)"],
-        "screening": "3. 估算与评价等级 Screening and assessment level (HJ 2.2-2018 §5.3)",
+        "screening": "3. 估算与评价等级（HJ 2.2-2018 §5.3）",
         "screening_note": "Pmax = Cmax / C0 × 100 %；Pmax ≥ 10 % 为一级，1 % ≤ Pmax < 10 % 为二级，Pmax < 1 % 为三级。"
                           "Cmax 为本年度预测网格上最大的 1 小时贡献浓度（HJ 2.2 用估算模型求得）。",
         "screening_columns": ["污染物", "Cmax (µg/m³)", "C0 (µg/m³)", "C0 依据", "Pmax (%)", "评价等级"],
@@ -48,7 +50,7 @@ WORDS = {
                             "叠加值 (µg/m³)", "标准限值 (µg/m³)", "占标率 (%)", "达标"],
         "grid_maximum": "网格最大值",
         "yes": "是", "no": "否",
-        "distance": "5. 大气环境防护距离 Atmospheric protection distance",
+        "distance": "5. 大气环境防护距离",
         "distance_note": "厂界外园区短期（1 小时或 24 小时）贡献浓度超过限值的最远距离（HJ 2.2-2018 §8.8.5）。",
         "distance_coarse": "网格间距为 {spacing:g} m；HJ 2.2 要求厂界附近不大于 50 m：使用该距离前请加密网格。",
         "distance_columns": ["污染物", "距离 (m)", "最远点 (x, y)"],
@@ -62,8 +64,10 @@ WORDS = {
     "en": {
         "title": "Air quality impact prediction and assessment — {scenario}",
         "subtitle": "{park} · {hours} h · GB 3095-2012 grade {grade} · ParkTwin",
-        "footer": "ParkTwin EIA year run; contributions from the steady Gaussian plume of every stack; percentiles per "
+        "footer": "ParkTwin EIA year run; contributions of every stack from the {model}; percentiles per "
                   "HJ 663-2013; limits per GB 3095-2012 (twin/air_quality_standards.csv).",
+        "model_screening": "steady Gaussian plume (screening mode)",
+        "model_aermod": "AERMOD formulation (AERMET weather, flat terrain)",
         "sources": "1. Source parameters",
         "sources_note": "Point sources (stacks) and their normal-operation emission rates, from the park model "
                         "park.yaml; coordinates in the park's CRS EPSG:{epsg}.",
@@ -229,4 +233,4 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
         sections.append(_episode_section(setup, summary["heavy_pollution"], words))
     return {"language": language, "title": words["title"].format(scenario=summary["scenario"]),
             "subtitle": words["subtitle"].format(park=summary["park"], hours=summary["hours"], grade=grade),
-            "footer": words["footer"], "sections": sections}
+            "footer": words["footer"].format(model=words[f"model_{setup.options.dispersion}"]), "sections": sections}

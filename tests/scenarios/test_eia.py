@@ -389,6 +389,11 @@ def test_the_report_in_english_and_in_chinese(small, tmp_path):
     assert headings[:2] == [WORDS["en"]["sources"], WORDS["en"]["meteorology"]]
     assert not any(_CJK.search(h) for h in headings) and not _CJK.search(english["title"])
     assert all(_CJK.search(section["heading"]) for section in chinese["sections"])
+    # one language per report (issue 14): no English words in the Chinese headings beyond standard numbers
+    for section in chinese["sections"]:
+        words = re.findall(r"[A-Za-z]{3,}", re.sub(r"(HJ|GB|AERMOD)[\s\d.\-–§]*", "", section["heading"]))
+        assert not words, section["heading"]
+    assert "steady Gaussian plume" in english["footer"] and "稳态高斯烟羽" in chinese["footer"]
     sources = english["sections"][0]
     assert len(sources["rows"]) == len(setup.park.spec.stacks)  # one row per stack
     stack = setup.park.spec.stacks[0]
