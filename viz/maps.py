@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Polygon, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox, offset_copy
 
 from twin.atomic import atomic_output
@@ -28,13 +29,14 @@ from viz.threat_map import (
     HALO,
     LABEL_FIRST_GID,
     LABEL_GID,
+    RELEASE_GID,
     draw_outline,
     draw_release,
     draw_threat_zones,
     draw_wind_band,
 )
 
-__all__ = ["render_map", "build_map", "label_boxes", "field_colormap", "LIMIT_GID"]
+__all__ = ["render_map", "build_map", "label_boxes", "release_marker_boxes", "text_only_box", "field_colormap", "LIMIT_GID"]
 
 LIMIT_GID = "parktwin:limit"  # the limit isopleth's contour set (a group of that id in an SVG)
 
@@ -329,20 +331,22 @@ def _declutter(fig, ax) -> None:
     labels = [t for t in ax.texts if t.get_visible() and t.get_gid() in ranks]
     labels.sort(key=lambda t: ranks[t.get_gid()])  # stable: drawing order otherwise
     frame = ax.get_window_extent(renderer)
-    # What stays where it is: the north arrow, the scale bar, the wind text, contour labels.
+    # What stays where it is: the north arrow, the scale bar, the wind text, contour labels — and the release's star,
+    # which a label (the maximum's, which sits on it in a forecast probability map) must not cover.
     placed = [_text_box(t, renderer) for t in ax.texts
               if t.get_visible() and t.get_gid() not in ranks and t.get_text()]
+    stars = release_marker_boxes(fig, ax)  # only the text itself must clear them: a leader line may end at a star
     for label in labels:
         own = tuple(label.xyann)
         for offset in (own, *(o for o in _LABEL_OFFSETS if o != own)):
             label.xyann = offset
             box = _padded(_text_box(label, renderer))
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-            if inside and not any(box.overlaps(other) for other in placed):
+            if inside and not any(box.overlaps(other) for other in placed) and _clears(label, renderer, stars):
                 placed.append(box)
                 break
         else:
-            if label.get_gid() == _LABEL_FIRST and _place_far(label, renderer, frame, placed):
+            if label.get_gid() == _LABEL_FIRST and _place_far(label, renderer, frame, placed, stars):
                 continue
             label.xyann = own
             if label.get_gid() == _LABEL_FIRST:
@@ -357,16 +361,46 @@ _FAR_OFFSETS = tuple((round(r * np.cos(a)), round(r * np.sin(a))) for r in (30.0
                      for a in np.deg2rad(np.arange(0.0, 360.0, 22.5)))
 
 
-def _place_far(label, renderer, frame, placed) -> bool:
+def _clears(label, renderer, stars) -> bool:
+    """True when the text of ``label`` (without its leader line) covers none of the ``stars`` boxes."""
+    if not stars:
+        return True
+    box = _padded(text_only_box(label, renderer))
+    return not any(box.overlaps(star) for star in stars)
+
+
+def text_only_box(label, renderer):
+    """The window box of a label's text and frame, without an annotation's leader line."""
+    box = Text.get_window_extent(label, renderer)
+    patch = label.get_bbox_patch()
+    if patch is None:
+        return box
+    label.update_bbox_position_size(renderer)
+    return Bbox.union([box, patch.get_window_extent(renderer)])
+
+
+def _place_far(label, renderer, frame, placed, stars=()) -> bool:
     """Try :data:`_FAR_OFFSETS` for ``label``; keep the first clear one (True) or leave it unplaced (False)."""
     for offset in _FAR_OFFSETS:
         label.xyann = offset
         box = _padded(_text_box(label, renderer))
         inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-        if inside and not any(box.overlaps(other) for other in placed):
+        if inside and not any(box.overlaps(other) for other in placed) and _clears(label, renderer, stars):
             placed.append(box)
             return True
     return False
+
+
+def release_marker_boxes(fig, ax) -> list:
+    """The window boxes of the release's star marker(s) (gid ``parktwin:release``): a square of the marker's size."""
+    boxes = []
+    for line in ax.lines:
+        if line.get_gid() != RELEASE_GID or not line.get_visible():
+            continue
+        half = 0.5 * line.get_markersize() * fig.dpi / 72.0  # [pixel]
+        for x, y in ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()])):
+            boxes.append(Bbox([[x - half, y - half], [x + half, y + half]]))
+    return boxes
 
 
 def label_boxes(fig, ax) -> list:

@@ -94,6 +94,35 @@ def test_every_zone_is_named_on_the_map_with_mg_and_ppm_and_no_labels_overlap():
             "parktwin:defence", "parktwin:water", "parktwin:release"} <= gids
 
 
+def test_no_label_covers_the_release_star_even_when_the_maximum_sits_on_it():
+    # A forecast probability map has its maximum (100 %) at the release: the maximum's label was drawn over the star.
+    from viz.maps import build_map, release_marker_boxes, text_only_box
+
+    view = synthetic_view()
+    field = view.field
+    values = np.zeros_like(field.values)
+    row, column = np.unravel_index(np.argmin(np.hypot(*np.meshgrid(field.x - SOURCE[0], field.y - SOURCE[1]))),
+                                   values.shape)
+    values[row, column] = 100.0
+    values[max(row - 3, 0):row + 4, max(column - 3, 0):column + 4] += 10.0
+    peak_view = replace(view, field=replace(field, values=values, levels=None))
+    x, y = float(field.x[column]), float(field.y[row])
+    probe = build_map(replace(peak_view, release=ReleasePoint("液氯储罐 T-CL01", x, y)), dpi=DPI, figsize=FIGSIZE)
+    metres_per_pixel = 1.0 / (probe.axes[0].transData.transform((x + 1.0, y))[0]
+                              - probe.axes[0].transData.transform((x, y))[0])
+    # the star 40 px right of the maximum: where the maximum's label goes by default (8 pt right of its anchor)
+    release = ReleasePoint("液氯储罐 T-CL01", x + 40.0 * metres_per_pixel, y)
+    fig = build_map(replace(peak_view, release=release), dpi=DPI, figsize=FIGSIZE)
+    ax = fig.axes[0]
+    stars = release_marker_boxes(fig, ax)
+    assert len(stars) == 1
+    texts = [t for t in ax.texts if t.get_visible() and t.get_text()]
+    assert any(t.get_text().startswith("max") for t in texts) and "液氯储罐 T-CL01" in [t.get_text() for t in texts]
+    renderer = fig.canvas.get_renderer()
+    for text in texts:  # the texts themselves (a leader line may end at the star)
+        assert not text_only_box(text, renderer).overlaps(stars[0]), text.get_text()
+
+
 def test_the_wind_band_opens_downwind_of_the_release():
     from viz.maps import build_map
 
