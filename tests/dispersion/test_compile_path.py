@@ -22,8 +22,9 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# A small park flood (sea bed, sea wall, rain, a rising stage: every flood kernel and both source paths) and the
-# serial plume kernel (hourly fields and statistics; the parallel one doubles the compile time, ~20 s here), their
+# A small park flood (sea bed, sea wall, rain, a rising stage: every flood kernel and both source paths), the
+# serial plume kernel (hourly fields and statistics; the parallel one doubles the compile time, ~20 s here) and the
+# serial AERMOD kernel (a convective and a stable hour, tabulated), their
 # arrays saved to the .npz named on the command line. About 20 s on a quiet 2-core machine, 30 s on a busy one.
 PROBE = """
 import sys
@@ -64,8 +65,15 @@ hours = SourceHours(wind_to_x=np.sin(to), wind_to_y=np.cos(to), mixing_height=np
 rates = rng.uniform(0, 1, (1, n_hours, n_stacks))
 fields = evaluate_plume(stacks, rates, receptors, hours, PlumeOptions(parallel=False), substances=["s0"])
 
+from dispersion.aermod import aermod_hours
+from tests.dispersion.test_aermod import make_hour
+from tests.dispersion.test_aermod_kernel import weather_of
+
+met = weather_of([make_hour(length=-60.0, direction=200.0), make_hour(length=40.0, speed=2.0, direction=20.0)])
+aermod = aermod_hours(stacks, receptors, met, rates[0, :2], parallel=False)
+
 np.savez(sys.argv[1], flood_depth=flood.depth, flood_qx=flood.qx, flood_qy=flood.qy,
-         flood_max_speed=flood.max_speed, flood_steps=flood.steps,
+         flood_max_speed=flood.max_speed, flood_steps=flood.steps, aermod=aermod,
          **{f"plume_{name}": np.asarray(value[1]) for name, value in fields.items()})
 """
 
@@ -84,6 +92,7 @@ def test_fresh_compile_and_cache_load_give_identical_arrays(tmp_path):
     fresh = _probe(tmp_path / "fresh.npz", cache)  # empty cache: every kernel compiled
     assert any(cache.rglob("*.nbi")), "the first run wrote no Numba cache"
     loaded = _probe(tmp_path / "loaded.npz", cache)  # the same kernels loaded from that cache
-    assert fresh.keys() == loaded.keys() and any(name.startswith("plume_") for name in fresh)
+    assert fresh.keys() == loaded.keys() and any(name.startswith("plume_") for name in fresh) and "aermod" in fresh
+    assert fresh["aermod"].max() > 0.0
     for name in fresh:
         np.testing.assert_array_equal(loaded[name], fresh[name], err_msg=name)
