@@ -8,7 +8,7 @@
 rules always; ``--hours N`` stops after the first N hours, for a quick look — the comparison is then not against
 like; ``--every-pair`` evaluates every (stack, receptor) pair exactly instead of the tabulated path;
 ``--table-density K`` the tabulated path's distances per decade; ``--threads N`` Numba threads;
-``--oracle`` runs the slow NumPy oracle of the tests instead, ``tests/dispersion/aermod_oracle.py``; ``--save FILE``
+``--oracle`` runs the slow NumPy oracle of the tests instead, ``tests/dispersion/aermod_oracle_hours.py``; ``--save FILE``
 keeps the values). The NumPy oracle, measured 2026-12-06 on this machine: tabulated 267 s wall, every pair 577 s.
 
 The deck (``tests/data/aermod/anchorage-1999``, README there): the demo park's 117 stacks (SO2), 466 receptors
@@ -94,7 +94,7 @@ def run_aermod_deck(n_hours: int | None, tabulate: bool = True, table_density: i
     if n_hours is not None:
         met = met.isel(time=slice(0, n_hours))
     if oracle:
-        from tests.dispersion.aermod_oracle import run_aermod as run_oracle
+        from tests.dispersion.aermod_oracle_hours import run_aermod as run_oracle
         with timed(parts, "AERMOD hours"):
             result = run_oracle(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
                                 true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, tabulate=tabulate)

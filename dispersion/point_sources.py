@@ -14,6 +14,8 @@ the statistics, reports and caps do not depend on the mode.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import xarray as xr
 
@@ -37,7 +39,7 @@ def point_source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions)
                                "aermet (an AERMET .SFC/.PFL pair) for model.dispersion: aermod")
     weather = aermod_weather(met, true_north_grid_bearing=options.true_north_grid_bearing,
                              hour_rules=options.hour_rules)
-    return SourceHours(**{**hours.__dict__, "aermod": weather})
+    return replace(hours, aermod=weather)
 
 
 def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: ReceptorSet, hours: SourceHours,

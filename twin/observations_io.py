@@ -49,7 +49,8 @@ from twin.park import Park
 from twin.textfiles import read_text
 from twin.units import UnitError, to_si
 
-__all__ = ["read_station_csv", "read_observations_netcdf", "read_observations", "write_observations_netcdf"]
+__all__ = ["read_station_csv", "read_observations_netcdf", "read_observations", "write_observations_netcdf",
+           "open_series_netcdf"]
 
 _TIME_COLUMNS = {"time_start": (False, False), "time_end": (True, False),
                  "time_start_utc": (False, True), "time_end_utc": (True, True)}  # name -> (labels the end, UTC)
@@ -160,19 +161,25 @@ def read_station_csv(path: str | Path, *, station_id: str | None = None, chemica
                                height=[height], time=hours, fields=si, chemicals=chemicals, sources=[str(path)])
 
 
+def open_series_netcdf(path: Path, what: str, *, missing: str) -> xr.Dataset:
+    """The whole NetCDF file ``path`` in memory, recorded as an input; ``missing`` is the message when it does not
+    exist (exit 66), a file that does not open as NetCDF names ``what`` it must hold (exit 65)."""
+    if not path.is_file():
+        raise MissingInputError(missing)
+    record_input(path)
+    try:
+        with xr.open_dataset(path) as opened:
+            return opened.load()
+    except (OSError, ValueError) as error:
+        raise InputError(f"{path.name}: must be a NetCDF file of {what}, got one that cannot be read "
+                         f"({type(error).__name__})") from None
+
+
 def read_observations_netcdf(path: str | Path, chemicals: ChemicalTable | None = None) -> xr.Dataset:
     """A CF ``timeSeries`` NetCDF of station series as an observation dataset (units converted to kg m-3)."""
     path = Path(path)
     chemicals = chemicals or load_chemicals()
-    if not path.is_file():
-        raise MissingInputError(f"{path.name}: file not found: {path}")
-    record_input(path)
-    try:
-        with xr.open_dataset(path) as opened:
-            ds = opened.load()
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path.name}: must be a NetCDF file of station time series, got one that cannot be read "
-                         f"({type(error).__name__})") from None
+    ds = open_series_netcdf(path, "station time series", missing=f"{path.name}: file not found: {path}")
     if ds.attrs.get("featureType") != "timeSeries" or "station_id" not in ds:
         raise InputError.field(path.name, "featureType / station_id", ds.attrs.get("featureType"),
                                "a CF timeSeries (featureType = 'timeSeries') with a station_id variable")

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from twin.errors import InputError, MissingInputError
-from twin.inputs import record_input
+from twin.errors import InputError
+from twin.observations_io import open_series_netcdf
 from twin.units import UnitError, to_si
 
 __all__ = ["Pairs", "read_predicted", "pair_series"]
@@ -40,15 +40,7 @@ class Pairs:
 def read_predicted(path: str | Path) -> xr.Dataset:
     """A predicted-series NetCDF with its concentration variables converted to kg m-3 (others dropped)."""
     path = Path(path)
-    if not path.is_file():
-        raise MissingInputError(f"--predicted: file not found: {path}")
-    record_input(path)
-    try:
-        with xr.open_dataset(path) as opened:
-            ds = opened.load()
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path.name}: must be a NetCDF file of predicted station series, got one that cannot be "
-                         f"read ({type(error).__name__})") from None
+    ds = open_series_netcdf(path, "predicted station series", missing=f"--predicted: file not found: {path}")
     if "station_id" not in ds or "time" not in ds.dims:
         raise InputError.field(path.name, "station_id / time", sorted(map(str, ds.variables)),
                                "a CF timeSeries with a station_id variable and a time dimension (e.g. receptors.nc "

@@ -2,37 +2,10 @@
 equations vectorised over (stack, receptor) pairs, one hour at all receptors from all stacks, and a loop over
 hours with AERMOD's rules. The formulation and its sources are documented in dispersion/aermod.py.
 
-Sources: Cimorelli et al. (2004), *AERMOD: Description of Model Formulation*, EPA-454/R-03-004 ("MFD", equation
-numbers of that edition) and Cimorelli et al. (2005), *J. Appl. Meteor.* 44:682–693. Where the MFD leaves a detail
-open the rule is the AERMOD program's (read in its calc1/calc2/sigmas/prise/iblval routines, not copied) and is
-listed in ``docs/unverified.md`` ("AERMOD formulation"), which also says which MFD equation numbers were seen
-(7, 28–29, 36, 38–40, 57, 68, 77, 95–100) and which are inferred from the MFD's order (the others here). Profiles: :mod:`meteo.aermod_profiles`; rise:
-``tests/dispersion/aermod_rise_oracle.py``.
-
-Flat terrain: the plume-state weight f of MFD Eq. 1 multiplies two identical states, so C = C_horizontal. Receptors
-are at z = 0. Concentrations per source (Q [kg s⁻¹] → C [kg m⁻³]):
-
-* **Stable hours** (L > 0), and convective hours for stacks at or above z_i (MFD §5.1 "injected" source):
-  C_s = Q/ũ · F_y · F_z with F_z = Σ_n [g(z − h_es − 2n z_ieff) + g(z + h_es + 2n z_ieff)]/(√(2π) σ_zs)
-  (MFD Eq. 54–56), h_es = h_s' + Δh_s, z_ieff = max(z_i, h_es + 2.15 σ_zs{h_es}) (MFD Eq. 68, the reflecting lid).
-* **Convective hours** (L < 0, stack below z_i): the direct, indirect and penetrated sources (MFD Eqs. 58–86):
-  C_c = (1 − f_p)(C_d + C_r) + f_p C_p, with the bi-Gaussian vertical PDF of w: λ_{1,2}, a_{1,2}, b_{1,2} from
-  the skewness S = w̄³/σ_w³ (w̄³ = 0.125 w*³, or 1.25 w*³ z/z_i near the ground) and R = 2 (MFD Eqs. 61–66, 69–72);
-  h_dj = h_s' + Δh_d + a_j w* x/ũ (MFD Eq. 63), h_rj = h_dj − Δh_i (MFD Eq. 75), σ_zj = α_b b_j w* x/ũ combined
-  with the surface term and σ_b (MFD Eqs. 85–86); reflections at the ground and at z_i (direct: images +2n z_i,
-  indirect: −2n z_i); the penetrated source is a stable-type Gaussian at h_ep with its own lid (MFD Eq. 76).
-* **σ_y**: ambient σ_ya = (σ_v/u) x/(1 + x/(2 u T_Lys))^0.3 with T_Lys = z_im/(156 σ_v) · max(h, 0.46)/0.46 for
-  stable-type plumes and σ_ya = (σ_v/u) x/(1 + 78 (0.46/max(h_s, 0.46)) σ_v x/(u z_i))^0.3 (the constant ≥ 0.7) in
-  the CBL (MFD Eqs. 77–79); buoyancy-induced σ_b = β2 Δh/√2 (MFD §5.5.3); σ² = σ_a² + σ_b².
-* **σ_z, stable**: σ_zes = σ_w t/(1 + σ_w t (1/(0.72 z) + N/(0.54 σ_w)))^½ (MFD Eq. 83, z = max(h_s, h_es)),
-  σ_zgs = √(2/π) u* x/ũ (1 + 0.7 x/L)^{−1/3} (MFD Eq. 84), blended by h_es/z_i below z_i (MFD §5.5.1.2).
-* **Meander** (MFD Eqs. 102–105 as revised in Cimorelli et al. 2005 §4): C = f_r C_R + (1 − f_r) C_C, random plume
-  F_y = 1/(2π r) at radial distance r, f_r = σ_r²/(σ_r² + σ_h²) written as
-  (2σ_v² + ū²(1 − exp(−r/(ũ T_r))))/ũ², ū² = ũ² − 2σ_v², T_r = 24 h (the program's BIGT; docs/unverified.md).
-* **Effective parameters** ũ, σ̃_v, σ̃_w, dθ/dz̃ (MFD §5.2, Eqs. 43–44): first the values at the plume height, then
-  their averages over [h − 2.15 σ_z, h] (stable) or [max(h_c − 2.15 σ̄_z, 0), min(h_c, z_i)] (CBL, h_c the height of
-  the plume's centroid, which moves from the final-rise height to z_i/2 between x_f and the mixing distance
-  x_m = z_i ū/σ̄_w). Stable plume rise iterates u and N between stack top and mid-rise (MFD §5.6.2).
+Equations, their sources (Cimorelli et al. 2004, EPA-454/R-03-004, "MFD"; Cimorelli et al. 2005) and which details
+follow the AERMOD program are in the docstring of ``dispersion/aermod.py`` and in ``docs/unverified.md``; plume rise:
+``tests/dispersion/aermod_rise_oracle.py``. The hour-at-all-receptors driver and the loop over hours are in
+``tests/dispersion/aermod_oracle_hours.py``.
 """
 
 from __future__ import annotations
@@ -42,12 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
+from dispersion.plume import StackSet
+from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY, AermodProfiles
 from tests.dispersion import aermod_rise_oracle as rise
-from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, valid_hours
-from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY, AermodProfiles, aermod_profiles
-from twin.errors import InputError
 
-__all__ = ["AermodHour", "aermod_hour", "hour_concentration", "run_aermod", "AermodResult"]
+__all__ = ["AermodHour", "aermod_hour"]
 
 MINIMUM_SIGMA_V = 0.2  # [m s-1] σv floor (MFD §4.1.6.2: "AERMOD adopts the lower limit of 0.2 m/s")
 MINIMUM_SIGMA_V_OVER_U = 0.05  # σv/u floor (AERMOD SVUMIN; docs/unverified.md)
@@ -506,171 +478,3 @@ def _meander_weight(u, sv, radial):
     mean = np.where(mean2 >= 0.01, np.sqrt(np.maximum(mean2, 0.0)), 0.1)
     random = 2.0 * sv * sv + mean * mean * (1.0 - np.exp(-(radial / u) / RANDOM_PLUME_TIME_SCALE))
     return np.minimum(random / (u * u), 1.0)
-
-
-TABLE_POINTS = 256  # distances per stack and hour in the tabulated path (1 m .. farthest receptor, log-spaced)
-_TINY = 1e-300
-
-
-class _Table:
-    """The y-independent plume parts of each stack of a group on log-spaced distances x_k, interpolated linearly
-    in ln x: ln(F_z/ũ) of the plume and of its penetrated part, ln σ_y of both, and the meander weight f_r(x_k)."""
-
-    def __init__(self, sub: dict, met: AermodHour, elevated: bool, farthest: float):
-        n_src = sub["hs"].size
-        self.step = np.log(farthest) / (TABLE_POINTS - 1)  # from ln 1 m
-        distances = np.exp(self.step * np.arange(TABLE_POINTS))
-        x = np.tile(distances, n_src)
-        rows = np.repeat(np.arange(n_src), TABLE_POINTS)
-        parts = _parts(x, {k: v[rows] for k, v in sub.items()}, met, elevated)
-        columns = [np.log(np.maximum(parts[k], _TINY)) for k in ("vertical", "vertical_3", "sigma_y", "sigma_y_3")]
-        columns.append(_random_weight(parts, x))
-        self.values = np.stack(columns, axis=-1).reshape(n_src, TABLE_POINTS, 5)
-
-    def at(self, source, distance) -> dict:
-        position = np.clip(np.log(distance) / self.step, 0.0, TABLE_POINTS - 1 - 1e-9)
-        index = position.astype(np.int64)
-        weight = (position - index)[:, None]
-        low = self.values[source, index]
-        high = self.values[source, index + 1]
-        value = low + weight * (high - low)
-        # a part that underflows at either node is 0 between them
-        vertical = np.where(np.minimum(low[:, :2], high[:, :2]) <= np.log(_TINY) + 1.0, 0.0, np.exp(value[:, :2]))
-        sigma = np.exp(value[:, 2:4])
-        return dict(vertical=vertical[:, 0], vertical_3=vertical[:, 1], sigma_y=sigma[:, 0], sigma_y_3=sigma[:, 1],
-                    random_weight=value[:, 4])
-
-
-def _geometry(stacks: StackSet, receptors: ReceptorSet, direction_from_grid: float):
-    """Downwind x, crosswind y and radial r distances (S, R) [m] for wind from ``direction_from_grid`` [degree]."""
-    s, c = np.sin(np.deg2rad(direction_from_grid)), np.cos(np.deg2rad(direction_from_grid))
-    dx = receptors.x[None, :] - stacks.x[:, None]
-    dy = receptors.y[None, :] - stacks.y[:, None]
-    x = -(dx * s + dy * c)
-    y = dx * c - dy * s
-    return x, y, np.hypot(x, y)
-
-
-def hour_concentration(stacks: StackSet, receptors: ReceptorSet, met: AermodHour, emission_rate=None, *,
-                       tabulate: bool = False):
-    """Ground-level concentration of one hour at every receptor from every stack (module docstring).
-
-    Parameters
-    ----------
-    stacks : StackSet
-        Point sources (height, inner diameter [m], exit velocity [m s-1], exit temperature [K], x, y [m]).
-    receptors : ReceptorSet
-        Receptors (x, y [m]); flat terrain, at the ground.
-    met : AermodHour
-        The hour's profiles and scalars (:func:`aermod_hour`).
-    emission_rate : array_like, optional
-        (S,) emission rates [kg s-1]. None: unit emission, and the (S, R) matrix is returned.
-    tabulate : bool
-        False: every (stack, receptor) pair is evaluated. True: the y-independent parts of each stack's plume
-        (F_z/ũ, σ_y, ũ, σ̃_v) are evaluated on ``TABLE_POINTS`` distances log-spaced from 1 m to the farthest receptor
-        and interpolated linearly in ln x (ln F_z, ln σ_y) — the same model, several times faster; the difference
-        is below 1 % of the hour's maximum in the tests (``tests/dispersion/test_aermod.py``).
-
-    Returns
-    -------
-    numpy.ndarray
-        (R,) concentration [kg m-3], or (S, R) [s m-3] per unit emission when ``emission_rate`` is None.
-    """
-    st = _stack_state(stacks, met)
-    x, y, radial = _geometry(stacks, receptors, met.wind_from_direction_grid)
-    n_src, n_rec = x.shape
-    coherent = np.zeros((n_src, n_rec))
-    random = np.zeros((n_src, n_rec))
-    weight = np.zeros((n_src, n_rec))
-    for elevated in (True, False):
-        rows = np.flatnonzero(st["elevated"] == elevated)
-        if rows.size == 0:
-            continue
-        sub = {k: v[rows] for k, v in st.items()}
-        xr_, yr_, rr_ = x[rows], y[rows], radial[rows]
-        if tabulate:
-            table = _Table(sub, met, elevated, max(float(rr_.max()), 2.0))
-        # coherent plume: receptors at least 1 m downwind
-        si, ri = np.nonzero(xr_ >= 1.0)
-        if tabulate:
-            parts = table.at(si, xr_[si, ri])
-        else:
-            parts = _parts(xr_[si, ri], {k: v[si] for k, v in sub.items()}, met, elevated)
-        coherent[rows[si], ri] = _coherent(parts, yr_[si, ri])
-        # random plume and meander weight: receptors at least 1 m away in any direction, evaluated at x = r
-        si, ri = np.nonzero(rr_ >= 1.0)
-        r = rr_[si, ri]
-        if tabulate:
-            parts = table.at(si, r)
-        else:
-            parts = _parts(r, {k: v[si] for k, v in sub.items()}, met, elevated)
-        random[rows[si], ri] = _random(parts, r)
-        weight[rows[si], ri] = parts["random_weight"] if tabulate else _random_weight(parts, r)
-    unit = weight * random + (1.0 - weight) * coherent
-    if emission_rate is None:
-        return unit
-    return np.asarray(emission_rate, dtype=np.float64) @ unit
-
-
-# ----------------------------------------------------------------------------------------------------------------
-# A run of hours
-# ----------------------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class AermodResult:
-    """Statistics of a run (R,) [kg m-3]: highest 1-h, highest 24-h, period mean; daily means (D, R); valid hours."""
-
-    max_1h: np.ndarray
-    max_24h: np.ndarray
-    period_mean: np.ndarray
-    daily: np.ndarray
-    valid_hours: int
-
-
-def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr.Dataset, *,
-               true_north_grid_bearing: float = 0.0, utc_offset_hours: float = 0.0, tabulate: bool = True,
-               progress=None) -> AermodResult:
-    """Every hour of the AERMET dataset ``met`` (``meteo.read_aermet``) through :func:`hour_concentration`, with
-    AERMOD's hour rules (``dispersion.plume`` module docstring): calm and missing hours are zero and left out; a
-    day's 24-h mean is its sum over max(valid hours, 18); the period mean is over the valid hours.
-
-    emission_rates : (S,) or (H, S) [kg s-1]; true_north_grid_bearing [degree] added to AERMET's directions;
-    utc_offset_hours [h] cuts local calendar days; tabulate : the tabulated path of :func:`hour_concentration`
-    (default) or every pair; progress : optional callable(hour, n_hours).
-    """
-    n_hours = met.sizes["time"]
-    rates = np.asarray(emission_rates, dtype=np.float64)
-    if rates.ndim == 1:
-        rates = np.broadcast_to(rates, (n_hours, rates.size))
-    if rates.shape != (n_hours, stacks.x.size):
-        raise InputError.field("run_aermod", "emission_rates", rates.shape,
-                               f"(S,) or (H, S) = ({n_hours}, {stacks.x.size}) kg/s")
-    for name in ("convective_mixing_height", "mechanical_mixing_height", "reference_air_temperature"):
-        if name not in met:
-            raise InputError.field("run_aermod", name, "missing", "an AERMET dataset from meteo.read_aermet")
-    valid = valid_hours(met, "aermod")
-    profiles = aermod_profiles(met)
-    local = met["time"].values.astype("datetime64[ns]") + np.timedelta64(int(utc_offset_hours * 3600), "s")
-    day = local.astype("datetime64[D]").astype(np.int64)
-    day = day - day[0]
-    n_days = int(day[-1]) + 1
-    n_rec = receptors.x.size
-    daily_sum = np.zeros((n_days, n_rec))
-    daily_count = np.zeros(n_days)
-    total = np.zeros(n_rec)
-    best = np.zeros(n_rec)
-    for h in range(n_hours):
-        if progress is not None:
-            progress(h, n_hours)
-        if not valid[h]:
-            continue
-        hour = aermod_hour(profiles, met, h, true_north_grid_bearing=true_north_grid_bearing)
-        conc = hour_concentration(stacks, receptors, hour, emission_rate=rates[h], tabulate=tabulate)
-        daily_sum[day[h]] += conc
-        daily_count[day[h]] += 1
-        total += conc
-        np.maximum(best, conc, out=best)
-    daily = daily_sum / np.maximum(daily_count, AERMOD_DAILY_DIVISOR_FLOOR)[:, None]
-    n_valid = int(valid.sum())
-    return AermodResult(max_1h=best, max_24h=daily.max(axis=0), period_mean=total / max(n_valid, 1), daily=daily,
-                        valid_hours=n_valid)

@@ -17,7 +17,8 @@ from meteo.aermod_profiles import (
     wind_speed_profile,
 )
 from tests.dispersion import aermod_rise_oracle as rise
-from tests.dispersion.aermod_oracle import AermodHour, _vertical_convective, _vertical_stable, hour_concentration
+from tests.dispersion.aermod_oracle import AermodHour, _vertical_convective, _vertical_stable
+from tests.dispersion.aermod_oracle_hours import hour_concentration
 
 Z = AERMOD_GRID_HEIGHTS
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from dispersion import aermod as A
 from dispersion._aermod_kernels import Weather
 from dispersion.plume import ReceptorSet, StackSet
-from tests.dispersion.aermod_oracle import hour_concentration
+from tests.dispersion.aermod_oracle_hours import hour_concentration
 from tests.dispersion.test_aermod import make_hour, receptors_grid, stacks
 
 
