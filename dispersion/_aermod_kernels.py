@@ -26,7 +26,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from dispersion._aermod_physics import SQRT_2PI, Hour, gauss, plume_parts, stack_state
+from dispersion._aermod_physics import Hour, plume_parts, plume_parts_at, stack_state
+from dispersion._aermod_vertical import SQRT_2PI, gauss
 from dispersion._math_kernels import KERNEL_OPTIONS
 
 __all__ = ["Sources", "Receptors", "Pairs", "Weather", "aermod_parallel", "aermod_serial", "parts_at"]
@@ -48,19 +49,25 @@ class Sources(NamedTuple):
 
 
 class Receptors(NamedTuple):
-    """The receptors at the ground, float64 (R,)."""
+    """The receptors, float64 (R,)."""
 
     x: np.ndarray  # grid x [m]
     y: np.ndarray  # grid y [m]
+    flagpole: np.ndarray  # height above local ground z_p [m]
 
 
 class Pairs(NamedTuple):
     """The fixed geometry of every (stack, receptor) pair, (S, R): radial distance [m] and its place in the table,
-    ln r = ln x_node + weight · step, node 0 below the first node (:func:`dispersion.aermod.pair_geometry`)."""
+    ln r = ln x_node + weight · step, node 0 below the first node (:func:`dispersion.aermod.pair_geometry`); the
+    receptor's height z_r, ground z_t and hill-height scale h_c above the stack base (flat terrain: z_r = z_p,
+    z_t = h_c = 0)."""
 
     radial: np.ndarray  # float64 [m]
     node: np.ndarray  # int64, 0 .. K − 2
     weight: np.ndarray  # float64 in [0, 1)
+    wrap: np.ndarray  # z_r [m], the height of the horizontal plume state's receptor
+    ground: np.ndarray  # z_t [m]
+    hill: np.ndarray  # h_c [m]
 
 
 class Weather(NamedTuple):
@@ -161,15 +168,16 @@ def _interp_exp(lo, hi, w):
 def _tabulated_stack(rows, q, s, st, hour, table, penetrated, origin, step, last, sources, receptors, pairs, sn, cs):
     """Add stack ``s`` (rate ``q``) to ``row`` from its table. The radial distance r and its node and weight are
     fixed for the run (``pairs``); the coherent plume is evaluated only where |y| < 10 σ_y(r) — beyond, its
-    Gaussian is below e⁻⁵⁰ (``gauss``) because σ_y(x) ≤ σ_y(r) for x ≤ r. Pairs nearer than the first node x_0
-    are evaluated exactly."""
+    Gaussian is below e⁻⁵⁰ (``gauss``) because σ_y(x) ≤ σ_y(r) for x ≤ r. Pairs nearer than the first node x_0,
+    and receptors above the ground or the stack base (the table holds F_z at the ground), are evaluated
+    exactly."""
     x0 = math.exp(origin)
     for j in range(receptors.x.shape[0]):
         r = pairs.radial[s, j]
         if r < 1.0:  # at the stack: no plume (the oracle's rule)
             continue
-        if r < x0:
-            _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, sn, cs))
+        if r < x0 or pairs.wrap[s, j] != 0.0 or receptors.flagpole[j] != 0.0:
+            _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs))
             continue
         k = pairs.node[s, j]
         w = pairs.weight[s, j]
@@ -203,8 +211,9 @@ def _add(rows, q, j, value):
 
 
 @njit(**KERNEL_OPTIONS)
-def _exact_pair(s, j, st, hour, sources, receptors, sn, cs):
-    """C/Q of one pair, every part evaluated at its own distance."""
+def _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs):
+    """C/Q of one pair, every part evaluated at its own distance (at the receptor's height and with both plume
+    states when it is above the ground or the stack base)."""
     dx = receptors.x[j] - sources.x[s]
     dy = receptors.y[j] - sources.y[s]
     x = -(dx * sn + dy * cs)
@@ -212,10 +221,17 @@ def _exact_pair(s, j, st, hour, sources, receptors, sn, cs):
     r = math.hypot(x, y)
     if r < 1.0:
         return 0.0
-    rv, _, rv3, _, fr = plume_parts(r, st, hour)
+    wrap, lift = pairs.wrap[s, j], receptors.flagpole[j]
     v = sy = v3 = sy3 = 0.0
-    if x >= 1.0:
-        v, sy, v3, sy3, _ = plume_parts(x, st, hour)
+    if wrap == 0.0 and lift == 0.0:
+        rv, _, rv3, _, fr = plume_parts(r, st, hour)
+        if x >= 1.0:
+            v, sy, v3, sy3, _ = plume_parts(x, st, hour)
+    else:
+        hill, ground = pairs.hill[s, j], pairs.ground[s, j]
+        rv, _, rv3, _, fr = plume_parts_at(r, st, hour, wrap, lift, hill, ground)
+        if x >= 1.0:
+            v, sy, v3, sy3, _ = plume_parts_at(x, st, hour, wrap, lift, hill, ground)
     return _pair(v, sy, v3, sy3, fr, rv + rv3, y, r)
 
 
@@ -247,7 +263,7 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, row
                              sn, cs)
         else:
             for j in range(receptors.x.shape[0]):
-                _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, sn, cs))
+                _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs))
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)

@@ -7,6 +7,7 @@ formulation"). The slow NumPy oracle of every function here is ``tests/dispersio
 Units throughout: distances and heights [m], speeds and σ_v, σ_w [m s⁻¹], temperatures [K], gradients [K m⁻¹],
 N [s⁻¹], F_b [m⁴ s⁻³], F_m [m⁴ s⁻²]. A profile is a (Z, 5) table of (wind speed, σ_v, σ_w, dθ/dz, θ) on the
 heights (Z,) with its slopes and running integrals (built by :func:`dispersion.aermod.profile_tables`).
+F_z at a receptor height and the terrain weighting (MFD Eq. 48) are in :mod:`dispersion._aermod_vertical`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
+from dispersion._aermod_vertical import (SQRT_2, state_weight, vertical_convective_at, vertical_stable,
+                                        vertical_stable_at)
 from dispersion._math_kernels import KERNEL_OPTIONS
 from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY
 
@@ -34,11 +37,6 @@ MINIMUM_SIGMA_W = 0.02  # [m s-1] σw floor (AERMOD SWMIN; docs/unverified.md)
 MINIMUM_WIND_SPEED = 0.2828  # [m s-1] effective-wind floor √2·0.2 (AERMOD WSMIN; docs/unverified.md)
 HALF_WIDTH_SIGMAS = 2.15  # plume half-depth in σ_z (MFD Eqs. 43, 68)
 RANDOM_PLUME_TIME_SCALE = 24.0 * 3600.0  # [s] T_r of the meander weight (AERMOD BIGT; docs/unverified.md)
-MAXIMUM_IMAGES_STABLE = 100
-MAXIMUM_IMAGES_CONVECTIVE = 1000
-EXP_LIMIT = -50.0  # exp(a) is taken as 0 below this (AERMOD EXPLIM)
-SQRT_2PI = math.sqrt(2.0 * math.pi)
-SQRT_2 = math.sqrt(2.0)
 
 
 class Hour(NamedTuple):
@@ -152,12 +150,6 @@ def floors(u, sv, sw):
 def brunt_vaisala(gradient, theta):
     """N = (g/θ dθ/dz)^½, ≥ 1e-10 s⁻¹ (MFD Eq. 58)."""
     return max(math.sqrt(max(GRAVITY * gradient / theta, 0.0)), 1e-10)
-
-
-@njit(**KERNEL_OPTIONS)
-def gauss(a):
-    """exp(a) for a > −50, else 0 (AERMOD's EXPLIM)."""
-    return math.exp(a) if a > EXP_LIMIT else 0.0
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -372,39 +364,9 @@ def reflection_height(he, x, szb, st, hour):
 
 
 @njit(**KERNEL_OPTIONS)
-def vertical_stable(sz, he, lid):
-    """F_z at the ground of a plume at ``he`` reflected at the ground and at ``lid`` (MFD Eq. 56). [m⁻¹]
-
-    The images at 2n·lid ± he sum to Σ_{n∈ℤ} exp(−(he + 2n·lid)²/2σ²). While σ_z < 0.7 lid the sum is taken
-    directly, term by term until a term adds < 5e-7 of the total (AERMOD's rule); for a wider plume it is taken in
-    its Poisson-summation form, (1/lid)[1 + 2 Σ_k exp(−π²σ²k²/(2 lid²)) cos(π k he/lid)] (the Poisson summation
-    formula for a Gaussian, i.e. the two forms of the Jacobi theta function; Whittaker & Watson, *A Course of
-    Modern Analysis*, ch. 21), which converges in a few terms where the image sum needs many; both are the same
-    series to within the truncation (tests/dispersion/test_aermod_kernel.py)."""
-    if sz > 0.7 * lid:
-        a = -(math.pi * sz / lid) ** 2 / 2.0
-        total = 1.0
-        for k in range(1, 64):
-            term = math.exp(a * k * k)
-            total += 2.0 * term * math.cos(math.pi * k * he / lid)
-            if term < 1e-17:
-                break
-        return total / lid
-    inv = -0.5 / (sz * sz)
-    direct = gauss(inv * he * he)
-    total = 0.0
-    for i in range(1, MAXIMUM_IMAGES_STABLE + 1):
-        two = 2.0 * i * lid
-        term = gauss(inv * (two - he) ** 2) + gauss(inv * (two + he) ** 2)
-        total += term
-        if abs(term) <= 5e-7 * abs(total):
-            break
-    return 2.0 * (direct + total) / (SQRT_2PI * sz)
-
-
-@njit(**KERNEL_OPTIONS)
-def stable_parts(x, st, hour):
-    """Stable-type plume at downwind distance x: (F_z/ũ [s m⁻²], σ_y [m], ũ, σ̃_v [m s⁻¹])."""
+def stable_geometry(x, st, hour, zr):
+    """Stable-type plume at downwind distance x for a receptor ``zr`` above the stack base (it bounds the layer of
+    the effective parameters, AERMOD IBLVAL): (h_e, σ_z, z_ieff [m], ũ, σ_y [m], σ̃_v [m s⁻¹])."""
     dh = stable_gradual_rise(x, st, hour)
     he = max(st.hsp + dh, 0.0)
     u, sv, sw, tg, theta = profile_at(hour, he)
@@ -412,17 +374,40 @@ def stable_parts(x, st, hour):
     syb = BETA_2 * dh / SQRT_2
     n = brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10
     sz0 = math.hypot(syb, sigma_z_stable(x, he, u, sw, n, st, hour))
-    if he <= 5.0:
+    if he <= 5.0 and zr <= 5.0:
         top, bottom = min(5.0, hour.mixing_height), 0.0
+    elif he > zr:
+        top, bottom = he, max(he - HALF_WIDTH_SIGMAS * sz0, zr)
     else:
-        top, bottom = he, max(he - HALF_WIDTH_SIGMAS * sz0, 0.0)
+        top, bottom = min(he + HALF_WIDTH_SIGMAS * sz0, zr), he
     u, sv, sw, tg, _ = profile_average(hour, bottom, top)
     u, sv, sw = floors(u, sv, sw)
     n = brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10
     sy = math.hypot(syb, sigma_y_stable(x, he, u, sv, hour))
     sz = math.hypot(syb, sigma_z_stable(x, he, u, sw, n, st, hour))
     lid = reflection_height(he, x, syb, st, hour)
+    return he, sz, lid, u, sy, sv
+
+
+@njit(**KERNEL_OPTIONS)
+def stable_parts(x, st, hour):
+    """Stable-type plume at downwind distance x at the ground: (F_z/ũ [s m⁻²], σ_y [m], ũ, σ̃_v [m s⁻¹])."""
+    he, sz, lid, u, sy, sv = stable_geometry(x, st, hour, 0.0)
     return vertical_stable(sz, he, lid) / u, sy, u, sv
+
+
+@njit(**KERNEL_OPTIONS)
+def stable_parts_at(x, st, hour, wrap, lift, hill, ground):
+    """Stable-type plume at downwind distance x at a receptor ``wrap`` above the stack base and ``lift`` above its
+    own ground, whose ground and hill-height scale are ``ground`` and ``hill`` above the stack base [m]: the two
+    plume states weighted by f (MFD Eq. 48, :mod:`dispersion._aermod_vertical`) — (f F_z{wrap}/ũ + (1 − f)
+    F_z{lift}/ũ [s m⁻²], σ_y [m], ũ, σ̃_v [m s⁻¹])."""
+    he, sz, lid, u, sy, sv = stable_geometry(x, st, hour, wrap)
+    horizontal = vertical_stable_at(sz, he, lid, wrap)
+    if wrap == lift:
+        return horizontal / u, sy, u, sv
+    f = state_weight(hour.stable, hour.heights, hour.rows, hill, ground, he, sz, lid)
+    return (f * horizontal + (1.0 - f) * vertical_stable_at(sz, he, lid, lift)) / u, sy, u, sv
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -476,25 +461,11 @@ def convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, 
 
 
 @njit(**KERNEL_OPTIONS)
-def vertical_convective(he1, he2, sz1, sz2, lam1, lam2, zi, sign):
-    """F_z at the ground of the bi-Gaussian source with images every 2 z_i (``sign`` +1: direct, images 2n z_i,
-    n ≥ 0; −1: indirect, images −2n z_i, n ≥ 1) (MFD Eqs. 59-60, 73-74). [m⁻¹]"""
-    inv1, inv2 = -0.5 / (sz1 * sz1), -0.5 / (sz2 * sz2)
-    c1, c2 = lam1 / sz1, lam2 / sz2
-    total = 0.0
-    for i in range(0 if sign > 0 else 1, MAXIMUM_IMAGES_CONVECTIVE + 1):
-        two = 2.0 * i * zi * sign
-        term = c1 * gauss(inv1 * (two + he1) ** 2) + c2 * gauss(inv2 * (two + he2) ** 2)
-        total += term
-        if abs(term) <= 5e-7 * abs(total):
-            break
-    return 2.0 * total / SQRT_2PI
-
-
-@njit(**KERNEL_OPTIONS)
-def convective_parts(x, st, hour):
-    """Convective plume at downwind distance x: (F_z/ũ of the direct+indirect sources times 1 − f_p, σ_y, ũ_d, σ̃_v,d;
-    the same four of the penetrated source times f_p) — F_z/ũ [s m⁻²], σ_y [m], ũ, σ̃_v [m s⁻¹]."""
+def convective_geometry(x, st, hour, zr):
+    """Convective plume at downwind distance x: the direct source's heights h_d1, h_d2 [m], σ_z1, σ_z2 [m], λ1, λ2,
+    the indirect offset Δh_i [m], ũ_d, σ_y [m], σ̃_v,d; the penetrated source's h_ep, σ_z3, z_ieff3 [m], ũ_3,
+    σ_y3 [m], σ̃_v3 (speeds [m s⁻¹]). ``zr``, the receptor's height above the stack base, bounds the layers of the
+    effective parameters (AERMOD IBLVAL)."""
     zi, wstar = hour.mixing_height, hour.convective_velocity_scale
     hsp, p, he3 = st.hsp, st.penetrated, st.he3
     # centroid height (MFD §5.2)
@@ -522,16 +493,21 @@ def convective_parts(x, st, hour):
     u3, sv3, sw3 = floors(u3, sv3, sw3)
     _, sz1, sz2, _, sz3, _ = convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, dh3, st,
                                                hour)
-    if p > 0.0:  # penetrated source: average over [h_ep − 2.15 σ_z3, h_ep]
-        u3, sv3, sw3, _, _ = profile_average(hour, max(he3 - HALF_WIDTH_SIGMAS * sz3, 0.0), he3)
+    if p > 0.0:  # penetrated source: average over [max(h_ep − 2.15 σ_z3, z_r), h_ep] (or up to z_r above it)
+        if he3 > zr:
+            u3, sv3, sw3, _, _ = profile_average(hour, max(he3 - HALF_WIDTH_SIGMAS * sz3, zr), he3)
+        else:
+            u3, sv3, sw3, _, _ = profile_average(hour, he3, min(he3 + HALF_WIDTH_SIGMAS * sz3, zr))
         u3, sv3, sw3 = floors(u3, sv3, sw3)
     else:
         u3, sv3, sw3 = st.u_s, st.sv_s, st.sw_s
-    if p < 1.0:  # direct source: average over [max(h_c − 2.15 σ̄_z, 0), min(h_c, z_i)]
-        if center <= 5.0:
+    if p < 1.0:  # direct source: average over [max(h_c − 2.15 σ̄_z, z_r), min(h_c, z_i)] (or up to z_r above it)
+        if center <= 5.0 and zr <= 5.0:
             top, bottom = min(5.0, zi), 0.0
+        elif center > zr:
+            top, bottom = min(center, zi), max(center - HALF_WIDTH_SIGMAS * 0.5 * (sz1 + sz2), zr)
         else:
-            top, bottom = min(center, zi), max(center - HALF_WIDTH_SIGMAS * 0.5 * (sz1 + sz2), 0.0)
+            top, bottom = min(min(center + HALF_WIDTH_SIGMAS * 0.5 * (sz1 + sz2), zr), zi), center
         if top > bottom:
             u_d, sv_d, sw_d, _, _ = profile_average(hour, bottom, top)
         else:
@@ -540,20 +516,50 @@ def convective_parts(x, st, hour):
     lam1, lam2, a1, a2, b1, b2 = bigaussian_pdf(center, surface, sw_d, hour)
     sy, sz1, sz2, sy3, sz3, szb3 = convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, dh3,
                                                      st, hour)
+    hd1 = hsp + dh1 + a1 * wstar * x / u_d
+    hd2 = hsp + dh1 + a2 * wstar * x / u_d
+    lid3 = reflection_height(he3, x, szb3, st, hour) if p > 0.0 else zi
+    if p <= 0.0:
+        sy3 = 1.0
+    return hd1, hd2, sz1, sz2, lam1, lam2, dh2, u_d, sy, sv_d, max(he3, 0.0), sz3, lid3, u3, sy3, sv3
+
+
+@njit(**KERNEL_OPTIONS)
+def convective_parts(x, st, hour):
+    """Convective plume at downwind distance x at the ground: (F_z/ũ of the direct+indirect sources times 1 − f_p,
+    σ_y, ũ_d, σ̃_v,d; the same four of the penetrated source times f_p) — F_z/ũ [s m⁻²], σ_y [m], ũ, σ̃_v
+    [m s⁻¹]."""
+    return convective_parts_at(x, st, hour, 0.0, 0.0)
+
+
+@njit(**KERNEL_OPTIONS)
+def _convective_vertical(g, zi, p, z):
+    """(1 − f_p)(F_zd + F_zr)/ũ_d and f_p F_z3/ũ_3 at height z above the stack base from :func:`convective_geometry`
+    ``g`` (AERMOD CPLUME: the penetrated source reflected at its z_ieff below it, unbounded above)."""
+    hd1, hd2, sz1, sz2, lam1, lam2, dh2, u_d, _, _, he3, sz3, lid3, u3, _, _ = g
     vertical = 0.0
     if p < 1.0:
-        hd1 = hsp + dh1 + a1 * wstar * x / u_d
-        hd2 = hsp + dh1 + a2 * wstar * x / u_d
-        fz_d = vertical_convective(hd1, hd2, sz1, sz2, lam1, lam2, zi, 1.0)
-        fz_r = vertical_convective(hd1 - dh2, hd2 - dh2, sz1, sz2, lam1, lam2, zi, -1.0)
+        fz_d = vertical_convective_at(hd1, hd2, sz1, sz2, lam1, lam2, zi, 1.0, z)
+        fz_r = vertical_convective_at(hd1 - dh2, hd2 - dh2, sz1, sz2, lam1, lam2, zi, -1.0, z)
         vertical = (1.0 - p) * (fz_d + fz_r) / u_d
     vertical_3 = 0.0
     if p > 0.0:
-        lid3 = reflection_height(he3, x, szb3, st, hour)
-        vertical_3 = p * vertical_stable(sz3, max(he3, 0.0), lid3) / u3
-    else:
-        sy3 = 1.0
-    return vertical, sy, u_d, sv_d, vertical_3, sy3, u3, sv3
+        vertical_3 = p * vertical_stable_at(sz3, he3, lid3, z) / u3
+    return vertical, vertical_3
+
+
+@njit(**KERNEL_OPTIONS)
+def convective_parts_at(x, st, hour, wrap, lift):
+    """:func:`convective_parts` at a receptor ``wrap`` above the stack base and ``lift`` above its own ground [m]:
+    the two plume states with f = ½ (φ_p = 0 in convective hours, MFD §5.1)."""
+    g = convective_geometry(x, st, hour, wrap)
+    zi, p = hour.mixing_height, st.penetrated
+    vertical, vertical_3 = _convective_vertical(g, zi, p, wrap)
+    if wrap != lift:
+        v_lift, v3_lift = _convective_vertical(g, zi, p, lift)
+        vertical = 0.5 * (vertical + v_lift)
+        vertical_3 = 0.5 * (vertical_3 + v3_lift)
+    return vertical, g[8], g[7], g[9], vertical_3, g[14], g[13], g[15]
 
 
 @njit(**KERNEL_OPTIONS)
@@ -568,13 +574,28 @@ def meander_weight(u, sv, radial):
 
 @njit(**KERNEL_OPTIONS)
 def plume_parts(x, st, hour):
-    """The y-independent parts of a stack's plume at distance x: (F_z/ũ, σ_y, F_z3/ũ3, σ_y3, f_r) — the direct
-    (stable-type or convective direct + indirect) and the penetrated parts and the meander weight f_r at r = x
-    (for a penetrated plume (1 − f_p) f_r,d + f_p f_r,p, AERMOD PCALC)."""
+    """The y-independent parts of a stack's plume at distance x at the ground: (F_z/ũ, σ_y, F_z3/ũ3, σ_y3, f_r) — the
+    direct (stable-type or convective direct + indirect) and the penetrated parts and the meander weight f_r at
+    r = x (for a penetrated plume (1 − f_p) f_r,d + f_p f_r,p, AERMOD PCALC)."""
     if st.elevated:
         vertical, sy, u, sv = stable_parts(x, st, hour)
         return vertical, sy, 0.0, 1.0, meander_weight(u, sv, x)
     vertical, sy, u, sv, vertical_3, sy3, u3, sv3 = convective_parts(x, st, hour)
+    weight = meander_weight(u, sv, x)
+    if st.penetrated > 0.0:
+        weight = (1.0 - st.penetrated) * weight + st.penetrated * meander_weight(u3, sv3, x)
+    return vertical, sy, vertical_3, sy3, weight
+
+
+@njit(**KERNEL_OPTIONS)
+def plume_parts_at(x, st, hour, wrap, lift, hill, ground):
+    """:func:`plume_parts` at a receptor ``wrap`` above the stack base and ``lift`` above its own ground, whose
+    ground and hill-height scale are ``ground`` and ``hill`` above the stack base [m] (MFD Eq. 48: each F_z is the
+    f-weighted sum of the horizontal and the terrain-following state)."""
+    if st.elevated:
+        vertical, sy, u, sv = stable_parts_at(x, st, hour, wrap, lift, hill, ground)
+        return vertical, sy, 0.0, 1.0, meander_weight(u, sv, x)
+    vertical, sy, u, sv, vertical_3, sy3, u3, sv3 = convective_parts_at(x, st, hour, wrap, lift)
     weight = meander_weight(u, sv, x)
     if st.penetrated > 0.0:
         weight = (1.0 - st.penetrated) * weight + st.penetrated * meander_weight(u3, sv3, x)

@@ -49,7 +49,7 @@ from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, 
 from meteo.aermod_profiles import aermod_profiles
 from twin.errors import InputError
 
-__all__ = ["AermodResult", "AermodStatistics", "run_aermod", "aermod_hours", "aermod_statistics", "subset_weather",
+__all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "TERRAIN_MODES", "run_aermod", "aermod_hours", "aermod_statistics", "subset_weather",
            "aermod_weather", "aermod_sources", "profile_tables", "plume_parts", "TABLE_DENSITY", "TABLE_NEAREST"]
 
 TABLE_DENSITY = 16  # distances per decade of the tabulated path (log-spaced from x_0; the nodes do not depend on
@@ -121,7 +121,45 @@ def aermod_sources(stacks: StackSet) -> Sources:
 
 def _receptors(receptors: ReceptorSet) -> Receptors:
     return Receptors(x=np.ascontiguousarray(receptors.x, dtype=np.float64),
-                     y=np.ascontiguousarray(receptors.y, dtype=np.float64))
+                     y=np.ascontiguousarray(receptors.y, dtype=np.float64),
+                     flagpole=np.ascontiguousarray(receptors.height, dtype=np.float64))
+
+
+TERRAIN_MODES = ("flat", "elevated")
+
+
+@dataclass(frozen=True)
+class AermodTerrain:
+    """How the receptors meet the terrain (AERMOD's FLAT or ELEV option, MFD §5.1 Eq. 48).
+
+    mode : "flat" — every receptor at its flagpole height z_p above a flat ground through the stack bases (one plume
+    state); "elevated" — the receptor z_r = z_t + z_p above each stack's base, z_t its ground elevation minus the
+    stack's base elevation, and both plume states weighted by the dividing streamline H_c from the receptor's
+    hill-height scale. hill_heights : (R,) AERMAP's hill-height scale of each receptor [m above the datum of the
+    elevations] (``dispersion.hill_height.receptor_hill_heights``), required when elevated.
+    """
+
+    mode: str = "flat"
+    hill_heights: np.ndarray | None = None
+
+    def check(self, receptors: ReceptorSet) -> None:
+        if self.mode not in TERRAIN_MODES:
+            raise InputError.field("AERMOD terrain", "mode", self.mode, " or ".join(TERRAIN_MODES))
+        if self.mode == "flat":
+            return
+        if self.hill_heights is None:
+            raise InputError.field("AERMOD terrain", "hill_heights", "missing",
+                                   "each receptor's hill-height scale [m] (dispersion.hill_height)")
+        hill = np.asarray(self.hill_heights, dtype=np.float64)
+        if hill.shape != receptors.x.shape or not np.all(np.isfinite(hill)):
+            raise InputError.field("AERMOD terrain", "hill_heights", f"shape {hill.shape}" if hill.shape !=
+                                   receptors.x.shape else "a non-finite value", f"{receptors.x.size} finite heights")
+        low = hill < receptors.ground_elevation - 0.01
+        if low.any():
+            j = int(np.flatnonzero(low)[0])
+            raise InputError.field("AERMOD terrain", f"hill_heights[{j}]", float(hill[j]),
+                                   f">= the receptor's ground elevation {receptors.ground_elevation[j]:g} m "
+                                   "(AERMAP never sets a hill below its receptor)")
 
 
 def table_nodes(sources: Sources, receptors: Receptors, density: int, nearest: float = TABLE_NEAREST) -> np.ndarray:
@@ -138,9 +176,11 @@ def table_nodes(sources: Sources, receptors: Receptors, density: int, nearest: f
     return nearest * 10.0 ** (np.arange(count) / density)
 
 
-def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray) -> Pairs:
+def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray, *, stacks: StackSet | None = None,
+                  points: ReceptorSet | None = None, terrain: AermodTerrain = AermodTerrain()) -> Pairs:
     """Radial distance of every (stack, receptor) pair and its node and weight in the table: position
-    p = clip((ln r − ln x_0)/step, 0, K − 1 − 1e-9), node ⌊p⌋, weight p − ⌊p⌋ (as the kernel's own lookup)."""
+    p = clip((ln r − ln x_0)/step, 0, K − 1 − 1e-9), node ⌊p⌋, weight p − ⌊p⌋ (as the kernel's own lookup); and the
+    receptor's height z_r, ground z_t and hill h_c above each stack's base (:class:`AermodTerrain`)."""
     dx = receptors.x[None, :] - sources.x[:, None]
     dy = receptors.y[None, :] - sources.y[:, None]
     radial = np.sqrt(dx * dx + dy * dy)
@@ -149,7 +189,19 @@ def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray) -> 
     with np.errstate(divide="ignore"):
         position = np.clip((np.log(radial) - origin) / step, 0.0, nodes.size - 1 - 1e-9)
     node = position.astype(np.int64)
-    return Pairs(radial=radial, node=node, weight=position - node)
+    shape = radial.shape
+    if terrain.mode == "elevated":
+        base = np.asarray(stacks.base_elevation, dtype=np.float64)[:, None]
+        ground = np.asarray(points.ground_elevation, dtype=np.float64)[None, :] - base
+        hill = np.asarray(terrain.hill_heights, dtype=np.float64)[None, :] - base
+        wrap = ground + receptors.flagpole[None, :]
+    else:
+        ground = hill = np.zeros(shape)
+        wrap = np.broadcast_to(receptors.flagpole[None, :], shape)
+    c = np.ascontiguousarray
+    return Pairs(radial=radial, node=node, weight=position - node, wrap=c(wrap, dtype=np.float64),
+                 ground=c(np.broadcast_to(ground, shape), dtype=np.float64),
+                 hill=c(np.broadcast_to(hill, shape), dtype=np.float64))
 
 
 def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, distances) -> np.ndarray:
@@ -161,10 +213,12 @@ def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, dista
 
 def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, *, tabulate: bool = True,
                  table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST,
-                 parallel: bool = True) -> np.ndarray:
-    """The hourly ground-level concentration [kg m-3] of ``weather``'s hours (:func:`aermod_weather`; hours not
-    valid are 0) from ``rates`` [kg s-1]: (H, S) → (H, R), or (P, H, S) of P substances → (H, P, R) — the kernel
-    without the statistics (see :func:`run_aermod`)."""
+                 parallel: bool = True, terrain: AermodTerrain = AermodTerrain()) -> np.ndarray:
+    """The hourly concentration [kg m-3] at the receptors (their flagpole heights; ``terrain``: flat or elevated,
+    :class:`AermodTerrain`) of ``weather``'s hours (:func:`aermod_weather`; hours not valid are 0) from ``rates``
+    [kg s-1]: (H, S) → (H, R), or (P, H, S) of P substances → (H, P, R) — the kernel without the statistics (see
+    :func:`run_aermod`)."""
+    terrain.check(receptors)
     rates = np.asarray(rates, dtype=np.float64)
     single = rates.ndim == 2
     rates = np.ascontiguousarray(rates[None] if single else rates)
@@ -172,7 +226,8 @@ def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rat
     nodes = table_nodes(sources, points, table_density, table_nearest)
     out = np.empty((weather.valid.size, rates.shape[0], points.x.size))
     kernel = aermod_parallel if parallel else aermod_serial
-    kernel(sources, points, pair_geometry(sources, points, nodes), weather, rates, nodes, bool(tabulate), out)
+    pairs = pair_geometry(sources, points, nodes, stacks=stacks, points=receptors, terrain=terrain)
+    kernel(sources, points, pairs, weather, rates, nodes, bool(tabulate), out)
     return out[:, 0] if single else out
 
 
@@ -190,7 +245,8 @@ class AermodStatistics:
 
 def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, day, *,
                       keep_hourly: bool = False, tabulate: bool = True, table_density: int = TABLE_DENSITY,
-                      table_nearest: float = TABLE_NEAREST, parallel: bool = True, progress=None) -> AermodStatistics:
+                      table_nearest: float = TABLE_NEAREST, parallel: bool = True, progress=None,
+                      terrain: AermodTerrain = AermodTerrain()) -> AermodStatistics:
     """Run the kernel over ``weather``'s hours in blocks and reduce with AERMOD's hour rules: ``rates`` (P, H, S)
     [kg s-1]; ``day`` (H,) 0-based local calendar day of each hour (non-decreasing). The sums run in hour order,
     so the numbers do not depend on the thread count."""
@@ -207,7 +263,7 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
         stop = min(start + HOURS_PER_BLOCK, n_hours)
         out = aermod_hours(stacks, receptors, subset_weather(weather, slice(start, stop)), rates[:, start:stop],
                            tabulate=tabulate, table_density=table_density, table_nearest=table_nearest,
-                           parallel=parallel)
+                           parallel=parallel, terrain=terrain)
         for p in range(n_sub):
             np.add.at(daily_sum[p], day[start:stop], out[:, p])
         total += out.sum(axis=0)
@@ -226,7 +282,7 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
 def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr.Dataset, *,
                true_north_grid_bearing: float = 0.0, utc_offset_hours: float = 0.0, tabulate: bool = True,
                table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST, parallel: bool = True,
-               hourly: bool = False, progress=None) -> AermodResult:
+               hourly: bool = False, progress=None, terrain: AermodTerrain = AermodTerrain()) -> AermodResult:
     """Every hour of the AERMET dataset ``met`` (``meteo.read_aermet``) at every receptor from every stack, with
     AERMOD's hour rules (``dispersion.plume`` module docstring): calm and missing hours are zero and left out; a
     day's 24-h mean is its sum over max(valid hours, 18); the period mean is over the valid hours.
@@ -237,8 +293,10 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     table_density : its distances per decade; table_nearest : its first distance x_0 [m] (nearer pairs
     exactly); parallel : hours in a Numba ``prange`` (False inside Dask threads: the serial, GIL-free kernel);
     hourly : also return the (H, R) hourly field as ``result.hourly``; progress : optional callable(hours done,
-    n_hours).
+    n_hours); terrain : flat (AERMOD's FLAT) or elevated with the receptors' hill heights (ELEV),
+    :class:`AermodTerrain`. Receptors are at their flagpole heights ``receptors.height``.
     """
+    terrain.check(receptors)
     n_hours = met.sizes["time"]
     rates = np.asarray(emission_rates, dtype=np.float64)
     if rates.ndim == 1:
@@ -253,7 +311,7 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     day = local.astype("datetime64[D]").astype(np.int64)
     stats = aermod_statistics(stacks, receptors, weather, rates[None], day - day[0] if n_hours else day,
                               keep_hourly=hourly, tabulate=tabulate, table_density=table_density,
-                              table_nearest=table_nearest, parallel=parallel, progress=progress)
+                              table_nearest=table_nearest, parallel=parallel, progress=progress, terrain=terrain)
     return AermodResult(max_1h=stats.max_1h[0], max_24h=stats.daily[0].max(axis=0) if stats.daily.shape[1]
                         else np.zeros(receptors.x.size), period_mean=stats.period_mean[0], daily=stats.daily[0],
                         valid_hours=stats.valid_hours, hourly=None if stats.hourly is None else stats.hourly[:, 0])

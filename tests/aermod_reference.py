@@ -28,16 +28,19 @@ WDROTATE = 0.6964  # the deck's WDROTATE [degree]: true-north directions turned 
 
 @dataclass(frozen=True)
 class Deck:
-    """The deck's stacks (AERMOD coordinates: park CRS minus the origin), SO2 rates [g/s] and receptors."""
+    """The deck's stacks (AERMOD coordinates: park CRS minus the origin), SO2 rates [g/s] and receptors; the
+    receptors' hill-height scales [m] when the deck is in elevated terrain."""
 
     stacks: StackSet
     rates_g_s: np.ndarray
     receptors: ReceptorSet
     receptor_ids: tuple[str, ...]
+    hill_heights: np.ndarray | None = None
 
 
 def read_deck(folder: Path = REFERENCE) -> Deck:
-    """Stacks from the deck's SO LOCATION / SRCPARAM cards, receptors from ``receptors.csv`` (AERMOD x, y)."""
+    """Stacks from the deck's SO LOCATION / SRCPARAM cards, receptors from ``receptors.csv`` (AERMOD x, y; with
+    ``elevation``, ``hill_height`` and ``flagpole`` columns for an elevated-terrain deck)."""
     location, params = {}, {}
     for line in (folder / "aermod.inp").read_text().splitlines():
         words = line.split()
@@ -54,8 +57,11 @@ def read_deck(folder: Path = REFERENCE) -> Deck:
         rows = list(csv.DictReader(handle))
     x = np.array([float(r["x_aermod"]) for r in rows])
     y = np.array([float(r["y_aermod"]) for r in rows])
-    receptors = ReceptorSet(x=x, y=y, height=np.zeros(x.size), ground_elevation=np.zeros(x.size))
-    return Deck(stacks=stacks, rates_g_s=q, receptors=receptors, receptor_ids=tuple(r["id"] for r in rows))
+    column = lambda name: np.array([float(r.get(name) or 0.0) for r in rows])  # noqa: E731
+    receptors = ReceptorSet(x=x, y=y, height=column("flagpole"), ground_elevation=column("elevation"))
+    hill = column("hill_height") if "hill_height" in rows[0] else None
+    ids = tuple(r.get("id") or f"R{int(r['index']):04d}" for r in rows)
+    return Deck(stacks=stacks, rates_g_s=q, receptors=receptors, receptor_ids=ids, hill_heights=hill)
 
 
 def read_plot(averaging: str, deck: Deck, folder: Path = REFERENCE) -> np.ndarray:
