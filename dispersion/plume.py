@@ -112,13 +112,15 @@ class ReceptorSet:
     """Receptors. All arrays have shape (R,).
 
     x, y : projected coordinates [m]; height : height above local ground ("flagpole") [m];
-    ground_elevation : terrain elevation at the receptor [m].
+    ground_elevation : terrain elevation at the receptor [m]; hill_height : AERMAP's hill-height scale of each
+    receptor [m above the same datum] (``dispersion.hill_height``), for AERMOD's elevated terrain; None otherwise.
     """
 
     x: np.ndarray
     y: np.ndarray
     height: np.ndarray
     ground_elevation: np.ndarray
+    hill_height: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = np.asarray(self.x).shape[0] if np.ndim(self.x) == 1 else -1
@@ -131,6 +133,18 @@ class ReceptorSet:
             object.__setattr__(self, name, values)
         if np.any(self.height < 0):
             raise InputError.field("receptors", "height", float(self.height.min()), ">= 0 m above ground")
+        if self.hill_height is not None:
+            hill = np.ascontiguousarray(self.hill_height, dtype=np.float64)
+            if hill.shape != (n,) or not np.all(np.isfinite(hill)):
+                raise InputError.field("receptors", "hill_height", f"shape {hill.shape}" if hill.shape != (n,) else
+                                       "a non-finite value", "finite heights, one per receptor [m]")
+            object.__setattr__(self, "hill_height", hill)
+
+    def subset(self, index) -> "ReceptorSet":
+        """The receptors at ``index`` (a slice, an index array or a boolean mask), hill heights included."""
+        return ReceptorSet(x=self.x[index], y=self.y[index], height=self.height[index],
+                           ground_elevation=self.ground_elevation[index],
+                           hill_height=None if self.hill_height is None else self.hill_height[index])
 
 
 @dataclass(frozen=True)
@@ -139,7 +153,8 @@ class PlumeOptions:
 
     sigma_model : one of SIGMA_MODEL_NAMES; averaging_time : averaging time of the concentrations [h] (used by the
     GB/T 13201 sampling-time correction); stack_tip_downwash, buoyancy_induced_dispersion : ISC3 options;
-    terrain : "simple" (ISC3 terrain truncation) or "flat"; half_life : first-order decay half-life per substance
+    terrain : "simple" (ISC3 terrain truncation) or "flat", or with dispersion "aermod" "flat" or "elevated"
+    (AERMOD's two plume states; the receptors need hill heights); half_life : first-order decay half-life per substance
     [s] (absent = no decay); true_north_grid_bearing : bearing of true north on the grid at the site [degree
     clockwise from grid north] (wind directions are from true north; on a Gauss–Krüger grid away from the central
     meridian, grid and true north differ by the meridian convergence); utc_offset_hours : local time offset used
@@ -151,8 +166,8 @@ class PlumeOptions:
     for vectorised loops, small enough to cull well); hour_rules : "screening" or "aermod", how calm and missing
     hours enter the statistics (module docstring; under "aermod" ``min_hours_per_day`` is not used: every day has a
     24-h mean); dispersion : "screening" (this module's Gaussian plume with ``sigma_model``) or "aermod" (AERMOD's
-    formulation, ``dispersion.aermod``, through ``dispersion.point_sources``: flat terrain, rural, AERMOD's hour
-    rules and an AERMET weather dataset).
+    formulation, ``dispersion.aermod``, through ``dispersion.point_sources``: flat or elevated terrain, rural,
+    AERMOD's hour rules and an AERMET weather dataset).
     """
 
     sigma_model: str = "briggs_rural"
@@ -160,7 +175,7 @@ class PlumeOptions:
     averaging_time: float = 1.0
     stack_tip_downwash: bool = True
     buoyancy_induced_dispersion: bool = True
-    terrain: Literal["simple", "flat"] = "simple"
+    terrain: Literal["simple", "flat", "elevated"] = "simple"
     half_life: Mapping[str, float] = field(default_factory=dict)
     true_north_grid_bearing: float = 0.0
     utc_offset_hours: float = 8.0
@@ -177,11 +192,13 @@ class PlumeOptions:
         if self.dispersion not in ("screening", "aermod"):
             raise InputError.field("plume options", "dispersion", self.dispersion, "screening or aermod")
         if self.dispersion == "aermod":
-            for name, value, allowed in (("hour_rules", self.hour_rules, "aermod"), ("terrain", self.terrain, "flat"),
-                                         ("land_use", self.land_use, "rural")):
-                if value != allowed:
+            for name, value, allowed in (("hour_rules", self.hour_rules, ("aermod",)),
+                                         ("terrain", self.terrain, ("flat", "elevated")),
+                                         ("land_use", self.land_use, ("rural",))):
+                if value not in allowed:
                     raise InputError.field("plume options (dispersion aermod)", name, value,
-                                           f"{allowed} (AERMOD mode: flat, rural, AERMOD's hour rules)")
+                                           f"{' or '.join(allowed)} (AERMOD mode: flat or elevated terrain, rural, "
+                                           "AERMOD's hour rules)")
             if self.half_life:
                 raise InputError.field("plume options (dispersion aermod)", "half_life", dict(self.half_life),
                                        "none (AERMOD mode has no decay yet)")
@@ -191,8 +208,9 @@ class PlumeOptions:
             raise InputError.field("plume options", "sigma_model", self.sigma_model, f"one of {SIGMA_MODEL_NAMES}")
         if self.land_use not in ("rural", "urban"):
             raise InputError.field("plume options", "land_use", self.land_use, "'rural' or 'urban'")
-        if self.terrain not in ("simple", "flat"):
-            raise InputError.field("plume options", "terrain", self.terrain, "'simple' or 'flat'")
+        if self.terrain not in ("simple", "flat") and self.dispersion != "aermod":
+            raise InputError.field("plume options", "terrain", self.terrain,
+                                   "'simple' or 'flat' ('elevated' is AERMOD's terrain: dispersion 'aermod')")
         if self.tile_size is not None and not self.tile_size > 0:
             raise InputError.field("plume options", "tile_size", self.tile_size, "> 0 m or None (automatic)")
         for key, value in self.half_life.items():

@@ -5,7 +5,8 @@ matrices, caps, episodes):
   (:mod:`dispersion.plume`), fast and conservative, for screening (HJ 2.2-2018 §7 估算模型 level) and emergencies;
 * ``aermod`` — AERMOD's formulation (:mod:`dispersion.aermod`: similarity profiles from AERMET's u*, w*, L, z_i,
   the convective bi-Gaussian and the stable plume, meander), the model HJ 2.2-2018 names for further prediction
-  (进一步预测); it needs AERMET weather (``weather.source: aermet``), flat terrain and rural dispersion for now.
+  (进一步预测); it needs AERMET weather (``weather.source: aermet``) and rural dispersion; terrain flat or elevated
+  (AERMOD's two plume states, with the receptors' hill heights).
 
 Both return the same fields, {name: (dims, array [kg m-3])} — ``<key>`` hourly (time, receptor) when stored,
 ``<key>_max_1h``, ``<key>_max_24h``, ``<key>_daily`` (day, receptor) when asked for, ``<key>_period_mean`` — so
@@ -19,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 import xarray as xr
 
-from dispersion.aermod import aermod_statistics, aermod_weather
+from dispersion.aermod import AermodTerrain, aermod_statistics, aermod_weather
 from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume, source_hours
 from twin.errors import InputError
 
@@ -57,7 +58,8 @@ def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: Recep
     if np.any(np.diff(day) < 0):
         raise InputError.field("point-source run", "time", "not increasing", "hours in time order")
     stats = aermod_statistics(stacks, receptors, hours.aermod, rates, day - day[0] if day.size else day,
-                              keep_hourly=options.store_hourly, parallel=options.parallel)
+                              keep_hourly=options.store_hourly, parallel=options.parallel,
+                              terrain=AermodTerrain(options.terrain, receptors.hill_height))
     fields: dict = {}
     for p, key in enumerate(substances):
         if stats.hourly is not None:

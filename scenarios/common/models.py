@@ -12,7 +12,7 @@ from scenarios.common.grids import true_north_grid_bearing
 from scenarios.common.spec import ModelSpec
 from twin.park import Park
 
-__all__ = ["plume_options", "park_stacks", "grid_receptors", "puff_met"]
+__all__ = ["plume_options", "park_stacks", "grid_receptors", "park_receptors", "puff_met"]
 
 
 def plume_options(model: ModelSpec, park: Park, gx: np.ndarray, gy: np.ndarray, **choices) -> PlumeOptions:
@@ -40,16 +40,32 @@ def park_stacks(park: Park) -> StackSet:
     return StackSet(ids=tuple(s.id for s in park.stacks), **park.stack_arrays())
 
 
-def grid_receptors(park: Park, gx: np.ndarray, gy: np.ndarray, height: float, *, sensitive: bool = True) -> ReceptorSet:
+def grid_receptors(park: Park, gx: np.ndarray, gy: np.ndarray, height: float, *, sensitive: bool = True,
+                   hill_heights: bool = False) -> ReceptorSet:
     """Receptors at ``height`` [m] above ground on the grid (row-major: y rows of x), followed — when ``sensitive`` —
-    by the park's sensitive receptors (residential areas, schools …), with the terrain's ground elevation [m]."""
+    by the park's sensitive receptors (residential areas, schools …), with the terrain's ground elevation [m] (and
+    hill heights, :func:`park_receptors`)."""
     mesh_x, mesh_y = np.meshgrid(gx, gy)
     rx, ry = mesh_x.ravel(), mesh_y.ravel()
     if sensitive:
         points = park.receptor_points()
         rx, ry = np.concatenate([rx, points.x]), np.concatenate([ry, points.y])
-    return ReceptorSet(x=rx, y=ry, height=np.full(rx.size, height),
-                       ground_elevation=np.asarray(park.terrain.elevation_at(rx, ry), dtype=np.float64))
+    return park_receptors(park, rx, ry, height, hill_heights=hill_heights)
+
+
+def park_receptors(park: Park, x: np.ndarray, y: np.ndarray, height: float, *, hill_heights: bool = False
+                   ) -> ReceptorSet:
+    """Receptors at (x, y) [m], ``height`` [m] above the park's ground, with its elevation [m]; with
+    ``hill_heights`` also AERMAP's hill-height scale of each from the park's DEM (``dispersion.hill_height``), which
+    AERMOD's elevated terrain needs."""
+    ground = np.asarray(park.terrain.elevation_at(x, y), dtype=np.float64)
+    hill = None
+    if hill_heights:
+        from dispersion.hill_height import receptor_hill_heights  # deferred: compiles a kernel
+
+        dem = park.terrain
+        hill = receptor_hill_heights(x, y, ground, dem.x, dem.y, dem.elevation)
+    return ReceptorSet(x=x, y=y, height=np.full(np.shape(x), height), ground_elevation=ground, hill_height=hill)
 
 
 def puff_met(weather: xr.Dataset) -> PuffMet:

@@ -132,7 +132,11 @@ class ModelSpec(StrictModel):
 
     sigma: Literal[SIGMA_MODEL_NAMES] | None = Field(
         None, description="dispersion coefficients; default briggs_rural or briggs_urban from the park's land_use")
-    terrain: Literal["simple", "flat"] = Field("simple", description="ISC3 simple-terrain truncation, or flat")
+    terrain: Literal["simple", "flat", "elevated"] = Field(
+        "simple", description="simple: ISC3 simple-terrain truncation; flat; elevated (dispersion: aermod only): "
+                              "AERMOD's terrain treatment — receptors at their height above each stack's base, the "
+                              "horizontal and terrain-following plume states weighted by the dividing streamline "
+                              "from each receptor's hill height, computed from the park's DEM as AERMAP does")
     stack_tip_downwash: bool = True
     buoyancy_induced_dispersion: bool = True
     half_life: dict[str, float] = Field(default_factory=dict,
@@ -141,8 +145,9 @@ class ModelSpec(StrictModel):
         "screening", description="screening: the steady Gaussian plume with the sigma family above (fast, "
                                  "conservative; HJ 2.2-2018 screening and emergencies); aermod: AERMOD's formulation "
                                  "(similarity profiles, convective bi-Gaussian and stable plume, meander; the model "
-                                 "HJ 2.2-2018 names for further prediction) — needs weather.source: aermet, flat "
-                                 "terrain and a rural park; its hour_rules default to aermod; see "
+                                 "HJ 2.2-2018 names for further prediction) — needs weather.source: aermet and a "
+                                 "rural park; terrain flat (default) or elevated; its hour_rules default to aermod; "
+                                 "see "
                                  "dispersion.point_sources")
     hour_rules: Literal["screening", "aermod"] = Field(
         "screening", description="how calm and missing hours enter the statistics: screening (every hour modelled, "
@@ -156,12 +161,16 @@ class ModelSpec(StrictModel):
     @classmethod
     def _aermod_defaults(cls, data):
         """dispersion: aermod sets AERMOD's hour rules and flat terrain unless they are given (and then checked)."""
+        if isinstance(data, dict) and data.get("terrain") == "elevated" and data.get("dispersion") != "aermod":
+            raise ValueError("terrain: 'elevated' is AERMOD's terrain treatment; it needs dispersion: aermod (the "
+                             "screening plume has 'simple' or 'flat')")
         if isinstance(data, dict) and data.get("dispersion") == "aermod":
             data = {"hour_rules": "aermod", "terrain": "flat", **data}
-            for name, allowed in (("hour_rules", "aermod"), ("terrain", "flat")):
-                if data[name] != allowed:
+            for name, allowed in (("hour_rules", ("aermod",)), ("terrain", ("flat", "elevated"))):
+                if data[name] not in allowed:
                     raise ValueError(f"{name}: {data[name]!r} is not available with dispersion: aermod (allowed: "
-                                     f"{allowed!r}; AERMOD's terrain treatment is not built yet)")
+                                     f"{' or '.join(map(repr, allowed))}; 'simple' is ISC3's truncation, not "
+                                     "AERMOD's)")
             if data.get("sigma") is not None:
                 raise ValueError("sigma: AERMOD computes its own dispersion from turbulence; leave sigma out with "
                                  "dispersion: aermod")

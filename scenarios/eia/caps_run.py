@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from dispersion.plume import ReceptorSet
 from dispersion.point_sources import evaluate_point_sources
 from dispersion.transfer import source_responses, subset_hours, subset_stacks
+from scenarios.common.models import park_receptors
 from scenarios.common.progress import Stages
 from scenarios.common.results import check_writable, output_folder, slug, write_manifest
 from scenarios.eia.caps import (
@@ -73,8 +73,8 @@ def constraint_receptors(setup: EiaSetup, spacing: float, include_inside: bool):
     y = np.concatenate([mesh_y, sensitive.y])
     labels = [f"grid ({px:.0f}, {py:.0f})" for px, py in zip(mesh_x, mesh_y)]
     labels += [f"{name} ({rid})" for rid, name in zip(sensitive.ids, sensitive.names)]
-    receptors = ReceptorSet(x=x, y=y, height=np.full(x.size, setup.scenario.grid.receptor_height),
-                            ground_elevation=np.asarray(park.terrain.elevation_at(x, y), dtype=np.float64))
+    receptors = park_receptors(park, x, y, setup.scenario.grid.receptor_height,
+                               hill_heights=setup.options.terrain == "elevated")
     return receptors, labels
 
 
@@ -109,8 +109,7 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
 
     def series(r: int) -> np.ndarray:  # (n_t, S) window means of each source's unit response at receptor r
         if r not in per_receptor:
-            one = ReceptorSet(x=receptors.x[r:r + 1], y=receptors.y[r:r + 1], height=receptors.height[r:r + 1],
-                              ground_elevation=receptors.ground_elevation[r:r + 1])
+            one = receptors.subset(slice(r, r + 1))
             matrices = source_responses(stacks, one, hours, hourly_options, factors)
             per_receptor[r] = _window_means(matrices.hourly[:, :, 0], window)
         return per_receptor[r]
@@ -225,7 +224,7 @@ def _verify(setup: EiaSetup, key: str, index: np.ndarray, result: CapResult, rec
     fields = evaluate_point_sources(setup.stacks, rates, setup.receptors, setup.hours, setup.options, substances=[key])
     r = setup.receptors
     tail = slice(setup.n_grid, None)
-    sensitive = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail], ground_elevation=r.ground_elevation[tail])
+    sensitive = r.subset(tail)
     hourly = evaluate_point_sources(setup.stacks, rates, sensitive, setup.hours,
                             replace(setup.options, store_hourly=True, store_daily=False), substances=[key])
     stats = year_statistics(setup, key, fields, hourly[key][1])

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 
-from dispersion.plume import ReceptorSet
 from dispersion.point_sources import evaluate_point_sources
 from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.progress import Stages
@@ -89,8 +88,7 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
 
             r = setup.receptors
             tail = slice(setup.n_grid, None)
-            sensitive_set = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail],
-                                        ground_elevation=r.ground_elevation[tail])
+            sensitive_set = r.subset(tail)
             hourly_fields = evaluate_point_sources(setup.stacks, rates, sensitive_set, setup.hours,
                                            replace(setup.options, store_hourly=True, store_daily=False),
                                            substances=pollutants)

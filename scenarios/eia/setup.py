@@ -136,7 +136,8 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
                                    f"a substance the stacks emit ({', '.join(park.pollutants())})")
     met = load_weather(scenario.weather, base_dir, park, where, hour_rules=scenario.model.hour_rules)
     gx, gy = grid_axes(scenario.grid, park)
-    receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height)
+    receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height,
+                               hill_heights=scenario.model.terrain == "elevated")
     stacks = park_stacks(park)
     options = plume_options(scenario.model, park, gx, gy, store_hourly=False, store_daily=True)
     hours = point_source_hours(stacks, met, options)

@@ -10,7 +10,6 @@ import pytest
 from pydantic import ValidationError
 
 from dispersion.aermod import aermod_hours
-from dispersion.plume import ReceptorSet
 from scenarios.eia.run import run_eia_scenario
 from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
@@ -38,7 +37,7 @@ def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
     # the 1-h maxima and period means at the sensitive receptors are those of a direct AERMOD kernel run
     r = setup.receptors
     tail = slice(setup.n_grid, None)
-    sensitive = ReceptorSet(x=r.x[tail], y=r.y[tail], height=r.height[tail], ground_elevation=r.ground_elevation[tail])
+    sensitive = r.subset(tail)
     rates = setup.park.emission_rates("sulfur_dioxide")[None, :] * setup.factors * 1e-3
     hourly = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates) * 1e9
     assert hourly.max() > 0 and np.all(hourly[~setup.hours.valid] == 0.0)
@@ -61,8 +60,36 @@ def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
     assert np.abs(rebuilt - hourly).max() <= 1e-5 * hourly.max()
 
 
+def test_elevated_terrain_takes_hill_heights_from_the_park_dem(demo, tmp_path):
+    # terrain: elevated — the receptors get AERMAP's hill heights from the park's DEM, and the year is a direct AERMOD
+    # kernel run in elevated terrain (AermodTerrain "elevated"), not the flat one
+    from dispersion.aermod import AermodTerrain
+    from dispersion.hill_height import receptor_hill_heights
+
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod, terrain: elevated}\n")
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    r, dem = setup.receptors, setup.park.terrain
+    assert setup.options.terrain == "elevated" and r.hill_height is not None
+    np.testing.assert_array_equal(r.hill_height, receptor_hill_heights(r.x, r.y, r.ground_elevation, dem.x, dem.y,
+                                                                       dem.elevation))
+    assert np.all(r.hill_height >= r.ground_elevation - 1e-9)
+    summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    sensitive = r.subset(slice(setup.n_grid, None))
+    rates = setup.park.emission_rates("sulfur_dioxide")[None, :] * setup.factors * 1e-3
+    elevated = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates,
+                            terrain=AermodTerrain("elevated", sensitive.hill_height)) * 1e9
+    flat = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates) * 1e9
+    limits = {item["averaging"]: item for item in summary["pollutants"]["sulfur_dioxide"]["limits"]}
+    ours = np.array([receptor["contribution_ug_m3"] for receptor in limits["1h"]["receptors"]])
+    np.testing.assert_allclose(ours, elevated.max(axis=0), rtol=1e-9, atol=1e-12)
+    relief = np.ptp(np.concatenate([sensitive.ground_elevation, setup.stacks.base_elevation]))
+    if relief > 1.0:  # the demo park is not flat: the terrain treatment must show
+        assert np.abs(elevated.max(axis=0) - flat.max(axis=0)).max() > 1e-3 * flat.max()
+
+
 @pytest.mark.parametrize("model, message", [
     ("model: {dispersion: aermod, terrain: simple}\n", "terrain"),
+    ("model: {terrain: elevated}\n", "dispersion: aermod"),
     ("model: {dispersion: aermod, hour_rules: screening}\n", "hour_rules"),
     ("model: {dispersion: aermod, sigma: briggs_rural}\n", "sigma"),
 ])
