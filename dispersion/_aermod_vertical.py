@@ -37,6 +37,7 @@ EXP_LIMIT = -50.0  # exp(a) is taken as 0 below this (AERMOD EXPLIM)
 SQRT_2PI = math.sqrt(2.0 * math.pi)
 SQRT_2 = math.sqrt(2.0)
 _WIDE = 0.7  # σ_z / lid above which the image sum is taken in its Poisson-summation form
+_ERF_ONE = 6.0  # erf(a) is 1.0 in double precision for a ≥ 5.93
 
 
 @njit(**KERNEL_OPTIONS)
@@ -48,13 +49,13 @@ def gauss(a):
 @njit(**KERNEL_OPTIONS)
 def _periodic(sz, a, b, lid):
     """Σ_{n∈ℤ} [exp(−(a + 2n·lid)²/2σ²) + exp(−(b + 2n·lid)²/2σ²)] / (√(2π) σ) in its Poisson-summation form,
-    (1/(2 lid)) Σ_k exp(−π²σ²k²/(2 lid²)) [cos(π k a/lid) + cos(π k b/lid)] (the two forms of the Jacobi theta
-    function; Whittaker & Watson, *A Course of Modern Analysis*, ch. 21). [m⁻¹]"""
+    (1/(2 lid)) Σ_{k∈ℤ} exp(−π²σ²k²/(2 lid²)) [cos(π k a/lid) + cos(π k b/lid)] — k and −k alike, so 2 Σ_{k≥1} —
+    (the two forms of the Jacobi theta function; Whittaker & Watson, *A Course of Modern Analysis*, ch. 21). [m⁻¹]"""
     c = -(math.pi * sz / lid) ** 2 / 2.0
     total = 2.0
     for k in range(1, 64):
         term = math.exp(c * k * k)
-        total += term * (math.cos(math.pi * k * a / lid) + math.cos(math.pi * k * b / lid))
+        total += 2.0 * term * (math.cos(math.pi * k * a / lid) + math.cos(math.pi * k * b / lid))
         if term < 1e-17:
             break
     return total / (2.0 * lid)
@@ -177,20 +178,18 @@ def dividing_streamline(heights, rows, hill):
         return 0.0
     n = heights.shape[0]
     k = min(max(np.searchsorted(heights, hill, side="right") - 1, 0), n - 2)  # heights[k] ≤ hill < heights[k+1]
-    levels = k + 2  # levels 0..k and the hill top
+    top_level = k + 1  # levels 0..k and the hill top (index k + 1)
     u_top = _interpolate(heights, rows, k, hill, 0)
     pt_top = _interpolate(heights, rows, k, hill, 4)
     tg_top = _interpolate(heights, rows, k, hill, 3)
-    left = np.empty(levels)
-    right = np.empty(levels)
-    n2 = np.empty(levels)
-    for i in range(levels - 1):
-        left[i] = 0.5 * rows[i, 0] * rows[i, 0]
-    left[levels - 1] = 0.5 * u_top * u_top
-    right[levels - 1] = 0.0
-    n2[levels - 1] = 0.0
-    for i in range(levels - 2, -1, -1):
-        if i < levels - 2:
+    # from the hill top down: the running right-hand side at each level, keeping the lowest level where
+    # ½u² ≥ RHS, its two sides and N² of the layer below it
+    right = 0.0
+    it, left_it, right_it = top_level, 0.5 * u_top * u_top, 0.0  # the top always holds (RHS 0 there)
+    n2_below = 0.0
+    found_below = False
+    for i in range(top_level - 1, -1, -1):
+        if i < top_level - 1:
             middle = 0.5 * (heights[i + 1] + heights[i])
             theta = 0.5 * (rows[i + 1, 4] + rows[i, 4])
             gradient = 0.5 * (rows[i + 1, 3] + rows[i, 3])
@@ -200,26 +199,29 @@ def dividing_streamline(heights, rows, hill):
             theta = 0.5 * (pt_top + rows[i, 4])
             gradient = 0.5 * (tg_top + rows[i, 3])
             top = hill
-        n2[i] = AERMOD_GRAVITY / theta * gradient
-        right[i] = right[i + 1] + n2[i] * (hill - middle) * (top - heights[i])
-    it = 0
-    for i in range(levels - 1, -1, -1):
-        if left[i] >= right[i]:
-            it = i
+        n2 = AERMOD_GRAVITY / theta * gradient
+        if i == it - 1 and not found_below:
+            n2_below = n2
+            found_below = True
+        right += n2 * (hill - middle) * (top - heights[i])
+        left = 0.5 * rows[i, 0] * rows[i, 0]
+        if left >= right:
+            it, left_it, right_it = i, left, right
+            found_below = False
     if it == 0:
         return 0.0
-    if it == levels - 1:
+    if it == top_level:
         u_hi, z_hi = u_top, hill
     else:
         u_hi, z_hi = rows[it, 0], heights[it]
     below = it - 1
     shear = (u_hi - rows[below, 0]) / (z_hi - heights[below])
     shear2 = shear * shear
-    n2_layer = n2[below]
+    n2_layer = n2_below
     a = 0.5 * (n2_layer - shear2)
     b = z_hi * shear2 - u_hi * shear - n2_layer * hill
     c = (n2_layer * hill * z_hi - 0.5 * n2_layer * z_hi * z_hi - 0.5 * shear2 * z_hi * z_hi + u_hi * shear * z_hi
-         - (left[it] - right[it]))
+         - (left_it - right_it))
     if abs(a) < 1e-30:  # linear balance (AERMOD divides by zero here; docs/unverified.md)
         return max(-c / b, 0.0) if b != 0.0 else 0.0
     b2 = b * b
@@ -239,6 +241,8 @@ def fraction_below(limit, he, sz, lid):
     total = 0.0
     for i in range(1, 101):
         two = 2.0 * i * lid
+        if two - (limit + he) > _ERF_ONE * s:  # every argument beyond ±6: the four are 1, 1, −1, −1 exactly, now
+            break                                 # and for every further image (a term adds 0)
         term = (math.erf((limit - he + two) / s) + math.erf((limit + he + two) / s)
                 + math.erf((limit - he - two) / s) + math.erf((limit + he - two) / s))
         total += term

@@ -199,9 +199,11 @@ def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray, *, 
         ground = hill = np.zeros(shape)
         wrap = np.broadcast_to(receptors.flagpole[None, :], shape)
     c = np.ascontiguousarray
-    return Pairs(radial=radial, node=node, weight=position - node, wrap=c(wrap, dtype=np.float64),
+    wrap = c(wrap, dtype=np.float64)
+    lifted = (wrap != 0.0) | (receptors.flagpole[None, :] != 0.0)
+    return Pairs(radial=radial, node=node, weight=position - node, wrap=wrap,
                  ground=c(np.broadcast_to(ground, shape), dtype=np.float64),
-                 hill=c(np.broadcast_to(hill, shape), dtype=np.float64))
+                 hill=c(np.broadcast_to(hill, shape), dtype=np.float64), lifted=c(lifted.any(axis=1)))
 
 
 def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, distances) -> np.ndarray:
