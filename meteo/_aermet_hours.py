@@ -14,7 +14,8 @@ from ._aermet_records import hour_label
 from ._aermet_sfc import AERMET_SFC_COLUMNS
 from .weather import WIND_MEASUREMENT_HEIGHT
 
-__all__ = ["check_missing_hours", "check_usable_values", "fill_hours", "missing_reasons", "pick_levels"]
+__all__ = ["check_missing_hours", "check_usable_values", "fill_hours", "missing_reasons", "pick_levels",
+           "profile_shape"]
 
 _CELSIUS_TO_KELVIN = ZERO_CELSIUS
 
@@ -55,7 +56,8 @@ def _persist_index(valid: np.ndarray) -> np.ndarray | None:
 def pick_levels(sfc: dict, profiles: np.ndarray | None, usable: np.ndarray):
     """Per hour: wind speed, direction and height, temperature [K], and whether the wind came from the PFL.
 
-    ``profiles``: ``read_pfl``'s (hours, levels, 5) array (height, top flag, Wd, Ws, T [°C]; NaN-padded) or None.
+    ``profiles``: ``read_pfl``'s (hours, levels, 7) array (height, top flag, Wd, Ws, T [°C], σθ, σw; NaN-padded)
+    or None.
     """
     speed = sfc["wind_speed"].copy()
     direction = sfc["wind_direction"].copy()
@@ -82,6 +84,34 @@ def pick_levels(sfc: dict, profiles: np.ndarray | None, usable: np.ndarray):
     take = temperature_ok.any(axis=1) & (distance[rows, k] <= np.abs(sfc["temperature_height"] - target))
     temperature = np.where(take, t_celsius[rows, k] + _CELSIUS_TO_KELVIN, temperature)  # PFL °C → K, once, here
     return speed, direction, height, temperature, from_profile
+
+
+def profile_shape(profiles: np.ndarray | None, usable: np.ndarray, local_start: np.ndarray) -> dict:
+    """What of the profile file a one-level model leaves out, as dataset attributes: the most valid wind and
+    temperature levels in a usable hour, the hours with a measured σθ or σw, and the first hour (local standard
+    time) of each. Validity is AERMOD PFLCNV's: a wind level has 0 ≤ Ws ≤ 90 m s-1 or 0 ≤ Wd ≤ 900 degree (Ws =
+    Wd = 0 is missing), T in (−90, 90) °C, σθ in [0, 99) degree with 0 < Ws ≤ 90, σw in (0, 90) m s-1."""
+    shape = {"aermet_profile_most_wind_levels": 0, "aermet_profile_most_temperature_levels": 0,
+             "aermet_profile_turbulence_hours": 0}
+    if profiles is None:
+        return shape
+    wd, ws, t, sa, sw = (profiles[:, :, c] for c in (2, 3, 4, 5, 6))
+    with np.errstate(invalid="ignore"):
+        wind = (((ws >= 0.0) & (ws <= 90.0)) | ((wd >= 0.0) & (wd <= 900.0))) & ~((ws == 0.0) & (wd == 0.0)) \
+            & usable[:, None]
+        temperature = (t > -90.0) & (t < 90.0) & usable[:, None]
+        turbulence = (((sa >= 0.0) & (sa < 99.0) & (ws > 0.0) & (ws <= 90.0)) | ((sw > 0.0) & (sw < 90.0))) \
+            & usable[:, None]
+    for name, levels in (("wind", wind), ("temperature", temperature)):
+        counts = levels.sum(axis=1)
+        shape[f"aermet_profile_most_{name}_levels"] = int(counts.max(initial=0))
+        if counts.max(initial=0) > 1:
+            shape[f"aermet_profile_first_{name}_profile_hour"] = hour_label(local_start[int(np.argmax(counts > 1))])
+    hours = turbulence.any(axis=1)
+    shape["aermet_profile_turbulence_hours"] = int(hours.sum())
+    if hours.any():
+        shape["aermet_profile_first_turbulence_hour"] = hour_label(local_start[int(np.argmax(hours))])
+    return shape
 
 
 def check_usable_values(sfc, roughness, height, direction, usable, where, z0_override) -> None:

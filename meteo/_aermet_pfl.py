@@ -51,14 +51,15 @@ AERMET_PFL_COLUMNS = (
     ("sigma_theta", "a number (degree; 99 = missing)"),
     ("sigma_w", "a number (m s-1; 99 = missing)"),
 )
-# The last axis of read_pfl's array: height [m], top flag, Wd [degree], Ws [m s-1], T [°C].
-PROFILE_LEVEL_FIELDS = ("height", "top_flag", "wind_direction", "wind_speed", "temperature")
+# The last axis of read_pfl's array: height [m], top flag, Wd [degree], Ws [m s-1], T [°C], σθ [degree], σw [m s-1].
+PROFILE_LEVEL_FIELDS = ("height", "top_flag", "wind_direction", "wind_speed", "temperature", "sigma_theta",
+                        "sigma_w")
 _INTEGER_COLUMNS = {0, 1, 2, 3, 5}
 _N_FIELDS = len(AERMET_PFL_COLUMNS)
 
 
 def read_pfl(path, sfc_starts: np.ndarray, sfc_lines: np.ndarray, sfc_where: str) -> np.ndarray:
-    """Parse the profile file into a (surface hours, most levels, 5) array of :data:`PROFILE_LEVEL_FIELDS`, levels
+    """Parse the profile file into a (surface hours, most levels, 7) array of :data:`PROFILE_LEVEL_FIELDS`, levels
     from the lowest, NaN where an hour has fewer levels than the most."""
     path, lines = read_lines(path, "profile")
     where = file_label("profile", path)
@@ -69,7 +70,7 @@ def read_pfl(path, sfc_starts: np.ndarray, sfc_lines: np.ndarray, sfc_where: str
 
 
 def _padded(levels: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """(levels, 5) rows, hour k ending at row ``ends[k]`` → (hours, most levels, 5), NaN-padded."""
+    """(levels, 7) rows, hour k ending at row ``ends[k]`` → (hours, most levels, 7), NaN-padded."""
     counts = np.diff(np.concatenate([[-1], ends]))
     if np.all(counts == counts[0]):
         return levels.reshape(ends.size, int(counts[0]), levels.shape[1])
@@ -107,7 +108,7 @@ def _fast_pfl(lines: list[str], sfc_starts: np.ndarray) -> np.ndarray | None:
     hour_of_level = np.repeat(np.arange(ends.size), np.diff(np.concatenate([[-1], ends])))
     if np.any(starts != sfc_starts[hour_of_level]):
         return None
-    return _padded(np.column_stack([height, top, table[:, 6:9]]), ends)
+    return _padded(np.column_stack([height, top, table[:, 6:11]]), ends)
 
 
 def _slow_pfl(lines, sfc_starts, sfc_lines, sfc_where: str, where: str) -> np.ndarray:
@@ -146,7 +147,7 @@ def _slow_pfl(lines, sfc_starts, sfc_lines, sfc_where: str, where: str) -> np.nd
             raise InputError.field(where, f"line {line_number}, column 5 (height)", height,
                                    f"above {rows[-1][0]:g} m, the level of line {last_line} (the levels of an hour "
                                    "from the lowest up, each once)")
-        rows.append([height, float(top_flag), *values[6:9]])
+        rows.append([height, float(top_flag), *values[6:11]])
         last_line = line_number
         if top_flag == 1:
             ends.append(len(rows) - 1)

@@ -46,7 +46,10 @@ Choices, all ParkTwin's unless a source is named:
 * **Profile file**: when given, each hour's wind (speed and direction) and temperature come from the candidate
   level nearest 10 m among the SFC reference height and the PFL levels with valid data (ties go to the PFL); a PFL
   level's wind is valid when 0 < Ws < 90 and 0 ≤ Wd ≤ 360, its temperature when −90 < T < 90 °C (AERMOD PFLCNV's
-  missing rules). Calm and missing status always come from the SFC record, as in AERMOD.
+  missing rules). Calm and missing status always come from the SFC record, as in AERMOD. The dataset's attributes
+  say what a one-level model leaves out: ``aermet_profile_most_wind_levels``, ``..._most_temperature_levels`` and
+  ``..._turbulence_hours`` (measured σθ or σw), with the first such hour; ``dispersion.aermod`` refuses a file
+  with more than one level or with measured turbulence, which AERMOD would interpolate and use.
 * **Stability**: ``meteo.stability.stability_from_obukhov`` (Golder 1972) from L and z0.
 * **Mixing height**: convective hours (L < 0) zi = max(zic, zim), otherwise zi = zim (AERMOD model formulation,
   Cimorelli et al., EPA-454/R-03-004 (2004), §3 [section and equation number to verify]; the rule read in AERMOD
@@ -64,7 +67,8 @@ import xarray as xr
 
 from twin.errors import InputError
 
-from ._aermet_hours import check_missing_hours, check_usable_values, fill_hours, missing_reasons, pick_levels
+from ._aermet_hours import (check_missing_hours, check_usable_values, fill_hours, missing_reasons, pick_levels,
+                            profile_shape)
 from ._aermet_pfl import AERMET_PFL_COLUMNS, read_pfl
 from ._aermet_records import file_label
 from ._aermet_sfc import AERMET_SFC_COLUMNS, read_sfc
@@ -170,8 +174,10 @@ def read_aermet(
 
     fields, from_profile = _hourly_fields(sfc, profiles, missing, calm, z0_override, where)
     fields, from_profile, flag = fill_hours(fields, from_profile, missing, where)
-    return _dataset(fields, from_profile, flag, sfc["local_start"], header, utc_offset_hours=utc_offset_hours,
-                    z0_override=z0_override, sources=(path, pfl_path))
+    dataset = _dataset(fields, from_profile, flag, sfc["local_start"], header, utc_offset_hours=utc_offset_hours,
+                       z0_override=z0_override, sources=(path, pfl_path))
+    dataset.attrs.update(profile_shape(profiles, ~missing & ~calm, sfc["local_start"]))
+    return dataset
 
 
 def _hourly_fields(sfc: dict, profiles, missing: np.ndarray, calm: np.ndarray, z0_override, where: str):

@@ -331,3 +331,42 @@ def test_fast_and_line_by_line_readers_agree(monkeypatch, tmp_path):
         xr.testing.assert_identical(quick, reference)
     assert fast[0].sizes["time"] == 8760 and fast[0].attrs["aermet_calm_hours"] > 0
     assert fast[1]["reference_wind_height"].values[1] != fast[1]["reference_wind_height"].values[0]
+
+
+def _one_level(records, keep_height="10.0"):
+    """The profile's ``keep_height`` level alone, closing its hour (top flag 1)."""
+    kept = [r for r in records if r.split()[4] == keep_height]
+    return [r[:20] + "1" + r[21:] for r in kept]
+
+
+def test_profile_shape_counts_levels_and_measured_turbulence(tmp_path, sfc, pfl):
+    met = read_aermet(sfc, pfl, utc_offset_hours=8.0, fill_missing=True)
+    # Hour 22 (usable) has two wind and two temperature levels; calm and missing hours are not counted.
+    assert met.attrs["aermet_profile_most_wind_levels"] == 2
+    assert met.attrs["aermet_profile_most_temperature_levels"] == 2
+    assert met.attrs["aermet_profile_first_wind_profile_hour"] == "2026-12-31 hour 22"
+    assert met.attrs["aermet_profile_turbulence_hours"] == 0
+    records = _one_level(PFL_RECORDS)
+    assert records[0] == "26 12 31 22    10.0 1   270.0     3.00     1.80    99.00    99.00"
+    records[3] = records[3].replace("99.00    99.00", "12.00    99.00")  # σθ in hour 1 (usable)
+    records[2] = records[2].replace("99.00    99.00", "99.00     0.40")  # σw in hour 24 (missing: not counted)
+    met = read_aermet(sfc, _write(tmp_path, records, name="ONE.PFL", header=None), utc_offset_hours=8.0,
+                      fill_missing=True)
+    assert met.attrs["aermet_profile_most_wind_levels"] == 1
+    assert met.attrs["aermet_profile_most_temperature_levels"] == 1
+    assert met.attrs["aermet_profile_turbulence_hours"] == 1
+    assert met.attrs["aermet_profile_first_turbulence_hour"] == "2027-01-01 hour 1"
+
+
+def test_aermod_mode_refuses_a_tower_profile_it_would_read_unlike_aermod(tmp_path, sfc, pfl):
+    from dispersion.aermod import aermod_weather
+    with pytest.raises(InputError, match=r"T\.PFL.*profile wind levels \(first at 2026-12-31 hour 22\).*2 levels"):
+        aermod_weather(read_aermet(sfc, pfl, utc_offset_hours=8.0, fill_missing=True))
+    one = _write(tmp_path, _one_level(PFL_RECORDS), name="ONE.PFL", header=None)
+    weather = aermod_weather(read_aermet(sfc, one, utc_offset_hours=8.0, fill_missing=True))
+    assert weather.valid.sum() == 4
+    records = _one_level(PFL_RECORDS)
+    records[5] = records[5].replace("99.00    99.00", "99.00     0.55")  # measured σw in hour 3
+    turbulent = _write(tmp_path, records, name="TURB.PFL", header=None)
+    with pytest.raises(InputError, match=r"sigma_theta/sigma_w \(first at 2027-01-01 hour 3\).*1 hours"):
+        aermod_weather(read_aermet(sfc, turbulent, utc_offset_hours=8.0, fill_missing=True))

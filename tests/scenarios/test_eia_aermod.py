@@ -13,6 +13,7 @@ from dispersion.aermod import aermod_hours
 from scenarios.eia.run import run_eia_scenario
 from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
+from twin.errors import InputError
 from tests.scenarios.conftest import XDIST_GROUP
 from tests.scenarios.test_eia import AERMET_EIA, _aermet_files
 
@@ -109,3 +110,18 @@ def test_aermod_mode_needs_aermet_weather_and_kind_eia(demo, tmp_path):
     (tmp_path / "plume.yaml").write_text(plume + "model: {dispersion: aermod}\n", encoding="utf-8")
     with pytest.raises(Exception, match="kind: eia"):
         load_scenario(tmp_path / "plume.yaml")
+
+
+def test_aermod_mode_refuses_a_tower_profile_by_file_and_hour(demo, tmp_path):
+    """A PFL with a second level (a site tower): AERMOD would interpolate between the levels, ParkTwin's AERMOD
+    profiles from one — the run stops before any output, naming the file, the hour and what is allowed."""
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod}\n")
+    pfl = tmp_path / "met" / "SITE.PFL"
+    lines = pfl.read_text().splitlines()
+    fields = lines[5].split()
+    second = " ".join(fields[:4] + ["60.0", "1"] + fields[6:])
+    lines[5] = " ".join(fields[:5] + ["0"] + fields[6:])
+    pfl.write_text("\n".join(lines[:6] + [second] + lines[6:]) + "\n")
+    with pytest.raises(InputError, match=r"SITE\.PFL.*profile wind levels \(first at 2025-02-28 hour 6\)"):
+        run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
