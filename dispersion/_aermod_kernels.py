@@ -93,6 +93,8 @@ class Weather(NamedTuple):
     gradient_above_zi: np.ndarray
     wind_from_sin: np.ndarray  # sin and cos of the direction the wind blows from, clockwise from grid north
     wind_from_cos: np.ndarray
+    veering: np.ndarray  # bool (H,): the direction varies with height (a site tower), each stack takes its own
+    direction_profile: np.ndarray  # (H, Z) [degree from grid north] where veering, else (H, 1) unused
 
 
 @njit(**KERNEL_OPTIONS)
@@ -107,6 +109,27 @@ def _hour(weather, h):
 @njit(**KERNEL_OPTIONS)
 def _stack(sources, s, hour):
     return stack_state(hour, sources.height[s], sources.diameter[s], sources.velocity[s], sources.temperature[s])
+
+
+@njit(**KERNEL_OPTIONS)
+def stack_direction(weather, h, st):
+    """sin and cos of the direction the wind blows from for one stack: the direction profile at mid-rise,
+    z_mid = min(4000 m, h_s + Δh_f/2), linear between grid levels through the smaller angle (AERMOD PCALC,
+    "transport wind direction using midpoint between stack height and final plume height")."""
+    heights = weather.heights
+    z = min(4000.0, st.hs + 0.5 * st.final)
+    k = 0
+    while k < heights.shape[0] - 2 and heights[k + 1] <= z:
+        k += 1
+    below = weather.direction_profile[h, k]
+    above = weather.direction_profile[h, k + 1]
+    if above - below < -180.0:
+        above += 360.0
+    elif above - below > 180.0:
+        above -= 360.0
+    direction = below if below == above else below + (z - heights[k]) * (above - below) / (heights[k + 1] - heights[k])
+    radians = direction * (math.pi / 180.0)
+    return math.sin(radians), math.cos(radians)
 
 
 @njit(**KERNEL_OPTIONS)
@@ -359,7 +382,7 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, row
     if not weather.valid[h]:
         return
     hour = _hour(weather, h)
-    sn, cs = weather.wind_from_sin[h], weather.wind_from_cos[h]
+    sn_hour, cs_hour = weather.wind_from_sin[h], weather.wind_from_cos[h]
     n_nodes = nodes.shape[0]
     origin = math.log(nodes[0])
     step = (math.log(nodes[n_nodes - 1]) - origin) / (n_nodes - 1)
@@ -375,6 +398,7 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, row
         if not emitting:
             continue
         st = _stack(sources, s, hour)
+        sn, cs = stack_direction(weather, h, st) if weather.veering[h] else (sn_hour, cs_hour)
         if tabulate:
             penetrated = _fill_table(table, nodes, st, hour)
             if pairs.lifted[s]:

@@ -46,7 +46,9 @@ import xarray as xr
 
 from dispersion._aermod_kernels import Pairs, Receptors, Sources, Weather, aermod_parallel, aermod_serial, parts_at
 from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, valid_hours
+from meteo.aermet import is_tower_profile
 from meteo.aermod_profiles import aermod_profiles
+from meteo.aermod_tower import tower_profiles
 from twin.errors import InputError
 
 __all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "TERRAIN_MODES", "run_aermod", "aermod_hours", "aermod_statistics", "subset_weather",
@@ -90,8 +92,8 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
                  "friction_velocity", "obukhov_length", "wind_from_direction"):
         if name not in met:
             raise InputError.field("AERMOD weather", name, "missing", "an AERMET dataset from meteo.read_aermet")
-    _check_one_level(met)
-    profiles = aermod_profiles(met)
+    _check_tower(met)
+    profiles = tower_profiles(met) if is_tower_profile(met.attrs) else aermod_profiles(met)
     rows = np.ascontiguousarray(np.stack([profiles.wind_speed, profiles.sigma_v, profiles.sigma_w,
                                           profiles.potential_temperature_gradient,
                                           profiles.potential_temperature], axis=-1))
@@ -110,32 +112,28 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
                    mean_wind_speed=np.ascontiguousarray(profiles.mean_wind_speed, dtype=np.float64),
                    mean_sigma_w=np.ascontiguousarray(profiles.mean_sigma_w, dtype=np.float64),
                    theta_at_zi=np.ascontiguousarray(profiles.potential_temperature_at_zi, dtype=np.float64),
-                   gradient_above_zi=above, wind_from_sin=np.sin(direction), wind_from_cos=np.cos(direction))
+                   gradient_above_zi=above, wind_from_sin=np.sin(direction), wind_from_cos=np.cos(direction),
+                   **_direction_profile(profiles, true_north_grid_bearing))
 
 
-def _check_one_level(met: xr.Dataset) -> None:
-    """Refuse a profile file this mode would read differently from AERMOD: more than one valid wind or temperature
-    level in an hour, or measured σθ/σw (AERMOD grids them through the observations, its GRDWS/GRDWD/GRDPTG/GRDSV/
-    GRDSW, and turns the plume with the wind at mid-rise; ParkTwin profiles from one observed level — the NWS-type
-    files AERMET writes from airport data). The counts come from ``meteo.read_aermet``'s attributes."""
-    attrs = met.attrs
-    where = f"AERMOD weather ({attrs.get('source', 'AERMET dataset')})"
-    for name, what in (("wind", "wind"), ("temperature", "temperature")):
-        most = int(attrs.get(f"aermet_profile_most_{name}_levels", 0))
-        if most > 1:
-            raise InputError.field(
-                where, f"profile {what} levels (first at {attrs.get(f'aermet_profile_first_{name}_profile_hour')})",
-                f"{most} levels in an hour",
-                f"one valid {what} level per hour: dispersion 'aermod' profiles from one observed level; AERMOD "
-                "interpolates between a tower's levels, which ParkTwin does not yet do (not approximated by the "
-                "level nearest 10 m). Give a profile file with one level, or use a screening dispersion mode")
-    hours = int(attrs.get("aermet_profile_turbulence_hours", 0))
-    if hours:
-        raise InputError.field(
-            where, f"profile sigma_theta/sigma_w (first at {attrs.get('aermet_profile_first_turbulence_hour')})",
-            f"measured turbulence in {hours} hours",
-            "99 (missing) in every level: dispersion 'aermod' computes σv and σw from similarity; AERMOD would use "
-            "the measured values (non-default with ADJ_U*), which ParkTwin does not yet do")
+def _direction_profile(profiles, bearing: float) -> dict:
+    """The kernel's per-stack directions: a site tower's direction grid turned onto grid north, every hour veering
+    (AERMOD takes each stack's direction at mid-rise from the grid); else none."""
+    n_hours = profiles.wind_speed.shape[0]
+    if profiles.wind_from_direction is None:
+        return {"veering": np.zeros(n_hours, dtype=bool), "direction_profile": np.zeros((n_hours, 1))}
+    return {"veering": np.ones(n_hours, dtype=bool),
+            "direction_profile": np.ascontiguousarray(profiles.wind_from_direction + bearing, dtype=np.float64)}
+
+
+def _check_tower(met: xr.Dataset) -> None:
+    """A site tower's profile is modelled when ``meteo.read_aermet`` kept its levels; a dataset whose attributes say
+    tower without them (built by hand, or subset without its ``profile_*`` variables) is refused rather than
+    profiled from one level."""
+    if is_tower_profile(met.attrs) and "profile_height" not in met:
+        raise InputError.field(f"AERMOD weather ({met.attrs.get('source', 'AERMET dataset')})", "profile_height",
+                               "missing", "the tower's levels as meteo.read_aermet keeps them (profile_* variables): "
+                               "the profile file has several levels or measured turbulence")
 
 
 def aermod_sources(stacks: StackSet) -> Sources:

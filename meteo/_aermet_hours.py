@@ -15,7 +15,12 @@ from ._aermet_sfc import AERMET_SFC_COLUMNS
 from .weather import WIND_MEASUREMENT_HEIGHT
 
 __all__ = ["check_missing_hours", "check_usable_values", "fill_hours", "missing_reasons", "pick_levels",
-           "profile_shape"]
+           "profile_levels", "profile_shape"]
+
+# AERMOD PFLCNV's conversion of σθ to σv (Weber et al. 1977 as AERMOD codes it; docs/unverified.md)
+_SIGMA_THETA_FACTOR = 0.073864  # AERMOD GSIGV
+_MINIMUM_SIGMA_V = 0.2  # [m s-1] AERMOD SVMIN, the floor on a measured σv
+_MINIMUM_SIGMA_W = 0.02  # [m s-1] AERMOD SWMIN, the floor on a measured σw
 
 _CELSIUS_TO_KELVIN = ZERO_CELSIUS
 
@@ -86,22 +91,44 @@ def pick_levels(sfc: dict, profiles: np.ndarray | None, usable: np.ndarray):
     return speed, direction, height, temperature, from_profile
 
 
+def profile_levels(profiles: np.ndarray) -> dict:
+    """The profile file's levels as AERMOD PFLCNV converts them, (hours, levels) arrays with NaN where missing:
+    ``height`` [m]; ``wind_speed`` [m s-1] (missing outside [0, 90], and with the direction when both are 0);
+    ``wind_from_direction`` [degree] (0 with a wind becomes 360; missing outside [0, 900]); ``air_temperature``
+    [K] (from °C in (−90, 90)); ``sigma_v`` [m s-1] from σθ in [0, 99) degree and a wind > 0,
+    σv = σθ u (1 − ε²)^½ with ε = sin σθ (1 − 0.073864 σθ) [σθ in radians], ≥ 0.2; ``sigma_w`` [m s-1] in [0, 90],
+    ≥ 0.02."""
+    height, wd, ws, t, sa, sw = (profiles[:, :, c].copy() for c in (0, 2, 3, 4, 5, 6))
+    with np.errstate(invalid="ignore"):
+        ws = np.where((ws < 0.0) | (ws > 90.0), np.nan, ws)
+        wd = np.where((ws > 0.0) & (wd == 0.0), 360.0, wd)
+        wd = np.where((wd > 900.0) | (wd < 0.0), np.nan, wd)
+        both_zero = (ws == 0.0) & (wd == 0.0)
+        ws = np.where(both_zero, np.nan, ws)
+        wd = np.where(both_zero, np.nan, wd)
+        radians = np.deg2rad(sa)
+        epsilon = np.sin(radians) * (1.0 - _SIGMA_THETA_FACTOR * radians)
+        sigma_v = np.where((ws > 0.0) & (sa >= 0.0) & (sa < 99.0),
+                           np.maximum(radians * ws * np.sqrt(1.0 - epsilon * epsilon), _MINIMUM_SIGMA_V), np.nan)
+        sigma_w = np.where((sw >= 0.0) & (sw <= 90.0), np.maximum(sw, _MINIMUM_SIGMA_W), np.nan)
+        temperature = np.where((t > -90.0) & (t < 90.0), t + _CELSIUS_TO_KELVIN, np.nan)
+    return {"height": height, "wind_speed": ws, "wind_from_direction": wd, "air_temperature": temperature,
+            "sigma_v": sigma_v, "sigma_w": sigma_w}
+
+
 def profile_shape(profiles: np.ndarray | None, usable: np.ndarray, local_start: np.ndarray) -> dict:
     """What of the profile file a one-level model leaves out, as dataset attributes: the most valid wind and
     temperature levels in a usable hour, the hours with a measured σθ or σw, and the first hour (local standard
-    time) of each. Validity is AERMOD PFLCNV's: a wind level has 0 ≤ Ws ≤ 90 m s-1 or 0 ≤ Wd ≤ 900 degree (Ws =
-    Wd = 0 is missing), T in (−90, 90) °C, σθ in [0, 99) degree with 0 < Ws ≤ 90, σw in (0, 90) m s-1."""
+    time) of each; validity is AERMOD PFLCNV's (:func:`profile_levels`)."""
     shape = {"aermet_profile_most_wind_levels": 0, "aermet_profile_most_temperature_levels": 0,
              "aermet_profile_turbulence_hours": 0}
     if profiles is None:
         return shape
-    wd, ws, t, sa, sw = (profiles[:, :, c] for c in (2, 3, 4, 5, 6))
+    levels = profile_levels(profiles)
     with np.errstate(invalid="ignore"):
-        wind = (((ws >= 0.0) & (ws <= 90.0)) | ((wd >= 0.0) & (wd <= 900.0))) & ~((ws == 0.0) & (wd == 0.0)) \
-            & usable[:, None]
-        temperature = (t > -90.0) & (t < 90.0) & usable[:, None]
-        turbulence = (((sa >= 0.0) & (sa < 99.0) & (ws > 0.0) & (ws <= 90.0)) | ((sw > 0.0) & (sw < 90.0))) \
-            & usable[:, None]
+        wind = (np.isfinite(levels["wind_speed"]) | np.isfinite(levels["wind_from_direction"])) & usable[:, None]
+        temperature = np.isfinite(levels["air_temperature"]) & usable[:, None]
+        turbulence = (np.isfinite(levels["sigma_v"]) | np.isfinite(levels["sigma_w"])) & usable[:, None]
     for name, levels in (("wind", wind), ("temperature", temperature)):
         counts = levels.sum(axis=1)
         shape[f"aermet_profile_most_{name}_levels"] = int(counts.max(initial=0))

@@ -48,8 +48,11 @@ Choices, all ParkTwin's unless a source is named:
   level's wind is valid when 0 < Ws < 90 and 0 ≤ Wd ≤ 360, its temperature when −90 < T < 90 °C (AERMOD PFLCNV's
   missing rules). Calm and missing status always come from the SFC record, as in AERMOD. The dataset's attributes
   say what a one-level model leaves out: ``aermet_profile_most_wind_levels``, ``..._most_temperature_levels`` and
-  ``..._turbulence_hours`` (measured σθ or σw), with the first such hour; ``dispersion.aermod`` refuses a file
-  with more than one level or with measured turbulence, which AERMOD would interpolate and use.
+  ``..._turbulence_hours`` (measured σθ or σw), with the first such hour. A site tower (more than one level, or
+  measured turbulence) also keeps its levels as AERMOD reads them: ``profile_height``, ``profile_wind_speed``,
+  ``profile_wind_from_direction``, ``profile_air_temperature``, ``profile_sigma_v``, ``profile_sigma_w`` on
+  (time, profile_level), NaN where missing, and the SFC record's own wind (``aermet_sfc_wind_*``), for
+  ``meteo.aermod_tower``. The screening modes still take the level nearest 10 m.
 * **Stability**: ``meteo.stability.stability_from_obukhov`` (Golder 1972) from L and z0.
 * **Mixing height**: convective hours (L < 0) zi = max(zic, zim), otherwise zi = zim (AERMOD model formulation,
   Cimorelli et al., EPA-454/R-03-004 (2004), §3 [section and equation number to verify]; the rule read in AERMOD
@@ -68,7 +71,7 @@ import xarray as xr
 from twin.errors import InputError
 
 from ._aermet_hours import (check_missing_hours, check_usable_values, fill_hours, missing_reasons, pick_levels,
-                            profile_shape)
+                            profile_levels, profile_shape)
 from ._aermet_pfl import AERMET_PFL_COLUMNS, read_pfl
 from ._aermet_records import file_label
 from ._aermet_sfc import AERMET_SFC_COLUMNS, read_sfc
@@ -77,7 +80,7 @@ from .solar import solar_elevation_gb3840
 from .stability import CLASS_LABELS, GOLDER_1972_ROUGHNESS_RANGE, stability_from_obukhov
 from .weather import WEATHER_VARIABLE_ATTRS, WIND_MEASUREMENT_HEIGHT
 
-__all__ = ["AERMET_PFL_COLUMNS", "AERMET_SFC_COLUMNS", "AERMET_VARIABLE_ATTRS", "read_aermet"]
+__all__ = ["AERMET_PFL_COLUMNS", "AERMET_SFC_COLUMNS", "AERMET_VARIABLE_ATTRS", "is_tower_profile", "read_aermet"]
 
 # AERMOD METEXT SET_METDATA: "Limit ZI to 4000 meters" (zic and zim) and a 1 m floor on the mixing height.
 AERMOD_MIXING_HEIGHT_CAP = 4000.0  # [m]
@@ -176,8 +179,43 @@ def read_aermet(
     fields, from_profile, flag = fill_hours(fields, from_profile, missing, where)
     dataset = _dataset(fields, from_profile, flag, sfc["local_start"], header, utc_offset_hours=utc_offset_hours,
                        z0_override=z0_override, sources=(path, pfl_path))
-    dataset.attrs.update(profile_shape(profiles, ~missing & ~calm, sfc["local_start"]))
+    shape = profile_shape(profiles, ~missing & ~calm, sfc["local_start"])
+    dataset.attrs.update(shape)
+    if is_tower_profile(shape):
+        dataset = dataset.assign(_tower_variables(profiles, sfc))
     return dataset
+
+
+def is_tower_profile(attrs) -> bool:
+    """Whether a dataset's (or :func:`profile_shape`'s) attributes describe a site tower: more than one valid wind or
+    temperature level in an hour, or measured turbulence."""
+    return (int(attrs.get("aermet_profile_most_wind_levels", 0)) > 1
+            or int(attrs.get("aermet_profile_most_temperature_levels", 0)) > 1
+            or int(attrs.get("aermet_profile_turbulence_hours", 0)) > 0)
+
+
+def _tower_variables(profiles: np.ndarray, sfc: dict) -> dict:
+    """The profile file's levels on (time, profile_level) as AERMOD reads them (``profile_levels``), and the SFC
+    record's own reference wind (AERMOD's UREF, UREFHT, WDREF, which scale its similarity profiles)."""
+    levels = profile_levels(profiles)
+    dims = ("time", "profile_level")
+    attrs = {
+        "height": {"units": "m", "long_name": "height of the profile level above ground (AERMET PFL)"},
+        "wind_speed": {"standard_name": "wind_speed", "units": "m s-1"},
+        "wind_from_direction": {"standard_name": "wind_from_direction", "units": "degree"},
+        "air_temperature": {"standard_name": "air_temperature", "units": "K"},
+        "sigma_v": {"units": "m s-1", "long_name": "lateral turbulence σv from the measured σθ (AERMOD PFLCNV)"},
+        "sigma_w": {"units": "m s-1", "long_name": "measured vertical turbulence σw"},
+    }
+    out = {f"profile_{name}": (dims, values, {**attrs[name], "comment": "NaN where missing (AERMOD PFLCNV rules)"})
+           for name, values in levels.items()}
+    out["aermet_sfc_wind_speed"] = ("time", sfc["wind_speed"].copy(),
+                                    {"units": "m s-1", "long_name": "the SFC record's reference wind speed (UREF)"})
+    out["aermet_sfc_wind_height"] = ("time", sfc["wind_reference_height"].copy(),
+                                     {"units": "m", "long_name": "the SFC record's wind height (UREFHT)"})
+    out["aermet_sfc_wind_from_direction"] = ("time", sfc["wind_direction"].copy(),
+                                             {"units": "degree", "long_name": "the SFC record's wind direction (WDREF)"})
+    return out
 
 
 def _hourly_fields(sfc: dict, profiles, missing: np.ndarray, calm: np.ndarray, z0_override, where: str):

@@ -42,6 +42,7 @@ __all__ = [
     "psi_m_unstable",
     "psi_m_stable",
     "similarity_wind_speed",
+    "theoretical_wind",
     "wind_speed_profile",
     "sigma_v_profile",
     "sigma_w_profile",
@@ -50,6 +51,7 @@ __all__ = [
     "interpolate_profile",
     "layer_average",
     "aermod_profiles",
+    "assemble_profiles",
 ]
 
 # AERMOD's profile grid [m] (the program's GRIDHT; docs/unverified.md).
@@ -98,7 +100,7 @@ def similarity_wind_speed(z, friction_velocity, obukhov_length, roughness_length
     return (friction_velocity / AERMOD_VON_KARMAN) * (np.log(z / roughness_length) - psi_z + psi_0)
 
 
-def _theoretical_wind(z, reference_height, reference_speed, ustar, length, z0, zi):
+def theoretical_wind(z, reference_height, reference_speed, ustar, length, z0, zi):
     """AERMOD's "theoretical" wind at ``z`` used to scale the observation (MFD Eq. 28; the branches on the reference
     height are the program's REFWS rules): similarity between 7 z0 and zi, linear below 7 z0, constant above zi."""
     low = 7.0 * z0
@@ -123,15 +125,21 @@ def wind_speed_profile(heights, *, reference_wind_speed, reference_height, frict
     col = lambda v: np.asarray(v, dtype=np.float64)[:, None]  # noqa: E731
     args = (col(reference_height), col(reference_wind_speed), col(friction_velocity), col(obukhov_length),
             col(roughness_length), col(mixing_height))
-    ratio = _theoretical_wind(np.asarray(heights)[None, :], *args) / _theoretical_wind(col(reference_height), *args)
+    ratio = theoretical_wind(np.asarray(heights)[None, :], *args) / theoretical_wind(col(reference_height), *args)
     return np.maximum(col(reference_wind_speed) * ratio, MINIMUM_GRID_WIND_SPEED)
+
+
+def _as_rows(heights) -> np.ndarray:
+    """Heights [m] as a row shared by every hour, (1, Z), or as given when already one row per hour, (H, K)."""
+    heights = np.asarray(heights, dtype=np.float64)
+    return heights[None, :] if heights.ndim == 1 else heights
 
 
 def sigma_v_profile(heights, *, friction_velocity, convective_velocity_scale, convective_mixing_height,
                     mechanical_mixing_height, convective):
     """σv on ``heights`` [m] (Z,) per hour (H,) (MFD Eqs. 38–40, §4.1.6.2). u*, w* [m s-1]; zic, zim [m];
     ``convective`` (H,) bool (L < 0; w* and zic are ignored otherwise). → (H, Z) [m s-1]."""
-    z = np.asarray(heights, dtype=np.float64)[None, :]
+    z = _as_rows(heights)
     ustar = np.asarray(friction_velocity, dtype=np.float64)[:, None]
     zim = np.asarray(mechanical_mixing_height, dtype=np.float64)[:, None]
     conv = np.asarray(convective, dtype=bool)[:, None]
@@ -149,14 +157,16 @@ def sigma_v_profile(heights, *, friction_velocity, convective_velocity_scale, co
 
 
 def sigma_w_profile(heights, *, friction_velocity, convective_velocity_scale, convective_mixing_height,
-                    mixing_height, wind_speed_at_mixing_height, convective):
+                    mixing_height, wind_speed_at_mixing_height, convective, residual_sigma_w=None):
     """σw on ``heights`` [m] (Z,) per hour (H,) (MFD §4.1.5, Eq. 36); each part ≥ 1e-4 m/s as in AERMOD.
-    u*, w*, u(zi) [m s-1]; zic, zi [m]; ``convective`` (H,) bool. → (H, Z) [m s-1]."""
-    z = np.asarray(heights, dtype=np.float64)[None, :]
+    u*, w*, u(zi) [m s-1]; zic, zi [m]; ``convective`` (H,) bool; ``residual_sigma_w`` (H,) [m s-1] replaces
+    σwm,res = 0.02 u(zi) (a site's measured σw above zi, AERMOD METEXT). ``heights`` may be (H, K). → (H, Z)."""
+    z = _as_rows(heights)
     ustar = np.asarray(friction_velocity, dtype=np.float64)[:, None]
     zi = np.asarray(mixing_height, dtype=np.float64)[:, None]
     conv = np.asarray(convective, dtype=bool)[:, None]
-    residual = SIGMA_W_RESIDUAL_FACTOR * np.asarray(wind_speed_at_mixing_height, dtype=np.float64)[:, None]
+    residual = SIGMA_W_RESIDUAL_FACTOR * np.asarray(wind_speed_at_mixing_height, dtype=np.float64)[:, None] \
+        if residual_sigma_w is None else np.asarray(residual_sigma_w, dtype=np.float64)[:, None]
     swr = residual * np.minimum(1.0, z / zi)
     swl = np.where(z < zi, 1.3 * ustar * np.sqrt(np.clip(1.0 - z / zi, 0.0, None)), 0.0)
     mechanical = np.maximum(np.sqrt(swr ** 2 + swl ** 2), 1e-4)
@@ -172,12 +182,15 @@ def sigma_w_profile(heights, *, friction_velocity, convective_velocity_scale, co
 
 
 def potential_temperature_gradient_profile(heights, *, friction_velocity, obukhov_length, air_temperature,
-                                           mixing_height, gradient_above_mixing_height, adjusted_ustar):
+                                           mixing_height, gradient_above_mixing_height, adjusted_ustar,
+                                           theta_star=None):
     """dθ/dz on ``heights`` [m] (Z,) per hour (H,) (MFD §4.1.3; module docstring). u* [m s-1]; L, zi [m];
     ``air_temperature`` [K] (reference temperature, for θ* = u*² T/(g κ L)); ``gradient_above_mixing_height``
     [K m-1] (AERMET VPTG, used in convective hours); ``adjusted_ustar``: AERMET's ADJ_U* was applied (then the
-    stable form 0.74 + 4.7 z/L and θ* = 0.08 K; no PFL temperature gradient is used). → (H, Z) [K m-1]."""
-    z = np.asarray(heights, dtype=np.float64)[None, :]
+    stable form 0.74 + 4.7 z/L and θ* = 0.08 K); ``theta_star`` (H,) [K] replaces θ* (a site's measured gradient,
+    ``meteo.aermod_tower``). ``heights`` may be (H, K). → (H, Z) [K m-1]."""
+    override = theta_star
+    z = _as_rows(heights)
     length = np.asarray(obukhov_length, dtype=np.float64)[:, None]
     zi = np.asarray(mixing_height, dtype=np.float64)[:, None]
     stable = length > 0.0
@@ -189,6 +202,8 @@ def potential_temperature_gradient_profile(heights, *, friction_velocity, obukho
     else:
         theta_star = ustar ** 2 * temperature / (AERMOD_GRAVITY * AERMOD_VON_KARMAN * np.where(stable, length, 1.0))
         a, b = 1.0, 5.0
+    if override is not None:
+        theta_star = np.asarray(override, dtype=np.float64)[:, None]
     form = lambda height: (theta_star / (AERMOD_VON_KARMAN * height)) * (a + b * height / np.where(stable, length, 1.0))  # noqa: E731
     arg = -(z - 100.0) / (0.44 * np.maximum(100.0, zi))
     stable_gradient = np.where(z <= 2.0, form(2.0),
@@ -292,6 +307,23 @@ class AermodProfiles:
     potential_temperature_at_zi: np.ndarray
     mean_wind_speed: np.ndarray
     mean_sigma_w: np.ndarray
+    wind_from_direction: np.ndarray | None = None  # (H, Z) [degree] from a site tower's levels; None: the hour's own
+
+
+def assemble_profiles(heights, met, *, wind, sigma_v, sigma_w, gradient, wind_speed_at_zi,
+                      wind_from_direction=None) -> AermodProfiles:
+    """:class:`AermodProfiles` from the grids (H, Z): θ from the gradient anchored at the SFC temperature (AERMOD
+    GRDPT), θ and the wind at zi, the 0..zi means of the wind and σw (AERMOD ZIAVER)."""
+    get = lambda name: np.asarray(met[name].values, dtype=np.float64)  # noqa: E731
+    zi = get("atmosphere_boundary_layer_thickness")
+    theta = potential_temperature_profile(heights, gradient, air_temperature=get("reference_air_temperature"),
+                                          temperature_height=get("reference_air_temperature_height"))
+    return AermodProfiles(heights=np.asarray(heights, dtype=np.float64), wind_speed=wind, sigma_v=sigma_v,
+                          sigma_w=sigma_w, potential_temperature_gradient=gradient, potential_temperature=theta,
+                          wind_speed_at_zi=wind_speed_at_zi, potential_temperature_at_zi=_rows_at(heights, theta, zi),
+                          mean_wind_speed=_rows_mean_from_ground(heights, wind, zi),
+                          mean_sigma_w=_rows_mean_from_ground(heights, sigma_w, zi),
+                          wind_from_direction=wind_from_direction)
 
 
 def aermod_profiles(met, heights=AERMOD_GRID_HEIGHTS) -> AermodProfiles:
@@ -319,12 +351,5 @@ def aermod_profiles(met, heights=AERMOD_GRID_HEIGHTS) -> AermodProfiles:
         heights, friction_velocity=ustar, obukhov_length=length, air_temperature=get("reference_air_temperature"),
         mixing_height=zi, gradient_above_mixing_height=get("potential_temperature_gradient_above_mixing_height"),
         adjusted_ustar=adjusted)
-    theta = potential_temperature_profile(heights, gradient, air_temperature=get("reference_air_temperature"),
-                                          temperature_height=get("reference_air_temperature_height"))
-    theta_zi = _rows_at(heights, theta, zi)
-    mean_u = _rows_mean_from_ground(heights, wind, zi)
-    mean_sw = _rows_mean_from_ground(heights, sw, zi)
-    return AermodProfiles(heights=np.asarray(heights, dtype=np.float64), wind_speed=wind, sigma_v=sv, sigma_w=sw,
-                          potential_temperature_gradient=gradient, potential_temperature=theta,
-                          wind_speed_at_zi=u_zi, potential_temperature_at_zi=theta_zi, mean_wind_speed=mean_u,
-                          mean_sigma_w=mean_sw)
+    return assemble_profiles(heights, met, wind=wind, sigma_v=sv, sigma_w=sw, gradient=gradient,
+                             wind_speed_at_zi=u_zi)

@@ -64,6 +64,7 @@ class AermodHour:
     mean_wind_speed: float
     mean_sigma_w: float
     wind_from_direction_grid: float
+    wind_from_direction_profile: np.ndarray | None = None  # (Z,) [degree from grid north], a site tower's
 
     @property
     def stable(self) -> bool:
@@ -122,7 +123,9 @@ def aermod_hour(profiles: AermodProfiles, met: xr.Dataset, hour: int, *, true_no
                               0.005),
         theta_at_zi=float(profiles.potential_temperature_at_zi[hour]),
         mean_wind_speed=float(profiles.mean_wind_speed[hour]), mean_sigma_w=float(profiles.mean_sigma_w[hour]),
-        wind_from_direction_grid=value("wind_from_direction") + true_north_grid_bearing)
+        wind_from_direction_grid=value("wind_from_direction") + true_north_grid_bearing,
+        wind_from_direction_profile=None if profiles.wind_from_direction is None
+        else profiles.wind_from_direction[hour] + true_north_grid_bearing)
 
 
 # ----------------------------------------------------------------------------------------------------------------

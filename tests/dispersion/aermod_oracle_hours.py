@@ -10,7 +10,9 @@ import numpy as np
 import xarray as xr
 
 from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, valid_hours
+from meteo.aermet import is_tower_profile
 from meteo.aermod_profiles import aermod_profiles
+from meteo.aermod_tower import tower_profiles
 from tests.dispersion.aermod_oracle import (
     AermodHour,
     _coherent,
@@ -57,9 +59,24 @@ class _Table:
                     random_weight=value[:, 4])
 
 
-def _geometry(stacks: StackSet, receptors: ReceptorSet, direction_from_grid: float):
-    """Downwind x, crosswind y and radial r distances (S, R) [m] for wind from ``direction_from_grid`` [degree]."""
-    s, c = np.sin(np.deg2rad(direction_from_grid)), np.cos(np.deg2rad(direction_from_grid))
+def _stack_directions(st: dict, met: AermodHour):
+    """The direction the wind blows from at each stack [degree from grid north] (S,): the hour's, or a site tower's
+    direction profile at z_mid = min(4000 m, h_s + Δh_f/2), linear between grid levels through the smaller angle
+    (AERMOD PCALC)."""
+    if met.wind_from_direction_profile is None:
+        return np.full(st["hs"].shape, met.wind_from_direction_grid)
+    z = np.minimum(4000.0, st["hs"] + 0.5 * st["final"])
+    k = np.clip(np.searchsorted(met.heights, z, side="right") - 1, 0, met.heights.size - 2)
+    below, above = met.wind_from_direction_profile[k], met.wind_from_direction_profile[k + 1]
+    above = np.where(above - below < -180.0, above + 360.0, np.where(above - below > 180.0, above - 360.0, above))
+    return below + (z - met.heights[k]) * (above - below) / (met.heights[k + 1] - met.heights[k])
+
+
+def _geometry(stacks: StackSet, receptors: ReceptorSet, direction_from_grid):
+    """Downwind x, crosswind y and radial r distances (S, R) [m] for wind from ``direction_from_grid`` [degree],
+    one for all stacks or (S,) one each."""
+    direction = np.broadcast_to(np.asarray(direction_from_grid, dtype=np.float64), stacks.x.shape)[:, None]
+    s, c = np.sin(np.deg2rad(direction)), np.cos(np.deg2rad(direction))
     dx = receptors.x[None, :] - stacks.x[:, None]
     dy = receptors.y[None, :] - stacks.y[:, None]
     x = -(dx * s + dy * c)
@@ -93,7 +110,7 @@ def hour_concentration(stacks: StackSet, receptors: ReceptorSet, met: AermodHour
         (R,) concentration [kg m-3], or (S, R) [s m-3] per unit emission when ``emission_rate`` is None.
     """
     st = _stack_state(stacks, met)
-    x, y, radial = _geometry(stacks, receptors, met.wind_from_direction_grid)
+    x, y, radial = _geometry(stacks, receptors, _stack_directions(st, met))
     n_src, n_rec = x.shape
     coherent = np.zeros((n_src, n_rec))
     random = np.zeros((n_src, n_rec))
@@ -165,7 +182,7 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
         if name not in met:
             raise InputError.field("run_aermod", name, "missing", "an AERMET dataset from meteo.read_aermet")
     valid = valid_hours(met, "aermod")
-    profiles = aermod_profiles(met)
+    profiles = tower_profiles(met) if is_tower_profile(met.attrs) else aermod_profiles(met)
     local = met["time"].values.astype("datetime64[ns]") + np.timedelta64(int(utc_offset_hours * 3600), "s")
     day = local.astype("datetime64[D]").astype(np.int64)
     day = day - day[0]

@@ -358,15 +358,35 @@ def test_profile_shape_counts_levels_and_measured_turbulence(tmp_path, sfc, pfl)
     assert met.attrs["aermet_profile_first_turbulence_hour"] == "2027-01-01 hour 1"
 
 
-def test_aermod_mode_refuses_a_tower_profile_it_would_read_unlike_aermod(tmp_path, sfc, pfl):
+def test_a_tower_profile_keeps_its_levels_for_aermod_mode(tmp_path, sfc, pfl):
+    """Two levels: the dataset keeps them as AERMOD PFLCNV reads them, and AERMOD mode grids them (each stack then
+    takes its own direction); a one-level file has no level variables. Attributes that say tower without the
+    levels (a dataset built by hand) are refused, not profiled from one level."""
     from dispersion.aermod import aermod_weather
-    with pytest.raises(InputError, match=r"T\.PFL.*profile wind levels \(first at 2026-12-31 hour 22\).*2 levels"):
-        aermod_weather(read_aermet(sfc, pfl, utc_offset_hours=8.0, fill_missing=True))
-    one = _write(tmp_path, _one_level(PFL_RECORDS), name="ONE.PFL", header=None)
-    weather = aermod_weather(read_aermet(sfc, one, utc_offset_hours=8.0, fill_missing=True))
-    assert weather.valid.sum() == 4
+    met = read_aermet(sfc, pfl, utc_offset_hours=8.0, fill_missing=True)
+    assert met["profile_height"].dims == ("time", "profile_level")
+    np.testing.assert_array_equal(met["profile_height"].values[0], [10.0, 50.0])
+    assert np.isnan(met["profile_wind_speed"].values[1, 0])  # hour 23, 10 m: Ws = Wd = 0 is missing
+    assert met["profile_wind_from_direction"].values[3, 0] == 95.0
+    assert met["profile_air_temperature"].values[0, 1] == pytest.approx(2.0 + 273.15)
+    assert met["aermet_sfc_wind_height"].values[3] == 6.1
+    weather = aermod_weather(met)
+    assert weather.veering.all() and weather.direction_profile.shape == (6, weather.heights.size)
+    assert weather.direction_profile[0, 0] == 270.0 and weather.direction_profile[0, -1] == 275.0
+    one = read_aermet(sfc, _write(tmp_path, _one_level(PFL_RECORDS), name="ONE.PFL", header=None),
+                      utc_offset_hours=8.0, fill_missing=True)
+    assert "profile_height" not in one and not aermod_weather(one).veering.any()
+    with pytest.raises(InputError, match=r"T\.PFL.*profile_height must be the tower's levels"):
+        aermod_weather(met.drop_vars([name for name in met.data_vars if name.startswith("profile_")]))
+
+
+def test_measured_turbulence_becomes_sigma_v_and_sigma_w_as_aermod_converts_it(tmp_path, sfc):
     records = _one_level(PFL_RECORDS)
-    records[5] = records[5].replace("99.00    99.00", "99.00     0.55")  # measured σw in hour 3
-    turbulent = _write(tmp_path, records, name="TURB.PFL", header=None)
-    with pytest.raises(InputError, match=r"sigma_theta/sigma_w \(first at 2027-01-01 hour 3\).*1 hours"):
-        aermod_weather(read_aermet(sfc, turbulent, utc_offset_hours=8.0, fill_missing=True))
+    records[3] = records[3].replace("99.00    99.00", "12.00     0.01")  # hour 1: σθ 12°, σw 0.01 m/s
+    met = read_aermet(sfc, _write(tmp_path, records, name="TURB.PFL", header=None), utc_offset_hours=8.0,
+                      fill_missing=True)
+    sigma = math.radians(12.0)
+    epsilon = math.sin(sigma) * (1.0 - 0.073864 * sigma)
+    assert met["profile_sigma_v"].values[3, 0] == pytest.approx(sigma * 4.6 * math.sqrt(1.0 - epsilon ** 2))
+    assert met["profile_sigma_w"].values[3, 0] == 0.02  # AERMOD's floor on a measured σw
+    assert np.isnan(met["profile_sigma_v"].values[4, 0])

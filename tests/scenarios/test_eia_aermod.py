@@ -13,7 +13,6 @@ from dispersion.aermod import aermod_hours
 from scenarios.eia.run import run_eia_scenario
 from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
-from twin.errors import InputError
 from tests.scenarios.conftest import XDIST_GROUP
 from tests.scenarios.test_eia import AERMET_EIA, _aermet_files
 
@@ -112,16 +111,22 @@ def test_aermod_mode_needs_aermet_weather_and_kind_eia(demo, tmp_path):
         load_scenario(tmp_path / "plume.yaml")
 
 
-def test_aermod_mode_refuses_a_tower_profile_by_file_and_hour(demo, tmp_path):
-    """A PFL with a second level (a site tower): AERMOD would interpolate between the levels, ParkTwin's AERMOD
-    profiles from one — the run stops before any output, naming the file, the hour and what is allowed."""
+def test_aermod_mode_runs_a_site_tower_profile(demo, tmp_path):
+    """A PFL with a second level (a site tower): the year runs through AERMOD's gridded profiles, each stack with
+    the wind direction at its mid-rise (meteo.aermod_tower; AERMOD's own run of such a tower:
+    tests/dispersion/test_aermod_tower_deck.py)."""
     scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod}\n")
     pfl = tmp_path / "met" / "SITE.PFL"
     lines = pfl.read_text().splitlines()
-    fields = lines[5].split()
-    second = " ".join(fields[:4] + ["60.0", "1"] + fields[6:])
-    lines[5] = " ".join(fields[:5] + ["0"] + fields[6:])
-    pfl.write_text("\n".join(lines[:6] + [second] + lines[6:]) + "\n")
-    with pytest.raises(InputError, match=r"SITE\.PFL.*profile wind levels \(first at 2025-02-28 hour 6\)"):
-        run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
-    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    tower = []
+    for line in lines:
+        fields = line.split()
+        upper = fields[:4] + ["60.0", "1", f"{(float(fields[6]) + 25.0) % 360.0:.1f}", f"{float(fields[7]) * 1.4:.2f}",
+                              "8.90", "99.00", "99.00"]
+        tower += [" ".join(fields[:5] + ["0"] + fields[6:]), " ".join(upper)]
+    pfl.write_text("\n".join(tower) + "\n")
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    weather = setup.hours.aermod
+    assert weather.veering.all() and np.ptp(weather.direction_profile[5]) > 10.0
+    summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    assert summary["hour_rules"] == "aermod" and summary["calm_hours"] == 1
