@@ -129,21 +129,25 @@ def test_plume_parts_equal_the_oracle_at_every_distance(hour):
         np.testing.assert_allclose(ours, oracle, rtol=1e-7, atol=1e-300)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20, deadline=None, derandomize=True)
 @given(hour=HOURS)
 @example(hour=make_hour(ustar=0.5625, length=-10.0, wstar=0.5, zi=255.0, zim=74.0, speed=4.0, direction=6.0))
 @example(hour=make_hour(ustar=0.25, length=15.0, wstar=1.0, zi=60.0, zim=40.0, speed=11.0, direction=3.0))
 @example(hour=make_hour(ustar=0.25, length=15.0, wstar=1.0, zi=66.0, zim=40.0, speed=12.0, direction=4.0))
+@example(hour=make_hour(ustar=0.1875, length=15.0, wstar=1.0, zi=71.0, zim=40.0, speed=11.0, direction=16.0))
+@example(hour=make_hour(ustar=0.7818, length=-500.0, wstar=0.3109, zi=85.78, zim=425.8, speed=8.473,
+                        direction=96.21))
 def test_tabulated_path_is_within_four_percent_of_every_pair(hour):
     src, rec = stacks(5, seed=1), receptors_grid(250.0, 2500.0)
     rates = np.linspace(0.5, 2.0, 5)[None]
     weather = weather_of([hour])
     exact = A.aermod_hours(src, rec, weather, rates, tabulate=False)[0]
     fast = A.aermod_hours(src, rec, weather, rates)[0]
-    # linear in ln x between nodes 16 a decade: ~0.4 % typically; the examples are the worst hypothesis found,
-    # 2.0 % (a very unstable hour, z_i 255 m, the maximum 141 m from a stack, in the table's first interval), 2.5 %
-    # and 3.0 % (a 60-66 m deep stable layer at 11-12 m/s: kinks where the effective-parameter layer reaches the
-    # ground or the rise its final value fall between nodes)
+    # 16 nodes a decade, ln F_z quadratic through three nodes: over 400 random hours of these ranges the median
+    # error is 0.23 % of the hour's maximum, the 99th percentile 1.3 %, the worst 3.3 % (the last example: a 86 m
+    # convective layer, kinks of F_z near 300-450 m between nodes). The fourth example — a plume emerging from
+    # a 71 m stable lid, where ln F_z bends strongly — was 4.1 % with straight lines (hypothesis found it in CI)
+    # and is 0.3 % now. Derandomized: a CI run tries the same hours as this one.
     assert np.abs(fast - exact).max() <= 0.04 * exact.max()
 
 
