@@ -134,6 +134,13 @@ def _check_tower(met: xr.Dataset) -> None:
         raise InputError.field(f"AERMOD weather ({met.attrs.get('source', 'AERMET dataset')})", "profile_height",
                                "missing", "the tower's levels as meteo.read_aermet keeps them (profile_* variables): "
                                "the profile file has several levels or measured turbulence")
+    options = str(met.attrs.get("aermet_options", "")).split()
+    if "ADJ_U*" in options and "BULKRN" in options:
+        raise InputError.field(f"AERMOD weather ({met.attrs.get('source', 'AERMET dataset')})",
+                               "AERMET options (surface file header)", " ".join(options),
+                               "not both ADJ_U* and BULKRN: AERMOD then takes the stable θ* from the cloud cover "
+                               "(its TGINIT, SFC column 25), which ParkTwin does not read; process the met without "
+                               "BULKRN, or without ADJ_U*")
 
 
 def aermod_sources(stacks: StackSet) -> Sources:

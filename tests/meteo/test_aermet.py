@@ -390,3 +390,14 @@ def test_measured_turbulence_becomes_sigma_v_and_sigma_w_as_aermod_converts_it(t
     assert met["profile_sigma_v"].values[3, 0] == pytest.approx(sigma * 4.6 * math.sqrt(1.0 - epsilon ** 2))
     assert met["profile_sigma_w"].values[3, 0] == 0.02  # AERMOD's floor on a measured σw
     assert np.isnan(met["profile_sigma_v"].values[4, 0])
+
+
+def test_aermod_mode_refuses_adj_ustar_with_bulkrn(tmp_path, sfc):
+    """AERMET's BULKRN with ADJ_U* makes AERMOD take the stable θ* from the cloud cover, which is not read: the
+    header is named rather than the hours run with another θ*."""
+    from dispersion.aermod import aermod_weather
+    path = _write(tmp_path, SFC_RECORDS, name="B.SFC", header=HEADER + "  ADJ_U*  BULKRN")
+    with pytest.raises(InputError, match=r"B\.SFC.*ADJ_U\* and BULKRN"):
+        aermod_weather(read_aermet(path, utc_offset_hours=8.0, fill_missing=True))
+    aermod_weather(read_aermet(_write(tmp_path, SFC_RECORDS, name="A.SFC", header=HEADER + "  ADJ_U*"),
+                               utc_offset_hours=8.0, fill_missing=True))
