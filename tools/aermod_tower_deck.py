@@ -2,8 +2,8 @@
 (``tests/data/aermod/tower-profile``, README there).
 
 The eight stacks of the terrain deck (``tools/aermod_terrain_deck.py``) and all receptors of the Anchorage reference
-deck (``tests/data/aermod/anchorage-1999``: its 21 × 21 grid and 25 discrete receptors, flat terrain), January–March
-1999 (2160 hours), with the reference surface file ``ANCH-99_ADJU.SFC`` and a profile file ``TOWER.PFL`` of four
+deck (``tests/data/aermod/anchorage-1999``: its 21 × 21 grid and 25 discrete receptors, flat terrain), the whole of
+1999 (8760 hours: the convective summer as well as the stable winter), with the reference surface file ``ANCH-99_ADJU.SFC`` and a profile file ``TOWER.PFL`` of four
 levels per hour — 7, 30, 60 and 120 m — so AERMOD interpolates between observed levels (its GRDWS, GRDWD, GRDSV,
 GRDSW, GRDPTG) and turns each plume with the wind at mid-rise.
 
@@ -57,7 +57,6 @@ TOWER = "TOWER.PFL"
 LEVELS = (7.0, 30.0, 60.0, 120.0)  # [m]; the first is the reference PFL's level
 Z0_LOG = 0.1  # [m], roughness length of the speed profile's logarithm
 MISSING_WIND, MISSING_T, MISSING_TURB = 999.0, 999.0, 99.0
-STARTEND = "1999 01 01 01  1999 03 31 24"
 
 
 # --- the profile file --------------------------------------------------------------------------------------------
@@ -140,7 +139,7 @@ def write_tower(folder: Path) -> tuple[int, int]:
 # --- the deck ----------------------------------------------------------------------------------------------------
 
 def deck_lines(reference: list[str]) -> list[str]:
-    """The reference deck with only ``STACKS``, new titles, the tower profile and January–March."""
+    """The reference deck with only ``STACKS``, new titles and the tower profile, the whole year."""
     out = []
     for line in reference:
         words = line.split()
@@ -159,8 +158,6 @@ def deck_lines(reference: list[str]) -> list[str]:
             line = f"   SURFFILE  {SURFFILE}"
         elif key == "PROFFILE":
             line = f"   PROFFILE  {TOWER}"
-        elif key == "PROFBASE":
-            line = f"{line}\n   STARTEND  {STARTEND}"
         out.append(line)
     return out
 

@@ -1,5 +1,5 @@
 """ParkTwin's AERMOD against AERMOD v21112 itself with a site tower: four profile levels (7, 30, 60, 120 m) with
-gaps and measured σθ/σw, January–March 1999 (``tests/data/aermod/tower-profile``, README there)."""
+gaps and measured σθ/σw, the whole of 1999 (``tests/data/aermod/tower-profile``, README there)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from meteo import read_aermet
 from tests.aermod_reference import REFERENCE, WDROTATE, compare, read_deck, read_plot
 
 FOLDER = Path(__file__).resolve().parents[1] / "data" / "aermod" / "tower-profile"
-HOURS = 2160  # January–March 1999, the deck's STARTEND
 
 
 @pytest.mark.slow
@@ -29,16 +28,16 @@ def test_tower_deck_meets_the_agreement_targets_and_one_level_does_not(tmp_path)
     sfc = REFERENCE / "ANCH-99_ADJU.SFC"
     mets = {"tower": read_aermet(sfc, tmp_path / TOWER, utc_offset_hours=-9.0, fill_missing=True),
             "7 m level": read_aermet(sfc, REFERENCE / "ANCH-99_ADJU.PFL", utc_offset_hours=-9.0, fill_missing=True)}
-    runs = {name: A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met.isel(time=slice(0, HOURS)),
+    runs = {name: A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
                                true_north_grid_bearing=-WDROTATE, utc_offset_hours=-9.0)
             for name, met in mets.items()}
-    # measured (tower | 7 m level):
-    #   period FAC2 1.000 | 0.959, FB −0.0005 | +0.093, r 1.0000 | 0.868, max ratio 1.0005 (0 m) | 1.014 (250 m),
-    #          worst receptor |Cp/Co − 1| 0.003 | 0.72
-    #   1h     FAC2 1.000 | 0.910, FB −0.0006 | +0.069, r 1.0000 | 0.236, max ratio 1.0054 (0 m) | 0.923 (3905 m),
-    #          worst 0.014 | 2.74
-    #   24h    FAC2 1.000 | 0.833, FB −0.0006 | −0.015, r 1.0000 | 0.565, max ratio 1.0004 (0 m) | 1.075 (500 m),
-    #          worst 0.010 | 1.89
+    # measured (tower | 7 m level), 8760 h (AERMOD 22 s CPU; ParkTwin 4.9 s):
+    #   period FAC2 1.000 | 0.925, FB −0.0005 | −0.128, r 1.0000 | 0.772, max ratio 1.0005 (0 m) | 1.179 (354 m),
+    #          worst receptor |Cp/Co − 1| 0.003 | 2.07
+    #   1h     FAC2 1.000 | 0.891, FB −0.0007 | +0.331, r 1.0000 | 0.219, max ratio 1.0001 (0 m) | 0.428 (3536 m),
+    #          worst 0.012 | 0.87
+    #   24h    FAC2 1.000 | 0.927, FB −0.0006 | −0.117, r 1.0000 | 0.645, max ratio 1.0025 (0 m) | 1.107 (2086 m),
+    #          worst 0.012 | 3.70
     for name in ("period", "1h", "24h"):
         observed = read_plot(name, deck, FOLDER)
         worst, stats = {}, {}
@@ -50,5 +49,5 @@ def test_tower_deck_meets_the_agreement_targets_and_one_level_does_not(tmp_path)
         ours = stats["tower"]
         assert ours["fac2"] >= 0.95 and abs(ours["fb"]) <= 0.05 and ours["r"] >= 0.98, (name, ours)
         assert abs(ours["max_ratio"] - 1.0) <= 0.05 and ours["max_distance_m"] <= 354.0, (name, ours)
-        assert worst["7 m level"] > 5.0 * worst["tower"], (name, worst)
+        assert worst["7 m level"] > 20.0 * worst["tower"], (name, worst)
         assert stats["7 m level"]["r"] < ours["r"], (name, stats)
