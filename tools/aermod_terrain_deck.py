@@ -5,7 +5,7 @@ Eight stacks of the Anchorage reference deck (``tests/data/aermod/anchorage-1999
 receptor grid at 250 m. The receptors' and stacks' elevations are the landscape's; the receptors' hill-height scales
 are ParkTwin's AERMAP rule (``dispersion.hill_height.receptor_hill_heights``) on a 25 m DEM of the same landscape,
 so AERMOD (``MODELOPT CONC``, elevated terrain, AERMOD's default) and ParkTwin see the same numbers. Every third
-receptor has a 1.5 m flagpole. The run covers January–March 1999 (2160 hours).
+receptor has a 1.5 m flagpole. The run covers the whole of 1999 (8760 hours).
 
     .venv/bin/python tools/aermod_terrain_deck.py tests/data/aermod/terrain-hill
 
@@ -73,7 +73,6 @@ def main() -> None:
         lines.append(f"   DISCCART  {rx[j]:9.2f} {ry[j]:9.2f} {rz[j]:8.2f} {hill[j]:8.2f} {flag[j]:5.2f}")
     lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  ANCH-99_ADJU.SFC", "   PROFFILE  ANCH-99_ADJU.PFL",
               "   SURFDATA  26451  1999", "   UAIRDATA  26409  1999", "   PROFBASE  0.0  METERS",
-              "   STARTEND  1999 01 01 01  1999 03 31 24",
               f"   WDROTATE  {WDROTATE}", "ME FINISHED", "", "OU STARTING", "   RECTABLE  ALLAVE  1ST",
               "   PLOTFILE  1  ALL  1ST  plot_1h.plt", "   PLOTFILE  24  ALL  FIRST  plot_24h.plt",
               "   PLOTFILE  PERIOD  ALL  plot_period.plt", "   SUMMFILE  summary.sum", "OU FINISHED", ""]
