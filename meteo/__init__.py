@@ -6,6 +6,7 @@ The Weather data model is an ``xarray.Dataset`` on ``time`` (datetime64[ns], UTC
 
 from meteo.aermet import read_aermet
 from meteo.aermod_profiles import AermodProfiles, aermod_profiles
+from meteo.aermod_tower import tower_profiles
 from meteo.climatology import MostCommonConditions, most_common_conditions
 from meteo.forecast import read_forecast_netcdf, read_forecast_precipitation, write_sample_forecast
 from meteo.io import read_station_csv, write_station_csv
@@ -69,6 +70,7 @@ __all__ = [
     "apply_calm_threshold",
     "AermodProfiles",
     "aermod_profiles",
+    "tower_profiles",
     # forecasts
     "read_forecast_netcdf",
     "read_forecast_precipitation",

@@ -31,6 +31,8 @@ Arrays are per hour (H,) or per hour and level (H, L), NaN where a level is miss
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from meteo.aermod_profiles import (AERMOD_GRID_HEIGHTS, ADJ_USTAR_THETA_STAR, AermodProfiles, assemble_profiles, AERMOD_G_OVER_CP, AERMOD_GRAVITY, AERMOD_VON_KARMAN,
@@ -45,12 +47,13 @@ EXACT_LEVEL_TOLERANCE = 0.1  # [m] a grid height this close to an observation ta
 GRADIENT_REFERENCE_TOP = 100.0  # [m] highest observed gradient that sets θ* (AERMOD TGINIT)
 
 
-class Brackets:
-    """For each hour and grid height (H, Z): the level taken as is (``exact``), the nearest valid levels below and
-    above (``below``, ``above``); −1 where there is none."""
+class Brackets(NamedTuple):
+    """For each hour and grid height (H, Z), level indices (−1 where there is none): the level taken as is, and the
+    nearest valid levels below and above."""
 
-    def __init__(self, exact: np.ndarray, below: np.ndarray, above: np.ndarray):
-        self.exact, self.below, self.above = exact, below, above
+    exact: np.ndarray
+    below: np.ndarray
+    above: np.ndarray
 
 
 def brackets(heights: np.ndarray, level_heights: np.ndarray, valid: np.ndarray) -> Brackets:
