@@ -213,11 +213,15 @@ TERRAIN_HOURS = st.builds(
     direction=st.floats(0.0, 360.0))
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20, deadline=None, derandomize=True)
 @given(hour=TERRAIN_HOURS)
+@example(hour=make_hour(ustar=0.4519, length=-80.0, wstar=0.7685, zi=109.34, zim=996.47, speed=7.347,
+                        direction=91.94))
 def test_terrain_table_is_within_four_percent_of_every_pair(hour):
     # the geometry table (heights, σ's, lids, speeds interpolated in ln x; F_z, H_c and f at each receptor) against
-    # every pair evaluated exactly; on the AERMOD terrain deck's 2160 hours the worst hour was 3.3 %, the median 0.25 %
+    # every pair evaluated exactly; on the AERMOD terrain deck's 2160 hours the worst hour was 3.3 %, the median
+    # 0.25 %; over 300 random hours of these ranges the median 0.11 %, the 99th percentile 1.0 %, the worst 2.5 %
+    # (the example: a 109 m convective layer). Derandomized: a CI run tries the same hours as this one.
     src, rec, hill = _hill_receptors()
     terrain = A.AermodTerrain("elevated", hill)
     weather, rates = weather_of([hour]), np.linspace(0.5, 2.0, 5)[None]
