@@ -308,7 +308,8 @@ def _geometry_parts(geometry, k, w, distance, st, hour, wrap, lift, hill, ground
         return False, 0.0, 0.0, 0.0, 1.0, 0.0
     base = st.hsp + _log(lo, hi, w, 18)
     g = (base + _lin(lo, hi, w, 0) * distance, base + _lin(lo, hi, w, 1) * distance, _log(lo, hi, w, 2),
-         _log(lo, hi, w, 3), _lin(lo, hi, w, 4), _lin(lo, hi, w, 5), _log(lo, hi, w, 6), _log(lo, hi, w, 7), _log(lo, hi, w, 8), _lin(lo, hi, w, 9),
+         _log(lo, hi, w, 3), _lin(lo, hi, w, 4), _lin(lo, hi, w, 5), _log(lo, hi, w, 6), _log(lo, hi, w, 7),
+         _log(lo, hi, w, 8), _lin(lo, hi, w, 9),
          _lin(lo, hi, w, 10), _log(lo, hi, w, 11), _log(lo, hi, w, 12), _log(lo, hi, w, 13), _log(lo, hi, w, 14),
          _lin(lo, hi, w, 15), 0.0, 0.0)
     vertical, vertical_3 = convective_vertical_at(g, hour.mixing_height, p, wrap, lift)

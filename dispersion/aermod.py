@@ -51,8 +51,8 @@ from meteo.aermod_profiles import aermod_profiles
 from meteo.aermod_tower import tower_profiles
 from twin.errors import InputError
 
-__all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "TERRAIN_MODES", "run_aermod", "aermod_hours", "aermod_statistics", "subset_weather",
-           "aermod_weather", "aermod_sources", "profile_tables", "plume_parts", "TABLE_DENSITY", "TABLE_NEAREST"]
+__all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "TERRAIN_MODES", "run_aermod", "aermod_hours",
+           "aermod_statistics", "subset_weather", "aermod_weather", "aermod_sources", "profile_tables", "plume_parts", "TABLE_DENSITY", "TABLE_NEAREST"]
 
 TABLE_DENSITY = 16  # distances per decade of the tabulated path (log-spaced from x_0; the nodes do not depend on
 #                     the farthest pair, so a subset of stacks or receptors sees the same table)

@@ -214,7 +214,8 @@ def _tower_variables(profiles: np.ndarray, sfc: dict) -> dict:
     out["aermet_sfc_wind_height"] = ("time", sfc["wind_reference_height"].copy(),
                                      {"units": "m", "long_name": "the SFC record's wind height (UREFHT)"})
     out["aermet_sfc_wind_from_direction"] = ("time", sfc["wind_direction"].copy(),
-                                             {"units": "degree", "long_name": "the SFC record's wind direction (WDREF)"})
+                                             {"units": "degree",
+                                              "long_name": "the SFC record's wind direction (WDREF)"})
     return out
 
 

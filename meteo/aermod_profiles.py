@@ -204,7 +204,8 @@ def potential_temperature_gradient_profile(heights, *, friction_velocity, obukho
         a, b = 1.0, 5.0
     if override is not None:
         theta_star = np.asarray(override, dtype=np.float64)[:, None]
-    form = lambda height: (theta_star / (AERMOD_VON_KARMAN * height)) * (a + b * height / np.where(stable, length, 1.0))  # noqa: E731
+    positive_length = np.where(stable, length, 1.0)
+    form = lambda height: (theta_star / (AERMOD_VON_KARMAN * height)) * (a + b * height / positive_length)  # noqa: E731
     arg = -(z - 100.0) / (0.44 * np.maximum(100.0, zi))
     stable_gradient = np.where(z <= 2.0, form(2.0),
                                np.where(z <= 100.0, form(np.maximum(z, 2.0)),
@@ -213,7 +214,8 @@ def potential_temperature_gradient_profile(heights, *, friction_velocity, obukho
     vptg = np.maximum(np.nan_to_num(np.asarray(gradient_above_mixing_height, dtype=np.float64)[:, None],
                                     nan=MINIMUM_VPTG), MINIMUM_VPTG)
     convective_gradient = np.where(z <= zi, 0.0, np.where(z <= zi + VPTG_LAYER_DEPTH, vptg, 0.005))
-    convective_gradient = np.where(z > zi, np.maximum(convective_gradient, MINIMUM_STABLE_GRADIENT), convective_gradient)
+    convective_gradient = np.where(z > zi, np.maximum(convective_gradient, MINIMUM_STABLE_GRADIENT),
+                                   convective_gradient)
     return np.where(stable, stable_gradient, convective_gradient)
 
 

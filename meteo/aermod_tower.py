@@ -35,10 +35,22 @@ from typing import NamedTuple
 
 import numpy as np
 
-from meteo.aermod_profiles import (AERMOD_GRID_HEIGHTS, ADJ_USTAR_THETA_STAR, AermodProfiles, assemble_profiles, AERMOD_G_OVER_CP, AERMOD_GRAVITY, AERMOD_VON_KARMAN,
-                                   MINIMUM_GRID_WIND_SPEED, MINIMUM_STABLE_GRADIENT, SIGMA_W_RESIDUAL_FACTOR,
-                                   potential_temperature_gradient_profile, sigma_v_profile, sigma_w_profile,
-                                   theoretical_wind)
+from meteo.aermod_profiles import (
+    ADJ_USTAR_THETA_STAR,
+    AERMOD_G_OVER_CP,
+    AERMOD_GRAVITY,
+    AERMOD_GRID_HEIGHTS,
+    AERMOD_VON_KARMAN,
+    MINIMUM_GRID_WIND_SPEED,
+    MINIMUM_STABLE_GRADIENT,
+    SIGMA_W_RESIDUAL_FACTOR,
+    AermodProfiles,
+    assemble_profiles,
+    potential_temperature_gradient_profile,
+    sigma_v_profile,
+    sigma_w_profile,
+    theoretical_wind,
+)
 
 __all__ = ["EXACT_LEVEL_TOLERANCE", "Brackets", "brackets", "grid_through_levels", "grid_direction",
            "observed_gradients", "tower_theta_star", "tower_grids", "tower_profiles"]

@@ -3,9 +3,10 @@
 
 The eight stacks of the terrain deck (``tools/aermod_terrain_deck.py``) and all receptors of the Anchorage reference
 deck (``tests/data/aermod/anchorage-1999``: its 21 × 21 grid and 25 discrete receptors, flat terrain), the whole of
-1999 (8760 hours: the convective summer as well as the stable winter), with the reference surface file ``ANCH-99_ADJU.SFC`` and a profile file ``TOWER.PFL`` of four
-levels per hour — 7, 30, 60 and 120 m — so AERMOD interpolates between observed levels (its GRDWS, GRDWD, GRDSV,
-GRDSW, GRDPTG) and turns each plume with the wind at mid-rise.
+1999 (8760 hours: the convective summer as well as the stable winter), with the reference surface file
+``ANCH-99_ADJU.SFC`` and a profile file ``TOWER.PFL`` of four levels per hour — 7, 30, 60 and 120 m — so AERMOD
+interpolates between observed levels (its GRDWS, GRDWD, GRDSV, GRDSW, GRDPTG) and turns each plume with the wind
+at mid-rise.
 
 ``TOWER.PFL`` (the whole year, 8760 hours × 4 lines) keeps the reference PFL's 7 m level as it is (wind, temperature
 and their missing codes, checked character by character; the top flag becomes 0 and σθ follows the rule below) and

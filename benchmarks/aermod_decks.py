@@ -1,0 +1,92 @@
+"""ParkTwin's AERMOD on the two further AERMOD reference decks: agreement with AERMOD's own outputs and CPU time.
+
+    .venv/bin/python benchmarks/aermod_decks.py [--deck terrain-hill|tower-profile]
+
+* ``terrain-hill`` — elevated terrain (AERMOD's ELEV): 8 stacks around a 120 m hill, 441 receptors with AERMAP hill
+  heights, every third on a 1.5 m flagpole; run as ``terrain: elevated`` and, for comparison, as flat terrain.
+* ``tower-profile`` — a four-level site tower with gaps and measured σθ/σw (``TOWER.PFL``, written into a temporary
+  folder by ``tools/aermod_tower_deck.py``); run through the tower's levels and, for comparison, from the 7 m level
+  alone.
+
+Both cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
+FAC2, FB, r, max ParkTwin / max AERMOD and the distance between the maxima for the period mean and the highest 1-h
+and 24-h values, the worst receptor's |Cp/Co − 1|, and ParkTwin's CPU time for the run. AERMOD's CPU time on this
+machine is the README's measurement (31.6 s and 22.0 s, v21112, gfortran -O2), not repeated here: AERMOD is not
+part of the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import dispersion.aermod as A  # noqa: E402
+from meteo import read_aermet  # noqa: E402
+from tests.aermod_reference import REFERENCE, WDROTATE, compare, read_deck, read_plot  # noqa: E402
+from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
+AERMOD_CPU_SECONDS = {"terrain-hill": 31.6, "tower-profile": 22.0}  # tests/data/aermod/README.md
+UTC_OFFSET = -9.0  # Alaska standard time, the AERMET files' local time
+
+
+def runs(deck_name: str, folder: Path) -> dict:
+    """{label: (AermodResult, CPU seconds)}: the deck as AERMOD ran it, and the simpler run it replaces."""
+    deck = read_deck(DATA / deck_name)
+    sfc, pfl = REFERENCE / "ANCH-99_ADJU.SFC", REFERENCE / "ANCH-99_ADJU.PFL"
+    if deck_name == "terrain-hill":
+        met = read_aermet(sfc, pfl, utc_offset_hours=UTC_OFFSET, fill_missing=True)
+        cases = {"elevated": (met, A.AermodTerrain("elevated", deck.hill_heights)), "flat": (met, A.AermodTerrain())}
+    else:
+        write_tower(folder)
+        cases = {"tower": (read_aermet(sfc, folder / TOWER, utc_offset_hours=UTC_OFFSET, fill_missing=True),
+                           A.AermodTerrain()),
+                 "7 m level": (read_aermet(sfc, pfl, utc_offset_hours=UTC_OFFSET, fill_missing=True),
+                               A.AermodTerrain())}
+    out = {}
+    for label, (met, terrain) in cases.items():
+        # compile or load the kernels outside the timed run
+        A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met.isel(time=slice(0, 2)),
+                     true_north_grid_bearing=-WDROTATE, terrain=terrain)
+        cpu = time.process_time()
+        result = A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
+                              true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, terrain=terrain)
+        out[label] = (result, time.process_time() - cpu)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--deck", choices=sorted(AERMOD_CPU_SECONDS), action="append")
+    args = parser.parse_args()
+    for name in args.deck or sorted(AERMOD_CPU_SECONDS):
+        deck = read_deck(DATA / name)
+        with tempfile.TemporaryDirectory() as folder:
+            results = runs(name, Path(folder))
+        print(f"\n{name} (AERMOD v21112: {AERMOD_CPU_SECONDS[name]:g} s CPU, README)")
+        print(f"{'run':<10} {'statistic':<12} {'FAC2':>6} {'FB':>8} {'r':>7} {'max ratio':>10} {'apart':>8} "
+              f"{'worst':>7}")
+        for label, (result, cpu) in results.items():
+            for statistic, values in (("period", result.period_mean), ("1h", result.max_1h),
+                                      ("24h", result.max_24h)):
+                observed = read_plot(statistic, deck, DATA / name)
+                predicted = values * 1e9
+                stats = compare(observed, predicted, deck.receptors.x, deck.receptors.y)
+                positive = observed > 0.0
+                worst = float(np.abs(predicted[positive] / observed[positive] - 1.0).max())
+                print(f"{label:<10} {statistic:<12} {stats['fac2']:6.3f} {stats['fb']:8.4f} {stats['r']:7.4f} "
+                      f"{stats['max_ratio']:10.4f} {stats['max_distance_m']:6.0f} m {worst:7.3f}")
+            same = label == next(iter(results))  # the first run is the one AERMOD made
+            ratio = f" — AERMOD's CPU time / ParkTwin's: {AERMOD_CPU_SECONDS[name] / cpu:.1f}"
+            print(f"{label:<10} CPU {cpu:.1f} s" + (ratio if same else " (not the run AERMOD made)"))
+
+
+if __name__ == "__main__":
+    main()
