@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from meteo.aermet import is_tower_profile
 from meteo.climatology import (HJ2_2_CALM_BELOW, SECTOR_NAMES, WIND_ROSE_SPEED_EDGES, MeteorologySummary,
                                meteorology_summary)
 from meteo.stability import CLASS_LABELS
@@ -30,7 +31,10 @@ WORDS = {
         "footer": "ParkTwin 年度预测；各排气筒的{model}贡献；百分位数按 HJ 663-2013；限值按 GB 3095-2012"
                   "（twin/air_quality_standards.csv）。",
         "model_screening": "稳态高斯烟羽（估算模式）",
-        "model_aermod": "AERMOD 模式（AERMET 气象，平坦地形）",
+        "model_aermod": "AERMOD 模式（AERMET 气象，{terrain}{profile}）",
+        "terrain_flat": "平坦地形",
+        "terrain_elevated": "复杂地形，山体高度由园区 DEM 计算",
+        "profile_tower": "，{levels} 层观测塔廓线",
         "sources": "1. 污染源参数",
         "sources_note": "点源（排气筒）参数与正常工况排放速率，取自园区模型 park.yaml；坐标为园区坐标系 EPSG:{epsg}。",
         "sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "高度 (m)", "内径 (m)",
@@ -67,7 +71,10 @@ WORDS = {
         "footer": "ParkTwin EIA year run; contributions of every stack from the {model}; percentiles per "
                   "HJ 663-2013; limits per GB 3095-2012 (twin/air_quality_standards.csv).",
         "model_screening": "steady Gaussian plume (screening mode)",
-        "model_aermod": "AERMOD formulation (AERMET weather, flat terrain)",
+        "model_aermod": "AERMOD formulation (AERMET weather, {terrain}{profile})",
+        "terrain_flat": "flat terrain",
+        "terrain_elevated": "elevated terrain, hill heights from the park DEM",
+        "profile_tower": ", site-tower profile of {levels} levels",
         "sources": "1. Source parameters",
         "sources_note": "Point sources (stacks) and their normal-operation emission rates, from the park model "
                         "park.yaml; coordinates in the park's CRS EPSG:{epsg}.",
@@ -233,4 +240,15 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
         sections.append(_episode_section(setup, summary["heavy_pollution"], words))
     return {"language": language, "title": words["title"].format(scenario=summary["scenario"]),
             "subtitle": words["subtitle"].format(park=summary["park"], hours=summary["hours"], grade=grade),
-            "footer": words["footer"].format(model=words[f"model_{setup.options.dispersion}"]), "sections": sections}
+            "footer": words["footer"].format(model=model_label(setup, words)), "sections": sections}
+
+
+def model_label(setup, words: dict) -> str:
+    """The dispersion model as the report names it: the screening plume, or AERMOD with its terrain and — for a
+    site tower's profile file — the number of levels it was gridded through."""
+    if setup.options.dispersion != "aermod":
+        return words["model_screening"]
+    levels = int(setup.met.attrs.get("aermet_profile_most_wind_levels", 0))
+    tower = is_tower_profile(setup.met.attrs)
+    return words["model_aermod"].format(terrain=words[f"terrain_{setup.options.terrain}"],
+                                        profile=words["profile_tower"].format(levels=levels) if tower else "")

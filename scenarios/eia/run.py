@@ -174,6 +174,11 @@ def summarise(setup: EiaSetup, stats: dict, max_hourly: dict[str, np.ndarray], e
     summary: dict = {"scenario": setup.scenario.name, "park": park.spec.name, "grade": setup.scenario.grade,
                      "hours": int(setup.met.sizes["time"]), "grid_spacing_m": setup.scenario.grid.spacing,
                      "hour_rules": setup.options.hour_rules, "pollutants": {}}
+    if setup.options.dispersion == "aermod":  # the model as run: terrain, and a site tower's levels
+        summary["aermod"] = {"terrain": setup.options.terrain,
+                             "profile_levels": int(setup.met.attrs.get("aermet_profile_most_wind_levels", 0)),
+                             "measured_turbulence_hours": int(setup.met.attrs.get("aermet_profile_turbulence_hours",
+                                                                                  0))}
     if setup.options.hour_rules == "aermod":  # AERMOD's rules: the hours left out, counted
         summary["calm_hours"] = int(setup.met.attrs.get("calm_hours", 0))
         summary["missing_hours"] = int(setup.met.attrs.get("missing_hours", 0))
@@ -259,6 +264,10 @@ def text_summary(summary: dict) -> str:
     """A few lines for the terminal: screening level, worst receptor per limit, protection distance."""
     lines = [f"EIA: {summary['scenario']} — {summary['park']}, {summary['hours']} h, GB 3095-2012 grade "
              f"{'I' if summary['grade'] == 1 else 'II'}"]
+    if "aermod" in summary:
+        model = summary["aermod"]
+        lines.append(f"  AERMOD mode: {model['terrain']} terrain, profile levels {model['profile_levels']}, "
+                     f"measured turbulence in {model['measured_turbulence_hours']} h")
     if summary.get("hour_rules") == "aermod":
         lines.append(f"  AERMOD hour rules: {summary['calm_hours']} calm and {summary['missing_hours']} missing hours "
                      "left out (zero, not counted in averages; 24-h means over max(valid hours, 18))")

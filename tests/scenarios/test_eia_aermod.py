@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from dispersion.aermod import aermod_hours
+from scenarios.eia.report import eia_report_view
 from scenarios.eia.run import run_eia_scenario
 from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
@@ -33,6 +34,8 @@ def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
     assert setup.options.dispersion == "aermod" and setup.hours.aermod is not None
     summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
     assert summary["hour_rules"] == "aermod" and summary["calm_hours"] == 1
+    assert summary["aermod"] == {"terrain": "flat", "profile_levels": 1, "measured_turbulence_hours": 0}
+    assert "AERMOD formulation (AERMET weather, flat terrain);" in eia_report_view(setup, summary, {}, "en")["footer"]
 
     # the 1-h maxima and period means at the sensitive receptors are those of a direct AERMOD kernel run
     r = setup.receptors
@@ -82,6 +85,9 @@ def test_elevated_terrain_takes_hill_heights_from_the_park_dem(demo, tmp_path):
     limits = {item["averaging"]: item for item in summary["pollutants"]["sulfur_dioxide"]["limits"]}
     ours = np.array([receptor["contribution_ug_m3"] for receptor in limits["1h"]["receptors"]])
     np.testing.assert_allclose(ours, elevated.max(axis=0), rtol=1e-9, atol=1e-12)
+    assert summary["aermod"]["terrain"] == "elevated"
+    footer = eia_report_view(setup, summary, {}, "en")["footer"]
+    assert "AERMOD formulation (AERMET weather, elevated terrain, hill heights from the park DEM)" in footer
     relief = np.ptp(np.concatenate([sensitive.ground_elevation, setup.stacks.base_elevation]))
     if relief > 1.0:  # the demo park is not flat: the terrain treatment must show
         assert np.abs(elevated.max(axis=0) - flat.max(axis=0)).max() > 1e-3 * flat.max()
@@ -130,3 +136,8 @@ def test_aermod_mode_runs_a_site_tower_profile(demo, tmp_path):
     assert weather.veering.all() and np.ptp(weather.direction_profile[5]) > 10.0
     summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
     assert summary["hour_rules"] == "aermod" and summary["calm_hours"] == 1
+    assert summary["aermod"] == {"terrain": "flat", "profile_levels": 2, "measured_turbulence_hours": 0}
+    # the report names the model as run (its footer said "flat terrain" for every AERMOD run before)
+    english, chinese = (eia_report_view(setup, summary, {}, language) for language in ("en", "zh"))
+    assert "AERMOD formulation (AERMET weather, flat terrain, site-tower profile of 2 levels)" in english["footer"]
+    assert "平坦地形，2 层观测塔廓线" in chinese["footer"]
