@@ -35,6 +35,8 @@ WORDS = {
         "terrain_flat": "平坦地形",
         "terrain_elevated": "复杂地形，山体高度由园区 DEM 计算",
         "profile_tower": "，{levels} 层观测塔廓线",
+        "flat_with_relief": "园区地形高差 {relief:.0f} m，本次按平坦地形计算；AERMOD 法规默认为复杂地形"
+                            "（model.terrain: elevated）。",
         "sources": "1. 污染源参数",
         "sources_note": "点源（排气筒）参数与正常工况排放速率，取自园区模型 park.yaml；坐标为园区坐标系 EPSG:{epsg}。",
         "sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "高度 (m)", "内径 (m)",
@@ -75,6 +77,8 @@ WORDS = {
         "terrain_flat": "flat terrain",
         "terrain_elevated": "elevated terrain, hill heights from the park DEM",
         "profile_tower": ", site-tower profile of {levels} levels",
+        "flat_with_relief": "The park's terrain varies by {relief:.0f} m and this run treats it as flat; AERMOD's "
+                            "regulatory default is elevated terrain (model.terrain: elevated).",
         "sources": "1. Source parameters",
         "sources_note": "Point sources (stacks) and their normal-operation emission rates, from the park model "
                         "park.yaml; coordinates in the park's CRS EPSG:{epsg}.",
@@ -222,8 +226,11 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
     sections.append({"heading": words["screening"], "paragraphs": [{"text": words["screening_note"]}],
                      "columns": words["screening_columns"], "rows": rows})
     maps = [name for name in images if name not in ("wind_rose", "stability")]
-    sections.append({"heading": words["results"].format(grade=grade),
-                     "paragraphs": [{"text": words["results_note"], "warn": False}],
+    notes = [{"text": words["results_note"], "warn": False}]
+    relief = summary.get("aermod", {}).get("flat_terrain_relief_m")
+    if relief is not None:
+        notes.append({"text": words["flat_with_relief"].format(relief=relief), "warn": True})
+    sections.append({"heading": words["results"].format(grade=grade), "paragraphs": notes,
                      "columns": words["results_columns"], "rows": _results_rows(summary, words, language),
                      "images": maps})
     rows = []

@@ -52,6 +52,9 @@ __all__ = ["run_eia_scenario", "run_eia", "run_eia_file", "text_summary"]
 
 log = logging.getLogger("parktwin")
 _UG = 1e9  # kg m-3 → µg m-3 (reports)
+# [m] relief of the receptors' ground and the stack bases above which a flat-terrain AERMOD run says that AERMOD's
+# regulatory default is elevated terrain (ParkTwin's choice of a notice threshold; AERMOD itself has none)
+FLAT_TERRAIN_RELIEF_NOTICE_M = 10.0
 
 
 def check_eia_memory(scenario: EiaScenario, setup, where: str) -> None:
@@ -179,6 +182,9 @@ def summarise(setup: EiaSetup, stats: dict, max_hourly: dict[str, np.ndarray], e
                              "profile_levels": int(setup.met.attrs.get("aermet_profile_most_wind_levels", 0)),
                              "measured_turbulence_hours": int(setup.met.attrs.get("aermet_profile_turbulence_hours",
                                                                                   0))}
+        relief = float(np.ptp(np.concatenate([setup.receptors.ground_elevation, setup.stacks.base_elevation])))
+        if setup.options.terrain == "flat" and relief > FLAT_TERRAIN_RELIEF_NOTICE_M:
+            summary["aermod"]["flat_terrain_relief_m"] = relief
     if setup.options.hour_rules == "aermod":  # AERMOD's rules: the hours left out, counted
         summary["calm_hours"] = int(setup.met.attrs.get("calm_hours", 0))
         summary["missing_hours"] = int(setup.met.attrs.get("missing_hours", 0))
@@ -268,6 +274,9 @@ def text_summary(summary: dict) -> str:
         model = summary["aermod"]
         lines.append(f"  AERMOD mode: {model['terrain']} terrain, profile levels {model['profile_levels']}, "
                      f"measured turbulence in {model['measured_turbulence_hours']} h")
+        if "flat_terrain_relief_m" in model:
+            lines.append(f"  note: the park's terrain varies by {model['flat_terrain_relief_m']:.0f} m and this run "
+                         "treats it as flat; AERMOD's regulatory default is elevated terrain (model.terrain: elevated)")
     if summary.get("hour_rules") == "aermod":
         lines.append(f"  AERMOD hour rules: {summary['calm_hours']} calm and {summary['missing_hours']} missing hours "
                      "left out (zero, not counted in averages; 24-h means over max(valid hours, 18))")

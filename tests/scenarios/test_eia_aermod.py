@@ -34,8 +34,15 @@ def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
     assert setup.options.dispersion == "aermod" and setup.hours.aermod is not None
     summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
     assert summary["hour_rules"] == "aermod" and summary["calm_hours"] == 1
-    assert summary["aermod"] == {"terrain": "flat", "profile_levels": 1, "measured_turbulence_hours": 0}
-    assert "AERMOD formulation (AERMET weather, flat terrain);" in eia_report_view(setup, summary, {}, "en")["footer"]
+    relief = float(np.ptp(np.concatenate([setup.receptors.ground_elevation, setup.stacks.base_elevation])))
+    assert {k: summary["aermod"][k] for k in ("terrain", "profile_levels", "measured_turbulence_hours")} == \
+        {"terrain": "flat", "profile_levels": 1, "measured_turbulence_hours": 0}
+    english = eia_report_view(setup, summary, {}, "en")
+    assert "AERMOD formulation (AERMET weather, flat terrain);" in english["footer"]
+    notes = [p["text"] for section in english["sections"] for p in section["paragraphs"] if p.get("warn")]
+    # a park with relief run flat: the report says AERMOD's regulatory default is elevated terrain
+    assert (summary["aermod"].get("flat_terrain_relief_m") == relief) == (relief > 10.0)
+    assert any("varies by" in text for text in notes) == (relief > 10.0)
 
     # the 1-h maxima and period means at the sensitive receptors are those of a direct AERMOD kernel run
     r = setup.receptors
