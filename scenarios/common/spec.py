@@ -71,7 +71,9 @@ class WeatherSpec(StrictModel):
     path: str | None = Field(None, description="station CSV, forecast NetCDF or AERMET .SFC path, relative to the "
                                                "scenario file")
     pfl_path: str | None = Field(None, description="source aermet: the matching AERMET .PFL profile file, "
-                                                   "relative to the scenario file (optional)")
+                                                   "relative to the scenario file (optional); a site tower's "
+                                                   "levels and measured σθ/σw are gridded as AERMOD grids them "
+                                                   "with dispersion aermod (meteo.aermod_tower)")
     aermet_fill_missing: bool = Field(False, description="source aermet: persist the previous complete hour into "
                                                          "hours AERMET marks missing (otherwise they are an error)")
     fill_missing_hours: int = Field(0, ge=0, le=24, description="source station_csv: fill runs of at most this many "
