@@ -23,13 +23,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dispersion.aermod as A  # noqa: E402
 from meteo import read_aermet  # noqa: E402
-from tests.aermod_reference import REFERENCE, WDROTATE, compare, read_deck, read_plot  # noqa: E402
+from tests.aermod_reference import REFERENCE, WDROTATE, agreement, read_deck  # noqa: E402
 from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
@@ -74,15 +73,9 @@ def main() -> None:
         print(f"{'run':<10} {'statistic':<12} {'FAC2':>6} {'FB':>8} {'r':>7} {'max ratio':>10} {'apart':>8} "
               f"{'worst':>7}")
         for label, (result, cpu) in results.items():
-            for statistic, values in (("period", result.period_mean), ("1h", result.max_1h),
-                                      ("24h", result.max_24h)):
-                observed = read_plot(statistic, deck, DATA / name)
-                predicted = values * 1e9
-                stats = compare(observed, predicted, deck.receptors.x, deck.receptors.y)
-                positive = observed > 0.0
-                worst = float(np.abs(predicted[positive] / observed[positive] - 1.0).max())
+            for statistic, stats in agreement(result, deck, DATA / name).items():
                 print(f"{label:<10} {statistic:<12} {stats['fac2']:6.3f} {stats['fb']:8.4f} {stats['r']:7.4f} "
-                      f"{stats['max_ratio']:10.4f} {stats['max_distance_m']:6.0f} m {worst:7.3f}")
+                      f"{stats['max_ratio']:10.4f} {stats['max_distance_m']:6.0f} m {stats['worst']:7.3f}")
             same = label == next(iter(results))  # the first run is the one AERMOD made
             ratio = f" — AERMOD's CPU time / ParkTwin's: {AERMOD_CPU_SECONDS[name] / cpu:.1f}"
             print(f"{label:<10} CPU {cpu:.1f} s" + (ratio if same else " (not the run AERMOD made)"))

@@ -52,7 +52,8 @@ from meteo.aermod_tower import tower_profiles
 from twin.errors import InputError
 
 __all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "TERRAIN_MODES", "run_aermod", "aermod_hours",
-           "aermod_statistics", "subset_weather", "aermod_weather", "aermod_sources", "profile_tables", "plume_parts", "TABLE_DENSITY", "TABLE_NEAREST"]
+           "aermod_statistics", "subset_weather", "aermod_weather", "aermod_sources", "profile_tables", "plume_parts",
+           "TABLE_DENSITY", "TABLE_NEAREST"]
 
 TABLE_DENSITY = 16  # distances per decade of the tabulated path (log-spaced from x_0; the nodes do not depend on
 #                     the farthest pair, so a subset of stacks or receptors sees the same table)
@@ -92,7 +93,7 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
                  "friction_velocity", "obukhov_length", "wind_from_direction"):
         if name not in met:
             raise InputError.field("AERMOD weather", name, "missing", "an AERMET dataset from meteo.read_aermet")
-    _check_tower(met)
+    _check_aermet(met)
     profiles = tower_profiles(met) if is_tower_profile(met.attrs) else aermod_profiles(met)
     rows = np.ascontiguousarray(np.stack([profiles.wind_speed, profiles.sigma_v, profiles.sigma_w,
                                           profiles.potential_temperature_gradient,
@@ -126,18 +127,18 @@ def _direction_profile(profiles, bearing: float) -> dict:
             "direction_profile": np.ascontiguousarray(profiles.wind_from_direction + bearing, dtype=np.float64)}
 
 
-def _check_tower(met: xr.Dataset) -> None:
-    """A site tower's profile is modelled when ``meteo.read_aermet`` kept its levels; a dataset whose attributes say
-    tower without them (built by hand, or subset without its ``profile_*`` variables) is refused rather than
-    profiled from one level."""
+def _check_aermet(met: xr.Dataset) -> None:
+    """What this mode cannot run as AERMOD would: a dataset whose attributes say site tower without the tower's
+    levels (built by hand, or subset without its ``profile_*`` variables — refused rather than profiled from one
+    level), and a surface file processed with both ADJ_U* and BULKRN."""
+    where = f"AERMOD weather ({met.attrs.get('source', 'AERMET dataset')})"
     if is_tower_profile(met.attrs) and "profile_height" not in met:
-        raise InputError.field(f"AERMOD weather ({met.attrs.get('source', 'AERMET dataset')})", "profile_height",
+        raise InputError.field(where, "profile_height",
                                "missing", "the tower's levels as meteo.read_aermet keeps them (profile_* variables): "
                                "the profile file has several levels or measured turbulence")
     options = str(met.attrs.get("aermet_options", "")).split()
     if "ADJ_U*" in options and "BULKRN" in options:
-        raise InputError.field(f"AERMOD weather ({met.attrs.get('source', 'AERMET dataset')})",
-                               "AERMET options (surface file header)", " ".join(options),
+        raise InputError.field(where, "AERMET options (surface file header)", " ".join(options),
                                "not both ADJ_U* and BULKRN: AERMOD then takes the stable θ* from the cloud cover "
                                "(its TGINIT, SFC column 25), which ParkTwin does not read; process the met without "
                                "BULKRN, or without ADJ_U*")

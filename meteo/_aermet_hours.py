@@ -116,21 +116,20 @@ def profile_levels(profiles: np.ndarray) -> dict:
             "sigma_v": sigma_v, "sigma_w": sigma_w}
 
 
-def profile_shape(profiles: np.ndarray | None, usable: np.ndarray, local_start: np.ndarray) -> dict:
+def profile_shape(levels: dict | None, usable: np.ndarray, local_start: np.ndarray) -> dict:
     """What of the profile file a one-level model leaves out, as dataset attributes: the most valid wind and
     temperature levels in a usable hour, the hours with a measured σθ or σw, and the first hour (local standard
-    time) of each; validity is AERMOD PFLCNV's (:func:`profile_levels`)."""
+    time) of each, from :func:`profile_levels`' ``levels`` (None: no profile file)."""
     shape = {"aermet_profile_most_wind_levels": 0, "aermet_profile_most_temperature_levels": 0,
              "aermet_profile_turbulence_hours": 0}
-    if profiles is None:
+    if levels is None:
         return shape
-    levels = profile_levels(profiles)
     with np.errstate(invalid="ignore"):
         wind = (np.isfinite(levels["wind_speed"]) | np.isfinite(levels["wind_from_direction"])) & usable[:, None]
         temperature = np.isfinite(levels["air_temperature"]) & usable[:, None]
         turbulence = (np.isfinite(levels["sigma_v"]) | np.isfinite(levels["sigma_w"])) & usable[:, None]
-    for name, levels in (("wind", wind), ("temperature", temperature)):
-        counts = levels.sum(axis=1)
+    for name, valid in (("wind", wind), ("temperature", temperature)):
+        counts = valid.sum(axis=1)
         shape[f"aermet_profile_most_{name}_levels"] = int(counts.max(initial=0))
         if counts.max(initial=0) > 1:
             shape[f"aermet_profile_first_{name}_profile_hour"] = hour_label(local_start[int(np.argmax(counts > 1))])

@@ -179,10 +179,11 @@ def read_aermet(
     fields, from_profile, flag = fill_hours(fields, from_profile, missing, where)
     dataset = _dataset(fields, from_profile, flag, sfc["local_start"], header, utc_offset_hours=utc_offset_hours,
                        z0_override=z0_override, sources=(path, pfl_path))
-    shape = profile_shape(profiles, ~missing & ~calm, sfc["local_start"])
+    levels = profile_levels(profiles) if profiles is not None else None
+    shape = profile_shape(levels, ~missing & ~calm, sfc["local_start"])
     dataset.attrs.update(shape)
     if is_tower_profile(shape):
-        dataset = dataset.assign(_tower_variables(profiles, sfc))
+        dataset = dataset.assign(_tower_variables(levels, sfc))
     return dataset
 
 
@@ -194,10 +195,9 @@ def is_tower_profile(attrs) -> bool:
             or int(attrs.get("aermet_profile_turbulence_hours", 0)) > 0)
 
 
-def _tower_variables(profiles: np.ndarray, sfc: dict) -> dict:
+def _tower_variables(levels: dict, sfc: dict) -> dict:
     """The profile file's levels on (time, profile_level) as AERMOD reads them (``profile_levels``), and the SFC
     record's own reference wind (AERMOD's UREF, UREFHT, WDREF, which scale its similarity profiles)."""
-    levels = profile_levels(profiles)
     dims = ("time", "profile_level")
     attrs = {
         "height": {"units": "m", "long_name": "height of the profile level above ground (AERMET PFL)"},

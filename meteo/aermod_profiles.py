@@ -42,6 +42,7 @@ __all__ = [
     "psi_m_unstable",
     "psi_m_stable",
     "similarity_wind_speed",
+    "similarity_theta_star",
     "theoretical_wind",
     "wind_speed_profile",
     "sigma_v_profile",
@@ -50,6 +51,7 @@ __all__ = [
     "potential_temperature_profile",
     "interpolate_profile",
     "layer_average",
+    "rows_at",
     "aermod_profiles",
     "assemble_profiles",
 ]
@@ -181,6 +183,18 @@ def sigma_w_profile(heights, *, friction_velocity, convective_velocity_scale, co
     return np.where(conv, np.sqrt(convective_part ** 2 + mechanical ** 2), mechanical)
 
 
+def similarity_theta_star(*, friction_velocity, obukhov_length, air_temperature, adjusted_ustar) -> np.ndarray:
+    """θ* [K] per hour (H,) of the stable gradient without a measured one: u*² T/(g κ L) (from MFD Eqs. 8 and 20;
+    u* [m s-1], L [m] (its sign ignored in convective hours, where θ* is unused), T [K]), or 0.08 K when AERMET's
+    ADJ_U* was applied (AERMOD TGINIT; docs/unverified.md)."""
+    length = np.asarray(obukhov_length, dtype=np.float64)
+    if adjusted_ustar:
+        return np.full(length.shape, ADJ_USTAR_THETA_STAR)
+    ustar = np.asarray(friction_velocity, dtype=np.float64)
+    return ustar ** 2 * np.asarray(air_temperature, dtype=np.float64) / (
+        AERMOD_GRAVITY * AERMOD_VON_KARMAN * np.where(length > 0.0, length, 1.0))
+
+
 def potential_temperature_gradient_profile(heights, *, friction_velocity, obukhov_length, air_temperature,
                                            mixing_height, gradient_above_mixing_height, adjusted_ustar,
                                            theta_star=None):
@@ -189,21 +203,15 @@ def potential_temperature_gradient_profile(heights, *, friction_velocity, obukho
     [K m-1] (AERMET VPTG, used in convective hours); ``adjusted_ustar``: AERMET's ADJ_U* was applied (then the
     stable form 0.74 + 4.7 z/L and θ* = 0.08 K); ``theta_star`` (H,) [K] replaces θ* (a site's measured gradient,
     ``meteo.aermod_tower``). ``heights`` may be (H, K). → (H, Z) [K m-1]."""
-    override = theta_star
     z = _as_rows(heights)
     length = np.asarray(obukhov_length, dtype=np.float64)[:, None]
     zi = np.asarray(mixing_height, dtype=np.float64)[:, None]
     stable = length > 0.0
-    ustar = np.asarray(friction_velocity, dtype=np.float64)[:, None]
-    temperature = np.asarray(air_temperature, dtype=np.float64)[:, None]
-    if adjusted_ustar:
-        theta_star = np.full_like(length, ADJ_USTAR_THETA_STAR)
-        a, b = 0.74, 4.7
-    else:
-        theta_star = ustar ** 2 * temperature / (AERMOD_GRAVITY * AERMOD_VON_KARMAN * np.where(stable, length, 1.0))
-        a, b = 1.0, 5.0
-    if override is not None:
-        theta_star = np.asarray(override, dtype=np.float64)[:, None]
+    if theta_star is None:
+        theta_star = similarity_theta_star(friction_velocity=friction_velocity, obukhov_length=obukhov_length,
+                                           air_temperature=air_temperature, adjusted_ustar=adjusted_ustar)
+    theta_star = np.asarray(theta_star, dtype=np.float64)[:, None]
+    a, b = (0.74, 4.7) if adjusted_ustar else (1.0, 5.0)
     positive_length = np.where(stable, length, 1.0)
     form = lambda height: (theta_star / (AERMOD_VON_KARMAN * height)) * (a + b * height / positive_length)  # noqa: E731
     arg = -(z - 100.0) / (0.44 * np.maximum(100.0, zi))
@@ -256,8 +264,9 @@ def _integral_to(heights, profile, cumulative, z):
     return cumulative[index] + (z - heights[index]) * 0.5 * (profile[index] + value)
 
 
-def _rows_at(heights, table, z):
-    """``interpolate_profile`` of each row of ``table`` (H, Z) at its own height ``z`` (H,), in one pass."""
+def rows_at(heights, table, z):
+    """``interpolate_profile`` of each row of ``table`` (H, Z) at its own height ``z`` (H,) [m], in one pass (AERMOD
+    LOCATE/GINTRP)."""
     z = np.asarray(z, dtype=np.float64)
     index = np.clip(np.searchsorted(heights, z, side="right") - 1, 0, heights.size - 2)
     rows = np.arange(table.shape[0])
@@ -272,7 +281,7 @@ def _rows_mean_from_ground(heights, table, top):
                                  np.cumsum(0.5 * (table[:, 1:] + table[:, :-1]) * np.diff(heights), axis=1)], axis=1)
     index = np.clip(np.searchsorted(heights, top, side="right") - 1, 0, heights.size - 2)
     rows = np.arange(table.shape[0])
-    value = _rows_at(heights, table, top)
+    value = rows_at(heights, table, top)
     return (cumulative[rows, index] + (top - heights[index]) * 0.5 * (table[rows, index] + value)) / top
 
 
@@ -322,7 +331,7 @@ def assemble_profiles(heights, met, *, wind, sigma_v, sigma_w, gradient, wind_sp
                                           temperature_height=get("reference_air_temperature_height"))
     return AermodProfiles(heights=np.asarray(heights, dtype=np.float64), wind_speed=wind, sigma_v=sigma_v,
                           sigma_w=sigma_w, potential_temperature_gradient=gradient, potential_temperature=theta,
-                          wind_speed_at_zi=wind_speed_at_zi, potential_temperature_at_zi=_rows_at(heights, theta, zi),
+                          wind_speed_at_zi=wind_speed_at_zi, potential_temperature_at_zi=rows_at(heights, theta, zi),
                           mean_wind_speed=_rows_mean_from_ground(heights, wind, zi),
                           mean_sigma_w=_rows_mean_from_ground(heights, sigma_w, zi),
                           wind_from_direction=wind_from_direction)
@@ -341,7 +350,7 @@ def aermod_profiles(met, heights=AERMOD_GRID_HEIGHTS) -> AermodProfiles:
     speed = np.maximum(get("reference_wind_speed"), MINIMUM_GRID_WIND_SPEED)  # calm hours: any positive speed
     wind = wind_speed_profile(heights, reference_wind_speed=speed, reference_height=get("reference_wind_height"),
                               friction_velocity=ustar, obukhov_length=length, roughness_length=z0, mixing_height=zi)
-    u_zi = _rows_at(heights, wind, zi)
+    u_zi = rows_at(heights, wind, zi)
     sv = sigma_v_profile(heights, friction_velocity=ustar, convective_velocity_scale=get("convective_velocity_scale"),
                          convective_mixing_height=get("convective_mixing_height"),
                          mechanical_mixing_height=get("mechanical_mixing_height"), convective=convective)

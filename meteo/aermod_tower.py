@@ -36,9 +36,7 @@ from typing import NamedTuple
 import numpy as np
 
 from meteo.aermod_profiles import (
-    ADJ_USTAR_THETA_STAR,
     AERMOD_G_OVER_CP,
-    AERMOD_GRAVITY,
     AERMOD_GRID_HEIGHTS,
     AERMOD_VON_KARMAN,
     MINIMUM_GRID_WIND_SPEED,
@@ -47,8 +45,10 @@ from meteo.aermod_profiles import (
     AermodProfiles,
     assemble_profiles,
     potential_temperature_gradient_profile,
+    rows_at,
     sigma_v_profile,
     sigma_w_profile,
+    similarity_theta_star,
     theoretical_wind,
 )
 
@@ -204,7 +204,7 @@ def tower_grids(heights, *, levels: dict, sfc_wind: tuple, scalars: dict, adjust
     wind = np.maximum(grid_through_levels(z, levels["height"], levels["wind_speed"], wind_ref, no_level),
                       MINIMUM_GRID_WIND_SPEED)
     direction = grid_direction(z, levels["height"], levels["wind_from_direction"], ref_direction)
-    u_zi = _at_heights(z, wind, zi)
+    u_zi = rows_at(z, wind, zi)
 
     sv_ref = lambda zz: sigma_v_profile(  # noqa: E731
         zz, friction_velocity=ustar, convective_velocity_scale=s["convective_velocity_scale"],
@@ -230,7 +230,8 @@ def tower_grids(heights, *, levels: dict, sfc_wind: tuple, scalars: dict, adjust
     similarity = potential_temperature_gradient_profile(
         z, friction_velocity=ustar, obukhov_length=length, air_temperature=s["air_temperature"], mixing_height=zi,
         gradient_above_mixing_height=s["gradient_above_mixing_height"], adjusted_ustar=adjusted_ustar)
-    theta_star = _similarity_theta_star(s, adjusted_ustar)
+    theta_star = similarity_theta_star(friction_velocity=ustar, obukhov_length=length,
+                                       air_temperature=s["air_temperature"], adjusted_ustar=adjusted_ustar)
     theta_star = np.where(np.isfinite(measured_theta_star), measured_theta_star, theta_star)
     tg_ref = lambda zz: potential_temperature_gradient_profile(  # noqa: E731
         zz, friction_velocity=ustar, obukhov_length=length, air_temperature=s["air_temperature"], mixing_height=zi,
@@ -244,16 +245,6 @@ def tower_grids(heights, *, levels: dict, sfc_wind: tuple, scalars: dict, adjust
     grid_gradient = np.where(floor, np.maximum(grid_gradient, MINIMUM_STABLE_GRADIENT), grid_gradient)
     return {"wind_speed": wind, "wind_from_direction": direction, "sigma_v": sigma_v, "sigma_w": sigma_w,
             "potential_temperature_gradient": grid_gradient, "wind_speed_at_zi": u_zi}
-
-
-def _similarity_theta_star(s: dict, adjusted_ustar: bool) -> np.ndarray:
-    """θ* of the similarity gradient (``potential_temperature_gradient_profile``'s own rule) [K] (H,)."""
-    length = np.asarray(s["obukhov_length"], dtype=np.float64)
-    if adjusted_ustar:
-        return np.full(length.shape, ADJ_USTAR_THETA_STAR)
-    stable = length > 0.0
-    return np.asarray(s["friction_velocity"]) ** 2 * np.asarray(s["air_temperature"]) / (
-        AERMOD_GRAVITY * AERMOD_VON_KARMAN * np.where(stable, length, 1.0))
 
 
 def _grid_gradient(z, middle, gradient, reference, fallback, zi, below_lowest):
@@ -276,15 +267,6 @@ def _grid_gradient(z, middle, gradient, reference, fallback, zi, below_lowest):
     value = np.where(b.exact >= 0, _take(gradient, b.exact), value)
     none = (b.exact < 0) & (b.below < 0) & (b.above < 0)
     return np.where(none, fallback, value)
-
-
-def _at_heights(heights, grid, z):
-    """Each row of ``grid`` (H, Z) linearly interpolated at its own height ``z`` (H,) (AERMOD LOCATE/GINTRP)."""
-    z = np.asarray(z, dtype=np.float64)
-    index = np.clip(np.searchsorted(heights, z, side="right") - 1, 0, heights.size - 2)
-    rows = np.arange(grid.shape[0])
-    v0 = grid[rows, index]
-    return v0 + (z - heights[index]) / (heights[index + 1] - heights[index]) * (grid[rows, index + 1] - v0)
 
 
 def tower_profiles(met, heights=AERMOD_GRID_HEIGHTS) -> AermodProfiles:

@@ -89,3 +89,17 @@ def compare(observed: np.ndarray, predicted: np.ndarray, x: np.ndarray, y: np.nd
         "max_ratio": float(predicted.max() / observed.max()),
         "max_distance_m": float(np.hypot(x[i] - x[j], y[i] - y[j])),
     }
+
+
+def agreement(result, deck: Deck, folder: Path = REFERENCE) -> dict:
+    """:func:`compare` of a run's period mean, highest 1-h and highest 24-h values [kg m-3] (``period_mean``,
+    ``max_1h``, ``max_24h`` of a ``dispersion.aermod.AermodResult``) with AERMOD's plot files in ``folder``, each
+    with the worst receptor's |Cp/Co − 1| as ``worst``: {"period" | "1h" | "24h": statistics}."""
+    out = {}
+    for name, values in (("period", result.period_mean), ("1h", result.max_1h), ("24h", result.max_24h)):
+        observed, predicted = read_plot(name, deck, folder), values * 1e9  # kg m-3 → µg m-3, the plot files' unit
+        stats = compare(observed, predicted, deck.receptors.x, deck.receptors.y)
+        positive = observed > 0.0
+        stats["worst"] = float(np.abs(predicted[positive] / observed[positive] - 1.0).max())
+        out[name] = stats
+    return out
