@@ -176,7 +176,8 @@ def tower_theta_star(middle, gradient, *, roughness_length, obukhov_length, stab
 
 
 def _stable_below_lowest(z, theta_star, length, adjusted):
-    """AERMOD XTRPDN in stable hours: the similarity form at z (at 2 m below 2 m), no floor and no decay."""
+    """AERMOD XTRPDN in stable hours: the similarity form (θ*/(κ z))(a + b z/L) at ``z`` [m] (at 2 m below 2 m), no
+    floor and no decay (MFD §4.1.3; ``theta_star`` [K], ``length`` L [m], (H,) each) → dθ/dz [K m-1] (H, Z)."""
     a, b = (0.74, 4.7) if adjusted else (1.0, 5.0)
     height = np.maximum(z, 2.0)
     return (theta_star[:, None] / (AERMOD_VON_KARMAN * height)) * (a + b * height / length[:, None])
@@ -186,11 +187,12 @@ def tower_grids(heights, *, levels: dict, sfc_wind: tuple, scalars: dict, adjust
     """The grids of every hour through the tower's ``levels`` (``height``, ``wind_speed``,
     ``wind_from_direction``, ``air_temperature``, ``sigma_v``, ``sigma_w``: (H, L), NaN missing), ``sfc_wind``
     (speed [m s-1], height [m], direction [degree]) the SFC record's (H,), ``scalars`` the AERMET ones (H,):
-    friction_velocity, obukhov_length, roughness_length, convective_velocity_scale, convective_mixing_height,
-    mechanical_mixing_height, mixing_height, air_temperature, gradient_above_mixing_height.
+    friction_velocity [m s-1], obukhov_length [m], roughness_length [m], convective_velocity_scale [m s-1],
+    convective_mixing_height, mechanical_mixing_height, mixing_height [m], air_temperature [K],
+    gradient_above_mixing_height [K m-1]; ``heights`` (Z,) [m].
 
-    Returns wind_speed, wind_from_direction, sigma_v, sigma_w, potential_temperature_gradient (H, Z) and
-    wind_speed_at_zi (H,)."""
+    Returns wind_speed [m s-1], wind_from_direction [degree], sigma_v, sigma_w [m s-1],
+    potential_temperature_gradient [K m-1] (H, Z) and wind_speed_at_zi [m s-1] (H,)."""
     s = scalars
     ustar, length, z0, zi = s["friction_velocity"], s["obukhov_length"], s["roughness_length"], s["mixing_height"]
     convective = length < 0.0
