@@ -30,7 +30,7 @@ from numba import njit, prange
 from dispersion._aermod_convective import convective_geometry, convective_vertical_at
 from dispersion._aermod_physics import (Hour, convective_rise_direct, stable_gradual_rise, stable_layer,
                                         stable_vertical_at, stack_state)
-from dispersion._aermod_plume import meander_weight, plume_parts, plume_parts_at
+from dispersion._aermod_plume import decay_factor, meander_weight, plume_parts, plume_parts_at
 from dispersion._aermod_vertical import SQRT_2PI, gauss
 from dispersion._math_kernels import KERNEL_OPTIONS
 
@@ -96,15 +96,16 @@ class Weather(NamedTuple):
     wind_from_cos: np.ndarray
     veering: np.ndarray  # bool (H,): the direction varies with height (a site tower), each stack takes its own
     direction_profile: np.ndarray  # (H, Z) [degree from grid north] where veering, else (H, 1) unused
+    urban: np.ndarray  # bool (H,): the urban stable layer (URBANOPT; the rows and scalars above are then urban)
 
 
 @njit(**KERNEL_OPTIONS)
-def _hour(weather, h):
+def _hour(weather, h, decay):
     return Hour(weather.heights, weather.rows[h], weather.slopes[h], weather.integrals[h],
                 weather.obukhov_length[h] > 0.0, weather.friction_velocity[h], weather.convective_velocity_scale[h],
                 weather.obukhov_length[h], weather.mixing_height[h], weather.mechanical_mixing_height[h],
                 weather.mean_wind_speed[h], weather.mean_sigma_w[h], weather.theta_at_zi[h],
-                weather.gradient_above_zi[h])
+                weather.gradient_above_zi[h], weather.urban[h], decay)
 
 
 @njit(**KERNEL_OPTIONS)
@@ -134,9 +135,10 @@ def stack_direction(weather, h, st):
 
 
 @njit(**KERNEL_OPTIONS)
-def parts_at(sources, weather, h, s, distances):
-    """(N, 5) parts (F_z/ũ, σ_y, F_z3/ũ3, σ_y3, f_r) of stack ``s`` in hour ``h`` at ``distances`` (N,) [m]."""
-    hour = _hour(weather, h)
+def parts_at(sources, weather, h, s, distances, decay):
+    """(N, 5) parts (F_z/ũ, σ_y, F_z3/ũ3, σ_y3, f_r) of stack ``s`` in hour ``h`` at ``distances`` (N,) [m] with
+    the decay coefficient ``decay`` [s-1]."""
+    hour = _hour(weather, h, decay)
     st = _stack(sources, s, hour)
     out = np.empty((distances.shape[0], 5))
     for i in range(distances.shape[0]):
@@ -293,16 +295,16 @@ def _geometry_parts(geometry, k, w, distance, st, hour, wrap, lift, hill, ground
     if st.elevated:
         if wrap > lo[6] + w * (hi[6] - lo[6]):
             he, sz, lid, u, sy, sv, _ = stable_layer(distance, _log(lo, hi, w, 7), st, hour, wrap)
-            return (True, stable_vertical_at(he, sz, lid, u, wrap, lift, hill, ground, hour), sy, 0.0, 1.0,
-                    meander_weight(u, sv, distance))
+            return (True, stable_vertical_at(he, sz, lid, u, wrap, lift, hill, ground, hour)
+                    * decay_factor(hour.decay, distance, u), sy, 0.0, 1.0, meander_weight(u, sv, distance))
         he = max(st.hsp + _log(lo, hi, w, 7), 0.0)
         sz = _log(lo, hi, w, 1)
         lid = math.exp(lo[2] + w * (hi[2] - lo[2]))
         u = math.exp(lo[3] + w * (hi[3] - lo[3]))
         sy = _log(lo, hi, w, 4)
         sv = lo[5] + w * (hi[5] - lo[5])
-        return (True, stable_vertical_at(he, sz, lid, u, wrap, lift, hill, ground, hour), sy, 0.0, 1.0,
-                meander_weight(u, sv, distance))
+        return (True, stable_vertical_at(he, sz, lid, u, wrap, lift, hill, ground, hour)
+                * decay_factor(hour.decay, distance, u), sy, 0.0, 1.0, meander_weight(u, sv, distance))
     p = st.penetrated
     if (p < 1.0 and wrap > lo[16] + w * (hi[16] - lo[16])) or (p > 0.0 and wrap > lo[17] + w * (hi[17] - lo[17])):
         return False, 0.0, 0.0, 0.0, 1.0, 0.0
@@ -316,7 +318,8 @@ def _geometry_parts(geometry, k, w, distance, st, hour, wrap, lift, hill, ground
     weight = meander_weight(g[7], g[9], distance)
     if p > 0.0:
         weight = (1.0 - p) * weight + p * meander_weight(g[13], g[15], distance)
-    return True, vertical, g[8], vertical_3, g[14], weight
+    d = decay_factor(hour.decay, distance, g[7])
+    return True, vertical * d, g[8], vertical_3 * d, g[14], weight
 
 
 @njit(**KERNEL_OPTIONS)
@@ -391,12 +394,13 @@ def _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs):
 
 
 @njit(**KERNEL_OPTIONS)
-def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, rows):
-    """Hour ``h`` of every substance into ``rows`` (P, R) [kg m-3] from ``rates`` (P, H, S) [kg s-1]."""
+def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, decay, rows):
+    """Hour ``h`` of every substance into ``rows`` (P, R) [kg m-3] from ``rates`` (P, H, S) [kg s-1], the substances
+    sharing the decay coefficient ``decay`` [s-1]."""
     rows[:, :] = 0.0
     if not weather.valid[h]:
         return
-    hour = _hour(weather, h)
+    hour = _hour(weather, h, decay)
     sn_hour, cs_hour = weather.wind_from_sin[h], weather.wind_from_cos[h]
     n_nodes = nodes.shape[0]
     origin = math.log(nodes[0])
@@ -426,15 +430,15 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, row
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
-def aermod_parallel(sources, receptors, pairs, weather, rates, nodes, tabulate, out):
-    """Every hour in a ``prange``: ``out`` (H, P, R) [kg m-3] from ``rates`` (P, H, S) [kg s-1] of P substances;
-    ``nodes`` (K,) the table distances [m] (log-spaced from x_0)."""
+def aermod_parallel(sources, receptors, pairs, weather, rates, nodes, tabulate, decay, out):
+    """Every hour in a ``prange``: ``out`` (H, P, R) [kg m-3] from ``rates`` (P, H, S) [kg s-1] of P substances
+    that decay alike (``decay`` ψ [s-1], 0: none); ``nodes`` (K,) the table distances [m] (log-spaced from x_0)."""
     for h in prange(out.shape[0]):
-        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, out[h])
+        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, decay, out[h])
 
 
 @njit(**KERNEL_OPTIONS)
-def aermod_serial(sources, receptors, pairs, weather, rates, nodes, tabulate, out):
+def aermod_serial(sources, receptors, pairs, weather, rates, nodes, tabulate, decay, out):
     """Every hour in order, releasing the GIL (for Dask threads)."""
     for h in range(out.shape[0]):
-        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, out[h])
+        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, decay, out[h])

@@ -35,6 +35,7 @@ MINIMUM_SIGMA_V_OVER_U = 0.05  # σv/u floor (AERMOD SVUMIN; docs/unverified.md)
 MINIMUM_SIGMA_W = 0.02  # [m s-1] σw floor (AERMOD SWMIN; docs/unverified.md)
 MINIMUM_WIND_SPEED = 0.2828  # [m s-1] effective-wind floor √2·0.2 (AERMOD WSMIN; docs/unverified.md)
 HALF_WIDTH_SIGMAS = 2.15  # plume half-depth in σ_z (MFD Eqs. 43, 68)
+URBAN_GRADIENT_ABOVE_ZI = 0.005  # [K m-1] dθ/dz above the urban layer in its penetration test (AERMOD DISTF)
 RANDOM_PLUME_TIME_SCALE = 24.0 * 3600.0  # [s] T_r of the meander weight (AERMOD BIGT; docs/unverified.md)
 
 
@@ -55,6 +56,8 @@ class Hour(NamedTuple):
     mean_sigma_w: float  # σ̄_w over 0..z_i
     theta_at_zi: float
     gradient_above_zi: float
+    urban: bool  # an urban source's stable layer (AERMOD URBSTAB: stable hour or morning transition, URBANOPT)
+    decay: float  # first-order decay coefficient ψ = ln 2/T_½ [s-1] (0: none)
 
 
 class Stack(NamedTuple):
@@ -218,6 +221,25 @@ def stable_final_rise(fb, fm, u, n, hsp, ustar):
 
 
 @njit(**KERNEL_OPTIONS)
+def urban_stable_rise(rise, fb, u, hsp, zi, theta_at_zi):
+    """Final rise Δh of a plume in the urban stable layer z_i = max(z_iuc, z_im) (URBANOPT): a plume that would
+    reach z_i partly penetrates it as a CBL plume does (MFD Eqs. 88–90 with N² = g/θ(z_i) · 0.005 K/m above z_i):
+    P_s = F_b/(u N² (z_i − h_s')³), Δh_eq/Δh_h = (2.6³ P_s + (2/3)³)^⅓, f_p from it; Δh = Δh_eq/Δh_h (z_i − h_s')
+    when all of it penetrates, ¾ (z_i − h_s') Δh_eq/Δh_h + ½ (z_i − h_s') when part does, else unchanged (the MFD's
+    1.25 z_i cap as AERMOD has revised it since v15181, DISTF; docs/unverified.md). [m]; F_b [m⁴ s⁻³], u [m s⁻¹]."""
+    if hsp + rise < zi or hsp >= zi:
+        return rise
+    depth = zi - hsp
+    ps = fb / (u * (GRAVITY / theta_at_zi * URBAN_GRADIENT_ABOVE_ZI) * depth * depth * depth)
+    ratio = np.cbrt(17.576 * ps + 0.296296)
+    if ratio < 2.0 / 3.0:
+        return rise
+    if ratio >= 2.0:
+        return ratio * depth
+    return 0.75 * depth * ratio + 0.5 * depth
+
+
+@njit(**KERNEL_OPTIONS)
 def stack_tip_downwash(hs, diameter, velocity, u):
     """h_s' = h_s + 2 D (w_s/u − 1.5) when w_s < 1.5 u, else h_s (Briggs 1974; MFD §5.6), floored at 0."""
     if velocity < 1.5 * u:
@@ -240,6 +262,8 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature):
     hsp = stack_tip_downwash(hs, diameter, velocity, u_s)
     n_s = brunt_vaisala(tg_s, pt_s) if (elevated and tg_s > 0.0) else 1e-10
     final = stable_final_rise(fb, fm, u_s, n_s, hsp, ustar)
+    if elevated and hour.urban:
+        final = urban_stable_rise(final, fb, u_s, hsp, zi, hour.theta_at_zi)
     xmax = stable_final_distance(fb, fm, u_s, n_s)
     if elevated:  # u and N iterated between stack top and mid-rise, ≤ 5 passes, 1 % (MFD §5.6.2)
         for k in range(5):
@@ -248,6 +272,8 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature):
             u_p = 0.5 * (u_s + u_m)
             n_p = brunt_vaisala(0.5 * (tg_s + tg_m), 0.5 * (pt_s + pt_m))
             new = stable_final_rise(fb, fm, u_p, n_p, hsp, ustar)
+            if hour.urban:
+                new = urban_stable_rise(new, fb, u_p, hsp, zi, hour.theta_at_zi)
             xmax = stable_final_distance(fb, fm, u_p, n_p)
             converged = abs((final - new) / new) < 0.01
             if k == 4 and not converged:
@@ -378,7 +404,8 @@ def stable_layer(x, dh, st, hour, zr):
     u, sv, sw, tg, theta = profile_at(hour, he)
     u, sv, sw = floors(u, sv, sw)
     syb = BETA_2 * dh / SQRT_2
-    n = brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10
+    # the urban stable layer is neutral for σ_z (MFD §5.8; AERMOD SIGZ — its lid, REFL_HT, keeps N)
+    n = 0.0 if hour.urban else (brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10)
     sz0 = math.hypot(syb, sigma_z_stable(x, he, u, sw, n, st, hour))
     if he <= 5.0 and zr <= 5.0:
         top, bottom = min(5.0, hour.mixing_height), 0.0
@@ -388,7 +415,7 @@ def stable_layer(x, dh, st, hour, zr):
         top, bottom = min(he + HALF_WIDTH_SIGMAS * sz0, zr), he
     u, sv, sw, tg, _ = profile_average(hour, bottom, top)
     u, sv, sw = floors(u, sv, sw)
-    n = brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10
+    n = 0.0 if hour.urban else (brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10)
     sy = math.hypot(syb, sigma_y_stable(x, he, u, sv, hour))
     sz = math.hypot(syb, sigma_z_stable(x, he, u, sw, n, st, hour))
     lid = reflection_height(he, x, syb, st, hour)

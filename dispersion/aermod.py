@@ -49,9 +49,10 @@ from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, 
 from meteo.aermet import is_tower_profile
 from meteo.aermod_profiles import aermod_profiles
 from meteo.aermod_tower import tower_profiles
+from meteo.aermod_urban import URBAN_DEFAULT_ROUGHNESS, urban_layer, urban_profiles
 from twin.errors import InputError
 
-__all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "TERRAIN_MODES", "run_aermod", "aermod_hours",
+__all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "AermodUrban", "URBAN_SO2_DECAY", "decay_coefficient", "TERRAIN_MODES", "run_aermod", "aermod_hours",
            "aermod_statistics", "subset_weather", "aermod_weather", "aermod_sources", "profile_tables", "plume_parts",
            "TABLE_DENSITY", "TABLE_NEAREST"]
 
@@ -60,6 +61,37 @@ TABLE_DENSITY = 16  # distances per decade of the tabulated path (log-spaced fro
 TABLE_NEAREST = 100.0  # [m] x_0, the first distance of the table; nearer pairs are evaluated exactly
 HOURS_PER_BLOCK = 1024  # hours the kernel holds at once (H × R doubles of scratch)
 _MINIMUM_GRADIENT_ABOVE_ZI = 0.005  # [K m-1] dθ/dz above z_i when AERMET gives none or less (AERMOD; unverified.md)
+URBAN_SO2_DECAY = 4.81e-5  # [s-1] ψ of SO2 from urban sources, a 4-h half-life (AERMOD's regulatory default, EPA
+#                            Guideline on Air Quality Models, 40 CFR 51 App. W; AERMOD DECAY)
+HALF_LIFE_CONSTANT = 0.693  # ψ = 0.693/T½ (ISC3 Eq. 1-8, EPA-454/B-95-003a, as AERMOD's HALFLIFE takes it)
+
+
+@dataclass(frozen=True)
+class AermodUrban:
+    """AERMOD's urban option (URBANOPT, every stack urban): the city's ``population`` [persons] and its roughness
+    ``roughness`` [m] (AERMOD's default 1 m); ``morning_transition``: convective hours whose convective mixing
+    height is still below the urban layer's keep it (AERMOD's default; False is its NOURBTRAN).
+    :mod:`meteo.aermod_urban` has the formulation."""
+
+    population: float
+    roughness: float = URBAN_DEFAULT_ROUGHNESS
+    morning_transition: bool = True
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.population) and 1.0 <= self.population <= 5.0e7):
+            raise InputError.field("AERMOD urban option", "population", self.population,
+                                   "the urban area's population, 1 .. 50,000,000 persons")
+        if not (np.isfinite(self.roughness) and 0.001 <= self.roughness <= 5.0):
+            raise InputError.field("AERMOD urban option", "roughness", self.roughness,
+                                   "the urban roughness length, 0.001 .. 5 m (AERMOD's default 1 m)")
+
+
+def decay_coefficient(substance: str, half_life: float | None, urban: bool) -> float:
+    """ψ [s-1] of ``substance``: 0.693/T½ from its ``half_life`` [s] when given, else AERMOD's 4-h half-life for SO2
+    from urban sources (``URBAN_SO2_DECAY``), else 0 (AERMOD DECAY)."""
+    if half_life is not None:
+        return HALF_LIFE_CONSTANT / float(half_life)
+    return URBAN_SO2_DECAY if urban and substance.strip().lower() == "so2" else 0.0
 
 
 @dataclass(frozen=True)
@@ -85,36 +117,56 @@ def profile_tables(heights: np.ndarray, rows: np.ndarray):
     return slopes, integrals
 
 
-def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hour_rules: str = "aermod") -> Weather:
+def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hour_rules: str = "aermod",
+                   urban: AermodUrban | None = None) -> Weather:
     """The kernel's weather from an AERMET dataset (``meteo.read_aermet``): AERMOD's profiles of every hour
     (:func:`meteo.aermod_profiles.aermod_profiles`), the scalars, the valid hours under ``hour_rules``, and the wind
-    direction turned from true north onto grid north by ``true_north_grid_bearing`` [degree]."""
+    direction turned from true north onto grid north by ``true_north_grid_bearing`` [degree]. With ``urban``
+    (:class:`AermodUrban`) the hours of the urban stable layer (:mod:`meteo.aermod_urban`) carry what AERMOD's PCALC
+    swaps in for an urban source: the urban σ_v, σ_w, dθ/dz and θ profiles, z_i = max(z_iuc, z_im), the urban u*
+    and |L_u| (with the rural hour's sign, which decides the plume type)."""
     for name in ("convective_mixing_height", "mechanical_mixing_height", "reference_air_temperature",
                  "friction_velocity", "obukhov_length", "wind_from_direction"):
         if name not in met:
             raise InputError.field("AERMOD weather", name, "missing", "an AERMET dataset from meteo.read_aermet")
     _check_aermet(met)
     profiles = tower_profiles(met) if is_tower_profile(met.attrs) else aermod_profiles(met)
+    get = lambda name: np.ascontiguousarray(met[name].values, dtype=np.float64)  # noqa: E731
+    ustar, length, zi = get("friction_velocity"), get("obukhov_length"), get("atmosphere_boundary_layer_thickness")
+    layer = None
+    if urban is not None:
+        layer = urban_layer(population=urban.population, urban_roughness=urban.roughness, friction_velocity=ustar,
+                            obukhov_length=length, air_temperature=get("reference_air_temperature"),
+                            surface_roughness=get("surface_roughness_length"),
+                            convective_mixing_height=get("convective_mixing_height"),
+                            mechanical_mixing_height=get("mechanical_mixing_height"),
+                            morning_transition=urban.morning_transition)
+        profiles = urban_profiles(profiles, layer, air_temperature=get("reference_air_temperature"),
+                                  temperature_height=get("reference_air_temperature_height"))
+        on = layer.active
+        ustar = np.where(on, layer.friction_velocity, ustar)
+        length = np.where(on, np.copysign(np.abs(layer.obukhov_length), length), length)
+        zi = np.where(on, np.maximum(layer.mixing_height, get("mechanical_mixing_height")), zi)
     rows = np.ascontiguousarray(np.stack([profiles.wind_speed, profiles.sigma_v, profiles.sigma_w,
                                           profiles.potential_temperature_gradient,
                                           profiles.potential_temperature], axis=-1))
     slopes, integrals = profile_tables(profiles.heights, rows)
-    get = lambda name: np.ascontiguousarray(met[name].values, dtype=np.float64)  # noqa: E731
     wstar = get("convective_velocity_scale")
     above = np.maximum(np.nan_to_num(get("potential_temperature_gradient_above_mixing_height"),
                                      nan=_MINIMUM_GRADIENT_ABOVE_ZI), _MINIMUM_GRADIENT_ABOVE_ZI)
     direction = np.deg2rad(np.nan_to_num(get("wind_from_direction")) + true_north_grid_bearing)
     return Weather(heights=np.ascontiguousarray(profiles.heights, dtype=np.float64), rows=rows, slopes=slopes,
                    integrals=integrals, valid=np.ascontiguousarray(valid_hours(met, hour_rules)),
-                   friction_velocity=get("friction_velocity"),
+                   friction_velocity=np.ascontiguousarray(ustar),
                    convective_velocity_scale=np.where(np.isfinite(wstar), wstar, 0.0),
-                   obukhov_length=get("obukhov_length"), mixing_height=get("atmosphere_boundary_layer_thickness"),
+                   obukhov_length=np.ascontiguousarray(length), mixing_height=np.ascontiguousarray(zi),
                    mechanical_mixing_height=get("mechanical_mixing_height"),
                    mean_wind_speed=np.ascontiguousarray(profiles.mean_wind_speed, dtype=np.float64),
                    mean_sigma_w=np.ascontiguousarray(profiles.mean_sigma_w, dtype=np.float64),
                    theta_at_zi=np.ascontiguousarray(profiles.potential_temperature_at_zi, dtype=np.float64),
                    gradient_above_zi=above, wind_from_sin=np.sin(direction), wind_from_cos=np.cos(direction),
-                   **_direction_profile(profiles, true_north_grid_bearing))
+                   **_direction_profile(profiles, true_north_grid_bearing),
+                   urban=np.zeros(length.shape, dtype=bool) if layer is None else np.ascontiguousarray(layer.active))
 
 
 def _direction_profile(profiles, bearing: float) -> dict:
@@ -238,20 +290,24 @@ def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray, *, 
                  hill=c(np.broadcast_to(hill, shape), dtype=np.float64), lifted=c(lifted.any(axis=1)))
 
 
-def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, distances) -> np.ndarray:
+def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, distances, *,
+                decay: float = 0.0) -> np.ndarray:
     """(N, 5) y-independent plume parts (F_z/ũ [s m-2], σ_y [m], F_z3/ũ3 [s m-2], σ_y3 [m], f_r [-]) of one stack
-    in one hour at ``distances`` [m] — the kernel's own function, for tests and diagnostics."""
+    in one hour at ``distances`` [m] (F_z with the decay ``decay`` [s-1]) — the kernel's own function, for tests
+    and diagnostics."""
     return parts_at(aermod_sources(stacks), weather, int(hour), int(stack),
-                    np.ascontiguousarray(distances, dtype=np.float64))
+                    np.ascontiguousarray(distances, dtype=np.float64), float(decay))
 
 
 def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, *, tabulate: bool = True,
                  table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST,
-                 parallel: bool = True, terrain: AermodTerrain = AermodTerrain()) -> np.ndarray:
+                 parallel: bool = True, terrain: AermodTerrain = AermodTerrain(), decay: float = 0.0) -> np.ndarray:
     """The hourly concentration [kg m-3] at the receptors (their flagpole heights; ``terrain``: flat or elevated,
     :class:`AermodTerrain`) of ``weather``'s hours (:func:`aermod_weather`; hours not valid are 0) from ``rates``
-    [kg s-1]: (H, S) → (H, R), or (P, H, S) of P substances → (H, P, R) — the kernel without the statistics (see
-    :func:`run_aermod`)."""
+    [kg s-1]: (H, S) → (H, R), or (P, H, S) of P substances → (H, P, R), all decaying with ``decay`` ψ [s-1]
+    (:func:`decay_coefficient`) — the kernel without the statistics (see :func:`run_aermod`)."""
+    if not (np.isfinite(decay) and decay >= 0.0):
+        raise InputError.field("AERMOD run", "decay", decay, "a decay coefficient ≥ 0 s-1")
     terrain.check(receptors)
     rates = np.asarray(rates, dtype=np.float64)
     single = rates.ndim == 2
@@ -261,7 +317,7 @@ def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rat
     out = np.empty((weather.valid.size, rates.shape[0], points.x.size))
     kernel = aermod_parallel if parallel else aermod_serial
     pairs = pair_geometry(sources, points, nodes, stacks=stacks, points=receptors, terrain=terrain)
-    kernel(sources, points, pairs, weather, rates, nodes, bool(tabulate), out)
+    kernel(sources, points, pairs, weather, rates, nodes, bool(tabulate), float(decay), out)
     return out[:, 0] if single else out
 
 
@@ -280,12 +336,15 @@ class AermodStatistics:
 def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, day, *,
                       keep_hourly: bool = False, tabulate: bool = True, table_density: int = TABLE_DENSITY,
                       table_nearest: float = TABLE_NEAREST, parallel: bool = True, progress=None,
-                      terrain: AermodTerrain = AermodTerrain()) -> AermodStatistics:
+                      terrain: AermodTerrain = AermodTerrain(), decay=0.0) -> AermodStatistics:
     """Run the kernel over ``weather``'s hours in blocks and reduce with AERMOD's hour rules: ``rates`` (P, H, S)
-    [kg s-1]; ``day`` (H,) 0-based local calendar day of each hour (non-decreasing). The sums run in hour order,
-    so the numbers do not depend on the thread count."""
+    [kg s-1]; ``day`` (H,) 0-based local calendar day of each hour (non-decreasing); ``decay`` ψ [s-1], one for all
+    or (P,) one per substance (substances that decay alike share a kernel run). The sums run in hour order, so the
+    numbers do not depend on the thread count."""
     rates = np.ascontiguousarray(rates, dtype=np.float64)
     n_sub, n_hours, _ = rates.shape
+    decay = np.broadcast_to(np.asarray(decay, dtype=np.float64), (n_sub,))
+    groups = [(float(psi), np.flatnonzero(decay == psi)) for psi in np.unique(decay)]
     day = np.asarray(day, dtype=np.int64)
     n_days = int(day[-1]) + 1 if n_hours else 0
     n_rec = receptors.x.size
@@ -295,9 +354,12 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
     every = np.zeros((n_hours, n_sub, n_rec)) if keep_hourly else None
     for start in range(0, n_hours, HOURS_PER_BLOCK):
         stop = min(start + HOURS_PER_BLOCK, n_hours)
-        out = aermod_hours(stacks, receptors, subset_weather(weather, slice(start, stop)), rates[:, start:stop],
-                           tabulate=tabulate, table_density=table_density, table_nearest=table_nearest,
-                           parallel=parallel, terrain=terrain)
+        block = subset_weather(weather, slice(start, stop))
+        out = np.empty((stop - start, n_sub, receptors.x.size))
+        for psi, members in groups:
+            out[:, members] = aermod_hours(stacks, receptors, block, rates[members, start:stop], tabulate=tabulate,
+                                           table_density=table_density, table_nearest=table_nearest,
+                                           parallel=parallel, terrain=terrain, decay=psi)
         for p in range(n_sub):
             np.add.at(daily_sum[p], day[start:stop], out[:, p])
         total += out.sum(axis=0)
@@ -316,7 +378,8 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
 def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr.Dataset, *,
                true_north_grid_bearing: float = 0.0, utc_offset_hours: float = 0.0, tabulate: bool = True,
                table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST, parallel: bool = True,
-               hourly: bool = False, progress=None, terrain: AermodTerrain = AermodTerrain()) -> AermodResult:
+               hourly: bool = False, progress=None, terrain: AermodTerrain = AermodTerrain(),
+               urban: AermodUrban | None = None, decay: float = 0.0) -> AermodResult:
     """Every hour of the AERMET dataset ``met`` (``meteo.read_aermet``) at every receptor from every stack, with
     AERMOD's hour rules (``dispersion.plume`` module docstring): calm and missing hours are zero and left out; a
     day's 24-h mean is its sum over max(valid hours, 18); the period mean is over the valid hours.
@@ -328,7 +391,9 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     exactly); parallel : hours in a Numba ``prange`` (False inside Dask threads: the serial, GIL-free kernel);
     hourly : also return the (H, R) hourly field as ``result.hourly``; progress : optional callable(hours done,
     n_hours); terrain : flat (AERMOD's FLAT) or elevated with the receptors' hill heights (ELEV),
-    :class:`AermodTerrain`. Receptors are at their flagpole heights ``receptors.height``.
+    :class:`AermodTerrain`; urban : AERMOD's urban option for every stack (:class:`AermodUrban`), None: rural;
+    decay : ψ [s-1] (:func:`decay_coefficient`: SO2 from urban stacks takes AERMOD's 4-h half-life). Receptors are
+    at their flagpole heights ``receptors.height``.
     """
     terrain.check(receptors)
     n_hours = met.sizes["time"]
@@ -340,12 +405,13 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
                                f"(S,) or (H, S) = ({n_hours}, {stacks.x.size}) kg/s")
     if not np.all(np.isfinite(rates)) or np.any(rates < 0.0):
         raise InputError.field("run_aermod", "emission_rates", "negative or not finite", "finite rates ≥ 0 kg/s")
-    weather = aermod_weather(met, true_north_grid_bearing=true_north_grid_bearing)
+    weather = aermod_weather(met, true_north_grid_bearing=true_north_grid_bearing, urban=urban)
     local = met["time"].values.astype("datetime64[ns]") + np.timedelta64(int(round(utc_offset_hours * 3600)), "s")
     day = local.astype("datetime64[D]").astype(np.int64)
     stats = aermod_statistics(stacks, receptors, weather, rates[None], day - day[0] if n_hours else day,
                               keep_hourly=hourly, tabulate=tabulate, table_density=table_density,
-                              table_nearest=table_nearest, parallel=parallel, progress=progress, terrain=terrain)
+                              table_nearest=table_nearest, parallel=parallel, progress=progress, terrain=terrain,
+                              decay=decay)
     return AermodResult(max_1h=stats.max_1h[0], max_24h=stats.daily[0].max(axis=0) if stats.daily.shape[1]
                         else np.zeros(receptors.x.size), period_mean=stats.period_mean[0], daily=stats.daily[0],
                         valid_hours=stats.valid_hours, hourly=None if stats.hourly is None else stats.hourly[:, 0])

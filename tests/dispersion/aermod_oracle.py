@@ -65,6 +65,8 @@ class AermodHour:
     mean_sigma_w: float
     wind_from_direction_grid: float
     wind_from_direction_profile: np.ndarray | None = None  # (Z,) [degree from grid north], a site tower's
+    urban: bool = False  # the urban stable layer of an URBANOPT source (profiles and scalars are then the urban ones)
+    decay: float = 0.0  # first-order decay coefficient ψ [s-1]
 
     @property
     def stable(self) -> bool:
@@ -143,6 +145,20 @@ def _brunt_vaisala(gradient, theta):
     return np.maximum(np.sqrt(np.maximum(AERMOD_GRAVITY * gradient / theta, 0.0)), 1e-10)
 
 
+def _urban(final, fb, u, hsp, met: AermodHour):
+    """The stable final rise in the urban layer z_i (URBANOPT): unchanged below z_i, else the CBL penetration rule
+    with N² = g/θ(z_i) · 0.005 K/m (MFD Eqs. 88–90; AERMOD DISTF since v15181). (S,) → [m]."""
+    if not met.urban:
+        return final
+    zi = met.mixing_height
+    depth = zi - hsp
+    reaches = (hsp + final >= zi) & (hsp < zi)
+    safe = np.where(reaches, depth, 1.0)
+    ratio = np.cbrt(17.576 * fb / (u * AERMOD_GRAVITY / met.theta_at_zi * 0.005 * safe ** 3) + 0.296296)
+    penetrating = np.where(ratio >= 2.0, ratio * safe, 0.75 * safe * ratio + 0.5 * safe)
+    return np.where(reaches & (ratio >= 2.0 / 3.0), penetrating, final)
+
+
 def _stack_state(stacks: StackSet, met: AermodHour) -> dict:
     """Everything AERMOD computes once per stack and hour (all (S,) arrays)."""
     hs = stacks.height
@@ -158,7 +174,8 @@ def _stack_state(stacks: StackSet, met: AermodHour) -> dict:
     ustar = met.friction_velocity
 
     # Final rise: stable type (MFD Eqs. 96-99, u and N iterated between stack top and mid-rise, ≤ 5 passes, 1 %)
-    final = rise.stable_final_rise(fb, fm, u_s, n_s, release_height=hsp, friction_velocity=ustar)
+    final = _urban(rise.stable_final_rise(fb, fm, u_s, n_s, release_height=hsp, friction_velocity=ustar), fb, u_s,
+                   hsp, met)
     xmax = rise.stable_final_distance(fb, fm, u_s, n_s)
     if np.any(elevated):
         done = ~elevated
@@ -168,7 +185,8 @@ def _stack_state(stacks: StackSet, met: AermodHour) -> dict:
             u_m, _, _ = _floors(u_m, sv_m, 0.0)
             u_p = 0.5 * (u_s + u_m)
             n_p = _brunt_vaisala(0.5 * (tg_s + tg_m), 0.5 * (pt_s + pt_m))
-            new = rise.stable_final_rise(fb, fm, u_p, n_p, release_height=hsp, friction_velocity=ustar)
+            new = _urban(rise.stable_final_rise(fb, fm, u_p, n_p, release_height=hsp, friction_velocity=ustar), fb, u_p,
+                         hsp, met)
             xmax = np.where(done, xmax, rise.stable_final_distance(fb, fm, u_p, n_p))
             converged = np.abs((final - new) / new) < 0.01
             if k == 4:
@@ -242,6 +260,8 @@ def _sigma_z_stable(x, he, u, sw, tg, theta, st: dict, met: AermodHour):
     """Ambient σ_z of the stable-type plume (MFD Eqs. 83-84 and the blend below z_i); ``theta`` θ(h_es). [m]"""
     t = x / u
     n = np.where(tg > 0.0, _brunt_vaisala(tg, theta), 1e-10)
+    if met.urban:  # the urban stable layer is neutral for σ_z (MFD §5.8); the lid keeps N (_reflection_height)
+        n = np.zeros(np.shape(n))
     z = np.maximum(np.maximum(st["hs"], he), 1e-4)
     elevated = sw * t / np.sqrt(1.0 + sw * t * (1.0 / (0.72 * z) + n / (0.54 * sw)))
     if met.stable:
@@ -325,7 +345,13 @@ def _crosswind(y, sy):
 
 
 def _parts(x, st, met, elevated: bool):
-    return _stable_parts(x, st, met) if elevated else _convective_parts(x, st, met)
+    """The y-independent parts, F_z decayed by exp(−ψ x/ũ) with ũ of the stable or the direct plume (ISC3 Eq. 1-8;
+    AERMOD DECAY), ≥ e⁻⁵⁰."""
+    parts = _stable_parts(x, st, met) if elevated else _convective_parts(x, st, met)
+    if met.decay > 0.0:
+        d = np.exp(np.maximum(-met.decay * x / parts["wind"], -50.0))
+        parts = dict(parts, vertical=parts["vertical"] * d, vertical_3=parts["vertical_3"] * d)
+    return parts
 
 
 def _coherent(parts, y):

@@ -1,0 +1,63 @@
+"""Write the AERMOD deck of the urban comparison (``tests/data/aermod/urban``, README there).
+
+The eight stacks of the tower deck (``tools/aermod_tower_deck.py``) and all receptors of the Anchorage reference
+deck (``tests/data/aermod/anchorage-1999``), flat terrain, AERMOD's urban option for every stack
+(``URBANOPT`` with a population of 800 000 and AERMOD's default urban roughness of 1 m; ``URBANSRC ALL``),
+``POLLUTID SO2`` without a half-life (AERMOD then decays urban SO2 with its 4-hour half-life), the whole of 1999.
+
+    .venv/bin/python tools/aermod_urban_deck.py tests/data/aermod/urban
+
+writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the project (README of the folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.aermod_reference import REFERENCE, WDROTATE, read_deck  # noqa: E402
+
+STACKS = ("S004", "S005", "S006", "S015", "S016", "S017", "S019", "S020")
+POPULATION = 800_000  # [persons]
+URBAN_ROUGHNESS = 1.0  # [m], AERMOD's default
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    folder = parser.parse_args().folder
+    folder.mkdir(parents=True, exist_ok=True)
+    deck = read_deck()
+    index = [deck.stacks.ids.index(i) for i in STACKS]
+    s = deck.stacks
+    lines = ["CO STARTING",
+             "   TITLEONE  ParkTwin comparison: 8 stacks, SO2, flat terrain, urban (population 800000), no downwash",
+             "   TITLETWO  met ANCH-99_ADJU.SFC / ANCH-99_ADJU.PFL; written by tools/aermod_urban_deck.py",
+             "   MODELOPT  CONC FLAT", "   AVERTIME  1  24  PERIOD", "   URBANOPT  " + f"{POPULATION}",
+             "   POLLUTID  SO2", "   RUNORNOT  RUN", "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING"]
+    for k, i in enumerate(index):
+        lines.append(f"   LOCATION  {STACKS[k]}     POINT  {s.x[i]:10.2f} {s.y[i]:10.2f} {0.0:8.2f}")
+    for k, i in enumerate(index):
+        lines.append(f"   SRCPARAM  {STACKS[k]}  {deck.rates_g_s[i]:12.4f} {s.height[i]:7.2f} {s.exit_temperature[i]:7.2f}"
+                     f" {s.exit_velocity[i]:6.2f} {s.inner_diameter[i]:6.3f}")
+    lines += ["   URBANSRC  ALL", "   SRCGROUP  ALL", "SO FINISHED", "", "RE STARTING"]
+    for j in range(deck.receptors.x.size):
+        lines.append(f"   DISCCART  {deck.receptors.x[j]:10.2f} {deck.receptors.y[j]:10.2f}")
+    lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  ../anchorage-1999/ANCH-99_ADJU.SFC",
+              "   PROFFILE  ../anchorage-1999/ANCH-99_ADJU.PFL", "   SURFDATA  26451  1999", "   UAIRDATA  26409  1999",
+              "   PROFBASE  0.0  METERS", f"   WDROTATE  {WDROTATE}", "ME FINISHED", "", "OU STARTING",
+              "   RECTABLE  ALLAVE  1ST", "   PLOTFILE  1  ALL  1ST  plot_1h.plt",
+              "   PLOTFILE  24  ALL  FIRST  plot_24h.plt", "   PLOTFILE  PERIOD  ALL  plot_period.plt",
+              "   SUMMFILE  summary.sum", "OU FINISHED", ""]
+    (folder / "aermod.inp").write_text("\n".join(lines))
+    shutil.copyfile(REFERENCE / "receptors.csv", folder / "receptors.csv")
+    print(f"wrote {folder}/aermod.inp and receptors.csv ({len(STACKS)} stacks, {deck.receptors.x.size} receptors)")
+
+
+if __name__ == "__main__":
+    main()
