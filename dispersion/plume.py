@@ -166,8 +166,10 @@ class PlumeOptions:
     for vectorised loops, small enough to cull well); hour_rules : "screening" or "aermod", how calm and missing
     hours enter the statistics (module docstring; under "aermod" ``min_hours_per_day`` is not used: every day has a
     24-h mean); dispersion : "screening" (this module's Gaussian plume with ``sigma_model``) or "aermod" (AERMOD's
-    formulation, ``dispersion.aermod``, through ``dispersion.point_sources``: flat or elevated terrain, rural,
-    AERMOD's hour rules and an AERMET weather dataset).
+    formulation, ``dispersion.aermod``, through ``dispersion.point_sources``: flat or elevated terrain, AERMOD's
+    hour rules and an AERMET weather dataset; an urban ``land_use`` is AERMOD's urban option for every stack, with
+    ``urban_population`` [persons] and ``urban_roughness`` [m], and SO2 then decays with AERMOD's 4-h half-life
+    unless ``half_life`` gives one).
     """
 
     sigma_model: str = "briggs_rural"
@@ -187,21 +189,26 @@ class PlumeOptions:
     tile_size: float | None = None
     hour_rules: Literal["screening", "aermod"] = "screening"
     dispersion: Literal["screening", "aermod"] = "screening"
+    urban_population: float | None = None
+    urban_roughness: float = 1.0
 
     def __post_init__(self) -> None:
         if self.dispersion not in ("screening", "aermod"):
             raise InputError.field("plume options", "dispersion", self.dispersion, "screening or aermod")
         if self.dispersion == "aermod":
             for name, value, allowed in (("hour_rules", self.hour_rules, ("aermod",)),
-                                         ("terrain", self.terrain, ("flat", "elevated")),
-                                         ("land_use", self.land_use, ("rural",))):
+                                         ("terrain", self.terrain, ("flat", "elevated"))):
                 if value not in allowed:
                     raise InputError.field("plume options (dispersion aermod)", name, value,
-                                           f"{' or '.join(allowed)} (AERMOD mode: flat or elevated terrain, rural, "
+                                           f"{' or '.join(allowed)} (AERMOD mode: flat or elevated terrain, "
                                            "AERMOD's hour rules)")
-            if self.half_life:
-                raise InputError.field("plume options (dispersion aermod)", "half_life", dict(self.half_life),
-                                       "none (AERMOD mode has no decay yet)")
+            if self.land_use == "urban" and self.urban_population is None:
+                raise InputError.field("plume options (dispersion aermod)", "urban_population", None,
+                                       "the population of the urban area [persons] for AERMOD's urban option "
+                                       "(the park's land_use is urban)")
+        if self.urban_population is not None and (self.dispersion != "aermod" or self.land_use != "urban"):
+            raise InputError.field("plume options", "urban_population", self.urban_population,
+                                   "only with dispersion aermod and an urban park (AERMOD's urban option)")
         if self.hour_rules not in HOUR_RULES:
             raise InputError.field("plume options", "hour_rules", self.hour_rules, f"one of {HOUR_RULES}")
         if self.sigma_model not in SIGMA_MODEL_NAMES:

@@ -5,8 +5,8 @@ matrices, caps, episodes):
   (:mod:`dispersion.plume`), fast and conservative, for screening (HJ 2.2-2018 §7 估算模型 level) and emergencies;
 * ``aermod`` — AERMOD's formulation (:mod:`dispersion.aermod`: similarity profiles from AERMET's u*, w*, L, z_i,
   the convective bi-Gaussian and the stable plume, meander), the model HJ 2.2-2018 names for further prediction
-  (进一步预测); it needs AERMET weather (``weather.source: aermet``) and rural dispersion; terrain flat or elevated
-  (AERMOD's two plume states, with the receptors' hill heights).
+  (进一步预测); it needs AERMET weather (``weather.source: aermet``); terrain flat or elevated (AERMOD's two plume
+  states, with the receptors' hill heights); an urban park is AERMOD's urban option (URBANOPT) for every stack.
 
 Both return the same fields, {name: (dims, array [kg m-3])} — ``<key>`` hourly (time, receptor) when stored,
 ``<key>_max_1h``, ``<key>_max_24h``, ``<key>_daily`` (day, receptor) when asked for, ``<key>_period_mean`` — so
@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 import xarray as xr
 
-from dispersion.aermod import AermodTerrain, aermod_statistics, aermod_weather
+from dispersion.aermod import AermodTerrain, AermodUrban, aermod_statistics, aermod_weather, decay_coefficient
 from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume, source_hours
 from twin.errors import InputError
 
@@ -39,8 +39,15 @@ def point_source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions)
         raise InputError.field("weather", "source", met.attrs.get("source", "not AERMET"),
                                "aermet (an AERMET .SFC/.PFL pair) for model.dispersion: aermod")
     weather = aermod_weather(met, true_north_grid_bearing=options.true_north_grid_bearing,
-                             hour_rules=options.hour_rules)
+                             hour_rules=options.hour_rules, urban=_urban(options))
     return replace(hours, aermod=weather)
+
+
+def _urban(options: PlumeOptions) -> AermodUrban | None:
+    """AERMOD's urban option of an urban park (every stack urban), else None."""
+    if options.land_use != "urban":
+        return None
+    return AermodUrban(population=float(options.urban_population), roughness=float(options.urban_roughness))
 
 
 def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: ReceptorSet, hours: SourceHours,
@@ -57,9 +64,10 @@ def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: Recep
     day = np.asarray(hours.day, dtype=np.int64)
     if np.any(np.diff(day) < 0):
         raise InputError.field("point-source run", "time", "not increasing", "hours in time order")
+    decay = [decay_coefficient(key, options.half_life.get(key), options.land_use == "urban") for key in substances]
     stats = aermod_statistics(stacks, receptors, hours.aermod, rates, day - day[0] if day.size else day,
                               keep_hourly=options.store_hourly, parallel=options.parallel,
-                              terrain=AermodTerrain(options.terrain, receptors.hill_height))
+                              terrain=AermodTerrain(options.terrain, receptors.hill_height), decay=decay)
     fields: dict = {}
     for p, key in enumerate(substances):
         if stats.hourly is not None:

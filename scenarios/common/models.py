@@ -31,6 +31,8 @@ def plume_options(model: ModelSpec, park: Park, gx: np.ndarray, gy: np.ndarray, 
         utc_offset_hours=park.spec.utc_offset_hours,
         hour_rules=model.hour_rules,
         dispersion=model.dispersion,
+        urban_population=model.urban_population,
+        urban_roughness=model.urban_roughness,
         **choices,
     )
 

@@ -147,10 +147,17 @@ class ModelSpec(StrictModel):
         "screening", description="screening: the steady Gaussian plume with the sigma family above (fast, "
                                  "conservative; HJ 2.2-2018 screening and emergencies); aermod: AERMOD's formulation "
                                  "(similarity profiles, convective bi-Gaussian and stable plume, meander; the model "
-                                 "HJ 2.2-2018 names for further prediction) — needs weather.source: aermet and a "
-                                 "rural park; terrain flat (default) or elevated; its hour_rules default to aermod; "
+                                 "HJ 2.2-2018 names for further prediction) — needs weather.source: aermet; an "
+                                 "urban park needs urban_population (AERMOD's urban option); terrain flat (default) or elevated; its hour_rules default to aermod; "
                                  "see "
                                  "dispersion.point_sources")
+    urban_population: float | None = Field(
+        None, ge=1, le=5.0e7, description="dispersion aermod with an urban park (land_use: urban): the population of "
+                                          "the urban area [persons] for AERMOD's urban option (URBANOPT), which "
+                                          "every stack then takes; SO2 then decays with AERMOD's 4-h half-life "
+                                          "unless half_life gives one")
+    urban_roughness: float = Field(1.0, ge=0.001, le=5.0, description="urban roughness length [m] of AERMOD's "
+                                                                       "urban option (AERMOD's default 1 m)")
     hour_rules: Literal["screening", "aermod"] = Field(
         "screening", description="how calm and missing hours enter the statistics: screening (every hour modelled, "
                                  "calms at the 1 m/s floor, daily means need 20 hours) or aermod (calm and missing "
@@ -176,8 +183,9 @@ class ModelSpec(StrictModel):
             if data.get("sigma") is not None:
                 raise ValueError("sigma: AERMOD computes its own dispersion from turbulence; leave sigma out with "
                                  "dispersion: aermod")
-            if data.get("half_life"):
-                raise ValueError("half_life: decay is not available with dispersion: aermod yet")
+        if isinstance(data, dict) and data.get("urban_population") is not None and data.get("dispersion") != "aermod":
+            raise ValueError("urban_population: AERMOD's urban option; it needs dispersion: aermod (the screening "
+                             "plume takes the urban Briggs σ's from the park's land_use)")
         return data
 
 

@@ -35,6 +35,7 @@ WORDS = {
         "terrain_flat": "平坦地形",
         "terrain_elevated": "复杂地形，山体高度由园区 DEM 计算",
         "profile_tower": "，{levels} 层观测塔廓线",
+        "urban_option": "，城市选项（人口 {population:,.0f}）",
         "flat_with_relief": "园区地形高差 {relief:.0f} m，本次按平坦地形计算；AERMOD 法规默认为复杂地形"
                             "（model.terrain: elevated）。",
         "sources": "1. 污染源参数",
@@ -77,6 +78,7 @@ WORDS = {
         "terrain_flat": "flat terrain",
         "terrain_elevated": "elevated terrain, hill heights from the park DEM",
         "profile_tower": ", site-tower profile of {levels} levels",
+        "urban_option": ", urban option (population {population:,.0f})",
         "flat_with_relief": "The park's terrain varies by {relief:.0f} m and this run treats it as flat; AERMOD's "
                             "regulatory default is elevated terrain (model.terrain: elevated).",
         "sources": "1. Source parameters",
@@ -251,11 +253,13 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
 
 
 def model_label(setup, words: dict) -> str:
-    """The dispersion model as the report names it: the screening plume, or AERMOD with its terrain and — for a
-    site tower's profile file — the number of levels it was gridded through."""
+    """The dispersion model as the report names it: the screening plume, or AERMOD with its terrain, — for a site
+    tower's profile file — the number of levels it was gridded through, and its urban option's population."""
     if setup.options.dispersion != "aermod":
         return words["model_screening"]
     levels = int(setup.met.attrs.get("aermet_profile_most_wind_levels", 0))
     tower = is_tower_profile(setup.met.attrs)
-    return words["model_aermod"].format(terrain=words[f"terrain_{setup.options.terrain}"],
-                                        profile=words["profile_tower"].format(levels=levels) if tower else "")
+    profile = words["profile_tower"].format(levels=levels) if tower else ""
+    if setup.options.land_use == "urban":
+        profile += words["urban_option"].format(population=setup.options.urban_population)
+    return words["model_aermod"].format(terrain=words[f"terrain_{setup.options.terrain}"], profile=profile)

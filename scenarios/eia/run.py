@@ -182,6 +182,8 @@ def summarise(setup: EiaSetup, stats: dict, max_hourly: dict[str, np.ndarray], e
                              "profile_levels": int(setup.met.attrs.get("aermet_profile_most_wind_levels", 0)),
                              "measured_turbulence_hours": int(setup.met.attrs.get("aermet_profile_turbulence_hours",
                                                                                   0))}
+        if setup.options.land_use == "urban":  # AERMOD's urban option: its population, SO2's 4-h half-life
+            summary["aermod"]["urban_population"] = float(setup.options.urban_population)
         relief = float(np.ptp(np.concatenate([setup.receptors.ground_elevation, setup.stacks.base_elevation])))
         if setup.options.terrain == "flat" and relief > FLAT_TERRAIN_RELIEF_NOTICE_M:
             summary["aermod"]["flat_terrain_relief_m"] = relief

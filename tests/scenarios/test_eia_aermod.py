@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from dispersion.aermod import aermod_hours
+from dispersion.aermod import aermod_hours, aermod_weather
 from scenarios.eia.report import eia_report_view
 from scenarios.eia.run import run_eia_scenario
 from scenarios.eia.setup import prepare_eia
@@ -149,3 +149,39 @@ def test_aermod_mode_runs_a_site_tower_profile(demo, tmp_path):
     english, chinese = (eia_report_view(setup, summary, {}, language) for language in ("en", "zh"))
     assert "AERMOD formulation (AERMET weather, flat terrain, site-tower profile of 2 levels)" in english["footer"]
     assert "平坦地形，2 层观测塔廓线" in chinese["footer"]
+
+
+def _urban_park(tmp_path):
+    path = tmp_path / "park" / "park.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "land_use: rural" in text
+    path.write_text(text.replace("land_use: rural", "land_use: urban"), encoding="utf-8")
+
+
+def test_aermod_mode_runs_an_urban_park_with_aermods_urban_option(demo, tmp_path):
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod, urban_population: 800000}\n")
+    _urban_park(tmp_path)
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    assert setup.options.land_use == "urban" and setup.hours.aermod.urban.any()  # the stable hours, at least
+    assert np.all(setup.hours.aermod.urban[setup.hours.aermod.obukhov_length > 0.0])
+    summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    assert summary["aermod"]["urban_population"] == 800000.0
+    assert "urban option (population 800,000)" in eia_report_view(setup, summary, {}, "en")["footer"]
+    # the sensitive receptors' 1-h maxima are the kernel's with the urban weather and SO2's 4-h half-life
+    sensitive = setup.receptors.subset(slice(setup.n_grid, None))
+    rates = setup.park.emission_rates("sulfur_dioxide")[None, :] * setup.factors * 1e-3
+    hourly = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates, decay=4.81e-5) * 1e9
+    limits = {item["averaging"]: item for item in summary["pollutants"]["sulfur_dioxide"]["limits"]}
+    for i, receptor in enumerate(limits["1h"]["receptors"]):
+        assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9, abs=1e-12)
+    rural = aermod_weather(setup.met, true_north_grid_bearing=setup.options.true_north_grid_bearing)
+    assert np.abs(aermod_hours(setup.stacks, sensitive, rural, rates) * 1e9 - hourly).max() > 0.01 * hourly.max()
+
+
+def test_aermod_mode_on_an_urban_park_needs_the_population(demo, tmp_path):
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod}\n")
+    _urban_park(tmp_path)
+    with pytest.raises(Exception, match="urban_population"):
+        prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    with pytest.raises((ValidationError, ValueError), match="urban_population"):
+        _scenario(demo, tmp_path / "screening", "model: {urban_population: 500000}\n")
