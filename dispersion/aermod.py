@@ -63,6 +63,7 @@ HOURS_PER_BLOCK = 1024  # hours the kernel holds at once (H × R doubles of scra
 _MINIMUM_GRADIENT_ABOVE_ZI = 0.005  # [K m-1] dθ/dz above z_i when AERMET gives none or less (AERMOD; unverified.md)
 URBAN_SO2_DECAY = 4.81e-5  # [s-1] ψ of SO2 from urban sources, a 4-h half-life (AERMOD's regulatory default, EPA
 #                            Guideline on Air Quality Models, 40 CFR 51 App. W; AERMOD DECAY)
+SO2_NAMES = ("so2", "sulfur_dioxide", "sulphur_dioxide", "7446-09-5")  # AERMOD's POLLUTID SO2 and the park's key
 HALF_LIFE_CONSTANT = 0.693  # ψ = 0.693/T½ (ISC3 Eq. 1-8, EPA-454/B-95-003a, as AERMOD's HALFLIFE takes it)
 
 
@@ -87,11 +88,11 @@ class AermodUrban:
 
 
 def decay_coefficient(substance: str, half_life: float | None, urban: bool) -> float:
-    """ψ [s-1] of ``substance``: 0.693/T½ from its ``half_life`` [s] when given, else AERMOD's 4-h half-life for SO2
-    from urban sources (``URBAN_SO2_DECAY``), else 0 (AERMOD DECAY)."""
+    """ψ [s-1] of ``substance`` (a name or key, ``SO2_NAMES`` are SO2): 0.693/T½ from its ``half_life`` [s] when given,
+    else AERMOD's 4-h half-life for SO2 from urban sources (``URBAN_SO2_DECAY``), else 0 (AERMOD DECAY)."""
     if half_life is not None:
         return HALF_LIFE_CONSTANT / float(half_life)
-    return URBAN_SO2_DECAY if urban and substance.strip().lower() == "so2" else 0.0
+    return URBAN_SO2_DECAY if urban and substance.strip().lower() in SO2_NAMES else 0.0
 
 
 @dataclass(frozen=True)
