@@ -6,8 +6,11 @@ deck (``tests/data/aermod/anchorage-1999``), flat terrain, AERMOD's urban option
 ``POLLUTID SO2`` without a half-life (AERMOD then decays urban SO2 with its 4-hour half-life), the whole of 1999.
 
     .venv/bin/python tools/aermod_urban_deck.py tests/data/aermod/urban
+    .venv/bin/python tools/aermod_urban_deck.py --terrain-hill tests/data/aermod/urban-hill
 
 writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the project (README of the folder).
+``--terrain-hill``: the elevated-terrain deck of ``tests/data/aermod/terrain-hill`` (its own receptors, hill heights
+and flagpoles) with the same urban option and met paths.
 """
 
 from __future__ import annotations
@@ -27,11 +30,37 @@ POPULATION = 800_000  # [persons]
 URBAN_ROUGHNESS = 1.0  # [m], AERMOD's default
 
 
+def terrain_hill(folder: Path) -> None:
+    """The terrain-hill deck with the urban option: URBANOPT before POLLUTID, URBANSRC before SRCGROUP, the met read
+    from the sibling ``anchorage-1999`` folder."""
+    hill = ROOT / "tests" / "data" / "aermod" / "terrain-hill"
+    lines = []
+    for line in (hill / "aermod.inp").read_text().splitlines():
+        words = line.split()
+        if words[:1] == ["TITLEONE"]:
+            line = "   TITLEONE  ParkTwin comparison: 8 stacks on a 120 m hill, SO2, elevated terrain, urban, no downwash"
+        elif words[:1] == ["POLLUTID"]:
+            lines.append(f"   URBANOPT  {POPULATION}")
+        elif words[:1] == ["SRCGROUP"]:
+            lines.append("   URBANSRC  ALL")
+        elif words[:1] in (["SURFFILE"], ["PROFFILE"]):
+            line = f"   {words[0]}  ../anchorage-1999/{words[1]}"
+        lines.append(line)
+    (folder / "aermod.inp").write_text("\n".join(lines) + "\n")
+    shutil.copyfile(hill / "receptors.csv", folder / "receptors.csv")
+    print(f"wrote {folder}/aermod.inp and receptors.csv (the terrain-hill deck, urban)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
-    folder = parser.parse_args().folder
+    parser.add_argument("--terrain-hill", action="store_true", help="the elevated-terrain deck, urban")
+    args = parser.parse_args()
+    folder = args.folder
     folder.mkdir(parents=True, exist_ok=True)
+    if args.terrain_hill:
+        terrain_hill(folder)
+        return
     deck = read_deck()
     index = [deck.stacks.ids.index(i) for i in STACKS]
     s = deck.stacks
