@@ -5,7 +5,7 @@ Per hour and stack the y-independent parts of the plume — F_z/ũ and σ_y of t
 penetrated source, and the meander weight f_r — are evaluated on ``K`` distances x_k = exp(k·step), log-spaced
 from x_0 to the farthest (stack, receptor) pair, and interpolated in ln x at each receptor's downwind distance x
 (coherent plume) and radial distance r (random plume): ln σ_y and f_r linearly, ln F_z by the quadratic through
-three nodes (``_interp_exp3``):
+three nodes (``_quadratic``, stored per interval with everything else a pair needs, ``_fill_intervals``):
 
     C/Q = f_r(r) (F_z + F_z3)(r)/(2π r) + (1 − f_r(r)) [F_y(y; σ_y) F_z/ũ + F_y(y; σ_y3) F_z3/ũ3](x),
 
@@ -158,21 +158,9 @@ def _pair(vertical, sy, vertical_3, sy3, weight_r, random_vertical, y, r):
 
 
 @njit(**KERNEL_OPTIONS)
-def _lookup(table, origin, step, last, distance):
-    """Interpolated parts at ``distance`` ≥ x_0 from a (K, 6) table in ln x: (F_z/ũ, σ_y, F_z3/ũ3, σ_y3, f_r)."""
-    position = min(max((math.log(distance) - origin) / step, 0.0), last)
-    k = int(position)
-    w = position - k
-    lo = table[k]
-    hi = table[k + 1]
-    return (_interp_exp3(table, k, w, 0), math.exp(lo[1] + w * (hi[1] - lo[1])), _interp_exp3(table, k, w, 2),
-            math.exp(lo[3] + w * (hi[3] - lo[3])), lo[4] + w * (hi[4] - lo[4]))
-
-
-@njit(**KERNEL_OPTIONS)
 def _fill_table(table, nodes, st, hour):
-    """The parts of one stack at every node: ln F_z/ũ, ln σ_y, ln F_z3/ũ3, ln σ_y3, f_r, and σ_y itself (the bound
-    of the crosswind cut-off). Returns whether the penetrated part is non-zero anywhere."""
+    """The parts of one stack at every node: ln F_z/ũ, ln σ_y, ln F_z3/ũ3, ln σ_y3, f_r, σ_y itself (the bound
+    of the crosswind cut-off) and ln (F_z/ũ + F_z3/ũ3). Returns whether the penetrated part is non-zero anywhere."""
     penetrated = False
     for k in range(nodes.shape[0]):
         v, sy, v3, sy3, fr = plume_parts(nodes[k], st, hour)
@@ -182,39 +170,74 @@ def _fill_table(table, nodes, st, hour):
         table[k, 3] = math.log(max(sy3, _TINY))
         table[k, 4] = fr
         table[k, 5] = sy
+        table[k, 6] = math.log(max(v + v3, _TINY))
         penetrated = penetrated or v3 > 0.0
     return penetrated
 
 
 @njit(**KERNEL_OPTIONS)
-def _interp_exp3(table, k, w, c):
-    """F_z at ln x_k + w · step from the ln F_z of column ``c``: the quadratic through nodes k − 1, k, k + 1 (0, 1, 2
-    in the first interval), ten times closer than the straight line where the plume emerges from a lid or rises
-    to the ground and ln F_z bends strongly (an elevated plume in a shallow stable layer: 1.6 % → 0.15 % of the
-    stack's largest F_z at 16 nodes a decade); the straight line when a node of the three underflowed, 0 when one
-    of the interval's two did (then F_z is zero or negligible there)."""
+def _quadratic(table, k, c, out, o):
+    """ln F_z on interval k of column ``c`` (at ln x_k + w · step, w in [0, 1)) as a + b w + c w² into
+    out[o:o + 3]: the quadratic through nodes k − 1, k, k + 1 (0, 1, 2 in the first interval), ten times closer than
+    the straight line where the plume emerges from a lid or rises to the ground and ln F_z bends strongly (an
+    elevated plume in a shallow stable layer: 1.6 % → 0.15 % of the stack's largest F_z at 16 nodes a decade); the
+    straight line when a neighbouring node underflowed, a = −∞ (F_z = 0) when one of the interval's two did (then
+    F_z is zero or negligible there)."""
     lo = table[k, c]
     hi = table[k + 1, c]
     if min(lo, hi) <= _LOG_TINY + 1.0:
-        return 0.0
+        out[o], out[o + 1], out[o + 2] = -math.inf, 0.0, 0.0
+        return
     centre = max(k, 1)
-    if centre + 1 >= table.shape[0]:
-        return math.exp(lo + w * (hi - lo))
+    if centre + 1 >= table.shape[0] or min(table[centre - 1, c], table[centre + 1, c]) <= _LOG_TINY + 1.0:
+        out[o], out[o + 1], out[o + 2] = lo, hi - lo, 0.0
+        return
     before, middle, after = table[centre - 1, c], table[centre, c], table[centre + 1, c]
-    if min(before, after) <= _LOG_TINY + 1.0:
-        return math.exp(lo + w * (hi - lo))
-    t = k + w - centre
-    return math.exp(middle + 0.5 * t * (after - before) + 0.5 * t * t * (after - 2.0 * middle + before))
+    slope = 0.5 * (after - before)
+    curve = 0.5 * (after - 2.0 * middle + before)
+    shift = k - centre  # t = w + shift: 0, or −1 in the first interval
+    out[o] = middle + shift * slope + shift * shift * curve
+    out[o + 1] = slope + 2.0 * shift * curve
+    out[o + 2] = curve
+
+
+INTERVAL_COLUMNS = 16
+CROSSWIND_CUTOFF = 6.5  # coherent plume evaluated where |y| < 6.5 max(σ_y, σ_y3): beyond, exp(−y²/2σ²) < 7e-10
 
 
 @njit(**KERNEL_OPTIONS)
-def _tabulated_stack(rows, q, s, st, hour, table, geometry, penetrated, origin, step, last, sources, receptors, pairs,
-                     sn, cs):
-    """Add stack ``s`` (rate ``q``) to ``row`` from its table. The radial distance r and its node and weight are
-    fixed for the run (``pairs``); the coherent plume is evaluated only where |y| < 10 σ_y(r) — beyond, its
-    Gaussian is below e⁻⁵⁰ (``gauss``) because σ_y(x) ≤ σ_y(r) for x ≤ r. Pairs nearer than the first node x_0
-    are evaluated exactly; receptors above the ground or the stack base from the geometry table
-    (:func:`_terrain_pair`)."""
+def _fill_intervals(intervals, table, penetrated):
+    """Per interval k of the table, everything a pair needs without branching: ln F_z/ũ, ln F_z3/ũ3 and
+    ln (F_z/ũ + F_z3/ũ3) (the random plume's) as quadratics in w (``_quadratic``), ln σ_y, f_r and ln σ_y3 as
+    value and slope, and the crosswind cut-off ``CROSSWIND_CUTOFF`` · max(σ_y, σ_y3) of the interval's two
+    nodes."""
+    for k in range(intervals.shape[0]):
+        row = intervals[k]
+        _quadratic(table, k, 0, row, 0)
+        if penetrated:
+            _quadratic(table, k, 2, row, 3)
+            _quadratic(table, k, 6, row, 6)
+        else:
+            row[3], row[4], row[5] = -math.inf, 0.0, 0.0
+            row[6], row[7], row[8] = row[0], row[1], row[2]
+        row[9], row[10] = table[k, 1], table[k + 1, 1] - table[k, 1]
+        row[11], row[12] = table[k, 4], table[k + 1, 4] - table[k, 4]
+        row[13], row[14] = table[k, 3], table[k + 1, 3] - table[k, 3]
+        widest = max(table[k, 5], table[k + 1, 5])
+        if penetrated:
+            widest = max(widest, math.exp(max(table[k, 3], table[k + 1, 3])))
+        row[15] = CROSSWIND_CUTOFF * widest
+
+
+@njit(**KERNEL_OPTIONS)
+def _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, origin, step, last, sources, receptors,
+                     pairs, sn, cs):
+    """Add stack ``s`` (rate ``q``) to ``row`` from its interval table (``_fill_intervals``). The radial distance r
+    and its node and weight are fixed for the run (``pairs``); the coherent plume is evaluated only where
+    |y| < 6.5 σ_y(r) — beyond, its Gaussian is below 7e-10 of its centreline because σ_y(x) ≤ σ_y(r) for x ≤ r
+    (the penetrated plume's σ_y3 included). Pairs
+    nearer than the first node x_0 are evaluated exactly; receptors above the ground or the stack base from the
+    geometry table (:func:`_terrain_pair`)."""
     x0 = math.exp(origin)
     for j in range(receptors.x.shape[0]):
         r = pairs.radial[s, j]
@@ -225,31 +248,37 @@ def _tabulated_stack(rows, q, s, st, hour, table, geometry, penetrated, origin, 
             continue
         k = pairs.node[s, j]
         w = pairs.weight[s, j]
-        lo = table[k]
-        hi = table[k + 1]
+        row = intervals[k]
         wrap, lift = pairs.wrap[s, j], receptors.flagpole[j]
         if wrap != 0.0 or lift != 0.0:
-            bound = 10.0 * max(lo[5], hi[5])
-            _add(rows, q, j, _terrain_pair(s, j, k, w, r, bound, st, hour, geometry, origin, step, last, sources,
+            _add(rows, q, j, _terrain_pair(s, j, k, w, r, row[15], st, hour, geometry, origin, step, last, sources,
                                            receptors, pairs, sn, cs))
             continue
-        fr = lo[4] + w * (hi[4] - lo[4])
-        random_vertical = _interp_exp3(table, k, w, 0)
-        if penetrated:
-            random_vertical += _interp_exp3(table, k, w, 2)
-        value = fr * random_vertical / (_TWO_PI * r)
+        fr = row[11] + w * row[12]
+        value = fr * math.exp(row[6] + w * (row[7] + w * row[8])) / (_TWO_PI * r)
         dx = receptors.x[j] - sources.x[s]
         dy = receptors.y[j] - sources.y[s]
         x = -(dx * sn + dy * cs)
         if x >= 1.0:
             y = dx * cs - dy * sn
-            bound = 10.0 * max(lo[5], hi[5])
+            bound = row[15]
             if y * y < bound * bound:
                 if x < x0:
                     v, sy, v3, sy3, _ = plume_parts(x, st, hour)
+                    coherent = _pair(v, sy, v3, sy3, 0.0, 0.0, y, r)
                 else:
-                    v, sy, v3, sy3, _ = _lookup(table, origin, step, last, x)
-                value += (1.0 - fr) * _pair(v, sy, v3, sy3, 0.0, 0.0, y, r)
+                    position = min(max((math.log(x) - origin) / step, 0.0), last)
+                    kx = int(position)
+                    wx = position - kx
+                    near = intervals[kx]
+                    sy = math.exp(near[9] + wx * near[10])
+                    coherent = gauss(-(y * y) / (2.0 * sy * sy)) / (SQRT_2PI * sy) * \
+                        math.exp(near[0] + wx * (near[1] + wx * near[2]))
+                    if penetrated:
+                        sy3 = math.exp(near[13] + wx * near[14])
+                        coherent += gauss(-(y * y) / (2.0 * sy3 * sy3)) / (SQRT_2PI * sy3) * \
+                            math.exp(near[3] + wx * (near[4] + wx * near[5]))
+                value += (1.0 - fr) * coherent
         _add(rows, q, j, value)
 
 
@@ -406,7 +435,8 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
     origin = math.log(nodes[0])
     step = (math.log(nodes[n_nodes - 1]) - origin) / (n_nodes - 1)
     last = n_nodes - 1 - 1e-9
-    table = np.empty((n_nodes, 6))
+    table = np.empty((n_nodes, 7))
+    intervals = np.empty((n_nodes - 1, INTERVAL_COLUMNS))
     geometry = np.empty((n_nodes, GEOMETRY_COLUMNS))
     q = np.empty(rates.shape[0])
     for s in range(sources.x.shape[0]):
@@ -420,10 +450,11 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
         sn, cs = stack_direction(weather, h, st) if weather.veering[h] else (sn_hour, cs_hour)
         if tabulate:
             penetrated = _fill_table(table, nodes, st, hour)
+            _fill_intervals(intervals, table, penetrated)
             if pairs.lifted[s]:
                 _fill_geometry(geometry, nodes, st, hour)
-            _tabulated_stack(rows, q, s, st, hour, table, geometry, penetrated, origin, step, last, sources, receptors,
-                             pairs, sn, cs)
+            _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, origin, step, last, sources,
+                             receptors, pairs, sn, cs)
         else:
             for j in range(receptors.x.shape[0]):
                 _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs))
