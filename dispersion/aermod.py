@@ -79,9 +79,10 @@ class AermodUrban:
     morning_transition: bool = True
 
     def __post_init__(self) -> None:
-        if not (np.isfinite(self.population) and 1.0 <= self.population <= 5.0e7):
+        if not (np.isfinite(self.population) and 100.0 <= self.population <= 5.0e7):
             raise InputError.field("AERMOD urban option", "population", self.population,
-                                   "the urban area's population, 1 .. 50,000,000 persons")
+                                   "the urban area's population, 100 .. 50,000,000 persons (below ~91 the "
+                                   "urban-rural temperature difference of AERMOD's fit is negative)")
         if not (np.isfinite(self.roughness) and 0.001 <= self.roughness <= 5.0):
             raise InputError.field("AERMOD urban option", "roughness", self.roughness,
                                    "the urban roughness length, 0.001 .. 5 m (AERMOD's default 1 m)")

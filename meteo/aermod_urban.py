@@ -60,7 +60,9 @@ def urban_layer(*, population: float, urban_roughness: float, friction_velocity,
                 morning_transition: bool = True) -> UrbanLayer:
     """The urban layer per hour (MFD §5.8; AERMOD URBCALC) from the city's ``population`` [persons], its roughness
     ``urban_roughness`` [m] and the rural hour: u* [m s-1], L [m], the reference air temperature [K], the rural
-    z0 [m], z_ic and z_im [m]. Convective hours take the layer only while z_ic ≤ z_iuc (``morning_transition``)."""
+    z0 [m], z_ic and z_im [m]. Convective hours take the layer only while z_ic ≤ z_iuc (``morning_transition``);
+    an hour without an upward urban heat flux (u* = 0) keeps its rural values. ``population`` must exceed
+    P_0 e⁻¹⁰ ≈ 91 persons, where ΔT_u-r reaches 0."""
     ustar = np.asarray(friction_velocity, dtype=np.float64)
     length = np.asarray(obukhov_length, dtype=np.float64)
     temperature = np.asarray(air_temperature, dtype=np.float64)
@@ -71,8 +73,9 @@ def urban_layer(*, population: float, urban_roughness: float, friction_velocity,
     difference = URBAN_MAX_TEMPERATURE_DIFFERENCE * (0.1 * np.log(ratio) + 1.0)
     depth = URBAN_REFERENCE_MIXING_HEIGHT * ratio ** 0.25
     stable = length > 0.0
-    active = stable | (morning_transition & (length < 0.0) & ~(np.nan_to_num(zic, nan=np.inf) > depth))
     flux = URBAN_HEAT_FLUX_COEFFICIENT * difference * ustar  # kinematic H_u/(ρ c_p) [K m s-1]
+    transition = morning_transition & (length < 0.0) & ~(np.nan_to_num(zic, nan=np.inf) > depth)
+    active = (stable | transition) & (np.nan_to_num(flux) > 0.0)  # no heat flux (u* = 0, a calm): the rural hour
     with np.errstate(invalid="ignore", divide="ignore"):
         wstar = np.cbrt(AERMOD_GRAVITY / temperature * flux * depth)
         height = 7.0 * np.maximum(urban_roughness, z0)

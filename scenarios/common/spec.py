@@ -152,7 +152,7 @@ class ModelSpec(StrictModel):
                                  "see "
                                  "dispersion.point_sources")
     urban_population: float | None = Field(
-        None, ge=1, le=5.0e7, description="dispersion aermod with an urban park (land_use: urban): the population of "
+        None, ge=100, le=5.0e7, description="dispersion aermod with an urban park (land_use: urban): the population of "
                                           "the urban area [persons] for AERMOD's urban option (URBANOPT), which "
                                           "every stack then takes; SO2 then decays with AERMOD's 4-h half-life "
                                           "unless half_life gives one")

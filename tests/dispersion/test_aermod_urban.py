@@ -92,6 +92,11 @@ def test_urban_layer_by_hand():
     assert layer.obukhov_length[0] == pytest.approx(-temperature * ustar_u ** 3 / (0.4 * AERMOD_GRAVITY * flux),
                                                    rel=1e-12)
     assert np.isnan(layer.mixing_height[2])
+    calm = urban_layer(population=2.0e6, urban_roughness=1.0, friction_velocity=np.array([0.0]),
+                       obukhov_length=np.array([5.0]), air_temperature=np.array([temperature]),
+                       surface_roughness=np.array([0.1]), convective_mixing_height=np.array([np.nan]),
+                       mechanical_mixing_height=np.array([10.0]))
+    assert not calm.active[0]  # u* = 0: no urban heat flux, the rural hour (not NaNs)
     # a smaller city: z_iuc = 400 (P/P_0)^¼, ΔT = 12 (0.1 ln(P/P_0) + 1)
     small = urban_layer(population=1.25e5, urban_roughness=1.0, friction_velocity=np.array([ustar]),
                         obukhov_length=np.array([50.0]), air_temperature=np.array([temperature]),
@@ -135,6 +140,8 @@ def test_decay_multiplies_every_part_by_its_exponential(length, speed, psi):
 def test_bad_urban_options_name_the_field():
     with pytest.raises(InputError, match="population"):
         A.AermodUrban(population=0.0)
+    with pytest.raises(InputError, match="population"):
+        A.AermodUrban(population=50.0)  # ΔT_u-r of AERMOD's fit < 0
     with pytest.raises(InputError, match="roughness"):
         A.AermodUrban(population=5e5, roughness=50.0)
     with pytest.raises(InputError, match="decay"):
