@@ -1,18 +1,20 @@
-"""ParkTwin's AERMOD on the two further AERMOD reference decks: agreement with AERMOD's own outputs and CPU time.
+"""ParkTwin's AERMOD on the further AERMOD reference decks: agreement with AERMOD's own outputs and CPU time.
 
-    .venv/bin/python benchmarks/aermod_decks.py [--deck terrain-hill|tower-profile]
+    .venv/bin/python benchmarks/aermod_decks.py [--deck terrain-hill|tower-profile|urban|urban-hill]
 
 * ``terrain-hill`` — elevated terrain (AERMOD's ELEV): 8 stacks around a 120 m hill, 441 receptors with AERMAP hill
   heights, every third on a 1.5 m flagpole; run as ``terrain: elevated`` and, for comparison, as flat terrain.
 * ``tower-profile`` — a four-level site tower with gaps and measured σθ/σw (``TOWER.PFL``, written into a temporary
   folder by ``tools/aermod_tower_deck.py``); run through the tower's levels and, for comparison, from the 7 m level
   alone.
+* ``urban`` — AERMOD's urban option (population 800 000, SO2 with its 4-h urban half-life), flat terrain, all
+  receptors of the Anchorage deck; run urban and, for comparison, rural. ``urban-hill`` — the terrain-hill deck
+  with the same urban option, elevated terrain; run urban and, for comparison, rural.
 
-Both cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
+All cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
 FAC2, FB, r, max ParkTwin / max AERMOD and the distance between the maxima for the period mean and the highest 1-h
 and 24-h values, the worst receptor's |Cp/Co − 1|, and ParkTwin's CPU time for the run. AERMOD's CPU time on this
-machine is the README's measurement (31.6 s and 22.0 s, v21112, gfortran -O2), not repeated here: AERMOD is not
-part of the project.
+machine is the README's measurement (v21112, gfortran -O2), not repeated here: AERMOD is not part of the project.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from tests.aermod_reference import REFERENCE, WDROTATE, agreement, read_deck  # 
 from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
-AERMOD_CPU_SECONDS = {"terrain-hill": 31.6, "tower-profile": 22.0}  # tests/data/aermod/README.md
+AERMOD_CPU_SECONDS = {"terrain-hill": 31.6, "tower-profile": 22.0, "urban": 40.9,
+                      "urban-hill": 42.7}  # tests/data/aermod/README.md
+URBAN = A.AermodUrban(800_000.0)  # the urban decks' URBANOPT (tools/aermod_urban_deck.py)
 UTC_OFFSET = -9.0  # Alaska standard time, the AERMET files' local time
 
 
@@ -40,9 +44,15 @@ def runs(deck_name: str, folder: Path) -> dict:
     """{label: (AermodResult, CPU seconds)}: the deck as AERMOD ran it, and the simpler run it replaces."""
     deck = read_deck(DATA / deck_name)
     sfc, pfl = REFERENCE / "ANCH-99_ADJU.SFC", REFERENCE / "ANCH-99_ADJU.PFL"
+    options: dict = {}
     if deck_name == "terrain-hill":
         met = read_aermet(sfc, pfl, utc_offset_hours=UTC_OFFSET, fill_missing=True)
         cases = {"elevated": (met, A.AermodTerrain("elevated", deck.hill_heights)), "flat": (met, A.AermodTerrain())}
+    elif deck_name.startswith("urban"):
+        met = read_aermet(sfc, pfl, utc_offset_hours=UTC_OFFSET, fill_missing=True)
+        terrain = A.AermodTerrain("elevated", deck.hill_heights) if deck_name == "urban-hill" else A.AermodTerrain()
+        cases = {"urban": (met, terrain), "rural": (met, terrain)}
+        options = {"urban": dict(urban=URBAN, decay=A.decay_coefficient("SO2", None, urban=True))}
     else:
         write_tower(folder)
         cases = {"tower": (read_aermet(sfc, folder / TOWER, utc_offset_hours=UTC_OFFSET, fill_missing=True),
@@ -56,7 +66,8 @@ def runs(deck_name: str, folder: Path) -> dict:
                      true_north_grid_bearing=-WDROTATE, terrain=terrain)
         cpu = time.process_time()
         result = A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
-                              true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, terrain=terrain)
+                              true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, terrain=terrain,
+                              **options.get(label, {}))
         out[label] = (result, time.process_time() - cpu)
     return out
 
