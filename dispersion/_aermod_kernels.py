@@ -50,6 +50,7 @@ class Sources(NamedTuple):
     diameter: np.ndarray  # inner diameter [m]
     velocity: np.ndarray  # exit velocity [m s-1]
     temperature: np.ndarray  # exit temperature [K]
+    tip_downwash: np.ndarray  # bool: Briggs's stack-tip downwash (False: AERMOD's NOSTD)
 
 
 class Receptors(NamedTuple):
@@ -110,7 +111,8 @@ def _hour(weather, h, decay):
 
 @njit(**KERNEL_OPTIONS)
 def _stack(sources, s, hour):
-    return stack_state(hour, sources.height[s], sources.diameter[s], sources.velocity[s], sources.temperature[s])
+    return stack_state(hour, sources.height[s], sources.diameter[s], sources.velocity[s], sources.temperature[s],
+                       sources.tip_downwash[s])
 
 
 @njit(**KERNEL_OPTIONS)

@@ -248,8 +248,9 @@ def stack_tip_downwash(hs, diameter, velocity, u):
 
 
 @njit(**KERNEL_OPTIONS)
-def stack_state(hour, hs, diameter, velocity, exit_temperature):
-    """Everything AERMOD computes once per stack and hour (rise, penetration, centroid distances)."""
+def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash):
+    """Everything AERMOD computes once per stack and hour (rise, penetration, centroid distances); without
+    ``tip_downwash`` the release height is the stack height (AERMOD's NOSTD)."""
     zi = hour.mixing_height
     ustar = hour.friction_velocity
     raw_u, raw_sv, raw_sw, tg_s, pt_s = profile_at(hour, hs)
@@ -259,7 +260,7 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature):
     ts = max(exit_temperature, ta)
     fb = max(0.25 * velocity * diameter * diameter * GRAVITY * (ts - ta) / ts, MINIMUM_FLUX)  # MFD Eq. 57
     fm = max(0.25 * velocity * velocity * diameter * diameter * ta / ts, MINIMUM_FLUX)  # Briggs; MFD §5.6
-    hsp = stack_tip_downwash(hs, diameter, velocity, u_s)
+    hsp = stack_tip_downwash(hs, diameter, velocity, u_s) if tip_downwash else max(hs, 0.0)
     n_s = brunt_vaisala(tg_s, pt_s) if (elevated and tg_s > 0.0) else 1e-10
     final = stable_final_rise(fb, fm, u_s, n_s, hsp, ustar)
     if elevated and hour.urban:

@@ -198,11 +198,13 @@ def _check_aermet(met: xr.Dataset) -> None:
                                "BULKRN, or without ADJ_U*")
 
 
-def aermod_sources(stacks: StackSet) -> Sources:
-    """The kernel's stacks from a :class:`dispersion.plume.StackSet` (flat terrain: the base elevation is unused)."""
+def aermod_sources(stacks: StackSet, stack_tip_downwash: bool = True) -> Sources:
+    """The kernel's stacks from a :class:`dispersion.plume.StackSet` (flat terrain: the base elevation is unused);
+    ``stack_tip_downwash`` False is AERMOD's NOSTD."""
     f = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     return Sources(x=f(stacks.x), y=f(stacks.y), height=f(stacks.height), diameter=f(stacks.inner_diameter),
-                   velocity=f(stacks.exit_velocity), temperature=f(stacks.exit_temperature))
+                   velocity=f(stacks.exit_velocity), temperature=f(stacks.exit_temperature),
+                   tip_downwash=np.full(stacks.x.size, bool(stack_tip_downwash)))
 
 
 def _receptors(receptors: ReceptorSet) -> Receptors:
@@ -303,18 +305,20 @@ def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, dista
 
 def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, *, tabulate: bool = True,
                  table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST,
-                 parallel: bool = True, terrain: AermodTerrain = AermodTerrain(), decay: float = 0.0) -> np.ndarray:
+                 parallel: bool = True, terrain: AermodTerrain = AermodTerrain(), decay: float = 0.0,
+                 stack_tip_downwash: bool = True) -> np.ndarray:
     """The hourly concentration [kg m-3] at the receptors (their flagpole heights; ``terrain``: flat or elevated,
     :class:`AermodTerrain`) of ``weather``'s hours (:func:`aermod_weather`; hours not valid are 0) from ``rates``
     [kg s-1]: (H, S) → (H, R), or (P, H, S) of P substances → (H, P, R), all decaying with ``decay`` ψ [s-1]
-    (:func:`decay_coefficient`) — the kernel without the statistics (see :func:`run_aermod`)."""
+    (:func:`decay_coefficient`), with Briggs's stack-tip downwash unless ``stack_tip_downwash`` is False (AERMOD's
+    NOSTD) — the kernel without the statistics (see :func:`run_aermod`)."""
     if not (np.isfinite(decay) and decay >= 0.0):
         raise InputError.field("AERMOD run", "decay", decay, "a decay coefficient ≥ 0 s-1")
     terrain.check(receptors)
     rates = np.asarray(rates, dtype=np.float64)
     single = rates.ndim == 2
     rates = np.ascontiguousarray(rates[None] if single else rates)
-    sources, points = aermod_sources(stacks), _receptors(receptors)
+    sources, points = aermod_sources(stacks, stack_tip_downwash), _receptors(receptors)
     nodes = table_nodes(sources, points, table_density, table_nearest)
     out = np.empty((weather.valid.size, rates.shape[0], points.x.size))
     kernel = aermod_parallel if parallel else aermod_serial
@@ -338,11 +342,12 @@ class AermodStatistics:
 def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, day, *,
                       keep_hourly: bool = False, tabulate: bool = True, table_density: int = TABLE_DENSITY,
                       table_nearest: float = TABLE_NEAREST, parallel: bool = True, progress=None,
-                      terrain: AermodTerrain = AermodTerrain(), decay=0.0) -> AermodStatistics:
+                      terrain: AermodTerrain = AermodTerrain(), decay=0.0,
+                      stack_tip_downwash: bool = True) -> AermodStatistics:
     """Run the kernel over ``weather``'s hours in blocks and reduce with AERMOD's hour rules: ``rates`` (P, H, S)
     [kg s-1]; ``day`` (H,) 0-based local calendar day of each hour (non-decreasing); ``decay`` ψ [s-1], one for all
-    or (P,) one per substance (substances that decay alike share a kernel run). The sums run in hour order, so the
-    numbers do not depend on the thread count."""
+    or (P,) one per substance (substances that decay alike share a kernel run); ``stack_tip_downwash`` False is
+    AERMOD's NOSTD. The sums run in hour order, so the numbers do not depend on the thread count."""
     rates = np.ascontiguousarray(rates, dtype=np.float64)
     n_sub, n_hours, _ = rates.shape
     decay = np.broadcast_to(np.asarray(decay, dtype=np.float64), (n_sub,))
@@ -361,7 +366,8 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
         for psi, members in groups:
             out[:, members] = aermod_hours(stacks, receptors, block, rates[members, start:stop], tabulate=tabulate,
                                            table_density=table_density, table_nearest=table_nearest,
-                                           parallel=parallel, terrain=terrain, decay=psi)
+                                           parallel=parallel, terrain=terrain, decay=psi,
+                                           stack_tip_downwash=stack_tip_downwash)
         for p in range(n_sub):
             np.add.at(daily_sum[p], day[start:stop], out[:, p])
         total += out.sum(axis=0)
@@ -381,7 +387,8 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
                true_north_grid_bearing: float = 0.0, utc_offset_hours: float = 0.0, tabulate: bool = True,
                table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST, parallel: bool = True,
                hourly: bool = False, progress=None, terrain: AermodTerrain = AermodTerrain(),
-               urban: AermodUrban | None = None, decay: float = 0.0) -> AermodResult:
+               urban: AermodUrban | None = None, decay: float = 0.0,
+               stack_tip_downwash: bool = True) -> AermodResult:
     """Every hour of the AERMET dataset ``met`` (``meteo.read_aermet``) at every receptor from every stack, with
     AERMOD's hour rules (``dispersion.plume`` module docstring): calm and missing hours are zero and left out; a
     day's 24-h mean is its sum over max(valid hours, 18); the period mean is over the valid hours.
@@ -394,8 +401,8 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     hourly : also return the (H, R) hourly field as ``result.hourly``; progress : optional callable(hours done,
     n_hours); terrain : flat (AERMOD's FLAT) or elevated with the receptors' hill heights (ELEV),
     :class:`AermodTerrain`; urban : AERMOD's urban option for every stack (:class:`AermodUrban`), None: rural;
-    decay : ψ [s-1] (:func:`decay_coefficient`: SO2 from urban stacks takes AERMOD's 4-h half-life). Receptors are
-    at their flagpole heights ``receptors.height``.
+    decay : ψ [s-1] (:func:`decay_coefficient`: SO2 from urban stacks takes AERMOD's 4-h half-life);
+    stack_tip_downwash : False is AERMOD's NOSTD. Receptors are at their flagpole heights ``receptors.height``.
     """
     terrain.check(receptors)
     n_hours = met.sizes["time"]
@@ -413,7 +420,7 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     stats = aermod_statistics(stacks, receptors, weather, rates[None], day - day[0] if n_hours else day,
                               keep_hourly=hourly, tabulate=tabulate, table_density=table_density,
                               table_nearest=table_nearest, parallel=parallel, progress=progress, terrain=terrain,
-                              decay=decay)
+                              decay=decay, stack_tip_downwash=stack_tip_downwash)
     return AermodResult(max_1h=stats.max_1h[0], max_24h=stats.daily[0].max(axis=0) if stats.daily.shape[1]
                         else np.zeros(receptors.x.size), period_mean=stats.period_mean[0], daily=stats.daily[0],
                         valid_hours=stats.valid_hours, hourly=None if stats.hourly is None else stats.hourly[:, 0])

@@ -202,6 +202,10 @@ class PlumeOptions:
                     raise InputError.field("plume options (dispersion aermod)", name, value,
                                            f"{' or '.join(allowed)} (AERMOD mode: flat or elevated terrain, "
                                            "AERMOD's hour rules)")
+            if not self.buoyancy_induced_dispersion:
+                raise InputError.field("plume options (dispersion aermod)", "buoyancy_induced_dispersion", False,
+                                       "true (AERMOD's σ_b = β2 Δh/√2 is part of its formulation, with no option "
+                                       "to leave it out)")
             if self.land_use == "urban" and self.urban_population is None:
                 raise InputError.field("plume options (dispersion aermod)", "urban_population", None,
                                        "the population of the urban area [persons] for AERMOD's urban option "

@@ -67,7 +67,8 @@ def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: Recep
     decay = [decay_coefficient(key, options.half_life.get(key), options.land_use == "urban") for key in substances]
     stats = aermod_statistics(stacks, receptors, hours.aermod, rates, day - day[0] if day.size else day,
                               keep_hourly=options.store_hourly, parallel=options.parallel,
-                              terrain=AermodTerrain(options.terrain, receptors.hill_height), decay=decay)
+                              terrain=AermodTerrain(options.terrain, receptors.hill_height), decay=decay,
+                              stack_tip_downwash=options.stack_tip_downwash)
     fields: dict = {}
     for p, key in enumerate(substances):
         if stats.hourly is not None:

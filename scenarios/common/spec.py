@@ -180,6 +180,10 @@ class ModelSpec(StrictModel):
                     raise ValueError(f"{name}: {data[name]!r} is not available with dispersion: aermod (allowed: "
                                      f"{' or '.join(map(repr, allowed))}; 'simple' is ISC3's truncation, not "
                                      "AERMOD's)")
+            if data.get("buoyancy_induced_dispersion") is False:
+                raise ValueError("buoyancy_induced_dispersion: false is not available with dispersion: aermod "
+                                 "(AERMOD's σ_b = β2 Δh/√2 is part of its formulation); stack_tip_downwash: false "
+                                 "is AERMOD's NOSTD")
             if data.get("sigma") is not None:
                 raise ValueError("sigma: AERMOD computes its own dispersion from turbulence; leave sigma out with "
                                  "dispersion: aermod")

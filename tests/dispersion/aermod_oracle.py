@@ -159,8 +159,9 @@ def _urban(final, fb, u, hsp, met: AermodHour):
     return np.where(reaches & (ratio >= 2.0 / 3.0), penetrating, final)
 
 
-def _stack_state(stacks: StackSet, met: AermodHour) -> dict:
-    """Everything AERMOD computes once per stack and hour (all (S,) arrays)."""
+def _stack_state(stacks: StackSet, met: AermodHour, stack_tip_downwash: bool = True) -> dict:
+    """Everything AERMOD computes once per stack and hour (all (S,) arrays); ``stack_tip_downwash`` False: the
+    release height is the stack height (AERMOD's NOSTD)."""
     hs = stacks.height
     zi = met.mixing_height
     raw_u, raw_sv, raw_sw, tg_s, pt_s = met.at(hs)
@@ -169,7 +170,8 @@ def _stack_state(stacks: StackSet, met: AermodHour) -> dict:
     elevated = np.full(hs.shape, met.stable) | (hs >= zi)  # stable-type plume: stable hour or stack above z_i
     fb = rise.buoyancy_flux(stacks.exit_velocity, stacks.inner_diameter, stacks.exit_temperature, ta)
     fm = rise.momentum_flux(stacks.exit_velocity, stacks.inner_diameter, stacks.exit_temperature, ta)
-    hsp = rise.release_height_after_downwash(hs, stacks.inner_diameter, stacks.exit_velocity, u_s)
+    hsp = rise.release_height_after_downwash(hs, stacks.inner_diameter, stacks.exit_velocity, u_s) \
+        if stack_tip_downwash else np.maximum(hs, 0.0)
     n_s = np.where(elevated & (tg_s > 0.0), _brunt_vaisala(tg_s, pt_s), 1e-10)
     ustar = met.friction_velocity
 

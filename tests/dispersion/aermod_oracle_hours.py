@@ -85,7 +85,7 @@ def _geometry(stacks: StackSet, receptors: ReceptorSet, direction_from_grid):
 
 
 def hour_concentration(stacks: StackSet, receptors: ReceptorSet, met: AermodHour, emission_rate=None, *,
-                       tabulate: bool = False):
+                       tabulate: bool = False, stack_tip_downwash: bool = True):
     """Ground-level concentration of one hour at every receptor from every stack (module docstring).
 
     Parameters
@@ -103,13 +103,15 @@ def hour_concentration(stacks: StackSet, receptors: ReceptorSet, met: AermodHour
         (F_z/ũ, σ_y, ũ, σ̃_v) are evaluated on ``TABLE_POINTS`` distances log-spaced from 1 m to the farthest receptor
         and interpolated linearly in ln x (ln F_z, ln σ_y) — the same model, several times faster; the difference
         is below 1 % of the hour's maximum in the tests (``tests/dispersion/test_aermod.py``).
+    stack_tip_downwash : bool
+        False: the release height is the stack height (AERMOD's NOSTD).
 
     Returns
     -------
     numpy.ndarray
         (R,) concentration [kg m-3], or (S, R) [s m-3] per unit emission when ``emission_rate`` is None.
     """
-    st = _stack_state(stacks, met)
+    st = _stack_state(stacks, met, stack_tip_downwash)
     x, y, radial = _geometry(stacks, receptors, _stack_directions(st, met))
     n_src, n_rec = x.shape
     coherent = np.zeros((n_src, n_rec))

@@ -105,6 +105,7 @@ def test_elevated_terrain_takes_hill_heights_from_the_park_dem(demo, tmp_path):
     ("model: {terrain: elevated}\n", "dispersion: aermod"),
     ("model: {dispersion: aermod, hour_rules: screening}\n", "hour_rules"),
     ("model: {dispersion: aermod, sigma: briggs_rural}\n", "sigma"),
+    ("model: {dispersion: aermod, buoyancy_induced_dispersion: false}\n", "buoyancy_induced_dispersion"),
 ])
 def test_aermod_mode_names_what_it_does_not_take(demo, tmp_path, model, message):
     with pytest.raises((ValidationError, ValueError), match=message):
