@@ -10,7 +10,8 @@ deck (``tests/data/aermod/anchorage-1999``), flat terrain, AERMOD's urban option
 
 writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the project (README of the folder).
 ``--terrain-hill``: the elevated-terrain deck of ``tests/data/aermod/terrain-hill`` (its own receptors, hill heights
-and flagpoles) with the same urban option and met paths.
+and flagpoles) with the same urban option and met paths. ``--rural-nostd``: the flat deck rural, without stack-tip
+downwash (``MODELOPT CONC FLAT NOSTD``; ``tests/data/aermod/nostd``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
     parser.add_argument("--terrain-hill", action="store_true", help="the elevated-terrain deck, urban")
+    parser.add_argument("--rural-nostd", action="store_true", help="the flat deck, rural, no stack-tip downwash")
     args = parser.parse_args()
     folder = args.folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -65,16 +67,19 @@ def main() -> None:
     index = [deck.stacks.ids.index(i) for i in STACKS]
     s = deck.stacks
     lines = ["CO STARTING",
-             "   TITLEONE  ParkTwin comparison: 8 stacks, SO2, flat terrain, urban (population 800000), no downwash",
+             "   TITLEONE  ParkTwin comparison: 8 stacks, SO2, flat terrain, "
+             + ("rural, NOSTD, no downwash" if args.rural_nostd else "urban (population 800000), no downwash"),
              "   TITLETWO  met ANCH-99_ADJU.SFC / ANCH-99_ADJU.PFL; written by tools/aermod_urban_deck.py",
-             "   MODELOPT  CONC FLAT", "   AVERTIME  1  24  PERIOD", "   URBANOPT  " + f"{POPULATION}",
+             "   MODELOPT  CONC FLAT NOSTD" if args.rural_nostd else "   MODELOPT  CONC FLAT",
+             "   AVERTIME  1  24  PERIOD", *([] if args.rural_nostd else [f"   URBANOPT  {POPULATION}"]),
              "   POLLUTID  SO2", "   RUNORNOT  RUN", "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING"]
     for k, i in enumerate(index):
         lines.append(f"   LOCATION  {STACKS[k]}     POINT  {s.x[i]:10.2f} {s.y[i]:10.2f} {0.0:8.2f}")
     for k, i in enumerate(index):
         lines.append(f"   SRCPARAM  {STACKS[k]}  {deck.rates_g_s[i]:12.4f} {s.height[i]:7.2f} {s.exit_temperature[i]:7.2f}"
                      f" {s.exit_velocity[i]:6.2f} {s.inner_diameter[i]:6.3f}")
-    lines += ["   URBANSRC  ALL", "   SRCGROUP  ALL", "SO FINISHED", "", "RE STARTING"]
+    lines += [*([] if args.rural_nostd else ["   URBANSRC  ALL"]), "   SRCGROUP  ALL", "SO FINISHED", "",
+              "RE STARTING"]
     for j in range(deck.receptors.x.size):
         lines.append(f"   DISCCART  {deck.receptors.x[j]:10.2f} {deck.receptors.y[j]:10.2f}")
     lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  ../anchorage-1999/ANCH-99_ADJU.SFC",
