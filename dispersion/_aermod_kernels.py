@@ -51,6 +51,7 @@ class Sources(NamedTuple):
     velocity: np.ndarray  # exit velocity [m s-1]
     temperature: np.ndarray  # exit temperature [K]
     tip_downwash: np.ndarray  # bool: Briggs's stack-tip downwash (False: AERMOD's NOSTD)
+    release: np.ndarray  # int64: 0 vertical, 1 capped (POINTCAP), 2 horizontal (POINTHOR) — dispersion.plume
 
 
 class Receptors(NamedTuple):
@@ -112,7 +113,7 @@ def _hour(weather, h, decay):
 @njit(**KERNEL_OPTIONS)
 def _stack(sources, s, hour):
     return stack_state(hour, sources.height[s], sources.diameter[s], sources.velocity[s], sources.temperature[s],
-                       sources.tip_downwash[s])
+                       sources.tip_downwash[s], sources.release[s])
 
 
 @njit(**KERNEL_OPTIONS)

@@ -35,6 +35,7 @@ MINIMUM_SIGMA_V_OVER_U = 0.05  # σv/u floor (AERMOD SVUMIN; docs/unverified.md)
 MINIMUM_SIGMA_W = 0.02  # [m s-1] σw floor (AERMOD SWMIN; docs/unverified.md)
 MINIMUM_WIND_SPEED = 0.2828  # [m s-1] effective-wind floor √2·0.2 (AERMOD WSMIN; docs/unverified.md)
 HALF_WIDTH_SIGMAS = 2.15  # plume half-depth in σ_z (MFD Eqs. 43, 68)
+CAPPED_EXIT_VELOCITY = 0.001  # [m s-1] exit velocity of a capped or horizontal release (AERMOD FLUXES; EPA 1993)
 URBAN_GRADIENT_ABOVE_ZI = 0.005  # [K m-1] dθ/dz above the urban layer in its penetration test (AERMOD DISTF)
 RANDOM_PLUME_TIME_SCALE = 24.0 * 3600.0  # [s] T_r of the meander weight (AERMOD BIGT; docs/unverified.md)
 
@@ -248,9 +249,12 @@ def stack_tip_downwash(hs, diameter, velocity, u):
 
 
 @njit(**KERNEL_OPTIONS)
-def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash):
+def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, release):
     """Everything AERMOD computes once per stack and hour (rise, penetration, centroid distances); without
-    ``tip_downwash`` the release height is the stack height (AERMOD's NOSTD)."""
+    ``tip_downwash`` the release height is the stack height (AERMOD's NOSTD). ``release`` 1 (capped, AERMOD
+    POINTCAP) or 2 (horizontal, POINTHOR): the momentum flux of 0.001 m/s at the same flow (F_b kept), and the
+    stack-tip downwash of 0.001 m/s for a capped stack (even under NOSTD), none for a horizontal one (AERMOD
+    FLUXES, PCALC; U.S. EPA Model Clearinghouse 1993)."""
     zi = hour.mixing_height
     ustar = hour.friction_velocity
     raw_u, raw_sv, raw_sw, tg_s, pt_s = profile_at(hour, hs)
@@ -259,8 +263,14 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash):
     elevated = hour.stable or hs >= zi
     ts = max(exit_temperature, ta)
     fb = max(0.25 * velocity * diameter * diameter * GRAVITY * (ts - ta) / ts, MINIMUM_FLUX)  # MFD Eq. 57
-    fm = max(0.25 * velocity * velocity * diameter * diameter * ta / ts, MINIMUM_FLUX)  # Briggs; MFD §5.6
-    hsp = stack_tip_downwash(hs, diameter, velocity, u_s) if tip_downwash else max(hs, 0.0)
+    momentum_velocity = velocity if release == 0 else CAPPED_EXIT_VELOCITY
+    fm = max(0.25 * velocity * momentum_velocity * diameter * diameter * ta / ts, MINIMUM_FLUX)  # Briggs; MFD §5.6
+    if release == 1:
+        hsp = stack_tip_downwash(hs, diameter, CAPPED_EXIT_VELOCITY, u_s)
+    elif release == 0 and tip_downwash:
+        hsp = stack_tip_downwash(hs, diameter, velocity, u_s)
+    else:
+        hsp = max(hs, 0.0)
     n_s = brunt_vaisala(tg_s, pt_s) if (elevated and tg_s > 0.0) else 1e-10
     final = stable_final_rise(fb, fm, u_s, n_s, hsp, ustar)
     if elevated and hour.urban:

@@ -200,11 +200,13 @@ def _check_aermet(met: xr.Dataset) -> None:
 
 def aermod_sources(stacks: StackSet, stack_tip_downwash: bool = True) -> Sources:
     """The kernel's stacks from a :class:`dispersion.plume.StackSet` (flat terrain: the base elevation is unused);
-    ``stack_tip_downwash`` False is AERMOD's NOSTD."""
+    ``stack_tip_downwash`` False is AERMOD's NOSTD; capped and horizontal releases (``stacks.release``) are
+    AERMOD's POINTCAP and POINTHOR."""
     f = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     return Sources(x=f(stacks.x), y=f(stacks.y), height=f(stacks.height), diameter=f(stacks.inner_diameter),
                    velocity=f(stacks.exit_velocity), temperature=f(stacks.exit_temperature),
-                   tip_downwash=np.full(stacks.x.size, bool(stack_tip_downwash)))
+                   tip_downwash=np.full(stacks.x.size, bool(stack_tip_downwash)),
+                   release=np.ascontiguousarray(stacks.release, dtype=np.int64))
 
 
 def _receptors(receptors: ReceptorSet) -> Receptors:

@@ -72,12 +72,40 @@ HOUR_RULES = ("screening", "aermod")
 AERMOD_DAILY_DIVISOR_FLOOR = 18  # [h] a 24-h mean divides by max(valid hours, 18) (module docstring)
 
 
+RELEASE_CODES = {"vertical": 0, "capped": 1, "horizontal": 2}  # twin.park.Stack.release
+CAPPED_EXIT_VELOCITY = 0.001  # [m s-1] the exit velocity of a capped or horizontal release at the same flow (U.S. EPA
+#                               Model Clearinghouse memorandum, 1993; AERMOD POINTCAP/POINTHOR)
+
+
+def rise_exit_conditions(stacks: "StackSet") -> tuple[np.ndarray, np.ndarray]:
+    """The exit velocity [m s-1] and inner diameter [m] plume rise takes: as given for a vertical release; for a
+    capped or horizontal one 0.001 m/s through the diameter that keeps the volume flow, d √(v/0.001), so the
+    buoyancy flux is kept and the momentum lost (U.S. EPA Model Clearinghouse, 1993)."""
+    sideways = stacks.release != RELEASE_CODES["vertical"]
+    velocity = np.where(sideways, CAPPED_EXIT_VELOCITY, stacks.exit_velocity)
+    diameter = np.where(sideways, stacks.inner_diameter * np.sqrt(stacks.exit_velocity / CAPPED_EXIT_VELOCITY),
+                        stacks.inner_diameter)
+    return velocity, diameter
+
+
+def release_height(stacks: "StackSet", stack_speed: np.ndarray, tip_downwash: bool) -> np.ndarray:
+    """Height [m] (H, S) the plume rises from: Briggs's stack-tip downwash (``rise.stack_tip_downwash``) with the
+    exit velocity, or 0.001 m/s for a capped stack (whose downwash applies even without ``tip_downwash``, as
+    AERMOD's POINTCAP); the stack height for a horizontal release or without ``tip_downwash``."""
+    capped = stacks.release == RELEASE_CODES["capped"]
+    velocity = np.where(capped, CAPPED_EXIT_VELOCITY, stacks.exit_velocity)
+    downwashed = rise.stack_tip_downwash(stacks.height, stacks.inner_diameter, velocity, stack_speed)
+    applies = capped | (tip_downwash & (stacks.release == RELEASE_CODES["vertical"]))
+    return np.where(applies, downwashed, np.broadcast_to(stacks.height, np.shape(stack_speed)))
+
+
 @dataclass(frozen=True)
 class StackSet:
     """Point sources (stacks). All arrays have shape (S,).
 
     x, y : projected coordinates of the stack [m]; base_elevation : ground elevation at the stack [m];
-    height : physical stack height [m]; inner_diameter [m]; exit_velocity [m/s]; exit_temperature [K].
+    height : physical stack height [m]; inner_diameter [m]; exit_velocity [m/s]; exit_temperature [K];
+    release : ``RELEASE_CODES`` per stack (None: every stack vertical).
     """
 
     ids: tuple[str, ...]
@@ -88,9 +116,15 @@ class StackSet:
     inner_diameter: np.ndarray
     exit_velocity: np.ndarray
     exit_temperature: np.ndarray
+    release: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.ids)
+        release = np.zeros(n, dtype=np.int64) if self.release is None else np.asarray(self.release)
+        if release.shape != (n,) or not np.isin(release, list(RELEASE_CODES.values())).all():
+            raise InputError.field("stacks", "release", np.asarray(release).tolist()[:5],
+                                   f"({n},) codes {RELEASE_CODES}")
+        object.__setattr__(self, "release", np.ascontiguousarray(release, dtype=np.int64))
         for name in ("x", "y", "base_elevation", "height", "inner_diameter", "exit_velocity", "exit_temperature"):
             values = np.ascontiguousarray(getattr(self, name), dtype=np.float64)
             if values.shape != (n,):
@@ -306,13 +340,11 @@ def source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> So
         wind_speed_power_law(wind_speed[:, None], stacks.height[None, :], stability[:, None], options.land_use),
         _MIN_STACK_WIND_SPEED,
     )
-    if options.stack_tip_downwash:
-        release_height = rise.stack_tip_downwash(stacks.height, stacks.inner_diameter, stacks.exit_velocity, stack_speed)
-    else:
-        release_height = np.broadcast_to(stacks.height, stack_speed.shape)
+    released = release_height(stacks, stack_speed, options.stack_tip_downwash)
+    velocity, diameter = rise_exit_conditions(stacks)
     final = rise.plume_rise_briggs(
-        exit_velocity=stacks.exit_velocity,
-        inner_diameter=stacks.inner_diameter,
+        exit_velocity=velocity,
+        inner_diameter=diameter,
         exit_temperature=stacks.exit_temperature,
         ambient_temperature=temperature[:, None],
         wind_speed=stack_speed,
@@ -327,7 +359,7 @@ def source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> So
         stability=np.ascontiguousarray(stability),
         day=np.ascontiguousarray(day),
         stack_wind_speed=np.ascontiguousarray(stack_speed),
-        effective_height=np.ascontiguousarray(release_height + plume_rise),
+        effective_height=np.ascontiguousarray(released + plume_rise),
         rise=np.ascontiguousarray(plume_rise),
         bid_variance=np.ascontiguousarray(bid),
         valid=np.ascontiguousarray(valid_hours(met, options.hour_rules)),

@@ -24,6 +24,7 @@ from dispersion.plume import ReceptorSet, StackSet
 REFERENCE = Path(__file__).resolve().parent / "data" / "aermod" / "anchorage-1999"
 PLOT_FILES = {"period": "plot_period.plt", "1h": "plot_1h.plt", "24h": "plot_24h.plt"}
 WDROTATE = 0.6964  # the deck's WDROTATE [degree]: true-north directions turned onto the park's grid north
+RELEASES = {"POINT": 0, "POINTCAP": 1, "POINTHOR": 2}  # AERMOD source types → dispersion.plume.RELEASE_CODES
 
 
 @dataclass(frozen=True)
@@ -41,18 +42,20 @@ class Deck:
 def read_deck(folder: Path = REFERENCE) -> Deck:
     """Stacks from the deck's SO LOCATION / SRCPARAM cards, receptors from ``receptors.csv`` (AERMOD x, y; with
     ``elevation``, ``hill_height`` and ``flagpole`` columns for an elevated-terrain deck)."""
-    location, params = {}, {}
+    location, params, release = {}, {}, {}
     for line in (folder / "aermod.inp").read_text().splitlines():
         words = line.split()
-        if len(words) >= 5 and words[0] == "LOCATION" and words[2] == "POINT":
+        if len(words) >= 5 and words[0] == "LOCATION" and words[2] in RELEASES:
             location[words[1]] = tuple(float(v) for v in words[3:6])
+            release[words[1]] = RELEASES[words[2]]
         elif len(words) == 7 and words[0] == "SRCPARAM":
             params[words[1]] = tuple(float(v) for v in words[2:7])
     ids = tuple(location)
     xyz = np.array([location[i] for i in ids])
     q, height, temperature, velocity, diameter = np.array([params[i] for i in ids]).T
     stacks = StackSet(ids=ids, x=xyz[:, 0], y=xyz[:, 1], base_elevation=xyz[:, 2], height=height,
-                      inner_diameter=diameter, exit_velocity=velocity, exit_temperature=temperature)
+                      inner_diameter=diameter, exit_velocity=velocity, exit_temperature=temperature,
+                      release=np.array([release[i] for i in ids]))
     with open(folder / "receptors.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     x = np.array([float(r["x_aermod"]) for r in rows])

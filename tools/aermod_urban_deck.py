@@ -11,7 +11,8 @@ deck (``tests/data/aermod/anchorage-1999``), flat terrain, AERMOD's urban option
 writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the project (README of the folder).
 ``--terrain-hill``: the elevated-terrain deck of ``tests/data/aermod/terrain-hill`` (its own receptors, hill heights
 and flagpoles) with the same urban option and met paths. ``--rural-nostd``: the flat deck rural, without stack-tip
-downwash (``MODELOPT CONC FLAT NOSTD``; ``tests/data/aermod/nostd``).
+downwash (``MODELOPT CONC FLAT NOSTD``; ``tests/data/aermod/nostd``). ``--capped``: the flat deck rural with
+S004 and S006 capped (``POINTCAP``) and S005 and S015 horizontal (``POINTHOR``; ``tests/data/aermod/capped``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tests.aermod_reference import REFERENCE, WDROTATE, read_deck  # noqa: E402
 STACKS = ("S004", "S005", "S006", "S015", "S016", "S017", "S019", "S020")
 POPULATION = 800_000  # [persons]
 URBAN_ROUGHNESS = 1.0  # [m], AERMOD's default
+CAPPED = {"S004": "POINTCAP", "S006": "POINTCAP", "S005": "POINTHOR", "S015": "POINTHOR"}  # --capped
 
 
 def terrain_hill(folder: Path) -> None:
@@ -57,7 +59,9 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--terrain-hill", action="store_true", help="the elevated-terrain deck, urban")
     parser.add_argument("--rural-nostd", action="store_true", help="the flat deck, rural, no stack-tip downwash")
+    parser.add_argument("--capped", action="store_true", help="the flat deck, rural, capped and horizontal stacks")
     args = parser.parse_args()
+    rural = args.rural_nostd or args.capped
     folder = args.folder
     folder.mkdir(parents=True, exist_ok=True)
     if args.terrain_hill:
@@ -68,17 +72,19 @@ def main() -> None:
     s = deck.stacks
     lines = ["CO STARTING",
              "   TITLEONE  ParkTwin comparison: 8 stacks, SO2, flat terrain, "
-             + ("rural, NOSTD, no downwash" if args.rural_nostd else "urban (population 800000), no downwash"),
+             + ("rural, NOSTD, no downwash" if args.rural_nostd else "rural, capped and horizontal stacks, no downwash"
+                if args.capped else "urban (population 800000), no downwash"),
              "   TITLETWO  met ANCH-99_ADJU.SFC / ANCH-99_ADJU.PFL; written by tools/aermod_urban_deck.py",
              "   MODELOPT  CONC FLAT NOSTD" if args.rural_nostd else "   MODELOPT  CONC FLAT",
-             "   AVERTIME  1  24  PERIOD", *([] if args.rural_nostd else [f"   URBANOPT  {POPULATION}"]),
+             "   AVERTIME  1  24  PERIOD", *([] if rural else [f"   URBANOPT  {POPULATION}"]),
              "   POLLUTID  SO2", "   RUNORNOT  RUN", "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING"]
     for k, i in enumerate(index):
-        lines.append(f"   LOCATION  {STACKS[k]}     POINT  {s.x[i]:10.2f} {s.y[i]:10.2f} {0.0:8.2f}")
+        kind = CAPPED.get(STACKS[k], "POINT") if args.capped else "POINT"
+        lines.append(f"   LOCATION  {STACKS[k]}  {kind:>8}  {s.x[i]:10.2f} {s.y[i]:10.2f} {0.0:8.2f}")
     for k, i in enumerate(index):
         lines.append(f"   SRCPARAM  {STACKS[k]}  {deck.rates_g_s[i]:12.4f} {s.height[i]:7.2f} {s.exit_temperature[i]:7.2f}"
                      f" {s.exit_velocity[i]:6.2f} {s.inner_diameter[i]:6.3f}")
-    lines += [*([] if args.rural_nostd else ["   URBANSRC  ALL"]), "   SRCGROUP  ALL", "SO FINISHED", "",
+    lines += [*([] if rural else ["   URBANSRC  ALL"]), "   SRCGROUP  ALL", "SO FINISHED", "",
               "RE STARTING"]
     for j in range(deck.receptors.x.size):
         lines.append(f"   DISCCART  {deck.receptors.x[j]:10.2f} {deck.receptors.y[j]:10.2f}")

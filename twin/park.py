@@ -120,6 +120,12 @@ class Stack(BaseModel):
     enterprise_grade: Literal["A", "B", "C", "D"] | None = Field(
         None, description="Enterprise environmental performance grade (A best … D) used for heavy-pollution "
                           "emergency measures.")
+    release: Literal["vertical", "capped", "horizontal"] = Field(
+        "vertical", description="How the gas leaves the stack: vertical (open), capped (a rain cap or other "
+                                "obstruction) or horizontal — capped and horizontal releases rise by buoyancy only "
+                                "(exit velocity 0.001 m/s at the same flow, U.S. EPA Model Clearinghouse 1993; "
+                                "AERMOD's POINTCAP/POINTHOR); a capped stack is downwashed by up to 3 diameters, a "
+                                "horizontal one not at all.")
 
 
 class RiskSource(BaseModel):
@@ -392,6 +398,11 @@ class Park:
     def pollutants(self) -> list[str]:
         """Sorted substance keys emitted (rate > 0) by at least one stack."""
         return sorted({key for stack in self.spec.stacks for key, rate in stack.emissions.items() if rate > 0})
+
+    def stack_release_codes(self) -> np.ndarray:
+        """Each stack's release as ``dispersion.plume.RELEASE_CODES`` (0 vertical, 1 capped, 2 horizontal)."""
+        codes = {"vertical": 0, "capped": 1, "horizontal": 2}
+        return np.array([codes[s.release] for s in self.spec.stacks], dtype=np.int64)
 
     def stack_arrays(self) -> dict[str, np.ndarray]:
         """Stack parameters as float64 arrays in stack order.

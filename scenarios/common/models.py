@@ -39,7 +39,7 @@ def plume_options(model: ModelSpec, park: Park, gx: np.ndarray, gy: np.ndarray, 
 
 def park_stacks(park: Park) -> StackSet:
     """Every stack of the park, in park.yaml order."""
-    return StackSet(ids=tuple(s.id for s in park.stacks), **park.stack_arrays())
+    return StackSet(ids=tuple(s.id for s in park.stacks), **park.stack_arrays(), release=park.stack_release_codes())
 
 
 def grid_receptors(park: Park, gx: np.ndarray, gy: np.ndarray, height: float, *, sensitive: bool = True,

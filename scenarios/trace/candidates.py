@@ -157,6 +157,8 @@ def park_candidates(park: Park, *, kinds: tuple[str, ...] = ("stack", "tank", "w
     if ground_x:
         parts.append(_ground_points(park, ground_x, ground_y))
     arrays = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    arrays["release"] = np.concatenate([park.stack_release_codes() if stack_part is not None else np.zeros(0, int),
+                                        np.zeros(len(ground_x), dtype=np.int64)])  # ground points: vertical
     point_ids = tuple([s.id for s in park.stacks] if stack_part is not None else []) + tuple(
         f"ground{k}" for k in range(len(ground_x)))
     weights = np.zeros((point_ids.__len__(), len(candidates)))

@@ -169,9 +169,14 @@ def _stack_state(stacks: StackSet, met: AermodHour, stack_tip_downwash: bool = T
     ta = pt_s - AERMOD_G_OVER_CP * hs  # temperature at stack top from θ (MFD §4.1.4)
     elevated = np.full(hs.shape, met.stable) | (hs >= zi)  # stable-type plume: stable hour or stack above z_i
     fb = rise.buoyancy_flux(stacks.exit_velocity, stacks.inner_diameter, stacks.exit_temperature, ta)
-    fm = rise.momentum_flux(stacks.exit_velocity, stacks.inner_diameter, stacks.exit_temperature, ta)
-    hsp = rise.release_height_after_downwash(hs, stacks.inner_diameter, stacks.exit_velocity, u_s) \
-        if stack_tip_downwash else np.maximum(hs, 0.0)
+    # capped (1) and horizontal (2) releases: F_m at 0.001 m/s and the same flow, F_b kept; a capped stack's tip
+    # downwash at 0.001 m/s even without stack_tip_downwash, none for a horizontal one (AERMOD POINTCAP/POINTHOR)
+    slow = np.where(stacks.release == 0, stacks.exit_velocity, 0.001)
+    fm = rise.momentum_flux(np.sqrt(stacks.exit_velocity * slow), stacks.inner_diameter, stacks.exit_temperature, ta)
+    downwashed = rise.release_height_after_downwash(hs, stacks.inner_diameter,
+                                                    np.where(stacks.release == 1, 0.001, stacks.exit_velocity), u_s)
+    hsp = np.where((stacks.release == 1) | ((stacks.release == 0) & stack_tip_downwash), downwashed,
+                   np.maximum(hs, 0.0))
     n_s = np.where(elevated & (tg_s > 0.0), _brunt_vaisala(tg_s, pt_s), 1e-10)
     ustar = met.friction_velocity
 

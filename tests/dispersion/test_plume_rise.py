@@ -302,3 +302,38 @@ def test_gradual_rise_grows_with_distance_up_to_the_final_rise(source, wind, sta
     assert np.all(gradual >= 0.0)
     assert np.all(gradual <= float(final.rise) * (1 + 1e-12))
     assert np.all(np.diff(gradual) >= -1e-12 * float(final.rise))
+
+
+def test_capped_and_horizontal_releases_rise_by_buoyancy_only():
+    # U.S. EPA Model Clearinghouse (1993), as AERMOD's POINTCAP/POINTHOR: 0.001 m/s at the same flow (F_b kept,
+    # momentum lost); a capped stack is downwashed with 0.001 m/s (even without stack_tip_downwash), a horizontal
+    # one not at all.
+    import xarray as xr
+
+    from dispersion.plume import PlumeOptions, StackSet, source_hours
+
+    n = 3
+    stacks = StackSet(ids=("V", "C", "H"), x=np.zeros(n), y=np.zeros(n), base_elevation=np.zeros(n),
+                      height=np.full(n, 40.0), inner_diameter=np.full(n, 2.0), exit_velocity=np.full(n, 15.0),
+                      exit_temperature=np.array([420.0, 420.0, 420.0]), release=np.array([0, 1, 2]))
+    cold = StackSet(ids=stacks.ids, x=stacks.x, y=stacks.y, base_elevation=stacks.base_elevation,
+                    height=stacks.height, inner_diameter=stacks.inner_diameter, exit_velocity=stacks.exit_velocity,
+                    exit_temperature=np.full(n, 290.0), release=stacks.release)
+    times = np.array(["2025-01-01T00", "2025-01-01T01"], dtype="datetime64[ns]")
+    met = xr.Dataset({"model_wind_speed": ("time", [3.0, 8.0]), "wind_from_direction": ("time", [270.0, 90.0]),
+                      "air_temperature": ("time", [290.0, 290.0]), "stability_class": ("time", [3, 5]),
+                      "atmosphere_boundary_layer_thickness": ("time", [800.0, 800.0])}, coords={"time": times})
+    for tip in (True, False):
+        hot = source_hours(stacks, met, PlumeOptions(stack_tip_downwash=tip))
+        u = hot.stack_wind_speed
+        # the capped stack: downwashed 2 D (0.001/u − 1.5) ≈ −3 D in every hour, with or without tip downwash
+        capped_base = 40.0 + 2.0 * 2.0 * (0.001 / u[:, 1] - 1.5)
+        flat = source_hours(cold, met, PlumeOptions(stack_tip_downwash=tip))  # no buoyancy: momentum only
+        # what momentum is left, 3 d' w'/u with d' w' = d √(0.001 w), is a few decimetres (ISC3 Eq. 1-16)
+        np.testing.assert_allclose(flat.effective_height[:, 1], capped_base, rtol=0, atol=0.5)
+        np.testing.assert_allclose(flat.effective_height[:, 2], 40.0, rtol=0, atol=0.5)  # horizontal: no downwash
+        assert np.all(flat.effective_height[:, 0] > flat.effective_height[:, 2] + 2.0)  # vertical: momentum rise
+        # hot stacks: the buoyant rise is the same for the capped and the horizontal one (F_b kept)
+        np.testing.assert_allclose(hot.effective_height[:, 2] - 40.0, hot.effective_height[:, 1] - capped_base,
+                                   rtol=1e-12)
+        assert np.all(hot.effective_height[:, 2] - 40.0 > 10.0)
