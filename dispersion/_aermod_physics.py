@@ -20,6 +20,7 @@ from numba import njit
 
 from dispersion._aermod_vertical import SQRT_2, state_weight, vertical_stable, vertical_stable_at
 from dispersion._math_kernels import KERNEL_OPTIONS
+from dispersion.plume_rise import CAPPED_EXIT_VELOCITY
 from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY
 
 GRAVITY = AERMOD_GRAVITY  # [m s-2] g as the AERMOD program has it (docs/unverified.md)
@@ -35,7 +36,6 @@ MINIMUM_SIGMA_V_OVER_U = 0.05  # σv/u floor (AERMOD SVUMIN; docs/unverified.md)
 MINIMUM_SIGMA_W = 0.02  # [m s-1] σw floor (AERMOD SWMIN; docs/unverified.md)
 MINIMUM_WIND_SPEED = 0.2828  # [m s-1] effective-wind floor √2·0.2 (AERMOD WSMIN; docs/unverified.md)
 HALF_WIDTH_SIGMAS = 2.15  # plume half-depth in σ_z (MFD Eqs. 43, 68)
-CAPPED_EXIT_VELOCITY = 0.001  # [m s-1] exit velocity of a capped or horizontal release (AERMOD FLUXES; EPA 1993)
 URBAN_GRADIENT_ABOVE_ZI = 0.005  # [K m-1] dθ/dz above the urban layer in its penetration test (AERMOD DISTF)
 RANDOM_PLUME_TIME_SCALE = 24.0 * 3600.0  # [s] T_r of the meander weight (AERMOD BIGT; docs/unverified.md)
 

@@ -72,9 +72,7 @@ HOUR_RULES = ("screening", "aermod")
 AERMOD_DAILY_DIVISOR_FLOOR = 18  # [h] a 24-h mean divides by max(valid hours, 18) (module docstring)
 
 
-RELEASE_CODES = {"vertical": 0, "capped": 1, "horizontal": 2}  # twin.park.Stack.release
-CAPPED_EXIT_VELOCITY = 0.001  # [m s-1] the exit velocity of a capped or horizontal release at the same flow (U.S. EPA
-#                               Model Clearinghouse memorandum, 1993; AERMOD POINTCAP/POINTHOR)
+RELEASE_CODES = {"vertical": 0, "capped": 1, "horizontal": 2}  # twin.park.Stack.release, in STACK_RELEASES order
 
 
 def rise_exit_conditions(stacks: "StackSet") -> tuple[np.ndarray, np.ndarray]:
@@ -82,8 +80,8 @@ def rise_exit_conditions(stacks: "StackSet") -> tuple[np.ndarray, np.ndarray]:
     capped or horizontal one 0.001 m/s through the diameter that keeps the volume flow, d √(v/0.001), so the
     buoyancy flux is kept and the momentum lost (U.S. EPA Model Clearinghouse, 1993)."""
     sideways = stacks.release != RELEASE_CODES["vertical"]
-    velocity = np.where(sideways, CAPPED_EXIT_VELOCITY, stacks.exit_velocity)
-    diameter = np.where(sideways, stacks.inner_diameter * np.sqrt(stacks.exit_velocity / CAPPED_EXIT_VELOCITY),
+    velocity = np.where(sideways, rise.CAPPED_EXIT_VELOCITY, stacks.exit_velocity)
+    diameter = np.where(sideways, stacks.inner_diameter * np.sqrt(stacks.exit_velocity / rise.CAPPED_EXIT_VELOCITY),
                         stacks.inner_diameter)
     return velocity, diameter
 
@@ -93,7 +91,7 @@ def release_height(stacks: "StackSet", stack_speed: np.ndarray, tip_downwash: bo
     exit velocity, or 0.001 m/s for a capped stack (whose downwash applies even without ``tip_downwash``, as
     AERMOD's POINTCAP); the stack height for a horizontal release or without ``tip_downwash``."""
     capped = stacks.release == RELEASE_CODES["capped"]
-    velocity = np.where(capped, CAPPED_EXIT_VELOCITY, stacks.exit_velocity)
+    velocity = np.where(capped, rise.CAPPED_EXIT_VELOCITY, stacks.exit_velocity)
     downwashed = rise.stack_tip_downwash(stacks.height, stacks.inner_diameter, velocity, stack_speed)
     applies = capped | (tip_downwash & (stacks.release == RELEASE_CODES["vertical"]))
     return np.where(applies, downwashed, np.broadcast_to(stacks.height, np.shape(stack_speed)))

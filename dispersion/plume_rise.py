@@ -58,7 +58,11 @@ import numpy as np
 
 from twin.errors import InputError
 
+CAPPED_EXIT_VELOCITY = 0.001  # [m s-1] the exit velocity of a capped or horizontal release at the same flow (U.S. EPA
+#                               Model Clearinghouse memorandum, 1993; AERMOD POINTCAP/POINTHOR; docs/unverified.md)
+
 __all__ = [
+    "CAPPED_EXIT_VELOCITY",
     "GRAVITY_ISC3",
     "DEFAULT_POTENTIAL_TEMPERATURE_GRADIENT",
     "BUOYANCY_FLUX_BREAK",

@@ -95,6 +95,9 @@ class EmissionSchedule(BaseModel):
         return out
 
 
+STACK_RELEASES = ("vertical", "capped", "horizontal")  # Stack.release; its index is dispersion.plume.RELEASE_CODES
+
+
 class Stack(BaseModel):
     """A point emission source (chimney/stack) for routine (EIA) emissions."""
 
@@ -401,8 +404,7 @@ class Park:
 
     def stack_release_codes(self) -> np.ndarray:
         """Each stack's release as ``dispersion.plume.RELEASE_CODES`` (0 vertical, 1 capped, 2 horizontal)."""
-        codes = {"vertical": 0, "capped": 1, "horizontal": 2}
-        return np.array([codes[s.release] for s in self.spec.stacks], dtype=np.int64)
+        return np.array([STACK_RELEASES.index(s.release) for s in self.spec.stacks], dtype=np.int64)
 
     def stack_arrays(self) -> dict[str, np.ndarray]:
         """Stack parameters as float64 arrays in stack order.

@@ -310,7 +310,10 @@ def test_capped_and_horizontal_releases_rise_by_buoyancy_only():
     # one not at all.
     import xarray as xr
 
-    from dispersion.plume import PlumeOptions, StackSet, source_hours
+    from dispersion.plume import RELEASE_CODES, PlumeOptions, StackSet, source_hours
+    from twin.park import STACK_RELEASES
+
+    assert list(RELEASE_CODES) == list(STACK_RELEASES)  # park.yaml's words and the codes, in one order
 
     n = 3
     stacks = StackSet(ids=("V", "C", "H"), x=np.zeros(n), y=np.zeros(n), base_elevation=np.zeros(n),
