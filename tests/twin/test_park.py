@@ -284,3 +284,21 @@ def test_a_file_that_is_not_weather_is_not_quoted_in_the_error(tmp_path, reader)
         read(secret)
     assert "SECRET-TOKEN" not in str(caught.value) and "root:x" not in str(caught.value)
     assert "not shown" in str(caught.value) and caught.value.exit_code == 65
+
+
+def test_stack_release_reaches_the_stack_set(tmp_path):
+    from scenarios.common.models import park_stacks
+
+    spec = small_spec()
+    spec["stacks"][1]["release"] = "horizontal"
+    park = load_park(write_bundle(tmp_path, spec))
+    assert park.stack_release_codes().tolist() == [0, 2]  # S01 vertical (the default), S02 horizontal
+    assert park_stacks(park).release.tolist() == [0, 2]
+
+
+def test_unknown_stack_release_names_the_allowed_ones(tmp_path):
+    error = load_with(tmp_path, lambda s: s["stacks"][1].update(release="bent"))
+    message = str(error)
+    assert "stacks[1]" in message and "release" in message and "'bent'" in message
+    for word in ("vertical", "capped", "horizontal"):
+        assert word in message
