@@ -13,6 +13,8 @@ writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the pr
 and flagpoles) with the same urban option and met paths. ``--rural-nostd``: the flat deck rural, without stack-tip
 downwash (``MODELOPT CONC FLAT NOSTD``; ``tests/data/aermod/nostd``). ``--capped``: the flat deck rural with
 S004 and S006 capped (``POINTCAP``) and S005 and S015 horizontal (``POINTHOR``; ``tests/data/aermod/capped``).
+``--tower``: the site-tower deck of ``tests/data/aermod/tower-profile`` with ``URBANOPT 500000``
+(``tests/data/aermod/tower-urban``; its ``TOWER.PFL`` is written by ``tools/aermod_tower_deck.py``).
 """
 
 from __future__ import annotations
@@ -33,25 +35,34 @@ URBAN_ROUGHNESS = 1.0  # [m], AERMOD's default
 CAPPED = {"S004": "POINTCAP", "S006": "POINTCAP", "S005": "POINTHOR", "S015": "POINTHOR"}  # --capped
 
 
-def terrain_hill(folder: Path) -> None:
-    """The terrain-hill deck with the urban option: URBANOPT before POLLUTID, URBANSRC before SRCGROUP, the met read
-    from the sibling ``anchorage-1999`` folder."""
-    hill = ROOT / "tests" / "data" / "aermod" / "terrain-hill"
+TOWER_POPULATION = 500_000  # [persons], --tower
+
+
+def urban_copy(folder: Path, source: str, population: int, title: str | None) -> None:
+    """Another deck with the urban option: URBANOPT before POLLUTID, URBANSRC before SRCGROUP, the met files read from
+    the sibling ``anchorage-1999`` folder (a tower's own TOWER.PFL stays where it is)."""
+    base = ROOT / "tests" / "data" / "aermod" / source
     lines = []
-    for line in (hill / "aermod.inp").read_text().splitlines():
+    for line in (base / "aermod.inp").read_text().splitlines():
         words = line.split()
-        if words[:1] == ["TITLEONE"]:
-            line = "   TITLEONE  ParkTwin comparison: 8 stacks on a 120 m hill, SO2, elevated terrain, urban, no downwash"
+        if words[:1] == ["TITLEONE"] and title:
+            line = f"   TITLEONE  {title}"
         elif words[:1] == ["POLLUTID"]:
-            lines.append(f"   URBANOPT  {POPULATION}")
+            lines.append(f"   URBANOPT  {population}")
         elif words[:1] == ["SRCGROUP"]:
             lines.append("   URBANSRC  ALL")
-        elif words[:1] in (["SURFFILE"], ["PROFFILE"]):
+        elif words[:1] in (["SURFFILE"], ["PROFFILE"]) and "/" not in words[1] and words[1].startswith("ANCH"):
             line = f"   {words[0]}  ../anchorage-1999/{words[1]}"
         lines.append(line)
     (folder / "aermod.inp").write_text("\n".join(lines) + "\n")
-    shutil.copyfile(hill / "receptors.csv", folder / "receptors.csv")
-    print(f"wrote {folder}/aermod.inp and receptors.csv (the terrain-hill deck, urban)")
+    shutil.copyfile(base / "receptors.csv", folder / "receptors.csv")
+    print(f"wrote {folder}/aermod.inp and receptors.csv (the {source} deck, urban)")
+
+
+def terrain_hill(folder: Path) -> None:
+    """The terrain-hill deck with the urban option."""
+    urban_copy(folder, "terrain-hill", POPULATION, "ParkTwin comparison: 8 stacks on a 120 m hill, SO2, elevated "
+                                                   "terrain, urban, no downwash")
 
 
 def main() -> None:
@@ -60,12 +71,16 @@ def main() -> None:
     parser.add_argument("--terrain-hill", action="store_true", help="the elevated-terrain deck, urban")
     parser.add_argument("--rural-nostd", action="store_true", help="the flat deck, rural, no stack-tip downwash")
     parser.add_argument("--capped", action="store_true", help="the flat deck, rural, capped and horizontal stacks")
+    parser.add_argument("--tower", action="store_true", help="the site-tower deck, urban (population 500000)")
     args = parser.parse_args()
     rural = args.rural_nostd or args.capped
     folder = args.folder
     folder.mkdir(parents=True, exist_ok=True)
     if args.terrain_hill:
         terrain_hill(folder)
+        return
+    if args.tower:
+        urban_copy(folder, "tower-profile", TOWER_POPULATION, None)
         return
     deck = read_deck()
     index = [deck.stacks.ids.index(i) for i in STACKS]
