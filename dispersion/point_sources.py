@@ -20,11 +20,12 @@ from dataclasses import replace
 import numpy as np
 import xarray as xr
 
-from dispersion.aermod import AermodTerrain, AermodUrban, aermod_statistics, aermod_weather, decay_coefficient
+from dispersion.aermod import (HALF_LIFE_CONSTANT, AermodTerrain, AermodUrban, aermod_statistics, aermod_weather,
+                               decay_coefficient)
 from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume, source_hours
 from twin.errors import InputError
 
-__all__ = ["point_source_hours", "evaluate_point_sources", "DISPERSION_MODES"]
+__all__ = ["point_source_hours", "evaluate_point_sources", "decay_half_life", "DISPERSION_MODES"]
 
 DISPERSION_MODES = ("screening", "aermod")
 
@@ -41,6 +42,17 @@ def point_source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions)
     weather = aermod_weather(met, true_north_grid_bearing=options.true_north_grid_bearing,
                              hour_rules=options.hour_rules, urban=_urban(options))
     return replace(hours, aermod=weather)
+
+
+def decay_half_life(substance: str, options: PlumeOptions) -> float | None:
+    """The half-life [s] ``substance`` decays with in ``options``' mode — its ``half_life``, or in AERMOD mode on an
+    urban park SO2's 4 h as AERMOD takes it (0.693/4.81e-5 s, ``dispersion.aermod.decay_coefficient``), else None —
+    for runs that carry it under another name (transfer matrices: "unit")."""
+    given = options.half_life.get(substance)
+    if given is not None or options.dispersion != "aermod":
+        return given
+    psi = decay_coefficient(substance, None, options.land_use == "urban")
+    return HALF_LIFE_CONSTANT / psi if psi > 0.0 else None
 
 
 def _urban(options: PlumeOptions) -> AermodUrban | None:

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from dispersion.point_sources import evaluate_point_sources
+from dispersion.point_sources import decay_half_life, evaluate_point_sources
 from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.models import park_receptors
 from scenarios.common.progress import Stages
@@ -104,6 +104,9 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
     n_rec = receptors.x.size
     n_t = n_hours - window + 1
     hourly_options = replace(options, store_hourly=True, store_daily=False)
+    # the transfer matrices carry the substance's half-life as "unit"; the whole-field runs name it "q"
+    decaying = replace(hourly_options, half_life={"q": options.half_life["unit"]} if "unit" in options.half_life
+                       else {})
     per_receptor: dict[int, np.ndarray] = {}
     times = setup.met["time"].values.astype("datetime64[m]")
 
@@ -116,7 +119,7 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
 
     def evaluate(q: np.ndarray) -> np.ndarray:
         rates = (factors * np.asarray(q)[None, :] * 1e-3)[None]
-        fields = evaluate_point_sources(stacks, rates, receptors, hours, hourly_options, substances=["q"])
+        fields = evaluate_point_sources(stacks, rates, receptors, hours, decaying, substances=["q"])
         return _window_means(fields["q"][1], window).reshape(-1)  # row = t·R + r
 
     def rows(indices: np.ndarray) -> np.ndarray:
@@ -161,7 +164,7 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
         factors = setup.factors[:, index]
         stacks = subset_stacks(setup.stacks, index)
         hours = subset_hours(setup.hours, source_index=index)
-        half_life = scenario.model.half_life.get(key)
+        half_life = decay_half_life(key, setup.options)  # AERMOD mode, urban park: SO2's 4 h unless given
         options = replace(setup.options, half_life={"unit": half_life} if half_life else {}, store_hourly=False,
                           store_daily=True)
         receptors, labels = constraint_receptors(setup, spec.receptor_spacing, spec.include_inside_boundary)

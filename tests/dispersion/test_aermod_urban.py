@@ -295,3 +295,19 @@ def test_urban_deck_with_a_site_tower_meets_the_agreement_targets(tmp_path):
         assert ours["fac2"] >= 0.95 and abs(ours["fb"]) <= 0.01 and ours["r"] >= 0.99, (name, ours)
         assert abs(ours["max_ratio"] - 1.0) <= 0.02 and ours["max_distance_m"] <= 354.0, (name, ours)
         assert ours["worst"] <= 0.03, (name, ours)
+
+
+def test_decay_half_life_carries_aermods_urban_so2_default_to_renamed_runs():
+    # transfer matrices and caps run a substance under another name ("unit", "q"): the half-life goes with it
+    from dispersion.plume import PlumeOptions
+    from dispersion.point_sources import decay_half_life
+
+    urban = PlumeOptions(dispersion="aermod", hour_rules="aermod", terrain="flat", land_use="urban",
+                         urban_population=8e5)
+    rural = PlumeOptions(dispersion="aermod", hour_rules="aermod", terrain="flat")
+    screening = PlumeOptions(land_use="urban", half_life={"nox": 7200.0})
+    assert A.decay_coefficient("unit", decay_half_life("sulfur_dioxide", urban), urban=True) == \
+        pytest.approx(4.81e-5, rel=1e-12)
+    assert decay_half_life("sulfur_dioxide", rural) is None and decay_half_life("nox", urban) is None
+    assert decay_half_life("sulfur_dioxide", screening) is None  # the 4-h default is AERMOD's, not ISC3's
+    assert decay_half_life("nox", screening) == 7200.0
