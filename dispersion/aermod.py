@@ -1,5 +1,5 @@
-"""AERMOD for point sources in flat, rural terrain without building downwash: one hour at all receptors from all
-stacks, vectorised over (stack, receptor) pairs in NumPy, and a driver for a year of hours with AERMOD's rules.
+"""AERMOD for point sources without building downwash (flat or elevated terrain, rural or urban): the driver of the
+Numba kernels for a year of hours with AERMOD's rules, and what it validates and prepares.
 
 Sources: Cimorelli et al. (2004), *AERMOD: Description of Model Formulation*, EPA-454/R-03-004 ("MFD", equation
 numbers of that edition) and Cimorelli et al. (2005), *J. Appl. Meteor.* 44:682–693. Where the MFD leaves a detail
@@ -31,6 +31,11 @@ are at z = 0. Concentrations per source (Q [kg s⁻¹] → C [kg m⁻³]):
 * **Meander** (MFD Eqs. 102–105 as revised in Cimorelli et al. 2005 §4): C = f_r C_R + (1 − f_r) C_C, random plume
   F_y = 1/(2π r) at radial distance r, f_r = σ_r²/(σ_r² + σ_h²) written as
   (2σ_v² + ū²(1 − exp(−r/(ũ T_r))))/ũ², ū² = ũ² − 2σ_v², T_r = 24 h (the program's BIGT; docs/unverified.md).
+* **Urban option** (URBANOPT, :class:`AermodUrban`; MFD §5.8): in stable hours and the morning transition an urban
+  stack sees the urban boundary layer of :mod:`meteo.aermod_urban` — z_i = max(z_iuc, z_im), the urban u*, |L|, σ_v,
+  σ_w and dθ/dz; σ_z without N there, and a plume reaching z_i partly penetrates it (``urban_stable_rise``).
+* **Decay**: F_z × exp(−ψ x/ũ) (:func:`decay_coefficient`; SO2 from urban stacks: 4 h). **Release types**: capped
+  and horizontal stacks (POINTCAP, POINTHOR) and NOSTD change the momentum flux and the release height only.
 * **Effective parameters** ũ, σ̃_v, σ̃_w, dθ/dz̃ (MFD §5.2, Eqs. 43–44): first the values at the plume height, then
   their averages over [h − 2.15 σ_z, h] (stable) or [max(h_c − 2.15 σ̄_z, 0), min(h_c, z_i)] (CBL, h_c the height of
   the plume's centroid, which moves from the final-rise height to z_i/2 between x_f and the mixing distance
