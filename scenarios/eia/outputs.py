@@ -111,7 +111,9 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
     # CF has no standard name for a source-receptor coefficient; long_name and comment say what it is.
     unit_attrs = {"units": "ug m-3 (g s-1)-1", "coverage_content_type": "modelResult",
                   "comment": "concentration at the station when the source emits 1 g/s times its schedule factor; "
-                             "linear: C = sum over sources of A * q [g/s]"}
+                             "linear: C = sum over sources of A * q [g/s]; an inert substance (no decay: a "
+                             "half-life, or SO2's 4 h from an urban park in AERMOD mode, lowers eia.nc but not "
+                             "this matrix)"}
 
     annual = np.nanmean(transfer.daily, axis=0)  # mean of the valid daily means (NaN days left out)
     data_vars = {
