@@ -222,13 +222,14 @@ def stable_final_rise(fb, fm, u, n, hsp, ustar):
 
 
 @njit(**KERNEL_OPTIONS)
-def urban_stable_rise(rise, fb, u, hsp, zi, theta_at_zi):
+def urban_stable_rise(rise, fb, u, hs, hsp, zi, theta_at_zi):
     """Final rise Δh of a plume in the urban stable layer z_i = max(z_iuc, z_im) (URBANOPT): a plume that would
     reach z_i partly penetrates it as a CBL plume does (MFD Eqs. 88–90 with N² = g/θ(z_i) · 0.005 K/m above z_i):
     P_s = F_b/(u N² (z_i − h_s')³), Δh_eq/Δh_h = (2.6³ P_s + (2/3)³)^⅓, f_p from it; Δh = Δh_eq/Δh_h (z_i − h_s')
     when all of it penetrates, ¾ (z_i − h_s') Δh_eq/Δh_h + ½ (z_i − h_s') when part does, else unchanged (the MFD's
-    1.25 z_i cap as AERMOD has revised it since v15181, DISTF; docs/unverified.md). [m]; F_b [m⁴ s⁻³], u [m s⁻¹]."""
-    if hsp + rise < zi or hsp >= zi:
+    1.25 z_i cap as AERMOD has revised it since v15181, DISTF; only for a stack below z_i, h_s < z_i, as since
+    v22112). [m]; F_b [m⁴ s⁻³], u [m s⁻¹], h_s and h_s' (after tip downwash) [m]."""
+    if hs >= zi or hsp + rise < zi:
         return rise
     depth = zi - hsp
     ps = fb / (u * (GRAVITY / theta_at_zi * URBAN_GRADIENT_ABOVE_ZI) * depth * depth * depth)
@@ -274,7 +275,7 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, re
     n_s = brunt_vaisala(tg_s, pt_s) if (elevated and tg_s > 0.0) else 1e-10
     final = stable_final_rise(fb, fm, u_s, n_s, hsp, ustar)
     if elevated and hour.urban:
-        final = urban_stable_rise(final, fb, u_s, hsp, zi, hour.theta_at_zi)
+        final = urban_stable_rise(final, fb, u_s, hs, hsp, zi, hour.theta_at_zi)
     xmax = stable_final_distance(fb, fm, u_s, n_s)
     if elevated:  # u and N iterated between stack top and mid-rise, ≤ 5 passes, 1 % (MFD §5.6.2)
         for k in range(5):
@@ -284,7 +285,7 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, re
             n_p = brunt_vaisala(0.5 * (tg_s + tg_m), 0.5 * (pt_s + pt_m))
             new = stable_final_rise(fb, fm, u_p, n_p, hsp, ustar)
             if hour.urban:
-                new = urban_stable_rise(new, fb, u_p, hsp, zi, hour.theta_at_zi)
+                new = urban_stable_rise(new, fb, u_p, hs, hsp, zi, hour.theta_at_zi)
             xmax = stable_final_distance(fb, fm, u_p, n_p)
             converged = abs((final - new) / new) < 0.01
             if k == 4 and not converged:

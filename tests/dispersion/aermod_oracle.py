@@ -145,14 +145,15 @@ def _brunt_vaisala(gradient, theta):
     return np.maximum(np.sqrt(np.maximum(AERMOD_GRAVITY * gradient / theta, 0.0)), 1e-10)
 
 
-def _urban(final, fb, u, hsp, met: AermodHour):
-    """The stable final rise in the urban layer z_i (URBANOPT): unchanged below z_i, else the CBL penetration rule
-    with N² = g/θ(z_i) · 0.005 K/m (MFD Eqs. 88–90; AERMOD DISTF since v15181). (S,) → [m]."""
+def _urban(final, fb, u, hs, hsp, met: AermodHour):
+    """The stable final rise in the urban layer z_i (URBANOPT): unchanged below z_i or for a stack at or above it,
+    else the CBL penetration rule with N² = g/θ(z_i) · 0.005 K/m (MFD Eqs. 88–90; AERMOD DISTF since v15181, the
+    stack-height condition since v22112). (S,) → [m]."""
     if not met.urban:
         return final
     zi = met.mixing_height
     depth = zi - hsp
-    reaches = (hsp + final >= zi) & (hsp < zi)
+    reaches = (hsp + final >= zi) & (hs < zi)
     safe = np.where(reaches, depth, 1.0)
     ratio = np.cbrt(17.576 * fb / (u * AERMOD_GRAVITY / met.theta_at_zi * 0.005 * safe ** 3) + 0.296296)
     penetrating = np.where(ratio >= 2.0, ratio * safe, 0.75 * safe * ratio + 0.5 * safe)
@@ -182,7 +183,7 @@ def _stack_state(stacks: StackSet, met: AermodHour, stack_tip_downwash: bool = T
 
     # Final rise: stable type (MFD Eqs. 96-99, u and N iterated between stack top and mid-rise, ≤ 5 passes, 1 %)
     final = _urban(rise.stable_final_rise(fb, fm, u_s, n_s, release_height=hsp, friction_velocity=ustar), fb, u_s,
-                   hsp, met)
+                   hs, hsp, met)
     xmax = rise.stable_final_distance(fb, fm, u_s, n_s)
     if np.any(elevated):
         done = ~elevated
@@ -193,7 +194,7 @@ def _stack_state(stacks: StackSet, met: AermodHour, stack_tip_downwash: bool = T
             u_p = 0.5 * (u_s + u_m)
             n_p = _brunt_vaisala(0.5 * (tg_s + tg_m), 0.5 * (pt_s + pt_m))
             new = _urban(rise.stable_final_rise(fb, fm, u_p, n_p, release_height=hsp, friction_velocity=ustar), fb, u_p,
-                         hsp, met)
+                         hs, hsp, met)
             xmax = np.where(done, xmax, rise.stable_final_distance(fb, fm, u_p, n_p))
             converged = np.abs((final - new) / new) < 0.01
             if k == 4:

@@ -311,3 +311,17 @@ def test_decay_half_life_carries_aermods_urban_so2_default_to_renamed_runs():
     assert decay_half_life("sulfur_dioxide", rural) is None and decay_half_life("nox", urban) is None
     assert decay_half_life("sulfur_dioxide", screening) is None  # the 4-h default is AERMOD's, not ISC3's
     assert decay_half_life("nox", screening) == 7200.0
+
+
+def test_urban_stable_rise_by_hand():
+    # a plume reaching the urban z_i partly penetrates it (CBL rule, N² = g/θ(z_i) · 0.005); below z_i, or from a
+    # stack at or above z_i (AERMOD 22112's condition), the rise is left as it is
+    from dispersion._aermod_physics import GRAVITY, urban_stable_rise
+
+    fb, u, theta, zi = 50.0, 3.0, 280.0, 300.0
+    assert urban_stable_rise(100.0, fb, u, 150.0, 150.0, zi, theta) == 100.0  # 250 m < z_i
+    assert urban_stable_rise(500.0, fb, u, 320.0, 310.0, zi, theta) == 500.0  # the stack above z_i
+    depth = zi - 140.0
+    ratio = np.cbrt(17.576 * fb / (u * GRAVITY / theta * 0.005 * depth ** 3) + 0.296296)
+    expected = ratio * depth if ratio >= 2.0 else 0.75 * depth * ratio + 0.5 * depth
+    assert 2.0 / 3.0 < ratio and urban_stable_rise(400.0, fb, u, 150.0, 140.0, zi, theta) == pytest.approx(expected)
