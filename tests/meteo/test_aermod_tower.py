@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from meteo.aermod_tower import grid_direction, grid_through_levels, observed_gradients, tower_theta_star
+from meteo.aermod_tower import EXACT_LEVEL_TOLERANCE, grid_direction, grid_through_levels, observed_gradients, tower_theta_star
 
 Z = np.array([0.0, 5.0, 10.0, 50.0, 100.0, 150.0])
 NAN = np.nan
@@ -42,11 +42,15 @@ def test_levels_are_taken_interpolated_through_the_reference_and_extended_by_rat
 @settings(max_examples=60, deadline=None)
 @given(values=st.lists(st.floats(0.1, 30.0), min_size=3, max_size=3),
        tops=st.floats(20.0, 140.0))
+@example(values=[1.0, 2.0, 1.0], tops=93.125)  # the middle level at 50.0625 m, within 0.1 m of the 50 m grid height
 def test_with_a_constant_reference_the_grid_is_the_piecewise_linear_observation(values, tops):
     heights = np.array([[7.0, 0.5 * (7.0 + tops), tops]])
     observed = np.array([values])
     grid = grid_through_levels(Z, heights, observed, lambda z: np.ones_like(z), np.zeros((1, Z.size)))[0]
     expected = np.interp(Z, heights[0], observed[0])  # np.interp holds the end values, as the ratio 1 does
+    # a grid height within EXACT_LEVEL_TOLERANCE of a level takes that level's value (AERMOD GRDWS)
+    near = np.abs(Z[:, None] - heights[0][None, :]) <= EXACT_LEVEL_TOLERANCE
+    expected = np.where(near.any(axis=1), observed[0][near.argmax(axis=1)], expected)
     np.testing.assert_allclose(grid, expected, rtol=1e-12)
     assert grid.min() >= min(values) - 1e-12 and grid.max() <= max(values) + 1e-12
 
