@@ -29,8 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dispersion.aermod as A  # noqa: E402
-from meteo import read_aermet  # noqa: E402
-from tests.aermod_reference import REFERENCE, WDROTATE, agreement, read_deck  # noqa: E402
+from tests.aermod_reference import WDROTATE, agreement, read_deck, reference_met  # noqa: E402
 from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
@@ -43,22 +42,17 @@ UTC_OFFSET = -9.0  # Alaska standard time, the AERMET files' local time
 def runs(deck_name: str, folder: Path) -> dict:
     """{label: (AermodResult, CPU seconds)}: the deck as AERMOD ran it, and the simpler run it replaces."""
     deck = read_deck(DATA / deck_name)
-    sfc, pfl = REFERENCE / "ANCH-99_ADJU.SFC", REFERENCE / "ANCH-99_ADJU.PFL"
+    met = reference_met()  # the Anchorage 1999 files every deck reads (a tower deck: its own profile file too)
     options: dict = {}
     if deck_name == "terrain-hill":
-        met = read_aermet(sfc, pfl, utc_offset_hours=UTC_OFFSET, fill_missing=True)
         cases = {"elevated": (met, A.AermodTerrain("elevated", deck.hill_heights)), "flat": (met, A.AermodTerrain())}
     elif deck_name.startswith("urban"):
-        met = read_aermet(sfc, pfl, utc_offset_hours=UTC_OFFSET, fill_missing=True)
         terrain = A.AermodTerrain("elevated", deck.hill_heights) if deck_name == "urban-hill" else A.AermodTerrain()
         cases = {"urban": (met, terrain), "rural": (met, terrain)}
         options = {"urban": dict(urban=URBAN, decay=A.decay_coefficient("SO2", None, urban=True))}
     else:
         write_tower(folder)
-        cases = {"tower": (read_aermet(sfc, folder / TOWER, utc_offset_hours=UTC_OFFSET, fill_missing=True),
-                           A.AermodTerrain()),
-                 "7 m level": (read_aermet(sfc, pfl, utc_offset_hours=UTC_OFFSET, fill_missing=True),
-                               A.AermodTerrain())}
+        cases = {"tower": (reference_met(folder / TOWER), A.AermodTerrain()), "7 m level": (met, A.AermodTerrain())}
     out = {}
     for label, (met, terrain) in cases.items():
         # compile or load the kernels outside the timed run

@@ -268,20 +268,18 @@ def _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, orig
             if y * y < bound * bound:
                 if x < x0:
                     v, sy, v3, sy3, _ = plume_parts(x, st, hour)
-                    coherent = _pair(v, sy, v3, sy3, 0.0, 0.0, y, r)
                 else:
                     position = min(max((math.log(x) - origin) / step, 0.0), last)
                     kx = int(position)
                     wx = position - kx
                     near = intervals[kx]
+                    v = math.exp(near[0] + wx * (near[1] + wx * near[2]))
                     sy = math.exp(near[9] + wx * near[10])
-                    coherent = gauss(-(y * y) / (2.0 * sy * sy)) / (SQRT_2PI * sy) * \
-                        math.exp(near[0] + wx * (near[1] + wx * near[2]))
+                    v3, sy3 = 0.0, 1.0
                     if penetrated:
+                        v3 = math.exp(near[3] + wx * (near[4] + wx * near[5]))
                         sy3 = math.exp(near[13] + wx * near[14])
-                        coherent += gauss(-(y * y) / (2.0 * sy3 * sy3)) / (SQRT_2PI * sy3) * \
-                            math.exp(near[3] + wx * (near[4] + wx * near[5]))
-                value += (1.0 - fr) * coherent
+                value += (1.0 - fr) * _pair(v, sy, v3, sy3, 0.0, 0.0, y, r)
         _add(rows, q, j, value)
 
 

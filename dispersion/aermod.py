@@ -140,20 +140,21 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
     profiles = tower_profiles(met) if is_tower_profile(met.attrs) else aermod_profiles(met)
     get = lambda name: np.ascontiguousarray(met[name].values, dtype=np.float64)  # noqa: E731
     ustar, length, zi = get("friction_velocity"), get("obukhov_length"), get("atmosphere_boundary_layer_thickness")
+    zim = get("mechanical_mixing_height")
     layer = None
     if urban is not None:
+        temperature = get("reference_air_temperature")
         layer = urban_layer(population=urban.population, urban_roughness=urban.roughness, friction_velocity=ustar,
-                            obukhov_length=length, air_temperature=get("reference_air_temperature"),
+                            obukhov_length=length, air_temperature=temperature,
                             surface_roughness=get("surface_roughness_length"),
-                            convective_mixing_height=get("convective_mixing_height"),
-                            mechanical_mixing_height=get("mechanical_mixing_height"),
+                            convective_mixing_height=get("convective_mixing_height"), mechanical_mixing_height=zim,
                             morning_transition=urban.morning_transition)
-        profiles = urban_profiles(profiles, layer, air_temperature=get("reference_air_temperature"),
+        profiles = urban_profiles(profiles, layer, air_temperature=temperature,
                                   temperature_height=get("reference_air_temperature_height"))
         on = layer.active
         ustar = np.where(on, layer.friction_velocity, ustar)
         length = np.where(on, np.copysign(np.abs(layer.obukhov_length), length), length)
-        zi = np.where(on, np.maximum(layer.mixing_height, get("mechanical_mixing_height")), zi)
+        zi = np.where(on, np.maximum(layer.mixing_height, zim), zi)
     rows = np.ascontiguousarray(np.stack([profiles.wind_speed, profiles.sigma_v, profiles.sigma_w,
                                           profiles.potential_temperature_gradient,
                                           profiles.potential_temperature], axis=-1))
@@ -167,7 +168,7 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
                    friction_velocity=np.ascontiguousarray(ustar),
                    convective_velocity_scale=np.where(np.isfinite(wstar), wstar, 0.0),
                    obukhov_length=np.ascontiguousarray(length), mixing_height=np.ascontiguousarray(zi),
-                   mechanical_mixing_height=get("mechanical_mixing_height"),
+                   mechanical_mixing_height=zim,
                    mean_wind_speed=np.ascontiguousarray(profiles.mean_wind_speed, dtype=np.float64),
                    mean_sigma_w=np.ascontiguousarray(profiles.mean_sigma_w, dtype=np.float64),
                    theta_at_zi=np.ascontiguousarray(profiles.potential_temperature_at_zi, dtype=np.float64),

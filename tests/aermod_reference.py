@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from dispersion.plume import ReceptorSet, StackSet
+from meteo import read_aermet
 
 REFERENCE = Path(__file__).resolve().parent / "data" / "aermod" / "anchorage-1999"
 PLOT_FILES = {"period": "plot_period.plt", "1h": "plot_1h.plt", "24h": "plot_24h.plt"}
@@ -106,3 +107,21 @@ def agreement(result, deck: Deck, folder: Path = REFERENCE) -> dict:
         stats["worst"] = float(np.abs(predicted[positive] / observed[positive] - 1.0).max())
         out[name] = stats
     return out
+
+
+def reference_met(pfl: Path | None = None):
+    """The Anchorage 1999 AERMET files every deck here reads (``REFERENCE``; local standard time, UTC−9; AERMET's
+    missing hours kept and counted), with another profile file ``pfl`` (a site tower's) when given."""
+    return read_aermet(REFERENCE / "ANCH-99_ADJU.SFC", pfl or REFERENCE / "ANCH-99_ADJU.PFL", utc_offset_hours=-9.0,
+                       fill_missing=True)
+
+
+def assert_agrees(name: str, ours: dict, *, fb: float = 0.05, r: float = 0.98, max_ratio: float = 0.05,
+                  worst: float | None = None) -> None:
+    """The targets of a deck comparison for one statistic ``name`` (:func:`agreement`): FAC2 ≥ 0.95, |FB| ≤ ``fb``,
+    r ≥ ``r``, the domain maxima within ``max_ratio`` on the same receptor or a neighbour (≤ 354 m, a diagonal of
+    the 250 m grid), and the worst receptor's |Cp/Co − 1| ≤ ``worst`` when given."""
+    assert ours["fac2"] >= 0.95 and abs(ours["fb"]) <= fb and ours["r"] >= r, (name, ours)
+    assert abs(ours["max_ratio"] - 1.0) <= max_ratio and ours["max_distance_m"] <= 354.0, (name, ours)
+    if worst is not None:
+        assert ours["worst"] <= worst, (name, ours)

@@ -244,12 +244,10 @@ def test_reference_deck_year_meets_the_agreement_targets():
     """Anchorage 1999, 117 stacks, 466 receptors, 8760 h: per receptor FAC2 ≥ 0.95, |FB| ≤ 0.1, r ≥ 0.9 for the
     period mean, the highest 1-h and the highest 24-h values, and the domain maxima within 10 % on the same
     receptor or a neighbour (≤ 250 m apart, the grid spacing)."""
-    from meteo import read_aermet
-    from tests.aermod_reference import REFERENCE, WDROTATE, compare, read_deck, read_plot
+    from tests.aermod_reference import WDROTATE, compare, read_deck, read_plot, reference_met
 
     deck = read_deck()
-    met = read_aermet(REFERENCE / "ANCH-99_ADJU.SFC", REFERENCE / "ANCH-99_ADJU.PFL", utc_offset_hours=-9.0,
-                      fill_missing=True)
+    met = reference_met()
     result = A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met, true_north_grid_bearing=-WDROTATE,
                           utc_offset_hours=-9.0)
     ours = {"period": result.period_mean * 1e9, "1h": result.max_1h * 1e9, "24h": result.max_24h * 1e9}
