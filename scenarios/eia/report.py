@@ -38,6 +38,9 @@ WORDS = {
         "urban_option": "，城市选项（人口 {population:,.0f}）",
         "flat_with_relief": "园区地形高差 {relief:.0f} m，本次按平坦地形计算；AERMOD 法规默认为复杂地形"
                             "（model.terrain: elevated）。",
+        "building_wakes": "{stacks} 个排气筒在部分小时低于建筑物尾流高度（H + 1.5L，按 BPIP-PRIME 规则；最多为 {most}，"
+                          "{hours}/{valid} 小时）。AERMOD 在这些小时会计算 PRIME 建筑物下洗，本模式尚未计算，"
+                          "这些排气筒附近的浓度可能偏低；aermod_building_cards.txt 给出可直接用于 AERMOD 的建筑物参数。",
         "sources": "1. 污染源参数",
         "sources_note": "点源（排气筒）参数与正常工况排放速率，取自园区模型 park.yaml；坐标为园区坐标系 EPSG:{epsg}。",
         "sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "高度 (m)", "内径 (m)",
@@ -81,6 +84,11 @@ WORDS = {
         "urban_option": ", urban option (population {population:,.0f})",
         "flat_with_relief": "The park's terrain varies by {relief:.0f} m and this run treats it as flat; AERMOD's "
                             "regulatory default is elevated terrain (model.terrain: elevated).",
+        "building_wakes": "{stacks} stacks stand below a building's wake height (H + 1.5 L, BPIP-PRIME rules) in "
+                          "some hours (most: {most}, {hours} of {valid} h). AERMOD would apply PRIME building "
+                          "downwash in those hours, which this mode does not model yet, so near those stacks the "
+                          "values can be too low; aermod_building_cards.txt has the building cards to run AERMOD "
+                          "with it.",
         "sources": "1. Source parameters",
         "sources_note": "Point sources (stacks) and their normal-operation emission rates, from the park model "
                         "park.yaml; coordinates in the park's CRS EPSG:{epsg}.",
@@ -232,6 +240,12 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
     relief = summary.get("aermod", {}).get("flat_terrain_relief_m")
     if relief is not None:
         notes.append({"text": words["flat_with_relief"].format(relief=relief), "warn": True})
+    wakes = summary.get("aermod", {}).get("building_wakes")
+    if wakes and wakes["stacks_below_wake_height"]:
+        most = wakes["stacks"][0]
+        notes.append({"text": words["building_wakes"].format(
+            stacks=wakes["stacks_below_wake_height"], most=most["id"], hours=most["hours_below_wake_height"],
+            valid=wakes["valid_hours"]), "warn": True})
     sections.append({"heading": words["results"].format(grade=grade), "paragraphs": notes,
                      "columns": words["results_columns"], "rows": _results_rows(summary, words, language),
                      "images": maps})

@@ -32,6 +32,7 @@ from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.progress import Stages
 from scenarios.common.results import RunResult, check_writable, output_folder, slug, write_manifest
 from scenarios.common.spec import canonical_json
+from scenarios.eia.buildings import building_wakes, write_building_cards
 from scenarios.eia.caps_run import CapVerificationError, failed_checks, run_caps
 from scenarios.eia.caps_run import text_summary as caps_text
 from scenarios.eia.outputs import write_eia_netcdf, write_eia_report, write_transfer_netcdf
@@ -109,12 +110,18 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
                 episode = heavy_pollution_relief(setup, scenario.heavy_pollution, where)
         with stages.stage("screening and protection distance"):
             summary = summarise(setup, stats, {k: fields[f"{k}_max_1h"][1] for k in pollutants}, episode)
+            profiles = None
+            if setup.options.dispersion == "aermod" and park.buildings:  # AERMOD would run PRIME: say where
+                profiles, summary["aermod"]["building_wakes"] = building_wakes(setup)
         with stages.stage("NetCDF"):
             paths = write_eia_netcdf(setup, stats, fields, out_dir, canonical_json(scenario), command_line)
             paths["transfer"] = write_transfer_netcdf(setup, transfer, emitting, out_dir, canonical_json(scenario),
                                                       command_line)
         with stages.stage("tables and maps"):
             paths.update(write_eia_report(setup, stats, summary, out_dir))
+            if profiles is not None:
+                paths["building_cards"] = write_building_cards(profiles, setup.stacks.ids,
+                                                               out_dir / "aermod_building_cards.txt")
 
             paths["manifest"] = write_manifest(out_dir, scenario, paths)
     finally:
@@ -276,6 +283,14 @@ def text_summary(summary: dict) -> str:
         model = summary["aermod"]
         lines.append(f"  AERMOD mode: {model['terrain']} terrain, profile levels {model['profile_levels']}, "
                      f"measured turbulence in {model['measured_turbulence_hours']} h")
+        wakes = model.get("building_wakes")
+        if wakes and wakes["stacks_below_wake_height"]:
+            most = wakes["stacks"][0]
+            lines.append(f"  note: {wakes['stacks_below_wake_height']} stacks stand below a building's wake height "
+                         f"(H + 1.5 L, BPIP-PRIME) in some hours (most: {most['id']}, "
+                         f"{most['hours_below_wake_height']} of {wakes['valid_hours']} h); AERMOD would apply PRIME "
+                         "building downwash there, which this mode does not model yet — near those stacks the "
+                         "values can be too low (aermod_building_cards.txt has the cards to run AERMOD with it)")
         if "flat_terrain_relief_m" in model:
             lines.append(f"  note: the park's terrain varies by {model['flat_terrain_relief_m']:.0f} m and this run "
                          "treats it as flat; AERMOD's regulatory default is elevated terrain (model.terrain: elevated)")

@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from dispersion.aermod import aermod_hours, aermod_weather
+from dispersion.building_profile import park_building_profiles
 from scenarios.eia.report import eia_report_view
 from scenarios.eia.run import run_eia_scenario
 from scenarios.eia.setup import prepare_eia
@@ -43,6 +44,21 @@ def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
     # a park with relief run flat: the report says AERMOD's regulatory default is elevated terrain
     assert (summary["aermod"].get("flat_terrain_relief_m") == relief) == (relief > 10.0)
     assert any("varies by" in text for text in notes) == (relief > 10.0)
+    # the demo park's buildings: AERMOD would run PRIME for the stacks in their wakes — counted, said, and the
+    # BPIP-PRIME cards written for AERMOD (dispersion.building_profile, checked against BPIPPRM elsewhere)
+    wakes = summary["aermod"]["building_wakes"]
+    profiles = park_building_profiles(setup.park, setup.stacks)
+    below = np.asarray(setup.stacks.height)[:, None] < profiles.wake_height()
+    assert wakes["downwash_modelled"] is False and wakes["valid_hours"] == int(setup.hours.valid.sum())
+    assert {row["id"] for row in wakes["stacks"]} <= {sid for sid, b in zip(setup.stacks.ids, below) if b.any()}
+    assert wakes["stacks_below_wake_height"] == len(wakes["stacks"]) > 0
+    hours = [row["hours_below_wake_height"] for row in wakes["stacks"]]
+    assert hours == sorted(hours, reverse=True) and 0 < hours[0] <= wakes["valid_hours"]
+    assert any("PRIME building downwash" in text for text in notes)
+    cards = (tmp_path / "out" / "aermod_building_cards.txt").read_text(encoding="utf-8").splitlines()
+    first = setup.stacks.ids[0]
+    heights = [float(v) for line in cards if line.split()[1:3] == ["BUILDHGT", first] for v in line.split()[3:]]
+    np.testing.assert_allclose(heights, profiles.height[0], atol=0.005)
 
     # the 1-h maxima and period means at the sensitive receptors are those of a direct AERMOD kernel run
     r = setup.receptors

@@ -1,0 +1,65 @@
+"""Building wakes in an EIA run: which stacks stand in a building's wake, in how many hours, and the BPIP-PRIME
+cards to run AERMOD with PRIME on the same park.
+
+AERMOD applies PRIME downwash to a stack in every hour whose flow sector has building dimensions (AERMOD's WAKFLG,
+since version 11059); the structure's wake matters most while the stack is below its wake-effect height H + 1.5 L.
+ParkTwin's dispersion modes do not model building downwash yet, so an EIA run counts those hours per stack
+(``dispersion.building_profile``: the park's buildings as BPIP-PRIME sees them, the hour's flow direction at the
+stack as AERMOD's 10° sector) and says so in its summary, and writes the direction-specific dimensions in AERMOD's
+``SO BUILDHGT / BUILDWID / BUILDLEN / XBADJ / YBADJ`` form (EPA-454/B-03-001, AERMOD user's guide, SO pathway).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from dispersion.building_profile import BuildingProfiles, park_building_profiles
+from twin.atomic import atomic_output
+
+__all__ = ["building_wakes", "write_building_cards", "BUILDING_CARDS"]
+
+BUILDING_CARDS = (("BUILDHGT", "height"), ("BUILDWID", "width"), ("BUILDLEN", "length"), ("XBADJ", "xbadj"),
+                  ("YBADJ", "ybadj"))
+
+
+def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
+    """The park's building profiles for the run's stacks and a summary: per stack below a wake-effect height in some
+    valid hour, its id, height, GEP stack height and the valid hours with a structure / below its wake height."""
+    stacks, hours = setup.stacks, setup.hours
+    profiles = park_building_profiles(setup.park, stacks)
+    n_h, n_s = np.shape(hours.valid)[0], len(stacks.ids)
+    flow = np.degrees(np.arctan2(hours.wind_to_x, hours.wind_to_y))  # [° towards, clockwise from grid north]
+    sector = BuildingProfiles.sector(flow)
+    sector = np.broadcast_to(sector[:, None] if sector.ndim == 1 else sector, (n_h, n_s))
+    column = np.arange(n_s)[None, :]
+    valid = np.asarray(hours.valid, dtype=bool)[:, None]
+    with_structure = ((profiles.height[column, sector] > 0.0) & valid).sum(axis=0)
+    below = ((np.asarray(stacks.height)[None, :] < profiles.wake_height()[column, sector]) & valid).sum(axis=0)
+    n_valid = int(valid.sum())
+    rows = [{"id": stacks.ids[s], "height_m": float(stacks.height[s]),
+             "gep_stack_height_m": round(float(profiles.gep_stack_height[s]), 2),
+             "hours_with_structure": int(with_structure[s]), "hours_below_wake_height": int(below[s])}
+            for s in np.argsort(-below, kind="stable") if below[s] > 0]
+    summary = {"downwash_modelled": False, "valid_hours": n_valid,
+               "stacks_with_structures": int(np.count_nonzero(with_structure)),
+               "stacks_below_wake_height": len(rows),
+               "stacks_below_gep_height": int(np.count_nonzero(np.asarray(stacks.height) <
+                                                               profiles.gep_formula)),
+               "stacks": rows}
+    return profiles, summary
+
+
+def write_building_cards(profiles: BuildingProfiles, stack_ids, path: Path) -> Path:
+    """AERMOD's SO building cards of every stack (six values a line, 10°…360°) [m], written atomically."""
+    lines = ["** Direction-specific building dimensions (BPIP-PRIME rules, ParkTwin dispersion.building_profile); "
+             "flow directions 10..360 deg, park grid north", "** paste into the SO pathway of an AERMOD deck"]
+    for s, sid in enumerate(stack_ids):
+        for card, field in BUILDING_CARDS:
+            values = getattr(profiles, field)[s]
+            for row in range(6):
+                lines.append(f"   SO {card:<8} {sid:<8}" + "".join(f"{v:8.2f}" for v in values[6 * row:6 * row + 6]))
+    with atomic_output(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
