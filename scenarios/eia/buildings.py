@@ -3,10 +3,11 @@ cards to run AERMOD with PRIME on the same park.
 
 AERMOD applies PRIME downwash to a stack in every hour whose flow sector has building dimensions (AERMOD's WAKFLG,
 since version 11059); the structure's wake matters most while the stack is below its wake-effect height H + 1.5 L.
-ParkTwin's dispersion modes do not model building downwash yet, so an EIA run counts those hours per stack
-(``dispersion.building_profile``: the park's buildings as BPIP-PRIME sees them, the hour's flow direction at the
-stack as AERMOD's 10° sector) and says so in its summary, and writes the direction-specific dimensions in AERMOD's
-``SO BUILDHGT / BUILDWID / BUILDLEN / XBADJ / YBADJ`` form (EPA-454/B-03-001, AERMOD user's guide, SO pathway).
+Neither of ParkTwin's dispersion modes models building downwash yet, so an EIA run (either mode) counts those
+hours per stack (``dispersion.building_profile``: the park's buildings as BPIP-PRIME sees them, the hour's flow
+direction at the stack as AERMOD's 10° sector), says so in its summary and report, and writes the
+direction-specific dimensions in AERMOD's ``SO BUILDHGT / BUILDWID / BUILDLEN / XBADJ / YBADJ`` form
+(EPA-454/B-03-001, AERMOD user's guide, SO pathway), so the same park can be run in AERMOD with PRIME.
 """
 
 from __future__ import annotations

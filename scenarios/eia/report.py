@@ -39,7 +39,7 @@ WORDS = {
         "flat_with_relief": "园区地形高差 {relief:.0f} m，本次按平坦地形计算；AERMOD 法规默认为复杂地形"
                             "（model.terrain: elevated）。",
         "building_wakes": "{stacks} 个排气筒在部分小时低于建筑物尾流高度（H + 1.5L，按 BPIP-PRIME 规则；最多为 {most}，"
-                          "{hours}/{valid} 小时）。AERMOD 在这些小时会计算 PRIME 建筑物下洗，本模式尚未计算，"
+                          "{hours}/{valid} 小时）。AERMOD 在这些小时会计算 PRIME 建筑物下洗，ParkTwin 尚未计算，"
                           "这些排气筒附近的浓度可能偏低；aermod_building_cards.txt 给出可直接用于 AERMOD 的建筑物参数。",
         "sources": "1. 污染源参数",
         "sources_note": "点源（排气筒）参数与正常工况排放速率，取自园区模型 park.yaml；坐标为园区坐标系 EPSG:{epsg}。",
@@ -86,7 +86,7 @@ WORDS = {
                             "regulatory default is elevated terrain (model.terrain: elevated).",
         "building_wakes": "{stacks} stacks stand below a building's wake height (H + 1.5 L, BPIP-PRIME rules) in "
                           "some hours (most: {most}, {hours} of {valid} h). AERMOD would apply PRIME building "
-                          "downwash in those hours, which this mode does not model yet, so near those stacks the "
+                          "downwash in those hours, which ParkTwin does not model yet, so near those stacks the "
                           "values can be too low; aermod_building_cards.txt has the building cards to run AERMOD "
                           "with it.",
         "sources": "1. Source parameters",
@@ -240,7 +240,7 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
     relief = summary.get("aermod", {}).get("flat_terrain_relief_m")
     if relief is not None:
         notes.append({"text": words["flat_with_relief"].format(relief=relief), "warn": True})
-    wakes = summary.get("aermod", {}).get("building_wakes")
+    wakes = summary.get("building_wakes")
     if wakes and wakes["stacks_below_wake_height"]:
         most = wakes["stacks"][0]
         notes.append({"text": words["building_wakes"].format(

@@ -111,8 +111,8 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
         with stages.stage("screening and protection distance"):
             summary = summarise(setup, stats, {k: fields[f"{k}_max_1h"][1] for k in pollutants}, episode)
             profiles = None
-            if setup.options.dispersion == "aermod" and park.buildings:  # AERMOD would run PRIME: say where
-                profiles, summary["aermod"]["building_wakes"] = building_wakes(setup)
+            if park.buildings:  # AERMOD would run PRIME downwash, which neither mode models yet: say where
+                profiles, summary["building_wakes"] = building_wakes(setup)
         with stages.stage("NetCDF"):
             paths = write_eia_netcdf(setup, stats, fields, out_dir, canonical_json(scenario), command_line)
             paths["transfer"] = write_transfer_netcdf(setup, transfer, emitting, out_dir, canonical_json(scenario),
@@ -283,17 +283,17 @@ def text_summary(summary: dict) -> str:
         model = summary["aermod"]
         lines.append(f"  AERMOD mode: {model['terrain']} terrain, profile levels {model['profile_levels']}, "
                      f"measured turbulence in {model['measured_turbulence_hours']} h")
-        wakes = model.get("building_wakes")
-        if wakes and wakes["stacks_below_wake_height"]:
-            most = wakes["stacks"][0]
-            lines.append(f"  note: {wakes['stacks_below_wake_height']} stacks stand below a building's wake height "
-                         f"(H + 1.5 L, BPIP-PRIME) in some hours (most: {most['id']}, "
-                         f"{most['hours_below_wake_height']} of {wakes['valid_hours']} h); AERMOD would apply PRIME "
-                         "building downwash there, which this mode does not model yet — near those stacks the "
-                         "values can be too low (aermod_building_cards.txt has the cards to run AERMOD with it)")
         if "flat_terrain_relief_m" in model:
             lines.append(f"  note: the park's terrain varies by {model['flat_terrain_relief_m']:.0f} m and this run "
                          "treats it as flat; AERMOD's regulatory default is elevated terrain (model.terrain: elevated)")
+    wakes = summary.get("building_wakes")
+    if wakes and wakes["stacks_below_wake_height"]:
+        most = wakes["stacks"][0]
+        lines.append(f"  note: {wakes['stacks_below_wake_height']} stacks stand below a building's wake height "
+                     f"(H + 1.5 L, BPIP-PRIME) in some hours (most: {most['id']}, "
+                     f"{most['hours_below_wake_height']} of {wakes['valid_hours']} h); AERMOD would apply PRIME "
+                     "building downwash there, which ParkTwin does not model yet — near those stacks the values "
+                     "can be too low (aermod_building_cards.txt has the cards to run AERMOD with it)")
     if summary.get("hour_rules") == "aermod":
         lines.append(f"  AERMOD hour rules: {summary['calm_hours']} calm and {summary['missing_hours']} missing hours "
                      "left out (zero, not counted in averages; 24-h means over max(valid hours, 18))")

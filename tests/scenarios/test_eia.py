@@ -84,8 +84,12 @@ def test_demo_writes_the_eia_and_caps_outputs(demo):
     out = demo.root / "eia"
     for name in ("eia.nc", "eia_receptors.nc", "transfer.nc", "eia_summary.csv", "eia_summary.json",
                  "eia_summary.html", "run.json", "caps/caps.csv", "caps/caps.json", "caps/caps.html",
-                 "caps/run.json", "map_sulfur_dioxide_p98_24h.png", "map_nitrogen_dioxide_annual_mean.png"):
+                 "caps/run.json", "map_sulfur_dioxide_p98_24h.png", "map_nitrogen_dioxide_annual_mean.png",
+                 "aermod_building_cards.txt"):
         assert (out / name).is_file(), name
+    # the screening mode does not model building downwash either: the stacks in the buildings' wakes are counted
+    wakes = json.loads((out / "eia_summary.json").read_text(encoding="utf-8"))["building_wakes"]
+    assert wakes["downwash_modelled"] is False and wakes["stacks_below_wake_height"] > 0
     with xr.open_dataset(out / "eia.nc") as ds:
         assert ds["sulfur_dioxide_p98_24h"].attrs["units"] == "ug m-3"
         assert "HJ 663" in ds["sulfur_dioxide_p98_24h"].attrs["comment"]

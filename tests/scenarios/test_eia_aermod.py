@@ -46,7 +46,7 @@ def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
     assert any("varies by" in text for text in notes) == (relief > 10.0)
     # the demo park's buildings: AERMOD would run PRIME for the stacks in their wakes — counted, said, and the
     # BPIP-PRIME cards written for AERMOD (dispersion.building_profile, checked against BPIPPRM elsewhere)
-    wakes = summary["aermod"]["building_wakes"]
+    wakes = summary["building_wakes"]
     profiles = park_building_profiles(setup.park, setup.stacks)
     below = np.asarray(setup.stacks.height)[:, None] < profiles.wake_height()
     assert wakes["downwash_modelled"] is False and wakes["valid_hours"] == int(setup.hours.valid.sum())
