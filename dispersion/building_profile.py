@@ -176,15 +176,14 @@ def building_profiles(stack_x, stack_y, stack_base, tiers: list[Tier], *,
     stack_points = shapely.points(sx, sy)
     reach = 6.0 * float(height.max()) + 1.0
     s_idx, t_idx = tree.query(stack_points, predicate="dwithin", distance=reach)
-    local = np.zeros((n_s, n_t), dtype=bool) if n_s * n_t <= 5e7 else None
-    if local is None:
-        raise InputError.field(where, "size", f"{n_s} stacks × {n_t} tiers", "at most 5·10⁷ stack–tier pairs")
-    local[s_idx, t_idx] = True
-    for s in range(n_s):  # add the neighbours
-        direct = np.flatnonzero(local[s])
-        if direct.size:
-            local[s, nbr_b[np.isin(nbr_a, direct)]] = True
-    ls, lt = np.nonzero(local)
+    # add each direct tier's neighbours (sparse: a city's buildings layer has far more tiers than a stack sees)
+    counts = np.diff(nbr_start)
+    near_s = np.repeat(s_idx, counts[t_idx])
+    per = counts[t_idx]
+    first = np.repeat(nbr_start[t_idx] - np.concatenate([[0], np.cumsum(per)[:-1]]), per)
+    near_t = nbr_b[first + np.arange(per.sum())]
+    pairs = np.unique(np.concatenate([s_idx * n_t + t_idx, near_s * n_t + near_t]).astype(np.int64))
+    ls, lt = np.divmod(pairs, n_t)  # sorted by stack, then tier
     local_start = np.searchsorted(ls, np.arange(n_s + 1)).astype(np.int64)
     local_index = np.ascontiguousarray(lt.astype(np.int64))
 
