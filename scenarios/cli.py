@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_water_caps, _add_forecast,
                         _add_sample_forecast, _add_trace, _add_validate, _add_evaluate, _add_schema, _add_watch,
-                        _add_ledger):
+                        _add_ledger, _add_buildings):
         add_command(commands)
     return parser
 
@@ -195,6 +195,14 @@ def _add_trace(commands) -> None:
     trace.add_argument("--calm-hours", choices=("drop", "use"), default="drop",
                        help="leave calm hours out (default; the plume model does not hold in calms) or use them")
     trace.add_argument("--fill-missing-hours", type=int, default=0, help="fill weather gaps up to this many hours")
+
+
+def _add_buildings(commands) -> None:
+    buildings = commands.add_parser(
+        "buildings", help="GEP stack heights and AERMOD's building cards (BPIP-PRIME rules) of a park's stacks")
+    buildings.add_argument("park", type=Path, help="park.yaml")
+    buildings.add_argument("--out", type=Path, default=Path("buildings"),
+                           help="folder for gep.csv and aermod_building_cards.txt (default ./buildings)")
 
 
 def _add_validate(commands) -> None:
@@ -428,6 +436,19 @@ def _cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_buildings(args: argparse.Namespace) -> int:
+    from scenarios.eia.buildings import write_park_building_profiles
+
+    paths, rows = write_park_building_profiles(args.park, args.out)
+    below = [row["stack_id"] for row in rows if row["below_gep_formula_height"] == "yes"]
+    wake = [row["stack_id"] for row in rows if row["directions_below_wake_height"]]
+    print(f"{len(rows)} stacks: {len(below)} below their GEP formula height H + 1.5 L, {len(wake)} below a building's "
+          f"wake height for some of the 36 flow directions")
+    for path in paths.values():
+        print(f"  {path}")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from scenarios.validate import validate_file
 
@@ -505,7 +526,7 @@ _COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia
              "water-caps": _cmd_water_caps,
              "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast, "trace": _cmd_trace,
              "validate": _cmd_validate, "evaluate": _cmd_evaluate,
-             "schema": _cmd_schema, "watch": _cmd_watch, "ledger": _cmd_ledger}
+             "schema": _cmd_schema, "watch": _cmd_watch, "ledger": _cmd_ledger, "buildings": _cmd_buildings}
 
 
 def main(argv: list[str] | None = None) -> int:

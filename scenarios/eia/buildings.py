@@ -12,14 +12,16 @@ direction-specific dimensions in AERMOD's ``SO BUILDHGT / BUILDWID / BUILDLEN / 
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import numpy as np
 
 from dispersion.building_profile import BuildingProfiles, park_building_profiles
-from twin.atomic import atomic_output
+from twin.atomic import write_text_atomic
 
-__all__ = ["building_wakes", "write_building_cards", "BUILDING_CARDS"]
+__all__ = ["building_wakes", "write_building_cards", "write_park_building_profiles", "BUILDING_CARDS"]
 
 BUILDING_CARDS = (("BUILDHGT", "height"), ("BUILDWID", "width"), ("BUILDLEN", "length"), ("XBADJ", "xbadj"),
                   ("YBADJ", "ybadj"))
@@ -61,6 +63,35 @@ def write_building_cards(profiles: BuildingProfiles, stack_ids, path: Path) -> P
             values = getattr(profiles, field)[s]
             for row in range(6):
                 lines.append(f"   SO {card:<8} {sid:<8}" + "".join(f"{v:8.2f}" for v in values[6 * row:6 * row + 6]))
-    with atomic_output(path) as tmp:
-        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_text_atomic(path, "\n".join(lines) + "\n")
+
+
+def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[str, Path], list[dict]]:
+    """``parktwin buildings``: a park's stacks among its buildings — ``gep.csv`` (per stack: height, the GEP
+    formula height H + 1.5 L and the structure giving it, the regulatory GEP stack height max(65 m, ·), how many of
+    the 36 flow directions have a structure and how many leave the stack below its wake height) and
+    ``aermod_building_cards.txt``. Returns the paths and the rows."""
+    from twin.io import load_park
+
+    park = load_park(park_file)
+    arrays = park.stack_arrays()
+    profiles = park_building_profiles(park)
+    heights = np.asarray(arrays["height"], dtype=np.float64)
+    wake = profiles.wake_height()
+    rows = [{"stack_id": s.id, "name": s.name, "height_m": f"{heights[i]:g}",
+             "gep_formula_height_m": f"{profiles.gep_formula[i]:.2f}",
+             "gep_structure_height_m": f"{profiles.gep_structure_height[i]:.2f}",
+             "gep_structure_width_m": f"{profiles.gep_structure_width[i]:.2f}",
+             "gep_stack_height_m": f"{profiles.gep_stack_height[i]:.2f}",
+             "below_gep_formula_height": "yes" if heights[i] < profiles.gep_formula[i] else "no",
+             "directions_with_structure": int(np.count_nonzero(profiles.height[i] > 0.0)),
+             "directions_below_wake_height": int(np.count_nonzero(heights[i] < wake[i]))}
+            for i, s in enumerate(park.stacks)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["stack_id"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    paths = {"gep": write_text_atomic(out_dir / "gep.csv", buffer.getvalue()),
+             "building_cards": write_building_cards(profiles, [s.id for s in park.stacks],
+                                                    out_dir / "aermod_building_cards.txt")}
+    return paths, rows

@@ -1,0 +1,44 @@
+"""``parktwin buildings``: GEP stack heights and AERMOD's building cards of the demo park, equal to the BPIP-PRIME
+profiles of ``dispersion.building_profile`` (themselves checked against EPA's BPIPPRM on the same park)."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+from dispersion.building_profile import park_building_profiles
+from tests.scenarios.conftest import XDIST_GROUP, parktwin
+from twin.io import load_park
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
+
+
+def test_buildings_writes_gep_heights_and_building_cards(demo, tmp_path):
+    result = parktwin("buildings", demo.park_dir / "park.yaml", "--out", tmp_path / "b")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "below their GEP formula height" in result.stdout
+    park = load_park(demo.park_dir / "park.yaml")
+    profiles = park_building_profiles(park)
+    with (tmp_path / "b" / "gep.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["stack_id"] for row in rows] == [s.id for s in park.stacks]
+    np.testing.assert_allclose([float(row["gep_formula_height_m"]) for row in rows], profiles.gep_formula, atol=0.005)
+    np.testing.assert_allclose([float(row["gep_stack_height_m"]) for row in rows],
+                               np.maximum(65.0, profiles.gep_formula), atol=0.005)
+    heights = np.array([s.height for s in park.stacks])
+    assert [row["below_gep_formula_height"] == "yes" for row in rows] == list(heights < profiles.gep_formula)
+    assert [int(row["directions_below_wake_height"]) for row in rows] == \
+        list((heights[:, None] < profiles.wake_height()).sum(axis=1))
+    cards = (tmp_path / "b" / "aermod_building_cards.txt").read_text(encoding="utf-8").splitlines()
+    for card, field in (("BUILDWID", "width"), ("XBADJ", "xbadj")):
+        last = park.stacks[-1].id
+        values = [float(v) for line in cards if line.split()[1:3] == [card, last] for v in line.split()[3:]]
+        np.testing.assert_allclose(values, getattr(profiles, field)[-1], atol=0.005)
+
+
+def test_buildings_names_a_missing_park(tmp_path):
+    result = parktwin("buildings", tmp_path / "nope.yaml", "--out", tmp_path / "b")
+    assert result.returncode == 66 and "nope.yaml" in result.stderr
+    assert not (tmp_path / "b").exists()
