@@ -62,7 +62,7 @@ def write_building_cards(profiles: BuildingProfiles, stack_ids, path: Path) -> P
         for card, field in BUILDING_CARDS:
             values = getattr(profiles, field)[s]
             for row in range(6):
-                lines.append(f"   SO {card:<8} {sid:<8}" + "".join(f"{v:8.2f}" for v in values[6 * row:6 * row + 6]))
+                lines.append(f"SO {card:<8} {sid:<8}" + "".join(f"{v:8.2f}" for v in values[6 * row:6 * row + 6]))
     return write_text_atomic(path, "\n".join(lines) + "\n")
 
 
