@@ -14,8 +14,8 @@ from ._aermet_records import hour_label
 from ._aermet_sfc import AERMET_SFC_COLUMNS
 from .weather import WIND_MEASUREMENT_HEIGHT
 
-__all__ = ["check_missing_hours", "check_usable_values", "fill_hours", "missing_reasons", "pick_levels",
-           "profile_levels", "profile_shape"]
+__all__ = ["check_missing_hours", "check_profile_temperatures", "check_usable_values", "PLAUSIBLE_KELVIN",
+           "fill_hours", "missing_reasons", "pick_levels", "profile_levels", "profile_shape"]
 
 # AERMOD PFLCNV's conversion of σθ to σv (Weber et al. 1977 as AERMOD codes it; docs/unverified.md)
 _SIGMA_THETA_FACTOR = 0.073864  # AERMOD GSIGV
@@ -23,6 +23,9 @@ _MINIMUM_SIGMA_V = 0.2  # [m s-1] AERMOD SVMIN, the floor on a measured σv
 _MINIMUM_SIGMA_W = 0.02  # [m s-1] AERMOD SWMIN, the floor on a measured σw
 
 _CELSIUS_TO_KELVIN = ZERO_CELSIUS
+
+
+PLAUSIBLE_KELVIN = (180.0, 340.0)  # [K] near-surface air temperatures outside this are a unit slip (°C), not weather
 
 
 def missing_reasons(sfc: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -150,11 +153,18 @@ def check_usable_values(sfc, roughness, height, direction, usable, where, z0_ove
         else np.zeros_like(usable)
     bad_height = windy & ~(height > roughness)
     bad_direction = windy & ~((direction >= 0.0) & (direction <= 360.0))
-    bad = bad_roughness | bad_height | bad_direction
+    temperature = sfc["temperature"]
+    bad_temperature = usable & ~((temperature >= PLAUSIBLE_KELVIN[0]) & (temperature <= PLAUSIBLE_KELVIN[1]))
+    bad = bad_roughness | bad_height | bad_direction | bad_temperature
     if not bad.any():
         return
     i = int(np.argmax(bad))
     line = int(sfc["line"][i])
+    if bad_temperature[i]:
+        hint = " (in degrees Celsius? the surface file holds kelvin)" if -90.0 < temperature[i] < 60.0 else ""
+        raise InputError.field(where, f"line {line}, column {columns['temperature']} (temperature)",
+                               float(temperature[i]), f"a temperature in [{PLAUSIBLE_KELVIN[0]:g}, "
+                                                      f"{PLAUSIBLE_KELVIN[1]:g}] K, or 999 for missing{hint}")
     if bad_roughness[i]:
         raise InputError.field(where, f"line {line}, column {columns['roughness_length']} (roughness_length)",
                                float(roughness[i]), f"> 0 m and below 10 m{hint}")
@@ -164,6 +174,23 @@ def check_usable_values(sfc, roughness, height, direction, usable, where, z0_ove
                                f"> z0 = {roughness[i]:g} m (the logarithmic wind profile){hint}")
     raise InputError.field(where, f"line {line}, column {columns['wind_direction']} (wind_direction)",
                            float(direction[i]), "in [0, 360] degree, or 999 for missing")
+
+
+def check_profile_temperatures(sfc: dict, profiles: np.ndarray, usable: np.ndarray, where: str) -> None:
+    """A profile temperature AERMOD PFLCNV would drop as missing although it is not a missing code (99, 999):
+    outside (−90, 90) °C, e.g. kelvin written into the °C column — AERMOD would silently run without the level.
+    The first such level (in an hour that is not missing) raises, named by its hour and height."""
+    t = profiles[:, :, 4]
+    code = np.isclose(t, 99.0) | (t >= 900.0) | ~np.isfinite(t)
+    bad = ~code & ~((t > -90.0) & (t < 90.0)) & usable[:, None]
+    if not bad.any():
+        return
+    hour, level = (int(v) for v in np.argwhere(bad)[0])
+    hint = " (in kelvin? the profile file holds degrees Celsius)" if 180.0 <= t[hour, level] <= 340.0 else ""
+    raise InputError.field(where, f"the profile of {hour_label(sfc['local_start'][hour])} (surface-file line "
+                                  f"{int(sfc['line'][hour])}), level {profiles[hour, level, 0]:g} m, column 9 "
+                                  "(temperature)", float(t[hour, level]),
+                           f"a temperature in (-90, 90) degree C, or 99 / 999 for missing{hint}")
 
 
 def check_missing_hours(sfc: dict, reason: np.ndarray, fill_missing: bool, where: str) -> None:

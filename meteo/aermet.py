@@ -70,8 +70,8 @@ import xarray as xr
 
 from twin.errors import InputError
 
-from ._aermet_hours import (check_missing_hours, check_usable_values, fill_hours, missing_reasons, pick_levels,
-                            profile_levels, profile_shape)
+from ._aermet_hours import (check_missing_hours, check_profile_temperatures, check_usable_values, fill_hours,
+                            missing_reasons, pick_levels, profile_levels, profile_shape)
 from ._aermet_pfl import AERMET_PFL_COLUMNS, read_pfl
 from ._aermet_records import file_label
 from ._aermet_sfc import AERMET_SFC_COLUMNS, read_sfc
@@ -174,6 +174,8 @@ def read_aermet(
     calm, reason = missing_reasons(sfc)
     missing = reason != ""
     check_missing_hours(sfc, reason, fill_missing, where)
+    if profiles is not None:
+        check_profile_temperatures(sfc, profiles, ~missing, file_label("profile", Path(pfl_path)))
 
     fields, from_profile = _hourly_fields(sfc, profiles, missing, calm, z0_override, where)
     fields, from_profile, flag = fill_hours(fields, from_profile, missing, where)

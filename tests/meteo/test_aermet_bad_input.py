@@ -115,6 +115,11 @@ CASES = [
      "ANCH.PFL", "line 21, column 12", "beyond sigma_w"),
     ("a non-numeric temperature", SFC_LINES, _pfl(_set(30, lambda r: _field(r, 9, "-1O.60"))),
      "ANCH.PFL", "line 31, column 9", "temperature"),
+    # unit slips AERMOD would run with (12.5 K) or drop without a word (a profile level in kelvin)
+    ("a surface temperature in degrees Celsius", _sfc(_set(7, lambda r: _field(r, 19, "12.5"))), PFL_LINES,
+     "ANCH.SFC", "line 8, column 19", "in degrees Celsius?"),
+    ("a profile temperature in kelvin", SFC_LINES, _pfl(_set(12, lambda r: _field(r, 9, "263.15"))),
+     "ANCH.PFL", "the profile of 1999-01-01 hour 13 (surface-file line 14), level 7 m, column 9", "in kelvin?"),
 ]
 
 
