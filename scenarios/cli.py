@@ -442,8 +442,10 @@ def _cmd_buildings(args: argparse.Namespace) -> int:
     paths, rows = write_park_building_profiles(args.park, args.out)
     below = [row["stack_id"] for row in rows if row["below_gep_formula_height"] == "yes"]
     wake = [row["stack_id"] for row in rows if row["directions_below_wake_height"]]
+    low = [row["stack_id"] for row in rows if row["gb16297_5m_above_buildings"] == "no"]
     print(f"{len(rows)} stacks: {len(below)} below their GEP formula height H + 1.5 L, {len(wake)} below a building's "
-          f"wake height for some of the 36 flow directions")
+          f"wake height for some of the 36 flow directions, {len(low)} not 5 m above the buildings within 200 m "
+          "(GB 16297-1996 7.1)")
     for path in paths.values():
         print(f"  {path}")
     return 0

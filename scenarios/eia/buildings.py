@@ -17,6 +17,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import shapely
 
 from dispersion.building_profile import BuildingProfiles, park_building_profiles
 from twin.atomic import write_text_atomic
@@ -66,11 +67,39 @@ def write_building_cards(profiles: BuildingProfiles, stack_ids, path: Path) -> P
     return write_text_atomic(path, "\n".join(lines) + "\n")
 
 
+GB16297_RADIUS = 200.0  # [m] GB 16297-1996 §7.1 (quoted from memory, docs/unverified.md)
+GB16297_MARGIN = 5.0  # [m] the stack top at least this far above those buildings
+
+
+def tallest_nearby_building(park, arrays=None) -> np.ndarray:
+    """(S,) the highest roof of the park's buildings within 200 m of each stack (footprint distance), as a height
+    above the stack's base [m] (roof elevation = the building's base on the DEM + its height), NaN where none —
+    GB 16297-1996 §7.1 asks a stack to stand at least 5 m above the buildings within a 200 m radius (else its
+    emission-rate limit is tightened by 50 %)."""
+    from dispersion.building_profile import park_tiers
+
+    arrays = park.stack_arrays() if arrays is None else arrays
+    tiers = park_tiers(park)
+    out = np.full(len(park.stacks), np.nan)
+    if not tiers:
+        return out
+    polygons = [b.footprint for b in park.buildings]
+    roofs = np.array([t.base + t.height for t in tiers])
+    tree = shapely.STRtree(polygons)
+    s_idx, b_idx = tree.query(shapely.points(arrays["x"], arrays["y"]), predicate="dwithin",
+                              distance=GB16297_RADIUS)
+    for s, b in zip(s_idx, b_idx):
+        top = roofs[b] - float(arrays["base_elevation"][s])
+        out[s] = top if np.isnan(out[s]) else max(out[s], top)
+    return out
+
+
 def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[str, Path], list[dict]]:
     """``parktwin buildings``: a park's stacks among its buildings — ``gep.csv`` (per stack: height, the GEP
     formula height H + 1.5 L and the structure giving it, the regulatory GEP stack height max(65 m, ·), how many of
     the 36 flow directions have a structure and how many leave the stack below its wake height) and
-    ``aermod_building_cards.txt``. Returns the paths and the rows."""
+    ``aermod_building_cards.txt``; and the GB 16297-1996 §7.1 check, the tallest building within 200 m and
+    whether the stack stands 5 m above it (:func:`tallest_nearby_building`). Returns the paths and the rows."""
     from twin.io import load_park
 
     park = load_park(park_file)
@@ -78,6 +107,7 @@ def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[s
     profiles = park_building_profiles(park)
     heights = np.asarray(arrays["height"], dtype=np.float64)
     wake = profiles.wake_height()
+    nearby = tallest_nearby_building(park, arrays)
     rows = [{"stack_id": s.id, "name": s.name, "height_m": f"{heights[i]:g}",
              "gep_formula_height_m": f"{profiles.gep_formula[i]:.2f}",
              "gep_structure_height_m": f"{profiles.gep_structure_height[i]:.2f}",
@@ -85,7 +115,10 @@ def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[s
              "gep_stack_height_m": f"{profiles.gep_stack_height[i]:.2f}",
              "below_gep_formula_height": "yes" if heights[i] < profiles.gep_formula[i] else "no",
              "directions_with_structure": int(np.count_nonzero(profiles.height[i] > 0.0)),
-             "directions_below_wake_height": int(np.count_nonzero(heights[i] < wake[i]))}
+             "directions_below_wake_height": int(np.count_nonzero(heights[i] < wake[i])),
+             "tallest_building_within_200m_m": "" if np.isnan(nearby[i]) else f"{nearby[i]:.2f}",
+             "gb16297_5m_above_buildings": "" if np.isnan(nearby[i]) else
+             ("yes" if heights[i] >= nearby[i] + GB16297_MARGIN else "no")}
             for i, s in enumerate(park.stacks)]
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["stack_id"], lineterminator="\n")

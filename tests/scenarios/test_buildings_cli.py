@@ -8,7 +8,7 @@ import csv
 import numpy as np
 import pytest
 
-from dispersion.building_profile import park_building_profiles
+from dispersion.building_profile import park_building_profiles, park_tiers
 from tests.scenarios.conftest import XDIST_GROUP, parktwin
 from twin.io import load_park
 
@@ -31,6 +31,19 @@ def test_buildings_writes_gep_heights_and_building_cards(demo, tmp_path):
     assert [row["below_gep_formula_height"] == "yes" for row in rows] == list(heights < profiles.gep_formula)
     assert [int(row["directions_below_wake_height"]) for row in rows] == \
         list((heights[:, None] < profiles.wake_height()).sum(axis=1))
+    # GB 16297-1996 7.1: the tallest roof within 200 m of the stack, above its base, and 5 m clear of it
+    from shapely.geometry import Point
+
+    arrays = park.stack_arrays()
+    for i in (0, 40, len(rows) - 1):
+        stack = Point(arrays["x"][i], arrays["y"][i])
+        tops = [t.base + t.height - arrays["base_elevation"][i] for b, t in zip(park.buildings, park_tiers(park))
+                if b.footprint.distance(stack) <= 200.0]
+        if tops:
+            assert float(rows[i]["tallest_building_within_200m_m"]) == pytest.approx(max(tops), abs=0.005)
+            assert rows[i]["gb16297_5m_above_buildings"] == ("yes" if heights[i] >= max(tops) + 5.0 else "no")
+        else:
+            assert rows[i]["tallest_building_within_200m_m"] == "" == rows[i]["gb16297_5m_above_buildings"]
     cards = (tmp_path / "b" / "aermod_building_cards.txt").read_text(encoding="utf-8").splitlines()
     for card, field in (("BUILDWID", "width"), ("XBADJ", "xbadj")):
         last = park.stacks[-1].id
