@@ -21,7 +21,7 @@ from numba import njit, prange
 
 from dispersion._math_kernels import KERNEL_OPTIONS
 
-__all__ = ["tier_gaps", "building_profiles_parallel", "GEP_STEPS", "BPIP_SECTORS"]
+__all__ = ["tier_gaps", "gap_segments", "building_profiles_parallel", "GEP_STEPS", "BPIP_SECTORS"]
 
 GEP_STEPS = 1440  # GEP search directions: every quarter degree
 BPIP_SECTORS = 36  # the model's directions: every 10°
@@ -152,36 +152,63 @@ def _sides_reach(corner_x, corner_y, start, stop, cos_a, sin_a, reach, xs, ys):
 
 
 @njit(**KERNEL_OPTIONS)
-def _gap_reach(corner_x, corner_y, s1, e1, s2, e2, cos_a, sin_a, scale, reach, xs, ys):
-    """Is the stack within ``reach`` downwind of the gap-filling structure between two tiers: a corner-to-corner
-    segment or a perpendicular from a corner of one to a side of the other, no longer than ``scale`` (L) [m]?"""
-    n1 = e1 - s1
-    n2 = e2 - s2
-    for k in range(n1):
-        i11 = s1 + k
-        i12 = s1 + (k + 1) % n1
-        x11 = corner_x[i11] * cos_a - corner_y[i11] * sin_a
-        y11 = corner_y[i11] * cos_a + corner_x[i11] * sin_a
-        x12 = corner_x[i12] * cos_a - corner_y[i12] * sin_a
-        y12 = corner_y[i12] * cos_a + corner_x[i12] * sin_a
-        for kk in range(n2):
-            i21 = s2 + kk
-            i22 = s2 + (kk + 1) % n2
-            x21 = corner_x[i21] * cos_a - corner_y[i21] * sin_a
-            y21 = corner_y[i21] * cos_a + corner_x[i21] * sin_a
-            x22 = corner_x[i22] * cos_a - corner_y[i22] * sin_a
-            y22 = corner_y[i22] * cos_a + corner_x[i22] * sin_a
-            dist = math.sqrt((x11 - x21) ** 2 + (y11 - y21) ** 2)
-            if dist <= scale and dist <= reach and _downwind_within(x11, y11, x21, y21, reach, xs, ys):
-                return True
-            xi, yi, dist, between = _foot(x11, y11, x12, y12, x21, y21)
-            if dist <= scale and between > BETWEEN and dist <= reach and \
-                    _downwind_within(x21, y21, xi, yi, reach, xs, ys):
-                return True
-            xi, yi, dist, between = _foot(x21, y21, x22, y22, x11, y11)
-            if dist <= scale and between > BETWEEN and dist <= reach and \
-                    _downwind_within(x11, y11, xi, yi, reach, xs, ys):
-                return True
+def gap_segments(corner_x, corner_y, tier_start, tier_height, nbr_start, nbr_index, seg_start, out):
+    """The candidate sides of the gap-filling structure between each tier c and each of its neighbours b (CSR entry
+    n of ``nbr_index``): corner-to-corner segments, and perpendiculars from a corner of one to a side of the other
+    whose foot lies on that side, no longer than c's height (the most L can be for a group with focal tier c). Their
+    lengths do not depend on the direction, so they are found once. With ``out`` of zero rows only counts them:
+    seg_start (N+1,) is filled with the offsets; else out (M, 5) gets x1, y1, x2, y2, length [m] per segment."""
+    count_only = out.shape[0] == 0
+    m = 0
+    for c in range(tier_height.shape[0]):
+        s1, e1 = tier_start[c], tier_start[c + 1]
+        n1 = e1 - s1
+        bound = tier_height[c]
+        for n in range(nbr_start[c], nbr_start[c + 1]):
+            if count_only:
+                seg_start[n] = m
+            b = nbr_index[n]
+            s2, e2 = tier_start[b], tier_start[b + 1]
+            n2 = e2 - s2
+            for k in range(n1):
+                x11, y11 = corner_x[s1 + k], corner_y[s1 + k]
+                x12, y12 = corner_x[s1 + (k + 1) % n1], corner_y[s1 + (k + 1) % n1]
+                for kk in range(n2):
+                    x21, y21 = corner_x[s2 + kk], corner_y[s2 + kk]
+                    x22, y22 = corner_x[s2 + (kk + 1) % n2], corner_y[s2 + (kk + 1) % n2]
+                    dist = math.sqrt((x11 - x21) ** 2 + (y11 - y21) ** 2)
+                    if dist <= bound:
+                        if not count_only:
+                            out[m, 0], out[m, 1], out[m, 2], out[m, 3], out[m, 4] = x11, y11, x21, y21, dist
+                        m += 1
+                    xi, yi, dist, between = _foot(x11, y11, x12, y12, x21, y21)
+                    if dist <= bound and between > BETWEEN:
+                        if not count_only:
+                            out[m, 0], out[m, 1], out[m, 2], out[m, 3], out[m, 4] = x21, y21, xi, yi, dist
+                        m += 1
+                    xi, yi, dist, between = _foot(x21, y21, x22, y22, x11, y11)
+                    if dist <= bound and between > BETWEEN:
+                        if not count_only:
+                            out[m, 0], out[m, 1], out[m, 2], out[m, 3], out[m, 4] = x11, y11, xi, yi, dist
+                        m += 1
+    if count_only:
+        seg_start[seg_start.shape[0] - 1] = m
+    return m
+
+
+@njit(**KERNEL_OPTIONS)
+def _gap_reach(segments, first, last, cos_a, sin_a, scale, reach, xs, ys):
+    """Is the stack (turned frame) within ``reach`` downwind of a side of the gap-filling structure no longer than
+    ``scale`` (L) [m] — segments ``first``..``last`` of :func:`gap_segments`?"""
+    for g in range(first, last):
+        if segments[g, 4] > scale or segments[g, 4] > reach:
+            continue
+        x1 = segments[g, 0] * cos_a - segments[g, 1] * sin_a
+        y1 = segments[g, 1] * cos_a + segments[g, 0] * sin_a
+        x2 = segments[g, 2] * cos_a - segments[g, 3] * sin_a
+        y2 = segments[g, 3] * cos_a + segments[g, 2] * sin_a
+        if _downwind_within(x1, y1, x2, y2, reach, xs, ys):
+            return True
     return False
 
 
@@ -206,7 +233,7 @@ def _group(c, n0, n1, nbr_index, nbr_gap, tier_height, width, top, strict, membe
 
 @njit(parallel=True, **KERNEL_OPTIONS)
 def building_profiles_parallel(corner_x, corner_y, tier_start, tier_height, tier_base, nbr_start, nbr_index,
-                               nbr_gap, stack_x, stack_y, stack_base, local_start, local_index,
+                               nbr_gap, seg_start, segments, stack_x, stack_y, stack_base, local_start, local_index,
                                out_height, out_width, out_length, out_xbadj, out_ybadj, out_gep, out_gep_height,
                                out_gep_width):
     """Per stack: the GEP formula height over all directions and, for each 10° flow direction, the dimensions of
@@ -215,7 +242,8 @@ def building_profiles_parallel(corner_x, corner_y, tier_start, tier_height, tier
     corner_x, corner_y : (C,) tier corners [m]; tier_start : (T+1,); tier_height : (T,) above the building base [m];
     tier_base : (T,) the building's base elevation [m]; nbr_start, nbr_index, nbr_gap : the tiers of other buildings
     near each tier (CSR, in tier order) and their least distance ``tier_gaps`` [m] — every pair closer than the
-    larger of the two heights; stack_x, stack_y, stack_base : (S,) [m]; local_start, local_index : per stack (CSR, in
+    larger of the two heights; seg_start, segments : :func:`gap_segments` of those pairs; stack_x, stack_y, stack_base
+    : (S,) [m]; local_start, local_index : per stack (CSR, in
     tier order) every tier that can be a focal tier for it. out_height, out_width, out_length, out_xbadj, out_ybadj :
     (S, 36) [m], direction k = 10(k+1)°; out_gep : (S,) the largest H + 1.5 L relative to the stack base [m] (0 if
     none); out_gep_height, out_gep_width : (S,) the height and projected width of that structure [m].
@@ -337,8 +365,8 @@ def building_profiles_parallel(corner_x, corner_y, tier_start, tier_height, tier
                             hit = _on_roof(corner_x, corner_y, tier_start[bb], tier_start[bb + 1], xs0, ys0) or \
                                 _sides_reach(corner_x, corner_y, tier_start[bb], tier_start[bb + 1], cos_a, sin_a,
                                              reach, xs, ys) or \
-                                _gap_reach(corner_x, corner_y, tier_start[c], tier_start[c + 1], tier_start[bb],
-                                           tier_start[bb + 1], cos_a, sin_a, ws, reach, xs, ys)
+                                _gap_reach(segments, seg_start[n0 + member[m] - 1], seg_start[n0 + member[m]], cos_a,
+                                           sin_a, ws, reach, xs, ys)
                             m += 1
                         if hit:
                             group_in[q, t1] = True

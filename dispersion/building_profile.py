@@ -140,7 +140,7 @@ def building_profiles(stack_x, stack_y, stack_base, tiers: list[Tier], *,
     tiers : the structures, in order (ties are broken by it as BPIP does by its input order).
     where : names the input in error messages.
     """
-    from dispersion._bpip_kernels import building_profiles_parallel, tier_gaps  # deferred: compile/load cost
+    from dispersion._bpip_kernels import building_profiles_parallel, gap_segments, tier_gaps  # deferred: compile
 
     sx, sy, sb = _validate(where, stack_x, stack_y, stack_base, tiers)
     n_s, n_t = sx.size, len(tiers)
@@ -170,6 +170,12 @@ def building_profiles(stack_x, stack_y, stack_base, tiers: list[Tier], *,
     order = np.lexsort((b_idx[near], a_idx[near]))
     nbr_a, nbr_b, nbr_gap = a_idx[near][order], b_idx[near][order], np.ascontiguousarray(gaps[near][order])
     nbr_start = np.searchsorted(nbr_a, np.arange(n_t + 1)).astype(np.int64)
+    nbr_b = np.ascontiguousarray(nbr_b)
+    seg_start = np.zeros(nbr_b.size + 1, dtype=np.int64)
+    n_seg = gap_segments(corner_x, corner_y, tier_start, height, nbr_start, nbr_b, seg_start, np.empty((0, 5)))
+    segments = np.empty((n_seg, 5))
+    gap_segments(corner_x, corner_y, tier_start, height, nbr_start, nbr_b, np.zeros(nbr_b.size + 1, np.int64),
+                 segments)
 
     # a focal tier for a stack lies within 6 L of it (5 L downwind of a member or of a gap no longer than L, which
     # is within L of the focal tier), or is a neighbour of a tier that does
@@ -187,8 +193,8 @@ def building_profiles(stack_x, stack_y, stack_base, tiers: list[Tier], *,
     local_start = np.searchsorted(ls, np.arange(n_s + 1)).astype(np.int64)
     local_index = np.ascontiguousarray(lt.astype(np.int64))
 
-    building_profiles_parallel(corner_x, corner_y, tier_start, height, base, nbr_start,
-                               np.ascontiguousarray(nbr_b), nbr_gap, np.ascontiguousarray(sx - origin[0]),
+    building_profiles_parallel(corner_x, corner_y, tier_start, height, base, nbr_start, nbr_b, nbr_gap, seg_start,
+                               segments, np.ascontiguousarray(sx - origin[0]),
                                np.ascontiguousarray(sy - origin[1]), sb, local_start, local_index,
                                out["height"], out["width"], out["length"], out["xbadj"], out["ybadj"], gep, gep_h,
                                gep_w)
