@@ -35,13 +35,15 @@ def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
     profiles = park_building_profiles(setup.park, stacks)
     n_h, n_s = np.shape(hours.valid)[0], len(stacks.ids)
     flow = np.degrees(np.arctan2(hours.wind_to_x, hours.wind_to_y))  # [° towards, clockwise from grid north]
-    sector = BuildingProfiles.sector(flow)
+    finite = np.isfinite(flow)  # a missing hour's direction may be NaN: it is not counted
+    sector = BuildingProfiles.sector(np.where(finite, flow, 0.0))
     sector = np.broadcast_to(sector[:, None] if sector.ndim == 1 else sector, (n_h, n_s))
+    finite = np.broadcast_to(finite[:, None] if finite.ndim == 1 else finite, (n_h, n_s))
     column = np.arange(n_s)[None, :]
-    valid = np.asarray(hours.valid, dtype=bool)[:, None]
+    valid = np.asarray(hours.valid, dtype=bool)[:, None] & finite
     with_structure = ((profiles.height[column, sector] > 0.0) & valid).sum(axis=0)
     below = ((np.asarray(stacks.height)[None, :] < profiles.wake_height()[column, sector]) & valid).sum(axis=0)
-    n_valid = int(valid.sum())
+    n_valid = int(np.asarray(hours.valid, dtype=bool).sum())
     rows = [{"id": stacks.ids[s], "height_m": float(stacks.height[s]),
              "gep_stack_height_m": round(float(profiles.gep_stack_height[s]), 2),
              "hours_with_structure": int(with_structure[s]), "hours_below_wake_height": int(below[s])}

@@ -10,6 +10,7 @@ import pytest
 
 from dispersion.building_profile import park_building_profiles, park_tiers
 from tests.scenarios.conftest import XDIST_GROUP, parktwin
+from twin.demo import build_demo_park
 from twin.io import load_park
 
 pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
@@ -55,3 +56,28 @@ def test_buildings_names_a_missing_park(tmp_path):
     result = parktwin("buildings", tmp_path / "nope.yaml", "--out", tmp_path / "b")
     assert result.returncode == 66 and "nope.yaml" in result.stderr
     assert not (tmp_path / "b").exists()
+
+
+def test_building_wakes_counts_valid_hours_in_the_flow_sector(tmp_path):
+    """Three hours: flow to the north, flow to the south, a missing hour with no direction (NaN) — each stack's
+    counts are its own columns of the building profiles for those two sectors; the NaN hour counts for nothing."""
+    from types import SimpleNamespace
+
+    from scenarios.common.models import park_stacks
+    from scenarios.eia.buildings import building_wakes
+
+    park = load_park(build_demo_park(tmp_path / "park"))
+    stacks = park_stacks(park)
+    hours = SimpleNamespace(valid=np.array([True, True, False]), wind_to_x=np.array([0.0, 0.0, np.nan]),
+                            wind_to_y=np.array([1.0, -1.0, np.nan]))
+    profiles, summary = building_wakes(SimpleNamespace(park=park, stacks=stacks, hours=hours))
+    north, south = 35, 17
+    heights = np.asarray(stacks.height)
+    below = (heights < profiles.wake_height()[:, north]).astype(int) + \
+        (heights < profiles.wake_height()[:, south]).astype(int)
+    with_structure = (profiles.height[:, north] > 0).astype(int) + (profiles.height[:, south] > 0).astype(int)
+    assert summary["valid_hours"] == 2 and summary["stacks_below_wake_height"] == int(np.count_nonzero(below))
+    assert summary["stacks_with_structures"] == int(np.count_nonzero(with_structure))
+    for row in summary["stacks"]:
+        i = stacks.ids.index(row["id"])
+        assert (row["hours_below_wake_height"], row["hours_with_structure"]) == (below[i], with_structure[i])
