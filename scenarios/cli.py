@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add_command in (_add_demo, _add_run, _add_ensemble, _add_eia, _add_caps, _add_water_caps, _add_forecast,
                         _add_sample_forecast, _add_trace, _add_validate, _add_evaluate, _add_schema, _add_watch,
-                        _add_ledger, _add_buildings):
+                        _add_ledger, _add_buildings, _add_bpip):
         add_command(commands)
     return parser
 
@@ -203,6 +203,14 @@ def _add_buildings(commands) -> None:
     buildings.add_argument("park", type=Path, help="park.yaml")
     buildings.add_argument("--out", type=Path, default=Path("buildings"),
                            help="folder for gep.csv and aermod_building_cards.txt (default ./buildings)")
+
+
+def _add_bpip(commands) -> None:
+    bpip = commands.add_parser(
+        "bpip", help="BPIP-PRIME on a BPIP input file: AERMOD's building cards and GEP stack heights (BPIPPRM's work)")
+    bpip.add_argument("input", type=Path, help="BPIP input file (BPIP.INP)")
+    bpip.add_argument("--out", type=Path, default=Path("bpip"),
+                      help="folder for bpip_cards.txt and gep.csv (default ./bpip)")
 
 
 def _add_validate(commands) -> None:
@@ -451,6 +459,17 @@ def _cmd_buildings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_bpip(args: argparse.Namespace) -> int:
+    from scenarios.eia.buildings import write_bpip_profiles
+
+    paths, rows = write_bpip_profiles(args.input, args.out)
+    below = [row["stack_id"] for row in rows if row["below_gep_formula_height"] == "yes"]
+    print(f"{len(rows)} stacks: {len(below)} below their GEP formula height H + 1.5 L")
+    for path in paths.values():
+        print(f"  {path}")
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from scenarios.validate import validate_file
 
@@ -528,7 +547,7 @@ _COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia
              "water-caps": _cmd_water_caps,
              "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast, "trace": _cmd_trace,
              "validate": _cmd_validate, "evaluate": _cmd_evaluate,
-             "schema": _cmd_schema, "watch": _cmd_watch, "ledger": _cmd_ledger, "buildings": _cmd_buildings}
+             "schema": _cmd_schema, "watch": _cmd_watch, "ledger": _cmd_ledger, "buildings": _cmd_buildings, "bpip": _cmd_bpip}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,19 +1,16 @@
-"""Read BPIP-PRIME input and output files (EPA's BPIPPRM, version 04274) for the tests that compare
-``dispersion.building_profile`` with it (``tests/data/bpip/README.md`` says how the files were made).
-
-Input (free format, one record per line; EPA-454/R-93-038 §3 and BPIPPRM's reader): title; 'P'; units and their
-factor to metres; 'UTMN' or 'UTMY' and plant north [°]; the number of buildings, and per building its name, number of
-tiers and base elevation, per tier its number of corners and height, then the corners (x y); the number of stacks,
-and per stack its name, base elevation, height, x, y. Plant north must be 0 or 360 here.
+"""BPIP-PRIME reference files (EPA's BPIPPRM, version 04274) for the tests that compare
+``dispersion.building_profile`` with it (``tests/data/bpip/README.md`` says how the files were made): the input
+through the project's reader (``dispersion.bpip_input``), BPIPPRM's output, and a writer of inputs for
+``tools/bpip_deck.py``.
 """
 
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 
 import numpy as np
 
+from dispersion.bpip_input import read_bpip_input as read_bpip
 from dispersion.building_profile import Tier
 
 __all__ = ["read_bpip_input", "read_bpip_output", "write_bpip_input", "DIMENSIONS"]
@@ -21,39 +18,11 @@ __all__ = ["read_bpip_input", "read_bpip_output", "write_bpip_input", "DIMENSION
 DIMENSIONS = ("BUILDHGT", "BUILDWID", "BUILDLEN", "XBADJ", "YBADJ")
 
 
-def _records(path: Path):
-    for line in Path(path).read_text(encoding="latin-1").splitlines():
-        if line.strip():
-            yield [w.strip("'\"") for w in shlex.split(line.replace(",", " "), posix=False)]
-
-
 def read_bpip_input(path) -> tuple[list[str], np.ndarray, list[Tier]]:
-    """(stack names, (S, 3) stack x, y, base elevation [m], tiers) of a BPIP input file."""
-    rec = _records(path)
-    next(rec)
-    next(rec)
-    factor = float(next(rec)[1])
-    utm, plant_north = next(rec)[:2]
-    theta = np.radians(360.0 - float(plant_north))
-
-    def true_north(x, y):
-        return x * np.cos(theta) - y * np.sin(theta), y * np.cos(theta) + x * np.sin(theta)
-    tiers = []
-    for b in range(int(next(rec)[0])):
-        _, n_tier, base = next(rec)[:3]
-        for _ in range(int(n_tier)):
-            n_corner, height = next(rec)[:2]
-            corners = np.array([[float(v) for v in next(rec)[:2]] for _ in range(int(n_corner))]) * factor
-            corners = np.column_stack(true_north(corners[:, 0], corners[:, 1]))
-            tiers.append(Tier(corners=corners, height=float(height) * factor, building=b,
-                              base=float(base) * factor))
-    names, stacks = [], []
-    for _ in range(int(next(rec)[0])):
-        name, base, _height, x, y = next(rec)[:5]
-        names.append(name)
-        stacks.append((*true_north(float(x) * factor, float(y) * factor), float(base) * factor))
-    del utm  # UTMY only moves BPIP's origin to the first corner
-    return names, np.array(stacks), tiers
+    """(stack names, (S, 3) stack x, y, base elevation [m], tiers) of a BPIP input file
+    (``dispersion.bpip_input``)."""
+    bpip = read_bpip(path)
+    return bpip.names, np.column_stack([bpip.stack_x, bpip.stack_y, bpip.stack_base]), bpip.tiers
 
 
 def write_bpip_input(path, title: str, stacks: list[tuple[str, float, float, float, float]],

@@ -22,7 +22,8 @@ import shapely
 from dispersion.building_profile import BuildingProfiles, park_building_profiles
 from twin.atomic import write_text_atomic
 
-__all__ = ["building_wakes", "write_building_cards", "write_park_building_profiles", "BUILDING_CARDS"]
+__all__ = ["building_wakes", "write_building_cards", "write_park_building_profiles", "write_bpip_profiles",
+           "BUILDING_CARDS"]
 
 BUILDING_CARDS = (("BUILDHGT", "height"), ("BUILDWID", "width"), ("BUILDLEN", "length"), ("XBADJ", "xbadj"),
                   ("YBADJ", "ybadj"))
@@ -57,10 +58,10 @@ def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
     return profiles, summary
 
 
-def write_building_cards(profiles: BuildingProfiles, stack_ids, path: Path) -> Path:
+def write_building_cards(profiles: BuildingProfiles, stack_ids, path: Path, *, north: str = "park grid north") -> Path:
     """AERMOD's SO building cards of every stack (six values a line, 10°…360°) [m], written atomically."""
     lines = ["** Direction-specific building dimensions (BPIP-PRIME rules, ParkTwin dispersion.building_profile); "
-             "flow directions 10..360 deg, park grid north", "** paste into the SO pathway of an AERMOD deck"]
+             f"flow directions 10..360 deg, {north}", "** paste into the SO pathway of an AERMOD deck"]
     for s, sid in enumerate(stack_ids):
         for card, field in BUILDING_CARDS:
             values = getattr(profiles, field)[s]
@@ -129,4 +130,32 @@ def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[s
     paths = {"gep": write_text_atomic(out_dir / "gep.csv", buffer.getvalue()),
              "building_cards": write_building_cards(profiles, [s.id for s in park.stacks],
                                                     out_dir / "aermod_building_cards.txt")}
+    return paths, rows
+
+
+def write_bpip_profiles(input_file: Path, out_dir: Path) -> tuple[dict[str, Path], list[dict]]:
+    """``parktwin bpip``: BPIP-PRIME's work on a BPIP input file (``dispersion.bpip_input``) — ``bpip_cards.txt``
+    (AERMOD's SO building cards of every stack) and ``gep.csv`` (per stack: height, the GEP formula height
+    H + 1.5 L relative to its base and the structure giving it, the GEP stack height max(65 m, ·)). Returns the paths
+    and the rows."""
+    from dispersion.bpip_input import read_bpip_input
+    from dispersion.building_profile import building_profiles
+
+    bpip = read_bpip_input(input_file)
+    profiles = building_profiles(bpip.stack_x, bpip.stack_y, bpip.stack_base, bpip.tiers,
+                                 where=f"BPIP input {str(input_file)!r}")
+    rows = [{"stack_id": name, "height_m": f"{bpip.stack_height[i]:g}",
+             "gep_formula_height_m": f"{profiles.gep_formula[i]:.2f}",
+             "gep_structure_height_m": f"{profiles.gep_structure_height[i]:.2f}",
+             "gep_structure_width_m": f"{profiles.gep_structure_width[i]:.2f}",
+             "gep_stack_height_m": f"{profiles.gep_stack_height[i]:.2f}",
+             "below_gep_formula_height": "yes" if bpip.stack_height[i] < profiles.gep_formula[i] else "no"}
+            for i, name in enumerate(bpip.names)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    paths = {"gep": write_text_atomic(out_dir / "gep.csv", buffer.getvalue()),
+             "building_cards": write_building_cards(profiles, bpip.names, out_dir / "bpip_cards.txt",
+                                                    north="true north")}
     return paths, rows

@@ -4,6 +4,7 @@ profiles of ``dispersion.building_profile`` (themselves checked against EPA's BP
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +82,40 @@ def test_building_wakes_counts_valid_hours_in_the_flow_sector(tmp_path):
     for row in summary["stacks"]:
         i = stacks.ids.index(row["id"])
         assert (row["hours_below_wake_height"], row["hours_with_structure"]) == (below[i], with_structure[i])
+
+
+def test_bpip_does_bpipprms_work_on_its_input(tmp_path):
+    """``parktwin bpip`` on BPIP's user's-guide test case 2 (three 3-tier buildings, 10 stacks): the cards BPIPPRM
+    printed, to its two decimals, and its GEP formula heights."""
+    from tests.bpip_reference import read_bpip_output
+
+    data = Path(__file__).resolve().parents[1] / "data" / "bpip" / "A5p"
+    result = parktwin("bpip", data / "BPIP.INP", "--out", tmp_path / "b")
+    assert result.returncode == 0, result.stderr[-2000:]
+    reference, gep = read_bpip_output(data / "BPIP.OUT")
+    ours: dict = {}
+    for line in (tmp_path / "b" / "bpip_cards.txt").read_text(encoding="utf-8").splitlines():
+        words = line.split()
+        if words[0] == "SO":
+            ours.setdefault(words[2], {}).setdefault(words[1], []).extend(float(v) for v in words[3:])
+    assert set(ours) == set(reference)
+    for stack, cards in reference.items():
+        for card, values in cards.items():
+            np.testing.assert_allclose(ours[stack][card], values, atol=0.011, err_msg=f"{stack} {card}")
+    with (tmp_path / "b" / "gep.csv").open(encoding="utf-8") as handle:
+        rows = {row["stack_id"]: row for row in csv.DictReader(handle)}
+    for stack, value in gep.items():
+        assert float(rows[stack]["gep_formula_height_m"]) == pytest.approx(value, abs=0.011)
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("'t'\n'P'\n'METERS' 1.0\n'UTMN' 0\n1\n'B1' 1 0\n4 abc\n", "line 7, tier height"),
+    ("'t'\n'X'\n", "line 2, run switch"),
+    ("'t'\n'P'\n'METERS' 1.0\n'UTMN' 0\n1\n'B1' 1 0\n4 10\n0 0\n10 0\n10 10\n", "end of file"),
+    ("'t'\n'P'\n'METERS' 1.0\n'UTMN' 0\n0\n2\n'S1' 0 20 0 0\n'S1' 0 20 5 5\n", "line 8, stack name"),
+])
+def test_bpip_names_the_line_and_field_of_bad_input(tmp_path, text, named):
+    (tmp_path / "BPIP.INP").write_text(text)
+    result = parktwin("bpip", tmp_path / "BPIP.INP", "--out", tmp_path / "b")
+    assert result.returncode == 65 and named in result.stderr, result.stderr[-1000:]
+    assert not (tmp_path / "b" / "bpip_cards.txt").exists()
