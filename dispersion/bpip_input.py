@@ -5,8 +5,8 @@ Free format, one record per line (commas separate like blanks, names in quotes):
 
     'title'
     'P'                          run switch: P (PRIME), ST or NP (ISCST), LT (ISCLT) — the dimensions are the same
-    'METERS' 1.0                 units and the factor that turns them into metres
-    'UTMN' 0.0                   UTMN (local x, y) or UTMY (UTM: moved to the first corner), plant north [°]
+    'METERS' 1.0                 units and the factor that turns them into metres (not UTM coordinates: metres)
+    'UTMN' 0.0                   UTMN (local x, y) or UTMY (UTM, in metres), plant north [°]
     NB                           number of buildings, then per building:
     'name' NTIERS BASE             its number of tiers and base elevation
     NCORNERS HEIGHT                per tier: its number of corners and height above the base
@@ -101,6 +101,8 @@ def read_bpip_input(path) -> BpipInput:
     n, words = rec.next("UTMN or UTMY and plant north", 2)
     if words[0].upper() not in ("UTMN", "UTMY"):
         raise InputError.field(rec.where, f"line {n}, coordinate switch", words[0], "UTMN or UTMY")
+    utm = words[0].upper() == "UTMY"
+    xy_factor = 1.0 if utm else factor  # BPIP takes UTM coordinates as metres whatever the units (its reader)
     theta = np.radians(360.0 - rec.number(n, words[1], "plant north", low=-360.0, high=360.0))
     cos_t, sin_t = np.cos(theta), np.sin(theta)
 
@@ -122,8 +124,8 @@ def read_bpip_input(path) -> BpipInput:
             corners = np.empty((n_corners, 2))
             for k in range(n_corners):
                 n, words = rec.next(f"corner {k + 1} of building {building_names[-1]!r} tier {t + 1}: x y", 2)
-                corners[k] = (rec.number(n, words[0], "corner x") * factor,
-                              rec.number(n, words[1], "corner y") * factor)
+                corners[k] = (rec.number(n, words[0], "corner x") * xy_factor,
+                              rec.number(n, words[1], "corner y") * xy_factor)
             corners = np.column_stack(true_north(corners[:, 0], corners[:, 1]))
             tiers.append(Tier(corners=corners, height=height, building=b, base=base))
     n, words = rec.next("the number of stacks", 1)
@@ -137,7 +139,7 @@ def read_bpip_input(path) -> BpipInput:
         base = rec.number(n, words[1], f"stack {words[0]!r} base elevation")
         height = rec.number(n, words[2], f"stack {words[0]!r} height", low=0.0)
         x, y = (rec.number(n, w, f"stack {words[0]!r} {axis}") for w, axis in ((words[3], "x"), (words[4], "y")))
-        rows.append((*true_north(x * factor, y * factor), base * factor, height * factor))
+        rows.append((*true_north(x * xy_factor, y * xy_factor), base * factor, height * factor))
     table = np.array(rows, dtype=np.float64)
     return BpipInput(title=title, switch=switch, names=names, stack_x=table[:, 0], stack_y=table[:, 1],
                      stack_base=table[:, 2], stack_height=table[:, 3], building_names=building_names, tiers=tiers)

@@ -1,5 +1,6 @@
 """``parktwin buildings``: GEP stack heights and AERMOD's building cards of the demo park, equal to the BPIP-PRIME
-profiles of ``dispersion.building_profile`` (themselves checked against EPA's BPIPPRM on the same park)."""
+profiles of ``dispersion.building_profile`` (themselves checked against EPA's BPIPPRM on the same park); the
+EIA run's building-wake counts; ``parktwin bpip`` on a BPIP input file against BPIPPRM, and its bad input."""
 
 from __future__ import annotations
 
