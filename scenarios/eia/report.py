@@ -23,6 +23,8 @@ __all__ = ["eia_report_view", "meteorology_figures", "LIMIT_WORDS", "WORDS"]
 LIMIT_WORDS = {"1h": {"zh": "1 小时平均", "en": "1-h mean"}, "8h": {"zh": "8 小时平均", "en": "8-h mean"},
                "24h": {"zh": "24 小时平均", "en": "24-h mean"}, "annual": {"zh": "年平均", "en": "annual mean"}}
 
+WAKE_ROWS = 20  # stacks listed in the report's building-wake appendix (all are in eia_summary.json)
+
 # Every heading, column and sentence of the report, per language; the same placeholders in both.
 WORDS = {
     "zh": {
@@ -65,6 +67,10 @@ WORDS = {
         "distance_coarse": "网格间距为 {spacing:g} m；HJ 2.2 要求厂界附近不大于 50 m：使用该距离前请加密网格。",
         "distance_columns": ["污染物", "距离 (m)", "最远点 (x, y)"],
         "episode": "6. 重污染天气应急减排",
+        "wakes": "附：建筑物尾流中的排气筒（BPIP-PRIME 规则）",
+        "wakes_note": "有效小时中，烟流方向上有建筑物（AERMOD 会计算 PRIME 下洗）及排气筒低于其尾流高度 H + 1.5L "
+                      "的小时数，按后者排序，列前 {shown} 个（共 {stacks} 个）；GEP 烟囱高度为 max(65 m, H + 1.5L)。",
+        "wakes_columns": ["排气筒", "高度 (m)", "GEP 烟囱高度 (m)", "有建筑物的小时", "低于尾流高度的小时"],
         "episode_note": "应急时段 {start} 起 {hours} 小时。按企业绩效分级的减排比例 — {cuts}；各级排气筒数 — {counts}。"
                         "应急期间排放削减：{reductions}。",
         "episode_columns": ["污染物", "预测点", "减排前最大 1 小时 (µg/m³)", "减排后", "减排前最大日均 (µg/m³)",
@@ -119,6 +125,12 @@ WORDS = {
                            "grid before using this distance.",
         "distance_columns": ["Pollutant", "Distance (m)", "Farthest point (x, y)"],
         "episode": "6. Heavy-pollution episode: grade-dependent cuts",
+        "wakes": "Appendix: stacks in buildings' wakes (BPIP-PRIME rules)",
+        "wakes_note": "Valid hours with a building in the stack's flow direction (AERMOD would apply PRIME downwash) "
+                      "and hours with the stack below that building's wake height H + 1.5 L, sorted by the latter: "
+                      "the first {shown} of {stacks} stacks. GEP stack height: max(65 m, H + 1.5 L).",
+        "wakes_columns": ["Stack", "Height (m)", "GEP stack height (m)", "Hours with a building",
+                          "Hours below the wake height"],
         "episode_note": "Episode from {start}, {hours} h. Cuts by enterprise grade — {cuts}; stacks per grade — "
                         "{counts}. Emission cut over the episode: {reductions}.",
         "episode_columns": ["Pollutant", "Receptor", "Max 1-h before (µg/m³)", "after", "Max daily before (µg/m³)",
@@ -261,6 +273,13 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
                      "rows": rows})
     if summary.get("heavy_pollution") is not None:
         sections.append(_episode_section(setup, summary["heavy_pollution"], words))
+    if wakes and wakes["stacks_below_wake_height"]:
+        shown = wakes["stacks"][:WAKE_ROWS]
+        sections.append({"heading": words["wakes"], "paragraphs": [{"text": words["wakes_note"].format(
+            shown=len(shown), stacks=wakes["stacks_below_wake_height"])}], "columns": words["wakes_columns"],
+            "rows": [{"cells": [row["id"], f"{row['height_m']:g}", f"{row['gep_stack_height_m']:.1f}",
+                                str(row["hours_with_structure"]), str(row["hours_below_wake_height"])]}
+                     for row in shown]})
     return {"language": language, "title": words["title"].format(scenario=summary["scenario"]),
             "subtitle": words["subtitle"].format(park=summary["park"], hours=summary["hours"], grade=grade),
             "footer": words["footer"].format(model=model_label(setup, words)), "sections": sections}

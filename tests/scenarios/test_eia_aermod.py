@@ -55,6 +55,11 @@ def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
     hours = [row["hours_below_wake_height"] for row in wakes["stacks"]]
     assert hours == sorted(hours, reverse=True) and 0 < hours[0] <= wakes["valid_hours"]
     assert any("PRIME building downwash" in text for text in notes)
+    appendix = [section for section in english["sections"] if section["heading"].startswith("Appendix: stacks in")]
+    assert len(appendix) == 1 and [row["cells"][0] for row in appendix[0]["rows"]] == \
+        [row["id"] for row in wakes["stacks"][:20]]
+    chinese = eia_report_view(setup, summary, {}, "zh")
+    assert any(section["heading"].startswith("附：建筑物尾流") for section in chinese["sections"])
     cards = (tmp_path / "out" / "aermod_building_cards.txt").read_text(encoding="utf-8").splitlines()
     first = setup.stacks.ids[0]
     heights = [float(v) for line in cards if line.split()[1:3] == ["BUILDHGT", first] for v in line.split()[3:]]
