@@ -177,21 +177,18 @@ def building_profiles(stack_x, stack_y, stack_base, tiers: list[Tier], *,
     gap_segments(corner_x, corner_y, tier_start, height, nbr_start, nbr_b, np.zeros(nbr_b.size + 1, np.int64),
                  segments)
 
-    # a focal tier for a stack lies within 6 L of it (5 L downwind of a member or of a gap no longer than L, which
-    # is within L of the focal tier), or is a neighbour of a tier that does
-    stack_points = shapely.points(sx, sy)
-    reach = 6.0 * float(height.max()) + 1.0
-    s_idx, t_idx = tree.query(stack_points, predicate="dwithin", distance=reach)
-    # add each direct tier's neighbours (sparse: a city's buildings layer has far more tiers than a stack sees)
-    counts = np.diff(nbr_start)
-    near_s = np.repeat(s_idx, counts[t_idx])
-    per = counts[t_idx]
-    first = np.repeat(nbr_start[t_idx] - np.concatenate([[0], np.cumsum(per)[:-1]]), per)
-    near_t = nbr_b[first + np.arange(per.sum())]
-    pairs = np.unique(np.concatenate([s_idx * n_t + t_idx, near_s * n_t + near_t]).astype(np.int64))
-    ls, lt = np.divmod(pairs, n_t)  # sorted by stack, then tier
+    # the tiers that can be a focal tier for a stack: a single tier within 5 H_c of it (5 L downwind of a side, or
+    # on its roof); a group with focal tier c (L ≤ H_c) within 6 H_c (5 L beyond a side of the gap-filling
+    # structure, itself within L of c) or 5 H_c beyond a member b (no more than H_c from c, and b's size across)
+    spans = np.array([float(np.hypot(*np.ptp(r, axis=0))) for r in rings])
+    reach = np.where(np.diff(nbr_start) > 0, 6.0 * height, 5.0 * height) + 1.0
+    for c in np.flatnonzero(np.diff(nbr_start) > 0):
+        reach[c] += spans[nbr_b[nbr_start[c]:nbr_start[c + 1]]].max()
+    t_idx, s_idx = shapely.STRtree(shapely.points(sx, sy)).query(polygons, predicate="dwithin", distance=reach)
+    order = np.lexsort((t_idx, s_idx))
+    ls, lt = s_idx[order].astype(np.int64), t_idx[order].astype(np.int64)
     local_start = np.searchsorted(ls, np.arange(n_s + 1)).astype(np.int64)
-    local_index = np.ascontiguousarray(lt.astype(np.int64))
+    local_index = np.ascontiguousarray(lt)
 
     building_profiles_parallel(corner_x, corner_y, tier_start, height, base, nbr_start, nbr_b, nbr_gap, seg_start,
                                segments, np.ascontiguousarray(sx - origin[0]),
