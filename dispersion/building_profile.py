@@ -150,6 +150,10 @@ def building_profiles(stack_x, stack_y, stack_base, tiers: list[Tier], *,
     if n_s == 0 or n_t == 0:
         return BuildingProfiles(**out, gep_formula=gep, gep_structure_height=gep_h, gep_structure_width=gep_w)
     rings = [_open_ring(t.corners) for t in tiers]
+    for i, ring in enumerate(rings):
+        if ring.shape[0] < 3:
+            raise InputError.field(where, f"tier {i} corners", f"{ring.shape[0]} distinct corners",
+                                   "at least 3 distinct (x, y) corners")
     origin = np.mean(np.concatenate(rings), axis=0)  # a local frame keeps the turned coordinates exact to ~1e-9 m
     corner_x = np.ascontiguousarray(np.concatenate([r[:, 0] for r in rings]) - origin[0])
     corner_y = np.ascontiguousarray(np.concatenate([r[:, 1] for r in rings]) - origin[1])

@@ -137,6 +137,9 @@ def test_bad_input_names_the_field():
         building_profiles([0.0], [0.0], [0.0], [Tier(corners=_box(0, 10, 0, 10), height=-3.0, building=0)])
     with pytest.raises(InputError, match="stacks"):
         building_profiles([0.0, 1.0], [0.0], [0.0], [good])
+    with pytest.raises(InputError, match="tier 0 corners.*2 distinct"):
+        building_profiles([0.0], [0.0], [0.0], [Tier(corners=np.array([[0, 0], [5, 5], [5, 5], [0, 0]]),
+                                                     height=5.0, building=0)])
 
 
 def _one_tier_oracle(corners, height, base, xs, ys, zs):
