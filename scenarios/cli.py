@@ -202,7 +202,7 @@ def _add_buildings(commands) -> None:
         "buildings", help="GEP stack heights and AERMOD's building cards (BPIP-PRIME rules) of a park's stacks")
     buildings.add_argument("park", type=Path, help="park.yaml")
     buildings.add_argument("--out", type=Path, default=Path("buildings"),
-                           help="folder for gep.csv and aermod_building_cards.txt (default ./buildings)")
+                           help="folder for gep.csv, gep.geojson and aermod_building_cards.txt (default ./buildings)")
 
 
 def _add_bpip(commands) -> None:
@@ -547,7 +547,8 @@ _COMMANDS = {"demo": _cmd_demo, "run": _cmd_run, "ensemble": _cmd_ensemble, "eia
              "water-caps": _cmd_water_caps,
              "forecast": _cmd_forecast, "sample-forecast": _cmd_sample_forecast, "trace": _cmd_trace,
              "validate": _cmd_validate, "evaluate": _cmd_evaluate,
-             "schema": _cmd_schema, "watch": _cmd_watch, "ledger": _cmd_ledger, "buildings": _cmd_buildings, "bpip": _cmd_bpip}
+             "schema": _cmd_schema, "watch": _cmd_watch, "ledger": _cmd_ledger, "buildings": _cmd_buildings,
+             "bpip": _cmd_bpip}
 
 
 def main(argv: list[str] | None = None) -> int:

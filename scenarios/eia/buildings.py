@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -98,7 +99,8 @@ def tallest_nearby_building(park, arrays=None) -> np.ndarray:
 
 
 def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[str, Path], list[dict]]:
-    """``parktwin buildings``: a park's stacks among its buildings — ``gep.csv`` (per stack: height, the GEP
+    """``parktwin buildings``: a park's stacks among its buildings — ``gep.csv`` and ``gep.geojson`` (RFC 7946
+    points, WGS84, the same fields as numbers) (per stack: height, the GEP
     formula height H + 1.5 L and the structure giving it, the regulatory GEP stack height max(65 m, ·), how many of
     the 36 flow directions have a structure and how many leave the stack below its wake height) and
     ``aermod_building_cards.txt``; and the GB 16297-1996 §7.1 check, the tallest building within 200 m and
@@ -127,7 +129,16 @@ def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[s
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["stack_id"], lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
+    lon, lat = park.to_lonlat(np.asarray(arrays["x"], dtype=np.float64), np.asarray(arrays["y"], dtype=np.float64))
+    features = [{"type": "Feature",
+                 "geometry": {"type": "Point", "coordinates": [round(float(lon[i]), 7), round(float(lat[i]), 7)]},
+                 "properties": {**row, "height_m": float(row["height_m"]),
+                                **{key: (float(row[key]) if row[key] != "" else None) for key in row
+                                   if key.endswith("_m") and key != "height_m"}}}
+                for i, row in enumerate(rows)]
+    geojson = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
     paths = {"gep": write_text_atomic(out_dir / "gep.csv", buffer.getvalue()),
+             "gep_geojson": write_text_atomic(out_dir / "gep.geojson", geojson),
              "building_cards": write_building_cards(profiles, [s.id for s in park.stacks],
                                                     out_dir / "aermod_building_cards.txt")}
     return paths, rows

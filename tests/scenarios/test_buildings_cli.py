@@ -5,6 +5,7 @@ EIA run's building-wake counts; ``parktwin bpip`` on a BPIP input file against B
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,12 @@ def test_buildings_writes_gep_heights_and_building_cards(demo, tmp_path):
             assert rows[i]["gb16297_5m_above_buildings"] == ("yes" if heights[i] >= max(tops) + 5.0 else "no")
         else:
             assert rows[i]["tallest_building_within_200m_m"] == "" == rows[i]["gb16297_5m_above_buildings"]
+    # the same table on a map: RFC 7946 points in WGS84, numbers as numbers
+    geojson = json.loads((tmp_path / "b" / "gep.geojson").read_text(encoding="utf-8"))
+    assert [f["properties"]["stack_id"] for f in geojson["features"]] == [row["stack_id"] for row in rows]
+    lon, lat = park.to_lonlat(arrays["x"][0], arrays["y"][0])
+    assert geojson["features"][0]["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-6)
+    assert geojson["features"][0]["properties"]["gep_formula_height_m"] == float(rows[0]["gep_formula_height_m"])
     cards = (tmp_path / "b" / "aermod_building_cards.txt").read_text(encoding="utf-8").splitlines()
     for card, field in (("BUILDWID", "width"), ("XBADJ", "xbadj")):
         last = park.stacks[-1].id
