@@ -26,6 +26,7 @@ from twin.atomic import write_text_atomic
 __all__ = ["building_wakes", "write_building_cards", "write_park_building_profiles", "write_bpip_profiles",
            "BUILDING_CARDS"]
 
+AERMOD_ID_LENGTH = 12  # AERMOD's SRCID is CHARACTER*12 (modules.f)
 BUILDING_CARDS = (("BUILDHGT", "height"), ("BUILDWID", "width"), ("BUILDLEN", "length"), ("XBADJ", "xbadj"),
                   ("YBADJ", "ybadj"))
 
@@ -63,6 +64,11 @@ def write_building_cards(profiles: BuildingProfiles, stack_ids, path: Path, *, n
     """AERMOD's SO building cards of every stack (six values a line, 10°…360°) [m], written atomically."""
     lines = ["** Direction-specific building dimensions (BPIP-PRIME rules, ParkTwin dispersion.building_profile); "
              f"flow directions 10..360 deg, {north}", "** paste into the SO pathway of an AERMOD deck"]
+    unusable = [str(sid) for sid in stack_ids if len(str(sid)) > AERMOD_ID_LENGTH or not str(sid).isascii()
+                or any(ch.isspace() for ch in str(sid))]
+    if unusable:  # AERMOD's SRCID is CHARACTER*12, read as one blank-delimited field
+        lines.append(f"** note: AERMOD takes source IDs of at most {AERMOD_ID_LENGTH} ASCII characters without "
+                     f"blanks; give these shorter IDs in the deck: {', '.join(unusable)}")
     for s, sid in enumerate(stack_ids):
         for card, field in BUILDING_CARDS:
             values = getattr(profiles, field)[s]

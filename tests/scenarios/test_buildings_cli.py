@@ -127,3 +127,18 @@ def test_bpip_names_the_line_and_field_of_bad_input(tmp_path, text, named):
     result = parktwin("bpip", tmp_path / "BPIP.INP", "--out", tmp_path / "b")
     assert result.returncode == 65 and named in result.stderr, result.stderr[-1000:]
     assert not (tmp_path / "b" / "bpip_cards.txt").exists()
+
+
+def test_building_cards_name_source_ids_aermod_cannot_take(tmp_path):
+    """AERMOD's source IDs are at most 12 ASCII characters without blanks: the cards file says which to rename."""
+    from dispersion.building_profile import BuildingProfiles
+    from scenarios.eia.buildings import write_building_cards
+
+    zeros = np.zeros((3, 36))
+    profiles = BuildingProfiles(zeros, zeros, zeros, zeros, zeros, np.zeros(3), np.zeros(3), np.zeros(3))
+    text = write_building_cards(profiles, ["S001", "BOILER-STACK-0001", "锅炉1"], tmp_path / "c.txt").read_text(
+        encoding="utf-8")
+    assert "give these shorter IDs in the deck: BOILER-STACK-0001, 锅炉1" in text
+    ok = write_building_cards(profiles, ["S001", "S002", "S003"], tmp_path / "d.txt").read_text(encoding="utf-8")
+    assert "shorter IDs" not in ok and ok.count("SO BUILDHGT") == 18
+
