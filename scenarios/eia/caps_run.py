@@ -41,6 +41,7 @@ from scenarios.eia.caps import (
     solve_cap,
 )
 from scenarios.common.times import local_text
+from scenarios.eia.buildings import building_wakes
 from scenarios.eia.setup import EiaSetup, daily_background, prepare_eia, year_statistics
 from scenarios.eia.spec import EiaScenario
 from scenarios.spec import load_scenario
@@ -280,7 +281,19 @@ def _report(setup, spec, key, index, nominal, tau, result: CapResult, labels, ve
             "constraint_receptors": len(labels), "families": {f.name: f.n_rows for f in families},
             "rows_in_final_lp": result.rows_used, "iterations": result.iterations,
             "current_total_t_yr": current_total, "cap_total_t_yr": result.total_tonnes,
-            "sources": sources, "binding": binding, "verification": verification, "a_value": a_value}
+            "sources": sources, "binding": binding, "verification": verification, "a_value": a_value,
+            "dispersion": setup.options.dispersion, "building_wakes": _capped_wakes(setup, index)}
+
+
+def _capped_wakes(setup, index) -> dict | None:
+    """The EIA run's building-wake counts (``scenarios.eia.buildings``) of the capped stacks, or None for a park
+    without buildings: transfer matrices without building downwash make a cap too lenient near those stacks."""
+    if not setup.park.buildings:
+        return None
+    _, wakes = building_wakes(setup)
+    capped = {setup.park.stacks[s].id for s in index}
+    rows = [row for row in wakes["stacks"] if row["id"] in capped]
+    return {**wakes, "stacks": rows, "stacks_below_wake_height": len(rows)}
 
 
 def _write(out_dir: Path, setup, report: dict) -> dict[str, Path]:
@@ -323,7 +336,10 @@ _CAPS_WORDS = {
            "bound": "（上限）", "yes": "是", "no": "否", "a_value": "4. A 值法校核",
            "a_value_text": "GB/T 3840-91 A 值法：Q = A (C − Cb) S / √S = {a:g} × ({limit:.3g} − {background:.3g}) mg/m³ × "
                            "√{area:.3g} km² = {total:.4g} t/a（全区）；线性规划给出的排气筒总量为其 {ratio:.2f} 倍。",
-           "footer": "线性规划由 HiGHS 按行生成精确求解；传递矩阵来自各排气筒的稳态高斯烟羽。"},
+           "wakes": "{stacks} 个参与分配的排气筒在部分小时低于建筑物尾流高度（H + 1.5L，BPIP-PRIME 规则；最多为 {most}，"
+                    "{hours}/{valid} 小时）。传递矩阵未计建筑物下洗（AERMOD 会计算 PRIME），这些排气筒附近的允许量可能偏宽。",
+           "footer": "线性规划由 HiGHS 按行生成精确求解；传递矩阵来自各排气筒的{model}。",
+           "model_screening": "稳态高斯烟羽（估算模式）", "model_aermod": "AERMOD 模式"},
     "en": {"title": "Allowable total emission — {pollutant} — {scenario}", "subtitle": "{park} · ParkTwin total-emission cap",
            "total": "1. Allowable total emission",
            "total_note": "{pollutant}: current {current:.4g} t/yr → cap {cap:.4g} t/yr ({method}; rule {rule}; limits × "
@@ -344,8 +360,12 @@ _CAPS_WORDS = {
            "a_value_text": "GB/T 3840-91 A-value method: Q = A (C − Cb) S / √S = {a:g} × ({limit:.3g} − "
                            "{background:.3g}) mg/m³ × √{area:.3g} km² = {total:.4g} t/yr for the whole area; the LP "
                            "cap of the stacks is {ratio:.2f} × that.",
-           "footer": "Linear program solved with HiGHS by row generation (exact); transfer matrices from the steady "
-                     "Gaussian plume of every stack."},
+           "wakes": "{stacks} of the capped stacks stand below a building's wake height (H + 1.5 L, BPIP-PRIME rules) "
+                    "in some hours (most: {most}, {hours} of {valid} h). The transfer matrices have no building "
+                    "downwash (AERMOD would apply PRIME), so near those stacks the cap can be too lenient.",
+           "footer": "Linear program solved with HiGHS by row generation (exact); transfer matrices from the {model} "
+                     "of every stack.",
+           "model_screening": "steady Gaussian plume (screening mode)", "model_aermod": "AERMOD mode"},
 }
 
 
@@ -359,8 +379,15 @@ def caps_report_view(report: dict, language: str = "zh") -> dict:
         receptors=report["constraint_receptors"], hours=report["hours"],
         families=", ".join(f"{k} {v:,}" for k, v in report["families"].items()), rows=report["rows_in_final_lp"],
         iterations=report["iterations"])
+    paragraphs = [{"text": note}]
+    wakes = report.get("building_wakes")
+    if wakes and wakes["stacks_below_wake_height"]:
+        most = wakes["stacks"][0]
+        paragraphs.append({"text": words["wakes"].format(
+            stacks=wakes["stacks_below_wake_height"], most=most["id"], hours=most["hours_below_wake_height"],
+            valid=wakes["valid_hours"]), "warn": True})
     sections = [{
-        "heading": words["total"], "paragraphs": [{"text": note}], "columns": words["total_columns"],
+        "heading": words["total"], "paragraphs": paragraphs, "columns": words["total_columns"],
         "rows": [{"cells": [f"{s['name']} ({s['id']})", s["enterprise"], s["grade"] or "—",
                             f"{s['current_g_s']:.4g}", f"{s['current_t_yr']:.4g}", f"{s['cap_g_s']:.4g}",
                             f"{s['cap_t_yr']:.4g}", "—" if s["ratio"] is None else f"{s['ratio']:.3f}"],
@@ -392,7 +419,7 @@ def caps_report_view(report: dict, language: str = "zh") -> dict:
     return {"language": language,
             "title": words["title"].format(pollutant=report["pollutant"], scenario=report["scenario"]),
             "subtitle": words["subtitle"].format(park=report["park"]), "sections": sections,
-            "footer": words["footer"]}
+            "footer": words["footer"].format(model=words[f"model_{report.get('dispersion', 'screening')}"])}
 
 
 class CapVerificationError(ParkTwinError):
@@ -450,6 +477,11 @@ def text_summary(report: dict) -> str:
         for c in report["verification"]["standard_checks"]:
             lines.append(f"  check {c['averaging']:>6} {c['statistic']:<12} {c['percent_of_limit']:.1f} % of limit "
                          f"({c['at']}{', bound' if c['bound_only'] else ''})")
+    wakes = report.get("building_wakes")
+    if wakes and wakes["stacks_below_wake_height"]:
+        lines.append(f"  note: {wakes['stacks_below_wake_height']} capped stacks stand below a building's wake height "
+                     "in some hours; the transfer matrices have no building downwash (AERMOD would apply PRIME), so "
+                     "near them the cap can be too lenient")
     if report["a_value"] is not None and "total_t_yr" in report["a_value"]:
         lines.append(f"  A-value method (GB/T 3840-91): {report['a_value']['total_t_yr']:.4g} t/yr for the area")
     return "\n".join(lines)

@@ -98,6 +98,13 @@ def test_demo_writes_the_eia_and_caps_outputs(demo):
         assert ds["transfer_daily"].dtype == np.float64 and ds.sizes["source"] == 117
     caps = json.loads((out / "caps" / "caps.json").read_text(encoding="utf-8"))
     assert caps["pollutant"] == "nitrogen_dioxide" and caps["binding"]
+    # the caps' transfer matrices have no building downwash either: the capped stacks in wakes are named, and the
+    # report's footer names the model the matrices came from
+    capped = {s["id"] for s in caps["sources"]}
+    assert caps["dispersion"] == "screening" and caps["building_wakes"]["stacks_below_wake_height"] > 0
+    assert {row["id"] for row in caps["building_wakes"]["stacks"]} <= capped
+    html = (out / "caps" / "caps.html").read_text(encoding="utf-8")
+    assert "稳态高斯烟羽（估算模式）" in html or "steady Gaussian plume (screening mode)" in html
     # Every constraint row holds when re-evaluated at the caps (the LP's answer is feasible).
     assert max(caps["verification"]["constraint_rows_max_excess_of_capacity_scale"].values()) <= 1e-6
     # Bounds of the scenario: 0.2 <= cap/current <= 1.5 for every stack.
