@@ -441,3 +441,6 @@ def test_the_caps_report_in_one_language_with_local_periods(demo):
     assert not _CJK.search(english["title"]) and not any(_CJK.search(s["heading"]) for s in english["sections"])
     assert all(_CJK.search(s["heading"]) for s in chinese["sections"])
     assert english["sections"][1]["columns"][1] == "Period (local time)"
+    assert "steady Gaussian plume (screening mode)" in english["footer"]
+    assert "AERMOD mode" in caps_report_view({**report, "dispersion": "aermod"}, "en")["footer"]
+    assert any("too lenient" in p["text"] and p.get("warn") for p in english["sections"][0]["paragraphs"])
