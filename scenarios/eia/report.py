@@ -67,9 +67,10 @@ WORDS = {
         "distance_coarse": "网格间距为 {spacing:g} m；HJ 2.2 要求厂界附近不大于 50 m：使用该距离前请加密网格。",
         "distance_columns": ["污染物", "距离 (m)", "最远点 (x, y)"],
         "episode": "6. 重污染天气应急减排",
-        "wakes": "附：建筑物尾流中的排气筒（BPIP-PRIME 规则）",
-        "wakes_note": "有效小时中，烟流方向上有建筑物（AERMOD 会计算 PRIME 下洗）及排气筒低于其尾流高度 H + 1.5L "
-                      "的小时数，按后者排序，列前 {shown} 个（共 {stacks} 个）；GEP 烟囱高度为 max(65 m, H + 1.5L)。",
+        "wakes": "附：位于建筑物尾流中的排气筒",
+        "wakes_note": "按 BPIP-PRIME 规则：有效小时中，烟流方向上有建筑物（AERMOD 会计算 PRIME 下洗）及排气筒低于其尾流"
+                      "高度 H + 1.5L 的小时数，按后者排序，列前 {shown} 个（共 {stacks} 个）；GEP 烟囱高度为 "
+                      "max(65 m, H + 1.5L)。",
         "wakes_columns": ["排气筒", "高度 (m)", "GEP 烟囱高度 (m)", "有建筑物的小时", "低于尾流高度的小时"],
         "episode_note": "应急时段 {start} 起 {hours} 小时。按企业绩效分级的减排比例 — {cuts}；各级排气筒数 — {counts}。"
                         "应急期间排放削减：{reductions}。",

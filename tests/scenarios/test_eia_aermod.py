@@ -59,7 +59,7 @@ def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
     assert len(appendix) == 1 and [row["cells"][0] for row in appendix[0]["rows"]] == \
         [row["id"] for row in wakes["stacks"][:20]]
     chinese = eia_report_view(setup, summary, {}, "zh")
-    assert any(section["heading"].startswith("附：建筑物尾流") for section in chinese["sections"])
+    assert any(section["heading"].startswith("附：位于建筑物尾流") for section in chinese["sections"])
     cards = (tmp_path / "out" / "aermod_building_cards.txt").read_text(encoding="utf-8").splitlines()
     first = setup.stacks.ids[0]
     heights = [float(v) for line in cards if line.split()[1:3] == ["BUILDHGT", first] for v in line.split()[3:]]
