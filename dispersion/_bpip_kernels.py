@@ -257,8 +257,10 @@ def building_profiles_parallel(corner_x, corner_y, tier_start, tier_height, tier
         l0, l1 = local_start[s], local_start[s + 1]
         n_local = l1 - l0
         roof = np.zeros(n_local, dtype=np.bool_)
+        local_of = np.full(n_tier, -1, dtype=np.int64)  # a tier's position among the stack's local tiers, or −1
         for q in range(n_local):
             c = local_index[l0 + q]
+            local_of[c] = q
             roof[q] = _on_roof(corner_x, corner_y, tier_start[c], tier_start[c + 1], xs0, ys0)
         single_in = np.zeros(n_local, dtype=np.bool_)
         group_in = np.zeros((n_local, max_nbr + 1), dtype=np.bool_)
@@ -362,7 +364,8 @@ def building_profiles_parallel(corner_x, corner_y, tier_start, tier_height, tier
                         m = 1
                         while not hit and m < count:
                             bb = nbr_index[n0 + member[m] - 1]
-                            hit = _on_roof(corner_x, corner_y, tier_start[bb], tier_start[bb + 1], xs0, ys0) or \
+                            # a stack on bb's roof is within bb's own reach, so bb is then one of its local tiers
+                            hit = (local_of[bb] >= 0 and roof[local_of[bb]]) or \
                                 _sides_reach(corner_x, corner_y, tier_start[bb], tier_start[bb + 1], cos_a, sin_a,
                                              reach, xs, ys) or \
                                 _gap_reach(segments, seg_start[n0 + member[m] - 1], seg_start[n0 + member[m]], cos_a,
@@ -384,15 +387,16 @@ def _wake(s, k, hwe, height, width, length, xbadj, ybadj, gep, gep_h, gep_w, mhw
     a tie), but never above the stack's GEP formula height (then the GEP structure's height and width)."""
     if hwe - mhwe[k] > TIE or (abs(hwe - mhwe[k]) < TIE and width < out_width[s, k]):
         mhwe[k] = hwe
-        out_height[s, k] = height
-        out_width[s, k] = width
-        out_length[s, k] = length
-        out_xbadj[s, k] = xbadj
-        out_ybadj[s, k] = ybadj
+        _store(s, k, height, width, length, xbadj, ybadj, out_height, out_width, out_length, out_xbadj, out_ybadj)
     if gep < mhwe[k]:
         mhwe[k] = gep
-        out_height[s, k] = gep_h
-        out_width[s, k] = gep_w
-        out_length[s, k] = length
-        out_xbadj[s, k] = xbadj
-        out_ybadj[s, k] = ybadj
+        _store(s, k, gep_h, gep_w, length, xbadj, ybadj, out_height, out_width, out_length, out_xbadj, out_ybadj)
+
+
+@njit(**KERNEL_OPTIONS)
+def _store(s, k, height, width, length, xbadj, ybadj, out_height, out_width, out_length, out_xbadj, out_ybadj):
+    out_height[s, k] = height
+    out_width[s, k] = width
+    out_length[s, k] = length
+    out_xbadj[s, k] = xbadj
+    out_ybadj[s, k] = ybadj

@@ -28,6 +28,11 @@ _CELSIUS_TO_KELVIN = ZERO_CELSIUS
 PLAUSIBLE_KELVIN = (180.0, 340.0)  # [K] near-surface air temperatures outside this are a unit slip (°C), not weather
 
 
+def _valid_profile_temperature(t_celsius: np.ndarray) -> np.ndarray:
+    """A profile temperature AERMOD PFLCNV keeps: in (−90, 90) °C."""
+    return (t_celsius > -90.0) & (t_celsius < 90.0)
+
+
 def missing_reasons(sfc: dict) -> tuple[np.ndarray, np.ndarray]:
     """Calm flag and, per hour, the first SFC column that makes it missing ('' if none): AERMOD CHKCLM/CHKMSG."""
     ws, wd, temp = sfc["wind_speed"], sfc["wind_direction"], sfc["temperature"]
@@ -86,7 +91,7 @@ def pick_levels(sfc: dict, profiles: np.ndarray | None, usable: np.ndarray):
     direction = np.where(take, wd[rows, k], direction)
     height = np.where(take, z[rows, k], height)
     from_profile = take
-    temperature_ok = (t_celsius > -90.0) & (t_celsius < 90.0) & usable[:, None]
+    temperature_ok = _valid_profile_temperature(t_celsius) & usable[:, None]
     distance = np.where(temperature_ok, np.abs(z - target), np.inf)
     k = np.argmin(distance, axis=1)
     take = temperature_ok.any(axis=1) & (distance[rows, k] <= np.abs(sfc["temperature_height"] - target))
@@ -114,7 +119,7 @@ def profile_levels(profiles: np.ndarray) -> dict:
         sigma_v = np.where((ws > 0.0) & (sa >= 0.0) & (sa < 99.0),
                            np.maximum(radians * ws * np.sqrt(1.0 - epsilon * epsilon), _MINIMUM_SIGMA_V), np.nan)
         sigma_w = np.where((sw >= 0.0) & (sw <= 90.0), np.maximum(sw, _MINIMUM_SIGMA_W), np.nan)
-        temperature = np.where((t > -90.0) & (t < 90.0), t + _CELSIUS_TO_KELVIN, np.nan)
+        temperature = np.where(_valid_profile_temperature(t), t + _CELSIUS_TO_KELVIN, np.nan)
     return {"height": height, "wind_speed": ws, "wind_from_direction": wd, "air_temperature": temperature,
             "sigma_v": sigma_v, "sigma_w": sigma_w}
 
@@ -182,7 +187,7 @@ def check_profile_temperatures(sfc: dict, profiles: np.ndarray, usable: np.ndarr
     The first such level (in an hour that is not missing) raises, named by its hour and height."""
     t = profiles[:, :, 4]
     code = np.isclose(t, 99.0) | (t >= 900.0) | ~np.isfinite(t)
-    bad = ~code & ~((t > -90.0) & (t < 90.0)) & usable[:, None]
+    bad = ~code & ~_valid_profile_temperature(t) & usable[:, None]
     if not bad.any():
         return
     hour, level = (int(v) for v in np.argwhere(bad)[0])

@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from dispersion.building_profile import BuildingProfiles, park_building_profiles
+from dispersion.building_profile import (BuildingProfiles, Tier, building_profiles, park_building_profiles,
+                                         park_tiers)
 from twin.atomic import write_text_atomic
 
-__all__ = ["building_wakes", "write_building_cards", "write_park_building_profiles", "write_bpip_profiles",
+__all__ = ["building_wakes", "wake_note_fields", "write_building_cards", "write_park_building_profiles", "write_bpip_profiles",
            "BUILDING_CARDS"]
 
 AERMOD_ID_LENGTH = 12  # AERMOD's SRCID is CHARACTER*12 (modules.f)
@@ -60,6 +61,16 @@ def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
     return profiles, summary
 
 
+def wake_note_fields(wakes: dict | None) -> dict | None:
+    """The numbers every building-wake warning quotes (summary, report, caps): the stacks below a wake height, the
+    one most often below it, its hours and the valid hours — None when there is nothing to warn of."""
+    if not wakes or not wakes["stacks_below_wake_height"]:
+        return None
+    most = wakes["stacks"][0]
+    return {"stacks": wakes["stacks_below_wake_height"], "most": most["id"], "hours": most["hours_below_wake_height"],
+            "valid": wakes["valid_hours"]}
+
+
 def write_building_cards(profiles: BuildingProfiles, stack_ids, path: Path, *, north: str = "park grid north") -> Path:
     """AERMOD's SO building cards of every stack (six values a line, 10°…360°) [m], written atomically."""
     lines = ["** Direction-specific building dimensions (BPIP-PRIME rules, ParkTwin dispersion.building_profile); "
@@ -81,15 +92,13 @@ GB16297_RADIUS = 200.0  # [m] GB 16297-1996 §7.1 (quoted from memory, docs/unve
 GB16297_MARGIN = 5.0  # [m] the stack top at least this far above those buildings
 
 
-def tallest_nearby_building(park, arrays=None) -> np.ndarray:
+def tallest_nearby_building(park, arrays=None, tiers: list[Tier] | None = None) -> np.ndarray:
     """(S,) the highest roof of the park's buildings within 200 m of each stack (footprint distance), as a height
     above the stack's base [m] (roof elevation = the building's base on the DEM + its height), NaN where none —
     GB 16297-1996 §7.1 asks a stack to stand at least 5 m above the buildings within a 200 m radius (else its
     emission-rate limit is tightened by 50 %)."""
-    from dispersion.building_profile import park_tiers
-
     arrays = park.stack_arrays() if arrays is None else arrays
-    tiers = park_tiers(park)
+    tiers = park_tiers(park) if tiers is None else tiers
     out = np.full(len(park.stacks), np.nan)
     if not tiers:
         return out
@@ -104,6 +113,26 @@ def tallest_nearby_building(park, arrays=None) -> np.ndarray:
     return out
 
 
+def _gep_rows(names, heights: np.ndarray, profiles: BuildingProfiles) -> list[dict]:
+    """The GEP columns of ``gep.csv`` per stack: height, the GEP formula height and the structure giving it, the GEP
+    stack height, and whether the stack is below the formula height."""
+    return [{"stack_id": name, "height_m": f"{heights[i]:g}",
+             "gep_formula_height_m": f"{profiles.gep_formula[i]:.2f}",
+             "gep_structure_height_m": f"{profiles.gep_structure_height[i]:.2f}",
+             "gep_structure_width_m": f"{profiles.gep_structure_width[i]:.2f}",
+             "gep_stack_height_m": f"{profiles.gep_stack_height[i]:.2f}",
+             "below_gep_formula_height": "yes" if heights[i] < profiles.gep_formula[i] else "no"}
+            for i, name in enumerate(names)]
+
+
+def _csv_text(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["stack_id"], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
 def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[str, Path], list[dict]]:
     """``parktwin buildings``: a park's stacks among its buildings — ``gep.csv`` and ``gep.geojson`` (RFC 7946
     points, WGS84, the same fields as numbers) (per stack: height, the GEP
@@ -115,26 +144,20 @@ def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[s
 
     park = load_park(park_file)
     arrays = park.stack_arrays()
-    profiles = park_building_profiles(park)
+    tiers = park_tiers(park)
+    profiles = building_profiles(arrays["x"], arrays["y"], arrays["base_elevation"], tiers,
+                                 where=f"{park.root / park.spec.buildings}")
     heights = np.asarray(arrays["height"], dtype=np.float64)
     wake = profiles.wake_height()
-    nearby = tallest_nearby_building(park, arrays)
-    rows = [{"stack_id": s.id, "name": s.name, "height_m": f"{heights[i]:g}",
-             "gep_formula_height_m": f"{profiles.gep_formula[i]:.2f}",
-             "gep_structure_height_m": f"{profiles.gep_structure_height[i]:.2f}",
-             "gep_structure_width_m": f"{profiles.gep_structure_width[i]:.2f}",
-             "gep_stack_height_m": f"{profiles.gep_stack_height[i]:.2f}",
-             "below_gep_formula_height": "yes" if heights[i] < profiles.gep_formula[i] else "no",
-             "directions_with_structure": int(np.count_nonzero(profiles.height[i] > 0.0)),
-             "directions_below_wake_height": int(np.count_nonzero(heights[i] < wake[i])),
-             "tallest_building_within_200m_m": "" if np.isnan(nearby[i]) else f"{nearby[i]:.2f}",
-             "gb16297_5m_above_buildings": "" if np.isnan(nearby[i]) else
-             ("yes" if heights[i] >= nearby[i] + GB16297_MARGIN else "no")}
-            for i, s in enumerate(park.stacks)]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["stack_id"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    nearby = tallest_nearby_building(park, arrays, tiers)
+    rows = []
+    for i, (stack, gep) in enumerate(zip(park.stacks, _gep_rows([s.id for s in park.stacks], heights, profiles))):
+        rows.append({"stack_id": stack.id, "name": stack.name, **gep,
+                     "directions_with_structure": int(np.count_nonzero(profiles.height[i] > 0.0)),
+                     "directions_below_wake_height": int(np.count_nonzero(heights[i] < wake[i])),
+                     "tallest_building_within_200m_m": "" if np.isnan(nearby[i]) else f"{nearby[i]:.2f}",
+                     "gb16297_5m_above_buildings": "" if np.isnan(nearby[i]) else
+                     ("yes" if heights[i] >= nearby[i] + GB16297_MARGIN else "no")})
     lon, lat = park.to_lonlat(np.asarray(arrays["x"], dtype=np.float64), np.asarray(arrays["y"], dtype=np.float64))
     features = [{"type": "Feature",
                  "geometry": {"type": "Point", "coordinates": [round(float(lon[i]), 7), round(float(lat[i]), 7)]},
@@ -143,7 +166,7 @@ def write_park_building_profiles(park_file: Path, out_dir: Path) -> tuple[dict[s
                                    if key.endswith("_m") and key != "height_m"}}}
                 for i, row in enumerate(rows)]
     geojson = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
-    paths = {"gep": write_text_atomic(out_dir / "gep.csv", buffer.getvalue()),
+    paths = {"gep": write_text_atomic(out_dir / "gep.csv", _csv_text(rows)),
              "gep_geojson": write_text_atomic(out_dir / "gep.geojson", geojson),
              "building_cards": write_building_cards(profiles, [s.id for s in park.stacks],
                                                     out_dir / "aermod_building_cards.txt")}
@@ -156,23 +179,12 @@ def write_bpip_profiles(input_file: Path, out_dir: Path) -> tuple[dict[str, Path
     H + 1.5 L relative to its base and the structure giving it, the GEP stack height max(65 m, ·)). Returns the paths
     and the rows."""
     from dispersion.bpip_input import read_bpip_input
-    from dispersion.building_profile import building_profiles
 
     bpip = read_bpip_input(input_file)
     profiles = building_profiles(bpip.stack_x, bpip.stack_y, bpip.stack_base, bpip.tiers,
                                  where=f"BPIP input {str(input_file)!r}")
-    rows = [{"stack_id": name, "height_m": f"{bpip.stack_height[i]:g}",
-             "gep_formula_height_m": f"{profiles.gep_formula[i]:.2f}",
-             "gep_structure_height_m": f"{profiles.gep_structure_height[i]:.2f}",
-             "gep_structure_width_m": f"{profiles.gep_structure_width[i]:.2f}",
-             "gep_stack_height_m": f"{profiles.gep_stack_height[i]:.2f}",
-             "below_gep_formula_height": "yes" if bpip.stack_height[i] < profiles.gep_formula[i] else "no"}
-            for i, name in enumerate(bpip.names)]
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    paths = {"gep": write_text_atomic(out_dir / "gep.csv", buffer.getvalue()),
+    rows = _gep_rows(bpip.names, bpip.stack_height, profiles)
+    paths = {"gep": write_text_atomic(out_dir / "gep.csv", _csv_text(rows)),
              "building_cards": write_building_cards(profiles, bpip.names, out_dir / "bpip_cards.txt",
                                                     north="true north")}
     return paths, rows

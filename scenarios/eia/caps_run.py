@@ -41,7 +41,7 @@ from scenarios.eia.caps import (
     solve_cap,
 )
 from scenarios.common.times import local_text
-from scenarios.eia.buildings import building_wakes
+from scenarios.eia.buildings import building_wakes, wake_note_fields
 from scenarios.eia.setup import EiaSetup, daily_background, prepare_eia, year_statistics
 from scenarios.eia.spec import EiaScenario
 from scenarios.spec import load_scenario
@@ -380,12 +380,9 @@ def caps_report_view(report: dict, language: str = "zh") -> dict:
         families=", ".join(f"{k} {v:,}" for k, v in report["families"].items()), rows=report["rows_in_final_lp"],
         iterations=report["iterations"])
     paragraphs = [{"text": note}]
-    wakes = report.get("building_wakes")
-    if wakes and wakes["stacks_below_wake_height"]:
-        most = wakes["stacks"][0]
-        paragraphs.append({"text": words["wakes"].format(
-            stacks=wakes["stacks_below_wake_height"], most=most["id"], hours=most["hours_below_wake_height"],
-            valid=wakes["valid_hours"]), "warn": True})
+    note = wake_note_fields(report.get("building_wakes"))
+    if note:
+        paragraphs.append({"text": words["wakes"].format(**note), "warn": True})
     sections = [{
         "heading": words["total"], "paragraphs": paragraphs, "columns": words["total_columns"],
         "rows": [{"cells": [f"{s['name']} ({s['id']})", s["enterprise"], s["grade"] or "—",
@@ -477,9 +474,9 @@ def text_summary(report: dict) -> str:
         for c in report["verification"]["standard_checks"]:
             lines.append(f"  check {c['averaging']:>6} {c['statistic']:<12} {c['percent_of_limit']:.1f} % of limit "
                          f"({c['at']}{', bound' if c['bound_only'] else ''})")
-    wakes = report.get("building_wakes")
-    if wakes and wakes["stacks_below_wake_height"]:
-        lines.append(f"  note: {wakes['stacks_below_wake_height']} capped stacks stand below a building's wake height "
+    note = wake_note_fields(report.get("building_wakes"))
+    if note:
+        lines.append(f"  note: {note['stacks']} capped stacks stand below a building's wake height "
                      "in some hours; the transfer matrices have no building downwash (AERMOD would apply PRIME), so "
                      "near them the cap can be too lenient")
     if report["a_value"] is not None and "total_t_yr" in report["a_value"]:

@@ -15,6 +15,7 @@ from meteo.climatology import (HJ2_2_CALM_BELOW, SECTOR_NAMES, WIND_ROSE_SPEED_E
                                meteorology_summary)
 from meteo.stability import CLASS_LABELS
 from scenarios.common.times import local_text
+from scenarios.eia.buildings import wake_note_fields
 from twin.constants import ZERO_CELSIUS
 from viz.meteorology import render_stability_frequencies, render_wind_rose
 
@@ -254,11 +255,9 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
     if relief is not None:
         notes.append({"text": words["flat_with_relief"].format(relief=relief), "warn": True})
     wakes = summary.get("building_wakes")
-    if wakes and wakes["stacks_below_wake_height"]:
-        most = wakes["stacks"][0]
-        notes.append({"text": words["building_wakes"].format(
-            stacks=wakes["stacks_below_wake_height"], most=most["id"], hours=most["hours_below_wake_height"],
-            valid=wakes["valid_hours"]), "warn": True})
+    note = wake_note_fields(wakes)
+    if note:
+        notes.append({"text": words["building_wakes"].format(**note), "warn": True})
     sections.append({"heading": words["results"].format(grade=grade), "paragraphs": notes,
                      "columns": words["results_columns"], "rows": _results_rows(summary, words, language),
                      "images": maps})
@@ -274,7 +273,7 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
                      "rows": rows})
     if summary.get("heavy_pollution") is not None:
         sections.append(_episode_section(setup, summary["heavy_pollution"], words))
-    if wakes and wakes["stacks_below_wake_height"]:
+    if note:
         shown = wakes["stacks"][:WAKE_ROWS]
         sections.append({"heading": words["wakes"], "paragraphs": [{"text": words["wakes_note"].format(
             shown=len(shown), stacks=wakes["stacks_below_wake_height"])}], "columns": words["wakes_columns"],

@@ -32,7 +32,7 @@ from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.progress import Stages
 from scenarios.common.results import RunResult, check_writable, output_folder, slug, write_manifest
 from scenarios.common.spec import canonical_json
-from scenarios.eia.buildings import building_wakes, write_building_cards
+from scenarios.eia.buildings import building_wakes, wake_note_fields, write_building_cards
 from scenarios.eia.caps_run import CapVerificationError, failed_checks, run_caps
 from scenarios.eia.caps_run import text_summary as caps_text
 from scenarios.eia.outputs import write_eia_netcdf, write_eia_report, write_transfer_netcdf
@@ -286,12 +286,11 @@ def text_summary(summary: dict) -> str:
         if "flat_terrain_relief_m" in model:
             lines.append(f"  note: the park's terrain varies by {model['flat_terrain_relief_m']:.0f} m and this run "
                          "treats it as flat; AERMOD's regulatory default is elevated terrain (model.terrain: elevated)")
-    wakes = summary.get("building_wakes")
-    if wakes and wakes["stacks_below_wake_height"]:
-        most = wakes["stacks"][0]
-        lines.append(f"  note: {wakes['stacks_below_wake_height']} stacks stand below a building's wake height "
-                     f"(H + 1.5 L, BPIP-PRIME) in some hours (most: {most['id']}, "
-                     f"{most['hours_below_wake_height']} of {wakes['valid_hours']} h); AERMOD would apply PRIME "
+    note = wake_note_fields(summary.get("building_wakes"))
+    if note:
+        lines.append(f"  note: {note['stacks']} stacks stand below a building's wake height "
+                     f"(H + 1.5 L, BPIP-PRIME) in some hours (most: {note['most']}, "
+                     f"{note['hours']} of {note['valid']} h); AERMOD would apply PRIME "
                      "building downwash there, which ParkTwin does not model yet — near those stacks the values "
                      "can be too low (aermod_building_cards.txt has the cards to run AERMOD with it)")
     if summary.get("hour_rules") == "aermod":
