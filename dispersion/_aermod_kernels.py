@@ -28,10 +28,11 @@ import numpy as np
 from numba import njit, prange
 
 from dispersion._aermod_convective import convective_geometry, convective_vertical_at
-from dispersion._aermod_physics import (Hour, convective_rise_direct, stable_gradual_rise, stable_layer,
+from dispersion._aermod_physics import (G_OVER_CP, Hour, convective_rise_direct, stable_gradual_rise, stable_layer,
                                         stable_vertical_at, stack_state)
 from dispersion._aermod_plume import decay_factor, meander_weight, plume_parts, plume_parts_at
 from dispersion._aermod_vertical import SQRT_2PI, gauss
+from dispersion._prime_kernels import TRAJECTORY, downwash, wake_state
 from dispersion._math_kernels import KERNEL_OPTIONS
 
 __all__ = ["Sources", "Receptors", "Pairs", "Weather", "aermod_parallel", "aermod_serial", "parts_at"]
@@ -52,6 +53,7 @@ class Sources(NamedTuple):
     temperature: np.ndarray  # exit temperature [K]
     tip_downwash: np.ndarray  # bool: Briggs's stack-tip downwash (False: AERMOD's NOSTD)
     release: np.ndarray  # int64: 0 vertical, 1 capped (POINTCAP), 2 horizontal (POINTHOR) — dispersion.plume
+    building: np.ndarray  # (S, 36, 5) BPIP-PRIME H, W, L, XBADJ, YBADJ per 10° flow sector (zeros: no downwash)
 
 
 class Receptors(NamedTuple):
@@ -99,6 +101,7 @@ class Weather(NamedTuple):
     veering: np.ndarray  # bool (H,): the direction varies with height (a site tower), each stack takes its own
     direction_profile: np.ndarray  # (H, Z) [degree from grid north] where veering, else (H, 1) unused
     urban: np.ndarray  # bool (H,): the urban stable layer (URBANOPT; the rows and scalars above are then urban)
+    air_temperature: np.ndarray  # (H,) surface air temperature [K] (PRIME's density profile)
 
 
 @njit(**KERNEL_OPTIONS)
@@ -121,8 +124,14 @@ def stack_direction(weather, h, st):
     """sin and cos of the direction the wind blows from for one stack: the direction profile at mid-rise,
     z_mid = min(4000 m, h_s + Δh_f/2), linear between grid levels through the smaller angle (AERMOD PCALC,
     "transport wind direction using midpoint between stack height and final plume height")."""
+    return _direction_at(weather, h, min(4000.0, st.hs + 0.5 * st.final))
+
+
+@njit(**KERNEL_OPTIONS)
+def _direction_at(weather, h, z):
+    """sin and cos of the direction profile of hour h at height z, linear between grid levels through the smaller
+    angle."""
     heights = weather.heights
-    z = min(4000.0, st.hs + 0.5 * st.final)
     k = 0
     while k < heights.shape[0] - 2 and heights[k + 1] <= z:
         k += 1
@@ -234,7 +243,7 @@ def _fill_intervals(intervals, table, penetrated):
 
 @njit(**KERNEL_OPTIONS)
 def _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, origin, step, last, sources, receptors,
-                     pairs, sn, cs):
+                     pairs, sn, cs, wake):
     """Add stack ``s`` (rate ``q``) to ``row`` from its interval table (``_fill_intervals``). The radial distance r
     and its node and weight are fixed for the run (``pairs``); the coherent plume is evaluated only where
     |y| < 6.5 σ_y(r) — beyond, its Gaussian is below 7e-10 of its centreline because σ_y(x) ≤ σ_y(r) for x ≤ r
@@ -247,15 +256,17 @@ def _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, orig
         if r < 1.0:  # at the stack: no plume (the oracle's rule)
             continue
         if r < x0:
-            _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs))
+            _add(rows, q, j, _with_wake(_exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs), wake, hour, s,
+                                        j, sources, receptors, pairs, sn, cs))
             continue
         k = pairs.node[s, j]
         w = pairs.weight[s, j]
         row = intervals[k]
         wrap, lift = pairs.wrap[s, j], receptors.flagpole[j]
         if wrap != 0.0 or lift != 0.0:
-            _add(rows, q, j, _terrain_pair(s, j, k, w, r, row[15], st, hour, geometry, origin, step, last, sources,
-                                           receptors, pairs, sn, cs))
+            _add(rows, q, j, _with_wake(_terrain_pair(s, j, k, w, r, row[15], st, hour, geometry, origin, step, last,
+                                                      sources, receptors, pairs, sn, cs), wake, hour, s, j, sources,
+                                        receptors, pairs, sn, cs))
             continue
         fr = row[11] + w * row[12]
         value = fr * math.exp(row[6] + w * (row[7] + w * row[8])) / (_TWO_PI * r)
@@ -280,7 +291,37 @@ def _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, orig
                         v3 = math.exp(near[3] + wx * (near[4] + wx * near[5]))
                         sy3 = math.exp(near[13] + wx * near[14])
                 value += (1.0 - fr) * _pair(v, sy, v3, sy3, 0.0, 0.0, y, r)
-        _add(rows, q, j, value)
+        _add(rows, q, j, _with_wake(value, wake, hour, s, j, sources, receptors, pairs, sn, cs))
+
+
+@njit(**KERNEL_OPTIONS)
+def _with_wake(value, wake, hour, s, j, sources, receptors, pairs, sn, cs):
+    """A pair's C/Q with building downwash where the stack-hour has a wake (:func:`dispersion._prime_kernels.downwash`;
+    ``value`` without it)."""
+    if not wake.active:
+        return value
+    dx = receptors.x[j] - sources.x[s]
+    dy = receptors.y[j] - sources.y[s]
+    return downwash(value, wake, hour, -(dx * sn + dy * cs), dx * cs - dy * sn, receptors.flagpole[j],
+                    pairs.wrap[s, j])
+
+
+@njit(**KERNEL_OPTIONS)
+def _stack_wake(sources, s, st, weather, h, hour, sn, cs, workspace):
+    """The stack-hour's PRIME state (:func:`dispersion._prime_kernels.wake_state`) from the structure of the flow
+    sector of the wind at stack top (AERMOD WAKFLG, METINI: sector int(AFV/10 + 0.4999), 0 → 36, AFV the direction the
+    wind blows towards)."""
+    if weather.veering[h]:
+        sn, cs = _direction_at(weather, h, st.hs)
+    towards = math.degrees(math.atan2(sn, cs)) - 180.0
+    if towards < 0.0:
+        towards += 360.0
+    sector = int(towards * 0.1 + 0.4999)
+    if sector == 0:
+        sector = 36
+    return wake_state(hour, weather.air_temperature[h], sources.building[s, sector - 1], st.hs, sources.diameter[s],
+                      sources.velocity[s], sources.temperature[s], sources.release[s], st.u_s,
+                      st.pt_s - G_OVER_CP * st.hs, workspace[0], workspace[1], workspace[2])
 
 
 GEOMETRY_COLUMNS = 19
@@ -440,6 +481,7 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
     intervals = np.empty((n_nodes - 1, INTERVAL_COLUMNS))
     geometry = np.empty((n_nodes, GEOMETRY_COLUMNS))
     q = np.empty(rates.shape[0])
+    workspace = (np.zeros((7, TRAJECTORY)), np.zeros(4), np.zeros((2, TRAJECTORY)))  # PRIME's tables of a stack
     for s in range(sources.x.shape[0]):
         emitting = False
         for p in range(rates.shape[0]):
@@ -449,16 +491,18 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
             continue
         st = _stack(sources, s, hour)
         sn, cs = stack_direction(weather, h, st) if weather.veering[h] else (sn_hour, cs_hour)
+        wake = _stack_wake(sources, s, st, weather, h, hour, sn_hour, cs_hour, workspace)
         if tabulate:
             penetrated = _fill_table(table, nodes, st, hour)
             _fill_intervals(intervals, table, penetrated)
             if pairs.lifted[s]:
                 _fill_geometry(geometry, nodes, st, hour)
             _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, origin, step, last, sources,
-                             receptors, pairs, sn, cs)
+                             receptors, pairs, sn, cs, wake)
         else:
             for j in range(receptors.x.shape[0]):
-                _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs))
+                _add(rows, q, j, _with_wake(_exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs), wake,
+                                            hour, s, j, sources, receptors, pairs, sn, cs))
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)

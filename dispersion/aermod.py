@@ -174,7 +174,8 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
                    theta_at_zi=np.ascontiguousarray(profiles.potential_temperature_at_zi, dtype=np.float64),
                    gradient_above_zi=above, wind_from_sin=np.sin(direction), wind_from_cos=np.cos(direction),
                    **_direction_profile(profiles, true_north_grid_bearing),
-                   urban=np.zeros(length.shape, dtype=bool) if layer is None else np.ascontiguousarray(layer.active))
+                   urban=np.zeros(length.shape, dtype=bool) if layer is None else np.ascontiguousarray(layer.active),
+                   air_temperature=get("reference_air_temperature"))
 
 
 def _direction_profile(profiles, bearing: float) -> dict:
@@ -204,15 +205,31 @@ def _check_aermet(met: xr.Dataset) -> None:
                                "BULKRN, or without ADJ_U*")
 
 
-def aermod_sources(stacks: StackSet, stack_tip_downwash: bool = True) -> Sources:
+def aermod_sources(stacks: StackSet, stack_tip_downwash: bool = True, buildings=None) -> Sources:
     """The kernel's stacks from a :class:`dispersion.plume.StackSet` (flat terrain: the base elevation is unused);
     ``stack_tip_downwash`` False is AERMOD's NOSTD; capped and horizontal releases (``stacks.release``) are
-    AERMOD's POINTCAP and POINTHOR."""
+    AERMOD's POINTCAP and POINTHOR; ``buildings`` the stacks' BPIP-PRIME profiles
+    (:class:`dispersion.building_profile.BuildingProfiles`, AERMOD's BUILDHGT … YBADJ cards) for PRIME downwash,
+    None: none."""
     f = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     return Sources(x=f(stacks.x), y=f(stacks.y), height=f(stacks.height), diameter=f(stacks.inner_diameter),
                    velocity=f(stacks.exit_velocity), temperature=f(stacks.exit_temperature),
                    tip_downwash=np.full(stacks.x.size, bool(stack_tip_downwash)),
-                   release=np.ascontiguousarray(stacks.release, dtype=np.int64))
+                   release=np.ascontiguousarray(stacks.release, dtype=np.int64),
+                   building=building_array(buildings, stacks.x.size))
+
+
+def building_array(buildings, n_stacks: int) -> np.ndarray:
+    """(S, 36, 5) H, W, L, XBADJ, YBADJ per stack and 10° flow sector (10° … 360°) from
+    :class:`dispersion.building_profile.BuildingProfiles`; zeros (no downwash) for None."""
+    if buildings is None:
+        return np.zeros((n_stacks, 36, 5))
+    out = np.ascontiguousarray(np.stack([buildings.height, buildings.width, buildings.length, buildings.xbadj,
+                                         buildings.ybadj], axis=-1), dtype=np.float64)
+    if out.shape != (n_stacks, 36, 5):
+        raise InputError.field("AERMOD run", "buildings", f"profiles of {out.shape[0]} stacks",
+                               f"one BPIP-PRIME profile (36 directions) per stack, {n_stacks}")
+    return out
 
 
 def _receptors(receptors: ReceptorSet) -> Receptors:
@@ -314,19 +331,20 @@ def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, dista
 def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, *, tabulate: bool = True,
                  table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST,
                  parallel: bool = True, terrain: AermodTerrain = AermodTerrain(), decay: float = 0.0,
-                 stack_tip_downwash: bool = True) -> np.ndarray:
+                 stack_tip_downwash: bool = True, buildings=None) -> np.ndarray:
     """The hourly concentration [kg m-3] at the receptors (their flagpole heights; ``terrain``: flat or elevated,
     :class:`AermodTerrain`) of ``weather``'s hours (:func:`aermod_weather`; hours not valid are 0) from ``rates``
     [kg s-1]: (H, S) → (H, R), or (P, H, S) of P substances → (H, P, R), all decaying with ``decay`` ψ [s-1]
     (:func:`decay_coefficient`), with Briggs's stack-tip downwash unless ``stack_tip_downwash`` is False (AERMOD's
-    NOSTD) — the kernel without the statistics (see :func:`run_aermod`)."""
+    NOSTD), and PRIME downwash from ``buildings`` (:func:`aermod_sources`) — the kernel without the statistics (see
+    :func:`run_aermod`)."""
     if not (np.isfinite(decay) and decay >= 0.0):
         raise InputError.field("AERMOD run", "decay", decay, "a decay coefficient ≥ 0 s-1")
     terrain.check(receptors)
     rates = np.asarray(rates, dtype=np.float64)
     single = rates.ndim == 2
     rates = np.ascontiguousarray(rates[None] if single else rates)
-    sources, points = aermod_sources(stacks, stack_tip_downwash), _receptors(receptors)
+    sources, points = aermod_sources(stacks, stack_tip_downwash, buildings), _receptors(receptors)
     nodes = table_nodes(sources, points, table_density, table_nearest)
     out = np.empty((weather.valid.size, rates.shape[0], points.x.size))
     kernel = aermod_parallel if parallel else aermod_serial
@@ -351,7 +369,7 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
                       keep_hourly: bool = False, tabulate: bool = True, table_density: int = TABLE_DENSITY,
                       table_nearest: float = TABLE_NEAREST, parallel: bool = True, progress=None,
                       terrain: AermodTerrain = AermodTerrain(), decay=0.0,
-                      stack_tip_downwash: bool = True) -> AermodStatistics:
+                      stack_tip_downwash: bool = True, buildings=None) -> AermodStatistics:
     """Run the kernel over ``weather``'s hours in blocks and reduce with AERMOD's hour rules: ``rates`` (P, H, S)
     [kg s-1]; ``day`` (H,) 0-based local calendar day of each hour (non-decreasing); ``decay`` ψ [s-1], one for all
     or (P,) one per substance (substances that decay alike share a kernel run); ``stack_tip_downwash`` False is
@@ -375,7 +393,7 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
             out[:, members] = aermod_hours(stacks, receptors, block, rates[members, start:stop], tabulate=tabulate,
                                            table_density=table_density, table_nearest=table_nearest,
                                            parallel=parallel, terrain=terrain, decay=psi,
-                                           stack_tip_downwash=stack_tip_downwash)
+                                           stack_tip_downwash=stack_tip_downwash, buildings=buildings)
         for p in range(n_sub):
             np.add.at(daily_sum[p], day[start:stop], out[:, p])
         total += out.sum(axis=0)
@@ -396,7 +414,7 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
                table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST, parallel: bool = True,
                hourly: bool = False, progress=None, terrain: AermodTerrain = AermodTerrain(),
                urban: AermodUrban | None = None, decay: float = 0.0,
-               stack_tip_downwash: bool = True) -> AermodResult:
+               stack_tip_downwash: bool = True, buildings=None) -> AermodResult:
     """Every hour of the AERMET dataset ``met`` (``meteo.read_aermet``) at every receptor from every stack, with
     AERMOD's hour rules (``dispersion.plume`` module docstring): calm and missing hours are zero and left out; a
     day's 24-h mean is its sum over max(valid hours, 18); the period mean is over the valid hours.
@@ -410,7 +428,9 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     n_hours); terrain : flat (AERMOD's FLAT) or elevated with the receptors' hill heights (ELEV),
     :class:`AermodTerrain`; urban : AERMOD's urban option for every stack (:class:`AermodUrban`), None: rural;
     decay : ψ [s-1] (:func:`decay_coefficient`: SO2 from urban stacks takes AERMOD's 4-h half-life);
-    stack_tip_downwash : False is AERMOD's NOSTD. Receptors are at their flagpole heights ``receptors.height``.
+    stack_tip_downwash : False is AERMOD's NOSTD; buildings : the stacks' BPIP-PRIME profiles
+    (:class:`dispersion.building_profile.BuildingProfiles`) for AERMOD's PRIME building downwash
+    (:mod:`dispersion._prime_kernels`), None: none. Receptors are at their flagpole heights ``receptors.height``.
     """
     terrain.check(receptors)
     n_hours = met.sizes["time"]
@@ -428,7 +448,7 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     stats = aermod_statistics(stacks, receptors, weather, rates[None], day - day[0] if n_hours else day,
                               keep_hourly=hourly, tabulate=tabulate, table_density=table_density,
                               table_nearest=table_nearest, parallel=parallel, progress=progress, terrain=terrain,
-                              decay=decay, stack_tip_downwash=stack_tip_downwash)
+                              decay=decay, stack_tip_downwash=stack_tip_downwash, buildings=buildings)
     return AermodResult(max_1h=stats.max_1h[0], max_24h=stats.daily[0].max(axis=0) if stats.daily.shape[1]
                         else np.zeros(receptors.x.size), period_mean=stats.period_mean[0], daily=stats.daily[0],
                         valid_hours=stats.valid_hours, hourly=None if stats.hourly is None else stats.hourly[:, 0])
