@@ -32,7 +32,7 @@ from dispersion._aermod_physics import (G_OVER_CP, Hour, convective_rise_direct,
                                         stable_vertical_at, stack_state)
 from dispersion._aermod_plume import decay_factor, meander_weight, plume_parts, plume_parts_at
 from dispersion._aermod_vertical import SQRT_2PI, gauss
-from dispersion._prime_kernels import TRAJECTORY, downwash, wake_state
+from dispersion._prime_kernels import TRAJECTORY, density_profile, downwash, wake_state
 from dispersion._math_kernels import KERNEL_OPTIONS
 
 __all__ = ["Sources", "Receptors", "Pairs", "Weather", "aermod_parallel", "aermod_serial", "parts_at"]
@@ -319,9 +319,9 @@ def _stack_wake(sources, s, st, weather, h, hour, sn, cs, workspace):
     sector = int(towards * 0.1 + 0.4999)
     if sector == 0:
         sector = 36
-    return wake_state(hour, weather.air_temperature[h], sources.building[s, sector - 1], st.hs, sources.diameter[s],
+    return wake_state(hour, workspace[4], sources.building[s, sector - 1], st.hs, sources.diameter[s],
                       sources.velocity[s], sources.temperature[s], sources.release[s], st.u_s,
-                      st.pt_s - G_OVER_CP * st.hs, workspace[0], workspace[1], workspace[2])
+                      st.pt_s - G_OVER_CP * st.hs, workspace[0], workspace[1], workspace[2], workspace[3])
 
 
 GEOMETRY_COLUMNS = 19
@@ -481,7 +481,10 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
     intervals = np.empty((n_nodes - 1, INTERVAL_COLUMNS))
     geometry = np.empty((n_nodes, GEOMETRY_COLUMNS))
     q = np.empty(rates.shape[0])
-    workspace = (np.zeros((7, TRAJECTORY)), np.zeros(4), np.zeros((2, TRAJECTORY)))  # PRIME's tables of a stack
+    # PRIME's workspace of a stack-hour: tables, virtual σ's, path, a receptor's parts; the hour's density profile
+    workspace = (np.zeros((7, TRAJECTORY)), np.zeros(4), np.zeros((2, TRAJECTORY)), np.zeros((6, 3)),
+                 np.empty(weather.heights.shape[0]))
+    density_profile(hour, weather.air_temperature[h], workspace[4])
     for s in range(sources.x.shape[0]):
         emitting = False
         for p in range(rates.shape[0]):

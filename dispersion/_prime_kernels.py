@@ -114,6 +114,8 @@ class Wake(NamedTuple):
     n_cavity: int
     virtual: np.ndarray  # (4,) virtual σ_z, σ_y of the plume, then of the cavity source
     captured: float  # f
+    length: float  # the wake's length max(15 R, x_a) in AERMOD's blend weight γ
+    parts: np.ndarray  # (6, 3) workspace of the receptor's plume and cavity-source parts
 
 
 @njit(**KERNEL_OPTIONS)
@@ -707,33 +709,33 @@ def captured_fraction(w, hour, xbi, xtr, ztr):
 
 
 @njit(**KERNEL_OPTIONS)
-def _density(hour, air_temperature, k):
-    """Air density at profile level k: 1.2 (T_0/T) exp(−g z/(R T̄)), T = θ − (g/c_p) z, T̄ the mean of T and T_0 the
-    surface air temperature (hydrostatic, ideal gas; as coded, AERMOD GRDDEN)."""
-    z = hour.heights[k]
-    tamb = hour.rows[k, 4] - G_OVER_CP * z
-    tbar = 0.5 * (tamb + air_temperature)
-    return SURFACE_DENSITY * (air_temperature / tamb) * math.exp(-GRAVITY * z / (AIR_GAS_CONSTANT * tbar))
+def density_profile(hour, air_temperature, out):
+    """Air density [kg m⁻³] at the profile levels into ``out`` (Z,): 1.2 (T_0/T) exp(−g z/(R T̄)), T = θ − (g/c_p) z,
+    T̄ the mean of T and the surface air temperature T_0 [K] (hydrostatic, ideal gas; as coded, AERMOD GRDDEN)."""
+    for k in range(hour.heights.shape[0]):
+        z = hour.heights[k]
+        tamb = hour.rows[k, 4] - G_OVER_CP * z
+        tbar = 0.5 * (tamb + air_temperature)
+        out[k] = SURFACE_DENSITY * (air_temperature / tamb) * math.exp(-GRAVITY * z / (AIR_GAS_CONSTANT * tbar))
 
 
 @njit(**KERNEL_OPTIONS)
-def ambient_at(hour, air_temperature, z):
-    """(u, ρ_a, T_a, du/dz, dθ/dz) at height z for the plume-rise integration: the profiles linear between levels,
-    u ≥ 0.2828 m/s, du/dz the level's slope, T_a = θ − (g/c_p) z (as coded, zmet)."""
+def ambient_at(hour, density, z):
+    """(u, ρ_a, T_a, du/dz, dθ/dz) at height z for the plume-rise integration: the profiles and the density profile
+    ``density`` (:func:`density_profile`) linear between levels, u ≥ 0.2828 m/s, du/dz the level's slope,
+    T_a = θ − (g/c_p) z (as coded, zmet)."""
     k = locate(hour.heights, z)
     u, _, _, tg, theta = profile_at(hour, z)
     z0, z1 = hour.heights[k], hour.heights[k + 1]
-    r0 = _density(hour, air_temperature, k)
-    r1 = _density(hour, air_temperature, k + 1)
-    rho = r0 + (r1 - r0) * (z - z0) / (z1 - z0)
+    rho = density[k] + (density[k + 1] - density[k]) * (z - z0) / (z1 - z0)
     dudz = (hour.rows[k + 1, 0] - hour.rows[k, 0]) / (z1 - z0)
     return max(u, MINIMUM_WIND_SPEED), rho, theta - G_OVER_CP * z, dudz, tg
 
 
 @njit(**KERNEL_OPTIONS)
-def _wind_here(b, hour, air_temperature, xb, yb, zb, ipos):
+def _wind_here(b, hour, density, xb, yb, zb, ipos):
     """Ambient values at zb and the wind speed and shear inside the wake (PRIME Eq. 24)."""
-    ua0, ra, ta, dudz0, dpdz = ambient_at(hour, air_temperature, zb)
+    ua0, ra, ta, dudz0, dpdz = ambient_at(hour, density, zb)
     ufac, dufac = 1.0, 0.0
     if ipos < 4:
         ufac, dufac = wake_speed(b, xb, yb, zb)
@@ -750,7 +752,7 @@ def _rates(r, usc, u, w, phi, den, tp, ua, dudz, ra, dpdz, ta, drdxa):
 
 
 @njit(**KERNEL_OPTIONS)
-def plume_rise(w, hour, air_temperature, h, reff, texit, wexit, release, xtr, ztr):
+def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
     """PRIME's numerical plume rise (PRIME Eqs. 17–26; module docstring, step 3) for a stack of height h, radius reff,
     exit temperature texit and velocity wexit (``release`` 1 capped: twice the radius and the flow's horizontal
     momentum, 2 horizontal). Fills the path (xtr, ztr) (TRAJECTORY,) and the wake tables of ``w`` where the plume
@@ -775,7 +777,7 @@ def plume_rise(w, hour, air_temperature, h, reff, texit, wexit, release, xtr, zt
     r15src = xbadj + (b.length + WAKE_GROWTH_CAP * b.scale)
     xb, yb, zb = x - xbadj, y - ybadj, max(z, LOWEST)
     ipos = position(b, xb, yb, zb)
-    ua, ra, ta, dudz, dpdz = _wind_here(b, hour, air_temperature, xb, yb, zb, ipos)
+    ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos)
     deltat = max(tp - ta, 0.0)
     fdum = wv * r * r / tp
     fb = GRAVITY * fdum * deltat
@@ -828,7 +830,7 @@ def plume_rise(w, hour, air_temperature, h, reff, texit, wexit, release, xtr, zt
         z, x = ft[4], ft[5]
         zb = max(z + zcumul + dzstrm, LOWEST)
         ipos = position(b, xb, yb, zb)  # at the step's start x (as coded)
-        ua, ra, ta, dudz, dpdz = _wind_here(b, hour, air_temperature, xb, yb, zb, ipos)
+        ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos)
         k2 = _rates(r, usc, u, wv, phi, den, tp, ua, dudz, ra, dpdz, ta, drdxa)
         for i in range(6):
             f[i] = ft[i] + 0.5 * (k2[i] - k1[i]) * ds
@@ -872,7 +874,7 @@ def plume_rise(w, hour, air_temperature, h, reff, texit, wexit, release, xtr, zt
                 xt[nn], zt[nn] = x, zc
                 finished = x >= xmax
         if not finished:
-            ua, ra, ta, dudz, dpdz = _wind_here(b, hour, air_temperature, xb, yb, zb, ipos)
+            ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos)
             nnp += 1
             finished = wv < 0.0
             if not finished:
@@ -950,19 +952,20 @@ def _thin_path(xt, zt, nn, xfin, zfin, xtr, ztr):
 
 
 @njit(**KERNEL_OPTIONS)
-def wake_state(hour, air_temperature, sector_building, stack_height, diameter, velocity, exit_temperature, release,
-               u_stack, stack_temperature, tables, virtual, trajectory):
+def wake_state(hour, density, sector_building, stack_height, diameter, velocity, exit_temperature, release,
+               u_stack, stack_temperature, tables, virtual, trajectory, parts):
     """One stack-hour's :class:`Wake` (module docstring, steps 1–4) from the sector's (H, W, L, XBADJ, YBADJ)
     ``sector_building`` (5,), the stack (height, diameter, exit velocity and temperature [K], ``release`` 0/1/2),
     AERMOD's stack-top wind speed ``u_stack`` and ambient temperature ``stack_temperature`` [K], and the surface air
-    temperature [K]; ``tables`` (7, TRAJECTORY), ``virtual`` (4,) and ``trajectory`` (2, TRAJECTORY) are filled
-    (workspace of the caller's, the Wake refers to them). Not active when the sector has no structure, or in a
+    temperature [K], the hour's air ``density`` profile (:func:`density_profile`); ``tables`` (7, TRAJECTORY),
+    ``virtual`` (4,), ``trajectory`` (2, TRAJECTORY) and ``parts`` (6, 3) are the caller's workspace (the Wake refers
+    to them). Not active when the sector has no structure, or in a
     convective hour with the stack above z_i (AERMOD PCALC)."""
     hb, wb, lb = sector_building[0], sector_building[1], sector_building[2]
     amb = Ambient(1.0, 1.0, 1.0, 0.0)
     empty = Building(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0)
     if hb <= 1e-5 or wb <= 1e-5 or not (hour.stable or stack_height <= hour.mixing_height):
-        return Wake(False, False, empty, amb, stack_height, trajectory, tables, 1, 1, virtual, 0.0)
+        return Wake(False, False, empty, amb, stack_height, trajectory, tables, 1, 1, virtual, 0.0, 0.0, parts)
     heights, rows = hour.heights, hour.rows
     kb = locate(heights, hb)
     u_building = rows[kb, 0] + (rows[kb + 1, 0] - rows[kb, 0]) * (hb - heights[kb]) / (heights[kb + 1] - heights[kb])
@@ -978,19 +981,22 @@ def wake_state(hour, air_temperature, sector_building, stack_height, diameter, v
     tables[:, :] = 0.0
     virtual[:] = 0.0
     trajectory[:, :] = 0.0
-    w = Wake(True, False, b, amb, stack_height, trajectory, tables, 1, 1, virtual, 0.0)
+    xaz, xay = ambient_distances(b, amb, False)
+    length = max(WAKE_GROWTH_CAP * b.scale, max(xaz, xay))
+    w = Wake(True, False, b, amb, stack_height, trajectory, tables, 1, 1, virtual, 0.0, length, parts)
     xtr, ztr = trajectory[0], trajectory[1]
     texit = max(exit_temperature, stack_temperature)
-    caught, n_wake, xbi, szi, syi = plume_rise(w, hour, air_temperature, stack_height, 0.5 * diameter, texit,
+    caught, n_wake, xbi, szi, syi = plume_rise(w, hour, density, stack_height, 0.5 * diameter, texit,
                                                velocity, release, xtr, ztr)
     if not caught:
         return w
-    w = Wake(True, n_wake > 1, b, amb, stack_height, trajectory, tables, n_wake, 1, virtual, 0.0)
+    w = Wake(True, n_wake > 1, b, amb, stack_height, trajectory, tables, n_wake, 1, virtual, 0.0, length, parts)
     fq = 0.0
     if xbi < b.length + b.cavity_length:
         fq = captured_fraction(w, hour, xbi, xtr, ztr)
     n_wake2, n_cavity = wake_sigmas(b, amb, hour, xbi, szi, syi, 0.0, xtr, ztr, True, tables, virtual)
-    return Wake(True, n_wake > 1, b, amb, stack_height, trajectory, tables, n_wake2, n_cavity, virtual, fq)
+    return Wake(True, n_wake > 1, b, amb, stack_height, trajectory, tables, n_wake2, n_cavity, virtual, fq, length,
+                parts)
 
 
 @njit(**KERNEL_OPTIONS)
@@ -1124,12 +1130,7 @@ def prime_value(w, hour, x, y, flagpole, height):
     if not hour.stable and he >= hour.mixing_height:
         return math.nan
     sz, sy, _, _ = wake_table_sigmas(w, hour, x, hs, rise, True)
-    q = np.zeros(3)
-    hh = np.zeros(3)
-    yy = np.zeros(3)
-    zz = np.zeros(3)
-    szs = np.zeros(3)
-    sys = np.zeros(3)
+    q, hh, yy, zz, szs, sys = w.parts[0], w.parts[1], w.parts[2], w.parts[3], w.parts[4], w.parts[5]
     q[0], hh[0], yy[0], zz[0], szs[0], sys[0] = 1.0, he, y, flagpole, sz, sy
     n1, n2 = _cavity_sources(w, hour, x, y, flagpole, q, hh, yy, zz, szs, sys)
     d = decay_factor(hour.decay, x, w.ambient.u)
@@ -1159,8 +1160,7 @@ def blend_weight(w, xb, yb, height):
         return 0.0
     b = w.building
     hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)
-    xaz, xay = ambient_distances(b, w.ambient, False)
-    length = max(WAKE_GROWTH_CAP * b.scale, max(xaz, xay))
+    length = w.length
     ax = 0.0 if xb <= length else -((xb - length) ** 2) / (2.0 * length * length)
     ay = 0.0 if abs(yb) <= wwake else -((abs(yb) - wwake) ** 2) / (2.0 * wwake * wwake)
     az = 0.0 if height <= hwake else -((height - hwake) ** 2) / (2.0 * hwake * hwake)

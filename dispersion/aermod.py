@@ -210,13 +210,14 @@ def aermod_sources(stacks: StackSet, stack_tip_downwash: bool = True, buildings=
     ``stack_tip_downwash`` False is AERMOD's NOSTD; capped and horizontal releases (``stacks.release``) are
     AERMOD's POINTCAP and POINTHOR; ``buildings`` the stacks' BPIP-PRIME profiles
     (:class:`dispersion.building_profile.BuildingProfiles`, AERMOD's BUILDHGT … YBADJ cards) for PRIME downwash,
-    None: none."""
+    None: ``stacks.buildings`` (None there too: none)."""
     f = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
     return Sources(x=f(stacks.x), y=f(stacks.y), height=f(stacks.height), diameter=f(stacks.inner_diameter),
                    velocity=f(stacks.exit_velocity), temperature=f(stacks.exit_temperature),
                    tip_downwash=np.full(stacks.x.size, bool(stack_tip_downwash)),
                    release=np.ascontiguousarray(stacks.release, dtype=np.int64),
-                   building=building_array(buildings, stacks.x.size))
+                   building=building_array(buildings, stacks.x.size) if buildings is not None or stacks.buildings is None
+                   else stacks.buildings)
 
 
 def building_array(buildings, n_stacks: int) -> np.ndarray:

@@ -103,7 +103,9 @@ class StackSet:
 
     x, y : projected coordinates of the stack [m]; base_elevation : ground elevation at the stack [m];
     height : physical stack height [m]; inner_diameter [m]; exit_velocity [m/s]; exit_temperature [K];
-    release : ``RELEASE_CODES`` per stack (None: every stack vertical).
+    release : ``RELEASE_CODES`` per stack (None: every stack vertical); buildings : (S, 36, 5) each stack's BPIP-PRIME
+    structure per 10° flow sector (10° … 360°): H, W, L, XBADJ, YBADJ [m] (:mod:`dispersion.building_profile`), which
+    the AERMOD mode's PRIME building downwash takes (None: none; the screening plume has no downwash).
     """
 
     ids: tuple[str, ...]
@@ -115,9 +117,19 @@ class StackSet:
     exit_velocity: np.ndarray
     exit_temperature: np.ndarray
     release: np.ndarray | None = None
+    buildings: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.ids)
+        if self.buildings is not None:
+            buildings = np.ascontiguousarray(self.buildings, dtype=np.float64)
+            if buildings.shape != (n, 36, 5):
+                raise InputError.field("stacks", "buildings", f"shape {buildings.shape}",
+                                       f"({n}, 36, 5): H, W, L, XBADJ, YBADJ per stack and 10° sector")
+            if not np.all(np.isfinite(buildings)) or np.any(buildings[..., :3] < 0.0):
+                raise InputError.field("stacks", "buildings", "negative or not finite",
+                                       "finite BPIP-PRIME dimensions, H, W, L ≥ 0 m")
+            object.__setattr__(self, "buildings", buildings)
         release = np.zeros(n, dtype=np.int64) if self.release is None else np.asarray(self.release)
         if release.shape != (n,) or not np.isin(release, list(RELEASE_CODES.values())).all():
             raise InputError.field("stacks", "release", np.asarray(release).tolist()[:5],

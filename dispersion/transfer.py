@@ -43,7 +43,8 @@ def subset_stacks(stacks: StackSet, index: np.ndarray) -> StackSet:
     return StackSet(ids=tuple(stacks.ids[i] for i in index), x=stacks.x[index], y=stacks.y[index],
                     base_elevation=stacks.base_elevation[index], height=stacks.height[index],
                     inner_diameter=stacks.inner_diameter[index], exit_velocity=stacks.exit_velocity[index],
-                    exit_temperature=stacks.exit_temperature[index])
+                    exit_temperature=stacks.exit_temperature[index], release=stacks.release[index],
+                    buildings=None if stacks.buildings is None else stacks.buildings[index])
 
 
 def subset_hours(hours: SourceHours, hour_index=None, source_index=None) -> SourceHours:

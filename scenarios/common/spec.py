@@ -140,6 +140,10 @@ class ModelSpec(StrictModel):
                               "horizontal and terrain-following plume states weighted by the dividing streamline "
                               "from each receptor's hill height, computed from the park's DEM as AERMAP does")
     stack_tip_downwash: bool = True
+    building_downwash: bool = Field(
+        True, description="dispersion aermod: AERMOD's PRIME building downwash from the park's buildings (their "
+                          "BPIP-PRIME profiles, as AERMOD runs it with the BPIP cards); false: none (AERMOD without "
+                          "building cards). The screening plume has no building downwash")
     buoyancy_induced_dispersion: bool = True
     half_life: dict[str, float] = Field(default_factory=dict,
                                         description="first-order decay half-life per substance [s]")

@@ -34,7 +34,9 @@ BUILDING_CARDS = (("BUILDHGT", "height"), ("BUILDWID", "width"), ("BUILDLEN", "l
 
 def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
     """The park's building profiles for the run's stacks and a summary: per stack below a wake-effect height in some
-    valid hour, its id, height, GEP stack height and the valid hours with a structure / below its wake height."""
+    valid hour, its id, height, GEP stack height and the valid hours with a structure / below its wake height;
+    ``downwash_modelled``: the run applies PRIME (AERMOD mode with ``model.building_downwash``, the stacks carry
+    their profiles)."""
     stacks, hours = setup.stacks, setup.hours
     profiles = park_building_profiles(setup.park, stacks)
     n_h, n_s = np.shape(hours.valid)[0], len(stacks.ids)
@@ -52,7 +54,7 @@ def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
              "gep_stack_height_m": round(float(profiles.gep_stack_height[s]), 2),
              "hours_with_structure": int(with_structure[s]), "hours_below_wake_height": int(below[s])}
             for s in np.argsort(-below, kind="stable") if below[s] > 0]
-    summary = {"downwash_modelled": False, "valid_hours": n_valid,
+    summary = {"downwash_modelled": stacks.buildings is not None, "valid_hours": n_valid,
                "stacks_with_structures": int(np.count_nonzero(with_structure)),
                "stacks_below_wake_height": len(rows),
                "stacks_below_gep_height": int(np.count_nonzero(np.asarray(stacks.height) <
@@ -68,7 +70,7 @@ def wake_note_fields(wakes: dict | None) -> dict | None:
         return None
     most = wakes["stacks"][0]
     return {"stacks": wakes["stacks_below_wake_height"], "most": most["id"], "hours": most["hours_below_wake_height"],
-            "valid": wakes["valid_hours"]}
+            "valid": wakes["valid_hours"], "modelled": bool(wakes.get("downwash_modelled"))}
 
 
 def write_building_cards(profiles: BuildingProfiles, stack_ids, path: Path, *, north: str = "park grid north") -> Path:

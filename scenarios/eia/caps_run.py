@@ -338,6 +338,8 @@ _CAPS_WORDS = {
                            "√{area:.3g} km² = {total:.4g} t/a（全区）；线性规划给出的排气筒总量为其 {ratio:.2f} 倍。",
            "wakes": "{stacks} 个参与分配的排气筒在部分小时低于建筑物尾流高度（H + 1.5L，BPIP-PRIME 规则；最多为 {most}，"
                     "{hours}/{valid} 小时）。传递矩阵未计建筑物下洗（AERMOD 会计算 PRIME），这些排气筒附近的允许量可能偏宽。",
+           "wakes_prime": "{stacks} 个参与分配的排气筒在部分小时低于建筑物尾流高度（H + 1.5L，BPIP-PRIME 规则；最多为 "
+                          "{most}，{hours}/{valid} 小时），传递矩阵已按 AERMOD 的 PRIME 算法计入建筑物下洗。",
            "footer": "线性规划由 HiGHS 按行生成精确求解；传递矩阵来自各排气筒的{model}。",
            "model_screening": "稳态高斯烟羽（估算模式）", "model_aermod": "AERMOD 模式"},
     "en": {"title": "Allowable total emission — {pollutant} — {scenario}", "subtitle": "{park} · ParkTwin total-emission cap",
@@ -363,6 +365,9 @@ _CAPS_WORDS = {
            "wakes": "{stacks} of the capped stacks stand below a building's wake height (H + 1.5 L, BPIP-PRIME rules) "
                     "in some hours (most: {most}, {hours} of {valid} h). The transfer matrices have no building "
                     "downwash (AERMOD would apply PRIME), so near those stacks the cap can be too lenient.",
+           "wakes_prime": "{stacks} of the capped stacks stand below a building's wake height (H + 1.5 L, BPIP-PRIME "
+                          "rules) in some hours (most: {most}, {hours} of {valid} h); the transfer matrices include "
+                          "AERMOD's PRIME building downwash.",
            "footer": "Linear program solved with HiGHS by row generation (exact); transfer matrices from the {model} "
                      "of every stack.",
            "model_screening": "steady Gaussian plume (screening mode)", "model_aermod": "AERMOD mode"},
@@ -382,7 +387,8 @@ def caps_report_view(report: dict, language: str = "zh") -> dict:
     paragraphs = [{"text": note}]
     note = wake_note_fields(report.get("building_wakes"))
     if note:
-        paragraphs.append({"text": words["wakes"].format(**note), "warn": True})
+        paragraphs.append({"text": words["wakes_prime" if note["modelled"] else "wakes"].format(**note),
+                           "warn": not note["modelled"]})
     sections = [{
         "heading": words["total"], "paragraphs": paragraphs, "columns": words["total_columns"],
         "rows": [{"cells": [f"{s['name']} ({s['id']})", s["enterprise"], s["grade"] or "—",
@@ -475,7 +481,10 @@ def text_summary(report: dict) -> str:
             lines.append(f"  check {c['averaging']:>6} {c['statistic']:<12} {c['percent_of_limit']:.1f} % of limit "
                          f"({c['at']}{', bound' if c['bound_only'] else ''})")
     note = wake_note_fields(report.get("building_wakes"))
-    if note:
+    if note and note["modelled"]:
+        lines.append(f"  PRIME building downwash in the transfer matrices: {note['stacks']} capped stacks stand below "
+                     "a building's wake height in some hours")
+    elif note:
         lines.append(f"  note: {note['stacks']} capped stacks stand below a building's wake height "
                      "in some hours; the transfer matrices have no building downwash (AERMOD would apply PRIME), so "
                      "near them the cap can be too lenient")

@@ -42,8 +42,12 @@ WORDS = {
         "flat_with_relief": "园区地形高差 {relief:.0f} m，本次按平坦地形计算；AERMOD 法规默认为复杂地形"
                             "（model.terrain: elevated）。",
         "building_wakes": "{stacks} 个排气筒在部分小时低于建筑物尾流高度（H + 1.5L，按 BPIP-PRIME 规则；最多为 {most}，"
-                          "{hours}/{valid} 小时）。AERMOD 在这些小时会计算 PRIME 建筑物下洗，ParkTwin 尚未计算，"
+                          "{hours}/{valid} 小时）。AERMOD 在这些小时会计算 PRIME 建筑物下洗，本次计算未考虑"
+                          "（估算模式不计下洗；AERMOD 模式见 model.dispersion: aermod 及 model.building_downwash），"
                           "这些排气筒附近的浓度可能偏低；aermod_building_cards.txt 给出可直接用于 AERMOD 的建筑物参数。",
+        "building_wakes_prime": "{stacks} 个排气筒在部分小时低于建筑物尾流高度（H + 1.5L，按 BPIP-PRIME 规则；最多为 "
+                                "{most}，{hours}/{valid} 小时），本次按 AERMOD 的 PRIME 算法计算了建筑物下洗；"
+                                "aermod_building_cards.txt 给出同一组建筑物参数，可用 AERMOD 复核。",
         "sources": "1. 污染源参数",
         "sources_note": "点源（排气筒）参数与正常工况排放速率，取自园区模型 park.yaml；坐标为园区坐标系 EPSG:{epsg}。",
         "sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "高度 (m)", "内径 (m)",
@@ -94,9 +98,14 @@ WORDS = {
                             "regulatory default is elevated terrain (model.terrain: elevated).",
         "building_wakes": "{stacks} stacks stand below a building's wake height (H + 1.5 L, BPIP-PRIME rules) in "
                           "some hours (most: {most}, {hours} of {valid} h). AERMOD would apply PRIME building "
-                          "downwash in those hours, which ParkTwin does not model yet, so near those stacks the "
-                          "values can be too low; aermod_building_cards.txt has the building cards to run AERMOD "
+                          "downwash in those hours, which this run does not (the screening mode has none; the AERMOD "
+                          "mode applies it: model.dispersion: aermod, model.building_downwash), so near those stacks "
+                          "the values can be too low; aermod_building_cards.txt has the building cards to run AERMOD "
                           "with it.",
+        "building_wakes_prime": "{stacks} stacks stand below a building's wake height (H + 1.5 L, BPIP-PRIME rules) "
+                                "in some hours (most: {most}, {hours} of {valid} h); this run applies AERMOD's PRIME "
+                                "building downwash there. aermod_building_cards.txt has the same building cards to "
+                                "check it with AERMOD.",
         "sources": "1. Source parameters",
         "sources_note": "Point sources (stacks) and their normal-operation emission rates, from the park model "
                         "park.yaml; coordinates in the park's CRS EPSG:{epsg}.",
@@ -257,7 +266,8 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
     wakes = summary.get("building_wakes")
     note = wake_note_fields(wakes)
     if note:
-        notes.append({"text": words["building_wakes"].format(**note), "warn": True})
+        notes.append({"text": words["building_wakes_prime" if note["modelled"] else "building_wakes"].format(**note),
+                      "warn": not note["modelled"]})
     sections.append({"heading": words["results"].format(grade=grade), "paragraphs": notes,
                      "columns": words["results_columns"], "rows": _results_rows(summary, words, language),
                      "images": maps})

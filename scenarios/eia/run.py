@@ -111,7 +111,7 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
         with stages.stage("screening and protection distance"):
             summary = summarise(setup, stats, {k: fields[f"{k}_max_1h"][1] for k in pollutants}, episode)
             profiles = None
-            if park.buildings:  # AERMOD would run PRIME downwash, which neither mode models yet: say where
+            if park.buildings:  # where AERMOD's PRIME applies: modelled in the AERMOD mode, else a warning
                 profiles, summary["building_wakes"] = building_wakes(setup)
         with stages.stage("NetCDF"):
             paths = write_eia_netcdf(setup, stats, fields, out_dir, canonical_json(scenario), command_line)
@@ -287,12 +287,17 @@ def text_summary(summary: dict) -> str:
             lines.append(f"  note: the park's terrain varies by {model['flat_terrain_relief_m']:.0f} m and this run "
                          "treats it as flat; AERMOD's regulatory default is elevated terrain (model.terrain: elevated)")
     note = wake_note_fields(summary.get("building_wakes"))
-    if note:
+    if note and note["modelled"]:
+        lines.append(f"  PRIME building downwash: {note['stacks']} stacks stand below a building's wake height "
+                     f"(H + 1.5 L, BPIP-PRIME) in some hours (most: {note['most']}, {note['hours']} of "
+                     f"{note['valid']} h); aermod_building_cards.txt has the cards to check it with AERMOD")
+    elif note:
         lines.append(f"  note: {note['stacks']} stacks stand below a building's wake height "
                      f"(H + 1.5 L, BPIP-PRIME) in some hours (most: {note['most']}, "
                      f"{note['hours']} of {note['valid']} h); AERMOD would apply PRIME "
-                     "building downwash there, which ParkTwin does not model yet — near those stacks the values "
-                     "can be too low (aermod_building_cards.txt has the cards to run AERMOD with it)")
+                     "building downwash there, which this run does not (model.dispersion: aermod applies it) — near "
+                     "those stacks the values can be too low (aermod_building_cards.txt has the cards to run AERMOD "
+                     "with it)")
     if summary.get("hour_rules") == "aermod":
         lines.append(f"  AERMOD hour rules: {summary['calm_hours']} calm and {summary['missing_hours']} missing hours "
                      "left out (zero, not counted in averages; 24-h means over max(valid hours, 18))")

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import xarray as xr
 
+from dispersion.aermod import building_array
+from dispersion.building_profile import park_building_profiles
 from dispersion.point_sources import point_source_hours
 from meteo.weather import to_utc_datetime64
 from scenarios.common.grids import grid_axes
@@ -139,6 +141,8 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height,
                                hill_heights=scenario.model.terrain == "elevated")
     stacks = park_stacks(park)
+    if scenario.model.dispersion == "aermod" and scenario.model.building_downwash and park.buildings:
+        stacks = replace(stacks, buildings=building_array(park_building_profiles(park, stacks), len(stacks.ids)))
     options = plume_options(scenario.model, park, gx, gy, store_hourly=False, store_daily=True)
     hours = point_source_hours(stacks, met, options)
     times = met["time"].values.astype("datetime64[ns]")

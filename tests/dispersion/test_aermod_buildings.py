@@ -1,9 +1,8 @@
 """The AERMOD reference with building downwash (``tests/data/aermod/prime-demo``): AERMOD v21112 with PRIME on the
 demo park's stacks and the BPIP-PRIME cards ParkTwin writes for its buildings, and the same deck without the cards.
 
-ParkTwin's AERMOD mode has no PRIME yet; these tests hold what that reference stands on — the cards are the park's
-building profiles as ``dispersion.building_profile`` computes them now, and without the cards ParkTwin is AERMOD —
-so that the gap to the PRIME run (README there) measures PRIME alone.
+The cards are the park's building profiles as ``dispersion.building_profile`` computes them; without the cards
+ParkTwin is AERMOD, and with them ParkTwin's PRIME (``dispersion._prime_kernels``) is AERMOD's.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import numpy as np
 import dispersion.aermod as A
 from dispersion.building_profile import park_building_profiles
 from tests.aermod_reference import WDROTATE, agreement, assert_agrees, read_deck, reference_met
+from tests.dispersion.test_prime import _deck_buildings
 from twin.demo import build_demo_park
 from twin.io import load_park
 
@@ -46,3 +46,14 @@ def test_without_the_cards_parktwin_is_aermod():
                           utc_offset_hours=-9.0)
     for name, ours in agreement(result, deck, DECK / "no-downwash").items():
         assert_agrees(name, ours, fb=0.001, r=0.9999, max_ratio=0.002, worst=0.015)
+
+
+def test_with_the_cards_parktwin_is_aermod_with_prime():
+    """Measured 2026-12-07: FB −0.000 for the period, highest 1-h and 24-h values, worst receptor 0.1 %, 1.2 %, 0.2 %
+    (without PRIME the AERMOD mode was 60 % low at the worst receptor, FB +0.27 for the period)."""
+    deck = read_deck(DECK)
+    met = reference_met().isel(time=slice(0, HOURS))
+    result = A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met, true_north_grid_bearing=-WDROTATE,
+                          utc_offset_hours=-9.0, buildings=_deck_buildings(deck, DECK))
+    for name, ours in agreement(result, deck, DECK).items():
+        assert_agrees(name, ours, fb=0.002, r=0.9999, max_ratio=0.005, worst=0.02)

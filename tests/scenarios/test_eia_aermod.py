@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from dispersion.aermod import aermod_hours, aermod_weather
 from dispersion.building_profile import park_building_profiles
+from scenarios.eia.buildings import building_wakes
 from scenarios.eia.report import eia_report_view
 from scenarios.eia.run import run_eia_scenario
 from scenarios.eia.setup import prepare_eia
@@ -44,17 +45,22 @@ def test_aermod_mode_runs_the_year_through_the_aermod_kernels(demo, tmp_path):
     # a park with relief run flat: the report says AERMOD's regulatory default is elevated terrain
     assert (summary["aermod"].get("flat_terrain_relief_m") == relief) == (relief > 10.0)
     assert any("varies by" in text for text in notes) == (relief > 10.0)
-    # the demo park's buildings: AERMOD would run PRIME for the stacks in their wakes — counted, said, and the
-    # BPIP-PRIME cards written for AERMOD (dispersion.building_profile, checked against BPIPPRM elsewhere)
+    # the demo park's buildings: the AERMOD mode runs PRIME for the stacks in their wakes — the stacks carry their
+    # BPIP-PRIME profiles, the stacks are counted and the run says so, and the cards are written for AERMOD
+    # (dispersion.building_profile, checked against BPIPPRM elsewhere)
     wakes = summary["building_wakes"]
     profiles = park_building_profiles(setup.park, setup.stacks)
+    np.testing.assert_array_equal(setup.stacks.buildings[..., 0], profiles.height)
+    np.testing.assert_array_equal(setup.stacks.buildings[..., 4], profiles.ybadj)
     below = np.asarray(setup.stacks.height)[:, None] < profiles.wake_height()
-    assert wakes["downwash_modelled"] is False and wakes["valid_hours"] == int(setup.hours.valid.sum())
+    assert wakes["downwash_modelled"] is True and wakes["valid_hours"] == int(setup.hours.valid.sum())
     assert {row["id"] for row in wakes["stacks"]} <= {sid for sid, b in zip(setup.stacks.ids, below) if b.any()}
     assert wakes["stacks_below_wake_height"] == len(wakes["stacks"]) > 0
     hours = [row["hours_below_wake_height"] for row in wakes["stacks"]]
     assert hours == sorted(hours, reverse=True) and 0 < hours[0] <= wakes["valid_hours"]
-    assert any("PRIME building downwash" in text for text in notes)
+    said = [p["text"] for section in english["sections"] for p in section["paragraphs"]]
+    assert any("applies AERMOD's PRIME building downwash" in text for text in said)
+    assert not any("PRIME building downwash" in text for text in notes)  # not a warning: it is modelled
     appendix = [section for section in english["sections"] if section["heading"].startswith("Appendix: stacks in")]
     assert len(appendix) == 1 and [row["cells"][0] for row in appendix[0]["rows"]] == \
         [row["id"] for row in wakes["stacks"][:20]]
@@ -207,3 +213,16 @@ def test_aermod_mode_on_an_urban_park_needs_the_population(demo, tmp_path):
         prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
     with pytest.raises((ValidationError, ValueError), match="urban_population"):
         _scenario(demo, tmp_path / "screening", "model: {urban_population: 500000}\n")
+
+
+def test_building_downwash_false_is_aermod_without_the_building_cards(demo, tmp_path):
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod, building_downwash: false}\n")
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    assert setup.stacks.buildings is None
+    _, wakes = building_wakes(setup)
+    assert wakes["downwash_modelled"] is False and wakes["stacks_below_wake_height"] > 0
+    other = tmp_path / "screening"
+    other.mkdir()
+    screening = prepare_eia(_scenario(demo, other, "model: {dispersion: screening}\n"), base_dir=other,
+                            where="eia.yaml")
+    assert screening.stacks.buildings is None  # the screening plume has no building downwash
