@@ -243,7 +243,7 @@ def _fill_intervals(intervals, table, penetrated):
 
 @njit(**KERNEL_OPTIONS)
 def _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, origin, step, last, sources, receptors,
-                     pairs, sn, cs, wake):
+                     pairs, sn, cs):
     """Add stack ``s`` (rate ``q``) to ``row`` from its interval table (``_fill_intervals``). The radial distance r
     and its node and weight are fixed for the run (``pairs``); the coherent plume is evaluated only where
     |y| < 6.5 σ_y(r) — beyond, its Gaussian is below 7e-10 of its centreline because σ_y(x) ≤ σ_y(r) for x ≤ r
@@ -256,17 +256,15 @@ def _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, orig
         if r < 1.0:  # at the stack: no plume (the oracle's rule)
             continue
         if r < x0:
-            _add(rows, q, j, _with_wake(_exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs), wake, hour, s,
-                                        j, sources, receptors, pairs, sn, cs))
+            _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs))
             continue
         k = pairs.node[s, j]
         w = pairs.weight[s, j]
         row = intervals[k]
         wrap, lift = pairs.wrap[s, j], receptors.flagpole[j]
         if wrap != 0.0 or lift != 0.0:
-            _add(rows, q, j, _with_wake(_terrain_pair(s, j, k, w, r, row[15], st, hour, geometry, origin, step, last,
-                                                      sources, receptors, pairs, sn, cs), wake, hour, s, j, sources,
-                                        receptors, pairs, sn, cs))
+            _add(rows, q, j, _terrain_pair(s, j, k, w, r, row[15], st, hour, geometry, origin, step, last, sources,
+                                           receptors, pairs, sn, cs))
             continue
         fr = row[11] + w * row[12]
         value = fr * math.exp(row[6] + w * (row[7] + w * row[8])) / (_TWO_PI * r)
@@ -291,19 +289,25 @@ def _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, orig
                         v3 = math.exp(near[3] + wx * (near[4] + wx * near[5]))
                         sy3 = math.exp(near[13] + wx * near[14])
                 value += (1.0 - fr) * _pair(v, sy, v3, sy3, 0.0, 0.0, y, r)
-        _add(rows, q, j, _with_wake(value, wake, hour, s, j, sources, receptors, pairs, sn, cs))
+        _add(rows, q, j, value)
 
 
 @njit(**KERNEL_OPTIONS)
 def _with_wake(value, wake, hour, s, j, sources, receptors, pairs, sn, cs):
-    """A pair's C/Q with building downwash where the stack-hour has a wake (:func:`dispersion._prime_kernels.downwash`;
-    ``value`` without it)."""
-    if not wake.active:
-        return value
+    """A pair's C/Q with building downwash (:func:`dispersion._prime_kernels.downwash`; ``value`` without it)."""
     dx = receptors.x[j] - sources.x[s]
     dy = receptors.y[j] - sources.y[s]
     return downwash(value, wake, hour, -(dx * sn + dy * cs), dx * cs - dy * sn, receptors.flagpole[j],
                     pairs.wrap[s, j])
+
+
+@njit(**KERNEL_OPTIONS)
+def _add_with_wake(rows, q, values, wake, hour, s, sources, receptors, pairs, sn, cs):
+    """rows[p, j] += q[p] · (stack ``s``'s C/Q ``values`` (R,) at receptor j with building downwash), for the
+    receptors at least 1 m from the stack (nearer: none, AERMOD's rule)."""
+    for j in range(values.shape[0]):
+        if pairs.radial[s, j] >= 1.0:
+            _add(rows, q, j, _with_wake(values[j], wake, hour, s, j, sources, receptors, pairs, sn, cs))
 
 
 @njit(**KERNEL_OPTIONS)
@@ -485,6 +489,8 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
     workspace = (np.zeros((7, TRAJECTORY)), np.zeros(4), np.zeros((2, TRAJECTORY)), np.zeros((6, 3)),
                  np.empty(weather.heights.shape[0]))
     density_profile(hour, weather.air_temperature[h], workspace[4])
+    alone = np.zeros((1, receptors.x.shape[0]))
+    unit = np.ones(1)
     for s in range(sources.x.shape[0]):
         emitting = False
         for p in range(rates.shape[0]):
@@ -500,12 +506,20 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
             _fill_intervals(intervals, table, penetrated)
             if pairs.lifted[s]:
                 _fill_geometry(geometry, nodes, st, hour)
-            _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, origin, step, last, sources,
-                             receptors, pairs, sn, cs, wake)
+            if wake.active:  # C/Q without downwash into a row of its own, then blended (the hot loop unchanged)
+                alone[0, :] = 0.0
+                _tabulated_stack(alone, unit, s, st, hour, intervals, geometry, penetrated, origin, step, last,
+                                 sources, receptors, pairs, sn, cs)
+                _add_with_wake(rows, q, alone[0], wake, hour, s, sources, receptors, pairs, sn, cs)
+            else:
+                _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, origin, step, last, sources,
+                                 receptors, pairs, sn, cs)
         else:
             for j in range(receptors.x.shape[0]):
-                _add(rows, q, j, _with_wake(_exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs), wake,
-                                            hour, s, j, sources, receptors, pairs, sn, cs))
+                value = _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs)
+                if wake.active and pairs.radial[s, j] >= 1.0:
+                    value = _with_wake(value, wake, hour, s, j, sources, receptors, pairs, sn, cs)
+                _add(rows, q, j, value)
 
 
 @njit(parallel=True, **KERNEL_OPTIONS)
