@@ -32,7 +32,7 @@ from dispersion._aermod_physics import (G_OVER_CP, Hour, convective_rise_direct,
                                         stable_vertical_at, stack_state)
 from dispersion._aermod_plume import decay_factor, meander_weight, plume_parts, plume_parts_at
 from dispersion._aermod_vertical import SQRT_2PI, gauss
-from dispersion._prime_kernels import TRAJECTORY, density_profile, downwash, wake_state
+from dispersion._prime_kernels import TRAJECTORY, downwash, wake_state
 from dispersion._math_kernels import KERNEL_OPTIONS
 
 __all__ = ["Sources", "Receptors", "Pairs", "Weather", "aermod_parallel", "aermod_serial", "parts_at"]
@@ -101,7 +101,7 @@ class Weather(NamedTuple):
     veering: np.ndarray  # bool (H,): the direction varies with height (a site tower), each stack takes its own
     direction_profile: np.ndarray  # (H, Z) [degree from grid north] where veering, else (H, 1) unused
     urban: np.ndarray  # bool (H,): the urban stable layer (URBANOPT; the rows and scalars above are then urban)
-    air_temperature: np.ndarray  # (H,) surface air temperature [K] (PRIME's density profile)
+    density: np.ndarray  # (H, Z) air density on the heights [kg m-3] (PRIME's plume rise; dispersion.aermod)
 
 
 @njit(**KERNEL_OPTIONS)
@@ -487,8 +487,7 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
     q = np.empty(rates.shape[0])
     # PRIME's workspace of a stack-hour: tables, virtual σ's, path, a receptor's parts; the hour's density profile
     workspace = (np.zeros((7, TRAJECTORY)), np.zeros(4), np.zeros((2, TRAJECTORY)), np.zeros((6, 3)),
-                 np.empty(weather.heights.shape[0]))
-    density_profile(hour, weather.air_temperature[h], workspace[4])
+                 weather.density[h])
     alone = np.zeros((1, receptors.x.shape[0]))
     unit = np.ones(1)
     for s in range(sources.x.shape[0]):

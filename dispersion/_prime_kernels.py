@@ -60,8 +60,6 @@ WAKE_GROWTH_CAP = 15.0  # the eddy-diffusivity growth ends at most 15 R behind t
 ALPHA = 0.11  # entrainment along the plume (Eq. 17; Hoult & Weil 1972)
 BETA = 0.6  # entrainment normal to it
 RADIATION = 9.1e-11  # R_p [kg m-2 K-3 s-1] (Eq. 21)
-AIR_GAS_CONSTANT = 287.026  # [J kg-1 K-1] (as coded)
-SURFACE_DENSITY = 1.2  # [kg m-3] air density at the ground in the density profile (as coded, AERMOD GRDDEN)
 LOWEST = 0.001  # [m] lowest plume height (as coded, zmin)
 PATH_STEP = 1.0  # [m] step along the plume path (as coded, ds)
 PATH_LENGTH = 5000.0  # [m] longest path integrated (as coded, slast)
@@ -709,21 +707,10 @@ def captured_fraction(w, hour, xbi, xtr, ztr):
 
 
 @njit(**KERNEL_OPTIONS)
-def density_profile(hour, air_temperature, out):
-    """Air density [kg m⁻³] at the profile levels into ``out`` (Z,): 1.2 (T_0/T) exp(−g z/(R T̄)), T = θ − (g/c_p) z,
-    T̄ the mean of T and the surface air temperature T_0 [K] (hydrostatic, ideal gas; as coded, AERMOD GRDDEN)."""
-    for k in range(hour.heights.shape[0]):
-        z = hour.heights[k]
-        tamb = hour.rows[k, 4] - G_OVER_CP * z
-        tbar = 0.5 * (tamb + air_temperature)
-        out[k] = SURFACE_DENSITY * (air_temperature / tamb) * math.exp(-GRAVITY * z / (AIR_GAS_CONSTANT * tbar))
-
-
-@njit(**KERNEL_OPTIONS)
 def ambient_at(hour, density, z):
-    """(u, ρ_a, T_a, du/dz, dθ/dz) at height z for the plume-rise integration: the profiles and the density profile
-    ``density`` (:func:`density_profile`) linear between levels, u ≥ 0.2828 m/s, du/dz the level's slope,
-    T_a = θ − (g/c_p) z (as coded, zmet)."""
+    """(u, ρ_a, T_a, du/dz, dθ/dz) at height z for the plume-rise integration: the profiles and the air ``density``
+    on their heights (:func:`dispersion.aermod.air_density_profile`) linear between levels, u ≥ 0.2828 m/s, du/dz
+    the level's slope, T_a = θ − (g/c_p) z (as coded, zmet)."""
     k = locate(hour.heights, z)
     u, _, _, tg, theta = profile_at(hour, z)
     z0, z1 = hour.heights[k], hour.heights[k + 1]
@@ -956,11 +943,11 @@ def wake_state(hour, density, sector_building, stack_height, diameter, velocity,
                u_stack, stack_temperature, tables, virtual, trajectory, parts):
     """One stack-hour's :class:`Wake` (module docstring, steps 1–4) from the sector's (H, W, L, XBADJ, YBADJ)
     ``sector_building`` (5,), the stack (height, diameter, exit velocity and temperature [K], ``release`` 0/1/2),
-    AERMOD's stack-top wind speed ``u_stack`` and ambient temperature ``stack_temperature`` [K], and the surface air
-    temperature [K], the hour's air ``density`` profile (:func:`density_profile`); ``tables`` (7, TRAJECTORY),
+    AERMOD's stack-top wind speed ``u_stack`` and ambient temperature ``stack_temperature`` [K], and the hour's air
+    ``density`` on the profile heights (:func:`dispersion.aermod.air_density_profile`); ``tables`` (7, TRAJECTORY),
     ``virtual`` (4,), ``trajectory`` (2, TRAJECTORY) and ``parts`` (6, 3) are the caller's workspace (the Wake refers
-    to them). Not active when the sector has no structure, or in a
-    convective hour with the stack above z_i (AERMOD PCALC)."""
+    to them). Not active when the sector has no structure, or in a convective hour with the stack above z_i
+    (AERMOD PCALC)."""
     hb, wb, lb = sector_building[0], sector_building[1], sector_building[2]
     amb = Ambient(1.0, 1.0, 1.0, 0.0)
     empty = Building(0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 1.0)

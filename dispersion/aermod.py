@@ -52,7 +52,7 @@ import xarray as xr
 from dispersion._aermod_kernels import Pairs, Receptors, Sources, Weather, aermod_parallel, aermod_serial, parts_at
 from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, valid_hours
 from meteo.aermet import is_tower_profile
-from meteo.aermod_profiles import aermod_profiles
+from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY, aermod_profiles
 from meteo.aermod_tower import tower_profiles
 from meteo.aermod_urban import URBAN_DEFAULT_ROUGHNESS, urban_layer, urban_profiles
 from twin.errors import InputError
@@ -142,6 +142,7 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
     ustar, length, zi = get("friction_velocity"), get("obukhov_length"), get("atmosphere_boundary_layer_thickness")
     zim = get("mechanical_mixing_height")
     layer = None
+    density = air_density_profile(profiles.heights, profiles.potential_temperature, get("reference_air_temperature"))
     if urban is not None:
         temperature = get("reference_air_temperature")
         layer = urban_layer(population=urban.population, urban_roughness=urban.roughness, friction_velocity=ustar,
@@ -175,7 +176,20 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
                    gradient_above_zi=above, wind_from_sin=np.sin(direction), wind_from_cos=np.cos(direction),
                    **_direction_profile(profiles, true_north_grid_bearing),
                    urban=np.zeros(length.shape, dtype=bool) if layer is None else np.ascontiguousarray(layer.active),
-                   air_temperature=get("reference_air_temperature"))
+                   density=density)
+
+
+def air_density_profile(heights, theta, air_temperature) -> np.ndarray:
+    """Air density [kg m-3] (H, Z) on ``heights`` (Z,) [m] from the potential temperature ``theta`` (H, Z) [K] and
+    the surface air temperature (H,) [K]: ρ = 1.2 (T_0/T) exp(−g z/(R T̄)), T = θ − (g/c_p) z, T̄ = (T + T_0)/2
+    (hydrostatic, ideal gas, R = 287.026 J kg-1 K-1; as AERMOD's GRDDEN codes it, from the rural profile also for an
+    urban source — PRIME's plume rise, :mod:`dispersion._prime_kernels`)."""
+    z = np.asarray(heights, dtype=np.float64)[None, :]
+    t0 = np.asarray(air_temperature, dtype=np.float64)[:, None]
+    t = np.asarray(theta, dtype=np.float64) - AERMOD_G_OVER_CP * z
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = 1.2 * (t0 / t) * np.exp(-AERMOD_GRAVITY * z / (287.026 * 0.5 * (t + t0)))
+    return np.ascontiguousarray(np.where(np.isfinite(rho), rho, 1.2))
 
 
 def _direction_profile(profiles, bearing: float) -> dict:

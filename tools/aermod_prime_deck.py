@@ -11,8 +11,13 @@
   ``MODELOPT CONC FLAT``, rural, the whole Anchorage 1999 year (``tests/data/aermod/anchorage-1999``'s met).
 
     .venv/bin/python tools/aermod_prime_deck.py tests/data/aermod/prime-cases
+    .venv/bin/python tools/aermod_prime_deck.py --urban 800000 tests/data/aermod/prime-urban
 
 writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the project (README of the folder).
+``--urban P`` makes every stack urban (AERMOD's URBANOPT with population P; SO2 then decays with AERMOD's 4-h
+half-life). ``--terrain`` sets everything on a landscape (a 40 m hill 300 m wide at (400, 300) m and a 2 % slope to
+the north) and runs AERMOD's elevated terrain: stack, building and receptor elevations from it, the receptors' hill
+heights from ParkTwin's AERMAP rule on a 10 m DEM of it (``dispersion.hill_height``).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dispersion.building_profile import Tier, building_profiles  # noqa: E402
+from dispersion.hill_height import receptor_hill_heights  # noqa: E402
 from tests.aermod_reference import WDROTATE  # noqa: E402
 
 
@@ -67,25 +73,42 @@ def receptors() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.round(x, 2), np.round(y, 2), flag
 
 
-def profiles():
+def elevation(x, y):
+    """The ``--terrain`` landscape [m]: a 40 m Gaussian hill of 300 m width at (400, 300) m and a 2 % slope."""
+    r2 = (np.asarray(x) - 400.0) ** 2 + (np.asarray(y) - 300.0) ** 2
+    return 40.0 * np.exp(-r2 / (2.0 * 300.0 ** 2)) + 0.02 * (np.asarray(y) + 2500.0)
+
+
+def profiles(terrain: bool = False):
     sx = np.array([s[2] for s in STACKS])
     sy = np.array([s[3] for s in STACKS])
-    return building_profiles(sx, sy, np.zeros(sx.size), TIERS, where="prime-cases deck")
+    if not terrain:
+        return building_profiles(sx, sy, np.zeros(sx.size), TIERS, where="prime-cases deck")
+    tiers = [Tier(t.corners, t.height, t.building, float(np.round(elevation(*t.corners.mean(axis=0)), 2)))
+             for t in TIERS]
+    return building_profiles(sx, sy, np.round(elevation(sx, sy), 2), tiers, where="prime-cases deck")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
-    folder = parser.parse_args().folder
+    parser.add_argument("--urban", type=float, default=None, help="population of AERMOD's urban option")
+    parser.add_argument("--terrain", action="store_true", help="elevated terrain on an analytic landscape")
+    args = parser.parse_args()
+    folder = args.folder
     folder.mkdir(parents=True, exist_ok=True)
-    prof = profiles()
+    prof = profiles(args.terrain)
     lines = ["CO STARTING",
-             "   TITLEONE  ParkTwin comparison: PRIME building downwash cases, SO2, flat, rural",
+             "   TITLEONE  ParkTwin comparison: PRIME building downwash cases, SO2, flat, "
+             + ("urban" if args.urban else "rural"),
              "   TITLETWO  met ANCH-99_ADJU.SFC / ANCH-99_ADJU.PFL (tests/data/aermod/anchorage-1999)",
-             "   MODELOPT  CONC  FLAT", "   AVERTIME  1  24  PERIOD", "   FLAGPOLE  0.0", "   POLLUTID  SO2", "   RUNORNOT  RUN",
+             "   MODELOPT  CONC" + ("" if args.terrain else "  FLAT"),
+             *([f"   URBANOPT  {args.urban:.0f}"] if args.urban else []),
+             "   AVERTIME  1  24  PERIOD", "   FLAGPOLE  0.0", "   POLLUTID  SO2", "   RUNORNOT  RUN",
              "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING"]
     for sid, kind, x, y, *_ in STACKS:
-        lines.append(f"   LOCATION  {sid:<8} {kind:<8} {x:10.2f} {y:10.2f}   0.0")
+        z = float(np.round(elevation(x, y), 2)) if args.terrain else 0.0
+        lines.append(f"   LOCATION  {sid:<8} {kind:<8} {x:10.2f} {y:10.2f} {z:7.2f}")
     for sid, _, _, _, h, t, v, d, q in STACKS:
         lines.append(f"   SRCPARAM  {sid:<8} {q:8.3f} {h:8.2f} {t:8.2f} {v:8.2f} {d:8.2f}")
     for card, values in (("BUILDHGT", prof.height), ("BUILDWID", prof.width), ("BUILDLEN", prof.length),
@@ -93,9 +116,20 @@ def main() -> None:
         for i, stack in enumerate(STACKS):
             for k in range(0, 36, 6):
                 lines.append(f"SO {card:<8} {stack[0]:<8} " + " ".join(f"{v:8.2f}" for v in values[i, k:k + 6]))
+    if args.urban:
+        lines.append("   URBANSRC  ALL")
     lines += ["   SRCGROUP  ALL", "SO FINISHED", "", "RE STARTING"]
     rx, ry, flag = receptors()
-    lines += [f"   DISCCART  {x:10.2f} {y:10.2f}  {f:.2f}" for x, y, f in zip(rx, ry, flag)]
+    rz = hill = np.zeros(rx.size)
+    if args.terrain:
+        rz = np.round(elevation(rx, ry), 2)
+        axis = np.arange(-3000.0, 3000.0 + 1.0, 10.0)
+        dem = elevation(*np.meshgrid(axis, axis))
+        hill = np.round(np.maximum(receptor_hill_heights(rx, ry, rz, axis, axis, dem), rz), 2)
+        lines += [f"   DISCCART  {x:10.2f} {y:10.2f} {z:8.2f} {c:8.2f} {f:.2f}"
+                  for x, y, z, c, f in zip(rx, ry, rz, hill, flag)]
+    else:
+        lines += [f"   DISCCART  {x:10.2f} {y:10.2f}  {f:.2f}" for x, y, f in zip(rx, ry, flag)]
     lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  ../anchorage-1999/ANCH-99_ADJU.SFC",
               "   PROFFILE  ../anchorage-1999/ANCH-99_ADJU.PFL", "   SURFDATA  26451  1999",
               "   UAIRDATA  26409  1999", "   PROFBASE  0.0  METERS", f"   WDROTATE  {WDROTATE}",
@@ -105,9 +139,14 @@ def main() -> None:
     (folder / "aermod.inp").write_text("\n".join(lines))
     with open(folder / "receptors.csv", "w", newline="") as handle:
         out = csv.writer(handle)
-        out.writerow(["index", "x_aermod", "y_aermod", "flagpole"])
-        for i, (x, y, f) in enumerate(zip(rx, ry, flag)):
-            out.writerow([i, f"{x:.2f}", f"{y:.2f}", f"{f:.2f}"])
+        if args.terrain:
+            out.writerow(["index", "x_aermod", "y_aermod", "elevation", "hill_height", "flagpole"])
+            for i, (x, y, z, c, f) in enumerate(zip(rx, ry, rz, hill, flag)):
+                out.writerow([i, f"{x:.2f}", f"{y:.2f}", f"{z:.2f}", f"{c:.2f}", f"{f:.2f}"])
+        else:
+            out.writerow(["index", "x_aermod", "y_aermod", "flagpole"])
+            for i, (x, y, f) in enumerate(zip(rx, ry, flag)):
+                out.writerow([i, f"{x:.2f}", f"{y:.2f}", f"{f:.2f}"])
     print(f"{folder}: {len(STACKS)} stacks, {len(TIERS)} tiers, {rx.size} receptors; GEP formula heights "
           + ", ".join(f"{s[0]} {g:.1f}" for s, g in zip(STACKS, prof.gep_formula)))
 

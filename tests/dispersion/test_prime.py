@@ -18,10 +18,13 @@ from hypothesis import strategies as st
 
 import dispersion._prime_kernels as P
 from dispersion._aermod_physics import Hour, convective_rise_direct
-from dispersion.aermod import profile_tables, run_aermod
+from dispersion.aermod import (AermodTerrain, AermodUrban, air_density_profile, decay_coefficient, profile_tables,
+                               run_aermod)
 from tests.aermod_reference import WDROTATE, agreement, assert_agrees, read_deck, reference_met
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "aermod" / "prime-cases"
+URBAN = CASES.parent / "prime-urban"
+TERRAIN = CASES.parent / "prime-terrain"
 
 
 def _hour(*, u=5.0, sv=0.5, sw=0.3, gradient=0.0, theta=293.15, stable=False, zi=1500.0, length=-1e4):
@@ -36,8 +39,7 @@ def _hour(*, u=5.0, sv=0.5, sw=0.3, gradient=0.0, theta=293.15, stable=False, zi
 
 
 def _state(hour, building, *, hs=20.0, diameter=4.0, velocity=3.0, temperature=500.0, release=0):
-    density = np.empty(hour.heights.size)
-    P.density_profile(hour, 293.15, density)
+    density = air_density_profile(hour.heights, hour.rows[None, :, 4], np.array([293.15]))[0]
     theta_s = hour.rows[0, 4] + hour.rows[0, 3] * hs
     return P.wake_state(hour, density, np.asarray(building, dtype=float), hs, diameter, velocity, temperature,
                         release, hour.rows[0, 0], theta_s - P.G_OVER_CP * hs, np.zeros((7, P.TRAJECTORY)),
@@ -224,3 +226,29 @@ def test_prime_cases_are_aermod_with_prime():
     twice = run_aermod(deck.stacks, deck.rates_g_s * 2e-3, deck.receptors, met, true_north_grid_bearing=-WDROTATE,
                        buildings=buildings)
     np.testing.assert_allclose(twice.max_1h, 2.0 * once.max_1h, rtol=1e-12)
+
+
+def test_prime_cases_in_aermods_urban_option_are_aermod():
+    """The same deck with every stack urban (URBANOPT 800 000; SO2's 4-h half-life): PRIME in the urban stable layer,
+    with the air density from the rural profile as AERMOD computes it. Measured 2026-12-07: worst receptor 0.1 %
+    (period), 0.2 % (1-h), 0.2 % (24-h)."""
+    deck = read_deck(URBAN)
+    result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, reference_met(),
+                        true_north_grid_bearing=-WDROTATE, utc_offset_hours=-9.0,
+                        buildings=_deck_buildings(deck, URBAN), urban=AermodUrban(800_000.0),
+                        decay=decay_coefficient("SO2", None, urban=True))
+    for name, ours in agreement(result, deck, URBAN).items():
+        assert_agrees(name, ours, fb=0.002, r=0.9999, max_ratio=0.005, worst=0.01)
+
+
+def test_prime_cases_in_elevated_terrain_are_aermod():
+    """The same deck on a 40 m hill and a 2 % slope, AERMOD's elevated terrain (stacks, buildings and receptors at the
+    landscape's elevations; hill heights from ParkTwin's AERMAP rule): PRIME's receptor heights above the stack base
+    and above the ground, and its blend with both plume states. Measured 2026-12-07: worst receptor 0.05 % (period),
+    0.4 % (1-h), 0.1 % (24-h)."""
+    deck = read_deck(TERRAIN)
+    result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, reference_met(),
+                        true_north_grid_bearing=-WDROTATE, utc_offset_hours=-9.0,
+                        buildings=_deck_buildings(deck, TERRAIN), terrain=AermodTerrain("elevated", deck.hill_heights))
+    for name, ours in agreement(result, deck, TERRAIN).items():
+        assert_agrees(name, ours, fb=0.002, r=0.9999, max_ratio=0.005, worst=0.01)
