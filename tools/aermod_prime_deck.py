@@ -17,7 +17,9 @@ writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the pr
 ``--urban P`` makes every stack urban (AERMOD's URBANOPT with population P; SO2 then decays with AERMOD's 4-h
 half-life). ``--terrain`` sets everything on a landscape (a 40 m hill 300 m wide at (400, 300) m and a 2 % slope to
 the north) and runs AERMOD's elevated terrain: stack, building and receptor elevations from it, the receptors' hill
-heights from ParkTwin's AERMAP rule on a 10 m DEM of it (``dispersion.hill_height``).
+heights from ParkTwin's AERMAP rule on a 10 m DEM of it (``dispersion.hill_height``). ``--tower`` reads the profile
+file ``TOWER.PFL`` of ``tools/aermod_tower_deck.py`` (a four-level site tower whose wind veers with height; written
+beside the deck by that tool's ``write_tower``, not kept in git) instead of the airport's one level.
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--urban", type=float, default=None, help="population of AERMOD's urban option")
     parser.add_argument("--terrain", action="store_true", help="elevated terrain on an analytic landscape")
+    parser.add_argument("--tower", action="store_true", help="the site tower TOWER.PFL of tools/aermod_tower_deck.py")
     args = parser.parse_args()
     folder = args.folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -107,8 +110,8 @@ def main() -> None:
              "   AVERTIME  1  24  PERIOD", "   FLAGPOLE  0.0", "   POLLUTID  SO2", "   RUNORNOT  RUN",
              "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING"]
     for sid, kind, x, y, *_ in STACKS:
-        z = float(np.round(elevation(x, y), 2)) if args.terrain else 0.0
-        lines.append(f"   LOCATION  {sid:<8} {kind:<8} {x:10.2f} {y:10.2f} {z:7.2f}")
+        z = f"{float(np.round(elevation(x, y), 2)):7.2f}" if args.terrain else "  0.0"
+        lines.append(f"   LOCATION  {sid:<8} {kind:<8} {x:10.2f} {y:10.2f} {z}")
     for sid, _, _, _, h, t, v, d, q in STACKS:
         lines.append(f"   SRCPARAM  {sid:<8} {q:8.3f} {h:8.2f} {t:8.2f} {v:8.2f} {d:8.2f}")
     for card, values in (("BUILDHGT", prof.height), ("BUILDWID", prof.width), ("BUILDLEN", prof.length),
@@ -131,7 +134,7 @@ def main() -> None:
     else:
         lines += [f"   DISCCART  {x:10.2f} {y:10.2f}  {f:.2f}" for x, y, f in zip(rx, ry, flag)]
     lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  ../anchorage-1999/ANCH-99_ADJU.SFC",
-              "   PROFFILE  ../anchorage-1999/ANCH-99_ADJU.PFL", "   SURFDATA  26451  1999",
+              "   PROFFILE  " + ("TOWER.PFL" if args.tower else "../anchorage-1999/ANCH-99_ADJU.PFL"), "   SURFDATA  26451  1999",
               "   UAIRDATA  26409  1999", "   PROFBASE  0.0  METERS", f"   WDROTATE  {WDROTATE}",
               "ME FINISHED", "", "OU STARTING", "   RECTABLE  ALLAVE  FIRST", "   PLOTFILE  1  ALL  FIRST  plot_1h.plt",
               "   PLOTFILE  24  ALL  FIRST  plot_24h.plt", "   PLOTFILE  PERIOD  ALL  plot_period.plt",
