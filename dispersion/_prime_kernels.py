@@ -711,12 +711,15 @@ def ambient_at(hour, density, z):
     """(u, ρ_a, T_a, du/dz, dθ/dz) at height z for the plume-rise integration: the profiles and the air ``density``
     on their heights (:func:`dispersion.aermod.air_density_profile`) linear between levels, u ≥ 0.2828 m/s, du/dz
     the level's slope, T_a = θ − (g/c_p) z (as coded, zmet)."""
-    k = locate(hour.heights, z)
-    u, _, _, tg, theta = profile_at(hour, z)
+    k = locate(hour.heights, z)  # profile_at's interpolation, inlined to locate the level once
     z0, z1 = hour.heights[k], hour.heights[k + 1]
-    rho = density[k] + (density[k + 1] - density[k]) * (z - z0) / (z1 - z0)
-    dudz = (hour.rows[k + 1, 0] - hour.rows[k, 0]) / (z1 - z0)
-    return max(u, MINIMUM_WIND_SPEED), rho, theta - G_OVER_CP * z, dudz, tg
+    dz = z - z0
+    r, sl = hour.rows, hour.slopes
+    u = r[k, 0] + sl[k, 0] * dz
+    tg = r[k, 3] + sl[k, 3] * dz
+    theta = r[k, 4] + sl[k, 4] * dz
+    rho = density[k] + (density[k + 1] - density[k]) * dz / (z1 - z0)
+    return max(u, MINIMUM_WIND_SPEED), rho, theta - G_OVER_CP * z, sl[k, 0], tg
 
 
 @njit(**KERNEL_OPTIONS)
