@@ -14,6 +14,11 @@ at either neighbouring node is zero between them. Distances below x_0 are evalua
 ``tabulate=False`` evaluates every pair exactly.
 Substances share the geometry: ``rates`` (P, H, S) give ``out`` (H, P, R).
 
+Building downwash: a stack whose flow sector (of the wind at its top) has a structure (``Sources.building``, the
+BPIP-PRIME profiles) gets its PRIME state once per hour (:func:`dispersion._prime_kernels.wake_state`); its row is
+then computed without downwash into a row of its own and blended receptor by receptor with PRIME's value
+(:func:`dispersion._prime_kernels.downwash`), so the per-pair loop of the other stacks is untouched.
+
 Hours are independent: :func:`aermod_parallel` runs them in a ``prange`` and writes each hour's rows of
 ``out`` (H, P, R); the statistics are summed afterwards in hour order, so the numbers do not depend on the thread
 count. :func:`aermod_serial` runs the same per-hour function in order (``nogil``) for Dask threads.
