@@ -24,8 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dispersion.aermod as A  # noqa: E402
-from tests.aermod_reference import WDROTATE, agreement, read_deck, reference_met  # noqa: E402
-from tests.dispersion.test_prime import _deck_buildings  # noqa: E402
+from tests.aermod_reference import WDROTATE, agreement, read_building_cards, read_deck, reference_met  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
 AERMOD_CPU_SECONDS = {"prime-cases": 43.0, "prime-urban": 46.0, "prime-terrain": 46.0, "prime-tower": 41.0,
@@ -58,7 +57,7 @@ def main() -> None:
             met = reference_met()
         if name in HOURS:
             met = met.isel(time=slice(0, HOURS[name]))
-        buildings = _deck_buildings(deck, folder)
+        buildings = read_building_cards(deck, folder)
         _run(name, deck, buildings, met.isel(time=slice(0, 2)))  # compile or load the kernels outside the timing
         times = {}
         for label, cards in (("with PRIME", buildings), ("without cards", None)):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -66,6 +67,20 @@ def read_deck(folder: Path = REFERENCE) -> Deck:
     hill = column("hill_height") if "hill_height" in rows[0] else None
     ids = tuple(r.get("id") or f"R{int(r['index']):04d}" for r in rows)
     return Deck(stacks=stacks, rates_g_s=q, receptors=receptors, receptor_ids=ids, hill_heights=hill)
+
+
+def read_building_cards(deck: Deck, folder: Path = REFERENCE):
+    """The deck's BPIP-PRIME cards (``SO BUILDHGT / BUILDWID / BUILDLEN / XBADJ / YBADJ``) as the (S, 36) arrays
+    ``height``, ``width``, ``length``, ``xbadj``, ``ybadj`` of ``dispersion.aermod.run_aermod``'s ``buildings``, in the
+    deck's stack order (zeros for a stack without cards)."""
+    cards: dict = {}
+    for line in (folder / "aermod.inp").read_text().splitlines():
+        words = line.split()
+        if len(words) > 3 and words[0] == "SO" and words[1] in ("BUILDHGT", "BUILDWID", "BUILDLEN", "XBADJ", "YBADJ"):
+            cards.setdefault((words[1], words[2]), []).extend(float(v) for v in words[3:])
+    column = lambda card: np.array([cards.get((card, i), [0.0] * 36) for i in deck.stacks.ids])  # noqa: E731
+    return SimpleNamespace(height=column("BUILDHGT"), width=column("BUILDWID"), length=column("BUILDLEN"),
+                           xbadj=column("XBADJ"), ybadj=column("YBADJ"))
 
 
 def read_plot(averaging: str, deck: Deck, folder: Path = REFERENCE) -> np.ndarray:

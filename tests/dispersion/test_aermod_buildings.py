@@ -14,8 +14,8 @@ import numpy as np
 
 import dispersion.aermod as A
 from dispersion.building_profile import park_building_profiles
-from tests.aermod_reference import WDROTATE, agreement, assert_agrees, read_deck, reference_met
-from tests.dispersion.test_prime import _deck_buildings
+from tests.aermod_reference import (WDROTATE, agreement, assert_agrees, read_building_cards, read_deck,
+                                    reference_met)
 from twin.demo import build_demo_park
 from twin.io import load_park
 
@@ -54,6 +54,6 @@ def test_with_the_cards_parktwin_is_aermod_with_prime():
     deck = read_deck(DECK)
     met = reference_met().isel(time=slice(0, HOURS))
     result = A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met, true_north_grid_bearing=-WDROTATE,
-                          utc_offset_hours=-9.0, buildings=_deck_buildings(deck, DECK))
+                          utc_offset_hours=-9.0, buildings=read_building_cards(deck, DECK))
     for name, ours in agreement(result, deck, DECK).items():
         assert_agrees(name, ours, fb=0.002, r=0.9999, max_ratio=0.005, worst=0.02)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -20,7 +19,8 @@ import dispersion._prime_kernels as P
 from dispersion._aermod_physics import Hour, convective_rise_direct
 from dispersion.aermod import (AermodTerrain, AermodUrban, air_density_profile, decay_coefficient, profile_tables,
                                run_aermod)
-from tests.aermod_reference import WDROTATE, agreement, assert_agrees, read_deck, reference_met
+from tests.aermod_reference import (WDROTATE, agreement, assert_agrees, read_building_cards, read_deck,
+                                    reference_met)
 
 CASES = Path(__file__).resolve().parents[1] / "data" / "aermod" / "prime-cases"
 URBAN = CASES.parent / "prime-urban"
@@ -197,17 +197,6 @@ def test_the_blend_weight_and_the_blended_value(x, y, z, value):
         assert blended == value
 
 
-def _deck_buildings(deck, folder):
-    cards: dict = {}
-    for line in (folder / "aermod.inp").read_text().splitlines():
-        words = line.split()
-        if len(words) > 3 and words[0] == "SO" and words[1] in ("BUILDHGT", "BUILDWID", "BUILDLEN", "XBADJ", "YBADJ"):
-            cards.setdefault((words[1], words[2]), []).extend(float(v) for v in words[3:])
-    column = lambda card: np.array([cards.get((card, i), [0.0] * 36) for i in deck.stacks.ids])  # noqa: E731
-    return SimpleNamespace(height=column("BUILDHGT"), width=column("BUILDWID"), length=column("BUILDLEN"),
-                           xbadj=column("XBADJ"), ybadj=column("YBADJ"))
-
-
 def test_prime_cases_are_aermod_with_prime():
     """Eight stacks by four buildings (a wide block, a slender tower, a two-tier block, a round tank): on the roof,
     in the cavity, beside the tower, capped, horizontal, upwind, far from every building and above every wake; 396
@@ -216,12 +205,12 @@ def test_prime_cases_are_aermod_with_prime():
     deck = read_deck(CASES)
     result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, reference_met(),
                         true_north_grid_bearing=-WDROTATE, utc_offset_hours=-9.0,
-                        buildings=_deck_buildings(deck, CASES))
+                        buildings=read_building_cards(deck, CASES))
     for name, ours in agreement(result, deck, CASES).items():
         assert_agrees(name, ours, fb=0.002, r=0.9999, max_ratio=0.005, worst=0.01)
     # and a linear one: twice the rates, twice the concentrations (the first week)
     met = reference_met().isel(time=slice(0, 168))
-    buildings = _deck_buildings(deck, CASES)
+    buildings = read_building_cards(deck, CASES)
     once = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met, true_north_grid_bearing=-WDROTATE,
                       buildings=buildings)
     twice = run_aermod(deck.stacks, deck.rates_g_s * 2e-3, deck.receptors, met, true_north_grid_bearing=-WDROTATE,
@@ -236,7 +225,7 @@ def test_prime_cases_in_aermods_urban_option_are_aermod():
     deck = read_deck(URBAN)
     result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, reference_met(),
                         true_north_grid_bearing=-WDROTATE, utc_offset_hours=-9.0,
-                        buildings=_deck_buildings(deck, URBAN), urban=AermodUrban(800_000.0),
+                        buildings=read_building_cards(deck, URBAN), urban=AermodUrban(800_000.0),
                         decay=decay_coefficient("SO2", None, urban=True))
     for name, ours in agreement(result, deck, URBAN).items():
         assert_agrees(name, ours, fb=0.002, r=0.9999, max_ratio=0.005, worst=0.01)
@@ -250,7 +239,8 @@ def test_prime_cases_in_elevated_terrain_are_aermod():
     deck = read_deck(TERRAIN)
     result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, reference_met(),
                         true_north_grid_bearing=-WDROTATE, utc_offset_hours=-9.0,
-                        buildings=_deck_buildings(deck, TERRAIN), terrain=AermodTerrain("elevated", deck.hill_heights))
+                        buildings=read_building_cards(deck, TERRAIN),
+                        terrain=AermodTerrain("elevated", deck.hill_heights))
     for name, ours in agreement(result, deck, TERRAIN).items():
         assert_agrees(name, ours, fb=0.002, r=0.9999, max_ratio=0.005, worst=0.01)
 
@@ -265,6 +255,6 @@ def test_prime_cases_with_a_site_tower_are_aermod(tmp_path):
     deck = read_deck(TOWER)
     result = run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, reference_met(tmp_path / PFL),
                         true_north_grid_bearing=-WDROTATE, utc_offset_hours=-9.0,
-                        buildings=_deck_buildings(deck, TOWER))
+                        buildings=read_building_cards(deck, TOWER))
     for name, ours in agreement(result, deck, TOWER).items():
         assert_agrees(name, ours, fb=0.002, r=0.9999, max_ratio=0.005, worst=0.01)
