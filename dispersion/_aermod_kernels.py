@@ -37,7 +37,8 @@ from dispersion._aermod_physics import (G_OVER_CP, Hour, convective_rise_direct,
                                         stable_vertical_at, stack_state)
 from dispersion._aermod_plume import decay_factor, meander_weight, plume_parts, plume_parts_at
 from dispersion._aermod_vertical import SQRT_2PI, gauss
-from dispersion._prime_kernels import TRAJECTORY, downwash, wake_state
+from dispersion._prime_kernels import downwash, wake_state
+from dispersion._prime_sigmas import TRAJECTORY
 from dispersion._math_kernels import KERNEL_OPTIONS
 
 __all__ = ["Sources", "Receptors", "Pairs", "Weather", "aermod_parallel", "aermod_serial", "parts_at"]

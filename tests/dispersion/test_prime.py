@@ -1,8 +1,10 @@
-"""PRIME building downwash (``dispersion._prime_kernels``): its pieces against the equations of Schulman, Strimaitis &
-Scire (2000, *J. Air & Waste Manage. Assoc.* 50:378; "Eq. n" below), written out here independently, the numerical
-plume rise against Briggs's bent-over plume, properties of the blend, and the whole against AERMOD v21112 with PRIME
-on two decks (``tests/data/aermod/prime-cases``: eight stacks by four buildings for the whole of 1999;
-``prime-demo``: the demo park's 117 stacks for January–February, in ``test_aermod_buildings.py``).
+"""PRIME building downwash (``dispersion._prime_kernels`` with ``_prime_wake``, ``_prime_rise``, ``_prime_sigmas``):
+its pieces against the equations of Schulman, Strimaitis & Scire (2000, *J. Air & Waste Manage. Assoc.* 50:378;
+"Eq. n" below), written out here independently, the numerical plume rise against Briggs's bent-over plume,
+properties of the blend, and the whole against AERMOD v21112 with PRIME on the decks ``tests/data/aermod/prime-cases``
+(eight stacks by four buildings, the whole of 1999), ``prime-urban``, ``prime-terrain`` and ``prime-tower`` (the same
+in the urban option, in elevated terrain, with a site tower); ``prime-demo`` (the demo park) is in
+``test_aermod_buildings.py``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dispersion._prime_kernels as P
-from dispersion._aermod_physics import Hour, convective_rise_direct
+import dispersion._prime_rise as R
+import dispersion._prime_sigmas as S
+import dispersion._prime_wake as W
+from dispersion._aermod_physics import G_OVER_CP, GRAVITY, Hour, convective_rise_direct
 from dispersion.aermod import (AermodTerrain, AermodUrban, air_density_profile, decay_coefficient, profile_tables,
                                run_aermod)
 from tests.aermod_reference import (WDROTATE, agreement, assert_agrees, read_building_cards, read_deck,
@@ -43,14 +48,14 @@ def _state(hour, building, *, hs=20.0, diameter=4.0, velocity=3.0, temperature=5
     density = air_density_profile(hour.heights, hour.rows[None, :, 4], np.array([293.15]))[0]
     theta_s = hour.rows[0, 4] + hour.rows[0, 3] * hs
     return P.wake_state(hour, density, np.asarray(building, dtype=float), hs, diameter, velocity, temperature,
-                        release, hour.rows[0, 0], theta_s - P.G_OVER_CP * hs, np.zeros((7, P.TRAJECTORY)),
-                        np.zeros(4), np.zeros((2, P.TRAJECTORY)), np.zeros((6, 3)))
+                        release, hour.rows[0, 0], theta_s - G_OVER_CP * hs, np.zeros((7, S.TRAJECTORY)),
+                        np.zeros(4), np.zeros((2, S.TRAJECTORY)), np.zeros((6, 3)))
 
 
 @pytest.mark.kernel
 def test_wake_scales_are_eqs_1_and_2():
     for h, w, el in ((10.0, 40.0, 20.0), (10.0, 100.0, 5.0), (30.0, 10.0, 60.0), (20.0, 20.0, 20.0)):
-        b = P.building_scales(h, w, el, 0.0, 0.0, 4.0, 5.0)
+        b = W.building_scales(h, w, el, 0.0, 0.0, 4.0, 5.0)
         small, large = min(h, w), min(max(h, w), 8.0 * min(h, w))  # B_L capped at 8 B_s
         assert b.scale == pytest.approx(small ** (2 / 3) * large ** (1 / 3), rel=1e-12)
         ratio = min(max(el / h, 0.3), 3.0)  # L/H outside [0.3, 3]: the nearer limit
@@ -62,73 +67,73 @@ def test_wake_scales_are_eqs_1_and_2():
 @pytest.mark.kernel
 def test_wake_boundary_is_eqs_11_and_12_and_the_papers_cube():
     h = 10.0
-    b = P.building_scales(h, h, h, 0.0, 0.0, 4.0, 5.0)  # a cube: R = H
+    b = W.building_scales(h, h, h, 0.0, 0.0, 4.0, 5.0)  # a cube: R = H
     for x in (1.0, 10.0, 57.0, 200.0):
-        height, half_width = P.wake_dimensions(x, h, h, b.scale)
+        height, half_width = W.wake_dimensions(x, h, h, b.scale)
         assert height == pytest.approx(1.2 * b.scale * (x / b.scale + (h / (1.2 * b.scale)) ** 3) ** (1 / 3))
         assert half_width == pytest.approx(h / 2 + b.scale / 3 * (x / b.scale) ** (1 / 3))
     # "1.4 building heights at one building height from the upwind face and 3.3 at twenty" (text after Eq. 11)
-    assert P.wake_dimensions(h, h, h, b.scale)[0] / h == pytest.approx(1.4, abs=0.05)
-    assert P.wake_dimensions(20 * h, h, h, b.scale)[0] / h == pytest.approx(3.3, abs=0.05)
-    assert P.wake_dimensions(0.0, h, h, b.scale) == (0.0, 0.0)
+    assert W.wake_dimensions(h, h, h, b.scale)[0] / h == pytest.approx(1.4, abs=0.05)
+    assert W.wake_dimensions(20 * h, h, h, b.scale)[0] / h == pytest.approx(3.3, abs=0.05)
+    assert W.wake_dimensions(0.0, h, h, b.scale) == (0.0, 0.0)
 
 
 @pytest.mark.kernel
 def test_cavity_envelope_is_eqs_3_to_8():
     h, w, el = 10.0, 30.0, 20.0  # L > 0.9 R: the roof cavity reattaches (Eqs. 3-4)
-    b = P.building_scales(h, w, el, 0.0, 0.0, 4.0, 5.0)
+    b = W.building_scales(h, w, el, 0.0, 0.0, 4.0, 5.0)
     r, lr = b.scale, b.cavity_length
     for x in (0.5 * el, el + 0.5 * lr, el + 0.99 * lr):
-        zc, yc = P.cavity_dimensions(b, x)
+        zc, yc = W.cavity_dimensions(b, x)
         expected_z = h if x <= el else h * math.sqrt(1 - ((x - el) / lr) ** 2)
         expected_y = w / 2 + r / 3 - (x - r) ** 2 / (3 * r) if x <= r else \
             (w / 2 + r / 3) * math.sqrt(1 - ((x - r) / (el + lr - r)) ** 2)
         assert (zc, yc) == (pytest.approx(expected_z), pytest.approx(expected_y))
-    assert P.cavity_dimensions(b, el + lr) == (0.0, 0.0)
-    short = P.building_scales(h, w, 2.0, 0.0, 0.0, 4.0, 5.0)  # L < 0.9 R: no reattachment (Eqs. 5-6), H_R at R/2
-    assert P.cavity_dimensions(short, 0.5 * short.scale)[0] == pytest.approx(short.cavity_height)
-    assert P.cavity_dimensions(short, 0.0)[0] == pytest.approx(h)
+    assert W.cavity_dimensions(b, el + lr) == (0.0, 0.0)
+    short = W.building_scales(h, w, 2.0, 0.0, 0.0, 4.0, 5.0)  # L < 0.9 R: no reattachment (Eqs. 5-6), H_R at R/2
+    assert W.cavity_dimensions(short, 0.5 * short.scale)[0] == pytest.approx(short.cavity_height)
+    assert W.cavity_dimensions(short, 0.0)[0] == pytest.approx(h)
     # where a point is: in the building, its cavity, its wake, outside
-    assert P.position(b, 0.5 * el, 0.0, 0.5 * h) == 1
-    assert P.position(b, el + 0.3 * lr, 0.0, 0.5 * h) == 2
-    assert P.position(b, el + 3 * lr, 0.0, 1.2 * h) == 3
-    assert P.position(b, el + 3 * lr, 0.0, 10 * h) == 4 and P.position(b, -1.0, 0.0, 0.0) == 4
+    assert W.position(b, 0.5 * el, 0.0, 0.5 * h) == 1
+    assert W.position(b, el + 0.3 * lr, 0.0, 0.5 * h) == 2
+    assert W.position(b, el + 3 * lr, 0.0, 1.2 * h) == 3
+    assert W.position(b, el + 3 * lr, 0.0, 10 * h) == 4 and W.position(b, -1.0, 0.0, 0.0) == 4
 
 
 @pytest.mark.kernel
 def test_streamline_slopes_are_eqs_13_to_16_at_roof_height():
     h, w, el = 10.0, 20.0, 15.0
-    b = P.building_scales(h, w, el, 0.0, 0.0, 4.0, 5.0)
+    b = W.building_scales(h, w, el, 0.0, 0.0, 4.0, 5.0)
     r, lr, hr = b.scale, b.cavity_length, b.cavity_height
-    assert P.streamline_slope(b, -1.5 * r, 0.0, h) == 0.0  # region A
+    assert W.streamline_slope(b, -1.5 * r, 0.0, h) == 0.0  # region A
     x = -0.5 * r
-    assert P.streamline_slope(b, x, 0.0, h) == pytest.approx(2 * (hr - h) * (x + r) / r ** 2)  # B
+    assert W.streamline_slope(b, x, 0.0, h) == pytest.approx(2 * (hr - h) * (x + r) / r ** 2)  # B
     x = 0.25 * r
-    assert P.streamline_slope(b, x, 0.0, h) == pytest.approx(-4 * (hr - h) * (2 * x / r - 1) / r)  # C
+    assert W.streamline_slope(b, x, 0.0, h) == pytest.approx(-4 * (hr - h) * (2 * x / r - 1) / r)  # C
     x = el
-    assert P.streamline_slope(b, x, 0.0, h) == pytest.approx((hr - h) * (r - 2 * x) / (el + lr - r / 2) ** 2)  # D
+    assert W.streamline_slope(b, x, 0.0, h) == pytest.approx((hr - h) * (r - 2 * x) / (el + lr - r / 2) ** 2)  # D
     # above the roof the slope decays as (z/H)^-3 where streamlines rise, as (z/H)^-1 where they descend (as coded:
     # with (z - H + R)/R for z/H)
-    assert P.streamline_slope(b, 0.25 * r, 0.0, h + r) == pytest.approx(P.streamline_slope(b, 0.25 * r, 0.0, h) / 8)
-    assert P.streamline_slope(b, el, 0.0, h + r) == pytest.approx(P.streamline_slope(b, el, 0.0, h) / 2)
+    assert W.streamline_slope(b, 0.25 * r, 0.0, h + r) == pytest.approx(W.streamline_slope(b, 0.25 * r, 0.0, h) / 8)
+    assert W.streamline_slope(b, el, 0.0, h + r) == pytest.approx(W.streamline_slope(b, el, 0.0, h) / 2)
     # beyond W/2 + R/3 across the wind: none
-    assert P.streamline_slope(b, el, w / 2 + r / 3 + 0.1, h) == 0.0
+    assert W.streamline_slope(b, el, w / 2 + r / 3 + 0.1, h) == 0.0
 
 
 @pytest.mark.kernel
 def test_wake_turbulence_and_deficit_are_eqs_26_to_30():
     hour = _hour(u=5.0, sv=0.2, sw=0.1)  # ambient i_z = 0.02 < i_zN = 0.06
-    b = P.building_scales(10.0, 20.0, 10.0, 0.0, 0.0, 4.0, 5.0)
-    amb = P.Ambient(5.0, 0.2, 0.1, 0.0)
-    tiz, tiy = P.wake_intensity(b.length, b, amb)  # at the lee wall (Eq. 28)
+    b = W.building_scales(10.0, 20.0, 10.0, 0.0, 0.0, 4.0, 5.0)
+    amb = W.Ambient(5.0, 0.2, 0.1, 0.0)
+    tiz, tiy = W.wake_intensity(b.length, b, amb)  # at the lee wall (Eq. 28)
     assert tiz == pytest.approx(1.7 * 0.06 / (1 - 0.7)) and tiy == pytest.approx(1.7 * 0.08 / (1 - 0.7))
-    far = P.wake_intensity(b.length + 1e5 * b.scale, b, amb)  # far behind: the ambient intensity (Eq. 29)
+    far = W.wake_intensity(b.length + 1e5 * b.scale, b, amb)  # far behind: the ambient intensity (Eq. 29)
     assert far[0] == pytest.approx(0.1 / 5.0, rel=5e-3) and far[1] == pytest.approx(0.2 / 5.0, rel=5e-3)
     # in the cavity at the lee wall, F_c = 1 − H_W (ΔU/U) / (½ (H_W + H_C)) (Eq. 26)
-    hw, _ = P.wake_dimensions(b.length, b.height, b.width, b.scale)
-    hc, _ = P.cavity_dimensions(b, b.length)
-    assert P.wake_speed(b, b.length, 0.0, 0.5 * hc)[0] == pytest.approx(1 - hw * 0.7 / (0.5 * (hw + hc)))
-    assert P.wake_speed(b, b.length, 0.0, 1.01 * hw) == (1.0, 0.0)
+    hw, _ = W.wake_dimensions(b.length, b.height, b.width, b.scale)
+    hc, _ = W.cavity_dimensions(b, b.length)
+    assert W.wake_speed(b, b.length, 0.0, 0.5 * hc)[0] == pytest.approx(1 - hw * 0.7 / (0.5 * (hw + hc)))
+    assert W.wake_speed(b, b.length, 0.0, 1.01 * hw) == (1.0, 0.0)
     assert hour.stable is False
 
 
@@ -142,12 +147,12 @@ def test_numerical_rise_far_from_buildings_is_briggs_bent_over_plume():
     w = _state(hour, far_away)
     assert not w.caught
     xtr, ztr = w.trajectory
-    ta = 293.15 - P.G_OVER_CP * 20.0
-    fb = P.GRAVITY * 3.0 * 2.0 ** 2 * (500.0 - ta) / 500.0
+    ta = 293.15 - G_OVER_CP * 20.0
+    fb = GRAVITY * 3.0 * 2.0 ** 2 * (500.0 - ta) / 500.0
     fm = 3.0 ** 2 * 2.0 ** 2 * ta / 500.0
-    origin = 2.0 / P.BETA  # the plume's initial radius r_0 puts the point source r_0/β below the stack top
+    origin = 2.0 / R.BETA  # the plume's initial radius r_0 puts the point source r_0/β below the stack top
     for x in (100.0, 200.0, 300.0, 400.0):
-        rise = P.trajectory_height(x, xtr, ztr) - 20.0
+        rise = S.trajectory_height(x, xtr, ztr) - 20.0
         assert rise + origin == pytest.approx(convective_rise_direct(x, fb, fm, 5.0), rel=0.04), x
     # the rise ends at x_f = 49 F_b^⅝ (F_b < 55, as coded): the path is level beyond, on to the building 100 km away
     final = 49.0 * fb ** 0.625
@@ -184,7 +189,7 @@ def test_the_blend_weight_and_the_blended_value(x, y, z, value):
     xb, yb = x - w.building.xbadj, y - w.building.ybadj
     gamma = P.blend_weight(w, xb, yb, z)
     assert 0.0 <= gamma <= 1.0
-    height, half_width = P.wake_dimensions(xb, w.building.height, w.building.width, w.building.scale)
+    height, half_width = W.wake_dimensions(xb, w.building.height, w.building.width, w.building.scale)
     if 0.0 < xb <= w.length and abs(yb) <= half_width and z <= height:
         assert gamma == 1.0
     if xb <= 0.0:
