@@ -20,8 +20,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from dispersion.building_profile import (BuildingProfiles, Tier, building_profiles, park_building_profiles,
-                                         park_tiers)
+from dispersion.building_profile import BuildingProfiles, Tier, building_profiles, park_tiers
 from twin.atomic import write_text_atomic
 
 __all__ = ["building_wakes", "wake_note_fields", "write_building_cards", "write_park_building_profiles", "write_bpip_profiles",
@@ -33,12 +32,12 @@ BUILDING_CARDS = (("BUILDHGT", "height"), ("BUILDWID", "width"), ("BUILDLEN", "l
 
 
 def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
-    """The park's building profiles for the run's stacks and a summary: per stack below a wake-effect height in some
+    """The park's building profiles for the run's stacks (``setup.building_profiles``, computed once by
+    ``scenarios.eia.setup.prepare_eia``) and a summary: per stack below a wake-effect height in some
     valid hour, its id, height, GEP stack height and the valid hours with a structure / below its wake height;
     ``downwash_modelled``: the run applies PRIME (AERMOD mode with ``model.building_downwash``, the stacks carry
     their profiles)."""
-    stacks, hours = setup.stacks, setup.hours
-    profiles = park_building_profiles(setup.park, stacks)
+    stacks, hours, profiles = setup.stacks, setup.hours, setup.building_profiles
     n_h, n_s = np.shape(hours.valid)[0], len(stacks.ids)
     flow = np.degrees(np.arctan2(hours.wind_to_x, hours.wind_to_y))  # [° towards, clockwise from grid north]
     finite = np.isfinite(flow)  # a missing hour's direction may be NaN: it is not counted

@@ -57,6 +57,7 @@ class EiaSetup:
     factors: np.ndarray  # (H, S) schedule factors [-]
     day_index: np.ndarray  # (H,) 0-based local day of each hour
     background: dict[str, np.ndarray]  # pollutant → (H,) hourly background [kg m-3]
+    building_profiles: object = None  # dispersion.building_profile.BuildingProfiles of the stacks; None: no buildings
 
 
 def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Path, where: str) -> dict:
@@ -141,8 +142,9 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height,
                                hill_heights=scenario.model.terrain == "elevated")
     stacks = park_stacks(park)
-    if scenario.model.dispersion == "aermod" and scenario.model.building_downwash and park.buildings:
-        stacks = replace(stacks, buildings=building_array(park_building_profiles(park, stacks), len(stacks.ids)))
+    profiles = park_building_profiles(park, stacks) if park.buildings else None
+    if scenario.model.dispersion == "aermod" and scenario.model.building_downwash and profiles is not None:
+        stacks = replace(stacks, buildings=building_array(profiles, len(stacks.ids)))
     options = plume_options(scenario.model, park, gx, gy, store_hourly=False, store_daily=True)
     hours = point_source_hours(stacks, met, options)
     times = met["time"].values.astype("datetime64[ns]")
@@ -150,7 +152,8 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
         scenario=scenario, park=park, met=met, pollutants=pollutants, gx=gx, gy=gy, receptors=receptors,
         n_grid=gx.size * gy.size, stacks=stacks, hours=hours, options=options,
         factors=park.schedule_factors(times), day_index=hours.day - hours.day[0],
-        background=read_background(scenario.background, pollutants, times, base_dir, where))
+        background=read_background(scenario.background, pollutants, times, base_dir, where),
+        building_profiles=profiles)
 
 
 def daily_background(setup: EiaSetup, key: str) -> np.ndarray:

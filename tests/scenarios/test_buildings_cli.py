@@ -79,7 +79,8 @@ def test_building_wakes_counts_valid_hours_in_the_flow_sector(tmp_path):
     stacks = park_stacks(park)
     hours = SimpleNamespace(valid=np.array([True, True, False]), wind_to_x=np.array([0.0, 0.0, np.nan]),
                             wind_to_y=np.array([1.0, -1.0, np.nan]))
-    profiles, summary = building_wakes(SimpleNamespace(park=park, stacks=stacks, hours=hours))
+    profiles, summary = building_wakes(SimpleNamespace(park=park, stacks=stacks, hours=hours,
+                                                       building_profiles=park_building_profiles(park, stacks)))
     north, south = 35, 17
     heights = np.asarray(stacks.height)
     below = (heights < profiles.wake_height()[:, north]).astype(int) + \
