@@ -50,7 +50,7 @@ import numpy as np
 import xarray as xr
 
 from dispersion._aermod_kernels import Pairs, Receptors, Sources, Weather, aermod_parallel, aermod_serial, parts_at
-from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, valid_hours
+from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, checked_buildings, valid_hours
 from meteo.aermet import is_tower_profile
 from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY, aermod_profiles
 from meteo.aermod_tower import tower_profiles
@@ -226,12 +226,14 @@ def aermod_sources(stacks: StackSet, stack_tip_downwash: bool = True, buildings=
     (:class:`dispersion.building_profile.BuildingProfiles`, AERMOD's BUILDHGT … YBADJ cards) for PRIME downwash,
     None: ``stacks.buildings`` (None there too: none)."""
     f = lambda a: np.ascontiguousarray(a, dtype=np.float64)  # noqa: E731
+    if buildings is None and stacks.buildings is not None:
+        building = stacks.buildings  # (S, 36, 5), checked by StackSet
+    else:
+        building = building_array(buildings, stacks.x.size)
     return Sources(x=f(stacks.x), y=f(stacks.y), height=f(stacks.height), diameter=f(stacks.inner_diameter),
                    velocity=f(stacks.exit_velocity), temperature=f(stacks.exit_temperature),
                    tip_downwash=np.full(stacks.x.size, bool(stack_tip_downwash)),
-                   release=np.ascontiguousarray(stacks.release, dtype=np.int64),
-                   building=building_array(buildings, stacks.x.size) if buildings is not None or stacks.buildings is None
-                   else stacks.buildings)
+                   release=np.ascontiguousarray(stacks.release, dtype=np.int64), building=building)
 
 
 def building_array(buildings, n_stacks: int) -> np.ndarray:
@@ -239,12 +241,8 @@ def building_array(buildings, n_stacks: int) -> np.ndarray:
     :class:`dispersion.building_profile.BuildingProfiles`; zeros (no downwash) for None."""
     if buildings is None:
         return np.zeros((n_stacks, 36, 5))
-    out = np.ascontiguousarray(np.stack([buildings.height, buildings.width, buildings.length, buildings.xbadj,
-                                         buildings.ybadj], axis=-1), dtype=np.float64)
-    if out.shape != (n_stacks, 36, 5):
-        raise InputError.field("AERMOD run", "buildings", f"profiles of {out.shape[0]} stacks",
-                               f"one BPIP-PRIME profile (36 directions) per stack, {n_stacks}")
-    return out
+    return checked_buildings(np.stack([buildings.height, buildings.width, buildings.length, buildings.xbadj,
+                                       buildings.ybadj], axis=-1), n_stacks, "AERMOD run")
 
 
 def _receptors(receptors: ReceptorSet) -> Receptors:

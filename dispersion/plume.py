@@ -54,6 +54,7 @@ from twin.errors import InputError
 
 __all__ = [
     "StackSet",
+    "checked_buildings",
     "ReceptorSet",
     "PlumeOptions",
     "SourceHours",
@@ -97,6 +98,18 @@ def release_height(stacks: "StackSet", stack_speed: np.ndarray, tip_downwash: bo
     return np.where(applies, downwashed, np.broadcast_to(stacks.height, np.shape(stack_speed)))
 
 
+def checked_buildings(values, n_stacks: int, where: str) -> np.ndarray:
+    """(S, 36, 5) BPIP-PRIME dimensions H, W, L, XBADJ, YBADJ [m] per stack and 10° flow sector as float64, refused
+    by name unless of that shape, finite and with H, W, L ≥ 0."""
+    buildings = np.ascontiguousarray(values, dtype=np.float64)
+    if buildings.shape != (n_stacks, 36, 5):
+        raise InputError.field(where, "buildings", f"shape {buildings.shape}",
+                               f"({n_stacks}, 36, 5): H, W, L, XBADJ, YBADJ per stack and 10° sector")
+    if not np.all(np.isfinite(buildings)) or np.any(buildings[..., :3] < 0.0):
+        raise InputError.field(where, "buildings", "negative or not finite", "finite BPIP-PRIME dimensions, H, W, L ≥ 0 m")
+    return buildings
+
+
 @dataclass(frozen=True)
 class StackSet:
     """Point sources (stacks). All arrays have shape (S,).
@@ -122,14 +135,7 @@ class StackSet:
     def __post_init__(self) -> None:
         n = len(self.ids)
         if self.buildings is not None:
-            buildings = np.ascontiguousarray(self.buildings, dtype=np.float64)
-            if buildings.shape != (n, 36, 5):
-                raise InputError.field("stacks", "buildings", f"shape {buildings.shape}",
-                                       f"({n}, 36, 5): H, W, L, XBADJ, YBADJ per stack and 10° sector")
-            if not np.all(np.isfinite(buildings)) or np.any(buildings[..., :3] < 0.0):
-                raise InputError.field("stacks", "buildings", "negative or not finite",
-                                       "finite BPIP-PRIME dimensions, H, W, L ≥ 0 m")
-            object.__setattr__(self, "buildings", buildings)
+            object.__setattr__(self, "buildings", checked_buildings(self.buildings, n, "stacks"))
         release = np.zeros(n, dtype=np.int64) if self.release is None else np.asarray(self.release)
         if release.shape != (n,) or not np.isin(release, list(RELEASE_CODES.values())).all():
             raise InputError.field("stacks", "release", np.asarray(release).tolist()[:5],

@@ -10,6 +10,7 @@ in the urban option, in elevated terrain, with a site tower); ``prime-demo`` (th
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from pathlib import Path
 
 import numpy as np
@@ -263,3 +264,17 @@ def test_prime_cases_with_a_site_tower_are_aermod(tmp_path):
                         buildings=read_building_cards(deck, TOWER))
     for name, ours in agreement(result, deck, TOWER).items():
         assert_agrees(name, ours, fb=0.002, r=0.9999, max_ratio=0.005, worst=0.01)
+
+
+@pytest.mark.kernel
+def test_building_profiles_of_the_wrong_shape_or_sign_are_refused_by_name():
+    from dispersion.aermod import building_array
+    from twin.errors import InputError
+
+    good = np.zeros((2, 36))
+    profiles = SimpleNamespace(height=good, width=good, length=good, xbadj=good, ybadj=good)
+    assert building_array(profiles, 2).shape == (2, 36, 5)
+    with pytest.raises(InputError, match=r"buildings.*\(3, 36, 5\)"):
+        building_array(profiles, 3)
+    with pytest.raises(InputError, match="H, W, L ≥ 0 m"):
+        building_array(SimpleNamespace(height=good, width=good - 1.0, length=good, xbadj=good, ybadj=good), 2)
