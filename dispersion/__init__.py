@@ -1,9 +1,14 @@
 """ParkTwin layer 3: dispersion physics — coefficients, plume rise, the steady plume (kernels in ``_*_kernels``).
 
-``import dispersion`` stays light: the Numba kernels are compiled or loaded from cache on the first run.
+``import dispersion`` stays light: the Numba kernels are compiled or loaded from cache on the first run — from a
+cache keyed by the kernels' sources (:mod:`dispersion._kernel_cache`), set here before any kernel is decorated.
 """
 
-from dispersion.aermod import AermodResult, run_aermod
+from dispersion._kernel_cache import key_numba_cache
+
+key_numba_cache()
+
+from dispersion.aermod import AermodResult, run_aermod  # noqa: E402 (after the cache is keyed)
 from dispersion.coefficients import (
     SIGMA_MODELS,
     power_law_segments,

@@ -1,0 +1,57 @@
+"""Numba's on-disk cache, keyed by the source of every kernel module, so that an update never runs stale machine code.
+
+Numba invalidates a cached function when the file that defines it changes (its modification time and size), not
+when a function it calls, defined in another file, does — the compiled caller has the callee inlined, and loads it
+from the cache unchanged (Numba user manual, "Notes on caching": "changes in other files are not detected";
+numba/numba pull requests 8396 and 9563, "Extend cache invalidation to include changes in other files", not
+merged as of Numba 0.62). ParkTwin's kernels are split by responsibility across modules: after an update that
+changes, say, ``_aermod_physics.py`` but not ``_aermod_kernels.py``, the AERMOD kernel would run the old physics
+from the cache, silently (found on this project: a change of ``_aermod_physics.py`` left a run's numbers
+bit-identical to the old ones until the cache was cleared).
+
+:func:`key_numba_cache` therefore points Numba's cache at a sub-directory named by a hash of the kernel sources
+(``KERNEL_SOURCES``: every ``dispersion/_*.py`` and the modules outside the package they import constants from;
+``tests/dispersion/test_kernel_cache.py`` checks the list is complete): new sources, a new directory, every kernel
+compiled afresh once. The base directory is ``NUMBA_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/parktwin/numba``
+(``~/.cache/parktwin/numba``). It must run before the first ``@njit(cache=True)`` decoration: ``dispersion``'s
+``__init__`` calls it first. Directories of older sources are left in place (two checkouts may share a base).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from numba import config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Modules other than dispersion/_*.py whose values are compiled into kernels (a kernel module imports from them).
+OUTSIDE_SOURCES = ("dispersion/plume_rise.py", "meteo/aermod_profiles.py", "twin/constants.py")
+
+
+def kernel_sources() -> list[Path]:
+    """Every file whose content is compiled into a kernel: dispersion/_*.py and ``OUTSIDE_SOURCES``, sorted."""
+    files = sorted((ROOT / "dispersion").glob("_*.py"))
+    return [f for f in files if f.name != "__init__.py"] + [ROOT / name for name in OUTSIDE_SOURCES]
+
+
+def sources_key() -> str:
+    """A 16-hex-digit SHA-256 of the kernel sources' names and contents."""
+    digest = hashlib.sha256()
+    for path in kernel_sources():
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def key_numba_cache() -> str:
+    """Set Numba's cache directory to <base>/<sources_key()> (module docstring) and return it."""
+    base = os.environ.get("NUMBA_CACHE_DIR") or str(
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parktwin" / "numba")
+    folder = os.path.join(base, sources_key())
+    config.CACHE_DIR = folder
+    return folder
