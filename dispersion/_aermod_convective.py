@@ -14,7 +14,7 @@ from numba import njit
 
 from dispersion._aermod_physics import (BETA_2, HALF_WIDTH_SIGMAS, MINIMUM_SIGMA_V_OVER_U, convective_rise_direct,
                                         convective_rise_indirect, floors, profile_at, profile_average,
-                                        reflection_height)
+                                        quadrature_sum, reflection_height)
 from dispersion._aermod_vertical import SQRT_2, vertical_convective_at, vertical_stable_at
 from dispersion._math_kernels import KERNEL_OPTIONS
 
@@ -50,8 +50,8 @@ def convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, 
     else:
         alpha_b, surf = 1.0, 0.0
     if p < 1.0:
-        sz1 = math.hypot(alpha_b * b1 * wstar * x / u_d, surf)
-        sz2 = math.hypot(alpha_b * b2 * wstar * x / u_d, surf)
+        sz1 = quadrature_sum(alpha_b * b1 * wstar * x / u_d, surf)
+        sz2 = quadrature_sum(alpha_b * b2 * wstar * x / u_d, surf)
     else:
         sz1, sz2 = 1.0, 1.0
     szb = BETA_2 * dh1 / SQRT_2
@@ -61,8 +61,8 @@ def convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, 
     t3 = x / u3
     sza3 = sw3 * t3 / math.sqrt(1.0 + sw3 * t3 / (0.72 * max(he3, 1e-4)))
     szb3 = BETA_2 * p * dh3 / SQRT_2
-    return (math.hypot(szb, sya), math.hypot(szb, sz1), math.hypot(szb, sz2), math.hypot(szb3, sya3),
-            math.hypot(szb3, sza3), szb3)
+    return (quadrature_sum(szb, sya), quadrature_sum(szb, sz1), quadrature_sum(szb, sz2),
+            quadrature_sum(szb3, sya3), quadrature_sum(szb3, sza3), szb3)
 
 
 @njit(**KERNEL_OPTIONS)
