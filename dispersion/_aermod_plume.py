@@ -12,7 +12,8 @@ import math
 from numba import njit
 
 from dispersion._aermod_convective import convective_parts, convective_parts_at
-from dispersion._aermod_physics import RANDOM_PLUME_TIME_SCALE, stable_parts, stable_parts_at
+from dispersion._aermod_physics import (RANDOM_PLUME_TIME_SCALE, stable_gradual_rise, stable_parts_at,
+                                        stable_parts_risen)
 from dispersion._math_kernels import KERNEL_OPTIONS
 
 
@@ -42,14 +43,20 @@ def plume_parts(x, st, hour):
     direct (stable-type or convective direct + indirect) and the penetrated parts and the meander weight f_r at
     r = x (for a penetrated plume (1 − f_p) f_r,d + f_p f_r,p, AERMOD PCALC)."""
     if st.elevated:
-        vertical, sy, u, sv = stable_parts(x, st, hour)
-        return vertical * decay_factor(hour.decay, x, u), sy, 0.0, 1.0, meander_weight(u, sv, x)
+        return stable_plume_parts(x, stable_gradual_rise(x, st, hour), st, hour)
     vertical, sy, u, sv, vertical_3, sy3, u3, sv3 = convective_parts(x, st, hour)
     weight = meander_weight(u, sv, x)
     if st.penetrated > 0.0:
         weight = (1.0 - st.penetrated) * weight + st.penetrated * meander_weight(u3, sv3, x)
     d = decay_factor(hour.decay, x, u)
     return vertical * d, sy, vertical_3 * d, sy3, weight
+
+
+@njit(**KERNEL_OPTIONS)
+def stable_plume_parts(x, dh, st, hour):
+    """:func:`plume_parts` of a stable-type plume (``st.elevated``) whose rise Δh_s at x [m] is given."""
+    vertical, sy, u, sv = stable_parts_risen(x, dh, st, hour)
+    return vertical * decay_factor(hour.decay, x, u), sy, 0.0, 1.0, meander_weight(u, sv, x)
 
 
 @njit(**KERNEL_OPTIONS)

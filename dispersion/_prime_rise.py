@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-from dispersion._aermod_physics import G_OVER_CP, GRAVITY, MINIMUM_WIND_SPEED, locate
+from dispersion._aermod_physics import G_OVER_CP, GRAVITY, MINIMUM_WIND_SPEED, level_of
 from dispersion._math_kernels import KERNEL_OPTIONS
 from dispersion._prime_sigmas import (MAX_STEPS, TRAJECTORY, sigma_y_ambient, sigma_z_ambient, wake_growth,
                                       wake_sigmas)
@@ -40,7 +40,7 @@ def ambient_at(hour, density, z):
     """(u, ρ_a, T_a, du/dz, dθ/dz) at height z for the plume-rise integration: the profiles and the air ``density``
     on their heights (:func:`dispersion.aermod.air_density_profile`) linear between levels, u ≥ 0.2828 m/s, du/dz
     the level's slope, T_a = θ − (g/c_p) z (as coded, zmet)."""
-    k = locate(hour.heights, z)  # profile_at's interpolation, inlined to locate the level once
+    k = level_of(hour, z)  # profile_at's interpolation, inlined to locate the level once
     z0, z1 = hour.heights[k], hour.heights[k + 1]
     dz = z - z0
     r, sl = hour.rows, hour.slopes

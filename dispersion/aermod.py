@@ -176,7 +176,21 @@ def aermod_weather(met: xr.Dataset, *, true_north_grid_bearing: float = 0.0, hou
                    gradient_above_zi=above, wind_from_sin=np.sin(direction), wind_from_cos=np.cos(direction),
                    **_direction_profile(profiles, true_north_grid_bearing),
                    urban=np.zeros(length.shape, dtype=bool) if layer is None else np.ascontiguousarray(layer.active),
-                   density=density)
+                   density=density, **weather_levels(profiles.heights))
+
+
+def weather_levels(heights) -> dict:
+    """The ``levels`` and ``level_scale`` fields of :class:`Weather` (and of the kernel's hour) on the profile
+    ``heights`` (Z,) [m], strictly increasing: the buckets of :func:`dispersion._aermod_physics.level_of`, width w
+    the smallest spacing (at least 1/65536 of the span: at most 65536 buckets), bucket b = [b·w, (b + 1)·w) from
+    0 to heights[Z − 2], each holding the level at or below its lower edge (clipped to [0, Z − 2]); ``level_scale``
+    the buckets per metre."""
+    heights = np.asarray(heights, dtype=np.float64)
+    top = max(float(heights[-2]), 1e-9)
+    width = max(float(np.diff(heights).min()), top / 65536.0)
+    edges = np.arange(int(np.ceil(top / width)) + 1) * width
+    levels = np.clip(np.searchsorted(heights, edges, side="right") - 1, 0, heights.size - 2)
+    return {"levels": np.ascontiguousarray(levels, dtype=np.int64), "level_scale": 1.0 / width}
 
 
 def air_density_profile(heights, theta, air_temperature) -> np.ndarray:
@@ -327,9 +341,14 @@ def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray, *, 
     c = np.ascontiguousarray
     wrap = c(wrap, dtype=np.float64)
     lifted = (wrap != 0.0) | (receptors.flagpole[None, :] != 0.0)
+    # the kinds of dispersion._aermod_kernels.PAIR_KINDS: table, exact, lifted, none
+    kind = np.where(radial < 1.0, 3, np.where(radial < nodes[0], 1, np.where(lifted, 2, 0)))
+    order = np.argsort(kind, axis=1, kind="stable")
+    ends = np.stack([(kind <= k).sum(axis=1) for k in range(3)], axis=1)
     return Pairs(radial=radial, node=node, weight=position - node, wrap=wrap,
                  ground=c(np.broadcast_to(ground, shape), dtype=np.float64),
-                 hill=c(np.broadcast_to(hill, shape), dtype=np.float64), lifted=c(lifted.any(axis=1)))
+                 hill=c(np.broadcast_to(hill, shape), dtype=np.float64), lifted=c(lifted.any(axis=1)),
+                 order=c(order, dtype=np.int64), ends=c(ends, dtype=np.int64))
 
 
 def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, distances, *,
@@ -469,5 +488,8 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
 
 def subset_weather(weather: Weather, hours) -> Weather:
     """``weather`` at some hours (a slice or an index array in time order; the heights are shared)."""
-    return Weather(*(value if name == "heights" else np.ascontiguousarray(value[hours])
+    return Weather(*(value if name in _SHARED else np.ascontiguousarray(value[hours])
                      for name, value in zip(Weather._fields, weather)))
+
+
+_SHARED = ("heights", "levels", "level_scale")  # Weather's fields that are not per hour

@@ -30,7 +30,8 @@ def weather_of(hours) -> Weather:
                    wind_from_sin=np.sin(direction), wind_from_cos=np.cos(direction),
                    **_direction_profile(hours), urban=np.array([bool(getattr(h, "urban", False)) for h in hours]),
                    density=A.air_density_profile(hours[0].heights, np.stack([h.theta for h in hours]),
-                                                 np.array([float(h.theta[0]) for h in hours])))
+                                                 np.array([float(h.theta[0]) for h in hours])),
+                   **A.weather_levels(hours[0].heights))
 
 
 def _direction_profile(hours) -> dict:

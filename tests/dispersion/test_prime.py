@@ -24,7 +24,7 @@ import dispersion._prime_sigmas as S
 import dispersion._prime_wake as W
 from dispersion._aermod_physics import G_OVER_CP, GRAVITY, Hour, convective_rise_direct
 from dispersion.aermod import (AermodTerrain, AermodUrban, air_density_profile, decay_coefficient, profile_tables,
-                               run_aermod)
+                               run_aermod, weather_levels)
 from tests.aermod_reference import (WDROTATE, agreement, assert_agrees, read_building_cards, read_deck,
                                     reference_met)
 
@@ -41,8 +41,9 @@ def _hour(*, u=5.0, sv=0.5, sw=0.3, gradient=0.0, theta=293.15, stable=False, zi
     rows[0, :, 0], rows[0, :, 1], rows[0, :, 2], rows[0, :, 3] = u, sv, sw, gradient
     rows[0, :, 4] = theta + gradient * heights
     slopes, integrals = profile_tables(heights, rows)
+    levels = weather_levels(heights)
     return Hour(heights, rows[0], slopes[0], integrals[0], stable, 0.4, 0.0 if stable else 1.5, length, zi, 800.0,
-                u, sw, theta, 0.01, False, 0.0)
+                u, sw, theta, 0.01, False, 0.0, levels["levels"], levels["level_scale"])
 
 
 def _state(hour, building, *, hs=20.0, diameter=4.0, velocity=3.0, temperature=500.0, release=0):
