@@ -327,7 +327,7 @@ def _coherent(log_vertical, log_sy, y):
     return math.exp(log_vertical - log_sy - spread) / SQRT_2PI
 
 
-@njit(**KERNEL_OPTIONS)
+@njit(inline="always", **KERNEL_OPTIONS)
 def _with_wake(value, wake, hour, s, j, sources, receptors, pairs, sn, cs):
     """A pair's C/Q with building downwash (:func:`dispersion._prime_kernels.downwash`; ``value`` without it)."""
     dx = receptors.x[j] - sources.x[s]

@@ -136,13 +136,13 @@ def _vertical(sz, he, z, stable, zi):
 
 
 @njit(**KERNEL_OPTIONS)
-def _cavity_sources(w, hour, xr, yr, zr, q, hh, yy, zz, szs, sys):
+def _cavity_sources(w, hour, xr, yr, zr, q, hh, yy, zz, szs, sys, hwake, wwake):
     """The plume's and the cavity source's parts at a receptor (x_r, y_r from the stack, z_r its flagpole): fills
     for the parts 1..3 (0: the plume, 1: the cavity source beyond the near wake, 2: within it) the mass fractions q,
     heights, cross-wind distances, receptor heights and σ's (index 0 set by the caller) and returns the first and
     last part to add (PRIME Eqs. 33, 35–40: inside the near wake its well-mixed source, weighted 1 → 0 over
     L + 0.85 L_R .. L + 1.15 L_R against the lee-wall source, the cavity source centred on the building but at most
-    as far off-centre as the stack; as coded, cav_src)."""
+    as far off-centre as the stack; as coded, cav_src); ``hwake``, ``wwake`` as in :func:`prime_value`."""
     b = w.building
     t = w.tables
     fq = w.captured
@@ -154,7 +154,7 @@ def _cavity_sources(w, hour, xr, yr, zr, q, hh, yy, zz, szs, sys):
             q[i], yy[i], zz[i], szs[i], sys[i] = 0.0, yr, zr, szc0, syc0
     else:
         xrb, yrb = xr - b.xbadj, yr - b.ybadj
-        ipos = position(b, xrb, yrb, zr)
+        ipos = position(b, xrb, yrb, zr, hwake, wwake)
         el, lr = b.length, b.cavity_length
         x115b = el + 1.15 * lr
         x85b = el + 0.85 * lr
@@ -216,10 +216,11 @@ def _cavity_sources(w, hour, xr, yr, zr, q, hh, yy, zz, szs, sys):
 
 
 @njit(**KERNEL_OPTIONS)
-def prime_value(w, hour, x, y, flagpole, height):
+def prime_value(w, hour, x, y, flagpole, height, hwake=-1.0, wwake=-1.0):
     """PRIME's C/Q [s m⁻³] at a receptor x, y from the stack (downwind, crosswind), ``flagpole`` above its ground and
     ``height`` above the stack base; NaN where PRIME gives AERMOD's own value (the plume does not meet the wake, or
-    rises above z_i in a convective hour)."""
+    rises above z_i in a convective hour). ``hwake``, ``wwake``: the wake's dimensions at the receptor's distance
+    from the upwind face when the caller has them (negative: computed where needed)."""
     if not w.caught:
         return math.nan
     hs = w.hs
@@ -231,7 +232,7 @@ def prime_value(w, hour, x, y, flagpole, height):
     sz, sy, _, _ = wake_table_sigmas(w, hour, x, hs, rise, True)
     q, hh, yy, zz, szs, sys = w.parts[0], w.parts[1], w.parts[2], w.parts[3], w.parts[4], w.parts[5]
     q[0], hh[0], yy[0], zz[0], szs[0], sys[0] = 1.0, he, y, flagpole, sz, sy
-    n1, n2 = _cavity_sources(w, hour, x, y, flagpole, q, hh, yy, zz, szs, sys)
+    n1, n2 = _cavity_sources(w, hour, x, y, flagpole, q, hh, yy, zz, szs, sys, hwake, wwake)
     d = decay_factor(hour.decay, x, w.ambient.u)
     zi = hour.mixing_height
     u = w.building.u_stack
@@ -251,14 +252,16 @@ def prime_value(w, hour, x, y, flagpole, height):
 
 
 @njit(**KERNEL_OPTIONS)
-def blend_weight(w, xb, yb, height):
+def blend_weight(w, xb, yb, height, hwake=-1.0, wwake=-1.0):
     """AERMOD's weight γ of PRIME's value at a receptor xb, yb from the upwind face's centre and ``height`` above the
     stack base: 1 within the wake's length max(15 R, x_a) (x_a uncapped), half-width and height (PRIME Eqs. 11–12),
-    a Gaussian fall with those as σ's beyond, 0 upwind (as coded, GAMCALC)."""
+    a Gaussian fall with those as σ's beyond, 0 upwind (as coded, GAMCALC). ``hwake``, ``wwake``: the wake's
+    dimensions at xb when the caller has them (negative: computed here)."""
     if xb <= 0.0:
         return 0.0
     b = w.building
-    hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)
+    if hwake < 0.0:
+        hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)
     length = w.length
     ax = 0.0 if xb <= length else -((xb - length) ** 2) / (2.0 * length * length)
     ay = 0.0 if abs(yb) <= wwake else -((abs(yb) - wwake) ** 2) / (2.0 * wwake * wwake)
@@ -268,20 +271,24 @@ def blend_weight(w, xb, yb, height):
     return 0.0
 
 
-@njit(**KERNEL_OPTIONS)
+@njit(inline="always", **KERNEL_OPTIONS)
 def downwash(value, w, hour, x, y, flagpole, height):
     """AERMOD's hourly C/Q at a receptor with building downwash: γ C_PRIME + (1 − γ) C_AERMOD, ``value`` the
     AERMOD value without downwash; unchanged where the stack-hour has no wake, γ = 0, or PRIME defers to AERMOD
     (AERMOD PCALC, PRMCALC, GAMCALC)."""
     if not w.active:
         return value
-    xb, yb = x - w.building.xbadj, y - w.building.ybadj
-    gamma = blend_weight(w, xb, yb, height)
+    b = w.building
+    xb, yb = x - b.xbadj, y - b.ybadj
+    if xb <= 0.0:  # γ = 0 upwind of the building
+        return value
+    hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)  # once for γ, the position and the cavity
+    gamma = blend_weight(w, xb, yb, height, hwake, wwake)
     if gamma <= 0.0:
         return value
-    if position(w.building, xb, yb, flagpole) == 4 and x <= 0.0:
+    if position(b, xb, yb, flagpole, hwake, wwake) == 4 and x <= 0.0:
         return value
-    prime = prime_value(w, hour, x, y, flagpole, height)
+    prime = prime_value(w, hour, x, y, flagpole, height, hwake, wwake)
     if math.isnan(prime):
         return value
     return gamma * prime + (1.0 - gamma) * value

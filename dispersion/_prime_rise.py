@@ -22,7 +22,7 @@ from dispersion._aermod_physics import G_OVER_CP, GRAVITY, MINIMUM_WIND_SPEED, l
 from dispersion._math_kernels import KERNEL_OPTIONS
 from dispersion._prime_sigmas import (MAX_STEPS, TRAJECTORY, sigma_y_ambient, sigma_z_ambient, wake_growth,
                                       wake_sigmas)
-from dispersion._prime_wake import WAKE_GROWTH_CAP, position, streamline_slope, wake_speed
+from dispersion._prime_wake import WAKE_GROWTH_CAP, position, streamline_slope, wake_dimensions, wake_speed
 
 # Plume rise (PRIME Eqs. 17–21)
 ALPHA = 0.11  # entrainment along the plume (Eq. 17; Hoult & Weil 1972)
@@ -52,12 +52,13 @@ def ambient_at(hour, density, z):
 
 
 @njit(**KERNEL_OPTIONS)
-def _wind_here(b, hour, density, xb, yb, zb, ipos):
-    """Ambient values at zb and the wind speed and shear inside the wake (PRIME Eq. 24)."""
+def _wind_here(b, hour, density, xb, yb, zb, ipos, hwake, wwake):
+    """Ambient values at zb and the wind speed and shear inside the wake (PRIME Eq. 24); the wake's dimensions at xb
+    given."""
     ua0, ra, ta, dudz0, dpdz = ambient_at(hour, density, zb)
     ufac, dufac = 1.0, 0.0
     if ipos < 4:
-        ufac, dufac = wake_speed(b, xb, yb, zb)
+        ufac, dufac = wake_speed(b, xb, yb, zb, hwake, wwake)
     return ufac * ua0, ra, ta, ufac * dudz0 + dufac * ua0, dpdz
 
 
@@ -95,8 +96,12 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
     zcumul = 0.0
     r15src = xbadj + (b.length + WAKE_GROWTH_CAP * b.scale)
     xb, yb, zb = x - xbadj, y - ybadj, max(z, LOWEST)
-    ipos = position(b, xb, yb, zb)
-    ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos)
+    # the wake's height and half-width at xb, kept while xb stays (each costs two cube roots; a step needs them at
+    # its start x three times, and its end x is the next step's start)
+    at_x = xb
+    hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)
+    ipos = position(b, xb, yb, zb, hwake, wwake)
+    ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos, hwake, wwake)
     deltat = max(tp - ta, 0.0)
     fdum = wv * r * r / tp
     fb = GRAVITY * fdum * deltat
@@ -131,8 +136,11 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
     zc = z
     while True:
         xb, yb, zb = x - xbadj, y - ybadj, max(z + zcumul, LOWEST)
+        if xb != at_x:
+            at_x = xb
+            hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)
         dzstrm = 0.0
-        ipos = position(b, xb, yb, zb)
+        ipos = position(b, xb, yb, zb, hwake, wwake)
         if ipos > 2 and x <= r15src:
             dzstrm = streamline_slope(b, xb, yb, zb) * (u / usc) * ds
         k1 = _rates(r, usc, u, wv, phi, den, tp, ua, dudz, ra, dpdz, ta, drdxa)
@@ -140,8 +148,8 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
             ft[i] = f[i] + k1[i] * ds
         u, wv, usc, tp, den, r, phi, z, x = _unlump(ft, ua, ta, ra)  # the predictor
         zb = max(z + zcumul + dzstrm, LOWEST)
-        ipos = position(b, xb, yb, zb)  # at the step's start x (as coded)
-        ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos)
+        ipos = position(b, xb, yb, zb, hwake, wwake)  # at the step's start x (as coded)
+        ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos, hwake, wwake)
         k2 = _rates(r, usc, u, wv, phi, den, tp, ua, dudz, ra, dpdz, ta, drdxa)
         for i in range(6):
             f[i] = ft[i] + 0.5 * (k2[i] - k1[i]) * ds
@@ -149,7 +157,9 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
         zcumul += dzstrm
         zc = max(z + zcumul, LOWEST)
         xb, yb, zb = x - xbadj, y - ybadj, zc
-        ipos = position(b, xb, yb, zb)
+        at_x = xb
+        hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)
+        ipos = position(b, xb, yb, zb, hwake, wwake)
         finished = False
         if x < 0.0:
             x = 0.0
@@ -171,7 +181,7 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
                 xt[nn], zt[nn] = x, zc
                 finished = x >= xmax
         if not finished:
-            ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos)
+            ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos, hwake, wwake)
             nnp += 1
             finished = wv < 0.0
             if not finished:

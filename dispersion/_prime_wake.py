@@ -110,10 +110,11 @@ def cavity_dimensions(b, x):
 
 
 @njit(**KERNEL_OPTIONS)
-def position(b, x, y, z):
+def position(b, x, y, z, hwake=-1.0, wwake=-1.0):
     """Where (x, y, z) is (from the upwind face's centre): 1 inside the building, 2 in the near-wake cavity, 3 in the
     far wake, 4 outside (as coded, AERMOD prime.f POSITION: the building with a skin of 2e-5 of its size, the
-    cavity of Eqs. 3–8 as coded there, the wake of Eqs. 11–12)."""
+    cavity of Eqs. 3–8 as coded there, the wake of Eqs. 11–12). ``hwake``, ``wwake``: the wake's dimensions at x
+    when the caller has them (:func:`wake_dimensions`; negative: computed here when needed)."""
     h = b.height
     if h <= 0.0 or x <= 0.0:
         return 4
@@ -142,7 +143,8 @@ def position(b, x, y, z):
         iny = ypos <= (wby2 + r / 3.0) * math.sqrt(1.0 - ((x - r) / (el + lr - r)) ** 2)
     if inz and iny:
         return 2
-    hwake, wwake = wake_dimensions(x, h, b.width, r)
+    if hwake < 0.0:
+        hwake, wwake = wake_dimensions(x, h, b.width, r)
     if z <= hwake and ypos <= wwake:
         return 3
     return 4
@@ -200,13 +202,14 @@ def streamline_slope(b, x, y, z):
 
 
 @njit(**KERNEL_OPTIONS)
-def wake_speed(b, x, y, z):
+def wake_speed(b, x, y, z, hwake=-1.0, wwake=-1.0):
     """(U_w/U_a, d(U_w/U_a)/dz) in the wake at (x, y, z) from the upwind face's centre (PRIME Eqs. 24–26: F_c
     in the cavity, linear to 1 at H_W; the deficit ΔU_0/U_0 decays as ((x − L + R)/R)^(−2/3) behind the lee wall,
     grows linearly from 0 over the roof, and falls linearly to 0 over the outer R/3 of the wake's half-width, as
-    coded); (1, 0) outside the wake."""
+    coded); (1, 0) outside the wake. ``hwake``, ``wwake`` as in :func:`position`."""
     zcav, _ = cavity_dimensions(b, x)
-    hwake, wwake = wake_dimensions(x, b.height, b.width, b.scale)
+    if hwake < 0.0:
+        hwake, wwake = wake_dimensions(x, b.height, b.width, b.scale)
     yabs = abs(y)
     if z >= hwake or yabs >= wwake:
         return 1.0, 0.0
