@@ -22,7 +22,7 @@ from dispersion._aermod_physics import G_OVER_CP, GRAVITY, MINIMUM_WIND_SPEED, l
 from dispersion._math_kernels import KERNEL_OPTIONS
 from dispersion._prime_sigmas import (MAX_STEPS, TRAJECTORY, sigma_y_ambient, sigma_z_ambient, wake_growth,
                                       wake_sigmas)
-from dispersion._prime_wake import WAKE_GROWTH_CAP, position, streamline_slope, wake_dimensions, wake_speed
+from dispersion._prime_wake import WAKE_GROWTH_CAP, position, streamline_slope, wake_at, wake_speed
 
 # Plume rise (PRIME Eqs. 17–21)
 ALPHA = 0.11  # entrainment along the plume (Eq. 17; Hoult & Weil 1972)
@@ -52,13 +52,13 @@ def ambient_at(hour, density, z):
 
 
 @njit(**KERNEL_OPTIONS)
-def _wind_here(b, hour, density, xb, yb, zb, ipos, hwake, wwake):
-    """Ambient values at zb and the wind speed and shear inside the wake (PRIME Eq. 24); the wake's dimensions at xb
-    given."""
+def _wind_here(b, hour, density, xb, yb, zb, ipos, here):
+    """Ambient values at zb and the wind speed and shear inside the wake (PRIME Eq. 24); ``here`` the wake at xb
+    (:func:`dispersion._prime_wake.wake_at`)."""
     ua0, ra, ta, dudz0, dpdz = ambient_at(hour, density, zb)
     ufac, dufac = 1.0, 0.0
     if ipos < 4:
-        ufac, dufac = wake_speed(b, xb, yb, zb, hwake, wwake)
+        ufac, dufac = wake_speed(b, xb, yb, zb, here)
     return ufac * ua0, ra, ta, ufac * dudz0 + dufac * ua0, dpdz
 
 
@@ -96,12 +96,12 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
     zcumul = 0.0
     r15src = xbadj + (b.length + WAKE_GROWTH_CAP * b.scale)
     xb, yb, zb = x - xbadj, y - ybadj, max(z, LOWEST)
-    # the wake's height and half-width at xb, kept while xb stays (each costs two cube roots; a step needs them at
-    # its start x three times, and its end x is the next step's start)
+    # the wake at xb (its dimensions, cavity and deficit decay: two cube roots and a power), kept while xb stays: a
+    # step asks at its start x three times, and its end x is the next step's start
     at_x = xb
-    hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)
-    ipos = position(b, xb, yb, zb, hwake, wwake)
-    ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos, hwake, wwake)
+    here = wake_at(b, xb)
+    ipos = position(b, xb, yb, zb, here[0], here[1])
+    ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos, here)
     deltat = max(tp - ta, 0.0)
     fdum = wv * r * r / tp
     fb = GRAVITY * fdum * deltat
@@ -138,9 +138,9 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
         xb, yb, zb = x - xbadj, y - ybadj, max(z + zcumul, LOWEST)
         if xb != at_x:
             at_x = xb
-            hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)
+            here = wake_at(b, xb)
         dzstrm = 0.0
-        ipos = position(b, xb, yb, zb, hwake, wwake)
+        ipos = position(b, xb, yb, zb, here[0], here[1])
         if ipos > 2 and x <= r15src:
             dzstrm = streamline_slope(b, xb, yb, zb) * (u / usc) * ds
         k1 = _rates(r, usc, u, wv, phi, den, tp, ua, dudz, ra, dpdz, ta, drdxa)
@@ -148,8 +148,8 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
             ft[i] = f[i] + k1[i] * ds
         u, wv, usc, tp, den, r, phi, z, x = _unlump(ft, ua, ta, ra)  # the predictor
         zb = max(z + zcumul + dzstrm, LOWEST)
-        ipos = position(b, xb, yb, zb, hwake, wwake)  # at the step's start x (as coded)
-        ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos, hwake, wwake)
+        ipos = position(b, xb, yb, zb, here[0], here[1])  # at the step's start x (as coded)
+        ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos, here)
         k2 = _rates(r, usc, u, wv, phi, den, tp, ua, dudz, ra, dpdz, ta, drdxa)
         for i in range(6):
             f[i] = ft[i] + 0.5 * (k2[i] - k1[i]) * ds
@@ -158,8 +158,8 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
         zc = max(z + zcumul, LOWEST)
         xb, yb, zb = x - xbadj, y - ybadj, zc
         at_x = xb
-        hwake, wwake = wake_dimensions(xb, b.height, b.width, b.scale)
-        ipos = position(b, xb, yb, zb, hwake, wwake)
+        here = wake_at(b, xb)
+        ipos = position(b, xb, yb, zb, here[0], here[1])
         finished = False
         if x < 0.0:
             x = 0.0
@@ -181,7 +181,7 @@ def plume_rise(w, hour, density, h, reff, texit, wexit, release, xtr, ztr):
                 xt[nn], zt[nn] = x, zc
                 finished = x >= xmax
         if not finished:
-            ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos, hwake, wwake)
+            ua, ra, ta, dudz, dpdz = _wind_here(b, hour, density, xb, yb, zb, ipos, here)
             nnp += 1
             finished = wv < 0.0
             if not finished:

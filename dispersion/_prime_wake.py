@@ -202,14 +202,24 @@ def streamline_slope(b, x, y, z):
 
 
 @njit(**KERNEL_OPTIONS)
-def wake_speed(b, x, y, z, hwake=-1.0, wwake=-1.0):
+def wake_at(b, x):
+    """What the wake's wind at x from the upwind face depends on besides y and z: the wake's height and half-width
+    (:func:`wake_dimensions`), the cavity's height (:func:`cavity_dimensions`) and the deficit's decay
+    ((x − L + R)/R)^(−2/3) behind the lee wall (PRIME Eq. 27) — once per distance for :func:`wake_speed`, whose
+    plume-rise callers ask at the same x several times."""
+    zcav, _ = cavity_dimensions(b, x)
+    hwake, wwake = wake_dimensions(x, b.height, b.width, b.scale)
+    xml = max(0.0, x - b.length)
+    return hwake, wwake, zcav, ((xml + b.scale) / b.scale) ** (-DECAY_POWER)
+
+
+@njit(**KERNEL_OPTIONS)
+def wake_speed(b, x, y, z, here):
     """(U_w/U_a, d(U_w/U_a)/dz) in the wake at (x, y, z) from the upwind face's centre (PRIME Eqs. 24–26: F_c
     in the cavity, linear to 1 at H_W; the deficit ΔU_0/U_0 decays as ((x − L + R)/R)^(−2/3) behind the lee wall,
     grows linearly from 0 over the roof, and falls linearly to 0 over the outer R/3 of the wake's half-width, as
-    coded); (1, 0) outside the wake. ``hwake``, ``wwake`` as in :func:`position`."""
-    zcav, _ = cavity_dimensions(b, x)
-    if hwake < 0.0:
-        hwake, wwake = wake_dimensions(x, b.height, b.width, b.scale)
+    coded); (1, 0) outside the wake. ``here``: :func:`wake_at` (b, x)."""
+    hwake, wwake, zcav, decay = here
     yabs = abs(y)
     if z >= hwake or yabs >= wwake:
         return 1.0, 0.0
@@ -218,8 +228,7 @@ def wake_speed(b, x, y, z, hwake=-1.0, wwake=-1.0):
     ydiff = wwake - ymin
     if yabs > ymin and ydiff > 0.0:
         du = DEFICIT * (1.0 - (yabs - ymin) / ydiff)
-    xml = max(0.0, x - b.length)
-    du *= ((xml + b.scale) / b.scale) ** (-DECAY_POWER)
+    du *= decay
     if x < b.length:
         du *= x / b.length
     ucbyua = max(0.0, 1.0 - 2.0 * hwake * du / (hwake + zcav))

@@ -134,8 +134,9 @@ def test_wake_turbulence_and_deficit_are_eqs_26_to_30():
     # in the cavity at the lee wall, F_c = 1 − H_W (ΔU/U) / (½ (H_W + H_C)) (Eq. 26)
     hw, _ = W.wake_dimensions(b.length, b.height, b.width, b.scale)
     hc, _ = W.cavity_dimensions(b, b.length)
-    assert W.wake_speed(b, b.length, 0.0, 0.5 * hc)[0] == pytest.approx(1 - hw * 0.7 / (0.5 * (hw + hc)))
-    assert W.wake_speed(b, b.length, 0.0, 1.01 * hw) == (1.0, 0.0)
+    here = W.wake_at(b, b.length)
+    assert W.wake_speed(b, b.length, 0.0, 0.5 * hc, here)[0] == pytest.approx(1 - hw * 0.7 / (0.5 * (hw + hc)))
+    assert W.wake_speed(b, b.length, 0.0, 1.01 * hw, here) == (1.0, 0.0)
     assert hour.stable is False
 
 
