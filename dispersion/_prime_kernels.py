@@ -136,13 +136,14 @@ def _vertical(sz, he, z, stable, zi):
 
 
 @njit(**KERNEL_OPTIONS)
-def _cavity_sources(w, hour, xr, yr, zr, q, hh, yy, zz, szs, sys, hwake, wwake):
+def _cavity_sources(w, hour, xr, yr, zr, q, hh, yy, zz, szs, sys, hwake, wwake, szc_x, syc_x):
     """The plume's and the cavity source's parts at a receptor (x_r, y_r from the stack, z_r its flagpole): fills
     for the parts 1..3 (0: the plume, 1: the cavity source beyond the near wake, 2: within it) the mass fractions q,
     heights, cross-wind distances, receptor heights and σ's (index 0 set by the caller) and returns the first and
     last part to add (PRIME Eqs. 33, 35–40: inside the near wake its well-mixed source, weighted 1 → 0 over
     L + 0.85 L_R .. L + 1.15 L_R against the lee-wall source, the cavity source centred on the building but at most
-    as far off-centre as the stack; as coded, cav_src); ``hwake``, ``wwake`` as in :func:`prime_value`."""
+    as far off-centre as the stack; as coded, cav_src); ``hwake``, ``wwake`` as in :func:`prime_value`, ``szc_x``,
+    ``syc_x`` the cavity source's σ_z, σ_y at x_r (:func:`wake_table_sigmas`, which the caller has)."""
     b = w.building
     t = w.tables
     fq = w.captured
@@ -189,7 +190,7 @@ def _cavity_sources(w, hour, xr, yr, zr, q, hh, yy, zz, szs, sys, hwake, wwake):
                 for i in range(n1, n2 + 1):
                     zz[i], szs[i], sys[i] = 0.0, szc0, syc0
                 if (mode == 1 or mode == 3) and xr > 0.0:
-                    _, _, szs[1], sys[1] = wake_table_sigmas(w, hour, xr, 0.0, 0.0, False)
+                    szs[1], sys[1] = szc_x, syc_x
             else:
                 n1, n2 = 0, 2
                 if xrb >= el + lr:
@@ -203,10 +204,10 @@ def _cavity_sources(w, hour, xr, yr, zr, q, hh, yy, zz, szs, sys, hwake, wwake):
                 if mode == 2:
                     qc2 = 0.0
                 elif mode == 1:
-                    _, _, szs[1], sys[1] = wake_table_sigmas(w, hour, xr, 0.0, 0.0, False)
+                    szs[1], sys[1] = szc_x, syc_x
                     n2 = 1
                 elif xr >= 0.0:
-                    _, _, szs[1], sys[1] = wake_table_sigmas(w, hour, xr, 0.0, 0.0, False)
+                    szs[1], sys[1] = szc_x, syc_x
         q[0] = 1.0 - fq
         q[1] = fq * qc2
         q[2] = fq * qc3
@@ -229,10 +230,10 @@ def prime_value(w, hour, x, y, flagpole, height, hwake=-1.0, wwake=-1.0):
     he = max(0.0, hs + rise)
     if not hour.stable and he >= hour.mixing_height:
         return math.nan
-    sz, sy, _, _ = wake_table_sigmas(w, hour, x, hs, rise, True)
+    sz, sy, szc, syc = wake_table_sigmas(w, hour, x, hs, rise, True)  # the cavity's σ's at x: those of its source
     q, hh, yy, zz, szs, sys = w.parts[0], w.parts[1], w.parts[2], w.parts[3], w.parts[4], w.parts[5]
     q[0], hh[0], yy[0], zz[0], szs[0], sys[0] = 1.0, he, y, flagpole, sz, sy
-    n1, n2 = _cavity_sources(w, hour, x, y, flagpole, q, hh, yy, zz, szs, sys, hwake, wwake)
+    n1, n2 = _cavity_sources(w, hour, x, y, flagpole, q, hh, yy, zz, szs, sys, hwake, wwake, szc, syc)
     d = decay_factor(hour.decay, x, w.ambient.u)
     zi = hour.mixing_height
     u = w.building.u_stack
