@@ -39,7 +39,7 @@ from dispersion._aermod_plume import decay_factor, meander_weight, plume_parts, 
 from dispersion._aermod_vertical import EXP_LIMIT, SQRT_2PI, gauss
 from dispersion._prime_kernels import downwash, wake_state
 from dispersion._prime_sigmas import TRAJECTORY
-from dispersion._math_kernels import KERNEL_OPTIONS
+from dispersion._math_kernels import KERNEL_OPTIONS, exp_fast
 
 __all__ = ["Sources", "Receptors", "Pairs", "Weather", "aermod_parallel", "aermod_serial", "parts_at"]
 
@@ -84,8 +84,12 @@ class Pairs(NamedTuple):
     ground: np.ndarray  # z_t [m]
     hill: np.ndarray  # h_c [m]
     lifted: np.ndarray  # bool (S,): the stack has a receptor above the ground or its base (a geometry table)
-    order: np.ndarray  # int64 (S, R): receptor indices, kind by kind in PAIR_KINDS' order
+    order: np.ndarray  # int64 (S, R): receptor indices, kind by kind in PAIR_KINDS' order, by bearing within a kind
     ends: np.ndarray  # int64 (S, 3): where the first three kinds end in ``order`` (the fourth is not evaluated)
+    by_distance: np.ndarray  # int64 (S, R): the table kind's receptors (the first ends[s, 0]) by distance, then any
+    distance_weight: np.ndarray  # float64 (S, R): their weights in the table, in that order
+    inverse_circle: np.ndarray  # float64 (S, R): their 1/(2π r) [m-1], in that order
+    node_starts: np.ndarray  # int64 (S, K - 1): where each table interval's pairs start in by_distance
 
 
 # How a pair is evaluated (dispersion.aermod.pair_geometry sorts them): from the table at the ground (r ≥ x_0, the
@@ -267,45 +271,68 @@ def _fill_intervals(intervals, table, penetrated):
 
 
 @njit(**KERNEL_OPTIONS)
+def _random_plume(values, s, intervals, pairs, n_table):
+    """f_r (F_z/ũ + F_z3/ũ3)/(2π r) of stack ``s``'s table pairs into ``values`` (n_table,) in their order by
+    distance (``Pairs.by_distance``): the pairs of one table interval in a run share its row, so the inner loop has
+    no gather and compiles to packed arithmetic (``exp_fast``)."""
+    starts = pairs.node_starts[s]
+    weight, inverse = pairs.distance_weight[s], pairs.inverse_circle[s]
+    for k in range(starts.shape[0]):
+        lo = starts[k]
+        hi = starts[k + 1] if k + 1 < starts.shape[0] else n_table
+        if hi <= lo:
+            continue
+        row = intervals[k]
+        a, b, c, f, g = row[6], row[7], row[8], row[11], row[12]
+        for i in range(lo, hi):
+            w = weight[i]
+            values[i] = (f + w * g) * exp_fast(a + w * (b + w * c)) * inverse[i]
+
+
+@njit(**KERNEL_OPTIONS)
 def _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, origin, step, last, sources, receptors,
-                     pairs, sn, cs):
+                     pairs, sn, cs, values):
     """Add stack ``s`` (rate ``q``) to ``row`` from its interval table (``_fill_intervals``). The radial distance r
     and its node and weight are fixed for the run (``pairs``); the coherent plume is evaluated only where
     |y| < 6.5 σ_y(r) — beyond, its Gaussian is below 7e-10 of its centreline because σ_y(x) ≤ σ_y(r) for x ≤ r
     (the penetrated plume's σ_y3 included). Pairs
     nearer than the first node x_0 are evaluated exactly; receptors above the ground or the stack base from the
-    geometry table (:func:`_terrain_pair`). One loop per kind of pair (``Pairs.order``): the common kind's loop
-    has no branch to the others (with the coherent plume's two exponentials, ``_coherent``, 2.5 % of the
-    reference deck's time)."""
+    geometry table (:func:`_terrain_pair`). One loop per kind of pair (``Pairs.order``), and for the common kind one
+    pass for the random plume, every pair, in order of distance (:func:`_random_plume`), and one for the coherent
+    plume, in order of bearing (its branches on downwind and cut-off then come in runs): the pair loop took 9.4 µs a
+    stack-hour of the reference deck instead of 15.6 in one pass (``values`` (R,) is the scratch of the first)."""
     order, ends = pairs.order[s], pairs.ends[s]
+    n_table = ends[0]
+    _random_plume(values, s, intervals, pairs, n_table)
+    by_distance = pairs.by_distance[s]
+    for i in range(n_table):
+        _add(rows, q, by_distance[i], values[i])
     x0 = math.exp(origin)
-    for i in range(ends[0]):  # at the ground, r ≥ x_0: the table alone
+    for i in range(n_table):  # the coherent plume at the ground, r ≥ x_0: the table alone
         j = order[i]
-        r = pairs.radial[s, j]
-        w = pairs.weight[s, j]
-        row = intervals[pairs.node[s, j]]
-        fr = row[11] + w * row[12]
-        value = fr * math.exp(row[6] + w * (row[7] + w * row[8])) / (_TWO_PI * r)
         dx = receptors.x[j] - sources.x[s]
         dy = receptors.y[j] - sources.y[s]
         x = -(dx * sn + dy * cs)
-        if x >= 1.0:
-            y = dx * cs - dy * sn
-            bound = row[15]
-            if y * y < bound * bound:
-                if x < x0:
-                    v, sy, v3, sy3, _ = plume_parts(x, st, hour)
-                    value += (1.0 - fr) * _pair(v, sy, v3, sy3, 0.0, 0.0, y, r)
-                else:
-                    position = min(max((math.log(x) - origin) / step, 0.0), last)
-                    kx = int(position)
-                    wx = position - kx
-                    near = intervals[kx]
-                    coherent = _coherent(near[0] + wx * (near[1] + wx * near[2]), near[9] + wx * near[10], y)
-                    if penetrated:
-                        coherent += _coherent(near[3] + wx * (near[4] + wx * near[5]), near[13] + wx * near[14], y)
-                    value += (1.0 - fr) * coherent
-        _add(rows, q, j, value)
+        if x < 1.0:
+            continue
+        y = dx * cs - dy * sn
+        row = intervals[pairs.node[s, j]]
+        bound = row[15]
+        if y * y >= bound * bound:
+            continue
+        fr = row[11] + pairs.weight[s, j] * row[12]
+        if x < x0:
+            v, sy, v3, sy3, _ = plume_parts(x, st, hour)
+            _add(rows, q, j, (1.0 - fr) * _pair(v, sy, v3, sy3, 0.0, 0.0, y, pairs.radial[s, j]))
+        else:
+            position = min(max((math.log(x) - origin) / step, 0.0), last)
+            kx = int(position)
+            wx = position - kx
+            near = intervals[kx]
+            coherent = _coherent(near[0] + wx * (near[1] + wx * near[2]), near[9] + wx * near[10], y)
+            if penetrated:
+                coherent += _coherent(near[3] + wx * (near[4] + wx * near[5]), near[13] + wx * near[14], y)
+            _add(rows, q, j, (1.0 - fr) * coherent)
     for i in range(ends[0], ends[1]):  # 1 m ≤ r < x_0: exactly
         j = order[i]
         _add(rows, q, j, _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs))
@@ -471,7 +498,7 @@ def _terrain_pair(s, j, k, w, r, bound, st, hour, geometry, origin, step, last, 
     return value
 
 
-@njit(**KERNEL_OPTIONS)
+@njit(inline="always", **KERNEL_OPTIONS)
 def _add(rows, q, j, value):
     """rows[p, j] += q[p] · value for every substance p."""
     for p in range(q.shape[0]):
@@ -525,6 +552,7 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
     workspace = (np.zeros((7, TRAJECTORY)), np.zeros(4), np.zeros((2, TRAJECTORY)), np.zeros((6, 3)),
                  weather.density[h])
     alone = np.zeros((1, receptors.x.shape[0]))
+    values = np.empty(receptors.x.shape[0])
     unit = np.ones(1)
     for s in range(sources.x.shape[0]):
         emitting = False
@@ -546,11 +574,11 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
             if wake.active:  # C/Q without downwash into a row of its own, then blended (the hot loop unchanged)
                 alone[0, :] = 0.0
                 _tabulated_stack(alone, unit, s, st, hour, intervals, geometry, penetrated, origin, step, last,
-                                 sources, receptors, pairs, sn, cs)
+                                 sources, receptors, pairs, sn, cs, values)
                 _add_with_wake(rows, q, alone[0], wake, hour, s, sources, receptors, pairs, sn, cs)
             else:
                 _tabulated_stack(rows, q, s, st, hour, intervals, geometry, penetrated, origin, step, last, sources,
-                                 receptors, pairs, sn, cs)
+                                 receptors, pairs, sn, cs, values)
         else:
             for j in range(receptors.x.shape[0]):
                 value = _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs)

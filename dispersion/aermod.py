@@ -349,10 +349,20 @@ def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray, *, 
     bearing = np.arctan2(dx, dy)
     order = np.lexsort((bearing, kind), axis=1)
     ends = np.stack([(kind <= k).sum(axis=1) for k in range(3)], axis=1)
-    return Pairs(radial=radial, node=node, weight=position - node, wrap=wrap,
+    # the table kind by distance (the kernel's random-plume pass: the pairs of one table interval in a run)
+    by_distance = np.lexsort((radial, kind != 0), axis=1)
+    weight = position - node
+    in_order = np.take_along_axis
+    starts = np.stack([np.searchsorted(np.where(kind[s] == 0, node[s], nodes.size)[by_distance[s]],
+                                       np.arange(nodes.size - 1)) for s in range(shape[0])]) if shape[0] else \
+        np.zeros((0, nodes.size - 1), dtype=np.int64)
+    return Pairs(radial=radial, node=node, weight=weight, wrap=wrap,
                  ground=c(np.broadcast_to(ground, shape), dtype=np.float64),
                  hill=c(np.broadcast_to(hill, shape), dtype=np.float64), lifted=c(lifted.any(axis=1)),
-                 order=c(order, dtype=np.int64), ends=c(ends, dtype=np.int64))
+                 order=c(order, dtype=np.int64), ends=c(ends, dtype=np.int64), by_distance=c(by_distance, dtype=np.int64),
+                 distance_weight=c(in_order(weight, by_distance, axis=1)),
+                 inverse_circle=c(1.0 / (2.0 * np.pi * np.maximum(in_order(radial, by_distance, axis=1), 1e-300))),
+                 node_starts=c(starts, dtype=np.int64))
 
 
 def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, distances, *,
