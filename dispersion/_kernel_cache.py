@@ -48,6 +48,16 @@ def sources_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def is_cached(dispatcher) -> bool:
+    """Whether Numba's cache holds compiled code of ``dispatcher`` (an ``@njit(cache=True)`` function) — its index
+    file exists; for a notice before a long first compile. True when it cannot tell (Numba's cache layout is not a
+    public interface: its FunctionCache's index path)."""
+    try:
+        return os.path.exists(dispatcher._cache._cache_file._index_path)
+    except AttributeError:
+        return True
+
+
 def key_numba_cache() -> str:
     """Set Numba's cache directory to <base>/<sources_key()> (module docstring) and return it."""
     base = os.environ.get("NUMBA_CACHE_DIR") or str(

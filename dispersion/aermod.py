@@ -44,12 +44,15 @@ are at z = 0. Concentrations per source (Q [kg s⁻¹] → C [kg m⁻³]):
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
+from numba import config
 
 from dispersion._aermod_kernels import Pairs, Receptors, Sources, Weather, aermod_parallel, aermod_serial, parts_at
+from dispersion._kernel_cache import is_cached
 from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, checked_buildings, valid_hours
 from meteo.aermet import is_tower_profile
 from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY, aermod_profiles
@@ -60,6 +63,8 @@ from twin.errors import InputError
 __all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "AermodUrban", "URBAN_SO2_DECAY", "decay_coefficient", "TERRAIN_MODES", "run_aermod", "aermod_hours",
            "aermod_statistics", "subset_weather", "aermod_weather", "aermod_sources", "profile_tables", "plume_parts",
            "TABLE_DENSITY", "TABLE_NEAREST"]
+
+log = logging.getLogger("parktwin.aermod")
 
 TABLE_DENSITY = 16  # distances per decade of the tabulated path (log-spaced from x_0; the nodes do not depend on
 #                     the farthest pair, so a subset of stacks or receptors sees the same table)
@@ -394,6 +399,9 @@ def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rat
     nodes = table_nodes(sources, points, table_density, table_nearest)
     out = np.empty((weather.valid.size, rates.shape[0], points.x.size))
     kernel = aermod_parallel if parallel else aermod_serial
+    if not is_cached(kernel):
+        log.info("compiling ParkTwin's AERMOD kernels, once for this version (about a minute and a quarter on two "
+                 "cores); later runs load them from %s", config.CACHE_DIR)
     pairs = pair_geometry(sources, points, nodes, stacks=stacks, points=receptors, terrain=terrain)
     kernel(sources, points, pairs, weather, rates, nodes, bool(tabulate), float(decay), out)
     return out[:, 0] if single else out

@@ -44,6 +44,10 @@ def test_cache_directory_is_keyed_by_the_sources():
         assert Path(config.CACHE_DIR).parent == Path(os.environ["NUMBA_CACHE_DIR"])
 
 
+def test_is_cached_says_yes_when_it_cannot_tell():
+    assert _kernel_cache.is_cached(object()) is True
+
+
 def test_key_follows_content(tmp_path, monkeypatch):
     real = sources_key()
     for path in kernel_sources():
@@ -62,7 +66,9 @@ def test_key_follows_content(tmp_path, monkeypatch):
 
 PROBE = """
 from dispersion._aermod_plume import meander_weight
-print(repr(meander_weight(3.0, 0.5, 20000.0)))
+from dispersion._kernel_cache import is_cached
+cached = is_cached(meander_weight)
+print(repr(meander_weight(3.0, 0.5, 20000.0)), cached)
 """
 
 
@@ -76,17 +82,20 @@ def test_a_callee_change_recompiles_the_caller(tmp_path):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(tree)}
     env.pop("NUMBA_DISABLE_JIT", None)
 
-    def probe():
+    def probe(cached):
         run = subprocess.run([sys.executable, "-c", PROBE], cwd=tree, env=env, capture_output=True, text=True,
                              timeout=600)
         assert run.returncode == 0, run.stderr
-        return float(run.stdout.strip())
+        value, was_cached = run.stdout.split()
+        assert was_cached == str(cached)  # dispersion._kernel_cache.is_cached, for the first-compile notice
+        return float(value)
 
-    before = probe()
+    before = probe(cached=False)
+    assert probe(cached=True) == before
     physics = tree / "dispersion" / "_aermod_physics.py"
     text = physics.read_text()
     assert "RANDOM_PLUME_TIME_SCALE = 24.0 * 3600.0" in text
     physics.write_text(text.replace("RANDOM_PLUME_TIME_SCALE = 24.0 * 3600.0", "RANDOM_PLUME_TIME_SCALE = 600.0"))
-    after = probe()
+    after = probe(cached=False)
     assert after != before  # T_r of 10 min instead of a day: the random plume's weight at 20 km grows
     assert len(list((tmp_path / "cache").iterdir())) == 2  # one directory per source version
