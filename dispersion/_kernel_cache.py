@@ -27,14 +27,15 @@ from numba import config
 
 ROOT = Path(__file__).resolve().parents[1]
 
+_NOT_KERNELS = ("__init__.py", "_kernel_cache.py")  # dispersion/_*.py files without compiled code
 # Modules other than dispersion/_*.py whose values are compiled into kernels (a kernel module imports from them).
 OUTSIDE_SOURCES = ("dispersion/plume_rise.py", "meteo/aermod_profiles.py", "twin/constants.py")
 
 
 def kernel_sources() -> list[Path]:
-    """Every file whose content is compiled into a kernel: dispersion/_*.py and ``OUTSIDE_SOURCES``, sorted."""
+    """Every file whose content is compiled into a kernel: dispersion/_*.py (but this one) and ``OUTSIDE_SOURCES``."""
     files = sorted((ROOT / "dispersion").glob("_*.py"))
-    return [f for f in files if f.name != "__init__.py"] + [ROOT / name for name in OUTSIDE_SOURCES]
+    return [f for f in files if f.name not in _NOT_KERNELS] + [ROOT / name for name in OUTSIDE_SOURCES]
 
 
 def sources_key() -> str:
