@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from numba import config
 
-import dispersion  # noqa: F401 (keys the cache)
-from dispersion import _kernel_cache
+from dispersion import _kernel_cache  # importing the package keys the cache
 from dispersion._kernel_cache import OUTSIDE_SOURCES, kernel_sources, sources_key
 
 ROOT = Path(__file__).resolve().parents[2]
