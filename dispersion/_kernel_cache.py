@@ -14,7 +14,8 @@ bit-identical to the old ones until the cache was cleared).
 ``tests/dispersion/test_kernel_cache.py`` checks the list is complete): new sources, a new directory, every kernel
 compiled afresh once. The base directory is ``NUMBA_CACHE_DIR`` when set, else ``$XDG_CACHE_HOME/parktwin/numba``
 (``~/.cache/parktwin/numba``). It must run before the first ``@njit(cache=True)`` decoration: ``dispersion``'s
-``__init__`` calls it first. Directories of older sources are left in place (two checkouts may share a base).
+``__init__`` calls it first. Each use marks its directory; another source version's directory unused for 30 days
+is removed (two checkouts may share a base: a version in use is never that old).
 """
 
 from __future__ import annotations
@@ -60,9 +61,46 @@ def is_cached(dispatcher) -> bool:
 
 
 def key_numba_cache() -> str:
-    """Set Numba's cache directory to <base>/<sources_key()> (module docstring) and return it."""
+    """Set Numba's cache directory to <base>/<sources_key()> (module docstring) and return it; marks it used now and
+    removes the base's other source versions unused for ``STALE_DAYS`` (:func:`prune_stale`)."""
     base = os.environ.get("NUMBA_CACHE_DIR") or str(
         Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parktwin" / "numba")
-    folder = os.path.join(base, sources_key())
+    key = sources_key()
+    folder = os.path.join(base, key)
     config.CACHE_DIR = folder
+    try:
+        os.makedirs(folder, exist_ok=True)
+        os.utime(folder)
+    except OSError:  # a read-only base: Numba falls back to its other cache locations
+        return folder
+    prune_stale(base, keep=key)
     return folder
+
+
+STALE_DAYS = 30.0  # a source version's compiled kernels unused this long are removed (about 25 MB each)
+
+
+def prune_stale(base: str, keep: str, now: float | None = None) -> list[str]:
+    """Remove the directories of ``base`` named like a source key (16 hex digits) but ``keep`` whose modification
+    time (each use sets it, :func:`key_numba_cache`) is older than ``STALE_DAYS``; best effort (another process may
+    be using or removing one). Returns the names removed."""
+    import shutil
+    import time
+
+    limit = (time.time() if now is None else now) - STALE_DAYS * 86400.0
+    removed = []
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if name == keep or len(name) != 16 or any(c not in "0123456789abcdef" for c in name):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(name)
+        except OSError:
+            continue
+    return removed

@@ -43,6 +43,20 @@ def test_cache_directory_is_keyed_by_the_sources():
         assert Path(config.CACHE_DIR).parent == Path(os.environ["NUMBA_CACHE_DIR"])
 
 
+def test_stale_versions_are_pruned(tmp_path):
+    now = 1.8e9
+    for name, age_days in (("0123456789abcdef", 40), ("fedcba9876543210", 5), ("aaaaaaaaaaaaaaaa", 400),
+                           ("not-a-key", 400), ("0123456789abcde", 400)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "x.nbi").write_text("")
+        os.utime(folder, (now - age_days * 86400.0, now - age_days * 86400.0))
+    removed = _kernel_cache.prune_stale(str(tmp_path), keep="aaaaaaaaaaaaaaaa", now=now)
+    assert removed == ["0123456789abcdef"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0123456789abcde", "aaaaaaaaaaaaaaaa", "fedcba9876543210",
+                                                          "not-a-key"]
+
+
 def test_is_cached_says_yes_when_it_cannot_tell():
     assert _kernel_cache.is_cached(object()) is True
 
