@@ -113,22 +113,39 @@ def cluster_client(scheduler: str, timeout: str = "30s"):
 
     lost = (OSError, TimeoutError, CommClosedError, KilledWorker, asyncio.CancelledError,
             concurrent.futures.CancelledError)
-    try:
-        client = Client(scheduler, timeout=timeout)
-    except (*lost, ValueError, TypeError) as error:  # ValueError/TypeError: not an address at all
-        if isinstance(error, (ValueError, TypeError)):
-            raise InputError.field("--scheduler", "address", scheduler,
-                                   "'threads', 'synchronous' or a dask.distributed address such as "
-                                   "tcp://10.0.0.5:8786") from None
-        raise SchedulerUnavailableError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error}); "
-                                        "retry later, or run on this machine without --scheduler") from None
-    try:
-        with client:
-            yield client
-    except lost as error:
+    with _dask_scheduler_restored():  # even when the client's close does not complete
         try:
-            detail = f"{type(error).__name__}: {error}"
-        except Exception:  # noqa: BLE001 - some distributed exceptions cannot format themselves
-            detail = type(error).__name__
-        raise SchedulerUnavailableError(f"--scheduler {scheduler}: the Dask cluster went away mid-run ({detail}); "
-                                        "members already written are kept — retry later") from None
+            client = Client(scheduler, timeout=timeout)
+        except (*lost, ValueError, TypeError) as error:  # ValueError/TypeError: not an address at all
+            if isinstance(error, (ValueError, TypeError)):
+                raise InputError.field("--scheduler", "address", scheduler,
+                                       "'threads', 'synchronous' or a dask.distributed address such as "
+                                       "tcp://10.0.0.5:8786") from None
+            raise SchedulerUnavailableError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({error}); "
+                                            "retry later, or run on this machine without --scheduler") from None
+        try:
+            with client:
+                yield client
+        except lost as error:
+            try:
+                detail = f"{type(error).__name__}: {error}"
+            except Exception:  # noqa: BLE001 - some distributed exceptions cannot format themselves
+                detail = type(error).__name__
+            raise SchedulerUnavailableError(f"--scheduler {scheduler}: the Dask cluster went away mid-run "
+                                            f"({detail}); members already written are kept — retry later") from None
+
+
+@contextlib.contextmanager
+def _dask_scheduler_restored():
+    """Dask's global ``scheduler`` setting as it was before the block, whatever happened in it: a distributed Client
+    sets it to "dask.distributed" and puts it back only when its close completes — a cluster lost mid-run can leave
+    it set, and every later xarray write of this process then asks for a client that is gone ("Requested
+    dask.distributed scheduler but no Client active"; seen once in the test suite, on the worker that had run the
+    lost-cluster test, in a run sharing the machine with a killed one)."""
+    before = dask.config.get("scheduler", None)
+    try:
+        yield
+    finally:
+        if dask.config.get("scheduler", None) != before:
+            dask.config.set(scheduler=before)
+

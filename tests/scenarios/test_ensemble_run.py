@@ -207,3 +207,36 @@ def test_a_cluster_that_goes_away_mid_run_is_retry_later():
                     assert client.submit(sum, [1, 2]).result() == 3  # a working cluster first
                     raise error
             assert caught.value.exit_code == 75
+
+
+def test_a_client_whose_close_fails_leaves_dask_as_it_was(monkeypatch):
+    """A distributed Client sets dask's global scheduler to "dask.distributed" and resets it only when its close
+    completes; a lost cluster can break the close, and every later xarray write of the process would then ask for
+    the gone client. cluster_client puts the setting back whatever happened."""
+    import dask
+    import distributed
+    import pytest
+    from distributed.comm.core import CommClosedError
+
+    from scenarios.common.members import cluster_client
+    from twin.errors import SchedulerUnavailableError
+
+    class CloseFails:
+        def __init__(self, address, timeout):
+            dask.config.set(scheduler="dask.distributed")  # as distributed.Client.__init__ does
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            raise CommClosedError("in <TCP>: Stream is closed")  # the close did not complete
+
+    monkeypatch.setattr(distributed, "Client", CloseFails)
+    before = dask.config.get("scheduler", None)
+    try:
+        with pytest.raises(SchedulerUnavailableError, match="went away mid-run"):
+            with cluster_client("tcp://10.0.0.5:8786"):
+                pass
+        assert dask.config.get("scheduler", None) == before
+    finally:
+        dask.config.set(scheduler=before)  # never leave the setting to the next test, even when this one fails
