@@ -99,33 +99,15 @@ def quadrature_sum(a, b):
 # ----------------------------------------------------------------------------------------------------------------
 
 @njit(**KERNEL_OPTIONS)
-def locate(heights, z):
-    """Index k with heights[k] ≤ z < heights[k+1], clipped to [0, Z − 2] (the last interval extrapolates)."""
-    n = heights.shape[0]
-    if z < heights[1]:
-        return 0
-    if z >= heights[n - 2]:
-        return n - 2
-    lo, hi = 1, n - 2  # heights[lo] <= z < heights[hi]
-    while hi - lo > 1:
-        mid = (lo + hi) >> 1
-        if heights[mid] <= z:
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
-@njit(**KERNEL_OPTIONS)
 def level_of(hour, z):
-    """:func:`locate` (hour.heights, z) from the hour's buckets (:func:`dispersion.aermod.weather_levels`): the
-    bucket's level, then a
-    step up or down to the one with heights[k] ≤ z < heights[k+1] — the same index as the binary search, in a
-    constant few operations (23 ns a search for random heights on the 87 levels; 1 % of the reference deck's
-    time, where consecutive heights are close and the search's branches mostly predicted)."""
+    """Index k with heights[k] ≤ z < heights[k+1], clipped to [0, Z − 2] (the last interval extrapolates; 0 for
+    NaN), from the hour's buckets (:func:`dispersion.aermod.weather_levels`): the bucket's level, then a step up or
+    down — in a constant few operations where a binary search took 23 ns for random heights on the 87 levels (1 %
+    of the reference deck's time, where consecutive heights are close and the search's branches mostly
+    predicted)."""
     heights = hour.heights
     n = heights.shape[0]
-    if not z >= heights[1]:  # also NaN, as locate
+    if not z >= heights[1]:  # also NaN
         return 0
     if z >= heights[n - 2]:
         return n - 2

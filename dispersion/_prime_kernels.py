@@ -45,7 +45,7 @@ import numpy as np
 from numba import njit
 
 from dispersion._aermod_physics import (MINIMUM_SIGMA_V, MINIMUM_SIGMA_V_OVER_U, MINIMUM_SIGMA_W, MINIMUM_WIND_SPEED,
-                                        locate, profile_average)
+                                        level_of, profile_average)
 from dispersion._aermod_plume import decay_factor
 from dispersion._aermod_vertical import EXP_LIMIT, SQRT_2PI, vertical_stable_at
 from dispersion._math_kernels import KERNEL_OPTIONS
@@ -91,7 +91,7 @@ def wake_state(hour, density, sector_building, stack_height, diameter, velocity,
     if hb <= 1e-5 or wb <= 1e-5 or not (hour.stable or stack_height <= hour.mixing_height):
         return Wake(False, False, empty, amb, stack_height, trajectory, tables, 1, 1, virtual, 0.0, 0.0, parts)
     heights, rows = hour.heights, hour.rows
-    kb = locate(heights, hb)
+    kb = level_of(hour, hb)
     u_building = rows[kb, 0] + (rows[kb + 1, 0] - rows[kb, 0]) * (hb - heights[kb]) / (heights[kb + 1] - heights[kb])
     b = building_scales(hb, wb, lb, sector_building[3], sector_building[4], u_building, u_stack)
     top = 1.2 * b.scale * np.cbrt(WAKE_GROWTH_CAP + (hb / (1.2 * b.scale)) ** 3)

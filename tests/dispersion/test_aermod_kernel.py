@@ -258,3 +258,28 @@ def test_reference_deck_year_meets_the_agreement_targets():
         stats = compare(read_plot(name, deck), values, deck.receptors.x, deck.receptors.y)
         assert stats["fac2"] >= 0.95 and abs(stats["fb"]) <= 0.1 and stats["r"] >= 0.9, (name, stats)
         assert abs(stats["max_ratio"] - 1.0) <= 0.1 and stats["max_distance_m"] <= 250.0, (name, stats)
+
+
+LEVEL_GRIDS = (np.array([0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 14.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0,
+                         120.0, 140.0, 160.0, 180.0, 200.0, 250.0, 300.0, 350.0, 400.0, 450.0, 500.0, 4900.0, 5000.0]),
+               np.array([0.0, 0.3, 7.0, 7.1, 155.0, 1000.0, 3333.3]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(grid=st.sampled_from(range(len(LEVEL_GRIDS))), z=st.floats(-10.0, 6000.0))
+@example(grid=0, z=0.5)
+@example(grid=0, z=4900.0)
+@example(grid=1, z=7.1)
+@example(grid=1, z=7.0999999999)
+def test_the_level_buckets_give_the_binary_search_index(grid, z):
+    """_aermod_physics.level_of: the k with heights[k] ≤ z < heights[k+1], clipped to [0, Z − 2], from the buckets of
+    dispersion.aermod.weather_levels — on a grid, at its levels and just below them."""
+    from dispersion._aermod_physics import Hour, level_of
+
+    heights = LEVEL_GRIDS[grid]
+    levels = A.weather_levels(heights)
+    rows = np.zeros((heights.size, 5))
+    hour = Hour(heights, rows, rows, rows, True, 0.3, 0.0, 50.0, 300.0, 300.0, 3.0, 0.3, 290.0, 0.005, False, 0.0,
+                levels["levels"], levels["level_scale"])
+    expected = int(np.clip(np.searchsorted(heights, z, side="right") - 1, 0, heights.size - 2))
+    assert level_of(hour, z) == expected
