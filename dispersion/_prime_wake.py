@@ -177,16 +177,11 @@ def streamline_slope(b, x, y, z):
     elif x <= 0.5 * r:
         zslope = -(hr - h) * 4.0 / r * (2.0 * x / r - 1.0)
         slope = zslope if z <= h else zslope / ((z - h + r) / r) ** 3
-    elif x <= el + lr:
-        zslope = (hr - h) * (r - 2.0 * x) / (el - 0.5 * r + lr) ** 2
-        if z > h:
-            slope = zslope / ((z - h + r) / r)
-        elif z <= 0.0:
-            slope = 0.0
+    else:  # over the roof's second half and the near wake (region D), then beyond it (region E)
+        if x <= el + lr:
+            zslope = (hr - h) * (r - 2.0 * x) / (el - 0.5 * r + lr) ** 2
         else:
-            slope = zslope * (z / h) ** expzg
-    else:
-        zslope = -2.0 * (hr - h) / (el - 0.5 * r + lr) / ((x - (el + lr - r)) / r)
+            zslope = -2.0 * (hr - h) / (el - 0.5 * r + lr) / ((x - (el + lr - r)) / r)
         if z > h:
             slope = zslope / ((z - h + r) / r)
         elif z <= 0.0:
