@@ -386,6 +386,12 @@ def stable_gradual_rise(x, st, hour):
         d, finished = _rise_pass(x, d, k, st, hour)
         if finished:
             break
+    return _capped_rise(x, d, st)
+
+
+@njit(**KERNEL_OPTIONS)
+def _capped_rise(x, d, st):
+    """The iterated stable rise d at x capped by the direct CBL rise at x and the final rise (AERMOD DELTAH)."""
     return min(min(d, convective_rise_direct(x, st.fb, st.fm, st.u_s)), st.final)
 
 
@@ -413,7 +419,7 @@ def stable_gradual_rises(distances, st, hour, out, work, finished):
             work[i], finished[i] = _rise_pass(distances[i], work[i], k, st, hour)
             if finished[i]:
                 left -= 1
-                out[i] = min(min(work[i], convective_rise_direct(distances[i], st.fb, st.fm, st.u_s)), st.final)
+                out[i] = _capped_rise(distances[i], work[i], st)
 
 
 @njit(**KERNEL_OPTIONS)
