@@ -11,7 +11,8 @@ three nodes (``_quadratic``, stored per interval with everything else a pair nee
 
 F_y the Gaussian (MFD Eq. 103) and 1/(2π r) the random plume (MFD Eq. 104). A part that underflows (< 1e-300)
 at either neighbouring node is zero between them. Distances below x_0 are evaluated exactly, and
-``tabulate=False`` evaluates every pair exactly.
+``tabulate=False`` evaluates every pair exactly. Receptors above the ground or the stack base read the
+plume's geometry table instead (:mod:`dispersion._aermod_geometry`).
 Substances share the geometry: ``rates`` (P, H, S) give ``out`` (H, P, R).
 
 Building downwash: a stack whose flow sector (of the wind at its top) has a structure (``Sources.building``, the
@@ -32,10 +33,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from dispersion._aermod_convective import convective_geometry, convective_vertical_at
-from dispersion._aermod_physics import (G_OVER_CP, Hour, convective_rise_direct, stable_gradual_rises, stable_layer,
-                                        stable_vertical_at, stack_state)
-from dispersion._aermod_plume import decay_factor, meander_weight, plume_parts, plume_parts_at, stable_plume_parts
+from dispersion._aermod_geometry import GEOMETRY_COLUMNS, fill_geometry, geometry_parts
+from dispersion._aermod_physics import G_OVER_CP, Hour, stable_gradual_rises, stack_state
+from dispersion._aermod_plume import plume_parts, plume_parts_at, stable_plume_parts
 from dispersion._aermod_vertical import EXP_LIMIT, SQRT_2PI, gauss
 from dispersion._prime_kernels import downwash, wake_state
 from dispersion._prime_sigmas import TRAJECTORY
@@ -391,93 +391,14 @@ def _stack_wake(sources, s, st, weather, h, hour, sn, cs, workspace):
                       st.pt_s - G_OVER_CP * st.hs, workspace[0], workspace[1], workspace[2], workspace[3])
 
 
-GEOMETRY_COLUMNS = 19
-_TINY_RISE = 1e-30  # [m] floor under a rise before its logarithm
-
-
-@njit(**KERNEL_OPTIONS)
-def _fill_geometry(geometry, nodes, rises, st, hour):
-    """The plume's geometry at every node for a receptor at the ground (``stable_geometry``/``convective_geometry``),
-    interpolated linearly in ln x by :func:`_geometry_parts`: rises, σ's, lids and speeds as logarithms (exact between
-    nodes for power laws of x), the convective heights as h_dj = h_s' + Δh_d + c_j x with c_j = a_j w*/ũ_d (slowly
-    varying) kept, λ's, σ_v and the free heights as they are. Stable-type: h_e, ln σ_z, ln z_ieff, ln ũ, ln σ_y,
-    σ̃_v, z_free, ln Δh_s; convective: c_1, c_2, ln σ_z1, ln σ_z2, λ1, λ2, ln Δh_i, ln ũ_d, ln σ_y, σ̃_v,d, h_ep,
-    ln σ_z3, ln z_ieff3, ln ũ_3, ln σ_y3, σ̃_v3, z_free,d, z_free,3, ln Δh_d."""
-    for k in range(nodes.shape[0]):
-        row = geometry[k]
-        if st.elevated:
-            dh = rises[k]
-            he, sz, lid, u, sy, sv, free = stable_layer(nodes[k], dh, st, hour, 0.0)
-            row[0], row[1], row[2], row[3] = he, math.log(sz), math.log(lid), math.log(u)
-            row[4], row[5], row[6], row[7] = math.log(sy), sv, free, math.log(max(dh, _TINY_RISE))
-        else:
-            x = nodes[k]
-            (hd1, hd2, sz1, sz2, row[4], row[5], dh2, u, sy, row[9], row[10], sz3, lid3, u3, sy3, row[15],
-             row[16], row[17]) = convective_geometry(x, st, hour, 0.0)
-            dh1 = convective_rise_direct(x, st.fb, st.fm, st.u_s)
-            row[0], row[1] = (hd1 - st.hsp - dh1) / x, (hd2 - st.hsp - dh1) / x
-            row[6], row[18] = math.log(max(dh2, _TINY_RISE)), math.log(max(dh1, _TINY_RISE))
-            row[2], row[3], row[7], row[8] = math.log(sz1), math.log(sz2), math.log(u), math.log(sy)
-            row[11], row[12], row[13], row[14] = math.log(sz3), math.log(lid3), math.log(u3), math.log(sy3)
-
-
-@njit(**KERNEL_OPTIONS)
-def _geometry_parts(geometry, k, w, distance, st, hour, wrap, lift, hill, ground):
-    """(usable, F_z/ũ, σ_y, F_z3/ũ3, σ_y3, f_r) at ``distance`` between nodes k and k + 1 (weight w) from the geometry
-    table, at a receptor ``wrap`` above the stack base and ``lift`` above its ground (``plume_parts_at``'s
-    arguments). A receptor above its free height has effective parameters of its own (AERMOD bounds their layer
-    by the receptor height): for a stable-type plume they are computed from the tabulated rise (``stable_layer``);
-    a convective one is not usable and the caller evaluates it exactly."""
-    lo = geometry[k]
-    hi = geometry[k + 1]
-    if st.elevated:
-        if wrap > lo[6] + w * (hi[6] - lo[6]):
-            he, sz, lid, u, sy, sv, _ = stable_layer(distance, _log(lo, hi, w, 7), st, hour, wrap)
-            return (True, stable_vertical_at(he, sz, lid, u, wrap, lift, hill, ground, hour)
-                    * decay_factor(hour.decay, distance, u), sy, 0.0, 1.0, meander_weight(u, sv, distance))
-        he = max(st.hsp + _log(lo, hi, w, 7), 0.0)
-        sz = _log(lo, hi, w, 1)
-        lid = math.exp(lo[2] + w * (hi[2] - lo[2]))
-        u = math.exp(lo[3] + w * (hi[3] - lo[3]))
-        sy = _log(lo, hi, w, 4)
-        sv = lo[5] + w * (hi[5] - lo[5])
-        return (True, stable_vertical_at(he, sz, lid, u, wrap, lift, hill, ground, hour)
-                * decay_factor(hour.decay, distance, u), sy, 0.0, 1.0, meander_weight(u, sv, distance))
-    p = st.penetrated
-    if (p < 1.0 and wrap > lo[16] + w * (hi[16] - lo[16])) or (p > 0.0 and wrap > lo[17] + w * (hi[17] - lo[17])):
-        return False, 0.0, 0.0, 0.0, 1.0, 0.0
-    base = st.hsp + _log(lo, hi, w, 18)
-    g = (base + _lin(lo, hi, w, 0) * distance, base + _lin(lo, hi, w, 1) * distance, _log(lo, hi, w, 2),
-         _log(lo, hi, w, 3), _lin(lo, hi, w, 4), _lin(lo, hi, w, 5), _log(lo, hi, w, 6), _log(lo, hi, w, 7),
-         _log(lo, hi, w, 8), _lin(lo, hi, w, 9),
-         _lin(lo, hi, w, 10), _log(lo, hi, w, 11), _log(lo, hi, w, 12), _log(lo, hi, w, 13), _log(lo, hi, w, 14),
-         _lin(lo, hi, w, 15), 0.0, 0.0)
-    vertical, vertical_3 = convective_vertical_at(g, hour.mixing_height, p, wrap, lift)
-    weight = meander_weight(g[7], g[9], distance)
-    if p > 0.0:
-        weight = (1.0 - p) * weight + p * meander_weight(g[13], g[15], distance)
-    d = decay_factor(hour.decay, distance, g[7])
-    return True, vertical * d, g[8], vertical_3 * d, g[14], weight
-
-
-@njit(**KERNEL_OPTIONS)
-def _lin(lo, hi, w, c):
-    return lo[c] + w * (hi[c] - lo[c])
-
-
-@njit(**KERNEL_OPTIONS)
-def _log(lo, hi, w, c):
-    return math.exp(lo[c] + w * (hi[c] - lo[c]))
-
-
 @njit(**KERNEL_OPTIONS)
 def _terrain_pair(s, j, k, w, r, bound, st, hour, geometry, origin, step, last, sources, receptors, pairs, sn, cs):
     """C/Q of a pair whose receptor is above the ground or the stack base: the random plume at r and the coherent
-    plume at x from the geometry table (both plume states, ``_geometry_parts``), exactly where the table is not
+    plume at x from the geometry table (both plume states, ``geometry_parts``), exactly where the table is not
     usable, below x_0 (coherent part) or the whole pair when the random part is not."""
     wrap, lift = pairs.wrap[s, j], receptors.flagpole[j]
     hill, ground = pairs.hill[s, j], pairs.ground[s, j]
-    usable, rv, _, rv3, _, fr = _geometry_parts(geometry, k, w, r, st, hour, wrap, lift, hill, ground)
+    usable, rv, _, rv3, _, fr = geometry_parts(geometry, k, w, r, st, hour, wrap, lift, hill, ground)
     if not usable:
         return _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs)
     value = fr * (rv + rv3) / (_TWO_PI * r)
@@ -491,7 +412,7 @@ def _terrain_pair(s, j, k, w, r, bound, st, hour, geometry, origin, step, last, 
             if x >= math.exp(origin):
                 position = min(max((math.log(x) - origin) / step, 0.0), last)
                 kx = int(position)
-                usable, v, sy, v3, sy3, _ = _geometry_parts(geometry, kx, position - kx, x, st, hour, wrap, lift,
+                usable, v, sy, v3, sy3, _ = geometry_parts(geometry, kx, position - kx, x, st, hour, wrap, lift,
                                                             hill, ground)
             if not usable:
                 v, sy, v3, sy3, _ = plume_parts_at(x, st, hour, wrap, lift, hill, ground)
@@ -571,7 +492,7 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
             penetrated = _fill_table(table, nodes, rises, st, hour)
             _fill_intervals(intervals, table, penetrated)
             if pairs.lifted[s]:
-                _fill_geometry(geometry, nodes, rises, st, hour)
+                fill_geometry(geometry, nodes, rises, st, hour)
             if wake.active:  # C/Q without downwash into a row of its own, then blended (the hot loop unchanged)
                 alone[0, :] = 0.0
                 _tabulated_stack(alone, unit, s, st, hour, intervals, geometry, penetrated, origin, step, last,
