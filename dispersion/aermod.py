@@ -508,10 +508,11 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
                         valid_hours=stats.valid_hours, hourly=None if stats.hourly is None else stats.hourly[:, 0])
 
 
+_SHARED = ("heights", "levels", "level_scale")  # Weather's fields that are not per hour
+
+
 def subset_weather(weather: Weather, hours) -> Weather:
-    """``weather`` at some hours (a slice or an index array in time order; the heights are shared)."""
+    """``weather`` at some hours (a slice or an index array in time order; the heights and their buckets are
+    shared)."""
     return Weather(*(value if name in _SHARED else np.ascontiguousarray(value[hours])
                      for name, value in zip(Weather._fields, weather)))
-
-
-_SHARED = ("heights", "levels", "level_scale")  # Weather's fields that are not per hour
