@@ -272,7 +272,8 @@ def _fill_intervals(intervals, table, penetrated):
 
 @njit(**KERNEL_OPTIONS)
 def _random_plume(values, s, intervals, pairs, n_table):
-    """f_r (F_z/ũ + F_z3/ũ3)/(2π r) of stack ``s``'s table pairs into ``values`` (n_table,) in their order by
+    """The random plume f_r (F_z/ũ + F_z3/ũ3)/(2π r) [s m⁻³] (MFD Eq. 104 with the meander weight of Eqs. 102–105 as
+    revised in Cimorelli et al. 2005 §4) of stack ``s``'s table pairs into ``values`` (n_table,), in their order by
     distance (``Pairs.by_distance``): the pairs of one table interval in a run share its row, so the inner loop has
     no gather and compiles to packed arithmetic (``exp_fast``)."""
     starts = pairs.node_starts[s]
