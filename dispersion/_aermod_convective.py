@@ -13,8 +13,8 @@ import math
 from numba import njit
 
 from dispersion._aermod_physics import (BETA_2, HALF_WIDTH_SIGMAS, MINIMUM_SIGMA_V_OVER_U, convective_rise_direct,
-                                        convective_rise_indirect, floors, profile_at, profile_average,
-                                        quadrature_sum, reflection_height)
+                                        convective_rise_indirect, floors, initial_sum, profile_at,
+                                        profile_average, quadrature_sum, reflection_height)
 from dispersion._aermod_vertical import SQRT_2, vertical_convective_at, vertical_stable_at
 from dispersion._math_kernels import KERNEL_OPTIONS
 
@@ -38,7 +38,7 @@ def bigaussian_pdf(center, surface, sw, hour):
 @njit(**KERNEL_OPTIONS)
 def convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, dh3, st, hour):
     """σ_y, σ_z1, σ_z2 of the direct/indirect sources and σ_y3, σ_z3, σ_b3 of the penetrated one (MFD Eqs. 77,
-    85-86)."""
+    85-86); a volume source's initial σ_y0, σ_z0 added in quadrature to the first three (AERMOD VDIS, RMSSIG)."""
     zi, wstar = hour.mixing_height, hour.convective_velocity_scale
     he3, p = st.he3, st.penetrated
     ratio = max(MINIMUM_SIGMA_V_OVER_U, sv_d / u_d)
@@ -61,7 +61,7 @@ def convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, u3, sv3, sw3, 
     t3 = x / u3
     sza3 = sw3 * t3 / math.sqrt(1.0 + sw3 * t3 / (0.72 * max(he3, 1e-4)))
     szb3 = BETA_2 * p * dh3 / SQRT_2
-    return (quadrature_sum(szb, sya), quadrature_sum(szb, sz1), quadrature_sum(szb, sz2),
+    return (initial_sum(szb, sya, st.sy0), initial_sum(szb, sz1, st.sz0), initial_sum(szb, sz2, st.sz0),
             quadrature_sum(szb3, sya3), quadrature_sum(szb3, sza3), szb3)
 
 
@@ -126,7 +126,7 @@ def convective_geometry(x, st, hour, zr):
                                                      st, hour)
     hd1 = hsp + dh1 + a1 * wstar * x / u_d
     hd2 = hsp + dh1 + a2 * wstar * x / u_d
-    lid3 = reflection_height(he3, x, szb3, st, hour) if p > 0.0 else zi
+    lid3 = reflection_height(he3, x, szb3, 0.0, st, hour) if p > 0.0 else zi
     if p <= 0.0:
         sy3 = 1.0
     return hd1, hd2, sz1, sz2, lam1, lam2, dh2, u_d, sy, sv_d, max(he3, 0.0), sz3, lid3, u3, sy3, sv3, free_d, free_3

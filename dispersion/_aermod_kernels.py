@@ -58,8 +58,11 @@ class Sources(NamedTuple):
     velocity: np.ndarray  # exit velocity [m s-1]
     temperature: np.ndarray  # exit temperature [K]
     tip_downwash: np.ndarray  # bool: Briggs's stack-tip downwash (False: AERMOD's NOSTD)
-    release: np.ndarray  # int64: 0 vertical, 1 capped (POINTCAP), 2 horizontal (POINTHOR) — dispersion.plume
+    release: np.ndarray  # int64: 0 vertical, 1 capped (POINTCAP), 2 horizontal (POINTHOR), 3 volume (VOLUME)
     building: np.ndarray  # (S, 36, 5) BPIP-PRIME H, W, L, XBADJ, YBADJ per 10° flow sector (zeros: no downwash)
+    sigma_y0: np.ndarray  # initial σ_y0 and σ_z0 of a volume source [m] (0 for a stack)
+    sigma_z0: np.ndarray
+    exclusion: np.ndarray  # [m] receptors nearer than this get nothing: 1 m, a volume source's 2.15 σ_y0 + 0.99 m
 
 
 class Receptors(NamedTuple):
@@ -137,7 +140,7 @@ def _hour(weather, h, decay):
 @njit(**KERNEL_OPTIONS)
 def _stack(sources, s, hour):
     return stack_state(hour, sources.height[s], sources.diameter[s], sources.velocity[s], sources.temperature[s],
-                       sources.tip_downwash[s], sources.release[s])
+                       sources.tip_downwash[s], sources.release[s], sources.sigma_y0[s], sources.sigma_z0[s])
 
 
 @njit(**KERNEL_OPTIONS)
@@ -370,7 +373,7 @@ def _add_with_wake(rows, q, values, wake, hour, s, sources, receptors, pairs, sn
     """rows[p, j] += q[p] · (stack ``s``'s C/Q ``values`` (R,) at receptor j with building downwash), for the
     receptors at least 1 m from the stack (nearer: none, AERMOD's rule)."""
     for j in range(values.shape[0]):
-        if pairs.radial[s, j] >= 1.0:
+        if pairs.radial[s, j] >= sources.exclusion[s]:
             _add(rows, q, j, _with_wake(values[j], wake, hour, s, j, sources, receptors, pairs, sn, cs))
 
 
@@ -437,7 +440,7 @@ def _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs):
     x = -(dx * sn + dy * cs)
     y = dx * cs - dy * sn
     r = math.hypot(x, y)
-    if r < 1.0:
+    if r < sources.exclusion[s]:
         return 0.0
     wrap, lift = pairs.wrap[s, j], receptors.flagpole[j]
     v = sy = v3 = sy3 = 0.0
@@ -505,7 +508,7 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
         else:
             for j in range(receptors.x.shape[0]):
                 value = _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs)
-                if wake.active and pairs.radial[s, j] >= 1.0:
+                if wake.active and pairs.radial[s, j] >= sources.exclusion[s]:
                     value = _with_wake(value, wake, hour, s, j, sources, receptors, pairs, sn, cs)
                 _add(rows, q, j, value)
 

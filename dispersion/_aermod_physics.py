@@ -38,6 +38,7 @@ MINIMUM_WIND_SPEED = 0.2828  # [m s-1] effective-wind floor √2·0.2 (AERMOD WS
 HALF_WIDTH_SIGMAS = 2.15  # plume half-depth in σ_z (MFD Eqs. 43, 68)
 URBAN_GRADIENT_ABOVE_ZI = 0.005  # [K m-1] dθ/dz above the urban layer in its penetration test (AERMOD DISTF)
 RANDOM_PLUME_TIME_SCALE = 24.0 * 3600.0  # [s] T_r of the meander weight (AERMOD BIGT; docs/unverified.md)
+VOLUME_RELEASE = 3  # stack_state's release code of a volume source (dispersion.plume.RELEASE_CODES["volume"])
 
 
 class Hour(NamedTuple):
@@ -84,6 +85,15 @@ class Stack(NamedTuple):
     x_mixed: float  # x_m = z_i ū/σ̄_w
     x_final: float  # where the centroid starts to move to z_i/2
     critical_rise: float  # direct rise at x_final
+    sy0: float  # initial σ_y0 and σ_z0 of a volume source [m] (0 for a stack)
+    sz0: float
+
+
+@njit(**KERNEL_OPTIONS)
+def initial_sum(a, b, initial):
+    """√(a² + b² + σ_0²): a plume σ with a volume source's initial σ_0 [m] (AERMOD RMSSIG, SY = (SYB² + SYAMB² +
+    VSIGY²)^½ and SZ alike; the same value as ``quadrature_sum(a, b)`` for a stack, σ_0 = 0)."""
+    return math.sqrt(a * a + b * b + initial * initial)
 
 
 @njit(**KERNEL_OPTIONS)
@@ -269,16 +279,19 @@ def stack_tip_downwash(hs, diameter, velocity, u):
 
 
 @njit(**KERNEL_OPTIONS)
-def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, release):
+def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, release, sy0, sz0):
     """Everything AERMOD computes once per stack and hour (rise, penetration, centroid distances); without
     ``tip_downwash`` the release height is the stack height (AERMOD's NOSTD). ``release`` 1 (capped, AERMOD
     POINTCAP) or 2 (horizontal, POINTHOR): the momentum flux of 0.001 m/s at the same flow (F_b kept), and the
     stack-tip downwash of 0.001 m/s for a capped stack (even under NOSTD), none for a horizontal one (AERMOD
-    FLUXES, PCALC; U.S. EPA Model Clearinghouse 1993)."""
+    FLUXES, PCALC; U.S. EPA Model Clearinghouse 1993). ``release`` 3 (a volume source, AERMOD VOLUME): no
+    buoyancy, momentum or rise at the release height h_s, and the initial σ_y0, σ_z0 [m] (:func:`volume_state`)."""
     zi = hour.mixing_height
     ustar = hour.friction_velocity
     raw_u, raw_sv, raw_sw, tg_s, pt_s = profile_at(hour, hs)
     u_s, sv_s, sw_s = floors(raw_u, raw_sv, raw_sw)
+    if release == VOLUME_RELEASE:
+        return volume_state(hour, hs, u_s, sv_s, sw_s, tg_s, pt_s, sy0, sz0)
     ta = pt_s - G_OVER_CP * hs  # temperature at stack top from θ (MFD §4.1.4)
     elevated = hour.stable or hs >= zi
     ts = max(exit_temperature, ta)
@@ -341,7 +354,20 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, re
         x_final = xmax
         critical = final
     return Stack(hs, hsp, u_s, sv_s, sw_s, tg_s, pt_s, n_s, fb, fm, final, xmax, elevated, penetrated, he3, x_mixed,
-                 x_final, critical)
+                 x_final, critical, 0.0, 0.0)
+
+
+@njit(**KERNEL_OPTIONS)
+def volume_state(hour, hs, u_s, sv_s, sw_s, tg_s, pt_s, sy0, sz0):
+    """The :class:`Stack` of a volume source released at h_s [m] with initial σ_y0, σ_z0 [m], given the floored
+    values at h_s (AERMOD VCALC: F_b = F_m = 0, no stack-tip downwash, h_s' = h_s, no rise (Δh_f = x_f = 0), no
+    penetration of z_i (f_p = 1), the CBL centroid moving from h_s at x = 0 to z_i/2 at x_m = z_i ū/σ̄_w; MFD §5.2 and
+    §5.6 with the rise set to zero). Its σ's add σ_y0 and σ_z0 in quadrature (:func:`initial_sum`)."""
+    elevated = hour.stable or hs >= hour.mixing_height
+    n_s = brunt_vaisala(tg_s, pt_s) if (elevated and tg_s > 0.0) else 1e-10
+    x_mixed = hour.mixing_height * hour.mean_wind_speed / hour.mean_sigma_w
+    return Stack(hs, hs, u_s, sv_s, sw_s, tg_s, pt_s, n_s, 0.0, 0.0, 0.0, 0.0, elevated, 0.0, hs, x_mixed, 0.0, 0.0,
+                 sy0, sz0)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -458,12 +484,13 @@ def sigma_y_stable(x, he, u, sv, hour):
 
 
 @njit(**KERNEL_OPTIONS)
-def reflection_height(he, x, szb, st, hour):
-    """z_ieff = max(z_i, h + 2.15 σ_z{h}) with σ_z from the values at h (MFD Eq. 68)."""
+def reflection_height(he, x, szb, initial, st, hour):
+    """z_ieff = max(z_i, h + 2.15 σ_z{h}) with σ_z from the values at h and the initial σ_z0 ``initial`` [m] (MFD
+    Eq. 68; AERMOD REFL_HT)."""
     u, sv, sw, tg, theta = profile_at(hour, he)
     u, sv, sw = floors(u, sv, sw)
     sz = sigma_z_stable(x, he, u, sw, brunt_vaisala(tg, theta), st, hour)
-    return max(hour.mixing_height, he + HALF_WIDTH_SIGMAS * quadrature_sum(szb, sz))
+    return max(hour.mixing_height, he + HALF_WIDTH_SIGMAS * initial_sum(szb, sz, initial))
 
 
 @njit(**KERNEL_OPTIONS)
@@ -484,23 +511,23 @@ def stable_layer(x, dh, st, hour, zr):
     syb = BETA_2 * dh / SQRT_2
     # the urban stable layer is neutral for σ_z (MFD §5.8; AERMOD SIGZ — its lid, REFL_HT, keeps N)
     n = 0.0 if hour.urban else (brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10)
-    sz0 = quadrature_sum(syb, sigma_z_stable(x, he, u, sw, n, st, hour))
+    sz_h = initial_sum(syb, sigma_z_stable(x, he, u, sw, n, st, hour), st.sz0)
     if he <= 5.0 and zr <= 5.0:
         top, bottom = min(5.0, hour.mixing_height), 0.0
     elif he > zr:
-        top, bottom = he, max(he - HALF_WIDTH_SIGMAS * sz0, zr)
+        top, bottom = he, max(he - HALF_WIDTH_SIGMAS * sz_h, zr)
     else:
-        top, bottom = min(he + HALF_WIDTH_SIGMAS * sz0, zr), he
+        top, bottom = min(he + HALF_WIDTH_SIGMAS * sz_h, zr), he
     u, sv, sw, tg, _ = profile_average(hour, bottom, top)
     u, sv, sw = floors(u, sv, sw)
     n = 0.0 if hour.urban else (brunt_vaisala(tg, theta) if tg > 0.0 else 1e-10)
-    sy = quadrature_sum(syb, sigma_y_stable(x, he, u, sv, hour))
-    sz = quadrature_sum(syb, sigma_z_stable(x, he, u, sw, n, st, hour))
-    # z_ieff from the values at h_e (MFD Eq. 68): σ_z there is sz0 itself (the same N, brunt_vaisala's floor
-    # included), except in the urban layer, where sz0 has N = 0 and the lid keeps N
-    lid = reflection_height(he, x, syb, st, hour) if hour.urban else max(hour.mixing_height,
-                                                                          he + HALF_WIDTH_SIGMAS * sz0)
-    free = 5.0 if he <= 5.0 else max(he - HALF_WIDTH_SIGMAS * sz0, 0.5)
+    sy = initial_sum(syb, sigma_y_stable(x, he, u, sv, hour), st.sy0)
+    sz = initial_sum(syb, sigma_z_stable(x, he, u, sw, n, st, hour), st.sz0)
+    # z_ieff from the values at h_e (MFD Eq. 68): σ_z there is sz_h itself (the same N, brunt_vaisala's floor
+    # included), except in the urban layer, where sz_h has N = 0 and the lid keeps N
+    lid = reflection_height(he, x, syb, st.sz0, st, hour) if hour.urban else max(hour.mixing_height,
+                                                                                  he + HALF_WIDTH_SIGMAS * sz_h)
+    free = 5.0 if he <= 5.0 else max(he - HALF_WIDTH_SIGMAS * sz_h, 0.5)
     return he, sz, lid, u, sy, sv, free
 
 

@@ -52,8 +52,10 @@ import xarray as xr
 from numba import config
 
 from dispersion._aermod_kernels import Pairs, Receptors, Sources, Weather, aermod_parallel, aermod_serial, parts_at
+from dispersion._aermod_physics import HALF_WIDTH_SIGMAS
 from dispersion._kernel_cache import is_cached
-from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, ReceptorSet, StackSet, checked_buildings, valid_hours
+from dispersion.plume import (AERMOD_DAILY_DIVISOR_FLOOR, RELEASE_CODES, ReceptorSet, StackSet, checked_buildings,
+                              valid_hours)
 from meteo.aermet import is_tower_profile
 from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY, aermod_profiles
 from meteo.aermod_tower import tower_profiles
@@ -249,10 +251,20 @@ def aermod_sources(stacks: StackSet, stack_tip_downwash: bool = True, buildings=
         building = stacks.buildings  # (S, 36, 5), checked by StackSet
     else:
         building = building_array(buildings, stacks.x.size)
-    return Sources(x=f(stacks.x), y=f(stacks.y), height=f(stacks.height), diameter=f(stacks.inner_diameter),
-                   velocity=f(stacks.exit_velocity), temperature=f(stacks.exit_temperature),
+    volume = stacks.release == RELEASE_CODES["volume"]
+    if volume.any():  # no buoyancy, momentum or building downwash (AERMOD VCALC: WAKE = .FALSE.)
+        building = np.where(volume[:, None, None], 0.0, building)
+    sigma_y0 = np.where(volume, stacks.initial_sigma_y, 0.0)
+    return Sources(x=f(stacks.x), y=f(stacks.y), height=f(stacks.height),
+                   diameter=f(np.where(volume, 1.0, stacks.inner_diameter)),
+                   velocity=f(np.where(volume, 1.0, stacks.exit_velocity)),
+                   temperature=f(np.where(volume, 293.15, stacks.exit_temperature)),
                    tip_downwash=np.full(stacks.x.size, bool(stack_tip_downwash)),
-                   release=np.ascontiguousarray(stacks.release, dtype=np.int64), building=building)
+                   release=np.ascontiguousarray(stacks.release, dtype=np.int64), building=f(building),
+                   sigma_y0=f(sigma_y0), sigma_z0=f(np.where(volume, stacks.initial_sigma_z, 0.0)),
+                   # receptors nearer than 1 m get nothing, and within 2.15 σ_y0 + 0.99 m of a volume source (AERMOD
+                   # PCALC's DISTR < 0.99 m as ParkTwin has long held it at 1 m; VCALC's XRAD = 2.15 σ_y0)
+                   exclusion=f(np.where(volume, HALF_WIDTH_SIGMAS * sigma_y0 + 0.99, 1.0)))
 
 
 def building_array(buildings, n_stacks: int) -> np.ndarray:
@@ -347,7 +359,7 @@ def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray, *, 
     wrap = c(wrap, dtype=np.float64)
     lifted = (wrap != 0.0) | (receptors.flagpole[None, :] != 0.0)
     # the kinds of dispersion._aermod_kernels.PAIR_KINDS: table, exact, lifted, none
-    kind = np.where(radial < 1.0, 3, np.where(radial < nodes[0], 1, np.where(lifted, 2, 0)))
+    kind = np.where(radial < sources.exclusion[:, None], 3, np.where(radial < nodes[0], 1, np.where(lifted, 2, 0)))
     # within a kind by bearing from the stack: downwind receptors, and those inside the crosswind cut-off, then come
     # in runs whatever the wind, and the kernel's branches on them are better predicted (the pair loop 16.7 → 16.0 µs
     # a stack-hour on the reference deck)

@@ -73,7 +73,8 @@ HOUR_RULES = ("screening", "aermod")
 AERMOD_DAILY_DIVISOR_FLOOR = 18  # [h] a 24-h mean divides by max(valid hours, 18) (module docstring)
 
 
-RELEASE_CODES = {"vertical": 0, "capped": 1, "horizontal": 2}  # twin.park.Stack.release, in STACK_RELEASES order
+RELEASE_CODES = {"vertical": 0, "capped": 1, "horizontal": 2, "volume": 3}  # twin.park.Stack.release, in order
+VOLUME_SIGMA_LIMIT = 500.0  # [m] initial σ_y0, σ_z0 above this are refused as a unit slip (a 2 km wide volume)
 
 
 def rise_exit_conditions(stacks: "StackSet") -> tuple[np.ndarray, np.ndarray]:
@@ -119,6 +120,11 @@ class StackSet:
     release : ``RELEASE_CODES`` per stack (None: every stack vertical); buildings : (S, 36, 5) each stack's BPIP-PRIME
     structure per 10° flow sector (10° … 360°): H, W, L, XBADJ, YBADJ [m] (:mod:`dispersion.building_profile`), which
     the AERMOD mode's PRIME building downwash takes (None: none; the screening plume has no downwash).
+
+    A ``"volume"`` release is a volume source (AERMOD's VOLUME, for fugitive emissions of a tank farm or a process
+    unit), which only the AERMOD mode models: ``height`` is its release height (≥ 0), ``initial_sigma_y`` and
+    ``initial_sigma_z`` (S,) its initial σ_y0, σ_z0 [m] (0 for every other release; None: zeros), and its exit
+    velocity, diameter and temperature are not used (NaN allowed).
     """
 
     ids: tuple[str, ...]
@@ -131,6 +137,8 @@ class StackSet:
     exit_temperature: np.ndarray
     release: np.ndarray | None = None
     buildings: np.ndarray | None = None
+    initial_sigma_y: np.ndarray | None = None
+    initial_sigma_z: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -141,20 +149,42 @@ class StackSet:
             raise InputError.field("stacks", "release", np.asarray(release).tolist()[:5],
                                    f"({n},) codes {RELEASE_CODES}")
         object.__setattr__(self, "release", np.ascontiguousarray(release, dtype=np.int64))
-        for name in ("x", "y", "base_elevation", "height", "inner_diameter", "exit_velocity", "exit_temperature"):
-            values = np.ascontiguousarray(getattr(self, name), dtype=np.float64)
+        volume = self.release == RELEASE_CODES["volume"]
+        for name in ("x", "y", "base_elevation", "height", "inner_diameter", "exit_velocity", "exit_temperature",
+                     "initial_sigma_y", "initial_sigma_z"):
+            given = getattr(self, name)
+            values = np.ascontiguousarray(np.zeros(n) if given is None else given, dtype=np.float64)
             if values.shape != (n,):
                 raise InputError.field("stacks", name, f"shape {values.shape}", f"an array of shape ({n},)")
-            if not np.all(np.isfinite(values)):
-                bad = int(np.flatnonzero(~np.isfinite(values))[0])
+            checked = ~volume if name in ("inner_diameter", "exit_velocity", "exit_temperature") else np.ones(n, bool)
+            if not np.all(np.isfinite(values[checked])):
+                bad = int(np.flatnonzero(checked & ~np.isfinite(values))[0])
                 raise InputError.field(f"stack {self.ids[bad]!r}", name, float(values[bad]), "a finite number")
             object.__setattr__(self, name, values)
         for name, unit in (("height", "m"), ("inner_diameter", "m"), ("exit_velocity", "m/s"),
                            ("exit_temperature", "K")):
             values = getattr(self, name)
-            if np.any(values <= 0):
-                bad = int(np.flatnonzero(values <= 0)[0])
-                raise InputError.field(f"stack {self.ids[bad]!r}", name, float(values[bad]), f"> 0 {unit}")
+            bad = np.flatnonzero(~volume & ~(values > 0))
+            if bad.size:
+                raise InputError.field(f"stack {self.ids[bad[0]]!r}", name, float(values[bad[0]]), f"> 0 {unit}")
+        for name in ("height", "initial_sigma_y", "initial_sigma_z"):
+            values = getattr(self, name)
+            bad = np.flatnonzero(volume & ~((values >= 0.0) & (values <= (VOLUME_SIGMA_LIMIT if name != "height"
+                                                                                   else np.inf))))
+            if bad.size:
+                raise InputError.field(f"volume source {self.ids[bad[0]]!r}", name, float(values[bad[0]]),
+                                       "≥ 0 m" if name == "height" else f"between 0 and {VOLUME_SIGMA_LIMIT:g} m "
+                                       "(AERMOD User's Guide Table 3-1: σ_y0 = side/4.3, σ_z0 = vertical extent/2.15)")
+        stray = np.flatnonzero(~volume & ((self.initial_sigma_y != 0.0) | (self.initial_sigma_z != 0.0)))
+        if stray.size:
+            raise InputError.field(f"stack {self.ids[stray[0]]!r}", "initial_sigma_y/initial_sigma_z",
+                                   f"{self.initial_sigma_y[stray[0]]:g}/{self.initial_sigma_z[stray[0]]:g}",
+                                   "0 for a stack (initial σ's belong to volume sources, release 'volume')")
+
+    @property
+    def has_volumes(self) -> bool:
+        """Whether any source is a volume source (release ``"volume"``), which only the AERMOD mode models."""
+        return bool(np.any(self.release == RELEASE_CODES["volume"]))
 
 
 @dataclass(frozen=True)
@@ -329,6 +359,11 @@ def source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> So
     (calms already reset), ``wind_from_direction`` [degree from true north], ``air_temperature`` [K],
     ``stability_class`` [0..5], ``atmosphere_boundary_layer_thickness`` [m].
     """
+    if stacks.has_volumes:
+        k = int(np.flatnonzero(stacks.release == RELEASE_CODES["volume"])[0])
+        raise InputError.field(f"stack {stacks.ids[k]!r}", "release", "volume",
+                               "a stack (vertical, capped or horizontal): the screening plume has no volume sources; "
+                               "model them with dispersion: aermod")
     for name in ("model_wind_speed", "wind_from_direction", "air_temperature", "stability_class",
                  "atmosphere_boundary_layer_thickness"):
         if name not in met:

@@ -22,7 +22,8 @@ import xarray as xr
 
 from dispersion.aermod import (HALF_LIFE_CONSTANT, AermodTerrain, AermodUrban, aermod_statistics, aermod_weather,
                                decay_coefficient)
-from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume, source_hours
+from dispersion.plume import (RELEASE_CODES, PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume,
+                              source_hours)
 from twin.errors import InputError
 
 __all__ = ["point_source_hours", "evaluate_point_sources", "decay_half_life", "DISPERSION_MODES"]
@@ -33,15 +34,29 @@ DISPERSION_MODES = ("screening", "aermod")
 def point_source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> SourceHours:
     """The hoisted per-hour inputs (:func:`dispersion.plume.source_hours`), with the AERMOD weather attached when
     ``options.dispersion`` is "aermod" (``met`` must then be an AERMET dataset, ``meteo.read_aermet``)."""
-    hours = source_hours(stacks, met, options)
     if options.dispersion != "aermod":
-        return hours
+        return source_hours(stacks, met, options)  # refuses volume sources, by name
+    hours = source_hours(_stand_in(stacks), met, options)
     if "convective_mixing_height" not in met:
         raise InputError.field("weather", "source", met.attrs.get("source", "not AERMET"),
                                "aermet (an AERMET .SFC/.PFL pair) for model.dispersion: aermod")
     weather = aermod_weather(met, true_north_grid_bearing=options.true_north_grid_bearing,
                              hour_rules=options.hour_rules, urban=_urban(options))
     return replace(hours, aermod=weather)
+
+
+def _stand_in(stacks: StackSet) -> StackSet:
+    """``stacks`` with every volume source a vertical stack of 1 m/s, 1 m and 293.15 K: the screening hoist's
+    per-hour quantities that the AERMOD mode keeps (hours, days, wind; the statistics') do not depend on the
+    source's exit conditions, and its plume rise, which does, is not used there."""
+    volume = stacks.release == RELEASE_CODES["volume"]
+    if not volume.any():
+        return stacks
+    return replace(stacks, inner_diameter=np.where(volume, 1.0, stacks.inner_diameter),
+                   exit_velocity=np.where(volume, 1.0, stacks.exit_velocity),
+                   exit_temperature=np.where(volume, 293.15, stacks.exit_temperature),
+                   release=np.where(volume, RELEASE_CODES["vertical"], stacks.release), initial_sigma_y=None,
+                   initial_sigma_z=None)
 
 
 def decay_half_life(substance: str, options: PlumeOptions) -> float | None:

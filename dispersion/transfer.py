@@ -44,7 +44,8 @@ def subset_stacks(stacks: StackSet, index: np.ndarray) -> StackSet:
                     base_elevation=stacks.base_elevation[index], height=stacks.height[index],
                     inner_diameter=stacks.inner_diameter[index], exit_velocity=stacks.exit_velocity[index],
                     exit_temperature=stacks.exit_temperature[index], release=stacks.release[index],
-                    buildings=None if stacks.buildings is None else stacks.buildings[index])
+                    buildings=None if stacks.buildings is None else stacks.buildings[index],
+                    initial_sigma_y=stacks.initial_sigma_y[index], initial_sigma_z=stacks.initial_sigma_z[index])
 
 
 def subset_hours(hours: SourceHours, hour_index=None, source_index=None) -> SourceHours:

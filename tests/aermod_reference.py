@@ -26,7 +26,7 @@ from meteo import read_aermet
 REFERENCE = Path(__file__).resolve().parent / "data" / "aermod" / "anchorage-1999"
 PLOT_FILES = {"period": "plot_period.plt", "1h": "plot_1h.plt", "24h": "plot_24h.plt"}
 WDROTATE = 0.6964  # the deck's WDROTATE [degree]: true-north directions turned onto the park's grid north
-RELEASES = {"POINT": 0, "POINTCAP": 1, "POINTHOR": 2}  # AERMOD source types → dispersion.plume.RELEASE_CODES
+RELEASES = {"POINT": 0, "POINTCAP": 1, "POINTHOR": 2, "VOLUME": 3}  # AERMOD source types → dispersion.plume.RELEASE_CODES
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,16 @@ def read_deck(folder: Path = REFERENCE) -> Deck:
             release[words[1]] = RELEASES[words[2]]
         elif len(words) == 7 and words[0] == "SRCPARAM":
             params[words[1]] = tuple(float(v) for v in words[2:7])
+        elif len(words) == 6 and words[0] == "SRCPARAM":  # a VOLUME source: Q, release height, σ_y0, σ_z0
+            q, hs, sy0, sz0 = (float(v) for v in words[2:6])
+            params[words[1]] = (q, hs, np.nan, np.nan, np.nan, sy0, sz0)
     ids = tuple(location)
     xyz = np.array([location[i] for i in ids])
-    q, height, temperature, velocity, diameter = np.array([params[i] for i in ids]).T
+    rows = np.array([params[i] + (() if len(params[i]) == 7 else (0.0, 0.0)) for i in ids])
+    q, height, temperature, velocity, diameter, sigma_y0, sigma_z0 = rows.T
     stacks = StackSet(ids=ids, x=xyz[:, 0], y=xyz[:, 1], base_elevation=xyz[:, 2], height=height,
                       inner_diameter=diameter, exit_velocity=velocity, exit_temperature=temperature,
-                      release=np.array([release[i] for i in ids]))
+                      release=np.array([release[i] for i in ids]), initial_sigma_y=sigma_y0, initial_sigma_z=sigma_z0)
     with open(folder / "receptors.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     x = np.array([float(r["x_aermod"]) for r in rows])

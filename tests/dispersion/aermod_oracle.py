@@ -10,7 +10,7 @@ follow the AERMOD program are in the docstring of ``dispersion/aermod.py`` and i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import xarray as xr
@@ -162,7 +162,15 @@ def _urban(final, fb, u, hs, hsp, met: AermodHour):
 
 def _stack_state(stacks: StackSet, met: AermodHour, stack_tip_downwash: bool = True) -> dict:
     """Everything AERMOD computes once per stack and hour (all (S,) arrays); ``stack_tip_downwash`` False: the
-    release height is the stack height (AERMOD's NOSTD)."""
+    release height is the stack height (AERMOD's NOSTD). A volume source (release 3, AERMOD VOLUME) has no flux, rise
+    or tip downwash and its initial σ_y0, σ_z0 (``sy0``, ``sz0``; zero for a stack)."""
+    original = stacks
+    volume = stacks.release == 3
+    if volume.any():  # placeholders where a volume source has no exit conditions; its state is set below
+        stacks = replace(stacks, inner_diameter=np.where(volume, 1.0, stacks.inner_diameter),
+                         exit_velocity=np.where(volume, 1.0, stacks.exit_velocity),
+                         exit_temperature=np.where(volume, 293.15, stacks.exit_temperature), release=np.zeros_like(
+                             stacks.release), initial_sigma_y=None, initial_sigma_z=None)
     hs = stacks.height
     zi = met.mixing_height
     raw_u, raw_sv, raw_sw, tg_s, pt_s = met.at(hs)
@@ -218,7 +226,14 @@ def _stack_state(stacks: StackSet, met: AermodHour, stack_tip_downwash: bool = T
     x_mixed = zi * met.mean_wind_speed / met.mean_sigma_w
     x_final = np.where(x_mixed < 1.25 * xmax, 0.8 * x_mixed, xmax)
     critical_rise = np.where(x_mixed < 1.25 * xmax, rise.convective_rise_direct(x_final, fb, fm, u_s), final)
-    return dict(hs=hs, hsp=hsp, u_s=u_s, sv_s=sv_s, sw_s=sw_s, tg_s=tg_s, pt_s=pt_s, n_s=n_s, fb=fb, fm=fm,
+    if volume.any():  # AERMOD VCALC: FB = FM = PPF = 0, HSP = HS, no rise, XFINAL = 0
+        zero = np.where(volume, 0.0, 1.0)
+        fb, fm, final, xmax, penetrated = fb * zero, fm * zero, final * zero, xmax * zero, penetrated * zero
+        hsp = np.where(volume, hs, hsp)
+        he3 = np.where(volume, hs, he3)
+        x_final, critical_rise = x_final * zero, critical_rise * zero
+    return dict(sy0=np.where(volume, original.initial_sigma_y, 0.0), sz0=np.where(volume, original.initial_sigma_z, 0.0),
+                hs=hs, hsp=hsp, u_s=u_s, sv_s=sv_s, sw_s=sw_s, tg_s=tg_s, pt_s=pt_s, n_s=n_s, fb=fb, fm=fm,
                 final=final, xmax=xmax, elevated=elevated, penetrated=penetrated, he3=he3, x_mixed=np.full(hs.shape,
                 x_mixed), x_final=x_final, critical_rise=critical_rise, ratio=ratio)
 
@@ -289,13 +304,14 @@ def _sigma_y_stable(x, he, u, sv, met: AermodHour):
 
 def _stable_sigmas(x, he, dh, u, sv, sw, tg, theta, st, met):
     syb = rise.BETA_2 * dh / np.sqrt(2.0)
-    sy = np.hypot(syb, _sigma_y_stable(x, he, u, sv, met))
-    sz = np.hypot(syb, _sigma_z_stable(x, he, u, sw, tg, theta, st, met))
+    sy = np.sqrt(syb ** 2 + _sigma_y_stable(x, he, u, sv, met) ** 2 + st["sy0"] ** 2)
+    sz = np.sqrt(syb ** 2 + _sigma_z_stable(x, he, u, sw, tg, theta, st, met) ** 2 + st["sz0"] ** 2)
     return sy, sz, syb
 
 
-def _reflection_height(he, x, szb, st, met):
-    """z_ieff = max(z_i, h + 2.15 σ_z{h}) with σ_z from the values at h (MFD Eq. 68). [m]"""
+def _reflection_height(he, x, szb, st, met, initial=0.0):
+    """z_ieff = max(z_i, h + 2.15 σ_z{h}) with σ_z from the values at h and the initial σ_z0 ``initial`` (MFD Eq. 68;
+    AERMOD REFL_HT). [m]"""
     u, sv, sw, tg, theta = met.at(he)
     u, sv, sw = _floors(u, sv, sw)
     n = _brunt_vaisala(tg, theta)
@@ -308,7 +324,7 @@ def _reflection_height(he, x, szb, st, met):
         surface = 0.0
     weight = np.minimum(he / met.mixing_height, 1.0)
     sz = np.where(he >= met.mixing_height, elevated, (1.0 - weight) * surface + weight * elevated)
-    return np.maximum(met.mixing_height, he + HALF_WIDTH_SIGMAS * np.hypot(szb, sz))
+    return np.maximum(met.mixing_height, he + HALF_WIDTH_SIGMAS * np.sqrt(szb ** 2 + sz ** 2 + initial ** 2))
 
 
 def _vertical_stable(sz, he, lid):
@@ -341,7 +357,7 @@ def _stable_parts(x, st, met):
     u, sv, sw, tg, _ = met.average(bottom, top)
     u, sv, sw = _floors(u, sv, sw)
     sy, sz, szb = _stable_sigmas(x, he, dh, u, sv, sw, tg, theta, st, met)
-    lid = _reflection_height(he, x, szb, st, met)
+    lid = _reflection_height(he, x, szb, st, met, st["sz0"])
     zero = np.zeros(x.shape)
     return dict(vertical=_vertical_stable(sz, he, lid) / u, sigma_y=sy, vertical_3=zero, sigma_y_3=np.ones(x.shape),
                 wind=u, sigma_v=sv, wind_3=u, sigma_v_3=sv, penetrated=zero)
@@ -417,8 +433,9 @@ def _convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, he3, u3, sv3,
     t3 = x / u3
     sza3 = sw3 * t3 / np.sqrt(1.0 + sw3 * t3 / (0.72 * np.maximum(he3, 1e-4)))
     szb3 = rise.BETA_2 * penetrated * dh3 / np.sqrt(2.0)
-    return (np.hypot(szb, sya), np.hypot(szb, sz1), np.hypot(szb, sz2), np.hypot(szb3, sya3), np.hypot(szb3, sza3),
-            szb3)
+    sy0, sz0 = st["sy0"], st["sz0"]  # a volume source's initial σ's (AERMOD VDIS), not the penetrated source's
+    return (np.sqrt(szb ** 2 + sya ** 2 + sy0 ** 2), np.sqrt(szb ** 2 + sz1 ** 2 + sz0 ** 2),
+            np.sqrt(szb ** 2 + sz2 ** 2 + sz0 ** 2), np.hypot(szb3, sya3), np.hypot(szb3, sza3), szb3)
 
 
 def _vertical_convective(he1, he2, sz1, sz2, lam1, lam2, zi, sign):

@@ -14,6 +14,7 @@ from meteo.aermet import is_tower_profile
 from meteo.aermod_profiles import aermod_profiles
 from meteo.aermod_tower import tower_profiles
 from tests.dispersion.aermod_oracle import (
+    HALF_WIDTH_SIGMAS,
     AermodHour,
     _coherent,
     _parts,
@@ -142,6 +143,8 @@ def hour_concentration(stacks: StackSet, receptors: ReceptorSet, met: AermodHour
         random[rows[si], ri] = _random(parts, r)
         weight[rows[si], ri] = parts["random_weight"] if tabulate else _random_weight(parts, r)
     unit = weight * random + (1.0 - weight) * coherent
+    # nothing within 2.15 σ_y0 + 0.99 m of a volume source (AERMOD VCALC's XRAD)
+    unit[radial < np.where(st["sy0"] > 0.0, HALF_WIDTH_SIGMAS * st["sy0"] + 0.99, 0.0)[:, None]] = 0.0
     if emission_rate is None:
         return unit
     return np.asarray(emission_rate, dtype=np.float64) @ unit

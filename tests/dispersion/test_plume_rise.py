@@ -311,9 +311,12 @@ def test_capped_and_horizontal_releases_rise_by_buoyancy_only():
     import xarray as xr
 
     from dispersion.plume import RELEASE_CODES, PlumeOptions, StackSet, source_hours
-    from twin.park import STACK_RELEASES
+    from dispersion._aermod_physics import VOLUME_RELEASE
+    from twin.park import STACK_RELEASES, VOLUME_RELEASE_CODE
 
-    assert list(RELEASE_CODES) == list(STACK_RELEASES)  # park.yaml's words and the codes, in one order
+    # park.yaml's words and the codes, in one order; a volume source (its own list in park.yaml) comes last
+    assert list(RELEASE_CODES) == [*STACK_RELEASES, "volume"]
+    assert RELEASE_CODES["volume"] == VOLUME_RELEASE_CODE == VOLUME_RELEASE
 
     n = 3
     stacks = StackSet(ids=("V", "C", "H"), x=np.zeros(n), y=np.zeros(n), base_elevation=np.zeros(n),
