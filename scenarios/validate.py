@@ -31,7 +31,8 @@ def _validate_park(path: Path) -> str:
 
     park = load_park(path)
     spec = park.spec
-    return (f"{path}: OK — {spec.name}: {len(spec.stacks)} stacks, {len(spec.risk_sources)} risk sources, "
+    volumes = f"{len(spec.volume_sources)} volume sources, " if spec.volume_sources else ""
+    return (f"{path}: OK — {spec.name}: {len(spec.stacks)} stacks, {volumes}{len(spec.risk_sources)} risk sources, "
             f"{len(park.buildings)} buildings, {len(spec.receptors)} receptors, {len(spec.monitors)} monitors, "
             f"EPSG:{spec.epsg}")
 

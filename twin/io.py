@@ -70,11 +70,13 @@ def _bundle_file(root: Path, relative: str, field: str, where: str) -> Path:
 
 def _check_substances(spec: ParkSpec, keys: list[str], where: str) -> None:
     valid = ", ".join(keys)
-    for index, stack in enumerate(spec.stacks):
-        for substance in stack.emissions:
-            if substance not in keys:
-                raise InputError(f"{where}: stacks[{index}].emissions: substance must be one of the keys of "
-                                 f"twin/chemicals.csv ({valid}), got {substance!r} (stack {stack.id!r})")
+    for list_name, sources in (("stacks", spec.stacks), ("volume_sources", spec.volume_sources)):
+        for index, stack in enumerate(sources):
+            for substance in stack.emissions:
+                if substance not in keys:
+                    raise InputError(f"{where}: {list_name}[{index}].emissions: substance must be one of the keys of "
+                                     f"twin/chemicals.csv ({valid}), got {substance!r} ({list_name[:-1].replace('_', ' ')} "
+                                     f"{stack.id!r})")
     for index, source in enumerate(spec.risk_sources):
         if source.substance not in keys:
             raise InputError(f"{where}: risk_sources[{index}].substance must be one of the keys of "
@@ -89,7 +91,8 @@ def _check_substances(spec: ParkSpec, keys: list[str], where: str) -> None:
 def _check_on_dem(spec: ParkSpec, terrain: Terrain, where: str) -> None:
     xmin, ymin, xmax, ymax = terrain.bounds
     extent = f"x {xmin:.1f}..{xmax:.1f} m, y {ymin:.1f}..{ymax:.1f} m"
-    for list_name, items in (("stacks", spec.stacks), ("risk_sources", spec.risk_sources)):
+    for list_name, items in (("stacks", spec.stacks), ("volume_sources", spec.volume_sources),
+                             ("risk_sources", spec.risk_sources)):
         for index, item in enumerate(items):
             if not terrain.contains(item.x, item.y):
                 raise InputError(f"{where}: {list_name}[{index}] ({item.id!r}): position must lie on the DEM "

@@ -25,7 +25,7 @@ from twin.thresholds import RiskThresholds
 from twin.water import River
 
 __all__ = [
-    "ParkSpec", "Stack", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
+    "ParkSpec", "Stack", "VolumeSource", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
     "Park", "ReceptorPoints", "park_json_schema",
 ]
 
@@ -51,6 +51,8 @@ SILL_HEIGHT = Plausible("m", 0.0, 10.0, "sill or bund wall height", ("cm", "mm")
 UNIT_DIAMETER = Plausible("m", 0.005, 100.0, "tank or pipe inner diameter", ("mm", "cm"))
 BUND_AREA = Plausible("m**2", 0.0, 1e6, "bund area", low_open=True)
 MONITOR_HEIGHT = Plausible("m", 0.0, 500.0, "monitor inlet height above ground", ("cm", "mm"))
+RELEASE_HEIGHT = Plausible("m", 0.0, 300.0, "volume source release height", ("cm", "mm"))
+INITIAL_SIGMA = Plausible("m", 0.0, 500.0, "initial dispersion σ of a volume source", ("cm", "mm"), low_open=True)
 
 EmissionRate = Annotated[quantity(EMISSION_RATE), Field(description=described(EMISSION_RATE, "Emission rate. [g/s]"))]
 
@@ -96,6 +98,7 @@ class EmissionSchedule(BaseModel):
 
 
 STACK_RELEASES = ("vertical", "capped", "horizontal")  # Stack.release; its index is dispersion.plume.RELEASE_CODES
+VOLUME_RELEASE_CODE = 3  # a volume source's code among dispersion.plume.RELEASE_CODES
 
 
 class Stack(BaseModel):
@@ -129,6 +132,41 @@ class Stack(BaseModel):
                                 "(exit velocity 0.001 m/s at the same flow, U.S. EPA Model Clearinghouse 1993; "
                                 "AERMOD's POINTCAP/POINTHOR); a capped stack is downwashed by up to 3 diameters, a "
                                 "horizontal one not at all.")
+
+
+class VolumeSource(BaseModel):
+    """A volume source of routine fugitive emissions (无组织排放: a tank farm, a process unit, a loading bay, roof
+    vents), as AERMOD's VOLUME source and HJ 2.2-2018's 体源: released at ``release_height`` with initial lateral and
+    vertical spreads σ_y0, σ_z0, no plume rise and no building downwash. Modelled by the EIA run in AERMOD mode
+    (``model.dispersion: aermod``); the screening plume has no volume sources. The σ's from the source's size
+    (U.S. EPA, *User's Guide for the AMS/EPA Regulatory Model AERMOD*, EPA-454/B-03-001, Table 3-1): σ_y0 = side/4.3
+    for a single volume (a line of volumes: separation/2.15); σ_z0 = vertical extent/2.15 for a surface-based source,
+    building height/2.15 for one on or next to a building, vertical extent/4.3 for an elevated one; the release height
+    is the centre of the volume (half the vertical extent for a surface-based one)."""
+
+    model_config = _STRICT
+    id: Identifier
+    name: str = Field(description="Source name, e.g. '罐区无组织'.")
+    enterprise: str = Field(description="Operating enterprise.")
+    enterprise_en: str | None = Field(None, description="English name of the enterprise.")
+    x: Easting
+    y: Northing
+    base_elevation: quantity(ELEVATION) | None = Field(
+        None, description=described(ELEVATION, "Ground elevation at the source; None = from the DEM. [m]"))
+    release_height: quantity(RELEASE_HEIGHT) = Field(
+        description=described(RELEASE_HEIGHT, "Height of the volume's centre above its ground. [m]"))
+    initial_sigma_y: quantity(INITIAL_SIGMA) = Field(
+        description=described(INITIAL_SIGMA, "Initial lateral dispersion σ_y0 (side/4.3 for one volume). [m]"))
+    initial_sigma_z: quantity(INITIAL_SIGMA) = Field(
+        description=described(INITIAL_SIGMA, "Initial vertical dispersion σ_z0 (vertical extent/2.15 at the "
+                                             "surface, building height/2.15 on a building). [m]"))
+    emissions: dict[str, EmissionRate] = Field(description="Emission rate per substance key of twin/chemicals.csv. "
+                                                            "[g/s]")
+    schedule: EmissionSchedule | None = Field(None, description="Time variation of the emission rates "
+                                                                "(default: constant).")
+    enterprise_grade: Literal["A", "B", "C", "D"] | None = Field(
+        None, description="Enterprise environmental performance grade (A best … D) used for heavy-pollution "
+                          "emergency measures.")
 
 
 class RiskSource(BaseModel):
@@ -286,6 +324,9 @@ class ParkSpec(BaseModel):
     buildings_crs: Literal["EPSG:4326", "park"] = Field(
         "EPSG:4326", description="CRS of the buildings file: RFC 7946 WGS84 lon/lat, or 'park' = the park CRS.")
     stacks: list[Stack] = Field(default_factory=list, description="Emission stacks.")
+    volume_sources: list[VolumeSource] = Field(
+        default_factory=list, description="Volume sources of fugitive emissions (AERMOD VOLUME, HJ 2.2 体源), modelled "
+                                          "by the EIA run in AERMOD mode; their ids differ from the stacks'.")
     risk_sources: list[RiskSource] = Field(default_factory=list, description="Tanks, pipes and warehouses.")
     receptors: list[Receptor] = Field(default_factory=list, description="Sensitive receptors.")
     monitors: list[Monitor] = Field(default_factory=list, description="Monitoring stations.")
@@ -304,10 +345,20 @@ class ParkSpec(BaseModel):
     def _boundary_ring(cls, value):
         return None if value is None else _check_ring(value, "boundary")
 
-    @field_validator("stacks", "risk_sources", "receptors", "monitors", "flood_defences", "water_bodies", "rivers")
+    @field_validator("stacks", "volume_sources", "risk_sources", "receptors", "monitors", "flood_defences",
+                     "water_bodies", "rivers")
     @classmethod
     def _ids_unique(cls, value, info):
         return _unique_ids(value, info.field_name)
+
+    @model_validator(mode="after")
+    def _source_ids_unique(self):
+        stacks = {stack.id for stack in self.stacks}
+        for index, source in enumerate(self.volume_sources):
+            if source.id in stacks:
+                raise ValueError(f"volume_sources[{index}] id {source.id!r} is also a stack's id: an emission "
+                                 "source's id must be unique among stacks and volume sources (results name them)")
+        return self
 
 
 def park_json_schema() -> dict:
@@ -345,6 +396,15 @@ class Park:
         return self.spec.stacks
 
     @property
+    def volume_sources(self) -> list[VolumeSource]:
+        return self.spec.volume_sources
+
+    def emission_sources(self, include_volumes: bool = True) -> list[Stack | VolumeSource]:
+        """The routine emission sources in the order of every per-source array below: the stacks, then (with
+        ``include_volumes``) the volume sources."""
+        return [*self.spec.stacks, *(self.spec.volume_sources if include_volumes else ())]
+
+    @property
     def risk_sources(self) -> list[RiskSource]:
         return self.spec.risk_sources
 
@@ -368,7 +428,7 @@ class Park:
         """(xmin, ymin, xmax, ymax) [m] of all park features: stacks, risk sources, receptors, monitors, buildings."""
         xs: list[float] = []
         ys: list[float] = []
-        for item in (*self.spec.stacks, *self.spec.risk_sources, *self.spec.monitors):
+        for item in (*self.spec.stacks, *self.spec.volume_sources, *self.spec.risk_sources, *self.spec.monitors):
             xs.append(item.x)
             ys.append(item.y)
         for receptor in self.spec.receptors:
@@ -385,7 +445,7 @@ class Park:
 
     def centre(self) -> tuple[float, float]:
         """Centre [m] of the bounding box of stacks and risk sources (the industrial area); DEM centre if none."""
-        sources = [*self.spec.stacks, *self.spec.risk_sources]
+        sources = [*self.spec.stacks, *self.spec.volume_sources, *self.spec.risk_sources]
         if not sources:
             xmin, ymin, xmax, ymax = self.terrain.bounds
         else:
@@ -398,47 +458,70 @@ class Park:
         lon, lat = self.to_lonlat(*self.centre())
         return float(lon), float(lat)
 
-    def pollutants(self) -> list[str]:
-        """Sorted substance keys emitted (rate > 0) by at least one stack."""
-        return sorted({key for stack in self.spec.stacks for key, rate in stack.emissions.items() if rate > 0})
+    def pollutants(self, include_volumes: bool = False) -> list[str]:
+        """Sorted substance keys emitted (rate > 0) by at least one stack (or volume source, ``include_volumes``)."""
+        return sorted({key for source in self.emission_sources(include_volumes)
+                       for key, rate in source.emissions.items() if rate > 0})
 
-    def stack_release_codes(self) -> np.ndarray:
-        """Each stack's release as ``dispersion.plume.RELEASE_CODES`` (0 vertical, 1 capped, 2 horizontal)."""
-        return np.array([STACK_RELEASES.index(s.release) for s in self.spec.stacks], dtype=np.int64)
+    def stack_release_codes(self, include_volumes: bool = False) -> np.ndarray:
+        """Each stack's release as ``dispersion.plume.RELEASE_CODES`` (0 vertical, 1 capped, 2 horizontal; 3 for the
+        volume sources after them with ``include_volumes``)."""
+        codes = [STACK_RELEASES.index(s.release) for s in self.spec.stacks]
+        return np.array(codes + [VOLUME_RELEASE_CODE] * (len(self.spec.volume_sources) if include_volumes else 0),
+                        dtype=np.int64)
 
-    def stack_arrays(self) -> dict[str, np.ndarray]:
+    def stack_arrays(self, include_volumes: bool = False) -> dict[str, np.ndarray]:
         """Stack parameters as float64 arrays in stack order.
 
         Keys: x, y [m], base_elevation [m] (from the DEM where not given), height [m], inner_diameter [m],
-        exit_velocity [m/s], exit_temperature [K].
+        exit_velocity [m/s], exit_temperature [K]. With ``include_volumes`` the volume sources follow the stacks
+        (:meth:`emission_sources`): ``height`` their release height, NaN exit conditions, and the keys
+        initial_sigma_y, initial_sigma_z [m] (0 for a stack) — the arguments of ``dispersion.plume.StackSet``.
         """
         stacks = self.spec.stacks
         arrays = {name: np.array([getattr(s, name) for s in stacks], dtype=np.float64)
                   for name in ("x", "y", "height", "inner_diameter", "exit_velocity", "exit_temperature")}
-        base = np.array([np.nan if s.base_elevation is None else s.base_elevation for s in stacks], dtype=np.float64)
+        sources = self.emission_sources(include_volumes)
+        if include_volumes:
+            volumes = self.spec.volume_sources
+            nan = np.full(len(volumes), np.nan)
+            arrays["x"] = np.array([s.x for s in sources], dtype=np.float64)
+            arrays["y"] = np.array([s.y for s in sources], dtype=np.float64)
+            arrays["height"] = np.r_[arrays["height"], [v.release_height for v in volumes]].astype(np.float64)
+            for name in ("inner_diameter", "exit_velocity", "exit_temperature"):
+                arrays[name] = np.r_[arrays[name], nan]
+            zeros = np.zeros(len(stacks))
+            arrays["initial_sigma_y"] = np.r_[zeros, [v.initial_sigma_y for v in volumes]].astype(np.float64)
+            arrays["initial_sigma_z"] = np.r_[zeros, [v.initial_sigma_z for v in volumes]].astype(np.float64)
+        base = np.array([np.nan if s.base_elevation is None else s.base_elevation for s in sources], dtype=np.float64)
         missing = np.isnan(base)
         if missing.any():
             base[missing] = self.terrain.elevation_at(arrays["x"][missing], arrays["y"][missing])
         arrays["base_elevation"] = base
         return arrays
 
-    def emission_rates(self, substance: str) -> np.ndarray:
-        """Emission rate of ``substance`` per stack, in stack order (0 where a stack does not emit it). [g/s]"""
+    def emission_rates(self, substance: str, include_volumes: bool = False) -> np.ndarray:
+        """Emission rate of ``substance`` per stack (and volume source after them, ``include_volumes``), in that
+        order (0 where a source does not emit it). [g/s]"""
         self.chemicals[substance]  # unknown key → InputError listing the valid keys
-        emitted = self.pollutants()
+        emitted = self.pollutants(include_volumes)
         if substance not in emitted:
+            what = "stack or volume source" if include_volumes else "stack"
             raise InputError.field(f"park {self.spec.name!r}", "substance", substance,
-                                   f"a substance emitted by a stack ({', '.join(emitted) or 'none'})")
-        return np.array([s.emissions.get(substance, 0.0) for s in self.spec.stacks], dtype=np.float64)
+                                   f"a substance emitted by a {what} ({', '.join(emitted) or 'none'})")
+        return np.array([s.emissions.get(substance, 0.0) for s in self.emission_sources(include_volumes)],
+                        dtype=np.float64)
 
-    def schedule_factors(self, times_utc: np.ndarray) -> np.ndarray:
-        """(H, S) emission factor of every stack in every hour (UTC times; schedules read local clock time). [-]"""
+    def schedule_factors(self, times_utc: np.ndarray, include_volumes: bool = False) -> np.ndarray:
+        """(H, S) emission factor of every stack (and volume source, ``include_volumes``) in every hour (UTC times;
+        schedules read local clock time). [-]"""
         local = np.asarray(times_utc).astype("datetime64[s]") + np.timedelta64(
             int(round(self.spec.utc_offset_hours * 3600)), "s")
-        out = np.ones((local.size, len(self.spec.stacks)))
-        for s, stack in enumerate(self.spec.stacks):
-            if stack.schedule is not None:
-                out[:, s] = stack.schedule.factors(local)
+        sources = self.emission_sources(include_volumes)
+        out = np.ones((local.size, len(sources)))
+        for s, source in enumerate(sources):
+            if source.schedule is not None:
+                out[:, s] = source.schedule.factors(local)
         return out
 
     def receptor_points(self) -> ReceptorPoints:

@@ -21,6 +21,7 @@ import numpy as np
 import shapely
 
 from dispersion.building_profile import BuildingProfiles, Tier, building_profiles, park_tiers
+from dispersion.plume import RELEASE_CODES
 from twin.atomic import write_text_atomic
 
 __all__ = ["building_wakes", "wake_note_fields", "write_building_cards", "write_park_building_profiles", "write_bpip_profiles",
@@ -36,7 +37,7 @@ def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
     ``scenarios.eia.setup.prepare_eia``) and a summary: per stack below a wake-effect height in some
     valid hour, its id, height, GEP stack height and the valid hours with a structure / below its wake height;
     ``downwash_modelled``: the run applies PRIME (AERMOD mode with ``model.building_downwash``, the stacks carry
-    their profiles)."""
+    their profiles). Volume sources (after the stacks in ``setup.stacks``) have no downwash and are not counted."""
     stacks, hours, profiles = setup.stacks, setup.hours, setup.building_profiles
     n_h, n_s = np.shape(hours.valid)[0], len(stacks.ids)
     flow = np.degrees(np.arctan2(hours.wind_to_x, hours.wind_to_y))  # [° towards, clockwise from grid north]
@@ -45,7 +46,8 @@ def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
     sector = np.broadcast_to(sector[:, None] if sector.ndim == 1 else sector, (n_h, n_s))
     finite = np.broadcast_to(finite[:, None] if finite.ndim == 1 else finite, (n_h, n_s))
     column = np.arange(n_s)[None, :]
-    valid = np.asarray(hours.valid, dtype=bool)[:, None] & finite
+    point = np.asarray(stacks.release) != RELEASE_CODES["volume"]
+    valid = np.asarray(hours.valid, dtype=bool)[:, None] & finite & point[None, :]
     with_structure = ((profiles.height[column, sector] > 0.0) & valid).sum(axis=0)
     below = ((np.asarray(stacks.height)[None, :] < profiles.wake_height()[column, sector]) & valid).sum(axis=0)
     n_valid = int(np.asarray(hours.valid, dtype=bool).sum())
@@ -56,8 +58,8 @@ def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
     summary = {"downwash_modelled": stacks.buildings is not None, "valid_hours": n_valid,
                "stacks_with_structures": int(np.count_nonzero(with_structure)),
                "stacks_below_wake_height": len(rows),
-               "stacks_below_gep_height": int(np.count_nonzero(np.asarray(stacks.height) <
-                                                               profiles.gep_formula)),
+               "stacks_below_gep_height": int(np.count_nonzero(point & (np.asarray(stacks.height) <
+                                                                        profiles.gep_formula))),
                "stacks": rows}
     return profiles, summary
 

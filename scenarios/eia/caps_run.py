@@ -154,13 +154,14 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
             setup = prepare_eia(scenario, base_dir=base_dir, where=where)
             check_writable(out_dir)
         park, key = setup.park, spec.pollutant
-        nominal_all = park.emission_rates(key)
+        nominal_all = park.emission_rates(key, include_volumes=True)
         index = np.flatnonzero(nominal_all > 0)
-        ids = [park.stacks[i].id for i in index]
+        sources = park.emission_sources()
+        ids = [sources[i].id for i in index]
         for stack_id in spec.weights:
             if stack_id not in ids:
                 raise InputError.field(f"{where}: caps.weights", "stack id", stack_id,
-                                       f"a stack emitting {key} ({', '.join(ids[:8])}, ...)")
+                                       f"a stack or volume source emitting {key} ({', '.join(ids[:8])}, ...)")
         nominal = nominal_all[index]
         factors = setup.factors[:, index]
         stacks = subset_stacks(setup.stacks, index)
@@ -218,7 +219,7 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
 def _verify(setup: EiaSetup, key: str, index: np.ndarray, result: CapResult, receptors, labels, families) -> dict:
     """Re-run the model at the caps: every family at the constraint receptors (must hold), and the standard's own
     statistics (HJ 663 percentile, annual mean, 1-h/8-h maxima) with background on the scenario's finer grid."""
-    q = np.zeros(len(setup.park.stacks))
+    q = np.zeros(len(setup.stacks.ids))
     q[index] = result.rates
     worst = {}
     for family in families:
@@ -249,7 +250,7 @@ def _report(setup, spec, key, index, nominal, tau, result: CapResult, labels, ve
     park = setup.park
     sources = []
     for k, s in enumerate(index):
-        stack = park.stacks[s]
+        stack = park.emission_sources()[s]
         sources.append({"id": stack.id, "name": stack.name, "enterprise": stack.enterprise,
                         "grade": stack.enterprise_grade, "current_g_s": float(nominal[k]),
                         "current_t_yr": float(nominal[k] * tau[k]), "cap_g_s": float(result.rates[k]),
@@ -291,7 +292,7 @@ def _capped_wakes(setup, index) -> dict | None:
     if not setup.park.buildings:
         return None
     _, wakes = building_wakes(setup)
-    capped = {setup.park.stacks[s].id for s in index}
+    capped = {setup.stacks.ids[s] for s in index}
     rows = [row for row in wakes["stacks"] if row["id"] in capped]
     return {**wakes, "stacks": rows, "stacks_below_wake_height": len(rows)}
 

@@ -14,6 +14,7 @@ from meteo.climatology import meteorology_summary
 from scenarios.common.cf import hourly_time_bounds, park_substance
 from scenarios.common.views import map_view
 from scenarios.eia.report import eia_report_view, meteorology_figures
+from scenarios.eia.setup import source_count
 from twin.atomic import atomic_output, write_text_atomic
 from twin.schema import grid_dataset, point_xy_coords, receptor_dataset, station_coords, time_coord
 from twin.store import Provenance, write_netcdf
@@ -76,7 +77,7 @@ def write_eia_netcdf(setup, stats: dict, fields: dict, out_dir: Path, config_jso
     paths = {"netcdf": write_netcdf(
         grid, out_dir / "eia.nc", provenance,
         summary=(f"The park's contribution (no background) of {', '.join(setup.pollutants)} from "
-                 f"{len(park.stacks)} stacks over {n_hours} hours: maximum 1-h mean, HJ 663-2013 percentile and "
+                 f"{source_count(park)} over {n_hours} hours: maximum 1-h mean, HJ 663-2013 percentile and "
                  "maximum of the daily means, annual mean of the valid daily means (GB 3095-2012 Table 4); "
                  "statistics only."), **common)}
     sensitive = park.receptor_points()
@@ -103,7 +104,7 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
     """
     park = setup.park
     sensitive = park.receptor_points()
-    stacks = [park.stacks[i] for i in emitting]
+    stacks = [park.emission_sources()[i] for i in emitting]
     time = setup.met["time"].values.astype("datetime64[ns]")
     n_days = transfer.daily.shape[0]
     first_day = np.datetime64(int(setup.hours.day[0]), "D")
@@ -141,14 +142,18 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
         "day": time_coord(days.astype("datetime64[ns]"), "day", long_name="local calendar day (start, UTC-naive)",
                           axis=False, units_metadata=False),
         # Identifiers as auxiliary coordinates (string dimension coordinates trip CF monotonicity checks).
-        "source_id": ("source", np.array([s.id for s in stacks], dtype=object), {"long_name": "stack identifier"}),
+        "source_id": ("source", np.array([s.id for s in stacks], dtype=object),
+                      {"long_name": "stack or volume source identifier"}),
         "pollutant_key": ("pollutant", np.array(setup.pollutants, dtype=object),
                           {"long_name": "substance key of twin/chemicals.csv"}),
         **point_xy_coords(np.array([s.x for s in stacks]), np.array([s.y for s in stacks]), park.spec.epsg, "source",
                           names=("source_x", "source_y", "source_lon", "source_lat"),
                           long_names=("stack easting", "stack northing", "stack longitude", "stack latitude")),
-        "source_height": ("source", np.array([s.height for s in stacks]), {"long_name": "stack height",
-                                                                           "units": "m"}),
+        "source_height": ("source", np.array([setup.stacks.height[i] for i in emitting]),
+                          {"long_name": "stack height, or a volume source's release height", "units": "m"}),
+        "source_type": ("source", np.array(["volume" if i >= len(park.stacks) else "stack" for i in emitting],
+                                           dtype=object),
+                        {"long_name": "source type: stack (point source) or volume (AERMOD VOLUME source)"}),
         **station_coords(sensitive.ids, sensitive.names),
         **point_xy_coords(sensitive.x, sensitive.y, park.spec.epsg, "station",
                           names=("station_x", "station_y", "lon", "lat")),

@@ -52,6 +52,11 @@ WORDS = {
         "sources_note": "点源（排气筒）参数与正常工况排放速率，取自园区模型 park.yaml；坐标为园区坐标系 EPSG:{epsg}。",
         "sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "高度 (m)", "内径 (m)",
                             "烟气流速 (m/s)", "烟气温度 (°C)"],
+        "volume_sources": "1. 污染源参数（体源）",
+        "volume_sources_note": "体源（无组织排放）参数与正常工况排放速率，按 AERMOD 的 VOLUME 源计算（无抬升、无建筑物下洗；"
+                               "距源中心 2.15σy0 + 1 m 以内不计）。",
+        "volume_sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "排放高度 (m)",
+                                   "初始横向扩散参数 σy0 (m)", "初始垂向扩散参数 σz0 (m)"],
         "rate_column": "{name} (g/s)",
         "meteorology": "2. 气象条件",
         "meteorology_note": "{hours} 小时逐时气象：静风（10 m 风速 < {calm_below:g} m/s）占 {calm:.1f} %，非静风平均风速 "
@@ -111,6 +116,12 @@ WORDS = {
                         "park.yaml; coordinates in the park's CRS EPSG:{epsg}.",
         "sources_columns": ["ID", "Name", "Enterprise", "X (m)", "Y (m)", "Base elevation (m)", "Height (m)",
                             "Inner diameter (m)", "Exit velocity (m/s)", "Exit temperature (°C)"],
+        "volume_sources": "1. Source parameters (volume sources)",
+        "volume_sources_note": "Volume sources (fugitive emissions) and their normal-operation emission rates, "
+                               "modelled as AERMOD's VOLUME sources (no plume rise, no building downwash; nothing "
+                               "within 2.15 σy0 + 1 m of the centre).",
+        "volume_sources_columns": ["ID", "Name", "Enterprise", "X (m)", "Y (m)", "Base elevation (m)",
+                                   "Release height (m)", "Initial σy0 (m)", "Initial σz0 (m)"],
         "rate_column": "{name} (g/s)",
         "meteorology": "2. Meteorology",
         "meteorology_note": "{hours} hours of hourly weather: calm (10 m wind < {calm_below:g} m/s) {calm:.1f} %, mean "
@@ -172,24 +183,33 @@ def meteorology_figures(setup, out_dir: Path, language: str, met: MeteorologySum
     }
 
 
-def _source_section(setup, words: dict, language: str) -> dict:
+def _source_sections(setup, words: dict, language: str) -> list[dict]:
+    """The stacks' table (点源参数表), and the volume sources' (体源参数表) when the park has any."""
     park = setup.park
-    arrays = park.stack_arrays()
-    rates = {key: park.emission_rates(key) for key in setup.pollutants}
+    arrays = park.stack_arrays(include_volumes=True)
+    rates = {key: park.emission_rates(key, include_volumes=True) for key in setup.pollutants}
     names = {key: (park.chemicals[key].name_zh if language == "zh" else park.chemicals[key].name_en)
              for key in setup.pollutants}
-    rows = []
-    for i, stack in enumerate(park.spec.stacks):
-        enterprise = stack.enterprise if language == "zh" else (stack.enterprise_en or stack.enterprise)
-        rows.append({"cells": [stack.id, stack.name, enterprise, f"{arrays['x'][i]:.1f}", f"{arrays['y'][i]:.1f}",
-                               f"{arrays['base_elevation'][i]:.1f}", f"{arrays['height'][i]:g}",
-                               f"{arrays['inner_diameter'][i]:g}", f"{arrays['exit_velocity'][i]:g}",
-                               f"{arrays['exit_temperature'][i] - ZERO_CELSIUS:.1f}",
-                               *[_fmt(rates[key][i], 4) for key in setup.pollutants]]})
-    return {"heading": words["sources"], "paragraphs": [{"text": words["sources_note"].format(epsg=park.spec.epsg)}],
-            "columns": words["sources_columns"] + [words["rate_column"].format(name=names[key])
-                                                   for key in setup.pollutants],
-            "rows": rows}
+    rate_columns = [words["rate_column"].format(name=names[key]) for key in setup.pollutants]
+    rows, volume_rows = [], []
+    for i, source in enumerate(park.emission_sources()):
+        enterprise = source.enterprise if language == "zh" else (source.enterprise_en or source.enterprise)
+        cells = [source.id, source.name, enterprise, f"{arrays['x'][i]:.1f}", f"{arrays['y'][i]:.1f}",
+                 f"{arrays['base_elevation'][i]:.1f}", f"{arrays['height'][i]:g}"]
+        if i < len(park.stacks):
+            cells += [f"{arrays['inner_diameter'][i]:g}", f"{arrays['exit_velocity'][i]:g}",
+                      f"{arrays['exit_temperature'][i] - ZERO_CELSIUS:.1f}"]
+        else:
+            cells += [f"{arrays['initial_sigma_y'][i]:g}", f"{arrays['initial_sigma_z'][i]:g}"]
+        (rows if i < len(park.stacks) else volume_rows).append(
+            {"cells": cells + [_fmt(rates[key][i], 4) for key in setup.pollutants]})
+    sections = [{"heading": words["sources"],
+                 "paragraphs": [{"text": words["sources_note"].format(epsg=park.spec.epsg)}],
+                 "columns": words["sources_columns"] + rate_columns, "rows": rows}]
+    if volume_rows:
+        sections.append({"heading": words["volume_sources"], "paragraphs": [{"text": words["volume_sources_note"]}],
+                         "columns": words["volume_sources_columns"] + rate_columns, "rows": volume_rows})
+    return sections
 
 
 def _meteorology_section(setup, summary: dict, words: dict, images: dict, met: MeteorologySummary | None) -> dict:
@@ -249,7 +269,7 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
     ``met``: the weather's summary when the caller has it already (else computed here)."""
     words = WORDS[language]
     grade = "I" if summary["grade"] == 1 else "II"
-    sections = [_source_section(setup, words, language), _meteorology_section(setup, summary, words, images, met)]
+    sections = [*_source_sections(setup, words, language), _meteorology_section(setup, summary, words, images, met)]
     rows = []
     for key, entry in summary["pollutants"].items():
         s = entry["screening"]

@@ -36,7 +36,7 @@ from scenarios.eia.buildings import building_wakes, wake_note_fields, write_buil
 from scenarios.eia.caps_run import CapVerificationError, failed_checks, run_caps
 from scenarios.eia.caps_run import text_summary as caps_text
 from scenarios.eia.outputs import write_eia_netcdf, write_eia_report, write_transfer_netcdf
-from scenarios.eia.setup import EiaSetup, prepare_eia, year_statistics
+from scenarios.eia.setup import EiaSetup, prepare_eia, source_count, year_statistics
 from scenarios.eia.spec import EiaScenario
 from scenarios.eia.stats import (
     MIN_DAYS_ANNUAL,
@@ -82,9 +82,10 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
             check_writable(out_dir)
         park, pollutants = setup.park, setup.pollutants
         n_hours = setup.met.sizes["time"]
-        with stages.stage(f"year run ({len(park.stacks)} stacks x {setup.receptors.x.size} receptors x "
+        with stages.stage(f"year run ({source_count(park)} x {setup.receptors.x.size} receptors x "
                           f"{n_hours} h)"):
-            rates = np.stack([park.emission_rates(k)[None, :] * setup.factors * 1e-3 for k in pollutants])
+            rates = np.stack([park.emission_rates(k, include_volumes=True)[None, :] * setup.factors * 1e-3
+                              for k in pollutants])
             fields = evaluate_point_sources(setup.stacks, rates, setup.receptors, setup.hours,
                                     replace(setup.options, store_hourly=scenario.hourly_fields),
                                     substances=pollutants)
@@ -120,8 +121,8 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
         with stages.stage("tables and maps"):
             paths.update(write_eia_report(setup, stats, summary, out_dir))
             if profiles is not None:
-                paths["building_cards"] = write_building_cards(profiles, setup.stacks.ids,
-                                                               out_dir / "aermod_building_cards.txt")
+                paths["building_cards"] = write_building_cards(  # the stacks' (volume sources have no downwash)
+                    profiles, setup.stacks.ids[:len(park.stacks)], out_dir / "aermod_building_cards.txt")
 
             paths["manifest"] = write_manifest(out_dir, scenario, paths)
     finally:
@@ -146,14 +147,15 @@ def heavy_pollution_relief(setup: EiaSetup, spec, where: str) -> dict:
                                f"a period inside the weather ({np.datetime_as_string(times[0], 'm')}Z to "
                                f"{np.datetime_as_string(times[-1], 'm')}Z)")
     cut = np.array([spec.cuts.get(s.enterprise_grade or "ungraded", spec.cuts.get("ungraded", 0.0))
-                    for s in setup.park.stacks])
+                    for s in setup.park.emission_sources()])
     hours = subset_hours(setup.hours, pick)
     options = replace(setup.options, min_hours_per_day=min(setup.options.min_hours_per_day, 20))
     result: dict = {"hours": int(spec.hours), "start": spec.start.isoformat(), "cuts": dict(spec.cuts),
                     "stacks_by_grade": {}, "pollutants": {}}
     for grade in ("A", "B", "C", "D", None):
-        result["stacks_by_grade"][grade or "ungraded"] = sum(1 for s in setup.park.stacks if s.enterprise_grade == grade)
-    base_rates = np.stack([setup.park.emission_rates(k)[None, :] * setup.factors[pick] * 1e-3
+        result["stacks_by_grade"][grade or "ungraded"] = sum(1 for s in setup.park.emission_sources()
+                                                             if s.enterprise_grade == grade)
+    base_rates = np.stack([setup.park.emission_rates(k, include_volumes=True)[None, :] * setup.factors[pick] * 1e-3
                            for k in setup.pollutants])
     fields = {}
     for label, factor in (("base", 1.0), ("cut", 1.0 - cut)):

@@ -31,7 +31,7 @@ from twin.park import Park
 from twin.standards import standards_for
 from twin.textfiles import read_text
 
-__all__ = ["EiaSetup", "prepare_eia", "read_background", "daily_background", "year_statistics"]
+__all__ = ["EiaSetup", "prepare_eia", "read_background", "daily_background", "year_statistics", "source_count"]
 
 log = logging.getLogger("parktwin")
 _UG = 1e9  # kg m-3 → µg m-3 (reports)
@@ -51,10 +51,10 @@ class EiaSetup:
     gy: np.ndarray
     receptors: object  # dispersion.plume.ReceptorSet: the grid (row-major) then the sensitive receptors
     n_grid: int
-    stacks: object  # dispersion.plume.StackSet
+    stacks: object  # dispersion.plume.StackSet: the stacks, then the volume sources (park.emission_sources())
     hours: object  # dispersion.plume.SourceHours
     options: object  # dispersion.plume.PlumeOptions (statistics only, daily means kept)
-    factors: np.ndarray  # (H, S) schedule factors [-]
+    factors: np.ndarray  # (H, S) schedule factors [-], S the stacks and volume sources
     day_index: np.ndarray  # (H,) 0-based local day of each hour
     background: dict[str, np.ndarray]  # pollutant → (H,) hourly background [kg m-3]
     building_profiles: object = None  # dispersion.building_profile.BuildingProfiles of the stacks; None: no buildings
@@ -110,8 +110,14 @@ def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Pa
     return out
 
 
+def source_count(park: Park) -> str:
+    """"117 stacks", or "117 stacks and 6 volume sources": the park's routine emission sources in words."""
+    words = f"{len(park.stacks)} stacks"
+    return words + (f" and {len(park.volume_sources)} volume sources" if park.volume_sources else "")
+
+
 def _eia_pollutants(scenario: EiaScenario, park: Park, where: str) -> list[str]:
-    emitted = park.pollutants()
+    emitted = park.pollutants(include_volumes=True)
     with_limits = []
     for key in emitted:
         try:
@@ -122,7 +128,7 @@ def _eia_pollutants(scenario: EiaScenario, park: Park, where: str) -> list[str]:
     chosen = scenario.pollutants or with_limits
     for key in chosen:
         if key not in emitted:
-            raise InputError.field(where, "pollutants", key, f"a substance the stacks emit ({', '.join(emitted)})")
+            raise InputError.field(where, "pollutants", key, f"a substance the park's sources emit ({', '.join(emitted)})")
         standards_for(key)  # raises, naming the pollutants that have limits
     if not chosen:
         raise InputError.field(where, "pollutants", [], "at least one emitted substance with a GB 3095 limit")
@@ -134,14 +140,19 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     park = load_park(base_dir / scenario.park)
     pollutants = _eia_pollutants(scenario, park, where)
     for key in scenario.background.constant:
-        if key not in park.pollutants():
+        if key not in park.pollutants(include_volumes=True):
             raise InputError.field(f"{where}: background.constant", "pollutant", key,
-                                   f"a substance the stacks emit ({', '.join(park.pollutants())})")
+                                   f"a substance the park's sources emit ({', '.join(park.pollutants(True))})")
     met = load_weather(scenario.weather, base_dir, park, where, hour_rules=scenario.model.hour_rules)
     gx, gy = grid_axes(scenario.grid, park)
     receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height,
                                hill_heights=scenario.model.terrain == "elevated")
-    stacks = park_stacks(park)
+    if park.volume_sources and scenario.model.dispersion != "aermod":
+        raise InputError.field(where, "model.dispersion", scenario.model.dispersion,
+                               f"aermod: the park has {len(park.volume_sources)} volume sources (fugitive emissions, "
+                               f"e.g. {park.volume_sources[0].id!r}), which only the AERMOD mode models — the "
+                               "screening plume would leave them out of the totals")
+    stacks = park_stacks(park, include_volumes=True)  # the stacks, then the volume sources
     profiles = park_building_profiles(park, stacks) if park.buildings else None
     if scenario.model.dispersion == "aermod" and scenario.model.building_downwash and profiles is not None:
         stacks = replace(stacks, buildings=building_array(profiles, len(stacks.ids)))
@@ -151,7 +162,7 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     return EiaSetup(
         scenario=scenario, park=park, met=met, pollutants=pollutants, gx=gx, gy=gy, receptors=receptors,
         n_grid=gx.size * gy.size, stacks=stacks, hours=hours, options=options,
-        factors=park.schedule_factors(times), day_index=hours.day - hours.day[0],
+        factors=park.schedule_factors(times, include_volumes=True), day_index=hours.day - hours.day[0],
         background=read_background(scenario.background, pollutants, times, base_dir, where),
         building_profiles=profiles)
 

@@ -6,6 +6,7 @@ none. The scenario's canonical JSON and its SHA-256 travel into the NetCDF prove
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from dispersion.plume import run_plume
@@ -24,6 +25,8 @@ from twin.limits import check_memory
 
 __all__ = ["run_plume_scenario"]
 
+_LOG = logging.getLogger("parktwin")
+
 
 def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path,
                        command_line: list[str] | str = "", where: str = "scenario") -> RunResult:
@@ -35,6 +38,10 @@ def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path
     try:
         with stages.stage("park"):
             park = load_park(base_dir / scenario.park)
+            if park.volume_sources:  # said, not refused: this is the stacks' screening picture
+                _LOG.warning("%s: the park's %d volume sources (fugitive emissions, e.g. %r) are not in this steady "
+                             "plume run, which models stacks only; kind: eia with model.dispersion: aermod models "
+                             "them", where, len(park.volume_sources), park.volume_sources[0].id)
             emitted = park.pollutants()
             pollutants = scenario.pollutants or emitted
             if not pollutants:

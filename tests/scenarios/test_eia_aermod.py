@@ -226,3 +226,88 @@ def test_building_downwash_false_is_aermod_without_the_building_cards(demo, tmp_
     screening = prepare_eia(_scenario(demo, other, "model: {dispersion: screening}\n"), base_dir=other,
                             where="eia.yaml")
     assert screening.stacks.buildings is None  # the screening plume has no building downwash
+
+
+def _volume_park(tmp_path) -> list[str]:
+    """Two volume sources of SO2 added to the demo park (a ground-level tank farm and roof vents), 60 m from its
+    first two stacks; returns their ids."""
+    from twin.io import load_park
+
+    path = tmp_path / "park" / "park.yaml"
+    park = load_park(path)
+    first, second = park.stacks[0], park.stacks[1]
+    text = path.read_text(encoding="utf-8")
+    assert "\nvolume_sources: []\n" in text  # the demo writes every list of the schema
+    path.write_text(text.replace("\nvolume_sources: []\n", "\n") + f"""
+volume_sources:
+  - {{id: V01, name: 罐区无组织, enterprise: {first.enterprise}, x: {first.x + 60.0}, y: {first.y}, release_height: 2,
+     initial_sigma_y: 23.26, initial_sigma_z: 1.86, emissions: {{sulfur_dioxide: 1.5}}}}
+  - {{id: V02, name: 车间屋顶排风, enterprise: {second.enterprise}, x: {second.x}, y: {second.y + 60.0},
+     release_height: 15 m, initial_sigma_y: 700 cm, initial_sigma_z: 7, emissions: {{sulfur_dioxide: 0.8}},
+     enterprise_grade: B}}
+""", encoding="utf-8")
+    return ["V01", "V02"]
+
+
+def test_volume_sources_run_in_the_aermod_mode_and_the_screening_mode_refuses_them(demo, tmp_path):
+    """A park's volume sources (fugitive emissions, AERMOD VOLUME) enter the AERMOD year run after the stacks —
+    statistics, transfer matrices, the report's source tables, the heavy-pollution grades — and a screening run of
+    that park is refused by name rather than leaving them out of the totals."""
+    import xarray as xr
+
+    from dispersion.plume import RELEASE_CODES
+
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod}\n")
+    ids = _volume_park(tmp_path)
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    n = len(setup.park.stacks)
+    assert list(setup.stacks.ids[n:]) == ids and (setup.stacks.release[n:] == RELEASE_CODES["volume"]).all()
+    np.testing.assert_array_equal(setup.stacks.initial_sigma_y[n:], [23.26, 7.0])  # '700 cm' read as 7 m
+    np.testing.assert_array_equal(setup.stacks.height[n:], [2.0, 15.0])
+    assert setup.factors.shape[1] == n + 2
+    summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    # the sensitive receptors' 1-h maxima are a direct kernel run of stacks and volume sources together
+    sensitive = setup.receptors.subset(slice(setup.n_grid, None))
+    rates = setup.park.emission_rates("sulfur_dioxide", include_volumes=True)[None, :] * setup.factors * 1e-3
+    hourly = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates) * 1e9
+    stacks_only = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates * (np.arange(n + 2) < n)) * 1e9
+    assert np.abs(hourly - stacks_only).max() > 0.01 * hourly.max()  # the volume sources add something
+    limits = {item["averaging"]: item for item in summary["pollutants"]["sulfur_dioxide"]["limits"]}
+    for i, receptor in enumerate(limits["1h"]["receptors"]):
+        assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9, abs=1e-12)
+    with xr.open_dataset(tmp_path / "out" / "transfer.nc") as transfer:
+        assert set(ids) <= {str(s) for s in transfer["source_id"].values}
+    cards = (tmp_path / "out" / "aermod_building_cards.txt").read_text(encoding="utf-8")
+    assert "V01" not in cards and setup.stacks.ids[0] in cards  # no PRIME for a volume source
+    assert all(row["id"] not in ids for row in summary["building_wakes"]["stacks"])
+    for language, heading in (("en", "Source parameters (volume sources)"), ("zh", "污染源参数（体源）")):
+        sections = eia_report_view(setup, summary, {}, language)["sections"]
+        table = [s for s in sections if heading in s["heading"]]
+        assert len(table) == 1 and [row["cells"][0] for row in table[0]["rows"]] == ids
+        assert table[0]["rows"][1]["cells"][6:9] == ["15", "7", "7"]
+    stacks_table = [s for s in eia_report_view(setup, summary, {}, "en")["sections"]
+                    if s["heading"] == "1. Source parameters"][0]
+    assert len(stacks_table["rows"]) == n
+    # the screening mode would leave them out: refused, naming the field and the sources
+    other = tmp_path / "screening"
+    other.mkdir()
+    screening = _scenario(demo, other, "model: {dispersion: screening}\n")
+    _volume_park(other)
+    with pytest.raises(Exception, match=r"model\.dispersion.*2 volume sources.*'V01'.*got 'screening'"):
+        prepare_eia(screening, base_dir=other, where="eia.yaml")
+
+
+def test_volume_source_ids_must_differ_from_the_stacks(demo, tmp_path):
+    from twin.io import load_park
+
+    _scenario(demo, tmp_path, "")
+    _volume_park(tmp_path)
+    path = tmp_path / "park" / "park.yaml"
+    first = load_park(path).stacks[0].id
+    path.write_text(path.read_text(encoding="utf-8").replace("id: V01", f"id: {first}"), encoding="utf-8")
+    with pytest.raises(Exception, match=f"volume_sources\\[0\\] id '{first}' is also a stack's id"):
+        load_park(path)
+    path.write_text(path.read_text(encoding="utf-8").replace("initial_sigma_z: 7,", "initial_sigma_z: 7 km,"),
+                    encoding="utf-8")
+    with pytest.raises(Exception, match="initial_sigma_z"):
+        load_park(path)

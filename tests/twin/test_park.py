@@ -302,3 +302,46 @@ def test_unknown_stack_release_names_the_allowed_ones(tmp_path):
     assert "stacks[1]" in message and "release" in message and "'bent'" in message
     for word in ("vertical", "capped", "horizontal"):
         assert word in message
+
+
+# --- volume sources ---------------------------------------------------------------------------------------------------
+
+VOLUME = {"id": "V01", "name": "罐区无组织", "enterprise": "E", "x": X0 + 500.0, "y": Y0 + 100.0,
+          "release_height": "2 m", "initial_sigma_y": 23.26, "initial_sigma_z": "186 cm",
+          "emissions": {"benzene": 0.4, "sulfur_dioxide": 0.1},
+          "schedule": {"hour_of_day": [0.0] * 8 + [1.0] * 10 + [0.0] * 6}}
+
+
+def test_volume_sources_follow_the_stacks_in_every_source_array(tmp_path):
+    spec = small_spec()
+    spec["volume_sources"] = [VOLUME]
+    park = load_park(write_bundle(tmp_path, spec))
+    assert [s.id for s in park.emission_sources()] == ["S01", "S02", "V01"]
+    assert [s.id for s in park.emission_sources(include_volumes=False)] == ["S01", "S02"]
+    arrays = park.stack_arrays(include_volumes=True)
+    np.testing.assert_allclose(arrays["height"], [60.0, 25.0, 2.0])
+    np.testing.assert_allclose(arrays["initial_sigma_y"], [0.0, 0.0, 23.26])
+    np.testing.assert_allclose(arrays["initial_sigma_z"], [0.0, 0.0, 1.86])  # '186 cm'
+    assert np.isnan(arrays["inner_diameter"][2]) and np.isfinite(arrays["inner_diameter"][:2]).all()
+    np.testing.assert_allclose(arrays["base_elevation"][2], 2 + 5 + 2)  # from the DEM plane
+    assert set(park.stack_arrays()) == {"x", "y", "base_elevation", "height", "inner_diameter", "exit_velocity",
+                                        "exit_temperature"}  # the stacks alone, as before
+    assert park.stack_release_codes(include_volumes=True).tolist() == [0, 0, 3]
+    assert "benzene" in park.pollutants(include_volumes=True) and "benzene" not in park.pollutants()
+    np.testing.assert_allclose(park.emission_rates("sulfur_dioxide", include_volumes=True), [2.5, 0.0, 0.1])
+    with pytest.raises(InputError, match="emitted by a stack .*got 'benzene'"):
+        park.emission_rates("benzene")
+    times = np.array(["2025-01-01T00", "2025-01-01T04"], dtype="datetime64[ns]")  # 08:00 and 12:00 at UTC+8
+    np.testing.assert_allclose(park.schedule_factors(times, include_volumes=True)[:, 2], [1.0, 1.0])
+    from scenarios.common.models import park_stacks
+
+    stacks = park_stacks(park, include_volumes=True)
+    assert stacks.ids == ("S01", "S02", "V01") and stacks.has_volumes and not park_stacks(park).has_volumes
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("initial_sigma_y", "3 km", "initial_sigma_y"), ("initial_sigma_z", 0.0, "initial_sigma_z"),
+    ("release_height", 450.0, "release_height"), ("emissions", {"sulphur": 1.0}, "sulphur")])
+def test_bad_volume_sources_are_named(tmp_path, field, value, message):
+    error = load_with(tmp_path, lambda s: s.update(volume_sources=[{**VOLUME, field: value}]))
+    assert "volume_sources" in str(error) and message in str(error), str(error)
