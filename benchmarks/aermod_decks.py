@@ -1,6 +1,6 @@
 """ParkTwin's AERMOD on the further AERMOD reference decks: agreement with AERMOD's own outputs and CPU time.
 
-    .venv/bin/python benchmarks/aermod_decks.py [--deck terrain-hill|tower-profile|urban|urban-hill]
+    .venv/bin/python benchmarks/aermod_decks.py [--deck terrain-hill|tower-profile|urban|urban-hill|volume|volume-urban]
 
 * ``terrain-hill`` — elevated terrain (AERMOD's ELEV): 8 stacks around a 120 m hill, 441 receptors with AERMAP hill
   heights, every third on a 1.5 m flagpole; run as ``terrain: elevated`` and, for comparison, as flat terrain.
@@ -10,6 +10,9 @@
 * ``urban`` — AERMOD's urban option (population 800 000, SO2 with its 4-h urban half-life), flat terrain, all
   receptors of the Anchorage deck; run urban and, for comparison, rural. ``urban-hill`` — the terrain-hill deck
   with the same urban option, elevated terrain; run urban and, for comparison, rural.
+* ``volume`` — six volume sources (AERMOD VOLUME; 1–40 m, σ_y0 1–23 m, σ_z0 0.5–9 m), the Anchorage receptors and
+  rings down to 10 m; run as volume sources and, for comparison, with no initial σ's. ``volume-urban`` — the same
+  with the urban option; run urban and, for comparison, rural.
 
 All cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
 FAC2, FB, r, max ParkTwin / max AERMOD and the distance between the maxima for the period mean and the highest 1-h
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 import tempfile
 import time
 from pathlib import Path
@@ -34,7 +38,7 @@ from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
 AERMOD_CPU_SECONDS = {"terrain-hill": 31.6, "tower-profile": 22.0, "urban": 40.9,
-                      "urban-hill": 42.7}  # tests/data/aermod/README.md
+                      "urban-hill": 42.7, "volume": 15.2, "volume-urban": 15.8}  # tests/data/aermod/README.md
 URBAN = A.AermodUrban(800_000.0)  # the urban decks' URBANOPT (tools/aermod_urban_deck.py)
 UTC_OFFSET = -9.0  # Alaska standard time, the AERMET files' local time
 
@@ -44,9 +48,14 @@ def runs(deck_name: str, folder: Path) -> dict:
     deck = read_deck(DATA / deck_name)
     met = reference_met()  # the Anchorage 1999 files every deck reads (a tower deck: its own profile file too)
     options: dict = {}
-    if deck_name == "terrain-hill":
+    sources = {}
+    if deck_name == "volume":
+        cases = {"volume": (met, A.AermodTerrain()), "no σ_0": (met, A.AermodTerrain())}
+        sources = {"no σ_0": replace(deck.stacks, initial_sigma_y=deck.stacks.initial_sigma_y * 0.0,
+                                     initial_sigma_z=deck.stacks.initial_sigma_z * 0.0)}
+    elif deck_name == "terrain-hill":
         cases = {"elevated": (met, A.AermodTerrain("elevated", deck.hill_heights)), "flat": (met, A.AermodTerrain())}
-    elif deck_name.startswith("urban"):
+    elif deck_name.startswith("urban") or deck_name == "volume-urban":
         terrain = A.AermodTerrain("elevated", deck.hill_heights) if deck_name == "urban-hill" else A.AermodTerrain()
         cases = {"urban": (met, terrain), "rural": (met, terrain)}
         options = {"urban": dict(urban=URBAN, decay=A.decay_coefficient("SO2", None, urban=True))}
@@ -56,10 +65,11 @@ def runs(deck_name: str, folder: Path) -> dict:
     out = {}
     for label, (met, terrain) in cases.items():
         # compile or load the kernels outside the timed run
-        A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met.isel(time=slice(0, 2)),
+        stacks = sources.get(label, deck.stacks)
+        A.run_aermod(stacks, deck.rates_g_s * 1e-3, deck.receptors, met.isel(time=slice(0, 2)),
                      true_north_grid_bearing=-WDROTATE, terrain=terrain)
         cpu = time.process_time()
-        result = A.run_aermod(deck.stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
+        result = A.run_aermod(stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
                               true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, terrain=terrain,
                               **options.get(label, {}))
         out[label] = (result, time.process_time() - cpu)
