@@ -311,3 +311,19 @@ def test_volume_source_ids_must_differ_from_the_stacks(demo, tmp_path):
                     encoding="utf-8")
     with pytest.raises(Exception, match="initial_sigma_z"):
         load_park(path)
+
+
+def test_caps_cover_the_volume_sources(demo, tmp_path):
+    """The total-emission caps of a park with volume sources: each emitting source — stack or volume source — gets
+    its cap, and the verification re-run at the caps (stacks and volume sources together) holds every constraint."""
+    from scenarios.eia.caps_run import run_caps
+
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod, building_downwash: false}\n"
+                                         "caps: {pollutant: sulfur_dioxide, upper_bound_factor: null, "
+                                         "receptor_spacing: 2000}\n")
+    ids = _volume_park(tmp_path)
+    report = run_caps(scenario, base_dir=tmp_path, out_dir=tmp_path / "caps", where="eia.yaml")
+    capped = {source["id"]: source for source in report["sources"]}
+    assert set(ids) <= set(capped) and all(capped[i]["cap_g_s"] >= 0.0 for i in ids)
+    assert capped["V01"]["current_g_s"] == 1.5 and capped["V02"]["current_g_s"] == 0.8
+    assert max(report["verification"]["constraint_rows_max_excess_of_capacity_scale"].values()) <= 1e-6
