@@ -462,6 +462,16 @@ def _draw_buildings_and_stacks(ax, view: MapView) -> list:
                             path_effects=_HALO).set_gid(_LABEL)
         handles.append(Line2D([], [], marker="o", color="black", markeredgecolor="white", linestyle="",
                               markersize=6, label="排气筒 stack"))
+    if view.volume_sources is not None and view.volume_sources.x.size:
+        volumes = view.volume_sources
+        ax.scatter(volumes.x, volumes.y, s=30, marker="s", c="#8c510a", edgecolors="white", linewidths=0.8,
+                   zorder=5)
+        if volumes.names and len(volumes.names) <= _MAX_LABELLED_STACKS:
+            for x, y, name in zip(volumes.x, volumes.y, volumes.names):
+                ax.annotate(name, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=6, zorder=6,
+                            path_effects=_HALO).set_gid(_LABEL)
+        handles.append(Line2D([], [], marker="s", color="#8c510a", markeredgecolor="white", linestyle="",
+                              markersize=6, label="体源 volume source"))
     return handles
 
 

@@ -157,7 +157,7 @@ class StackLayer:
     """Emission stacks.
 
     x, y : position of each stack. [m]
-    height : stack height above ground. [m]
+    height : stack height (a volume source's release height) above ground. [m]
     names : one name per stack, or empty.
     """
 
@@ -172,9 +172,9 @@ class StackLayer:
         height = _vector("StackLayer", "height", self.height, x.shape[0])
         if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
             raise InputError.field("StackLayer", "x/y", "non-finite coordinates", "finite projected metres")
-        bad = np.flatnonzero(~(height > 0))
+        bad = np.flatnonzero(~(height >= 0))  # ≥ 0: a ground-level volume source's release height may be 0
         if bad.size:
-            raise InputError.field(f"StackLayer stack {int(bad[0])}", "height", float(height[bad[0]]), "> 0 m")
+            raise InputError.field(f"StackLayer stack {int(bad[0])}", "height", float(height[bad[0]]), ">= 0 m")
         object.__setattr__(self, "x", x)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "height", height)
@@ -378,6 +378,8 @@ class MapView:
     wind_speed : wind speed shown beside the wind arrow. [m/s]
     notes : short lines printed small under the map (model, time, met source, disclaimers).
     assets : risk units a flood map reports on (maps only; scenes do not draw them).
+    volume_sources : the park's volume sources (fugitive emissions; ``height`` their release height), as a
+        StackLayer (maps only).
     threat_zones, release, wind_band, outline : a threat-zone map's named zones, the leaking tank or pipe, the
         wind-direction band and the park's boundary, flood defences and water (:mod:`viz.threat_layers`; maps only).
     bounds : (xmin, xmax, ymin, ymax) of the map [m]; None: the field's and terrain's extent (:meth:`extent`).
@@ -389,6 +391,7 @@ class MapView:
     terrain: TerrainLayer | None = None
     buildings: BuildingLayer | None = None
     stacks: StackLayer | None = None
+    volume_sources: StackLayer | None = None
     receptors: ReceptorLayer | None = None
     assets: AssetLayer | None = None
     threat_zones: ThreatZoneLayer | None = None
@@ -408,6 +411,7 @@ class MapView:
             "terrain": TerrainLayer,
             "buildings": BuildingLayer,
             "stacks": StackLayer,
+            "volume_sources": StackLayer,
             "receptors": ReceptorLayer,
             "assets": AssetLayer,
             "threat_zones": ThreatZoneLayer,

@@ -231,7 +231,7 @@ def _maps(setup, stats: dict, out_dir: Path, language: str) -> dict[str, Path]:
                                limit_label=words["limit"].format(limit=item["limit"] * _UG, grade=grade))
             view = map_view(setup.park, layer, title=f"{setup.park.spec.name} — {setup.scenario.name}",
                             notes=(words["notes"].format(hours=setup.met.sizes["time"], limit=item["limit"] * _UG,
-                                                         grade=grade),))
+                                                         grade=grade),), volume_sources=True)
             name = f"{key}_{item['statistic']}"
             path = out_dir / f"map_{name}.png"
             images[name] = render_map(view, path) or path

@@ -288,6 +288,14 @@ def test_volume_sources_run_in_the_aermod_mode_and_the_screening_mode_refuses_th
     stacks_table = [s for s in eia_report_view(setup, summary, {}, "en")["sections"]
                     if s["heading"] == "1. Source parameters"][0]
     assert len(stacks_table["rows"]) == n
+    # the EIA maps mark them (the other scenarios' maps, which do not model them, do not)
+    from scenarios.common.views import map_view
+
+    box = (float(setup.gx.min()), float(setup.gx.max()), float(setup.gy.min()), float(setup.gy.max()))
+    view = map_view(setup.park, None, title="t", extent=box, volume_sources=True)
+    assert list(view.volume_sources.names) == ["罐区无组织", "车间屋顶排风"]
+    np.testing.assert_array_equal(view.volume_sources.height, [2.0, 15.0])
+    assert map_view(setup.park, None, title="t", extent=box).volume_sources is None
     # the screening mode would leave them out: refused, naming the field and the sources
     other = tmp_path / "screening"
     other.mkdir()

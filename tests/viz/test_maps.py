@@ -133,3 +133,24 @@ def test_the_limit_is_an_isopleth_and_the_first_contour_a_tenth_of_it():
     assert any("not reached (max 16 %)" in t.get_text() for t in legend.get_texts())
     linear = _crowded_view(limit=500.0, scale="linear").field.contour_levels()
     assert linear[0] == pytest.approx(50.0) and np.allclose(np.diff(linear[1:]), 100.0)
+
+
+def test_volume_sources_are_drawn_and_named_in_the_legend():
+    """A park's volume sources (fugitive emissions) on the map: brown squares at their places, "体源 volume source" in
+    the legend; a view without them has neither."""
+    from dataclasses import replace
+
+    from viz.maps import build_map
+    from viz.model import StackLayer
+
+    view = synthetic_view()
+    x0, y0 = float(np.mean(view.stacks.x)), float(np.mean(view.stacks.y))
+    volumes = StackLayer(x=[x0 + 40.0, x0 - 60.0], y=[y0, y0 + 30.0], height=[0.0, 12.0], names=["罐区", "车间"])
+    fig = build_map(replace(view, volume_sources=volumes), dpi=DPI, figsize=FIGSIZE)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "体源 volume source" in labels
+    drawn = [c for c in fig.axes[0].collections if len(c.get_offsets()) == 2
+             and np.allclose(np.sort(np.asarray(c.get_offsets())[:, 0]), np.sort(volumes.x))]
+    assert len(drawn) == 1
+    plain = [t.get_text() for t in build_map(view, dpi=DPI, figsize=FIGSIZE).axes[0].get_legend().get_texts()]
+    assert "体源 volume source" not in plain
