@@ -34,7 +34,8 @@ import numpy as np
 from numba import njit, prange
 
 from dispersion._aermod_geometry import GEOMETRY_COLUMNS, fill_geometry, geometry_parts
-from dispersion._aermod_physics import G_OVER_CP, Hour, stable_gradual_rises, stack_state
+from dispersion._aermod_area import area_table, area_value
+from dispersion._aermod_physics import AREA_RELEASE, G_OVER_CP, Hour, stable_gradual_rises, stack_state
 from dispersion._aermod_plume import plume_parts, plume_parts_at, stable_plume_parts
 from dispersion._aermod_vertical import EXP_LIMIT, SQRT_2PI, gauss
 from dispersion._prime_kernels import downwash, wake_state
@@ -63,6 +64,10 @@ class Sources(NamedTuple):
     sigma_y0: np.ndarray  # initial σ_y0 and σ_z0 of a volume source [m] (0 for a stack)
     sigma_z0: np.ndarray
     exclusion: np.ndarray  # [m] receptors nearer than this get nothing: 1 m, a volume source's 2.15 σ_y0 + 0.99 m
+    vertices: np.ndarray  # (S, V, 2) an area source's polygon [m] (its first vertex_count rows; zeros otherwise)
+    vertex_count: np.ndarray  # int64 (S,): 0 for a stack or a volume source
+    area: np.ndarray  # (S,) an area source's area [m²] (its rate per m² is its rate / area; 0 otherwise)
+    area_nodes: np.ndarray  # (K_a,) the distances of the area sources' tables [m] (dispersion._aermod_area)
 
 
 class Receptors(NamedTuple):
@@ -424,6 +429,27 @@ def _terrain_pair(s, j, k, w, r, bound, st, hour, geometry, origin, step, last, 
     return value
 
 
+@njit(**KERNEL_OPTIONS)
+def _area_source(rows, q, s, st, hour, sn, cs, sources, receptors, pairs, tabulate, scratch):
+    """Add area source ``s`` (rate ``q`` per m²) at every receptor (:func:`dispersion._aermod_area.area_value`):
+    from its table of the plume at the ground, or exactly at each integration point for a receptor above the
+    ground or the stack base, or when not ``tabulate``."""
+    table, clipped = scratch
+    nodes = sources.area_nodes
+    origin = math.log(nodes[0])
+    step = (math.log(nodes[nodes.shape[0] - 1]) - origin) / (nodes.shape[0] - 1)
+    if tabulate:
+        area_table(table, nodes, st, hour)
+    vertices, count = sources.vertices[s], sources.vertex_count[s]
+    for j in range(receptors.x.shape[0]):
+        wrap, lift = pairs.wrap[s, j], receptors.flagpole[j]
+        exact = (not tabulate) or wrap != 0.0 or lift != 0.0
+        value = area_value(receptors.x[j], receptors.y[j], vertices, count, sn, cs, table, origin, step, st, hour,
+                           exact, wrap, lift, pairs.hill[s, j], pairs.ground[s, j], clipped)
+        if value > 0.0:
+            _add(rows, q, j, value)
+
+
 @njit(inline="always", **KERNEL_OPTIONS)
 def _add(rows, q, j, value):
     """rows[p, j] += q[p] · value for every substance p."""
@@ -478,6 +504,7 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
     workspace = (np.zeros((7, TRAJECTORY)), np.zeros(4), np.zeros((2, TRAJECTORY)), np.zeros((6, 3)),
                  weather.density[h])
     alone = np.zeros((1, receptors.x.shape[0]))
+    area_scratch = (np.empty((sources.area_nodes.shape[0], 2)), np.empty((2 * sources.vertices.shape[1] + 2, 2)))
     values = np.empty(receptors.x.shape[0])
     unit = np.ones(1)
     for s in range(sources.x.shape[0]):
@@ -489,6 +516,11 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
             continue
         st = _stack(sources, s, hour)
         sn, cs = stack_direction(weather, h, st) if weather.veering[h] else (sn_hour, cs_hour)
+        if sources.release[s] == AREA_RELEASE:
+            for p in range(q.shape[0]):
+                q[p] /= sources.area[s]  # [kg s-1 m-2]
+            _area_source(rows, q, s, st, hour, sn, cs, sources, receptors, pairs, tabulate, area_scratch)
+            continue
         wake = _stack_wake(sources, s, st, weather, h, hour, sn_hour, cs_hour, workspace)
         if tabulate:
             if st.elevated:

@@ -39,6 +39,7 @@ HALF_WIDTH_SIGMAS = 2.15  # plume half-depth in σ_z (MFD Eqs. 43, 68)
 URBAN_GRADIENT_ABOVE_ZI = 0.005  # [K m-1] dθ/dz above the urban layer in its penetration test (AERMOD DISTF)
 RANDOM_PLUME_TIME_SCALE = 24.0 * 3600.0  # [s] T_r of the meander weight (AERMOD BIGT; docs/unverified.md)
 VOLUME_RELEASE = 3  # stack_state's release code of a volume source (dispersion.plume.RELEASE_CODES["volume"])
+AREA_RELEASE = 4  # and of an area source (RELEASE_CODES["area"]): released like a volume source, σ_y0 = 0
 
 
 class Hour(NamedTuple):
@@ -285,12 +286,14 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, re
     POINTCAP) or 2 (horizontal, POINTHOR): the momentum flux of 0.001 m/s at the same flow (F_b kept), and the
     stack-tip downwash of 0.001 m/s for a capped stack (even under NOSTD), none for a horizontal one (AERMOD
     FLUXES, PCALC; U.S. EPA Model Clearinghouse 1993). ``release`` 3 (a volume source, AERMOD VOLUME): no
-    buoyancy, momentum or rise at the release height h_s, and the initial σ_y0, σ_z0 [m] (:func:`volume_state`)."""
+    buoyancy, momentum or rise at the release height h_s, and the initial σ_y0, σ_z0 [m] (:func:`volume_state`);
+    ``release`` 4 (an area source, AERMOD AREA): the same with σ_y0 = 0 (AERMOD ADISY; the area is integrated over,
+    :mod:`dispersion._aermod_area`)."""
     zi = hour.mixing_height
     ustar = hour.friction_velocity
     raw_u, raw_sv, raw_sw, tg_s, pt_s = profile_at(hour, hs)
     u_s, sv_s, sw_s = floors(raw_u, raw_sv, raw_sw)
-    if release == VOLUME_RELEASE:
+    if release == VOLUME_RELEASE or release == AREA_RELEASE:
         return volume_state(hour, hs, u_s, sv_s, sw_s, tg_s, pt_s, sy0, sz0)
     ta = pt_s - G_OVER_CP * hs  # temperature at stack top from θ (MFD §4.1.4)
     elevated = hour.stable or hs >= zi

@@ -52,6 +52,7 @@ import xarray as xr
 from numba import config
 
 from dispersion._aermod_kernels import Pairs, Receptors, Sources, Weather, aermod_parallel, aermod_serial, parts_at
+from dispersion._aermod_area import AREA_NEAREST, polygon_area
 from dispersion._aermod_physics import HALF_WIDTH_SIGMAS
 from dispersion._kernel_cache import is_cached
 from dispersion.plume import (AERMOD_DAILY_DIVISOR_FLOOR, RELEASE_CODES, ReceptorSet, StackSet, checked_buildings,
@@ -251,10 +252,18 @@ def aermod_sources(stacks: StackSet, stack_tip_downwash: bool = True, buildings=
         building = stacks.buildings  # (S, 36, 5), checked by StackSet
     else:
         building = building_array(buildings, stacks.x.size)
-    volume = stacks.release == RELEASE_CODES["volume"]
-    if volume.any():  # no buoyancy, momentum or building downwash (AERMOD VCALC: WAKE = .FALSE.)
+    volume = stacks.release >= RELEASE_CODES["volume"]  # volume and area sources
+    if volume.any():  # no buoyancy, momentum or building downwash (AERMOD VCALC, ACALC: WAKE = .FALSE.)
         building = np.where(volume[:, None, None], 0.0, building)
     sigma_y0 = np.where(volume, stacks.initial_sigma_y, 0.0)
+    area = stacks.release == RELEASE_CODES["area"]
+    if area.any():
+        vertices = np.where(np.isfinite(stacks.area_vertices), stacks.area_vertices, 0.0)
+        count = np.where(area, np.isfinite(stacks.area_vertices).all(axis=2).sum(axis=1), 0)
+        size = np.array([polygon_area(vertices[s], int(count[s])) if area[s] else 0.0 for s in range(area.size)])
+    else:
+        vertices, count, size = np.zeros((stacks.x.size, 1, 2)), np.zeros(stacks.x.size, dtype=np.int64), \
+            np.zeros(stacks.x.size)
     return Sources(x=f(stacks.x), y=f(stacks.y), height=f(stacks.height),
                    diameter=f(np.where(volume, 1.0, stacks.inner_diameter)),
                    velocity=f(np.where(volume, 1.0, stacks.exit_velocity)),
@@ -264,7 +273,24 @@ def aermod_sources(stacks: StackSet, stack_tip_downwash: bool = True, buildings=
                    sigma_y0=f(sigma_y0), sigma_z0=f(np.where(volume, stacks.initial_sigma_z, 0.0)),
                    # receptors nearer than 1 m get nothing, and within 2.15 σ_y0 + 0.99 m of a volume source (AERMOD
                    # PCALC's DISTR < 0.99 m as ParkTwin has long held it at 1 m; VCALC's XRAD = 2.15 σ_y0)
-                   exclusion=f(np.where(volume, HALF_WIDTH_SIGMAS * sigma_y0 + 0.99, 1.0)))
+                   exclusion=f(np.where(volume, HALF_WIDTH_SIGMAS * sigma_y0 + 0.99, 1.0)),
+                   vertices=f(vertices), vertex_count=np.ascontiguousarray(count, dtype=np.int64), area=f(size),
+                   area_nodes=np.array([AREA_NEAREST, 10.0 * AREA_NEAREST]))  # set by area_nodes() for a run
+
+
+def area_nodes(sources: Sources, receptors: Receptors, density: int) -> np.ndarray:
+    """The distances of the area sources' tables (:mod:`dispersion._aermod_area`): 1 m · 10^(k/density) to the first
+    node at or beyond the farthest (vertex, receptor) pair [m] (two nodes when there is no area source)."""
+    if not (sources.vertex_count > 0).any():
+        return np.array([AREA_NEAREST, 10.0 * AREA_NEAREST])
+    farthest = 0.0
+    for s in np.flatnonzero(sources.vertex_count > 0):
+        corners = sources.vertices[s, :sources.vertex_count[s]]
+        dx = receptors.x[None, :] - corners[:, 0, None]
+        dy = receptors.y[None, :] - corners[:, 1, None]
+        farthest = max(farthest, float(np.sqrt(dx * dx + dy * dy).max()))
+    count = max(int(np.ceil(np.log10(max(farthest, 10.0) / AREA_NEAREST) * density - 1e-9)) + 1, 2)
+    return AREA_NEAREST * 10.0 ** (np.arange(count) / density)
 
 
 def building_array(buildings, n_stacks: int) -> np.ndarray:
@@ -409,6 +435,7 @@ def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rat
     rates = np.ascontiguousarray(rates[None] if single else rates)
     sources, points = aermod_sources(stacks, stack_tip_downwash, buildings), _receptors(receptors)
     nodes = table_nodes(sources, points, table_density, table_nearest)
+    sources = sources._replace(area_nodes=area_nodes(sources, points, table_density))
     out = np.empty((weather.valid.size, rates.shape[0], points.x.size))
     kernel = aermod_parallel if parallel else aermod_serial
     if not is_cached(kernel):

@@ -73,7 +73,7 @@ HOUR_RULES = ("screening", "aermod")
 AERMOD_DAILY_DIVISOR_FLOOR = 18  # [h] a 24-h mean divides by max(valid hours, 18) (module docstring)
 
 
-RELEASE_CODES = {"vertical": 0, "capped": 1, "horizontal": 2, "volume": 3}  # twin.park.Stack.release, in order
+RELEASE_CODES = {"vertical": 0, "capped": 1, "horizontal": 2, "volume": 3, "area": 4}  # twin.park.Stack.release, …
 VOLUME_SIGMA_LIMIT = 500.0  # [m] initial σ_y0, σ_z0 above this are refused as a unit slip (a 2 km wide volume)
 
 
@@ -125,6 +125,11 @@ class StackSet:
     unit), which only the AERMOD mode models: ``height`` is its release height (≥ 0), ``initial_sigma_y`` and
     ``initial_sigma_z`` (S,) its initial σ_y0, σ_z0 [m] (0 for every other release; None: zeros), and its exit
     velocity, diameter and temperature are not used (NaN allowed).
+
+    An ``"area"`` release is an area source (AERMOD's AREA/AREAPOLY: a tank farm's or a pond's surface), also for the
+    AERMOD mode only: ``area_vertices`` (S, V, 2) [m] its polygon (3 or more vertices, the rest of its row NaN; NaN
+    rows for every other source), ``x``, ``y`` a point of it (the names and maps use it), ``height`` its release
+    height, ``initial_sigma_z`` its initial σ_z0 and ``initial_sigma_y`` 0; its emission rate is the whole area's.
     """
 
     ids: tuple[str, ...]
@@ -139,6 +144,7 @@ class StackSet:
     buildings: np.ndarray | None = None
     initial_sigma_y: np.ndarray | None = None
     initial_sigma_z: np.ndarray | None = None
+    area_vertices: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.ids)
@@ -149,7 +155,7 @@ class StackSet:
             raise InputError.field("stacks", "release", np.asarray(release).tolist()[:5],
                                    f"({n},) codes {RELEASE_CODES}")
         object.__setattr__(self, "release", np.ascontiguousarray(release, dtype=np.int64))
-        volume = self.release == RELEASE_CODES["volume"]
+        volume = (self.release == RELEASE_CODES["volume"]) | (self.release == RELEASE_CODES["area"])
         for name in ("x", "y", "base_elevation", "height", "inner_diameter", "exit_velocity", "exit_temperature",
                      "initial_sigma_y", "initial_sigma_z"):
             given = getattr(self, name)
@@ -172,7 +178,7 @@ class StackSet:
             bad = np.flatnonzero(volume & ~((values >= 0.0) & (values <= (VOLUME_SIGMA_LIMIT if name != "height"
                                                                                    else np.inf))))
             if bad.size:
-                raise InputError.field(f"volume source {self.ids[bad[0]]!r}", name, float(values[bad[0]]),
+                raise InputError.field(f"{self._kind(bad[0])} {self.ids[bad[0]]!r}", name, float(values[bad[0]]),
                                        "≥ 0 m" if name == "height" else f"between 0 and {VOLUME_SIGMA_LIMIT:g} m "
                                        "(AERMOD User's Guide Table 3-1: σ_y0 = side/4.3, σ_z0 = vertical extent/2.15)")
         stray = np.flatnonzero(~volume & ((self.initial_sigma_y != 0.0) | (self.initial_sigma_z != 0.0)))
@@ -180,11 +186,41 @@ class StackSet:
             raise InputError.field(f"stack {self.ids[stray[0]]!r}", "initial_sigma_y/initial_sigma_z",
                                    f"{self.initial_sigma_y[stray[0]]:g}/{self.initial_sigma_z[stray[0]]:g}",
                                    "0 for a stack (initial σ's belong to volume sources, release 'volume')")
+        self._check_areas(n)
+
+    def _kind(self, s: int) -> str:
+        return {RELEASE_CODES["volume"]: "volume source", RELEASE_CODES["area"]: "area source"}.get(
+            int(self.release[s]), "stack")
+
+    def _check_areas(self, n: int) -> None:
+        """``area_vertices``: a polygon of ≥ 3 finite vertices with an area for each area source, σ_y0 = 0."""
+        area = self.release == RELEASE_CODES["area"]
+        if self.area_vertices is None:
+            if area.any():
+                raise InputError.field(f"area source {self.ids[int(np.flatnonzero(area)[0])]!r}", "area_vertices",
+                                       None, "its polygon, (S, V, 2) with V ≥ 3")
+            return
+        vertices = np.ascontiguousarray(self.area_vertices, dtype=np.float64)
+        if vertices.ndim != 3 or vertices.shape[0] != n or vertices.shape[2] != 2:
+            raise InputError.field("stacks", "area_vertices", f"shape {vertices.shape}", f"({n}, V, 2)")
+        for s in np.flatnonzero(area):
+            rows = vertices[s][np.isfinite(vertices[s]).all(axis=1)]
+            x, y = rows[:, 0], rows[:, 1]
+            size = 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y)) if rows.shape[0] else 0.0
+            if rows.shape[0] < 3 or not size > 0.0:
+                raise InputError.field(f"area source {self.ids[s]!r}", "area_vertices", rows.tolist()[:4],
+                                       "a polygon of at least 3 vertices enclosing an area > 0 m²")
+            if self.initial_sigma_y[s] != 0.0:
+                raise InputError.field(f"area source {self.ids[s]!r}", "initial_sigma_y",
+                                       float(self.initial_sigma_y[s]), "0 (an area source spreads laterally by "
+                                       "being integrated over; only σ_z0 is given)")
+        object.__setattr__(self, "area_vertices", vertices)
 
     @property
     def has_volumes(self) -> bool:
-        """Whether any source is a volume source (release ``"volume"``), which only the AERMOD mode models."""
-        return bool(np.any(self.release == RELEASE_CODES["volume"]))
+        """Whether any source is a volume or area source (release ``"volume"`` or ``"area"``), which only the AERMOD
+        mode models."""
+        return bool(np.any(self.release >= RELEASE_CODES["volume"]))
 
 
 @dataclass(frozen=True)
@@ -360,10 +396,11 @@ def source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions) -> So
     ``stability_class`` [0..5], ``atmosphere_boundary_layer_thickness`` [m].
     """
     if stacks.has_volumes:
-        k = int(np.flatnonzero(stacks.release == RELEASE_CODES["volume"])[0])
-        raise InputError.field(f"stack {stacks.ids[k]!r}", "release", "volume",
-                               "a stack (vertical, capped or horizontal): the screening plume has no volume sources; "
-                               "model them with dispersion: aermod")
+        k = int(np.flatnonzero(stacks.release >= RELEASE_CODES["volume"])[0])
+        kind = "volume" if stacks.release[k] == RELEASE_CODES["volume"] else "area"
+        raise InputError.field(f"stack {stacks.ids[k]!r}", "release", kind,
+                               "a stack (vertical, capped or horizontal): the screening plume has no volume or area "
+                               "sources; model them with dispersion: aermod")
     for name in ("model_wind_speed", "wind_from_direction", "air_temperature", "stability_class",
                  "atmosphere_boundary_layer_thickness"):
         if name not in met:

@@ -45,7 +45,8 @@ def subset_stacks(stacks: StackSet, index: np.ndarray) -> StackSet:
                     inner_diameter=stacks.inner_diameter[index], exit_velocity=stacks.exit_velocity[index],
                     exit_temperature=stacks.exit_temperature[index], release=stacks.release[index],
                     buildings=None if stacks.buildings is None else stacks.buildings[index],
-                    initial_sigma_y=stacks.initial_sigma_y[index], initial_sigma_z=stacks.initial_sigma_z[index])
+                    initial_sigma_y=stacks.initial_sigma_y[index], initial_sigma_z=stacks.initial_sigma_z[index],
+                    area_vertices=None if stacks.area_vertices is None else stacks.area_vertices[index])
 
 
 def subset_hours(hours: SourceHours, hour_index=None, source_index=None) -> SourceHours:

@@ -14,6 +14,7 @@ plus the ratio of the domain maxima and the distance between the receptors where
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,7 +27,8 @@ from meteo import read_aermet
 REFERENCE = Path(__file__).resolve().parent / "data" / "aermod" / "anchorage-1999"
 PLOT_FILES = {"period": "plot_period.plt", "1h": "plot_1h.plt", "24h": "plot_24h.plt"}
 WDROTATE = 0.6964  # the deck's WDROTATE [degree]: true-north directions turned onto the park's grid north
-RELEASES = {"POINT": 0, "POINTCAP": 1, "POINTHOR": 2, "VOLUME": 3}  # AERMOD source types → dispersion.plume.RELEASE_CODES
+RELEASES = {"POINT": 0, "POINTCAP": 1, "POINTHOR": 2, "VOLUME": 3, "AREA": 4, "AREAPOLY": 4}  # AERMOD source types →
+# dispersion.plume.RELEASE_CODES
 
 
 @dataclass(frozen=True)
@@ -42,26 +44,50 @@ class Deck:
 
 
 def read_deck(folder: Path = REFERENCE) -> Deck:
-    """Stacks from the deck's SO LOCATION / SRCPARAM cards, receptors from ``receptors.csv`` (AERMOD x, y; with
-    ``elevation``, ``hill_height`` and ``flagpole`` columns for an elevated-terrain deck)."""
-    location, params, release = {}, {}, {}
+    """Sources from the deck's SO LOCATION / SRCPARAM (/ AREAVERT) cards — POINT, POINTCAP, POINTHOR, VOLUME, AREA and
+    AREAPOLY (an area source's rate in ``rates_g_s`` is the whole area's, AERMOD's per-m² rate times its area; its
+    ``x``, ``y`` the mean of its vertices) — and receptors from ``receptors.csv`` (AERMOD x, y; with ``elevation``,
+    ``hill_height`` and ``flagpole`` columns for an elevated-terrain deck)."""
+    location, kinds, words_of, corners = {}, {}, {}, {}
     for line in (folder / "aermod.inp").read_text().splitlines():
         words = line.split()
         if len(words) >= 5 and words[0] == "LOCATION" and words[2] in RELEASES:
             location[words[1]] = tuple(float(v) for v in words[3:6])
-            release[words[1]] = RELEASES[words[2]]
-        elif len(words) == 7 and words[0] == "SRCPARAM":
-            params[words[1]] = tuple(float(v) for v in words[2:7])
-        elif len(words) == 6 and words[0] == "SRCPARAM":  # a VOLUME source: Q, release height, σ_y0, σ_z0
-            q, hs, sy0, sz0 = (float(v) for v in words[2:6])
-            params[words[1]] = (q, hs, np.nan, np.nan, np.nan, sy0, sz0)
+            kinds[words[1]] = words[2]
+        elif len(words) >= 4 and words[0] == "SRCPARAM":
+            words_of[words[1]] = [float(v) for v in words[2:]]
+        elif len(words) >= 4 and words[0] == "AREAVERT":
+            values = [float(v) for v in words[2:]]
+            corners.setdefault(words[1], []).extend(zip(values[::2], values[1::2]))
     ids = tuple(location)
-    xyz = np.array([location[i] for i in ids])
-    rows = np.array([params[i] + (() if len(params[i]) == 7 else (0.0, 0.0)) for i in ids])
-    q, height, temperature, velocity, diameter, sigma_y0, sigma_z0 = rows.T
-    stacks = StackSet(ids=ids, x=xyz[:, 0], y=xyz[:, 1], base_elevation=xyz[:, 2], height=height,
-                      inner_diameter=diameter, exit_velocity=velocity, exit_temperature=temperature,
-                      release=np.array([release[i] for i in ids]), initial_sigma_y=sigma_y0, initial_sigma_z=sigma_z0)
+    most = max([4] + [len(v) for v in corners.values()])
+    rows, polygons = [], np.full((len(ids), most, 2), np.nan)
+    for k, i in enumerate(ids):
+        p, kind = words_of[i], kinds[i]
+        x, y, z = location[i]
+        if kind == "VOLUME":  # Q, release height, σ_y0, σ_z0
+            rows.append((x, y, z, p[0], p[1], np.nan, np.nan, np.nan, p[2], p[3]))
+        elif kind in ("AREA", "AREAPOLY"):  # AREA: q, h, Xinit, Yinit, angle, σ_z0; AREAPOLY: q, h, n, σ_z0
+            if kind == "AREA":
+                xinit, yinit, angle = p[2], p[3], math.radians(p[4])
+                p1 = (x, y)
+                p2 = (p1[0] + yinit * math.sin(angle), p1[1] + yinit * math.cos(angle))
+                p3 = (p2[0] + xinit * math.cos(angle), p2[1] - xinit * math.sin(angle))
+                p4 = (p3[0] - yinit * math.sin(angle), p3[1] - yinit * math.cos(angle))
+                polygon, sz0 = np.array([p1, p2, p3, p4]), p[5] if len(p) > 5 else 0.0
+            else:
+                polygon, sz0 = np.array(corners[i]), p[3] if len(p) > 3 else 0.0
+            polygons[k, :len(polygon)] = polygon
+            px, py = polygon[:, 0], polygon[:, 1]
+            size = 0.5 * abs(np.dot(px, np.roll(py, -1)) - np.dot(np.roll(px, -1), py))
+            rows.append((px.mean(), py.mean(), z, p[0] * size, p[1], np.nan, np.nan, np.nan, 0.0, sz0))
+        else:  # Q, stack height, exit temperature, velocity, diameter
+            rows.append((x, y, z, p[0], p[1], p[2], p[3], p[4], 0.0, 0.0))
+    x, y, z, q, height, temperature, velocity, diameter, sigma_y0, sigma_z0 = np.array(rows).T
+    stacks = StackSet(ids=ids, x=x, y=y, base_elevation=z, height=height, inner_diameter=diameter,
+                      exit_velocity=velocity, exit_temperature=temperature,
+                      release=np.array([RELEASES[kinds[i]] for i in ids]), initial_sigma_y=sigma_y0,
+                      initial_sigma_z=sigma_z0, area_vertices=polygons if corners or "AREA" in kinds.values() else None)
     with open(folder / "receptors.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     x = np.array([float(r["x_aermod"]) for r in rows])
