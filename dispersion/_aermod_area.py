@@ -3,7 +3,7 @@ uniformly, integrated over the polygon, as scalar Numba functions (:mod:`dispers
 receptor).
 
 Formulation (the AERMOD program's, ACALC/AREAIN/PSIDE/PLUMEF, after the ISC3 area algorithm, U.S. EPA 1995, *User's
-Guide for the ISC3 Dispersion Models*, EPA-454/B-95-003b, Vol. II §1.2.3): a receptor sees each upwind point of
+Guide for the ISC3 Dispersion Models*, EPA-454/B-95-003b, Vol. II, its area source): a receptor sees each upwind point of
 the area as a coherent plume released at h_s with no rise (F_b = F_m = 0, :func:`dispersion._aermod_physics.
 volume_state` with σ_y0 = 0 and the area's σ_z0), no meander (the random plume is not applied to area sources) and
 no building downwash. With u the distance upwind of the receptor and v the crosswind offset,

@@ -46,13 +46,14 @@ def point_source_hours(stacks: StackSet, met: xr.Dataset, options: PlumeOptions)
 
 
 def _stand_in(stacks: StackSet) -> StackSet:
-    """``stacks`` with every volume or area source a vertical stack of 1 m/s, 1 m and 293.15 K: the screening hoist's
-    per-hour quantities that the AERMOD mode keeps (hours, days, wind; the statistics') do not depend on the
-    source's exit conditions, and its plume rise, which does, is not used there."""
+    """``stacks`` with every volume or area source a vertical stack of 1 m/s, 1 m and 293.15 K (at least 1 m high):
+    the screening hoist's per-hour quantities that the AERMOD mode keeps (hours, days, wind; the statistics') do
+    not depend on the source's exit conditions, and its plume rise, which does, is not used there."""
     volume = stacks.release >= RELEASE_CODES["volume"]  # volume and area sources
     if not volume.any():
         return stacks
-    return replace(stacks, inner_diameter=np.where(volume, 1.0, stacks.inner_diameter),
+    return replace(stacks, height=np.where(volume, np.maximum(stacks.height, 1.0), stacks.height),
+                   inner_diameter=np.where(volume, 1.0, stacks.inner_diameter),
                    exit_velocity=np.where(volume, 1.0, stacks.exit_velocity),
                    exit_temperature=np.where(volume, 293.15, stacks.exit_temperature),
                    release=np.where(volume, RELEASE_CODES["vertical"], stacks.release), initial_sigma_y=None,

@@ -31,7 +31,8 @@ def _validate_park(path: Path) -> str:
 
     park = load_park(path)
     spec = park.spec
-    volumes = f"{len(spec.volume_sources)} volume sources, " if spec.volume_sources else ""
+    volumes = "".join(f"{len(items)} {what}, " for what, items in (("volume sources", spec.volume_sources),
+                                                                   ("area sources", spec.area_sources)) if items)
     return (f"{path}: OK — {spec.name}: {len(spec.stacks)} stacks, {volumes}{len(spec.risk_sources)} risk sources, "
             f"{len(park.buildings)} buildings, {len(spec.receptors)} receptors, {len(spec.monitors)} monitors, "
             f"EPSG:{spec.epsg}")

@@ -70,7 +70,8 @@ def _bundle_file(root: Path, relative: str, field: str, where: str) -> Path:
 
 def _check_substances(spec: ParkSpec, keys: list[str], where: str) -> None:
     valid = ", ".join(keys)
-    for list_name, sources in (("stacks", spec.stacks), ("volume_sources", spec.volume_sources)):
+    for list_name, sources in (("stacks", spec.stacks), ("volume_sources", spec.volume_sources),
+                               ("area_sources", spec.area_sources)):
         for index, stack in enumerate(sources):
             for substance in stack.emissions:
                 if substance not in keys:
@@ -92,7 +93,7 @@ def _check_on_dem(spec: ParkSpec, terrain: Terrain, where: str) -> None:
     xmin, ymin, xmax, ymax = terrain.bounds
     extent = f"x {xmin:.1f}..{xmax:.1f} m, y {ymin:.1f}..{ymax:.1f} m"
     for list_name, items in (("stacks", spec.stacks), ("volume_sources", spec.volume_sources),
-                             ("risk_sources", spec.risk_sources)):
+                             ("area_sources", spec.area_sources), ("risk_sources", spec.risk_sources)):
         for index, item in enumerate(items):
             if not terrain.contains(item.x, item.y):
                 raise InputError(f"{where}: {list_name}[{index}] ({item.id!r}): position must lie on the DEM "

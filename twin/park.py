@@ -25,7 +25,7 @@ from twin.thresholds import RiskThresholds
 from twin.water import River
 
 __all__ = [
-    "ParkSpec", "Stack", "VolumeSource", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
+    "ParkSpec", "Stack", "VolumeSource", "AreaSource", "AreaRectangle", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
     "Park", "ReceptorPoints", "park_json_schema",
 ]
 
@@ -53,6 +53,8 @@ BUND_AREA = Plausible("m**2", 0.0, 1e6, "bund area", low_open=True)
 MONITOR_HEIGHT = Plausible("m", 0.0, 500.0, "monitor inlet height above ground", ("cm", "mm"))
 RELEASE_HEIGHT = Plausible("m", 0.0, 300.0, "volume source release height", ("cm", "mm"))
 INITIAL_SIGMA = Plausible("m", 0.0, 500.0, "initial dispersion σ of a volume source", ("cm", "mm"), low_open=True)
+AREA_SIGMA_Z = Plausible("m", 0.0, 500.0, "initial vertical dispersion σ_z0 of an area source", ("cm", "mm"))
+SIDE_LENGTH = Plausible("m", 0.0, 20000.0, "side of a rectangular area source", ("cm", "mm"), low_open=True)
 
 EmissionRate = Annotated[quantity(EMISSION_RATE), Field(description=described(EMISSION_RATE, "Emission rate. [g/s]"))]
 
@@ -99,6 +101,7 @@ class EmissionSchedule(BaseModel):
 
 STACK_RELEASES = ("vertical", "capped", "horizontal")  # Stack.release; its index is dispersion.plume.RELEASE_CODES
 VOLUME_RELEASE_CODE = 3  # a volume source's code among dispersion.plume.RELEASE_CODES
+AREA_RELEASE_CODE = 4  # and an area source's
 
 
 class Stack(BaseModel):
@@ -167,6 +170,92 @@ class VolumeSource(BaseModel):
     enterprise_grade: Literal["A", "B", "C", "D"] | None = Field(
         None, description="Enterprise environmental performance grade (A best … D) used for heavy-pollution "
                           "emergency measures.")
+
+
+class AreaRectangle(BaseModel):
+    """A rectangular area source as AERMOD's AREA source gives it (and HJ 2.2's 矩形面源): from the corner (x, y), the
+    side ``y_length`` runs ``angle`` degrees clockwise from grid north and ``x_length`` at right angles to it, to
+    the east when the angle is 0 (AERMOD SOSET ARVERT: vertices clockwise from that corner)."""
+
+    model_config = _STRICT
+    x: Easting
+    y: Northing
+    x_length: quantity(SIDE_LENGTH) = Field(description=described(SIDE_LENGTH, "Side along x (east at angle 0). [m]"))
+    y_length: quantity(SIDE_LENGTH) = Field(description=described(SIDE_LENGTH, "Side along y (north at angle 0). "
+                                                                               "[m]"))
+    angle: float = Field(0.0, ge=-360.0, le=360.0, description="Turn of the rectangle about (x, y), clockwise from "
+                                                               "grid north. [degree]")
+
+    def corners(self) -> list[tuple[float, float]]:
+        """The four vertices, clockwise from (x, y). [m]"""
+        a = np.radians(self.angle)
+        sin, cos = float(np.sin(a)), float(np.cos(a))
+        p2 = (self.x + self.y_length * sin, self.y + self.y_length * cos)
+        p3 = (p2[0] + self.x_length * cos, p2[1] - self.x_length * sin)
+        p4 = (p3[0] - self.y_length * sin, p3[1] - self.y_length * cos)
+        return [(self.x, self.y), p2, p3, p4]
+
+
+class AreaSource(BaseModel):
+    """An area source of routine fugitive emissions (无组织排放 from a surface: a tank farm, a wastewater pond, a
+    yard), as AERMOD's AREA / AREAPOLY source and HJ 2.2-2018's 面源: the area emits uniformly at ``release_height``
+    with an initial vertical spread σ_z0, no plume rise, no building downwash; modelled by the EIA run in AERMOD mode
+    (``model.dispersion: aermod``). Exactly one of ``polygon`` or ``rectangle``. The emission rates are the whole
+    area's (g/s), not per square metre."""
+
+    model_config = _STRICT
+    id: Identifier
+    name: str = Field(description="Source name, e.g. '污水处理站调节池'.")
+    enterprise: str = Field(description="Operating enterprise.")
+    enterprise_en: str | None = Field(None, description="English name of the enterprise.")
+    polygon: list[Point] | None = Field(None, description="Outline [[x, y], ...] in the park CRS (AERMOD AREAPOLY); "
+                                                          "closing vertex optional. [m]")
+    rectangle: AreaRectangle | None = Field(None, description="A rectangle as AERMOD's AREA source gives it.")
+    base_elevation: quantity(ELEVATION) | None = Field(
+        None, description=described(ELEVATION, "Ground elevation of the area; None = from the DEM at its centre. "
+                                                "[m]"))
+    release_height: quantity(RELEASE_HEIGHT) = Field(
+        description=described(RELEASE_HEIGHT, "Release height above the ground (0 for a pond's surface). [m]"))
+    initial_sigma_z: quantity(AREA_SIGMA_Z) = Field(
+        0.0, description=described(AREA_SIGMA_Z, "Initial vertical dispersion σ_z0 (AERMOD's Szinit; e.g. the "
+                                                 "height of the tanks over 2.15). [m]"))
+    emissions: dict[str, EmissionRate] = Field(description="Emission rate of the whole area per substance key of "
+                                                            "twin/chemicals.csv. [g/s]")
+    schedule: EmissionSchedule | None = Field(None, description="Time variation of the emission rates "
+                                                                "(default: constant).")
+    enterprise_grade: Literal["A", "B", "C", "D"] | None = Field(
+        None, description="Enterprise environmental performance grade (A best … D) used for heavy-pollution "
+                          "emergency measures.")
+
+    @field_validator("polygon")
+    @classmethod
+    def _polygon_ring(cls, value):
+        return None if value is None else _check_ring(value, "polygon")
+
+    @model_validator(mode="after")
+    def _exactly_one_shape(self):
+        if (self.polygon is None) == (self.rectangle is None):
+            given = "both polygon and rectangle" if self.polygon is not None else "neither polygon nor rectangle"
+            raise ValueError(f"area source {self.id!r}: exactly one of polygon [[x, y], ...] or rectangle {{x, y, "
+                             f"x_length, y_length, angle}} is required, got {given}")
+        return self
+
+    def vertices(self) -> list[tuple[float, float]]:
+        """The outline's vertices, without a repeated closing vertex. [m]"""
+        if self.rectangle is not None:
+            return self.rectangle.corners()
+        points = [tuple(p) for p in self.polygon]
+        return points[:-1] if len(points) > 3 and points[0] == points[-1] else points
+
+    @property
+    def x(self) -> float:
+        """Easting of the outline's centroid. [m]"""
+        return float(Polygon(self.vertices()).centroid.x)
+
+    @property
+    def y(self) -> float:
+        """Northing of the outline's centroid. [m]"""
+        return float(Polygon(self.vertices()).centroid.y)
 
 
 class RiskSource(BaseModel):
@@ -327,6 +416,9 @@ class ParkSpec(BaseModel):
     volume_sources: list[VolumeSource] = Field(
         default_factory=list, description="Volume sources of fugitive emissions (AERMOD VOLUME, HJ 2.2 体源), modelled "
                                           "by the EIA run in AERMOD mode; their ids differ from the stacks'.")
+    area_sources: list[AreaSource] = Field(
+        default_factory=list, description="Area sources of fugitive emissions (AERMOD AREA/AREAPOLY, HJ 2.2 面源), "
+                                          "modelled by the EIA run in AERMOD mode; ids unique among all sources.")
     risk_sources: list[RiskSource] = Field(default_factory=list, description="Tanks, pipes and warehouses.")
     receptors: list[Receptor] = Field(default_factory=list, description="Sensitive receptors.")
     monitors: list[Monitor] = Field(default_factory=list, description="Monitoring stations.")
@@ -345,19 +437,22 @@ class ParkSpec(BaseModel):
     def _boundary_ring(cls, value):
         return None if value is None else _check_ring(value, "boundary")
 
-    @field_validator("stacks", "volume_sources", "risk_sources", "receptors", "monitors", "flood_defences",
-                     "water_bodies", "rivers")
+    @field_validator("stacks", "volume_sources", "area_sources", "risk_sources", "receptors", "monitors",
+                     "flood_defences", "water_bodies", "rivers")
     @classmethod
     def _ids_unique(cls, value, info):
         return _unique_ids(value, info.field_name)
 
     @model_validator(mode="after")
     def _source_ids_unique(self):
-        stacks = {stack.id for stack in self.stacks}
-        for index, source in enumerate(self.volume_sources):
-            if source.id in stacks:
-                raise ValueError(f"volume_sources[{index}] id {source.id!r} is also a stack's id: an emission "
-                                 "source's id must be unique among stacks and volume sources (results name them)")
+        seen = {stack.id: "a stack's" for stack in self.stacks}
+        for name, sources in (("volume_sources", self.volume_sources), ("area_sources", self.area_sources)):
+            for index, source in enumerate(sources):
+                if source.id in seen:
+                    raise ValueError(f"{name}[{index}] id {source.id!r} is also {seen[source.id]} id: an emission "
+                                     "source's id must be unique among stacks, volume and area sources (results "
+                                     "name them)")
+                seen[source.id] = f"a {name[:-1].replace('_', ' ')}'s"
         return self
 
 
@@ -399,10 +494,16 @@ class Park:
     def volume_sources(self) -> list[VolumeSource]:
         return self.spec.volume_sources
 
-    def emission_sources(self, include_volumes: bool = True) -> list[Stack | VolumeSource]:
+    @property
+    def area_sources(self) -> list[AreaSource]:
+        return self.spec.area_sources
+
+    def emission_sources(self, include_fugitive: bool = True) -> list[Stack | VolumeSource | AreaSource]:
         """The routine emission sources in the order of every per-source array below: the stacks, then (with
-        ``include_volumes``) the volume sources."""
-        return [*self.spec.stacks, *(self.spec.volume_sources if include_volumes else ())]
+        ``include_fugitive``) the volume sources and the area sources."""
+        if not include_fugitive:
+            return list(self.spec.stacks)
+        return [*self.spec.stacks, *self.spec.volume_sources, *self.spec.area_sources]
 
     @property
     def risk_sources(self) -> list[RiskSource]:
@@ -428,7 +529,8 @@ class Park:
         """(xmin, ymin, xmax, ymax) [m] of all park features: stacks, risk sources, receptors, monitors, buildings."""
         xs: list[float] = []
         ys: list[float] = []
-        for item in (*self.spec.stacks, *self.spec.volume_sources, *self.spec.risk_sources, *self.spec.monitors):
+        for item in (*self.spec.stacks, *self.spec.volume_sources, *self.spec.area_sources, *self.spec.risk_sources,
+                     *self.spec.monitors):
             xs.append(item.x)
             ys.append(item.y)
         for receptor in self.spec.receptors:
@@ -445,7 +547,7 @@ class Park:
 
     def centre(self) -> tuple[float, float]:
         """Centre [m] of the bounding box of stacks and risk sources (the industrial area); DEM centre if none."""
-        sources = [*self.spec.stacks, *self.spec.volume_sources, *self.spec.risk_sources]
+        sources = [*self.spec.stacks, *self.spec.volume_sources, *self.spec.area_sources, *self.spec.risk_sources]
         if not sources:
             xmin, ymin, xmax, ymax = self.terrain.bounds
         else:
@@ -458,41 +560,51 @@ class Park:
         lon, lat = self.to_lonlat(*self.centre())
         return float(lon), float(lat)
 
-    def pollutants(self, include_volumes: bool = False) -> list[str]:
-        """Sorted substance keys emitted (rate > 0) by at least one stack (or volume source, ``include_volumes``)."""
-        return sorted({key for source in self.emission_sources(include_volumes)
+    def pollutants(self, include_fugitive: bool = False) -> list[str]:
+        """Sorted substance keys emitted (rate > 0) by at least one stack (or volume source, ``include_fugitive``)."""
+        return sorted({key for source in self.emission_sources(include_fugitive)
                        for key, rate in source.emissions.items() if rate > 0})
 
-    def stack_release_codes(self, include_volumes: bool = False) -> np.ndarray:
+    def stack_release_codes(self, include_fugitive: bool = False) -> np.ndarray:
         """Each stack's release as ``dispersion.plume.RELEASE_CODES`` (0 vertical, 1 capped, 2 horizontal; 3 for the
-        volume sources after them with ``include_volumes``)."""
+        volume sources and 4 for the area sources after them with ``include_fugitive``)."""
         codes = [STACK_RELEASES.index(s.release) for s in self.spec.stacks]
-        return np.array(codes + [VOLUME_RELEASE_CODE] * (len(self.spec.volume_sources) if include_volumes else 0),
-                        dtype=np.int64)
+        if include_fugitive:
+            codes += [VOLUME_RELEASE_CODE] * len(self.spec.volume_sources)
+            codes += [AREA_RELEASE_CODE] * len(self.spec.area_sources)
+        return np.array(codes, dtype=np.int64)
 
-    def stack_arrays(self, include_volumes: bool = False) -> dict[str, np.ndarray]:
+    def stack_arrays(self, include_fugitive: bool = False) -> dict[str, np.ndarray]:
         """Stack parameters as float64 arrays in stack order.
 
         Keys: x, y [m], base_elevation [m] (from the DEM where not given), height [m], inner_diameter [m],
-        exit_velocity [m/s], exit_temperature [K]. With ``include_volumes`` the volume sources follow the stacks
-        (:meth:`emission_sources`): ``height`` their release height, NaN exit conditions, and the keys
-        initial_sigma_y, initial_sigma_z [m] (0 for a stack) — the arguments of ``dispersion.plume.StackSet``.
+        exit_velocity [m/s], exit_temperature [K]. With ``include_fugitive`` the volume and area sources follow the
+        stacks (:meth:`emission_sources`): ``height`` their release height, NaN exit conditions, x and y an area's
+        centroid, and the keys initial_sigma_y, initial_sigma_z [m] (0 for a stack) and, with area sources,
+        area_vertices (S, V, 2) [m] (NaN rows for the others) — the arguments of ``dispersion.plume.StackSet``.
         """
         stacks = self.spec.stacks
         arrays = {name: np.array([getattr(s, name) for s in stacks], dtype=np.float64)
                   for name in ("x", "y", "height", "inner_diameter", "exit_velocity", "exit_temperature")}
-        sources = self.emission_sources(include_volumes)
-        if include_volumes:
-            volumes = self.spec.volume_sources
-            nan = np.full(len(volumes), np.nan)
+        sources = self.emission_sources(include_fugitive)
+        if include_fugitive:
+            fugitive = [*self.spec.volume_sources, *self.spec.area_sources]
+            nan = np.full(len(fugitive), np.nan)
             arrays["x"] = np.array([s.x for s in sources], dtype=np.float64)
             arrays["y"] = np.array([s.y for s in sources], dtype=np.float64)
-            arrays["height"] = np.r_[arrays["height"], [v.release_height for v in volumes]].astype(np.float64)
+            arrays["height"] = np.r_[arrays["height"], [v.release_height for v in fugitive]].astype(np.float64)
             for name in ("inner_diameter", "exit_velocity", "exit_temperature"):
                 arrays[name] = np.r_[arrays[name], nan]
             zeros = np.zeros(len(stacks))
-            arrays["initial_sigma_y"] = np.r_[zeros, [v.initial_sigma_y for v in volumes]].astype(np.float64)
-            arrays["initial_sigma_z"] = np.r_[zeros, [v.initial_sigma_z for v in volumes]].astype(np.float64)
+            arrays["initial_sigma_y"] = np.r_[zeros, [getattr(v, "initial_sigma_y", 0.0) for v in fugitive]
+                                              ].astype(np.float64)
+            arrays["initial_sigma_z"] = np.r_[zeros, [v.initial_sigma_z for v in fugitive]].astype(np.float64)
+            if self.spec.area_sources:
+                outlines = [a.vertices() for a in self.spec.area_sources]
+                vertices = np.full((len(sources), max(len(o) for o in outlines), 2), np.nan)
+                for k, outline in enumerate(outlines):
+                    vertices[len(sources) - len(outlines) + k, :len(outline)] = outline
+                arrays["area_vertices"] = vertices
         base = np.array([np.nan if s.base_elevation is None else s.base_elevation for s in sources], dtype=np.float64)
         missing = np.isnan(base)
         if missing.any():
@@ -500,24 +612,24 @@ class Park:
         arrays["base_elevation"] = base
         return arrays
 
-    def emission_rates(self, substance: str, include_volumes: bool = False) -> np.ndarray:
-        """Emission rate of ``substance`` per stack (and volume source after them, ``include_volumes``), in that
+    def emission_rates(self, substance: str, include_fugitive: bool = False) -> np.ndarray:
+        """Emission rate of ``substance`` per stack (and volume source after them, ``include_fugitive``), in that
         order (0 where a source does not emit it). [g/s]"""
         self.chemicals[substance]  # unknown key → InputError listing the valid keys
-        emitted = self.pollutants(include_volumes)
+        emitted = self.pollutants(include_fugitive)
         if substance not in emitted:
-            what = "stack or volume source" if include_volumes else "stack"
+            what = "stack or volume source" if include_fugitive else "stack"
             raise InputError.field(f"park {self.spec.name!r}", "substance", substance,
                                    f"a substance emitted by a {what} ({', '.join(emitted) or 'none'})")
-        return np.array([s.emissions.get(substance, 0.0) for s in self.emission_sources(include_volumes)],
+        return np.array([s.emissions.get(substance, 0.0) for s in self.emission_sources(include_fugitive)],
                         dtype=np.float64)
 
-    def schedule_factors(self, times_utc: np.ndarray, include_volumes: bool = False) -> np.ndarray:
-        """(H, S) emission factor of every stack (and volume source, ``include_volumes``) in every hour (UTC times;
+    def schedule_factors(self, times_utc: np.ndarray, include_fugitive: bool = False) -> np.ndarray:
+        """(H, S) emission factor of every stack (and volume source, ``include_fugitive``) in every hour (UTC times;
         schedules read local clock time). [-]"""
         local = np.asarray(times_utc).astype("datetime64[s]") + np.timedelta64(
             int(round(self.spec.utc_offset_hours * 3600)), "s")
-        sources = self.emission_sources(include_volumes)
+        sources = self.emission_sources(include_fugitive)
         out = np.ones((local.size, len(sources)))
         for s, source in enumerate(sources):
             if source.schedule is not None:

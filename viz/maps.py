@@ -472,6 +472,16 @@ def _draw_buildings_and_stacks(ax, view: MapView) -> list:
                             path_effects=_HALO).set_gid(_LABEL)
         handles.append(Line2D([], [], marker="s", color="#8c510a", markeredgecolor="white", linestyle="",
                               markersize=6, label="体源 volume source"))
+    if view.area_sources is not None and view.area_sources.outlines:
+        areas = view.area_sources
+        ax.add_collection(PolyCollection(areas.outlines, facecolors="none", edgecolors="#8c510a", linewidths=1.2,
+                                         hatch="////", zorder=5))
+        if areas.names and len(areas.names) <= _MAX_LABELLED_STACKS:
+            for outline, name in zip(areas.outlines, areas.names):
+                x, y = np.mean(outline, axis=0)
+                ax.annotate(name, (x, y), xytext=(4, -9), textcoords="offset points", fontsize=6, zorder=6,
+                            path_effects=_HALO).set_gid(_LABEL)
+        handles.append(Patch(facecolor="none", edgecolor="#8c510a", hatch="////", label="面源 area source"))
     return handles
 
 

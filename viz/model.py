@@ -26,6 +26,7 @@ __all__ = [
     "TerrainLayer",
     "BuildingLayer",
     "StackLayer",
+    "AreaSourceLayer",
     "ReceptorLayer",
     "AssetLayer",
     "FieldLayer",
@@ -150,6 +151,23 @@ class BuildingLayer:
         object.__setattr__(self, "footprints", rings)
         object.__setattr__(self, "heights", heights)
         object.__setattr__(self, "names", _names("BuildingLayer", self.names, len(rings)))
+
+
+@dataclass(frozen=True, eq=False)
+class AreaSourceLayer:
+    """Area sources (fugitive emissions of a surface: tank farms, ponds).
+
+    outlines : list of (n, 2) rings (x, y). [m]
+    names : one name per area, or empty.
+    """
+
+    outlines: Sequence[np.ndarray]
+    names: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        rings = tuple(_ring(f"AreaSourceLayer outline {i}", ring) for i, ring in enumerate(self.outlines))
+        object.__setattr__(self, "outlines", rings)
+        object.__setattr__(self, "names", _names("AreaSourceLayer", self.names, len(rings)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -379,7 +397,7 @@ class MapView:
     notes : short lines printed small under the map (model, time, met source, disclaimers).
     assets : risk units a flood map reports on (maps only; scenes do not draw them).
     volume_sources : the park's volume sources (fugitive emissions; ``height`` their release height), as a
-        StackLayer (maps only).
+        StackLayer; area_sources : its area sources' outlines (both maps only).
     threat_zones, release, wind_band, outline : a threat-zone map's named zones, the leaking tank or pipe, the
         wind-direction band and the park's boundary, flood defences and water (:mod:`viz.threat_layers`; maps only).
     bounds : (xmin, xmax, ymin, ymax) of the map [m]; None: the field's and terrain's extent (:meth:`extent`).
@@ -392,6 +410,7 @@ class MapView:
     buildings: BuildingLayer | None = None
     stacks: StackLayer | None = None
     volume_sources: StackLayer | None = None
+    area_sources: AreaSourceLayer | None = None
     receptors: ReceptorLayer | None = None
     assets: AssetLayer | None = None
     threat_zones: ThreatZoneLayer | None = None
@@ -412,6 +431,7 @@ class MapView:
             "buildings": BuildingLayer,
             "stacks": StackLayer,
             "volume_sources": StackLayer,
+            "area_sources": AreaSourceLayer,
             "receptors": ReceptorLayer,
             "assets": AssetLayer,
             "threat_zones": ThreatZoneLayer,

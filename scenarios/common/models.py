@@ -37,11 +37,11 @@ def plume_options(model: ModelSpec, park: Park, gx: np.ndarray, gy: np.ndarray, 
     )
 
 
-def park_stacks(park: Park, include_volumes: bool = False) -> StackSet:
-    """Every stack of the park, in park.yaml order, then (``include_volumes``) its volume sources (release
+def park_stacks(park: Park, include_fugitive: bool = False) -> StackSet:
+    """Every stack of the park, in park.yaml order, then (``include_fugitive``) its volume sources (release
     "volume", which only the AERMOD mode models)."""
-    return StackSet(ids=tuple(s.id for s in park.emission_sources(include_volumes)),
-                    **park.stack_arrays(include_volumes), release=park.stack_release_codes(include_volumes))
+    return StackSet(ids=tuple(s.id for s in park.emission_sources(include_fugitive)),
+                    **park.stack_arrays(include_fugitive), release=park.stack_release_codes(include_fugitive))
 
 
 def grid_receptors(park: Park, gx: np.ndarray, gy: np.ndarray, height: float, *, sensitive: bool = True,

@@ -6,7 +6,8 @@ import numpy as np
 import shapely
 
 from twin.park import Park
-from viz.model import AssetLayer, BuildingLayer, FieldLayer, MapView, ReceptorLayer, StackLayer, TerrainLayer
+from viz.model import (AreaSourceLayer, AssetLayer, BuildingLayer, FieldLayer, MapView, ReceptorLayer, StackLayer,
+                       TerrainLayer)
 from viz.threat_layers import ParkOutlineLayer
 
 __all__ = ["map_view", "asset_layer", "outline_layer"]
@@ -27,7 +28,7 @@ def map_view(park: Park, field: FieldLayer | None, *, title: str, wind_from_dire
     """A MapView of ``field`` over the park: terrain, buildings and receptors cropped to the field's extent (or to
     ``extent`` = (xmin, xmax, ymin, ymax) [m] when given, e.g. a threat-zone map without a field); ``layers`` are
     further MapView layers (threat_zones, release, wind_band, outline); ``volume_sources``: draw the park's volume
-    sources too (the maps of a run that models them: the EIA run)."""
+    and area sources too (the maps of a run that models them: the EIA run)."""
     bounds = extent
     if extent is None:
         extent = (float(field.x.min()), float(field.x.max()), float(field.y.min()), float(field.y.max()))
@@ -39,6 +40,7 @@ def map_view(park: Park, field: FieldLayer | None, *, title: str, wind_from_dire
     buildings = [b for b in park.buildings if inside(*b.footprint.centroid.coords[0])]
     stacks = [s for s in park.stacks if inside(s.x, s.y)]
     volumes = [s for s in park.volume_sources if inside(s.x, s.y)] if volume_sources else []
+    areas = [a for a in park.area_sources if inside(a.x, a.y)] if volume_sources else []
     receptors = [r for r in park.receptors
                  if (r.point is not None and inside(*r.point))
                  or (r.polygon is not None and any(inside(px, py) for px, py in r.polygon))]
@@ -59,6 +61,8 @@ def map_view(park: Park, field: FieldLayer | None, *, title: str, wind_from_dire
             x=np.array([s.x for s in volumes]), y=np.array([s.y for s in volumes]),
             height=np.array([s.release_height for s in volumes]), names=[s.name for s in volumes],
         ) if volumes else None,
+        area_sources=AreaSourceLayer(outlines=[np.asarray(a.vertices()) for a in areas],
+                                     names=[a.name for a in areas]) if areas else None,
         receptors=ReceptorLayer(
             names=[r.name for r in receptors], kinds=[r.kind for r in receptors],
             points=[tuple(r.point) if r.point is not None else None for r in receptors],

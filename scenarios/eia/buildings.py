@@ -37,7 +37,8 @@ def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
     ``scenarios.eia.setup.prepare_eia``) and a summary: per stack below a wake-effect height in some
     valid hour, its id, height, GEP stack height and the valid hours with a structure / below its wake height;
     ``downwash_modelled``: the run applies PRIME (AERMOD mode with ``model.building_downwash``, the stacks carry
-    their profiles). Volume sources (after the stacks in ``setup.stacks``) have no downwash and are not counted."""
+    their profiles). Volume and area sources (after the stacks in ``setup.stacks``) have no downwash and are not
+    counted."""
     stacks, hours, profiles = setup.stacks, setup.hours, setup.building_profiles
     n_h, n_s = np.shape(hours.valid)[0], len(stacks.ids)
     flow = np.degrees(np.arctan2(hours.wind_to_x, hours.wind_to_y))  # [° towards, clockwise from grid north]
@@ -46,7 +47,7 @@ def building_wakes(setup) -> tuple[BuildingProfiles, dict]:
     sector = np.broadcast_to(sector[:, None] if sector.ndim == 1 else sector, (n_h, n_s))
     finite = np.broadcast_to(finite[:, None] if finite.ndim == 1 else finite, (n_h, n_s))
     column = np.arange(n_s)[None, :]
-    point = np.asarray(stacks.release) != RELEASE_CODES["volume"]
+    point = np.asarray(stacks.release) < RELEASE_CODES["volume"]  # not a volume or area source
     valid = np.asarray(hours.valid, dtype=bool)[:, None] & finite & point[None, :]
     with_structure = ((profiles.height[column, sector] > 0.0) & valid).sum(axis=0)
     below = ((np.asarray(stacks.height)[None, :] < profiles.wake_height()[column, sector]) & valid).sum(axis=0)

@@ -154,7 +154,7 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
             setup = prepare_eia(scenario, base_dir=base_dir, where=where)
             check_writable(out_dir)
         park, key = setup.park, spec.pollutant
-        nominal_all = park.emission_rates(key, include_volumes=True)
+        nominal_all = park.emission_rates(key, include_fugitive=True)
         index = np.flatnonzero(nominal_all > 0)
         sources = park.emission_sources()
         ids = [sources[i].id for i in index]

@@ -24,6 +24,7 @@ from viz.report import render_report
 __all__ = ["write_eia_netcdf", "write_transfer_netcdf", "write_eia_report"]
 
 _UG = 1e9
+_SOURCE_TYPES = {0: "stack", 1: "stack", 2: "stack", 3: "volume", 4: "area"}  # dispersion.plume.RELEASE_CODES
 _MAP_WORDS = {"zh": {"annual": "年平均浓度贡献", "percentile": "第{p:g}百分位日平均浓度贡献",
                      "notes": "{hours} 小时，限值 {limit:g} µg/m³（GB 3095-2012 {grade} 级）",
                      "limit": "标准限值 {limit:g} µg/m³（GB 3095-2012 {grade} 级）"},
@@ -143,17 +144,18 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
                           axis=False, units_metadata=False),
         # Identifiers as auxiliary coordinates (string dimension coordinates trip CF monotonicity checks).
         "source_id": ("source", np.array([s.id for s in stacks], dtype=object),
-                      {"long_name": "stack or volume source identifier"}),
+                      {"long_name": "stack, volume or area source identifier"}),
         "pollutant_key": ("pollutant", np.array(setup.pollutants, dtype=object),
                           {"long_name": "substance key of twin/chemicals.csv"}),
         **point_xy_coords(np.array([s.x for s in stacks]), np.array([s.y for s in stacks]), park.spec.epsg, "source",
                           names=("source_x", "source_y", "source_lon", "source_lat"),
                           long_names=("stack easting", "stack northing", "stack longitude", "stack latitude")),
         "source_height": ("source", np.array([setup.stacks.height[i] for i in emitting]),
-                          {"long_name": "stack height, or a volume source's release height", "units": "m"}),
-        "source_type": ("source", np.array(["volume" if i >= len(park.stacks) else "stack" for i in emitting],
+                          {"long_name": "stack height, or a volume or area source's release height", "units": "m"}),
+        "source_type": ("source", np.array([_SOURCE_TYPES[int(setup.stacks.release[i])] for i in emitting],
                                            dtype=object),
-                        {"long_name": "source type: stack (point source) or volume (AERMOD VOLUME source)"}),
+                        {"long_name": "source type: stack (point source), volume (AERMOD VOLUME) or area (AERMOD "
+                                      "AREA/AREAPOLY; x, y its centroid)"}),
         **station_coords(sensitive.ids, sensitive.names),
         **point_xy_coords(sensitive.x, sensitive.y, park.spec.epsg, "station",
                           names=("station_x", "station_y", "lon", "lat")),

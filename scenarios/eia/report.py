@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from shapely.geometry import Polygon
 
 from meteo.aermet import is_tower_profile
 from meteo.climatology import (HJ2_2_CALM_BELOW, SECTOR_NAMES, WIND_ROSE_SPEED_EDGES, MeteorologySummary,
@@ -57,6 +58,11 @@ WORDS = {
                                "距源中心 2.15σy0 + 1 m 以内不计）。",
         "volume_sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "排放高度 (m)",
                                    "初始横向扩散参数 σy0 (m)", "初始垂向扩散参数 σz0 (m)"],
+        "area_sources": "1. 污染源参数（面源）",
+        "area_sources_note": "面源（无组织排放）参数与正常工况排放速率（整个面源的排放量），按 AERMOD 的 AREA/AREAPOLY "
+                             "源计算（对面源积分，无抬升、无建筑物下洗、不计水平摆动）；坐标为面源形心。",
+        "area_sources_columns": ["编号", "名称", "企业", "形心 X (m)", "形心 Y (m)", "底部海拔 (m)", "排放高度 (m)",
+                                 "面积 (m²)", "顶点数", "初始垂向扩散参数 σz0 (m)"],
         "rate_column": "{name} (g/s)",
         "meteorology": "2. 气象条件",
         "meteorology_note": "{hours} 小时逐时气象：静风（10 m 风速 < {calm_below:g} m/s）占 {calm:.1f} %，非静风平均风速 "
@@ -122,6 +128,12 @@ WORDS = {
                                "within 2.15 σy0 + 1 m of the centre).",
         "volume_sources_columns": ["ID", "Name", "Enterprise", "X (m)", "Y (m)", "Base elevation (m)",
                                    "Release height (m)", "Initial σy0 (m)", "Initial σz0 (m)"],
+        "area_sources": "1. Source parameters (area sources)",
+        "area_sources_note": "Area sources (fugitive emissions) and their normal-operation emission rates (the whole "
+                             "area's), modelled as AERMOD's AREA/AREAPOLY sources (integrated over the area, no plume "
+                             "rise, no building downwash, no meander); coordinates of the centroid.",
+        "area_sources_columns": ["ID", "Name", "Enterprise", "Centroid X (m)", "Centroid Y (m)", "Base elevation (m)",
+                                 "Release height (m)", "Area (m²)", "Vertices", "Initial σz0 (m)"],
         "rate_column": "{name} (g/s)",
         "meteorology": "2. Meteorology",
         "meteorology_note": "{hours} hours of hourly weather: calm (10 m wind < {calm_below:g} m/s) {calm:.1f} %, mean "
@@ -184,31 +196,41 @@ def meteorology_figures(setup, out_dir: Path, language: str, met: MeteorologySum
 
 
 def _source_sections(setup, words: dict, language: str) -> list[dict]:
-    """The stacks' table (点源参数表), and the volume sources' (体源参数表) when the park has any."""
+    """The stacks' table (点源参数表), and the volume sources' (体源参数表) and area sources' (面源参数表) when the
+    park has any."""
     park = setup.park
-    arrays = park.stack_arrays(include_volumes=True)
-    rates = {key: park.emission_rates(key, include_volumes=True) for key in setup.pollutants}
+    arrays = park.stack_arrays(include_fugitive=True)
+    rates = {key: park.emission_rates(key, include_fugitive=True) for key in setup.pollutants}
     names = {key: (park.chemicals[key].name_zh if language == "zh" else park.chemicals[key].name_en)
              for key in setup.pollutants}
     rate_columns = [words["rate_column"].format(name=names[key]) for key in setup.pollutants]
-    rows, volume_rows = [], []
+    rows, volume_rows, area_rows = [], [], []
+    n_stacks, n_volumes = len(park.stacks), len(park.volume_sources)
     for i, source in enumerate(park.emission_sources()):
         enterprise = source.enterprise if language == "zh" else (source.enterprise_en or source.enterprise)
         cells = [source.id, source.name, enterprise, f"{arrays['x'][i]:.1f}", f"{arrays['y'][i]:.1f}",
                  f"{arrays['base_elevation'][i]:.1f}", f"{arrays['height'][i]:g}"]
-        if i < len(park.stacks):
+        if i < n_stacks:
             cells += [f"{arrays['inner_diameter'][i]:g}", f"{arrays['exit_velocity'][i]:g}",
                       f"{arrays['exit_temperature'][i] - ZERO_CELSIUS:.1f}"]
-        else:
+            table = rows
+        elif i < n_stacks + n_volumes:
             cells += [f"{arrays['initial_sigma_y'][i]:g}", f"{arrays['initial_sigma_z'][i]:g}"]
-        (rows if i < len(park.stacks) else volume_rows).append(
-            {"cells": cells + [_fmt(rates[key][i], 4) for key in setup.pollutants]})
+            table = volume_rows
+        else:
+            outline = Polygon(source.vertices())
+            cells += [f"{outline.area:.0f}", str(len(source.vertices())), f"{arrays['initial_sigma_z'][i]:g}"]
+            table = area_rows
+        table.append({"cells": cells + [_fmt(rates[key][i], 4) for key in setup.pollutants]})
     sections = [{"heading": words["sources"],
                  "paragraphs": [{"text": words["sources_note"].format(epsg=park.spec.epsg)}],
                  "columns": words["sources_columns"] + rate_columns, "rows": rows}]
     if volume_rows:
         sections.append({"heading": words["volume_sources"], "paragraphs": [{"text": words["volume_sources_note"]}],
                          "columns": words["volume_sources_columns"] + rate_columns, "rows": volume_rows})
+    if area_rows:
+        sections.append({"heading": words["area_sources"], "paragraphs": [{"text": words["area_sources_note"]}],
+                         "columns": words["area_sources_columns"] + rate_columns, "rows": area_rows})
     return sections
 
 

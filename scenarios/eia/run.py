@@ -84,7 +84,7 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
         n_hours = setup.met.sizes["time"]
         with stages.stage(f"year run ({source_count(park)} x {setup.receptors.x.size} receptors x "
                           f"{n_hours} h)"):
-            rates = np.stack([park.emission_rates(k, include_volumes=True)[None, :] * setup.factors * 1e-3
+            rates = np.stack([park.emission_rates(k, include_fugitive=True)[None, :] * setup.factors * 1e-3
                               for k in pollutants])
             fields = evaluate_point_sources(setup.stacks, rates, setup.receptors, setup.hours,
                                     replace(setup.options, store_hourly=scenario.hourly_fields),
@@ -155,7 +155,7 @@ def heavy_pollution_relief(setup: EiaSetup, spec, where: str) -> dict:
     for grade in ("A", "B", "C", "D", None):
         result["stacks_by_grade"][grade or "ungraded"] = sum(1 for s in setup.park.emission_sources()
                                                              if s.enterprise_grade == grade)
-    base_rates = np.stack([setup.park.emission_rates(k, include_volumes=True)[None, :] * setup.factors[pick] * 1e-3
+    base_rates = np.stack([setup.park.emission_rates(k, include_fugitive=True)[None, :] * setup.factors[pick] * 1e-3
                            for k in setup.pollutants])
     fields = {}
     for label, factor in (("base", 1.0), ("cut", 1.0 - cut)):

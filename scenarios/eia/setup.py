@@ -111,13 +111,15 @@ def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Pa
 
 
 def source_count(park: Park) -> str:
-    """"117 stacks", or "117 stacks and 6 volume sources": the park's routine emission sources in words."""
-    words = f"{len(park.stacks)} stacks"
-    return words + (f" and {len(park.volume_sources)} volume sources" if park.volume_sources else "")
+    """"117 stacks", or "117 stacks, 6 volume sources and 2 area sources": the park's routine emission sources in
+    words."""
+    parts = [f"{len(park.stacks)} stacks"] + [f"{len(items)} {what}" for what, items in (
+        ("volume sources", park.volume_sources), ("area sources", park.area_sources)) if items]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _eia_pollutants(scenario: EiaScenario, park: Park, where: str) -> list[str]:
-    emitted = park.pollutants(include_volumes=True)
+    emitted = park.pollutants(include_fugitive=True)
     with_limits = []
     for key in emitted:
         try:
@@ -140,19 +142,21 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     park = load_park(base_dir / scenario.park)
     pollutants = _eia_pollutants(scenario, park, where)
     for key in scenario.background.constant:
-        if key not in park.pollutants(include_volumes=True):
+        if key not in park.pollutants(include_fugitive=True):
             raise InputError.field(f"{where}: background.constant", "pollutant", key,
                                    f"a substance the park's sources emit ({', '.join(park.pollutants(True))})")
     met = load_weather(scenario.weather, base_dir, park, where, hour_rules=scenario.model.hour_rules)
     gx, gy = grid_axes(scenario.grid, park)
     receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height,
                                hill_heights=scenario.model.terrain == "elevated")
-    if park.volume_sources and scenario.model.dispersion != "aermod":
+    fugitive = [*park.volume_sources, *park.area_sources]
+    if fugitive and scenario.model.dispersion != "aermod":
         raise InputError.field(where, "model.dispersion", scenario.model.dispersion,
-                               f"aermod: the park has {len(park.volume_sources)} volume sources (fugitive emissions, "
-                               f"e.g. {park.volume_sources[0].id!r}), which only the AERMOD mode models — the "
-                               "screening plume would leave them out of the totals")
-    stacks = park_stacks(park, include_volumes=True)  # the stacks, then the volume sources
+                               f"aermod: the park has {len(park.volume_sources)} volume sources and "
+                               f"{len(park.area_sources)} area sources (fugitive emissions, e.g. {fugitive[0].id!r}), "
+                               "which only the AERMOD mode models — the screening plume would leave them out of the "
+                               "totals")
+    stacks = park_stacks(park, include_fugitive=True)  # the stacks, then the volume and area sources
     profiles = park_building_profiles(park, stacks) if park.buildings else None
     if scenario.model.dispersion == "aermod" and scenario.model.building_downwash and profiles is not None:
         stacks = replace(stacks, buildings=building_array(profiles, len(stacks.ids)))
@@ -162,7 +166,7 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     return EiaSetup(
         scenario=scenario, park=park, met=met, pollutants=pollutants, gx=gx, gy=gy, receptors=receptors,
         n_grid=gx.size * gy.size, stacks=stacks, hours=hours, options=options,
-        factors=park.schedule_factors(times, include_volumes=True), day_index=hours.day - hours.day[0],
+        factors=park.schedule_factors(times, include_fugitive=True), day_index=hours.day - hours.day[0],
         background=read_background(scenario.background, pollutants, times, base_dir, where),
         building_profiles=profiles)
 

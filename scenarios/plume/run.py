@@ -38,10 +38,12 @@ def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path
     try:
         with stages.stage("park"):
             park = load_park(base_dir / scenario.park)
-            if park.volume_sources:  # said, not refused: this is the stacks' screening picture
-                _LOG.warning("%s: the park's %d volume sources (fugitive emissions, e.g. %r) are not in this steady "
-                             "plume run, which models stacks only; kind: eia with model.dispersion: aermod models "
-                             "them", where, len(park.volume_sources), park.volume_sources[0].id)
+            fugitive = [*park.volume_sources, *park.area_sources]
+            if fugitive:  # said, not refused: this is the stacks' screening picture
+                _LOG.warning("%s: the park's %d volume and %d area sources (fugitive emissions, e.g. %r) are not in "
+                             "this steady plume run, which models stacks only; kind: eia with model.dispersion: "
+                             "aermod models them", where, len(park.volume_sources), len(park.area_sources),
+                             fugitive[0].id)
             emitted = park.pollutants()
             pollutants = scenario.pollutants or emitted
             if not pollutants:

@@ -228,63 +228,88 @@ def test_building_downwash_false_is_aermod_without_the_building_cards(demo, tmp_
     assert screening.stacks.buildings is None  # the screening plume has no building downwash
 
 
-def _volume_park(tmp_path) -> list[str]:
-    """Two volume sources of SO2 added to the demo park (a ground-level tank farm and roof vents), 60 m from its
-    first two stacks; returns their ids."""
+def _fugitive_park(tmp_path) -> list[str]:
+    """Fugitive SO2 sources added to the demo park near its first two stacks: two volume sources (a ground-level
+    tank farm, roof vents) and two area sources (a pond as a polygon, a tank yard as AERMOD's rotated rectangle);
+    returns their ids, in the park's source order."""
     from twin.io import load_park
 
     path = tmp_path / "park" / "park.yaml"
     park = load_park(path)
     first, second = park.stacks[0], park.stacks[1]
     text = path.read_text(encoding="utf-8")
-    assert "\nvolume_sources: []\n" in text  # the demo writes every list of the schema
-    path.write_text(text.replace("\nvolume_sources: []\n", "\n") + f"""
+    for name in ("volume_sources", "area_sources"):
+        assert f"\n{name}: []\n" in text  # the demo writes every list of the schema
+        text = text.replace(f"\n{name}: []\n", "\n")
+    x, y = first.x, first.y
+    path.write_text(text + f"""
 volume_sources:
-  - {{id: V01, name: 罐区无组织, enterprise: {first.enterprise}, x: {first.x + 60.0}, y: {first.y}, release_height: 2,
+  - {{id: V01, name: 罐区无组织, enterprise: {first.enterprise}, x: {x + 60.0}, y: {y}, release_height: 2,
      initial_sigma_y: 23.26, initial_sigma_z: 1.86, emissions: {{sulfur_dioxide: 1.5}}}}
   - {{id: V02, name: 车间屋顶排风, enterprise: {second.enterprise}, x: {second.x}, y: {second.y + 60.0},
      release_height: 15 m, initial_sigma_y: 700 cm, initial_sigma_z: 7, emissions: {{sulfur_dioxide: 0.8}},
      enterprise_grade: B}}
+area_sources:
+  - {{id: A01, name: 调节池, enterprise: {first.enterprise}, release_height: 0,
+     polygon: [[{x - 150.0}, {y}], [{x - 70.0}, {y + 20.0}], [{x - 40.0}, {y + 90.0}], [{x - 110.0}, {y + 140.0}]],
+     emissions: {{sulfur_dioxide: 0.4}}}}
+  - {{id: A02, name: 原料罐区, enterprise: {second.enterprise}, release_height: 4, initial_sigma_z: 1.9,
+     rectangle: {{x: {second.x - 200.0}, y: {second.y - 200.0}, x_length: 100, y_length: 60, angle: 30}},
+     emissions: {{sulfur_dioxide: 1.2}}, enterprise_grade: C}}
 """, encoding="utf-8")
-    return ["V01", "V02"]
+    return ["V01", "V02", "A01", "A02"]
 
 
-def test_volume_sources_run_in_the_aermod_mode_and_the_screening_mode_refuses_them(demo, tmp_path):
-    """A park's volume sources (fugitive emissions, AERMOD VOLUME) enter the AERMOD year run after the stacks —
-    statistics, transfer matrices, the report's source tables, the heavy-pollution grades — and a screening run of
-    that park is refused by name rather than leaving them out of the totals."""
+def test_fugitive_sources_run_in_the_aermod_mode_and_the_screening_mode_refuses_them(demo, tmp_path):
+    """A park's volume and area sources (fugitive emissions, AERMOD VOLUME and AREA/AREAPOLY) enter the AERMOD year
+    run after the stacks — statistics, transfer matrices, the report's source tables, the maps — and a screening run
+    of that park is refused by name rather than leaving them out of the totals."""
     import xarray as xr
 
     from dispersion.plume import RELEASE_CODES
 
     scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod}\n")
-    ids = _volume_park(tmp_path)
+    ids = _fugitive_park(tmp_path)
     setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
     n = len(setup.park.stacks)
-    assert list(setup.stacks.ids[n:]) == ids and (setup.stacks.release[n:] == RELEASE_CODES["volume"]).all()
-    np.testing.assert_array_equal(setup.stacks.initial_sigma_y[n:], [23.26, 7.0])  # '700 cm' read as 7 m
-    np.testing.assert_array_equal(setup.stacks.height[n:], [2.0, 15.0])
-    assert setup.factors.shape[1] == n + 2
+    assert list(setup.stacks.ids[n:]) == ids
+    assert setup.stacks.release[n:].tolist() == [RELEASE_CODES["volume"]] * 2 + [RELEASE_CODES["area"]] * 2
+    np.testing.assert_array_equal(setup.stacks.initial_sigma_y[n:], [23.26, 7.0, 0.0, 0.0])  # '700 cm': 7 m
+    np.testing.assert_array_equal(setup.stacks.initial_sigma_z[n:], [1.86, 7.0, 0.0, 1.9])
+    np.testing.assert_array_equal(setup.stacks.height[n:], [2.0, 15.0, 0.0, 4.0])
+    # the rectangle as AERMOD's AREA has it: from the corner, y_length 30° clockwise from north, then x_length
+    corner = np.array([setup.park.stacks[1].x - 200.0, setup.park.stacks[1].y - 200.0])
+    expected = corner + np.array([[0.0, 0.0], [30.0, 51.9615242], [116.6025404, 1.9615242], [86.6025404, -50.0]])
+    np.testing.assert_allclose(setup.stacks.area_vertices[n + 3], expected, atol=1e-6)
+    assert np.isnan(setup.stacks.area_vertices[:n + 2]).all()
+    assert setup.factors.shape[1] == n + 4
     summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
-    # the sensitive receptors' 1-h maxima are a direct kernel run of stacks and volume sources together
+    # the sensitive receptors' 1-h maxima are a direct kernel run of stacks and fugitive sources together
     sensitive = setup.receptors.subset(slice(setup.n_grid, None))
-    rates = setup.park.emission_rates("sulfur_dioxide", include_volumes=True)[None, :] * setup.factors * 1e-3
+    rates = setup.park.emission_rates("sulfur_dioxide", include_fugitive=True)[None, :] * setup.factors * 1e-3
     hourly = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates) * 1e9
-    stacks_only = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates * (np.arange(n + 2) < n)) * 1e9
-    assert np.abs(hourly - stacks_only).max() > 0.01 * hourly.max()  # the volume sources add something
+    for kept in (np.arange(n + 4) < n, np.arange(n + 4) < n + 2):  # without the fugitive / the area sources
+        partial = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates * kept) * 1e9
+        assert np.abs(hourly - partial).max() > 1e-3 * hourly.max()  # each kind adds something
     limits = {item["averaging"]: item for item in summary["pollutants"]["sulfur_dioxide"]["limits"]}
     for i, receptor in enumerate(limits["1h"]["receptors"]):
         assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9, abs=1e-12)
     with xr.open_dataset(tmp_path / "out" / "transfer.nc") as transfer:
-        assert set(ids) <= {str(s) for s in transfer["source_id"].values}
+        kinds = dict(zip((str(s) for s in transfer["source_id"].values),
+                         (str(k) for k in transfer["source_type"].values)))
+    assert {i: kinds[i] for i in ids} == {"V01": "volume", "V02": "volume", "A01": "area", "A02": "area"}
     cards = (tmp_path / "out" / "aermod_building_cards.txt").read_text(encoding="utf-8")
-    assert "V01" not in cards and setup.stacks.ids[0] in cards  # no PRIME for a volume source
+    assert "V01" not in cards and "A01" not in cards and setup.stacks.ids[0] in cards  # no PRIME for them
     assert all(row["id"] not in ids for row in summary["building_wakes"]["stacks"])
-    for language, heading in (("en", "Source parameters (volume sources)"), ("zh", "污染源参数（体源）")):
+    for language, volumes, areas in (("en", "Source parameters (volume sources)", "Source parameters (area sources)"),
+                                     ("zh", "污染源参数（体源）", "污染源参数（面源）")):
         sections = eia_report_view(setup, summary, {}, language)["sections"]
-        table = [s for s in sections if heading in s["heading"]]
-        assert len(table) == 1 and [row["cells"][0] for row in table[0]["rows"]] == ids
+        table = [s for s in sections if volumes in s["heading"]]
+        assert len(table) == 1 and [row["cells"][0] for row in table[0]["rows"]] == ids[:2]
         assert table[0]["rows"][1]["cells"][6:9] == ["15", "7", "7"]
+        table = [s for s in sections if areas in s["heading"]]
+        assert len(table) == 1 and [row["cells"][0] for row in table[0]["rows"]] == ids[2:]
+        assert table[0]["rows"][1]["cells"][6:10] == ["4", "6000", "4", "1.9"]  # height, m², vertices, σ_z0
     stacks_table = [s for s in eia_report_view(setup, summary, {}, "en")["sections"]
                     if s["heading"] == "1. Source parameters"][0]
     assert len(stacks_table["rows"]) == n
@@ -295,43 +320,53 @@ def test_volume_sources_run_in_the_aermod_mode_and_the_screening_mode_refuses_th
     view = map_view(setup.park, None, title="t", extent=box, volume_sources=True)
     assert list(view.volume_sources.names) == ["罐区无组织", "车间屋顶排风"]
     np.testing.assert_array_equal(view.volume_sources.height, [2.0, 15.0])
-    assert map_view(setup.park, None, title="t", extent=box).volume_sources is None
+    assert list(view.area_sources.names) == ["调节池", "原料罐区"] and len(view.area_sources.outlines[0]) == 4
+    plain = map_view(setup.park, None, title="t", extent=box)
+    assert plain.volume_sources is None and plain.area_sources is None
     # the screening mode would leave them out: refused, naming the field and the sources
     other = tmp_path / "screening"
     other.mkdir()
     screening = _scenario(demo, other, "model: {dispersion: screening}\n")
-    _volume_park(other)
-    with pytest.raises(Exception, match=r"model\.dispersion.*2 volume sources.*'V01'.*got 'screening'"):
+    _fugitive_park(other)
+    with pytest.raises(Exception, match=r"model\.dispersion.*2 volume sources and 2 area sources.*'V01'.*got "
+                                        r"'screening'"):
         prepare_eia(screening, base_dir=other, where="eia.yaml")
 
 
-def test_volume_source_ids_must_differ_from_the_stacks(demo, tmp_path):
+def test_fugitive_source_ids_must_differ_from_the_stacks_and_one_shape_per_area(demo, tmp_path):
     from twin.io import load_park
 
     _scenario(demo, tmp_path, "")
-    _volume_park(tmp_path)
+    _fugitive_park(tmp_path)
     path = tmp_path / "park" / "park.yaml"
+    good = path.read_text(encoding="utf-8")
     first = load_park(path).stacks[0].id
-    path.write_text(path.read_text(encoding="utf-8").replace("id: V01", f"id: {first}"), encoding="utf-8")
+    path.write_text(good.replace("id: V01", f"id: {first}"), encoding="utf-8")
     with pytest.raises(Exception, match=f"volume_sources\\[0\\] id '{first}' is also a stack's id"):
         load_park(path)
-    path.write_text(path.read_text(encoding="utf-8").replace("initial_sigma_z: 7,", "initial_sigma_z: 7 km,"),
-                    encoding="utf-8")
+    path.write_text(good.replace("id: A02", "id: V02"), encoding="utf-8")
+    with pytest.raises(Exception, match="area_sources\\[1\\] id 'V02' is also a volume source's id"):
+        load_park(path)
+    path.write_text(good.replace("initial_sigma_z: 7,", "initial_sigma_z: 7 km,"), encoding="utf-8")
     with pytest.raises(Exception, match="initial_sigma_z"):
+        load_park(path)
+    path.write_text(good.replace("release_height: 4, initial_sigma_z: 1.9,", "release_height: 4, initial_sigma_z: "
+                                 f"1.9, polygon: [[0, 0], [10, 0], [10, 10]],"), encoding="utf-8")
+    with pytest.raises(Exception, match="exactly one of polygon .* or rectangle"):
         load_park(path)
 
 
-def test_caps_cover_the_volume_sources(demo, tmp_path):
-    """The total-emission caps of a park with volume sources: each emitting source — stack or volume source — gets
-    its cap, and the verification re-run at the caps (stacks and volume sources together) holds every constraint."""
+def test_caps_cover_the_fugitive_sources(demo, tmp_path):
+    """The total-emission caps of a park with volume and area sources: each emitting source gets its cap, and the
+    verification re-run at the caps (stacks and fugitive sources together) holds every constraint."""
     from scenarios.eia.caps_run import run_caps
 
     scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod, building_downwash: false}\n"
                                          "caps: {pollutant: sulfur_dioxide, upper_bound_factor: null, "
                                          "receptor_spacing: 2000}\n")
-    ids = _volume_park(tmp_path)
+    ids = _fugitive_park(tmp_path)
     report = run_caps(scenario, base_dir=tmp_path, out_dir=tmp_path / "caps", where="eia.yaml")
     capped = {source["id"]: source for source in report["sources"]}
     assert set(ids) <= set(capped) and all(capped[i]["cap_g_s"] >= 0.0 for i in ids)
-    assert capped["V01"]["current_g_s"] == 1.5 and capped["V02"]["current_g_s"] == 0.8
+    assert [capped[i]["current_g_s"] for i in ids] == [1.5, 0.8, 0.4, 1.2]
     assert max(report["verification"]["constraint_rows_max_excess_of_capacity_scale"].values()) <= 1e-6

@@ -317,8 +317,8 @@ def test_volume_sources_follow_the_stacks_in_every_source_array(tmp_path):
     spec["volume_sources"] = [VOLUME]
     park = load_park(write_bundle(tmp_path, spec))
     assert [s.id for s in park.emission_sources()] == ["S01", "S02", "V01"]
-    assert [s.id for s in park.emission_sources(include_volumes=False)] == ["S01", "S02"]
-    arrays = park.stack_arrays(include_volumes=True)
+    assert [s.id for s in park.emission_sources(include_fugitive=False)] == ["S01", "S02"]
+    arrays = park.stack_arrays(include_fugitive=True)
     np.testing.assert_allclose(arrays["height"], [60.0, 25.0, 2.0])
     np.testing.assert_allclose(arrays["initial_sigma_y"], [0.0, 0.0, 23.26])
     np.testing.assert_allclose(arrays["initial_sigma_z"], [0.0, 0.0, 1.86])  # '186 cm'
@@ -326,16 +326,16 @@ def test_volume_sources_follow_the_stacks_in_every_source_array(tmp_path):
     np.testing.assert_allclose(arrays["base_elevation"][2], 2 + 5 + 2)  # from the DEM plane
     assert set(park.stack_arrays()) == {"x", "y", "base_elevation", "height", "inner_diameter", "exit_velocity",
                                         "exit_temperature"}  # the stacks alone, as before
-    assert park.stack_release_codes(include_volumes=True).tolist() == [0, 0, 3]
-    assert "benzene" in park.pollutants(include_volumes=True) and "benzene" not in park.pollutants()
-    np.testing.assert_allclose(park.emission_rates("sulfur_dioxide", include_volumes=True), [2.5, 0.0, 0.1])
+    assert park.stack_release_codes(include_fugitive=True).tolist() == [0, 0, 3]
+    assert "benzene" in park.pollutants(include_fugitive=True) and "benzene" not in park.pollutants()
+    np.testing.assert_allclose(park.emission_rates("sulfur_dioxide", include_fugitive=True), [2.5, 0.0, 0.1])
     with pytest.raises(InputError, match="emitted by a stack .*got 'benzene'"):
         park.emission_rates("benzene")
     times = np.array(["2025-01-01T00", "2025-01-01T04"], dtype="datetime64[ns]")  # 08:00 and 12:00 at UTC+8
-    np.testing.assert_allclose(park.schedule_factors(times, include_volumes=True)[:, 2], [1.0, 1.0])
+    np.testing.assert_allclose(park.schedule_factors(times, include_fugitive=True)[:, 2], [1.0, 1.0])
     from scenarios.common.models import park_stacks
 
-    stacks = park_stacks(park, include_volumes=True)
+    stacks = park_stacks(park, include_fugitive=True)
     assert stacks.ids == ("S01", "S02", "V01") and stacks.has_volumes and not park_stacks(park).has_volumes
 
 
@@ -345,3 +345,47 @@ def test_volume_sources_follow_the_stacks_in_every_source_array(tmp_path):
 def test_bad_volume_sources_are_named(tmp_path, field, value, message):
     error = load_with(tmp_path, lambda s: s.update(volume_sources=[{**VOLUME, field: value}]))
     assert "volume_sources" in str(error) and message in str(error), str(error)
+
+
+AREA = {"id": "A01", "name": "调节池", "enterprise": "E", "release_height": 0.0,
+        "polygon": [[X0 + 600.0, Y0 + 100.0], [X0 + 680.0, Y0 + 120.0], [X0 + 650.0, Y0 + 200.0],
+                    [X0 + 600.0, Y0 + 100.0]], "emissions": {"sulfur_dioxide": 0.2}}
+RECTANGLE = {"id": "A02", "name": "罐区", "enterprise": "E", "release_height": "4 m", "initial_sigma_z": 1.9,
+             "rectangle": {"x": X0 + 700.0, "y": Y0 + 300.0, "x_length": 100.0, "y_length": 60.0, "angle": 90.0},
+             "emissions": {"vocs": 0.5}}
+
+
+def test_area_sources_follow_the_volume_sources_with_their_outlines(tmp_path):
+    spec = small_spec()
+    spec["volume_sources"] = [VOLUME]
+    spec["area_sources"] = [AREA, RECTANGLE]
+    park = load_park(write_bundle(tmp_path, spec))
+    assert [s.id for s in park.emission_sources()] == ["S01", "S02", "V01", "A01", "A02"]
+    assert park.stack_release_codes(include_fugitive=True).tolist() == [0, 0, 3, 4, 4]
+    arrays = park.stack_arrays(include_fugitive=True)
+    vertices = arrays["area_vertices"]
+    assert vertices.shape == (5, 4, 2) and np.isnan(vertices[:3]).all()
+    np.testing.assert_allclose(vertices[3, :3], np.array(AREA["polygon"][:3]))  # the closing vertex dropped
+    assert np.isnan(vertices[3, 3]).all()
+    # AERMOD's AREA at 90°: y_length runs east from the corner, x_length south
+    corner = np.array([X0 + 700.0, Y0 + 300.0])
+    np.testing.assert_allclose(vertices[4], corner + [[0, 0], [60, 0], [60, -100], [0, -100]], atol=1e-9)
+    np.testing.assert_allclose([arrays["x"][4], arrays["y"][4]], corner + [30.0, -50.0])  # the centroid
+    np.testing.assert_allclose(arrays["height"][3:], [0.0, 4.0])
+    np.testing.assert_allclose(arrays["initial_sigma_z"][3:], [0.0, 1.9])
+    np.testing.assert_allclose(arrays["initial_sigma_y"][3:], [0.0, 0.0])
+    np.testing.assert_allclose(park.emission_rates("vocs", include_fugitive=True), [0.0, 0.3, 0.0, 0.0, 0.5])
+    from scenarios.common.models import park_stacks
+
+    stacks = park_stacks(park, include_fugitive=True)
+    assert stacks.ids[3:] == ("A01", "A02") and stacks.area_vertices.shape == (5, 4, 2)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"polygon": [[X0 + 600.0, Y0 + 100.0], [X0 + 680.0, Y0 + 120.0]]}, "polygon"),
+    ({"rectangle": RECTANGLE["rectangle"]}, "exactly one of polygon"),
+    ({"release_height": -1.0}, "release_height"),
+    ({"initial_sigma_z": "2 km"}, "initial_sigma_z")])
+def test_bad_area_sources_are_named(tmp_path, change, message):
+    error = load_with(tmp_path, lambda s: s.update(area_sources=[{**AREA, **change}]))
+    assert "area_sources" in str(error) and message in str(error), str(error)

@@ -154,3 +154,19 @@ def test_volume_sources_are_drawn_and_named_in_the_legend():
     assert len(drawn) == 1
     plain = [t.get_text() for t in build_map(view, dpi=DPI, figsize=FIGSIZE).axes[0].get_legend().get_texts()]
     assert "体源 volume source" not in plain
+
+
+def test_area_sources_are_outlined_and_named_in_the_legend():
+    from dataclasses import replace
+
+    from viz.maps import build_map
+    from viz.model import AreaSourceLayer
+
+    view = synthetic_view()
+    x0, y0 = float(np.mean(view.stacks.x)), float(np.mean(view.stacks.y))
+    pond = np.array([[x0, y0], [x0 + 80.0, y0 + 20.0], [x0 + 50.0, y0 + 90.0]])
+    fig = build_map(replace(view, area_sources=AreaSourceLayer(outlines=[pond], names=["调节池"])), dpi=DPI,
+                    figsize=FIGSIZE)
+    assert "面源 area source" in [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    outlined = [c for c in fig.axes[0].collections if c.get_hatch() == "////"]
+    assert len(outlined) == 1 and np.allclose(outlined[0].get_paths()[0].vertices[:3], pond)
