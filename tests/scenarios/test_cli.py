@@ -33,6 +33,16 @@ def assert_error(result, code: int, *fragments: str) -> None:
         assert fragment in result.stderr, f"{fragment!r} not in stderr:\n{result.stderr}"
 
 
+def test_the_demo_group_stays_on_one_worker(request):
+    """Under `make test` (pytest -n 2 --dist loadgroup) the tests that share the demo run on one worker, so the
+    3-minute demo runs once: pytest-xdist marks the group in the test's node id (pytest 9.2 lost it: pyproject)."""
+    if not hasattr(request.config, "workerinput"):
+        pytest.skip("not under pytest-xdist")
+    if not request.config.getoption("loadgroup", False):
+        pytest.skip("not --dist loadgroup")
+    assert request.node.nodeid.endswith(f"@{XDIST_GROUP}"), request.node.nodeid
+
+
 # ----------------------------------------------------------------------------------------------- help and imports
 
 
