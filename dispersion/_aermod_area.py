@@ -18,7 +18,9 @@ clipped to u ≥ 1.01 m (AERMOD AREAIN's UCRIT: the part downwind of the recepto
 contributes nothing), sides shorter than 0.01 m in u are skipped (AREAIN).
 
 Numerics (ParkTwin's, not AERMOD's Romberg with 1 % tolerance and its 0.1-σ table of Φ): each side is integrated in
-ln u by 5-point Gauss–Legendre on panels at most 1/32 of a decade wide, F_z/ũ and σ_y taken from a table of the
+ln u by 5-point Gauss–Legendre on panels at most 1/32 of a decade wide and across which v/σ_y changes by at most ½
+(judged at the side's ends and middle, |v/σ_y| clipped to 4) — of Φ − 1 instead of Φ when most of the polygon
+lies where Φ ≈ 1 (the same sum over a closed polygon, without the cancellation) —, F_z/ũ and σ_y taken from a table of the
 source's plume on distances log-spaced from 1 m (16 a decade, interpolated in ln x: ``area_table``) or, for a
 receptor above the ground or in elevated terrain, evaluated exactly at each point (AERMOD's two plume states,
 :func:`dispersion._aermod_plume.plume_parts_at`).
@@ -42,6 +44,9 @@ AREA_NEAREST = 1.0  # [m] the first distance of an area source's table
 UPWIND_CLIP = 1.01  # [m] the polygon is clipped to u ≥ this (AERMOD AREAIN's UCRIT)
 _SHORT_SIDE = 0.01  # [m] sides shorter than this in u are skipped (AERMOD AREAIN)
 _PANELS_PER_DECADE = 32.0
+_NORMAL_STEP = 0.5  # most change of v/σ_y [σ] across one panel
+_MOST_PANELS = 400  # per side
+_SATURATED = 4.0  # |v/σ_y| beyond which Φ is taken as turned (for the panel count only)
 _TINY = 1e-300
 # 5-point Gauss–Legendre on [−1, 1] (Abramowitz & Stegun 1964, Table 25.4)
 _GL_NODES = np.array([-0.9061798459386640, -0.5384693101056831, 0.0, 0.5384693101056831, 0.9061798459386640])
@@ -73,14 +78,14 @@ def area_table(table, nodes, st, hour):
 
 
 @njit(**KERNEL_OPTIONS)
-def _parts(u, table, origin, step, st, hour, exact, wrap, lift, hill, ground):
-    """(F_z/ũ, σ_y) at distance u: from the table (linear in ln x) or, ``exact``, evaluated at the receptor's
+def _parts(u, lu, table, origin, step, st, hour, exact, wrap, lift, hill, ground):
+    """(F_z/ũ, σ_y) at distance u (ln u = ``lu``): from the table (linear in ln x) or, ``exact``, evaluated at the receptor's
     height with both plume states."""
     if exact:
         v, sy, _, _, _ = plume_parts_at(u, st, hour, wrap, lift, hill, ground)
         return v, sy
     last = table.shape[0] - 1
-    position = min(max((math.log(u) - origin) / step, 0.0), last - 1e-9)
+    position = min(max((lu - origin) / step, 0.0), last - 1e-9)
     k = int(position)
     w = position - k
     return (math.exp(table[k, 0] + w * (table[k + 1, 0] - table[k, 0])),
@@ -88,23 +93,52 @@ def _parts(u, table, origin, step, st, hour, exact, wrap, lift, hill, ground):
 
 
 @njit(**KERNEL_OPTIONS)
-def _side(ua, va, ub, vb, table, origin, step, st, hour, exact, wrap, lift, hill, ground):
-    """∫_{ua}^{ub} F_z/ũ(u) Φ(v(u)/σ_y(u)) du along one side (v linear in u; signed, ub < ua allowed), by
-    Gauss–Legendre in ln u on panels ≤ 1/32 decade."""
+def _sigma_y(u, lu, table, origin, step, st, hour, exact, wrap, lift, hill, ground):
+    """σ_y [m] at distance u [m] (ln u = ``lu``), as :func:`_parts` gives it, without F_z/ũ from the table."""
+    if exact:
+        _, sy, _, _, _ = plume_parts_at(u, st, hour, wrap, lift, hill, ground)
+        return sy
+    last = table.shape[0] - 1
+    position = min(max((lu - origin) / step, 0.0), last - 1e-9)
+    k = int(position)
+    return math.exp(table[k, 1] + (position - k) * (table[k + 1, 1] - table[k, 1]))
+
+
+@njit(**KERNEL_OPTIONS)
+def _side(ua, va, ub, vb, table, origin, step, st, hour, exact, wrap, lift, hill, ground, complement):
+    """∫_{ua}^{ub} F_z/ũ(u) Φ(v(u)/σ_y(u)) du along one side (v linear in u; signed, ub < ua allowed), or with
+    ``complement`` ∫ F_z/ũ(u) (Φ(v/σ_y) − 1) du = −∫ F_z/ũ Φ(−v/σ_y) du, by Gauss–Legendre in ln u on panels
+    ≤ 1/32 decade and across which v/σ_y changes by ≤ ½ (judged at three points)."""
     la, lb = math.log(ua), math.log(ub)
     n = max(1, int(math.ceil(abs(lb - la) / (math.log(10.0) / _PANELS_PER_DECADE))))
+    # and at most half a σ_y of change in v/σ_y a panel where Φ turns (a side near the receptor's line): the change
+    # judged at the ends and the middle (in ln u), v/σ_y clipped to ±4 (Φ within 3e-5 of 0 or 1 beyond)
+    lm = 0.5 * (la + lb)
+    um = math.exp(lm)
+    sy_a = _sigma_y(ua, la, table, origin, step, st, hour, exact, wrap, lift, hill, ground)
+    sy_m = _sigma_y(um, lm, table, origin, step, st, hour, exact, wrap, lift, hill, ground)
+    sy_b = _sigma_y(ub, lb, table, origin, step, st, hour, exact, wrap, lift, hill, ground)
+    za = min(max(va / sy_a, -_SATURATED), _SATURATED)
+    zm = min(max((va + (um - ua) * (vb - va) / (ub - ua)) / sy_m, -_SATURATED), _SATURATED)
+    zb = min(max(vb / sy_b, -_SATURATED), _SATURATED)
+    turn = abs(zm - za) + abs(zb - zm)
+    n = max(n, min(int(math.ceil(turn / _NORMAL_STEP)), _MOST_PANELS))
     width = (lb - la) / n
     slope = (vb - va) / (ub - ua)
     total = 0.0
     for p in range(n):
         centre = la + (p + 0.5) * width
         for g in range(5):
-            u = math.exp(centre + 0.5 * width * _GL_NODES[g])
-            f, sy = _parts(u, table, origin, step, st, hour, exact, wrap, lift, hill, ground)
+            lu = centre + 0.5 * width * _GL_NODES[g]
+            u = math.exp(lu)
+            f, sy = _parts(u, lu, table, origin, step, st, hour, exact, wrap, lift, hill, ground)
             if f <= 0.0:
                 continue
             v = va + (u - ua) * slope
-            cdf = 0.5 * math.erfc(-v / sy * _SQRT_HALF)
+            if complement:
+                cdf = -0.5 * math.erfc(v / sy * _SQRT_HALF)
+            else:
+                cdf = 0.5 * math.erfc(-v / sy * _SQRT_HALF)
             total += _GL_WEIGHTS[g] * f * cdf * u  # du = u d(ln u)
     return 0.5 * width * total
 
@@ -135,11 +169,18 @@ def area_value(rx, ry, vertices, count, sn, cs, table, origin, step, st, hour, e
             n += 1
     if n < 3:
         return 0.0
+    # Over a closed polygon Σ ∫ F_z/ũ du = 0, so the sides may integrate Φ − 1 instead of Φ: the same sum, but
+    # where most of the polygon lies at v/σ_y ≫ 1 (Φ ≈ 1: a receptor beside the area) the sides' integrals of Φ are
+    # large and cancel, leaving their quadrature error (≈ 1e-4 of each) as the value; those of Φ − 1 are small.
+    side_sum = 0.0
+    for k in range(n):
+        side_sum += clipped[k, 1]
+    complement = side_sum > 0.0
     total = 0.0
     for k in range(n):
         ua, va = clipped[k, 0], clipped[k, 1]
         ub, vb = clipped[(k + 1) % n, 0], clipped[(k + 1) % n, 1]
         if abs(ua - ub) < _SHORT_SIDE:
             continue
-        total += _side(ua, va, ub, vb, table, origin, step, st, hour, exact, wrap, lift, hill, ground)
+        total += _side(ua, va, ub, vb, table, origin, step, st, hour, exact, wrap, lift, hill, ground, complement)
     return abs(total)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
+from numba import config
 
 import dispersion.aermod as A
 from dispersion.plume import RELEASE_CODES, ReceptorSet, StackSet
@@ -102,8 +103,12 @@ def test_an_area_source_is_its_plume_summed_over_the_polygon(hour):
 
 
 @pytest.mark.kernel
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=2 if config.DISABLE_JIT else 10, deadline=None)  # as plain Python ~2 s an example
 @given(hour=HOURS)
+@example(hour=make_hour(ustar=0.5, length=-10.0, wstar=1.0, zi=60.0, zim=40.0, speed=1.0, direction=0.0))
+@example(hour=make_hour(ustar=0.5, length=-10.0, wstar=1.0, zi=60.0, zim=40.0, speed=4.0, direction=214.0))
+@example(hour=make_hour(ustar=0.125, length=-10.0, wstar=2.0, zi=994.0, zim=40.0, speed=1.0, direction=1.0))
+@example(hour=make_hour(ustar=0.0625, length=-10.0, wstar=1.0, zi=902.0, zim=40.0, speed=4.0, direction=0.0))
 def test_a_split_polygon_sums_to_the_whole_and_the_downwind_part_adds_nothing(hour):
     """Additivity: the two halves of a rectangle (a shared side, integrated once each way) give the whole; a
     receptor inside the area sees only its upwind part: the area beyond the receptor downwind changes nothing (both
@@ -116,7 +121,11 @@ def test_a_split_polygon_sums_to_the_whole_and_the_downwind_part_adds_nothing(ho
     weather = weather_of([hour])
     total = A.aermod_hours(areas(whole), rec, weather, np.ones((1, 1)) * 4800.0, tabulate=False)[0]
     halves = A.aermod_hours(areas(left, right), rec, weather, np.ones((1, 2)) * 2400.0, tabulate=False)[0]
-    # equal to the quadrature's accuracy (the halves split the sides into other panels): 1e-4 of the largest value
+    # equal to the quadrature's accuracy (the halves split the sides into other panels). Found by this test: the
+    # first two examples' shared side passes 10 m from receptors inside (0.17 % apart before the panels followed
+    # v/σ_y as well as ln u); the last two have a receptor beside the area, where the sides' integrals of Φ ≈ 1
+    # cancelled to their quadrature error (1e-4 of the largest value, 50 % of its own) before the sides took Φ − 1
+    # there.
     np.testing.assert_allclose(halves, total, rtol=1e-3, atol=1e-4 * total.max())
     # a receptor inside a rectangle laid along the wind, 40 m from its upwind side: stretching the rectangle
     # downwind (30 m → 400 m beyond the receptor) leaves the upwind part, all it sees, unchanged
@@ -136,7 +145,7 @@ def test_a_split_polygon_sums_to_the_whole_and_the_downwind_part_adds_nothing(ho
     assert stretched == pytest.approx(base, rel=1e-3)
 
 
-@settings(max_examples=12, deadline=None, derandomize=True)
+@settings(max_examples=12, deadline=None)
 @given(hour=HOURS)
 def test_tabulated_area_sources_are_within_one_percent_of_every_point(hour):
     polygons = (rectangle(), rectangle(x0=-300.0, y0=200.0, width=20.0, depth=200.0, angle=0.0),

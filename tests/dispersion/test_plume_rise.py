@@ -311,12 +311,13 @@ def test_capped_and_horizontal_releases_rise_by_buoyancy_only():
     import xarray as xr
 
     from dispersion.plume import RELEASE_CODES, PlumeOptions, StackSet, source_hours
-    from dispersion._aermod_physics import VOLUME_RELEASE
-    from twin.park import STACK_RELEASES, VOLUME_RELEASE_CODE
+    from dispersion._aermod_physics import AREA_RELEASE, VOLUME_RELEASE
+    from twin.park import AREA_RELEASE_CODE, STACK_RELEASES, VOLUME_RELEASE_CODE
 
-    # park.yaml's words and the codes, in one order; a volume source (its own list in park.yaml) comes last
-    assert list(RELEASE_CODES) == [*STACK_RELEASES, "volume"]
+    # park.yaml's words and the codes, in one order; volume and area sources (their own lists in park.yaml) come last
+    assert list(RELEASE_CODES) == [*STACK_RELEASES, "volume", "area"]
     assert RELEASE_CODES["volume"] == VOLUME_RELEASE_CODE == VOLUME_RELEASE
+    assert RELEASE_CODES["area"] == AREA_RELEASE_CODE == AREA_RELEASE
 
     n = 3
     stacks = StackSet(ids=("V", "C", "H"), x=np.zeros(n), y=np.zeros(n), base_elevation=np.zeros(n),
