@@ -26,6 +26,14 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: park.yaml is
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+COLLECTED = pytest.StashKey[list]()  # every test collected, before -k or -m leave some out
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    config.stash[COLLECTED] = list(items)  # for the check that every test using the demo is in XDIST_GROUP
+
+
 def cli_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("MPLBACKEND", "Agg")

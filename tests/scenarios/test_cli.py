@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scenarios.cli import main
-from tests.scenarios.conftest import PARKTWIN, XDIST_GROUP, cli_env, parktwin
+from tests.scenarios.conftest import COLLECTED, PARKTWIN, XDIST_GROUP, cli_env, parktwin
 
 pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
 
@@ -41,6 +41,10 @@ def test_the_demo_group_stays_on_one_worker(request):
     if not request.config.getoption("loadgroup", False):
         pytest.skip("not --dist loadgroup")
     assert request.node.nodeid.endswith(f"@{XDIST_GROUP}"), request.node.nodeid
+    # and every test that uses the demo is in the group (one outside it runs the demo again on the other worker)
+    outside = [item.nodeid for item in request.config.stash[COLLECTED]
+               if "demo" in getattr(item, "fixturenames", ()) and not item.nodeid.endswith(f"@{XDIST_GROUP}")]
+    assert not outside, f"tests that use the demo outside xdist_group({XDIST_GROUP!r}): {outside[:5]}"
 
 
 # ----------------------------------------------------------------------------------------------- help and imports

@@ -12,10 +12,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 import xarray as xr
 
 from scenarios.common.members import member_path
 from scenarios.plume.ensemble import read_member, run_ensemble
+from tests.scenarios.conftest import XDIST_GROUP
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)  # uses the demo: on the demo's worker, which runs it once
 
 MEMBERS = 8
 

@@ -13,7 +13,10 @@ import yaml
 from scenarios.leak.assessment import RESPONSE_RULES
 from scenarios.leak.run import run_leak_scenario
 from scenarios.spec import load_scenario
+from tests.scenarios.conftest import XDIST_GROUP
 from viz.views import LeakPlanView
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)  # uses the demo: on the demo's worker, which runs it once
 
 
 def test_the_leak_writes_every_output(leak):

@@ -13,7 +13,10 @@ import yaml
 
 from scenarios.leak.run import run_leak_scenario
 from scenarios.spec import load_scenario
+from tests.scenarios.conftest import XDIST_GROUP
 from twin.errors import InputError
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)  # uses the demo: on the demo's worker, which runs it once
 
 
 def test_a_park_without_receptors_is_told_to_give_a_direction_then_runs(demo, tmp_path):

@@ -9,8 +9,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from tests.scenarios.conftest import XDIST_GROUP
 from tests.scenarios.leak_factory import stated_numbers
 from viz.plan import render_plan
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)  # uses the demo: on the demo's worker, which runs it once
 
 
 def test_the_english_template_renders_the_same_view(leak, tmp_path):

@@ -11,8 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.scenarios.conftest import XDIST_GROUP
 from tests.scenarios.leak_factory import WORST, pipe_source, source_scenario, stated_numbers, tank_source
 from twin.errors import InputError
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)  # uses the demo: on the demo's worker, which runs it once
 
 
 def test_liquid_chlorine_flash_and_boiling_pool_conserve_mass():

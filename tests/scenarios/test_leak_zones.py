@@ -12,6 +12,9 @@ import xarray as xr
 from shapely.geometry import shape
 
 from scenarios.leak.assessment import protective_action, response_level
+from tests.scenarios.conftest import XDIST_GROUP
+
+pytestmark = pytest.mark.xdist_group(XDIST_GROUP)  # uses the demo: on the demo's worker, which runs it once
 
 
 def test_zones_are_rfc7946_and_agree_with_the_gridded_field(leak):
