@@ -3,8 +3,8 @@ uniformly, integrated over the polygon, as scalar Numba functions (:mod:`dispers
 receptor).
 
 Formulation (the AERMOD program's, ACALC/AREAIN/PSIDE/PLUMEF, after the ISC3 area algorithm, U.S. EPA 1995, *User's
-Guide for the ISC3 Dispersion Models*, EPA-454/B-95-003b, Vol. II, its area source): a receptor sees each upwind point of
-the area as a coherent plume released at h_s with no rise (F_b = F_m = 0, :func:`dispersion._aermod_physics.
+Guide for the ISC3 Dispersion Models*, EPA-454/B-95-003b, Vol. II, its area source): a receptor sees each upwind point
+of the area as a coherent plume released at h_s with no rise (F_b = F_m = 0, :func:`dispersion._aermod_physics.
 volume_state` with σ_y0 = 0 and the area's σ_z0), no meander (the random plume is not applied to area sources) and
 no building downwash. With u the distance upwind of the receptor and v the crosswind offset,
 
@@ -20,8 +20,8 @@ contributes nothing), sides shorter than 0.01 m in u are skipped (AREAIN).
 Numerics (ParkTwin's, not AERMOD's Romberg with 1 % tolerance and its 0.1-σ table of Φ): each side is integrated in
 ln u by 5-point Gauss–Legendre on panels at most 1/32 of a decade wide and across which v/σ_y changes by at most ½
 (judged at the side's ends and middle, |v/σ_y| clipped to 4) — of Φ − 1 instead of Φ when most of the polygon
-lies where Φ ≈ 1 (the same sum over a closed polygon, without the cancellation) —, F_z/ũ and σ_y taken from a table of the
-source's plume on distances log-spaced from 1 m (16 a decade, interpolated in ln x: ``area_table``) or, for a
+lies where Φ ≈ 1 (the same sum over a closed polygon, without the cancellation) —, F_z/ũ and σ_y taken from a
+table of the source's plume on distances log-spaced from 1 m (16 a decade, interpolated in ln x: ``area_table``) or, for a
 receptor above the ground or in elevated terrain, evaluated exactly at each point (AERMOD's two plume states,
 :func:`dispersion._aermod_plume.plume_parts_at`).
 
@@ -79,8 +79,8 @@ def area_table(table, nodes, st, hour):
 
 @njit(**KERNEL_OPTIONS)
 def _parts(u, lu, table, origin, step, st, hour, exact, wrap, lift, hill, ground):
-    """(F_z/ũ, σ_y) at distance u (ln u = ``lu``): from the table (linear in ln x) or, ``exact``, evaluated at the receptor's
-    height with both plume states."""
+    """(F_z/ũ, σ_y) at distance u (ln u = ``lu``): from the table (linear in ln x) or, ``exact``, evaluated at the
+    receptor's height with both plume states."""
     if exact:
         v, sy, _, _, _ = plume_parts_at(u, st, hour, wrap, lift, hill, ground)
         return v, sy
