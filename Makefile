@@ -33,7 +33,7 @@ demo: $(STAMP)
 	$(VENV)/bin/parktwin demo --out demo-output
 
 test: $(STAMP) $(BROWSER_STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadgroup
+	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=25
 	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -m kernel
 
 BENCH_STAMP := $(VENV)/.bench

@@ -102,8 +102,7 @@ def test_an_area_source_is_its_plume_summed_over_the_polygon(hour):
     assert np.abs(ours - oracle).max() <= 0.01 * oracle.max(), (np.abs(ours - oracle).max() / oracle.max())
 
 
-@pytest.mark.kernel
-@settings(max_examples=2 if config.DISABLE_JIT else 10, deadline=None)  # as plain Python ~2 s an example
+@settings(max_examples=10, deadline=None)  # the quadrature's accuracy: compiled only (the other tests run it as Python)
 @given(hour=HOURS)
 @example(hour=make_hour(ustar=0.5, length=-10.0, wstar=1.0, zi=60.0, zim=40.0, speed=1.0, direction=0.0))
 @example(hour=make_hour(ustar=0.5, length=-10.0, wstar=1.0, zi=60.0, zim=40.0, speed=4.0, direction=214.0))
@@ -143,6 +142,27 @@ def test_a_split_polygon_sums_to_the_whole_and_the_downwind_part_adds_nothing(ho
     base, stretched = along(30.0), along(400.0)
     assert base > 0.0
     assert stretched == pytest.approx(base, rel=1e-3)
+
+
+@pytest.mark.kernel
+@settings(max_examples=1 if config.DISABLE_JIT else 8, deadline=None)  # as plain Python ~1.5 s an example
+@given(hour=HOURS)
+@example(hour=make_hour(length=60.0, speed=2.0, direction=200.0))
+def test_a_concave_polygon_is_the_sum_of_its_convex_parts(hour):
+    """An L-shaped yard (AREAPOLY, concave) gives the sum of the two rectangles it is made of, at receptors around it
+    and in its notch, where the clipped polygon is concave as the receptor sees it (upwind arms on both sides)."""
+    yard = np.array([[0.0, 0.0], [0.0, 60.0], [20.0, 60.0], [20.0, 20.0], [80.0, 20.0], [80.0, 0.0]])
+    arm = np.array([[0.0, 0.0], [0.0, 60.0], [20.0, 60.0], [20.0, 0.0]])
+    foot = np.array([[20.0, 0.0], [20.0, 20.0], [80.0, 20.0], [80.0, 0.0]])
+    around = ring(radii=(25.0, 70.0, 200.0), centre=(30.0, 25.0))
+    notch = np.array([[50.0, 40.0], [35.0, 55.0], [70.0, 30.0]])
+    rec = ReceptorSet(x=np.concatenate([around.x, notch[:, 0]]), y=np.concatenate([around.y, notch[:, 1]]),
+                      height=np.zeros(around.x.size + 3), ground_elevation=np.zeros(around.x.size + 3))
+    weather = weather_of([hour])
+    whole = A.aermod_hours(areas(yard), rec, weather, np.full((1, 1), 2400.0), tabulate=False)[0]
+    parts = A.aermod_hours(areas(arm, foot), rec, weather, np.full((1, 2), 1200.0), tabulate=False)[0]
+    assert whole.max() > 0.0
+    np.testing.assert_allclose(whole, parts, rtol=1e-3, atol=1e-4 * whole.max())
 
 
 @settings(max_examples=12, deadline=None)
