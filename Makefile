@@ -34,7 +34,7 @@ demo: $(STAMP)
 
 test: $(STAMP) $(BROWSER_STAMP)
 	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=25
-	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -m kernel
+	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -n 2 -m kernel
 
 BENCH_STAMP := $(VENV)/.bench
 

@@ -173,9 +173,10 @@ def test_culling_changes_little_on_a_realistic_grid():
     gx, gy = np.meshgrid(np.linspace(-2500, 2500, 81), np.linspace(-2500, 2500, 81))
     receptors = make_receptors(gx.ravel(), gy.ravel(), ground=rng.uniform(0, 30, gx.size))
     stacks = make_stacks(rng.uniform(-1500, 1500, 12), rng.uniform(-1500, 1500, 12), height=rng.uniform(20, 90, 12))
-    hours = make_hours(rng.uniform(0, 360, 24), rng.integers(0, 6, 24), rng.uniform(1, 8, (24, 12)),
-                       rng.uniform(20, 300, (24, 12)), rng.uniform(300, 1500, 24), bid=rng.uniform(0, 500, (24, 12)))
-    rates = rng.uniform(0, 1, (2, 24, 12))
+    n = 6 if config.DISABLE_JIT else 24  # hours (as plain Python, 24 take 18 s)
+    hours = make_hours(rng.uniform(0, 360, n), rng.integers(0, 6, n), rng.uniform(1, 8, (n, 12)),
+                       rng.uniform(20, 300, (n, 12)), rng.uniform(300, 1500, n), bid=rng.uniform(0, 500, (n, 12)))
+    rates = rng.uniform(0, 1, (2, n, 12))
     dense = run_kernel(stacks, rates, receptors, hours, PlumeOptions(cull=False))
     culled = run_kernel(stacks, rates, receptors, hours, PlumeOptions(cull=True))
     for a, b in zip(dense, culled):
