@@ -62,7 +62,9 @@ WORDS = {
         "area_sources_note": "面源（无组织排放）参数与正常工况排放速率（整个面源的排放量），按 AERMOD 的 AREA/AREAPOLY "
                              "源计算（对面源积分，无抬升、无建筑物下洗、不计水平摆动）；坐标为面源形心。",
         "area_sources_columns": ["编号", "名称", "企业", "形心 X (m)", "形心 Y (m)", "底部海拔 (m)", "排放高度 (m)",
-                                 "面积 (m²)", "顶点数", "初始垂向扩散参数 σz0 (m)"],
+                                 "面积 (m²)", "形状", "初始垂向扩散参数 σz0 (m)"],
+        "area_rectangle": "矩形 {x_length:g} m × {y_length:g} m，顺时针转 {angle:g}°",
+        "area_polygon": "多边形，{count} 个顶点",
         "rate_column": "{name} (g/s)",
         "meteorology": "2. 气象条件",
         "meteorology_note": "{hours} 小时逐时气象：静风（10 m 风速 < {calm_below:g} m/s）占 {calm:.1f} %，非静风平均风速 "
@@ -133,7 +135,9 @@ WORDS = {
                              "area's), modelled as AERMOD's AREA/AREAPOLY sources (integrated over the area, no plume "
                              "rise, no building downwash, no meander); coordinates of the centroid.",
         "area_sources_columns": ["ID", "Name", "Enterprise", "Centroid X (m)", "Centroid Y (m)", "Base elevation (m)",
-                                 "Release height (m)", "Area (m²)", "Vertices", "Initial σz0 (m)"],
+                                 "Release height (m)", "Area (m²)", "Shape", "Initial σz0 (m)"],
+        "area_rectangle": "rectangle {x_length:g} m × {y_length:g} m, turned {angle:g}° clockwise",
+        "area_polygon": "polygon, {count} vertices",
         "rate_column": "{name} (g/s)",
         "meteorology": "2. Meteorology",
         "meteorology_note": "{hours} hours of hourly weather: calm (10 m wind < {calm_below:g} m/s) {calm:.1f} %, mean "
@@ -219,7 +223,10 @@ def _source_sections(setup, words: dict, language: str) -> list[dict]:
             table = volume_rows
         else:
             outline = Polygon(source.vertices())
-            cells += [f"{outline.area:.0f}", str(len(source.vertices())), f"{arrays['initial_sigma_z'][i]:g}"]
+            box = source.rectangle
+            shape = (words["area_polygon"].format(count=len(source.vertices())) if box is None else
+                     words["area_rectangle"].format(x_length=box.x_length, y_length=box.y_length, angle=box.angle))
+            cells += [f"{outline.area:.0f}", shape, f"{arrays['initial_sigma_z'][i]:g}"]
             table = area_rows
         table.append({"cells": cells + [_fmt(rates[key][i], 4) for key in setup.pollutants]})
     sections = [{"heading": words["sources"],

@@ -309,7 +309,10 @@ def test_fugitive_sources_run_in_the_aermod_mode_and_the_screening_mode_refuses_
         assert table[0]["rows"][1]["cells"][6:9] == ["15", "7", "7"]
         table = [s for s in sections if areas in s["heading"]]
         assert len(table) == 1 and [row["cells"][0] for row in table[0]["rows"]] == ids[2:]
-        assert table[0]["rows"][1]["cells"][6:10] == ["4", "6000", "4", "1.9"]  # height, m², vertices, σ_z0
+        shapes = {"en": ("polygon, 4 vertices", "rectangle 100 m × 60 m, turned 30° clockwise"),
+                  "zh": ("多边形，4 个顶点", "矩形 100 m × 60 m，顺时针转 30°")}[language]
+        assert table[0]["rows"][0]["cells"][8] == shapes[0]
+        assert table[0]["rows"][1]["cells"][6:10] == ["4", "6000", shapes[1], "1.9"]  # height, m², shape, σ_z0
     stacks_table = [s for s in eia_report_view(setup, summary, {}, "en")["sections"]
                     if s["heading"] == "1. Source parameters"][0]
     assert len(stacks_table["rows"]) == n
