@@ -21,8 +21,8 @@ Numerics (ParkTwin's, not AERMOD's Romberg with 1 % tolerance and its 0.1-σ tab
 ln u by 5-point Gauss–Legendre on panels at most 1/32 of a decade wide and across which v/σ_y changes by at most ½
 (judged at the side's ends and middle, |v/σ_y| clipped to 4) — of Φ − 1 instead of Φ when most of the polygon
 lies where Φ ≈ 1 (the same sum over a closed polygon, without the cancellation) —, F_z/ũ and σ_y taken from a
-table of the source's plume on distances log-spaced from 1 m (16 a decade, interpolated in ln x: ``area_table``) or, for a
-receptor above the ground or in elevated terrain, evaluated exactly at each point (AERMOD's two plume states,
+table of the source's plume on distances log-spaced from 1 m (16 a decade, interpolated in ln x: ``area_table``) or,
+for a receptor above the ground or in elevated terrain, evaluated exactly at each point (AERMOD's two plume states,
 :func:`dispersion._aermod_plume.plume_parts_at`).
 
 Units: lengths [m], F_z/ũ [s m⁻²], the returned C/q [s m⁻¹] (times q [kg s⁻¹ m⁻²] a concentration [kg m⁻³]).
@@ -78,16 +78,21 @@ def area_table(table, nodes, st, hour):
 
 
 @njit(**KERNEL_OPTIONS)
+def _row(lu, table, origin, step):
+    """Row k and weight w of ln u = ``lu`` in the table (linear in ln x, held at its ends)."""
+    position = min(max((lu - origin) / step, 0.0), table.shape[0] - 1 - 1e-9)
+    k = int(position)
+    return k, position - k
+
+
+@njit(**KERNEL_OPTIONS)
 def _parts(u, lu, table, origin, step, st, hour, exact, wrap, lift, hill, ground):
     """(F_z/ũ, σ_y) at distance u (ln u = ``lu``): from the table (linear in ln x) or, ``exact``, evaluated at the
     receptor's height with both plume states."""
     if exact:
         v, sy, _, _, _ = plume_parts_at(u, st, hour, wrap, lift, hill, ground)
         return v, sy
-    last = table.shape[0] - 1
-    position = min(max((lu - origin) / step, 0.0), last - 1e-9)
-    k = int(position)
-    w = position - k
+    k, w = _row(lu, table, origin, step)
     return (math.exp(table[k, 0] + w * (table[k + 1, 0] - table[k, 0])),
             math.exp(table[k, 1] + w * (table[k + 1, 1] - table[k, 1])))
 
@@ -98,10 +103,8 @@ def _sigma_y(u, lu, table, origin, step, st, hour, exact, wrap, lift, hill, grou
     if exact:
         _, sy, _, _, _ = plume_parts_at(u, st, hour, wrap, lift, hill, ground)
         return sy
-    last = table.shape[0] - 1
-    position = min(max((lu - origin) / step, 0.0), last - 1e-9)
-    k = int(position)
-    return math.exp(table[k, 1] + (position - k) * (table[k + 1, 1] - table[k, 1]))
+    k, w = _row(lu, table, origin, step)
+    return math.exp(table[k, 1] + w * (table[k + 1, 1] - table[k, 1]))
 
 
 @njit(**KERNEL_OPTIONS)
@@ -113,18 +116,18 @@ def _side(ua, va, ub, vb, table, origin, step, st, hour, exact, wrap, lift, hill
     n = max(1, int(math.ceil(abs(lb - la) / (math.log(10.0) / _PANELS_PER_DECADE))))
     # and at most half a σ_y of change in v/σ_y a panel where Φ turns (a side near the receptor's line): the change
     # judged at the ends and the middle (in ln u), v/σ_y clipped to ±4 (Φ within 3e-5 of 0 or 1 beyond)
+    slope = (vb - va) / (ub - ua)
     lm = 0.5 * (la + lb)
     um = math.exp(lm)
     sy_a = _sigma_y(ua, la, table, origin, step, st, hour, exact, wrap, lift, hill, ground)
     sy_m = _sigma_y(um, lm, table, origin, step, st, hour, exact, wrap, lift, hill, ground)
     sy_b = _sigma_y(ub, lb, table, origin, step, st, hour, exact, wrap, lift, hill, ground)
     za = min(max(va / sy_a, -_SATURATED), _SATURATED)
-    zm = min(max((va + (um - ua) * (vb - va) / (ub - ua)) / sy_m, -_SATURATED), _SATURATED)
+    zm = min(max((va + (um - ua) * slope) / sy_m, -_SATURATED), _SATURATED)
     zb = min(max(vb / sy_b, -_SATURATED), _SATURATED)
     turn = abs(zm - za) + abs(zb - zm)
     n = max(n, min(int(math.ceil(turn / _NORMAL_STEP)), _MOST_PANELS))
     width = (lb - la) / n
-    slope = (vb - va) / (ub - ua)
     total = 0.0
     for p in range(n):
         centre = la + (p + 0.5) * width
