@@ -59,8 +59,8 @@ def main() -> None:
     lines = ["CO STARTING",
              "   TITLEONE  ParkTwin comparison: 8 stacks on a 120 m hill, SO2, elevated terrain, rural, no downwash",
              "   TITLETWO  met ANCH-99_ADJU.SFC / ANCH-99_ADJU.PFL; written by tools/aermod_terrain_deck.py",
-             "   MODELOPT  CONC", "   AVERTIME  1  24  PERIOD", "   POLLUTID  SO2", "   RUNORNOT  RUN",
-             "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING",
+             "   MODELOPT  CONC", "   AVERTIME  1  24  PERIOD", "   FLAGPOLE  0.0", "   POLLUTID  SO2",
+             "   RUNORNOT  RUN", "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING",
              "   ELEVUNIT  METERS"]
     for k, i in enumerate(index):
         lines.append(f"   LOCATION  {STACKS[k]}     POINT  {sx[k]:10.2f} {sy[k]:10.2f} {sz[k]:8.2f}")

@@ -283,17 +283,19 @@ def test_terrain_deck_meets_the_agreement_targets_and_flat_terrain_does_not():
                                true_north_grid_bearing=-WDROTATE, utc_offset_hours=-9.0,
                                terrain=A.AermodTerrain(mode, deck.hill_heights if mode == "elevated" else None))
             for mode in ("elevated", "flat")}
-    # measured, 8760 h (elevated | flat; AERMOD 31.6 s CPU, ParkTwin 19.2 s | 9.0 s):
-    #   period FAC2 1.000 | 1.000, FB −0.0011 | −0.0256, r 1.0000 | 0.9972, max ratio 0.9997 | 1.0531 (0 m apart),
-    #          worst receptor |Cp/Co − 1| 0.021 | 0.301
-    #   1h     FAC2 1.000 | 1.000, FB −0.0006 | −0.0052, r 1.0000 | 0.9809, max ratio 0.9996 | 1.0372 (0 m),
-    #          worst 0.013 | 0.403
-    #   24h    FAC2 1.000 | 1.000, FB −0.0008 | −0.0141, r 1.0000 | 0.9915, max ratio 0.9989 | 1.0303 (0 m),
-    #          worst 0.018 | 0.366
-    # (January–March alone, the first reference run: elevated worst receptors 3.0 %, 8.4 %, 3.6 %.)
+    # measured, 8760 h, against AERMOD with its FLAGPOLE card (elevated | flat; AERMOD 37.0 s CPU, ParkTwin 32.9 s |
+    # 12.9 s on a busy machine):
+    #   period FAC2 1.000 | 1.000, FB −0.0001 | −0.0246, r 1.0000 | 0.9972, max ratio 0.9997 | 1.0531 (0 m apart),
+    #          worst receptor |Cp/Co − 1| 0.002 | 0.301
+    #   1h     FAC2 1.000 | 1.000, FB 0.0000 | −0.0046, r 1.0000 | 0.9810, max ratio 0.9996 | 1.0372 (0 m),
+    #          worst 0.004 | 0.403
+    #   24h    FAC2 1.000 | 1.000, FB −0.0001 | −0.0133, r 1.0000 | 0.9912, max ratio 1.0000 | 1.0315 (0 m),
+    #          worst 0.003 | 0.373
+    # (The first AERMOD run had no FLAGPOLE card and so ignored the flagpoles — AERMOD's warning W229 — and its
+    # worst receptors, 1.3–2.1 %, were the flagpole receptors; January–March alone: 3.0 %, 8.4 %, 3.6 %.)
     agreements = {mode: agreement(result, deck, folder) for mode, result in runs.items()}
     for name in ("period", "1h", "24h"):
         ours, flat = agreements["elevated"][name], agreements["flat"][name]
-        assert_agrees(name, ours)
+        assert_agrees(name, ours, worst=0.01)
         assert flat["worst"] > 2.0 * ours["worst"], (name, ours, flat)
         assert flat["r"] < ours["r"], (name, ours, flat)
