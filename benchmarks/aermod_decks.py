@@ -1,7 +1,8 @@
 """ParkTwin's AERMOD on the further AERMOD reference decks: agreement with AERMOD's own outputs and CPU time.
 
-    .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: area, terrain-hill, tower-profile, urban,
-                                                                  urban-hill, volume or volume-urban)
+    .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: area, fugitive-hill, terrain-hill,
+                                                                  tower-profile, urban, urban-hill, volume or
+                                                                  volume-urban)
 
 * ``terrain-hill`` — elevated terrain (AERMOD's ELEV): 8 stacks around a 120 m hill, 441 receptors with AERMAP hill
   heights, every third on a 1.5 m flagpole; run as ``terrain: elevated`` and, for comparison, as flat terrain.
@@ -16,6 +17,8 @@
   with the urban option; run urban and, for comparison, rural.
 * ``area`` — four area sources (AERMOD AREA and AREAPOLY: a tank farm, a loading rack, a pond at the ground, a roof
   at 15 m), the Anchorage receptors and rings from the tank farm's centre out to 300 m; run as area sources only.
+* ``fugitive-hill`` — three volume and three area sources of those decks on the terrain deck's hill, elevated
+  terrain, flagpoles; run as ``terrain: elevated`` and, for comparison, as flat terrain.
 
 All cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
 FAC2, FB, r, max ParkTwin / max AERMOD and the distance between the maxima for the period mean and the highest 1-h
@@ -41,7 +44,8 @@ from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
 AERMOD_CPU_SECONDS = {"terrain-hill": 31.6, "tower-profile": 22.0, "urban": 40.9, "urban-hill": 42.7,
-                      "volume": 15.2, "volume-urban": 15.8, "area": 84.7}  # tests/data/aermod/README.md
+                      "volume": 15.2, "volume-urban": 15.8, "area": 84.7,
+                      "fugitive-hill": 70.0}  # tests/data/aermod/README.md
 URBAN = A.AermodUrban(800_000.0)  # the urban decks' URBANOPT (tools/aermod_urban_deck.py)
 UTC_OFFSET = -9.0  # Alaska standard time, the AERMET files' local time
 
@@ -58,6 +62,8 @@ def runs(deck_name: str, folder: Path) -> dict:
                                      initial_sigma_z=deck.stacks.initial_sigma_z * 0.0)}
     elif deck_name == "area":
         cases = {"area": (met, A.AermodTerrain())}
+    elif deck_name == "fugitive-hill":
+        cases = {"elevated": (met, A.AermodTerrain("elevated", deck.hill_heights)), "flat": (met, A.AermodTerrain())}
     elif deck_name == "terrain-hill":
         cases = {"elevated": (met, A.AermodTerrain("elevated", deck.hill_heights)), "flat": (met, A.AermodTerrain())}
     elif deck_name.startswith("urban") or deck_name == "volume-urban":

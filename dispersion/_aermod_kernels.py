@@ -34,7 +34,7 @@ import numpy as np
 from numba import njit, prange
 
 from dispersion._aermod_geometry import GEOMETRY_COLUMNS, fill_geometry, geometry_parts
-from dispersion._aermod_area import area_table, area_value
+from dispersion._aermod_area import area_table, area_value, receptor_table_rows
 from dispersion._aermod_physics import G_OVER_CP, Hour, stable_gradual_rises, stack_state
 from dispersion._aermod_plume import plume_parts, plume_parts_at, stable_plume_parts
 from dispersion._aermod_vertical import EXP_LIMIT, SQRT_2PI, gauss
@@ -432,9 +432,10 @@ def _terrain_pair(s, j, k, w, r, bound, st, hour, geometry, origin, step, last, 
 @njit(**KERNEL_OPTIONS)
 def _area_source(rows, rates, s, sources, receptors, pairs, weather, h, hour, tabulate):
     """Add area source ``s`` in hour ``h`` (``rates`` (P, H, S) [kg s-1] the whole area's) at every receptor
-    (:func:`dispersion._aermod_area.area_value`): from its table of the plume at the ground, or exactly at each
-    integration point for a receptor above the ground or the stack base, or when not ``tabulate``. Apart from the
-    point sources' loop, which it would otherwise slow (3 % on the reference deck when inlined there)."""
+    (:func:`dispersion._aermod_area.area_value`): from its table of the plume at the ground, from a table of its
+    own for a receptor above the ground or the stack base, or exactly at each integration point when not
+    ``tabulate``. Apart from the point sources' loop, which it would otherwise slow (3 % on the reference deck when
+    inlined there)."""
     st = _stack(sources, s, hour)
     if weather.veering[h]:
         sn, cs = stack_direction(weather, h, st)
@@ -446,6 +447,7 @@ def _area_source(rows, rates, s, sources, receptors, pairs, weather, h, hour, ta
     nodes = sources.area_nodes
     table = np.empty((nodes.shape[0], 2))
     clipped = np.empty((2 * sources.vertices.shape[1] + 2, 2))
+    local = np.empty((receptor_table_rows(nodes[nodes.shape[0] - 1]) if tabulate else 0, 2))
     origin = math.log(nodes[0])
     step = (math.log(nodes[nodes.shape[0] - 1]) - origin) / (nodes.shape[0] - 1)
     if tabulate:
@@ -455,7 +457,7 @@ def _area_source(rows, rates, s, sources, receptors, pairs, weather, h, hour, ta
         wrap, lift = pairs.wrap[s, j], receptors.flagpole[j]
         exact = (not tabulate) or wrap != 0.0 or lift != 0.0
         value = area_value(receptors.x[j], receptors.y[j], vertices, count, sn, cs, table, origin, step, st, hour,
-                           exact, wrap, lift, pairs.hill[s, j], pairs.ground[s, j], clipped)
+                           exact, wrap, lift, pairs.hill[s, j], pairs.ground[s, j], clipped, local)
         if value > 0.0:
             _add(rows, q, j, value)
 
