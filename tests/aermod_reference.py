@@ -22,13 +22,16 @@ from types import SimpleNamespace
 import numpy as np
 
 from dispersion.plume import ReceptorSet, StackSet
+from twin.park import AreaCircle, AreaLine
 from meteo import read_aermet
 
 REFERENCE = Path(__file__).resolve().parent / "data" / "aermod" / "anchorage-1999"
 PLOT_FILES = {"period": "plot_period.plt", "1h": "plot_1h.plt", "24h": "plot_24h.plt"}
 WDROTATE = 0.6964  # the deck's WDROTATE [degree]: true-north directions turned onto the park's grid north
-RELEASES = {"POINT": 0, "POINTCAP": 1, "POINTHOR": 2, "VOLUME": 3, "AREA": 4, "AREAPOLY": 4}  # AERMOD source types →
-# dispersion.plume.RELEASE_CODES
+# AERMOD source types → dispersion.plume.RELEASE_CODES
+RELEASES = {"POINT": 0, "POINTCAP": 1, "POINTHOR": 2, "VOLUME": 3, "AREA": 4, "AREAPOLY": 4, "AREACIRC": 4,
+            "LINE": 4}
+AREAS = {"AREA", "AREAPOLY", "AREACIRC", "LINE"}  # AERMOD's source types of the area algorithm
 
 
 @dataclass(frozen=True)
@@ -44,14 +47,19 @@ class Deck:
 
 
 def read_deck(folder: Path = REFERENCE) -> Deck:
-    """Sources from the deck's SO LOCATION / SRCPARAM (/ AREAVERT) cards — POINT, POINTCAP, POINTHOR, VOLUME, AREA and
-    AREAPOLY (an area source's rate in ``rates_g_s`` is the whole area's, AERMOD's per-m² rate times its area; its
-    ``x``, ``y`` the mean of its vertices) — and receptors from ``receptors.csv`` (AERMOD x, y; with ``elevation``,
-    ``hill_height`` and ``flagpole`` columns for an elevated-terrain deck)."""
-    location, kinds, words_of, corners = {}, {}, {}, {}
+    """Sources from the deck's SO LOCATION / SRCPARAM (/ AREAVERT) cards — POINT, POINTCAP, POINTHOR, VOLUME, AREA,
+    AREAPOLY, AREACIRC and LINE (the last two as park.yaml's ``circle`` and ``line`` make them; an area source's rate
+    in ``rates_g_s`` is the whole area's, AERMOD's per-m² rate times its area; its ``x``, ``y`` the mean of its
+    vertices) — and receptors from ``receptors.csv`` (AERMOD x, y; with ``elevation``, ``hill_height`` and
+    ``flagpole`` columns for an elevated-terrain deck)."""
+    location, kinds, words_of, corners, ends = {}, {}, {}, {}, {}
     for line in (folder / "aermod.inp").read_text().splitlines():
         words = line.split()
-        if len(words) >= 5 and words[0] == "LOCATION" and words[2] in RELEASES:
+        if len(words) >= 5 and words[0] == "LOCATION" and words[2] == "LINE":  # x1 y1 x2 y2 z
+            x1, y1, x2, y2, z = (float(v) for v in words[3:8])
+            location[words[1]], ends[words[1]] = (x1, y1, z), ((x1, y1), (x2, y2))
+            kinds[words[1]] = words[2]
+        elif len(words) >= 5 and words[0] == "LOCATION" and words[2] in RELEASES:
             location[words[1]] = tuple(float(v) for v in words[3:6])
             kinds[words[1]] = words[2]
         elif len(words) >= 4 and words[0] == "SRCPARAM":
@@ -60,15 +68,24 @@ def read_deck(folder: Path = REFERENCE) -> Deck:
             values = [float(v) for v in words[2:]]
             corners.setdefault(words[1], []).extend(zip(values[::2], values[1::2]))
     ids = tuple(location)
-    most = max([4] + [len(v) for v in corners.values()])
+    circles = [int(round(words_of[i][3])) if len(words_of[i]) > 3 else 20 for i in ids if kinds[i] == "AREACIRC"]
+    most = max([4] + [len(v) for v in corners.values()] + circles)
     rows, polygons = [], np.full((len(ids), most, 2), np.nan)
     for k, i in enumerate(ids):
         p, kind = words_of[i], kinds[i]
         x, y, z = location[i]
         if kind == "VOLUME":  # Q, release height, σ_y0, σ_z0
             rows.append((x, y, z, p[0], p[1], np.nan, np.nan, np.nan, p[2], p[3]))
-        elif kind in ("AREA", "AREAPOLY"):  # AREA: q, h, Xinit, Yinit, angle, σ_z0; AREAPOLY: q, h, n, σ_z0
-            if kind == "AREA":
+        elif kind in ("AREA", "AREAPOLY", "AREACIRC", "LINE"):
+            # AREA: q, h, Xinit, Yinit, angle, σ_z0; AREAPOLY: q, h, n, σ_z0; AREACIRC: q, h, radius, n, σ_z0;
+            # LINE: q, h, width, σ_z0 — AREACIRC and LINE by park.yaml's shapes (twin.park), so the deck checks them
+            if kind == "AREACIRC":
+                circle = AreaCircle(x=x, y=y, radius=p[2], vertices=int(round(p[3])) if len(p) > 3 else 20)
+                polygon, sz0 = np.array(circle.corners()), p[4] if len(p) > 4 else 0.0
+            elif kind == "LINE":
+                polygon = np.array(AreaLine(start=ends[i][0], end=ends[i][1], width=p[2]).corners())
+                sz0 = p[3] if len(p) > 3 else 0.0
+            elif kind == "AREA":
                 xinit, yinit, angle = p[2], p[3], math.radians(p[4])
                 p1 = (x, y)
                 p2 = (p1[0] + yinit * math.sin(angle), p1[1] + yinit * math.cos(angle))
@@ -87,7 +104,7 @@ def read_deck(folder: Path = REFERENCE) -> Deck:
     stacks = StackSet(ids=ids, x=x, y=y, base_elevation=z, height=height, inner_diameter=diameter,
                       exit_velocity=velocity, exit_temperature=temperature,
                       release=np.array([RELEASES[kinds[i]] for i in ids]), initial_sigma_y=sigma_y0,
-                      initial_sigma_z=sigma_z0, area_vertices=polygons if corners or "AREA" in kinds.values() else None)
+                      initial_sigma_z=sigma_z0, area_vertices=polygons if (set(kinds.values()) & AREAS) else None)
     with open(folder / "receptors.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     x = np.array([float(r["x_aermod"]) for r in rows])

@@ -6,6 +6,7 @@ Elevations are metres above the DEM's vertical datum. Every field documents its 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, NamedTuple
@@ -25,7 +26,8 @@ from twin.thresholds import RiskThresholds
 from twin.water import River
 
 __all__ = [
-    "ParkSpec", "Stack", "VolumeSource", "AreaSource", "AreaRectangle", "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
+    "ParkSpec", "Stack", "VolumeSource", "AreaSource", "AreaRectangle", "AreaCircle", "AreaLine", "AREA_SHAPES",
+    "EmissionSchedule", "RiskSource", "Receptor", "Monitor", "FloodDefence", "WaterBody",
     "Park", "ReceptorPoints", "park_json_schema",
 ]
 
@@ -55,6 +57,9 @@ RELEASE_HEIGHT = Plausible("m", 0.0, 300.0, "volume source release height", ("cm
 INITIAL_SIGMA = Plausible("m", 0.0, 500.0, "initial dispersion σ of a volume source", ("cm", "mm"), low_open=True)
 AREA_SIGMA_Z = Plausible("m", 0.0, 500.0, "initial vertical dispersion σ_z0 of an area source", ("cm", "mm"))
 SIDE_LENGTH = Plausible("m", 0.0, 20000.0, "side of a rectangular area source", ("cm", "mm"), low_open=True)
+CIRCLE_RADIUS = Plausible("m", 0.5, 10000.0, "radius of a circular area source (AERMOD AREACIRC: > 0.5 m)",
+                          ("cm", "mm"), low_open=True)
+LINE_WIDTH = Plausible("m", 1.0, 1000.0, "width of a line source (AERMOD LINE: ≥ 1 m)", ("cm", "mm"))
 
 EmissionRate = Annotated[quantity(EMISSION_RATE), Field(description=described(EMISSION_RATE, "Emission rate. [g/s]"))]
 
@@ -196,12 +201,66 @@ class AreaRectangle(BaseModel):
         return [(self.x, self.y), p2, p3, p4]
 
 
+AREA_SHAPES = ("polygon", "rectangle", "circle", "line")  # AERMOD AREAPOLY, AREA, AREACIRC, LINE
+
+
+class AreaCircle(BaseModel):
+    """A circular area source as AERMOD's AREACIRC gives it (HJ 2.2's 近圆形面源: a round tank top, a pond): the
+    regular polygon of ``vertices`` sides with the circle's area πr², its first vertex due north of the centre and
+    the others clockwise (AERMOD SOSET GENCIR: circumradius r' = √(πr²/n · tan(180°/n)) / sin(180°/n))."""
+
+    model_config = _STRICT
+    x: Easting
+    y: Northing
+    radius: quantity(CIRCLE_RADIUS) = Field(description=described(CIRCLE_RADIUS, "Radius of the circle. [m]"))
+    vertices: int = Field(20, ge=3, le=360, description="Vertices of the polygon that stands for the circle "
+                                                        "(AERMOD's NVERTS, default 20).")
+
+    def corners(self) -> list[tuple[float, float]]:
+        """The polygon's vertices, clockwise from due north of the centre. [m]"""
+        n = self.vertices
+        half = np.pi / n
+        circumradius = float(np.sqrt(np.pi * self.radius ** 2 / n * np.tan(half)) / np.sin(half))
+        angles = 2.0 * half * np.arange(n)
+        return [(self.x + circumradius * float(np.sin(a)), self.y + circumradius * float(np.cos(a))) for a in angles]
+
+
+class AreaLine(BaseModel):
+    """A line source as AERMOD's LINE source gives it (HJ 2.2's 线源: a road, a loading line, a conveyor): the
+    rectangle of ``width`` centred on the segment from ``start`` to ``end`` (AERMOD SOSET LPARM), modelled as an
+    area source."""
+
+    model_config = _STRICT
+    start: Point = Field(description="One end of the line's centre line [x, y] in the park CRS. [m]")
+    end: Point = Field(description="The other end [x, y]. [m]")
+    width: quantity(LINE_WIDTH) = Field(description=described(LINE_WIDTH, "Width of the line source. [m]"))
+
+    @model_validator(mode="after")
+    def _has_length(self):
+        if math.hypot(self.end[0] - self.start[0], self.end[1] - self.start[1]) < 1.0:
+            raise ValueError(f"line source from {list(self.start)} to {list(self.end)}: its ends must be at least 1 m "
+                             f"apart")
+        return self
+
+    def corners(self) -> list[tuple[float, float]]:
+        """The rectangle's vertices, clockwise from the left of ``start`` (looking towards ``end``). [m]"""
+        (x1, y1), (x2, y2) = self.start, self.end
+        length = math.hypot(x2 - x1, y2 - y1)
+        sin, cos = (x2 - x1) / length, (y2 - y1) / length  # the line's bearing from grid north
+        half = 0.5 * self.width
+        p1 = (x1 - half * cos, y1 + half * sin)
+        p2 = (p1[0] + length * sin, p1[1] + length * cos)
+        p3 = (p2[0] + self.width * cos, p2[1] - self.width * sin)
+        p4 = (p3[0] - length * sin, p3[1] - length * cos)
+        return [p1, p2, p3, p4]
+
+
 class AreaSource(BaseModel):
     """An area source of routine fugitive emissions (无组织排放 from a surface: a tank farm, a wastewater pond, a
     yard), as AERMOD's AREA / AREAPOLY source and HJ 2.2-2018's 面源: the area emits uniformly at ``release_height``
     with an initial vertical spread σ_z0, no plume rise, no building downwash; modelled by the EIA run in AERMOD mode
-    (``model.dispersion: aermod``). Exactly one of ``polygon`` or ``rectangle``. The emission rates are the whole
-    area's (g/s), not per square metre."""
+    (``model.dispersion: aermod``). Exactly one of ``polygon``, ``rectangle``, ``circle`` or ``line``. The emission
+    rates are the whole area's (g/s), not per square metre."""
 
     model_config = _STRICT
     id: Identifier
@@ -211,6 +270,8 @@ class AreaSource(BaseModel):
     polygon: list[Point] | None = Field(None, description="Outline [[x, y], ...] in the park CRS (AERMOD AREAPOLY); "
                                                           "closing vertex optional. [m]")
     rectangle: AreaRectangle | None = Field(None, description="A rectangle as AERMOD's AREA source gives it.")
+    circle: AreaCircle | None = Field(None, description="A circle as AERMOD's AREACIRC source gives it.")
+    line: AreaLine | None = Field(None, description="A line source as AERMOD's LINE source gives it.")
     base_elevation: quantity(ELEVATION) | None = Field(
         None, description=described(ELEVATION, "Ground elevation of the area; None = from the DEM at its centre. "
                                                 "[m]"))
@@ -234,16 +295,23 @@ class AreaSource(BaseModel):
 
     @model_validator(mode="after")
     def _exactly_one_shape(self):
-        if (self.polygon is None) == (self.rectangle is None):
-            given = "both polygon and rectangle" if self.polygon is not None else "neither polygon nor rectangle"
-            raise ValueError(f"area source {self.id!r}: exactly one of polygon [[x, y], ...] or rectangle {{x, y, "
-                             f"x_length, y_length, angle}} is required, got {given}")
+        given = [name for name in AREA_SHAPES if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"area source {self.id!r}: exactly one of polygon [[x, y], ...], rectangle {{x, y, "
+                             f"x_length, y_length, angle}}, circle {{x, y, radius, vertices}} or line {{start, end, "
+                             f"width}} is required, got {' and '.join(given) if given else 'none'}")
         return self
+
+    @property
+    def shape(self) -> str:
+        """Which of ``AREA_SHAPES`` gives the outline."""
+        return next(name for name in AREA_SHAPES if getattr(self, name) is not None)
 
     def vertices(self) -> list[tuple[float, float]]:
         """The outline's vertices, without a repeated closing vertex. [m]"""
-        if self.rectangle is not None:
-            return self.rectangle.corners()
+        for given in (self.rectangle, self.circle, self.line):
+            if given is not None:
+                return given.corners()
         points = [tuple(p) for p in self.polygon]
         return points[:-1] if len(points) > 3 and points[0] == points[-1] else points
 

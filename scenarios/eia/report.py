@@ -6,6 +6,7 @@ against GB 3095-2012, the protection distance, the heavy-pollution episode, and 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -59,12 +60,14 @@ WORDS = {
         "volume_sources_columns": ["编号", "名称", "企业", "X (m)", "Y (m)", "底部海拔 (m)", "排放高度 (m)",
                                    "初始横向扩散参数 σy0 (m)", "初始垂向扩散参数 σz0 (m)"],
         "area_sources": "1. 污染源参数（面源）",
-        "area_sources_note": "面源（无组织排放）参数与正常工况排放速率（整个面源的排放量），按 AERMOD 的 AREA/AREAPOLY "
-                             "源计算（对面源积分，无抬升、无建筑物下洗、不计水平摆动）；坐标为面源形心。",
+        "area_sources_note": "面源（无组织排放）参数与正常工况排放速率（整个面源的排放量），按 AERMOD 的 AREA/AREAPOLY/"
+                             "AREACIRC/LINE 源计算（对面源积分，无抬升、无建筑物下洗、不计水平摆动）；坐标为面源形心。",
         "area_sources_columns": ["编号", "名称", "企业", "形心 X (m)", "形心 Y (m)", "底部海拔 (m)", "排放高度 (m)",
                                  "面积 (m²)", "形状", "初始垂向扩散参数 σz0 (m)"],
         "area_rectangle": "矩形 {x_length:g} m × {y_length:g} m，顺时针转 {angle:g}°",
         "area_polygon": "多边形，{count} 个顶点",
+        "area_circle": "近圆形，半径 {radius:g} m，{count} 边形",
+        "area_line": "线源，长 {length:g} m、宽 {width:g} m",
         "rate_column": "{name} (g/s)",
         "meteorology": "2. 气象条件",
         "meteorology_note": "{hours} 小时逐时气象：静风（10 m 风速 < {calm_below:g} m/s）占 {calm:.1f} %，非静风平均风速 "
@@ -132,12 +135,14 @@ WORDS = {
                                    "Release height (m)", "Initial σy0 (m)", "Initial σz0 (m)"],
         "area_sources": "1. Source parameters (area sources)",
         "area_sources_note": "Area sources (fugitive emissions) and their normal-operation emission rates (the whole "
-                             "area's), modelled as AERMOD's AREA/AREAPOLY sources (integrated over the area, no plume "
-                             "rise, no building downwash, no meander); coordinates of the centroid.",
+                             "area's), modelled as AERMOD's AREA/AREAPOLY/AREACIRC/LINE sources (integrated over the "
+                             "area, no plume rise, no building downwash, no meander); coordinates of the centroid.",
         "area_sources_columns": ["ID", "Name", "Enterprise", "Centroid X (m)", "Centroid Y (m)", "Base elevation (m)",
                                  "Release height (m)", "Area (m²)", "Shape", "Initial σz0 (m)"],
         "area_rectangle": "rectangle {x_length:g} m × {y_length:g} m, turned {angle:g}° clockwise",
         "area_polygon": "polygon, {count} vertices",
+        "area_circle": "circle of radius {radius:g} m, {count}-sided",
+        "area_line": "line {length:g} m long, {width:g} m wide",
         "rate_column": "{name} (g/s)",
         "meteorology": "2. Meteorology",
         "meteorology_note": "{hours} hours of hourly weather: calm (10 m wind < {calm_below:g} m/s) {calm:.1f} %, mean "
@@ -223,9 +228,7 @@ def _source_sections(setup, words: dict, language: str) -> list[dict]:
             table = volume_rows
         else:
             outline = Polygon(source.vertices())
-            box = source.rectangle
-            shape = (words["area_polygon"].format(count=len(source.vertices())) if box is None else
-                     words["area_rectangle"].format(x_length=box.x_length, y_length=box.y_length, angle=box.angle))
+            shape = _area_shape(source, words)
             cells += [f"{outline.area:.0f}", shape, f"{arrays['initial_sigma_z'][i]:g}"]
             table = area_rows
         table.append({"cells": cells + [_fmt(rates[key][i], 4) for key in setup.pollutants]})
@@ -355,3 +358,17 @@ def model_label(setup, words: dict) -> str:
     if setup.options.land_use == "urban":
         profile += words["urban_option"].format(population=setup.options.urban_population)
     return words["model_aermod"].format(terrain=words[f"terrain_{setup.options.terrain}"], profile=profile)
+
+
+def _area_shape(source, words: dict) -> str:
+    """An area source's shape as park.yaml gives it (HJ 2.2's 矩形/多边形/近圆形面源 and 线源 parameters)."""
+    if source.rectangle is not None:
+        box = source.rectangle
+        return words["area_rectangle"].format(x_length=box.x_length, y_length=box.y_length, angle=box.angle)
+    if source.circle is not None:
+        return words["area_circle"].format(radius=source.circle.radius, count=source.circle.vertices)
+    if source.line is not None:
+        (x1, y1), (x2, y2) = source.line.start, source.line.end
+        return words["area_line"].format(length=round(math.hypot(x2 - x1, y2 - y1), 1), width=source.line.width)
+    return words["area_polygon"].format(count=len(source.vertices()))
+

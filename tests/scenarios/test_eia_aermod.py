@@ -336,6 +336,25 @@ def test_fugitive_sources_run_in_the_aermod_mode_and_the_screening_mode_refuses_
         prepare_eia(screening, base_dir=other, where="eia.yaml")
 
 
+def test_the_report_gives_each_area_sources_shape_as_park_yaml_does():
+    """HJ 2.2's 面源 parameters as the park gives them: a polygon's vertices, a rectangle's sides and turn, a
+    circle's radius and sides (近圆形面源, AERMOD AREACIRC), a line's length and width (线源, AERMOD LINE)."""
+    from scenarios.eia.report import WORDS, _area_shape
+    from twin.park import AreaSource
+
+    base = {"id": "A", "name": "n", "enterprise": "e", "release_height": 0.0, "emissions": {"vocs": 1.0}}
+    sources = [AreaSource(**base, polygon=[[0, 0], [10, 0], [10, 10], [0, 10], [-5, 5]]),
+               AreaSource(**base, rectangle={"x": 0, "y": 0, "x_length": 100, "y_length": 60, "angle": 30}),
+               AreaSource(**base, circle={"x": 0, "y": 0, "radius": 15}),
+               AreaSource(**base, line={"start": [0, 0], "end": [300, 400], "width": "12 m"})]
+    expected = {"en": ["polygon, 5 vertices", "rectangle 100 m × 60 m, turned 30° clockwise",
+                       "circle of radius 15 m, 20-sided", "line 500 m long, 12 m wide"],
+                "zh": ["多边形，5 个顶点", "矩形 100 m × 60 m，顺时针转 30°", "近圆形，半径 15 m，20 边形",
+                       "线源，长 500 m、宽 12 m"]}
+    for language, texts in expected.items():
+        assert [_area_shape(s, WORDS[language]) for s in sources] == texts
+
+
 def test_fugitive_source_ids_must_differ_from_the_stacks_and_one_shape_per_area(demo, tmp_path):
     from twin.io import load_park
 
@@ -355,7 +374,7 @@ def test_fugitive_source_ids_must_differ_from_the_stacks_and_one_shape_per_area(
         load_park(path)
     path.write_text(good.replace("release_height: 4, initial_sigma_z: 1.9,", "release_height: 4, initial_sigma_z: "
                                  f"1.9, polygon: [[0, 0], [10, 0], [10, 10]],"), encoding="utf-8")
-    with pytest.raises(Exception, match="exactly one of polygon .* or rectangle"):
+    with pytest.raises(Exception, match="exactly one of polygon .* got polygon and rectangle"):
         load_park(path)
 
 

@@ -381,9 +381,41 @@ def test_area_sources_follow_the_volume_sources_with_their_outlines(tmp_path):
     assert stacks.ids[3:] == ("A01", "A02") and stacks.area_vertices.shape == (5, 4, 2)
 
 
+def test_circular_and_line_area_sources_are_aermods_polygons(tmp_path):
+    """AREACIRC: the regular polygon with the circle's area, first vertex due north, clockwise (AERMOD GENCIR);
+    LINE: the rectangle of the width centred on the segment (AERMOD LPARM) — checked against the vertices AERMOD
+    v21112 agrees on a deck of them (tests/data/aermod/area-shapes)."""
+    spec = small_spec()
+    circle = {**{k: v for k, v in AREA.items() if k != "polygon"}, "id": "C01",
+              "circle": {"x": X0 + 500.0, "y": Y0 + 500.0, "radius": "15 m", "vertices": 8}}
+    line = {**{k: v for k, v in AREA.items() if k != "polygon"}, "id": "L01",
+            "line": {"start": [X0 + 100.0, Y0 + 100.0], "end": [X0 + 400.0, Y0 + 500.0], "width": 10.0}}
+    spec["area_sources"] = [circle, line]
+    park = load_park(write_bundle(tmp_path, spec))
+    ring, road = (np.array(s.vertices()) for s in park.area_sources)
+    assert [s.shape for s in park.area_sources] == ["circle", "line"]
+    assert ring.shape == (8, 2) and road.shape == (4, 2)
+    from shapely.geometry import Polygon
+
+    assert Polygon(ring).area == pytest.approx(np.pi * 15.0 ** 2, rel=1e-12)
+    radii = np.hypot(ring[:, 0] - X0 - 500.0, ring[:, 1] - Y0 - 500.0)
+    np.testing.assert_allclose(radii, radii[0])
+    np.testing.assert_allclose(ring[0] - [X0 + 500.0, Y0 + 500.0], [0.0, radii[0]], atol=1e-9)  # due north
+    assert ring[1, 0] > ring[0, 0] and ring[1, 1] < ring[0, 1]  # then clockwise (east of north)
+    assert Polygon(road).area == pytest.approx(500.0 * 10.0) and Polygon(road).exterior.is_ccw is False
+    np.testing.assert_allclose(road.mean(axis=0), [X0 + 250.0, Y0 + 300.0])
+    # the first vertex 5 m to the left of the start, looking along the line (bearing atan2(3, 4))
+    np.testing.assert_allclose(road[0], [X0 + 100.0 - 5.0 * 0.8, Y0 + 100.0 + 5.0 * 0.6], atol=1e-9)
+
+
 @pytest.mark.parametrize("change, message", [
     ({"polygon": [[X0 + 600.0, Y0 + 100.0], [X0 + 680.0, Y0 + 120.0]]}, "polygon"),
     ({"rectangle": RECTANGLE["rectangle"]}, "exactly one of polygon"),
+    ({"polygon": None, "circle": {"x": X0, "y": Y0, "radius": 0.3}}, "radius"),
+    ({"polygon": None, "circle": {"x": X0, "y": Y0, "radius": 10.0, "vertices": 2}}, "vertices"),
+    ({"polygon": None, "line": {"start": [X0, Y0], "end": [X0 + 0.5, Y0], "width": 5.0}}, "at least 1 m apart"),
+    ({"polygon": None, "line": {"start": [X0, Y0], "end": [X0 + 50.0, Y0], "width": "50 cm"}}, "width"),
+    ({"circle": {"x": X0, "y": Y0, "radius": 10.0}}, "polygon and circle"),
     ({"release_height": -1.0}, "release_height"),
     ({"initial_sigma_z": "2 km"}, "initial_sigma_z")])
 def test_bad_area_sources_are_named(tmp_path, change, message):

@@ -1,0 +1,89 @@
+"""Write the AERMOD deck of circular and line area sources (``tests/data/aermod/area-shapes``, README of
+``tests/data/aermod``).
+
+Two AREACIRC sources (a tank top of 15 m radius at 12 m with AERMOD's default 20 vertices and σ_z0 2 m; a pond of
+40 m radius at the ground as an octagon) and two LINE sources (a road 400 m long and 12 m wide at 1 m, σ_z0 1.5 m,
+turned 39° from north; a loading line 60 m × 3 m at 4 m, north–south) at the places of four Anchorage stacks; the
+Anchorage deck's 466 receptors plus the tank's centre and rings of 8 at 30, 60, 120 and 250 m from the road's middle;
+flat terrain, rural, SO2, the whole of 1999.
+
+    .venv/bin/python tools/aermod_area_shapes_deck.py tests/data/aermod/area-shapes
+
+writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the project (README of the folder).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.aermod_reference import REFERENCE, WDROTATE, read_deck  # noqa: E402
+
+# id, the stack whose place it takes (a circle's centre, a line's start), emission [g s-1 m-2], release height [m],
+# σ_z0 [m], then AREACIRC: radius [m], vertices; LINE: the end relative to the start [m], width [m]
+SOURCES = (("C01", "S005", 3.0e-5, 12.0, 2.0, ("AREACIRC", 15.0, 20)),
+           ("C02", "S016", 5.0e-6, 0.0, 0.0, ("AREACIRC", 40.0, 8)),
+           ("L01", "S015", 2.0e-5, 1.0, 1.5, ("LINE", (250.0, 310.0), 12.0)),
+           ("L02", "S019", 4.0e-5, 4.0, 1.0, ("LINE", (0.0, 60.0), 3.0)))
+RING_DISTANCES = (30.0, 60.0, 120.0, 250.0)  # [m] from L01's middle
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    folder = parser.parse_args().folder
+    folder.mkdir(parents=True, exist_ok=True)
+    deck = read_deck()
+    place = {i: (float(deck.stacks.x[k]), float(deck.stacks.y[k])) for k, i in enumerate(deck.stacks.ids)}
+    lines = ["CO STARTING", "   TITLEONE  ParkTwin comparison: 2 AREACIRC and 2 LINE sources, SO2, flat terrain, rural",
+             "   TITLETWO  met ANCH-99_ADJU.SFC / ANCH-99_ADJU.PFL; written by tools/aermod_area_shapes_deck.py",
+             "   MODELOPT  CONC FLAT", "   AVERTIME  1  24  PERIOD", "   POLLUTID  SO2", "   RUNORNOT  RUN",
+             "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING"]
+    params = []
+    for sid, stack, q, hs, sz0, shape in SOURCES:
+        x, y = place[stack]
+        if shape[0] == "AREACIRC":
+            lines.append(f"   LOCATION  {sid}  AREACIRC  {x:10.2f} {y:10.2f} {0.0:8.2f}")
+            params.append(f"   SRCPARAM  {sid}  {q:12.5E} {hs:7.2f} {shape[1]:8.2f} {shape[2]:4d} {sz0:6.2f}")
+        else:
+            dx, dy = shape[1]
+            lines.append(f"   LOCATION  {sid}  LINE  {x:10.2f} {y:10.2f} {x + dx:10.2f} {y + dy:10.2f} {0.0:8.2f}")
+            params.append(f"   SRCPARAM  {sid}  {q:12.5E} {hs:7.2f} {shape[2]:8.2f} {sz0:6.2f}")
+    lines += params + ["   SRCGROUP  ALL", "SO FINISHED", "", "RE STARTING"]
+    rows = []
+    with open(REFERENCE / "receptors.csv", newline="") as handle:
+        for row in csv.DictReader(handle):
+            rows.append({"index": len(rows), "id": row["id"], "x_aermod": row["x_aermod"], "y_aermod": row["y_aermod"]})
+    tank = place[SOURCES[0][1]]
+    rows.append({"index": len(rows), "id": "C01-centre", "x_aermod": f"{tank[0]:.2f}", "y_aermod": f"{tank[1]:.2f}"})
+    start, (dx, dy) = place[SOURCES[2][1]], SOURCES[2][5][1]
+    cx, cy = start[0] + 0.5 * dx, start[1] + 0.5 * dy
+    for d in RING_DISTANCES:
+        for b in range(8):
+            angle = math.radians(45.0 * b + 10.0)
+            rows.append({"index": len(rows), "id": f"L01-{d:.0f}-{b}", "x_aermod": f"{cx + d * math.sin(angle):.2f}",
+                         "y_aermod": f"{cy + d * math.cos(angle):.2f}"})
+    for row in rows:
+        lines.append(f"   DISCCART  {float(row['x_aermod']):10.2f} {float(row['y_aermod']):10.2f}")
+    lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  ../anchorage-1999/ANCH-99_ADJU.SFC",
+              "   PROFFILE  ../anchorage-1999/ANCH-99_ADJU.PFL", "   SURFDATA  26451  1999", "   UAIRDATA  26409  1999",
+              "   PROFBASE  0.0  METERS", f"   WDROTATE  {WDROTATE}", "ME FINISHED", "", "OU STARTING",
+              "   RECTABLE  ALLAVE  1ST", "   PLOTFILE  1  ALL  1ST  plot_1h.plt",
+              "   PLOTFILE  24  ALL  FIRST  plot_24h.plt", "   PLOTFILE  PERIOD  ALL  plot_period.plt",
+              "   SUMMFILE  summary.sum", "OU FINISHED", ""]
+    (folder / "aermod.inp").write_text("\n".join(lines))
+    with open(folder / "receptors.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["index", "id", "x_aermod", "y_aermod"])
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {folder}/aermod.inp and receptors.csv ({len(SOURCES)} sources, {len(rows)} receptors)")
+
+
+if __name__ == "__main__":
+    main()
