@@ -187,9 +187,9 @@ def _add_trace(commands) -> None:
                        help="detection limit of monitors without their own column [µg/m³] (default 1)")
     trace.add_argument("--rate-range", type=float, nargs=2, default=(1e-4, 1e4), metavar=("MIN", "MAX"),
                        help="bounds of the log-uniform rate prior [g/s] (default 1e-4 1e4)")
-    trace.add_argument("--kinds", default="stack,tank,warehouse",
-                       help="candidate kinds, comma-separated from stack,tank,warehouse,area (default: the first "
-                            "three)")
+    trace.add_argument("--kinds", default="stack,tank,warehouse,fugitive",
+                       help="candidate kinds, comma-separated from stack,tank,warehouse,fugitive,area (default: the "
+                            "first four; fugitive: park.yaml's volume and area sources)")
     trace.add_argument("--area-cell", type=float, default=None, metavar="M",
                        help="side of the area-source grid cells [m]; adds 'area' to --kinds")
     trace.add_argument("--calm-hours", choices=("drop", "use"), default="drop",

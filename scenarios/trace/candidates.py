@@ -1,5 +1,6 @@
-"""The suspects of a trace: the park's stacks, its tanks and warehouses, and unlisted area sources on a grid, with
-the transfer array (hour × candidate × monitor) that says what each would give at each monitor per 1 g/s.
+"""The suspects of a trace: the park's stacks, its tanks and warehouses, its declared fugitive sources (park.yaml's
+volume and area sources) and unlisted area sources on a grid, with the transfer array (hour × candidate × monitor)
+that says what each would give at each monitor per 1 g/s.
 
 Every candidate is made of point releases that :func:`dispersion.transfer.source_responses` runs through the same
 plume kernel as the EIA's stacks:
@@ -11,6 +12,11 @@ plume kernel as the EIA's stacks:
   ``merge_distance`` (a tank farm, tanks 20–30 m apart) form one candidate — monitors kilometres away cannot tell
   them apart, and a ranking that split their probability between neighbours would hide the farm behind another
   source;
+* a declared fugitive source is such passive releases at its own release height: a volume source's over the square
+  of side 4.3 σ_y0 it stands for (AERMOD User's Guide, EPA-454/B-03-001, Table 3-1: σ_y0 = side/4.3), an area
+  source's over its polygon, every ``AREA_POINT_SPACING`` metres at most (at least one point, its centre), a
+  release at the ground 1 m up (``LOWEST_RELEASE_HEIGHT``); its own σ_z0 is not modelled (the screening plume has no
+  initial σ's) — a suspect, not an EIA value;
 * an area cell of the grid (an unlisted source: a leaking flange, a wastewater basin) is a square of 3 × 3 such
   ground-level points, each emitting 1/9 of the cell's rate: the midpoint rule of the area integral of the point
   kernel, whose error falls as the monitor moves beyond a few sub-cell widths (not compared with ISC3's area-source
@@ -33,11 +39,15 @@ from twin.errors import InputError
 from twin.park import Park
 
 __all__ = ["Candidate", "CandidateSet", "park_candidates", "candidate_responses", "GROUND_RELEASE_HEIGHT",
-           "CANDIDATE_KINDS"]
+           "CANDIDATE_KINDS", "DEFAULT_KINDS"]
 
 GROUND_RELEASE_HEIGHT = 2.0  # [m] a tank's breathing vent or a warehouse's doors; not a measured value
 AREA_POINT_SPACING = 25.0  # [m] largest spacing of the points that stand for a warehouse footprint
-CANDIDATE_KINDS = ("stack", "tank", "warehouse", "area")
+CANDIDATE_KINDS = ("stack", "tank", "warehouse", "fugitive", "area")
+DEFAULT_KINDS = ("stack", "tank", "warehouse", "fugitive")
+VOLUME_SIDE_SIGMAS = 4.3  # a volume source's side / σ_y0 (AERMOD User's Guide Table 3-1)
+LOWEST_RELEASE_HEIGHT = 1.0  # [m] a fugitive source released at the ground (a pond) is modelled 1 m up: the
+# screening plume needs a release height above the ground; not a measured value
 _GROUND = {"inner_diameter": 0.1, "exit_velocity": 0.01, "exit_temperature": 273.15}  # a passive release
 
 
@@ -70,11 +80,24 @@ class CandidateSet:
         return [c.id for c in self.candidates]
 
 
-def _ground_points(park: Park, xs: list[float], ys: list[float]) -> dict:
+def _ground_points(park: Park, xs: list[float], ys: list[float], heights: list[float]) -> dict:
     x, y = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
     n = x.size
     return {"x": x, "y": y, "base_elevation": np.asarray(park.terrain.elevation_at(x, y), dtype=np.float64),
-            "height": np.full(n, GROUND_RELEASE_HEIGHT), **{k: np.full(n, v) for k, v in _GROUND.items()}}
+            "height": np.asarray(heights, dtype=np.float64), **{k: np.full(n, v) for k, v in _GROUND.items()}}
+
+
+def _polygon_points(vertices) -> list[tuple[float, float]]:
+    """Points filling the polygon every ``AREA_POINT_SPACING`` metres at most (cell centres inside it), or its
+    centroid when none falls inside (a thin or small outline)."""
+    from shapely.geometry import Point, Polygon
+
+    outline = Polygon(vertices)
+    x0, y0, x1, y1 = outline.bounds
+    nx, ny = (max(int(np.ceil(span / AREA_POINT_SPACING)), 1) for span in (x1 - x0, y1 - y0))
+    points = [(x0 + (i + 0.5) * (x1 - x0) / nx, y0 + (j + 0.5) * (y1 - y0) / ny) for j in range(ny) for i in range(nx)]
+    inside = [p for p in points if outline.contains(Point(p))]
+    return inside or [(outline.centroid.x, outline.centroid.y)]
 
 
 def _footprint_points(source) -> list[tuple[float, float]]:
@@ -102,7 +125,7 @@ def _tank_groups(tanks: list, merge_distance: float) -> list[list]:
     return groups
 
 
-def park_candidates(park: Park, *, kinds: tuple[str, ...] = ("stack", "tank", "warehouse"),
+def park_candidates(park: Park, *, kinds: tuple[str, ...] = DEFAULT_KINDS,
                     area_cell: float | None = None, merge_distance: float = 60.0) -> CandidateSet:
     """The park's candidates of the given ``kinds`` (CANDIDATE_KINDS; "area" needs ``area_cell``, the side of the
     grid's square cells [m], laid over the park boundary's bounding box, cells whose centre is inside the boundary)."""
@@ -118,6 +141,7 @@ def park_candidates(park: Park, *, kinds: tuple[str, ...] = ("stack", "tank", "w
     stack_part: dict | None = None
     ground_x: list[float] = []
     ground_y: list[float] = []
+    ground_height: list[float] = []
     n_stacks = 0
     if "stack" in kinds and park.stacks:
         stack_part = park.stack_arrays()
@@ -131,6 +155,7 @@ def park_candidates(park: Park, *, kinds: tuple[str, ...] = ("stack", "tank", "w
         for px, py in points:
             ground_x.append(px)
             ground_y.append(py)
+            ground_height.append(max(candidate.height, LOWEST_RELEASE_HEIGHT))
         candidates.append(candidate)
         columns.append([(first + k, 1.0 / len(points)) for k in range(len(points))])
 
@@ -147,6 +172,16 @@ def park_candidates(park: Park, *, kinds: tuple[str, ...] = ("stack", "tank", "w
         for w in (r for r in park.risk_sources if r.kind == "warehouse"):
             add_ground(Candidate(w.id, "warehouse", w.name, w.enterprise, w.x, w.y, GROUND_RELEASE_HEIGHT, (w.id,)),
                        _footprint_points(w))
+    if "fugitive" in kinds:
+        for v in park.volume_sources:
+            half = 0.5 * VOLUME_SIDE_SIGMAS * v.initial_sigma_y
+            square = [(v.x - half, v.y - half), (v.x - half, v.y + half), (v.x + half, v.y + half),
+                      (v.x + half, v.y - half)]
+            add_ground(Candidate(v.id, "fugitive", v.name, v.enterprise, v.x, v.y, v.release_height, (v.id,)),
+                       _polygon_points(square) if half > 0.0 else [(v.x, v.y)])
+        for a in park.area_sources:
+            add_ground(Candidate(a.id, "fugitive", a.name, a.enterprise, a.x, a.y, a.release_height, (a.id,)),
+                       _polygon_points(a.vertices()))
     if "area" in kinds:
         _add_area_cells(park, float(area_cell), add_ground)
     if not candidates:
@@ -155,7 +190,7 @@ def park_candidates(park: Park, *, kinds: tuple[str, ...] = ("stack", "tank", "w
     if stack_part is not None:
         parts.append(stack_part)
     if ground_x:
-        parts.append(_ground_points(park, ground_x, ground_y))
+        parts.append(_ground_points(park, ground_x, ground_y, ground_height))
     arrays = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
     arrays["release"] = np.concatenate([park.stack_release_codes() if stack_part is not None else np.zeros(0, int),
                                         np.zeros(len(ground_x), dtype=np.int64)])  # ground points: vertical

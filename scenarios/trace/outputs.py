@@ -37,7 +37,8 @@ WORDS = {
         "map": "可能源区分布图",
         "caveat": ("说明：结论以单源假设为前提；若 NNLS 同时给出多个显著速率，或第一名后验概率低于 50%，应补充监测或现场排查。"
                    "同一罐区内相距不足 {merge:g} m 的储罐合并为一个候选源。"),
-        "kinds": {"stack": "排气筒", "tank": "储罐（组）", "warehouse": "仓库", "area": "无组织面源网格"},
+        "kinds": {"stack": "排气筒", "tank": "储罐（组）", "warehouse": "仓库", "fugitive": "无组织排放源",
+                  "area": "无组织面源网格"},
         "footer": "ParkTwin {version} · parktwin trace · 时间为当地时间（含时区偏移）",
         "map_title": "可能源区（后验概率）",
         "units": "% / ha",
@@ -61,7 +62,8 @@ WORDS = {
         "caveat": ("Caveat: the ranking assumes a single source; if NNLS gives several clear rates, or the first suspect's "
                    "probability is below 50 %, add monitoring or inspect on site. Tanks of one farm closer than "
                    "{merge:g} m are one candidate."),
-        "kinds": {"stack": "stack", "tank": "tank (farm)", "warehouse": "warehouse", "area": "area cell"},
+        "kinds": {"stack": "stack", "tank": "tank (farm)", "warehouse": "warehouse", "fugitive": "fugitive source",
+                  "area": "area cell"},
         "footer": "ParkTwin {version} · parktwin trace · times are local with their offset",
         "map_title": "Likely source area (posterior probability)",
         "units": "% / ha",

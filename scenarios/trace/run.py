@@ -44,7 +44,8 @@ class TraceSettings(StrictModel):
     rate_max: float = Field(1e4, gt=0, description="upper bound of the log-uniform rate prior [g/s]")
     outlier_fraction: float = Field(0.01, ge=0, lt=1, description="ε of the outlier mixture [-]")
     detection_limit_ug_m3: float = Field(1.0, gt=0, description="detection limit of monitors without their own [µg/m³]")
-    kinds: tuple[Literal["stack", "tank", "warehouse", "area"], ...] = ("stack", "tank", "warehouse")
+    kinds: tuple[Literal["stack", "tank", "warehouse", "fugitive", "area"], ...] = ("stack", "tank", "warehouse",
+                                                                                     "fugitive")
     area_cell: float | None = Field(None, gt=0, description="side of the area-source grid cells [m]")
     merge_distance: float = Field(60.0, ge=0, description="tanks closer than this are one candidate [m]")
     calm_hours: Literal["drop", "use"] = "drop"
