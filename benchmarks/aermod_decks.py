@@ -1,8 +1,8 @@
 """ParkTwin's AERMOD on the further AERMOD reference decks: agreement with AERMOD's own outputs and CPU time.
 
-    .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: area, area-shapes, fugitive-hill, terrain-hill,
-                                                                  tower-profile, urban, urban-hill, volume or
-                                                                  volume-urban)
+    .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: area, area-shapes, area-urban, fugitive-hill,
+                                                                  terrain-hill, tower-profile, urban, urban-hill,
+                                                                  volume or volume-urban)
 
 * ``terrain-hill`` — elevated terrain (AERMOD's ELEV): 8 stacks around a 120 m hill, 441 receptors with AERMAP hill
   heights, every third on a 1.5 m flagpole; run as ``terrain: elevated`` and, for comparison, as flat terrain.
@@ -17,6 +17,7 @@
   with the urban option; run urban and, for comparison, rural.
 * ``area`` — four area sources (AERMOD AREA and AREAPOLY: a tank farm, a loading rack, a pond at the ground, a roof
   at 15 m), the Anchorage receptors and rings from the tank farm's centre out to 300 m; run as area sources only.
+* ``area-urban`` — the area deck with the urban option; run urban and, for comparison, rural.
 * ``area-shapes`` — two circular (AERMOD AREACIRC) and two line (AERMOD LINE) sources, as park.yaml's ``circle`` and
   ``line`` make them; run as area sources only.
 * ``fugitive-hill`` — three volume and three area sources of those decks on the terrain deck's hill, elevated
@@ -47,7 +48,7 @@ from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
 AERMOD_CPU_SECONDS = {"terrain-hill": 31.6, "tower-profile": 22.0, "urban": 40.9, "urban-hill": 42.7,
                       "volume": 15.2, "volume-urban": 15.8, "area": 84.7,
-                      "fugitive-hill": 70.0, "area-shapes": 184.0}  # tests/data/aermod/README.md
+                      "fugitive-hill": 70.0, "area-shapes": 184.0, "area-urban": 92.3}  # tests/data/aermod/README.md
 URBAN = A.AermodUrban(800_000.0)  # the urban decks' URBANOPT (tools/aermod_urban_deck.py)
 UTC_OFFSET = -9.0  # Alaska standard time, the AERMET files' local time
 
@@ -68,7 +69,7 @@ def runs(deck_name: str, folder: Path) -> dict:
         cases = {"elevated": (met, A.AermodTerrain("elevated", deck.hill_heights)), "flat": (met, A.AermodTerrain())}
     elif deck_name == "terrain-hill":
         cases = {"elevated": (met, A.AermodTerrain("elevated", deck.hill_heights)), "flat": (met, A.AermodTerrain())}
-    elif deck_name.startswith("urban") or deck_name == "volume-urban":
+    elif deck_name.startswith("urban") or deck_name in ("volume-urban", "area-urban"):
         terrain = A.AermodTerrain("elevated", deck.hill_heights) if deck_name == "urban-hill" else A.AermodTerrain()
         cases = {"urban": (met, terrain), "rural": (met, terrain)}
         options = {"urban": dict(urban=URBAN, decay=A.decay_coefficient("SO2", None, urban=True))}

@@ -14,7 +14,8 @@ and flagpoles) with the same urban option and met paths. ``--rural-nostd``: the 
 downwash (``MODELOPT CONC FLAT NOSTD``; ``tests/data/aermod/nostd``). ``--capped``: the flat deck rural with
 S004 and S006 capped (``POINTCAP``) and S005 and S015 horizontal (``POINTHOR``; ``tests/data/aermod/capped``).
 ``--tower``: the site-tower deck of ``tests/data/aermod/tower-profile`` with ``URBANOPT 500000``
-(``tests/data/aermod/tower-urban``; its ``TOWER.PFL`` is written by ``tools/aermod_tower_deck.py``).
+(``tests/data/aermod/tower-urban``; its ``TOWER.PFL`` is written by ``tools/aermod_tower_deck.py``). ``--area``: the
+area-source deck of ``tests/data/aermod/area`` with the urban option (``tests/data/aermod/area-urban``).
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ def main() -> None:
     parser.add_argument("--rural-nostd", action="store_true", help="the flat deck, rural, no stack-tip downwash")
     parser.add_argument("--capped", action="store_true", help="the flat deck, rural, capped and horizontal stacks")
     parser.add_argument("--tower", action="store_true", help="the site-tower deck, urban (population 500000)")
+    parser.add_argument("--area", action="store_true", help="the area-source deck, urban")
     args = parser.parse_args()
     rural = args.rural_nostd or args.capped
     folder = args.folder
@@ -81,6 +83,9 @@ def main() -> None:
         return
     if args.tower:
         urban_copy(folder, "tower-profile", TOWER_POPULATION, None)
+        return
+    if args.area:
+        urban_copy(folder, "area", POPULATION, "ParkTwin comparison: 4 area sources, SO2, flat terrain, urban")
         return
     deck = read_deck()
     index = [deck.stacks.ids.index(i) for i in STACKS]
