@@ -336,6 +336,39 @@ def test_fugitive_sources_run_in_the_aermod_mode_and_the_screening_mode_refuses_
         prepare_eia(screening, base_dir=other, where="eia.yaml")
 
 
+def test_circles_and_lines_reach_the_aermod_run_as_polygons(demo, tmp_path):
+    """park.yaml's circle (AERMOD AREACIRC) and line (AERMOD LINE) area sources enter the EIA set-up as the polygons
+    AERMOD makes of them — 20 and 4 vertices, the circle's area πr², the whole source's rate — and the EIA map
+    outlines them."""
+    from scenarios.common.views import map_view
+    from twin.io import load_park
+
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod}\n")
+    path = tmp_path / "park" / "park.yaml"
+    first = load_park(path).stacks[0]
+    text = path.read_text(encoding="utf-8").replace("\narea_sources: []\n", "\n")
+    path.write_text(text + f"""
+area_sources:
+  - {{id: C01, name: 储罐顶, enterprise: {first.enterprise}, release_height: 12, initial_sigma_z: 2,
+     circle: {{x: {first.x + 100.0}, y: {first.y}, radius: 15}}, emissions: {{sulfur_dioxide: 0.2}}}}
+  - {{id: L01, name: 厂区道路, enterprise: {first.enterprise}, release_height: 1, initial_sigma_z: 1.5,
+     line: {{start: [{first.x - 300.0}, {first.y - 200.0}], end: [{first.x}, {first.y + 200.0}], width: 12}},
+     emissions: {{sulfur_dioxide: 0.1}}}}
+""", encoding="utf-8")
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    n = len(setup.park.stacks)
+    assert list(setup.stacks.ids[n:]) == ["C01", "L01"]
+    circle, line = setup.stacks.area_vertices[n], setup.stacks.area_vertices[n + 1]
+    assert circle.shape == (20, 2) and np.isfinite(circle).all() and np.isnan(line[4:]).all()
+    from shapely.geometry import Polygon
+
+    assert Polygon(circle).area == pytest.approx(np.pi * 15.0 ** 2) and Polygon(line[:4]).area == pytest.approx(6000.0)
+    np.testing.assert_allclose(setup.park.emission_rates("sulfur_dioxide", include_fugitive=True)[n:], [0.2, 0.1])
+    box = (float(setup.gx.min()), float(setup.gx.max()), float(setup.gy.min()), float(setup.gy.max()))
+    view = map_view(setup.park, None, title="t", extent=box, volume_sources=True)
+    assert [len(o) for o in view.area_sources.outlines] == [20, 4]
+
+
 def test_the_report_gives_each_area_sources_shape_as_park_yaml_does():
     """HJ 2.2's 面源 parameters as the park gives them: a polygon's vertices, a rectangle's sides and turn, a
     circle's radius and sides (近圆形面源, AERMOD AREACIRC), a line's length and width (线源, AERMOD LINE)."""
