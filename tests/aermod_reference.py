@@ -116,6 +116,17 @@ def read_deck(folder: Path = REFERENCE) -> Deck:
     return Deck(stacks=stacks, rates_g_s=q, receptors=receptors, receptor_ids=ids, hill_heights=hill)
 
 
+def deck_end(met_folder: str = "../anchorage-1999/") -> list[str]:
+    """The last cards of a comparison deck the tools write (``tools/aermod_*_deck.py``): the end of the RE pathway,
+    the ME pathway reading the Anchorage 1999 AERMET files from ``met_folder`` (relative to the deck's folder) with
+    the reference deck's WDROTATE, and the OU pathway writing the three plot files ``read_plot`` reads."""
+    return ["RE FINISHED", "", "ME STARTING", f"   SURFFILE  {met_folder}ANCH-99_ADJU.SFC",
+            f"   PROFFILE  {met_folder}ANCH-99_ADJU.PFL", "   SURFDATA  26451  1999", "   UAIRDATA  26409  1999",
+            "   PROFBASE  0.0  METERS", f"   WDROTATE  {WDROTATE}", "ME FINISHED", "", "OU STARTING",
+            "   RECTABLE  ALLAVE  1ST", "   PLOTFILE  1  ALL  1ST  plot_1h.plt", "   PLOTFILE  24  ALL  FIRST  plot_24h.plt",
+            "   PLOTFILE  PERIOD  ALL  plot_period.plt", "   SUMMFILE  summary.sum", "OU FINISHED", ""]
+
+
 def read_building_cards(deck: Deck, folder: Path = REFERENCE):
     """The deck's BPIP-PRIME cards (``SO BUILDHGT / BUILDWID / BUILDLEN / XBADJ / YBADJ``) as the (S, 36) arrays
     ``height``, ``width``, ``length``, ``xbadj``, ``ybadj`` of ``dispersion.aermod.run_aermod``'s ``buildings``, in the

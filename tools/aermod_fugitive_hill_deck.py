@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dispersion.hill_height import receptor_hill_heights  # noqa: E402
-from tests.aermod_reference import WDROTATE, read_deck  # noqa: E402
+from tests.aermod_reference import deck_end, read_deck  # noqa: E402
 from tools.aermod_area_deck import AREAS, RING_DISTANCES, vertices  # noqa: E402
 from tools.aermod_terrain_deck import DEM_SPACING, FLAGPOLE, elevation  # noqa: E402
 
@@ -92,12 +92,7 @@ def main() -> None:
     flag = np.where(np.arange(rx.size) % 3 == 2, FLAGPOLE, 0.0)
     for j in range(rx.size):
         lines.append(f"   DISCCART  {rx[j]:9.2f} {ry[j]:9.2f} {rz[j]:8.2f} {hill[j]:8.2f} {flag[j]:5.2f}")
-    lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  ../anchorage-1999/ANCH-99_ADJU.SFC",
-              "   PROFFILE  ../anchorage-1999/ANCH-99_ADJU.PFL", "   SURFDATA  26451  1999", "   UAIRDATA  26409  1999",
-              "   PROFBASE  0.0  METERS", f"   WDROTATE  {WDROTATE}", "ME FINISHED", "", "OU STARTING",
-              "   RECTABLE  ALLAVE  1ST", "   PLOTFILE  1  ALL  1ST  plot_1h.plt",
-              "   PLOTFILE  24  ALL  FIRST  plot_24h.plt", "   PLOTFILE  PERIOD  ALL  plot_period.plt",
-              "   SUMMFILE  summary.sum", "OU FINISHED", ""]
+    lines += deck_end()
     (folder / "aermod.inp").write_text("\n".join(lines))
     with open(folder / "receptors.csv", "w", newline="") as handle:
         out = csv.writer(handle)

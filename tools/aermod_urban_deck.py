@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.aermod_reference import REFERENCE, WDROTATE, read_deck  # noqa: E402
+from tests.aermod_reference import REFERENCE, deck_end, read_deck  # noqa: E402
 
 STACKS = ("S004", "S005", "S006", "S015", "S016", "S017", "S019", "S020")
 POPULATION = 800_000  # [persons]
@@ -108,12 +108,7 @@ def main() -> None:
               "RE STARTING"]
     for j in range(deck.receptors.x.size):
         lines.append(f"   DISCCART  {deck.receptors.x[j]:10.2f} {deck.receptors.y[j]:10.2f}")
-    lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  ../anchorage-1999/ANCH-99_ADJU.SFC",
-              "   PROFFILE  ../anchorage-1999/ANCH-99_ADJU.PFL", "   SURFDATA  26451  1999", "   UAIRDATA  26409  1999",
-              "   PROFBASE  0.0  METERS", f"   WDROTATE  {WDROTATE}", "ME FINISHED", "", "OU STARTING",
-              "   RECTABLE  ALLAVE  1ST", "   PLOTFILE  1  ALL  1ST  plot_1h.plt",
-              "   PLOTFILE  24  ALL  FIRST  plot_24h.plt", "   PLOTFILE  PERIOD  ALL  plot_period.plt",
-              "   SUMMFILE  summary.sum", "OU FINISHED", ""]
+    lines += deck_end()
     (folder / "aermod.inp").write_text("\n".join(lines))
     shutil.copyfile(REFERENCE / "receptors.csv", folder / "receptors.csv")
     print(f"wrote {folder}/aermod.inp and receptors.csv ({len(STACKS)} stacks, {deck.receptors.x.size} receptors)")

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.aermod_reference import REFERENCE, WDROTATE, read_deck  # noqa: E402
+from tests.aermod_reference import REFERENCE, deck_end, read_deck  # noqa: E402
 
 # id, the Anchorage stack whose place it takes, rate [g/s], release height [m], σ_y0 [m], σ_z0 [m] — and what it
 # stands for (AERMOD User's Guide Table 3-1: σ_y0 = side/4.3 for a single volume; σ_z0 = vertical extent/2.15 for a
@@ -79,12 +79,7 @@ def main() -> None:
                              "y_aermod": f"{y0 + d * math.cos(angle):.2f}"})
     for row in rows:
         lines.append(f"   DISCCART  {float(row['x_aermod']):10.2f} {float(row['y_aermod']):10.2f}")
-    lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  ../anchorage-1999/ANCH-99_ADJU.SFC",
-              "   PROFFILE  ../anchorage-1999/ANCH-99_ADJU.PFL", "   SURFDATA  26451  1999", "   UAIRDATA  26409  1999",
-              "   PROFBASE  0.0  METERS", f"   WDROTATE  {WDROTATE}", "ME FINISHED", "", "OU STARTING",
-              "   RECTABLE  ALLAVE  1ST", "   PLOTFILE  1  ALL  1ST  plot_1h.plt",
-              "   PLOTFILE  24  ALL  FIRST  plot_24h.plt", "   PLOTFILE  PERIOD  ALL  plot_period.plt",
-              "   SUMMFILE  summary.sum", "OU FINISHED", ""]
+    lines += deck_end()
     (folder / "aermod.inp").write_text("\n".join(lines))
     with open(folder / "receptors.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["index", "id", "x_aermod", "y_aermod"])
