@@ -93,20 +93,20 @@ def _polygon_points(vertices) -> list[tuple[float, float]]:
     from shapely.geometry import Point, Polygon
 
     outline = Polygon(vertices)
-    x0, y0, x1, y1 = outline.bounds
-    nx, ny = (max(int(np.ceil(span / AREA_POINT_SPACING)), 1) for span in (x1 - x0, y1 - y0))
-    points = [(x0 + (i + 0.5) * (x1 - x0) / nx, y0 + (j + 0.5) * (y1 - y0) / ny) for j in range(ny) for i in range(nx)]
-    inside = [p for p in points if outline.contains(Point(p))]
+    inside = [p for p in _box_points(vertices) if outline.contains(Point(p))]
     return inside or [(outline.centroid.x, outline.centroid.y)]
 
 
-def _footprint_points(source) -> list[tuple[float, float]]:
-    if not source.footprint:
-        return [(source.x, source.y)]
-    ring = np.asarray(source.footprint, dtype=np.float64)
+def _box_points(vertices) -> list[tuple[float, float]]:
+    """The centres of a grid over the outline's bounding box, cells at most ``AREA_POINT_SPACING`` metres a side."""
+    ring = np.asarray(vertices, dtype=np.float64)
     (x0, y0), (x1, y1) = ring.min(axis=0), ring.max(axis=0)
     nx, ny = (max(int(np.ceil(span / AREA_POINT_SPACING)), 1) for span in (x1 - x0, y1 - y0))
     return [(x0 + (i + 0.5) * (x1 - x0) / nx, y0 + (j + 0.5) * (y1 - y0) / ny) for j in range(ny) for i in range(nx)]
+
+
+def _footprint_points(source) -> list[tuple[float, float]]:
+    return _box_points(source.footprint) if source.footprint else [(source.x, source.y)]
 
 
 def _tank_groups(tanks: list, merge_distance: float) -> list[list]:
@@ -178,7 +178,7 @@ def park_candidates(park: Park, *, kinds: tuple[str, ...] = DEFAULT_KINDS,
             square = [(v.x - half, v.y - half), (v.x - half, v.y + half), (v.x + half, v.y + half),
                       (v.x + half, v.y - half)]
             add_ground(Candidate(v.id, "fugitive", v.name, v.enterprise, v.x, v.y, v.release_height, (v.id,)),
-                       _polygon_points(square) if half > 0.0 else [(v.x, v.y)])
+                       _box_points(square) if half > 0.0 else [(v.x, v.y)])
         for a in park.area_sources:
             add_ground(Candidate(a.id, "fugitive", a.name, a.enterprise, a.x, a.y, a.release_height, (a.id,)),
                        _polygon_points(a.vertices()))
