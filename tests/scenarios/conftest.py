@@ -9,6 +9,7 @@ not run again on a second worker.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -43,6 +44,17 @@ def cli_env() -> dict[str, str]:
     # venv's editable install points at (a git worktree sharing another checkout's venv would test that one).
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
+
+
+def fill_park_lists(path: Path, lists: str) -> None:
+    """Give the demo's park.yaml at ``path`` the YAML ``lists`` (blocks such as ``volume_sources:`` and
+    ``area_sources:`` at the start of a line) in place of the empty lists of those names, which the demo writes for
+    every list of the schema; fails if the demo no longer writes one of them."""
+    text = path.read_text(encoding="utf-8")
+    for name in re.findall(r"^(\w+):", lists, flags=re.M):
+        assert f"\n{name}: []\n" in text, f"the demo's park.yaml has no empty {name}: update the test"
+        text = text.replace(f"\n{name}: []\n", "\n")
+    path.write_text(text + lists, encoding="utf-8")
 
 
 @dataclass

@@ -16,7 +16,7 @@ from scenarios.eia.report import eia_report_view
 from scenarios.eia.run import run_eia_scenario
 from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
-from tests.scenarios.conftest import XDIST_GROUP
+from tests.scenarios.conftest import XDIST_GROUP, fill_park_lists
 from tests.scenarios.test_eia import AERMET_EIA, _aermet_files
 
 pytestmark = pytest.mark.xdist_group(XDIST_GROUP)
@@ -237,12 +237,8 @@ def _fugitive_park(tmp_path) -> list[str]:
     path = tmp_path / "park" / "park.yaml"
     park = load_park(path)
     first, second = park.stacks[0], park.stacks[1]
-    text = path.read_text(encoding="utf-8")
-    for name in ("volume_sources", "area_sources"):
-        assert f"\n{name}: []\n" in text  # the demo writes every list of the schema
-        text = text.replace(f"\n{name}: []\n", "\n")
     x, y = first.x, first.y
-    path.write_text(text + f"""
+    fill_park_lists(path, f"""
 volume_sources:
   - {{id: V01, name: 罐区无组织, enterprise: {first.enterprise}, x: {x + 60.0}, y: {y}, release_height: 2,
      initial_sigma_y: 23.26, initial_sigma_z: 1.86, emissions: {{sulfur_dioxide: 1.5}}}}
@@ -256,7 +252,7 @@ area_sources:
   - {{id: A02, name: 原料罐区, enterprise: {second.enterprise}, release_height: 4, initial_sigma_z: 1.9,
      rectangle: {{x: {second.x - 200.0}, y: {second.y - 200.0}, x_length: 100, y_length: 60, angle: 30}},
      emissions: {{sulfur_dioxide: 1.2}}, enterprise_grade: C}}
-""", encoding="utf-8")
+""")
     return ["V01", "V02", "A01", "A02"]
 
 
@@ -346,15 +342,14 @@ def test_circles_and_lines_reach_the_aermod_run_as_polygons(demo, tmp_path):
     scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod}\n")
     path = tmp_path / "park" / "park.yaml"
     first = load_park(path).stacks[0]
-    text = path.read_text(encoding="utf-8").replace("\narea_sources: []\n", "\n")
-    path.write_text(text + f"""
+    fill_park_lists(path, f"""
 area_sources:
   - {{id: C01, name: 储罐顶, enterprise: {first.enterprise}, release_height: 12, initial_sigma_z: 2,
      circle: {{x: {first.x + 100.0}, y: {first.y}, radius: 15}}, emissions: {{sulfur_dioxide: 0.2}}}}
   - {{id: L01, name: 厂区道路, enterprise: {first.enterprise}, release_height: 1, initial_sigma_z: 1.5,
      line: {{start: [{first.x - 300.0}, {first.y - 200.0}], end: [{first.x}, {first.y + 200.0}], width: 12}},
      emissions: {{sulfur_dioxide: 0.1}}}}
-""", encoding="utf-8")
+""")
     setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
     n = len(setup.park.stacks)
     assert list(setup.stacks.ids[n:]) == ["C01", "L01"]
@@ -406,7 +401,7 @@ def test_fugitive_source_ids_must_differ_from_the_stacks_and_one_shape_per_area(
     with pytest.raises(Exception, match="initial_sigma_z"):
         load_park(path)
     path.write_text(good.replace("release_height: 4, initial_sigma_z: 1.9,", "release_height: 4, initial_sigma_z: "
-                                 f"1.9, polygon: [[0, 0], [10, 0], [10, 10]],"), encoding="utf-8")
+                                 "1.9, polygon: [[0, 0], [10, 0], [10, 10]],"), encoding="utf-8")
     with pytest.raises(Exception, match="exactly one of polygon .* got polygon and rectangle"):
         load_park(path)
 

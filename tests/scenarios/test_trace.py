@@ -21,7 +21,7 @@ from scenarios.common.models import plume_options
 from scenarios.common.spec import ModelSpec
 from scenarios.trace.candidates import candidate_responses, park_candidates
 from scenarios.trace.experiment import fence_monitors, run_twin_cases, summarise_cases, write_twin_case
-from tests.scenarios.conftest import PARKTWIN, cli_env
+from tests.scenarios.conftest import PARKTWIN, cli_env, fill_park_lists
 from twin.demo import build_demo_park
 from twin.io import load_park
 
@@ -146,11 +146,7 @@ def test_the_parks_fugitive_sources_are_suspects_and_are_found(week, park_path, 
     path = folder / "park.yaml"
     park = load_park(path)
     a, b = park.stacks[0], park.stacks[40]
-    text = path.read_text(encoding="utf-8")
-    for name in ("volume_sources", "area_sources"):
-        assert f"\n{name}: []\n" in text  # the demo writes every list of the schema
-        text = text.replace(f"\n{name}: []\n", "\n")
-    path.write_text(text + f"""
+    fill_park_lists(path, f"""
 volume_sources:
   - {{id: V01, name: 罐区呼吸阀, enterprise: {a.enterprise}, x: {a.x + 80.0}, y: {a.y}, release_height: 6,
      initial_sigma_y: 11.63, initial_sigma_z: 2.8, emissions: {{vocs: 0.5}}}}
@@ -158,7 +154,7 @@ area_sources:
   - {{id: A01, name: 污水调节池, enterprise: {b.enterprise}, release_height: 0,
      polygon: [[{b.x - 150.0}, {b.y}], [{b.x - 70.0}, {b.y + 20.0}], [{b.x - 40.0}, {b.y + 90.0}],
                [{b.x - 110.0}, {b.y + 140.0}]], emissions: {{vocs: 0.3}}}}
-""", encoding="utf-8")
+""")
     park = load_park(path)
     candidates = park_candidates(park)
     fugitive = [k for k, c in enumerate(candidates.candidates) if c.kind == "fugitive"]
