@@ -462,13 +462,17 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
                       keep_hourly: bool = False, tabulate: bool = True, table_density: int = TABLE_DENSITY,
                       table_nearest: float = TABLE_NEAREST, parallel: bool = True, progress=None,
                       terrain: AermodTerrain = AermodTerrain(), decay=0.0,
-                      stack_tip_downwash: bool = True, buildings=None) -> AermodStatistics:
+                      stack_tip_downwash: bool = True, buildings=None, arm2=None) -> AermodStatistics:
     """Run the kernel over ``weather``'s hours in blocks and reduce with AERMOD's hour rules: ``rates`` (P, H, S)
     [kg s-1]; ``day`` (H,) 0-based local calendar day of each hour (non-decreasing); ``decay`` ψ [s-1], one for all
     or (P,) one per substance (substances that decay alike share a kernel run); ``stack_tip_downwash`` False is
-    AERMOD's NOSTD. The sums run in hour order, so the numbers do not depend on the thread count."""
+    AERMOD's NOSTD; ``arm2`` None, or (P,) an :class:`dispersion.no2_chemistry.Arm2` or None per substance: that
+    substance is NOx as NO2 and its hourly totals become NO2 by AERMOD's ARM2 before every statistic (and in
+    ``hourly``). The sums run in hour order, so the numbers do not depend on the thread count."""
     rates = np.ascontiguousarray(rates, dtype=np.float64)
     n_sub, n_hours, _ = rates.shape
+    if arm2 is not None and len(arm2) != n_sub:
+        raise InputError.field("AERMOD run", "arm2", f"{len(arm2)} entries", f"one per substance ({n_sub})")
     decay = np.broadcast_to(np.asarray(decay, dtype=np.float64), (n_sub,))
     groups = [(float(psi), np.flatnonzero(decay == psi)) for psi in np.unique(decay)]
     day = np.asarray(day, dtype=np.int64)
@@ -487,6 +491,9 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
                                            table_density=table_density, table_nearest=table_nearest,
                                            parallel=parallel, terrain=terrain, decay=psi,
                                            stack_tip_downwash=stack_tip_downwash, buildings=buildings)
+        for p, chemistry in enumerate(arm2 or ()):
+            if chemistry is not None:  # the hour's NOx of every source at each receptor → NO2
+                out[:, p] = chemistry.convert(out[:, p])
         for p in range(n_sub):
             np.add.at(daily_sum[p], day[start:stop], out[:, p])
         total += out.sum(axis=0)
@@ -507,7 +514,7 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
                table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST, parallel: bool = True,
                hourly: bool = False, progress=None, terrain: AermodTerrain = AermodTerrain(),
                urban: AermodUrban | None = None, decay: float = 0.0,
-               stack_tip_downwash: bool = True, buildings=None) -> AermodResult:
+               stack_tip_downwash: bool = True, buildings=None, arm2=None) -> AermodResult:
     """Every hour of the AERMET dataset ``met`` (``meteo.read_aermet``) at every receptor from every stack, with
     AERMOD's hour rules (``dispersion.plume`` module docstring): calm and missing hours are zero and left out; a
     day's 24-h mean is its sum over max(valid hours, 18); the period mean is over the valid hours.
@@ -523,7 +530,9 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     decay : ψ [s-1] (:func:`decay_coefficient`: SO2 from urban stacks takes AERMOD's 4-h half-life);
     stack_tip_downwash : False is AERMOD's NOSTD; buildings : the stacks' BPIP-PRIME profiles
     (:class:`dispersion.building_profile.BuildingProfiles`) for AERMOD's PRIME building downwash
-    (:mod:`dispersion._prime_kernels`), None: none. Receptors are at their flagpole heights ``receptors.height``.
+    (:mod:`dispersion._prime_kernels`), None: none; arm2 : the rates are NOx as NO2 and the results NO2 by AERMOD's
+    ARM2 (:class:`dispersion.no2_chemistry.Arm2`), None: the rates' own substance. Receptors are at their flagpole
+    heights ``receptors.height``.
     """
     terrain.check(receptors)
     n_hours = met.sizes["time"]
@@ -541,7 +550,8 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     stats = aermod_statistics(stacks, receptors, weather, rates[None], day - day[0] if n_hours else day,
                               keep_hourly=hourly, tabulate=tabulate, table_density=table_density,
                               table_nearest=table_nearest, parallel=parallel, progress=progress, terrain=terrain,
-                              decay=decay, stack_tip_downwash=stack_tip_downwash, buildings=buildings)
+                              decay=decay, stack_tip_downwash=stack_tip_downwash, buildings=buildings,
+                              arm2=None if arm2 is None else [arm2])
     return AermodResult(max_1h=stats.max_1h[0], max_24h=stats.daily[0].max(axis=0) if stats.daily.shape[1]
                         else np.zeros(receptors.x.size), period_mean=stats.period_mean[0], daily=stats.daily[0],
                         valid_hours=stats.valid_hours, hourly=None if stats.hourly is None else stats.hourly[:, 0])
