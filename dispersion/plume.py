@@ -46,6 +46,7 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
+from dispersion.no2_chemistry import ARM2_DEFAULT_MAXIMUM, ARM2_DEFAULT_MINIMUM, NO2_CONVERSIONS, Arm2
 from dispersion.coefficients import ISC3_PG_SIGMA_Y, SIGMA_MODEL_NAMES, power_law_segments, sigma_y_linear_bound
 from dispersion import plume_rise as rise
 from dispersion.tiles import automatic_tile_size, build_tiles, tiled_receptors
@@ -285,7 +286,10 @@ class PlumeOptions:
     formulation, ``dispersion.aermod``, through ``dispersion.point_sources``: flat or elevated terrain, AERMOD's
     hour rules and an AERMET weather dataset; an urban ``land_use`` is AERMOD's urban option for every stack, with
     ``urban_population`` [persons] and ``urban_roughness`` [m], and SO2 then decays with AERMOD's 4-h half-life
-    unless ``half_life`` gives one).
+    unless ``half_life`` gives one); no2_conversion : how NOx emitted as NO2 (``dispersion.no2_chemistry.NOX_KEYS``)
+    becomes NO2 at the receptors — "full" (every µg, AERMOD without an NO2 option) or, with dispersion "aermod",
+    "arm2" (AERMOD's Ambient Ratio Method 2 on each receptor's hourly total, bounded by ``arm2_ratios`` (minimum,
+    maximum) [-], AERMOD's ARMRATIO, default 0.5 and 0.9).
     """
 
     sigma_model: str = "briggs_rural"
@@ -307,6 +311,8 @@ class PlumeOptions:
     dispersion: Literal["screening", "aermod"] = "screening"
     urban_population: float | None = None
     urban_roughness: float = 1.0
+    no2_conversion: Literal["full", "arm2"] = "full"
+    arm2_ratios: tuple[float, float] = (ARM2_DEFAULT_MINIMUM, ARM2_DEFAULT_MAXIMUM)
 
     def __post_init__(self) -> None:
         if self.dispersion not in ("screening", "aermod"):
@@ -329,6 +335,14 @@ class PlumeOptions:
         if self.urban_population is not None and (self.dispersion != "aermod" or self.land_use != "urban"):
             raise InputError.field("plume options", "urban_population", self.urban_population,
                                    "only with dispersion aermod and an urban park (AERMOD's urban option)")
+        if self.no2_conversion not in NO2_CONVERSIONS:
+            raise InputError.field("plume options", "no2_conversion", self.no2_conversion, f"one of {NO2_CONVERSIONS}")
+        if self.no2_conversion == "arm2":
+            if self.dispersion != "aermod":
+                raise InputError.field("plume options", "no2_conversion", "arm2",
+                                       "'full' with the screening plume (ARM2 is AERMOD's NO2 option: dispersion "
+                                       "aermod)")
+            Arm2(*self.arm2_ratios)  # raises, naming the bound
         if self.hour_rules not in HOUR_RULES:
             raise InputError.field("plume options", "hour_rules", self.hour_rules, f"one of {HOUR_RULES}")
         if self.sigma_model not in SIGMA_MODEL_NAMES:

@@ -6,7 +6,9 @@ matrices, caps, episodes):
 * ``aermod`` — AERMOD's formulation (:mod:`dispersion.aermod`: similarity profiles from AERMET's u*, w*, L, z_i,
   the convective bi-Gaussian and the stable plume, meander), the model HJ 2.2-2018 names for further prediction
   (进一步预测); it needs AERMET weather (``weather.source: aermet``); terrain flat or elevated (AERMOD's two plume
-  states, with the receptors' hill heights); an urban park is AERMOD's urban option (URBANOPT) for every stack.
+  states, with the receptors' hill heights); an urban park is AERMOD's urban option (URBANOPT) for every stack;
+  ``no2_conversion: arm2`` turns the hourly NOx (emitted as NO2) of every source into NO2 by AERMOD's ARM2
+  (:mod:`dispersion.no2_chemistry`) before the statistics — a per-source run (transfer matrices) stays linear NOx.
 
 Both return the same fields, {name: (dims, array [kg m-3])} — ``<key>`` hourly (time, receptor) when stored,
 ``<key>_max_1h``, ``<key>_max_24h``, ``<key>_daily`` (day, receptor) when asked for, ``<key>_period_mean`` — so
@@ -22,6 +24,7 @@ import xarray as xr
 
 from dispersion.aermod import (HALF_LIFE_CONSTANT, AermodTerrain, AermodUrban, aermod_statistics, aermod_weather,
                                decay_coefficient)
+from dispersion.no2_chemistry import Arm2, is_nox
 from dispersion.plume import (RELEASE_CODES, PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume,
                               source_hours)
 from twin.errors import InputError
@@ -93,10 +96,12 @@ def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: Recep
     if np.any(np.diff(day) < 0):
         raise InputError.field("point-source run", "time", "not increasing", "hours in time order")
     decay = [decay_coefficient(key, options.half_life.get(key), options.land_use == "urban") for key in substances]
+    arm2 = [Arm2(*options.arm2_ratios) if options.no2_conversion == "arm2" and is_nox(key) else None
+            for key in substances]
     stats = aermod_statistics(stacks, receptors, hours.aermod, rates, day - day[0] if day.size else day,
                               keep_hourly=options.store_hourly, parallel=options.parallel,
                               terrain=AermodTerrain(options.terrain, receptors.hill_height), decay=decay,
-                              stack_tip_downwash=options.stack_tip_downwash)
+                              stack_tip_downwash=options.stack_tip_downwash, arm2=arm2)
     fields: dict = {}
     for p, key in enumerate(substances):
         if stats.hourly is not None:

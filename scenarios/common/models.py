@@ -33,6 +33,8 @@ def plume_options(model: ModelSpec, park: Park, gx: np.ndarray, gy: np.ndarray, 
         dispersion=model.dispersion,
         urban_population=model.urban_population,
         urban_roughness=model.urban_roughness,
+        no2_conversion=model.no2_conversion,
+        arm2_ratios=tuple(model.arm2_ratios),
         **choices,
     )
 

@@ -162,6 +162,14 @@ class ModelSpec(StrictModel):
                                           "unless half_life gives one")
     urban_roughness: float = Field(1.0, ge=0.001, le=5.0, description="urban roughness length [m] of AERMOD's "
                                                                        "urban option (AERMOD's default 1 m)")
+    no2_conversion: Literal["full", "arm2"] = Field(
+        "full", description="how the NOx a park emits as NO2 (key nitrogen_dioxide) becomes NO2 at the receptors: "
+                            "full (every µg is NO2; AERMOD without an NO2 option; conservative) or arm2 (dispersion "
+                            "aermod: AERMOD's Ambient Ratio Method 2, the hourly NO2/NOx ratio of each receptor's "
+                            "total NOx from every source, Podrez 2015; see dispersion.no2_chemistry)")
+    arm2_ratios: tuple[float, float] = Field(
+        (0.5, 0.9), description="no2_conversion arm2: the minimum and maximum NO2/NOx ratio [-] (AERMOD's ARMRATIO; "
+                                "its defaults 0.5 and 0.9; 0 < minimum <= maximum <= 1)")
     hour_rules: Literal["screening", "aermod"] = Field(
         "screening", description="how calm and missing hours enter the statistics: screening (every hour modelled, "
                                  "calms at the 1 m/s floor, daily means need 20 hours) or aermod (calm and missing "
@@ -191,10 +199,23 @@ class ModelSpec(StrictModel):
             if data.get("sigma") is not None:
                 raise ValueError("sigma: AERMOD computes its own dispersion from turbulence; leave sigma out with "
                                  "dispersion: aermod")
+        if isinstance(data, dict) and data.get("no2_conversion") == "arm2" and data.get("dispersion") != "aermod":
+            raise ValueError("no2_conversion: 'arm2' is AERMOD's NO2 option; it needs dispersion: aermod (the "
+                             "screening plume takes every NOx as NO2: 'full')")
+        if isinstance(data, dict) and "arm2_ratios" in data and data.get("no2_conversion") != "arm2":
+            raise ValueError("arm2_ratios: the bounds of ARM2's ratio; they need no2_conversion: arm2")
         if isinstance(data, dict) and data.get("urban_population") is not None and data.get("dispersion") != "aermod":
             raise ValueError("urban_population: AERMOD's urban option; it needs dispersion: aermod (the screening "
                              "plume takes the urban Briggs σ's from the park's land_use)")
         return data
+
+    @model_validator(mode="after")
+    def _check_arm2_ratios(self) -> "ModelSpec":
+        low, high = self.arm2_ratios
+        if not (0.0 < low <= high <= 1.0):
+            raise ValueError(f"arm2_ratios: [{low}, {high}] must be NO2/NOx ratios with 0 < minimum <= maximum <= 1 "
+                             "(AERMOD's defaults: [0.5, 0.9])")
+        return self
 
 
 def canonical_json(scenario: BaseModel) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from dispersion.no2_chemistry import is_nox
 from dispersion.point_sources import decay_half_life, evaluate_point_sources
 from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.models import park_receptors
@@ -283,7 +284,19 @@ def _report(setup, spec, key, index, nominal, tau, result: CapResult, labels, ve
             "rows_in_final_lp": result.rows_used, "iterations": result.iterations,
             "current_total_t_yr": current_total, "cap_total_t_yr": result.total_tonnes,
             "sources": sources, "binding": binding, "verification": verification, "a_value": a_value,
-            "dispersion": setup.options.dispersion, "building_wakes": _capped_wakes(setup, index)}
+            "dispersion": setup.options.dispersion, "building_wakes": _capped_wakes(setup, index),
+            "no2_conversion": _caps_no2(setup, key)}
+
+
+def _caps_no2(setup, key: str) -> str | None:
+    """How a cap of NOx (as NO2) treats NO2: the linear program needs concentrations linear in the rates, so every
+    µg of NOx is NO2 ("full"); with the scenario's ARM2 (ratio ≤ 1 every hour) the caps are then conservative."""
+    if not is_nox(key):
+        return None
+    if setup.options.no2_conversion == "arm2":
+        return ("full: the caps take every µg of NOx as NO2 (a linear program); the EIA run's ARM2 gives at most "
+                f"{setup.options.arm2_ratios[1]:g} of it, so these caps are conservative")
+    return "full"
 
 
 def _capped_wakes(setup, index) -> dict | None:

@@ -115,7 +115,8 @@ def write_transfer_netcdf(setup, transfer, emitting: np.ndarray, out_dir: Path, 
                   "comment": "concentration at the station when the source emits 1 g/s times its schedule factor; "
                              "linear: C = sum over sources of A * q [g/s]; an inert substance (no decay: a "
                              "half-life, or SO2's 4 h from an urban park in AERMOD mode, lowers eia.nc but not "
-                             "this matrix)"}
+                             "this matrix; so does ARM2, which turns the hourly NOx total of every source into "
+                             "NO2 and is not linear: for nitrogen_dioxide this matrix is NOx as NO2)"}
 
     annual = np.nanmean(transfer.daily, axis=0)  # mean of the valid daily means (NaN days left out)
     data_vars = {

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dispersion.no2_chemistry import is_nox
 from dispersion.point_sources import evaluate_point_sources
 from dispersion.transfer import source_responses, subset_hours, subset_stacks
 from scenarios.common.progress import Stages
@@ -196,6 +197,10 @@ def summarise(setup: EiaSetup, stats: dict, max_hourly: dict[str, np.ndarray], e
         relief = float(np.ptp(np.concatenate([setup.receptors.ground_elevation, setup.stacks.base_elevation])))
         if setup.options.terrain == "flat" and relief > FLAT_TERRAIN_RELIEF_NOTICE_M:
             summary["aermod"]["flat_terrain_relief_m"] = relief
+    if any(is_nox(key) for key in setup.pollutants):  # how the NOx emitted as NO2 became NO2
+        summary["no2_conversion"] = {"method": setup.options.no2_conversion}
+        if setup.options.no2_conversion == "arm2":
+            summary["no2_conversion"]["arm2_ratios"] = [float(v) for v in setup.options.arm2_ratios]
     if setup.options.hour_rules == "aermod":  # AERMOD's rules: the hours left out, counted
         summary["calm_hours"] = int(setup.met.attrs.get("calm_hours", 0))
         summary["missing_hours"] = int(setup.met.attrs.get("missing_hours", 0))

@@ -133,6 +133,11 @@ def test_elevated_terrain_takes_hill_heights_from_the_park_dem(demo, tmp_path):
     ("model: {dispersion: aermod, hour_rules: screening}\n", "hour_rules"),
     ("model: {dispersion: aermod, sigma: briggs_rural}\n", "sigma"),
     ("model: {dispersion: aermod, buoyancy_induced_dispersion: false}\n", "buoyancy_induced_dispersion"),
+    ("model: {no2_conversion: arm2}\n", "dispersion: aermod"),
+    ("model: {dispersion: aermod, arm2_ratios: [0.5, 0.9]}\n", "no2_conversion: arm2"),
+    ("model: {dispersion: aermod, no2_conversion: arm2, arm2_ratios: [0.6, 0.5]}\n", "arm2_ratios"),
+    ("model: {dispersion: aermod, no2_conversion: arm2, arm2_ratios: [0.5, 1.1]}\n", "arm2_ratios"),
+    ("model: {dispersion: aermod, no2_conversion: ozone}\n", "no2_conversion"),
 ])
 def test_aermod_mode_names_what_it_does_not_take(demo, tmp_path, model, message):
     with pytest.raises((ValidationError, ValueError), match=message):
@@ -204,6 +209,38 @@ def test_aermod_mode_runs_an_urban_park_with_aermods_urban_option(demo, tmp_path
         assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9, abs=1e-12)
     rural = aermod_weather(setup.met, true_north_grid_bearing=setup.options.true_north_grid_bearing)
     assert np.abs(aermod_hours(setup.stacks, sensitive, rural, rates) * 1e9 - hourly).max() > 0.01 * hourly.max()
+
+
+def test_arm2_turns_the_parks_nox_into_no2_hour_by_hour_and_leaves_so2_alone(demo, tmp_path):
+    """``no2_conversion: arm2``: NO2's statistics at the sensitive receptors are those of ARM2 applied to each hour's
+    NOx from every source (the kernel run directly), SO2's are unconverted, and the summary, the report and the
+    transfer matrices (linear NOx) say so."""
+    from dispersion.no2_chemistry import Arm2
+
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod, no2_conversion: arm2, "
+                                         "arm2_ratios: [0.55, 0.85]}\n")
+    text = (tmp_path / "eia.yaml").read_text(encoding="utf-8")
+    (tmp_path / "eia.yaml").write_text(text.replace("pollutants: [sulfur_dioxide]",
+                                                    "pollutants: [sulfur_dioxide, nitrogen_dioxide]"), encoding="utf-8")
+    scenario = load_scenario(tmp_path / "eia.yaml")
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    assert summary["no2_conversion"] == {"method": "arm2", "arm2_ratios": [0.55, 0.85]}
+    english = eia_report_view(setup, summary, {}, "en")["footer"]
+    assert "NO2 from NOx by ARM2 (hourly NO2/NOx ratio 0.55–0.85)" in english
+    assert "按 ARM2 换算" in eia_report_view(setup, summary, {}, "zh")["footer"]
+    sensitive = setup.receptors.subset(slice(setup.n_grid, None))
+    for key, convert in (("nitrogen_dioxide", Arm2(0.55, 0.85).convert), ("sulfur_dioxide", lambda c: c)):
+        rates = setup.park.emission_rates(key, include_fugitive=True)[None, :] * setup.factors * 1e-3
+        hourly = convert(aermod_hours(setup.stacks, sensitive, setup.hours.aermod, rates)) * 1e9
+        assert hourly.max() > 0
+        limits = {item["averaging"]: item for item in summary["pollutants"][key]["limits"]}
+        for i, receptor in enumerate(limits["1h"]["receptors"]):
+            assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9, abs=1e-12)
+        for i, receptor in enumerate(limits["annual"]["receptors"]):
+            assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].sum() / setup.hours.valid.sum(),
+                                                                    rel=1e-9, abs=1e-12)
+    assert _scenario(demo, tmp_path / "full", "model: {dispersion: aermod}\n").model.no2_conversion == "full"
 
 
 def test_aermod_mode_on_an_urban_park_needs_the_population(demo, tmp_path):
