@@ -1,7 +1,8 @@
 """ParkTwin's AERMOD on the further AERMOD reference decks: agreement with AERMOD's own outputs and CPU time.
 
     .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: area, area-shapes, area-urban, fugitive-hill,
-                                                                  no2-arm2, no2-arm2-ratios, terrain-hill,
+                                                                  no2-arm2, no2-arm2-ratios, no2-olm,
+                                                                  no2-olm-ppb, terrain-hill,
                                                                   tower-profile, urban, urban-hill, volume or
                                                                   volume-urban)
 
@@ -24,7 +25,9 @@
 * ``fugitive-hill`` — three volume and three area sources of those decks on the terrain deck's hill, elevated
   terrain, flagpoles; run as ``terrain: elevated`` and, for comparison, as flat terrain.
 * ``no2-arm2`` — eight stacks of NOx, NO2 by AERMOD's ARM2 (default ratios 0.5 and 0.9); ``no2-arm2-ratios`` — the
-  same with ARMRATIO 0.6 1.0; run with ARM2 and, for comparison, with every NOx as NO2.
+  same with ARMRATIO 0.6 1.0; run with ARM2 and, for comparison, with every NOx as NO2. ``no2-olm`` — the same
+  stacks with AERMOD's OLM (OLMGROUP ALL) and an hourly ozone file in µg/m³ with fills; ``no2-olm-ppb`` — in ppb
+  without fills; run with OLM and, for comparison, with every NOx as NO2.
 
 All cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
 FAC2, FB, r, max ParkTwin / max AERMOD and the distance between the maxima for the period mean and the highest 1-h
@@ -47,13 +50,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import dispersion.aermod as A  # noqa: E402
 from dispersion.no2_chemistry import Arm2  # noqa: E402
 from tests.aermod_reference import WDROTATE, agreement, read_deck, reference_met  # noqa: E402
+from tools.aermod_no2_deck import deck_olm  # noqa: E402
 from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
 AERMOD_CPU_SECONDS = {"terrain-hill": 31.6, "tower-profile": 22.0, "urban": 40.9, "urban-hill": 42.7,
                       "volume": 15.2, "volume-urban": 15.8, "area": 84.7,
                       "fugitive-hill": 70.0, "area-shapes": 184.0, "area-urban": 92.3,
-                      "no2-arm2": 33.3, "no2-arm2-ratios": 33.4}  # tests/data/aermod/README.md
+                      "no2-arm2": 33.3, "no2-arm2-ratios": 33.4, "no2-olm": 35.0,
+                      "no2-olm-ppb": 39.2}  # tests/data/aermod/README.md
 URBAN = A.AermodUrban(800_000.0)  # the urban decks' URBANOPT (tools/aermod_urban_deck.py)
 UTC_OFFSET = -9.0  # Alaska standard time, the AERMET files' local time
 
@@ -68,9 +73,12 @@ def runs(deck_name: str, folder: Path) -> dict:
         cases = {"volume": (met, A.AermodTerrain()), "no σ_0": (met, A.AermodTerrain())}
         sources = {"no σ_0": replace(deck.stacks, initial_sigma_y=deck.stacks.initial_sigma_y * 0.0,
                                      initial_sigma_z=deck.stacks.initial_sigma_z * 0.0)}
+    elif deck_name.startswith("no2-olm"):
+        cases = {"OLM": (met, A.AermodTerrain()), "all NO2": (met, A.AermodTerrain())}
+        options = {"OLM": dict(no2=deck_olm(DATA / deck_name, met)[0])}
     elif deck_name.startswith("no2-arm2"):
         cases = {"ARM2": (met, A.AermodTerrain()), "all NO2": (met, A.AermodTerrain())}
-        options = {"ARM2": dict(arm2=Arm2(0.6, 1.0) if deck_name == "no2-arm2-ratios" else Arm2())}
+        options = {"ARM2": dict(no2=Arm2(0.6, 1.0) if deck_name == "no2-arm2-ratios" else Arm2())}
     elif deck_name in ("area", "area-shapes"):
         cases = {"area": (met, A.AermodTerrain())}
     elif deck_name == "fugitive-hill":

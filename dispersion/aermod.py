@@ -54,6 +54,7 @@ from numba import config
 from dispersion._aermod_kernels import Pairs, Receptors, Sources, Weather, aermod_parallel, aermod_serial, parts_at
 from dispersion._aermod_area import AREA_NEAREST, polygon_area
 from dispersion._aermod_physics import HALF_WIDTH_SIGMAS
+from dispersion.no2_chemistry import Olm
 from dispersion._kernel_cache import is_cached
 from dispersion.plume import (AERMOD_DAILY_DIVISOR_FLOOR, RELEASE_CODES, ReceptorSet, StackSet, checked_buildings,
                               valid_hours)
@@ -462,18 +463,30 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
                       keep_hourly: bool = False, tabulate: bool = True, table_density: int = TABLE_DENSITY,
                       table_nearest: float = TABLE_NEAREST, parallel: bool = True, progress=None,
                       terrain: AermodTerrain = AermodTerrain(), decay=0.0,
-                      stack_tip_downwash: bool = True, buildings=None, arm2=None) -> AermodStatistics:
+                      stack_tip_downwash: bool = True, buildings=None, no2=None) -> AermodStatistics:
     """Run the kernel over ``weather``'s hours in blocks and reduce with AERMOD's hour rules: ``rates`` (P, H, S)
     [kg s-1]; ``day`` (H,) 0-based local calendar day of each hour (non-decreasing); ``decay`` ψ [s-1], one for all
     or (P,) one per substance (substances that decay alike share a kernel run); ``stack_tip_downwash`` False is
-    AERMOD's NOSTD; ``arm2`` None, or (P,) an :class:`dispersion.no2_chemistry.Arm2` or None per substance: that
-    substance is NOx as NO2 and its hourly totals become NO2 by AERMOD's ARM2 before every statistic (and in
-    ``hourly``). The sums run in hour order, so the numbers do not depend on the thread count."""
+    AERMOD's NOSTD; ``no2`` None, or (P,) per substance None or an NO2 method of :mod:`dispersion.no2_chemistry`
+    (``Arm2``, ``Olm`` with ``ozone`` over these H hours): that substance is NOx as NO2 and its hourly totals become
+    NO2 before every statistic (and in ``hourly``; OLM's emitted NO2, Σ ISR_s C_s, is a further substance of the
+    same kernel run). The sums run in hour order, so the numbers do not depend on the thread count."""
     rates = np.ascontiguousarray(rates, dtype=np.float64)
     n_sub, n_hours, _ = rates.shape
-    if arm2 is not None and len(arm2) != n_sub:
-        raise InputError.field("AERMOD run", "arm2", f"{len(arm2)} entries", f"one per substance ({n_sub})")
+    no2 = list(no2) if no2 is not None else [None] * n_sub
+    if len(no2) != n_sub:
+        raise InputError.field("AERMOD run", "no2", f"{len(no2)} entries", f"one per substance ({n_sub})")
     decay = np.broadcast_to(np.asarray(decay, dtype=np.float64), (n_sub,))
+    # OLM: each OLM substance's emitted NO2 (its rates × the sources' in-stack ratios) is run alongside it
+    primary = {p: n_sub + k for k, p in enumerate(p for p, method in enumerate(no2) if isinstance(method, Olm))}
+    for p in primary:
+        if no2[p].ozone.shape != (n_hours,) or no2[p].in_stack.shape != (rates.shape[2],):
+            raise InputError.field("AERMOD run", "OLM ozone / in-stack ratios",
+                                   f"{no2[p].ozone.shape} / {no2[p].in_stack.shape}",
+                                   f"({n_hours},) hours / ({rates.shape[2]},) sources")
+    if primary:
+        rates = np.concatenate([rates, np.stack([rates[p] * no2[p].in_stack[None, :] for p in primary])])
+        decay = np.concatenate([decay, decay[list(primary)]])
     groups = [(float(psi), np.flatnonzero(decay == psi)) for psi in np.unique(decay)]
     day = np.asarray(day, dtype=np.int64)
     n_days = int(day[-1]) + 1 if n_hours else 0
@@ -485,15 +498,18 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
     for start in range(0, n_hours, HOURS_PER_BLOCK):
         stop = min(start + HOURS_PER_BLOCK, n_hours)
         block = subset_weather(weather, slice(start, stop))
-        out = np.empty((stop - start, n_sub, receptors.x.size))
+        out = np.empty((stop - start, rates.shape[0], receptors.x.size))
         for psi, members in groups:
             out[:, members] = aermod_hours(stacks, receptors, block, rates[members, start:stop], tabulate=tabulate,
                                            table_density=table_density, table_nearest=table_nearest,
                                            parallel=parallel, terrain=terrain, decay=psi,
                                            stack_tip_downwash=stack_tip_downwash, buildings=buildings)
-        for p, chemistry in enumerate(arm2 or ()):
-            if chemistry is not None:  # the hour's NOx of every source at each receptor → NO2
-                out[:, p] = chemistry.convert(out[:, p])
+        for p, method in enumerate(no2):  # the hour's NOx of every source at each receptor → NO2
+            if isinstance(method, Olm):
+                out[:, p] = method.convert(out[:, p], out[:, primary[p]], slice(start, stop))
+            elif method is not None:
+                out[:, p] = method.convert(out[:, p])
+        out = out[:, :n_sub]
         for p in range(n_sub):
             np.add.at(daily_sum[p], day[start:stop], out[:, p])
         total += out.sum(axis=0)
@@ -514,7 +530,7 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
                table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST, parallel: bool = True,
                hourly: bool = False, progress=None, terrain: AermodTerrain = AermodTerrain(),
                urban: AermodUrban | None = None, decay: float = 0.0,
-               stack_tip_downwash: bool = True, buildings=None, arm2=None) -> AermodResult:
+               stack_tip_downwash: bool = True, buildings=None, no2=None) -> AermodResult:
     """Every hour of the AERMET dataset ``met`` (``meteo.read_aermet``) at every receptor from every stack, with
     AERMOD's hour rules (``dispersion.plume`` module docstring): calm and missing hours are zero and left out; a
     day's 24-h mean is its sum over max(valid hours, 18); the period mean is over the valid hours.
@@ -530,9 +546,9 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
     decay : ψ [s-1] (:func:`decay_coefficient`: SO2 from urban stacks takes AERMOD's 4-h half-life);
     stack_tip_downwash : False is AERMOD's NOSTD; buildings : the stacks' BPIP-PRIME profiles
     (:class:`dispersion.building_profile.BuildingProfiles`) for AERMOD's PRIME building downwash
-    (:mod:`dispersion._prime_kernels`), None: none; arm2 : the rates are NOx as NO2 and the results NO2 by AERMOD's
-    ARM2 (:class:`dispersion.no2_chemistry.Arm2`), None: the rates' own substance. Receptors are at their flagpole
-    heights ``receptors.height``.
+    (:mod:`dispersion._prime_kernels`), None: none; no2 : the rates are NOx as NO2 and the results NO2 by AERMOD's
+    ARM2 or OLM (:class:`dispersion.no2_chemistry.Arm2`, ``Olm`` with the ozone of ``met``'s hours), None: the
+    rates' own substance. Receptors are at their flagpole heights ``receptors.height``.
     """
     terrain.check(receptors)
     n_hours = met.sizes["time"]
@@ -551,7 +567,7 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
                               keep_hourly=hourly, tabulate=tabulate, table_density=table_density,
                               table_nearest=table_nearest, parallel=parallel, progress=progress, terrain=terrain,
                               decay=decay, stack_tip_downwash=stack_tip_downwash, buildings=buildings,
-                              arm2=None if arm2 is None else [arm2])
+                              no2=None if no2 is None else [no2])
     return AermodResult(max_1h=stats.max_1h[0], max_24h=stats.daily[0].max(axis=0) if stats.daily.shape[1]
                         else np.zeros(receptors.x.size), period_mean=stats.period_mean[0], daily=stats.daily[0],
                         valid_hours=stats.valid_hours, hourly=None if stats.hourly is None else stats.hourly[:, 0])

@@ -46,7 +46,8 @@ from typing import Literal
 import numpy as np
 import xarray as xr
 
-from dispersion.no2_chemistry import ARM2_DEFAULT_MAXIMUM, ARM2_DEFAULT_MINIMUM, NO2_CONVERSIONS, Arm2
+from dispersion.no2_chemistry import (ARM2_DEFAULT_MAXIMUM, ARM2_DEFAULT_MINIMUM, NO2_CONVERSIONS, OLM_EQUILIBRIUM,
+                                      Arm2)
 from dispersion.coefficients import ISC3_PG_SIGMA_Y, SIGMA_MODEL_NAMES, power_law_segments, sigma_y_linear_bound
 from dispersion import plume_rise as rise
 from dispersion.tiles import automatic_tile_size, build_tiles, tiled_receptors
@@ -289,7 +290,10 @@ class PlumeOptions:
     unless ``half_life`` gives one); no2_conversion : how NOx emitted as NO2 (``dispersion.no2_chemistry.NOX_KEYS``)
     becomes NO2 at the receptors — "full" (every µg, AERMOD without an NO2 option) or, with dispersion "aermod",
     "arm2" (AERMOD's Ambient Ratio Method 2 on each receptor's hourly total, bounded by ``arm2_ratios`` (minimum,
-    maximum) [-], AERMOD's ARMRATIO, default 0.5 and 0.9).
+    maximum) [-], AERMOD's ARMRATIO, default 0.5 and 0.9) or "olm" (AERMOD's Ozone Limiting Method, every source in
+    one plume, with the hours' ozone of ``SourceHours.ozone``, each source's in-stack NO2/NOx ratio
+    ``olm_in_stack_ratios`` [-] by id or else ``olm_in_stack_ratio``, and the equilibrium ratio ``olm_equilibrium``
+    [-]; :mod:`dispersion.no2_chemistry`).
     """
 
     sigma_model: str = "briggs_rural"
@@ -311,8 +315,11 @@ class PlumeOptions:
     dispersion: Literal["screening", "aermod"] = "screening"
     urban_population: float | None = None
     urban_roughness: float = 1.0
-    no2_conversion: Literal["full", "arm2"] = "full"
+    no2_conversion: Literal["full", "arm2", "olm"] = "full"
     arm2_ratios: tuple[float, float] = (ARM2_DEFAULT_MINIMUM, ARM2_DEFAULT_MAXIMUM)
+    olm_in_stack_ratio: float | None = None
+    olm_in_stack_ratios: Mapping[str, float] = field(default_factory=dict)
+    olm_equilibrium: float = OLM_EQUILIBRIUM
 
     def __post_init__(self) -> None:
         if self.dispersion not in ("screening", "aermod"):
@@ -337,12 +344,18 @@ class PlumeOptions:
                                    "only with dispersion aermod and an urban park (AERMOD's urban option)")
         if self.no2_conversion not in NO2_CONVERSIONS:
             raise InputError.field("plume options", "no2_conversion", self.no2_conversion, f"one of {NO2_CONVERSIONS}")
+        if self.no2_conversion != "full" and self.dispersion != "aermod":
+            raise InputError.field("plume options", "no2_conversion", self.no2_conversion,
+                                   "'full' with the screening plume (ARM2 and OLM are AERMOD's NO2 options: "
+                                   "dispersion aermod)")
         if self.no2_conversion == "arm2":
-            if self.dispersion != "aermod":
-                raise InputError.field("plume options", "no2_conversion", "arm2",
-                                       "'full' with the screening plume (ARM2 is AERMOD's NO2 option: dispersion "
-                                       "aermod)")
             Arm2(*self.arm2_ratios)  # raises, naming the bound
+        for name, value in [("olm_in_stack_ratio", self.olm_in_stack_ratio),
+                            *((f"olm_in_stack_ratios[{k!r}]", v) for k, v in self.olm_in_stack_ratios.items())]:
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise InputError.field("plume options", name, value, "an in-stack NO2/NOx ratio in [0, 1]")
+        if not 0.0 < self.olm_equilibrium <= 1.0:
+            raise InputError.field("plume options", "olm_equilibrium", self.olm_equilibrium, "a ratio in (0, 1]")
         if self.hour_rules not in HOUR_RULES:
             raise InputError.field("plume options", "hour_rules", self.hour_rules, f"one of {HOUR_RULES}")
         if self.sigma_model not in SIGMA_MODEL_NAMES:
@@ -368,7 +381,9 @@ class SourceHours:
     effective_height : h_e above the stack base [m]; rise : Briggs final rise Δh [m];
     bid_variance : (Δh/3.5)² [m²] (0 when buoyancy-induced dispersion is off); valid : the hour is modelled (False:
     a calm or missing hour under AERMOD's hour rules, zero and left out of averages); aermod : the AERMOD mode's
-    weather (``dispersion.aermod.aermod_weather``) when ``PlumeOptions.dispersion`` is "aermod", else None.
+    weather (``dispersion.aermod.aermod_weather``) when ``PlumeOptions.dispersion`` is "aermod", else None;
+    ozone, ozone_missing : (H,) the hours' ozone [µg m-3] and its missing hours for the AERMOD mode's OLM
+    (``dispersion.no2_chemistry.olm_ozone``), else None.
     """
 
     wind_to_x: np.ndarray
@@ -382,6 +397,8 @@ class SourceHours:
     bid_variance: np.ndarray
     valid: np.ndarray | None = None
     aermod: object | None = None
+    ozone: np.ndarray | None = None
+    ozone_missing: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         valid = np.ones(np.shape(self.day), dtype=bool) if self.valid is None else self.valid

@@ -7,8 +7,9 @@ matrices, caps, episodes):
   the convective bi-Gaussian and the stable plume, meander), the model HJ 2.2-2018 names for further prediction
   (进一步预测); it needs AERMET weather (``weather.source: aermet``); terrain flat or elevated (AERMOD's two plume
   states, with the receptors' hill heights); an urban park is AERMOD's urban option (URBANOPT) for every stack;
-  ``no2_conversion: arm2`` turns the hourly NOx (emitted as NO2) of every source into NO2 by AERMOD's ARM2
-  (:mod:`dispersion.no2_chemistry`) before the statistics — a per-source run (transfer matrices) stays linear NOx.
+  ``no2_conversion: arm2`` or ``olm`` turns the hourly NOx (emitted as NO2) of every source into NO2 by AERMOD's
+  ARM2 or OLM (:mod:`dispersion.no2_chemistry`) before the statistics — a per-source run (transfer matrices) stays
+  linear NOx.
 
 Both return the same fields, {name: (dims, array [kg m-3])} — ``<key>`` hourly (time, receptor) when stored,
 ``<key>_max_1h``, ``<key>_max_24h``, ``<key>_daily`` (day, receptor) when asked for, ``<key>_period_mean`` — so
@@ -24,12 +25,12 @@ import xarray as xr
 
 from dispersion.aermod import (HALF_LIFE_CONSTANT, AermodTerrain, AermodUrban, aermod_statistics, aermod_weather,
                                decay_coefficient)
-from dispersion.no2_chemistry import Arm2, is_nox
+from dispersion.no2_chemistry import Arm2, Olm, is_nox
 from dispersion.plume import (RELEASE_CODES, PlumeOptions, ReceptorSet, SourceHours, StackSet, evaluate_plume,
                               source_hours)
 from twin.errors import InputError
 
-__all__ = ["point_source_hours", "evaluate_point_sources", "decay_half_life", "DISPERSION_MODES"]
+__all__ = ["point_source_hours", "evaluate_point_sources", "decay_half_life", "no2_method", "DISPERSION_MODES"]
 
 DISPERSION_MODES = ("screening", "aermod")
 
@@ -74,6 +75,25 @@ def decay_half_life(substance: str, options: PlumeOptions) -> float | None:
     return HALF_LIFE_CONSTANT / psi if psi > 0.0 else None
 
 
+def no2_method(stacks: StackSet, hours: SourceHours, options: PlumeOptions):
+    """How a NOx substance becomes NO2 in ``options``: None (all of it), AERMOD's ARM2, or AERMOD's OLM with the
+    hours' ozone and each source's in-stack ratio (by id, else the common one; a source with neither is named)."""
+    if options.no2_conversion == "arm2":
+        return Arm2(*options.arm2_ratios)
+    if options.no2_conversion != "olm":
+        return None
+    if hours.ozone is None or hours.ozone_missing is None:
+        raise InputError.field("point-source run", "hours.ozone", None,
+                               "the hours' ozone (dispersion.no2_chemistry.olm_ozone) for no2_conversion olm")
+    ratios = [options.olm_in_stack_ratios.get(i, options.olm_in_stack_ratio) for i in stacks.ids]
+    lacking = [i for i, r in zip(stacks.ids, ratios) if r is None]
+    if lacking:
+        raise InputError.field("OLM", "in-stack NO2/NOx ratio", f"none for {', '.join(lacking[:5])}"
+                               + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""),
+                               "a ratio for every source (olm in_stack_ratios by id, or in_stack_ratio for all)")
+    return Olm(hours.ozone, hours.ozone_missing, np.array(ratios, dtype=np.float64), options.olm_equilibrium)
+
+
 def _urban(options: PlumeOptions) -> AermodUrban | None:
     """AERMOD's urban option of an urban park (every stack urban), else None."""
     if options.land_use != "urban":
@@ -96,12 +116,11 @@ def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: Recep
     if np.any(np.diff(day) < 0):
         raise InputError.field("point-source run", "time", "not increasing", "hours in time order")
     decay = [decay_coefficient(key, options.half_life.get(key), options.land_use == "urban") for key in substances]
-    arm2 = [Arm2(*options.arm2_ratios) if options.no2_conversion == "arm2" and is_nox(key) else None
-            for key in substances]
+    no2 = [no2_method(stacks, hours, options) if is_nox(key) else None for key in substances]
     stats = aermod_statistics(stacks, receptors, hours.aermod, rates, day - day[0] if day.size else day,
                               keep_hourly=options.store_hourly, parallel=options.parallel,
                               terrain=AermodTerrain(options.terrain, receptors.hill_height), decay=decay,
-                              stack_tip_downwash=options.stack_tip_downwash, arm2=arm2)
+                              stack_tip_downwash=options.stack_tip_downwash, no2=no2)
     fields: dict = {}
     for p, key in enumerate(substances):
         if stats.hourly is not None:

@@ -67,6 +67,8 @@ def subset_hours(hours: SourceHours, hour_index=None, source_index=None) -> Sour
         rise=per_source(hours.rise), bid_variance=per_source(hours.bid_variance),
         valid=np.ascontiguousarray(hours.valid[t]),
         aermod=None if hours.aermod is None else subset_weather(hours.aermod, t),
+        ozone=None if hours.ozone is None else np.ascontiguousarray(hours.ozone[t]),
+        ozone_missing=None if hours.ozone_missing is None else np.ascontiguousarray(hours.ozone_missing[t]),
     )
 
 

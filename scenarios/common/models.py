@@ -35,6 +35,9 @@ def plume_options(model: ModelSpec, park: Park, gx: np.ndarray, gy: np.ndarray, 
         urban_roughness=model.urban_roughness,
         no2_conversion=model.no2_conversion,
         arm2_ratios=tuple(model.arm2_ratios),
+        **({} if model.olm is None else dict(olm_in_stack_ratio=model.olm.in_stack_ratio,
+                                             olm_in_stack_ratios=dict(model.olm.in_stack_ratios),
+                                             olm_equilibrium=model.olm.equilibrium_ratio)),
         **choices,
     )
 

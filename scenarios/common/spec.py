@@ -129,6 +129,30 @@ class GridSpec(StrictModel):
         return self
 
 
+class OlmSpec(StrictModel):
+    """AERMOD's Ozone Limiting Method (``model.no2_conversion: olm``): every source in one plume (OLMGROUP ALL);
+    the hourly ozone comes from the scenario's ``background`` (an ``ozone_ug_m3`` or ``ozone_ppb`` column of its
+    hourly CSV; ``background.constant.ozone`` [µg/m³] fills its gaps, or is the ozone of every hour)."""
+
+    in_stack_ratio: float | None = Field(None, ge=0.0, le=1.0, description="in-stack NO2/NOx ratio of every source "
+                                                                           "[-] (AERMOD's NO2STACK)")
+    in_stack_ratios: dict[str, float] = Field(default_factory=dict, description="in-stack NO2/NOx ratio per source "
+                                                                                "id [-] (AERMOD's NO2RATIO); "
+                                                                                "overrides in_stack_ratio")
+    equilibrium_ratio: float = Field(0.9, gt=0.0, le=1.0, description="largest NO2/NOx ratio [-] (AERMOD's NO2EQUIL, "
+                                                                      "default 0.9)")
+
+    @model_validator(mode="after")
+    def _check(self) -> "OlmSpec":
+        for key, value in self.in_stack_ratios.items():
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"in_stack_ratios[{key!r}] must be an NO2/NOx ratio in [0, 1], got {value}")
+        if self.in_stack_ratio is None and not self.in_stack_ratios:
+            raise ValueError("olm needs the sources' in-stack NO2/NOx ratio: in_stack_ratio (every source) and/or "
+                             "in_stack_ratios (per source id) — measured at the stack, e.g. 0.1 for a gas-fired boiler")
+        return self
+
+
 class ModelSpec(StrictModel):
     """Explicit model choices (nothing is inferred from the data)."""
 
@@ -162,11 +186,14 @@ class ModelSpec(StrictModel):
                                           "unless half_life gives one")
     urban_roughness: float = Field(1.0, ge=0.001, le=5.0, description="urban roughness length [m] of AERMOD's "
                                                                        "urban option (AERMOD's default 1 m)")
-    no2_conversion: Literal["full", "arm2"] = Field(
+    no2_conversion: Literal["full", "arm2", "olm"] = Field(
         "full", description="how the NOx a park emits as NO2 (key nitrogen_dioxide) becomes NO2 at the receptors: "
-                            "full (every µg is NO2; AERMOD without an NO2 option; conservative) or arm2 (dispersion "
+                            "full (every µg is NO2; AERMOD without an NO2 option; conservative), arm2 (dispersion "
                             "aermod: AERMOD's Ambient Ratio Method 2, the hourly NO2/NOx ratio of each receptor's "
-                            "total NOx from every source, Podrez 2015; see dispersion.no2_chemistry)")
+                            "total NOx from every source, Podrez 2015) or olm (dispersion aermod: AERMOD's Ozone "
+                            "Limiting Method, every source in one plume, with the background's hourly ozone and the "
+                            "olm block's in-stack ratios); see dispersion.no2_chemistry")
+    olm: OlmSpec | None = Field(None, description="no2_conversion olm: the in-stack and equilibrium NO2/NOx ratios")
     arm2_ratios: tuple[float, float] = Field(
         (0.5, 0.9), description="no2_conversion arm2: the minimum and maximum NO2/NOx ratio [-] (AERMOD's ARMRATIO; "
                                 "its defaults 0.5 and 0.9; 0 < minimum <= maximum <= 1)")
@@ -199,9 +226,13 @@ class ModelSpec(StrictModel):
             if data.get("sigma") is not None:
                 raise ValueError("sigma: AERMOD computes its own dispersion from turbulence; leave sigma out with "
                                  "dispersion: aermod")
-        if isinstance(data, dict) and data.get("no2_conversion") == "arm2" and data.get("dispersion") != "aermod":
-            raise ValueError("no2_conversion: 'arm2' is AERMOD's NO2 option; it needs dispersion: aermod (the "
-                             "screening plume takes every NOx as NO2: 'full')")
+        if isinstance(data, dict) and data.get("no2_conversion") in ("arm2", "olm") \
+                and data.get("dispersion") != "aermod":
+            raise ValueError(f"no2_conversion: {data['no2_conversion']!r} is AERMOD's NO2 option; it needs dispersion: "
+                             "aermod (the screening plume takes every NOx as NO2: 'full')")
+        if isinstance(data, dict) and (data.get("no2_conversion") == "olm") != (data.get("olm") is not None):
+            raise ValueError("olm: the block of AERMOD's Ozone Limiting Method (in_stack_ratio, in_stack_ratios, "
+                             "equilibrium_ratio) goes with no2_conversion: olm, and no2_conversion: olm needs it")
         if isinstance(data, dict) and "arm2_ratios" in data and data.get("no2_conversion") != "arm2":
             raise ValueError("arm2_ratios: the bounds of ARM2's ratio; they need no2_conversion: arm2")
         if isinstance(data, dict) and data.get("urban_population") is not None and data.get("dispersion") != "aermod":

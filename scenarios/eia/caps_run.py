@@ -290,12 +290,13 @@ def _report(setup, spec, key, index, nominal, tau, result: CapResult, labels, ve
 
 def _caps_no2(setup, key: str) -> str | None:
     """How a cap of NOx (as NO2) treats NO2: the linear program needs concentrations linear in the rates, so every
-    µg of NOx is NO2 ("full"); with the scenario's ARM2 (ratio ≤ 1 every hour) the caps are then conservative."""
+    µg of NOx is NO2 ("full"); with the scenario's ARM2 or OLM (ratio ≤ 1 every hour) the caps are then
+    conservative."""
     if not is_nox(key):
         return None
-    if setup.options.no2_conversion == "arm2":
-        return ("full: the caps take every µg of NOx as NO2 (a linear program); the EIA run's ARM2 gives at most "
-                f"{setup.options.arm2_ratios[1]:g} of it, so these caps are conservative")
+    if setup.options.no2_conversion != "full":  # ARM2's ratio ≤ its maximum ≤ 1; OLM's ≤ its equilibrium ≤ 1
+        return (f"full: the caps take every µg of NOx as NO2 (a linear program); the EIA run's "
+                f"{setup.options.no2_conversion.upper()} makes less NO2 of it, so these caps are conservative")
     return "full"
 
 

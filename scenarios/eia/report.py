@@ -44,6 +44,7 @@ WORDS = {
         "urban_option": "，城市选项（人口 {population:,.0f}）",
         "no2_full": "；NO2 按 NOx 全部转化计",
         "no2_arm2": "；NO2 由 NOx 按 ARM2 换算（逐时 NO2/NOx 比值 {minimum:g}–{maximum:g}）",
+        "no2_olm": "；NO2 由 NOx 按臭氧限制法（OLM）换算（逐时背景臭氧，NO2/NOx 平衡比 {equilibrium:g}）",
         "flat_with_relief": "园区地形高差 {relief:.0f} m，本次按平坦地形计算；AERMOD 法规默认为复杂地形"
                             "（model.terrain: elevated）。",
         "building_wakes": "{stacks} 个排气筒在部分小时低于建筑物尾流高度（H + 1.5L，按 BPIP-PRIME 规则；最多为 {most}，"
@@ -115,6 +116,8 @@ WORDS = {
         "urban_option": ", urban option (population {population:,.0f})",
         "no2_full": "; NO2 taken as all of the NOx",
         "no2_arm2": "; NO2 from NOx by ARM2 (hourly NO2/NOx ratio {minimum:g}–{maximum:g})",
+        "no2_olm": "; NO2 from NOx by the ozone limiting method (OLM; hourly background ozone, equilibrium NO2/NOx "
+                   "ratio {equilibrium:g})",
         "flat_with_relief": "The park's terrain varies by {relief:.0f} m and this run treats it as flat; AERMOD's "
                             "regulatory default is elevated terrain (model.terrain: elevated).",
         "building_wakes": "{stacks} stacks stand below a building's wake height (H + 1.5 L, BPIP-PRIME rules) in "
@@ -355,12 +358,14 @@ def eia_report_view(setup, summary: dict, images: dict, language: str = "zh",
 def model_label(setup, words: dict) -> str:
     """The dispersion model as the report names it: the screening plume, or AERMOD with its terrain, — for a site
     tower's profile file — the number of levels it was gridded through, and its urban option's population; and,
-    when NOx (as NO2) is among the pollutants, how it became NO2 (all of it, or ARM2 with its ratio bounds)."""
+    when NOx (as NO2) is among the pollutants, how it became NO2 (all of it, ARM2 with its ratio bounds, or OLM)."""
     no2 = ""
     if any(is_nox(key) for key in setup.pollutants):
         options = setup.options
         no2 = (words["no2_arm2"].format(minimum=options.arm2_ratios[0], maximum=options.arm2_ratios[1])
-               if options.no2_conversion == "arm2" else words["no2_full"])
+               if options.no2_conversion == "arm2" else
+               words["no2_olm"].format(equilibrium=options.olm_equilibrium) if options.no2_conversion == "olm"
+               else words["no2_full"])
     if setup.options.dispersion != "aermod":
         return words["model_screening"] + no2
     levels = int(setup.met.attrs.get("aermet_profile_most_wind_levels", 0))

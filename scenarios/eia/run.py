@@ -201,6 +201,11 @@ def summarise(setup: EiaSetup, stats: dict, max_hourly: dict[str, np.ndarray], e
         summary["no2_conversion"] = {"method": setup.options.no2_conversion}
         if setup.options.no2_conversion == "arm2":
             summary["no2_conversion"]["arm2_ratios"] = [float(v) for v in setup.options.arm2_ratios]
+        elif setup.options.no2_conversion == "olm":  # the ratios it ran with and what became of the ozone hours
+            options = setup.options
+            summary["no2_conversion"].update(
+                in_stack_ratio=options.olm_in_stack_ratio, in_stack_ratios=dict(options.olm_in_stack_ratios),
+                equilibrium_ratio=float(options.olm_equilibrium), ozone_hours=dict(setup.ozone_counts or {}))
     if setup.options.hour_rules == "aermod":  # AERMOD's rules: the hours left out, counted
         summary["calm_hours"] = int(setup.met.attrs.get("calm_hours", 0))
         summary["missing_hours"] = int(setup.met.attrs.get("missing_hours", 0))

@@ -14,7 +14,8 @@ import xarray as xr
 
 from dispersion.aermod import building_array
 from dispersion.building_profile import park_building_profiles
-from dispersion.point_sources import point_source_hours
+from dispersion.no2_chemistry import is_nox, olm_ozone
+from dispersion.point_sources import no2_method, point_source_hours
 from meteo.weather import to_utc_datetime64
 from scenarios.common.grids import grid_axes
 from scenarios.common.models import grid_receptors, park_stacks, plume_options
@@ -58,6 +59,7 @@ class EiaSetup:
     day_index: np.ndarray  # (H,) 0-based local day of each hour
     background: dict[str, np.ndarray]  # pollutant → (H,) hourly background [kg m-3]
     building_profiles: object = None  # dispersion.building_profile.BuildingProfiles of the stacks; None: no buildings
+    ozone_counts: dict | None = None  # OLM: the ozone hours missing, filled and raised (dispersion.no2_chemistry)
 
 
 def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Path, where: str) -> dict:
@@ -68,25 +70,7 @@ def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Pa
     out = {key: np.full(times.size, spec.constant.get(key, 0.0) * 1e-9) for key in pollutants}
     if spec.hourly_csv is None:
         return out
-
-    path = base_dir / spec.hourly_csv
-    if not path.is_file():
-        raise MissingInputError(f"{where}: background.hourly_csv {str(path)!r} does not exist")
-    lines = io.StringIO(read_text(path, f"{where}: background.hourly_csv {path.name}"), newline="")
-    try:
-        rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
-    except csv.Error as error:
-        raise InputError(f"{path.name}: not a readable CSV ({error})") from None
-    if not rows or "time" not in rows[0]:
-        raise InputError.field(f"{path.name}", "header", list(rows[0]) if rows else [], "a 'time' column")
-    stamps = np.array([to_utc_datetime64(r["time"], where=path.name, field="time")[()] for r in rows])
-    position = {t: i for i, t in enumerate(stamps.astype("datetime64[h]"))}
-    wanted = times.astype("datetime64[h]")
-    missing = [t for t in wanted if t not in position]
-    if missing:
-        raise InputError.field(path.name, "time", f"{len(missing)} model hours missing, first {missing[0]}Z",
-                               "one row for every hour of the weather period")
-    index = np.array([position[t] for t in wanted])
+    path, rows, index = _hourly_rows(spec, times, base_dir, where)
     for key in pollutants:
         column = f"{key}_ug_m3"
         if column not in rows[0]:
@@ -108,6 +92,62 @@ def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Pa
             raise InputError.field(path.name, column, float(np.nanmin(values)), "finite values >= 0 µg/m³")
         out[key] = values[index] * 1e-9
     return out
+
+
+def _hourly_rows(spec, times: np.ndarray, base_dir: Path, where: str):
+    """The background's hourly CSV: (path, rows as dicts, the row of each weather hour)."""
+    path = base_dir / spec.hourly_csv
+    if not path.is_file():
+        raise MissingInputError(f"{where}: background.hourly_csv {str(path)!r} does not exist")
+    lines = io.StringIO(read_text(path, f"{where}: background.hourly_csv {path.name}"), newline="")
+    try:
+        rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
+    except csv.Error as error:
+        raise InputError(f"{path.name}: not a readable CSV ({error})") from None
+    if not rows or "time" not in rows[0]:
+        raise InputError.field(f"{path.name}", "header", list(rows[0]) if rows else [], "a 'time' column")
+    stamps = np.array([to_utc_datetime64(r["time"], where=path.name, field="time")[()] for r in rows])
+    position = {t: i for i, t in enumerate(stamps.astype("datetime64[h]"))}
+    wanted = times.astype("datetime64[h]")
+    missing = [t for t in wanted if t not in position]
+    if missing:
+        raise InputError.field(path.name, "time", f"{len(missing)} model hours missing, first {missing[0]}Z",
+                               "one row for every hour of the weather period")
+    return path, rows, np.array([position[t] for t in wanted])
+
+
+OZONE_COLUMNS = {"ozone_ug_m3": "ug_m3", "ozone_ppb": "ppb"}  # the background CSV's ozone column → its units
+
+
+def read_ozone(spec, times: np.ndarray, base_dir: Path, where: str) -> tuple[np.ndarray, str, float | None]:
+    """The hourly ozone of AERMOD's OLM from the background (scenario block ``background``): (values (H,) in the
+    column's units, NaN where a cell is empty — a missing hour —, units "ug_m3" or "ppb", the fill [µg/m³]
+    ``background.constant.ozone`` or None). Without an ozone column every hour takes the constant (AERMOD's
+    OZONEVAL); with neither, an error says what OLM needs."""
+    fill = spec.constant.get("ozone")
+    columns = []
+    if spec.hourly_csv is not None:
+        path, rows, index = _hourly_rows(spec, times, base_dir, where)
+        columns = [c for c in OZONE_COLUMNS if c in rows[0]]
+    if not columns:
+        if fill is None:
+            raise InputError.field(f"{where}: background", "ozone", None,
+                                   "AERMOD's OLM needs the hours' ozone: an ozone_ug_m3 or ozone_ppb column in "
+                                   "background.hourly_csv, or background.constant.ozone [µg/m³]")
+        return np.full(times.size, np.nan), "ug_m3", float(fill)
+    if len(columns) > 1:
+        raise InputError.field(path.name, "header", columns, "one ozone column: ozone_ug_m3 or ozone_ppb")
+    column = columns[0]
+    values = np.full(len(rows), np.nan)
+    for line, row in enumerate(rows, start=2):
+        cell = (row[column] or "").strip()
+        if cell:
+            try:
+                values[line - 2] = float(cell)
+            except ValueError:
+                raise InputError(f"{path.name} line {line}: {column} must be a number (µg/m³ or ppb as named) or "
+                                 f"empty for a missing hour, got {row[column]!r}") from None
+    return values[index], OZONE_COLUMNS[column], None if fill is None else float(fill)
 
 
 def source_count(park: Park) -> str:
@@ -142,6 +182,8 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     park = load_park(base_dir / scenario.park)
     pollutants = _eia_pollutants(scenario, park, where)
     for key in scenario.background.constant:
+        if key == "ozone" and scenario.model.no2_conversion == "olm":  # OLM's ozone, not an assessed pollutant
+            continue
         if key not in park.pollutants(include_fugitive=True):
             raise InputError.field(f"{where}: background.constant", "pollutant", key,
                                    f"a substance the park's sources emit ({', '.join(park.pollutants(True))})")
@@ -163,12 +205,18 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     options = plume_options(scenario.model, park, gx, gy, store_hourly=False, store_daily=True)
     hours = point_source_hours(stacks, met, options)
     times = met["time"].values.astype("datetime64[ns]")
+    ozone_counts = None
+    if options.no2_conversion == "olm" and any(is_nox(key) for key in pollutants):
+        raw, units, fill = read_ozone(scenario.background, times, base_dir, where)
+        ozone, missing, ozone_counts = olm_ozone(raw, hours.aermod.obukhov_length, units=units, fill_ug_m3=fill)
+        hours = replace(hours, ozone=ozone, ozone_missing=missing)
+        no2_method(stacks, hours, options)  # every source has its in-stack ratio, or the error names those without
     return EiaSetup(
         scenario=scenario, park=park, met=met, pollutants=pollutants, gx=gx, gy=gy, receptors=receptors,
         n_grid=gx.size * gy.size, stacks=stacks, hours=hours, options=options,
         factors=park.schedule_factors(times, include_fugitive=True), day_index=hours.day - hours.day[0],
         background=read_background(scenario.background, pollutants, times, base_dir, where),
-        building_profiles=profiles)
+        building_profiles=profiles, ozone_counts=ozone_counts)
 
 
 def daily_background(setup: EiaSetup, key: str) -> np.ndarray:

@@ -138,6 +138,10 @@ def test_elevated_terrain_takes_hill_heights_from_the_park_dem(demo, tmp_path):
     ("model: {dispersion: aermod, no2_conversion: arm2, arm2_ratios: [0.6, 0.5]}\n", "arm2_ratios"),
     ("model: {dispersion: aermod, no2_conversion: arm2, arm2_ratios: [0.5, 1.1]}\n", "arm2_ratios"),
     ("model: {dispersion: aermod, no2_conversion: ozone}\n", "no2_conversion"),
+    ("model: {dispersion: aermod, no2_conversion: olm}\n", "olm"),
+    ("model: {dispersion: aermod, no2_conversion: olm, olm: {}}\n", "in_stack_ratio"),
+    ("model: {dispersion: aermod, no2_conversion: olm, olm: {in_stack_ratio: 1.5}}\n", "in_stack_ratio"),
+    ("model: {dispersion: aermod, olm: {in_stack_ratio: 0.1}}\n", "no2_conversion: olm"),
 ])
 def test_aermod_mode_names_what_it_does_not_take(demo, tmp_path, model, message):
     with pytest.raises((ValidationError, ValueError), match=message):
@@ -241,6 +245,59 @@ def test_arm2_turns_the_parks_nox_into_no2_hour_by_hour_and_leaves_so2_alone(dem
             assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].sum() / setup.hours.valid.sum(),
                                                                     rel=1e-9, abs=1e-12)
     assert _scenario(demo, tmp_path / "full", "model: {dispersion: aermod}\n").model.no2_conversion == "full"
+
+
+def test_olm_takes_the_backgrounds_hourly_ozone_and_each_stacks_in_stack_ratio(demo, tmp_path):
+    """``no2_conversion: olm``: the ozone of the background CSV (ppb, two empty cells: those hours fully converted),
+    AERMOD's stable-hour floor, the in-stack ratios by id over the common one; NO2 at the sensitive receptors is the
+    OLM of the kernel's NOx and emitted NO2, and the summary counts the ozone hours."""
+    from datetime import datetime, timedelta, timezone
+
+    from dispersion.no2_chemistry import Olm, olm_ozone
+
+    from twin.io import load_park
+
+    first = load_park(demo.park_dir / "park.yaml").stacks[0].id
+    scenario = _scenario(demo, tmp_path, "model: {dispersion: aermod, no2_conversion: olm, olm: {in_stack_ratio: "
+                                         f"0.1, in_stack_ratios: {{{first}: 0.4}}, equilibrium_ratio: 0.85}}}}\n"
+                                         "background: {hourly_csv: ozone.csv}\n")
+    text = (tmp_path / "eia.yaml").read_text(encoding="utf-8")
+    (tmp_path / "eia.yaml").write_text(text.replace("pollutants: [sulfur_dioxide]", "pollutants: [nitrogen_dioxide]"),
+                                       encoding="utf-8")
+    start = datetime(2025, 3, 1, tzinfo=timezone(timedelta(hours=8)))
+    raw = [2.0 + 8.0 * ((h % 24) / 23.0) for h in range(48)]  # low ozone, so that it limits the NO2
+    rows = ["time,nitrogen_dioxide_ug_m3,ozone_ppb"] + [
+        f"{(start + timedelta(hours=h)).isoformat()},20,{'' if h in (5, 30) else raw[h]}" for h in range(48)]
+    (tmp_path / "ozone.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    scenario = load_scenario(tmp_path / "eia.yaml")
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    summary = run_eia_scenario(scenario, base_dir=tmp_path, out_dir=tmp_path / "out", where="eia.yaml")
+    conversion = summary["no2_conversion"]
+    assert conversion["method"] == "olm" and conversion["equilibrium_ratio"] == 0.85
+    assert conversion["ozone_hours"]["missing"] == 2 and conversion["ozone_hours"]["filled"] == 0
+    assert "ozone limiting method" in eia_report_view(setup, summary, {}, "en")["footer"]
+    values = np.array([np.nan if h in (5, 30) else raw[h] for h in range(48)])
+    ozone, missing, _ = olm_ozone(values, setup.hours.aermod.obukhov_length, units="ppb")
+    np.testing.assert_array_equal(setup.hours.ozone, ozone)
+    isr = np.array([0.4 if i == first else 0.1 for i in setup.stacks.ids])
+    sensitive = setup.receptors.subset(slice(setup.n_grid, None))
+    rates = setup.park.emission_rates("nitrogen_dioxide", include_fugitive=True)[None, :] * setup.factors * 1e-3
+    nox = aermod_hours(setup.stacks, sensitive, setup.hours.aermod, np.stack([rates, rates * isr[None, :]]))
+    hourly = Olm(ozone, missing, isr, 0.85).convert(nox[:, 0], nox[:, 1], slice(None)) * 1e9
+    assert hourly.max() > 0 and np.any(hourly < 0.8 * nox[:, 0] * 1e9)  # the ozone limits some hours
+    limits = {item["averaging"]: item for item in summary["pollutants"]["nitrogen_dioxide"]["limits"]}
+    for i, receptor in enumerate(limits["1h"]["receptors"]):
+        assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9, abs=1e-12)
+    # no ozone at all, or a source without its ratio: named errors
+    (tmp_path / "eia.yaml").write_text((tmp_path / "eia.yaml").read_text(encoding="utf-8").replace(
+        "background: {hourly_csv: ozone.csv}", "background: {}"), encoding="utf-8")
+    with pytest.raises(Exception, match="ozone"):
+        prepare_eia(load_scenario(tmp_path / "eia.yaml"), base_dir=tmp_path, where="eia.yaml")
+    (tmp_path / "eia.yaml").write_text((tmp_path / "eia.yaml").read_text(encoding="utf-8").replace(
+        "background: {}", "background: {constant: {ozone: 60}}").replace("in_stack_ratio: 0.1, ", ""),
+        encoding="utf-8")
+    with pytest.raises(Exception, match="in-stack"):
+        prepare_eia(load_scenario(tmp_path / "eia.yaml"), base_dir=tmp_path, where="eia.yaml")
 
 
 def test_aermod_mode_on_an_urban_park_needs_the_population(demo, tmp_path):
