@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: area, area-shapes, area-urban, fugitive-hill,
                                                                   no2-arm2, no2-arm2-ratios, no2-olm,
-                                                                  no2-olm-ppb, terrain-hill,
+                                                                  no2-olm-ppb, no2-olm-sources, terrain-hill,
                                                                   tower-profile, urban, urban-hill, volume or
                                                                   volume-urban)
 
@@ -27,7 +27,8 @@
 * ``no2-arm2`` — eight stacks of NOx, NO2 by AERMOD's ARM2 (default ratios 0.5 and 0.9); ``no2-arm2-ratios`` — the
   same with ARMRATIO 0.6 1.0; run with ARM2 and, for comparison, with every NOx as NO2. ``no2-olm`` — the same
   stacks with AERMOD's OLM (OLMGROUP ALL) and an hourly ozone file in µg/m³ with fills; ``no2-olm-ppb`` — in ppb
-  without fills; run with OLM and, for comparison, with every NOx as NO2.
+  without fills; ``no2-olm-sources`` — without OLMGROUP, each stack on its own; run with OLM and, for comparison,
+  with every NOx as NO2.
 
 All cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
 FAC2, FB, r, max ParkTwin / max AERMOD and the distance between the maxima for the period mean and the highest 1-h
@@ -58,7 +59,7 @@ AERMOD_CPU_SECONDS = {"terrain-hill": 31.6, "tower-profile": 22.0, "urban": 40.9
                       "volume": 15.2, "volume-urban": 15.8, "area": 84.7,
                       "fugitive-hill": 70.0, "area-shapes": 184.0, "area-urban": 92.3,
                       "no2-arm2": 33.3, "no2-arm2-ratios": 33.4, "no2-olm": 35.0,
-                      "no2-olm-ppb": 39.2}  # tests/data/aermod/README.md
+                      "no2-olm-ppb": 39.2, "no2-olm-sources": 35.9}  # tests/data/aermod/README.md
 URBAN = A.AermodUrban(800_000.0)  # the urban decks' URBANOPT (tools/aermod_urban_deck.py)
 UTC_OFFSET = -9.0  # Alaska standard time, the AERMET files' local time
 

@@ -45,7 +45,7 @@ are at z = 0. Concentrations per source (Q [kg s⁻¹] → C [kg m⁻³]):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import xarray as xr
@@ -477,9 +477,12 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
     if len(no2) != n_sub:
         raise InputError.field("AERMOD run", "no2", f"{len(no2)} entries", f"one per substance ({n_sub})")
     decay = np.broadcast_to(np.asarray(decay, dtype=np.float64), (n_sub,))
-    # OLM: each OLM substance's emitted NO2 (its rates × the sources' in-stack ratios) is run alongside it
-    primary = {p: n_sub + k for k, p in enumerate(p for p, method in enumerate(no2) if isinstance(method, Olm))}
-    for p in primary:
+    # OLM, every source in one plume: each such substance's emitted NO2 (its rates × the sources' in-stack ratios)
+    # is run alongside it; each source on its own: the substance is run source by source (_olm_source_by_source)
+    primary = {p: n_sub + k for k, p in enumerate(p for p, method in enumerate(no2)
+                                                  if isinstance(method, Olm) and method.grouped)}
+    alone = [p for p, method in enumerate(no2) if isinstance(method, Olm) and not method.grouped]
+    for p in [*alone, *primary]:
         if no2[p].ozone.shape != (n_hours,) or no2[p].in_stack.shape != (rates.shape[2],):
             raise InputError.field("AERMOD run", "OLM ozone / in-stack ratios",
                                    f"{no2[p].ozone.shape} / {no2[p].in_stack.shape}",
@@ -499,12 +502,19 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
         stop = min(start + HOURS_PER_BLOCK, n_hours)
         block = subset_weather(weather, slice(start, stop))
         out = np.empty((stop - start, rates.shape[0], receptors.x.size))
+        kernel = dict(tabulate=tabulate, table_density=table_density, table_nearest=table_nearest,
+                      parallel=parallel, terrain=terrain, stack_tip_downwash=stack_tip_downwash, buildings=buildings)
         for psi, members in groups:
-            out[:, members] = aermod_hours(stacks, receptors, block, rates[members, start:stop], tabulate=tabulate,
-                                           table_density=table_density, table_nearest=table_nearest,
-                                           parallel=parallel, terrain=terrain, decay=psi,
-                                           stack_tip_downwash=stack_tip_downwash, buildings=buildings)
+            members = np.setdiff1d(members, alone)
+            if members.size:
+                out[:, members] = aermod_hours(stacks, receptors, block, rates[members, start:stop], decay=psi,
+                                               **kernel)
+        for p in alone:
+            out[:, p] = _olm_source_by_source(no2[p], stacks, receptors, block, rates[p, start:stop],
+                                              slice(start, stop), decay=float(decay[p]), **kernel)
         for p, method in enumerate(no2):  # the hour's NOx of every source at each receptor → NO2
+            if p in alone:
+                continue
             if isinstance(method, Olm):
                 out[:, p] = method.convert(out[:, p], out[:, primary[p]], slice(start, stop))
             elif method is not None:
@@ -523,6 +533,21 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
     return AermodStatistics(max_1h=best, period_mean=total / max(n_valid, 1),
                             daily=daily_sum / np.maximum(daily_count, AERMOD_DAILY_DIVISOR_FLOOR)[None, :, None],
                             valid_hours=n_valid, hourly=every)
+
+
+def _olm_source_by_source(olm: Olm, stacks: StackSet, receptors: ReceptorSet, block: Weather, rates, hours, *,
+                          decay: float, buildings=None, **kernel) -> np.ndarray:
+    """AERMOD's OLM without OLMGROUP: each emitting source run on its own (the kernel's table does not depend on the
+    other sources, so its values are those of the joint run), its NO2 from its own NOx and in-stack ratio with the
+    hours' whole ozone, summed: (h, R) [kg m-3] from ``rates`` (h, S) [kg s-1] of hours ``hours`` of ``olm``."""
+    if buildings is not None:  # the profiles onto the stacks, so that each source takes its own
+        stacks = replace(stacks, buildings=building_array(buildings, stacks.x.size))
+    total = np.zeros((rates.shape[0], receptors.x.size))
+    for s in np.flatnonzero(np.any(rates > 0.0, axis=0)):
+        one = aermod_hours(stacks.subset([s]), receptors, block, np.ascontiguousarray(rates[:, [s]]), decay=decay,
+                           **kernel)
+        total += olm.convert(one, olm.in_stack[s] * one, hours)
+    return total
 
 
 def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr.Dataset, *,

@@ -28,18 +28,18 @@ own equation could not be read here (``docs/unverified.md``, "NO2 chemistry").
 40 CFR 51 App. W (2017) §4.2.3.4, Tier 3): the emitted NO2 (the in-stack ratio ISR_s of each source's NOx) is NO2;
 the emitted NO becomes NO2 by NO + O3 → NO2 + O2 as far as the ambient ozone reaches, and NO2 never exceeds the
 equilibrium fraction R_eq of the NOx (AERMOD's NO2EQUIL, default 0.9). With every source in one plume (AERMOD's
-``OLMGROUP ALL``), per receptor and hour, C = Σ_s C_s the NOx and N = Σ_s ISR_s C_s the emitted NO2 [µg/m³]:
+``OLMGROUP ALL``; each source on its own, the same with its own C_s and ISR_s C_s, summed — AERMOD's OLM without
+OLMGROUP), per receptor and hour, C = Σ_s C_s the NOx and N = Σ_s ISR_s C_s the emitted NO2 [µg/m³]:
 
     NO2 = min(N + (46/48) O3, C, R_eq C)   where (46/48) O3 < C − N (ozone-limited: O3/48 mol < NO/30 mol),
     NO2 = min(C, R_eq C)                    otherwise, and where the hour's ozone is missing (full conversion),
 
 46/48 the grams of NO2 one gram of O3 makes. The hourly ozone O3 [µg/m³] is a monitor's series (ppb × 1.960, AERMOD's
 O3_PPB); in a stable hour (L > 0) it is raised to at least O3_min = min(78.4 µg/m³ (40 ppb), the largest valid O3 of
-the 24 hours before) × {1 for L ≤ 50 m; (250 − L)/200 for 50 < L ≤ 250 m; 0 beyond} (AERMOD O3EXT — the night-time
-ozone of the day before, which a shallow stable layer keeps); a missing hour takes a constant fill when one is given
+the 24 hours before) × {1 for L ≤ 50 m; (250 − L)/200 for 50 < L ≤ 250 m; 0 beyond} (AERMOD's O3EXT routine; no
+publication is cited for it there); a missing hour takes a constant fill when one is given
 (AERMOD's OZONEVAL, not raised), else it is fully converted. These rules, too, are read from AERMOD v21112
-(``docs/unverified.md``). AERMOD's OLM without OLMGROUP (each source with all the ozone to itself) would need every
-source's hourly value apart and is not offered, nor PVMRM, GRSM or TTRM.
+(``docs/unverified.md``). PVMRM, GRSM and TTRM are not offered.
 """
 
 from __future__ import annotations
@@ -116,14 +116,17 @@ def arm2_ratio(nox_ug_m3, minimum: float = ARM2_DEFAULT_MINIMUM, maximum: float 
 
 @dataclass(frozen=True)
 class Olm:
-    """AERMOD's OLM with every source in one plume (module docstring): ``ozone`` (H,) the hours' O3 [µg m-3] as
-    :func:`olm_ozone` makes it, ``missing`` (H,) bool hours without ozone (fully converted), ``in_stack`` (S,) each
-    source's in-stack NO2/NOx ratio [-], ``equilibrium`` R_eq [-]."""
+    """AERMOD's OLM (module docstring): ``ozone`` (H,) the hours' O3 [µg m-3] as :func:`olm_ozone` makes it,
+    ``missing`` (H,) bool hours without ozone (fully converted), ``in_stack`` (S,) each source's in-stack NO2/NOx
+    ratio [-], ``equilibrium`` R_eq [-]; ``grouped`` every source in one plume (AERMOD's OLMGROUP ALL), or each source
+    on its own, its NO2 by the same rule from its own C_s and ISR_s C_s and the whole ozone, summed over the sources
+    (AERMOD's OLM without OLMGROUP)."""
 
     ozone: np.ndarray
     missing: np.ndarray
     in_stack: np.ndarray
     equilibrium: float = OLM_EQUILIBRIUM
+    grouped: bool = True  # every source in one plume (OLMGROUP ALL); False: each source alone with all the ozone
 
     def __post_init__(self) -> None:
         isr = np.asarray(self.in_stack, dtype=np.float64)

@@ -148,6 +148,17 @@ class StackSet:
     initial_sigma_z: np.ndarray | None = None
     area_vertices: np.ndarray | None = None
 
+    def subset(self, index) -> "StackSet":
+        """The sources at ``index`` (int array), in that order."""
+        index = np.asarray(index, dtype=np.int64)
+        return StackSet(ids=tuple(self.ids[i] for i in index), x=self.x[index], y=self.y[index],
+                        base_elevation=self.base_elevation[index], height=self.height[index],
+                        inner_diameter=self.inner_diameter[index], exit_velocity=self.exit_velocity[index],
+                        exit_temperature=self.exit_temperature[index], release=self.release[index],
+                        buildings=None if self.buildings is None else self.buildings[index],
+                        initial_sigma_y=self.initial_sigma_y[index], initial_sigma_z=self.initial_sigma_z[index],
+                        area_vertices=None if self.area_vertices is None else self.area_vertices[index])
+
     def __post_init__(self) -> None:
         n = len(self.ids)
         if self.buildings is not None:
@@ -290,10 +301,11 @@ class PlumeOptions:
     unless ``half_life`` gives one); no2_conversion : how NOx emitted as NO2 (``dispersion.no2_chemistry.NOX_KEYS``)
     becomes NO2 at the receptors — "full" (every µg, AERMOD without an NO2 option) or, with dispersion "aermod",
     "arm2" (AERMOD's Ambient Ratio Method 2 on each receptor's hourly total, bounded by ``arm2_ratios`` (minimum,
-    maximum) [-], AERMOD's ARMRATIO, default 0.5 and 0.9) or "olm" (AERMOD's Ozone Limiting Method, every source in
-    one plume, with the hours' ozone of ``SourceHours.ozone``, each source's in-stack NO2/NOx ratio
+    maximum) [-], AERMOD's ARMRATIO, default 0.5 and 0.9) or "olm" (AERMOD's Ozone Limiting Method, with the hours'
+    ozone of ``SourceHours.ozone``, each source's in-stack NO2/NOx ratio
     ``olm_in_stack_ratios`` [-] by id or else ``olm_in_stack_ratio``, and the equilibrium ratio ``olm_equilibrium``
-    [-]; :mod:`dispersion.no2_chemistry`).
+    [-]; ``olm_grouped`` False: each source on its own, AERMOD's OLM without OLMGROUP;
+    :mod:`dispersion.no2_chemistry`).
     """
 
     sigma_model: str = "briggs_rural"
@@ -320,6 +332,7 @@ class PlumeOptions:
     olm_in_stack_ratio: float | None = None
     olm_in_stack_ratios: Mapping[str, float] = field(default_factory=dict)
     olm_equilibrium: float = OLM_EQUILIBRIUM
+    olm_grouped: bool = True
 
     def __post_init__(self) -> None:
         if self.dispersion not in ("screening", "aermod"):

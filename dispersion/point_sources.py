@@ -91,7 +91,8 @@ def no2_method(stacks: StackSet, hours: SourceHours, options: PlumeOptions):
         raise InputError.field("OLM", "in-stack NO2/NOx ratio", f"none for {', '.join(lacking[:5])}"
                                + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else ""),
                                "a ratio for every source (olm in_stack_ratios by id, or in_stack_ratio for all)")
-    return Olm(hours.ozone, hours.ozone_missing, np.array(ratios, dtype=np.float64), options.olm_equilibrium)
+    return Olm(hours.ozone, hours.ozone_missing, np.array(ratios, dtype=np.float64), options.olm_equilibrium,
+               grouped=options.olm_grouped)
 
 
 def _urban(options: PlumeOptions) -> AermodUrban | None:

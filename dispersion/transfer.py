@@ -39,14 +39,8 @@ class TransferMatrices:
 
 
 def subset_stacks(stacks: StackSet, index: np.ndarray) -> StackSet:
-    index = np.asarray(index, dtype=np.int64)
-    return StackSet(ids=tuple(stacks.ids[i] for i in index), x=stacks.x[index], y=stacks.y[index],
-                    base_elevation=stacks.base_elevation[index], height=stacks.height[index],
-                    inner_diameter=stacks.inner_diameter[index], exit_velocity=stacks.exit_velocity[index],
-                    exit_temperature=stacks.exit_temperature[index], release=stacks.release[index],
-                    buildings=None if stacks.buildings is None else stacks.buildings[index],
-                    initial_sigma_y=stacks.initial_sigma_y[index], initial_sigma_z=stacks.initial_sigma_z[index],
-                    area_vertices=None if stacks.area_vertices is None else stacks.area_vertices[index])
+    """The sources of ``stacks`` at ``index`` (:meth:`dispersion.plume.StackSet.subset`)."""
+    return stacks.subset(index)
 
 
 def subset_hours(hours: SourceHours, hour_index=None, source_index=None) -> SourceHours:

@@ -10,12 +10,14 @@ AERMOD's Ambient Ratio Method 2 (``MODELOPT CONC FLAT ARM2``; AERMOD's default r
     .venv/bin/python tools/aermod_no2_deck.py --ratios 0.6 1.0 tests/data/aermod/no2-arm2-ratios
     .venv/bin/python tools/aermod_no2_deck.py --olm tests/data/aermod/no2-olm
     .venv/bin/python tools/aermod_no2_deck.py --olm --ppb tests/data/aermod/no2-olm-ppb
+    .venv/bin/python tools/aermod_no2_deck.py --olm --no-group tests/data/aermod/no2-olm-sources
 
 writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the project (README of the folder).
 ``--olm``: the Ozone Limiting Method instead (``MODELOPT CONC FLAT OLM``, ``OLMGROUP ALL``, each stack its own
 in-stack ratio ``NO2RATIO`` from ``IN_STACK``), with an hourly ozone file ``ozone.dat`` (µg/m³; ``--ppb``: in ppb)
 of a synthetic daily and yearly cycle with missing hours (``ozone_value``) that ``OZONEVAL 60 UG/M3`` fills
-(``--ppb``: no fill, a missing hour fully converted).
+(``--ppb``: no fill, a missing hour fully converted); ``--no-group``: without ``OLMGROUP``, each stack on its own
+with all the ozone.
 """
 
 from __future__ import annotations
@@ -65,17 +67,19 @@ def deck_olm(folder: Path, met):
     """The OLM of an ``--olm`` deck as ParkTwin takes it: ``ozone.dat`` of ``folder`` through
     ``dispersion.no2_chemistry.olm_ozone`` with the Obukhov lengths of ``met`` (``tests.aermod_reference
     .reference_met``), ppb unfilled when the deck says PPB, µg/m³ filled with ``OZONE_FILL`` otherwise; the stacks'
-    ``IN_STACK`` ratios. Returns (Olm, the ozone hours' counts)."""
+    ``IN_STACK`` ratios, every stack in one plume when the deck has ``OLMGROUP ALL``. Returns (Olm, the ozone hours'
+    counts)."""
     import numpy as np
 
     from dispersion.aermod import aermod_weather
     from dispersion.no2_chemistry import Olm, olm_ozone
 
-    ppb = "OZONEFIL  ozone.dat  PPB" in (folder / "aermod.inp").read_text()
+    deck = (folder / "aermod.inp").read_text()
+    ppb = "OZONEFIL  ozone.dat  PPB" in deck
     raw = np.loadtxt(folder / "ozone.dat")[:, 4]
     ozone, missing, counts = olm_ozone(raw, aermod_weather(met).obukhov_length, units="ppb" if ppb else "ug_m3",
                                        fill_ug_m3=None if ppb else OZONE_FILL)
-    return Olm(ozone, missing, np.array(IN_STACK)), counts
+    return Olm(ozone, missing, np.array(IN_STACK), grouped="OLMGROUP  ALL" in deck), counts
 
 
 def main() -> None:
@@ -84,6 +88,7 @@ def main() -> None:
     parser.add_argument("--ratios", nargs=2, type=float, metavar=("MIN", "MAX"), help="ARMRATIO's two ratios")
     parser.add_argument("--olm", action="store_true", help="OLM with an hourly ozone file instead of ARM2")
     parser.add_argument("--ppb", action="store_true", help="--olm: the ozone file in ppb, no fill")
+    parser.add_argument("--no-group", action="store_true", help="--olm: no OLMGROUP, each stack on its own")
     args = parser.parse_args()
     folder = args.folder
     folder.mkdir(parents=True, exist_ok=True)
@@ -108,7 +113,8 @@ def main() -> None:
                      f"{s.exit_temperature[i]:7.2f} {s.exit_velocity[i]:6.2f} {s.inner_diameter[i]:6.3f}")
     if args.olm:
         lines += [f"   NO2RATIO  {STACKS[k]}  {IN_STACK[k]:.2f}" for k in range(len(STACKS))]
-        lines.append("   OLMGROUP  ALL")
+        if not args.no_group:
+            lines.append("   OLMGROUP  ALL")
     lines += ["   SRCGROUP  ALL", "SO FINISHED", "", "RE STARTING"]
     for j in range(deck.receptors.x.size):
         lines.append(f"   DISCCART  {deck.receptors.x[j]:10.2f} {deck.receptors.y[j]:10.2f}")

@@ -37,7 +37,8 @@ def plume_options(model: ModelSpec, park: Park, gx: np.ndarray, gy: np.ndarray, 
         arm2_ratios=tuple(model.arm2_ratios),
         **({} if model.olm is None else dict(olm_in_stack_ratio=model.olm.in_stack_ratio,
                                              olm_in_stack_ratios=dict(model.olm.in_stack_ratios),
-                                             olm_equilibrium=model.olm.equilibrium_ratio)),
+                                             olm_equilibrium=model.olm.equilibrium_ratio,
+                                             olm_grouped=model.olm.group == "all")),
         **choices,
     )
 

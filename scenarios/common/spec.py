@@ -130,8 +130,8 @@ class GridSpec(StrictModel):
 
 
 class OlmSpec(StrictModel):
-    """AERMOD's Ozone Limiting Method (``model.no2_conversion: olm``): every source in one plume (OLMGROUP ALL);
-    the hourly ozone comes from the scenario's ``background`` (an ``ozone_ug_m3`` or ``ozone_ppb`` column of its
+    """AERMOD's Ozone Limiting Method (``model.no2_conversion: olm``), every source in one plume (OLMGROUP ALL) or
+    each on its own; the hourly ozone comes from the scenario's ``background`` (an ``ozone_ug_m3`` or ``ozone_ppb`` column of its
     hourly CSV; ``background.constant.ozone`` [µg/m³] fills its gaps, or is the ozone of every hour)."""
 
     in_stack_ratio: float | None = Field(None, ge=0.0, le=1.0, description="in-stack NO2/NOx ratio of every source "
@@ -141,6 +141,10 @@ class OlmSpec(StrictModel):
                                                                                 "overrides in_stack_ratio")
     equilibrium_ratio: float = Field(0.9, gt=0.0, le=1.0, description="largest NO2/NOx ratio [-] (AERMOD's NO2EQUIL, "
                                                                       "default 0.9)")
+    group: Literal["all", "none"] = Field(
+        "all", description="all: every source in one plume sharing the ozone (AERMOD's OLMGROUP ALL); none: each "
+                           "source on its own with all the ozone (AERMOD's OLM without OLMGROUP; more NO2 where plumes "
+                           "overlap)")
 
     @model_validator(mode="after")
     def _check(self) -> "OlmSpec":

@@ -44,7 +44,9 @@ WORDS = {
         "urban_option": "，城市选项（人口 {population:,.0f}）",
         "no2_full": "；NO2 按 NOx 全部转化计",
         "no2_arm2": "；NO2 由 NOx 按 ARM2 换算（逐时 NO2/NOx 比值 {minimum:g}–{maximum:g}）",
-        "no2_olm": "；NO2 由 NOx 按臭氧限制法（OLM）换算（逐时背景臭氧，NO2/NOx 平衡比 {equilibrium:g}）",
+        "no2_olm": "；NO2 由 NOx 按臭氧限制法（OLM，{group}）换算（逐时背景臭氧，NO2/NOx 平衡比 {equilibrium:g}）",
+        "olm_all": "各源合为一个烟羽",
+        "olm_none": "各源分别计算",
         "flat_with_relief": "园区地形高差 {relief:.0f} m，本次按平坦地形计算；AERMOD 法规默认为复杂地形"
                             "（model.terrain: elevated）。",
         "building_wakes": "{stacks} 个排气筒在部分小时低于建筑物尾流高度（H + 1.5L，按 BPIP-PRIME 规则；最多为 {most}，"
@@ -116,8 +118,10 @@ WORDS = {
         "urban_option": ", urban option (population {population:,.0f})",
         "no2_full": "; NO2 taken as all of the NOx",
         "no2_arm2": "; NO2 from NOx by ARM2 (hourly NO2/NOx ratio {minimum:g}–{maximum:g})",
-        "no2_olm": "; NO2 from NOx by the ozone limiting method (OLM; hourly background ozone, equilibrium NO2/NOx "
-                   "ratio {equilibrium:g})",
+        "no2_olm": "; NO2 from NOx by the ozone limiting method (OLM, {group}; hourly background ozone, equilibrium "
+                   "NO2/NOx ratio {equilibrium:g})",
+        "olm_all": "every source in one plume",
+        "olm_none": "each source on its own",
         "flat_with_relief": "The park's terrain varies by {relief:.0f} m and this run treats it as flat; AERMOD's "
                             "regulatory default is elevated terrain (model.terrain: elevated).",
         "building_wakes": "{stacks} stacks stand below a building's wake height (H + 1.5 L, BPIP-PRIME rules) in "
@@ -364,7 +368,9 @@ def model_label(setup, words: dict) -> str:
         options = setup.options
         no2 = (words["no2_arm2"].format(minimum=options.arm2_ratios[0], maximum=options.arm2_ratios[1])
                if options.no2_conversion == "arm2" else
-               words["no2_olm"].format(equilibrium=options.olm_equilibrium) if options.no2_conversion == "olm"
+               words["no2_olm"].format(equilibrium=options.olm_equilibrium,
+                                       group=words["olm_all" if options.olm_grouped else "olm_none"])
+               if options.no2_conversion == "olm"
                else words["no2_full"])
     if setup.options.dispersion != "aermod":
         return words["model_screening"] + no2

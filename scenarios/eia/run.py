@@ -205,7 +205,8 @@ def summarise(setup: EiaSetup, stats: dict, max_hourly: dict[str, np.ndarray], e
             options = setup.options
             summary["no2_conversion"].update(
                 in_stack_ratio=options.olm_in_stack_ratio, in_stack_ratios=dict(options.olm_in_stack_ratios),
-                equilibrium_ratio=float(options.olm_equilibrium), ozone_hours=dict(setup.ozone_counts or {}))
+                equilibrium_ratio=float(options.olm_equilibrium), group="all" if options.olm_grouped else "none",
+                ozone_hours=dict(setup.ozone_counts or {}))
     if setup.options.hour_rules == "aermod":  # AERMOD's rules: the hours left out, counted
         summary["calm_hours"] = int(setup.met.attrs.get("calm_hours", 0))
         summary["missing_hours"] = int(setup.met.attrs.get("missing_hours", 0))
@@ -310,6 +311,19 @@ def text_summary(summary: dict) -> str:
                      "building downwash there, which this run does not (model.dispersion: aermod applies it) — near "
                      "those stacks the values can be too low (aermod_building_cards.txt has the cards to run AERMOD "
                      "with it)")
+    conversion = summary.get("no2_conversion")
+    if conversion is not None:  # how the NOx declared as NO2 became NO2
+        method = conversion["method"]
+        if method == "arm2":
+            lines.append("  NO2 from NOx: ARM2 (hourly NO2/NOx ratio {:g}–{:g})".format(*conversion["arm2_ratios"]))
+        elif method == "olm":
+            ozone = conversion["ozone_hours"]
+            together = "every source in one plume" if conversion["group"] == "all" else "each source on its own"
+            lines.append(f"  NO2 from NOx: OLM, {together} (equilibrium ratio "
+                         f"{conversion['equilibrium_ratio']:g}); ozone: {ozone.get('missing', 0)} hours missing, "
+                         f"{ozone.get('filled', 0)} of them filled, {ozone.get('raised', 0)} stable hours raised")
+        else:
+            lines.append("  NO2 from NOx: all of the NOx taken as NO2")
     if summary.get("hour_rules") == "aermod":
         lines.append(f"  AERMOD hour rules: {summary['calm_hours']} calm and {summary['missing_hours']} missing hours "
                      "left out (zero, not counted in averages; 24-h means over max(valid hours, 18))")

@@ -13,7 +13,7 @@ from dispersion.aermod import aermod_hours, aermod_weather
 from dispersion.building_profile import park_building_profiles
 from scenarios.eia.buildings import building_wakes
 from scenarios.eia.report import eia_report_view
-from scenarios.eia.run import run_eia_scenario
+from scenarios.eia.run import run_eia_scenario, text_summary
 from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
 from tests.scenarios.conftest import XDIST_GROUP, fill_park_lists
@@ -233,6 +233,7 @@ def test_arm2_turns_the_parks_nox_into_no2_hour_by_hour_and_leaves_so2_alone(dem
     english = eia_report_view(setup, summary, {}, "en")["footer"]
     assert "NO2 from NOx by ARM2 (hourly NO2/NOx ratio 0.55–0.85)" in english
     assert "按 ARM2 换算" in eia_report_view(setup, summary, {}, "zh")["footer"]
+    assert "NO2 from NOx: ARM2 (hourly NO2/NOx ratio 0.55–0.85)" in text_summary(summary)
     sensitive = setup.receptors.subset(slice(setup.n_grid, None))
     for key, convert in (("nitrogen_dioxide", Arm2(0.55, 0.85).convert), ("sulfur_dioxide", lambda c: c)):
         rates = setup.park.emission_rates(key, include_fugitive=True)[None, :] * setup.factors * 1e-3
@@ -275,7 +276,10 @@ def test_olm_takes_the_backgrounds_hourly_ozone_and_each_stacks_in_stack_ratio(d
     conversion = summary["no2_conversion"]
     assert conversion["method"] == "olm" and conversion["equilibrium_ratio"] == 0.85
     assert conversion["ozone_hours"]["missing"] == 2 and conversion["ozone_hours"]["filled"] == 0
-    assert "ozone limiting method" in eia_report_view(setup, summary, {}, "en")["footer"]
+    assert "ozone limiting method (OLM, every source in one plume;" in eia_report_view(setup, summary, {}, "en")[
+        "footer"]
+    assert "NO2 from NOx: OLM, every source in one plume (equilibrium ratio 0.85); ozone: 2 hours missing, 0 of " \
+        "them filled" in text_summary(summary)
     values = np.array([np.nan if h in (5, 30) else raw[h] for h in range(48)])
     ozone, missing, _ = olm_ozone(values, setup.hours.aermod.obukhov_length, units="ppb")
     np.testing.assert_array_equal(setup.hours.ozone, ozone)
@@ -288,6 +292,11 @@ def test_olm_takes_the_backgrounds_hourly_ozone_and_each_stacks_in_stack_ratio(d
     limits = {item["averaging"]: item for item in summary["pollutants"]["nitrogen_dioxide"]["limits"]}
     for i, receptor in enumerate(limits["1h"]["receptors"]):
         assert receptor["contribution_ug_m3"] == pytest.approx(hourly[:, i].max(), rel=1e-9, abs=1e-12)
+    # each source on its own (AERMOD without OLMGROUP) reaches the run's options
+    (tmp_path / "eia.yaml").write_text((tmp_path / "eia.yaml").read_text(encoding="utf-8").replace(
+        "equilibrium_ratio: 0.85}", "equilibrium_ratio: 0.85, group: none}"), encoding="utf-8")
+    assert prepare_eia(load_scenario(tmp_path / "eia.yaml"), base_dir=tmp_path,
+                       where="eia.yaml").options.olm_grouped is False
     # no ozone at all, or a source without its ratio: named errors
     (tmp_path / "eia.yaml").write_text((tmp_path / "eia.yaml").read_text(encoding="utf-8").replace(
         "background: {hourly_csv: ozone.csv}", "background: {}"), encoding="utf-8")
