@@ -87,7 +87,7 @@ def compute_members(run_local, run_from_file, scenario_path: Path, out_dir: Path
         with cluster_client(scheduler) as client:
             futures = client.map(run_from_file, [str(Path(scenario_path).resolve())] * count,
                                  [str(Path(out_dir).resolve())] * count, list(range(count)), retries=3, pure=False)
-            for done, _future in enumerate(as_completed(futures), start=1):
+            for done, _future in enumerate(as_completed(futures, loop=client.loop), start=1):
                 log.info("%d/%d members done", done, count)
             paths = client.gather(futures)
         _remove_partial_files(Path(out_dir) / "members")
@@ -115,7 +115,11 @@ def cluster_client(scheduler: str, timeout: str = "30s"):
             concurrent.futures.CancelledError)
     with _dask_scheduler_restored():  # even when the client's close does not complete
         try:
-            client = Client(scheduler, timeout=timeout)
+            # not the process's default client: distributed registers a default before it connects, so a Client
+            # that fails to start (a bad address) would stay the default while anything holds its traceback, and
+            # every later xarray write of the process would take that client's lock ("missing port number in
+            # address"; seen in the test suite). The members are submitted to this client explicitly.
+            client = Client(scheduler, timeout=timeout, set_as_default=False)
         except (*lost, ValueError, TypeError) as error:  # ValueError/TypeError: not an address at all
             if isinstance(error, (ValueError, TypeError)):
                 raise InputError.field("--scheduler", "address", scheduler,

@@ -172,7 +172,7 @@ def _compute(tasks: list[tuple[SourceContext, int]], scheduler: str | None, jour
 
         with cluster_client(scheduler) as client:
             futures = [client.submit(_run_member, context, index, pure=False, retries=3) for context, index in tasks]
-            for done, _future in enumerate(as_completed(futures), start=1):
+            for done, _future in enumerate(as_completed(futures, loop=client.loop), start=1):
                 if done % 50 == 0 or done == len(futures):
                     journal("info", "members_progress", done=done, total=len(futures))
             client.gather(futures)

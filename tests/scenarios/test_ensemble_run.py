@@ -226,7 +226,7 @@ def test_a_client_whose_close_fails_leaves_dask_as_it_was(monkeypatch):
     from twin.errors import SchedulerUnavailableError
 
     class CloseFails:
-        def __init__(self, address, timeout):
+        def __init__(self, address, timeout, **options):
             dask.config.set(scheduler="dask.distributed")  # as distributed.Client.__init__ does
 
         def __enter__(self):
