@@ -63,6 +63,9 @@ OZONE_UG_PER_PPB = 1.960  # [µg m-3 ppb-1] AERMOD's O3_PPB (48 g/mol over 24.5 
 NO2_PER_OZONE = 46.0 / 48.0  # [g g-1] NO2 made per gram of O3 (NO + O3 → NO2 + O2; molar masses 46 and 48 g/mol)
 STABLE_OZONE_CAP = 40.0 * OZONE_UG_PER_PPB  # [µg m-3] 40 ppb, the cap of the stable hours' floor (AERMOD O3EXT)
 OZONE_MISSING_AT = 900.0  # a value at or above this (in the file's units) or below 0 is missing (AERMOD O3EXT)
+# [µg m-3] a year's median hourly ozone below this is a unit slip (mg/m³ or ppm for µg/m³ or ppb): ground-level
+# ozone's hourly median is tens of µg/m³ even in the cleanest or most titrated places (ParkTwin's plausibility rule)
+OZONE_IMPLAUSIBLE_MEDIAN = 1.0
 # Substance keys whose emissions are NOx as NO2 (the park's key, and the names an AERMOD deck or a user may give)
 NOX_KEYS = ("nitrogen_dioxide", "no2", "nox", "nitrogen_oxides", "10102-44-0")
 _UG_PER_KG = 1e9  # kg m-3 → µg m-3
@@ -162,7 +165,14 @@ def olm_ozone(ozone, obukhov_length, *, units: str = "ug_m3", fill_ug_m3: float 
         raise InputError.field("OLM", "ozone fill", fill_ug_m3, "a constant ozone in [0, 2000) µg/m³")
     raw = np.asarray(ozone, dtype=np.float64)
     length = np.asarray(obukhov_length, dtype=np.float64)
+    if raw.shape != length.shape or raw.ndim != 1:
+        raise InputError.field("OLM", "ozone", f"shape {raw.shape}", f"one value per hour, {length.shape}")
     scale = OZONE_UG_PER_PPB if units == "ppb" else 1.0
+    present = raw[np.isfinite(raw) & (raw >= 0.0) & (raw < OZONE_MISSING_AT)] * scale
+    if present.size and np.median(present) < OZONE_IMPLAUSIBLE_MEDIAN:
+        raise InputError.field("OLM", f"ozone [{units}]", f"median {np.median(present) / scale:.3g}",
+                               f"a monitor's hourly ozone in {units} (a median below "
+                               f"{OZONE_IMPLAUSIBLE_MEDIAN / scale:.2g} {units} is a unit slip: mg/m³ or ppm?)")
     out = np.zeros(raw.size)
     missing = np.zeros(raw.size, dtype=bool)
     previous = np.zeros(24)  # the last 24 hours' valid values [µg m-3] (0 where missing or filled)

@@ -131,8 +131,9 @@ class GridSpec(StrictModel):
 
 class OlmSpec(StrictModel):
     """AERMOD's Ozone Limiting Method (``model.no2_conversion: olm``), every source in one plume (OLMGROUP ALL) or
-    each on its own; the hourly ozone comes from the scenario's ``background`` (an ``ozone_ug_m3`` or ``ozone_ppb`` column of its
-    hourly CSV; ``background.constant.ozone`` [µg/m³] fills its gaps, or is the ozone of every hour)."""
+    each on its own; the hourly ozone comes from the scenario's ``background`` (an ``ozone_ug_m3`` or ``ozone_ppb``
+    column of its hourly CSV; ``background.constant.ozone`` [µg/m³] fills its gaps, or is the ozone of every
+    hour)."""
 
     in_stack_ratio: float | None = Field(None, ge=0.0, le=1.0, description="in-stack NO2/NOx ratio of every source "
                                                                            "[-] (AERMOD's NO2STACK)")
@@ -153,7 +154,7 @@ class OlmSpec(StrictModel):
                 raise ValueError(f"in_stack_ratios[{key!r}] must be an NO2/NOx ratio in [0, 1], got {value}")
         if self.in_stack_ratio is None and not self.in_stack_ratios:
             raise ValueError("olm needs the sources' in-stack NO2/NOx ratio: in_stack_ratio (every source) and/or "
-                             "in_stack_ratios (per source id) — measured at the stack, e.g. 0.1 for a gas-fired boiler")
+                             "in_stack_ratios (per source id), from stack measurements")
         return self
 
 
@@ -195,8 +196,8 @@ class ModelSpec(StrictModel):
                             "full (every µg is NO2; AERMOD without an NO2 option; conservative), arm2 (dispersion "
                             "aermod: AERMOD's Ambient Ratio Method 2, the hourly NO2/NOx ratio of each receptor's "
                             "total NOx from every source, Podrez 2015) or olm (dispersion aermod: AERMOD's Ozone "
-                            "Limiting Method, every source in one plume, with the background's hourly ozone and the "
-                            "olm block's in-stack ratios); see dispersion.no2_chemistry")
+                            "Limiting Method, every source in one plume or each on its own, with the background's "
+                            "hourly ozone and the olm block's in-stack ratios); see dispersion.no2_chemistry")
     olm: OlmSpec | None = Field(None, description="no2_conversion olm: the in-stack and equilibrium NO2/NOx ratios")
     arm2_ratios: tuple[float, float] = Field(
         (0.5, 0.9), description="no2_conversion arm2: the minimum and maximum NO2/NOx ratio [-] (AERMOD's ARMRATIO; "
@@ -236,7 +237,8 @@ class ModelSpec(StrictModel):
                              "aermod (the screening plume takes every NOx as NO2: 'full')")
         if isinstance(data, dict) and (data.get("no2_conversion") == "olm") != (data.get("olm") is not None):
             raise ValueError("olm: the block of AERMOD's Ozone Limiting Method (in_stack_ratio, in_stack_ratios, "
-                             "equilibrium_ratio) goes with no2_conversion: olm, and no2_conversion: olm needs it")
+                             "equilibrium_ratio, group) goes with no2_conversion: olm, and no2_conversion: olm needs "
+                             "it")
         if isinstance(data, dict) and "arm2_ratios" in data and data.get("no2_conversion") != "arm2":
             raise ValueError("arm2_ratios: the bounds of ARM2's ratio; they need no2_conversion: arm2")
         if isinstance(data, dict) and data.get("urban_population") is not None and data.get("dispersion") != "aermod":

@@ -180,6 +180,8 @@ def test_olm_ozone_floors_stable_hours_on_the_last_day_and_fills_gaps():
     assert ppb[0] == pytest.approx(98.0)
     with pytest.raises(InputError, match="units"):
         olm_ozone(raw, length, units="ppm")
+    with pytest.raises(InputError, match="unit slip"):  # mg/m³ given as µg/m³
+        olm_ozone(raw / 1000.0, length)
 
 
 def test_statistics_with_olm_are_of_the_hourly_no2_of_one_plume():
