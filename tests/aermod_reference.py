@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -125,6 +126,61 @@ def deck_end(met_folder: str = "../anchorage-1999/") -> list[str]:
             "   PROFBASE  0.0  METERS", f"   WDROTATE  {WDROTATE}", "ME FINISHED", "", "OU STARTING",
             "   RECTABLE  ALLAVE  1ST", "   PLOTFILE  1  ALL  1ST  plot_1h.plt", "   PLOTFILE  24  ALL  FIRST  plot_24h.plt",
             "   PLOTFILE  PERIOD  ALL  plot_period.plt", "   SUMMFILE  summary.sum", "OU FINISHED", ""]
+
+
+RECEPTOR_COLUMNS = ["index", "id", "x_aermod", "y_aermod"]  # a flat comparison deck's receptors.csv
+
+
+def reference_receptor_rows() -> list[dict]:
+    """The reference deck's receptors as the rows of a flat comparison deck's ``receptors.csv`` (``RECEPTOR_COLUMNS``;
+    coordinates as the text they are written with), for the deck tools to add receptors of their own to."""
+    with open(REFERENCE / "receptors.csv", newline="") as handle:
+        return [{"index": k, "id": row["id"], "x_aermod": row["x_aermod"], "y_aermod": row["y_aermod"]}
+                for k, row in enumerate(csv.DictReader(handle))]
+
+
+def add_rings(rows: list[dict], name: str, centre, distances) -> None:
+    """Append rings of eight receptors around ``centre`` (x, y) [m], at bearings 10° + 45° k, at each of
+    ``distances`` [m], named ``{name}-{distance}-{k}``."""
+    for d in distances:
+        for b in range(8):
+            angle = math.radians(45.0 * b + 10.0)
+            rows.append({"index": len(rows), "id": f"{name}-{d:.0f}-{b}",
+                         "x_aermod": f"{centre[0] + d * math.sin(angle):.2f}",
+                         "y_aermod": f"{centre[1] + d * math.cos(angle):.2f}"})
+
+
+def write_flat_deck(folder: Path, lines: list[str], rows: list[dict]) -> None:
+    """A flat comparison deck from its cards up to ``RE STARTING``: a DISCCART per row of ``rows``, the closing
+    cards (``deck_end``), into ``folder``/aermod.inp, and the rows into its ``receptors.csv``."""
+    lines = lines + [f"   DISCCART  {float(row['x_aermod']):10.2f} {float(row['y_aermod']):10.2f}" for row in rows]
+    (folder / "aermod.inp").write_text("\n".join(lines + deck_end()))
+    with open(folder / "receptors.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=RECEPTOR_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def point_cards(deck: Deck, names, rate_scale: float = 1.0, kinds=None) -> list[str]:
+    """The LOCATION and SRCPARAM cards of the reference deck's stacks ``names`` (at its places, base 0 m), their rates
+    times ``rate_scale``; ``kinds`` {name: AERMOD source type} for others than POINT (POINTCAP, POINTHOR)."""
+    s = deck.stacks
+    index = [s.ids.index(name) for name in names]
+    kinds = kinds or {}
+    return ([f"   LOCATION  {name}  {kinds.get(name, 'POINT'):>8}  {s.x[i]:10.2f} {s.y[i]:10.2f} {0.0:8.2f}"
+             for name, i in zip(names, index)]
+            + [f"   SRCPARAM  {name}  {deck.rates_g_s[i] * rate_scale:12.4f} {s.height[i]:7.2f} "
+               f"{s.exit_temperature[i]:7.2f} {s.exit_velocity[i]:6.2f} {s.inner_diameter[i]:6.3f}"
+               for name, i in zip(names, index)])
+
+
+def write_reference_receptor_deck(folder: Path, lines: list[str], deck: Deck) -> None:
+    """A flat comparison deck on the reference deck's receptors: ``lines`` up to ``RE STARTING``, a DISCCART per
+    receptor, the closing cards, and the reference ``receptors.csv`` beside it."""
+    r = deck.receptors
+    lines = lines + [f"   DISCCART  {r.x[j]:10.2f} {r.y[j]:10.2f}" for j in range(r.x.size)]
+    (folder / "aermod.inp").write_text("\n".join(lines + deck_end()))
+    shutil.copyfile(REFERENCE / "receptors.csv", folder / "receptors.csv")
 
 
 def read_building_cards(deck: Deck, folder: Path = REFERENCE):

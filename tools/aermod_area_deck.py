@@ -14,7 +14,6 @@ writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the pr
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import sys
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.aermod_reference import REFERENCE, deck_end, read_deck  # noqa: E402
+from tests.aermod_reference import add_rings, read_deck, reference_receptor_rows, write_flat_deck  # noqa: E402
 
 # id, the stack whose place it takes (its south-west corner for AREA, the first vertex for AREAPOLY), emission
 # [g s-1 m-2], release height [m], then AREA: x side, y side, angle [°]; AREAPOLY: vertices relative to the place
@@ -74,27 +73,13 @@ def main() -> None:
             corners = vertices(place[stack], shape)
             lines.append(f"   AREAVERT  {aid}  " + "  ".join(f"{x:.2f} {y:.2f}" for x, y in corners))
     lines += ["   SRCGROUP  ALL", "SO FINISHED", "", "RE STARTING"]
-    rows = []
-    with open(REFERENCE / "receptors.csv", newline="") as handle:
-        for row in csv.DictReader(handle):
-            rows.append({"index": len(rows), "id": row["id"], "x_aermod": row["x_aermod"], "y_aermod": row["y_aermod"]})
+    rows = reference_receptor_rows()
     corners = vertices(place[AREAS[0][1]], AREAS[0][5])
     cx = sum(c[0] for c in corners) / 4.0
     cy = sum(c[1] for c in corners) / 4.0
     rows.append({"index": len(rows), "id": "A01-centre", "x_aermod": f"{cx:.2f}", "y_aermod": f"{cy:.2f}"})
-    for d in RING_DISTANCES:
-        for b in range(8):
-            angle = math.radians(45.0 * b + 10.0)
-            rows.append({"index": len(rows), "id": f"A01-{d:.0f}-{b}", "x_aermod": f"{cx + d * math.sin(angle):.2f}",
-                         "y_aermod": f"{cy + d * math.cos(angle):.2f}"})
-    for row in rows:
-        lines.append(f"   DISCCART  {float(row['x_aermod']):10.2f} {float(row['y_aermod']):10.2f}")
-    lines += deck_end()
-    (folder / "aermod.inp").write_text("\n".join(lines))
-    with open(folder / "receptors.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["index", "id", "x_aermod", "y_aermod"])
-        writer.writeheader()
-        writer.writerows(rows)
+    add_rings(rows, "A01", (cx, cy), RING_DISTANCES)
+    write_flat_deck(folder, lines, rows)
     print(f"wrote {folder}/aermod.inp and receptors.csv ({len(AREAS)} area sources, {len(rows)} receptors)")
 
 

@@ -15,15 +15,13 @@ writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the pr
 from __future__ import annotations
 
 import argparse
-import csv
-import math
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.aermod_reference import REFERENCE, deck_end, read_deck  # noqa: E402
+from tests.aermod_reference import add_rings, read_deck, reference_receptor_rows, write_flat_deck  # noqa: E402
 
 # id, the stack whose place it takes (a circle's centre, a line's start), emission [g s-1 m-2], release height [m],
 # σ_z0 [m], then AREACIRC: radius [m], vertices; LINE: the end relative to the start [m], width [m]
@@ -56,27 +54,12 @@ def main() -> None:
             lines.append(f"   LOCATION  {sid}  LINE  {x:10.2f} {y:10.2f} {x + dx:10.2f} {y + dy:10.2f} {0.0:8.2f}")
             params.append(f"   SRCPARAM  {sid}  {q:12.5E} {hs:7.2f} {shape[2]:8.2f} {sz0:6.2f}")
     lines += params + ["   SRCGROUP  ALL", "SO FINISHED", "", "RE STARTING"]
-    rows = []
-    with open(REFERENCE / "receptors.csv", newline="") as handle:
-        for row in csv.DictReader(handle):
-            rows.append({"index": len(rows), "id": row["id"], "x_aermod": row["x_aermod"], "y_aermod": row["y_aermod"]})
+    rows = reference_receptor_rows()
     tank = place[SOURCES[0][1]]
     rows.append({"index": len(rows), "id": "C01-centre", "x_aermod": f"{tank[0]:.2f}", "y_aermod": f"{tank[1]:.2f}"})
     start, (dx, dy) = place[SOURCES[2][1]], SOURCES[2][5][1]
-    cx, cy = start[0] + 0.5 * dx, start[1] + 0.5 * dy
-    for d in RING_DISTANCES:
-        for b in range(8):
-            angle = math.radians(45.0 * b + 10.0)
-            rows.append({"index": len(rows), "id": f"L01-{d:.0f}-{b}", "x_aermod": f"{cx + d * math.sin(angle):.2f}",
-                         "y_aermod": f"{cy + d * math.cos(angle):.2f}"})
-    for row in rows:
-        lines.append(f"   DISCCART  {float(row['x_aermod']):10.2f} {float(row['y_aermod']):10.2f}")
-    lines += deck_end()
-    (folder / "aermod.inp").write_text("\n".join(lines))
-    with open(folder / "receptors.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["index", "id", "x_aermod", "y_aermod"])
-        writer.writeheader()
-        writer.writerows(rows)
+    add_rings(rows, "L01", (start[0] + 0.5 * dx, start[1] + 0.5 * dy), RING_DISTANCES)
+    write_flat_deck(folder, lines, rows)
     print(f"wrote {folder}/aermod.inp and receptors.csv ({len(SOURCES)} sources, {len(rows)} receptors)")
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import shutil
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.aermod_reference import REFERENCE, deck_end, read_deck  # noqa: E402
+from tests.aermod_reference import point_cards, read_deck, write_reference_receptor_deck  # noqa: E402
 
 STACKS = ("S004", "S005", "S006", "S015", "S016", "S017", "S019", "S020")  # the urban deck's
 SCALE = 30.0  # NOx rate / the reference deck's SO2 rate [-]
@@ -93,8 +92,6 @@ def main() -> None:
     folder = args.folder
     folder.mkdir(parents=True, exist_ok=True)
     deck = read_deck()
-    index = [deck.stacks.ids.index(i) for i in STACKS]
-    s = deck.stacks
     ratios = ([f"   ARMRATIO  {args.ratios[0]:.2f}  {args.ratios[1]:.2f}"] if args.ratios else [])
     method = "OLM" if args.olm else "ARM2"
     if args.olm:
@@ -106,21 +103,13 @@ def main() -> None:
              "   TITLETWO  met ANCH-99_ADJU.SFC / ANCH-99_ADJU.PFL; written by tools/aermod_no2_deck.py",
              f"   MODELOPT  CONC FLAT {method}", "   AVERTIME  1  24  PERIOD", "   POLLUTID  NO2", *ratios,
              "   RUNORNOT  RUN", "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING"]
-    for k, i in enumerate(index):
-        lines.append(f"   LOCATION  {STACKS[k]}  {'POINT':>8}  {s.x[i]:10.2f} {s.y[i]:10.2f} {0.0:8.2f}")
-    for k, i in enumerate(index):
-        lines.append(f"   SRCPARAM  {STACKS[k]}  {deck.rates_g_s[i] * SCALE:12.4f} {s.height[i]:7.2f} "
-                     f"{s.exit_temperature[i]:7.2f} {s.exit_velocity[i]:6.2f} {s.inner_diameter[i]:6.3f}")
+    lines += point_cards(deck, STACKS, rate_scale=SCALE)
     if args.olm:
         lines += [f"   NO2RATIO  {STACKS[k]}  {IN_STACK[k]:.2f}" for k in range(len(STACKS))]
         if not args.no_group:
             lines.append("   OLMGROUP  ALL")
     lines += ["   SRCGROUP  ALL", "SO FINISHED", "", "RE STARTING"]
-    for j in range(deck.receptors.x.size):
-        lines.append(f"   DISCCART  {deck.receptors.x[j]:10.2f} {deck.receptors.y[j]:10.2f}")
-    lines += deck_end()
-    (folder / "aermod.inp").write_text("\n".join(lines))
-    shutil.copyfile(REFERENCE / "receptors.csv", folder / "receptors.csv")
+    write_reference_receptor_deck(folder, lines, deck)
     print(f"wrote {folder}/aermod.inp and receptors.csv ({len(STACKS)} stacks, {deck.receptors.x.size} receptors)")
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.aermod_reference import REFERENCE, deck_end, read_deck  # noqa: E402
+from tests.aermod_reference import point_cards, read_deck, write_reference_receptor_deck  # noqa: E402
 
 STACKS = ("S004", "S005", "S006", "S015", "S016", "S017", "S019", "S020")
 POPULATION = 800_000  # [persons]
@@ -88,8 +88,6 @@ def main() -> None:
         urban_copy(folder, "area", POPULATION, "ParkTwin comparison: 4 area sources, SO2, flat terrain, urban")
         return
     deck = read_deck()
-    index = [deck.stacks.ids.index(i) for i in STACKS]
-    s = deck.stacks
     lines = ["CO STARTING",
              "   TITLEONE  ParkTwin comparison: 8 stacks, SO2, flat terrain, "
              + ("rural, NOSTD, no downwash" if args.rural_nostd else "rural, capped and horizontal stacks, no downwash"
@@ -98,19 +96,10 @@ def main() -> None:
              "   MODELOPT  CONC FLAT NOSTD" if args.rural_nostd else "   MODELOPT  CONC FLAT",
              "   AVERTIME  1  24  PERIOD", *([] if rural else [f"   URBANOPT  {POPULATION}"]),
              "   POLLUTID  SO2", "   RUNORNOT  RUN", "   ERRORFIL  errors.out", "CO FINISHED", "", "SO STARTING"]
-    for k, i in enumerate(index):
-        kind = CAPPED.get(STACKS[k], "POINT") if args.capped else "POINT"
-        lines.append(f"   LOCATION  {STACKS[k]}  {kind:>8}  {s.x[i]:10.2f} {s.y[i]:10.2f} {0.0:8.2f}")
-    for k, i in enumerate(index):
-        lines.append(f"   SRCPARAM  {STACKS[k]}  {deck.rates_g_s[i]:12.4f} {s.height[i]:7.2f} {s.exit_temperature[i]:7.2f}"
-                     f" {s.exit_velocity[i]:6.2f} {s.inner_diameter[i]:6.3f}")
+    lines += point_cards(deck, STACKS, kinds=CAPPED if args.capped else None)
     lines += [*([] if rural else ["   URBANSRC  ALL"]), "   SRCGROUP  ALL", "SO FINISHED", "",
               "RE STARTING"]
-    for j in range(deck.receptors.x.size):
-        lines.append(f"   DISCCART  {deck.receptors.x[j]:10.2f} {deck.receptors.y[j]:10.2f}")
-    lines += deck_end()
-    (folder / "aermod.inp").write_text("\n".join(lines))
-    shutil.copyfile(REFERENCE / "receptors.csv", folder / "receptors.csv")
+    write_reference_receptor_deck(folder, lines, deck)
     print(f"wrote {folder}/aermod.inp and receptors.csv ({len(STACKS)} stacks, {deck.receptors.x.size} receptors)")
 
 

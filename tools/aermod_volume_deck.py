@@ -17,15 +17,13 @@ writes ``aermod.inp`` and ``receptors.csv``; AERMOD itself is run outside the pr
 from __future__ import annotations
 
 import argparse
-import csv
-import math
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.aermod_reference import REFERENCE, deck_end, read_deck  # noqa: E402
+from tests.aermod_reference import add_rings, read_deck, reference_receptor_rows, write_flat_deck  # noqa: E402
 
 # id, the Anchorage stack whose place it takes, rate [g/s], release height [m], σ_y0 [m], σ_z0 [m] — and what it
 # stands for (AERMOD User's Guide Table 3-1: σ_y0 = side/4.3 for a single volume; σ_z0 = vertical extent/2.15 for a
@@ -64,27 +62,10 @@ def main() -> None:
     for vid, _, q, hs, sy0, sz0 in VOLUMES:
         lines.append(f"   SRCPARAM  {vid}  {q:12.4f} {hs:7.2f} {sy0:7.2f} {sz0:7.2f}")
     lines += [*(["   URBANSRC  ALL"] if args.urban else []), "   SRCGROUP  ALL", "SO FINISHED", "", "RE STARTING"]
-    rows = []
-    with open(REFERENCE / "receptors.csv", newline="") as handle:
-        for row in csv.DictReader(handle):
-            rows.append({"index": len(rows), "id": row["id"], "x_aermod": row["x_aermod"],
-                         "y_aermod": row["y_aermod"]})
+    rows = reference_receptor_rows()
     for v in RINGS:
-        x0, y0 = place[VOLUMES[v][1]]
-        for d in RING_DISTANCES:
-            for b in range(8):
-                angle = math.radians(45.0 * b + 10.0)
-                rows.append({"index": len(rows), "id": f"{VOLUMES[v][0]}-{d:.0f}-{b}",
-                             "x_aermod": f"{x0 + d * math.sin(angle):.2f}",
-                             "y_aermod": f"{y0 + d * math.cos(angle):.2f}"})
-    for row in rows:
-        lines.append(f"   DISCCART  {float(row['x_aermod']):10.2f} {float(row['y_aermod']):10.2f}")
-    lines += deck_end()
-    (folder / "aermod.inp").write_text("\n".join(lines))
-    with open(folder / "receptors.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["index", "id", "x_aermod", "y_aermod"])
-        writer.writeheader()
-        writer.writerows(rows)
+        add_rings(rows, VOLUMES[v][0], place[VOLUMES[v][1]], RING_DISTANCES)
+    write_flat_deck(folder, lines, rows)
     print(f"wrote {folder}/aermod.inp and receptors.csv ({len(VOLUMES)} volume sources, {len(rows)} receptors)")
 
 
