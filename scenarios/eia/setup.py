@@ -62,15 +62,16 @@ class EiaSetup:
     ozone_counts: dict | None = None  # OLM: the ozone hours missing, filled and raised (dispersion.no2_chemistry)
 
 
-def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Path, where: str) -> dict:
+def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Path, where: str, table=None) -> dict:
     """Hourly background per pollutant [kg m-3] on the weather's hours (UTC datetime64): from ``spec.hourly_csv``
     (one row per hour, every model hour present) or ``spec.constant`` [µg/m³]; 0 where none is given. With an hourly
     CSV every assessed pollutant needs its column, or a constant given for it explicitly (used, and logged): a
-    missing column no longer falls back to 0 or to the constant without a word."""
+    missing column no longer falls back to 0 or to the constant without a word. ``table``: the CSV as
+    :func:`hourly_background_table` read it (None: read here)."""
     out = {key: np.full(times.size, spec.constant.get(key, 0.0) * 1e-9) for key in pollutants}
     if spec.hourly_csv is None:
         return out
-    path, rows, index = _hourly_rows(spec, times, base_dir, where)
+    path, rows, index = table or hourly_background_table(spec, times, base_dir, where)
     for key in pollutants:
         column = f"{key}_ug_m3"
         if column not in rows[0]:
@@ -94,8 +95,9 @@ def read_background(spec, pollutants: list[str], times: np.ndarray, base_dir: Pa
     return out
 
 
-def _hourly_rows(spec, times: np.ndarray, base_dir: Path, where: str):
-    """The background's hourly CSV: (path, rows as dicts, the row of each weather hour)."""
+def hourly_background_table(spec, times: np.ndarray, base_dir: Path, where: str):
+    """The background's hourly CSV (``spec.hourly_csv``, read once for the pollutants and OLM's ozone): (path, rows
+    as dicts, the row of each weather hour), every weather hour present."""
     path = base_dir / spec.hourly_csv
     if not path.is_file():
         raise MissingInputError(f"{where}: background.hourly_csv {str(path)!r} does not exist")
@@ -119,15 +121,16 @@ def _hourly_rows(spec, times: np.ndarray, base_dir: Path, where: str):
 OZONE_COLUMNS = {"ozone_ug_m3": "ug_m3", "ozone_ppb": "ppb"}  # the background CSV's ozone column → its units
 
 
-def read_ozone(spec, times: np.ndarray, base_dir: Path, where: str) -> tuple[np.ndarray, str, float | None]:
+def read_ozone(spec, times: np.ndarray, base_dir: Path, where: str,
+               table=None) -> tuple[np.ndarray, str, float | None]:
     """The hourly ozone of AERMOD's OLM from the background (scenario block ``background``): (values (H,) in the
     column's units, NaN where a cell is empty — a missing hour —, units "ug_m3" or "ppb", the fill [µg/m³]
     ``background.constant.ozone`` or None). Without an ozone column every hour takes the constant (AERMOD's
-    OZONEVAL); with neither, an error says what OLM needs."""
+    OZONEVAL); with neither, an error says what OLM needs. ``table`` as :func:`read_background`'s."""
     fill = spec.constant.get("ozone")
     columns = []
     if spec.hourly_csv is not None:
-        path, rows, index = _hourly_rows(spec, times, base_dir, where)
+        path, rows, index = table or hourly_background_table(spec, times, base_dir, where)
         columns = [c for c in OZONE_COLUMNS if c in rows[0]]
     if not columns:
         if fill is None:
@@ -206,8 +209,10 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
     hours = point_source_hours(stacks, met, options)
     times = met["time"].values.astype("datetime64[ns]")
     ozone_counts = None
+    background = scenario.background
+    table = None if background.hourly_csv is None else hourly_background_table(background, times, base_dir, where)
     if options.no2_conversion == "olm" and any(is_nox(key) for key in pollutants):
-        raw, units, fill = read_ozone(scenario.background, times, base_dir, where)
+        raw, units, fill = read_ozone(background, times, base_dir, where, table)
         ozone, missing, ozone_counts = olm_ozone(raw, hours.aermod.obukhov_length, units=units, fill_ug_m3=fill)
         hours = replace(hours, ozone=ozone, ozone_missing=missing)
         no2_method(stacks, hours, options)  # every source has its in-stack ratio, or the error names those without
@@ -215,7 +220,7 @@ def prepare_eia(scenario: EiaScenario, *, base_dir: Path, where: str = "scenario
         scenario=scenario, park=park, met=met, pollutants=pollutants, gx=gx, gy=gy, receptors=receptors,
         n_grid=gx.size * gy.size, stacks=stacks, hours=hours, options=options,
         factors=park.schedule_factors(times, include_fugitive=True), day_index=hours.day - hours.day[0],
-        background=read_background(scenario.background, pollutants, times, base_dir, where),
+        background=read_background(background, pollutants, times, base_dir, where, table),
         building_profiles=profiles, ozone_counts=ozone_counts)
 
 
