@@ -62,6 +62,15 @@ class EmissionSchedule(BaseModel):
         return out
 
 
+# The fields every emission source of park.yaml has (stacks, volume and area sources), declared once
+Enterprise = Annotated[str, Field(description="Operating enterprise.")]
+EnterpriseEnglish = Annotated[str | None, Field(description="English name of the enterprise.")]
+Schedule = Annotated[EmissionSchedule | None, Field(description="Time variation of the emission rates "
+                                                                "(default: constant).")]
+EnterpriseGrade = Annotated[Literal["A", "B", "C", "D"] | None, Field(
+    description="Enterprise environmental performance grade (A best … D) used for heavy-pollution emergency "
+                "measures.")]
+
 STACK_RELEASES = ("vertical", "capped", "horizontal")  # Stack.release; its index is dispersion.plume.RELEASE_CODES
 VOLUME_RELEASE_CODE = 3  # a volume source's code among dispersion.plume.RELEASE_CODES
 AREA_RELEASE_CODE = 4  # and an area source's
@@ -73,8 +82,8 @@ class Stack(BaseModel):
     model_config = STRICT
     id: Identifier
     name: str = Field(description="Stack name, e.g. '1#锅炉烟囱'.")
-    enterprise: str = Field(description="Operating enterprise.")
-    enterprise_en: str | None = Field(None, description="English name of the enterprise.")
+    enterprise: Enterprise
+    enterprise_en: EnterpriseEnglish = None
     x: Easting
     y: Northing
     base_elevation: quantity(ELEVATION) | None = Field(
@@ -87,11 +96,8 @@ class Stack(BaseModel):
         description=described(EXIT_TEMPERATURE, "Gas exit temperature. [K]"))
     emissions: dict[str, EmissionRate] = Field(description="Emission rate per substance key of twin/chemicals.csv. "
                                                             "[g/s]")
-    schedule: EmissionSchedule | None = Field(None, description="Time variation of the emission rates "
-                                                                "(default: constant).")
-    enterprise_grade: Literal["A", "B", "C", "D"] | None = Field(
-        None, description="Enterprise environmental performance grade (A best … D) used for heavy-pollution "
-                          "emergency measures.")
+    schedule: Schedule = None
+    enterprise_grade: EnterpriseGrade = None
     release: Literal["vertical", "capped", "horizontal"] = Field(
         "vertical", description="How the gas leaves the stack: vertical (open), capped (a rain cap or other "
                                 "obstruction) or horizontal — capped and horizontal releases rise by buoyancy only "
@@ -113,8 +119,8 @@ class VolumeSource(BaseModel):
     model_config = STRICT
     id: Identifier
     name: str = Field(description="Source name, e.g. '罐区无组织'.")
-    enterprise: str = Field(description="Operating enterprise.")
-    enterprise_en: str | None = Field(None, description="English name of the enterprise.")
+    enterprise: Enterprise
+    enterprise_en: EnterpriseEnglish = None
     x: Easting
     y: Northing
     base_elevation: quantity(ELEVATION) | None = Field(
@@ -128,11 +134,8 @@ class VolumeSource(BaseModel):
                                              "surface, building height/2.15 on a building). [m]"))
     emissions: dict[str, EmissionRate] = Field(description="Emission rate per substance key of twin/chemicals.csv. "
                                                             "[g/s]")
-    schedule: EmissionSchedule | None = Field(None, description="Time variation of the emission rates "
-                                                                "(default: constant).")
-    enterprise_grade: Literal["A", "B", "C", "D"] | None = Field(
-        None, description="Enterprise environmental performance grade (A best … D) used for heavy-pollution "
-                          "emergency measures.")
+    schedule: Schedule = None
+    enterprise_grade: EnterpriseGrade = None
 
 
 class AreaRectangle(BaseModel):
@@ -227,8 +230,8 @@ class AreaSource(BaseModel):
     model_config = STRICT
     id: Identifier
     name: str = Field(description="Source name, e.g. '污水处理站调节池'.")
-    enterprise: str = Field(description="Operating enterprise.")
-    enterprise_en: str | None = Field(None, description="English name of the enterprise.")
+    enterprise: Enterprise
+    enterprise_en: EnterpriseEnglish = None
     polygon: list[Point] | None = Field(None, description="Outline [[x, y], ...] in the park CRS (AERMOD AREAPOLY); "
                                                           "closing vertex optional. [m]")
     rectangle: AreaRectangle | None = Field(None, description="A rectangle as AERMOD's AREA source gives it.")
@@ -244,11 +247,8 @@ class AreaSource(BaseModel):
                                                  "height of the tanks over 2.15). [m]"))
     emissions: dict[str, EmissionRate] = Field(description="Emission rate of the whole area per substance key of "
                                                             "twin/chemicals.csv. [g/s]")
-    schedule: EmissionSchedule | None = Field(None, description="Time variation of the emission rates "
-                                                                "(default: constant).")
-    enterprise_grade: Literal["A", "B", "C", "D"] | None = Field(
-        None, description="Enterprise environmental performance grade (A best … D) used for heavy-pollution "
-                          "emergency measures.")
+    schedule: Schedule = None
+    enterprise_grade: EnterpriseGrade = None
 
     @field_validator("polygon")
     @classmethod
