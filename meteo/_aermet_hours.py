@@ -182,11 +182,12 @@ def check_usable_values(sfc, roughness, height, direction, usable, where, z0_ove
 
 
 def check_profile_temperatures(sfc: dict, profiles: np.ndarray, usable: np.ndarray, where: str) -> None:
-    """A profile temperature AERMOD PFLCNV would drop as missing although it is not a missing code (99, 999):
-    outside (−90, 90) °C, e.g. kelvin written into the °C column — AERMOD would silently run without the level.
-    The first such level (in an hour that is not missing) raises, named by its hour and height."""
+    """A profile temperature AERMOD PFLCNV would drop as missing although it is not a missing code (±99, ±999 and
+    beyond; EPA's AERMET2.PFL of the AERMOD test cases writes −99.00): outside (−90, 90) °C, e.g. kelvin written
+    into the °C column — AERMOD would silently run without the level. The first such level (in an hour that is not
+    missing) raises, named by its hour and height."""
     t = profiles[:, :, 4]
-    code = np.isclose(t, 99.0) | (t >= 900.0) | ~np.isfinite(t)
+    code = np.isclose(np.abs(t), 99.0) | (np.abs(t) >= 900.0) | ~np.isfinite(t)
     bad = ~code & ~_valid_profile_temperature(t) & usable[:, None]
     if not bad.any():
         return
@@ -195,7 +196,7 @@ def check_profile_temperatures(sfc: dict, profiles: np.ndarray, usable: np.ndarr
     raise InputError.field(where, f"the profile of {hour_label(sfc['local_start'][hour])} (surface-file line "
                                   f"{int(sfc['line'][hour])}), level {profiles[hour, level, 0]:g} m, column 9 "
                                   "(temperature)", float(t[hour, level]),
-                           f"a temperature in (-90, 90) degree C, or 99 / 999 for missing{hint}")
+                           f"a temperature in (-90, 90) degree C, or ±99 / ±999 for missing{hint}")
 
 
 def check_missing_hours(sfc: dict, reason: np.ndarray, fill_missing: bool, where: str) -> None:

@@ -7,6 +7,7 @@ The reader's fast column-wise path gives up on every one of them, so these also 
 finds what the fast path refused.
 """
 
+import numpy as np
 import pytest
 import xarray as xr
 
@@ -174,6 +175,17 @@ def test_missing_hour_follows_aermods_rule_not_an_error(tmp_path):
     with pytest.raises(InputError, match=r"ANCH\.SFC'.*6 of 48 hours missing: line 4 \(1999-01-01 hour 3: "
                                          r"wind_speed = 999\)"):
         read_aermet(*_write(tmp_path, sfc_lines, pfl_lines), utc_offset_hours=OFFSET)
+
+
+@pytest.mark.parametrize("code", ["99.00", "-99.00", "999.0", "-999.0"])
+def test_every_missing_code_of_a_profile_temperature_is_missing_not_refused(tmp_path, code):
+    """AERMOD PFLCNV takes any profile temperature outside (−90, 90) °C as missing; AERMET writes ±99 and ±999
+    (EPA's AERMET2.PFL of the AERMOD test cases has −99.00 at its 50 m level), and each is read as a missing level
+    of an hour that is not missing — while 263.15 (kelvin in the °C column) is still refused above."""
+    pfl_lines = _pfl(_set(2, lambda r: _field(r, 9, code)), _two_levels(PFL_LINES))  # hour 2's 7 m level
+    met = read_aermet(*_write(tmp_path, SFC_LINES, pfl_lines), utc_offset_hours=OFFSET, fill_missing=True)
+    assert np.isnan(met["profile_air_temperature"].values[1, 0])
+    assert np.isfinite(met["profile_air_temperature"].values[1, 1]) and met["aermet_hour_flag"].values[1] == 0
 
 
 def test_fast_path_and_fallback_give_the_same_dataset(monkeypatch, tmp_path):
