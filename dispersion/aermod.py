@@ -418,7 +418,8 @@ def run_aermod(stacks: StackSet, emission_rates, receptors: ReceptorSet, met: xr
 
     emission_rates : (S,) or (H, S) [kg s-1]; true_north_grid_bearing [degree] added to AERMET's directions;
     utc_offset_hours [h] cuts local calendar days; tabulate : the tabulated path (module docstring of
-    :mod:`dispersion._aermod_kernels`, within 2 % of every pair's exact value in the tests) or every pair exactly;
+    :mod:`dispersion._aermod_kernels`; up to a few % from the exact value where the plume bends between nodes,
+    docs/scenarios/eia.md) or every pair exactly (AERMOD's own values, about AERMOD's time);
     table_density : its distances per decade; table_nearest : its first distance x_0 [m] (nearer pairs
     exactly); parallel : hours in a Numba ``prange`` (False inside Dask threads: the serial, GIL-free kernel);
     hourly : also return the (H, R) hourly field as ``result.hourly``; progress : optional callable(hours done,
