@@ -47,7 +47,7 @@ AERMET_PFL_COLUMNS = (
     ("top_flag", "0 (a level below the top) or 1 (the top level: last line of the hour)"),
     ("wind_direction", "a number (degree; 999 = missing)"),
     ("wind_speed", "a number (m s-1; 999 = missing)"),
-    ("temperature", "a number (degree C; 99 or 999 = missing)"),
+    ("temperature", "a number (degree C; outside (-90, 90), e.g. 99, -99 or 999 = missing)"),
     ("sigma_theta", "a number (degree; 99 = missing)"),
     ("sigma_w", "a number (m s-1; 99 = missing)"),
 )
