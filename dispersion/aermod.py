@@ -51,7 +51,8 @@ import numpy as np
 import xarray as xr
 from numba import config
 
-from dispersion._aermod_kernels import Pairs, Receptors, Sources, Weather, aermod_parallel, aermod_serial, parts_at
+from dispersion._aermod_kernels import (KINK_MARGIN, Pairs, Receptors, Sources, Weather, aermod_parallel,
+                                       aermod_serial, parts_at)
 from dispersion._aermod_area import AREA_NEAREST, polygon_area
 from dispersion._aermod_physics import HALF_WIDTH_SIGMAS
 from dispersion.aermod_weather import (AermodUrban, aermod_weather, air_density_profile, profile_tables,
@@ -204,7 +205,8 @@ class AermodTerrain:
 
 def table_nodes(sources: Sources, receptors: Receptors, density: int, nearest: float = TABLE_NEAREST) -> np.ndarray:
     """Distances x_k = x_0 · 10^(k/density), k = 0 .. K − 1, from x_0 = ``nearest`` to the first node at or beyond
-    the farthest (stack, receptor) pair (K ≥ 2). [m]"""
+    the farthest (stack, receptor) pair and ``KINK_MARGIN`` nodes more, which the test for a bend in the plume
+    between two nodes reads (``dispersion._aermod_kernels._mark_kinks``; K ≥ 2 + the margin). [m]"""
     if not (isinstance(density, (int, np.integer)) and density >= 2):
         raise InputError.field("run_aermod", "table_density", density, "an integer ≥ 2 (distances per decade)")
     if not nearest >= 1.0:
@@ -212,7 +214,7 @@ def table_nodes(sources: Sources, receptors: Receptors, density: int, nearest: f
     dx = receptors.x[None, :] - sources.x[:, None]
     dy = receptors.y[None, :] - sources.y[:, None]
     farthest = float(np.sqrt(dx * dx + dy * dy).max()) if dx.size else 0.0
-    count = max(int(np.ceil(np.log10(max(farthest, nearest) / nearest) * density - 1e-9)) + 1, 2)
+    count = max(int(np.ceil(np.log10(max(farthest, nearest) / nearest) * density - 1e-9)) + 1, 2) + KINK_MARGIN
     return nearest * 10.0 ** (np.arange(count) / density)
 
 
@@ -256,13 +258,18 @@ def pair_geometry(sources: Sources, receptors: Receptors, nodes: np.ndarray, *, 
     starts = np.stack([np.searchsorted(np.where(kind[s] == 0, node[s], nodes.size)[by_distance[s]],
                                        np.arange(nodes.size - 1)) for s in range(shape[0])]) if shape[0] else \
         np.zeros((0, nodes.size - 1), dtype=np.int64)
+    # each stack's table: its farthest pair's interval, its end node and the kink test's margin beyond — so that a
+    # stack's values do not depend on the other stacks of the run; the whole table where the geometry table is
+    # filled too (lifted receptors)
+    lifted_any = lifted.any(axis=1)
+    size = np.where(lifted_any, nodes.size, np.minimum(node.max(axis=1, initial=0) + 2 + KINK_MARGIN, nodes.size))
     return Pairs(radial=radial, node=node, weight=weight, wrap=wrap,
                  ground=c(np.broadcast_to(ground, shape), dtype=np.float64),
-                 hill=c(np.broadcast_to(hill, shape), dtype=np.float64), lifted=c(lifted.any(axis=1)),
+                 hill=c(np.broadcast_to(hill, shape), dtype=np.float64), lifted=c(lifted_any),
                  order=c(order, dtype=np.int64), ends=c(ends, dtype=np.int64), by_distance=c(by_distance, dtype=np.int64),
                  distance_weight=c(in_order(weight, by_distance, axis=1)),
                  inverse_circle=c(1.0 / (2.0 * np.pi * np.maximum(in_order(radial, by_distance, axis=1), 1e-300))),
-                 node_starts=c(starts, dtype=np.int64))
+                 node_starts=c(starts, dtype=np.int64), table_size=c(size, dtype=np.int64))
 
 
 def plume_parts(stacks: StackSet, weather: Weather, hour: int, stack: int, distances, *,

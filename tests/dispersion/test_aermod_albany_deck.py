@@ -56,9 +56,10 @@ def test_every_pair_evaluated_exactly_is_aermod_at_every_receptor():
 
 @pytest.mark.slow
 def test_the_tabulated_path_meets_the_targets_with_its_measured_error():
-    """The tabulated path (``dispersion._aermod_kernels``): measured worst receptors 0.30 / 2.45 / 0.76 % (period,
-    1-h, 24-h) — the 1-h one where a stable plume's meander weight and F_z bend sharply between two nodes (the
-    effective-parameter layer stops at the ground, 342 m from a 10 m stack)."""
+    """The tabulated path (``dispersion._aermod_kernels``): measured worst receptors 0.15 / 1.31 / 0.37 % (period,
+    1-h, 24-h). Without the bends of ``_mark_kinks`` it was 0.30 / 2.45 / 0.76 % — the 1-h one where a stable
+    plume's meander weight and F_z stop growing abruptly between two nodes, 342 m upwind of the 10 m stack (the
+    effective-parameter layer reaches the ground) — and fails here."""
     stats = _run(tabulate=True)
-    for name, worst in (("period", 0.005), ("1h", 0.03), ("24h", 0.01)):
+    for name, worst in (("period", 0.0025), ("1h", 0.02), ("24h", 0.006)):
         assert_agrees(name, stats[name], fb=0.002, r=0.999, max_ratio=0.005, worst=worst)
