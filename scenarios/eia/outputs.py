@@ -15,6 +15,7 @@ from scenarios.common.cf import hourly_time_bounds, park_substance
 from scenarios.common.views import map_view
 from scenarios.eia.report import eia_report_view, meteorology_figures
 from scenarios.eia.setup import source_count
+from scenarios.eia.stats import MIN_DAYS_ANNUAL
 from twin.atomic import atomic_output, write_text_atomic
 from twin.schema import grid_dataset, point_xy_coords, receptor_dataset, station_coords, time_coord
 from twin.store import Provenance, write_netcdf
@@ -188,16 +189,19 @@ def write_eia_report(setup, stats: dict, summary: dict, out_dir: Path) -> dict[s
                      "complies", "standard"])
     for key, entry in summary["pollutants"].items():
         for limit in entry["limits"]:
+            # a period too short for GB 3095-2012's annual mean (Table 4: ≥ 324 daily means) complies or not as such
+            short = (f"n/a: {limit['valid_days']} valid days < {MIN_DAYS_ANNUAL}"
+                     if limit.get("valid_annual_mean") is False else None)
             if limit["grid_max_total_ug_m3"] is not None:
                 writer.writerow([key, limit["averaging"], limit["statistic"], "GRID_MAX", "grid maximum", "grid",
                                  _fmt(limit["grid_max_contribution_ug_m3"], 6), _fmt(limit["grid_max_total_ug_m3"], 6),
                                  _fmt(limit["limit_ug_m3"], 6), _fmt(limit["grid_percent_of_limit"], 4),
-                                 "yes" if limit["grid_percent_of_limit"] <= 100 else "no", limit["source"]])
+                                 short or ("yes" if limit["grid_percent_of_limit"] <= 100 else "no"), limit["source"]])
             for r in limit["receptors"]:
                 writer.writerow([key, limit["averaging"], limit["statistic"], r["id"], r["name"], r["kind"],
                                  _fmt(r["contribution_ug_m3"], 6), _fmt(r["total_ug_m3"], 6),
                                  _fmt(limit["limit_ug_m3"], 6), _fmt(r["percent_of_limit"], 4),
-                                 "yes" if r["complies"] else "no", limit["source"]])
+                                 short or ("yes" if r["complies"] else "no"), limit["source"]])
     with atomic_output(out_dir / "eia_summary.csv") as temporary:  # BOM: spreadsheet programs then read UTF-8
         temporary.write_text(buffer.getvalue(), encoding="utf-8-sig")
     paths["summary_csv"] = out_dir / "eia_summary.csv"

@@ -19,6 +19,7 @@ from meteo.climatology import (HJ2_2_CALM_BELOW, SECTOR_NAMES, WIND_ROSE_SPEED_E
 from meteo.stability import CLASS_LABELS
 from scenarios.common.times import local_text
 from scenarios.eia.buildings import wake_note_fields
+from scenarios.eia.stats import MIN_DAYS_ANNUAL
 from twin.constants import ZERO_CELSIUS
 from viz.meteorology import render_stability_frequencies, render_wind_rose
 
@@ -89,6 +90,7 @@ WORDS = {
                             "叠加值 (µg/m³)", "标准限值 (µg/m³)", "占标率 (%)", "达标"],
         "grid_maximum": "网格最大值",
         "yes": "是", "no": "否",
+        "not_annual": "不适用：有效日均值 {days} 个，年平均需 ≥ {needed} 个（GB 3095-2012 表 4）",
         "distance": "5. 大气环境防护距离",
         "distance_note": "厂界外园区短期（1 小时或 24 小时）贡献浓度超过限值的最远距离（HJ 2.2-2018 §8.8.5）。",
         "distance_coarse": "网格间距为 {spacing:g} m；HJ 2.2 要求厂界附近不大于 50 m：使用该距离前请加密网格。",
@@ -173,6 +175,7 @@ WORDS = {
                             "Background (µg/m³)", "Total (µg/m³)", "Limit (µg/m³)", "% of limit", "Complies"],
         "grid_maximum": "grid maximum",
         "yes": "yes", "no": "no",
+        "not_annual": "n/a: {days} valid daily means, an annual mean needs ≥ {needed} (GB 3095-2012 Table 4)",
         "distance": "5. Atmospheric protection distance",
         "distance_note": "Largest distance beyond the park boundary at which the park's short-term (1-h or 24-h) "
                          "contribution exceeds the limit (HJ 2.2-2018 §8.8.5).",
@@ -284,6 +287,8 @@ def _results_rows(summary: dict, words: dict, language: str) -> list[dict]:
             for where, c, t, pct in candidates:
                 background = t - c if c is not None and t is not None else None
                 complies = "—" if pct is None else words["yes" if pct <= 100 else "no"]
+                if limit.get("valid_annual_mean") is False:  # a period too short for GB 3095's annual mean
+                    complies = words["not_annual"].format(days=limit["valid_days"], needed=MIN_DAYS_ANNUAL)
                 rows.append({"cells": [key, averaging, limit["statistic"], where, _fmt(c, 4), _fmt(background, 4),
                                        _fmt(t, 4), _fmt(limit["limit_ug_m3"], 4), _fmt(pct, 3), complies],
                              "flag": "exceed" if pct is not None and pct > 100 else ""})

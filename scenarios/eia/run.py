@@ -341,6 +341,9 @@ def text_summary(summary: dict) -> str:
             if worst is not None:
                 lines[-1] += (f"; worst receptor {worst['name']} {worst['total_ug_m3']:.4g} µg/m³ "
                               f"({worst['percent_of_limit']:.1f} %)")
+            if limit.get("valid_annual_mean") is False:
+                lines[-1] += (f"; not a valid annual mean: {limit['valid_days']} valid daily means, GB 3095-2012 "
+                              f"Table 4 asks for {MIN_DAYS_ANNUAL}")
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ import xarray as xr
 
 from scenarios.eia.caps_run import run_caps
 from scenarios.eia.run import run_eia_scenario, text_summary
-from scenarios.eia.report import WORDS, eia_report_view, meteorology_figures
+from scenarios.eia.report import LIMIT_WORDS, WORDS, eia_report_view, meteorology_figures
 from scenarios.eia.setup import prepare_eia
 from scenarios.spec import load_scenario
 from tests.scenarios.conftest import XDIST_GROUP, parktwin
@@ -417,6 +417,32 @@ def test_the_report_in_english_and_in_chinese(small, tmp_path):
         contribution, background, total = (float(v) if v != "—" else np.nan for v in row["cells"][4:7])
         if np.isfinite(total):
             assert contribution + background == pytest.approx(total, rel=1e-3, abs=1e-3)  # the superposition
+
+
+def test_a_period_too_short_for_an_annual_mean_says_so_where_it_is_compared_with_the_annual_limit(small):
+    """20 days are 20 valid daily means, not GB 3095-2012's annual mean (Table 4: at least 324): the annual rows of
+    eia_summary.csv, the report's results table and the terminal summary say so instead of complying or not; the
+    1-h and 24-h rows still do."""
+    root, scenario, summary = small
+    annual = [limit for entry in summary["pollutants"].values() for limit in entry["limits"]
+              if limit["averaging"] == "annual"]
+    assert annual and all(limit["valid_days"] == 20 and limit["valid_annual_mean"] is False for limit in annual)
+    with open(root / "out" / "eia_summary.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["complies"] for r in rows if r["averaging"] == "annual"} == {"n/a: 20 valid days < 324"}
+    assert {r["complies"] for r in rows if r["averaging"] != "annual"} <= {"yes", "no"}
+    text = text_summary(summary)
+    assert text.count("not a valid annual mean: 20 valid daily means, GB 3095-2012 Table 4 asks for 324") == len(annual)
+    setup = prepare_eia(scenario.model_copy(update={"language": "en"}), base_dir=root, where="eia.yaml")
+    for language, expected in (("en", "n/a: 20 valid daily means"), ("zh", "不适用：有效日均值 20 个")):
+        results = next(s for s in eia_report_view(setup, summary, {}, language)["sections"]
+                       if s["heading"].startswith("4."))
+        cells = [row["cells"] for row in results["rows"]]
+        annual_word = LIMIT_WORDS["annual"][language]
+        assert any(c[1] == annual_word for c in cells)
+        assert all(c[-1].startswith(expected) for c in cells if c[1] == annual_word)
+        assert all(c[-1] in (WORDS[language]["yes"], WORDS[language]["no"], "—") for c in cells
+                   if c[1] != annual_word)
 
 
 def test_wind_rose_and_stability_figures_are_real_pictures(small, tmp_path):
