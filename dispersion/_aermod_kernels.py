@@ -5,8 +5,8 @@ Per hour and stack the y-independent parts of the plume — F_z/ũ and σ_y of t
 penetrated source, and the meander weight f_r — are evaluated on ``K`` distances x_k = exp(k·step), log-spaced
 from x_0 to the farthest (stack, receptor) pair, and interpolated in ln x at each receptor's downwind distance x
 (coherent plume) and radial distance r (random plume): ln σ_y and f_r linearly, ln F_z by the quadratic through
-three nodes (``_quadratic``, stored per interval with everything else a pair needs, ``_fill_intervals``), and an
-interval where a part bends abruptly by the lower or higher of the quadratics from either side (``_mark_kinks``);
+three nodes (``dispersion._aermod_table``, stored per interval with everything else a pair needs, ``fill_intervals``), and an
+interval where a part bends abruptly by the lower or higher of the quadratics from either side (``mark_kinks``);
 each stack's table reaches its own farthest pair and ``KINK_MARGIN`` nodes more (``Pairs.table_size``):
 
     C/Q = f_r(r) (F_z + F_z3)(r)/(2π r) + (1 − f_r(r)) [F_y(y; σ_y) F_z/ũ + F_y(y; σ_y3) F_z3/ũ3](x),
@@ -36,9 +36,10 @@ import numpy as np
 from numba import njit, prange
 
 from dispersion._aermod_geometry import GEOMETRY_COLUMNS, fill_geometry, geometry_parts
+from dispersion._aermod_table import INTERVAL_COLUMNS, KINK_COLUMNS, fill_intervals, fill_table, kinked, mark_kinks
 from dispersion._aermod_area import area_table, area_value, receptor_table_rows
 from dispersion._aermod_physics import G_OVER_CP, Hour, stable_gradual_rises, stack_state
-from dispersion._aermod_plume import plume_parts, plume_parts_at, stable_plume_parts
+from dispersion._aermod_plume import plume_parts, plume_parts_at
 from dispersion._aermod_vertical import EXP_LIMIT, SQRT_2PI, gauss
 from dispersion._prime_kernels import downwash, wake_state
 from dispersion._prime_sigmas import TRAJECTORY
@@ -46,8 +47,6 @@ from dispersion._math_kernels import KERNEL_OPTIONS, exp_fast
 
 __all__ = ["Sources", "Receptors", "Pairs", "Weather", "aermod_parallel", "aermod_serial", "parts_at"]
 
-_TINY = 1e-300
-_LOG_TINY = math.log(_TINY)
 _TWO_PI = 2.0 * math.pi
 
 
@@ -202,209 +201,6 @@ def _pair(vertical, sy, vertical_3, sy3, weight_r, random_vertical, y, r):
 
 
 @njit(**KERNEL_OPTIONS)
-def _fill_table(table, nodes, rises, st, hour):
-    """The parts of one stack at every node: ln F_z/ũ, ln σ_y, ln F_z3/ũ3, ln σ_y3, f_r, σ_y itself (the bound
-    of the crosswind cut-off) and ln (F_z/ũ + F_z3/ũ3); ``rises`` the stable-type plume's rise at the nodes
-    (``stable_gradual_rises``, unused in the CBL). Returns whether the penetrated part is non-zero anywhere."""
-    penetrated = False
-    for k in range(nodes.shape[0]):
-        if st.elevated:
-            v, sy, v3, sy3, fr = stable_plume_parts(nodes[k], rises[k], st, hour)
-        else:
-            v, sy, v3, sy3, fr = plume_parts(nodes[k], st, hour)
-        table[k, 0] = math.log(max(v, _TINY))
-        table[k, 1] = math.log(max(sy, _TINY))
-        table[k, 4] = fr
-        table[k, 5] = sy
-        if v3 > 0.0:
-            table[k, 2] = math.log(max(v3, _TINY))
-            table[k, 6] = math.log(max(v + v3, _TINY))
-        else:  # the same values without the logarithms
-            table[k, 2] = _LOG_TINY
-            table[k, 6] = table[k, 0]
-        table[k, 3] = 0.0 if sy3 == 1.0 else math.log(max(sy3, _TINY))
-        penetrated = penetrated or v3 > 0.0
-    return penetrated
-
-
-@njit(**KERNEL_OPTIONS)
-def _quadratic(table, k, c, out, o):
-    """ln F_z on interval k of column ``c`` (at ln x_k + w · step, w in [0, 1)) as a + b w + c w² into
-    out[o:o + 3]: the quadratic through nodes k − 1, k, k + 1 (0, 1, 2 in the first interval), ten times closer than
-    the straight line where the plume emerges from a lid or rises to the ground and ln F_z bends strongly (an
-    elevated plume in a shallow stable layer: 1.6 % → 0.15 % of the stack's largest F_z at 16 nodes a decade); the
-    straight line when a neighbouring node underflowed, a = −∞ (F_z = 0) when one of the interval's two did (then
-    F_z is zero or negligible there)."""
-    lo = table[k, c]
-    hi = table[k + 1, c]
-    if min(lo, hi) <= _LOG_TINY + 1.0:
-        out[o], out[o + 1], out[o + 2] = -math.inf, 0.0, 0.0
-        return
-    centre = max(k, 1)
-    if centre + 1 >= table.shape[0] or min(table[centre - 1, c], table[centre + 1, c]) <= _LOG_TINY + 1.0:
-        out[o], out[o + 1], out[o + 2] = lo, hi - lo, 0.0
-        return
-    before, middle, after = table[centre - 1, c], table[centre, c], table[centre + 1, c]
-    slope = 0.5 * (after - before)
-    curve = 0.5 * (after - 2.0 * middle + before)
-    shift = k - centre  # t = w + shift: 0, or −1 in the first interval
-    out[o] = middle + shift * slope + shift * shift * curve
-    out[o + 1] = slope + 2.0 * shift * curve
-    out[o + 2] = curve
-
-
-INTERVAL_COLUMNS = 16
-CROSSWIND_CUTOFF = 6.5  # coherent plume evaluated where |y| < 6.5 max(σ_y, σ_y3): beyond, exp(−y²/2σ²) < 7e-10
-# Kinks (``_mark_kinks``): the parts a pair needs, as groups (table column, place in an interval row, quadratic or
-# linear there): ln F_z/ũ, ln F_z3/ũ3, ln (F_z/ũ + F_z3/ũ3), ln σ_y, f_r, ln σ_y3.
-KINK_GROUPS = ((0, 0, True), (2, 3, True), (6, 6, True), (1, 9, False), (4, 11, False), (3, 13, False))
-KINK_COLUMNS = 7 * len(KINK_GROUPS) + 1  # per group left a, b, c, right a, b, c, mode; last: the interval has one
-KINK_TOLERANCE = 0.005  # one-step extrapolation miss taken as a bend: 0.5 % in a logarithm, 0.005 in f_r
-KINK_MARGIN = 3  # nodes the bend test reads beyond an interval (j + 1 … j + 3)
-
-
-@njit(**KERNEL_OPTIONS)
-def _fill_intervals(intervals, table, penetrated):
-    """Per interval k of the table, everything a pair needs without branching: ln F_z/ũ, ln F_z3/ũ3 and
-    ln (F_z/ũ + F_z3/ũ3) (the random plume's) as quadratics in w (``_quadratic``), ln σ_y, f_r and ln σ_y3 as
-    value and slope, and the crosswind cut-off ``CROSSWIND_CUTOFF`` · max(σ_y, σ_y3) of the interval's two
-    nodes."""
-    for k in range(intervals.shape[0]):
-        row = intervals[k]
-        _quadratic(table, k, 0, row, 0)
-        if penetrated:
-            _quadratic(table, k, 2, row, 3)
-            _quadratic(table, k, 6, row, 6)
-        else:
-            row[3], row[4], row[5] = -math.inf, 0.0, 0.0
-            row[6], row[7], row[8] = row[0], row[1], row[2]
-        row[9], row[10] = table[k, 1], table[k + 1, 1] - table[k, 1]
-        row[11], row[12] = table[k, 4], table[k + 1, 4] - table[k, 4]
-        row[13], row[14] = table[k, 3], table[k + 1, 3] - table[k, 3]
-        widest = max(table[k, 5], table[k + 1, 5])
-        if penetrated:
-            widest = max(widest, math.exp(max(table[k, 3], table[k + 1, 3])))
-        row[15] = CROSSWIND_CUTOFF * widest
-
-
-@njit(**KERNEL_OPTIONS)
-def _mark_kinks(intervals, kinks, table, penetrated, nodes, st, hour, probe):
-    """Where a part bends abruptly between two nodes — the plume's rise or its effective-parameter layer stops
-    changing (the layer reaches the ground or z_i), the CBL centroid starts for z_i/2 — the quadratic through three
-    nodes across the bend misses by up to several percent (6 % of an hour's value on EPA's Albany tower week). On
-    each side of such a bend the part is smooth, so there it is the lower (a bend down) or the higher (a bend up)
-    of the two quadratics extrapolated from either side, nodes j − 2 … j and j + 1 … j + 3 for a bend in interval j
-    (each passes through its end of the interval, so the pair is exact at both nodes).
-
-    A bend in interval j of a group's column T (``KINK_GROUPS``) is taken when (i) the quadratic through j − 2 … j
-    extrapolated to j + 1 and the one through j + 1 … j + 3 extrapolated back to j both miss by more than
-    ``KINK_TOLERANCE``, to the same side — for equal steps T(j + 1) ≈ 3 T_j − 3 T_{j−1} + T_{j−2} and
-    T(j) ≈ 3 T_{j+1} − 3 T_{j+2} + T_{j+3} — and (ii) at the interval's middle the pair is nearer the part itself
-    (evaluated there, ``_probe``: one plume evaluation per candidate interval) than the interval's own quadratic
-    (a part that is steep but smooth, a plume coming down to the ground, keeps its quadratic). Interval j then
-    takes every group from ``kinks[j]`` (``_kinked``); interval j + 1's quadratic of the group becomes the one
-    through j + 1 … j + 3, which does not reach across the bend. Measured (1000 random hours of the kernel tests'
-    ranges, error of the hour's largest value): median 0.27 → 0.17 %, 99th percentile 1.5 → 1.1 %; Albany's
-    hourly values above 5 % of the largest, 99th percentile 2.0 → 1.2 %."""
-    n = table.shape[0]
-    kinks[:, KINK_COLUMNS - 1] = 0.0
-    probe[:, 7] = 0.0  # (K − 1, 8): the parts at each interval's middle once evaluated, and whether they are
-    for g in range(len(KINK_GROUPS)):
-        c, o, quadratic = KINK_GROUPS[g]
-        if (c == 2 or c == 3) and not penetrated:
-            continue
-        j = 2
-        while j <= n - 4:
-            if quadratic and table[j - 2:j + 4, c].min() <= _LOG_TINY + 1.0:  # F_z underflows near
-                j += 1
-                continue
-            miss_left = table[j + 1, c] - (3.0 * table[j, c] - 3.0 * table[j - 1, c] + table[j - 2, c])
-            miss_right = table[j, c] - (3.0 * table[j + 1, c] - 3.0 * table[j + 2, c] + table[j + 3, c])
-            if not (abs(miss_left) > KINK_TOLERANCE and abs(miss_right) > KINK_TOLERANCE
-                    and (miss_left > 0.0) == (miss_right > 0.0)):
-                j += 1
-                continue
-            # the two one-sided quadratics in interval j's w: about node j − 1 (t = w + 1) and j + 2 (t = w − 2)
-            left, right, middle = table[j - 2, c], table[j - 1, c], table[j, c]
-            slope, curve = 0.5 * (middle - left), 0.5 * (middle - 2.0 * right + left)
-            la, lb, lc = right + slope + curve, slope + 2.0 * curve, curve
-            first, second, third = table[j + 1, c], table[j + 2, c], table[j + 3, c]
-            slope, curve = 0.5 * (third - first), 0.5 * (third - 2.0 * second + first)
-            ra, rb, rc = second - 2.0 * slope + 4.0 * curve, slope - 4.0 * curve, curve
-            mode = 1.0 if miss_left < 0.0 else 2.0  # 1: the lower of the two, 2: the higher
-            # (ii) at the interval's middle, against the part itself
-            if probe[j, 7] == 0.0:
-                _probe(probe[j], math.sqrt(nodes[j] * nodes[j + 1]), st, hour)
-                probe[j, 7] = 1.0
-            truth = probe[j, c]
-            bent = la + 0.5 * (lb + 0.5 * lc)
-            other = ra + 0.5 * (rb + 0.5 * rc)
-            bent = min(bent, other) if mode == 1.0 else max(bent, other)
-            row = intervals[j]
-            plain = row[o] + 0.5 * (row[o + 1] + 0.5 * row[o + 2]) if quadratic else row[o] + 0.5 * row[o + 1]
-            if abs(bent - truth) < abs(plain - truth):
-                _kink_interval(intervals, kinks, table, penetrated, j)
-                row = kinks[j]
-                b = 7 * g
-                row[b], row[b + 1], row[b + 2], row[b + 3], row[b + 4], row[b + 5] = la, lb, lc, ra, rb, rc
-                row[b + 6] = mode
-                if quadratic:  # interval j + 1 from nodes j + 1 … j + 3 (t = w − 1 about node j + 2)
-                    nxt = intervals[j + 1]
-                    nxt[o] = second - slope + curve
-                    nxt[o + 1] = slope - 2.0 * curve
-                    nxt[o + 2] = curve
-                    if kinks[j + 1, KINK_COLUMNS - 1] == 1.0:  # that interval has a bend of another group
-                        kinks[j + 1, b], kinks[j + 1, b + 1], kinks[j + 1, b + 2] = nxt[o], nxt[o + 1], nxt[o + 2]
-                j += 3
-            else:
-                j += 1
-
-
-@njit(**KERNEL_OPTIONS)
-def _probe(out, x, st, hour):
-    """The table's columns (``_fill_table``) at one distance x [m], into ``out[:7]``."""
-    v, sy, v3, sy3, fr = plume_parts(x, st, hour)
-    out[0] = math.log(max(v, _TINY))
-    out[1] = math.log(max(sy, _TINY))
-    out[2] = math.log(max(v3, _TINY)) if v3 > 0.0 else _LOG_TINY
-    out[3] = 0.0 if sy3 == 1.0 else math.log(max(sy3, _TINY))
-    out[4] = fr
-    out[5] = sy
-    out[6] = math.log(max(v + v3, _TINY)) if v3 > 0.0 else out[0]
-
-
-@njit(**KERNEL_OPTIONS)
-def _kink_interval(intervals, kinks, table, penetrated, j):
-    """Make ``kinks[j]`` interval j's own parts (mode 0: the interval row's polynomial as its left one) unless it
-    already holds them."""
-    row = kinks[j]
-    if row[KINK_COLUMNS - 1] == 1.0:
-        return
-    row[KINK_COLUMNS - 1] = 1.0
-    source = intervals[j]
-    for g in range(len(KINK_GROUPS)):
-        _, o, quadratic = KINK_GROUPS[g]
-        b = 7 * g
-        row[b] = source[o]
-        row[b + 1] = source[o + 1]
-        row[b + 2] = source[o + 2] if quadratic else 0.0
-        row[b + 3], row[b + 4], row[b + 5], row[b + 6] = 0.0, 0.0, 0.0, 0.0
-
-
-@njit(**KERNEL_OPTIONS)
-def _kinked(row, g, w):
-    """Group g's value at weight w in an interval with a bend (``_mark_kinks``): the lower or the higher of its two
-    quadratics, or its one polynomial."""
-    b = 7 * g
-    left = row[b] + w * (row[b + 1] + w * row[b + 2])
-    mode = row[b + 6]
-    if mode == 0.0:
-        return left
-    right = row[b + 3] + w * (row[b + 4] + w * row[b + 5])
-    return min(left, right) if mode == 1.0 else max(left, right)
-
-
-@njit(**KERNEL_OPTIONS)
 def _random_plume(values, s, intervals, kinks, pairs, n_table):
     """The random plume f_r (F_z/ũ + F_z3/ũ3)/(2π r) [s m⁻³] (MFD Eq. 104 with the meander weight of Eqs. 102–105 as
     revised in Cimorelli et al. 2005 §4) of stack ``s``'s table pairs into ``values`` (n_table,), in their order by
@@ -417,10 +213,10 @@ def _random_plume(values, s, intervals, kinks, pairs, n_table):
         hi = starts[k + 1] if k + 1 < starts.shape[0] else n_table
         if hi <= lo:
             continue
-        if kinks[k, KINK_COLUMNS - 1] == 1.0:  # a bend in the interval (_mark_kinks)
+        if kinks[k, KINK_COLUMNS - 1] == 1.0:  # a bend in the interval (mark_kinks)
             for i in range(lo, hi):
                 w = weight[i]
-                values[i] = _kinked(kinks[k], 4, w) * exp_fast(_kinked(kinks[k], 2, w)) * inverse[i]
+                values[i] = kinked(kinks[k], 4, w) * exp_fast(kinked(kinks[k], 2, w)) * inverse[i]
             continue
         row = intervals[k]
         a, b, c, f, g = row[6], row[7], row[8], row[11], row[12]
@@ -432,7 +228,7 @@ def _random_plume(values, s, intervals, kinks, pairs, n_table):
 @njit(**KERNEL_OPTIONS)
 def _tabulated_stack(rows, q, s, st, hour, intervals, kinks, geometry, penetrated, origin, step, last, sources,
                      receptors, pairs, sn, cs, values):
-    """Add stack ``s`` (rate ``q``) to ``row`` from its interval table (``_fill_intervals``). The radial distance r
+    """Add stack ``s`` (rate ``q``) to ``row`` from its interval table (``fill_intervals``). The radial distance r
     and its node and weight are fixed for the run (``pairs``); the coherent plume is evaluated only where
     |y| < 6.5 σ_y(r) — beyond, its Gaussian is below 7e-10 of its centreline because σ_y(x) ≤ σ_y(r) for x ≤ r
     (the penetrated plume's σ_y3 included). Pairs
@@ -463,7 +259,7 @@ def _tabulated_stack(rows, q, s, st, hour, intervals, kinks, geometry, penetrate
         if y * y >= bound * bound:
             continue
         if kinks[node, KINK_COLUMNS - 1] == 1.0:
-            fr = _kinked(kinks[node], 4, pairs.weight[s, j])
+            fr = kinked(kinks[node], 4, pairs.weight[s, j])
         else:
             fr = row[11] + pairs.weight[s, j] * row[12]
         if x < x0:
@@ -475,9 +271,9 @@ def _tabulated_stack(rows, q, s, st, hour, intervals, kinks, geometry, penetrate
             wx = position - kx
             if kinks[kx, KINK_COLUMNS - 1] == 1.0:
                 bent = kinks[kx]
-                coherent = _coherent(_kinked(bent, 0, wx), _kinked(bent, 3, wx), y)
+                coherent = _coherent(kinked(bent, 0, wx), kinked(bent, 3, wx), y)
                 if penetrated:
-                    coherent += _coherent(_kinked(bent, 1, wx), _kinked(bent, 5, wx), y)
+                    coherent += _coherent(kinked(bent, 1, wx), kinked(bent, 5, wx), y)
             else:
                 near = intervals[kx]
                 coherent = _coherent(near[0] + wx * (near[1] + wx * near[2]), near[9] + wx * near[10], y)
@@ -678,9 +474,9 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
             size = pairs.table_size[s]
             if st.elevated:
                 stable_gradual_rises(nodes[:size], st, hour, rises[:size], rise_work[:size], rise_done[:size])
-            penetrated = _fill_table(table[:size], nodes[:size], rises[:size], st, hour)
-            _fill_intervals(intervals[:size - 1], table[:size], penetrated)
-            _mark_kinks(intervals[:size - 1], kinks[:size - 1], table[:size], penetrated, nodes[:size], st, hour,
+            penetrated = fill_table(table[:size], nodes[:size], rises[:size], st, hour)
+            fill_intervals(intervals[:size - 1], table[:size], penetrated)
+            mark_kinks(intervals[:size - 1], kinks[:size - 1], table[:size], penetrated, nodes[:size], st, hour,
                         probe[:size - 1])
             if pairs.lifted[s]:
                 fill_geometry(geometry, nodes, rises, st, hour)

@@ -51,9 +51,9 @@ import numpy as np
 import xarray as xr
 from numba import config
 
-from dispersion._aermod_kernels import (KINK_MARGIN, Pairs, Receptors, Sources, Weather, aermod_parallel,
-                                       aermod_serial, parts_at)
+from dispersion._aermod_kernels import Pairs, Receptors, Sources, Weather, aermod_parallel, aermod_serial, parts_at
 from dispersion._aermod_area import AREA_NEAREST, polygon_area
+from dispersion._aermod_table import KINK_MARGIN
 from dispersion._aermod_physics import HALF_WIDTH_SIGMAS
 from dispersion.aermod_weather import (AermodUrban, aermod_weather, air_density_profile, profile_tables,
                                       subset_weather, weather_levels)
