@@ -150,11 +150,12 @@ def add_rings(rows: list[dict], name: str, centre, distances) -> None:
                          "y_aermod": f"{centre[1] + d * math.cos(angle):.2f}"})
 
 
-def write_flat_deck(folder: Path, lines: list[str], rows: list[dict]) -> None:
+def write_flat_deck(folder: Path, lines: list[str], rows: list[dict], end: list[str] | None = None) -> None:
     """A flat comparison deck from its cards up to ``RE STARTING``: a DISCCART per row of ``rows``, the closing
-    cards (``deck_end``), into ``folder``/aermod.inp, and the rows into its ``receptors.csv``."""
+    cards ``end`` (default ``deck_end()``, the Anchorage meteorology), into ``folder``/aermod.inp, and the rows into
+    its ``receptors.csv``."""
     lines = lines + [f"   DISCCART  {float(row['x_aermod']):10.2f} {float(row['y_aermod']):10.2f}" for row in rows]
-    (folder / "aermod.inp").write_text("\n".join(lines + deck_end()))
+    (folder / "aermod.inp").write_text("\n".join(lines + (deck_end() if end is None else end)))
     with open(folder / "receptors.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=RECEPTOR_COLUMNS)
         writer.writeheader()

@@ -18,9 +18,14 @@ AERMOD itself is run outside the project (README of the folder).
 from __future__ import annotations
 
 import argparse
-import csv
 import math
+import sys
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.aermod_reference import write_flat_deck  # noqa: E402
 
 # id, x [m], y [m], height [m], exit temperature [K], exit velocity [m/s], inner diameter [m], rate [g/s]
 STACKS = (("STACK1", 0.0, 0.0, 65.0, 425.0, 15.0, 5.0, 500.0),  # EPA's AERTEST stack
@@ -47,20 +52,15 @@ def main() -> None:
     for distance in RING_DISTANCES:
         for k in range(36):
             bearing = math.radians(10 * (k + 1))
-            x, y = round(distance * math.sin(bearing), 2), round(distance * math.cos(bearing), 2)
-            rows.append({"index": len(rows), "id": f"R{len(rows):04d}", "x_aermod": f"{x}", "y_aermod": f"{y}"})
-            lines.append(f"   DISCCART  {x}  {y}")
-    lines += ["RE FINISHED", "", "ME STARTING", "   SURFFILE  AERMET2.SFC", "   PROFFILE  AERMET2.PFL",
-              "   SURFDATA  14735  1988", "   UAIRDATA  14735  1988", "   SITEDATA  99999  1988",
-              "   PROFBASE  0.0  METERS", "ME FINISHED", "", "OU STARTING", "   RECTABLE  ALLAVE  1ST",
-              "   PLOTFILE  1  ALL  1ST  plot_1h.plt", "   PLOTFILE  24  ALL  FIRST  plot_24h.plt",
-              "   PLOTFILE  PERIOD  ALL  plot_period.plt", "OU FINISHED", ""]
-    (folder / "aermod.inp").write_text("\n".join(lines))
-    with open(folder / "receptors.csv", "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["index", "id", "x_aermod", "y_aermod"])
-        writer.writeheader()
-        writer.writerows(rows)
-
+            rows.append({"index": len(rows), "id": f"R{len(rows):04d}",
+                         "x_aermod": f"{distance * math.sin(bearing):.2f}",
+                         "y_aermod": f"{distance * math.cos(bearing):.2f}"})
+    end = ["RE FINISHED", "", "ME STARTING", "   SURFFILE  AERMET2.SFC", "   PROFFILE  AERMET2.PFL",
+           "   SURFDATA  14735  1988", "   UAIRDATA  14735  1988", "   SITEDATA  99999  1988",
+           "   PROFBASE  0.0  METERS", "ME FINISHED", "", "OU STARTING", "   RECTABLE  ALLAVE  1ST",
+           "   PLOTFILE  1  ALL  1ST  plot_1h.plt", "   PLOTFILE  24  ALL  FIRST  plot_24h.plt",
+           "   PLOTFILE  PERIOD  ALL  plot_period.plt", "OU FINISHED", ""]
+    write_flat_deck(folder, lines, rows, end)
 
 if __name__ == "__main__":
     main()

@@ -1,5 +1,5 @@
 * AERMOD (21112 ):  Albany 1988 tower (AERMET2 met), six stacks                             12/07/26
-* AERMET ( 26135):                                                                          19:52:29
+* AERMET ( 26135):                                                                          21:46:20
 * MODELING OPTIONS USED:   NonDFAULT  CONC  FLAT  RURAL  SigA&SigW
 *         PLOT FILE OF  HIGH   1ST HIGH  1-HR VALUES FOR SOURCE GROUP: ALL     
 *         FOR A TOTAL OF   396 RECEPTORS.
