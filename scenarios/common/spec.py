@@ -80,22 +80,39 @@ class WeatherSpec(StrictModel):
                                     "missing hours per column (absent rows, empty cells) by linear interpolation "
                                     "or persistence, stated in the outputs (EPA-454/R-99-005 §6.8; 1 h is the "
                                     "objective rule, more is your judgement); 0: a missing hour is an error [h]")
-    start: datetime = Field(description="first hour, ISO 8601 with an explicit UTC offset, e.g. "
-                                        "2026-07-15T00:00:00+08:00")
-    hours: int = Field(24, gt=0, le=8784, description="number of hourly steps [h]")
+    start: datetime | None = Field(None, description="first hour, ISO 8601 with an explicit UTC offset, e.g. "
+                                                     "2026-07-15T00:00:00+08:00; required, except with source "
+                                                     "aermet, where it defaults to the file's first hour")
+    hours: int | None = Field(None, gt=0, le=8784, description="number of hourly steps [h]; default 24, except "
+                                                               "with source aermet and no start: the file's "
+                                                               "hours from its first (all of them, at most 8784)")
     seed: int = Field(20261124, ge=0, description="random seed of the synthetic generator")
     stability_method: Literal["gb3840", "turner"] = Field(
         "gb3840", description="Pasquill–Gifford class method: GB/T 3840-91 (default for Chinese parks) or "
                               "Turner (1964) net-radiation index")
 
     @field_serializer("start")
-    def _start_in_utc(self, start: datetime) -> str:
+    def _start_in_utc(self, start: datetime | None) -> str | None:
         """Serialised in UTC, so the same instant written with another offset hashes the same."""
+        if start is None:
+            return None
         return start.astimezone(timezone.utc).isoformat() if start.tzinfo is not None else start.isoformat()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_hours(cls, data):
+        """24 hours by default; an AERMET file without ``start`` is read for its own period (``hours`` None until
+        the file is read, ``scenarios.common.weather.load_weather``)."""
+        if isinstance(data, dict) and data.get("hours") is None and not _takes_file_period(data):
+            data = {**data, "hours": 24}
+        return data
 
     @model_validator(mode="after")
     def _check(self) -> "WeatherSpec":
-        if self.start.tzinfo is None:
+        if self.start is None and self.source != "aermet":
+            raise ValueError(f"start is required when source is {self.source!r} (only an AERMET file's own period is "
+                             "taken by default)")
+        if self.start is not None and self.start.tzinfo is None:
             raise ValueError(f"start must carry an explicit UTC offset (e.g. +08:00), got {self.start.isoformat()}")
         if self.source in ("station_csv", "forecast_netcdf", "aermet") and not self.path:
             raise ValueError(f"path is required when source is {self.source!r}")
@@ -107,6 +124,12 @@ class WeatherSpec(StrictModel):
         if (self.source == "typhoon") != (self.typhoon_track is not None):
             raise ValueError("typhoon_track is required when source is 'typhoon', and only then")
         return self
+
+
+def _takes_file_period(weather: dict) -> bool:
+    """Whether a ``weather:`` block (as written in the file) takes its AERMET file's own period: source aermet and
+    no ``start``."""
+    return weather.get("source") == "aermet" and weather.get("start") is None
 
 
 class GridSpec(StrictModel):

@@ -13,6 +13,7 @@ from meteo import prepare_dispersion_met, read_aermet, read_station_csv, select_
 from meteo.forecast import read_forecast_netcdf
 from scenarios.common.spec import WeatherSpec
 from scenarios.common.storm import Storm
+from scenarios.common.times import local_text
 from twin.errors import InputError, MeteoCoverageError, WeatherFileCoverageError
 from twin.inputs import note_input
 from twin.park import Park
@@ -20,6 +21,7 @@ from twin.park import Park
 __all__ = ["load_weather"]
 
 _log = logging.getLogger("parktwin")
+MAX_HOURS = 8784  # [h] the longest run a ``weather:`` block may ask for (WeatherSpec.hours; a leap year)
 
 
 def coverage_error(spec: WeatherSpec) -> type[MeteoCoverageError]:
@@ -55,20 +57,22 @@ def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str, *,
                               fill_missing=spec.aermet_fill_missing or hour_rules == "aermod")
     else:
         weather = read_station_csv(base_dir / spec.path, fill_missing_hours=spec.fill_missing_hours)
-    start = np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns")  # UTC inside
-    end = start + np.timedelta64(spec.hours - 1, "h")
     source = (f"AERMET file {spec.path}" if spec.source == "aermet" else spec.path) or "synthetic weather"
+    start, hours = _period(spec, weather, park.spec.utc_offset_hours, f"{where}: weather {source}")
+    end = start + np.timedelta64(hours - 1, "h")
+    first = (spec.start.isoformat() if spec.start is not None
+             else f"{local_text(start, park.spec.utc_offset_hours)} (the file's first hour)")
     weather = select_period(weather, start, end,
-                            where=f"{where}: weather.start/weather.hours ({spec.start.isoformat()}, "
-                                  f"{spec.hours} h) in {source}", error=coverage_error(spec))
-    if weather.sizes["time"] != spec.hours:
+                            where=f"{where}: weather.start/weather.hours ({first}, {hours} h) in {source}",
+                            error=coverage_error(spec))
+    if weather.sizes["time"] != hours:
         raise InputError.field(f"{where}: weather {source}", "time", f"{weather.sizes['time']} records",
-                               f"exactly one record per hour for the {spec.hours} hours from {spec.start.isoformat()}")
+                               f"exactly one record per hour for the {hours} hours from {first}")
     if "station_hour_flag" in weather:  # missing hours filled (meteo.io): stated for the hours the run uses
         filled = int(np.count_nonzero(weather["station_hour_flag"].values))
         weather.attrs["missing_hours_filled"] = filled
         if filled:
-            note = (f"weather {spec.path}: {filled} of the {spec.hours} hours used were missing and filled; "
+            note = (f"weather {spec.path}: {filled} of the {hours} hours used were missing and filled; "
                     f"{weather.attrs.get('comment', '')}")
             _log.warning("%s: %s", where, note)
             note_input(base_dir / spec.path, note)
@@ -79,6 +83,23 @@ def load_weather(spec: WeatherSpec, base_dir: Path, park: Park, where: str, *,
         return weather
     return prepare_dispersion_met(weather, latitude=lat, longitude=lon, stability_method=spec.stability_method,
                                   land_use=park.spec.land_use)
+
+
+def _period(spec: WeatherSpec, weather: xr.Dataset, utc_offset_hours: float,
+            where: str) -> tuple[np.datetime64, int]:
+    """The first hour (UTC) and the number of hours a ``weather:`` block asks for: as written, or, for an AERMET
+    file without ``start``, the file's own period from its first hour (``hours`` of it, by default all)."""
+    if spec.start is not None:
+        return np.datetime64(spec.start.astimezone(timezone.utc).replace(tzinfo=None), "ns"), spec.hours  # UTC
+    times = weather["time"].values.astype("datetime64[ns]")
+    if spec.hours is not None:
+        return times[0], spec.hours
+    if times.size > MAX_HOURS:
+        period = f"{local_text(times[0], utc_offset_hours)} to {local_text(times[-1], utc_offset_hours)}"
+        raise InputError.field(where, "hours", f"{times.size} hours ({period})",
+                               f"at most {MAX_HOURS} hours (one year) in a run; give weather.start and weather.hours "
+                               "to choose the year")
+    return times[0], int(times.size)
 
 
 def _count_left_out_hours(weather: xr.Dataset, spec: WeatherSpec, where: str) -> None:

@@ -144,7 +144,7 @@ class LeakMeteorologySpec(StrictModel):
         if self.wind_from_direction == "most_frequent" and self.preset != "hj169_most_common":
             raise ValueError(f"wind_from_direction 'most_frequent' needs preset 'hj169_most_common', got preset "
                              f"{self.preset!r}")
-        if self.climatology is not None and self.climatology.hours < 8760:
+        if self.climatology is not None and self.climatology.hours is not None and self.climatology.hours < 8760:
             raise ValueError(f"climatology.hours must be >= 8760 (at least one year of hourly weather, HJ 169-2018), "
                              f"got {self.climatology.hours}")
         return self

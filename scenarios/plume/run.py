@@ -57,8 +57,8 @@ def run_plume_scenario(scenario: PlumeScenario, *, base_dir: Path, out_dir: Path
             met = load_weather(scenario.weather, base_dir, park, where)
         with stages.stage("receptors"):
             gx, gy = grid_axes(scenario.grid, park)
-            check_memory(8.0 * gx.size * gy.size * scenario.weather.hours * len(pollutants),
-                         f"hourly fields of {gx.size * gy.size:,} receptors × {scenario.weather.hours:,} h × "
+            check_memory(8.0 * gx.size * gy.size * met.sizes["time"] * len(pollutants),
+                         f"hourly fields of {gx.size * gy.size:,} receptors × {met.sizes['time']:,} h × "
                          f"{len(pollutants)} pollutants", f"{where}: grid, weather.hours, pollutants",
                          "use a coarser grid, fewer hours or fewer pollutants")
             receptors = grid_receptors(park, gx, gy, scenario.grid.receptor_height)

@@ -337,6 +337,45 @@ def test_aermet_weather_needs_its_path_and_only_aermet_takes_a_profile(tmp_path)
         WeatherSpec(source="synthetic", pfl_path="x.PFL", start="2025-03-01T00:00:00+08:00")
 
 
+def test_an_aermet_file_without_start_is_run_for_its_own_period(demo, tmp_path, monkeypatch):
+    """weather.source aermet without start: the file's whole period (72 h from its first hour, local 00:00+08), or
+    its first ``hours``; a file longer than a run may be is refused by name; every other source still needs a
+    start, and a start without hours is still 24 h."""
+    import shutil
+
+    from pydantic import ValidationError
+
+    from scenarios.common.spec import WeatherSpec
+    from scenarios.common import weather as weather_module
+    from scenarios.common.weather import load_weather
+    from twin.errors import WeatherFileCoverageError
+
+    shutil.copytree(demo.park_dir, tmp_path / "park")
+    _aermet_files(tmp_path / "met")
+    whole = AERMET_EIA.replace(', start: "2025-03-01T00:00:00+08:00", hours: 48', "")
+    (tmp_path / "eia.yaml").write_text(whole, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "eia.yaml")
+    assert scenario.weather.start is None and scenario.weather.hours is None
+    setup = prepare_eia(scenario, base_dir=tmp_path, where="eia.yaml")
+    times = setup.met["time"].values
+    assert times.size == 72 and str(times[0]) == "2025-02-27T16:00:00.000000000"  # 2025-02-28 00:00+08
+    assert str(times[-1]) == "2025-03-02T15:00:00.000000000"
+
+    park = setup.park
+    first_ten = WeatherSpec(source="aermet", path="met/SITE.SFC", hours=10)
+    assert load_weather(first_ten, tmp_path, park, "test").sizes["time"] == 10
+    assert WeatherSpec(source="aermet", path="met/SITE.SFC", start="2025-03-01T00:00:00+08:00").hours == 24
+    assert WeatherSpec(source="synthetic", start="2025-03-01T00:00:00+08:00").hours == 24
+    with pytest.raises(ValidationError, match="start is required when source is 'station_csv'"):
+        WeatherSpec(source="station_csv", path="weather.csv")
+    with pytest.raises(WeatherFileCoverageError, match=r"2025-02-28 00:00 \+08:00 \(the file's first hour\), 100 h"):
+        load_weather(WeatherSpec(source="aermet", path="met/SITE.SFC", hours=100), tmp_path, park, "test")
+    monkeypatch.setattr(weather_module, "MAX_HOURS", 48)  # a file longer than a run may be (one leap year)
+    with pytest.raises(InputError, match=r"SITE.SFC: hours must be at most 48 hours .*, got '72 hours \(2025-02-28 "
+                                         r"00:00 \+08:00 to 2025-03-02 23:00 \+08:00\)'"):
+        load_weather(WeatherSpec(source="aermet", path="met/SITE.SFC"), tmp_path, park, "test")
+
+
 def test_an_hourly_background_without_a_pollutant_s_column_is_refused(tmp_path):
     """Issue 13 D: the assessed pollutant's column missing from background.csv silently meant a background of 0 (or
     the constant); now it is an error unless a constant is given for that pollutant, which is then used."""
