@@ -1,7 +1,7 @@
 """ParkTwin's AERMOD on the further AERMOD reference decks: agreement with AERMOD's own outputs and CPU time.
 
-    .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: area, area-shapes, area-urban, fugitive-hill,
-                                                                  no2-arm2, no2-arm2-ratios, no2-olm,
+    .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: albany-tower, area, area-shapes, area-urban,
+                                                                  fugitive-hill, no2-arm2, no2-arm2-ratios, no2-olm,
                                                                   no2-olm-ppb, no2-olm-sources, terrain-hill,
                                                                   tower-profile, urban, urban-hill, volume or
                                                                   volume-urban)
@@ -30,7 +30,11 @@
   without fills; ``no2-olm-sources`` — without OLMGROUP, each stack on its own; run with OLM and, for comparison,
   with every NOx as NO2.
 
-All cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
+* ``albany-tower`` — EPA's measured site tower of the AERMOD test cases (Albany, NY, 1–4 March 1988: three levels
+  with σθ and σw), six stacks, 396 receptors on rings; run tabulated and, for comparison, with every pair evaluated
+  exactly (``tabulate=False``, AERMOD's own cost).
+
+All but ``albany-tower`` cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
 FAC2, FB, r, max ParkTwin / max AERMOD and the distance between the maxima for the period mean and the highest 1-h
 and 24-h values, the worst receptor's |Cp/Co − 1|, and ParkTwin's CPU time for the run. AERMOD's CPU time on this
 machine is the README's measurement (v21112, gfortran -O2), not repeated here: AERMOD is not part of the project.
@@ -50,12 +54,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dispersion.aermod as A  # noqa: E402
 from dispersion.no2_chemistry import Arm2  # noqa: E402
+from meteo import read_aermet  # noqa: E402
 from tests.aermod_reference import WDROTATE, agreement, read_deck, reference_met  # noqa: E402
 from tools.aermod_no2_deck import deck_olm  # noqa: E402
 from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
-AERMOD_CPU_SECONDS = {"terrain-hill": 31.6, "tower-profile": 22.0, "urban": 40.9, "urban-hill": 42.7,
+AERMOD_CPU_SECONDS = {"albany-tower": 0.3, "terrain-hill": 31.6, "tower-profile": 22.0, "urban": 40.9, "urban-hill": 42.7,
                       "volume": 15.2, "volume-urban": 15.8, "area": 84.7,
                       "fugitive-hill": 70.0, "area-shapes": 184.0, "area-urban": 92.3,
                       "no2-arm2": 33.3, "no2-arm2-ratios": 33.4, "no2-olm": 35.0,
@@ -67,10 +72,17 @@ UTC_OFFSET = -9.0  # Alaska standard time, the AERMET files' local time
 def runs(deck_name: str, folder: Path) -> dict:
     """{label: (AermodResult, CPU seconds)}: the deck as AERMOD ran it, and the simpler run it replaces."""
     deck = read_deck(DATA / deck_name)
-    met = reference_met()  # the Anchorage 1999 files every deck reads (a tower deck: its own profile file too)
     options: dict = {}
     sources = {}
-    if deck_name == "volume":
+    bearing, offset = -WDROTATE, UTC_OFFSET
+    met = reference_met()  # the Anchorage 1999 files every deck but albany-tower reads (a tower deck: its own PFL)
+    if deck_name == "albany-tower":  # its own AERMET files, Eastern standard time, no grid rotation
+        met = read_aermet(DATA / deck_name / "AERMET2.SFC", DATA / deck_name / "AERMET2.PFL", utc_offset_hours=-5.0,
+                          fill_missing=True)
+        bearing, offset = 0.0, -5.0
+        cases = {"tabulated": (met, A.AermodTerrain()), "every pair": (met, A.AermodTerrain())}
+        options = {"every pair": dict(tabulate=False)}
+    elif deck_name == "volume":
         cases = {"volume": (met, A.AermodTerrain()), "no σ_0": (met, A.AermodTerrain())}
         sources = {"no σ_0": replace(deck.stacks, initial_sigma_y=deck.stacks.initial_sigma_y * 0.0,
                                      initial_sigma_z=deck.stacks.initial_sigma_z * 0.0)}
@@ -98,10 +110,11 @@ def runs(deck_name: str, folder: Path) -> dict:
         # compile or load the kernels outside the timed run
         stacks = sources.get(label, deck.stacks)
         A.run_aermod(stacks, deck.rates_g_s * 1e-3, deck.receptors, met.isel(time=slice(0, 2)),
-                     true_north_grid_bearing=-WDROTATE, terrain=terrain)
+                     true_north_grid_bearing=bearing, terrain=terrain,
+                     tabulate=options.get(label, {}).get("tabulate", True))
         cpu = time.process_time()
         result = A.run_aermod(stacks, deck.rates_g_s * 1e-3, deck.receptors, met,
-                              true_north_grid_bearing=-WDROTATE, utc_offset_hours=UTC_OFFSET, terrain=terrain,
+                              true_north_grid_bearing=bearing, utc_offset_hours=offset, terrain=terrain,
                               **options.get(label, {}))
         out[label] = (result, time.process_time() - cpu)
     return out
