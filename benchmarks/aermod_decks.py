@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: albany-tower, area, area-shapes, area-urban,
                                                                   fugitive-hill, no2-arm2, no2-arm2-ratios, no2-olm,
                                                                   no2-olm-ppb, no2-olm-sources, terrain-hill,
-                                                                  tower-profile, urban, urban-hill, volume or
+                                                                  tower-hill, tower-profile, urban, urban-hill, volume or
                                                                   volume-urban)
 
 * ``terrain-hill`` — elevated terrain (AERMOD's ELEV): 8 stacks around a 120 m hill, 441 receptors with AERMAP hill
@@ -11,6 +11,8 @@
 * ``tower-profile`` — a four-level site tower with gaps and measured σθ/σw (``TOWER.PFL``, written into a temporary
   folder by ``tools/aermod_tower_deck.py``); run through the tower's levels and, for comparison, from the 7 m level
   alone.
+* ``tower-hill`` — the terrain deck with the tower deck's ``TOWER.PFL``, elevated terrain, July 1999 only; run
+  through the tower's levels and, for comparison, from the 7 m level alone.
 * ``urban`` — AERMOD's urban option (population 800 000, SO2 with its 4-h urban half-life), flat terrain, all
   receptors of the Anchorage deck; run urban and, for comparison, rural. ``urban-hill`` — the terrain-hill deck
   with the same urban option, elevated terrain; run urban and, for comparison, rural.
@@ -60,7 +62,8 @@ from tools.aermod_no2_deck import deck_olm  # noqa: E402
 from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
-AERMOD_CPU_SECONDS = {"albany-tower": 0.3, "terrain-hill": 31.6, "tower-profile": 22.0, "urban": 40.9, "urban-hill": 42.7,
+AERMOD_CPU_SECONDS = {"albany-tower": 0.3, "terrain-hill": 31.6, "tower-profile": 22.0, "tower-hill": 3.3,
+                      "urban": 40.9, "urban-hill": 42.7,
                       "volume": 15.2, "volume-urban": 15.8, "area": 84.7,
                       "fugitive-hill": 70.0, "area-shapes": 184.0, "area-urban": 92.3,
                       "no2-arm2": 33.3, "no2-arm2-ratios": 33.4, "no2-olm": 35.0,
@@ -102,6 +105,12 @@ def runs(deck_name: str, folder: Path) -> dict:
         terrain = A.AermodTerrain("elevated", deck.hill_heights) if deck_name == "urban-hill" else A.AermodTerrain()
         cases = {"urban": (met, terrain), "rural": (met, terrain)}
         options = {"urban": dict(urban=URBAN, decay=A.decay_coefficient("SO2", None, urban=True))}
+    elif deck_name == "tower-hill":  # July only (the deck's STARTEND)
+        write_tower(folder)
+        july = slice("1999-07-01T09:00", "1999-08-01T08:00")
+        terrain = A.AermodTerrain("elevated", deck.hill_heights)
+        cases = {"tower": (reference_met(folder / TOWER).sel(time=july), terrain),
+                 "7 m level": (met.sel(time=july), terrain)}
     else:
         write_tower(folder)
         cases = {"tower": (reference_met(folder / TOWER), A.AermodTerrain()), "7 m level": (met, A.AermodTerrain())}
