@@ -21,7 +21,8 @@ from dispersion._math_kernels import KERNEL_OPTIONS
 
 @njit(**KERNEL_OPTIONS)
 def bigaussian_pdf(center, surface, sw, hour):
-    """Bi-Gaussian PDF of w (MFD Eqs. 61-66, 69-72), R = 2: (λ1, λ2, a1, a2, b1, b2), a and b in units of w*."""
+    """Bi-Gaussian PDF of w (MFD Eqs. 53, 61–62 and the text after them), R = 2: (λ1, λ2, a1, a2, b1, b2), a and b
+    in units of w*."""
     wstar = hour.convective_velocity_scale
     w3 = 1.25 * wstar ** 3 * center / hour.mixing_height if surface else 0.125 * wstar ** 3
     skew = w3 / sw ** 3
@@ -74,7 +75,7 @@ def convective_geometry(x, st, hour, zr):
     parameters (AERMOD IBLVAL)."""
     zi, wstar = hour.mixing_height, hour.convective_velocity_scale
     hsp, p, he3 = st.hsp, st.penetrated, st.he3
-    # centroid height (MFD §5.2)
+    # centroid height (MFD, the text after Eq. 43)
     xt = max(x, 1.0)
     if xt < st.x_final:
         center = min(hsp + convective_rise_direct(xt, st.fb, st.fm, st.u_s), zi)
@@ -88,7 +89,7 @@ def convective_geometry(x, st, hour, zr):
     dh1 = convective_rise_direct(x, st.fb, st.fm, st.u_s)
     dh2 = convective_rise_indirect(x, st.fb, st.u_s, zi, hsp, wstar)
     dh3 = he3 - hsp if p > 0.0 else 0.0
-    # effective parameters: first guess at the centroid / penetrated height, then layer averages (MFD §5.2)
+    # effective parameters: first guess at the centroid / penetrated height, then layer averages (MFD Eq. 43)
     _, _, _, _, b1, b2 = bigaussian_pdf(center, surface, st.sw_s, hour)
     if p < 1.0:
         u_d, sv_d, sw_d, _, _ = profile_at(hour, center)

@@ -11,7 +11,7 @@ each stack's table reaches its own farthest pair and ``KINK_MARGIN`` nodes more 
 
     C/Q = f_r(r) (F_z + F_z3)(r)/(2π r) + (1 − f_r(r)) [F_y(y; σ_y) F_z/ũ + F_y(y; σ_y3) F_z3/ũ3](x),
 
-F_y the Gaussian (MFD Eq. 103) and 1/(2π r) the random plume (MFD Eq. 104). A part that underflows (< 1e-300)
+F_y the Gaussian and 1/(2π r) the random plume (MFD §5.4). A part that underflows (< 1e-300)
 at either neighbouring node is zero between them. Distances below x_0 are evaluated exactly, and
 ``tabulate=False`` evaluates every pair exactly. Receptors above the ground or the stack base read the
 plume's geometry table instead (:mod:`dispersion._aermod_geometry`).
@@ -202,7 +202,7 @@ def _pair(vertical, sy, vertical_3, sy3, weight_r, random_vertical, y, r):
 
 @njit(**KERNEL_OPTIONS)
 def _random_plume(values, s, intervals, kinks, pairs, n_table):
-    """The random plume f_r (F_z/ũ + F_z3/ũ3)/(2π r) [s m⁻³] (MFD Eq. 104 with the meander weight of Eqs. 102–105 as
+    """The random plume f_r (F_z/ũ + F_z3/ũ3)/(2π r) [s m⁻³] (MFD §5.4 with the meander weight as
     revised in Cimorelli et al. 2005 §4) of stack ``s``'s table pairs into ``values`` (n_table,), in their order by
     distance (``Pairs.by_distance``): the pairs of one table interval in a run share its row, so the inner loop has
     no gather and compiles to packed arithmetic (``exp_fast``)."""
@@ -292,7 +292,7 @@ def _tabulated_stack(rows, q, s, st, hour, intervals, kinks, geometry, penetrate
 
 @njit(**KERNEL_OPTIONS)
 def _coherent(log_vertical, log_sy, y):
-    """F_y(y; σ_y) F_z/ũ [s m-3] (MFD Eq. 103) from ln F_z/ũ and ln σ_y as tabulated: exp(ln F_z/ũ − ln σ_y −
+    """F_y(y; σ_y) F_z/ũ [s m-3] (MFD §5.4) from ln F_z/ũ and ln σ_y as tabulated: exp(ln F_z/ũ − ln σ_y −
     y²/2σ_y²)/√(2π), zero where exp(−y²/2σ_y²) < e^−50 (``gauss``'s rule) — two exponentials where the values
     themselves take three and two divisions (the coherent pairs were two thirds of the per-pair time)."""
     spread = 0.5 * y * y * math.exp(-2.0 * log_sy)

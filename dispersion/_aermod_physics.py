@@ -26,7 +26,7 @@ from meteo.aermod_profiles import AERMOD_G_OVER_CP, AERMOD_GRAVITY
 GRAVITY = AERMOD_GRAVITY  # [m s-2] g as the AERMOD program has it (docs/unverified.md)
 G_OVER_CP = AERMOD_G_OVER_CP  # [K m-1] g/c_p, the dry adiabatic lapse rate as AERMOD has it (MFD §4.1.4)
 BETA_1 = 0.6  # entrainment coefficient of the direct CBL plume (MFD §5.6.1; Briggs 1984)
-BETA_2 = 0.4  # buoyancy-induced dispersion coefficient (MFD §5.5.3, σ_b = β2 Δh/√2)
+BETA_2 = 0.4  # buoyancy-induced dispersion coefficient (MFD §5.5.2, σ_b = β2 Δh/√2)
 ALPHA_R = 1.4  # indirect source α_r (MFD §5.6.1; docs/unverified.md)
 LAMBDA_Y = 2.3  # indirect source λ_y (MFD §5.6.1; docs/unverified.md)
 A_E = 0.1  # indirect source a_e (MFD §5.6.1; docs/unverified.md)
@@ -99,8 +99,8 @@ def initial_sum(a, b, initial):
 
 @njit(**KERNEL_OPTIONS)
 def quadrature_sum(a, b):
-    """(a² + b²)^½, the sum in quadrature of two σ's [m] (MFD Eqs. 77, 85, 86 combine ambient and buoyancy-induced
-    spread so), as AERMOD writes it (DSQRT(A*A + B*B)): σ's are far from overflow, and libm's hypot, careful about
+    """(a² + b²)^½, the sum in quadrature of two σ's [m] (MFD Eq. 75: ambient and buoyancy-induced
+    spread combined), as AERMOD writes it (DSQRT(A*A + B*B)): σ's are far from overflow, and libm's hypot, careful about
     it, was 7 % of a year's table fill (perf, 2026-12-07)."""
     return math.sqrt(a * a + b * b)
 
@@ -185,7 +185,7 @@ def brunt_vaisala(gradient, theta):
 
 @njit(**KERNEL_OPTIONS)
 def convective_rise_direct(x, fb, fm, u):
-    """Δh_d = (3 F_m x/(β1² u²) + 3 F_b x²/(2 β1² u³))^⅓ (MFD §5.6.1; Briggs 1984)."""
+    """Δh_d = (3 F_m x/(β1² u²) + 3 F_b x²/(2 β1² u³))^⅓ (MFD Eq. 91, §5.6.1; Briggs 1984)."""
     b2 = BETA_1 * BETA_1
     return np.cbrt(3.0 * fm * x / (b2 * u * u) + 3.0 * fb * x * x / (2.0 * b2 * u * u * u))
 
@@ -254,7 +254,7 @@ def stable_final_rise(fb, fm, u, n, hsp, ustar):
 @njit(**KERNEL_OPTIONS)
 def urban_stable_rise(rise, fb, u, hs, hsp, zi, theta_at_zi):
     """Final rise Δh of a plume in the urban stable layer z_i = max(z_iuc, z_im) (URBANOPT): a plume that would
-    reach z_i partly penetrates it as a CBL plume does (MFD Eqs. 88–90 with N² = g/θ(z_i) · 0.005 K/m above z_i):
+    reach z_i partly penetrates it as a CBL plume does (MFD Eqs. 55–56 with N² = g/θ(z_i) · 0.005 K/m above z_i):
     P_s = F_b/(u N² (z_i − h_s')³), Δh_eq/Δh_h = (2.6³ P_s + (2/3)³)^⅓, f_p from it; Δh = Δh_eq/Δh_h (z_i − h_s')
     when all of it penetrates, ¾ (z_i − h_s') Δh_eq/Δh_h + ½ (z_i − h_s') when part does, else unchanged (the MFD's
     1.25 z_i cap as AERMOD has revised it since v15181, DISTF; only for a stack below z_i, h_s < z_i, as since
@@ -331,7 +331,7 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, re
     else:  # CBL: final rise at the ISC3 distance (MFD §5.6.1)
         xmax = convective_final_distance(fb)
         final = convective_rise_direct(xmax, fb, fm, u_s)
-    # Penetration of the CBL top (MFD §5.3), CBL stacks only
+    # Penetration of the CBL top (MFD §5.2, Eqs. 55–56), CBL stacks only
     depth = max(zi - hsp, 1e-6)
     release = min(hsp, zi - 1e-6)
     nh2 = GRAVITY / hour.theta_at_zi * hour.gradient_above_zi
@@ -348,7 +348,7 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, re
         he3 = hsp + ratio * depth
     else:
         he3 = hsp + (0.75 * depth * ratio + 0.5 * depth)
-    # Centroid of the CBL plume: from the final-rise height at x_f to z_i/2 at x_m = z_i ū/σ̄_w (MFD §5.2)
+    # Centroid of the CBL plume: from the final-rise height at x_f to z_i/2 at x_m = z_i ū/σ̄_w (MFD, after Eq. 43)
     x_mixed = zi * hour.mean_wind_speed / hour.mean_sigma_w
     if x_mixed < 1.25 * xmax:
         x_final = 0.8 * x_mixed
@@ -364,8 +364,9 @@ def stack_state(hour, hs, diameter, velocity, exit_temperature, tip_downwash, re
 def volume_state(hour, hs, u_s, sv_s, sw_s, tg_s, pt_s, sy0, sz0):
     """The :class:`Stack` of a volume source released at h_s [m] with initial σ_y0, σ_z0 [m], given the floored
     values at h_s (AERMOD VCALC: F_b = F_m = 0, no stack-tip downwash, h_s' = h_s, no rise (Δh_f = x_f = 0), no
-    penetration of z_i (f_p = 1), the CBL centroid moving from h_s at x = 0 to z_i/2 at x_m = z_i ū/σ̄_w; MFD §5.2 and
-    §5.6 with the rise set to zero). Its σ's add σ_y0 and σ_z0 in quadrature (:func:`initial_sum`)."""
+    penetration of z_i (f_p = 1), the CBL centroid moving from h_s at x = 0 to z_i/2 at x_m = z_i ū/σ̄_w; MFD, the
+    text after Eq. 43, and §5.6 with the rise set to zero). Its σ's add σ_y0 and σ_z0 in quadrature
+    (:func:`initial_sum`)."""
     elevated = hour.stable or hs >= hour.mixing_height
     n_s = brunt_vaisala(tg_s, pt_s) if (elevated and tg_s > 0.0) else 1e-10
     x_mixed = hour.mixing_height * hour.mean_wind_speed / hour.mean_sigma_w
@@ -480,7 +481,7 @@ def sigma_z_stable(x, he, u, sw, n, st, hour):
 
 @njit(**KERNEL_OPTIONS)
 def sigma_y_stable(x, he, u, sv, hour):
-    """σ_ya = (σ_v/u) x/(1 + x/(2 u T_Lys))^0.3, T_Lys = z_im/(156 σ_v) · max(h, 0.46)/0.46 (MFD Eqs. 77-79)."""
+    """σ_ya = (σ_v/u) x/(1 + x/(2 u T_Lys))^0.3, T_Lys = z_im/(156 σ_v) · max(h, 0.46)/0.46 (MFD Eqs. 77–78)."""
     ratio = max(MINIMUM_SIGMA_V_OVER_U, sv / u)
     time_scale = (hour.mechanical_mixing_height / (156.0 * sv)) * (max(he, 0.46) / 0.46)
     return ratio * x / (1.0 + x / (2.0 * u * time_scale)) ** 0.3

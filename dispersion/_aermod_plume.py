@@ -1,8 +1,8 @@
 """The y-independent parts of a stack's plume at one distance — F_z/ũ and σ_y of the direct (stable-type or
 convective direct + indirect) and penetrated sources and the meander weight f_r — at the ground or at a receptor
 height with AERMOD's two terrain states (scalar Numba functions, :mod:`dispersion._aermod_kernels` calls them).
-Decay: ``decay_factor``. Meander: Cimorelli et al. (2004), *AERMOD: Description of Model Formulation*, EPA-454/R-03-004, Eqs. 102-105 as
-revised in Cimorelli et al. (2005), *J. Appl. Meteor.* 44:682–693 §4.
+Decay: ``decay_factor``. Meander: Cimorelli et al. (2004), *AERMOD: Description of Model Formulation*,
+EPA-454/R-03-004, §5.4, as revised in Cimorelli et al. (2005), *J. Appl. Meteor.* 44:682–693 §4.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dispersion._math_kernels import KERNEL_OPTIONS
 
 @njit(**KERNEL_OPTIONS)
 def meander_weight(u, sv, radial):
-    """Random-plume weight f_r = (2σ_v² + ū²(1 − exp(−r/(ũ T_r))))/ũ², ū² = ũ² − 2σ_v², ≤ 1 (MFD Eqs. 102-105 as
+    """Random-plume weight f_r = (2σ_v² + ū²(1 − exp(−r/(ũ T_r))))/ũ², ū² = ũ² − 2σ_v², ≤ 1 (MFD §5.4 as
     revised in Cimorelli et al. 2005 §4)."""
     mean2 = u * u - 2.0 * sv * sv
     mean = math.sqrt(max(mean2, 0.0)) if mean2 >= 0.01 else 0.1

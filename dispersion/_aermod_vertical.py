@@ -63,7 +63,7 @@ def _periodic(sz, a, b, lid):
 
 @njit(**KERNEL_OPTIONS)
 def vertical_stable(sz, he, lid):
-    """F_z at the ground of a plume at ``he`` reflected at the ground and at ``lid`` (MFD Eq. 56). [m⁻¹]
+    """F_z at the ground of a plume at ``he`` reflected at the ground and at ``lid`` (MFD §5.3). [m⁻¹]
 
     The images at 2n·lid ± he sum to Σ_{n∈ℤ} exp(−(he + 2n·lid)²/2σ²). While σ_z < 0.7 lid the sum is taken
     directly, term by term until a term adds < 5e-7 of the total (AERMOD's rule); for a wider plume it is taken in
@@ -93,7 +93,7 @@ def vertical_stable(sz, he, lid):
 
 @njit(**KERNEL_OPTIONS)
 def vertical_stable_at(sz, he, lid, z):
-    """F_z at height ``z`` above the stack base of a plume at ``he`` (MFD Eq. 56 with z ≠ 0). [m⁻¹]
+    """F_z at height ``z`` above the stack base of a plume at ``he`` (MFD §5.3 with z ≠ 0). [m⁻¹]
 
     z = 0: :func:`vertical_stable`. 0 < z ≤ lid, or z < 0 (a receptor below the stack base, the plume and lid
     measured from the receptor's ground: h = he − z, lid − z, AERMOD VRTSBL): the images z ∓ h + 2n·lid, summed
@@ -123,7 +123,7 @@ def vertical_stable_at(sz, he, lid, z):
 @njit(**KERNEL_OPTIONS)
 def vertical_convective(he1, he2, sz1, sz2, lam1, lam2, zi, sign):
     """F_z at the ground of the bi-Gaussian source with images every 2 z_i (``sign`` +1: direct, images 2n z_i,
-    n ≥ 0; −1: indirect, images −2n z_i, n ≥ 1) (MFD Eqs. 59-60, 73-74). [m⁻¹]"""
+    n ≥ 0; −1: indirect, images −2n z_i, n ≥ 1) (MFD Eqs. 59–60, §5.2.2). [m⁻¹]"""
     inv1, inv2 = -0.5 / (sz1 * sz1), -0.5 / (sz2 * sz2)
     c1, c2 = lam1 / sz1, lam2 / sz2
     total = 0.0
@@ -138,7 +138,7 @@ def vertical_convective(he1, he2, sz1, sz2, lam1, lam2, zi, sign):
 
 @njit(**KERNEL_OPTIONS)
 def vertical_convective_at(he1, he2, sz1, sz2, lam1, lam2, zi, sign, z):
-    """F_z at height ``z`` above the stack base of the bi-Gaussian source (MFD Eqs. 59-60, 73-74 with z ≠ 0):
+    """F_z at height ``z`` above the stack base of the bi-Gaussian source (MFD Eqs. 59–60, §5.2.2, with z ≠ 0):
     z = 0 :func:`vertical_convective`; z ≤ z_i the images z ∓ (2n z_i ± h_j) (heights and z_i from the receptor's
     ground when z < 0), until a term adds ≤ 1e-6; above z_i zero (AERMOD VRTCBL). [m⁻¹]"""
     if z == 0.0:
@@ -254,9 +254,9 @@ def fraction_below(limit, he, sz, lid):
 
 @njit(**KERNEL_OPTIONS)
 def state_weight(stable, heights, rows, hill, ground, he, sz, lid):
-    """f = ½(1 + φ_p) of MFD Eq. 48 for a stable-type plume at ``he`` (σ_z ``sz``, lid ``lid``) and a receptor
-    whose ground is ``ground`` and whose hill-height scale is ``hill`` above the stack base [m]; ½ in a convective
-    hour (``stable`` False). The hill entering H_c is min(hill, ground + he) (AERMOD CRITDS)."""
+    """The weight f = ½(1 + φ_p) of MFD Eq. 48 (§5.1) for a stable-type plume at ``he`` (σ_z ``sz``, lid ``lid``)
+    and a receptor whose ground is ``ground`` and whose hill-height scale is ``hill`` above the stack base [m]; ½ in a
+    convective hour (``stable`` False). The hill entering H_c is min(hill, ground + he) (AERMOD CRITDS)."""
     if not stable:
         return 0.5
     critical = dividing_streamline(heights, rows, min(hill, ground + he))

@@ -68,9 +68,9 @@ def cavity_initial_sigmas(b, sy_capture):
 
 @njit(**KERNEL_OPTIONS)
 def sigma_y_ambient(x, z, hour, amb):
-    """Ambient σ_y at x from the source for a plume at height z with PRIME's effective values (MFD Eqs. 77–79 in
+    """Ambient σ_y at x from the source for a plume at height z with PRIME's effective values (MFD Eqs. 77–78 in
     stable hours, with T_Ly from z_im; in convective ones (σ_v/u) x/(1 + β (σ_v/u) x/z_i)^0.3 with
-    β = max(78 · 0.46/max(z, 0.46), 0.7), MFD Eq. 80 as AERMOD's SIGYPR codes it)."""
+    β = max(78 · 0.46/max(z, 0.46), 0.7), MFD Eq. 78 as AERMOD's SIGYPR codes it)."""
     ratio = max(MINIMUM_SIGMA_V_OVER_U, amb.sv / amb.u)
     if hour.stable:
         time_scale = (hour.mechanical_mixing_height / (156.0 * amb.sv)) * (max(z, 0.46) / 0.46)
@@ -84,7 +84,7 @@ def sigma_z_ambient(x, z, hour, amb):
     """Ambient σ_z at x for a plume at height z with PRIME's effective values: stable, MFD Eq. 83 (N from PRIME's
     effective dθ/dz and θ at z; none in the urban stable layer) blended below z_i with the surface σ_z (Eq. 84) by
     z/z_i; convective, α_b σ_w x/u (α_b = 0.6 + 0.4 z/(0.1 z_i) below 0.1 z_i) with the surface term
-    0.5 (1 − 10 z/z_i) (u*/u)² x²/|L| below 0.1 z_i in quadrature (MFD Eqs. 73–75 as AERMOD's SIGZPR, SZSFCLPR
+    0.5 (1 − 10 z/z_i) (u*/u)² x²/|L| below 0.1 z_i in quadrature (MFD Eqs. 85–87 and 75 as AERMOD's SIGZPR, SZSFCLPR
     code them)."""
     zi = hour.mixing_height
     ustar = hour.friction_velocity

@@ -4,31 +4,33 @@ Numba kernels for a year of hours with AERMOD's rules, and what it validates and
 Sources: Cimorelli et al. (2004), *AERMOD: Description of Model Formulation*, EPA-454/R-03-004 ("MFD", equation
 numbers of that edition) and Cimorelli et al. (2005), *J. Appl. Meteor.* 44:682–693. Where the MFD leaves a detail
 open the rule is the AERMOD program's (read in its calc1/calc2/sigmas/prise/iblval routines, not copied) and is
-listed in ``docs/unverified.md`` ("AERMOD formulation"), which also says which MFD equation numbers were seen
-(7, 28–29, 36, 38–40, 57, 68, 77, 95–100) and which are inferred from the MFD's order (the others here).
+listed in ``docs/unverified.md`` ("AERMOD formulation"), which also says how the MFD equation numbers cited here
+were checked against the 2004 edition's text and which parts are cited by section only (no number could be read).
 Profiles: :mod:`meteo.aermod_profiles`; rise:
-``dispersion._aermod_physics`` (MFD §5.6: F_b, F_m (Eq. 57), stack-tip downwash, the CBL direct and indirect rise,
-penetration (§5.3), the stable rise while rising (Eq. 95), x_f (Eq. 96), the final rise (Eq. 97) limited by the
-neutral (Eq. 98) and calm (Eq. 99) rise).
+``dispersion._aermod_physics`` (MFD §5.6: F_b, F_m (Eq. 57), stack-tip downwash, the CBL direct (Eq. 91) and
+indirect rise, penetration (§5.2, Eqs. 55–56), the stable rise while rising (Eq. 95), x_f (Eq. 96), the final rise
+(Eq. 97) limited by the neutral (Eq. 98) and calm (Eq. 99) rise).
 
-Flat terrain: the plume-state weight f of MFD Eq. 1 multiplies two identical states, so C = C_horizontal. Receptors
+Flat terrain: the plume-state weight f of MFD Eq. 48 multiplies two identical states, so C = C_horizontal. Receptors
 are at z = 0. Concentrations per source (Q [kg s⁻¹] → C [kg m⁻³]):
 
 * **Stable hours** (L > 0), and convective hours for stacks at or above z_i (MFD §5.1 "injected" source):
   C_s = Q/ũ · F_y · F_z with F_z = Σ_n [g(z − h_es − 2n z_ieff) + g(z + h_es + 2n z_ieff)]/(√(2π) σ_zs)
-  (MFD Eq. 54–56), h_es = h_s' + Δh_s, z_ieff = max(z_i, h_es + 2.15 σ_zs{h_es}) (MFD Eq. 68, the reflecting lid).
-* **Convective hours** (L < 0, stack below z_i): the direct, indirect and penetrated sources (MFD Eqs. 58–86):
+  (MFD §5.3), h_es = h_s' + Δh_s, z_ieff = max(z_i, h_es + 2.15 σ_zs{h_es}) (MFD Eq. 68, the reflecting lid).
+* **Convective hours** (L < 0, stack below z_i): the direct, indirect and penetrated sources (MFD §5.2, Eqs. 53–54):
   C_c = (1 − f_p)(C_d + C_r) + f_p C_p, with the bi-Gaussian vertical PDF of w: λ_{1,2}, a_{1,2}, b_{1,2} from
-  the skewness S = w̄³/σ_w³ (w̄³ = 0.125 w*³, or 1.25 w*³ z/z_i near the ground) and R = 2 (MFD Eqs. 61–66, 69–72);
-  h_dj = h_s' + Δh_d + a_j w* x/ũ (MFD Eq. 63), h_rj = h_dj − Δh_i (MFD Eq. 75), σ_zj = α_b b_j w* x/ũ combined
+  the skewness S = w̄³/σ_w³ (w̄³ = 0.125 w*³, or 1.25 w*³ z/z_i near the ground) and R = 2 (MFD Eqs. 61–62 and
+  the text after them);
+  h_dj = h_s' + Δh_d + a_j w* x/ũ (MFD Eq. 60), h_rj = h_dj − Δh_i (MFD §5.2.2), σ_zj = α_b b_j w* x/ũ combined
   with the surface term and σ_b (MFD Eqs. 85–86); reflections at the ground and at z_i (direct: images +2n z_i,
-  indirect: −2n z_i); the penetrated source is a stable-type Gaussian at h_ep with its own lid (MFD Eq. 76).
+  indirect: −2n z_i); the penetrated source is a stable-type Gaussian at h_ep (MFD Eq. 94) with its own lid
+  (MFD §5.2.3).
 * **σ_y**: ambient σ_ya = (σ_v/u) x/(1 + x/(2 u T_Lys))^0.3 with T_Lys = z_im/(156 σ_v) · max(h, 0.46)/0.46 for
   stable-type plumes and σ_ya = (σ_v/u) x/(1 + 78 (0.46/max(h_s, 0.46)) σ_v x/(u z_i))^0.3 (the constant ≥ 0.7) in
-  the CBL (MFD Eqs. 77–79); buoyancy-induced σ_b = β2 Δh/√2 (MFD §5.5.3); σ² = σ_a² + σ_b².
+  the CBL (MFD Eqs. 77–78); buoyancy-induced σ_b = β2 Δh/√2 (MFD §5.5.2); σ² = σ_a² + σ_b² (MFD Eq. 75).
 * **σ_z, stable**: σ_zes = σ_w t/(1 + σ_w t (1/(0.72 z) + N/(0.54 σ_w)))^½ (MFD Eq. 83, z = max(h_s, h_es)),
   σ_zgs = √(2/π) u* x/ũ (1 + 0.7 x/L)^{−1/3} (MFD Eq. 84), blended by h_es/z_i below z_i (MFD §5.5.1.2).
-* **Meander** (MFD Eqs. 102–105 as revised in Cimorelli et al. 2005 §4): C = f_r C_R + (1 − f_r) C_C, random plume
+* **Meander** (MFD §5.4 as revised in Cimorelli et al. 2005 §4): C = f_r C_R + (1 − f_r) C_C, random plume
   F_y = 1/(2π r) at radial distance r, f_r = σ_r²/(σ_r² + σ_h²) written as
   (2σ_v² + ū²(1 − exp(−r/(ũ T_r))))/ũ², ū² = ũ² − 2σ_v², T_r = 24 h (the program's BIGT; docs/unverified.md).
 * **Urban option** (URBANOPT, :class:`AermodUrban`; MFD §5.8): in stable hours and the morning transition an urban
@@ -36,10 +38,10 @@ are at z = 0. Concentrations per source (Q [kg s⁻¹] → C [kg m⁻³]):
   σ_w and dθ/dz; σ_z without N there, and a plume reaching z_i partly penetrates it (``urban_stable_rise``).
 * **Decay**: F_z × exp(−ψ x/ũ) (:func:`decay_coefficient`; SO2 from urban stacks: 4 h). **Release types**: capped
   and horizontal stacks (POINTCAP, POINTHOR) and NOSTD change the momentum flux and the release height only.
-* **Effective parameters** ũ, σ̃_v, σ̃_w, dθ/dz̃ (MFD §5.2, Eqs. 43–44): first the values at the plume height, then
-  their averages over [h − 2.15 σ_z, h] (stable) or [max(h_c − 2.15 σ̄_z, 0), min(h_c, z_i)] (CBL, h_c the height of
-  the plume's centroid, which moves from the final-rise height to z_i/2 between x_f and the mixing distance
-  x_m = z_i ū/σ̄_w). Stable plume rise iterates u and N between stack top and mid-rise (MFD §5.6.2).
+* **Effective parameters** ũ, σ̃_v, σ̃_w, dθ/dz̃ (MFD Eq. 43 and the text around it): first the values at the
+  plume height, then their averages over [h − 2.15 σ_z, h] (stable) or [max(h_c − 2.15 σ̄_z, 0), min(h_c, z_i)]
+  (CBL, h_c the height of the plume's centroid, which moves from the final-rise height to z_i/2 between x_f and the
+  mixing distance x_m = z_i ū/σ̄_w). Stable plume rise iterates u and N between stack top and mid-rise (MFD §5.6.2).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Receptor hill-height scales from the park's DEM, the way AERMAP computes them for AERMOD's terrain treatment.
 
 AERMOD's dividing-streamline height H_c (Cimorelli et al. 2005, *J. Appl. Meteor.* 44:682–693, §3; EPA-454/R-03-004
-§5.2.1) needs, for each receptor, a hill-height scale h_c: the elevation of the terrain that most controls the flow
+§5.1) needs, for each receptor, a hill-height scale h_c: the elevation of the terrain that most controls the flow
 near it. AERMAP (EPA, *User's Guide for the AERMOD Terrain Preprocessor (AERMAP)*, EPA-454/B-03-003, 2004) takes
 every DEM node whose elevation rises above a 10 % slope from the receptor,
 

@@ -11,7 +11,7 @@ Every profile is built, as AERMOD does, on a fixed grid of heights (``AERMOD_GRI
 hour; values between grid levels are linear interpolations and layer averages are integrals of that piecewise-linear
 profile (:func:`interpolate_profile`, :func:`layer_average`). Arrays are (H,) per hour in, (H, Z) out.
 
-* Wind speed [m s-1]: Monin–Obukhov similarity u(z) = (u*/κ)[ln(z/z0) − ψm(z/L) + ψm(z0/L)] (MFD Eq. 6 with ψm of
+* Wind speed [m s-1]: Monin–Obukhov similarity u(z) = (u*/κ)[ln(z/z0) − ψm(z/L) + ψm(z0/L)] (MFD Eq. 28 with ψm of
   Eq. 7 (L < 0) and Eq. 29 (L > 0, van Ulden & Holtslag 1985)); linear below 7 z0 (MFD Eq. 28); constant above zi.
   The profile is anchored to the observed wind: u_grid(z) = u_obs · u_sim(z) / u_sim(z_obs) (AERMOD XTRPWS).
 * σv [m s-1]: σv² = σvc² + σvm² (MFD Eq. 38); σvm² linear from 3.6 u*² at the ground (Eq. 39) to
@@ -19,7 +19,7 @@ profile (:func:`interpolate_profile`, :func:`layer_average`). Arrays are (H,) pe
   min(0.35 w*², 0.25) at 1.2 zic, constant above (MFD §4.1.6.2). Stable hours: σvm only.
 * σw [m s-1]: σw² = σwc² + σwm² (MFD §4.1.5); σwc² = 1.6 (z/zic)^(2/3) w*² below 0.1 zic, 0.35 w*² up to zic,
   0.35 w*² exp(−6 (z − zic)/zic) above; σwm² = σwml² + σwmr², σwml = 1.3 u* (1 − z/zi)^½ below zi (0 above),
-  σwmr = σwm,res · min(1, z/zi) with σwm,res = 0.02 u(zi) (MFD Eq. 36). Stable hours: σwm only.
+  σwmr = σwm,res · min(1, z/zi) with σwm,res = 0.02 u(zi) (MFD §4.1.5, with Eq. 36). Stable hours: σwm only.
 * dθ/dz [K m-1]: stable hours (θ*/(κ z))(1 + 5 z/L) between 2 and 100 m (MFD §4.1.3, from Eqs. 8 and 20), the 2 m
   value below, exp(−(z − 100)/(0.44 max(100, zi))) decay above 100 m, ≥ 0.002; AERMET's ADJ_U* files use
   (0.74 + 4.7 z/L) and θ* = 0.08 K (AERMOD TGINIT, unverified). Convective hours: 0 below zi, the AERMET VPTG
@@ -70,7 +70,7 @@ MINIMUM_STABLE_GRADIENT = 0.002  # [K m-1] floor on dθ/dz in stable layers (AER
 MINIMUM_VPTG = 0.005  # [K m-1] floor on AERMET's VPTG (AERMOD METQA; MFD §4.1.3 takes 0.005 above zi + 500 m)
 VPTG_LAYER_DEPTH = 500.0  # [m] layer above zi where the VPTG applies (MFD §4.1.3)
 ADJ_USTAR_THETA_STAR = 0.08  # [K] θ* with ADJ_U* and no BULKRN nor measured gradient (AERMOD TGINIT; unverified)
-SIGMA_W_RESIDUAL_FACTOR = 0.02  # σwm,res = 0.02 u(zi) when no σw is measured above zi (MFD Eq. 36)
+SIGMA_W_RESIDUAL_FACTOR = 0.02  # σwm,res = 0.02 u(zi) when no σw is measured above zi (MFD §4.1.5)
 _EXP_LIMIT = -50.0  # AERMOD's EXPLIM: exp(a) is taken as 0 for a ≤ −50
 
 
@@ -87,7 +87,7 @@ def psi_m_stable(z, obukhov_length):
 
 
 def similarity_wind_speed(z, friction_velocity, obukhov_length, roughness_length):
-    """u(z) = (u*/κ)[ln(z/z0) − ψm(z/L) + ψm(z0/L)] (MFD Eq. 6/7/29).
+    """u(z) = (u*/κ)[ln(z/z0) − ψm(z/L) + ψm(z0/L)] (MFD Eq. 28 with ψm of Eqs. 7/29).
 
     z, obukhov_length, roughness_length [m]; friction_velocity [m s-1] → [m s-1]. Broadcasts.
     """
@@ -160,7 +160,7 @@ def sigma_v_profile(heights, *, friction_velocity, convective_velocity_scale, co
 
 def sigma_w_profile(heights, *, friction_velocity, convective_velocity_scale, convective_mixing_height,
                     mixing_height, wind_speed_at_mixing_height, convective, residual_sigma_w=None):
-    """σw on ``heights`` [m] (Z,) per hour (H,) (MFD §4.1.5, Eq. 36); each part ≥ 1e-4 m/s as in AERMOD.
+    """σw on ``heights`` [m] (Z,) per hour (H,) (MFD §4.1.5, Eqs. 35–37); each part ≥ 1e-4 m/s as in AERMOD.
     u*, w*, u(zi) [m s-1]; zic, zi [m]; ``convective`` (H,) bool; ``residual_sigma_w`` (H,) [m s-1] replaces
     σwm,res = 0.02 u(zi) (a site's measured σw above zi, AERMOD METEXT). ``heights`` may be (H, K). → (H, Z)."""
     z = _as_rows(heights)

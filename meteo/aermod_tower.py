@@ -18,7 +18,7 @@ profile v_ref(z), the value at a grid height z is, per hour:
   SFC record's, σv, σw and dθ/dz their similarity profiles.
 
 The wind direction interpolates linearly between levels (turning through the smaller angle) and holds the nearest
-observation beyond them. σw's residual above zi (MFD Eq. 36) is the mean of the measured σw at or above zi when
+observation beyond them. σw's residual above zi (MFD §4.1.5) is the mean of the measured σw at or above zi when
 there is one. The temperature gradient is observed between consecutive valid temperature levels,
 (T_a − T_b)/(z_a − z_b) + g/cp at their mid-height (≥ 0.002 K/m in stable hours); it enters stable hours only:
 the first such level above z0 and at most 100 m gives θ* = (dθ/dz) κ z / (1 + 5 z/L), below the lowest level the

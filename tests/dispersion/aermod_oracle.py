@@ -147,7 +147,7 @@ def _brunt_vaisala(gradient, theta):
 
 def _urban(final, fb, u, hs, hsp, met: AermodHour):
     """The stable final rise in the urban layer z_i (URBANOPT): unchanged below z_i or for a stack at or above it,
-    else the CBL penetration rule with N² = g/θ(z_i) · 0.005 K/m (MFD Eqs. 88–90; AERMOD DISTF since v15181, the
+    else the CBL penetration rule with N² = g/θ(z_i) · 0.005 K/m (MFD Eqs. 55–56; AERMOD DISTF since v15181, the
     stack-height condition since v22112). (S,) → [m]."""
     if not met.urban:
         return final
@@ -215,14 +215,14 @@ def _stack_state(stacks: StackSet, met: AermodHour, stack_tip_downwash: bool = T
     x_conv = rise.convective_final_distance(fb)
     final = np.where(elevated, final, rise.convective_rise_direct(x_conv, fb, fm, u_s))
     xmax = np.where(elevated, xmax, x_conv)
-    # Penetration (MFD Eqs. 88-90), CBL stacks only
+    # Penetration (MFD Eqs. 55–56), CBL stacks only
     depth = np.maximum(zi - hsp, 1e-6)
     penetrated, ratio = rise.penetration(fb, u_s, mixing_height=zi, release_height=np.minimum(hsp, zi - 1e-6),
                                          potential_temperature_at_zi=met.theta_at_zi,
                                          gradient_above_zi=met.gradient_above_zi)
     penetrated = np.where(elevated, 0.0, penetrated)
     he3 = hsp + rise.penetrated_rise(penetrated, ratio, mixing_height=zi, release_height=zi - depth)
-    # Centroid of the CBL plume: from the final-rise height at x_f to z_i/2 at x_m = z_i ū/σ̄_w (MFD §5.2)
+    # Centroid of the CBL plume: from the final-rise height at x_f to z_i/2 at x_m = z_i ū/σ̄_w (MFD, after Eq. 43)
     x_mixed = zi * met.mean_wind_speed / met.mean_sigma_w
     x_final = np.where(x_mixed < 1.25 * xmax, 0.8 * x_mixed, xmax)
     critical_rise = np.where(x_mixed < 1.25 * xmax, rise.convective_rise_direct(x_final, fb, fm, u_s), final)
@@ -296,7 +296,7 @@ def _sigma_z_stable(x, he, u, sw, tg, theta, st: dict, met: AermodHour):
 
 
 def _sigma_y_stable(x, he, u, sv, met: AermodHour):
-    """Ambient σ_y of the stable-type plume (MFD Eqs. 77-79 with T_Lys). [m]"""
+    """Ambient σ_y of the stable-type plume (MFD Eqs. 77–78 with T_Lys). [m]"""
     ratio = np.maximum(MINIMUM_SIGMA_V_OVER_U, sv / u)
     time_scale = (met.mechanical_mixing_height / (156.0 * sv)) * (np.maximum(he, 0.46) / 0.46)
     return ratio * x / (1.0 + x / (2.0 * u * time_scale)) ** 0.3
@@ -328,7 +328,7 @@ def _reflection_height(he, x, szb, st, met, initial=0.0):
 
 
 def _vertical_stable(sz, he, lid):
-    """F_z at the ground of a plume at ``he`` reflected at the ground and at ``lid`` (MFD Eq. 56). [m⁻¹]"""
+    """F_z at the ground of a plume at ``he`` reflected at the ground and at ``lid`` (MFD §5.3). [m⁻¹]"""
     inv = -0.5 / (sz * sz)
     direct = _gauss(inv * he * he)
     total = np.zeros_like(sz)
@@ -364,7 +364,7 @@ def _stable_parts(x, st, met):
 
 
 def _crosswind(y, sy):
-    """Coherent-plume F_y = exp(−y²/2σ_y²)/(√(2π) σ_y) (MFD Eq. 103). [m⁻¹]"""
+    """Coherent-plume F_y = exp(−y²/2σ_y²)/(√(2π) σ_y) (MFD §5.4). [m⁻¹]"""
     return _gauss(-(y * y) / (2.0 * sy * sy)) / (_SQRT_2PI * sy)
 
 
@@ -384,7 +384,7 @@ def _coherent(parts, y):
 
 
 def _random(parts, radial):
-    """Random (pancake) plume C/Q [s m⁻³] at radial distance r, F_y = 1/(2π r) (MFD Eq. 104)."""
+    """Random (pancake) plume C/Q [s m⁻³] at radial distance r, F_y = 1/(2π r) (MFD §5.4)."""
     return (parts["vertical"] + parts["vertical_3"]) / (2.0 * np.pi * radial)
 
 
@@ -401,7 +401,8 @@ def _random_weight(parts, radial):
 # ----------------------------------------------------------------------------------------------------------------
 
 def _pdf(center, surface, sw, met):
-    """Bi-Gaussian PDF of w (MFD Eqs. 61-66, 69-72): λ1, λ2, a1, a2, b1, b2 (a, b in units of w*)."""
+    """Bi-Gaussian PDF of w (MFD Eqs. 53, 61–62 and the text after them): λ1, λ2, a1, a2, b1, b2 (a, b in units
+    of w*)."""
     wstar = met.convective_velocity_scale
     w3 = np.where(surface, 1.25 * wstar ** 3 * center / met.mixing_height, 0.125 * wstar ** 3)
     skew = w3 / sw ** 3
@@ -440,7 +441,7 @@ def _convective_sigmas(x, dh1, center, surface, u_d, sv_d, b1, b2, he3, u3, sv3,
 
 def _vertical_convective(he1, he2, sz1, sz2, lam1, lam2, zi, sign):
     """F_z at the ground of the bi-Gaussian source with images every 2 z_i (``sign`` +1: direct, images 2n z_i,
-    n ≥ 0; −1: indirect, images −2n z_i, n ≥ 1) (MFD Eqs. 59-60, 73-74). [m⁻¹]"""
+    n ≥ 0; −1: indirect, images −2n z_i, n ≥ 1) (MFD Eqs. 59–60, §5.2.2). [m⁻¹]"""
     inv1, inv2 = -0.5 / (sz1 * sz1), -0.5 / (sz2 * sz2)
     total = np.zeros_like(sz1)
     active = np.ones(sz1.shape, dtype=bool)
@@ -461,7 +462,7 @@ def _convective_parts(x, st, met):
     zi, wstar = met.mixing_height, met.convective_velocity_scale
     hsp, fb, fm, u_s = st["hsp"], st["fb"], st["fm"], st["u_s"]
     penetrated = st["penetrated"]
-    # centroid height (MFD §5.2)
+    # centroid height (MFD, the text after Eq. 43)
     xt = np.maximum(x, 1.0)
     near = np.minimum(hsp + rise.convective_rise_direct(xt, fb, fm, u_s), zi)
     start = np.minimum(hsp + st["critical_rise"], zi)

@@ -7,16 +7,16 @@ leaves open are those of the AERMOD program (read, not copied; ``docs/unverified
 =============================================================  ==========================================
 buoyancy and momentum fluxes F_b, F_m (MFD Eq. 57; Briggs)     :func:`buoyancy_flux`, :func:`momentum_flux`
 stack-tip downwash (Briggs 1974)                               :func:`release_height_after_downwash`
-CBL direct rise, Briggs 2/3 law, β1 = 0.6 (MFD §5.6.1)        :func:`convective_rise_direct`
+CBL direct rise, Briggs 2/3 law, β1 = 0.6 (MFD Eq. 91)       :func:`convective_rise_direct`
 CBL indirect-source rise Δh_i (MFD §5.6.1)                     :func:`convective_rise_indirect`
 distance to final rise x_f in the CBL (MFD §5.6.1, ISC3 form)  :func:`convective_final_distance`
-penetration: Δh_eq, P_s and f_p (MFD §5.3)                     :func:`penetration`
+penetration: Δh_eq, P_s and f_p (MFD Eqs. 55–56)               :func:`penetration`
 stable rise while rising (MFD Eq. 95), x_f (Eq. 96),           :func:`stable_rise`, :func:`stable_final_distance`,
 final rise (Eq. 97), neutral (Eq. 98) and calm (Eq. 99) limits :func:`stable_final_rise`
 =============================================================  ==========================================
 
-Equation numbers: Eqs. 57 and 95–99 were seen in a copy of the MFD; the CBL rise and penetration are cited by
-section only (their numbers are to be checked, ``docs/unverified.md``).
+Equation numbers: those of the MFD's 2004 edition, checked against its text (``docs/unverified.md``); the
+indirect-source rise is cited by section only (its number could not be read).
 
 Units: F_b [m⁴ s⁻³], F_m [m⁴ s⁻²], distances and heights [m], speeds [m s⁻¹], N [s⁻¹], temperatures [K].
 """
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 BETA_1 = 0.6  # entrainment coefficient of the direct CBL plume (MFD §5.6.1; Briggs 1984)
-BETA_2 = 0.4  # buoyancy-induced dispersion coefficient (MFD §5.5.3, σ_b = β2 Δh/√2)
+BETA_2 = 0.4  # buoyancy-induced dispersion coefficient (MFD §5.5.2, σ_b = β2 Δh/√2)
 _ALPHA_R = 1.4  # indirect source: α_r (MFD §5.6.1; docs/unverified.md)
 _LAMBDA_Y = 2.3  # indirect source: λ_y (MFD §5.6.1; docs/unverified.md)
 _A_E = 0.1  # indirect source: a_e (MFD §5.6.1; docs/unverified.md)
@@ -74,7 +74,7 @@ def release_height_after_downwash(stack_height, inner_diameter, exit_velocity, w
 
 
 def convective_rise_direct(distance, buoyancy_flux, momentum_flux, wind_speed):
-    """Δh_d = (3 F_m x/(β1² u²) + 3 F_b x²/(2 β1² u³))^⅓ (MFD §5.6.1; Briggs 1984), β1 = 0.6. [m]
+    """Δh_d = (3 F_m x/(β1² u²) + 3 F_b x²/(2 β1² u³))^⅓ (MFD Eq. 91, §5.6.1; Briggs 1984), β1 = 0.6. [m]
 
     distance x [m]; wind_speed u at stack height [m s⁻¹].
     """
@@ -102,9 +102,9 @@ def convective_final_distance(buoyancy_flux):
 def penetration(buoyancy_flux, wind_speed, *, mixing_height, release_height, potential_temperature_at_zi,
                 gradient_above_zi):
     """Penetration of the convective mixed layer: P_s = F_b/(u N_h² (z_i − h_s')³) with N_h² = (g/θ(z_i)) dθ/dz
-    above z_i, Δh_eq/(z_i − h_s') = (2.6³ P_s + (2/3)³)^⅓ (MFD §5.3), and the fraction f_p
+    above z_i, Δh_eq/(z_i − h_s') = (2.6³ P_s + (2/3)³)^⅓ (MFD Eq. 56), and the fraction f_p
     that stays in the CBL = 0 when Δh_eq/(z_i − h_s') > 2, 1 when < 2/3, else 1.5 − (z_i − h_s')/Δh_eq
-    (MFD §5.3). Returns (penetrated fraction 1 − f_p, Δh_eq/(z_i − h_s')) [-]."""
+    (MFD Eq. 55). Returns (penetrated fraction 1 − f_p, Δh_eq/(z_i − h_s')) [-]."""
     nh2 = AERMOD_GRAVITY / potential_temperature_at_zi * gradient_above_zi
     depth = mixing_height - release_height
     ps = buoyancy_flux / (wind_speed * nh2 * depth ** 3)
@@ -114,7 +114,7 @@ def penetration(buoyancy_flux, wind_speed, *, mixing_height, release_height, pot
 
 
 def penetrated_rise(penetrated_fraction, ratio, *, mixing_height, release_height):
-    """Height gain of the penetrated source h_ep − h_s' (MFD §5.3): Δh_eq when the plume penetrates fully,
+    """Height gain of the penetrated source h_ep − h_s' (MFD Eq. 94): Δh_eq when the plume penetrates fully,
     else (z_i − h_s') (3/4 Δh_eq/(z_i − h_s') + 1/2). [m]"""
     depth = mixing_height - release_height
     return np.where(penetrated_fraction >= 1.0, ratio * depth, 0.75 * depth * ratio + 0.5 * depth)

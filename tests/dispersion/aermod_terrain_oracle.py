@@ -3,7 +3,7 @@ below the dividing streamline (dispersion/_aermod_vertical.py: ``vertical_stable
 ``fraction_below``).
 
 Source: Cimorelli et al. (2004), *AERMOD: Description of Model Formulation*, EPA-454/R-03-004 ("MFD") §5.1 and
-Eq. 48 (the two plume states and φ_p), with the reflected Gaussians of MFD Eqs. 56 (stable) and 59–60, 73–74
+Eq. 48 (the two plume states and φ_p), with the reflected Gaussians of MFD §5.3 (stable) and Eqs. 59–60, §5.2.2
 (convective). Each oracle is the plain image sum with a fixed, large number of images (no stopping rule, no
 Poisson-summation form, no exp(−50) cut-off); φ_p is the numerical integral (scipy.integrate.quad) of the stable
 F_z over [0, limit], an independent computation of the erf sum the kernel uses.

@@ -69,7 +69,7 @@ def receptors_grid(spacing=200.0, half=2000.0) -> ReceptorSet:
 # ---------------------------------------------------------------------------------------------------------------
 
 def test_stable_vertical_term_is_well_mixed_for_a_wide_plume():
-    # Σ images with σz ≫ lid → 1/lid (the well-mixed limit of MFD Eq. 56)
+    # Σ images with σz ≫ lid → 1/lid (the well-mixed limit of the stable F_z, MFD §5.3)
     lid = np.array([300.0])
     value = _vertical_stable(np.array([5000.0]), np.array([120.0]), lid)
     assert value[0] == pytest.approx(1.0 / lid[0], rel=1e-3)

@@ -62,7 +62,7 @@ def test_wind_profile_matches_the_observation_and_is_continuous(ustar, length, z
 
 
 def test_sigma_w_tends_to_1_3_ustar_at_the_ground_when_not_convective():
-    # MFD Eq. 36: σwml = 1.3 u* (1 − z/zi)^½ → 1.3 u* at z = 0; the residual part vanishes there
+    # MFD Eq. 37: σwml = 1.3 u* (1 − z/zi)^½ → 1.3 u* at z = 0; the residual part vanishes there
     sw = sigma_w_profile(np.array([0.0, 1.0]), friction_velocity=[0.3], convective_velocity_scale=[np.nan],
                          convective_mixing_height=[np.nan], mixing_height=[800.0],
                          wind_speed_at_mixing_height=[8.0], convective=[False])[0]
