@@ -26,8 +26,8 @@ _TINY_RISE = 1e-30  # [m] floor under a rise before its logarithm
 @njit(**KERNEL_OPTIONS)
 def fill_geometry(geometry, nodes, rises, st, hour):
     """The plume's geometry at every node for a receptor at the ground (``stable_geometry``/``convective_geometry``),
-    interpolated linearly in ln x by :func:`geometry_parts`: rises, σ's, lids and speeds as logarithms (exact between
-    nodes for power laws of x), the convective heights as h_dj = h_s' + Δh_d + c_j x with c_j = a_j w*/ũ_d (slowly
+    interpolated in ln x by :func:`geometry_parts`: rises, σ's, lids and speeds as logarithms (exact between nodes
+    for power laws of x), the convective heights as h_dj = h_s' + Δh_d + c_j x with c_j = a_j w*/ũ_d (slowly
     varying) kept, λ's, σ_v and the free heights as they are. Stable-type: h_e, ln σ_z, ln z_ieff, ln ũ, ln σ_y,
     σ̃_v, z_free, ln Δh_s; convective: c_1, c_2, ln σ_z1, ln σ_z2, λ1, λ2, ln Δh_i, ln ũ_d, ln σ_y, σ̃_v,d, h_ep,
     ln σ_z3, ln z_ieff3, ln ũ_3, ln σ_y3, σ̃_v3, z_free,d, z_free,3, ln Δh_d."""
@@ -55,37 +55,66 @@ def geometry_parts(geometry, k, w, distance, st, hour, wrap, lift, hill, ground)
     table, at a receptor ``wrap`` above the stack base and ``lift`` above its ground (``plume_parts_at``'s
     arguments). A receptor above its free height has effective parameters of its own (AERMOD bounds their layer
     by the receptor height): for a stable-type plume they are computed from the tabulated rise (``stable_layer``);
-    a convective one is not usable and the caller evaluates it exactly."""
+    a convective one is not usable and the caller evaluates it exactly.
+
+    The lids and the free heights, which bend where the plume's edge reaches z_i or the ground, are read linearly
+    between nodes k and k + 1; everything else by the quadratic in ln x through k, k + 1 and the nearer of k − 1
+    and k + 2 (``_three_nodes``), whose error is a step smaller where the convective heights' slopes c_j and the
+    speeds change with the plume's centroid (measured against every pair evaluated exactly: the worst receptor of
+    AERMOD's elevated-terrain decks, ``tests/data/aermod/README.md``)."""
     lo = geometry[k]
     hi = geometry[k + 1]
+    a, b, c, t = _three_nodes(geometry, k, w)
     if st.elevated:
-        if wrap > lo[6] + w * (hi[6] - lo[6]):
-            he, sz, lid, u, sy, sv, _ = stable_layer(distance, _log(lo, hi, w, 7), st, hour, wrap)
+        if wrap > _lin(lo, hi, w, 6):
+            he, sz, lid, u, sy, sv, _ = stable_layer(distance, _quadratic_log(a, b, c, t, 7), st, hour, wrap)
             return (True, stable_vertical_at(he, sz, lid, u, wrap, lift, hill, ground, hour)
                     * decay_factor(hour.decay, distance, u), sy, 0.0, 1.0, meander_weight(u, sv, distance))
-        he = max(st.hsp + _log(lo, hi, w, 7), 0.0)
-        sz = _log(lo, hi, w, 1)
-        lid = math.exp(lo[2] + w * (hi[2] - lo[2]))
-        u = math.exp(lo[3] + w * (hi[3] - lo[3]))
-        sy = _log(lo, hi, w, 4)
-        sv = lo[5] + w * (hi[5] - lo[5])
+        he = max(st.hsp + _quadratic_log(a, b, c, t, 7), 0.0)
+        sz = _quadratic_log(a, b, c, t, 1)
+        lid = _log(lo, hi, w, 2)
+        u = _quadratic_log(a, b, c, t, 3)
+        sy = _quadratic_log(a, b, c, t, 4)
+        sv = _quadratic(a, b, c, t, 5)
         return (True, stable_vertical_at(he, sz, lid, u, wrap, lift, hill, ground, hour)
                 * decay_factor(hour.decay, distance, u), sy, 0.0, 1.0, meander_weight(u, sv, distance))
     p = st.penetrated
-    if (p < 1.0 and wrap > lo[16] + w * (hi[16] - lo[16])) or (p > 0.0 and wrap > lo[17] + w * (hi[17] - lo[17])):
+    if (p < 1.0 and wrap > _lin(lo, hi, w, 16)) or (p > 0.0 and wrap > _lin(lo, hi, w, 17)):
         return False, 0.0, 0.0, 0.0, 1.0, 0.0
-    base = st.hsp + _log(lo, hi, w, 18)
-    g = (base + _lin(lo, hi, w, 0) * distance, base + _lin(lo, hi, w, 1) * distance, _log(lo, hi, w, 2),
-         _log(lo, hi, w, 3), _lin(lo, hi, w, 4), _lin(lo, hi, w, 5), _log(lo, hi, w, 6), _log(lo, hi, w, 7),
-         _log(lo, hi, w, 8), _lin(lo, hi, w, 9),
-         _lin(lo, hi, w, 10), _log(lo, hi, w, 11), _log(lo, hi, w, 12), _log(lo, hi, w, 13), _log(lo, hi, w, 14),
-         _lin(lo, hi, w, 15), 0.0, 0.0)
+    base = st.hsp + _quadratic_log(a, b, c, t, 18)
+    g = (base + _quadratic(a, b, c, t, 0) * distance, base + _quadratic(a, b, c, t, 1) * distance,
+         _quadratic_log(a, b, c, t, 2), _quadratic_log(a, b, c, t, 3), _quadratic(a, b, c, t, 4),
+         _quadratic(a, b, c, t, 5), _quadratic_log(a, b, c, t, 6), _quadratic_log(a, b, c, t, 7),
+         _quadratic_log(a, b, c, t, 8), _quadratic(a, b, c, t, 9), _quadratic(a, b, c, t, 10),
+         _quadratic_log(a, b, c, t, 11), _log(lo, hi, w, 12), _quadratic_log(a, b, c, t, 13),
+         _quadratic_log(a, b, c, t, 14), _quadratic(a, b, c, t, 15), 0.0, 0.0)
     vertical, vertical_3 = convective_vertical_at(g, hour.mixing_height, p, wrap, lift)
     weight = meander_weight(g[7], g[9], distance)
     if p > 0.0:
         weight = (1.0 - p) * weight + p * meander_weight(g[13], g[15], distance)
     d = decay_factor(hour.decay, distance, g[7])
     return True, vertical * d, g[8], vertical_3 * d, g[14], weight
+
+
+@njit(**KERNEL_OPTIONS)
+def _three_nodes(geometry, k, w):
+    """Rows a, b, c of three consecutive nodes around the interval [k, k + 1] and the position t of weight ``w`` in
+    steps from a: k − 1, k, k + 1 (t = 1 + w) in the interval's first half, k, k + 1, k + 2 (t = w) in its second,
+    the other where the table ends."""
+    if (w < 0.5 and k >= 1) or k + 2 >= geometry.shape[0]:
+        return geometry[k - 1], geometry[k], geometry[k + 1], 1.0 + w
+    return geometry[k], geometry[k + 1], geometry[k + 2], w
+
+
+@njit(**KERNEL_OPTIONS)
+def _quadratic(a, b, c, t, j):
+    """Column j at t by the Lagrange quadratic through a (t = 0), b (t = 1) and c (t = 2)."""
+    return 0.5 * a[j] * (t - 1.0) * (t - 2.0) - b[j] * t * (t - 2.0) + 0.5 * c[j] * t * (t - 1.0)
+
+
+@njit(**KERNEL_OPTIONS)
+def _quadratic_log(a, b, c, t, j):
+    return math.exp(_quadratic(a, b, c, t, j))
 
 
 @njit(**KERNEL_OPTIONS)

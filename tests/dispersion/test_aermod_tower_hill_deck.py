@@ -19,9 +19,9 @@ JULY = slice("1999-07-01T09:00", "1999-08-01T08:00")  # the deck's STARTEND, loc
 @pytest.mark.slow
 def test_tower_over_a_hill_is_aermod_and_one_level_is_not(tmp_path):
     """Every pair evaluated exactly gives AERMOD's period mean and highest 1-h and 24-h values at every receptor
-    (measured worst receptor 7e-5 / 1e-6 / 1e-5 of the value); the tabulated path within its measured error (0.19 /
-    0.99 / 0.57 %); the same hours profiled from the 7 m level alone are far from AERMOD (worst receptor 309 / 93 /
-    412 %, r 0.66 / 0.57 / 0.58)."""
+    (measured worst receptor 7e-5 / 1e-6 / 1e-5 of the value); the tabulated path within its measured error (0.12 /
+    0.51 / 0.44 %; 0.19 / 0.99 / 0.57 % when the geometry table was read linearly, which fails here); the same hours
+    profiled from the 7 m level alone are far from AERMOD (worst receptor 309 / 93 / 412 %, r 0.66 / 0.57 / 0.58)."""
     from tools.aermod_tower_deck import TOWER, write_tower  # the file AERMOD read (not kept in git: 2.3 MB)
 
     write_tower(tmp_path)
@@ -37,7 +37,7 @@ def test_tower_over_a_hill_is_aermod_and_one_level_is_not(tmp_path):
         return agreement(result, deck, FOLDER)
 
     exact, tabulated, seven_metres = run(tower, tabulate=False), run(tower), run(one_level)
-    for name, worst in (("period", 0.004), ("1h", 0.02), ("24h", 0.012)):
+    for name, worst in (("period", 0.0015), ("1h", 0.007), ("24h", 0.005)):
         assert_agrees(name, exact[name], fb=1e-4, r=0.99999, max_ratio=1e-4, worst=5e-4)
         assert_agrees(name, tabulated[name], fb=0.002, r=0.999, max_ratio=0.005, worst=worst)
         assert seven_metres[name]["worst"] > 0.5 and seven_metres[name]["r"] < 0.9, (name, seven_metres[name])
