@@ -17,7 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, model_valid
 from dispersion.coefficients import SIGMA_MODEL_NAMES
 
 __all__ = ["StrictModel", "DesignTrackSpec", "TrackFileSpec", "WeatherSpec", "GridSpec", "ModelSpec", "canonical_json",
-           "scenario_hash"]
+           "scenario_hash", "MAX_WEATHER_HOURS"]
+
+
+MAX_WEATHER_HOURS = 8784  # [h] the longest run a ``weather:`` block may ask for (a leap year)
 
 
 class StrictModel(BaseModel):
@@ -83,9 +86,10 @@ class WeatherSpec(StrictModel):
     start: datetime | None = Field(None, description="first hour, ISO 8601 with an explicit UTC offset, e.g. "
                                                      "2026-07-15T00:00:00+08:00; required, except with source "
                                                      "aermet, where it defaults to the file's first hour")
-    hours: int | None = Field(None, gt=0, le=8784, description="number of hourly steps [h]; default 24, except "
-                                                               "with source aermet and no start: the file's "
-                                                               "hours from its first (all of them, at most 8784)")
+    hours: int | None = Field(None, gt=0, le=MAX_WEATHER_HOURS,
+                              description="number of hourly steps [h]; default 24, except with source aermet and no "
+                                          f"start: the file's hours from its first (all of them, at most "
+                                          f"{MAX_WEATHER_HOURS})")
     seed: int = Field(20261124, ge=0, description="random seed of the synthetic generator")
     stability_method: Literal["gb3840", "turner"] = Field(
         "gb3840", description="Pasquill–Gifford class method: GB/T 3840-91 (default for Chinese parks) or "

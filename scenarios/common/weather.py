@@ -11,7 +11,7 @@ import xarray as xr
 
 from meteo import prepare_dispersion_met, read_aermet, read_station_csv, select_period, synthetic_weather
 from meteo.forecast import read_forecast_netcdf
-from scenarios.common.spec import WeatherSpec
+from scenarios.common.spec import MAX_WEATHER_HOURS, WeatherSpec
 from scenarios.common.storm import Storm
 from scenarios.common.times import local_text
 from twin.errors import InputError, MeteoCoverageError, WeatherFileCoverageError
@@ -21,7 +21,7 @@ from twin.park import Park
 __all__ = ["load_weather"]
 
 _log = logging.getLogger("parktwin")
-MAX_HOURS = 8784  # [h] the longest run a ``weather:`` block may ask for (WeatherSpec.hours; a leap year)
+MAX_HOURS = MAX_WEATHER_HOURS  # [h] a file's own period is refused beyond this (WeatherSpec.hours' bound)
 
 
 def coverage_error(spec: WeatherSpec) -> type[MeteoCoverageError]:
