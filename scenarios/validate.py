@@ -40,6 +40,7 @@ def _validate_park(path: Path) -> str:
 
 def _validate_scenario(path: Path) -> str:
     from scenarios.common.spec import TrackFileSpec, WeatherSpec
+    from scenarios.common.times import local_text
     from scenarios.common.weather import load_weather
     from scenarios.spec import load_scenario
     from twin.errors import InputError, MissingInputError
@@ -71,7 +72,9 @@ def _validate_scenario(path: Path) -> str:
     for location, block in _blocks(scenario):
         if isinstance(block, WeatherSpec):
             weather = load_weather(block, base_dir, park, f"{where}: {location}")
-            checked.append(f"{location} ({block.source}, {weather.sizes['time']} h)")
+            times, offset = weather["time"].values, park.spec.utc_offset_hours  # the period it gives, local time
+            checked.append(f"{location} ({block.source}, {times.size} h, first hour {local_text(times[0], offset)}, "
+                           f"last {local_text(times[-1], offset)})")
     if scenario.kind == "typhoon":  # the storm's track (a file is read and must cover the simulation)
         from scenarios.common.storm import Storm
 

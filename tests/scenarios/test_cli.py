@@ -282,6 +282,8 @@ def test_validate_checks_every_kind_of_scenario_and_the_park(demo, name, capsys)
     assert main(["validate", str(demo.root / name)]) == 0
     out = capsys.readouterr().out
     assert ": OK — " in out and ("kind " in out or "stacks" in out)
+    if name == "eia.yaml":  # the weather's period as the run will take it, in the park's local time
+        assert "weather (synthetic, 8760 h, first hour 2025-01-01 00:00 +08:00, last 2025-12-31 23:00 +08:00)" in out
 
 
 def _scenario_copy(demo, tmp_path, name, change):
