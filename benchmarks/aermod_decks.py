@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/aermod_decks.py [--deck NAME]   (NAME: albany-tower, area, area-shapes, area-urban,
                                                                   fugitive-hill, no2-arm2, no2-arm2-ratios, no2-olm,
                                                                   no2-olm-ppb, no2-olm-sources, terrain-hill,
-                                                                  tower-hill, tower-profile, urban, urban-hill, volume or
-                                                                  volume-urban)
+                                                                  tower-hill, tower-profile, urban, urban-hill,
+                                                                  volume or volume-urban)
 
 * ``terrain-hill`` — elevated terrain (AERMOD's ELEV): 8 stacks around a 120 m hill, 441 receptors with AERMAP hill
   heights, every third on a 1.5 m flagpole; run as ``terrain: elevated`` and, for comparison, as flat terrain.
@@ -36,9 +36,9 @@
   with σθ and σw), six stacks, 396 receptors on rings; run tabulated and, for comparison, with every pair evaluated
   exactly (``tabulate=False``, AERMOD's own cost).
 
-All but ``albany-tower`` cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed, measured in this run:
-FAC2, FB, r, max ParkTwin / max AERMOD and the distance between the maxima for the period mean and the highest 1-h
-and 24-h values, the worst receptor's |Cp/Co − 1|, and ParkTwin's CPU time for the run. AERMOD's CPU time on this
+All but ``albany-tower`` cover 1999 with the Anchorage surface file (``tests/data/aermod/README.md``). Printed,
+measured in this run: FAC2, FB, r, max ParkTwin / max AERMOD and the distance between the maxima for the period
+mean and the highest 1-h and 24-h values, the worst receptor's |Cp/Co − 1|, and ParkTwin's CPU time for the run. AERMOD's CPU time on this
 machine is the README's measurement (v21112, gfortran -O2), not repeated here: AERMOD is not part of the project.
 """
 
@@ -60,6 +60,7 @@ from meteo import read_aermet  # noqa: E402
 from tests.aermod_reference import WDROTATE, agreement, read_deck, reference_met  # noqa: E402
 from tools.aermod_no2_deck import deck_olm  # noqa: E402
 from tools.aermod_tower_deck import TOWER, write_tower  # noqa: E402
+from tools.aermod_tower_hill_deck import JULY  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "aermod"
 AERMOD_CPU_SECONDS = {"albany-tower": 0.3, "terrain-hill": 31.6, "tower-profile": 22.0, "tower-hill": 3.3,
@@ -107,10 +108,9 @@ def runs(deck_name: str, folder: Path) -> dict:
         options = {"urban": dict(urban=URBAN, decay=A.decay_coefficient("SO2", None, urban=True))}
     elif deck_name == "tower-hill":  # July only (the deck's STARTEND)
         write_tower(folder)
-        july = slice("1999-07-01T09:00", "1999-08-01T08:00")
         terrain = A.AermodTerrain("elevated", deck.hill_heights)
-        cases = {"tower": (reference_met(folder / TOWER).sel(time=july), terrain),
-                 "7 m level": (met.sel(time=july), terrain)}
+        cases = {"tower": (reference_met(folder / TOWER).sel(time=JULY), terrain),
+                 "7 m level": (met.sel(time=JULY), terrain)}
     else:
         write_tower(folder)
         cases = {"tower": (reference_met(folder / TOWER), A.AermodTerrain()), "7 m level": (met, A.AermodTerrain())}

@@ -31,6 +31,7 @@ from tools.aermod_tower_deck import SURFFILE, TOWER, write_tower  # noqa: E402
 
 TERRAIN = ROOT / "tests" / "data" / "aermod" / "terrain-hill"
 STARTEND = "1999 07 01 01 1999 07 31 24"  # AERMOD's ME STARTEND: local standard time, hour-ending
+JULY = slice("1999-07-01T09:00", "1999-08-01T08:00")  # the same hours on ParkTwin's time axis (UTC, hour start; UTC−9)
 
 
 def deck_lines(terrain: list[str]) -> list[str]:
@@ -40,7 +41,8 @@ def deck_lines(terrain: list[str]) -> list[str]:
         words = line.split()
         key = words[0] if words else ""
         if key == "TITLEONE":
-            line = "   TITLEONE  ParkTwin comparison: 8 stacks on a 120 m hill, SO2, elevated, rural; 4-level site tower"
+            line = ("   TITLEONE  ParkTwin comparison: 8 stacks on a 120 m hill, SO2, elevated, rural; "
+                    "4-level site tower")
         elif key == "TITLETWO":
             line = f"   TITLETWO  met ANCH-99_ADJU.SFC / {TOWER}, July 1999; written by tools/aermod_tower_hill_deck.py"
         elif key == "MODELOPT" and words[1:] != ["CONC"]:

@@ -21,7 +21,6 @@ from twin.park import Park
 __all__ = ["load_weather"]
 
 _log = logging.getLogger("parktwin")
-MAX_HOURS = MAX_WEATHER_HOURS  # [h] a file's own period is refused beyond this (WeatherSpec.hours' bound)
 
 
 def coverage_error(spec: WeatherSpec) -> type[MeteoCoverageError]:
@@ -94,11 +93,11 @@ def _period(spec: WeatherSpec, weather: xr.Dataset, utc_offset_hours: float,
     times = weather["time"].values.astype("datetime64[ns]")
     if spec.hours is not None:
         return times[0], spec.hours
-    if times.size > MAX_HOURS:
+    if times.size > MAX_WEATHER_HOURS:  # WeatherSpec.hours' bound holds for a file's own period too
         period = f"{local_text(times[0], utc_offset_hours)} to {local_text(times[-1], utc_offset_hours)}"
         raise InputError.field(where, "hours", f"{times.size} hours ({period})",
-                               f"at most {MAX_HOURS} hours (one year) in a run; give weather.start and weather.hours "
-                               "to choose the year")
+                               f"at most {MAX_WEATHER_HOURS} hours (one year) in a run; give weather.start and "
+                               "weather.hours to choose the year")
     return times[0], int(times.size)
 
 

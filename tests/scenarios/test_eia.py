@@ -370,7 +370,7 @@ def test_an_aermet_file_without_start_is_run_for_its_own_period(demo, tmp_path, 
         WeatherSpec(source="station_csv", path="weather.csv")
     with pytest.raises(WeatherFileCoverageError, match=r"2025-02-28 00:00 \+08:00 \(the file's first hour\), 100 h"):
         load_weather(WeatherSpec(source="aermet", path="met/SITE.SFC", hours=100), tmp_path, park, "test")
-    monkeypatch.setattr(weather_module, "MAX_HOURS", 48)  # a file longer than a run may be (one leap year)
+    monkeypatch.setattr(weather_module, "MAX_WEATHER_HOURS", 48)  # a file longer than a run may be (one leap year)
     with pytest.raises(InputError, match=r"SITE.SFC: hours must be at most 48 hours .*, got '72 hours \(2025-02-28 "
                                          r"00:00 \+08:00 to 2025-03-02 23:00 \+08:00\)'"):
         load_weather(WeatherSpec(source="aermet", path="met/SITE.SFC"), tmp_path, park, "test")
