@@ -22,9 +22,14 @@ BPIP-PRIME profiles) gets its PRIME state once per hour (:func:`dispersion._prim
 then computed without downwash into a row of its own and blended receptor by receptor with PRIME's value
 (:func:`dispersion._prime_kernels.downwash`), so the per-pair loop of the other stacks is untouched.
 
-Hours are independent: :func:`aermod_parallel` runs them in a ``prange`` and writes each hour's rows of
-``out`` (H, P, R); the statistics are summed afterwards in hour order, so the numbers do not depend on the thread
-count. :func:`aermod_serial` runs the same per-hour function in order (``nogil``) for Dask threads.
+Transfer matrices: a run may also keep each source's own C/Q (times a weight per stack-hour: its emission factor) at
+a few receptors (``tracked``) into ``responses`` (H, S, T). Such a stack-hour is computed into a row of its own and
+added to the substances' rows afterwards, like a downwashed one, so its tables — the costly part of a stack-hour —
+serve both the field and the transfer matrices.
+
+Hours are independent: :func:`aermod_parallel` runs them in a ``prange`` and writes each hour's rows of ``out``
+(H, P, R) and ``responses``; the statistics are summed afterwards in hour order, so the numbers do not depend on the
+thread count. :func:`aermod_serial` runs the same per-hour function in order (``nogil``) for Dask threads.
 """
 
 from __future__ import annotations
@@ -311,12 +316,23 @@ def _with_wake(value, wake, hour, s, j, sources, receptors, pairs, sn, cs):
 
 
 @njit(**KERNEL_OPTIONS)
-def _add_with_wake(rows, q, values, wake, hour, s, sources, receptors, pairs, sn, cs):
-    """rows[p, j] += q[p] · (stack ``s``'s C/Q ``values`` (R,) at receptor j with building downwash), for the
-    receptors at least 1 m from the stack (nearer: none, AERMOD's rule)."""
+def _apply_wake(values, wake, hour, s, sources, receptors, pairs, sn, cs):
+    """Stack ``s``'s C/Q ``values`` (R,) in place with building downwash, and zero at the receptors nearer than 1 m
+    (AERMOD's rule: none there)."""
     for j in range(values.shape[0]):
         if pairs.radial[s, j] >= sources.exclusion[s]:
-            _add(rows, q, j, _with_wake(values[j], wake, hour, s, j, sources, receptors, pairs, sn, cs))
+            values[j] = _with_wake(values[j], wake, hour, s, j, sources, receptors, pairs, sn, cs)
+        else:
+            values[j] = 0.0
+
+
+@njit(**KERNEL_OPTIONS)
+def _add_row(rows, q, values):
+    """rows[p, j] += q[p] · values[j] for every substance p and receptor j."""
+    for p in range(q.shape[0]):
+        if q[p] != 0.0:
+            for j in range(values.shape[0]):
+                rows[p, j] += q[p] * values[j]
 
 
 @njit(**KERNEL_OPTIONS)
@@ -368,7 +384,7 @@ def _terrain_pair(s, j, k, w, r, bound, st, hour, geometry, origin, step, last, 
 
 @njit(**KERNEL_OPTIONS)
 def _area_source(rows, rates, s, sources, receptors, pairs, weather, h, hour, tabulate):
-    """Add area source ``s`` in hour ``h`` (``rates`` (P, H, S) [kg s-1] the whole area's) at every receptor
+    """Add area source ``s`` in hour ``h`` (``rates`` (P,) [kg s-1] the whole area's) at every receptor
     (:func:`dispersion._aermod_area.area_value`): from its table of the plume at the ground, from a table of its
     own for a receptor above the ground or the stack base, or exactly at each integration point when not
     ``tabulate``. Apart from the point sources' loop, which it would otherwise slow (3 % on the reference deck when
@@ -380,7 +396,7 @@ def _area_source(rows, rates, s, sources, receptors, pairs, weather, h, hour, ta
         sn, cs = weather.wind_from_sin[h], weather.wind_from_cos[h]
     q = np.empty(rates.shape[0])
     for p in range(q.shape[0]):
-        q[p] = rates[p, h, s] / sources.area[s]  # [kg s-1 m-2]
+        q[p] = rates[p] / sources.area[s]  # [kg s-1 m-2]
     nodes = sources.area_nodes
     table = np.empty((nodes.shape[0], 2))
     clipped = np.empty((2 * sources.vertices.shape[1] + 2, 2))
@@ -432,10 +448,13 @@ def _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs):
 
 
 @njit(**KERNEL_OPTIONS)
-def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, decay, rows):
+def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, decay, tracked, weights, rows,
+              responses):
     """Hour ``h`` of every substance into ``rows`` (P, R) [kg m-3] from ``rates`` (P, H, S) [kg s-1], the substances
-    sharing the decay coefficient ``decay`` [s-1]."""
+    sharing the decay coefficient ``decay`` [s-1]; and each source's own C/Q times ``weights[h, s]`` at the receptors
+    ``tracked`` (T,) into ``responses`` (S, T) (T = 0: none), from the same stack-hour tables."""
     rows[:, :] = 0.0
+    responses[:, :] = 0.0
     if not weather.valid[h]:
         return
     hour = _hour(weather, h, decay)
@@ -457,19 +476,33 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
     alone = np.zeros((1, receptors.x.shape[0]))
     values = np.empty(receptors.x.shape[0])
     unit = np.ones(1)
+    tracking = tracked.shape[0] > 0
     for s in range(sources.x.shape[0]):
         emitting = False
         for p in range(rates.shape[0]):
             q[p] = rates[p, h, s]
             emitting = emitting or q[p] != 0.0
-        if not emitting:
+        tracked_here = tracking and weights[h, s] != 0.0
+        if not (emitting or tracked_here):
             continue
         if sources.vertex_count[s] > 0:  # an area source
-            _area_source(rows, rates, s, sources, receptors, pairs, weather, h, hour, tabulate)
+            if tracked_here:
+                alone[0, :] = 0.0
+                _area_source(alone, unit, s, sources, receptors, pairs, weather, h, hour, tabulate)
+                _keep_response(responses, s, alone[0], tracked, weights[h, s])
+                _add_row(rows, q, alone[0])
+            else:
+                _area_source(rows, q, s, sources, receptors, pairs, weather, h, hour, tabulate)
             continue
         st = _stack(sources, s, hour)
         sn, cs = stack_direction(weather, h, st) if weather.veering[h] else (sn_hour, cs_hour)
         wake = _stack_wake(sources, s, st, weather, h, hour, sn_hour, cs_hour, workspace)
+        # C/Q into a row of its own when it is wanted alone (downwash blended receptor by receptor, or the source's
+        # response kept), else straight into ``rows`` (the hot loop unchanged)
+        apart = wake.active or tracked_here
+        target, scale = (alone, unit) if apart else (rows, q)
+        if apart:
+            alone[0, :] = 0.0
         if tabulate:
             size = pairs.table_size[s]
             if st.elevated:
@@ -480,32 +513,42 @@ def _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, dec
                         probe[:size - 1])
             if pairs.lifted[s]:
                 fill_geometry(geometry, nodes, rises, st, hour)
-            if wake.active:  # C/Q without downwash into a row of its own, then blended (the hot loop unchanged)
-                alone[0, :] = 0.0
-                _tabulated_stack(alone, unit, s, st, hour, intervals, kinks, geometry, penetrated, origin, step,
-                                 last, sources, receptors, pairs, sn, cs, values)
-                _add_with_wake(rows, q, alone[0], wake, hour, s, sources, receptors, pairs, sn, cs)
-            else:
-                _tabulated_stack(rows, q, s, st, hour, intervals, kinks, geometry, penetrated, origin, step, last,
-                                 sources, receptors, pairs, sn, cs, values)
+            _tabulated_stack(target, scale, s, st, hour, intervals, kinks, geometry, penetrated, origin, step, last,
+                             sources, receptors, pairs, sn, cs, values)
         else:
             for j in range(receptors.x.shape[0]):
-                value = _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs)
-                if wake.active and pairs.radial[s, j] >= sources.exclusion[s]:
-                    value = _with_wake(value, wake, hour, s, j, sources, receptors, pairs, sn, cs)
-                _add(rows, q, j, value)
-
-
-@njit(parallel=True, **KERNEL_OPTIONS)
-def aermod_parallel(sources, receptors, pairs, weather, rates, nodes, tabulate, decay, out):
-    """Every hour in a ``prange``: ``out`` (H, P, R) [kg m-3] from ``rates`` (P, H, S) [kg s-1] of P substances
-    that decay alike (``decay`` ψ [s-1], 0: none); ``nodes`` (K,) the table distances [m] (log-spaced from x_0)."""
-    for h in prange(out.shape[0]):
-        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, decay, out[h])
+                _add(target, scale, j, _exact_pair(s, j, st, hour, sources, receptors, pairs, sn, cs))
+        if apart:
+            if wake.active:
+                _apply_wake(alone[0], wake, hour, s, sources, receptors, pairs, sn, cs)
+            if tracked_here:
+                _keep_response(responses, s, alone[0], tracked, weights[h, s])
+            _add_row(rows, q, alone[0])
 
 
 @njit(**KERNEL_OPTIONS)
-def aermod_serial(sources, receptors, pairs, weather, rates, nodes, tabulate, decay, out):
+def _keep_response(responses, s, values, tracked, weight):
+    """responses[s, t] = weight · values[tracked[t]]: source ``s``'s C/Q (R,) at the tracked receptors."""
+    for t in range(tracked.shape[0]):
+        responses[s, t] = weight * values[tracked[t]]
+
+
+@njit(parallel=True, **KERNEL_OPTIONS)
+def aermod_parallel(sources, receptors, pairs, weather, rates, nodes, tabulate, decay, tracked, weights, out,
+                    responses):
+    """Every hour in a ``prange``: ``out`` (H, P, R) [kg m-3] from ``rates`` (P, H, S) [kg s-1] of P substances
+    that decay alike (``decay`` ψ [s-1], 0: none); ``nodes`` (K,) the table distances [m] (log-spaced from x_0);
+    ``responses`` (H, S, T) each source's C/Q [s m-3] times ``weights`` (H, S) at the receptors ``tracked`` (T,)
+    (T = 0: none)."""
+    for h in prange(out.shape[0]):
+        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, decay, tracked, weights, out[h],
+                  responses[h])
+
+
+@njit(**KERNEL_OPTIONS)
+def aermod_serial(sources, receptors, pairs, weather, rates, nodes, tabulate, decay, tracked, weights, out,
+                  responses):
     """Every hour in order, releasing the GIL (for Dask threads)."""
     for h in range(out.shape[0]):
-        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, decay, out[h])
+        _one_hour(h, sources, receptors, pairs, weather, rates, nodes, tabulate, decay, tracked, weights, out[h],
+                  responses[h])

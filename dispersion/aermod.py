@@ -64,9 +64,10 @@ from dispersion._kernel_cache import is_cached
 from dispersion.plume import AERMOD_DAILY_DIVISOR_FLOOR, RELEASE_CODES, ReceptorSet, StackSet, checked_buildings
 from twin.errors import InputError
 
-__all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "AermodUrban", "URBAN_SO2_DECAY", "decay_coefficient", "TERRAIN_MODES", "run_aermod", "aermod_hours",
-           "aermod_statistics", "subset_weather", "aermod_weather", "aermod_sources", "profile_tables", "plume_parts",
-           "TABLE_DENSITY", "TABLE_NEAREST", "air_density_profile", "weather_levels"]
+__all__ = ["AermodResult", "AermodStatistics", "AermodTerrain", "AermodUrban", "URBAN_SO2_DECAY", "decay_coefficient",
+           "TERRAIN_MODES", "run_aermod", "aermod_hours", "aermod_hours_and_responses", "aermod_statistics",
+           "subset_weather", "aermod_weather", "aermod_sources", "profile_tables", "plume_parts", "TABLE_DENSITY",
+           "TABLE_NEAREST", "air_density_profile", "weather_levels"]
 
 log = logging.getLogger("parktwin.aermod")
 
@@ -293,51 +294,125 @@ def aermod_hours(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rat
     (:func:`decay_coefficient`), with Briggs's stack-tip downwash unless ``stack_tip_downwash`` is False (AERMOD's
     NOSTD), and PRIME downwash from ``buildings`` (:func:`aermod_sources`) — the kernel without the statistics (see
     :func:`run_aermod`)."""
+    rates = np.asarray(rates, dtype=np.float64)
+    single = rates.ndim == 2
+    out, _ = aermod_hours_and_responses(
+        stacks, receptors, weather, rates[None] if single else rates, tabulate=tabulate, table_density=table_density,
+        table_nearest=table_nearest, parallel=parallel, terrain=terrain, decay=decay,
+        stack_tip_downwash=stack_tip_downwash, buildings=buildings)
+    return out[:, 0] if single else out
+
+
+def aermod_hours_and_responses(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, *,
+                               tracked=None, weights=None, tabulate: bool = True,
+                               table_density: int = TABLE_DENSITY, table_nearest: float = TABLE_NEAREST,
+                               parallel: bool = True, terrain: AermodTerrain = AermodTerrain(),
+                               decay: float = 0.0, stack_tip_downwash: bool = True,
+                               buildings=None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`aermod_hours` of ``rates`` (P, H, S) → (H, P, R), and from the same run each source's own response at
+    the receptors ``tracked`` (T,) (indices into ``receptors``): its C/Q [s m-3] times ``weights`` (H, S) → (H, S, T)
+    (a stack whose weight is not 0 is run in that hour even where none of the P substances is emitted). Its tables
+    (plume rise, σ's, PRIME's wake) are built once per stack-hour for both, which is what a transfer matrix at a few
+    receptors beside a whole-field run would otherwise build again. ``tracked`` None: T = 0."""
     if not (np.isfinite(decay) and decay >= 0.0):
         raise InputError.field("AERMOD run", "decay", decay, "a decay coefficient ≥ 0 s-1")
     terrain.check(receptors)
-    rates = np.asarray(rates, dtype=np.float64)
-    single = rates.ndim == 2
-    rates = np.ascontiguousarray(rates[None] if single else rates)
+    rates = np.ascontiguousarray(rates, dtype=np.float64)
+    n_hours, n_src = weather.valid.size, rates.shape[2]
+    tracked = np.zeros(0, dtype=np.int64) if tracked is None else np.ascontiguousarray(tracked, dtype=np.int64)
+    if tracked.size and (tracked.min() < 0 or tracked.max() >= receptors.x.size):
+        raise InputError.field("AERMOD run", "tracked receptors", f"{tracked.min()}..{tracked.max()}",
+                               f"indices 0..{receptors.x.size - 1}")
+    if weights is None:
+        weights = np.zeros((n_hours, n_src))
+    weights = np.ascontiguousarray(np.broadcast_to(np.asarray(weights, dtype=np.float64), (n_hours, n_src)))
     sources, points = aermod_sources(stacks, stack_tip_downwash, buildings), _receptors(receptors)
     nodes = table_nodes(sources, points, table_density, table_nearest)
     sources = sources._replace(area_nodes=area_nodes(sources, points, table_density))
-    out = np.empty((weather.valid.size, rates.shape[0], points.x.size))
+    out = np.empty((n_hours, rates.shape[0], points.x.size))
+    responses = np.empty((n_hours, n_src, tracked.size))
     kernel = aermod_parallel if parallel else aermod_serial
     if not is_cached(kernel):
         log.info("compiling ParkTwin's AERMOD kernels, once for this version (about a minute and a quarter on two "
                  "cores); later runs load them from %s", config.CACHE_DIR)
     pairs = pair_geometry(sources, points, nodes, stacks=stacks, points=receptors, terrain=terrain)
-    kernel(sources, points, pairs, weather, rates, nodes, bool(tabulate), float(decay), out)
-    return out[:, 0] if single else out
+    kernel(sources, points, pairs, weather, rates, nodes, bool(tabulate), float(decay), tracked, weights, out,
+           responses)
+    return out, responses
 
 
 @dataclass(frozen=True)
 class AermodStatistics:
     """Statistics of P substances over a run [kg m-3]: max_1h, period_mean (P, R); daily (P, D, R) — a day's sum over
-    max(valid hours, 18); hourly (H, P, R) when kept; valid_hours."""
+    max(valid hours, 18); hourly (H, P, R) when kept (at the receptors ``hourly_at`` when given); valid_hours; and
+    ``responses``, each source's own response at the tracked receptors as statistics of the same shape with the
+    sources for the substances and the tracked receptors for the receptors (S, T), when asked for."""
 
     max_1h: np.ndarray
     period_mean: np.ndarray
     daily: np.ndarray
     valid_hours: int
     hourly: np.ndarray | None = None
+    responses: "AermodStatistics | None" = None
+
+
+class _Reduction:
+    """AERMOD's hour rules over blocks of hours (H, P, R) in hour order: the highest hour, each day's sum, the sum of
+    the valid hours, and the hours themselves when kept (at the receptors ``keep_at``, or all)."""
+
+    def __init__(self, n_hours: int, n_sub: int, n_rec: int, day: np.ndarray, keep: bool, keep_at=None):
+        n_days = int(day[-1]) + 1 if n_hours else 0
+        self.day, self.keep_at = day, keep_at
+        self.daily_sum = np.zeros((n_sub, n_days, n_rec))
+        self.total = np.zeros((n_sub, n_rec))
+        self.best = np.zeros((n_sub, n_rec))
+        kept = n_rec if keep_at is None else len(keep_at)
+        self.every = np.zeros((n_hours, n_sub, kept)) if keep else None
+
+    def add(self, start: int, out: np.ndarray) -> None:
+        stop = start + out.shape[0]
+        for p in range(out.shape[1]):
+            np.add.at(self.daily_sum[p], self.day[start:stop], out[:, p])
+        self.total += out.sum(axis=0)
+        np.maximum(self.best, out.max(axis=0), out=self.best)
+        if self.every is not None:
+            self.every[start:stop] = out if self.keep_at is None else out[:, :, self.keep_at]
+
+    def statistics(self, valid: np.ndarray, responses=None) -> AermodStatistics:
+        daily_count = np.bincount(self.day[valid], minlength=self.daily_sum.shape[1]).astype(np.float64)
+        n_valid = int(valid.sum())
+        return AermodStatistics(
+            max_1h=self.best, period_mean=self.total / max(n_valid, 1),
+            daily=self.daily_sum / np.maximum(daily_count, AERMOD_DAILY_DIVISOR_FLOOR)[None, :, None],
+            valid_hours=n_valid, hourly=self.every, responses=responses)
+
+
+RESPONSE_BLOCK_VALUES = 1 << 24  # doubles of one block's source responses (H × S × T; 128 MiB)
 
 
 def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather, rates, day, *,
                       keep_hourly: bool = False, tabulate: bool = True, table_density: int = TABLE_DENSITY,
                       table_nearest: float = TABLE_NEAREST, parallel: bool = True, progress=None,
                       terrain: AermodTerrain = AermodTerrain(), decay=0.0,
-                      stack_tip_downwash: bool = True, buildings=None, no2=None) -> AermodStatistics:
+                      stack_tip_downwash: bool = True, buildings=None, no2=None, hourly_at=None,
+                      responses_at=None, response_weights=None, response_decay: float = 0.0,
+                      keep_response_hours: bool = False) -> AermodStatistics:
     """Run the kernel over ``weather``'s hours in blocks and reduce with AERMOD's hour rules: ``rates`` (P, H, S)
     [kg s-1]; ``day`` (H,) 0-based local calendar day of each hour (non-decreasing); ``decay`` ψ [s-1], one for all
     or (P,) one per substance (substances that decay alike share a kernel run); ``stack_tip_downwash`` False is
     AERMOD's NOSTD; ``no2`` None, or (P,) per substance None or an NO2 method of :mod:`dispersion.no2_chemistry`
     (``Arm2``, ``Olm`` with ``ozone`` over these H hours): that substance is NOx as NO2 and its hourly totals become
     NO2 before every statistic (and in ``hourly``; OLM's emitted NO2, Σ ISR_s C_s, is a further substance of the
-    same kernel run). The sums run in hour order, so the numbers do not depend on the thread count."""
+    same kernel run). The sums run in hour order, so the numbers do not depend on the thread count.
+
+    ``keep_hourly`` keeps the hours at every receptor, or at the receptors ``hourly_at`` (indices) when given.
+    ``responses_at`` (T,) receptor indices: also each source's own response there, its C/Q with the decay
+    ``response_decay`` ψ [s-1] and no NO2 chemistry times ``response_weights`` (H, S) [kg s-1] (a transfer matrix,
+    kg m-3), reduced by the same rules into ``responses`` (its hours kept with ``keep_response_hours``), from the
+    same stack-hour tables as the substances (:func:`aermod_hours_and_responses`; the run that carries them is the
+    substances' with that decay, or one of their own when none has it)."""
     rates = np.ascontiguousarray(rates, dtype=np.float64)
-    n_sub, n_hours, _ = rates.shape
+    n_sub, n_hours, n_src = rates.shape
     no2 = list(no2) if no2 is not None else [None] * n_sub
     if len(no2) != n_sub:
         raise InputError.field("AERMOD run", "no2", f"{len(no2)} entries", f"one per substance ({n_sub})")
@@ -355,25 +430,40 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
     if primary:
         rates = np.concatenate([rates, np.stack([rates[p] * no2[p].in_stack[None, :] for p in primary])])
         decay = np.concatenate([decay, decay[list(primary)]])
-    groups = [(float(psi), np.flatnonzero(decay == psi)) for psi in np.unique(decay)]
+    groups = [(float(psi), np.setdiff1d(np.flatnonzero(decay == psi), alone)) for psi in np.unique(decay)]
+    groups = [(psi, members) for psi, members in groups if members.size]
+    tracking = responses_at is not None
+    if tracking:
+        responses_at = np.asarray(responses_at, dtype=np.int64)
+        response_weights = np.broadcast_to(np.asarray(response_weights, dtype=np.float64), (n_hours, n_src))
+        response_decay = float(response_decay)
+        if not any(psi == response_decay for psi, _ in groups):  # no substance decays so: a run of their own
+            groups.append((response_decay, np.zeros(0, dtype=np.int64)))
     day = np.asarray(day, dtype=np.int64)
-    n_days = int(day[-1]) + 1 if n_hours else 0
     n_rec = receptors.x.size
-    daily_sum = np.zeros((n_sub, n_days, n_rec))
-    total = np.zeros((n_sub, n_rec))
-    best = np.zeros((n_sub, n_rec))
-    every = np.zeros((n_hours, n_sub, n_rec)) if keep_hourly else None
-    for start in range(0, n_hours, HOURS_PER_BLOCK):
-        stop = min(start + HOURS_PER_BLOCK, n_hours)
+    hourly_at = None if hourly_at is None else np.asarray(hourly_at, dtype=np.int64)
+    reduction = _Reduction(n_hours, n_sub, n_rec, day, keep_hourly, hourly_at)
+    sources = _Reduction(n_hours, n_src, responses_at.size, day, keep_response_hours) if tracking else None
+    block_hours = HOURS_PER_BLOCK
+    if tracking:
+        block_hours = max(1, min(block_hours, RESPONSE_BLOCK_VALUES // max(n_src * responses_at.size, 1)))
+    kernel = dict(tabulate=tabulate, table_density=table_density, table_nearest=table_nearest,
+                  parallel=parallel, terrain=terrain, stack_tip_downwash=stack_tip_downwash, buildings=buildings)
+    for start in range(0, n_hours, block_hours):
+        stop = min(start + block_hours, n_hours)
         block = subset_weather(weather, slice(start, stop))
-        out = np.empty((stop - start, rates.shape[0], receptors.x.size))
-        kernel = dict(tabulate=tabulate, table_density=table_density, table_nearest=table_nearest,
-                      parallel=parallel, terrain=terrain, stack_tip_downwash=stack_tip_downwash, buildings=buildings)
+        out = np.empty((stop - start, rates.shape[0], n_rec))
+        carried = False
         for psi, members in groups:
-            members = np.setdiff1d(members, alone)
-            if members.size:
-                out[:, members] = aermod_hours(stacks, receptors, block, rates[members, start:stop], decay=psi,
-                                               **kernel)
+            carry = tracking and psi == response_decay and not carried
+            out_group, responses = aermod_hours_and_responses(
+                stacks, receptors, block, rates[members, start:stop] if members.size else
+                np.zeros((0, stop - start, n_src)), tracked=responses_at if carry else None,
+                weights=response_weights[start:stop] if carry else None, decay=psi, **kernel)
+            out[:, members] = out_group
+            if carry:
+                sources.add(start, responses)
+                carried = True
         for p in alone:
             out[:, p] = _olm_source_by_source(no2[p], stacks, receptors, block, rates[p, start:stop],
                                               slice(start, stop), decay=float(decay[p]), **kernel)
@@ -384,20 +474,11 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
                 out[:, p] = method.convert(out[:, p], out[:, primary[p]], slice(start, stop))
             elif method is not None:
                 out[:, p] = method.convert(out[:, p])
-        out = out[:, :n_sub]
-        for p in range(n_sub):
-            np.add.at(daily_sum[p], day[start:stop], out[:, p])
-        total += out.sum(axis=0)
-        np.maximum(best, out.max(axis=0), out=best)
-        if every is not None:
-            every[start:stop] = out
+        reduction.add(start, out[:, :n_sub])
         if progress is not None:
             progress(stop, n_hours)
-    daily_count = np.bincount(day[weather.valid], minlength=n_days).astype(np.float64)
-    n_valid = int(weather.valid.sum())
-    return AermodStatistics(max_1h=best, period_mean=total / max(n_valid, 1),
-                            daily=daily_sum / np.maximum(daily_count, AERMOD_DAILY_DIVISOR_FLOOR)[None, :, None],
-                            valid_hours=n_valid, hourly=every)
+    valid = weather.valid
+    return reduction.statistics(valid, sources.statistics(valid) if tracking else None)
 
 
 def _olm_source_by_source(olm: Olm, stacks: StackSet, receptors: ReceptorSet, block: Weather, rates, hours, *,

@@ -30,7 +30,8 @@ from dispersion.plume import (RELEASE_CODES, PlumeOptions, ReceptorSet, SourceHo
                               source_hours)
 from twin.errors import InputError
 
-__all__ = ["point_source_hours", "evaluate_point_sources", "decay_half_life", "no2_method", "DISPERSION_MODES"]
+__all__ = ["point_source_hours", "evaluate_point_sources", "aermod_point_statistics", "aermod_fields",
+           "decay_half_life", "no2_method", "DISPERSION_MODES"]
 
 DISPERSION_MODES = ("screening", "aermod")
 
@@ -103,25 +104,47 @@ def _urban(options: PlumeOptions) -> AermodUrban | None:
 
 
 def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: ReceptorSet, hours: SourceHours,
-                           options: PlumeOptions, substances: list[str] | None = None) -> dict:
-    """``rates`` (P, H, S) [kg s-1] at every receptor in the mode ``options.dispersion`` (module docstring)."""
+                           options: PlumeOptions, substances: list[str] | None = None, *,
+                           hourly_at=None) -> dict:
+    """``rates`` (P, H, S) [kg s-1] at every receptor in the mode ``options.dispersion`` (module docstring).
+    ``hourly_at`` (receptor indices): the hourly fields ``<key>`` at those receptors only (``options.store_hourly``
+    is then not needed; the other fields stay at every receptor) — in the AERMOD mode from the same run."""
+    substances = substances or [f"substance_{p}" for p in range(np.shape(rates)[0])]
     if options.dispersion != "aermod":
-        return evaluate_plume(stacks, rates, receptors, hours, options, substances=substances)
+        fields = evaluate_plume(stacks, rates, receptors, hours, replace(options, store_hourly=options.store_hourly
+                                                                         and hourly_at is None),
+                                substances=substances)
+        if hourly_at is not None:
+            hourly = evaluate_plume(stacks, rates, receptors.subset(np.asarray(hourly_at, dtype=np.int64)), hours,
+                                    replace(options, store_hourly=True, store_daily=False), substances=substances)
+            fields.update({key: hourly[key] for key in substances})
+        return fields
+    stats = aermod_point_statistics(stacks, rates, receptors, hours, options, substances,
+                                    keep_hourly=options.store_hourly or hourly_at is not None, hourly_at=hourly_at)
+    return aermod_fields(stats, substances, receptors.x.size, options.store_daily)
+
+
+def aermod_point_statistics(stacks: StackSet, rates: np.ndarray, receptors: ReceptorSet, hours: SourceHours,
+                            options: PlumeOptions, substances: list[str], **extra):
+    """The AERMOD mode's run of ``rates`` (P, H, S) [kg s-1] with the options' decay, NO2 chemistry, terrain and
+    stack-tip downwash: :func:`dispersion.aermod.aermod_statistics` (``extra``: its keyword arguments for kept hours
+    and source responses)."""
     if hours.aermod is None:
         raise InputError.field("point-source run", "hours", "no AERMOD weather",
                                "hours from dispersion.point_sources.point_source_hours with dispersion aermod")
     rates = np.asarray(rates, dtype=np.float64)
-    n_sub = rates.shape[0]
-    substances = substances or [f"substance_{p}" for p in range(n_sub)]
     day = np.asarray(hours.day, dtype=np.int64)
     if np.any(np.diff(day) < 0):
         raise InputError.field("point-source run", "time", "not increasing", "hours in time order")
     decay = [decay_coefficient(key, options.half_life.get(key), options.land_use == "urban") for key in substances]
     no2 = [no2_method(stacks, hours, options) if is_nox(key) else None for key in substances]
-    stats = aermod_statistics(stacks, receptors, hours.aermod, rates, day - day[0] if day.size else day,
-                              keep_hourly=options.store_hourly, parallel=options.parallel,
-                              terrain=AermodTerrain(options.terrain, receptors.hill_height), decay=decay,
-                              stack_tip_downwash=options.stack_tip_downwash, no2=no2)
+    return aermod_statistics(stacks, receptors, hours.aermod, rates, day - day[0] if day.size else day,
+                             parallel=options.parallel, terrain=AermodTerrain(options.terrain, receptors.hill_height),
+                             decay=decay, stack_tip_downwash=options.stack_tip_downwash, no2=no2, **extra)
+
+
+def aermod_fields(stats, substances: list[str], n_receptors: int, store_daily: bool) -> dict:
+    """The fields (module docstring) of an AERMOD run's statistics."""
     fields: dict = {}
     for p, key in enumerate(substances):
         if stats.hourly is not None:
@@ -129,8 +152,8 @@ def evaluate_point_sources(stacks: StackSet, rates: np.ndarray, receptors: Recep
         fields[f"{key}_max_1h"] = (("receptor",), stats.max_1h[p])
         daily = stats.daily[p]
         fields[f"{key}_max_24h"] = (("receptor",), daily.max(axis=0) if daily.shape[0] else
-                                    np.full(receptors.x.size, np.nan))
-        if options.store_daily:
+                                    np.full(n_receptors, np.nan))
+        if store_daily:
             fields[f"{key}_daily"] = (("day", "receptor"), daily)
         fields[f"{key}_period_mean"] = (("receptor",), stats.period_mean[p])
     return fields

@@ -4,10 +4,13 @@ Every statistic that is linear in the emissions — hourly values, running means
 ``A·q`` for a transfer matrix ``A`` (receptor × source, per hour or day) and the vector ``q`` of source emission
 rates. The total-emission-cap optimiser (``scenarios.eia.caps``) works on these matrices.
 
-How: the plume kernel accumulates P "substances" over one geometry pass; giving a chunk of c sources to the kernel
-as c substances, substance k emitting only from source k (an identity rate matrix), returns each source's own field
-in one call. Per-hour emission factors (a schedule) multiply the unit rate, so ``A[h, s, r]`` is the concentration
-at receptor r in hour h when source s emits ``factor[h, s]`` × 1 g/s.
+How: in the screening mode the plume kernel accumulates P "substances" over one geometry pass; giving a chunk of c
+sources to the kernel as c substances, substance k emitting only from source k (an identity rate matrix), returns
+each source's own field in one call. In the AERMOD mode the kernel keeps each source's own C/Q at the receptors
+asked for while it runs (:func:`dispersion.aermod.aermod_hours_and_responses`), so one run builds each stack-hour's
+tables (plume rise, σ's, PRIME's wake) once for every source — and :func:`fields_and_responses` takes them from the
+run of the whole field itself. Per-hour emission factors (a schedule) multiply the unit rate, so ``A[h, s, r]`` is
+the concentration at receptor r in hour h when source s emits ``factor[h, s]`` × 1 g/s.
 """
 
 from __future__ import annotations
@@ -16,12 +19,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from dispersion.aermod import subset_weather
+from dispersion.aermod import decay_coefficient, subset_weather
 from dispersion.plume import PlumeOptions, ReceptorSet, SourceHours, StackSet
-from dispersion.point_sources import evaluate_point_sources
+from dispersion.point_sources import aermod_fields, aermod_point_statistics, evaluate_point_sources
 from twin.errors import InputError
 
-__all__ = ["TransferMatrices", "source_responses", "subset_hours", "subset_stacks"]
+__all__ = ["TransferMatrices", "fields_and_responses", "source_responses", "subset_hours", "subset_stacks"]
 
 
 @dataclass(frozen=True)
@@ -78,20 +81,20 @@ def source_responses(stacks: StackSet, receptors: ReceptorSet, hours: SourceHour
     factors : array_like, shape (H, S) or (S,), optional
         Emission factor of each source in each hour [-] (its schedule); default 1.
     chunk : int
-        Sources per kernel call (the identity rate array is chunk² × H).
+        Sources per kernel call in the screening mode (the identity rate array is chunk² × H); the AERMOD mode runs
+        every source in one call.
 
     Returns
     -------
     TransferMatrices in kg m-3 per g s-1 (run with decay: ``options.half_life`` under the key "unit").
     """
     n_hours, n_src = hours.effective_height.shape
-    factors = np.ones((n_hours, n_src)) if factors is None else np.asarray(factors, dtype=np.float64)
-    if factors.shape == (n_src,):
-        factors = np.broadcast_to(factors, (n_hours, n_src))
-    if factors.shape != (n_hours, n_src) or np.any(~np.isfinite(factors)) or np.any(factors < 0):
-        raise InputError.field("transfer matrix", "factors", f"shape {factors.shape}",
-                               f"finite values >= 0 of shape ({n_hours}, {n_src}) or ({n_src},)")
+    factors = _checked_factors(factors, n_hours, n_src)
     n_rec = receptors.x.size
+    if options.dispersion == "aermod":  # one run, every source's response kept by the kernel
+        stats = aermod_point_statistics(stacks, np.zeros((0, n_hours, n_src)), receptors, hours, options, [],
+                                        **_response_request(np.arange(n_rec), factors, options))
+        return _matrices(stats.responses, options)
     hourly = np.empty((n_hours, n_src, n_rec)) if options.store_hourly else None
     daily = None
     period_mean = np.empty((n_src, n_rec))
@@ -119,3 +122,64 @@ def source_responses(stacks: StackSet, receptors: ReceptorSet, hours: SourceHour
             period_mean[s] = fields[f"{names[k]}_period_mean"][1]
             max_1h[s] = fields[f"{names[k]}_max_1h"][1]
     return TransferMatrices(hourly=hourly, daily=daily, period_mean=period_mean, max_1h=max_1h)
+
+
+def fields_and_responses(stacks: StackSet, rates: np.ndarray, receptors: ReceptorSet, hours: SourceHours,
+                         options: PlumeOptions, substances: list[str], at, factors, sources,
+                         response_options: PlumeOptions) -> tuple[dict, dict, TransferMatrices]:
+    """The fields of ``rates`` (P, H, S) at every receptor (:func:`dispersion.point_sources.evaluate_point_sources`),
+    each substance's hours at the receptors ``at`` (indices) {key: (H, T) [kg m-3]}, and the transfer matrices of
+    the sources ``sources`` (indices, S') at the receptors ``at`` with the emission ``factors`` (H, S) of every source
+    and ``response_options`` (their ``store_hourly``, ``store_daily`` and the decay of the substance "unit", as
+    :func:`source_responses` takes them): in the AERMOD mode from one run (module docstring), otherwise from three."""
+    at = np.asarray(at, dtype=np.int64)
+    sources = np.asarray(sources, dtype=np.int64)
+    n_hours, n_src = hours.effective_height.shape
+    factors = _checked_factors(factors, n_hours, n_src)
+    if options.dispersion != "aermod":
+        fields = evaluate_point_sources(stacks, rates, receptors, hours, options, substances,
+                                        hourly_at=None if options.store_hourly else at)
+        hourly = {key: fields[key][1][:, at] if options.store_hourly else fields.pop(key)[1] for key in substances}
+        transfer = source_responses(subset_stacks(stacks, sources), receptors.subset(at),
+                                    subset_hours(hours, source_index=sources), response_options,
+                                    factors[:, sources])
+        return fields, hourly, transfer
+    weights = np.zeros((n_hours, n_src))
+    weights[:, sources] = factors[:, sources]
+    stats = aermod_point_statistics(stacks, rates, receptors, hours, options, substances, keep_hourly=True,
+                                    hourly_at=None if options.store_hourly else at,
+                                    **_response_request(at, weights, response_options))
+    hourly = {key: stats.hourly[:, p] if not options.store_hourly else stats.hourly[:, p][:, at]
+              for p, key in enumerate(substances)}
+    fields = aermod_fields(replace(stats, hourly=stats.hourly if options.store_hourly else None), substances,
+                           receptors.x.size, options.store_daily)
+    return fields, hourly, _matrices(stats.responses, response_options, sources)
+
+
+def _checked_factors(factors, n_hours: int, n_src: int) -> np.ndarray:
+    """Emission factors (H, S) from (H, S), (S,) or None (1)."""
+    factors = np.ones((n_hours, n_src)) if factors is None else np.asarray(factors, dtype=np.float64)
+    if factors.shape == (n_src,):
+        factors = np.broadcast_to(factors, (n_hours, n_src))
+    if factors.shape != (n_hours, n_src) or np.any(~np.isfinite(factors)) or np.any(factors < 0):
+        raise InputError.field("transfer matrix", "factors", f"shape {factors.shape}",
+                               f"finite values >= 0 of shape ({n_hours}, {n_src}) or ({n_src},)")
+    return factors
+
+
+def _response_request(at: np.ndarray, factors: np.ndarray, options: PlumeOptions) -> dict:
+    """The keyword arguments of :func:`dispersion.aermod.aermod_statistics` for each source's response at the
+    receptors ``at`` per 1 g/s × ``factors`` (H, S) [kg s-1], decaying as the substance "unit" of ``options``."""
+    decay = decay_coefficient("unit", options.half_life.get("unit"), options.land_use == "urban")
+    return dict(responses_at=at, response_weights=factors * 1e-3, response_decay=decay,
+                keep_response_hours=bool(options.store_hourly))
+
+
+def _matrices(responses, options: PlumeOptions, sources=None) -> TransferMatrices:
+    """TransferMatrices from an AERMOD run's source responses (statistics with S sources for substances and the
+    tracked receptors for receptors), of the sources ``sources`` (all: None)."""
+    pick = slice(None) if sources is None else sources
+    return TransferMatrices(
+        hourly=None if responses.hourly is None else np.ascontiguousarray(responses.hourly[:, pick]),
+        daily=np.ascontiguousarray(np.swapaxes(responses.daily[pick], 0, 1)) if options.store_daily else None,
+        period_mean=responses.period_mean[pick], max_1h=responses.max_1h[pick])

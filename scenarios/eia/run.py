@@ -29,7 +29,7 @@ import numpy as np
 
 from dispersion.no2_chemistry import is_nox
 from dispersion.point_sources import evaluate_point_sources
-from dispersion.transfer import source_responses, subset_hours, subset_stacks
+from dispersion.transfer import fields_and_responses, subset_hours
 from scenarios.common.progress import Stages
 from scenarios.common.results import RunResult, check_writable, output_folder, slug, write_manifest
 from scenarios.common.spec import canonical_json
@@ -75,7 +75,7 @@ def check_eia_memory(scenario: EiaScenario, setup, where: str) -> None:
 def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_line: str = "",
                      where: str = "scenario") -> dict:
     """Run the year, write every output into ``out_dir`` (``run.json`` last) and return the summary dict."""
-    stages = Stages(6 + (scenario.heavy_pollution is not None), scenario.name)
+    stages = Stages(5 + (scenario.heavy_pollution is not None), scenario.name)
     try:
         with stages.stage("park and weather"):
             setup = prepare_eia(scenario, base_dir=base_dir, where=where)
@@ -83,29 +83,20 @@ def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, co
             check_writable(out_dir)
         park, pollutants = setup.park, setup.pollutants
         n_hours = setup.met.sizes["time"]
-        with stages.stage(f"year run ({source_count(park)} x {setup.receptors.x.size} receptors x "
-                          f"{n_hours} h)"):
+        with stages.stage(f"year run and transfer matrices ({source_count(park)} x {setup.receptors.x.size} "
+                          f"receptors x {n_hours} h)"):
             rates = np.stack([park.emission_rates(k, include_fugitive=True)[None, :] * setup.factors * 1e-3
                               for k in pollutants])
-            fields = evaluate_point_sources(setup.stacks, rates, setup.receptors, setup.hours,
-                                    replace(setup.options, store_hourly=scenario.hourly_fields),
-                                    substances=pollutants)
-            # Hourly series at the sensitive receptors only (exact 1-h/8-h totals with an hourly background).
-
-            r = setup.receptors
-            tail = slice(setup.n_grid, None)
-            sensitive_set = r.subset(tail)
-            hourly_fields = evaluate_point_sources(setup.stacks, rates, sensitive_set, setup.hours,
-                                           replace(setup.options, store_hourly=True, store_daily=False),
-                                           substances=pollutants)
-            stats = {k: year_statistics(setup, k, fields, hourly_fields[k][1]) for k in pollutants}
-        with stages.stage("transfer matrices"):
             emitting = np.flatnonzero(np.any(rates.sum(axis=1) > 0, axis=0))
-
-            transfer = source_responses(
-                subset_stacks(setup.stacks, emitting), sensitive_set, subset_hours(setup.hours, source_index=emitting),
-                replace(setup.options, store_hourly=scenario.transfer_hourly, store_daily=True, half_life={}),
-                setup.factors[:, emitting])
+            # the hours at the sensitive receptors (exact 1-h/8-h totals with an hourly background) and each emitting
+            # source's response there, from the year run itself in the AERMOD mode
+            fields, hourly, transfer = fields_and_responses(
+                setup.stacks, rates, setup.receptors, setup.hours,
+                replace(setup.options, store_hourly=scenario.hourly_fields), pollutants,
+                at=np.arange(setup.n_grid, setup.receptors.x.size), factors=setup.factors, sources=emitting,
+                response_options=replace(setup.options, store_hourly=scenario.transfer_hourly, store_daily=True,
+                                         half_life={}))
+            stats = {k: year_statistics(setup, k, fields, hourly[k]) for k in pollutants}
         episode = None
         if scenario.heavy_pollution is not None:
             with stages.stage("heavy-pollution episode"):

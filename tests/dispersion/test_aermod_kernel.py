@@ -304,3 +304,62 @@ def test_the_level_buckets_give_the_binary_search_index(grid, z):
                 levels["levels"], levels["level_scale"])
     expected = int(np.clip(np.searchsorted(heights, z, side="right") - 1, 0, heights.size - 2))
     assert level_of(hour, z) == expected
+
+
+def mixed_sources() -> StackSet:
+    """Three stacks (the first beside a building: PRIME), a volume source and a rectangular area source."""
+    n = 5
+    vertices = np.full((n, 4, 2), np.nan)
+    vertices[4] = [[200.0, -100.0], [200.0, -60.0], [260.0, -60.0], [260.0, -100.0]]
+    buildings = np.zeros((n, 36, 5))
+    buildings[0, :, :3] = (25.0, 40.0, 30.0)  # H, W, L [m] in every sector, centred on the stack
+    nan = np.nan
+    return StackSet(ids=("S0", "S1", "S2", "V", "A"), x=np.array([0.0, -250.0, 300.0, -100.0, 230.0]),
+                    y=np.array([0.0, 150.0, 200.0, -200.0, -80.0]), base_elevation=np.zeros(n),
+                    height=np.array([30.0, 60.0, 45.0, 8.0, 2.0]), inner_diameter=np.array([1.0, 2.0, 1.5, nan, nan]),
+                    exit_velocity=np.array([8.0, 15.0, 12.0, nan, nan]),
+                    exit_temperature=np.array([360.0, 420.0, 390.0, nan, nan]),
+                    release=np.array([0, 0, 1, 3, 4]), buildings=buildings,
+                    initial_sigma_y=np.array([0.0, 0.0, 0.0, 4.0, 0.0]),
+                    initial_sigma_z=np.array([0.0, 0.0, 0.0, 3.0, 1.0]), area_vertices=vertices)
+
+
+@pytest.mark.parametrize("tabulate", [True, False])
+def test_each_sources_response_is_its_own_run_and_the_field_is_unchanged(tabulate):
+    """aermod_hours_and_responses keeps each source's own C/Q × weight at the tracked receptors from the run of the
+    whole field (the tables built once a stack-hour): equal to the source run alone, with PRIME, a volume and an area
+    source; the field itself equal to the run without responses; a source with a weight but no emission in an hour is
+    run for its response and adds nothing; a weight of 0 gives none. The same on one thread or two."""
+    import numba
+
+    src = mixed_sources()
+    rec = receptors_grid(250.0, 1500.0)
+    hours = [make_hour(length=-60.0, direction=200.0), make_hour(length=80.0, speed=2.5, direction=30.0),
+             make_hour(length=-400.0, zi=500.0, direction=110.0)]
+    weather = weather_of(hours)
+    rng = np.random.default_rng(3)
+    rates = rng.uniform(0.2, 2.0, (2, 3, 5))
+    rates[:, 1, 2] = 0.0  # S2 emits nothing in the second hour ...
+    weights = rng.uniform(0.5, 1.5, (3, 5))
+    weights[2, 1] = 0.0  # ... and S1 has no weight in the third
+    tracked = np.array([3, 40, 77, 100, 168])
+    kernel = dict(tabulate=tabulate)
+    field, responses = A.aermod_hours_and_responses(src, rec, weather, rates, tracked=tracked, weights=weights,
+                                                    **kernel)
+    np.testing.assert_allclose(field, A.aermod_hours(src, rec, weather, rates, **kernel), rtol=1e-13, atol=1e-30)
+    for s in range(5):
+        alone = A.aermod_hours(src, rec, weather, np.where(np.arange(5) == s, 1.0, 0.0)[None, :].repeat(3, 0),
+                               **kernel)
+        np.testing.assert_allclose(responses[:, s], weights[:, [s]] * alone[:, tracked], rtol=1e-13, atol=1e-30)
+    assert responses[1, 2].max() > 0.0 and responses[2, 1].max() == 0.0
+    assert all(responses[:, s].max() > 0.0 for s in range(5))
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = A.aermod_hours_and_responses(src, rec, weather, rates, tracked=tracked, weights=weights, **kernel)
+    finally:
+        numba.set_num_threads(before)
+    serial = A.aermod_hours_and_responses(src, rec, weather, rates, tracked=tracked, weights=weights,
+                                          parallel=False, **kernel)
+    for other in (one, serial):
+        assert np.array_equal(other[0], field) and np.array_equal(other[1], responses)

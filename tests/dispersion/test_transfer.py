@@ -49,3 +49,4 @@ def test_hour_subset_gives_the_same_rows():
     pick = np.array([1, 4, 9])
     part = source_responses(stacks, receptors, subset_hours(hours, pick), options)
     np.testing.assert_array_equal(part.hourly, full.hourly[pick])
+
