@@ -56,6 +56,7 @@ __all__ = ["run_caps", "run_caps_file", "constraint_receptors", "kernel_family",
 
 log = logging.getLogger("parktwin")
 _UG = 1e9
+RESPONSE_BATCH_VALUES = 1 << 25  # doubles of one batch of hourly source responses (H × S × receptors; 256 MiB)
 
 
 def constraint_receptors(setup: EiaSetup, spacing: float, include_inside: bool):
@@ -100,7 +101,8 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
     """Rows = every ``window``-hour running mean at every receptor, evaluated by the plume kernel.
 
     ``evaluate(q)`` runs the kernel at rates q × factors over all hours at all constraint receptors; ``rows`` computes
-    the per-source hourly series at the receptors it needs (cached: H × S numbers per receptor).
+    the per-source hourly series at the receptors it needs, those it does not have yet in one run (a batch of up to
+    ``RESPONSE_BATCH_VALUES`` numbers; cached: H × S numbers per receptor).
     """
     n_hours, n_src = factors.shape
     n_rec = receptors.x.size
@@ -112,11 +114,17 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
     per_receptor: dict[int, np.ndarray] = {}
     times = setup.met["time"].values.astype("datetime64[m]")
 
+    def fill(wanted) -> None:  # the series of the receptors not yet computed, a batch at a time (one run each)
+        missing = [r for r in dict.fromkeys(int(r) for r in wanted) if r not in per_receptor]
+        batch = max(1, RESPONSE_BATCH_VALUES // max(n_hours * n_src, 1))
+        for first in range(0, len(missing), batch):
+            some = np.array(missing[first:first + batch], dtype=np.int64)
+            matrices = source_responses(stacks, receptors.subset(some), hours, hourly_options, factors)
+            for k, r in enumerate(some):
+                per_receptor[int(r)] = _window_means(np.ascontiguousarray(matrices.hourly[:, :, k]), window)
+
     def series(r: int) -> np.ndarray:  # (n_t, S) window means of each source's unit response at receptor r
-        if r not in per_receptor:
-            one = receptors.subset(slice(r, r + 1))
-            matrices = source_responses(stacks, one, hours, hourly_options, factors)
-            per_receptor[r] = _window_means(matrices.hourly[:, :, 0], window)
+        fill([r])
         return per_receptor[r]
 
     def evaluate(q: np.ndarray) -> np.ndarray:
@@ -125,6 +133,7 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
         return _window_means(fields["q"][1], window).reshape(-1)  # row = t·R + r
 
     def rows(indices: np.ndarray) -> np.ndarray:
+        fill(np.asarray(indices) % n_rec)
         return np.array([series(int(i) % n_rec)[int(i) // n_rec] for i in indices]).reshape(len(indices), n_src)
 
     def describe(i: int) -> tuple[str, int]:
@@ -132,6 +141,7 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
         return period_label(times[t], window, setup.park.spec.utc_offset_hours), i % n_rec
 
     seeds = []
+    fill(np.unique(seed_receptors))
     for r in np.unique(seed_receptors):
         values = series(int(r))
         pressure = values / np.maximum(capacity_per_hour[:n_t, None], 1e-300)
