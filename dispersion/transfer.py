@@ -178,7 +178,8 @@ def _response_request(at: np.ndarray, factors: np.ndarray, options: PlumeOptions
 def _matrices(responses, options: PlumeOptions, sources=None) -> TransferMatrices:
     """TransferMatrices from an AERMOD run's source responses (statistics with S sources for substances and the
     tracked receptors for receptors), of the sources ``sources`` (all: None)."""
-    pick = slice(None) if sources is None else sources
+    every = sources is None or np.array_equal(sources, np.arange(responses.max_1h.shape[0]))
+    pick = slice(None) if every else sources  # every source: the arrays as they are, not copies (the hours are large)
     return TransferMatrices(
         hourly=None if responses.hourly is None else np.ascontiguousarray(responses.hourly[:, pick]),
         daily=np.ascontiguousarray(np.swapaxes(responses.daily[pick], 0, 1)) if options.store_daily else None,

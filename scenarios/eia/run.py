@@ -61,7 +61,8 @@ FLAT_TERRAIN_RELIEF_NOTICE_M = 10.0
 
 def check_eia_memory(scenario: EiaScenario, setup, where: str) -> None:
     """Refuse up front (exit 65) a year run whose fields would not fit in memory: daily means of every receptor
-    and pollutant, and with ``hourly_fields`` every hour (float64)."""
+    and pollutant, and with ``hourly_fields`` every hour (float64); and so its transfer matrices (each source at each
+    sensitive receptor, every day or with ``transfer_hourly`` every hour)."""
     receptors, hours, pollutants = setup.receptors.x.size, setup.met.sizes["time"], len(setup.pollutants)
     days = -(-hours // 24)
     kept = hours + days if scenario.hourly_fields else days
@@ -70,6 +71,12 @@ def check_eia_memory(scenario: EiaScenario, setup, where: str) -> None:
                  f"{kept:,} {'hours and days' if scenario.hourly_fields else 'days'} × {pollutants} pollutants",
                  f"{where}: grid, weather.hours, hourly_fields",
                  "use a coarser grid, fewer hours or hourly_fields: false")
+    sources, sensitive = setup.stacks.x.size, receptors - setup.n_grid
+    steps = hours if scenario.transfer_hourly else days
+    check_memory(8.0 * steps * sources * sensitive,
+                 f"transfer matrices of {sources:,} sources × {sensitive:,} sensitive receptors × {steps:,} "
+                 f"{'hours' if scenario.transfer_hourly else 'days'}", f"{where}: transfer_hourly, weather.hours",
+                 "use transfer_hourly: false or fewer hours")
 
 
 def run_eia_scenario(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_line: str = "",

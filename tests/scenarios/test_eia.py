@@ -509,3 +509,19 @@ def test_the_caps_report_in_one_language_with_local_periods(demo):
     assert "steady Gaussian plume (screening mode)" in english["footer"]
     assert "AERMOD mode" in caps_report_view({**report, "dispersion": "aermod"}, "en")["footer"]
     assert any("too lenient" in p["text"] and p.get("warn") for p in english["sections"][0]["paragraphs"])
+
+
+def test_transfer_matrices_over_the_memory_limit_are_refused_up_front(monkeypatch):
+    """The year run keeps each source's response at the sensitive receptors: hourly (transfer_hourly) they are
+    H × S × sensitive receptors doubles — refused before the run when that is over the limit, naming the field."""
+    from types import SimpleNamespace
+
+    from scenarios.eia.run import check_eia_memory
+
+    setup = SimpleNamespace(receptors=SimpleNamespace(x=np.zeros(30)), n_grid=10, met=SimpleNamespace(
+        sizes={"time": 8760}), pollutants=["sulfur_dioxide"], stacks=SimpleNamespace(x=np.zeros(1000)))
+    monkeypatch.setenv("PARKTWIN_MAX_MEMORY_GIB", "1.0")  # hourly: 8760 × 1000 × 20 × 8 B = 1.3 GiB; daily: 56 MiB
+    with pytest.raises(InputError, match=r"eia\.yaml: transfer_hourly.*1,000 sources × 20 sensitive receptors × "
+                                         r"8,760 hours.*transfer_hourly: false"):
+        check_eia_memory(SimpleNamespace(hourly_fields=False, transfer_hourly=True), setup, "eia.yaml")
+    check_eia_memory(SimpleNamespace(hourly_fields=False, transfer_hourly=False), setup, "eia.yaml")
