@@ -453,9 +453,8 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
         stop = min(start + block_hours, n_hours)
         block = subset_weather(weather, slice(start, stop))
         out = np.empty((stop - start, rates.shape[0], n_rec))
-        carried = False
         for psi, members in groups:
-            carry = tracking and psi == response_decay and not carried
+            carry = tracking and psi == response_decay  # one group: the decays are unique
             out_group, responses = aermod_hours_and_responses(
                 stacks, receptors, block, rates[members, start:stop] if members.size else
                 np.zeros((0, stop - start, n_src)), tracked=responses_at if carry else None,
@@ -463,7 +462,6 @@ def aermod_statistics(stacks: StackSet, receptors: ReceptorSet, weather: Weather
             out[:, members] = out_group
             if carry:
                 sources.add(start, responses)
-                carried = True
         for p in alone:
             out[:, p] = _olm_source_by_source(no2[p], stacks, receptors, block, rates[p, start:stop],
                                               slice(start, stop), decay=float(decay[p]), **kernel)
