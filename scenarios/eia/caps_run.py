@@ -57,6 +57,7 @@ __all__ = ["run_caps", "run_caps_file", "constraint_receptors", "kernel_family",
 log = logging.getLogger("parktwin")
 _UG = 1e9
 RESPONSE_BATCH_VALUES = 1 << 25  # doubles of one batch of hourly source responses (H × S × receptors; 256 MiB)
+CAPS_HOURLY_BYTES = 1 << 30  # the hourly transfer matrices at the constraint receptors are kept up to this size
 
 
 def constraint_receptors(setup: EiaSetup, spacing: float, include_inside: bool):
@@ -97,12 +98,15 @@ def period_label(start, window: int, utc_offset_hours: float) -> str:
 
 
 def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: np.ndarray, window: int,
-                  capacity_per_hour: np.ndarray, seed_receptors: np.ndarray, name: str) -> ConstraintFamily:
+                  capacity_per_hour: np.ndarray, seed_receptors: np.ndarray, name: str,
+                  hourly: np.ndarray | None = None) -> ConstraintFamily:
     """Rows = every ``window``-hour running mean at every receptor, evaluated by the plume kernel.
 
     ``evaluate(q)`` runs the kernel at rates q × factors over all hours at all constraint receptors; ``rows`` computes
     the per-source hourly series at the receptors it needs, those it does not have yet in one run (a batch of up to
-    ``RESPONSE_BATCH_VALUES`` numbers; cached: H × S numbers per receptor).
+    ``RESPONSE_BATCH_VALUES`` numbers; cached: H × S numbers per receptor). With ``hourly`` (H, S, R), the hourly
+    transfer matrices at the constraint receptors (:func:`dispersion.transfer.source_responses`), both come from it
+    (Σ_s q_s A[h, s, r]: the kernel's values to rounding, the model being linear in the rates) and no run is made.
     """
     n_hours, n_src = factors.shape
     n_rec = receptors.x.size
@@ -116,6 +120,10 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
 
     def fill(wanted) -> None:  # the series of the receptors not yet computed, a batch at a time (one run each)
         missing = [r for r in dict.fromkeys(int(r) for r in wanted) if r not in per_receptor]
+        if hourly is not None:
+            for r in missing:
+                per_receptor[r] = _window_means(np.ascontiguousarray(hourly[:, :, r]), window)
+            return
         batch = max(1, RESPONSE_BATCH_VALUES // max(n_hours * n_src, 1))
         for first in range(0, len(missing), batch):
             some = np.array(missing[first:first + batch], dtype=np.int64)
@@ -128,6 +136,8 @@ def kernel_family(setup: EiaSetup, stacks, hours, receptors, options, factors: n
         return per_receptor[r]
 
     def evaluate(q: np.ndarray) -> np.ndarray:
+        if hourly is not None:
+            return _window_means(np.einsum("hsr,s->hr", hourly, np.asarray(q, dtype=np.float64)), window).reshape(-1)
         rates = (factors * np.asarray(q)[None, :] * 1e-3)[None]
         fields = evaluate_point_sources(stacks, rates, receptors, hours, decaying, substances=["q"])
         return _window_means(fields["q"][1], window).reshape(-1)  # row = t·R + r
@@ -181,8 +191,11 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
         options = replace(setup.options, half_life={"unit": half_life} if half_life else {}, store_hourly=False,
                           store_daily=True)
         receptors, labels = constraint_receptors(setup, spec.receptor_spacing, spec.include_inside_boundary)
-        with stages.stage(f"transfer matrices ({index.size} stacks x {receptors.x.size} receptors)"):
-            transfer = source_responses(stacks, receptors, hours, options, factors)
+        # the hourly matrices too when they fit: the hourly constraints then need no further run
+        keep_hours = factors.size * receptors.x.size * 8 <= CAPS_HOURLY_BYTES
+        with stages.stage(f"transfer matrices ({index.size} stacks x {receptors.x.size} receptors"
+                          f"{', hourly' if keep_hours else ''})"):
+            transfer = source_responses(stacks, receptors, hours, replace(options, store_hourly=keep_hours), factors)
         with stages.stage("linear program"):
             families = []
             bg_daily = daily_background(setup, key)
@@ -204,7 +217,7 @@ def run_caps(scenario: EiaScenario, *, base_dir: Path, out_dir: Path, command_li
                     window = AVERAGING_HOURS[standard.averaging]
                     bg = _window_means(setup.background[key], window)
                     families.append(kernel_family(setup, stacks, hours, receptors, options, factors, window,
-                                                  limit - bg, seed_receptors, standard.averaging))
+                                                  limit - bg, seed_receptors, standard.averaging, transfer.hourly))
             tau = factors.mean(axis=0) * SECONDS_PER_YEAR * 1e-6
             lower = spec.technical_minimum_fraction * nominal
             upper = None if spec.upper_bound_factor is None else spec.upper_bound_factor * nominal

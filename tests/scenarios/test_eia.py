@@ -525,3 +525,19 @@ def test_transfer_matrices_over_the_memory_limit_are_refused_up_front(monkeypatc
                                          r"8,760 hours.*transfer_hourly: false"):
         check_eia_memory(SimpleNamespace(hourly_fields=False, transfer_hourly=True), setup, "eia.yaml")
     check_eia_memory(SimpleNamespace(hourly_fields=False, transfer_hourly=False), setup, "eia.yaml")
+
+
+def test_caps_from_kept_hourly_matrices_equal_caps_from_kernel_runs(small, tmp_path, monkeypatch):
+    """The hourly constraints read the hourly transfer matrices when they fit (``CAPS_HOURLY_BYTES``), else run the
+    kernel for the rows and values they need: the same caps either way."""
+    import scenarios.eia.caps_run as caps_run
+
+    root, scenario, _ = small
+    kept = run_caps(scenario, base_dir=root, out_dir=tmp_path / "kept", where="eia.yaml")
+    monkeypatch.setattr(caps_run, "CAPS_HOURLY_BYTES", 0)
+    runs = run_caps(scenario, base_dir=root, out_dir=tmp_path / "runs", where="eia.yaml")
+    assert kept["cap_total_t_yr"] == pytest.approx(runs["cap_total_t_yr"], rel=1e-6)
+    assert [s["id"] for s in kept["sources"]] == [s["id"] for s in runs["sources"]]
+    for a, b in zip(kept["sources"], runs["sources"]):
+        assert a["cap_t_yr"] == pytest.approx(b["cap_t_yr"], rel=1e-6, abs=1e-9)
+    assert kept["binding"] and kept["cap_total_t_yr"] > 0.0
