@@ -136,24 +136,22 @@ def fields_and_responses(stacks: StackSet, rates: np.ndarray, receptors: Recepto
     sources = np.asarray(sources, dtype=np.int64)
     n_hours, n_src = hours.effective_height.shape
     factors = _checked_factors(factors, n_hours, n_src)
+    hourly_at = None if options.store_hourly else at  # every receptor's hours kept anyway: the sensitive ones there
     if options.dispersion != "aermod":
-        fields = evaluate_point_sources(stacks, rates, receptors, hours, options, substances,
-                                        hourly_at=None if options.store_hourly else at)
-        hourly = {key: fields[key][1][:, at] if options.store_hourly else fields.pop(key)[1] for key in substances}
+        fields = evaluate_point_sources(stacks, rates, receptors, hours, options, substances, hourly_at=hourly_at)
         transfer = source_responses(subset_stacks(stacks, sources), receptors.subset(at),
                                     subset_hours(hours, source_index=sources), response_options,
                                     factors[:, sources])
-        return fields, hourly, transfer
-    weights = np.zeros((n_hours, n_src))
-    weights[:, sources] = factors[:, sources]
-    stats = aermod_point_statistics(stacks, rates, receptors, hours, options, substances, keep_hourly=True,
-                                    hourly_at=None if options.store_hourly else at,
-                                    **_response_request(at, weights, response_options))
-    hourly = {key: stats.hourly[:, p] if not options.store_hourly else stats.hourly[:, p][:, at]
-              for p, key in enumerate(substances)}
-    fields = aermod_fields(replace(stats, hourly=stats.hourly if options.store_hourly else None), substances,
-                           receptors.x.size, options.store_daily)
-    return fields, hourly, _matrices(stats.responses, response_options, sources)
+    else:
+        weights = np.zeros((n_hours, n_src))
+        weights[:, sources] = factors[:, sources]
+        stats = aermod_point_statistics(stacks, rates, receptors, hours, options, substances, keep_hourly=True,
+                                        hourly_at=hourly_at, **_response_request(at, weights, response_options))
+        fields = aermod_fields(stats, substances, receptors.x.size, options.store_daily)
+        transfer = _matrices(stats.responses, response_options, sources)
+    # the fields keep every receptor's hours only when asked for; else their hours are the sensitive ones alone
+    hourly = {key: fields[key][1][:, at] if options.store_hourly else fields.pop(key)[1] for key in substances}
+    return fields, hourly, transfer
 
 
 def _checked_factors(factors, n_hours: int, n_src: int) -> np.ndarray:
