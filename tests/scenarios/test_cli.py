@@ -46,12 +46,19 @@ def test_every_test_that_uses_the_demo_is_in_its_group(request):
     assert not outside, f"tests that use the demo outside xdist_group({XDIST_GROUP!r}): {outside[:5]}"
 
 
-def test_the_demo_group_stays_on_one_worker(request):
+def test_the_demo_group_stays_on_one_worker(request, tmp_path):
     """pytest-xdist keeps a group on one worker by its mark in the test's node id, which pytest 9.2 lost (pyproject
-    pins it below). Only an xdist worker under --dist loadgroup, as `make test` runs, has the mark to check."""
-    if not request.config.getoption("loadgroup", False):
-        pytest.skip("not run by `make test`'s pytest -n 2 --dist loadgroup")
-    assert request.node.nodeid.endswith(f"@{XDIST_GROUP}"), request.node.nodeid
+    pins it below). Under --dist loadgroup, as `make test` runs, this test's own node id carries the mark; whatever
+    the outer run, a probe run the way `make test` runs (pytest -n 2 --dist loadgroup) must give its test the mark."""
+    if request.config.getoption("loadgroup", False):
+        assert request.node.nodeid.endswith(f"@{XDIST_GROUP}"), request.node.nodeid
+    (tmp_path / "test_probe.py").write_text(
+        "import pytest\n\n\n@pytest.mark.xdist_group('probe')\ndef test_probe(request):\n"
+        "    assert request.node.nodeid.endswith('@probe'), request.node.nodeid\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadgroup", "-p",
+                           "no:cacheprovider", "test_probe.py"], cwd=tmp_path, capture_output=True, text=True,
+                          env=cli_env(), timeout=120)
+    assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
 
 
 # ----------------------------------------------------------------------------------------------- help and imports
